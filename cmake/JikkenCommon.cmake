@@ -1,0 +1,23 @@
+# One INTERFACE target carries the language standard, warnings and Qt defines; every target links it.
+add_library(jikken_common INTERFACE)
+target_compile_features(jikken_common INTERFACE cxx_std_17)
+target_compile_options(jikken_common INTERFACE
+    -Wall -Wextra -Wpedantic -Wno-unused-parameter
+    $<$<BOOL:${JIKKEN_WERROR}>:-Werror>)
+target_compile_definitions(jikken_common INTERFACE
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CAST_TO_ASCII
+    QT_NO_CONTEXTLESS_CONNECT
+    QT_NO_KEYWORDS
+    QT_USE_QSTRINGBUILDER
+    JIKKEN_VERSION="${PROJECT_VERSION}")
+
+# add_jikken_test(NAME SOURCES a.cpp b.cpp LIBS libs... LABELS unit|gui|integration|slow)
+function(add_jikken_test name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE jikken_common Qt6::Test ${ARG_LIBS})
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+        ENVIRONMENT "JIKKEN_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
+endfunction()

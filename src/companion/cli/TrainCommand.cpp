@@ -1,0 +1,211 @@
+#include "Console.h"
+#include "RegistryCommands.h"
+#include "TrainingSession.h"
+#include "ids/ModelId.h"
+#include "registry/RegistryStore.h"
+#include "train/Trainer.h"
+#include "util/Provenance.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <memory>
+
+namespace jikken {
+
+namespace {
+
+std::atomic<bool> g_stopRequested{false};
+std::atomic<int> g_stopSignal{0};
+
+extern "C" void requestStop(int signal)
+{
+    // First SIGINT/SIGTERM: finish the step, checkpoint, exit. A second one kills at once.
+    g_stopSignal.store(signal);
+    g_stopRequested.store(true);
+    std::signal(signal, SIG_DFL);
+}
+
+struct TrainOptions
+{
+    std::string specPath;
+    std::string id;
+    std::string resume;
+    std::map<std::string, std::string> fields; ///< spec field -> flag text, for the flags given
+};
+
+QString recordedCommand()
+{
+    QStringList words;
+    for (const QString& argument : QCoreApplication::arguments())
+        words << console::shellQuote(argument);
+    return words.join(u' ');
+}
+
+bool writeResolvedSpec(const QString& runDirectory, const RunSpec& spec, QString* error)
+{
+    QSaveFile file(QDir(runDirectory).filePath(QStringLiteral("spec.json")));
+    if (file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(spec.toJson()).toJson()) >= 0 && file.commit())
+        return true;
+    *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+    return false;
+}
+
+int train(const TrainOptions& options, const RegistryLocation& location)
+{
+    const bool resuming = !options.resume.empty();
+    if (resuming && !options.id.empty())
+        return console::fail(QStringLiteral("give --id or --resume, not both"), console::kUsage);
+    if (resuming && !options.specPath.empty())
+        return console::fail(QStringLiteral("--resume continues with the run's own spec; give no SPEC file"),
+                             console::kUsage);
+    const std::string& idText = resuming ? options.resume : options.id;
+    QString error;
+    if (!idText.empty() && !ModelId::parse(QString::fromStdString(idText), &error))
+        return console::fail(error, console::kUsage);
+
+    RegistryStore store;
+    if (!store.open(location.resolved(), &error))
+        return console::fail(error);
+
+    // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec
+    // leaves no record behind.
+    std::optional<RunSpec> spec;
+    QString id;
+    QString runDirectory;
+    if (resuming) {
+        id = QString::fromStdString(options.resume);
+        const auto record = store.run(id, &error);
+        if (!record)
+            return console::fail(error);
+        if (record->status == RunStatus::Finished && !options.fields.count("epochs"))
+            return console::fail(QStringLiteral("%1 has finished; to train it longer give --epochs").arg(id));
+        runDirectory = record->logDir;
+        spec = RunSpec::fromFile(QDir(runDirectory).filePath(QStringLiteral("spec.json")), &error);
+    } else if (!options.specPath.empty()) {
+        spec = RunSpec::fromFile(QString::fromStdString(options.specPath), &error);
+    } else {
+        spec = RunSpec();
+    }
+    if (!spec)
+        return console::fail(error, console::kUsage);
+    for (const auto& [field, text] : options.fields) {
+        if (!spec->set(QString::fromStdString(field), QString::fromStdString(text), &error))
+            return console::fail(error, console::kUsage);
+    }
+
+    if (!resuming && !options.id.empty()) {
+        id = QString::fromStdString(options.id);
+        const auto record = store.run(id, &error);
+        if (!record)
+            return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
+        if (record->status != RunStatus::Reserved)
+            return console::fail(QStringLiteral("%1 is %2, not reserved; continue it with --resume %1")
+                                     .arg(id, toString(record->status)));
+    } else if (!resuming) {
+        const auto reserved = store.reserve(spec->method, &error);
+        if (!reserved)
+            return console::fail(error);
+        id = reserved->toString();
+    }
+    if (!resuming)
+        runDirectory = QDir(QFileInfo(spec->logRoot).absoluteFilePath()).filePath(id);
+    console::out(id + u'\n');
+
+    auto markFailed = [&](const QString& reason) {
+        QString ignored;
+        store.setStatus(id, RunStatus::Failed, reason, &ignored);
+        return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
+    };
+    if (!QDir().mkpath(runDirectory))
+        return markFailed(QStringLiteral("cannot create %1").arg(runDirectory));
+    if (!writeResolvedSpec(runDirectory, *spec, &error))
+        return markFailed(error);
+
+    const Provenance provenance = Provenance::probe(QDir::currentPath());
+    RunDescription description;
+    description.model = spec->model;
+    description.dataset = spec->dataset;
+    description.hparams = spec->hyperparameters();
+    description.host = provenance.host;
+    description.device = spec->device;
+    description.command = recordedCommand();
+    description.spec = spec->toJson();
+    description.gitCommit = provenance.gitCommit;
+    description.gitDirty = provenance.gitDirty;
+    description.versions = Trainer::libraryVersions();
+    description.logDir = runDirectory;
+    description.totalEpochs = spec->epochs;
+    if (!store.describe(id, description, &error) || !store.setStatus(id, RunStatus::Running, {}, &error))
+        return markFailed(error);
+    if (resuming || !spec->memo.isEmpty()) {
+        if (!spec->memo.isEmpty() && !store.setMemo(id, spec->memo, &error))
+            return markFailed(error);
+    }
+
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    TrainingSession session(store, id, runDirectory, *spec);
+    Trainer trainer(*spec, runDirectory);
+    trainer.setResume(resuming);
+    try {
+        const Trainer::Outcome outcome = trainer.run(session, g_stopRequested);
+        if (outcome == Trainer::Outcome::Stopped) {
+            session.finish(TrainingSession::End::Stopped);
+            const int signal = g_stopSignal.load();
+            store.setStatus(id, RunStatus::Stopped,
+                            QStringLiteral("stopped by %1; resume with jikken train --resume %2")
+                                .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
+                            &error);
+            console::note(QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(id));
+            return 128 + signal;
+        }
+        session.finish(TrainingSession::End::Finished);
+        if (!store.setStatus(id, RunStatus::Finished, {}, &error))
+            return console::fail(error);
+    } catch (const std::exception& e) {
+        // c10::Error carries a backtrace after its first line; the first line is the message.
+        const QString message = QString::fromUtf8(e.what()).section(u'\n', 0, 0);
+        session.finish(TrainingSession::End::Failed);
+        return markFailed(message);
+    }
+    const auto record = store.run(id, &error);
+    if (record)
+        console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
+                          .arg(id)
+                          .arg(record->latestTestError.value_or(1.0), 0, 'f', 4)
+                          .arg(record->bestTestError.value_or(1.0), 0, 'f', 4));
+    return console::kOk;
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    auto options = std::make_shared<TrainOptions>();
+    CLI::App* command = app.add_subcommand(
+        "train", "Train a model with libtorch under a new model ID, logging to logs/<id>/ and the registry");
+    command->add_option("SPEC", options->specPath, "run spec (JSON); every field can also be given as a flag");
+    command->add_option("--id", options->id, "train under this reserved ID instead of reserving one");
+    command->add_option("--resume", options->resume, "continue this model from its last checkpoint");
+    for (const RunSpec::Field& field : RunSpec::fields()) {
+        const std::string name = field.name;
+        const std::string help = field.choices.isEmpty()
+                                     ? std::string(field.help)
+                                     : std::string(field.help) + " (" + field.choices.join(QStringLiteral(", ")).toStdString() + ")";
+        command->add_option_function<std::string>(
+            "--" + RunSpec::flagName(field).toStdString(),
+            [options, name](const std::string& value) { options->fields[name] = value; }, help);
+    }
+    command->callback([&registry, &action, options] {
+        action = [&registry, options] { return train(*options, registry); };
+    });
+}
+
+} // namespace jikken

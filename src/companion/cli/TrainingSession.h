@@ -1,0 +1,54 @@
+#pragma once
+
+#include "events/EventFileWriter.h"
+#include "registry/RegistryStore.h"
+#include "spec/RunSpec.h"
+#include "train/TrainingObserver.h"
+
+#include <QElapsedTimer>
+#include <QVector>
+
+#include <optional>
+
+namespace jikken {
+
+/// Carries a training run's progress to its three readers: the TensorBoard event file, the registry
+/// (progress, test error, scalars; batched so the training loop never waits on the database) and the
+/// person at the terminal (a progress bar, or plain lines when stderr is not a terminal).
+class TrainingSession : public TrainingObserver
+{
+public:
+    TrainingSession(RegistryStore& store, QString id, QString runDirectory, RunSpec spec);
+
+    void onPlan(const TrainingPlan& plan) override;
+    void onBatch(const BatchReport& report) override;
+    void onEpoch(const EpochReport& report) override;
+
+    enum class End { Finished, Failed, Stopped };
+    /// Writes the end of the run: final metrics, and the HParams session end unless it may resume.
+    void finish(End end);
+    bool hasEpochs() const { return m_lastEpoch.has_value(); }
+
+private:
+    void addScalar(const char* tag, qint64 step, double value);
+    void flushToRegistry();
+    void warnOnce(const QString& problem);
+    void printProgress(const BatchReport& report);
+
+    RegistryStore& m_store;
+    QString m_id;
+    QString m_runDirectory;
+    RunSpec m_spec;
+    TrainingPlan m_plan;
+    EventFileWriter m_events;
+    QVector<ScalarPoint> m_pending;
+    QElapsedTimer m_sinceFlush;
+    QElapsedTimer m_sinceStart;
+    std::optional<EpochReport> m_lastEpoch;
+    std::optional<double> m_bestTestError;
+    bool m_terminal = false;
+    bool m_warned = false;
+    int m_lastPrintedDecile = -1;
+};
+
+} // namespace jikken

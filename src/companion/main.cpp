@@ -1,0 +1,38 @@
+// `jikken`: the headless companion. Trains with libtorch and works the registry from the command line.
+
+#include "cli/Console.h"
+#include "cli/RegistryCommands.h"
+
+#include <QCoreApplication>
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char** argv)
+{
+    QCoreApplication application(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("jikken"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(JIKKEN_VERSION));
+
+    CLI::App app{"Jikken: model registry, TensorBoard event logs and libtorch training", "jikken"};
+    app.set_version_flag("--version", JIKKEN_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    jikken::RegistryLocation registry;
+    app.add_option("--registry", registry.path,
+                   "registry database file (default: $JIKKEN_HOME/registry.sqlite, else the app-data folder)");
+
+    jikken::CommandAction action;
+    jikken::addRegistryCommands(app, registry, action);
+    jikken::addEventsCommand(app, action);
+    jikken::addTrainCommand(app, registry, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0)
+            return app.exit(e); // --help, --version
+        return jikken::console::fail(QString::fromStdString(e.what()) + QStringLiteral(" (see jikken --help)"),
+                                     jikken::console::kUsage);
+    }
+    return action ? action() : jikken::console::kUsage;
+}

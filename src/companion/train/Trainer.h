@@ -1,0 +1,44 @@
+#pragma once
+
+#include "TrainingObserver.h"
+#include "spec/RunSpec.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace jikken {
+
+/// Trains a classifier with libtorch as a RunSpec says, checkpointing into its run folder. This header
+/// is torch-free so the command line that drives it compiles without torch.
+class Trainer
+{
+public:
+    enum class Outcome { Finished, Stopped };
+
+    Trainer(RunSpec spec, QString runDirectory);
+    ~Trainer();
+
+    /// Continue from the run folder's last checkpoint instead of starting fresh.
+    void setResume(bool resume) { m_resume = resume; }
+    /// The compute-only loop of the benchmark: no observer calls between batches.
+    void setQuietBatches(bool quiet) { m_quietBatches = quiet; }
+
+    /// Trains until done or until `stop` becomes true (then checkpoints mid-epoch and returns Stopped).
+    /// Throws std::exception (c10::Error included) with a readable message on failure.
+    Outcome run(TrainingObserver& observer, const std::atomic<bool>& stop);
+
+    /// libtorch's version and whether CUDA is there, for the registry.
+    static QJsonObject libraryVersions();
+    static QString checkpointFileName() { return QStringLiteral("checkpoint.json"); }
+
+private:
+    RunSpec m_spec;
+    QString m_runDirectory;
+    bool m_resume = false;
+    bool m_quietBatches = false;
+};
+
+} // namespace jikken

@@ -1,0 +1,66 @@
+#include "EventLogReader.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace jikken {
+
+EventLogReader::EventLogReader(QString logDir)
+    : m_logDir(std::move(logDir))
+{
+}
+
+bool EventLogReader::isEventFileName(const QString& fileName)
+{
+    // TensorBoard's own test: the name contains "tfevents".
+    return fileName.contains(QLatin1String("tfevents"));
+}
+
+bool EventLogReader::poll(QStringList* warnings, QString* error)
+{
+    const QFileInfo root(m_logDir);
+    if (!root.isDir()) {
+        if (error)
+            *error = QStringLiteral("%1 is not a folder").arg(m_logDir);
+        return false;
+    }
+    const QDir rootDir(root.absoluteFilePath());
+    QStringList found;
+    QDirIterator it(rootDir.path(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        if (isEventFileName(it.fileName()))
+            found << it.filePath();
+    }
+    std::sort(found.begin(), found.end());
+    for (const QString& path : found) {
+        const QString name = rootDir.relativeFilePath(QFileInfo(path).absolutePath());
+        Run& run = m_runs[name.isEmpty() ? QStringLiteral(".") : name];
+        run.name = name.isEmpty() ? QStringLiteral(".") : name;
+        const bool known = std::any_of(run.files.begin(), run.files.end(),
+                                       [&](const auto& reader) { return reader->path() == path; });
+        if (!known)
+            run.files.push_back(std::make_unique<EventFileReader>(path));
+    }
+    for (auto& [name, run] : m_runs) {
+        // Files join a run in name order even when a new one appears later.
+        std::sort(run.files.begin(), run.files.end(),
+                  [](const auto& a, const auto& b) { return a->path() < b->path(); });
+        for (auto& file : run.files) {
+            QString problem;
+            if (!file->poll(run.scalars, &problem) && warnings)
+                *warnings << problem;
+            if (file->isCorrupt() && !m_reportedCorrupt.contains(file->path())) {
+                m_reportedCorrupt << file->path();
+                if (warnings)
+                    *warnings << file->corruption();
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace jikken

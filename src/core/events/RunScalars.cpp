@@ -1,0 +1,66 @@
+#include "RunScalars.h"
+
+#include <algorithm>
+
+namespace jikken {
+
+void RunScalars::onFileVersion(std::string_view version)
+{
+    // "brain.Event:2"
+    const size_t colon = version.rfind(':');
+    if (colon != std::string_view::npos)
+        m_fileVersion = QString::fromUtf8(version.data() + colon + 1, static_cast<qsizetype>(version.size() - colon - 1))
+                            .toDouble();
+}
+
+void RunScalars::onSessionStart(qint64 step, double wallTime)
+{
+    Q_UNUSED(wallTime);
+    if (m_fileVersion < 2)
+        return;
+    for (auto& points : m_series)
+        dropFrom(points, step);
+}
+
+void RunScalars::dropFrom(std::vector<ScalarSample>& points, qint64 step)
+{
+    points.erase(std::remove_if(points.begin(), points.end(), [step](const ScalarSample& s) { return s.step >= step; }),
+                 points.end());
+}
+
+int RunScalars::tagIndex(std::string_view tag)
+{
+    // Consecutive records mostly repeat a tag or cycle through a handful: a linear scan beats hashing.
+    if (m_lastTag >= 0 && m_tagKeys[static_cast<size_t>(m_lastTag)] == tag)
+        return m_lastTag;
+    for (size_t i = 0; i < m_tagKeys.size(); ++i) {
+        if (m_tagKeys[i] == tag)
+            return m_lastTag = static_cast<int>(i);
+    }
+    m_tagKeys.emplace_back(tag);
+    m_tagNames.append(QString::fromUtf8(tag.data(), static_cast<qsizetype>(tag.size())));
+    m_series.emplace_back();
+    return m_lastTag = static_cast<int>(m_tagKeys.size() - 1);
+}
+
+void RunScalars::onScalar(std::string_view tag, qint64 step, double wallTime, double value)
+{
+    auto& points = m_series[static_cast<size_t>(tagIndex(tag))];
+    if (m_fileVersion < 2) {
+        if (step < m_mostRecentStep)
+            dropFrom(points, step);
+        else
+            m_mostRecentStep = step;
+    }
+    points.push_back({step, wallTime, value});
+}
+
+qint64 RunScalars::pointCount() const
+{
+    qint64 count = 0;
+    for (const auto& points : m_series)
+        count += static_cast<qint64>(points.size());
+    return count;
+}
+
+} // namespace jikken

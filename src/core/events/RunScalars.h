@@ -1,0 +1,47 @@
+#pragma once
+
+#include "EventSink.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <string>
+#include <vector>
+
+namespace jikken {
+
+struct ScalarSample
+{
+    qint64 step;
+    double wallTime;
+    double value;
+};
+
+/// The scalar series of one run, gathered from its event files with TensorBoard's rules for restarts:
+/// in files of version 2 a SessionLog START at step S drops every point at or after S; in older files a
+/// step that goes backwards drops that tag's points at or after it.
+class RunScalars : public EventSink
+{
+public:
+    void onFileVersion(std::string_view version) override;
+    void onSessionStart(qint64 step, double wallTime) override;
+    void onScalar(std::string_view tag, qint64 step, double wallTime, double value) override;
+
+    const QStringList& tags() const { return m_tagNames; }
+    /// Points of the tag at `index` of `tags()`, in the order read.
+    const std::vector<ScalarSample>& series(int index) const { return m_series[static_cast<size_t>(index)]; }
+    qint64 pointCount() const;
+
+private:
+    int tagIndex(std::string_view tag);
+    static void dropFrom(std::vector<ScalarSample>& points, qint64 step);
+
+    std::vector<std::string> m_tagKeys;
+    QStringList m_tagNames;
+    std::vector<std::vector<ScalarSample>> m_series;
+    int m_lastTag = -1;
+    double m_fileVersion = 0;
+    qint64 m_mostRecentStep = 0;
+};
+
+} // namespace jikken

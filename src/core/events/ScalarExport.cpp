@@ -1,0 +1,115 @@
+#include "ScalarExport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace jikken {
+
+namespace {
+
+void appendNumber(std::string& out, double value, bool json)
+{
+    if (!std::isfinite(value)) {
+        const char* text = std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+        if (json)
+            out.push_back('"');
+        out.append(text);
+        if (json)
+            out.push_back('"');
+        return;
+    }
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, result.ptr);
+}
+
+void appendInteger(std::string& out, qint64 value)
+{
+    char buffer[24];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, result.ptr);
+}
+
+std::string csvField(const QString& text)
+{
+    std::string utf8 = text.toStdString();
+    if (utf8.find_first_of(",\"\r\n") == std::string::npos)
+        return utf8;
+    std::string quoted = "\"";
+    for (char c : utf8) {
+        if (c == '"')
+            quoted.push_back('"');
+        quoted.push_back(c);
+    }
+    quoted.push_back('"');
+    return quoted;
+}
+
+std::string jsonString(const QString& text)
+{
+    // QJsonValue escapes exactly as JSON requires; strip the array brackets around it.
+    const QByteArray doc = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return doc.mid(1, doc.size() - 2).toStdString();
+}
+
+} // namespace
+
+bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& out)
+{
+    const bool withRun = log.runs().size() > 1;
+    const bool json = format == Format::Json;
+    std::string buffer;
+    buffer.reserve(1 << 20);
+    bool first = true;
+    auto spill = [&](bool force) {
+        if (buffer.size() >= (1 << 20) || force) {
+            if (out.write(buffer.data(), static_cast<qint64>(buffer.size())) != static_cast<qint64>(buffer.size()))
+                return false;
+            buffer.clear();
+        }
+        return true;
+    };
+    buffer += json ? "[" : withRun ? "run,tag,step,wall_time,value\n" : "tag,step,wall_time,value\n";
+    for (const auto& [name, run] : log.runs()) {
+        const std::string runText = json ? jsonString(name) : csvField(name);
+        for (int t = 0; t < run.scalars.tags().size(); ++t) {
+            const std::string tag = json ? jsonString(run.scalars.tags()[t]) : csvField(run.scalars.tags()[t]);
+            for (const ScalarSample& s : run.scalars.series(t)) {
+                if (json) {
+                    buffer += first ? "\n{" : ",\n{";
+                    if (withRun)
+                        buffer += "\"run\":" + runText + ",";
+                    buffer += "\"tag\":" + tag + ",\"step\":";
+                    appendInteger(buffer, s.step);
+                    buffer += ",\"wall_time\":";
+                    appendNumber(buffer, s.wallTime, true);
+                    buffer += ",\"value\":";
+                    appendNumber(buffer, s.value, true);
+                    buffer += "}";
+                } else {
+                    if (withRun)
+                        buffer += runText + ",";
+                    buffer += tag + ",";
+                    appendInteger(buffer, s.step);
+                    buffer += ",";
+                    appendNumber(buffer, s.wallTime, false);
+                    buffer += ",";
+                    appendNumber(buffer, s.value, false);
+                    buffer += "\n";
+                }
+                first = false;
+                if (!spill(false))
+                    return false;
+            }
+        }
+    }
+    if (json)
+        buffer += first ? "]\n" : "\n]\n";
+    return spill(true);
+}
+
+} // namespace jikken

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "EventLogReader.h"
+
+#include <QIODevice>
+
+namespace jikken {
+
+/// Writes every scalar of a logdir as CSV (header `tag,step,wall_time,value`) or as a JSON array of
+/// {"tag","step","wall_time","value"} objects. With more than one run, a leading `run` column/key names
+/// it. Numbers are the shortest text that reads back to the same double; in JSON, non-finite values are
+/// the strings "NaN", "Infinity" and "-Infinity", as protobuf's JSON mapping writes them.
+class ScalarExport
+{
+public:
+    enum class Format { Csv, Json };
+    static bool write(const EventLogReader& log, Format format, QIODevice& out);
+};
+
+} // namespace jikken

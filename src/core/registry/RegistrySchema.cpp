@@ -1,0 +1,122 @@
+#include "RegistrySchema.h"
+
+#include "SqlTransaction.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimeZone>
+
+#include <vector>
+
+namespace jikken {
+
+namespace {
+
+// Times are milliseconds since the Unix epoch (UTC); `day` is the registry's local date as yyyymmdd.
+const std::vector<std::vector<const char*>> kMigrations = {
+    // 1: runs and their scalar series
+    {
+        "CREATE TABLE runs ("
+        " id TEXT PRIMARY KEY,"
+        " day INTEGER NOT NULL,"
+        " number INTEGER NOT NULL,"
+        " method TEXT NOT NULL,"
+        " model TEXT NOT NULL DEFAULT '',"
+        " dataset TEXT NOT NULL DEFAULT '',"
+        " hparams TEXT NOT NULL DEFAULT '{}',"
+        " memo TEXT NOT NULL DEFAULT '',"
+        " status TEXT NOT NULL DEFAULT 'reserved',"
+        " status_reason TEXT NOT NULL DEFAULT '',"
+        " host TEXT NOT NULL DEFAULT '',"
+        " device TEXT NOT NULL DEFAULT '',"
+        " command TEXT NOT NULL DEFAULT '',"
+        " spec TEXT NOT NULL DEFAULT '{}',"
+        " git_commit TEXT NOT NULL DEFAULT '',"
+        " git_dirty INTEGER NOT NULL DEFAULT 0,"
+        " versions TEXT NOT NULL DEFAULT '{}',"
+        " log_dir TEXT NOT NULL DEFAULT '',"
+        " created_at BIGINT NOT NULL,"
+        " started_at BIGINT,"
+        " finished_at BIGINT,"
+        " heartbeat_at BIGINT,"
+        " epoch INTEGER NOT NULL DEFAULT 0,"
+        " total_epochs INTEGER NOT NULL DEFAULT 0,"
+        " step BIGINT NOT NULL DEFAULT 0,"
+        " latest_test_error DOUBLE PRECISION,"
+        " best_test_error DOUBLE PRECISION,"
+        " final_metrics TEXT NOT NULL DEFAULT '{}',"
+        " UNIQUE (day, number))",
+        "CREATE INDEX runs_by_method ON runs (method)",
+        "CREATE INDEX runs_by_status ON runs (status)",
+        "CREATE TABLE scalars ("
+        " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+        " tag TEXT NOT NULL,"
+        " step BIGINT NOT NULL,"
+        " wall_time DOUBLE PRECISION NOT NULL,"
+        " value DOUBLE PRECISION NOT NULL,"
+        " PRIMARY KEY (run_id, tag, step))",
+    },
+};
+
+bool run(QSqlQuery& query, const QString& sql, QString* error)
+{
+    if (query.exec(sql))
+        return true;
+    if (error)
+        *error = QStringLiteral("registry schema: %1 (%2)").arg(query.lastError().text(), sql.left(60));
+    return false;
+}
+
+} // namespace
+
+int RegistrySchema::latestVersion()
+{
+    return static_cast<int>(kMigrations.size());
+}
+
+bool RegistrySchema::migrate(QSqlDatabase& db, QString* error)
+{
+    SqlTransaction transaction(db);
+    if (!transaction.begin(error))
+        return false;
+    QSqlQuery query(db);
+    if (!run(query, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"), error))
+        return false;
+    int version = 0;
+    if (!run(query, QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'"), error))
+        return false;
+    if (query.next())
+        version = query.value(0).toInt();
+    if (version > latestVersion()) {
+        if (error)
+            *error = QStringLiteral("the registry's schema version %1 is newer than this Jikken knows (%2); "
+                                    "upgrade Jikken")
+                         .arg(version)
+                         .arg(latestVersion());
+        return false;
+    }
+    if (version == 0) {
+        // A new registry dates its IDs in the time zone of the machine that created it, until told otherwise.
+        query.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('time_zone', ?)"));
+        query.addBindValue(QString::fromUtf8(QTimeZone::systemTimeZoneId()));
+        if (!query.exec())
+            return run(query, QStringLiteral("INSERT time_zone"), error);
+    }
+    for (int next = version; next < latestVersion(); ++next) {
+        for (const char* statement : kMigrations[static_cast<size_t>(next)]) {
+            if (!run(query, QString::fromUtf8(statement), error))
+                return false;
+        }
+    }
+    if (version != latestVersion()) {
+        query.prepare(version == 0 ? QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?)")
+                                   : QStringLiteral("UPDATE meta SET value = ? WHERE key = 'schema_version'"));
+        query.addBindValue(QString::number(latestVersion()));
+        if (!query.exec())
+            return run(query, QStringLiteral("UPDATE schema_version"), error);
+    }
+    query.finish();
+    return transaction.commit(error);
+}
+
+} // namespace jikken

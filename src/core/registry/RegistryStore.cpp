@@ -1,0 +1,414 @@
+#include "RegistryStore.h"
+
+#include "RegistrySchema.h"
+#include "SqlTransaction.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+#include <QTimeZone>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kReserveAttempts = 50;
+
+QString toJson(const QJsonObject& object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject fromJson(const QVariant& text)
+{
+    return QJsonDocument::fromJson(text.toString().toUtf8()).object();
+}
+
+QDateTime fromMs(const QVariant& value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+std::optional<double> optionalDouble(const QVariant& value)
+{
+    return value.isNull() ? std::nullopt : std::optional<double>(value.toDouble());
+}
+
+bool failWith(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+bool failQuery(QString* error, const QSqlQuery& query)
+{
+    return failWith(error, QStringLiteral("registry: ") + query.lastError().text());
+}
+
+const QString kRunColumns = QStringLiteral(
+    "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
+    "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
+    "latest_test_error, best_test_error, final_metrics");
+
+RunRecord readRun(const QSqlQuery& q)
+{
+    RunRecord r;
+    int c = 0;
+    r.id = q.value(c++).toString();
+    r.method = q.value(c++).toString();
+    r.model = q.value(c++).toString();
+    r.dataset = q.value(c++).toString();
+    r.hparams = fromJson(q.value(c++));
+    r.memo = q.value(c++).toString();
+    r.status = runStatusFromString(q.value(c++).toString()).value_or(RunStatus::Reserved);
+    r.statusReason = q.value(c++).toString();
+    r.host = q.value(c++).toString();
+    r.device = q.value(c++).toString();
+    r.command = q.value(c++).toString();
+    r.spec = fromJson(q.value(c++));
+    r.gitCommit = q.value(c++).toString();
+    r.gitDirty = q.value(c++).toInt() != 0;
+    r.versions = fromJson(q.value(c++));
+    r.logDir = q.value(c++).toString();
+    r.created = fromMs(q.value(c++));
+    r.started = fromMs(q.value(c++));
+    r.finished = fromMs(q.value(c++));
+    r.heartbeat = fromMs(q.value(c++));
+    r.epoch = q.value(c++).toInt();
+    r.totalEpochs = q.value(c++).toInt();
+    r.step = q.value(c++).toLongLong();
+    r.latestTestError = optionalDouble(q.value(c++));
+    r.bestTestError = optionalDouble(q.value(c++));
+    r.finalMetrics = fromJson(q.value(c++));
+    return r;
+}
+
+QString unknownRun(const QString& id)
+{
+    return QStringLiteral("no model %1 in the registry").arg(id);
+}
+
+} // namespace
+
+RegistryStore::RegistryStore()
+    : m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+    static QAtomicInteger<int> counter;
+    m_connectionName = QStringLiteral("jikken-registry-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+RegistryStore::~RegistryStore()
+{
+    close();
+}
+
+QString RegistryStore::defaultHome()
+{
+    const QString fromEnvironment = qEnvironmentVariable("JIKKEN_HOME");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/jikken");
+}
+
+QString RegistryStore::defaultDatabasePath()
+{
+    return defaultHome() + QStringLiteral("/registry.sqlite");
+}
+
+bool RegistryStore::open(const QString& path, QString* error)
+{
+    close();
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder))
+        return failWith(error, QStringLiteral("cannot create the registry folder %1").arg(folder));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(path);
+    // Writers queue on SQLite's lock instead of failing at once.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+    if (!db.open())
+        return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(path, db.lastError().text()));
+    QSqlQuery pragma(db);
+    // WAL lets readers (the app, `jikken ls`) run while a trainer writes.
+    for (const char* statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        if (!pragma.exec(QString::fromLatin1(statement))) {
+            const QString message = pragma.lastError().text();
+            close();
+            return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(path, message));
+        }
+    }
+    pragma.finish();
+    if (!RegistrySchema::migrate(db, error)) {
+        close();
+        return false;
+    }
+    m_path = path;
+    return true;
+}
+
+void RegistryStore::close()
+{
+    if (!QSqlDatabase::contains(m_connectionName))
+        return;
+    QSqlDatabase::database(m_connectionName, false).close();
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_path.clear();
+}
+
+qint64 RegistryStore::nowMs() const
+{
+    return m_clock().toMSecsSinceEpoch();
+}
+
+QByteArray RegistryStore::timeZoneId() const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'time_zone'")) && query.next())
+        return query.value(0).toString().toUtf8();
+    return QTimeZone::systemTimeZoneId();
+}
+
+bool RegistryStore::setTimeZoneId(const QByteArray& ianaId, QString* error)
+{
+    if (!QTimeZone::isTimeZoneIdAvailable(ianaId))
+        return failWith(error, QStringLiteral("unknown time zone \"%1\"; use an IANA name such as Asia/Tokyo")
+                                   .arg(QString::fromUtf8(ianaId)));
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'time_zone'"));
+    query.addBindValue(QString::fromUtf8(ianaId));
+    return query.exec() || failQuery(error, query);
+}
+
+QDate RegistryStore::today() const
+{
+    return m_clock().toTimeZone(QTimeZone(timeZoneId())).date();
+}
+
+std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* error)
+{
+    const QString problem = ModelId::methodError(method);
+    if (!problem.isEmpty()) {
+        failWith(error, problem);
+        return std::nullopt;
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QString lastError;
+    for (int attempt = 0; attempt < kReserveAttempts; ++attempt) {
+        if (attempt > 0)
+            QThread::msleep(QRandomGenerator::global()->bounded(5, 50));
+        const QDate day = today();
+        SqlTransaction transaction(db);
+        if (!transaction.begin(&lastError))
+            continue;
+        QSqlQuery query(db);
+        query.prepare(QStringLiteral("SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE day = ?"));
+        query.addBindValue(day.toString(QStringLiteral("yyyyMMdd")).toInt());
+        if (!query.exec() || !query.next()) {
+            lastError = query.lastError().text();
+            continue;
+        }
+        const int number = query.value(0).toInt();
+        query.finish();
+        if (number > ModelId::kMaxNumber) {
+            failWith(error, QStringLiteral("the registry has handed out all %1 IDs of %2")
+                                .arg(ModelId::kMaxNumber)
+                                .arg(day.toString(Qt::ISODate)));
+            return std::nullopt;
+        }
+        const ModelId id(day, number, method);
+        query.prepare(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
+        query.addBindValue(id.toString());
+        query.addBindValue(day.toString(QStringLiteral("yyyyMMdd")).toInt());
+        query.addBindValue(number);
+        query.addBindValue(method);
+        query.addBindValue(nowMs());
+        // A unique (day, number) violation means another writer won the race: try again with the next.
+        if (!query.exec()) {
+            lastError = query.lastError().text();
+            continue;
+        }
+        if (transaction.commit(&lastError))
+            return id;
+    }
+    failWith(error, QStringLiteral("registry: could not reserve an ID after %1 attempts: %2")
+                        .arg(kReserveAttempts)
+                        .arg(lastError));
+    return std::nullopt;
+}
+
+bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("UPDATE runs SET ") + sql + QStringLiteral(" WHERE id = ?"));
+    for (const QVariant& value : values) {
+        // A null QString binds as SQL NULL; the text columns hold '' for "nothing".
+        const bool nullText = value.typeId() == QMetaType::QString && value.toString().isNull();
+        query.addBindValue(nullText ? QVariant(QStringLiteral("")) : value);
+    }
+    query.addBindValue(id);
+    if (!query.exec())
+        return failQuery(error, query);
+    return query.numRowsAffected() == 1 || failWith(error, unknownRun(id));
+}
+
+bool RegistryStore::describe(const QString& id, const RunDescription& d, QString* error)
+{
+    return execUpdate(id,
+                      QStringLiteral("model = ?, dataset = ?, hparams = ?, host = ?, device = ?, command = ?, spec = ?, "
+                                     "git_commit = ?, git_dirty = ?, versions = ?, log_dir = ?, total_epochs = ?"),
+                      {d.model, d.dataset, toJson(d.hparams), d.host, d.device, d.command, toJson(d.spec), d.gitCommit,
+                       d.gitDirty ? 1 : 0, toJson(d.versions), d.logDir, d.totalEpochs},
+                      error);
+}
+
+bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)
+{
+    const qint64 now = nowMs();
+    QString sql = QStringLiteral("status = ?, status_reason = ?, heartbeat_at = ?");
+    QVariantList values{toString(status), reason, now};
+    if (status == RunStatus::Running) {
+        sql += QStringLiteral(", started_at = COALESCE(started_at, ?), finished_at = NULL");
+        values << now;
+    } else if (isTerminal(status)) {
+        sql += QStringLiteral(", finished_at = ?");
+        values << now;
+    }
+    return execUpdate(id, sql, values, error);
+}
+
+bool RegistryStore::reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
+                                   QString* error)
+{
+    if (!testError)
+        return execUpdate(id, QStringLiteral("epoch = ?, step = ?, heartbeat_at = ?"), {epoch, step, nowMs()}, error);
+    return execUpdate(id,
+                      QStringLiteral("epoch = ?, step = ?, heartbeat_at = ?, latest_test_error = ?, "
+                                     "best_test_error = CASE WHEN best_test_error IS NULL OR ? < best_test_error "
+                                     "THEN ? ELSE best_test_error END"),
+                      {epoch, step, nowMs(), *testError, *testError, *testError}, error);
+}
+
+bool RegistryStore::heartbeat(const QString& id, QString* error)
+{
+    return execUpdate(id, QStringLiteral("heartbeat_at = ?"), {nowMs()}, error);
+}
+
+bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* error)
+{
+    return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
+}
+
+bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
+{
+    return execUpdate(id, QStringLiteral("final_metrics = ?"), {toJson(metrics)}, error);
+}
+
+bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    SqlTransaction transaction(db);
+    if (!transaction.begin(error))
+        return false;
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT 1 FROM runs WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec())
+        return failQuery(error, query);
+    if (!query.next())
+        return failWith(error, unknownRun(id));
+    query.finish();
+    query.prepare(QStringLiteral("INSERT INTO scalars (run_id, tag, step, wall_time, value) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (run_id, tag, step) DO UPDATE SET wall_time = excluded.wall_time, "
+                                 "value = excluded.value"));
+    for (const ScalarPoint& point : points) {
+        query.bindValue(0, id);
+        query.bindValue(1, point.tag);
+        query.bindValue(2, point.step);
+        query.bindValue(3, point.wallTime);
+        query.bindValue(4, point.value);
+        if (!query.exec())
+            return failQuery(error, query);
+    }
+    return transaction.commit(error);
+}
+
+std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("SELECT ") + kRunColumns + QStringLiteral(" FROM runs WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failQuery(error, query);
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        failWith(error, unknownRun(id));
+        return std::nullopt;
+    }
+    return readRun(query);
+}
+
+QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error) const
+{
+    QStringList conditions;
+    QVariantList values;
+    if (filter.day.isValid()) {
+        conditions << QStringLiteral("day = ?");
+        values << filter.day.toString(QStringLiteral("yyyyMMdd")).toInt();
+    }
+    if (!filter.method.isEmpty()) {
+        conditions << QStringLiteral("method = ?");
+        values << filter.method;
+    }
+    if (filter.status) {
+        conditions << QStringLiteral("status = ?");
+        values << toString(*filter.status);
+    }
+    QString sql = QStringLiteral("SELECT ") + kRunColumns + QStringLiteral(" FROM runs");
+    if (!conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY day, number");
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    QVector<RunRecord> result;
+    if (!query.exec()) {
+        failQuery(error, query);
+        return result;
+    }
+    while (query.next())
+        result.append(readRun(query));
+    return result;
+}
+
+QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& tag, QString* error) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.setForwardOnly(true);
+    query.prepare(tag.isEmpty() ? QStringLiteral("SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? "
+                                                 "ORDER BY tag, step")
+                                : QStringLiteral("SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? "
+                                                 "AND tag = ? ORDER BY step"));
+    query.addBindValue(id);
+    if (!tag.isEmpty())
+        query.addBindValue(tag);
+    QVector<ScalarPoint> result;
+    if (!query.exec()) {
+        failQuery(error, query);
+        return result;
+    }
+    while (query.next())
+        result.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toDouble(),
+                       query.value(3).toDouble()});
+    return result;
+}
+
+} // namespace jikken

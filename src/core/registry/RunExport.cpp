@@ -1,0 +1,170 @@
+#include "RunExport.h"
+
+#include <QJsonDocument>
+
+namespace jikken::RunExport {
+
+namespace {
+
+QString isoTime(const QDateTime& time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+QString errorText(const std::optional<double>& error)
+{
+    return error ? QString::number(*error, 'f', 4) : QString();
+}
+
+QString compactJson(const QJsonObject& object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString csvField(const QString& text)
+{
+    if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r'))
+        return text;
+    QString quoted = text;
+    quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
+QStringList csvRow(const RunRecord& r)
+{
+    return {r.id,
+            r.method,
+            r.model,
+            r.dataset,
+            toString(r.status),
+            r.statusReason,
+            r.host,
+            r.device,
+            QString::number(r.epoch),
+            QString::number(r.totalEpochs),
+            QString::number(r.step),
+            r.latestTestError ? QString::number(*r.latestTestError, 'g', 17) : QString(),
+            r.bestTestError ? QString::number(*r.bestTestError, 'g', 17) : QString(),
+            isoTime(r.created),
+            isoTime(r.started),
+            isoTime(r.finished),
+            r.gitCommit,
+            r.gitDirty ? QStringLiteral("true") : QStringLiteral("false"),
+            compactJson(r.hparams),
+            r.command,
+            r.logDir,
+            r.memo};
+}
+
+} // namespace
+
+QJsonObject toJson(const RunRecord& r)
+{
+    QJsonObject json{
+        {QStringLiteral("id"), r.id},
+        {QStringLiteral("method"), r.method},
+        {QStringLiteral("model"), r.model},
+        {QStringLiteral("dataset"), r.dataset},
+        {QStringLiteral("hparams"), r.hparams},
+        {QStringLiteral("memo"), r.memo},
+        {QStringLiteral("status"), toString(r.status)},
+        {QStringLiteral("status_reason"), r.statusReason},
+        {QStringLiteral("host"), r.host},
+        {QStringLiteral("device"), r.device},
+        {QStringLiteral("command"), r.command},
+        {QStringLiteral("spec"), r.spec},
+        {QStringLiteral("git_commit"), r.gitCommit},
+        {QStringLiteral("git_dirty"), r.gitDirty},
+        {QStringLiteral("versions"), r.versions},
+        {QStringLiteral("log_dir"), r.logDir},
+        {QStringLiteral("created"), isoTime(r.created)},
+        {QStringLiteral("started"), isoTime(r.started)},
+        {QStringLiteral("finished"), isoTime(r.finished)},
+        {QStringLiteral("heartbeat"), isoTime(r.heartbeat)},
+        {QStringLiteral("epoch"), r.epoch},
+        {QStringLiteral("total_epochs"), r.totalEpochs},
+        {QStringLiteral("step"), r.step},
+        {QStringLiteral("final_metrics"), r.finalMetrics},
+    };
+    json.insert(QStringLiteral("latest_test_error"), r.latestTestError ? QJsonValue(*r.latestTestError) : QJsonValue());
+    json.insert(QStringLiteral("best_test_error"), r.bestTestError ? QJsonValue(*r.bestTestError) : QJsonValue());
+    return json;
+}
+
+QString toCsv(const QVector<RunRecord>& runs)
+{
+    QString out = QStringLiteral("id,method,model,dataset,status,status_reason,host,device,epoch,total_epochs,step,"
+                                 "latest_test_error,best_test_error,created,started,finished,git_commit,git_dirty,"
+                                 "hparams,command,log_dir,memo\n");
+    for (const RunRecord& r : runs) {
+        QStringList fields;
+        for (const QString& field : csvRow(r))
+            fields << csvField(field);
+        out += fields.join(u',') + u'\n';
+    }
+    return out;
+}
+
+QString toTable(const QVector<RunRecord>& runs)
+{
+    const QStringList header{QStringLiteral("ID"),    QStringLiteral("MODEL"),  QStringLiteral("DATASET"),
+                             QStringLiteral("STATUS"), QStringLiteral("EPOCH"), QStringLiteral("TEST ERR"),
+                             QStringLiteral("BEST"),  QStringLiteral("HOST"),   QStringLiteral("MEMO")};
+    QVector<QStringList> rows{header};
+    for (const RunRecord& r : runs) {
+        QString memo = r.memo.simplified();
+        if (memo.size() > 40)
+            memo = memo.left(39) + QChar(0x2026);
+        rows.append({r.id, r.model, r.dataset, toString(r.status),
+                     QStringLiteral("%1/%2").arg(r.epoch).arg(r.totalEpochs), errorText(r.latestTestError),
+                     errorText(r.bestTestError), r.host, memo});
+    }
+    QVector<int> widths(header.size(), 0);
+    for (const QStringList& row : rows) {
+        for (int c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], static_cast<int>(row[c].size()));
+    }
+    QString out;
+    for (const QStringList& row : rows) {
+        QString line;
+        for (int c = 0; c < row.size(); ++c)
+            line += c + 1 < row.size() ? row[c].leftJustified(widths[c] + 2) : row[c];
+        out += line.trimmed() + u'\n';
+    }
+    if (runs.isEmpty())
+        out += QStringLiteral("(no models in the registry)\n");
+    return out;
+}
+
+QString describe(const RunRecord& r)
+{
+    QString out;
+    auto line = [&out](const char* label, const QString& value) {
+        if (!value.isEmpty())
+            out += QString::fromLatin1(label).leftJustified(16) + value + u'\n';
+    };
+    line("id", r.id);
+    line("status", toString(r.status) + (r.statusReason.isEmpty() ? QString() : QStringLiteral(" (") + r.statusReason + u')'));
+    line("method", r.method);
+    line("model", r.model);
+    line("dataset", r.dataset);
+    line("progress", QStringLiteral("epoch %1/%2, step %3").arg(r.epoch).arg(r.totalEpochs).arg(r.step));
+    line("test error", errorText(r.latestTestError));
+    line("best error", errorText(r.bestTestError));
+    line("host", r.host);
+    line("device", r.device);
+    line("created", isoTime(r.created));
+    line("started", isoTime(r.started));
+    line("finished", isoTime(r.finished));
+    line("heartbeat", isoTime(r.heartbeat));
+    line("git", r.gitCommit.isEmpty() ? QString() : r.gitCommit + (r.gitDirty ? QStringLiteral(" (dirty)") : QString()));
+    line("log dir", r.logDir);
+    line("command", r.command);
+    line("hparams", r.hparams.isEmpty() ? QString() : compactJson(r.hparams));
+    line("versions", r.versions.isEmpty() ? QString() : compactJson(r.versions));
+    line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
+    line("memo", r.memo);
+    return out;
+}
+
+} // namespace jikken::RunExport

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "RunRecord.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+namespace jikken {
+
+/// Registry records as people and spreadsheets read them.
+namespace RunExport {
+
+QJsonObject toJson(const RunRecord& run);
+/// One row per run; the header is `id,method,model,dataset,status,...` and hyperparameters are one JSON
+/// column, so the file opens in any spreadsheet.
+QString toCsv(const QVector<RunRecord>& runs);
+/// An aligned text table for a terminal.
+QString toTable(const QVector<RunRecord>& runs);
+/// A readable multi-line description of one run.
+QString describe(const RunRecord& run);
+
+} // namespace RunExport
+
+} // namespace jikken

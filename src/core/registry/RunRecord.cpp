@@ -1,0 +1,41 @@
+#include "RunRecord.h"
+
+#include <array>
+
+namespace jikken {
+
+namespace {
+constexpr std::array<std::pair<RunStatus, const char16_t*>, 6> kStatusNames{{
+    {RunStatus::Reserved, u"reserved"},
+    {RunStatus::Running, u"running"},
+    {RunStatus::Finished, u"finished"},
+    {RunStatus::Failed, u"failed"},
+    {RunStatus::Stopped, u"stopped"},
+    {RunStatus::Lost, u"lost"},
+}};
+} // namespace
+
+QString toString(RunStatus status)
+{
+    for (const auto& [value, name] : kStatusNames) {
+        if (value == status)
+            return QString::fromUtf16(name);
+    }
+    return {};
+}
+
+std::optional<RunStatus> runStatusFromString(const QString& text)
+{
+    for (const auto& [value, name] : kStatusNames) {
+        if (text == QStringView(name))
+            return value;
+    }
+    return std::nullopt;
+}
+
+bool isTerminal(RunStatus status)
+{
+    return status == RunStatus::Finished || status == RunStatus::Failed || status == RunStatus::Stopped;
+}
+
+} // namespace jikken

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace jikken {
+
+/// A run's life: reserved -> running -> finished | failed | stopped | lost. A stopped, failed or lost run
+/// can run again (resume), a finished one stays finished.
+enum class RunStatus { Reserved, Running, Finished, Failed, Stopped, Lost };
+
+QString toString(RunStatus status);
+std::optional<RunStatus> runStatusFromString(const QString& text);
+bool isTerminal(RunStatus status);
+
+/// Everything the registry keeps about one model.
+struct RunRecord
+{
+    QString id;
+    QString method;
+    QString model;
+    QString dataset;
+    QJsonObject hparams;
+    QString memo;
+    RunStatus status = RunStatus::Reserved;
+    QString statusReason;
+    QString host;
+    QString device;
+    QString command;  ///< the exact command line that reproduces the run
+    QJsonObject spec; ///< the resolved spec, every default filled in
+    QString gitCommit;
+    bool gitDirty = false;
+    QJsonObject versions; ///< library versions: libtorch, CUDA, jikken
+    QString logDir;
+    QDateTime created;
+    QDateTime started;
+    QDateTime finished;
+    QDateTime heartbeat;
+    int epoch = 0;
+    int totalEpochs = 0;
+    qint64 step = 0;
+    std::optional<double> latestTestError;
+    std::optional<double> bestTestError;
+    QJsonObject finalMetrics;
+};
+
+/// The parts of a run that its trainer sets once it knows them.
+struct RunDescription
+{
+    QString model;
+    QString dataset;
+    QJsonObject hparams;
+    QString host;
+    QString device;
+    QString command;
+    QJsonObject spec;
+    QString gitCommit;
+    bool gitDirty = false;
+    QJsonObject versions;
+    QString logDir;
+    int totalEpochs = 0;
+};
+
+/// One point of a scalar series, as TensorBoard keeps it.
+struct ScalarPoint
+{
+    QString tag;
+    qint64 step = 0;
+    double wallTime = 0; ///< seconds since the Unix epoch
+    double value = 0;
+};
+
+} // namespace jikken

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace jikken {
+
+/// What `jikken train` runs: read from a JSON file, each field overridable by a flag, every default
+/// filled in when resolved. Field names are snake_case in JSON and kebab-case as flags.
+struct RunSpec
+{
+    QString dataset = QStringLiteral("fashion-mnist");
+    QString dataRoot; ///< empty: ~/datasets
+    QString model = QStringLiteral("convnet");
+    QString method = QStringLiteral("softmax");
+    double focalGamma = 2.0;
+    double labelSmoothing = 0.1;
+    double classBalancedBeta = 0.9999;
+    QString optimizer = QStringLiteral("adam");
+    double lr = 1e-3;
+    double momentum = 0.9;
+    double weightDecay = 0.0;
+    QString schedule = QStringLiteral("none");
+    int lrStepSize = 10;
+    double lrStepGamma = 0.1;
+    int epochs = 10;
+    int batchSize = 64;
+    int seed = 1;
+    QString device = QStringLiteral("auto");
+    int threads = 0; ///< 0: all cores
+    QString logRoot = QStringLiteral("logs");
+    QString memo;
+    double imbalanceRatio = 1.0; ///< largest / smallest class of the long-tailed training set; 1: as is
+    int trainLimit = 0;          ///< use this many training images (0: all)
+    int testLimit = 0;           ///< use this many test images (0: all)
+
+    using Member = std::variant<QString RunSpec::*, int RunSpec::*, double RunSpec::*>;
+    struct Field
+    {
+        const char* name; ///< snake_case
+        Member member;
+        QStringList choices; ///< for text fields with a fixed set of values
+        double min;
+        double max;
+        const char* help;
+    };
+    static const std::vector<Field>& fields();
+    static QString flagName(const Field& field); ///< "batch-size"
+
+    /// Reads a spec; unknown fields and wrong values are errors that name the field.
+    static std::optional<RunSpec> fromJson(const QJsonObject& json, QString* error);
+    static std::optional<RunSpec> fromFile(const QString& path, QString* error);
+    /// Sets one field from a flag's text.
+    bool set(const QString& name, const QString& text, QString* error);
+    /// Every field, defaults included.
+    QJsonObject toJson() const;
+    /// The fields that shape the result (no paths, threads or memo): the run's hyperparameters.
+    QJsonObject hyperparameters() const;
+
+private:
+    bool setValue(const Field& field, const QJsonValue& value, QString* error);
+};
+
+} // namespace jikken
