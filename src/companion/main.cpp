@@ -26,6 +26,27 @@ int main(int argc, char** argv)
     jikken::addEventsCommand(app, action);
     jikken::addTrainCommand(app, registry, action);
 
+    // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word == "--registry") {
+            ++i;
+            continue;
+        }
+        if (word.rfind('-', 0) == 0)
+            continue;
+        std::string known;
+        bool found = false;
+        for (const CLI::App* sub : app.get_subcommands({})) {
+            known += (known.empty() ? "" : ", ") + sub->get_name();
+            found = found || sub->get_name() == word;
+        }
+        if (!found)
+            return jikken::console::fail(QStringLiteral("unknown command \"%1\"; commands: %2")
+                                             .arg(QString::fromStdString(word), QString::fromStdString(known)),
+                                         jikken::console::kUsage);
+        break;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

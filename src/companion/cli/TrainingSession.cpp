@@ -48,9 +48,10 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     if (!m_events.open(m_runDirectory, &error))
         throw std::runtime_error(error.toStdString());
     const double now = EventFileWriter::now();
-    // A resumed run restarts at its checkpoint: TensorBoard drops the older points at or after this step.
+    // A resumed run restarts after its checkpoint's step: TensorBoard (and Jikken's reader) drop the points
+    // a killed run wrote past it, which this run is about to write again.
     if (plan.startStep > 0)
-        m_events.addSessionStart(plan.startStep, now);
+        m_events.addSessionStart(plan.startStep + 1, now);
     QJsonArray counts;
     for (int count : plan.classCounts)
         counts.append(count);

@@ -347,8 +347,10 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         report.learningRate = lr;
         report.seconds = seconds;
         report.imagesPerSecond = seconds > 0 ? static_cast<double>(seen) / seconds : 0;
-        writeCheckpoint(m_runDirectory, {epochIndex + 1, 0, step, {}, {}}, *model, *optimizer);
+        // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the restart
+        // marker drops its first report) instead of resuming past an epoch nobody recorded.
         observer.onEpoch(report);
+        writeCheckpoint(m_runDirectory, {epochIndex + 1, 0, step, {}, {}}, *model, *optimizer);
         if (stop.load() && epochIndex + 1 < spec.epochs)
             return Outcome::Stopped;
     }

@@ -78,6 +78,11 @@ bool cpuHasSse42()
 
 } // namespace
 
+uint32_t detail::crc32cPortable(const void* data, size_t size, uint32_t crc)
+{
+    return ~jikken::crc32cPortable(static_cast<const uint8_t*>(data), size, ~crc);
+}
+
 uint32_t crc32c(const void* data, size_t size, uint32_t crc)
 {
     const auto* p = static_cast<const uint8_t*>(data);

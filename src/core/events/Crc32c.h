@@ -10,6 +10,11 @@ uint32_t crc32c(const void* data, size_t size, uint32_t crc = 0);
 
 /// TFRecord's masked CRC: rotate right by 15 and add a constant, so a CRC of data that holds CRCs
 /// does not degenerate.
+namespace detail {
+/// The table-driven path, used where the CPU lacks SSE4.2; exposed so tests compare both.
+uint32_t crc32cPortable(const void* data, size_t size, uint32_t crc = 0);
+} // namespace detail
+
 inline uint32_t maskCrc(uint32_t crc)
 {
     return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;

@@ -1,0 +1,145 @@
+#include "EventTestSupport.h"
+#include "JikkenProcess.h"
+#include "ids/ModelId.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace jikken::testing;
+
+namespace {
+
+bool isOneLineError(const Result& r)
+{
+    return r.exitCode != 0 && !r.crashed && r.err.startsWith(QStringLiteral("jikken: ")) && r.err.count(u'\n') == 1;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    JikkenProcess jikken() const { return JikkenProcess(m_dir.filePath(QStringLiteral("home")), m_dir.path()); }
+
+private Q_SLOTS:
+    void reservePrintsIdsForScripts()
+    {
+        const Result first = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("focalloss")});
+        QCOMPARE(first.exitCode, 0);
+        const auto id = jikken::ModelId::parse(first.out.trimmed());
+        QVERIFY2(id, qPrintable(first.out));
+        QCOMPARE(id->number(), 1);
+        QCOMPARE(id->method(), QStringLiteral("focalloss"));
+        const Result second = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("softmax")});
+        QCOMPARE(jikken::ModelId::parse(second.out.trimmed())->number(), 2);
+    }
+
+    void badInputIsOneClearLine_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("bad method") << QStringList{QStringLiteral("reserve"), QStringLiteral("--method"),
+                                                   QStringLiteral("Focal Loss")}
+                                    << QStringLiteral("lowercase");
+        QTest::newRow("missing method") << QStringList{QStringLiteral("reserve")} << QStringLiteral("--method");
+        QTest::newRow("unknown verb") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
+        QTest::newRow("unknown flag") << QStringList{QStringLiteral("ls"), QStringLiteral("--colour")}
+                                      << QStringLiteral("--colour");
+        QTest::newRow("bad id") << QStringList{QStringLiteral("show"), QStringLiteral("2019_1_x")}
+                                << QStringLiteral("2019_1_x");
+        QTest::newRow("unknown id") << QStringList{QStringLiteral("show"), QStringLiteral("20190101_01_nope")}
+                                    << QStringLiteral("20190101_01_nope");
+        QTest::newRow("bad date") << QStringList{QStringLiteral("ls"), QStringLiteral("--date"), QStringLiteral("July")}
+                                  << QStringLiteral("--date");
+        QTest::newRow("bad status") << QStringList{QStringLiteral("ls"), QStringLiteral("--status"), QStringLiteral("done")}
+                                    << QStringLiteral("done");
+        QTest::newRow("bad format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")}
+                                    << QStringLiteral("xml");
+        QTest::newRow("no logdir") << QStringList{QStringLiteral("events"), QStringLiteral("/nonexistent/logs")}
+                                   << QStringLiteral("/nonexistent/logs");
+        QTest::newRow("bad zone") << QStringList{QStringLiteral("config"), QStringLiteral("--time-zone"),
+                                                 QStringLiteral("Mars/Base")}
+                                  << QStringLiteral("Mars/Base");
+    }
+
+    void badInputIsOneClearLine()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, mentions);
+        const Result r = jikken().run(arguments);
+        QVERIFY2(isOneLineError(r), qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    }
+
+    void helpEverywhere()
+    {
+        for (const QString& verb : {QString(), QStringLiteral("reserve"), QStringLiteral("ls"), QStringLiteral("show"),
+                                    QStringLiteral("memo"), QStringLiteral("export"), QStringLiteral("events"),
+                                    QStringLiteral("train")}) {
+            const Result r = jikken().run(verb.isEmpty() ? QStringList{QStringLiteral("--help")}
+                                                         : QStringList{verb, QStringLiteral("--help")});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.contains(QStringLiteral("Usage")) || r.out.contains(QStringLiteral("usage")), qPrintable(verb));
+        }
+        QVERIFY(jikken().run({QStringLiteral("train"), QStringLiteral("--help")}).out.contains(QStringLiteral("--batch-size")));
+    }
+
+    void memoShowListAndExport()
+    {
+        const QString id = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("memo-test")})
+                               .out.trimmed();
+        const QString memo = QStringLiteral("lr半分, \"quoted\"; $(not run)");
+        QCOMPARE(jikken().run({QStringLiteral("memo"), id, memo}).exitCode, 0);
+        const Result show = jikken().run({QStringLiteral("show"), id, QStringLiteral("--json")});
+        QCOMPARE(show.exitCode, 0);
+        const QJsonObject record = QJsonDocument::fromJson(show.out.toUtf8()).object();
+        QCOMPARE(record.value(QStringLiteral("memo")).toString(), memo);
+        QCOMPARE(record.value(QStringLiteral("status")).toString(), QStringLiteral("reserved"));
+
+        const Result table = jikken().run({QStringLiteral("ls"), QStringLiteral("--method"), QStringLiteral("memo-test")});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.contains(id));
+        QCOMPARE(table.out.count(u'\n'), 2); // header and one row
+
+        const Result json = jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
+        const QJsonArray runs = QJsonDocument::fromJson(json.out.toUtf8()).array();
+        QVERIFY(runs.size() >= 1);
+        const Result csv = jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv")});
+        QVERIFY(csv.out.startsWith(QStringLiteral("id,method,model,dataset,status")));
+        QVERIFY(csv.out.contains(QStringLiteral("\"lr半分, \"\"quoted\"\"; $(not run)\"")));
+        QCOMPARE(csv.out.count(u'\n'), runs.size() + 1);
+    }
+
+    void eventsPrintsEveryScalar()
+    {
+        QTemporaryDir logs;
+        QVERIFY(writeFile(logs.filePath(QStringLiteral("events.out.tfevents.1")),
+                          fileVersionRecord() + simpleScalarRecord("loss", 1, 0.5f, 10.25)
+                              + simpleScalarRecord("loss", 2, 0.25f, 11.5)));
+        const Result csv = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("csv")});
+        QCOMPARE(csv.exitCode, 0);
+        QCOMPARE(csv.out, QStringLiteral("tag,step,wall_time,value\nloss,1,10.25,0.5\nloss,2,11.5,0.25\n"));
+        const Result json = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("json")});
+        const QJsonArray array = QJsonDocument::fromJson(json.out.toUtf8()).array();
+        QCOMPARE(array.size(), 2);
+        QCOMPARE(array[1].toObject().value(QStringLiteral("wall_time")).toDouble(), 11.5);
+
+        // A corrupt record: everything before it is printed, the problem is one line, the exit is non-zero.
+        std::string bad = simpleScalarRecord("loss", 3, 1.0f);
+        bad[bad.size() - 5] ^= 1;
+        QVERIFY(writeFile(logs.filePath(QStringLiteral("events.out.tfevents.1")), bad, true));
+        const Result corrupt = jikken().run({QStringLiteral("events"), logs.path()});
+        QVERIFY(isOneLineError(corrupt));
+        QVERIFY(corrupt.err.contains(QStringLiteral("corrupt record")));
+        QCOMPARE(corrupt.out.count(u'\n'), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "TestCli.moc"

@@ -1,0 +1,86 @@
+#include "spec/RunSpec.h"
+
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using jikken::RunSpec;
+
+class TestRunSpec : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaultsAreComplete()
+    {
+        const QJsonObject json = RunSpec().toJson();
+        QCOMPARE(json.size(), static_cast<qsizetype>(RunSpec::fields().size()));
+        QCOMPARE(json.value(QStringLiteral("dataset")).toString(), QStringLiteral("fashion-mnist"));
+        QCOMPARE(json.value(QStringLiteral("batch_size")).toInt(), 64);
+        // A resolved spec reads back to the same spec.
+        const auto again = RunSpec::fromJson(json, nullptr);
+        QVERIFY(again);
+        QCOMPARE(again->toJson(), json);
+    }
+
+    void readsFieldsAndFlags()
+    {
+        QString error;
+        auto spec = RunSpec::fromJson({{QStringLiteral("model"), QStringLiteral("resnet18")},
+                                       {QStringLiteral("lr"), 0.1},
+                                       {QStringLiteral("epochs"), 3}},
+                                      &error);
+        QVERIFY2(spec, qPrintable(error));
+        QCOMPARE(spec->model, QStringLiteral("resnet18"));
+        QCOMPARE(spec->lr, 0.1);
+        QVERIFY(spec->set(QStringLiteral("batch-size"), QStringLiteral("128"), &error));
+        QVERIFY(spec->set(QStringLiteral("method"), QStringLiteral("focalloss"), &error));
+        QCOMPARE(spec->batchSize, 128);
+        QCOMPARE(spec->method, QStringLiteral("focalloss"));
+        QVERIFY(spec->hyperparameters().contains(QStringLiteral("lr")));
+        QVERIFY(!spec->hyperparameters().contains(QStringLiteral("log_root")));
+    }
+
+    void errorsNameTheField_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("unknown") << QStringLiteral(R"({"epoch": 3})") << QStringLiteral("\"epoch\"");
+        QTest::newRow("type") << QStringLiteral(R"({"epochs": "ten"})") << QStringLiteral("\"epochs\"");
+        QTest::newRow("fraction") << QStringLiteral(R"({"batch_size": 6.5})") << QStringLiteral("\"batch_size\"");
+        QTest::newRow("range") << QStringLiteral(R"({"lr": -1})") << QStringLiteral("\"lr\"");
+        QTest::newRow("choice") << QStringLiteral(R"({"model": "gpt"})") << QStringLiteral("\"model\"");
+        QTest::newRow("device") << QStringLiteral(R"({"device": "tpu"})") << QStringLiteral("\"device\"");
+        QTest::newRow("zero epochs") << QStringLiteral(R"({"epochs": 0})") << QStringLiteral("\"epochs\"");
+    }
+
+    void errorsNameTheField()
+    {
+        QFETCH(QString, json);
+        QFETCH(QString, field);
+        QString error;
+        QVERIFY(!RunSpec::fromJson(QJsonDocument::fromJson(json.toUtf8()).object(), &error));
+        QVERIFY2(error.contains(field), qPrintable(error));
+    }
+
+    void badFilesAreClearErrors()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("spec.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"epochs\": 3,");
+        file.close();
+        QString error;
+        QVERIFY(!RunSpec::fromFile(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("not valid JSON")), qPrintable(error));
+        QVERIFY(!RunSpec::fromFile(dir.filePath(QStringLiteral("missing.json")), &error));
+        QVERIFY(error.contains(QStringLiteral("missing.json")));
+        RunSpec spec;
+        QVERIFY(!spec.set(QStringLiteral("epochs"), QStringLiteral("many"), &error));
+        QVERIFY(error.contains(QStringLiteral("--epochs")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunSpec)
+#include "TestRunSpec.moc"

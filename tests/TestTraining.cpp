@@ -1,0 +1,224 @@
+#include "JikkenProcess.h"
+#include "events/EventLogReader.h"
+#include "ids/ModelId.h"
+#include "registry/RegistryStore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include <csignal>
+#include <set>
+
+using namespace jikken;
+using namespace jikken::testing;
+
+namespace {
+
+// A few thousand Fashion-MNIST images and LeNet: seconds per epoch on two cores.
+const QStringList kSmallRun{QStringLiteral("--model"),       QStringLiteral("lenet"),
+                            QStringLiteral("--train-limit"), QStringLiteral("3000"),
+                            QStringLiteral("--test-limit"),  QStringLiteral("1000"),
+                            QStringLiteral("--threads"),     QStringLiteral("2")};
+
+bool waitForFile(const QString& path, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!QFile::exists(path)) {
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QThread::msleep(10);
+    }
+    return true;
+}
+
+} // namespace
+
+class TestTraining : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    JikkenProcess jikken() const { return JikkenProcess(m_dir.filePath(QStringLiteral("home")), m_dir.path()); }
+
+    RunRecord record(const QString& id)
+    {
+        RegistryStore store;
+        QString error;
+        if (!store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error))
+            qFatal("%s", qPrintable(error));
+        return store.run(id, &error).value_or(RunRecord());
+    }
+
+    QVector<ScalarPoint> registryScalars(const QString& id, const QString& tag)
+    {
+        RegistryStore store;
+        QString error;
+        store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error);
+        return store.scalars(id, tag, &error);
+    }
+
+    /// Asserts each tag's steps in the run's event files are strictly increasing (no duplicates).
+    static void checkNoDuplicateSteps(const EventLogReader& log)
+    {
+        for (const auto& [name, run] : log.runs()) {
+            for (int t = 0; t < run.scalars.tags().size(); ++t) {
+                const auto& series = run.scalars.series(t);
+                for (size_t i = 1; i < series.size(); ++i)
+                    QVERIFY2(series[i].step > series[i - 1].step, qPrintable(run.scalars.tags()[t]));
+            }
+        }
+    }
+
+private Q_SLOTS:
+    void trainsAndRecordsTheRun()
+    {
+        const Result r = jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("1"),
+                                                  QStringLiteral("--memo"), QStringLiteral("smoke run")}
+                                      + kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString id = r.out.section(u'\n', 0, 0);
+        const auto parsed = ModelId::parse(id);
+        QVERIFY2(parsed, qPrintable(r.out));
+        QCOMPARE(parsed->method(), QStringLiteral("softmax"));
+
+        const RunRecord run = record(id);
+        QCOMPARE(toString(run.status), toString(RunStatus::Finished));
+        QCOMPARE(run.model, QStringLiteral("lenet"));
+        QCOMPARE(run.dataset, QStringLiteral("fashion-mnist"));
+        QCOMPARE(run.epoch, 1);
+        QCOMPARE(run.totalEpochs, 1);
+        QCOMPARE(run.step, 47); // ceil(3000 / 64)
+        QCOMPARE(run.memo, QStringLiteral("smoke run"));
+        QVERIFY(run.latestTestError);
+        QVERIFY2(*run.latestTestError < 0.6, qPrintable(QString::number(*run.latestTestError))); // chance is 0.9
+        QVERIFY(!run.host.isEmpty());
+        QVERIFY(run.command.contains(QStringLiteral("train")));
+        QCOMPARE(run.versions.value(QStringLiteral("libtorch")).toString().section(u'.', 0, 0).isEmpty(), false);
+        QCOMPARE(run.hparams.value(QStringLiteral("model")).toString(), QStringLiteral("lenet"));
+        QVERIFY(run.finalMetrics.contains(QStringLiteral("test_accuracy")));
+
+        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
+        QCOMPARE(run.logDir, runDir);
+        QFile spec(runDir + QStringLiteral("/spec.json"));
+        QVERIFY(spec.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(spec.readAll()).object().value(QStringLiteral("train_limit")).toInt(), 3000);
+
+        EventLogReader log(runDir);
+        QVERIFY(log.poll(nullptr, nullptr));
+        const RunScalars& scalars = log.runs().at(QStringLiteral(".")).scalars;
+        const int testError = scalars.tags().indexOf(QStringLiteral("test/error"));
+        QVERIFY(testError >= 0);
+        QCOMPARE(scalars.series(testError).size(), size_t(1));
+        QCOMPARE(scalars.series(testError)[0].step, 47);
+        QVERIFY(qAbs(scalars.series(testError)[0].value - *run.latestTestError) < 1e-6);
+        QVERIFY(scalars.tags().contains(QStringLiteral("train/loss")));
+        // The registry holds the same points as the event file.
+        QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),
+                 static_cast<int>(scalars.series(scalars.tags().indexOf(QStringLiteral("train/loss"))).size()));
+    }
+
+    void resumesAfterAKillWithoutDuplicates()
+    {
+        QProcess process;
+        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
+                                    + kSmallRun);
+        QVERIFY(process.waitForReadyRead(60000));
+        const QString id = QString::fromUtf8(process.readLine()).trimmed();
+        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
+        QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
+        QThread::msleep(150); // into the next epoch
+        process.kill(); // SIGKILL: no chance to clean up
+        process.waitForFinished();
+        QCOMPARE(toString(record(id).status), toString(RunStatus::Running)); // what a kill -9 leaves behind
+
+        const Result resumed = jikken().run({QStringLiteral("train"), QStringLiteral("--resume"), id});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        const RunRecord run = record(id);
+        QCOMPARE(toString(run.status), toString(RunStatus::Finished));
+        QCOMPARE(run.epoch, 6);
+        QCOMPARE(run.step, 6 * 47);
+
+        EventLogReader log(runDir);
+        QVERIFY(log.poll(nullptr, nullptr));
+        checkNoDuplicateSteps(log);
+        const RunScalars& scalars = log.runs().at(QStringLiteral(".")).scalars;
+        const auto& errors = scalars.series(scalars.tags().indexOf(QStringLiteral("test/error")));
+        QCOMPARE(errors.size(), size_t(6));
+        for (size_t i = 0; i < errors.size(); ++i)
+            QCOMPARE(errors[i].step, static_cast<qint64>((i + 1) * 47));
+        const QVector<ScalarPoint> inRegistry = registryScalars(id, QStringLiteral("test/error"));
+        QCOMPARE(inRegistry.size(), 6);
+        QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),
+                 static_cast<int>(scalars.series(scalars.tags().indexOf(QStringLiteral("train/loss"))).size()));
+    }
+
+    void stopsGracefullyOnSigtermAndResumes()
+    {
+        QProcess process;
+        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
+                                    + kSmallRun);
+        QVERIFY(process.waitForReadyRead(60000));
+        const QString id = QString::fromUtf8(process.readLine()).trimmed();
+        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
+        QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
+        process.terminate();
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 128 + SIGTERM);
+        const RunRecord stopped = record(id);
+        QCOMPARE(toString(stopped.status), toString(RunStatus::Stopped));
+        QVERIFY(stopped.statusReason.contains(QStringLiteral("SIGTERM")));
+        QVERIFY(stopped.epoch < 6);
+
+        const Result resumed = jikken().run({QStringLiteral("train"), QStringLiteral("--resume"), id});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QCOMPARE(toString(record(id).status), toString(RunStatus::Finished));
+        QCOMPARE(record(id).step, 6 * 47);
+        EventLogReader log(runDir);
+        QVERIFY(log.poll(nullptr, nullptr));
+        checkNoDuplicateSteps(log);
+    }
+
+    void badSpecsLeaveNoRecord()
+    {
+        const QString specPath = m_dir.filePath(QStringLiteral("bad.json"));
+        QFile spec(specPath);
+        QVERIFY(spec.open(QIODevice::WriteOnly));
+        spec.write(R"({"model": "lenet", "epoch": 3})");
+        spec.close();
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error));
+        const auto before = store.runs({}, &error).size();
+
+        const Result unknownField = jikken().run({QStringLiteral("train"), specPath});
+        QCOMPARE(unknownField.exitCode, 2);
+        QVERIFY2(unknownField.err.contains(QStringLiteral("\"epoch\"")), qPrintable(unknownField.err));
+        const Result badFlag = jikken().run({QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("0")});
+        QCOMPARE(badFlag.exitCode, 2);
+        QVERIFY2(badFlag.err.contains(QStringLiteral("epochs")), qPrintable(badFlag.err));
+        QCOMPARE(badFlag.err.count(u'\n'), 1);
+        QCOMPARE(store.runs({}, &error).size(), before);
+
+        // A failure after the ID was handed out marks the run failed with the reason.
+        const Result noData = jikken().run({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("cifar10"),
+                                            QStringLiteral("--data-root"), m_dir.filePath(QStringLiteral("empty"))});
+        QCOMPARE(noData.exitCode, 1);
+        const QString id = noData.out.trimmed();
+        const RunRecord failed = record(id);
+        QCOMPARE(toString(failed.status), toString(RunStatus::Failed));
+        QVERIFY2(failed.statusReason.contains(QStringLiteral("not found")), qPrintable(failed.statusReason));
+        QVERIFY(noData.err.contains(id));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "TestTraining.moc"
