@@ -1,0 +1,54 @@
+"""The Python baseline of bench/training.py: the same ConvNet, data handling and optimizer as
+`jikken train`, written with Debian's python3-torch. Prints the last epoch's training images/s."""
+import gzip
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+images, threads, epochs = (int(a) for a in sys.argv[1:4])
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+root = "/usr/share/datasets/fashion-mnist"
+with gzip.open(f"{root}/train-images-idx3-ubyte.gz") as f:
+    pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:images]
+with gzip.open(f"{root}/train-labels-idx1-ubyte.gz") as f:
+    labels = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8)[:images].astype(np.int64))
+x = torch.from_numpy(pixels.astype(np.float32) / 255.0)
+x = (x - x.mean()) / x.std()
+
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5, padding=2)
+        self.conv2 = nn.Conv2d(32, 64, 5, padding=2)
+        self.dense = nn.Linear(64 * 7 * 7, 1024)
+        self.dropout = nn.Dropout(0.4)
+        self.logits = nn.Linear(1024, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.logits(self.dropout(F.relu(self.dense(x.flatten(1)))))
+
+
+model = ConvNet()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+model.train()
+rate = 0.0
+for epoch in range(epochs):
+    order = torch.randperm(images)
+    start = time.perf_counter()
+    for b in range(0, images, 64):
+        index = order[b:b + 64]
+        xb, yb = x.index_select(0, index), labels.index_select(0, index)
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+    rate = images / (time.perf_counter() - start)
+print(f"{rate:.3f}")
