@@ -39,7 +39,8 @@ int main(int argc, char** argv)
     for (int epoch = 0; epoch < epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         for (size_t b = 0; b < x.size(); ++b) {
-            optimizer.zero_grad();
+            for (auto& parameter : model->parameters())
+                parameter.mutable_grad() = torch::Tensor(); // as the trainer clears them
             const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(x[b]), y[b]);
             loss.backward();
             optimizer.step();

@@ -1,5 +1,10 @@
-"""The Python baseline of bench/training.py: the same ConvNet, data handling and optimizer as
-`jikken train`, written with Debian's python3-torch. Prints the last epoch's training images/s."""
+"""The Python baselines of bench/training.py: the same ConvNet, data handling and optimizer as
+`jikken train`, written with Debian's python3-torch. Prints the last epoch's training images/s.
+
+usage: convnet_baseline.py IMAGES THREADS EPOCHS [idiomatic|same-kernels]
+  idiomatic     nn.Linear and zero_grad() as a PyTorch user writes them (the baseline)
+  same-kernels  the dense layers as 1x1 convolutions and gradients set to None, as jikken computes them,
+                so the difference left is C++ against Python alone"""
 import gzip
 import sys
 import time
@@ -10,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 images, threads, epochs = (int(a) for a in sys.argv[1:4])
+same_kernels = len(sys.argv) > 4 and sys.argv[4] == "same-kernels"
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 root = "/usr/share/datasets/fashion-mnist"
@@ -33,7 +39,14 @@ class ConvNet(nn.Module):
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.logits(self.dropout(F.relu(self.dense(x.flatten(1)))))
+        return self.fc(self.logits, self.dropout(F.relu(self.fc(self.dense, x.flatten(1)))))
+
+    @staticmethod
+    def fc(layer, x):
+        if not same_kernels:
+            return layer(x)
+        weight = layer.weight.view(layer.out_features, layer.in_features, 1, 1)
+        return F.conv2d(x.reshape(x.shape[0], -1, 1, 1), weight, layer.bias).flatten(1)
 
 
 model = ConvNet()
@@ -46,7 +59,7 @@ for epoch in range(epochs):
     for b in range(0, images, 64):
         index = order[b:b + 64]
         xb, yb = x.index_select(0, index), labels.index_select(0, index)
-        optimizer.zero_grad()
+        optimizer.zero_grad(set_to_none=same_kernels)
         loss = F.cross_entropy(model(xb), yb)
         loss.backward()
         optimizer.step()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Dense.h"
+
 #include <torch/torch.h>
 
 #include <memory>

@@ -14,9 +14,9 @@ struct ConvNetImpl : ClassifierImpl
                                                                 .padding(2))))
         , conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, /*kernel_size=*/5)
                                                                 .padding(2))))
-        , dense(register_module("dense", torch::nn::Linear(64 * (s.height / 4) * (s.width / 4), 1024)))
+        , dense(register_module("dense", Dense(64 * (s.height / 4) * (s.width / 4), 1024)))
         , dropout(register_module("dropout", torch::nn::Dropout(/*p=*/0.4)))
-        , logits(register_module("logits", torch::nn::Linear(1024, s.classes)))
+        , logits(register_module("logits", Dense(1024, s.classes)))
     {
     }
 
@@ -29,9 +29,9 @@ struct ConvNetImpl : ClassifierImpl
     }
 
     torch::nn::Conv2d conv1, conv2;
-    torch::nn::Linear dense;
+    Dense dense;
     torch::nn::Dropout dropout;
-    torch::nn::Linear logits;
+    Dense logits;
 };
 
 } // namespace

@@ -56,7 +56,7 @@ struct DenseNetImpl : ClassifierImpl
         features->push_back(torch::nn::BatchNorm2d(channels));
         features->push_back(torch::nn::ReLU());
         register_module("features", features);
-        fc = register_module("fc", torch::nn::Linear(channels, s.classes));
+        fc = register_module("fc", Dense(channels, s.classes));
     }
 
     torch::Tensor forward(torch::Tensor x) override
@@ -66,7 +66,7 @@ struct DenseNetImpl : ClassifierImpl
     }
 
     torch::nn::Sequential features;
-    torch::nn::Linear fc{nullptr};
+    Dense fc{nullptr};
 };
 
 } // namespace

@@ -9,15 +9,18 @@ struct LeNetImpl : ClassifierImpl
 {
     explicit LeNetImpl(const InputShape& s)
         : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, 6, /*kernel_size=*/5)
-                                                                .padding(s.height == 28 ? 2 : 0))))
+                                                                .padding(padding(s)))))
         , conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(6, 16, /*kernel_size=*/5))))
-        , fc1(register_module("fc1", torch::nn::Linear(16 * ((s.height + (s.height == 28 ? 4 : 0) - 4) / 2 - 4) / 2
-                                                            * ((s.width + (s.width == 28 ? 4 : 0) - 4) / 2 - 4) / 2,
+        , fc1(register_module("fc1", Dense(16 * mapSize(s.height, padding(s)) * mapSize(s.width, padding(s)),
                                                        120)))
-        , fc2(register_module("fc2", torch::nn::Linear(120, 84)))
-        , fc3(register_module("fc3", torch::nn::Linear(84, s.classes)))
+        , fc2(register_module("fc2", Dense(120, 84)))
+        , fc3(register_module("fc3", Dense(84, s.classes)))
     {
     }
+
+    static int64_t padding(const InputShape& s) { return s.height == 28 ? 2 : 0; }
+    /// The side of the last feature map: (5x5 conv, 2x2 pool) twice.
+    static int64_t mapSize(int64_t side, int64_t pad) { return ((side + 2 * pad - 4) / 2 - 4) / 2; }
 
     torch::Tensor forward(torch::Tensor x) override
     {
@@ -30,7 +33,7 @@ struct LeNetImpl : ClassifierImpl
     }
 
     torch::nn::Conv2d conv1, conv2;
-    torch::nn::Linear fc1, fc2, fc3;
+    Dense fc1, fc2, fc3;
 };
 
 } // namespace

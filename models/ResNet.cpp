@@ -60,7 +60,7 @@ struct ResNetImpl : ClassifierImpl
             }
         }
         register_module("layers", layers);
-        fc = register_module("fc", torch::nn::Linear(512, s.classes));
+        fc = register_module("fc", Dense(512, s.classes));
     }
 
     torch::Tensor forward(torch::Tensor x) override
@@ -73,7 +73,7 @@ struct ResNetImpl : ClassifierImpl
     torch::nn::Conv2d stem;
     torch::nn::BatchNorm2d bn;
     torch::nn::Sequential layers;
-    torch::nn::Linear fc{nullptr};
+    Dense fc{nullptr};
 };
 
 } // namespace

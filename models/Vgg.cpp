@@ -31,7 +31,7 @@ struct VggImpl : ClassifierImpl
             channels = item;
         }
         register_module("features", features);
-        classifier = register_module("classifier", torch::nn::Linear(channels, s.classes));
+        classifier = register_module("classifier", Dense(channels, s.classes));
     }
 
     torch::Tensor forward(torch::Tensor x) override
@@ -42,7 +42,7 @@ struct VggImpl : ClassifierImpl
     }
 
     torch::nn::Sequential features;
-    torch::nn::Linear classifier{nullptr};
+    Dense classifier{nullptr};
 };
 
 } // namespace

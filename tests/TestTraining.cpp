@@ -65,6 +65,16 @@ private:
         return store.scalars(id, tag, &error);
     }
 
+    /// Starts a six-epoch run and reads its model ID from the first line it prints.
+    void startSixEpochs(QProcess& process, QString* id) const
+    {
+        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
+                                    + kSmallRun);
+        QVERIFY(process.waitForReadyRead(60000));
+        *id = QString::fromUtf8(process.readLine()).trimmed();
+        QVERIFY2(ModelId::parse(*id), qPrintable(*id));
+    }
+
     /// Asserts each tag's steps in the run's event files are strictly increasing (no duplicates).
     static void checkNoDuplicateSteps(const EventLogReader& log)
     {
@@ -100,6 +110,7 @@ private Q_SLOTS:
         QVERIFY(run.latestTestError);
         QVERIFY2(*run.latestTestError < 0.6, qPrintable(QString::number(*run.latestTestError))); // chance is 0.9
         QVERIFY(!run.host.isEmpty());
+        QCOMPARE(run.device, QStringLiteral("cpu")); // "auto" resolved on a machine without CUDA
         QVERIFY(run.command.contains(QStringLiteral("train")));
         QCOMPARE(run.versions.value(QStringLiteral("libtorch")).toString().section(u'.', 0, 0).isEmpty(), false);
         QCOMPARE(run.hparams.value(QStringLiteral("model")).toString(), QStringLiteral("lenet"));
@@ -128,10 +139,8 @@ private Q_SLOTS:
     void resumesAfterAKillWithoutDuplicates()
     {
         QProcess process;
-        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
-                                    + kSmallRun);
-        QVERIFY(process.waitForReadyRead(60000));
-        const QString id = QString::fromUtf8(process.readLine()).trimmed();
+        QString id;
+        startSixEpochs(process, &id);
         const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
         QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
         QThread::msleep(150); // into the next epoch
@@ -163,10 +172,8 @@ private Q_SLOTS:
     void stopsGracefullyOnSigtermAndResumes()
     {
         QProcess process;
-        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
-                                    + kSmallRun);
-        QVERIFY(process.waitForReadyRead(60000));
-        const QString id = QString::fromUtf8(process.readLine()).trimmed();
+        QString id;
+        startSixEpochs(process, &id);
         const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
         QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
         process.terminate();

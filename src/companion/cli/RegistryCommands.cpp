@@ -28,23 +28,57 @@ struct ListOptions
     std::string format = "table";
 };
 
-bool openStore(RegistryStore& store, const RegistryLocation& location)
+/// Opens the registry and hands it to `work`; the exit code is work's, or a failure to open.
+int withStore(const RegistryLocation& location, const std::function<int(RegistryStore&)>& work)
 {
+    RegistryStore store;
     QString error;
-    if (store.open(location.resolved(), &error))
-        return true;
-    console::fail(error);
-    return false;
+    if (!store.open(location.resolved(), &error))
+        return console::fail(error);
+    return work(store);
 }
 
-std::optional<QString> checkedId(const std::string& text)
+/// As withStore, for verbs about one model: a malformed ID is a usage error before the registry opens.
+int withModel(const RegistryLocation& location, const std::string& idText,
+              const std::function<int(RegistryStore&, const QString&)>& work)
 {
+    const QString id = QString::fromStdString(idText);
     QString error;
-    if (!ModelId::parse(QString::fromStdString(text), &error)) {
-        console::fail(error, console::kUsage);
-        return std::nullopt;
+    if (!ModelId::parse(id, &error))
+        return console::fail(error, console::kUsage);
+    return withStore(location, [&](RegistryStore& store) { return work(store, id); });
+}
+
+int listRuns(RegistryStore& store, const ListOptions& options)
+{
+    RunFilter filter;
+    if (options.date == "today") {
+        filter.day = store.today();
+    } else if (!options.date.empty()) {
+        filter.day = QDate::fromString(QString::fromStdString(options.date), QStringLiteral("yyyyMMdd"));
+        if (!filter.day.isValid())
+            return console::fail(QStringLiteral("--date must be YYYYMMDD or today, not \"%1\"")
+                                     .arg(QString::fromStdString(options.date)),
+                                 console::kUsage);
     }
-    return QString::fromStdString(text);
+    filter.method = QString::fromStdString(options.method);
+    if (!options.status.empty())
+        filter.status = runStatusFromString(QString::fromStdString(options.status));
+    QString error;
+    const QVector<RunRecord> runs = store.runs(filter, &error);
+    if (!error.isEmpty())
+        return console::fail(error);
+    if (options.format == "csv") {
+        console::out(RunExport::toCsv(runs));
+    } else if (options.format == "json") {
+        QJsonArray array;
+        for (const RunRecord& run : runs)
+            array.append(RunExport::toJson(run));
+        console::out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+    } else {
+        console::out(RunExport::toTable(runs));
+    }
+    return console::kOk;
 }
 
 } // namespace
@@ -56,15 +90,14 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     reserve->add_option("--method", *method, "method part of the ID: a-z, 0-9 and '-', 1-40 characters")->required();
     reserve->callback([&registry, &action, method] {
         action = [&registry, method] {
-            RegistryStore store;
-            if (!openStore(store, registry))
-                return console::kFailure;
-            QString error;
-            const auto id = store.reserve(QString::fromStdString(*method), &error);
-            if (!id)
-                return console::fail(error);
-            console::out(id->toString() + u'\n');
-            return console::kOk;
+            return withStore(registry, [&](RegistryStore& store) {
+                QString error;
+                const auto id = store.reserve(QString::fromStdString(*method), &error);
+                if (!id)
+                    return console::fail(error);
+                console::out(id->toString() + u'\n');
+                return console::kOk;
+            });
         };
     });
 
@@ -79,38 +112,8 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     CLI::App* exporter = app.add_subcommand("export", "Print every model of the registry as CSV or JSON");
     exporter->add_option("--format", *exportFormat, "csv or json")->required()->check(CLI::IsMember({"csv", "json"}));
 
-    auto runList = [&registry](ListOptions options) -> int {
-        RegistryStore store;
-        if (!openStore(store, registry))
-            return console::kFailure;
-        RunFilter filter;
-        if (options.date == "today") {
-            filter.day = store.today();
-        } else if (!options.date.empty()) {
-            filter.day = QDate::fromString(QString::fromStdString(options.date), QStringLiteral("yyyyMMdd"));
-            if (!filter.day.isValid())
-                return console::fail(QStringLiteral("--date must be YYYYMMDD or today, not \"%1\"")
-                                         .arg(QString::fromStdString(options.date)),
-                                     console::kUsage);
-        }
-        filter.method = QString::fromStdString(options.method);
-        if (!options.status.empty())
-            filter.status = runStatusFromString(QString::fromStdString(options.status));
-        QString error;
-        const QVector<RunRecord> runs = store.runs(filter, &error);
-        if (!error.isEmpty())
-            return console::fail(error);
-        if (options.format == "csv") {
-            console::out(RunExport::toCsv(runs));
-        } else if (options.format == "json") {
-            QJsonArray array;
-            for (const RunRecord& run : runs)
-                array.append(RunExport::toJson(run));
-            console::out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
-        } else {
-            console::out(RunExport::toTable(runs));
-        }
-        return console::kOk;
+    auto runList = [&registry](const ListOptions& options) {
+        return withStore(registry, [&](RegistryStore& store) { return listRuns(store, options); });
     };
     ls->callback([&action, list, runList] { action = [list, runList] { return runList(*list); }; });
     exporter->callback([&action, exportFormat, runList] {
@@ -128,19 +131,15 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     show->add_flag("--json", *showJson, "print JSON");
     show->callback([&registry, &action, showId, showJson] {
         action = [&registry, showId, showJson] {
-            const auto id = checkedId(*showId);
-            if (!id)
-                return console::kUsage;
-            RegistryStore store;
-            if (!openStore(store, registry))
-                return console::kFailure;
-            QString error;
-            const auto run = store.run(*id, &error);
-            if (!run)
-                return console::fail(error);
-            console::out(*showJson ? QString::fromUtf8(QJsonDocument(RunExport::toJson(*run)).toJson())
-                                   : RunExport::describe(*run));
-            return console::kOk;
+            return withModel(registry, *showId, [&](RegistryStore& store, const QString& id) {
+                QString error;
+                const auto run = store.run(id, &error);
+                if (!run)
+                    return console::fail(error);
+                console::out(*showJson ? QString::fromUtf8(QJsonDocument(RunExport::toJson(*run)).toJson())
+                                       : RunExport::describe(*run));
+                return console::kOk;
+            });
         };
     });
 
@@ -151,16 +150,12 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     memo->add_option("TEXT", *memoText, "the memo (replaces the old one)")->required();
     memo->callback([&registry, &action, memoId, memoText] {
         action = [&registry, memoId, memoText] {
-            const auto id = checkedId(*memoId);
-            if (!id)
-                return console::kUsage;
-            RegistryStore store;
-            if (!openStore(store, registry))
-                return console::kFailure;
-            QString error;
-            if (!store.setMemo(*id, QString::fromStdString(*memoText), &error))
-                return console::fail(error);
-            return console::kOk;
+            return withModel(registry, *memoId, [&](RegistryStore& store, const QString& id) {
+                QString error;
+                if (!store.setMemo(id, QString::fromStdString(*memoText), &error))
+                    return console::fail(error);
+                return console::kOk;
+            });
         };
     });
 
@@ -169,16 +164,15 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     config->add_option("--time-zone", *zone, "IANA time zone in which IDs are dated, e.g. Asia/Tokyo");
     config->callback([&registry, &action, zone] {
         action = [&registry, zone] {
-            RegistryStore store;
-            if (!openStore(store, registry))
-                return console::kFailure;
-            QString error;
-            if (!zone->empty() && !store.setTimeZoneId(QByteArray::fromStdString(*zone), &error))
-                return console::fail(error, console::kUsage);
-            console::out(QStringLiteral("registry   %1\ntime-zone  %2\ntoday      %3\n")
-                             .arg(store.path(), QString::fromUtf8(store.timeZoneId()),
-                                  store.today().toString(QStringLiteral("yyyyMMdd"))));
-            return console::kOk;
+            return withStore(registry, [&](RegistryStore& store) {
+                QString error;
+                if (!zone->empty() && !store.setTimeZoneId(QByteArray::fromStdString(*zone), &error))
+                    return console::fail(error, console::kUsage);
+                console::out(QStringLiteral("registry   %1\ntime-zone  %2\ntoday      %3\n")
+                                 .arg(store.path(), QString::fromUtf8(store.timeZoneId()),
+                                      store.today().toString(QStringLiteral("yyyyMMdd"))));
+                return console::kOk;
+            });
         };
     });
 }

@@ -65,7 +65,8 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     m_events.addHparams(m_spec.hyperparameters(),
                         {QStringLiteral("test/error"), QStringLiteral("test/loss"), QStringLiteral("train/loss")}, now);
     m_events.flush(nullptr);
-    if (!m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
+    if (!m_store.setDevice(m_id, plan.device, &error)
+        || !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
         warnOnce(error);
     console::note(QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
                       .arg(m_id, m_spec.model, m_spec.dataset)

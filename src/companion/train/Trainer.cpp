@@ -111,6 +111,16 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
         group.options().set_lr(lr);
 }
 
+/// Drops the gradients instead of zeroing them (PyTorch 2's default): backward then writes fresh ones
+/// and no step pays for clearing megabytes of memory. zero_grad(set_to_none) is not in libtorch 1.13.
+void clearGradients(torch::optim::Optimizer& optimizer)
+{
+    for (auto& group : optimizer.param_groups()) {
+        for (auto& parameter : group.params())
+            parameter.mutable_grad() = torch::Tensor();
+    }
+}
+
 /// The order of an epoch's batches depends only on the seed and the epoch, so a resumed run sees the
 /// same batches it would have seen.
 std::vector<int64_t> epochOrder(int64_t size, int seed, int epochIndex)
@@ -307,7 +317,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
             const torch::Tensor index = orderTensor.slice(0, start, std::min(start + batchSize, trainData.size()));
             const torch::Tensor images = trainData.images.index_select(0, index);
             const torch::Tensor labels = trainData.labels.index_select(0, index);
-            optimizer->zero_grad();
+            clearGradients(*optimizer);
             const torch::Tensor logits = model->forward(images);
             const torch::Tensor batchLoss = loss(logits, labels);
             batchLoss.backward();

@@ -299,6 +299,11 @@ bool RegistryStore::heartbeat(const QString& id, QString* error)
     return execUpdate(id, QStringLiteral("heartbeat_at = ?"), {nowMs()}, error);
 }
 
+bool RegistryStore::setDevice(const QString& id, const QString& device, QString* error)
+{
+    return execUpdate(id, QStringLiteral("device = ?"), {device}, error);
+}
+
 bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* error)
 {
     return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);

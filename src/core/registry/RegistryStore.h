@@ -62,6 +62,8 @@ public:
     /// Progress of a running model; `testError`, when given, becomes the latest and maybe the best.
     bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError, QString* error);
     bool heartbeat(const QString& id, QString* error);
+    /// The device the run actually trains on ("cpu", "cuda:0"), once the trainer has chosen it.
+    bool setDevice(const QString& id, const QString& device, QString* error);
     bool setMemo(const QString& id, const QString& memo, QString* error);
     bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error);
     /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
