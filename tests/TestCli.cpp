@@ -125,6 +125,8 @@ private Q_SLOTS:
         const Result csv = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("csv")});
         QCOMPARE(csv.exitCode, 0);
         QCOMPARE(csv.out, QStringLiteral("tag,step,wall_time,value\nloss,1,10.25,0.5\nloss,2,11.5,0.25\n"));
+        const Result oneFile = jikken().run({QStringLiteral("events"), logs.filePath(QStringLiteral("events.out.tfevents.1"))});
+        QCOMPARE(oneFile.out, csv.out);
         const Result json = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("json")});
         const QJsonArray array = QJsonDocument::fromJson(json.out.toUtf8()).array();
         QCOMPARE(array.size(), 2);

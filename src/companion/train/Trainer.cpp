@@ -331,7 +331,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
                 correct += logits.argmax(1).eq(labels).sum();
             }
             ++reportSteps;
-            if (!m_quietBatches && (reportSteps == kLossReportEvery || b + 1 == batches)) {
+            if (reportSteps == kLossReportEvery || b + 1 == batches) {
                 const auto now = Clock::now();
                 const double seconds = std::chrono::duration<double>(now - reportStart).count();
                 observer.onBatch({epochIndex + 1, b + 1, batches, step, reportLoss.item<double>() / reportSteps,

@@ -23,8 +23,6 @@ public:
 
     /// Continue from the run folder's last checkpoint instead of starting fresh.
     void setResume(bool resume) { m_resume = resume; }
-    /// The compute-only loop of the benchmark: no observer calls between batches.
-    void setQuietBatches(bool quiet) { m_quietBatches = quiet; }
 
     /// Trains until done or until `stop` becomes true (then checkpoints mid-epoch and returns Stopped).
     /// Throws std::exception (c10::Error included) with a readable message on failure.
@@ -38,7 +36,6 @@ private:
     RunSpec m_spec;
     QString m_runDirectory;
     bool m_resume = false;
-    bool m_quietBatches = false;
 };
 
 } // namespace jikken

@@ -22,18 +22,23 @@ bool EventLogReader::isEventFileName(const QString& fileName)
 bool EventLogReader::poll(QStringList* warnings, QString* error)
 {
     const QFileInfo root(m_logDir);
-    if (!root.isDir()) {
-        if (error)
-            *error = QStringLiteral("%1 is not a folder").arg(m_logDir);
-        return false;
-    }
-    const QDir rootDir(root.absoluteFilePath());
     QStringList found;
-    QDirIterator it(rootDir.path(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        if (isEventFileName(it.fileName()))
-            found << it.filePath();
+    QDir rootDir;
+    if (root.isFile()) { // one event file: a run of its own
+        rootDir = root.absoluteDir();
+        found << root.absoluteFilePath();
+    } else if (root.isDir()) {
+        rootDir = QDir(root.absoluteFilePath());
+        QDirIterator it(rootDir.path(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            if (isEventFileName(it.fileName()))
+                found << it.filePath();
+        }
+    } else {
+        if (error)
+            *error = QStringLiteral("%1 is neither a folder nor an event file").arg(m_logDir);
+        return false;
     }
     std::sort(found.begin(), found.end());
     for (const QString& path : found) {

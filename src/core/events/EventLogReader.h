@@ -14,7 +14,8 @@ namespace jikken {
 
 /// Reads a TensorBoard logdir: every folder holding event files is a run, named by its path relative to
 /// the logdir ("." for the logdir itself); each run's files are read in name order (which is time order,
-/// as the names start with the 10-digit creation time). `poll()` again to pick up new files and bytes.
+/// as the names start with the 10-digit creation time). A single event file is read as one run.
+/// `poll()` again to pick up new files and bytes.
 class EventLogReader
 {
 public:
