@@ -48,12 +48,6 @@ struct Collected : EventSink
     }
 };
 
-QString onlyEventFile(const QString& dir)
-{
-    const QStringList files = QDir(dir).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files, QDir::Name);
-    return files.size() == 1 ? QDir(dir).filePath(files.first()) : QString();
-}
-
 } // namespace
 
 class TestEventFiles : public QObject
