@@ -1,6 +1,7 @@
 // The compute-only training loop: the same ConvNet, optimizer and batches as `jikken train`, with no data
 // gathering, logging or registry work. `bench/training.py` compares `jikken train` against it.
 #include "Classifier.h"
+#include "train/AllocatorTuning.h"
 #include "data/DatasetLoader.h"
 
 #include <chrono>
@@ -14,6 +15,7 @@ int main(int argc, char** argv)
     const int epochs = argc > 3 ? std::atoi(argv[3]) : 2;
     constexpr int64_t kBatch = 64;
     torch::set_num_threads(threads);
+    jikken::keepFreedMemoryForReuse(); // as the trainer does
     torch::manual_seed(1);
     QString error;
     const auto data = jikken::DatasetLoader::load(QStringLiteral("fashion-mnist"), {},

@@ -3,8 +3,8 @@
 
 usage: convnet_baseline.py IMAGES THREADS EPOCHS [idiomatic|same-kernels]
   idiomatic     nn.Linear and zero_grad() as a PyTorch user writes them (the baseline)
-  same-kernels  the dense layers as 1x1 convolutions and gradients set to None, as jikken computes them,
-                so the difference left is C++ against Python alone"""
+  same-kernels  the dense layers as 1x1 convolutions and gradients set to None, as jikken computes them
+                (training.py also gives it jikken's malloc settings), so what is left is C++ against Python"""
 import gzip
 import sys
 import time

@@ -33,8 +33,11 @@ def jikken_rate(home, logs):
 
 
 def python_rate(variant):
+    env = dict(os.environ)
+    if variant == "same-kernels":  # and jikken's allocator settings (src/companion/train/AllocatorTuning.h)
+        env.update(MALLOC_MMAP_THRESHOLD_=str(32 << 20), MALLOC_TRIM_THRESHOLD_=str(1 << 30))
     out = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench/convnet_baseline.py"),
-                          str(IMAGES), str(args.threads), str(EPOCHS), variant],
+                          str(IMAGES), str(args.threads), str(EPOCHS), variant], env=env,
                          check=True, capture_output=True, text=True).stdout
     return float(out)
 

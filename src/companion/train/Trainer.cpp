@@ -1,5 +1,6 @@
 #include "Trainer.h"
 
+#include "AllocatorTuning.h"
 #include "Classifier.h"
 #include "Losses.h"
 #include "data/DatasetLoader.h"
@@ -236,6 +237,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     const RunSpec& spec = m_spec;
     const int threads = spec.threads > 0 ? spec.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
+    keepFreedMemoryForReuse();
     torch::manual_seed(static_cast<uint64_t>(spec.seed));
     const torch::Device device = chooseDevice(spec.device);
 
