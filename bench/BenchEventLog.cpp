@@ -50,7 +50,7 @@ double best(F&& job)
 
 void row(const char* what, double seconds, double items, double bytes, double baselineSeconds)
 {
-    std::printf("| %-44s | %9.1f ms | %8.2f M/s | %8.0f MB/s | %6.2fx |\n", what, seconds * 1e3, items / seconds / 1e6,
+    std::printf("| %-46s | %9.1f ms | %8.2f M/s | %8.0f MB/s | %6.2fx |\n", what, seconds * 1e3, items / seconds / 1e6,
                 bytes / seconds / 1e6, baselineSeconds / seconds);
 }
 
@@ -143,8 +143,8 @@ int main(int argc, char** argv)
 
     std::printf("Event log, %d scalars (5 tags), file %.1f MB, best of %d, one thread (crc %08x)\n\n", kScalars,
                 size / 1e6, kRepeats, crc);
-    std::printf("| %-44s | %12s | %12s | %13s | %7s |\n", "job", "time", "scalars", "bytes", "ratio");
-    std::printf("|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(14, '-').c_str(),
+    std::printf("| %-46s | %12s | %12s | %13s | %7s |\n", "job", "time", "scalars", "bytes", "ratio");
+    std::printf("|%s|%s|%s|%s|%s|\n", std::string(48, '-').c_str(), std::string(14, '-').c_str(),
                 std::string(14, '-').c_str(), std::string(15, '-').c_str(), std::string(9, '-').c_str());
     std::printf("Writing (ratio: against libprotobuf)\n");
     row("libprotobuf Event + framing (baseline)", protobufWriteSeconds, kScalars, size, protobufWriteSeconds);

@@ -154,6 +154,8 @@ private Q_SLOTS:
         QCOMPARE(toString(run.status), toString(RunStatus::Finished));
         QCOMPARE(run.epoch, 6);
         QCOMPARE(run.step, 6 * 47);
+        QVERIFY2(run.command.contains(QStringLiteral("--epochs 6")) && !run.command.contains(QStringLiteral("--resume")),
+                 qPrintable(run.command)); // the command that reproduces the run is still the first one
 
         EventLogReader log(runDir);
         QVERIFY(log.poll(nullptr, nullptr));

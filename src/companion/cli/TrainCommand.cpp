@@ -79,11 +79,16 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     std::optional<RunSpec> spec;
     QString id;
     QString runDirectory;
+    QString command = recordedCommand();
     if (resuming) {
         id = QString::fromStdString(options.resume);
         const auto record = store.run(id, &error);
         if (!record)
             return console::fail(error);
+        if (!options.fields.empty())
+            command = record->command + QStringLiteral(" # resumed with: ") + command;
+        else
+            command = record->command; // the command that reproduces the run is still the first one
         if (record->status == RunStatus::Finished && !options.fields.count("epochs"))
             return console::fail(QStringLiteral("%1 has finished; to train it longer give --epochs").arg(id));
         runDirectory = record->logDir;
@@ -135,7 +140,7 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     description.hparams = spec->hyperparameters();
     description.host = provenance.host;
     description.device = spec->device;
-    description.command = recordedCommand();
+    description.command = command;
     description.spec = spec->toJson();
     description.gitCommit = provenance.gitCommit;
     description.gitDirty = provenance.gitDirty;
@@ -144,10 +149,9 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     description.totalEpochs = spec->epochs;
     if (!store.describe(id, description, &error) || !store.setStatus(id, RunStatus::Running, {}, &error))
         return markFailed(error);
-    if (resuming || !spec->memo.isEmpty()) {
-        if (!spec->memo.isEmpty() && !store.setMemo(id, spec->memo, &error))
-            return markFailed(error);
-    }
+    // A resumed run keeps the memo it has now, which may have been edited since it started.
+    if (!resuming && !spec->memo.isEmpty() && !store.setMemo(id, spec->memo, &error))
+        return markFailed(error);
 
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
