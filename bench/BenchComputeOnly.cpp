@@ -1,8 +1,8 @@
 // The compute-only training loop: the same ConvNet, optimizer and batches as `jikken train`, with no data
 // gathering, logging or registry work. `bench/training.py` compares `jikken train` against it.
 #include "Classifier.h"
-#include "train/AllocatorTuning.h"
 #include "data/DatasetLoader.h"
+#include "train/AllocatorTuning.h"
 
 #include <chrono>
 #include <cstdio>
@@ -18,20 +18,22 @@ int main(int argc, char** argv)
     jikken::keepFreedMemoryForReuse(); // as the trainer does
     torch::manual_seed(1);
     QString error;
-    const auto data = jikken::DatasetLoader::load(QStringLiteral("fashion-mnist"), {},
-                                                  jikken::DatasetLoader::Split::Train, &error);
+    const auto data =
+        jikken::DatasetLoader::load(QStringLiteral("fashion-mnist"), {}, jikken::DatasetLoader::Split::Train, &error);
     if (!data) {
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
-    const torch::Tensor all = torch::from_blob(const_cast<uint8_t*>(data->pixels.data()), {60000, 1, 28, 28}, torch::kUInt8)
-                                  .slice(0, 0, images)
-                                  .to(torch::kFloat32)
-                                  .div(255.0)
-                                  .sub(0.286)
-                                  .div(0.353);
-    const torch::Tensor labels =
-        torch::from_blob(const_cast<uint8_t*>(data->labels.data()), {60000}, torch::kUInt8).slice(0, 0, images).to(torch::kInt64);
+    const torch::Tensor all =
+        torch::from_blob(const_cast<uint8_t*>(data->pixels.data()), {60000, 1, 28, 28}, torch::kUInt8)
+            .slice(0, 0, images)
+            .to(torch::kFloat32)
+            .div(255.0)
+            .sub(0.286)
+            .div(0.353);
+    const torch::Tensor labels = torch::from_blob(const_cast<uint8_t*>(data->labels.data()), {60000}, torch::kUInt8)
+                                     .slice(0, 0, images)
+                                     .to(torch::kInt64);
     // Batches cut in advance: the loop below does nothing but forward, backward and step.
     std::vector<torch::Tensor> x = all.split(kBatch), y = labels.split(kBatch);
     auto model = jikken::models::makeConvNet({1, 28, 28, 10});

@@ -35,8 +35,7 @@ struct Counter : EventSink
 };
 
 // Best of several runs, in seconds: the least disturbed measurement of a deterministic job.
-template <typename F>
-double best(F&& job)
+template <typename F> double best(F&& job)
 {
     double fastest = 1e30;
     for (int i = 0; i < kRepeats; ++i) {

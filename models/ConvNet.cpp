@@ -10,13 +10,13 @@ namespace {
 struct ConvNetImpl : ClassifierImpl
 {
     explicit ConvNetImpl(const InputShape& s)
-        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, 32, /*kernel_size=*/5)
-                                                                .padding(2))))
-        , conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, /*kernel_size=*/5)
-                                                                .padding(2))))
-        , dense(register_module("dense", Dense(64 * (s.height / 4) * (s.width / 4), 1024)))
-        , dropout(register_module("dropout", torch::nn::Dropout(/*p=*/0.4)))
-        , logits(register_module("logits", Dense(1024, s.classes)))
+        : conv1(register_module(
+              "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, 32, /*kernel_size=*/5).padding(2)))),
+          conv2(register_module("conv2",
+                                torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, /*kernel_size=*/5).padding(2)))),
+          dense(register_module("dense", Dense(64 * (s.height / 4) * (s.width / 4), 1024))),
+          dropout(register_module("dropout", torch::nn::Dropout(/*p=*/0.4))),
+          logits(register_module("logits", Dense(1024, s.classes)))
     {
     }
 

@@ -10,10 +10,7 @@ namespace jikken::models {
 /// faster (see bench/README.md). On CUDA it is a plain Linear.
 struct DenseImpl : torch::nn::Module
 {
-    DenseImpl(int64_t in, int64_t out)
-        : linear(register_module("linear", torch::nn::Linear(in, out)))
-    {
-    }
+    DenseImpl(int64_t in, int64_t out) : linear(register_module("linear", torch::nn::Linear(in, out))) {}
 
     torch::Tensor forward(const torch::Tensor& x)
     {

@@ -8,11 +8,11 @@ namespace {
 struct DenseLayerImpl : torch::nn::Module
 {
     DenseLayerImpl(int64_t in, int64_t growth)
-        : bn1(register_module("bn1", torch::nn::BatchNorm2d(in)))
-        , conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, 4 * growth, 1).bias(false))))
-        , bn2(register_module("bn2", torch::nn::BatchNorm2d(4 * growth)))
-        , conv2(register_module("conv2",
-                                torch::nn::Conv2d(torch::nn::Conv2dOptions(4 * growth, growth, 3).padding(1).bias(false))))
+        : bn1(register_module("bn1", torch::nn::BatchNorm2d(in))),
+          conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, 4 * growth, 1).bias(false)))),
+          bn2(register_module("bn2", torch::nn::BatchNorm2d(4 * growth))),
+          conv2(register_module(
+              "conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(4 * growth, growth, 3).padding(1).bias(false))))
     {
     }
 
@@ -38,7 +38,8 @@ struct DenseNetImpl : ClassifierImpl
         constexpr int64_t kGrowth = 12;
         constexpr int kLayersPerBlock = 6;
         int64_t channels = 2 * kGrowth;
-        features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, channels, 3).padding(1).bias(false)));
+        features->push_back(
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, channels, 3).padding(1).bias(false)));
         for (int block = 0; block < 3; ++block) {
             for (int layer = 0; layer < kLayersPerBlock; ++layer) {
                 features->push_back(DenseLayer(channels, kGrowth));

@@ -8,13 +8,12 @@ namespace {
 struct LeNetImpl : ClassifierImpl
 {
     explicit LeNetImpl(const InputShape& s)
-        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, 6, /*kernel_size=*/5)
-                                                                .padding(padding(s)))))
-        , conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(6, 16, /*kernel_size=*/5))))
-        , fc1(register_module("fc1", Dense(16 * mapSize(s.height, padding(s)) * mapSize(s.width, padding(s)),
-                                                       120)))
-        , fc2(register_module("fc2", Dense(120, 84)))
-        , fc3(register_module("fc3", Dense(84, s.classes)))
+        : conv1(register_module(
+              "conv1",
+              torch::nn::Conv2d(torch::nn::Conv2dOptions(s.channels, 6, /*kernel_size=*/5).padding(padding(s))))),
+          conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(6, 16, /*kernel_size=*/5)))),
+          fc1(register_module("fc1", Dense(16 * mapSize(s.height, padding(s)) * mapSize(s.width, padding(s)), 120))),
+          fc2(register_module("fc2", Dense(120, 84))), fc3(register_module("fc3", Dense(84, s.classes)))
     {
     }
 

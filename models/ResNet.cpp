@@ -8,23 +8,24 @@ namespace {
 
 torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride)
 {
-    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3).stride(stride).padding(1).bias(false));
+    return torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3).stride(stride).padding(1).bias(false));
 }
 
 struct BasicBlockImpl : torch::nn::Module
 {
     BasicBlockImpl(int64_t in, int64_t out, int64_t stride)
-        : conv1(register_module("conv1", conv3x3(in, out, stride)))
-        , bn1(register_module("bn1", torch::nn::BatchNorm2d(out)))
-        , conv2(register_module("conv2", conv3x3(out, out, 1)))
-        , bn2(register_module("bn2", torch::nn::BatchNorm2d(out)))
+        : conv1(register_module("conv1", conv3x3(in, out, stride))),
+          bn1(register_module("bn1", torch::nn::BatchNorm2d(out))),
+          conv2(register_module("conv2", conv3x3(out, out, 1))),
+          bn2(register_module("bn2", torch::nn::BatchNorm2d(out)))
     {
         if (stride != 1 || in != out) {
             shortcut = register_module(
                 "shortcut",
-                torch::nn::Sequential(torch::nn::Conv2d(
-                                          torch::nn::Conv2dOptions(in, out, /*kernel_size=*/1).stride(stride).bias(false)),
-                                      torch::nn::BatchNorm2d(out)));
+                torch::nn::Sequential(
+                    torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/1).stride(stride).bias(false)),
+                    torch::nn::BatchNorm2d(out)));
         }
     }
 
@@ -47,8 +48,8 @@ TORCH_MODULE(BasicBlock);
 struct ResNetImpl : ClassifierImpl
 {
     ResNetImpl(const std::array<int, 4>& blocks, const InputShape& s)
-        : stem(register_module("stem", conv3x3(s.channels, 64, 1)))
-        , bn(register_module("bn", torch::nn::BatchNorm2d(64)))
+        : stem(register_module("stem", conv3x3(s.channels, 64, 1))),
+          bn(register_module("bn", torch::nn::BatchNorm2d(64)))
     {
         int64_t in = 64;
         const std::array<int64_t, 4> widths{64, 128, 256, 512};

@@ -25,7 +25,8 @@ struct VggImpl : ClassifierImpl
                 }
                 continue;
             }
-            features->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, item, /*kernel_size=*/3).padding(1)));
+            features->push_back(
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, item, /*kernel_size=*/3).padding(1)));
             features->push_back(torch::nn::BatchNorm2d(item));
             features->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(/*inplace=*/true)));
             channels = item;
@@ -50,8 +51,8 @@ struct VggImpl : ClassifierImpl
 std::shared_ptr<ClassifierImpl> makeVgg(int depth, const InputShape& shape)
 {
     const std::vector<int> vgg11{64, kPool, 128, kPool, 256, 256, kPool, 512, 512, kPool, 512, 512, kPool};
-    const std::vector<int> vgg16{64,  64,  kPool, 128, 128, kPool, 256, 256, 256, kPool,
-                                 512, 512, 512,   kPool, 512, 512, 512, kPool};
+    const std::vector<int> vgg16{64,    64,  kPool, 128, 128,   kPool, 256, 256, 256,
+                                 kPool, 512, 512,   512, kPool, 512,   512, 512, kPool};
     return std::make_shared<VggImpl>(depth == 16 ? vgg16 : vgg11, shape);
 }
 

@@ -21,8 +21,7 @@ class JikkenProcess
 {
 public:
     explicit JikkenProcess(QString home, QString workingDirectory)
-        : m_home(std::move(home))
-        , m_workingDirectory(std::move(workingDirectory))
+        : m_home(std::move(home)), m_workingDirectory(std::move(workingDirectory))
     {
     }
 

@@ -30,13 +30,15 @@ private:
 private Q_SLOTS:
     void reservePrintsIdsForScripts()
     {
-        const Result first = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("focalloss")});
+        const Result first =
+            jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("focalloss")});
         QCOMPARE(first.exitCode, 0);
         const auto id = jikken::ModelId::parse(first.out.trimmed());
         QVERIFY2(id, qPrintable(first.out));
         QCOMPARE(id->number(), 1);
         QCOMPARE(id->method(), QStringLiteral("focalloss"));
-        const Result second = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("softmax")});
+        const Result second =
+            jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("softmax")});
         QCOMPARE(jikken::ModelId::parse(second.out.trimmed())->number(), 2);
     }
 
@@ -57,9 +59,11 @@ private Q_SLOTS:
                                     << QStringLiteral("20190101_01_nope");
         QTest::newRow("bad date") << QStringList{QStringLiteral("ls"), QStringLiteral("--date"), QStringLiteral("July")}
                                   << QStringLiteral("--date");
-        QTest::newRow("bad status") << QStringList{QStringLiteral("ls"), QStringLiteral("--status"), QStringLiteral("done")}
+        QTest::newRow("bad status") << QStringList{QStringLiteral("ls"), QStringLiteral("--status"),
+                                                   QStringLiteral("done")}
                                     << QStringLiteral("done");
-        QTest::newRow("bad format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")}
+        QTest::newRow("bad format") << QStringList{QStringLiteral("export"), QStringLiteral("--format"),
+                                                   QStringLiteral("xml")}
                                     << QStringLiteral("xml");
         QTest::newRow("no logdir") << QStringList{QStringLiteral("events"), QStringLiteral("/nonexistent/logs")}
                                    << QStringLiteral("/nonexistent/logs");
@@ -79,21 +83,26 @@ private Q_SLOTS:
 
     void helpEverywhere()
     {
-        for (const QString& verb : {QString(), QStringLiteral("reserve"), QStringLiteral("ls"), QStringLiteral("show"),
-                                    QStringLiteral("memo"), QStringLiteral("export"), QStringLiteral("events"),
-                                    QStringLiteral("train")}) {
+        for (const QString& verb :
+             {QString(), QStringLiteral("reserve"), QStringLiteral("ls"), QStringLiteral("show"),
+              QStringLiteral("memo"), QStringLiteral("export"), QStringLiteral("events"), QStringLiteral("train")}) {
             const Result r = jikken().run(verb.isEmpty() ? QStringList{QStringLiteral("--help")}
                                                          : QStringList{verb, QStringLiteral("--help")});
             QCOMPARE(r.exitCode, 0);
-            QVERIFY2(r.out.contains(QStringLiteral("Usage")) || r.out.contains(QStringLiteral("usage")), qPrintable(verb));
+            QVERIFY2(r.out.contains(QStringLiteral("Usage")) || r.out.contains(QStringLiteral("usage")),
+                     qPrintable(verb));
         }
-        QVERIFY(jikken().run({QStringLiteral("train"), QStringLiteral("--help")}).out.contains(QStringLiteral("--batch-size")));
+        QVERIFY(jikken()
+                    .run({QStringLiteral("train"), QStringLiteral("--help")})
+                    .out.contains(QStringLiteral("--batch-size")));
     }
 
     void memoShowListAndExport()
     {
-        const QString id = jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("memo-test")})
-                               .out.trimmed();
+        const QString id =
+            jikken()
+                .run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("memo-test")})
+                .out.trimmed();
         const QString memo = QStringLiteral("lr半分, \"quoted\"; $(not run)");
         QCOMPARE(jikken().run({QStringLiteral("memo"), id, memo}).exitCode, 0);
         const Result show = jikken().run({QStringLiteral("show"), id, QStringLiteral("--json")});
@@ -102,12 +111,14 @@ private Q_SLOTS:
         QCOMPARE(record.value(QStringLiteral("memo")).toString(), memo);
         QCOMPARE(record.value(QStringLiteral("status")).toString(), QStringLiteral("reserved"));
 
-        const Result table = jikken().run({QStringLiteral("ls"), QStringLiteral("--method"), QStringLiteral("memo-test")});
+        const Result table =
+            jikken().run({QStringLiteral("ls"), QStringLiteral("--method"), QStringLiteral("memo-test")});
         QCOMPARE(table.exitCode, 0);
         QVERIFY(table.out.contains(id));
         QCOMPARE(table.out.count(u'\n'), 2); // header and one row
 
-        const Result json = jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
+        const Result json =
+            jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
         const QJsonArray runs = QJsonDocument::fromJson(json.out.toUtf8()).array();
         QVERIFY(runs.size() >= 1);
         const Result csv = jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv")});
@@ -120,14 +131,17 @@ private Q_SLOTS:
     {
         QTemporaryDir logs;
         QVERIFY(writeFile(logs.filePath(QStringLiteral("events.out.tfevents.1")),
-                          fileVersionRecord() + simpleScalarRecord("loss", 1, 0.5f, 10.25)
-                              + simpleScalarRecord("loss", 2, 0.25f, 11.5)));
-        const Result csv = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("csv")});
+                          fileVersionRecord() + simpleScalarRecord("loss", 1, 0.5f, 10.25) +
+                              simpleScalarRecord("loss", 2, 0.25f, 11.5)));
+        const Result csv =
+            jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("csv")});
         QCOMPARE(csv.exitCode, 0);
         QCOMPARE(csv.out, QStringLiteral("tag,step,wall_time,value\nloss,1,10.25,0.5\nloss,2,11.5,0.25\n"));
-        const Result oneFile = jikken().run({QStringLiteral("events"), logs.filePath(QStringLiteral("events.out.tfevents.1"))});
+        const Result oneFile =
+            jikken().run({QStringLiteral("events"), logs.filePath(QStringLiteral("events.out.tfevents.1"))});
         QCOMPARE(oneFile.out, csv.out);
-        const Result json = jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("json")});
+        const Result json =
+            jikken().run({QStringLiteral("events"), logs.path(), QStringLiteral("--format"), QStringLiteral("json")});
         const QJsonArray array = QJsonDocument::fromJson(json.out.toUtf8()).array();
         QCOMPARE(array.size(), 2);
         QCOMPARE(array[1].toObject().value(QStringLiteral("wall_time")).toDouble(), 11.5);

@@ -11,8 +11,8 @@ private Q_SLOTS:
     void coreIncludesNoHeavyHeaders()
     {
         const QString core = qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") + QStringLiteral("/src/core");
-        const QRegularExpression forbidden(
-            QStringLiteral("#\\s*include\\s*[<\"](QtWidgets|QWidget|QtCharts|QChart|QtHttpServer|QHttpServer|torch/|ATen/|c10/)"));
+        const QRegularExpression forbidden(QStringLiteral(
+            "#\\s*include\\s*[<\"](QtWidgets|QWidget|QtCharts|QChart|QtHttpServer|QHttpServer|torch/|ATen/|c10/)"));
         int files = 0;
         QDirIterator it(core, {QStringLiteral("*.h"), QStringLiteral("*.cpp")}, QDir::Files,
                         QDirIterator::Subdirectories);

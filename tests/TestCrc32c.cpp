@@ -53,7 +53,8 @@ private Q_SLOTS:
             std::vector<uint8_t> bytes(static_cast<size_t>(random.bounded(0, 3000)));
             for (auto& b : bytes)
                 b = static_cast<uint8_t>(random.bounded(256));
-            const size_t offset = bytes.empty() ? 0 : static_cast<size_t>(random.bounded(static_cast<int>(bytes.size())));
+            const size_t offset =
+                bytes.empty() ? 0 : static_cast<size_t>(random.bounded(static_cast<int>(bytes.size())));
             QCOMPARE(crc32c(bytes.data() + offset, bytes.size() - offset),
                      detail::crc32cPortable(bytes.data() + offset, bytes.size() - offset));
         }

@@ -77,7 +77,8 @@ private Q_SLOTS:
         writeIdx(root.filePath(QStringLiteral("MNIST")), QStringLiteral("train"), 30, true);
         writeIdx(root.filePath(QStringLiteral("MNIST")), QStringLiteral("t10k"), 20, false);
         QString error;
-        const auto train = DatasetLoader::load(QStringLiteral("mnist"), root.path(), DatasetLoader::Split::Train, &error);
+        const auto train =
+            DatasetLoader::load(QStringLiteral("mnist"), root.path(), DatasetLoader::Split::Train, &error);
         QVERIFY2(train, qPrintable(error));
         QCOMPARE(train->size(), size_t(30));
         QCOMPARE(train->width, 3);
@@ -118,7 +119,8 @@ private Q_SLOTS:
             writeBytes(QDir(folder).filePath(name), bytes, false);
         }
         QString error;
-        const auto train = DatasetLoader::load(QStringLiteral("cifar10"), root.path(), DatasetLoader::Split::Train, &error);
+        const auto train =
+            DatasetLoader::load(QStringLiteral("cifar10"), root.path(), DatasetLoader::Split::Train, &error);
         QVERIFY2(train, qPrintable(error));
         QCOMPARE(train->size(), size_t(20));
         QCOMPARE(train->channels, 3);

@@ -78,7 +78,9 @@ private Q_SLOTS:
         EventFileWriter writer;
         QVERIFY(writer.open(dir.path(), nullptr));
         const std::vector<std::tuple<std::string, qint64, float, double>> cases{
-            {"loss", 7, 0.5f, 1234.5}, {"a/b", 0, 0.0f, 99.25}, {"neg", -3, -1.5f, 1.0},
+            {"loss", 7, 0.5f, 1234.5},
+            {"a/b", 0, 0.0f, 99.25},
+            {"neg", -3, -1.5f, 1.0},
             {std::string(300, 't'), 1LL << 40, 3.25f, 1.7e9}};
         for (const auto& [tag, step, value, wall] : cases)
             writer.addScalar(tag, step, value, wall);
@@ -103,7 +105,8 @@ private Q_SLOTS:
         EventFileWriter writer;
         QVERIFY(writer.open(dir.path(), nullptr));
         writer.addText(QStringLiteral("run/memo"), QStringLiteral("lr半分"), 0);
-        writer.addHparams({{QStringLiteral("lr"), 0.1}, {QStringLiteral("model"), QStringLiteral("lenet")},
+        writer.addHparams({{QStringLiteral("lr"), 0.1},
+                           {QStringLiteral("model"), QStringLiteral("lenet")},
                            {QStringLiteral("bn"), true}},
                           {QStringLiteral("test/error")}, 1000.0);
         writer.addHparamsEnd(EventFileWriter::SessionStatus::Success, 2000.0);
@@ -381,8 +384,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1")),
-                          fileVersionRecord() + simpleScalarRecord("a,b", 1, std::nanf(""), 1.5)
-                              + simpleScalarRecord("a,b", 2, -INFINITY, 2.5)));
+                          fileVersionRecord() + simpleScalarRecord("a,b", 1, std::nanf(""), 1.5) +
+                              simpleScalarRecord("a,b", 2, -INFINITY, 2.5)));
         EventLogReader log(dir.path());
         QVERIFY(log.poll(nullptr, nullptr));
         QBuffer csv;

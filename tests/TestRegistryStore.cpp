@@ -35,7 +35,8 @@ private Q_SLOTS:
         QDateTime now(QDate(2019, 7, 5), QTime(23, 59, 0), Qt::UTC);
         store.setClock([&now] { return now; });
         QCOMPARE(store.reserve(QStringLiteral("softmax"), &error)->toString(), QStringLiteral("20190705_01_softmax"));
-        QCOMPARE(store.reserve(QStringLiteral("focalloss"), &error)->toString(), QStringLiteral("20190705_02_focalloss"));
+        QCOMPARE(store.reserve(QStringLiteral("focalloss"), &error)->toString(),
+                 QStringLiteral("20190705_02_focalloss"));
         now = now.addSecs(120); // past midnight: a new day starts from 01
         QCOMPARE(store.reserve(QStringLiteral("softmax"), &error)->toString(), QStringLiteral("20190706_01_softmax"));
     }
@@ -153,7 +154,7 @@ private Q_SLOTS:
                                          {QStringLiteral("test/error"), 2, 101.0, 0.4},
                                          {QStringLiteral("train/loss"), 1, 100.0, 2.0}};
         QVERIFY(store.addScalars(id, batch, &error));
-        QVERIFY(store.addScalars(id, batch, &error)); // a replay
+        QVERIFY(store.addScalars(id, batch, &error));                                            // a replay
         QVERIFY(store.addScalars(id, {{QStringLiteral("test/error"), 2, 102.0, 0.35}}, &error)); // a re-run step
         const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("test/error"), &error);
         QCOMPARE(points.size(), 2);

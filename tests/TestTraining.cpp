@@ -21,10 +21,9 @@ using namespace jikken::testing;
 namespace {
 
 // A few thousand Fashion-MNIST images and LeNet: seconds per epoch on two cores.
-const QStringList kSmallRun{QStringLiteral("--model"),       QStringLiteral("lenet"),
-                            QStringLiteral("--train-limit"), QStringLiteral("3000"),
-                            QStringLiteral("--test-limit"),  QStringLiteral("1000"),
-                            QStringLiteral("--threads"),     QStringLiteral("2")};
+const QStringList kSmallRun{
+    QStringLiteral("--model"),      QStringLiteral("lenet"), QStringLiteral("--train-limit"), QStringLiteral("3000"),
+    QStringLiteral("--test-limit"), QStringLiteral("1000"),  QStringLiteral("--threads"),     QStringLiteral("2")};
 
 bool waitForFile(const QString& path, int timeoutMs)
 {
@@ -68,8 +67,8 @@ private:
     /// Starts a six-epoch run and reads its model ID from the first line it prints.
     void startSixEpochs(QProcess& process, QString* id) const
     {
-        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")}
-                                    + kSmallRun);
+        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")} +
+                                    kSmallRun);
         QVERIFY(process.waitForReadyRead(60000));
         *id = QString::fromUtf8(process.readLine()).trimmed();
         QVERIFY2(ModelId::parse(*id), qPrintable(*id));
@@ -90,9 +89,10 @@ private:
 private Q_SLOTS:
     void trainsAndRecordsTheRun()
     {
-        const Result r = jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("1"),
-                                                  QStringLiteral("--memo"), QStringLiteral("smoke run")}
-                                      + kSmallRun);
+        const Result r =
+            jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("1"),
+                                     QStringLiteral("--memo"), QStringLiteral("smoke run")} +
+                         kSmallRun);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString id = r.out.section(u'\n', 0, 0);
         const auto parsed = ModelId::parse(id);
@@ -144,7 +144,7 @@ private Q_SLOTS:
         const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
         QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
         QThread::msleep(150); // into the next epoch
-        process.kill(); // SIGKILL: no chance to clean up
+        process.kill();       // SIGKILL: no chance to clean up
         process.waitForFinished();
         QCOMPARE(toString(record(id).status), toString(RunStatus::Running)); // what a kill -9 leaves behind
 
@@ -154,7 +154,8 @@ private Q_SLOTS:
         QCOMPARE(toString(run.status), toString(RunStatus::Finished));
         QCOMPARE(run.epoch, 6);
         QCOMPARE(run.step, 6 * 47);
-        QVERIFY2(run.command.contains(QStringLiteral("--epochs 6")) && !run.command.contains(QStringLiteral("--resume")),
+        QVERIFY2(run.command.contains(QStringLiteral("--epochs 6")) &&
+                     !run.command.contains(QStringLiteral("--resume")),
                  qPrintable(run.command)); // the command that reproduces the run is still the first one
 
         EventLogReader log(runDir);
@@ -218,8 +219,9 @@ private Q_SLOTS:
         QCOMPARE(store.runs({}, &error).size(), before);
 
         // A failure after the ID was handed out marks the run failed with the reason.
-        const Result noData = jikken().run({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("cifar10"),
-                                            QStringLiteral("--data-root"), m_dir.filePath(QStringLiteral("empty"))});
+        const Result noData =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("cifar10"),
+                          QStringLiteral("--data-root"), m_dir.filePath(QStringLiteral("empty"))});
         QCOMPARE(noData.exitCode, 1);
         const QString id = noData.out.trimmed();
         const RunRecord failed = record(id);

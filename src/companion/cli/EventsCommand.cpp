@@ -31,9 +31,8 @@ void addEventsCommand(CLI::App& app, CommandAction& action)
             QFile out;
             if (!out.open(stdout, QIODevice::WriteOnly))
                 return console::fail(QStringLiteral("cannot write to standard output"));
-            const bool ok = ScalarExport::write(log, options->format == "json" ? ScalarExport::Format::Json
-                                                                               : ScalarExport::Format::Csv,
-                                                out);
+            const bool ok = ScalarExport::write(
+                log, options->format == "json" ? ScalarExport::Format::Json : ScalarExport::Format::Csv, out);
             out.close();
             // A corrupt record is the data's problem, not ours: print what was readable, warn, and say so.
             for (const QString& warning : warnings)

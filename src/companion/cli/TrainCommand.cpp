@@ -200,16 +200,16 @@ void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
     command->add_option("--resume", options->resume, "continue this model from its last checkpoint");
     for (const RunSpec::Field& field : RunSpec::fields()) {
         const std::string name = field.name;
-        const std::string help = field.choices.isEmpty()
-                                     ? std::string(field.help)
-                                     : std::string(field.help) + " (" + field.choices.join(QStringLiteral(", ")).toStdString() + ")";
+        const std::string help =
+            field.choices.isEmpty()
+                ? std::string(field.help)
+                : std::string(field.help) + " (" + field.choices.join(QStringLiteral(", ")).toStdString() + ")";
         command->add_option_function<std::string>(
             "--" + RunSpec::flagName(field).toStdString(),
             [options, name](const std::string& value) { options->fields[name] = value; }, help);
     }
-    command->callback([&registry, &action, options] {
-        action = [&registry, options] { return train(*options, registry); };
-    });
+    command->callback(
+        [&registry, &action, options] { action = [&registry, options] { return train(*options, registry); }; });
 }
 
 } // namespace jikken

@@ -16,18 +16,18 @@ constexpr qint64 kRegistryFlushMs = 2000;
 QString duration(double seconds)
 {
     const auto s = static_cast<qint64>(seconds + 0.5);
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+    return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                           .arg(s / 3600)
+                           .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                           .arg(s % 60, 2, 10, QLatin1Char('0'))
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
 } // namespace
 
 TrainingSession::TrainingSession(RegistryStore& store, QString id, QString runDirectory, RunSpec spec)
-    : m_store(store)
-    , m_id(std::move(id))
-    , m_runDirectory(std::move(runDirectory))
-    , m_spec(std::move(spec))
-    , m_terminal(console::stderrIsTerminal())
+    : m_store(store), m_id(std::move(id)), m_runDirectory(std::move(runDirectory)), m_spec(std::move(spec)),
+      m_terminal(console::stderrIsTerminal())
 {
     m_sinceFlush.start();
     m_sinceStart.start();
@@ -65,8 +65,8 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     m_events.addHparams(m_spec.hyperparameters(),
                         {QStringLiteral("test/error"), QStringLiteral("test/loss"), QStringLiteral("train/loss")}, now);
     m_events.flush(nullptr);
-    if (!m_store.setDevice(m_id, plan.device, &error)
-        || !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
+    if (!m_store.setDevice(m_id, plan.device, &error) ||
+        !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
         warnOnce(error);
     console::note(QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
                       .arg(m_id, m_spec.model, m_spec.dataset)
@@ -99,8 +99,8 @@ void TrainingSession::flushToRegistry()
 void TrainingSession::printProgress(const BatchReport& r)
 {
     const double fraction = static_cast<double>(r.batch) / std::max(1, r.batches);
-    const qint64 remainingImages = static_cast<qint64>(r.batches - r.batch) * m_spec.batchSize
-                                   + static_cast<qint64>(m_plan.epochs - r.epoch) * m_plan.trainImages;
+    const qint64 remainingImages = static_cast<qint64>(r.batches - r.batch) * m_spec.batchSize +
+                                   static_cast<qint64>(m_plan.epochs - r.epoch) * m_plan.trainImages;
     const QString eta = r.imagesPerSecond > 0 ? duration(static_cast<double>(remainingImages) / r.imagesPerSecond)
                                               : QStringLiteral("?");
     const QString text = QStringLiteral("epoch %1/%2 batch %3/%4  %5 img/s  ETA %6  loss %7")

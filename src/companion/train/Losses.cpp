@@ -8,9 +8,8 @@ Loss::Loss(const RunSpec& spec, const std::vector<int>& classCounts, torch::Devi
     : m_kind(spec.method == QLatin1String("focalloss")         ? Kind::Focal
              : spec.method == QLatin1String("label-smoothing") ? Kind::LabelSmoothing
              : spec.method == QLatin1String("class-balanced")  ? Kind::ClassBalanced
-                                                               : Kind::Softmax)
-    , m_focalGamma(spec.focalGamma)
-    , m_smoothing(spec.labelSmoothing)
+                                                               : Kind::Softmax),
+      m_focalGamma(spec.focalGamma), m_smoothing(spec.labelSmoothing)
 {
     if (m_kind == Kind::ClassBalanced)
         m_weights = classBalancedWeights(classCounts, spec.classBalancedBeta).to(device);

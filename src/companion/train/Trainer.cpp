@@ -91,8 +91,8 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const RunSpec& spec, std:
         return std::make_unique<torch::optim::SGD>(
             parameters, torch::optim::SGDOptions(spec.lr).momentum(spec.momentum).weight_decay(spec.weightDecay));
     if (spec.optimizer == QLatin1String("adamw"))
-        return std::make_unique<torch::optim::AdamW>(parameters,
-                                                     torch::optim::AdamWOptions(spec.lr).weight_decay(spec.weightDecay));
+        return std::make_unique<torch::optim::AdamW>(
+            parameters, torch::optim::AdamWOptions(spec.lr).weight_decay(spec.weightDecay));
     return std::make_unique<torch::optim::Adam>(parameters,
                                                 torch::optim::AdamOptions(spec.lr).weight_decay(spec.weightDecay));
 }
@@ -137,8 +137,8 @@ std::vector<int64_t> epochOrder(int64_t size, int seed, int epochIndex)
 
 struct Checkpoint
 {
-    int epoch = 0;  ///< epochs completed
-    int batch = 0;  ///< batches of the next epoch already done (a stop mid-epoch)
+    int epoch = 0; ///< epochs completed
+    int batch = 0; ///< batches of the next epoch already done (a stop mid-epoch)
     int64_t step = 0;
     QString modelFile;
     QString optimizerFile;
@@ -214,9 +214,7 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
 
 } // namespace
 
-Trainer::Trainer(RunSpec spec, QString runDirectory)
-    : m_spec(std::move(spec))
-    , m_runDirectory(std::move(runDirectory))
+Trainer::Trainer(RunSpec spec, QString runDirectory) : m_spec(std::move(spec)), m_runDirectory(std::move(runDirectory))
 {
 }
 
@@ -235,7 +233,8 @@ QJsonObject Trainer::libraryVersions()
 Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool>& stop)
 {
     const RunSpec& spec = m_spec;
-    const int threads = spec.threads > 0 ? spec.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads =
+        spec.threads > 0 ? spec.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     keepFreedMemoryForReuse();
     torch::manual_seed(static_cast<uint64_t>(spec.seed));
@@ -246,16 +245,19 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Train, &error);
     if (!train)
         throw failure(error);
-    std::optional<ImageDataset> test = DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Test, &error);
+    std::optional<ImageDataset> test =
+        DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Test, &error);
     if (!test)
         throw failure(error);
     if (spec.imbalanceRatio > 1.0)
         train = train->subset(pickPerClass(*train, longTailCounts(train->classCounts(), spec.imbalanceRatio),
                                            static_cast<uint64_t>(spec.seed)));
     if (spec.trainLimit > 0)
-        train = train->subset(pickRandom(train->size(), static_cast<size_t>(spec.trainLimit), static_cast<uint64_t>(spec.seed)));
+        train = train->subset(
+            pickRandom(train->size(), static_cast<size_t>(spec.trainLimit), static_cast<uint64_t>(spec.seed)));
     if (spec.testLimit > 0)
-        test = test->subset(pickRandom(test->size(), static_cast<size_t>(spec.testLimit), static_cast<uint64_t>(spec.seed)));
+        test = test->subset(
+            pickRandom(test->size(), static_cast<size_t>(spec.testLimit), static_cast<uint64_t>(spec.seed)));
 
     std::vector<double> mean, stddev;
     channelStatistics(*train, mean, stddev);

@@ -11,8 +11,8 @@ namespace jikken {
 struct TrainingPlan
 {
     int epochs = 0;
-    int startEpoch = 0;     ///< epochs already done (non-zero when resuming)
-    qint64 startStep = 0;   ///< optimizer steps already taken
+    int startEpoch = 0;   ///< epochs already done (non-zero when resuming)
+    qint64 startStep = 0; ///< optimizer steps already taken
     int batchesPerEpoch = 0;
     qint64 trainImages = 0;
     qint64 testImages = 0;
@@ -27,7 +27,7 @@ struct BatchReport
     int batch = 0; ///< 1-based within the epoch
     int batches = 0;
     qint64 step = 0;
-    double loss = 0;          ///< mean training loss since the last report
+    double loss = 0; ///< mean training loss since the last report
     double imagesPerSecond = 0;
 };
 

@@ -80,8 +80,7 @@ QStringList DatasetLoader::candidateFolders(const QString& dataset, const QStrin
     return folders;
 }
 
-std::optional<ImageDataset> DatasetLoader::readIdx(const QString& imagesPath, const QString& labelsPath,
-                                                   QString* error)
+std::optional<ImageDataset> DatasetLoader::readIdx(const QString& imagesPath, const QString& labelsPath, QString* error)
 {
     std::vector<uint8_t> images, labels;
     if (!readMaybeGzipped(imagesPath, images, error) || !readMaybeGzipped(labelsPath, labels, error))

@@ -41,9 +41,9 @@ uint32_t crc32cPortable(const uint8_t* p, size_t size, uint32_t crc)
         uint64_t word;
         std::memcpy(&word, p, 8);
         word ^= crc;
-        crc = t[7][word & 0xff] ^ t[6][(word >> 8) & 0xff] ^ t[5][(word >> 16) & 0xff] ^ t[4][(word >> 24) & 0xff]
-              ^ t[3][(word >> 32) & 0xff] ^ t[2][(word >> 40) & 0xff] ^ t[1][(word >> 48) & 0xff]
-              ^ t[0][(word >> 56) & 0xff];
+        crc = t[7][word & 0xff] ^ t[6][(word >> 8) & 0xff] ^ t[5][(word >> 16) & 0xff] ^ t[4][(word >> 24) & 0xff] ^
+              t[3][(word >> 32) & 0xff] ^ t[2][(word >> 40) & 0xff] ^ t[1][(word >> 48) & 0xff] ^
+              t[0][(word >> 56) & 0xff];
         p += 8;
         size -= 8;
     }

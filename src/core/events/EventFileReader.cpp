@@ -4,10 +4,7 @@
 
 namespace jikken {
 
-EventFileReader::EventFileReader(QString path)
-    : m_path(std::move(path))
-{
-}
+EventFileReader::EventFileReader(QString path) : m_path(std::move(path)) {}
 
 bool EventFileReader::poll(EventSink& sink, QString* error)
 {

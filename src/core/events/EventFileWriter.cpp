@@ -41,7 +41,8 @@ google::protobuf::Value toProtoValue(const QJsonValue& value)
     else if (value.isString())
         result.set_string_value(value.toString().toStdString());
     else // the HParams tab knows strings, numbers and booleans; anything else is shown as its JSON text
-        result.set_string_value(QJsonDocument::fromVariant(value.toVariant()).toJson(QJsonDocument::Compact).toStdString());
+        result.set_string_value(
+            QJsonDocument::fromVariant(value.toVariant()).toJson(QJsonDocument::Compact).toStdString());
     return result;
 }
 

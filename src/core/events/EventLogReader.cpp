@@ -8,10 +8,7 @@
 
 namespace jikken {
 
-EventLogReader::EventLogReader(QString logDir)
-    : m_logDir(std::move(logDir))
-{
-}
+EventLogReader::EventLogReader(QString logDir) : m_logDir(std::move(logDir)) {}
 
 bool EventLogReader::isEventFileName(const QString& fileName)
 {
@@ -45,8 +42,8 @@ bool EventLogReader::poll(QStringList* warnings, QString* error)
         const QString name = rootDir.relativeFilePath(QFileInfo(path).absolutePath());
         Run& run = m_runs[name.isEmpty() ? QStringLiteral(".") : name];
         run.name = name.isEmpty() ? QStringLiteral(".") : name;
-        const bool known = std::any_of(run.files.begin(), run.files.end(),
-                                       [&](const auto& reader) { return reader->path() == path; });
+        const bool known =
+            std::any_of(run.files.begin(), run.files.end(), [&](const auto& reader) { return reader->path() == path; });
         if (!known)
             run.files.push_back(std::make_unique<EventFileReader>(path));
     }

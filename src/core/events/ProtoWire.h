@@ -50,14 +50,10 @@ class Reader
 {
 public:
     Reader(const char* begin, const char* end)
-        : m_p(reinterpret_cast<const uint8_t*>(begin))
-        , m_end(reinterpret_cast<const uint8_t*>(end))
+        : m_p(reinterpret_cast<const uint8_t*>(begin)), m_end(reinterpret_cast<const uint8_t*>(end))
     {
     }
-    explicit Reader(std::string_view bytes)
-        : Reader(bytes.data(), bytes.data() + bytes.size())
-    {
-    }
+    explicit Reader(std::string_view bytes) : Reader(bytes.data(), bytes.data() + bytes.size()) {}
 
     bool atEnd() const { return m_p >= m_end; }
 

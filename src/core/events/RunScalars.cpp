@@ -9,8 +9,9 @@ void RunScalars::onFileVersion(std::string_view version)
     // "brain.Event:2"
     const size_t colon = version.rfind(':');
     if (colon != std::string_view::npos)
-        m_fileVersion = QString::fromUtf8(version.data() + colon + 1, static_cast<qsizetype>(version.size() - colon - 1))
-                            .toDouble();
+        m_fileVersion =
+            QString::fromUtf8(version.data() + colon + 1, static_cast<qsizetype>(version.size() - colon - 1))
+                .toDouble();
 }
 
 void RunScalars::onSessionStart(qint64 step, double wallTime)

@@ -29,10 +29,7 @@ bool fail(QString* error, const QString& message)
 
 } // namespace
 
-ModelId::ModelId(QDate date, int number, QString method)
-    : m_date(date)
-    , m_number(number)
-    , m_method(std::move(method))
+ModelId::ModelId(QDate date, int number, QString method) : m_date(date), m_number(number), m_method(std::move(method))
 {
 }
 
@@ -64,19 +61,20 @@ std::optional<ModelId> ModelId::parse(const QString& text, QString* error)
     const QStringView numberText = QStringView(text).mid(9, second - 9);
     const QString method = text.mid(second + 1);
 
-    const QDate date = allDigits(dateText) ? QDate::fromString(dateText.toString(), QStringLiteral("yyyyMMdd")) : QDate();
+    const QDate date =
+        allDigits(dateText) ? QDate::fromString(dateText.toString(), QStringLiteral("yyyyMMdd")) : QDate();
     if (!date.isValid()) {
         fail(error, QStringLiteral("\"%1\" has no valid date; ").arg(text) + shape);
         return std::nullopt;
     }
     // Two digits for 01..99, exactly three for 100..999: one spelling per number, so IDs never alias.
     const int number = allDigits(numberText) ? numberText.toInt() : 0;
-    const bool canonical = (numberText.size() == 2 && number >= 1 && number <= 99)
-                           || (numberText.size() == 3 && number >= 100 && number <= kMaxNumber);
+    const bool canonical = (numberText.size() == 2 && number >= 1 && number <= 99) ||
+                           (numberText.size() == 3 && number >= 100 && number <= kMaxNumber);
     if (!canonical) {
-        fail(error, QStringLiteral("\"%1\" has no valid number of the day (01-99, then 100-%2); ")
-                        .arg(text)
-                        .arg(kMaxNumber) + shape);
+        fail(error,
+             QStringLiteral("\"%1\" has no valid number of the day (01-99, then 100-%2); ").arg(text).arg(kMaxNumber) +
+                 shape);
         return std::nullopt;
     }
     const QString problem = methodError(method);
@@ -89,8 +87,8 @@ std::optional<ModelId> ModelId::parse(const QString& text, QString* error)
 
 QString ModelId::toString() const
 {
-    return m_date.toString(QStringLiteral("yyyyMMdd")) + u'_'
-           + QStringLiteral("%1").arg(m_number, 2, 10, QLatin1Char('0')) + u'_' + m_method;
+    return m_date.toString(QStringLiteral("yyyyMMdd")) + u'_' +
+           QStringLiteral("%1").arg(m_number, 2, 10, QLatin1Char('0')) + u'_' + m_method;
 }
 
 bool operator<(const ModelId& a, const ModelId& b)

@@ -80,7 +80,8 @@ bool RegistrySchema::migrate(QSqlDatabase& db, QString* error)
     if (!transaction.begin(error))
         return false;
     QSqlQuery query(db);
-    if (!run(query, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"), error))
+    if (!run(query, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+             error))
         return false;
     int version = 0;
     if (!run(query, QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'"), error))

@@ -97,8 +97,7 @@ QString unknownRun(const QString& id)
 
 } // namespace
 
-RegistryStore::RegistryStore()
-    : m_clock([] { return QDateTime::currentDateTimeUtc(); })
+RegistryStore::RegistryStore() : m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     static QAtomicInteger<int> counter;
     m_connectionName = QStringLiteral("jikken-registry-%1").arg(counter.fetchAndAddRelaxed(1));
@@ -236,9 +235,9 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
         if (transaction.commit(&lastError))
             return id;
     }
-    failWith(error, QStringLiteral("registry: could not reserve an ID after %1 attempts: %2")
-                        .arg(kReserveAttempts)
-                        .arg(lastError));
+    failWith(
+        error,
+        QStringLiteral("registry: could not reserve an ID after %1 attempts: %2").arg(kReserveAttempts).arg(lastError));
     return std::nullopt;
 }
 
@@ -259,12 +258,13 @@ bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVar
 
 bool RegistryStore::describe(const QString& id, const RunDescription& d, QString* error)
 {
-    return execUpdate(id,
-                      QStringLiteral("model = ?, dataset = ?, hparams = ?, host = ?, device = ?, command = ?, spec = ?, "
-                                     "git_commit = ?, git_dirty = ?, versions = ?, log_dir = ?, total_epochs = ?"),
-                      {d.model, d.dataset, toJson(d.hparams), d.host, d.device, d.command, toJson(d.spec), d.gitCommit,
-                       d.gitDirty ? 1 : 0, toJson(d.versions), d.logDir, d.totalEpochs},
-                      error);
+    return execUpdate(
+        id,
+        QStringLiteral("model = ?, dataset = ?, hparams = ?, host = ?, device = ?, command = ?, spec = ?, "
+                       "git_commit = ?, git_dirty = ?, versions = ?, log_dir = ?, total_epochs = ?"),
+        {d.model, d.dataset, toJson(d.hparams), d.host, d.device, d.command, toJson(d.spec), d.gitCommit,
+         d.gitDirty ? 1 : 0, toJson(d.versions), d.logDir, d.totalEpochs},
+        error);
 }
 
 bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)

@@ -107,9 +107,9 @@ QString toCsv(const QVector<RunRecord>& runs)
 
 QString toTable(const QVector<RunRecord>& runs)
 {
-    const QStringList header{QStringLiteral("ID"),    QStringLiteral("MODEL"),  QStringLiteral("DATASET"),
+    const QStringList header{QStringLiteral("ID"),     QStringLiteral("MODEL"), QStringLiteral("DATASET"),
                              QStringLiteral("STATUS"), QStringLiteral("EPOCH"), QStringLiteral("TEST ERR"),
-                             QStringLiteral("BEST"),  QStringLiteral("HOST"),   QStringLiteral("MEMO")};
+                             QStringLiteral("BEST"),   QStringLiteral("HOST"),  QStringLiteral("MEMO")};
     QVector<QStringList> rows{header};
     for (const RunRecord& r : runs) {
         QString memo = r.memo.simplified();
@@ -144,7 +144,8 @@ QString describe(const RunRecord& r)
             out += QString::fromLatin1(label).leftJustified(16) + value + u'\n';
     };
     line("id", r.id);
-    line("status", toString(r.status) + (r.statusReason.isEmpty() ? QString() : QStringLiteral(" (") + r.statusReason + u')'));
+    line("status",
+         toString(r.status) + (r.statusReason.isEmpty() ? QString() : QStringLiteral(" (") + r.statusReason + u')'));
     line("method", r.method);
     line("model", r.model);
     line("dataset", r.dataset);
@@ -157,7 +158,8 @@ QString describe(const RunRecord& r)
     line("started", isoTime(r.started));
     line("finished", isoTime(r.finished));
     line("heartbeat", isoTime(r.heartbeat));
-    line("git", r.gitCommit.isEmpty() ? QString() : r.gitCommit + (r.gitDirty ? QStringLiteral(" (dirty)") : QString()));
+    line("git",
+         r.gitCommit.isEmpty() ? QString() : r.gitCommit + (r.gitDirty ? QStringLiteral(" (dirty)") : QString()));
     line("log dir", r.logDir);
     line("command", r.command);
     line("hparams", r.hparams.isEmpty() ? QString() : compactJson(r.hparams));

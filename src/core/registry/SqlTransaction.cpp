@@ -6,10 +6,7 @@
 
 namespace jikken {
 
-SqlTransaction::SqlTransaction(QSqlDatabase& db)
-    : m_db(db)
-{
-}
+SqlTransaction::SqlTransaction(QSqlDatabase& db) : m_db(db) {}
 
 SqlTransaction::~SqlTransaction()
 {

@@ -1,6 +1,5 @@
 #include "RunSpec.h"
 
-
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -37,8 +36,8 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
     static const std::vector<Field> kFields = {
         {"dataset", &RunSpec::dataset, list({"fashion-mnist", "mnist", "cifar10"}), 0, 0, "dataset to train on"},
         {"data_root", &RunSpec::dataRoot, {}, 0, 0, "folder holding the datasets (default ~/datasets)"},
-        {"model", &RunSpec::model, list({"lenet", "convnet", "vgg11", "vgg16", "resnet18", "resnet34", "densenet"}),
-         0, 0, "network architecture"},
+        {"model", &RunSpec::model, list({"lenet", "convnet", "vgg11", "vgg16", "resnet18", "resnet34", "densenet"}), 0,
+         0, "network architecture"},
         {"method", &RunSpec::method, list({"softmax", "focalloss", "label-smoothing", "class-balanced"}), 0, 0,
          "loss; also the method part of the model ID"},
         {"focal_gamma", &RunSpec::focalGamma, {}, 0, 100, "focusing parameter of focalloss"},
@@ -58,7 +57,11 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
         {"threads", &RunSpec::threads, {}, 0, 1024, "CPU threads (0: all cores)"},
         {"log_root", &RunSpec::logRoot, {}, 0, 0, "folder that receives logs/<id>/ (default logs)"},
         {"memo", &RunSpec::memo, {}, 0, 0, "free text kept with the run"},
-        {"imbalance_ratio", &RunSpec::imbalanceRatio, {}, 1, kAny,
+        {"imbalance_ratio",
+         &RunSpec::imbalanceRatio,
+         {},
+         1,
+         kAny,
          "subsample training data to a long tail with this largest/smallest class ratio (1: as is)"},
         {"train_limit", &RunSpec::trainLimit, {}, 0, 2147483647, "use only this many training images (0: all)"},
         {"test_limit", &RunSpec::testLimit, {}, 0, 2147483647, "use only this many test images (0: all)"},
@@ -81,9 +84,10 @@ bool RunSpec::setValue(const Field& field, const QJsonValue& value, QString* err
         if (!field.choices.isEmpty() && !field.choices.contains(s))
             return fail(error, QStringLiteral("spec field \"%1\" is \"%2\"; allowed: %3")
                                    .arg(name, s, field.choices.join(QStringLiteral(", "))));
-        if (name == QLatin1String("device")
-            && !QRegularExpression(QStringLiteral("^(auto|cpu|cuda(:[0-9]+)?)$")).match(s).hasMatch())
-            return fail(error, QStringLiteral("spec field \"device\" is \"%1\"; allowed: auto, cpu, cuda, cuda:N").arg(s));
+        if (name == QLatin1String("device") &&
+            !QRegularExpression(QStringLiteral("^(auto|cpu|cuda(:[0-9]+)?)$")).match(s).hasMatch())
+            return fail(error,
+                        QStringLiteral("spec field \"device\" is \"%1\"; allowed: auto, cpu, cuda, cuda:N").arg(s));
         this->*(*text) = s;
         return true;
     }
@@ -110,8 +114,8 @@ std::optional<RunSpec> RunSpec::fromJson(const QJsonObject& json, QString* error
     RunSpec spec;
     for (auto it = json.begin(); it != json.end(); ++it) {
         const auto& all = fields();
-        const auto field = std::find_if(all.begin(), all.end(),
-                                        [&](const Field& f) { return it.key() == QLatin1String(f.name); });
+        const auto field =
+            std::find_if(all.begin(), all.end(), [&](const Field& f) { return it.key() == QLatin1String(f.name); });
         if (field == all.end()) {
             QStringList known;
             for (const Field& f : all)

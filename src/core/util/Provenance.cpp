@@ -26,9 +26,9 @@ Provenance Provenance::probe(const QString& workingDirectory)
     bool ok = false;
     p.gitCommit = git(workingDirectory, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}, &ok);
     if (ok) {
-        const QString status = git(workingDirectory, {QStringLiteral("status"), QStringLiteral("--porcelain"),
-                                                      QStringLiteral("--untracked-files=no")},
-                                   &ok);
+        const QString status =
+            git(workingDirectory,
+                {QStringLiteral("status"), QStringLiteral("--porcelain"), QStringLiteral("--untracked-files=no")}, &ok);
         p.gitDirty = ok && !status.isEmpty();
     }
     return p;
