@@ -46,31 +46,27 @@ double doubleFromBits(uint64_t bits)
 // The first element of a scalar TensorProto of dtype float or double; false for anything else.
 bool tensorScalar(std::string_view tensor, double& out)
 {
-    wire::Reader r(tensor);
     uint64_t dtype = 0;
     std::string_view content;
     bool haveValue = false;
-    uint32_t field, type;
-    while (r.key(field, type)) {
-        if (field == 1 && type == wire::kVarint) {
-            if (!r.varint(dtype))
-                return false;
-        } else if (field == 4 && type == wire::kLengthDelimited) {
-            if (!r.bytes(content))
-                return false;
-        } else if (field == 5 && type == wire::kFixed32) { // float_val, unpacked
+    const bool wellFormed = wire::forEachField(tensor, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        if (field == 1 && type == wire::kVarint)
+            return r.varint(dtype);
+        if (field == 4 && type == wire::kLengthDelimited)
+            return r.bytes(content);
+        if (field == 5 && type == wire::kFixed32) { // float_val, unpacked
             uint32_t bits;
-            if (!r.fixed32(bits))
-                return false;
+            haveValue = r.fixed32(bits);
             out = floatFromBits(bits);
-            haveValue = true;
-        } else if (field == 6 && type == wire::kFixed64) { // double_val, unpacked
+            return haveValue;
+        }
+        if (field == 6 && type == wire::kFixed64) { // double_val, unpacked
             uint64_t bits;
-            if (!r.fixed64(bits))
-                return false;
+            haveValue = r.fixed64(bits);
             out = doubleFromBits(bits);
-            haveValue = true;
-        } else if ((field == 5 || field == 6) && type == wire::kLengthDelimited) { // packed
+            return haveValue;
+        }
+        if ((field == 5 || field == 6) && type == wire::kLengthDelimited) { // packed
             std::string_view packed;
             if (!r.bytes(packed))
                 return false;
@@ -81,11 +77,11 @@ bool tensorScalar(std::string_view tensor, double& out)
                 out = doubleFromBits(loadU64(packed.data()));
                 haveValue = true;
             }
-        } else if (!r.skip(type)) {
-            return false;
+            return true;
         }
-    }
-    if (!r.atEnd())
+        return r.skip(type);
+    });
+    if (!wellFormed)
         return false;
     if (!content.empty()) {
         if (dtype == kDtFloat && content.size() == 4) {
@@ -101,30 +97,20 @@ bool tensorScalar(std::string_view tensor, double& out)
     return haveValue && (dtype == kDtFloat || dtype == kDtDouble);
 }
 
+// The bytes of field `wanted` (length-delimited) of `message`; empty when absent or malformed.
+std::string_view bytesField(std::string_view message, uint32_t wanted)
+{
+    std::string_view result;
+    wire::forEachField(message, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        return field == wanted && type == wire::kLengthDelimited ? r.bytes(result) : r.skip(type);
+    });
+    return result;
+}
+
 // SummaryMetadata.plugin_data.plugin_name
 std::string_view pluginName(std::string_view metadata)
 {
-    wire::Reader r(metadata);
-    uint32_t field, type;
-    while (r.key(field, type)) {
-        if (field == 1 && type == wire::kLengthDelimited) {
-            std::string_view pluginData;
-            if (!r.bytes(pluginData))
-                return {};
-            wire::Reader p(pluginData);
-            while (p.key(field, type)) {
-                std::string_view name;
-                if (field == 1 && type == wire::kLengthDelimited)
-                    return p.bytes(name) ? name : std::string_view();
-                if (!p.skip(type))
-                    return {};
-            }
-            return {};
-        }
-        if (!r.skip(type))
-            return {};
-    }
-    return {};
+    return bytesField(bytesField(metadata, 1), 1);
 }
 
 } // namespace
@@ -152,32 +138,27 @@ void EventRecordParser::rememberPlugin(std::string_view tag, std::string_view pl
 
 bool EventRecordParser::parseValue(std::string_view value, qint64 step, double wallTime, EventSink& sink)
 {
-    wire::Reader r(value);
     std::string_view tag, metadata, tensor;
     bool haveSimple = false;
     float simple = 0;
-    uint32_t field, type;
-    while (r.key(field, type)) {
-        bool ok = true;
-        if (field == 1 && type == wire::kLengthDelimited) {
-            ok = r.bytes(tag);
-        } else if (field == 2 && type == wire::kFixed32) {
+    const bool wellFormed = wire::forEachField(value, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        if (field == 1 && type == wire::kLengthDelimited)
+            return r.bytes(tag);
+        if (field == 2 && type == wire::kFixed32) {
             uint32_t bits;
-            ok = r.fixed32(bits);
+            haveSimple = r.fixed32(bits);
             simple = floatFromBits(bits);
-            haveSimple = true;
-        } else if (field == 9 && type == wire::kLengthDelimited) {
-            ok = r.bytes(metadata);
-        } else if (field == 8 && type == wire::kLengthDelimited) {
-            ok = r.bytes(tensor);
-            haveSimple = false; // a oneof: the last member set wins
-        } else {
-            ok = r.skip(type);
+            return haveSimple;
         }
-        if (!ok)
-            return false;
-    }
-    if (!r.atEnd())
+        if (field == 9 && type == wire::kLengthDelimited)
+            return r.bytes(metadata);
+        if (field == 8 && type == wire::kLengthDelimited) {
+            haveSimple = false; // a oneof: the last member set wins
+            return r.bytes(tensor);
+        }
+        return r.skip(type);
+    });
+    if (!wellFormed)
         return false;
     if (haveSimple) {
         sink.onScalar(tag, step, wallTime, simple);
@@ -193,66 +174,52 @@ bool EventRecordParser::parseValue(std::string_view value, qint64 step, double w
     return true;
 }
 
-bool EventRecordParser::parseEvent(const char* begin, const char* end, EventSink& sink)
+bool EventRecordParser::parseEvent(std::string_view event, EventSink& sink)
 {
-    wire::Reader r(begin, end);
     double wallTime = 0;
     uint64_t step = 0;
     std::string_view summary, sessionLog, fileVersion;
     bool haveSummary = false, haveSessionLog = false, haveFileVersion = false;
-    uint32_t field, type;
-    while (r.key(field, type)) {
-        bool ok = true;
+    const bool wellFormed = wire::forEachField(event, [&](uint32_t field, uint32_t type, wire::Reader& r) {
         if (field == 1 && type == wire::kFixed64) {
             uint64_t bits;
-            ok = r.fixed64(bits);
+            const bool ok = r.fixed64(bits);
             wallTime = doubleFromBits(bits);
-        } else if (field == 2 && type == wire::kVarint) {
-            ok = r.varint(step);
-        } else if (field == 3 && type == wire::kLengthDelimited) {
-            ok = r.bytes(fileVersion);
-            haveFileVersion = true;
-        } else if (field == 5 && type == wire::kLengthDelimited) {
-            ok = r.bytes(summary);
-            haveSummary = true;
-        } else if (field == 7 && type == wire::kLengthDelimited) {
-            ok = r.bytes(sessionLog);
-            haveSessionLog = true;
-        } else {
-            ok = r.skip(type);
+            return ok;
         }
-        if (!ok)
-            return false;
-    }
-    if (!r.atEnd())
+        if (field == 2 && type == wire::kVarint)
+            return r.varint(step);
+        if (field == 3 && type == wire::kLengthDelimited)
+            return haveFileVersion = r.bytes(fileVersion);
+        if (field == 5 && type == wire::kLengthDelimited)
+            return haveSummary = r.bytes(summary);
+        if (field == 7 && type == wire::kLengthDelimited)
+            return haveSessionLog = r.bytes(sessionLog);
+        return r.skip(type);
+    });
+    if (!wellFormed)
         return false;
     const auto signedStep = static_cast<qint64>(step);
     if (haveFileVersion)
         sink.onFileVersion(fileVersion);
     if (haveSessionLog) {
-        wire::Reader s(sessionLog);
         uint64_t status = 0;
-        while (s.key(field, type)) {
-            if (field == 1 && type == wire::kVarint ? !s.varint(status) : !s.skip(type))
-                return false;
-        }
+        const bool ok = wire::forEachField(sessionLog, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+            return field == 1 && type == wire::kVarint ? r.varint(status) : r.skip(type);
+        });
+        if (!ok)
+            return false;
         if (status == kSessionStart)
             sink.onSessionStart(signedStep, wallTime);
     }
-    if (haveSummary) {
-        wire::Reader s(summary);
-        while (s.key(field, type)) {
-            std::string_view value;
-            if (field == 1 && type == wire::kLengthDelimited) {
-                if (!s.bytes(value) || !parseValue(value, signedStep, wallTime, sink))
-                    return false;
-            } else if (!s.skip(type)) {
-                return false;
-            }
-        }
-        return s.atEnd();
-    }
-    return true;
+    if (!haveSummary)
+        return true;
+    return wire::forEachField(summary, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        std::string_view value;
+        if (field == 1 && type == wire::kLengthDelimited)
+            return r.bytes(value) && parseValue(value, signedStep, wallTime, sink);
+        return r.skip(type);
+    });
 }
 
 EventRecordParser::Result EventRecordParser::parse(const char* data, size_t size, EventSink& sink)
@@ -286,7 +253,7 @@ EventRecordParser::Result EventRecordParser::parse(const char* data, size_t size
             result.problem = QStringLiteral("the data checksum does not match");
             break;
         }
-        if (!parseEvent(payload, payload + length, sink))
+        if (!parseEvent(std::string_view(payload, length), sink))
             ++result.undecodable;
         ++result.records;
         offset += kHeaderSize + length + kFooterSize;

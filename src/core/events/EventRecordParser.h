@@ -37,7 +37,7 @@ public:
     Result parse(const char* data, size_t size, EventSink& sink);
 
 private:
-    bool parseEvent(const char* begin, const char* end, EventSink& sink);
+    bool parseEvent(std::string_view event, EventSink& sink);
     bool parseValue(std::string_view value, qint64 step, double wallTime, EventSink& sink);
     bool isScalarsTag(std::string_view tag) const;
     void rememberPlugin(std::string_view tag, std::string_view plugin);

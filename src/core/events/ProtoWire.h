@@ -126,4 +126,17 @@ private:
     const uint8_t* m_end;
 };
 
+/// Calls `visit(field, wireType, reader)` for each field of `message`; visit reads the field's value (or
+/// skips it) and returns false when the bytes are malformed. True when the whole message was well formed.
+template <typename Visit> bool forEachField(std::string_view message, Visit&& visit)
+{
+    Reader reader(message);
+    uint32_t field, wireType;
+    while (reader.key(field, wireType)) {
+        if (!visit(field, wireType, reader))
+            return false;
+    }
+    return reader.atEnd();
+}
+
 } // namespace jikken::wire
