@@ -218,16 +218,33 @@ private Q_SLOTS:
         QCOMPARE(badFlag.err.count(u'\n'), 1);
         QCOMPARE(store.runs({}, &error).size(), before);
 
-        // A failure after the ID was handed out marks the run failed with the reason.
+        // A machine without the dataset: a clear error, and still no record.
         const Result noData =
             jikken().run({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("cifar10"),
                           QStringLiteral("--data-root"), m_dir.filePath(QStringLiteral("empty"))});
         QCOMPARE(noData.exitCode, 1);
-        const QString id = noData.out.trimmed();
+        QVERIFY2(noData.err.contains(QStringLiteral("not found")), qPrintable(noData.err));
+        QVERIFY(noData.out.isEmpty());
+        QCOMPARE(store.runs({}, &error).size(), before);
+
+        // A failure after the ID was handed out (here a truncated dataset) marks the run failed with the reason.
+        const QString broken = m_dir.filePath(QStringLiteral("broken/MNIST"));
+        QVERIFY(QDir().mkpath(broken));
+        for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                                 "t10k-labels-idx1-ubyte"}) {
+            QFile file(broken + u'/' + QString::fromLatin1(name));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("\0\0\x08\x03 not really IDX");
+        }
+        const Result badData =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("mnist"),
+                          QStringLiteral("--data-root"), m_dir.filePath(QStringLiteral("broken"))});
+        QCOMPARE(badData.exitCode, 1);
+        const QString id = badData.out.trimmed();
         const RunRecord failed = record(id);
         QCOMPARE(toString(failed.status), toString(RunStatus::Failed));
-        QVERIFY2(failed.statusReason.contains(QStringLiteral("not found")), qPrintable(failed.statusReason));
-        QVERIFY(noData.err.contains(id));
+        QVERIFY2(failed.statusReason.contains(broken), qPrintable(failed.statusReason)); // names the bad file
+        QVERIFY(badData.err.contains(id));
     }
 };
 

@@ -1,6 +1,7 @@
 #include "Console.h"
 #include "RegistryCommands.h"
 #include "TrainingSession.h"
+#include "data/DatasetLoader.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryStore.h"
 #include "train/Trainer.h"
@@ -104,6 +105,16 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         if (!spec->set(QString::fromStdString(field), QString::fromStdString(text), &error))
             return console::fail(error, console::kUsage);
     }
+
+    // What the machine lacks is found before an ID is handed out too; a missing dataset or GPU leaves
+    // no failed record behind.
+    QString problem = Trainer::deviceProblem(spec->device);
+    for (const auto split : {DatasetLoader::Split::Train, DatasetLoader::Split::Test}) {
+        if (problem.isEmpty() && DatasetLoader::locate(spec->dataset, spec->dataRoot, split, &error).isEmpty())
+            problem = error;
+    }
+    if (!problem.isEmpty())
+        return console::fail(problem);
 
     if (!resuming && !options.id.empty()) {
         id = QString::fromStdString(options.id);

@@ -80,8 +80,9 @@ torch::Device chooseDevice(const QString& requested)
 {
     if (requested == QLatin1String("auto"))
         return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    if (requested.startsWith(QLatin1String("cuda")) && !torch::cuda::is_available())
-        throw failure(QStringLiteral("device %1 requested, but this libtorch has no usable CUDA").arg(requested));
+    const QString problem = Trainer::deviceProblem(requested);
+    if (!problem.isEmpty())
+        throw failure(problem);
     return torch::Device(requested.toStdString());
 }
 
@@ -219,6 +220,19 @@ Trainer::Trainer(RunSpec spec, QString runDirectory) : m_spec(std::move(spec)), 
 }
 
 Trainer::~Trainer() = default;
+
+QString Trainer::deviceProblem(const QString& device)
+{
+    if (!device.startsWith(QLatin1String("cuda")))
+        return {};
+    if (!torch::cuda::is_available())
+        return QStringLiteral("device %1 requested, but this libtorch has no usable CUDA").arg(device);
+    const int index = device.contains(u':') ? device.section(u':', 1).toInt() : 0;
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (index >= count)
+        return QStringLiteral("device %1 requested, but this machine has %2 CUDA devices").arg(device).arg(count);
+    return {};
+}
 
 QJsonObject Trainer::libraryVersions()
 {

@@ -28,6 +28,8 @@ public:
     /// Throws std::exception (c10::Error included) with a readable message on failure.
     Outcome run(TrainingObserver& observer, const std::atomic<bool>& stop);
 
+    /// Empty when this machine can train on `device` ("auto", "cpu", "cuda", "cuda:N"), else why not.
+    static QString deviceProblem(const QString& device);
     /// libtorch's version and whether CUDA is there, for the registry.
     static QJsonObject libraryVersions();
     static QString checkpointFileName() { return QStringLiteral("checkpoint.json"); }

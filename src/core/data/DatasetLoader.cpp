@@ -157,37 +157,41 @@ std::optional<ImageDataset> DatasetLoader::readCifar10(const QStringList& batchP
     return dataset;
 }
 
+QStringList DatasetLoader::locate(const QString& dataset, const QString& dataRoot, Split split, QString* error)
+{
+    const QStringList folders = candidateFolders(dataset, dataRoot);
+    for (const QString& folder : folders) {
+        QStringList files;
+        if (dataset == QLatin1String("cifar10")) {
+            if (split == Split::Train) {
+                for (int i = 1; i <= 5; ++i)
+                    files << findFile(folder, QStringLiteral("data_batch_%1.bin").arg(i));
+            } else {
+                files << findFile(folder, QStringLiteral("test_batch.bin"));
+            }
+        } else {
+            const QString prefix = split == Split::Train ? QStringLiteral("train") : QStringLiteral("t10k");
+            files << findFile(folder, prefix + QStringLiteral("-images-idx3-ubyte"))
+                  << findFile(folder, prefix + QStringLiteral("-labels-idx1-ubyte"));
+        }
+        if (!files.contains(QString()))
+            return files;
+    }
+    fail(error, QStringLiteral("dataset %1 not found; looked in %2").arg(dataset, folders.join(QStringLiteral(", "))));
+    return {};
+}
+
 std::optional<ImageDataset> DatasetLoader::load(const QString& dataset, const QString& dataRoot, Split split,
                                                 QString* error)
 {
-    const QStringList folders = candidateFolders(dataset, dataRoot);
-    std::optional<ImageDataset> result;
-    for (const QString& folder : folders) {
-        if (dataset == QLatin1String("cifar10")) {
-            QStringList batches;
-            if (split == Split::Train) {
-                for (int i = 1; i <= 5; ++i)
-                    batches << findFile(folder, QStringLiteral("data_batch_%1.bin").arg(i));
-            } else {
-                batches << findFile(folder, QStringLiteral("test_batch.bin"));
-            }
-            if (batches.contains(QString()))
-                continue;
-            result = readCifar10(batches, error);
-        } else {
-            const QString prefix = split == Split::Train ? QStringLiteral("train") : QStringLiteral("t10k");
-            const QString images = findFile(folder, prefix + QStringLiteral("-images-idx3-ubyte"));
-            const QString labels = findFile(folder, prefix + QStringLiteral("-labels-idx1-ubyte"));
-            if (images.isEmpty() || labels.isEmpty())
-                continue;
-            result = readIdx(images, labels, error);
-        }
-        if (result)
-            result->name = dataset;
-        return result;
-    }
-    fail(error, QStringLiteral("dataset %1 not found; looked in %2").arg(dataset, folders.join(QStringLiteral(", "))));
-    return std::nullopt;
+    const QStringList files = locate(dataset, dataRoot, split, error);
+    if (files.isEmpty())
+        return std::nullopt;
+    std::optional<ImageDataset> result =
+        dataset == QLatin1String("cifar10") ? readCifar10(files, error) : readIdx(files[0], files[1], error);
+    if (result)
+        result->name = dataset;
+    return result;
 }
 
 } // namespace jikken

@@ -21,6 +21,9 @@ public:
     /// package `dataset-fashion-mnist` puts it.
     static QStringList candidateFolders(const QString& dataset, const QString& dataRoot);
 
+    /// The files of `dataset`'s split (CIFAR-10's batches, or IDX images and labels), from the first
+    /// candidate folder that has them all; empty with an error naming every folder tried.
+    static QStringList locate(const QString& dataset, const QString& dataRoot, Split split, QString* error);
     static std::optional<ImageDataset> load(const QString& dataset, const QString& dataRoot, Split split,
                                             QString* error);
 
