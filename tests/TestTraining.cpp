@@ -136,6 +136,31 @@ private Q_SLOTS:
                  static_cast<int>(scalars.series(scalars.tags().indexOf(QStringLiteral("train/loss"))).size()));
     }
 
+    void trainsUnderAReservedId()
+    {
+        // The user's run.sh: reserve first, then train under that ID.
+        const QString id = jikken()
+                               .run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("my-focal")})
+                               .out.trimmed();
+        QVERIFY(ModelId::parse(id));
+        const Result r =
+            jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--id"), id, QStringLiteral("--method"),
+                                     QStringLiteral("focalloss"), QStringLiteral("--epochs"), QStringLiteral("1")} +
+                         kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out.trimmed(), id);
+        QCOMPARE(toString(record(id).status), toString(RunStatus::Finished));
+        QCOMPARE(record(id).hparams.value(QStringLiteral("method")).toString(), QStringLiteral("focalloss"));
+        // An ID is trained once: a second --id is refused with the way forward.
+        const Result again = jikken().run({QStringLiteral("train"), QStringLiteral("--id"), id});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("--resume")), qPrintable(again.err));
+        const Result unknown =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--id"), QStringLiteral("20190101_01_nope")});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains(QStringLiteral("jikken reserve")), qPrintable(unknown.err));
+    }
+
     void resumesAfterAKillWithoutDuplicates()
     {
         QProcess process;
