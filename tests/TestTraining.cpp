@@ -64,14 +64,17 @@ private:
         return store.scalars(id, tag, &error);
     }
 
-    /// Starts a six-epoch run and reads its model ID from the first line it prints.
-    void startSixEpochs(QProcess& process, QString* id) const
+    /// Starts a six-epoch run, reads its model ID from the first line it prints and waits for the end of
+    /// its first epoch (the first checkpoint).
+    void startSixEpochsUntilFirstCheckpoint(QProcess& process, QString* id, QString* runDir) const
     {
         jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")} +
                                     kSmallRun);
         QVERIFY(process.waitForReadyRead(60000));
         *id = QString::fromUtf8(process.readLine()).trimmed();
         QVERIFY2(ModelId::parse(*id), qPrintable(*id));
+        *runDir = m_dir.filePath(QStringLiteral("logs/") + *id);
+        QVERIFY(waitForFile(*runDir + QStringLiteral("/checkpoint.json"), 120000));
     }
 
     /// Asserts each tag's steps in the run's event files are strictly increasing (no duplicates).
@@ -164,10 +167,10 @@ private Q_SLOTS:
     void resumesAfterAKillWithoutDuplicates()
     {
         QProcess process;
-        QString id;
-        startSixEpochs(process, &id);
-        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
-        QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
+        QString id, runDir;
+        startSixEpochsUntilFirstCheckpoint(process, &id, &runDir);
+        if (QTest::currentTestFailed())
+            return;
         QThread::msleep(150); // into the next epoch
         process.kill();       // SIGKILL: no chance to clean up
         process.waitForFinished();
@@ -200,10 +203,10 @@ private Q_SLOTS:
     void stopsGracefullyOnSigtermAndResumes()
     {
         QProcess process;
-        QString id;
-        startSixEpochs(process, &id);
-        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
-        QVERIFY(waitForFile(runDir + QStringLiteral("/checkpoint.json"), 120000));
+        QString id, runDir;
+        startSixEpochsUntilFirstCheckpoint(process, &id, &runDir);
+        if (QTest::currentTestFailed())
+            return;
         process.terminate();
         QVERIFY(process.waitForFinished(60000));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
