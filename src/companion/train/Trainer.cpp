@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -127,13 +126,9 @@ void clearGradients(torch::optim::Optimizer& optimizer)
 /// same batches it would have seen.
 std::vector<int64_t> epochOrder(int64_t size, int seed, int epochIndex)
 {
-    std::vector<int64_t> order(static_cast<size_t>(size));
-    for (int64_t i = 0; i < size; ++i)
-        order[static_cast<size_t>(i)] = i;
-    std::mt19937_64 random(static_cast<uint64_t>(seed) * 1000003u + static_cast<uint64_t>(epochIndex));
-    for (size_t i = order.size(); i > 1; --i)
-        std::swap(order[i - 1], order[random() % i]);
-    return order;
+    const std::vector<size_t> order = pickRandom(
+        static_cast<size_t>(size), 0, static_cast<uint64_t>(seed) * 1000003u + static_cast<uint64_t>(epochIndex));
+    return std::vector<int64_t>(order.begin(), order.end());
 }
 
 struct Checkpoint
