@@ -12,12 +12,21 @@ target_compile_definitions(jikken_common INTERFACE
     QT_USE_QSTRINGBUILDER
     JIKKEN_VERSION="${PROJECT_VERSION}")
 
-# add_jikken_test(NAME SOURCES a.cpp b.cpp LIBS libs... LABELS unit|gui|integration|slow)
+# add_jikken_test(NAME SOURCES a.cpp b.cpp LIBS libs... LABELS unit|gui|integration|slow [BACKENDS])
+# BACKENDS: the suite runs twice, as NAME_sqlite and NAME_postgresql (JIKKEN_TEST_BACKEND tells it which).
 function(add_jikken_test name)
-    cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "BACKENDS" "" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE jikken_common Qt6::Test ${ARG_LIBS})
-    add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
-        ENVIRONMENT "JIKKEN_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
+    set(environment "JIKKEN_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
+    if(ARG_BACKENDS)
+        foreach(backend sqlite postgresql)
+            add_test(NAME ${name}_${backend} COMMAND ${name})
+            set_tests_properties(${name}_${backend} PROPERTIES LABELS "${ARG_LABELS};${backend}"
+                ENVIRONMENT "${environment};JIKKEN_TEST_BACKEND=${backend}")
+        endforeach()
+    else()
+        add_test(NAME ${name} COMMAND ${name})
+        set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${environment}")
+    endif()
 endfunction()

@@ -1,3 +1,6 @@
+#include "RegistryBackend.h"
+#include "registry/AccessTokens.h"
+#include "registry/DatabaseUrl.h"
 #include "registry/RegistrySchema.h"
 #include "registry/RegistryStore.h"
 
@@ -14,10 +17,16 @@ class TestRegistryStore : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    QString dbPath(const char* name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+    testing::RegistryBackend m_backend;
+    QString dbPath(const char* name) { return m_backend.database(QString::fromLatin1(name).section(u'.', 0, 0)); }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_backend.start(&error), qPrintable(error));
+    }
+
     void defaultHomeFollowsJikkenHome()
     {
         qputenv("JIKKEN_HOME", "/tmp/somewhere-else");
@@ -182,6 +191,130 @@ private Q_SLOTS:
         QCOMPARE(failed[0].statusReason, QStringLiteral("OOM"));
     }
 
+    void silentRunsAreLostAndSignsOfLifeReviveThem()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("lost"), &error));
+        QDateTime now(QDate(2019, 7, 5), QTime(10, 0), Qt::UTC);
+        store.setClock([&now] { return now; });
+        const QString quiet = store.reserve(QStringLiteral("a"), &error)->toString();
+        const QString alive = store.reserve(QStringLiteral("b"), &error)->toString();
+        const QString done = store.reserve(QStringLiteral("c"), &error)->toString();
+        for (const QString& id : {quiet, alive, done})
+            QVERIFY(store.setStatus(id, RunStatus::Running, {}, &error));
+        QVERIFY(store.setStatus(done, RunStatus::Finished, {}, &error));
+        now = now.addSecs(50);
+        QVERIFY(store.heartbeat(alive, &error));
+        now = now.addSecs(20);
+        QCOMPARE(store.markLost(60000, &error), QStringList{quiet});
+        QCOMPARE(toString(store.run(quiet, &error)->status), QStringLiteral("lost"));
+        QVERIFY(store.run(quiet, &error)->statusReason.contains(QStringLiteral("heartbeat")));
+        QCOMPARE(toString(store.run(alive, &error)->status), QStringLiteral("running"));
+        QCOMPARE(toString(store.run(done, &error)->status), QStringLiteral("finished"));
+        QVERIFY(store.markLost(60000, &error).isEmpty()); // once
+        QVERIFY(store.reportProgress(quiet, 2, 100, 0.3, &error));
+        QCOMPARE(toString(store.run(quiet, &error)->status), QStringLiteral("running"));
+        QVERIFY(store.run(quiet, &error)->statusReason.isEmpty());
+        QVERIFY(store.heartbeat(done, &error)); // a heartbeat never reopens a finished run
+        QCOMPARE(toString(store.run(done, &error)->status), QStringLiteral("finished"));
+    }
+
+    void importedNumbersAreNeverHandedOutAgain()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("import"), &error));
+        QVERIFY(store.setTimeZoneId("UTC", &error));
+        store.setClock([] { return QDateTime(QDate(2019, 7, 5), QTime(10, 0), Qt::UTC); });
+        RunRecord old;
+        old.id = QStringLiteral("20190705_07_focalloss");
+        old.status = RunStatus::Finished;
+        old.bestTestError = 0.2655;
+        old.fields = {{QStringLiteral("server"), QStringLiteral("gpu1")}};
+        QVERIFY2(store.importRuns({old}, &error), qPrintable(error));
+        QCOMPARE(store.reserve(QStringLiteral("x"), &error)->toString(), QStringLiteral("20190705_08_x"));
+        const auto back = store.run(old.id, &error);
+        QCOMPARE(back->method, QStringLiteral("focalloss"));
+        QCOMPARE(*back->bestTestError, 0.2655);
+        QCOMPARE(back->fields.value(QStringLiteral("server")).toString(), QStringLiteral("gpu1"));
+        // All or nothing: a clash rolls the whole batch back.
+        RunRecord fresh;
+        fresh.id = QStringLiteral("20190701_01_new");
+        QVERIFY(!store.importRuns({fresh, old}, &error));
+        QVERIFY(error.contains(old.id));
+        QVERIFY(!store.run(fresh.id, &error));
+    }
+
+    void pagesNewestFirst()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("paging"), &error));
+        QStringList ids;
+        for (int i = 0; i < 5; ++i)
+            ids << store.reserve(QStringLiteral("p"), &error)->toString();
+        RunFilter filter;
+        filter.newestFirst = true;
+        filter.limit = 2;
+        filter.offset = 1;
+        const auto page = store.runs(filter, &error);
+        QCOMPARE(page.size(), 2);
+        QCOMPARE(page[0].id, ids[3]);
+        QCOMPARE(page[1].id, ids[2]);
+        filter.limit = 0;
+        QCOMPARE(store.runs(filter, &error).size(), 4);
+    }
+
+    void tokensAreStoredHashedAndRevocable()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("tokens"), &error));
+        AccessTokens tokens(store.database());
+        const auto writer = tokens.create(QStringLiteral("gpu1"), false, &error);
+        const auto reader = tokens.create(QStringLiteral("phone"), true, &error);
+        QVERIFY2(writer && reader, qPrintable(error));
+        QVERIFY(writer->startsWith(QStringLiteral("jk_")) && writer->size() > 40);
+        QVERIFY(!tokens.create(QStringLiteral("gpu1"), false, &error));
+        QVERIFY(error.contains(QStringLiteral("exists")));
+        QVERIFY(!tokens.create(QStringLiteral("bad name; drop"), false, &error));
+        QCOMPARE(tokens.verify(*writer)->name, QStringLiteral("gpu1"));
+        QVERIFY(!tokens.verify(*writer)->readOnly);
+        QVERIFY(tokens.verify(*reader)->readOnly);
+        QVERIFY(!tokens.verify(QStringLiteral("jk_guess")));
+        // Only the hash is on disk.
+        QSqlQuery query(store.database());
+        QVERIFY(query.exec(QStringLiteral("SELECT secret_sha256 FROM access_tokens")));
+        while (query.next())
+            QVERIFY(!query.value(0).toString().contains(writer->mid(3, 10)));
+        QVERIFY(tokens.revoke(QStringLiteral("gpu1"), &error));
+        QVERIFY(!tokens.verify(*writer));
+        QVERIFY(!tokens.revoke(QStringLiteral("gpu1"), &error));
+        QCOMPARE(tokens.list(&error).size(), 2);
+        QVERIFY(tokens.list(&error)[0].revoked.isValid());
+    }
+
+    void databaseUrls()
+    {
+        QString error;
+        auto url = DatabaseUrl::parse(QStringLiteral("postgresql://lab:s3cret@db.lab:6543/registry"), &error);
+        QVERIFY(url);
+        QCOMPARE(url->driverName(), QStringLiteral("QPSQL"));
+        QCOMPARE(url->host, QStringLiteral("db.lab"));
+        QCOMPARE(url->port, 6543);
+        QCOMPARE(url->password, QStringLiteral("s3cret"));
+        QCOMPARE(url->databaseName, QStringLiteral("registry"));
+        QVERIFY(!url->display().contains(QStringLiteral("s3cret")));
+        QCOMPARE(DatabaseUrl::parse(QStringLiteral("/srv/r.sqlite"), &error)->path, QStringLiteral("/srv/r.sqlite"));
+        QCOMPARE(DatabaseUrl::parse(QStringLiteral("sqlite:///srv/r.sqlite"), &error)->path,
+                 QStringLiteral("/srv/r.sqlite"));
+        QVERIFY(!DatabaseUrl::parse(QStringLiteral("mysql://x/y"), &error));
+        QVERIFY(error.contains(QStringLiteral("unsupported")));
+        QVERIFY(!DatabaseUrl::parse(QStringLiteral("postgresql://h/db?sslmode=disable"), &error));
+        QVERIFY(!DatabaseUrl::parse(QString(), &error));
+    }
+
     void migratesAndRefusesNewerSchemas()
     {
         const QString path = dbPath("schema.sqlite");
@@ -197,9 +330,8 @@ private Q_SLOTS:
             QCOMPARE(again.runs({}, &error).size(), 1);
         }
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
+            QSqlDatabase db = testing::RegistryBackend::openRaw(path, QStringLiteral("raw"));
+            QVERIFY(db.isOpen());
             QSqlQuery query(db);
             QVERIFY(query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) && query.next());
             QCOMPARE(query.value(0).toInt(), RegistrySchema::latestVersion());

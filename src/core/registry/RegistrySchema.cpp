@@ -56,7 +56,21 @@ const std::vector<std::vector<const char*>> kMigrations = {
         " value DOUBLE PRECISION NOT NULL,"
         " PRIMARY KEY (run_id, tag, step))",
     },
+    // 2: per-day counters that hand out numbers, access tokens for `jikken serve`, imported extra columns
+    {
+        "CREATE TABLE day_counters (day INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)",
+        "INSERT INTO day_counters (day, last_number) SELECT day, MAX(number) FROM runs GROUP BY day",
+        "CREATE TABLE access_tokens ("
+        " name TEXT PRIMARY KEY,"
+        " secret_sha256 TEXT NOT NULL UNIQUE,"
+        " read_only INTEGER NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " revoked_at BIGINT)",
+        "ALTER TABLE runs ADD COLUMN fields TEXT NOT NULL DEFAULT '{}'",
+    },
 };
+
+constexpr qint64 kMigrationLockKey = 0x6a696b6b656e; // "jikken"
 
 bool run(QSqlQuery& query, const QString& sql, QString* error)
 {
@@ -80,6 +94,11 @@ bool RegistrySchema::migrate(QSqlDatabase& db, QString* error)
     if (!transaction.begin(error))
         return false;
     QSqlQuery query(db);
+    // Several servers may open a new PostgreSQL registry at once; one migrates, the others wait and see it done.
+    // (SQLite's BEGIN IMMEDIATE already serializes them.)
+    if (db.driverName() == QLatin1String("QPSQL") &&
+        !run(query, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockKey), error))
+        return false;
     if (!run(query, QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
              error))
         return false;

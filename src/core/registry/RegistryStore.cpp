@@ -1,5 +1,6 @@
 #include "RegistryStore.h"
 
+#include "DatabaseUrl.h"
 #include "RegistrySchema.h"
 #include "SqlTransaction.h"
 
@@ -55,7 +56,7 @@ bool failQuery(QString* error, const QSqlQuery& query)
 const QString kRunColumns = QStringLiteral(
     "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
     "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
-    "latest_test_error, best_test_error, final_metrics");
+    "latest_test_error, best_test_error, final_metrics, fields");
 
 RunRecord readRun(const QSqlQuery& q)
 {
@@ -87,8 +88,21 @@ RunRecord readRun(const QSqlQuery& q)
     r.latestTestError = optionalDouble(q.value(c++));
     r.bestTestError = optionalDouble(q.value(c++));
     r.finalMetrics = fromJson(q.value(c++));
+    r.fields = fromJson(q.value(c++));
     return r;
 }
+
+// A null QString binds as SQL NULL; the text columns hold '' for "nothing".
+QVariant sqlValue(const QVariant& value)
+{
+    const bool nullText = value.typeId() == QMetaType::QString && value.toString().isNull();
+    return nullText ? QVariant(QStringLiteral("")) : value;
+}
+
+// A sign of life: stamps the heartbeat and brings a run marked lost back to running.
+const QString kAlive =
+    QStringLiteral("heartbeat_at = ?, status_reason = CASE WHEN status = 'lost' THEN '' ELSE status_reason END, "
+                   "status = CASE WHEN status = 'lost' THEN 'running' ELSE status END");
 
 QString unknownRun(const QString& id)
 {
@@ -121,34 +135,63 @@ QString RegistryStore::defaultDatabasePath()
     return defaultHome() + QStringLiteral("/registry.sqlite");
 }
 
-bool RegistryStore::open(const QString& path, QString* error)
+bool RegistryStore::open(const QString& location, QString* error)
 {
     close();
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder))
-        return failWith(error, QStringLiteral("cannot create the registry folder %1").arg(folder));
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    // Writers queue on SQLite's lock instead of failing at once.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
-    if (!db.open())
-        return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(path, db.lastError().text()));
-    QSqlQuery pragma(db);
-    // WAL lets readers (the app, `jikken ls`) run while a trainer writes.
-    for (const char* statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-        if (!pragma.exec(QString::fromLatin1(statement))) {
-            const QString message = pragma.lastError().text();
+    const auto url = DatabaseUrl::parse(location, error);
+    if (!url)
+        return false;
+    QSqlDatabase db = QSqlDatabase::addDatabase(url->driverName(), m_connectionName);
+    if (url->kind == DatabaseUrl::Kind::Sqlite) {
+        const QString folder = QFileInfo(url->path).absolutePath();
+        if (!QDir().mkpath(folder)) {
             close();
-            return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(path, message));
+            return failWith(error, QStringLiteral("cannot create the registry folder %1").arg(folder));
+        }
+        db.setDatabaseName(url->path);
+        // Writers queue on SQLite's lock instead of failing at once.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+    } else {
+        db.setHostName(url->host);
+        db.setPort(url->port);
+        db.setUserName(url->user);
+        db.setPassword(url->password);
+        db.setDatabaseName(url->databaseName);
+        db.setConnectOptions(QStringLiteral("connect_timeout=10"));
+    }
+    if (!db.open()) {
+        const QString message = db.lastError().text();
+        close();
+        return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+    }
+    if (url->kind == DatabaseUrl::Kind::Sqlite) {
+        QSqlQuery pragma(db);
+        // WAL lets readers (the app, `jikken ls`) run while a trainer writes.
+        for (const char* statement :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+            if (!pragma.exec(QString::fromLatin1(statement))) {
+                const QString message = pragma.lastError().text();
+                close();
+                return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+            }
         }
     }
-    pragma.finish();
     if (!RegistrySchema::migrate(db, error)) {
         close();
         return false;
     }
-    m_path = path;
+    m_path = url->display();
     return true;
+}
+
+bool RegistryStore::isPostgresql() const
+{
+    return database().driverName() == QLatin1String("QPSQL");
+}
+
+QSqlDatabase RegistryStore::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
 }
 
 void RegistryStore::close()
@@ -167,7 +210,7 @@ qint64 RegistryStore::nowMs() const
 
 QByteArray RegistryStore::timeZoneId() const
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(database());
     if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'time_zone'")) && query.next())
         return query.value(0).toString().toUtf8();
     return QTimeZone::systemTimeZoneId();
@@ -178,7 +221,7 @@ bool RegistryStore::setTimeZoneId(const QByteArray& ianaId, QString* error)
     if (!QTimeZone::isTimeZoneIdAvailable(ianaId))
         return failWith(error, QStringLiteral("unknown time zone \"%1\"; use an IANA name such as Asia/Tokyo")
                                    .arg(QString::fromUtf8(ianaId)));
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(database());
     query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'time_zone'"));
     query.addBindValue(QString::fromUtf8(ianaId));
     return query.exec() || failQuery(error, query);
@@ -196,18 +239,22 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
         failWith(error, problem);
         return std::nullopt;
     }
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = database();
     QString lastError;
     for (int attempt = 0; attempt < kReserveAttempts; ++attempt) {
         if (attempt > 0)
             QThread::msleep(QRandomGenerator::global()->bounded(5, 50));
         const QDate day = today();
+        const int dayKey = day.toString(QStringLiteral("yyyyMMdd")).toInt();
         SqlTransaction transaction(db);
         if (!transaction.begin(&lastError))
             continue;
+        // The day's counter row is the lock: concurrent reservations queue on it (PostgreSQL's row lock,
+        // SQLite's write lock) and each takes the next number, so numbers are distinct and gap-free.
         QSqlQuery query(db);
-        query.prepare(QStringLiteral("SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE day = ?"));
-        query.addBindValue(day.toString(QStringLiteral("yyyyMMdd")).toInt());
+        query.prepare(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, 1) ON CONFLICT (day) "
+                                     "DO UPDATE SET last_number = day_counters.last_number + 1 RETURNING last_number"));
+        query.addBindValue(dayKey);
         if (!query.exec() || !query.next()) {
             lastError = query.lastError().text();
             continue;
@@ -223,11 +270,10 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
         const ModelId id(day, number, method);
         query.prepare(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
         query.addBindValue(id.toString());
-        query.addBindValue(day.toString(QStringLiteral("yyyyMMdd")).toInt());
+        query.addBindValue(dayKey);
         query.addBindValue(number);
         query.addBindValue(method);
         query.addBindValue(nowMs());
-        // A unique (day, number) violation means another writer won the race: try again with the next.
         if (!query.exec()) {
             lastError = query.lastError().text();
             continue;
@@ -243,13 +289,10 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
 
 bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(database());
     query.prepare(QStringLiteral("UPDATE runs SET ") + sql + QStringLiteral(" WHERE id = ?"));
-    for (const QVariant& value : values) {
-        // A null QString binds as SQL NULL; the text columns hold '' for "nothing".
-        const bool nullText = value.typeId() == QMetaType::QString && value.toString().isNull();
-        query.addBindValue(nullText ? QVariant(QStringLiteral("")) : value);
-    }
+    for (const QVariant& value : values)
+        query.addBindValue(sqlValue(value));
     query.addBindValue(id);
     if (!query.exec())
         return failQuery(error, query);
@@ -286,17 +329,18 @@ bool RegistryStore::reportProgress(const QString& id, int epoch, qint64 step, st
                                    QString* error)
 {
     if (!testError)
-        return execUpdate(id, QStringLiteral("epoch = ?, step = ?, heartbeat_at = ?"), {epoch, step, nowMs()}, error);
+        return execUpdate(id, QStringLiteral("epoch = ?, step = ?, ") + kAlive, {epoch, step, nowMs()}, error);
     return execUpdate(id,
-                      QStringLiteral("epoch = ?, step = ?, heartbeat_at = ?, latest_test_error = ?, "
+                      QStringLiteral("epoch = ?, step = ?, latest_test_error = ?, "
                                      "best_test_error = CASE WHEN best_test_error IS NULL OR ? < best_test_error "
-                                     "THEN ? ELSE best_test_error END"),
-                      {epoch, step, nowMs(), *testError, *testError, *testError}, error);
+                                     "THEN ? ELSE best_test_error END, ") +
+                          kAlive,
+                      {epoch, step, *testError, *testError, *testError, nowMs()}, error);
 }
 
 bool RegistryStore::heartbeat(const QString& id, QString* error)
 {
-    return execUpdate(id, QStringLiteral("heartbeat_at = ?"), {nowMs()}, error);
+    return execUpdate(id, kAlive, {nowMs()}, error);
 }
 
 bool RegistryStore::setDevice(const QString& id, const QString& device, QString* error)
@@ -316,7 +360,7 @@ bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metric
 
 bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = database();
     SqlTransaction transaction(db);
     if (!transaction.begin(error))
         return false;
@@ -343,9 +387,9 @@ bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& po
     return transaction.commit(error);
 }
 
-std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error) const
+std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(database());
     query.prepare(QStringLiteral("SELECT ") + kRunColumns + QStringLiteral(" FROM runs WHERE id = ?"));
     query.addBindValue(id);
     if (!query.exec()) {
@@ -359,7 +403,7 @@ std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error) c
     return readRun(query);
 }
 
-QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error) const
+QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error)
 {
     QStringList conditions;
     QVariantList values;
@@ -378,8 +422,14 @@ QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error) 
     QString sql = QStringLiteral("SELECT ") + kRunColumns + QStringLiteral(" FROM runs");
     if (!conditions.isEmpty())
         sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
-    sql += QStringLiteral(" ORDER BY day, number");
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    sql += filter.newestFirst ? QStringLiteral(" ORDER BY day DESC, number DESC")
+                              : QStringLiteral(" ORDER BY day, number");
+    if (filter.limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(filter.limit);
+    if (filter.offset > 0)
+        sql += (filter.limit > 0 || isPostgresql() ? QString() : QStringLiteral(" LIMIT -1")) +
+               QStringLiteral(" OFFSET %1").arg(filter.offset);
+    QSqlQuery query(database());
     query.setForwardOnly(true);
     query.prepare(sql);
     for (const QVariant& value : values)
@@ -394,9 +444,9 @@ QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error) 
     return result;
 }
 
-QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& tag, QString* error) const
+QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& tag, QString* error)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery query(database());
     query.setForwardOnly(true);
     query.prepare(tag.isEmpty() ? QStringLiteral("SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? "
                                                  "ORDER BY tag, step")
@@ -414,6 +464,92 @@ QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& ta
         result.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toDouble(),
                        query.value(3).toDouble()});
     return result;
+}
+
+QStringList RegistryStore::markLost(qint64 silentForMs, QString* error)
+{
+    QSqlDatabase db = database();
+    SqlTransaction transaction(db);
+    QStringList lost;
+    if (!transaction.begin(error))
+        return lost;
+    const qint64 cutoff = nowMs() - silentForMs;
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT id FROM runs WHERE status = 'running' AND COALESCE(heartbeat_at, 0) < ?"));
+    query.addBindValue(cutoff);
+    if (!query.exec()) {
+        failQuery(error, query);
+        return {};
+    }
+    while (query.next())
+        lost << query.value(0).toString();
+    query.finish();
+    if (lost.isEmpty())
+        return lost;
+    query.prepare(QStringLiteral("UPDATE runs SET status = 'lost', status_reason = ? WHERE status = 'running' AND "
+                                 "COALESCE(heartbeat_at, 0) < ?"));
+    query.addBindValue(QStringLiteral("no heartbeat for %1 s").arg(silentForMs / 1000.0));
+    query.addBindValue(cutoff);
+    if (!query.exec() || !transaction.commit(error)) {
+        failQuery(error, query);
+        return {};
+    }
+    return lost;
+}
+
+bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
+{
+    QSqlDatabase db = database();
+    SqlTransaction transaction(db);
+    if (!transaction.begin(error))
+        return false;
+    QSqlQuery query(db);
+    for (const RunRecord& r : runs) {
+        QString problem;
+        const auto id = ModelId::parse(r.id, &problem);
+        if (!id)
+            return failWith(error, problem);
+        const int dayKey = id->date().toString(QStringLiteral("yyyyMMdd")).toInt();
+        query.prepare(QStringLiteral(
+            "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
+            "created_at, started_at, finished_at, epoch, total_epochs, latest_test_error, best_test_error, fields) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        const auto ms = [](const QDateTime& t) { return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(); };
+        const auto number = [](const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); };
+        const QVariantList values{r.id,
+                                  dayKey,
+                                  id->number(),
+                                  id->method(),
+                                  r.model,
+                                  r.dataset,
+                                  toJson(r.hparams),
+                                  r.memo,
+                                  toString(r.status),
+                                  r.statusReason,
+                                  r.host,
+                                  r.created.isValid() ? r.created.toMSecsSinceEpoch() : nowMs(),
+                                  ms(r.started),
+                                  ms(r.finished),
+                                  r.epoch,
+                                  r.totalEpochs,
+                                  number(r.latestTestError),
+                                  number(r.bestTestError),
+                                  toJson(r.fields)};
+        for (const QVariant& value : values)
+            query.addBindValue(sqlValue(value));
+        if (!query.exec())
+            return failWith(error, QStringLiteral("cannot import %1: %2").arg(r.id, query.lastError().text()));
+        // The imported number is taken: the day's counter never hands it out again.
+        query.prepare(
+            QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, ?) ON CONFLICT (day) DO "
+                           "UPDATE SET last_number = CASE WHEN day_counters.last_number < excluded.last_number "
+                           "THEN excluded.last_number ELSE day_counters.last_number END"));
+        query.addBindValue(dayKey);
+        query.addBindValue(id->number());
+        if (!query.exec())
+            return failQuery(error, query);
+    }
+    return transaction.commit(error);
 }
 
 } // namespace jikken

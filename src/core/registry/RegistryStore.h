@@ -1,7 +1,6 @@
 #pragma once
 
-#include "ids/ModelId.h"
-#include "registry/RunRecord.h"
+#include "registry/RegistryClient.h"
 
 #include <QDate>
 #include <QSqlDatabase>
@@ -13,17 +12,9 @@
 
 namespace jikken {
 
-/// Which runs `RegistryStore::runs` returns; empty fields match everything.
-struct RunFilter
-{
-    QDate day;
-    QString method;
-    std::optional<RunStatus> status;
-};
-
-/// The model registry on a SQL database (SQLite by default): hands out model IDs and keeps every run's
-/// record and scalar series. One store is one connection; use it from one thread.
-class RegistryStore
+/// The model registry on a SQL database (SQLite by default, or PostgreSQL): hands out model IDs and keeps
+/// every run's record and scalar series. One store is one connection; use it from one thread.
+class RegistryStore : public RegistryClient
 {
 public:
     using Clock = std::function<QDateTime()>;
@@ -39,10 +30,16 @@ public:
     /// `defaultHome()` + "/registry.sqlite".
     static QString defaultDatabasePath();
 
-    /// Opens (creating if needed) the SQLite registry at `path` and migrates it to the latest schema.
-    bool open(const QString& path, QString* error);
+    /// Opens the registry at `location` (a SQLite file, created if needed, or a postgresql:// URL; see
+    /// DatabaseUrl) and migrates it to the latest schema.
+    bool open(const QString& location, QString* error);
     void close();
+    /// The open registry, for messages (a PostgreSQL URL without its password).
     QString path() const { return m_path; }
+    QString location() const override { return m_path; }
+    bool isPostgresql() const;
+    /// The connection, for the other tables of the registry (access tokens).
+    QSqlDatabase database() const;
 
     /// The registry's clock; tests replace it to cross midnight.
     void setClock(Clock clock) { m_clock = std::move(clock); }
@@ -52,28 +49,24 @@ public:
     /// Today in the registry's time zone.
     QDate today() const;
 
-    /// Hands out the next ID of today for `method`: numbers are distinct and gap-free across every
-    /// process sharing the database, and never reused.
-    std::optional<ModelId> reserve(const QString& method, QString* error);
+    std::optional<ModelId> reserve(const QString& method, QString* error) override;
+    bool describe(const QString& id, const RunDescription& description, QString* error) override;
+    bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) override;
+    bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
+                        QString* error) override;
+    bool heartbeat(const QString& id, QString* error) override;
+    bool setDevice(const QString& id, const QString& device, QString* error) override;
+    bool setMemo(const QString& id, const QString& memo, QString* error) override;
+    bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
+    bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
+    bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
 
-    bool describe(const QString& id, const RunDescription& description, QString* error);
-    /// Moves the run to `status`; running stamps the start time once, the terminal states the end time.
-    bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error);
-    /// Progress of a running model; `testError`, when given, becomes the latest and maybe the best.
-    bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError, QString* error);
-    bool heartbeat(const QString& id, QString* error);
-    /// The device the run actually trains on ("cpu", "cuda:0"), once the trainer has chosen it.
-    bool setDevice(const QString& id, const QString& device, QString* error);
-    bool setMemo(const QString& id, const QString& memo, QString* error);
-    bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error);
-    /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
-    bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error);
+    std::optional<RunRecord> run(const QString& id, QString* error) override;
+    QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
+    QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
 
-    std::optional<RunRecord> run(const QString& id, QString* error) const;
-    /// Runs in ID order (date, then number).
-    QVector<RunRecord> runs(const RunFilter& filter, QString* error) const;
-    /// The run's points of `tag` (every tag when empty), by tag then step.
-    QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) const;
+    /// Marks running models whose last heartbeat is older than `silentForMs` as lost; returns their IDs.
+    QStringList markLost(qint64 silentForMs, QString* error);
 
 private:
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);

@@ -88,6 +88,8 @@ QJsonObject toJson(const RunRecord& r)
     };
     json.insert(QStringLiteral("latest_test_error"), r.latestTestError ? QJsonValue(*r.latestTestError) : QJsonValue());
     json.insert(QStringLiteral("best_test_error"), r.bestTestError ? QJsonValue(*r.bestTestError) : QJsonValue());
+    if (!r.fields.isEmpty())
+        json.insert(QStringLiteral("fields"), r.fields);
     return json;
 }
 

@@ -45,6 +45,7 @@ struct RunRecord
     std::optional<double> latestTestError;
     std::optional<double> bestTestError;
     QJsonObject finalMetrics;
+    QJsonObject fields; ///< columns of an imported spreadsheet that have no place above
 };
 
 /// The parts of a run that its trainer sets once it knows them.

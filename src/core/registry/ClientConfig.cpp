@@ -1,0 +1,98 @@
+#include "ClientConfig.h"
+
+#include "HttpRegistryClient.h"
+#include "RegistryStore.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+
+namespace jikken {
+
+namespace {
+
+bool isServiceUrl(const QString& text)
+{
+    return text.startsWith(QLatin1String("http://")) || text.startsWith(QLatin1String("https://"));
+}
+
+std::optional<ClientConfig> fromText(const QString& registry, const QString& token, const QString& origin,
+                                     QString* error)
+{
+    ClientConfig config;
+    if (!isServiceUrl(registry)) {
+        config.database = registry;
+        return config;
+    }
+    const QUrl url(registry, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty()) {
+        if (error)
+            *error = QStringLiteral("%1: malformed registry URL \"%2\"").arg(origin, registry);
+        return std::nullopt;
+    }
+    if (token.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("%1 names the registry service %2 but no token; set JIKKEN_TOKEN (make one on the "
+                                    "server with: jikken token create --name NAME)")
+                         .arg(origin, registry);
+        return std::nullopt;
+    }
+    config.service = url;
+    config.token = token;
+    return config;
+}
+
+} // namespace
+
+QString ClientConfig::configFilePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/jikken/client.json");
+}
+
+std::optional<ClientConfig> ClientConfig::resolve(const QString& commandLineRegistry, QString* error)
+{
+    const QString token = qEnvironmentVariable("JIKKEN_TOKEN");
+    if (!commandLineRegistry.isEmpty())
+        return fromText(commandLineRegistry, token, QStringLiteral("--registry"), error);
+    const QString fromEnvironment = qEnvironmentVariable("JIKKEN_REGISTRY");
+    if (!fromEnvironment.isEmpty())
+        return fromText(fromEnvironment, token, QStringLiteral("JIKKEN_REGISTRY"), error);
+    QFile file(configFilePath());
+    if (file.exists()) {
+        if (file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) {
+            if (error)
+                *error = QStringLiteral("%1 holds a token but others may read it; chmod 600 it").arg(file.fileName());
+            return std::nullopt;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument document =
+            file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll(), &parseError) : QJsonDocument();
+        const QJsonObject object = document.object();
+        if (!document.isObject() || !object.value(QStringLiteral("registry")).isString()) {
+            if (error)
+                *error = QStringLiteral("%1: want {\"registry\": URL, \"token\": TOKEN}").arg(file.fileName());
+            return std::nullopt;
+        }
+        return fromText(object.value(QStringLiteral("registry")).toString(),
+                        token.isEmpty() ? object.value(QStringLiteral("token")).toString() : token, file.fileName(),
+                        error);
+    }
+    ClientConfig config;
+    config.database = RegistryStore::defaultDatabasePath();
+    return config;
+}
+
+std::unique_ptr<RegistryClient> ClientConfig::connect(QString* error) const
+{
+    if (isService())
+        return std::make_unique<HttpRegistryClient>(service, token);
+    auto store = std::make_unique<RegistryStore>();
+    if (!store->open(database, error))
+        return nullptr;
+    return store;
+}
+
+} // namespace jikken

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "registry/RegistryClient.h"
+
+#include <QString>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+
+namespace jikken {
+
+/// Where the CLI and the companion find the registry, first match wins:
+///  1. `--registry` on the command line: an http(s):// service URL, a SQLite file or a postgresql:// URL;
+///  2. `JIKKEN_REGISTRY` (a service URL) with `JIKKEN_TOKEN`;
+///  3. `~/.config/jikken/client.json`: `{"registry": URL, "token": TOKEN}` (must be private: mode 600);
+///  4. the embedded SQLite file (`RegistryStore::defaultDatabasePath()`).
+struct ClientConfig
+{
+    QString database; ///< a local database (SQLite path or PostgreSQL URL), when not a service
+    QUrl service;     ///< a `jikken serve` URL
+    QString token;
+
+    bool isService() const { return service.isValid() && !service.isEmpty(); }
+    static std::optional<ClientConfig> resolve(const QString& commandLineRegistry, QString* error);
+    static QString configFilePath();
+    /// Opens the store, or makes the service's client (which connects on first use).
+    std::unique_ptr<RegistryClient> connect(QString* error) const;
+};
+
+} // namespace jikken

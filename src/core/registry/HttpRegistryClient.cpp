@@ -1,0 +1,235 @@
+#include "HttpRegistryClient.h"
+
+#include "RegistryWire.h"
+#include "RunExport.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QNetworkReply>
+#include <QTimer>
+#include <QUrlQuery>
+
+namespace jikken {
+
+namespace {
+
+bool fail(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+} // namespace
+
+HttpRegistryClient::HttpRegistryClient(QUrl baseUrl, QString token, int timeoutMs)
+    : m_baseUrl(std::move(baseUrl)), m_authorization("Bearer " + token.toUtf8()), m_timeoutMs(timeoutMs),
+      m_network(std::make_unique<QNetworkAccessManager>())
+{
+    // A registry is one host the client talks to all day: keep the connection, never follow redirects
+    // (a token must not travel to another host).
+    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+HttpRegistryClient::~HttpRegistryClient() = default;
+
+std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArray& verb, const QString& path,
+                                                                  const QByteArray& body, const QByteArray& contentType,
+                                                                  QString* error)
+{
+    m_networkFailure = false;
+    QUrl url = m_baseUrl;
+    const qsizetype query = path.indexOf(u'?');
+    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1), QUrl::StrictMode);
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", m_authorization);
+    request.setTransferTimeout(m_timeoutMs);
+    if (!contentType.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+    QNetworkReply* reply = m_network->sendCustomRequest(request, verb, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec(QEventLoop::ExcludeUserInputEvents);
+    std::unique_ptr<QNetworkReply, void (*)(QNetworkReply*)> owner(reply, [](QNetworkReply* r) { r->deleteLater(); });
+    Reply result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    if (result.status == 0) {
+        m_networkFailure = true;
+        fail(error, QStringLiteral("registry %1 does not answer: %2").arg(m_baseUrl.toString(), reply->errorString()));
+        return std::nullopt;
+    }
+    if (result.status >= 300) {
+        const QString message = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("error")).toString();
+        // A proxy or a restarting service answers 502/503/504: the service itself was not reached.
+        m_networkFailure = result.status == 502 || result.status == 503 || result.status == 504;
+        fail(error, QStringLiteral("registry %1: %2 %3")
+                        .arg(m_baseUrl.toString())
+                        .arg(result.status)
+                        .arg(message.isEmpty() ? QString::fromUtf8(result.body.left(200)) : message));
+        return std::nullopt;
+    }
+    return result;
+}
+
+std::optional<QJsonObject> HttpRegistryClient::sendJson(const QByteArray& verb, const QString& path,
+                                                        const QJsonObject& body, QString* error)
+{
+    const QByteArray bytes = verb == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const auto reply =
+        send(verb, path, bytes, verb == "GET" ? QByteArray() : QByteArrayLiteral("application/json"), error);
+    if (!reply)
+        return std::nullopt;
+    if (reply->body.isEmpty())
+        return QJsonObject();
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(reply->body, &parseError);
+    if (!document.isObject()) {
+        fail(error, QStringLiteral("registry %1 answered something that is not a JSON object").arg(location()));
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+bool HttpRegistryClient::post(const QString& path, const QJsonObject& body, QString* error)
+{
+    return sendJson("POST", path, body, error).has_value();
+}
+
+bool HttpRegistryClient::put(const QString& path, const QJsonObject& body, QString* error)
+{
+    return sendJson("PUT", path, body, error).has_value();
+}
+
+std::optional<QJsonObject> HttpRegistryClient::get(const QString& path, QString* error)
+{
+    return sendJson("GET", path, {}, error);
+}
+
+QString HttpRegistryClient::runPath(const QString& id, const char* leaf) const
+{
+    const QString base = QStringLiteral("/api/v1/runs/") + QString::fromLatin1(QUrl::toPercentEncoding(id));
+    return leaf ? base + u'/' + QString::fromLatin1(leaf) : base;
+}
+
+std::optional<ModelId> HttpRegistryClient::reserve(const QString& method, QString* error)
+{
+    const auto reply = sendJson("POST", QStringLiteral("/api/v1/reserve"), {{QStringLiteral("method"), method}}, error);
+    if (!reply)
+        return std::nullopt;
+    const QString id = reply->value(QStringLiteral("id")).toString();
+    const auto parsed = ModelId::parse(id, error);
+    if (!parsed)
+        fail(error, QStringLiteral("registry %1 handed out a malformed ID \"%2\"").arg(location(), id));
+    return parsed;
+}
+
+bool HttpRegistryClient::describe(const QString& id, const RunDescription& description, QString* error)
+{
+    return put(runPath(id, "description"), RegistryWire::toJson(description), error);
+}
+
+bool HttpRegistryClient::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)
+{
+    return post(runPath(id, "status"),
+                {{QStringLiteral("status"), toString(status)}, {QStringLiteral("reason"), reason}}, error);
+}
+
+bool HttpRegistryClient::reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
+                                        QString* error)
+{
+    QJsonObject body{{QStringLiteral("epoch"), epoch}, {QStringLiteral("step"), step}};
+    if (testError)
+        body.insert(QStringLiteral("test_error"), *testError);
+    return post(runPath(id, "progress"), body, error);
+}
+
+bool HttpRegistryClient::heartbeat(const QString& id, QString* error)
+{
+    return post(runPath(id, "heartbeat"), {}, error);
+}
+
+bool HttpRegistryClient::setDevice(const QString& id, const QString& device, QString* error)
+{
+    return put(runPath(id, "device"), {{QStringLiteral("device"), device}}, error);
+}
+
+bool HttpRegistryClient::setMemo(const QString& id, const QString& memo, QString* error)
+{
+    return put(runPath(id, "memo"), {{QStringLiteral("memo"), memo}}, error);
+}
+
+bool HttpRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
+{
+    return put(runPath(id, "final_metrics"), metrics, error);
+}
+
+bool HttpRegistryClient::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
+{
+    return send("POST", runPath(id, "scalars"), RegistryWire::scalarsToProtobuf(points),
+                QByteArrayLiteral("application/x-protobuf"), error)
+        .has_value();
+}
+
+bool HttpRegistryClient::importRuns(const QVector<RunRecord>& runs, QString* error)
+{
+    QJsonArray array;
+    for (const RunRecord& run : runs)
+        array.append(RunExport::toJson(run));
+    return post(QStringLiteral("/api/v1/import"), {{QStringLiteral("runs"), array}}, error);
+}
+
+std::optional<RunRecord> HttpRegistryClient::run(const QString& id, QString* error)
+{
+    const auto reply = get(runPath(id), error);
+    return reply ? RegistryWire::runFromJson(*reply, error) : std::nullopt;
+}
+
+QVector<RunRecord> HttpRegistryClient::runs(const RunFilter& filter, QString* error)
+{
+    QUrlQuery query;
+    if (filter.day.isValid())
+        query.addQueryItem(QStringLiteral("date"), filter.day.toString(QStringLiteral("yyyyMMdd")));
+    if (!filter.method.isEmpty())
+        query.addQueryItem(QStringLiteral("method"), filter.method);
+    if (filter.status)
+        query.addQueryItem(QStringLiteral("status"), toString(*filter.status));
+    if (filter.newestFirst)
+        query.addQueryItem(QStringLiteral("sort"), QStringLiteral("-id"));
+    if (filter.limit > 0)
+        query.addQueryItem(QStringLiteral("limit"), QString::number(filter.limit));
+    if (filter.offset > 0)
+        query.addQueryItem(QStringLiteral("offset"), QString::number(filter.offset));
+    QVector<RunRecord> result;
+    const auto reply = get(QStringLiteral("/api/v1/runs?") + query.toString(QUrl::FullyEncoded), error);
+    if (!reply)
+        return result;
+    for (const QJsonValue& value : reply->value(QStringLiteral("runs")).toArray()) {
+        const auto run = RegistryWire::runFromJson(value.toObject(), error);
+        if (!run)
+            return {};
+        result.append(*run);
+    }
+    return result;
+}
+
+QVector<ScalarPoint> HttpRegistryClient::scalars(const QString& id, const QString& tag, QString* error)
+{
+    QString path = runPath(id, "scalars");
+    if (!tag.isEmpty())
+        path += QStringLiteral("?tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag));
+    const auto reply = get(path, error);
+    if (!reply)
+        return {};
+    return RegistryWire::scalarsFromJson(reply->value(QStringLiteral("points")), error)
+        .value_or(QVector<ScalarPoint>());
+}
+
+std::optional<QJsonObject> HttpRegistryClient::info(QString* error)
+{
+    return get(QStringLiteral("/api/v1/info"), error);
+}
+
+} // namespace jikken

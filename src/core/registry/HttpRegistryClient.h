@@ -1,0 +1,68 @@
+#pragma once
+
+#include "registry/RegistryClient.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QUrl>
+
+#include <memory>
+
+class QNetworkReply;
+
+namespace jikken {
+
+/// The registry through a `jikken serve` service (API v1), one blocking request at a time. Use it from the
+/// thread that made it. `lastFailureWasNetwork()` tells "the service did not answer" (worth retrying later)
+/// from "the service said no" (a bad request, a wrong token: retrying cannot help).
+class HttpRegistryClient : public RegistryClient
+{
+public:
+    HttpRegistryClient(QUrl baseUrl, QString token, int timeoutMs = 15000);
+    ~HttpRegistryClient() override;
+
+    QString location() const override { return m_baseUrl.toString(); }
+    bool lastFailureWasNetwork() const { return m_networkFailure; }
+
+    std::optional<ModelId> reserve(const QString& method, QString* error) override;
+    bool describe(const QString& id, const RunDescription& description, QString* error) override;
+    bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) override;
+    bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
+                        QString* error) override;
+    bool heartbeat(const QString& id, QString* error) override;
+    bool setDevice(const QString& id, const QString& device, QString* error) override;
+    bool setMemo(const QString& id, const QString& memo, QString* error) override;
+    bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
+    bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
+    bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
+
+    std::optional<RunRecord> run(const QString& id, QString* error) override;
+    QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
+    QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
+
+    /// The service's description of itself (version, time zone, today).
+    std::optional<QJsonObject> info(QString* error);
+
+private:
+    struct Reply
+    {
+        int status = 0;
+        QByteArray body;
+    };
+    std::optional<Reply> send(const QByteArray& verb, const QString& path, const QByteArray& body,
+                              const QByteArray& contentType, QString* error);
+    std::optional<QJsonObject> sendJson(const QByteArray& verb, const QString& path, const QJsonObject& body,
+                                        QString* error);
+    bool post(const QString& path, const QJsonObject& body, QString* error);
+    bool put(const QString& path, const QJsonObject& body, QString* error);
+    std::optional<QJsonObject> get(const QString& path, QString* error);
+    QString runPath(const QString& id, const char* leaf = nullptr) const;
+
+    QUrl m_baseUrl;
+    QByteArray m_authorization;
+    int m_timeoutMs;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    bool m_networkFailure = false;
+};
+
+} // namespace jikken

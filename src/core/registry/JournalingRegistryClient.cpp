@@ -1,0 +1,294 @@
+#include "JournalingRegistryClient.h"
+
+#include "HttpRegistryClient.h"
+#include "RegistryWire.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QThread>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kEntriesPerRound = 2000;
+constexpr int kPointsPerRequest = 100000;
+
+QString op(const QJsonObject& report)
+{
+    return report.value(QStringLiteral("op")).toString();
+}
+
+} // namespace
+
+JournalingRegistryClient::JournalingRegistryClient(QUrl url, QString token, QString runId, const QString& runDirectory,
+                                                   Options options)
+    : m_url(std::move(url)), m_token(std::move(token)), m_runId(std::move(runId)), m_options(options),
+      m_journal(runDirectory), m_direct(std::make_unique<HttpRegistryClient>(m_url, m_token, options.requestTimeoutMs))
+{
+}
+
+JournalingRegistryClient::~JournalingRegistryClient()
+{
+    finish(0);
+}
+
+bool JournalingRegistryClient::start(QString* error)
+{
+    if (!m_journal.open(error))
+        return false;
+    m_sender.reset(QThread::create([this] { sendLoop(); }));
+    m_sender->start();
+    return true;
+}
+
+qint64 JournalingRegistryClient::finish(int timeoutMs)
+{
+    if (!m_sender)
+        return m_journal.pendingBytes();
+    QElapsedTimer timer;
+    timer.start();
+    while (m_journal.pendingBytes() > 0 && timer.elapsed() < timeoutMs)
+        QThread::msleep(20);
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_sender->wait();
+    m_sender.reset();
+    return m_journal.pendingBytes();
+}
+
+QString JournalingRegistryClient::lastProblem() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_problem;
+}
+
+void JournalingRegistryClient::setProblem(const QString& problem)
+{
+    std::lock_guard lock(m_mutex);
+    m_problem = problem;
+}
+
+bool JournalingRegistryClient::record(const QJsonObject& report, QString* error)
+{
+    if (!m_journal.append(report, error))
+        return false;
+    {
+        std::lock_guard lock(m_mutex);
+        m_newReports = true;
+    }
+    m_wake.notify_all();
+    return true;
+}
+
+bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonObject& r, QString* error)
+{
+    const QString kind = op(r);
+    const QString id = r.value(QStringLiteral("id")).toString();
+    if (kind == QLatin1String("describe")) {
+        const auto description =
+            RegistryWire::descriptionFromJson(r.value(QStringLiteral("description")).toObject(), error);
+        return description && client.describe(id, *description, error);
+    }
+    if (kind == QLatin1String("status")) {
+        const auto status = runStatusFromString(r.value(QStringLiteral("status")).toString());
+        return status && client.setStatus(id, *status, r.value(QStringLiteral("reason")).toString(), error);
+    }
+    if (kind == QLatin1String("progress")) {
+        const QJsonValue testError = r.value(QStringLiteral("test_error"));
+        return client.reportProgress(id, r.value(QStringLiteral("epoch")).toInt(),
+                                     static_cast<qint64>(r.value(QStringLiteral("step")).toDouble()),
+                                     testError.isDouble() ? std::optional<double>(testError.toDouble()) : std::nullopt,
+                                     error);
+    }
+    if (kind == QLatin1String("device"))
+        return client.setDevice(id, r.value(QStringLiteral("device")).toString(), error);
+    if (kind == QLatin1String("memo"))
+        return client.setMemo(id, r.value(QStringLiteral("memo")).toString(), error);
+    if (kind == QLatin1String("final_metrics"))
+        return client.setFinalMetrics(id, r.value(QStringLiteral("metrics")).toObject(), error);
+    if (kind == QLatin1String("scalars")) {
+        const auto points = RegistryWire::scalarsFromJson(r.value(QStringLiteral("points")), error);
+        return points && client.addScalars(id, *points, error);
+    }
+    if (error)
+        *error = QStringLiteral("unknown journal report \"%1\"").arg(kind);
+    return false;
+}
+
+void JournalingRegistryClient::sendLoop()
+{
+    // The sender's own connection: a QNetworkAccessManager belongs to the thread that made it.
+    HttpRegistryClient client(m_url, m_token, m_options.requestTimeoutMs);
+    QElapsedTimer sinceHeartbeat;
+    sinceHeartbeat.start();
+    int retryDelayMs = 100;
+    for (;;) {
+        QStringList problems;
+        const QVector<RegistryJournal::Entry> entries = m_journal.pending(kEntriesPerRound, &problems);
+        if (!problems.isEmpty())
+            setProblem(problems.last());
+        bool networkDown = false;
+        for (qsizetype i = 0; i < entries.size() && !networkDown;) {
+            // Consecutive scalar reports go as one request.
+            qsizetype next = i + 1;
+            QString error;
+            bool delivered = true;
+            if (entries[i].report.isEmpty()) {
+                delivered = true; // a damaged line, already reported
+            } else if (op(entries[i].report) == QLatin1String("scalars")) {
+                QVector<ScalarPoint> points;
+                const QString id = entries[i].report.value(QStringLiteral("id")).toString();
+                for (next = i; next < entries.size() && op(entries[next].report) == QLatin1String("scalars") &&
+                               entries[next].report.value(QStringLiteral("id")).toString() == id &&
+                               points.size() < kPointsPerRequest;
+                     ++next) {
+                    const auto more =
+                        RegistryWire::scalarsFromJson(entries[next].report.value(QStringLiteral("points")), &error);
+                    if (more)
+                        points += *more;
+                }
+                delivered = client.addScalars(id, points, &error);
+            } else {
+                delivered = deliver(client, entries[i].report, &error);
+            }
+            if (!delivered && client.lastFailureWasNetwork()) {
+                setProblem(error);
+                networkDown = true;
+                break;
+            }
+            if (!delivered)
+                setProblem(error); // refused: retrying cannot help, so it is reported and passed over
+            QString ackError;
+            if (!m_journal.acknowledge(entries[next - 1].end, &ackError))
+                setProblem(ackError);
+            i = next;
+        }
+        if (!networkDown && !entries.isEmpty()) {
+            retryDelayMs = 100;
+            sinceHeartbeat.restart();
+            continue; // more may be waiting
+        }
+        std::unique_lock lock(m_mutex);
+        if (m_stopping)
+            return;
+        if (networkDown) {
+            m_wake.wait_for(lock, std::chrono::milliseconds(retryDelayMs), [this] { return m_stopping; });
+            retryDelayMs = std::min(retryDelayMs * 2, m_options.maxRetryDelayMs);
+            continue;
+        }
+        const auto untilHeartbeat =
+            std::chrono::milliseconds(std::max<qint64>(0, m_options.heartbeatMs - sinceHeartbeat.elapsed()));
+        m_wake.wait_for(lock, untilHeartbeat, [this] { return m_stopping || m_newReports; });
+        m_newReports = false;
+        if (m_stopping)
+            return;
+        if (sinceHeartbeat.elapsed() >= m_options.heartbeatMs) {
+            lock.unlock();
+            QString error;
+            if (!client.heartbeat(m_runId, &error))
+                setProblem(error);
+            sinceHeartbeat.restart();
+        }
+    }
+}
+
+QString JournalingRegistryClient::location() const
+{
+    return m_url.toString();
+}
+
+std::optional<ModelId> JournalingRegistryClient::reserve(const QString& method, QString* error)
+{
+    return m_direct->reserve(method, error);
+}
+
+bool JournalingRegistryClient::describe(const QString& id, const RunDescription& description, QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("describe")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("description"), RegistryWire::toJson(description)}},
+                  error);
+}
+
+bool JournalingRegistryClient::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("status")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("status"), toString(status)},
+                   {QStringLiteral("reason"), reason}},
+                  error);
+}
+
+bool JournalingRegistryClient::reportProgress(const QString& id, int epoch, qint64 step,
+                                              std::optional<double> testError, QString* error)
+{
+    QJsonObject report{{QStringLiteral("op"), QStringLiteral("progress")},
+                       {QStringLiteral("id"), id},
+                       {QStringLiteral("epoch"), epoch},
+                       {QStringLiteral("step"), step}};
+    if (testError)
+        report.insert(QStringLiteral("test_error"), *testError);
+    return record(report, error);
+}
+
+bool JournalingRegistryClient::heartbeat(const QString&, QString*)
+{
+    return true; // the sender beats on its own while the run lives
+}
+
+bool JournalingRegistryClient::setDevice(const QString& id, const QString& device, QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("device")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("device"), device}},
+                  error);
+}
+
+bool JournalingRegistryClient::setMemo(const QString& id, const QString& memo, QString* error)
+{
+    return record(
+        {{QStringLiteral("op"), QStringLiteral("memo")}, {QStringLiteral("id"), id}, {QStringLiteral("memo"), memo}},
+        error);
+}
+
+bool JournalingRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("final_metrics")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("metrics"), metrics}},
+                  error);
+}
+
+bool JournalingRegistryClient::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
+{
+    return points.isEmpty() || record({{QStringLiteral("op"), QStringLiteral("scalars")},
+                                       {QStringLiteral("id"), id},
+                                       {QStringLiteral("points"), RegistryWire::scalarsToJson(points)}},
+                                      error);
+}
+
+bool JournalingRegistryClient::importRuns(const QVector<RunRecord>& runs, QString* error)
+{
+    return m_direct->importRuns(runs, error);
+}
+
+std::optional<RunRecord> JournalingRegistryClient::run(const QString& id, QString* error)
+{
+    return m_direct->run(id, error);
+}
+
+QVector<RunRecord> JournalingRegistryClient::runs(const RunFilter& filter, QString* error)
+{
+    return m_direct->runs(filter, error);
+}
+
+QVector<ScalarPoint> JournalingRegistryClient::scalars(const QString& id, const QString& tag, QString* error)
+{
+    return m_direct->scalars(id, tag, error);
+}
+
+} // namespace jikken

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "ids/ModelId.h"
+#include "registry/RunRecord.h"
+
+#include <QDate>
+#include <QString>
+#include <QVector>
+
+#include <optional>
+
+namespace jikken {
+
+/// Which runs `RegistryClient::runs` returns; empty fields match everything.
+struct RunFilter
+{
+    QDate day;
+    QString method;
+    std::optional<RunStatus> status;
+    bool newestFirst = false; ///< ID order, newest first instead of oldest first
+    int limit = 0;            ///< at most this many (0: all)
+    int offset = 0;           ///< skip this many first
+};
+
+/// The model registry as its users see it, wherever it lives: the embedded SQLite store (`RegistryStore`)
+/// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; errors come back as text.
+class RegistryClient
+{
+public:
+    virtual ~RegistryClient() = default;
+
+    /// Where the registry is, for messages ("registry.sqlite", "http://host:8470").
+    virtual QString location() const = 0;
+
+    /// Hands out the next ID of today for `method`: distinct and gap-free across every client, never reused.
+    virtual std::optional<ModelId> reserve(const QString& method, QString* error) = 0;
+    virtual bool describe(const QString& id, const RunDescription& description, QString* error) = 0;
+    /// Moves the run to `status`; running stamps the start time once, the terminal states the end time.
+    virtual bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) = 0;
+    /// Progress of a running model; `testError`, when given, becomes the latest and maybe the best. Like a
+    /// heartbeat, it revives a run that was marked lost.
+    virtual bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
+                                QString* error) = 0;
+    virtual bool heartbeat(const QString& id, QString* error) = 0;
+    /// The device the run actually trains on ("cpu", "cuda:0"), once the trainer has chosen it.
+    virtual bool setDevice(const QString& id, const QString& device, QString* error) = 0;
+    virtual bool setMemo(const QString& id, const QString& memo, QString* error) = 0;
+    virtual bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) = 0;
+    /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
+    virtual bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) = 0;
+    /// Brings in runs kept elsewhere (a spreadsheet) under their own IDs; all or nothing. Their numbers are
+    /// never handed out again.
+    virtual bool importRuns(const QVector<RunRecord>& runs, QString* error) = 0;
+
+    virtual std::optional<RunRecord> run(const QString& id, QString* error) = 0;
+    virtual QVector<RunRecord> runs(const RunFilter& filter, QString* error) = 0;
+    /// The run's points of `tag` (every tag when empty), by tag then step.
+    virtual QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) = 0;
+};
+
+} // namespace jikken

@@ -1,0 +1,291 @@
+#include "RegistryWire.h"
+
+#include "RunExport.h"
+
+#include <jikken/registry/scalar_batch.pb.h>
+
+#include <QHash>
+
+#include <cmath>
+
+namespace jikken::RegistryWire {
+
+namespace {
+
+constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: JSON numbers are doubles
+
+QDateTime timeFromJson(const QString& text)
+{
+    return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
+}
+
+bool fail(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+} // namespace
+
+bool JsonFields::fail(const QString& message)
+{
+    if (m_error.isEmpty())
+        m_error = message;
+    return false;
+}
+
+bool JsonFields::check(const char* name, bool required, bool (QJsonValue::*isType)() const, const char* typeName)
+{
+    const QString key = QString::fromLatin1(name);
+    m_known << key;
+    const auto it = m_object.constFind(key);
+    if (it == m_object.constEnd()) {
+        if (required)
+            fail(QStringLiteral("%1: field \"%2\" is missing").arg(m_context, key));
+        return false;
+    }
+    if (!(QJsonValue(*it).*isType)())
+        return fail(QStringLiteral("%1: field \"%2\" must be %3").arg(m_context, key, QString::fromLatin1(typeName)));
+    return true;
+}
+
+bool JsonFields::string(const char* name, QString* out, bool required)
+{
+    if (!check(name, required, &QJsonValue::isString, "a string"))
+        return false;
+    *out = m_object.value(QString::fromLatin1(name)).toString();
+    return true;
+}
+
+bool JsonFields::object(const char* name, QJsonObject* out)
+{
+    if (!check(name, false, &QJsonValue::isObject, "an object"))
+        return false;
+    *out = m_object.value(QString::fromLatin1(name)).toObject();
+    return true;
+}
+
+bool JsonFields::boolean(const char* name, bool* out)
+{
+    if (!check(name, false, &QJsonValue::isBool, "true or false"))
+        return false;
+    *out = m_object.value(QString::fromLatin1(name)).toBool();
+    return true;
+}
+
+bool JsonFields::number(const char* name, double* out, bool required)
+{
+    if (!check(name, required, &QJsonValue::isDouble, "a number"))
+        return false;
+    *out = m_object.value(QString::fromLatin1(name)).toDouble();
+    return true;
+}
+
+bool JsonFields::integer(const char* name, qint64* out, bool required)
+{
+    double value = 0;
+    if (!number(name, &value, required))
+        return false;
+    if (value != std::floor(value) || std::abs(value) > kMaxExactInteger)
+        return fail(
+            QStringLiteral("%1: field \"%2\" must be a whole number").arg(m_context, QString::fromLatin1(name)));
+    *out = static_cast<qint64>(value);
+    return true;
+}
+
+bool JsonFields::optionalNumber(const char* name, std::optional<double>* out)
+{
+    const QString key = QString::fromLatin1(name);
+    if (m_object.value(key).isNull() && m_object.contains(key)) {
+        m_known << key;
+        *out = std::nullopt;
+        return true;
+    }
+    double value = 0;
+    if (!number(name, &value))
+        return false;
+    *out = value;
+    return true;
+}
+
+bool JsonFields::noOthers()
+{
+    for (auto it = m_object.constBegin(); it != m_object.constEnd(); ++it) {
+        if (!m_known.contains(it.key()))
+            return fail(QStringLiteral("%1: unknown field \"%2\"").arg(m_context, it.key()));
+    }
+    return ok();
+}
+
+QJsonObject toJson(const RunDescription& d)
+{
+    return {{QStringLiteral("model"), d.model},        {QStringLiteral("dataset"), d.dataset},
+            {QStringLiteral("hparams"), d.hparams},    {QStringLiteral("host"), d.host},
+            {QStringLiteral("device"), d.device},      {QStringLiteral("command"), d.command},
+            {QStringLiteral("spec"), d.spec},          {QStringLiteral("git_commit"), d.gitCommit},
+            {QStringLiteral("git_dirty"), d.gitDirty}, {QStringLiteral("versions"), d.versions},
+            {QStringLiteral("log_dir"), d.logDir},     {QStringLiteral("total_epochs"), d.totalEpochs}};
+}
+
+std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error)
+{
+    RunDescription d;
+    JsonFields f(json, QStringLiteral("run description"));
+    qint64 totalEpochs = 0;
+    f.string("model", &d.model);
+    f.string("dataset", &d.dataset);
+    f.object("hparams", &d.hparams);
+    f.string("host", &d.host);
+    f.string("device", &d.device);
+    f.string("command", &d.command);
+    f.object("spec", &d.spec);
+    f.string("git_commit", &d.gitCommit);
+    f.boolean("git_dirty", &d.gitDirty);
+    f.object("versions", &d.versions);
+    f.string("log_dir", &d.logDir);
+    f.integer("total_epochs", &totalEpochs);
+    if (!f.noOthers() || totalEpochs < 0 || totalEpochs > 1000000) {
+        fail(error, f.ok() ? QStringLiteral("run description: total_epochs out of range") : f.error());
+        return std::nullopt;
+    }
+    d.totalEpochs = static_cast<int>(totalEpochs);
+    return d;
+}
+
+std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
+{
+    RunRecord r;
+    JsonFields f(json, QStringLiteral("run"));
+    QString status;
+    QString created;
+    QString started;
+    QString finished;
+    QString heartbeat;
+    qint64 epoch = 0;
+    qint64 totalEpochs = 0;
+    f.string("id", &r.id, true);
+    f.string("method", &r.method);
+    f.string("model", &r.model);
+    f.string("dataset", &r.dataset);
+    f.object("hparams", &r.hparams);
+    f.string("memo", &r.memo);
+    f.string("status", &status, true);
+    f.string("status_reason", &r.statusReason);
+    f.string("host", &r.host);
+    f.string("device", &r.device);
+    f.string("command", &r.command);
+    f.object("spec", &r.spec);
+    f.string("git_commit", &r.gitCommit);
+    f.boolean("git_dirty", &r.gitDirty);
+    f.object("versions", &r.versions);
+    f.string("log_dir", &r.logDir);
+    f.string("created", &created);
+    f.string("started", &started);
+    f.string("finished", &finished);
+    f.string("heartbeat", &heartbeat);
+    f.integer("epoch", &epoch);
+    f.integer("total_epochs", &totalEpochs);
+    f.integer("step", &r.step);
+    f.object("final_metrics", &r.finalMetrics);
+    f.optionalNumber("latest_test_error", &r.latestTestError);
+    f.optionalNumber("best_test_error", &r.bestTestError);
+    f.object("fields", &r.fields);
+    const auto runStatus = runStatusFromString(status);
+    if (!f.ok() || !runStatus) {
+        fail(error, f.ok() ? QStringLiteral("run: unknown status \"%1\"").arg(status) : f.error());
+        return std::nullopt;
+    }
+    r.status = *runStatus;
+    r.epoch = static_cast<int>(epoch);
+    r.totalEpochs = static_cast<int>(totalEpochs);
+    r.created = timeFromJson(created);
+    r.started = timeFromJson(started);
+    r.finished = timeFromJson(finished);
+    r.heartbeat = timeFromJson(heartbeat);
+    return r;
+}
+
+QJsonArray scalarsToJson(const QVector<ScalarPoint>& points)
+{
+    QJsonArray array;
+    for (const ScalarPoint& p : points)
+        array.append(QJsonObject{{QStringLiteral("tag"), p.tag},
+                                 {QStringLiteral("step"), p.step},
+                                 {QStringLiteral("wall_time"), p.wallTime},
+                                 {QStringLiteral("value"), p.value}});
+    return array;
+}
+
+std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QString* error)
+{
+    if (!json.isArray()) {
+        fail(error, QStringLiteral("\"points\" must be an array of {tag, step, wall_time, value}"));
+        return std::nullopt;
+    }
+    const QJsonArray array = json.toArray();
+    QVector<ScalarPoint> points;
+    points.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        if (!array[i].isObject()) {
+            fail(error, QStringLiteral("point %1 is not an object").arg(i));
+            return std::nullopt;
+        }
+        const QJsonObject object = array[i].toObject();
+        ScalarPoint p;
+        JsonFields f(object, QStringLiteral("point %1").arg(i));
+        f.string("tag", &p.tag, true);
+        f.integer("step", &p.step, true);
+        f.number("wall_time", &p.wallTime, true);
+        f.number("value", &p.value, true);
+        if (!f.noOthers() || p.tag.isEmpty()) {
+            fail(error, f.ok() ? QStringLiteral("point %1: the tag is empty").arg(i) : f.error());
+            return std::nullopt;
+        }
+        points.append(p);
+    }
+    return points;
+}
+
+QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points)
+{
+    registry::ScalarBatch batch;
+    QHash<QString, registry::ScalarSeriesBatch*> byTag;
+    for (const ScalarPoint& p : points) {
+        registry::ScalarSeriesBatch*& series = byTag[p.tag];
+        if (!series) {
+            series = batch.add_series();
+            series->set_tag(p.tag.toStdString());
+        }
+        series->add_steps(p.step);
+        series->add_wall_times(p.wallTime);
+        series->add_values(p.value);
+    }
+    const std::string bytes = batch.SerializeAsString();
+    return QByteArray(bytes.data(), static_cast<qsizetype>(bytes.size()));
+}
+
+std::optional<QVector<ScalarPoint>> scalarsFromProtobuf(const QByteArray& bytes, QString* error)
+{
+    registry::ScalarBatch batch;
+    if (!batch.ParseFromArray(bytes.constData(), static_cast<int>(bytes.size()))) {
+        fail(error, QStringLiteral("the body is not a jikken.registry.ScalarBatch protobuf"));
+        return std::nullopt;
+    }
+    QVector<ScalarPoint> points;
+    for (const registry::ScalarSeriesBatch& series : batch.series()) {
+        const QString tag = QString::fromStdString(series.tag());
+        if (tag.isEmpty() || series.wall_times_size() != series.steps_size() ||
+            series.values_size() != series.steps_size()) {
+            fail(error, QStringLiteral("scalar series \"%1\": %2")
+                            .arg(tag, tag.isEmpty() ? QStringLiteral("the tag is empty")
+                                                    : QStringLiteral("steps, wall_times and values differ in length")));
+            return std::nullopt;
+        }
+        for (int i = 0; i < series.steps_size(); ++i)
+            points.append({tag, series.steps(i), series.wall_times(i), series.values(i)});
+    }
+    return points;
+}
+
+} // namespace jikken::RegistryWire

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "registry/RunRecord.h"
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QVector>
+
+#include <optional>
+
+namespace jikken {
+
+/// The registry service's message bodies, shared by the server and `HttpRegistryClient`. Readers are strict:
+/// a field of the wrong type or an unknown field is an error that names it, never a silent default.
+namespace RegistryWire {
+
+QJsonObject toJson(const RunDescription& description);
+std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error);
+
+/// A run as `RunExport::toJson` writes it, read back.
+std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error);
+
+/// `[{"tag": "train/loss", "step": 1, "wall_time": 1.5e9, "value": 0.3}, …]`
+QJsonArray scalarsToJson(const QVector<ScalarPoint>& points);
+std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QString* error);
+
+/// The same points as a `jikken.registry.ScalarBatch` protobuf (one column set per tag).
+QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points);
+std::optional<QVector<ScalarPoint>> scalarsFromProtobuf(const QByteArray& bytes, QString* error);
+
+/// Checks the fields of a JSON object against their expected types; the first problem is kept.
+class JsonFields
+{
+public:
+    JsonFields(const QJsonObject& object, QString context) : m_object(object), m_context(std::move(context)) {}
+
+    bool string(const char* name, QString* out, bool required = false);
+    bool object(const char* name, QJsonObject* out);
+    bool boolean(const char* name, bool* out);
+    bool integer(const char* name, qint64* out, bool required = false);
+    bool number(const char* name, double* out, bool required = false);
+    /// A number or null; absent leaves `out` alone.
+    bool optionalNumber(const char* name, std::optional<double>* out);
+    /// Fails if the object has a field none of the calls above asked for.
+    bool noOthers();
+    bool ok() const { return m_error.isEmpty(); }
+    const QString& error() const { return m_error; }
+
+private:
+    bool check(const char* name, bool required, bool (QJsonValue::*isType)() const, const char* typeName);
+    bool fail(const QString& message);
+
+    const QJsonObject& m_object;
+    QString m_context;
+    QStringList m_known;
+    QString m_error;
+};
+
+} // namespace RegistryWire
+
+} // namespace jikken

@@ -1,0 +1,35 @@
+#include "ScalarSeries.h"
+
+#include <algorithm>
+
+namespace jikken {
+
+void ScalarSeries::upsert(qint64 step, double wallTime, double value)
+{
+    // Training appends in step order, so the common case is the end.
+    if (steps.isEmpty() || steps.last() < step) {
+        append(step, wallTime, value);
+        return;
+    }
+    const auto at = std::lower_bound(steps.begin(), steps.end(), step);
+    const auto index = static_cast<int>(at - steps.begin());
+    if (at != steps.end() && *at == step) {
+        wallTimes[index] = wallTime;
+        values[index] = value;
+        return;
+    }
+    steps.insert(index, step);
+    wallTimes.insert(index, wallTime);
+    values.insert(index, value);
+}
+
+ScalarSeries ScalarSeries::pick(const QVector<int>& indices) const
+{
+    ScalarSeries result;
+    result.reserve(static_cast<int>(indices.size()));
+    for (int i : indices)
+        result.append(steps[i], wallTimes[i], values[i]);
+    return result;
+}
+
+} // namespace jikken

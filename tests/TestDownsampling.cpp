@@ -1,0 +1,98 @@
+#include "series/Downsampling.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace jikken;
+
+namespace {
+
+ScalarSeries noisyCurve(int n)
+{
+    ScalarSeries s;
+    for (int i = 0; i < n; ++i)
+        s.append(i, 1000.0 + i, std::exp(-i / (n / 4.0)) + 0.05 * std::sin(i * 0.7));
+    return s;
+}
+
+bool ascending(const QVector<int>& indices)
+{
+    return std::is_sorted(indices.begin(), indices.end()) &&
+           std::adjacent_find(indices.begin(), indices.end()) == indices.end();
+}
+
+} // namespace
+
+class TestDownsampling : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void smallSeriesComeBackWhole()
+    {
+        const ScalarSeries s = noisyCurve(10);
+        QCOMPARE(Downsampling::select(s, 100, Downsampling::Method::Lttb).size(), 10);
+        QCOMPARE(Downsampling::select(s, 10, Downsampling::Method::MinMax).size(), 10);
+    }
+
+    void bothMethodsKeepEndsAndExtremes_data()
+    {
+        QTest::addColumn<int>("method");
+        QTest::newRow("lttb") << static_cast<int>(Downsampling::Method::Lttb);
+        QTest::newRow("minmax") << static_cast<int>(Downsampling::Method::MinMax);
+    }
+
+    void bothMethodsKeepEndsAndExtremes()
+    {
+        QFETCH(int, method);
+        ScalarSeries s = noisyCurve(100000);
+        s.values[31337] = -5.0; // a single dip: the best test error of a run
+        s.values[77777] = 9.0;  // and a single spike
+        const QVector<int> chosen = Downsampling::select(s, 2000, static_cast<Downsampling::Method>(method));
+        QVERIFY(chosen.size() <= 2002);
+        QVERIFY(chosen.size() >= 1900);
+        QVERIFY(ascending(chosen));
+        QCOMPARE(chosen.first(), 0);
+        QCOMPARE(chosen.last(), 99999);
+        QVERIFY(chosen.contains(31337));
+        QVERIFY(chosen.contains(77777));
+        const ScalarSeries small = s.pick(chosen);
+        QCOMPARE(small.steps[1], s.steps[chosen[1]]);
+        QCOMPARE(small.wallTimes[1], s.wallTimes[chosen[1]]);
+    }
+
+    void lttbFollowsTheShape()
+    {
+        // A step function: LTTB must keep points on both sides of the jump.
+        ScalarSeries s;
+        for (int i = 0; i < 1000; ++i)
+            s.append(i, i, i < 500 ? 0.0 : 1.0);
+        const ScalarSeries small = Downsampling::downsample(s, 20, Downsampling::Method::Lttb);
+        QCOMPARE(small.size(), 20);
+        const auto jump = std::find(small.values.begin(), small.values.end(), 1.0) - small.values.begin();
+        QVERIFY(jump > 0);
+        QVERIFY(small.steps[jump] - small.steps[jump - 1] <= 1000 / 18 + 1);
+    }
+
+    void upsertKeepsStepOrder()
+    {
+        ScalarSeries s;
+        s.upsert(10, 1, 1.0);
+        s.upsert(30, 3, 3.0);
+        s.upsert(20, 2, 2.0);
+        s.upsert(20, 4, 2.5);
+        QCOMPARE(s.steps, (QVector<qint64>{10, 20, 30}));
+        QCOMPARE(s.values, (QVector<double>{1.0, 2.5, 3.0}));
+    }
+
+    void methodNames()
+    {
+        QVERIFY(Downsampling::methodFromString(QStringLiteral("lttb")) == Downsampling::Method::Lttb);
+        QVERIFY(Downsampling::methodFromString(QStringLiteral("minmax")) == Downsampling::Method::MinMax);
+        QVERIFY(!Downsampling::methodFromString(QStringLiteral("average")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDownsampling)
+#include "TestDownsampling.moc"
