@@ -19,12 +19,15 @@ int main(int argc, char** argv)
     app.fallthrough();
     jikken::RegistryLocation registry;
     app.add_option("--registry", registry.path,
-                   "registry database file (default: $JIKKEN_HOME/registry.sqlite, else the app-data folder)");
+                   "the registry: a jikken serve URL (http[s]://…), a SQLite file or postgresql://…; default: "
+                   "$JIKKEN_REGISTRY, ~/.config/jikken/client.json, else $JIKKEN_HOME/registry.sqlite");
 
     jikken::CommandAction action;
     jikken::addRegistryCommands(app, registry, action);
     jikken::addEventsCommand(app, action);
     jikken::addTrainCommand(app, registry, action);
+    jikken::addServeCommands(app, registry, action);
+    jikken::addImportCommand(app, registry, action);
 
     // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
     for (int i = 1; i < argc; ++i) {

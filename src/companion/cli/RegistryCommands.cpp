@@ -2,6 +2,7 @@
 
 #include "Console.h"
 #include "ids/ModelId.h"
+#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RunExport.h"
 
@@ -13,10 +14,49 @@
 
 namespace jikken {
 
-QString RegistryLocation::resolved() const
+std::optional<ClientConfig> RegistryLocation::resolve(QString* error) const
 {
-    return path.empty() ? RegistryStore::defaultDatabasePath() : QString::fromStdString(path);
+    return ClientConfig::resolve(QString::fromStdString(path), error);
 }
+
+std::optional<QString> RegistryLocation::localDatabase(const char* verb, QString* error) const
+{
+    const auto config = resolve(error);
+    if (!config)
+        return std::nullopt;
+    if (config->isService()) {
+        *error = QStringLiteral("jikken %1 works on the registry's database, not through the service %2; run it "
+                                "where the database is, with --registry FILE or postgresql://…")
+                     .arg(QString::fromLatin1(verb), config->service.toString());
+        return std::nullopt;
+    }
+    return config->database;
+}
+
+int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work)
+{
+    QString error;
+    const auto config = location.resolve(&error);
+    if (!config)
+        return console::fail(error, console::kUsage);
+    const std::unique_ptr<RegistryClient> registry = config->connect(&error);
+    if (!registry)
+        return console::fail(error);
+    return work(*registry);
+}
+
+int withLocalStore(const RegistryLocation& location, const char* verb, const std::function<int(RegistryStore&)>& work)
+{
+    QString error;
+    const auto database = location.localDatabase(verb, &error);
+    if (!database)
+        return console::fail(error, console::kUsage);
+    RegistryStore store;
+    if (!store.open(*database, &error))
+        return console::fail(error);
+    return work(store);
+}
+
 
 namespace {
 
@@ -28,32 +68,31 @@ struct ListOptions
     std::string format = "table";
 };
 
-/// Opens the registry and hands it to `work`; the exit code is work's, or a failure to open.
-int withStore(const RegistryLocation& location, const std::function<int(RegistryStore&)>& work)
-{
-    RegistryStore store;
-    QString error;
-    if (!store.open(location.resolved(), &error))
-        return console::fail(error);
-    return work(store);
-}
-
-/// As withStore, for verbs about one model: a malformed ID is a usage error before the registry opens.
+/// As withRegistry, for verbs about one model: a malformed ID is a usage error before the registry opens.
 int withModel(const RegistryLocation& location, const std::string& idText,
-              const std::function<int(RegistryStore&, const QString&)>& work)
+              const std::function<int(RegistryClient&, const QString&)>& work)
 {
     const QString id = QString::fromStdString(idText);
     QString error;
     if (!ModelId::parse(id, &error))
         return console::fail(error, console::kUsage);
-    return withStore(location, [&](RegistryStore& store) { return work(store, id); });
+    return withRegistry(location, [&](RegistryClient& registry) { return work(registry, id); });
 }
 
-int listRuns(RegistryStore& store, const ListOptions& options)
+int listRuns(RegistryClient& store, const ListOptions& options)
 {
     RunFilter filter;
     if (options.date == "today") {
-        filter.day = store.today();
+        // "Today" is the registry's day, in its time zone; the service knows it, a local store computes it.
+        const auto* local = dynamic_cast<RegistryStore*>(&store);
+        filter.day = local ? local->today() : QDate::currentDate();
+        if (auto* remote = dynamic_cast<HttpRegistryClient*>(&store)) {
+            QString error;
+            const auto info = remote->info(&error);
+            if (!info)
+                return console::fail(error);
+            filter.day = QDate::fromString(info->value(QStringLiteral("today")).toString(), QStringLiteral("yyyyMMdd"));
+        }
     } else if (!options.date.empty()) {
         filter.day = QDate::fromString(QString::fromStdString(options.date), QStringLiteral("yyyyMMdd"));
         if (!filter.day.isValid())
@@ -90,7 +129,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     reserve->add_option("--method", *method, "method part of the ID: a-z, 0-9 and '-', 1-40 characters")->required();
     reserve->callback([&registry, &action, method] {
         action = [&registry, method] {
-            return withStore(registry, [&](RegistryStore& store) {
+            return withRegistry(registry, [&](RegistryClient& store) {
                 QString error;
                 const auto id = store.reserve(QString::fromStdString(*method), &error);
                 if (!id)
@@ -113,7 +152,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     exporter->add_option("--format", *exportFormat, "csv or json")->required()->check(CLI::IsMember({"csv", "json"}));
 
     auto runList = [&registry](const ListOptions& options) {
-        return withStore(registry, [&](RegistryStore& store) { return listRuns(store, options); });
+        return withRegistry(registry, [&](RegistryClient& store) { return listRuns(store, options); });
     };
     ls->callback([&action, list, runList] { action = [list, runList] { return runList(*list); }; });
     exporter->callback([&action, exportFormat, runList] {
@@ -131,7 +170,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     show->add_flag("--json", *showJson, "print JSON");
     show->callback([&registry, &action, showId, showJson] {
         action = [&registry, showId, showJson] {
-            return withModel(registry, *showId, [&](RegistryStore& store, const QString& id) {
+            return withModel(registry, *showId, [&](RegistryClient& store, const QString& id) {
                 QString error;
                 const auto run = store.run(id, &error);
                 if (!run)
@@ -150,7 +189,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     memo->add_option("TEXT", *memoText, "the memo (replaces the old one)")->required();
     memo->callback([&registry, &action, memoId, memoText] {
         action = [&registry, memoId, memoText] {
-            return withModel(registry, *memoId, [&](RegistryStore& store, const QString& id) {
+            return withModel(registry, *memoId, [&](RegistryClient& store, const QString& id) {
                 QString error;
                 if (!store.setMemo(id, QString::fromStdString(*memoText), &error))
                     return console::fail(error);
@@ -164,7 +203,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     config->add_option("--time-zone", *zone, "IANA time zone in which IDs are dated, e.g. Asia/Tokyo");
     config->callback([&registry, &action, zone] {
         action = [&registry, zone] {
-            return withStore(registry, [&](RegistryStore& store) {
+            return withLocalStore(registry, "config", [&](RegistryStore& store) {
                 QString error;
                 if (!zone->empty() && !store.setTimeZoneId(QByteArray::fromStdString(*zone), &error))
                     return console::fail(error, console::kUsage);

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "registry/ClientConfig.h"
+
 #include <QString>
 
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace jikken {
@@ -12,15 +15,27 @@ namespace jikken {
 /// A verb's work, run after parsing; returns the exit code.
 using CommandAction = std::function<int()>;
 
-/// Where the verbs find the registry: `--registry FILE`, else the default SQLite file.
+/// Where the verbs find the registry: `--registry`, else JIKKEN_REGISTRY, the client config file or the
+/// default SQLite file (see ClientConfig).
 struct RegistryLocation
 {
     std::string path;
-    QString resolved() const;
+    std::optional<ClientConfig> resolve(QString* error) const;
+    /// A local database to work on directly (token and config verbs run where the database is).
+    std::optional<QString> localDatabase(const char* verb, QString* error) const;
 };
+
+/// Connects to the registry and hands it to `work`; the exit code is work's, or a failure to connect.
+int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work);
+
+class RegistryStore;
+/// Opens the local database for the verbs that work on it directly (a service URL is a usage error).
+int withLocalStore(const RegistryLocation& location, const char* verb, const std::function<int(RegistryStore&)>& work);
 
 void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addEventsCommand(CLI::App& app, CommandAction& action);
 void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 
 } // namespace jikken

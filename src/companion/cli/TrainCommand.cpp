@@ -3,7 +3,8 @@
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
 #include "ids/ModelId.h"
-#include "registry/RegistryStore.h"
+#include "registry/HttpRegistryClient.h"
+#include "registry/JournalingRegistryClient.h"
 #include "train/Trainer.h"
 #include "util/Provenance.h"
 
@@ -31,6 +32,31 @@ extern "C" void requestStop(int signal)
     g_stopSignal.store(signal);
     g_stopRequested.store(true);
     std::signal(signal, SIG_DFL);
+}
+
+constexpr int kDrainMs = 30000;
+
+/// Seconds between heartbeats to a registry service ($JIKKEN_HEARTBEAT_SECONDS, default 15).
+int heartbeatMs()
+{
+    bool ok = false;
+    const double seconds = qEnvironmentVariable("JIKKEN_HEARTBEAT_SECONDS").toDouble(&ok);
+    return ok && seconds > 0 ? static_cast<int>(seconds * 1000) : 15000;
+}
+
+/// Gives the journal's sender a while to deliver what is left; says where it waits if the service is away.
+bool deliverJournal(JournalingRegistryClient* journaled)
+{
+    if (!journaled)
+        return true;
+    const qint64 left = journaled->finish(kDrainMs);
+    if (left == 0)
+        return true;
+    console::note(QStringLiteral("warning: the registry did not take the last reports (%1); %2 bytes wait in the "
+                                 "run's journal: send them with jikken sync LOGDIR, or they go with --resume")
+                      .arg(journaled->lastProblem())
+                      .arg(left));
+    return false;
 }
 
 struct TrainOptions
@@ -71,9 +97,16 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     if (!idText.empty() && !ModelId::parse(QString::fromStdString(idText), &error))
         return console::fail(error, console::kUsage);
 
-    RegistryStore store;
-    if (!store.open(location.resolved(), &error))
+    const auto config = location.resolve(&error);
+    if (!config)
+        return console::fail(error, console::kUsage);
+    // Before the run has a directory for its journal, the registry is asked directly: the ID, the record
+    // to resume. A service that does not answer then stops the run before it starts.
+    const std::unique_ptr<RegistryClient> direct = config->connect(&error);
+    if (!direct)
         return console::fail(error);
+    const auto* remote = dynamic_cast<const HttpRegistryClient*>(direct.get());
+    RegistryClient* registry = direct.get();
 
     // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec
     // leaves no record behind.
@@ -83,7 +116,7 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     QString command = recordedCommand();
     if (resuming) {
         id = QString::fromStdString(options.resume);
-        const auto record = store.run(id, &error);
+        const auto record = direct->run(id, &error);
         if (!record)
             return console::fail(error);
         if (!options.fields.empty())
@@ -118,14 +151,21 @@ int train(const TrainOptions& options, const RegistryLocation& location)
 
     if (!resuming && !options.id.empty()) {
         id = QString::fromStdString(options.id);
-        const auto record = store.run(id, &error);
-        if (!record)
+        const auto record = direct->run(id, &error);
+        // An ID reserved earlier may be trained while the service is away: the journal delivers later.
+        const bool offline = !record && remote && remote->lastFailureWasNetwork();
+        if (offline)
+            console::note(QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, id));
+        else if (!record)
             return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
-        if (record->status != RunStatus::Reserved)
+        if (record && record->status != RunStatus::Reserved)
             return console::fail(QStringLiteral("%1 is %2, not reserved; continue it with --resume %1")
                                      .arg(id, toString(record->status)));
     } else if (!resuming) {
-        const auto reserved = store.reserve(spec->method, &error);
+        const auto reserved = direct->reserve(spec->method, &error);
+        if (!reserved && remote && remote->lastFailureWasNetwork())
+            return console::fail(error + QStringLiteral("; no ID was reserved and nothing was started (reserve one "
+                                                        "when it answers, or give --id with an ID reserved before)"));
         if (!reserved)
             return console::fail(error);
         id = reserved->toString();
@@ -134,13 +174,25 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         runDirectory = QDir(QFileInfo(spec->logRoot).absoluteFilePath()).filePath(id);
     console::out(id + u'\n');
 
+    std::unique_ptr<JournalingRegistryClient> journaled;
     auto markFailed = [&](const QString& reason) {
         QString ignored;
-        store.setStatus(id, RunStatus::Failed, reason, &ignored);
+        registry->setStatus(id, RunStatus::Failed, reason, &ignored);
+        if (journaled)
+            journaled->finish(kDrainMs);
         return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
     };
     if (!QDir().mkpath(runDirectory))
         return markFailed(QStringLiteral("cannot create %1").arg(runDirectory));
+    if (remote) {
+        JournalingRegistryClient::Options journalOptions;
+        journalOptions.heartbeatMs = heartbeatMs();
+        journaled = std::make_unique<JournalingRegistryClient>(config->service, config->token, id, runDirectory,
+                                                               journalOptions);
+        if (!journaled->start(&error))
+            return markFailed(error);
+        registry = journaled.get();
+    }
     if (!writeResolvedSpec(runDirectory, *spec, &error))
         return markFailed(error);
 
@@ -158,15 +210,15 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     description.versions = Trainer::libraryVersions();
     description.logDir = runDirectory;
     description.totalEpochs = spec->epochs;
-    if (!store.describe(id, description, &error) || !store.setStatus(id, RunStatus::Running, {}, &error))
+    if (!registry->describe(id, description, &error) || !registry->setStatus(id, RunStatus::Running, {}, &error))
         return markFailed(error);
     // A resumed run keeps the memo it has now, which may have been edited since it started.
-    if (!resuming && !spec->memo.isEmpty() && !store.setMemo(id, spec->memo, &error))
+    if (!resuming && !spec->memo.isEmpty() && !registry->setMemo(id, spec->memo, &error))
         return markFailed(error);
 
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
-    TrainingSession session(store, id, runDirectory, *spec);
+    TrainingSession session(*registry, id, runDirectory, *spec);
     Trainer trainer(*spec, runDirectory);
     trainer.setResume(resuming);
     try {
@@ -174,15 +226,16 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         if (outcome == Trainer::Outcome::Stopped) {
             session.finish(TrainingSession::End::Stopped);
             const int signal = g_stopSignal.load();
-            store.setStatus(id, RunStatus::Stopped,
+            registry->setStatus(id, RunStatus::Stopped,
                             QStringLiteral("stopped by %1; resume with jikken train --resume %2")
                                 .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
                             &error);
             console::note(QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(id));
+            deliverJournal(journaled.get());
             return 128 + signal;
         }
         session.finish(TrainingSession::End::Finished);
-        if (!store.setStatus(id, RunStatus::Finished, {}, &error))
+        if (!registry->setStatus(id, RunStatus::Finished, {}, &error))
             return console::fail(error);
     } catch (const std::exception& e) {
         // c10::Error carries a backtrace after its first line; the first line is the message.
@@ -190,12 +243,37 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         session.finish(TrainingSession::End::Failed);
         return markFailed(message);
     }
-    const auto record = store.run(id, &error);
+    if (!deliverJournal(journaled.get()))
+        return console::kOk; // trained; the registry hears of it later
+    const auto record = registry->run(id, &error);
     if (record)
         console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
                           .arg(id)
                           .arg(record->latestTestError.value_or(1.0), 0, 'f', 4)
                           .arg(record->bestTestError.value_or(1.0), 0, 'f', 4));
+    return console::kOk;
+}
+
+int sync(const QString& runDirectory, const RegistryLocation& location)
+{
+    QString error;
+    const auto config = location.resolve(&error);
+    if (!config)
+        return console::fail(error, console::kUsage);
+    if (!config->isService())
+        return console::fail(QStringLiteral("jikken sync sends a run's journal to a registry service; none is "
+                                            "configured (set JIKKEN_REGISTRY and JIKKEN_TOKEN)"),
+                             console::kUsage);
+    if (!QFileInfo::exists(QDir(runDirectory).filePath(QString::fromLatin1(RegistryJournal::kFileName))))
+        return console::fail(QStringLiteral("%1 has no registry journal").arg(runDirectory), console::kUsage);
+    JournalingRegistryClient::Options options;
+    options.heartbeatMs = 0; // no run is alive here
+    JournalingRegistryClient journaled(config->service, config->token, {}, runDirectory, options);
+    if (!journaled.start(&error))
+        return console::fail(error);
+    if (!deliverJournal(&journaled))
+        return console::kFailure;
+    console::note(QStringLiteral("%1: the journal is in the registry").arg(runDirectory));
     return console::kOk;
 }
 
@@ -221,6 +299,13 @@ void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
     }
     command->callback(
         [&registry, &action, options] { action = [&registry, options] { return train(*options, registry); }; });
+
+    auto syncDirectory = std::make_shared<std::string>();
+    CLI::App* syncCommand = app.add_subcommand("sync", "Send what a run's journal holds to the registry service");
+    syncCommand->add_option("LOGDIR", *syncDirectory, "the run's log directory (logs/<id>)")->required();
+    syncCommand->callback([&registry, &action, syncDirectory] {
+        action = [&registry, syncDirectory] { return sync(QString::fromStdString(*syncDirectory), registry); };
+    });
 }
 
 } // namespace jikken

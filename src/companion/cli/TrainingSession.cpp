@@ -25,7 +25,7 @@ QString duration(double seconds)
 
 } // namespace
 
-TrainingSession::TrainingSession(RegistryStore& store, QString id, QString runDirectory, RunSpec spec)
+TrainingSession::TrainingSession(RegistryClient& store, QString id, QString runDirectory, RunSpec spec)
     : m_store(store), m_id(std::move(id)), m_runDirectory(std::move(runDirectory)), m_spec(std::move(spec)),
       m_terminal(console::stderrIsTerminal())
 {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "events/EventFileWriter.h"
-#include "registry/RegistryStore.h"
+#include "registry/RegistryClient.h"
 #include "spec/RunSpec.h"
 #include "train/TrainingObserver.h"
 
@@ -18,7 +18,7 @@ namespace jikken {
 class TrainingSession : public TrainingObserver
 {
 public:
-    TrainingSession(RegistryStore& store, QString id, QString runDirectory, RunSpec spec);
+    TrainingSession(RegistryClient& store, QString id, QString runDirectory, RunSpec spec);
 
     void onPlan(const TrainingPlan& plan) override;
     void onBatch(const BatchReport& report) override;
@@ -35,7 +35,7 @@ private:
     void warnOnce(const QString& problem);
     void printProgress(const BatchReport& report);
 
-    RegistryStore& m_store;
+    RegistryClient& m_store;
     QString m_id;
     QString m_runDirectory;
     RunSpec m_spec;

@@ -180,13 +180,15 @@ void JournalingRegistryClient::sendLoop()
             retryDelayMs = std::min(retryDelayMs * 2, m_options.maxRetryDelayMs);
             continue;
         }
-        const auto untilHeartbeat =
-            std::chrono::milliseconds(std::max<qint64>(0, m_options.heartbeatMs - sinceHeartbeat.elapsed()));
+        // Nothing to send: sleep until a report comes, or the next heartbeat is due (none when heartbeatMs is 0).
+        const bool beats = m_options.heartbeatMs > 0;
+        const auto untilHeartbeat = std::chrono::milliseconds(
+            beats ? std::max<qint64>(0, m_options.heartbeatMs - sinceHeartbeat.elapsed()) : 1000);
         m_wake.wait_for(lock, untilHeartbeat, [this] { return m_stopping || m_newReports; });
         m_newReports = false;
         if (m_stopping)
             return;
-        if (sinceHeartbeat.elapsed() >= m_options.heartbeatMs) {
+        if (beats && sinceHeartbeat.elapsed() >= m_options.heartbeatMs) {
             lock.unlock();
             QString error;
             if (!client.heartbeat(m_runId, &error))

@@ -104,9 +104,11 @@ const QString kAlive =
     QStringLiteral("heartbeat_at = ?, status_reason = CASE WHEN status = 'lost' THEN '' ELSE status_reason END, "
                    "status = CASE WHEN status = 'lost' THEN 'running' ELSE status END");
 
+const QLatin1String kUnknownRun("no model ");
+
 QString unknownRun(const QString& id)
 {
-    return QStringLiteral("no model %1 in the registry").arg(id);
+    return kUnknownRun + id + QStringLiteral(" in the registry");
 }
 
 } // namespace
@@ -550,6 +552,43 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
             return failQuery(error, query);
     }
     return transaction.commit(error);
+}
+
+bool RegistryStore::isUnknownRunError(const QString& error)
+{
+    return error.startsWith(kUnknownRun);
+}
+
+std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QString& tag, QString* error)
+{
+    QSqlQuery query(database());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT step, wall_time, value FROM scalars WHERE run_id = ? AND tag = ? ORDER BY step"));
+    query.addBindValue(id);
+    query.addBindValue(tag);
+    if (!query.exec()) {
+        failQuery(error, query);
+        return std::nullopt;
+    }
+    ScalarSeries result;
+    while (query.next())
+        result.append(query.value(0).toLongLong(), query.value(1).toDouble(), query.value(2).toDouble());
+    return result;
+}
+
+QStringList RegistryStore::tags(const QString& id, QString* error)
+{
+    QSqlQuery query(database());
+    query.prepare(QStringLiteral("SELECT DISTINCT tag FROM scalars WHERE run_id = ? ORDER BY tag"));
+    query.addBindValue(id);
+    QStringList result;
+    if (!query.exec()) {
+        failQuery(error, query);
+        return result;
+    }
+    while (query.next())
+        result << query.value(0).toString();
+    return result;
 }
 
 } // namespace jikken

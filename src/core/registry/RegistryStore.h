@@ -1,6 +1,7 @@
 #pragma once
 
 #include "registry/RegistryClient.h"
+#include "series/ScalarSeries.h"
 
 #include <QDate>
 #include <QSqlDatabase>
@@ -64,6 +65,13 @@ public:
     std::optional<RunRecord> run(const QString& id, QString* error) override;
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
+
+    /// One tag's points as columns, by step: what charts and the service's series cache read.
+    std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error);
+    /// The run's scalar tags, sorted.
+    QStringList tags(const QString& id, QString* error);
+    /// Whether a failure message says the run is not in the registry (rather than that the database failed).
+    static bool isUnknownRunError(const QString& error);
 
     /// Marks running models whose last heartbeat is older than `silentForMs` as lost; returns their IDs.
     QStringList markLost(qint64 silentForMs, QString* error);

@@ -1,0 +1,68 @@
+// `jikken import --csv FILE`: brings a spreadsheet registry in, all good rows in one transaction.
+
+#include "Console.h"
+#include "RegistryCommands.h"
+#include "registry/SpreadsheetImport.h"
+
+#include <QFile>
+#include <QSet>
+
+#include <memory>
+
+namespace jikken {
+
+namespace {
+
+int importCsv(const QString& path, bool dryRun, const RegistryLocation& location)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return console::fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    SpreadsheetImport::Result parsed = SpreadsheetImport::fromCsv(file.readAll());
+    return withRegistry(location, [&](RegistryClient& registry) {
+        // An ID the registry has already is a rejected row, not a failed import.
+        QString error;
+        QSet<QString> existing;
+        for (const RunRecord& run : registry.runs({}, &error))
+            existing.insert(run.id);
+        if (!error.isEmpty())
+            return console::fail(error);
+        QVector<RunRecord> fresh;
+        for (const RunRecord& run : parsed.runs) {
+            if (existing.contains(run.id))
+                parsed.rejected << QStringLiteral("%1 is in the registry already").arg(run.id);
+            else
+                fresh.append(run);
+        }
+        for (const QString& warning : parsed.warnings)
+            console::note(QStringLiteral("note: %1").arg(warning));
+        for (const QString& rejected : parsed.rejected)
+            console::fail(QStringLiteral("%1: %2 (not imported)").arg(path, rejected));
+        if (!dryRun && !fresh.isEmpty() && !registry.importRuns(fresh, &error))
+            return console::fail(error + QStringLiteral(" (nothing was imported)"));
+        console::out(QStringLiteral("%1 %2 runs from %3; %4 rows rejected\n")
+                         .arg(dryRun ? QStringLiteral("would import") : QStringLiteral("imported"))
+                         .arg(fresh.size())
+                         .arg(path)
+                         .arg(parsed.rejected.size()));
+        return parsed.rejected.isEmpty() ? console::kOk : console::kFailure;
+    });
+}
+
+} // namespace
+
+void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    auto path = std::make_shared<std::string>();
+    auto dryRun = std::make_shared<bool>(false);
+    CLI::App* command = app.add_subcommand(
+        "import", "Bring in a registry exported from a spreadsheet; rows with bad IDs are reported and left out");
+    command->add_option("--csv", *path, "the CSV file (a header row, an ID column in the YYYYMMDD_NN_method form)")
+        ->required();
+    command->add_flag("--dry-run", *dryRun, "check the file and say what would be imported");
+    command->callback([&registry, &action, path, dryRun] {
+        action = [&registry, path, dryRun] { return importCsv(QString::fromStdString(*path), *dryRun, registry); };
+    });
+}
+
+} // namespace jikken

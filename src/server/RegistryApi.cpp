@@ -1,0 +1,398 @@
+#include "RegistryApi.h"
+
+#include "ChangeFeed.h"
+#include "SeriesCache.h"
+#include "registry/RegistryStore.h"
+#include "registry/RegistryWire.h"
+#include "registry/RunExport.h"
+#include "series/Downsampling.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace jikken {
+
+namespace {
+
+using RegistryWire::JsonFields;
+
+std::optional<QJsonObject> jsonBody(const ApiRequest& request, ApiReply* reply)
+{
+    if (request.body.trimmed().isEmpty())
+        return QJsonObject();
+    if (!request.contentType.isEmpty() && !request.contentType.startsWith("application/json")) {
+        *reply = ApiReply::error(415, QStringLiteral("send JSON (Content-Type: application/json)"));
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *reply = ApiReply::error(400, QStringLiteral("malformed JSON at byte %1: %2")
+                                          .arg(parseError.offset)
+                                          .arg(parseError.errorString()));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        *reply = ApiReply::error(400, QStringLiteral("the body must be a JSON object"));
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+/// A query parameter that must be a whole number in [low, high]; absent gives `fallback`.
+std::optional<int> intParameter(const QUrlQuery& query, const char* name, int fallback, int low, int high,
+                                ApiReply* reply)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!query.hasQueryItem(key))
+        return fallback;
+    bool ok = false;
+    const int value = query.queryItemValue(key).toInt(&ok);
+    if (!ok || value < low || value > high) {
+        *reply = ApiReply::error(400, QStringLiteral("%1 must be a whole number from %2 to %3").arg(key).arg(low).arg(high));
+        return std::nullopt;
+    }
+    return value;
+}
+
+QJsonArray toJsonArray(const QVector<double>& values)
+{
+    QJsonArray array;
+    for (double value : values)
+        array.append(value);
+    return array;
+}
+
+QJsonArray toJsonArray(const QVector<qint64>& values)
+{
+    QJsonArray array;
+    for (qint64 value : values)
+        array.append(value);
+    return array;
+}
+
+} // namespace
+
+ApiReply ApiReply::json(const QJsonObject& object, int status)
+{
+    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json"};
+}
+
+ApiReply ApiReply::error(int status, const QString& message)
+{
+    return json({{QStringLiteral("error"), message}}, status);
+}
+
+RegistryApi::RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits)
+    : m_store(store), m_feed(feed), m_cache(cache), m_limits(limits)
+{
+}
+
+ApiReply RegistryApi::storeFailure(const QString& error) const
+{
+    return ApiReply::error(RegistryStore::isUnknownRunError(error) ? 404 : 500, error);
+}
+
+ApiReply RegistryApi::handle(const ApiRequest& request)
+{
+    const QStringList parts = request.path.split(u'/', Qt::SkipEmptyParts);
+    if (parts.size() < 3 || parts[0] != QLatin1String("api") || parts[1] != QLatin1String("v1"))
+        return ApiReply::error(404, QStringLiteral("no such endpoint %1; the API lives under /api/v1/").arg(request.path));
+    const QString& resource = parts[2];
+    const bool get = request.method == "GET";
+    const bool post = request.method == "POST";
+    ApiReply reply;
+    if (parts.size() == 3 && resource == QLatin1String("info") && get)
+        return info();
+    if (parts.size() == 3 && resource == QLatin1String("reserve") && post) {
+        const auto body = jsonBody(request, &reply);
+        return body ? reserve(*body) : reply;
+    }
+    if (parts.size() == 3 && resource == QLatin1String("import") && post) {
+        const auto body = jsonBody(request, &reply);
+        return body ? importRuns(*body) : reply;
+    }
+    if (parts.size() == 3 && resource == QLatin1String("runs") && get)
+        return listRuns(request.query);
+    if (resource == QLatin1String("runs") && (parts.size() == 4 || parts.size() == 5))
+        return runRequest(request, parts[3], parts.size() == 5 ? parts[4] : QString());
+    const bool known = parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("reserve") ||
+                                             resource == QLatin1String("import") || resource == QLatin1String("runs"));
+    return known ? ApiReply::error(405, QStringLiteral("%1 does not take %2")
+                                            .arg(request.path, QString::fromLatin1(request.method)))
+                 : ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
+}
+
+ApiReply RegistryApi::info()
+{
+    return ApiReply::json({{QStringLiteral("service"), QStringLiteral("jikken")},
+                           {QStringLiteral("api"), 1},
+                           {QStringLiteral("version"), QStringLiteral(JIKKEN_VERSION)},
+                           {QStringLiteral("time_zone"), QString::fromUtf8(m_store.timeZoneId())},
+                           {QStringLiteral("today"), m_store.today().toString(QStringLiteral("yyyyMMdd"))},
+                           {QStringLiteral("database"), m_store.isPostgresql() ? QStringLiteral("postgresql")
+                                                                               : QStringLiteral("sqlite")}});
+}
+
+ApiReply RegistryApi::reserve(const QJsonObject& body)
+{
+    QString method;
+    JsonFields fields(body, QStringLiteral("reserve"));
+    fields.string("method", &method, true);
+    if (!fields.noOthers())
+        return ApiReply::error(400, fields.error());
+    QString error;
+    const auto id = m_store.reserve(method, &error);
+    if (!id)
+        return ApiReply::error(ModelId::methodError(method).isEmpty() ? 500 : 400, error);
+    m_feed.touch(id->toString());
+    return ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201);
+}
+
+ApiReply RegistryApi::listRuns(const QUrlQuery& query)
+{
+    static const QStringList kKnown{QStringLiteral("date"),   QStringLiteral("method"), QStringLiteral("status"),
+                                    QStringLiteral("sort"),   QStringLiteral("limit"),  QStringLiteral("offset"),
+                                    QStringLiteral("sparkline"), QStringLiteral("points")};
+    for (const auto& [key, value] : query.queryItems()) {
+        if (!kKnown.contains(key))
+            return ApiReply::error(400, QStringLiteral("unknown parameter \"%1\"; known: %2")
+                                            .arg(key, kKnown.join(QStringLiteral(", "))));
+    }
+    ApiReply reply;
+    RunFilter filter;
+    const QString date = query.queryItemValue(QStringLiteral("date"));
+    if (!date.isEmpty()) {
+        filter.day = date == QLatin1String("today") ? m_store.today()
+                                                   : QDate::fromString(date, QStringLiteral("yyyyMMdd"));
+        if (!filter.day.isValid())
+            return ApiReply::error(400, QStringLiteral("date must be YYYYMMDD or today"));
+    }
+    filter.method = query.queryItemValue(QStringLiteral("method"));
+    const QString status = query.queryItemValue(QStringLiteral("status"));
+    if (!status.isEmpty()) {
+        filter.status = runStatusFromString(status);
+        if (!filter.status)
+            return ApiReply::error(400, QStringLiteral("unknown status \"%1\"").arg(status));
+    }
+    const QString sort = query.queryItemValue(QStringLiteral("sort"));
+    if (!sort.isEmpty() && sort != QLatin1String("id") && sort != QLatin1String("-id"))
+        return ApiReply::error(400, QStringLiteral("sort must be id (oldest first) or -id (newest first)"));
+    filter.newestFirst = sort == QLatin1String("-id");
+    const auto limit = intParameter(query, "limit", m_limits.maxRunsPerPage, 1, m_limits.maxRunsPerPage, &reply);
+    const auto offset = intParameter(query, "offset", 0, 0, std::numeric_limits<int>::max(), &reply);
+    const auto points = intParameter(query, "points", 30, 3, 1000, &reply);
+    if (!limit || !offset || !points)
+        return reply;
+    filter.limit = *limit;
+    filter.offset = *offset;
+    QString error;
+    const QVector<RunRecord> runs = m_store.runs(filter, &error);
+    if (!error.isEmpty())
+        return ApiReply::error(500, error);
+    // The phone's list draws a small curve per run: sent along, so the page needs one request.
+    const QString sparkline = query.queryItemValue(QStringLiteral("sparkline"));
+    QJsonArray array;
+    for (const RunRecord& run : runs) {
+        QJsonObject json = RunExport::toJson(run);
+        if (!sparkline.isEmpty()) {
+            const ScalarSeries* series = m_cache.series(run.id, sparkline, &error);
+            if (!series)
+                return ApiReply::error(500, error);
+            json.insert(QStringLiteral("sparkline"),
+                        toJsonArray(Downsampling::downsample(*series, *points, Downsampling::Method::Lttb).values));
+        }
+        array.append(json);
+    }
+    return ApiReply::json({{QStringLiteral("runs"), array}});
+}
+
+ApiReply RegistryApi::importRuns(const QJsonObject& body)
+{
+    const QJsonValue runs = body.value(QStringLiteral("runs"));
+    if (body.size() != 1 || !runs.isArray())
+        return ApiReply::error(400, QStringLiteral("import: want {\"runs\": [run, …]}"));
+    if (runs.toArray().size() > m_limits.maxImportRuns)
+        return ApiReply::error(413, QStringLiteral("import: at most %1 runs per request").arg(m_limits.maxImportRuns));
+    QVector<RunRecord> records;
+    for (const QJsonValue& value : runs.toArray()) {
+        QString error;
+        const auto run = value.isObject() ? RegistryWire::runFromJson(value.toObject(), &error) : std::nullopt;
+        if (!run)
+            return ApiReply::error(400, error.isEmpty() ? QStringLiteral("import: every run must be an object") : error);
+        records.append(*run);
+    }
+    QString error;
+    if (!m_store.importRuns(records, &error))
+        return ApiReply::error(409, error);
+    for (const RunRecord& run : records)
+        m_feed.touch(run.id);
+    return ApiReply::json({{QStringLiteral("imported"), static_cast<int>(records.size())}}, 201);
+}
+
+ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, const QString& leaf)
+{
+    QString error;
+    if (!ModelId::parse(id, &error))
+        return ApiReply::error(400, error);
+    if (request.method == "GET") {
+        if (leaf.isEmpty()) {
+            const auto run = m_store.run(id, &error);
+            return run ? ApiReply::json(RunExport::toJson(*run)) : storeFailure(error);
+        }
+        if (leaf == QLatin1String("scalars"))
+            return scalars(id, request.query);
+        if (leaf == QLatin1String("series"))
+            return series(id, request.query);
+        if (leaf == QLatin1String("tags"))
+            return tags(id);
+        return ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
+    }
+    return writeRun(id, leaf, request);
+}
+
+ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const ApiRequest& request)
+{
+    static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"), QStringLiteral("memo"),
+                                  QStringLiteral("final_metrics")};
+    static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
+                                   QStringLiteral("scalars")};
+    const bool put = request.method == "PUT";
+    if (!(put ? kPut : kPost).contains(leaf)) {
+        const bool elsewhere = (put ? kPost : kPut).contains(leaf) || leaf.isEmpty();
+        return ApiReply::error(elsewhere ? 405 : 404, elsewhere ? QStringLiteral("%1 does not take %2")
+                                                                      .arg(request.path, QString::fromLatin1(request.method))
+                                                                : QStringLiteral("no such endpoint %1").arg(request.path));
+    }
+    if (leaf == QLatin1String("scalars"))
+        return addScalars(id, request);
+    ApiReply reply;
+    const auto body = jsonBody(request, &reply);
+    if (!body)
+        return reply;
+    QString error;
+    bool ok = false;
+    JsonFields fields(*body, leaf);
+    if (leaf == QLatin1String("description")) {
+        const auto description = RegistryWire::descriptionFromJson(*body, &error);
+        if (!description)
+            return ApiReply::error(400, error);
+        ok = m_store.describe(id, *description, &error);
+    } else if (leaf == QLatin1String("final_metrics")) {
+        ok = m_store.setFinalMetrics(id, *body, &error);
+    } else if (leaf == QLatin1String("heartbeat")) {
+        if (!fields.noOthers())
+            return ApiReply::error(400, fields.error());
+        ok = m_store.heartbeat(id, &error);
+    } else if (leaf == QLatin1String("device") || leaf == QLatin1String("memo")) {
+        QString text;
+        fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
+        if (!fields.noOthers())
+            return ApiReply::error(400, fields.error());
+        ok = leaf == QLatin1String("memo") ? m_store.setMemo(id, text, &error) : m_store.setDevice(id, text, &error);
+    } else if (leaf == QLatin1String("status")) {
+        QString status;
+        QString reason;
+        fields.string("status", &status, true);
+        fields.string("reason", &reason);
+        if (!fields.noOthers())
+            return ApiReply::error(400, fields.error());
+        const auto runStatus = runStatusFromString(status);
+        if (!runStatus)
+            return ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status));
+        ok = m_store.setStatus(id, *runStatus, reason, &error);
+    } else if (leaf == QLatin1String("progress")) {
+        qint64 epoch = 0;
+        qint64 step = 0;
+        std::optional<double> testError;
+        fields.integer("epoch", &epoch, true);
+        fields.integer("step", &step, true);
+        fields.optionalNumber("test_error", &testError);
+        if (!fields.noOthers())
+            return ApiReply::error(400, fields.error());
+        if (epoch < 0 || epoch > std::numeric_limits<int>::max() || step < 0)
+            return ApiReply::error(400, QStringLiteral("progress: epoch and step must not be negative"));
+        ok = m_store.reportProgress(id, static_cast<int>(epoch), step, testError, &error);
+    }
+    if (!ok)
+        return storeFailure(error);
+    m_feed.touch(id);
+    return ApiReply::json({{QStringLiteral("ok"), true}});
+}
+
+ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
+{
+    QString error;
+    std::optional<QVector<ScalarPoint>> points;
+    if (request.contentType.startsWith("application/x-protobuf")) {
+        points = RegistryWire::scalarsFromProtobuf(request.body, &error);
+    } else {
+        ApiReply reply;
+        const auto body = jsonBody(request, &reply);
+        if (!body)
+            return reply;
+        if (body->size() != 1 || !body->contains(QStringLiteral("points")))
+            return ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+        points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
+    }
+    if (!points)
+        return ApiReply::error(400, error);
+    if (points->size() > m_limits.maxPointsPerBatch)
+        return ApiReply::error(413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
+    if (!m_store.addScalars(id, *points, &error))
+        return storeFailure(error);
+    m_cache.add(id, *points);
+    m_feed.touch(id);
+    return ApiReply::json({{QStringLiteral("stored"), static_cast<int>(points->size())}});
+}
+
+ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)
+{
+    QString error;
+    const QVector<ScalarPoint> points = m_store.scalars(id, query.queryItemValue(QStringLiteral("tag")), &error);
+    if (!error.isEmpty())
+        return storeFailure(error);
+    return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(points)}});
+}
+
+ApiReply RegistryApi::tags(const QString& id)
+{
+    QString error;
+    const QStringList tags = m_store.tags(id, &error);
+    if (!error.isEmpty())
+        return storeFailure(error);
+    return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}});
+}
+
+ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
+{
+    ApiReply reply;
+    const QStringList tags = query.queryItemValue(QStringLiteral("tags")).split(u',', Qt::SkipEmptyParts);
+    if (tags.isEmpty())
+        return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…]"));
+    const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
+    if (!points)
+        return reply;
+    const QString methodName = query.queryItemValue(QStringLiteral("method"));
+    const auto method = methodName.isEmpty() ? Downsampling::Method::Lttb : Downsampling::methodFromString(methodName);
+    if (!method)
+        return ApiReply::error(400, QStringLiteral("series: method must be lttb or minmax"));
+    QString error;
+    if (!m_store.run(id, &error))
+        return storeFailure(error);
+    QJsonArray result;
+    for (const QString& tag : tags) {
+        const ScalarSeries* full = m_cache.series(id, tag, &error);
+        if (!full)
+            return ApiReply::error(500, error);
+        const ScalarSeries shown = *points > 0 ? Downsampling::downsample(*full, *points, *method) : *full;
+        result.append(QJsonObject{{QStringLiteral("tag"), tag},
+                                  {QStringLiteral("total"), full->size()},
+                                  {QStringLiteral("steps"), toJsonArray(shown.steps)},
+                                  {QStringLiteral("wall_times"), toJsonArray(shown.wallTimes)},
+                                  {QStringLiteral("values"), toJsonArray(shown.values)}});
+    }
+    return ApiReply::json({{QStringLiteral("id"), id}, {QStringLiteral("series"), result}});
+}
+
+} // namespace jikken

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <QUrlQuery>
+
+#include <functional>
+
+namespace jikken {
+
+class ChangeFeed;
+class RegistryStore;
+class SeriesCache;
+
+/// One request to the registry's JSON API, after transport and authentication.
+struct ApiRequest
+{
+    QByteArray method; ///< GET, POST, PUT, …
+    QString path;      ///< decoded, e.g. /api/v1/runs/20190705_01_focalloss/memo
+    QUrlQuery query;
+    QByteArray body;
+    QByteArray contentType;
+};
+
+struct ApiReply
+{
+    int status = 200;
+    QByteArray body;
+    QByteArray contentType = "application/json";
+
+    static ApiReply json(const QJsonObject& object, int status = 200);
+    /// `{"error": message}`: one line that says what was wrong with the request.
+    static ApiReply error(int status, const QString& message);
+};
+
+/// Limits on what one request may ask of the service.
+struct ApiLimits
+{
+    int maxPointsPerBatch = 2'000'000;
+    int maxRunsPerPage = 1000;
+    int maxSeriesPoints = 100'000;
+    int maxImportRuns = 100'000;
+};
+
+/// The registry's HTTP API, version 1, on a store: routes a request, checks its body strictly, calls the
+/// store and tells the change feed and series cache what changed. Knows nothing of sockets or tokens.
+class RegistryApi
+{
+public:
+    RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits = {});
+
+    ApiReply handle(const ApiRequest& request);
+    /// Whether the request changes the registry (needs a write token).
+    static bool isWrite(const QByteArray& method) { return method != "GET" && method != "HEAD"; }
+
+private:
+    ApiReply info();
+    ApiReply reserve(const QJsonObject& body);
+    ApiReply listRuns(const QUrlQuery& query);
+    ApiReply importRuns(const QJsonObject& body);
+    ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);
+    ApiReply writeRun(const QString& id, const QString& leaf, const ApiRequest& request);
+    ApiReply addScalars(const QString& id, const ApiRequest& request);
+    ApiReply scalars(const QString& id, const QUrlQuery& query);
+    ApiReply series(const QString& id, const QUrlQuery& query);
+    ApiReply tags(const QString& id);
+    ApiReply storeFailure(const QString& error) const;
+
+    RegistryStore& m_store;
+    ChangeFeed& m_feed;
+    SeriesCache& m_cache;
+    ApiLimits m_limits;
+};
+
+} // namespace jikken

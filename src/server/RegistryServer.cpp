@@ -1,0 +1,319 @@
+#include "RegistryServer.h"
+
+#include <QFile>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <cstdio>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kTokenCacheMs = 2000; // a revoked token stops working within this
+constexpr const char* kCookieName = "jikken_token";
+
+QByteArray header(const QHttpServerRequest& request, const QByteArray& name)
+{
+    for (const auto& [key, value] : request.headers()) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+QByteArray cookie(const QHttpServerRequest& request, const QByteArray& name)
+{
+    for (const QByteArray& part : header(request, "Cookie").split(';')) {
+        const QByteArray trimmed = part.trimmed();
+        if (trimmed.startsWith(QByteArray(name + '=')))
+            return trimmed.mid(name.size() + 1);
+    }
+    return {};
+}
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    case QHttpServerRequest::Method::Options: return "OPTIONS";
+    case QHttpServerRequest::Method::Patch: return "PATCH";
+    default: return "OTHER";
+    }
+}
+
+using Headers = std::vector<std::pair<QByteArray, QByteArray>>;
+
+void send(QHttpServerResponder& responder, int status, const QByteArray& contentType, const QByteArray& body,
+          const Headers& extra = {})
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+    responder.writeHeader("Content-Type", contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+    responder.writeHeader("Cache-Control", "no-store");
+    responder.writeHeader("X-Content-Type-Options", "nosniff");
+    for (const auto& [key, value] : extra)
+        responder.writeHeader(key, value);
+    responder.writeBody(body);
+}
+
+void send(QHttpServerResponder& responder, const ApiReply& reply, const Headers& extra = {})
+{
+    send(responder, reply.status, reply.contentType, reply.body, extra);
+}
+
+} // namespace
+
+struct RegistryServer::Waiter
+{
+    QHttpServerResponder responder;
+    QPointer<QTcpSocket> socket;
+    qint64 since = 0;
+    QString instance;
+    QDeadlineTimer deadline;
+};
+
+RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
+    : QAbstractHttpServer(parent), m_options(std::move(options)),
+      m_cache([this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
+              m_options.seriesCachePoints),
+      m_api(m_store, m_feed, m_cache, m_options.limits)
+{
+    connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
+    connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(false); });
+}
+
+RegistryServer::~RegistryServer() = default;
+
+QString RegistryServer::url() const
+{
+    const QString host = m_options.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + m_options.address.toString() + u']'
+                             : m_options.address.toString();
+    return QStringLiteral("%1://%2:%3").arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"), host).arg(m_port);
+}
+
+bool RegistryServer::start(QString* error)
+{
+    if (!m_store.open(m_options.database, error))
+        return false;
+    m_tokens = std::make_unique<AccessTokens>(m_store.database());
+    if (!m_options.tlsCertificate.isEmpty() || !m_options.tlsKey.isEmpty()) {
+        QFile certificateFile(m_options.tlsCertificate);
+        QFile keyFile(m_options.tlsKey);
+        if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("TLS needs both a readable certificate and key (--tls-cert, --tls-key)");
+            return false;
+        }
+        const QSslCertificate certificate(&certificateFile, QSsl::Pem);
+        QSslKey key(&keyFile, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull()) {
+            keyFile.seek(0);
+            key = QSslKey(&keyFile, QSsl::Ec, QSsl::Pem);
+        }
+        if (certificate.isNull() || key.isNull()) {
+            *error = QStringLiteral("cannot read the TLS certificate %1 or key %2 (PEM expected)")
+                         .arg(m_options.tlsCertificate, m_options.tlsKey);
+            return false;
+        }
+        sslSetup(certificate, key);
+        m_tls = true;
+    }
+    m_port = listen(m_options.address, m_options.port);
+    if (m_port == 0) {
+        *error = QStringLiteral("cannot listen on %1:%2 (in use, or not an address of this machine)")
+                     .arg(m_options.address.toString())
+                     .arg(m_options.port);
+        return false;
+    }
+    m_lostTimer.start(static_cast<int>(std::clamp<qint64>(m_options.lostAfterMs / 4, 250, 15000)));
+    m_waitTimer.start(std::clamp(m_options.maxWaitMs / 10, 50, 1000));
+    return true;
+}
+
+RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery,
+                                                 QString* why)
+{
+    const bool write = RegistryApi::isWrite(methodName(request.method()));
+    QByteArray secret;
+    const QByteArray authorization = header(request, "Authorization");
+    if (authorization.startsWith("Bearer ")) {
+        secret = authorization.mid(7).trimmed();
+    } else if (!write) {
+        // Browsers (the phone page) carry the token in a cookie, or once in the URL. Writes never accept
+        // either: a cookie rides along on requests another site makes.
+        secret = cookie(request, kCookieName);
+        const QByteArray fromQuery = request.query().queryItemValue(QStringLiteral("token")).toUtf8();
+        if (!fromQuery.isEmpty()) {
+            secret = fromQuery;
+            *tokenFromQuery = fromQuery;
+        }
+    }
+    if (secret.isEmpty()) {
+        if (!write && m_options.openLoopbackReads && request.remoteAddress().isLoopback())
+            return Access::Read;
+        *why = QStringLiteral("a bearer token is required (Authorization: Bearer TOKEN; make one with jikken token create)");
+        return Access::Denied;
+    }
+    auto cached = m_tokenCache.find(secret);
+    if (cached == m_tokenCache.end() || cached->fresh.hasExpired()) {
+        if (m_tokenCache.size() > 10000)
+            m_tokenCache.clear();
+        cached = m_tokenCache.insert(secret, {m_tokens->verify(QString::fromUtf8(secret)), QDeadlineTimer(kTokenCacheMs)});
+    }
+    if (!cached->token) {
+        *why = QStringLiteral("the token is not valid (unknown or revoked)");
+        return Access::Denied;
+    }
+    return cached->token->readOnly ? Access::Read : Access::Write;
+}
+
+bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const QByteArray method = methodName(request.method());
+    const QString path = request.url().path();
+    const qint64 declaredLength = header(request, "Content-Length").toLongLong();
+    if (request.body().size() > m_options.maxBodyBytes || declaredLength > m_options.maxBodyBytes) {
+        send(responder, ApiReply::error(413, QStringLiteral("the body is larger than %1 bytes").arg(m_options.maxBodyBytes)),
+             {{"Connection", "close"}});
+        socket->disconnectFromHost();
+        return true;
+    }
+    QByteArray tokenFromQuery;
+    QString why;
+    if (path == QLatin1String("/") || path == QLatin1String("/index.html")) {
+        if (method != "GET") {
+            send(responder, ApiReply::error(405, QStringLiteral("the page is read-only")));
+            return true;
+        }
+        // The page itself holds no data; its requests are authorized one by one. A token in its URL is
+        // checked here and kept as a cookie, so a bookmark on the phone works.
+        if (request.query().hasQueryItem(QStringLiteral("token")) &&
+            authorize(request, &tokenFromQuery, &why) == Access::Denied) {
+            send(responder, ApiReply::error(401, why));
+            return true;
+        }
+        servePhonePage(responder, tokenFromQuery);
+        return true;
+    }
+    if (!path.startsWith(QLatin1String("/api/"))) {
+        send(responder, ApiReply::error(404, QStringLiteral("no such page %1").arg(path)));
+        return true;
+    }
+    const Access access = authorize(request, &tokenFromQuery, &why);
+    if (access == Access::Denied) {
+        send(responder, ApiReply::error(401, why), {{"WWW-Authenticate", "Bearer realm=\"jikken\""}});
+        return true;
+    }
+    if (access == Access::Read && RegistryApi::isWrite(method)) {
+        send(responder, ApiReply::error(403, QStringLiteral("this token is read-only")));
+        return true;
+    }
+    if (path == QLatin1String("/api/v1/changes") && method == "GET") {
+        parkOrAnswerChanges(request, std::move(responder));
+        return true;
+    }
+    ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type")};
+    const ApiReply reply = m_api.handle(apiRequest);
+    if (reply.status >= 500)
+        std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
+                     reply.body.constData());
+    send(responder, reply);
+    if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
+        QTimer::singleShot(0, this, [this] { answerWaiters(false); });
+    return true;
+}
+
+void RegistryServer::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    send(responder, ApiReply::error(404, QStringLiteral("no such page")));
+}
+
+void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder)
+{
+    const QUrlQuery query = request.query();
+    bool ok = true;
+    const qint64 since = query.hasQueryItem(QStringLiteral("since"))
+                             ? query.queryItemValue(QStringLiteral("since")).toLongLong(&ok)
+                             : m_feed.revision();
+    const int waitMs = query.hasQueryItem(QStringLiteral("wait"))
+                           ? static_cast<int>(query.queryItemValue(QStringLiteral("wait")).toDouble(&ok) * 1000)
+                           : m_options.maxWaitMs;
+    if (!ok || waitMs < 0) {
+        send(responder, ApiReply::error(400, QStringLiteral("changes: since is a revision, wait is seconds")));
+        return;
+    }
+    QTcpSocket* socket = responder.socket();
+    auto waiter = std::make_unique<Waiter>(Waiter{std::move(responder), socket, since,
+                                                  query.queryItemValue(QStringLiteral("feed")),
+                                                  QDeadlineTimer(std::min(waitMs, m_options.maxWaitMs))});
+    if (waiter->instance.isEmpty())
+        waiter->instance = m_feed.instance();
+    m_waiters.push_back(std::move(waiter));
+    answerWaiters(false);
+}
+
+void RegistryServer::answerWaiters(bool all)
+{
+    m_answeredRevision = m_feed.revision();
+    for (auto it = m_waiters.begin(); it != m_waiters.end();) {
+        Waiter& waiter = **it;
+        if (!waiter.socket || waiter.socket->state() != QAbstractSocket::ConnectedState) {
+            it = m_waiters.erase(it); // the client went away; nothing to answer
+            continue;
+        }
+        const ChangeFeed::Changes changes = m_feed.since(waiter.since, waiter.instance);
+        if (!all && changes.runs.isEmpty() && !changes.reset && !waiter.deadline.hasExpired()) {
+            ++it;
+            continue;
+        }
+        send(waiter.responder, ApiReply::json({{QStringLiteral("feed"), m_feed.instance()},
+                                               {QStringLiteral("revision"), changes.revision},
+                                               {QStringLiteral("reset"), changes.reset},
+                                               {QStringLiteral("runs"), QJsonArray::fromStringList(changes.runs)}}));
+        it = m_waiters.erase(it);
+    }
+}
+
+void RegistryServer::markLost()
+{
+    QString error;
+    const QStringList lost = m_store.markLost(m_options.lostAfterMs, &error);
+    if (!error.isEmpty())
+        std::fprintf(stderr, "jikken serve: %s\n", qPrintable(error));
+    for (const QString& id : lost) {
+        std::fprintf(stderr, "jikken serve: %s is lost (no heartbeat for %lld s)\n", qPrintable(id),
+                     static_cast<long long>(m_options.lostAfterMs / 1000));
+        m_feed.touch(id);
+    }
+    if (!lost.isEmpty())
+        answerWaiters(false);
+}
+
+void RegistryServer::servePhonePage(QHttpServerResponder& responder, const QByteArray& token)
+{
+    QFile page(QStringLiteral(":/jikken/phone/index.html"));
+    page.open(QIODevice::ReadOnly);
+    Headers headers{{"Content-Security-Policy",
+                     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                     "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"},
+                    {"Referrer-Policy", "no-referrer"}};
+    if (!token.isEmpty())
+        headers.push_back({"Set-Cookie", QByteArray(kCookieName) + '=' + token +
+                                             "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict" +
+                                             (m_tls ? "; Secure" : "")});
+    send(responder, 200, "text/html; charset=utf-8", page.readAll(), headers);
+}
+
+} // namespace jikken

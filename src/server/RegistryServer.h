@@ -1,0 +1,91 @@
+#pragma once
+
+#include "ChangeFeed.h"
+#include "RegistryApi.h"
+#include "SeriesCache.h"
+#include "registry/AccessTokens.h"
+#include "registry/RegistryStore.h"
+
+#include <QAbstractHttpServer>
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class QHttpServerResponder;
+class QTcpSocket;
+
+namespace jikken {
+
+struct ServerOptions
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8470;
+    QString database; ///< SQLite path or postgresql:// URL
+    qint64 lostAfterMs = 120'000;
+    /// Lets requests from this machine read without a token (writes always need one).
+    bool openLoopbackReads = false;
+    QString tlsCertificate; ///< PEM files; both given: HTTPS only
+    QString tlsKey;
+    qint64 maxBodyBytes = 64 << 20;
+    int maxWaitMs = 30'000; ///< longest a change-feed request is held open
+    qint64 seriesCachePoints = 8'000'000;
+    ApiLimits limits;
+};
+
+/// `jikken serve`: the registry's HTTP service. Authenticates every request with a bearer token (a
+/// read-only token reads, a write token writes), enforces size limits, serves the API (`RegistryApi`), a
+/// long-poll change feed, and the phone page; marks silent runs lost.
+class RegistryServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    explicit RegistryServer(ServerOptions options, QObject* parent = nullptr);
+    ~RegistryServer() override;
+
+    /// Opens the database and listens; on failure `error` says why.
+    bool start(QString* error);
+    quint16 port() const { return m_port; }
+    QString url() const;
+    RegistryStore& store() { return m_store; }
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
+    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
+
+private:
+    enum class Access { Denied, Read, Write };
+    struct Waiter;
+
+    Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why);
+    void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
+    void answerWaiters(bool all);
+    void markLost();
+    void servePhonePage(QHttpServerResponder& responder, const QByteArray& token);
+
+    ServerOptions m_options;
+    RegistryStore m_store;
+    std::unique_ptr<AccessTokens> m_tokens;
+    ChangeFeed m_feed;
+    SeriesCache m_cache;
+    RegistryApi m_api;
+    quint16 m_port = 0;
+    bool m_tls = false;
+    QTimer m_lostTimer;
+    QTimer m_waitTimer;
+    std::vector<std::unique_ptr<Waiter>> m_waiters;
+    qint64 m_answeredRevision = 0;
+    struct CachedToken
+    {
+        std::optional<AccessToken> token;
+        QDeadlineTimer fresh;
+    };
+    QHash<QByteArray, CachedToken> m_tokenCache;
+};
+
+} // namespace jikken

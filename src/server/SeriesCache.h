@@ -1,0 +1,42 @@
+#pragma once
+
+#include "registry/RunRecord.h"
+#include "series/ScalarSeries.h"
+
+#include <QHash>
+#include <QString>
+
+#include <functional>
+#include <list>
+#include <optional>
+
+namespace jikken {
+
+/// Scalar series the service has read from the database, kept in memory so that a chart asking for
+/// 2,000 points of a million-point series is served in milliseconds. Writes through the service update the
+/// cached series; the least recently used are dropped past a budget of points.
+class SeriesCache
+{
+public:
+    using Loader = std::function<std::optional<ScalarSeries>(const QString& run, const QString& tag, QString* error)>;
+
+    SeriesCache(Loader loader, qint64 maxPoints);
+
+    /// The whole series, from memory or loaded once.
+    const ScalarSeries* series(const QString& run, const QString& tag, QString* error);
+    /// Applies newly stored points to the series that are cached (others load fresh when asked).
+    void add(const QString& run, const QVector<ScalarPoint>& points);
+    qint64 points() const { return m_points; }
+
+private:
+    using Key = std::pair<QString, QString>;
+    void trim();
+
+    Loader m_loader;
+    qint64 m_maxPoints;
+    qint64 m_points = 0;
+    std::list<std::pair<Key, ScalarSeries>> m_entries; ///< most recently used first
+    QHash<Key, std::list<std::pair<Key, ScalarSeries>>::iterator> m_index;
+};
+
+} // namespace jikken
