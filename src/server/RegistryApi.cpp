@@ -27,9 +27,8 @@ std::optional<QJsonObject> jsonBody(const ApiRequest& request, ApiReply* reply)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *reply = ApiReply::error(400, QStringLiteral("malformed JSON at byte %1: %2")
-                                          .arg(parseError.offset)
-                                          .arg(parseError.errorString()));
+        *reply = ApiReply::error(
+            400, QStringLiteral("malformed JSON at byte %1: %2").arg(parseError.offset).arg(parseError.errorString()));
         return std::nullopt;
     }
     if (!document.isObject()) {
@@ -47,9 +46,10 @@ std::optional<int> intParameter(const QUrlQuery& query, const char* name, int fa
     if (!query.hasQueryItem(key))
         return fallback;
     bool ok = false;
-    const int value = query.queryItemValue(key).toInt(&ok);
+    const int value = query.queryItemValue(key, QUrl::FullyDecoded).toInt(&ok);
     if (!ok || value < low || value > high) {
-        *reply = ApiReply::error(400, QStringLiteral("%1 must be a whole number from %2 to %3").arg(key).arg(low).arg(high));
+        *reply =
+            ApiReply::error(400, QStringLiteral("%1 must be a whole number from %2 to %3").arg(key).arg(low).arg(high));
         return std::nullopt;
     }
     return value;
@@ -97,7 +97,8 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
 {
     const QStringList parts = request.path.split(u'/', Qt::SkipEmptyParts);
     if (parts.size() < 3 || parts[0] != QLatin1String("api") || parts[1] != QLatin1String("v1"))
-        return ApiReply::error(404, QStringLiteral("no such endpoint %1; the API lives under /api/v1/").arg(request.path));
+        return ApiReply::error(404,
+                               QStringLiteral("no such endpoint %1; the API lives under /api/v1/").arg(request.path));
     const QString& resource = parts[2];
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
@@ -116,11 +117,13 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
         return listRuns(request.query);
     if (resource == QLatin1String("runs") && (parts.size() == 4 || parts.size() == 5))
         return runRequest(request, parts[3], parts.size() == 5 ? parts[4] : QString());
-    const bool known = parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("reserve") ||
-                                             resource == QLatin1String("import") || resource == QLatin1String("runs"));
-    return known ? ApiReply::error(405, QStringLiteral("%1 does not take %2")
-                                            .arg(request.path, QString::fromLatin1(request.method)))
-                 : ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
+    const bool known =
+        parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("reserve") ||
+                              resource == QLatin1String("import") || resource == QLatin1String("runs"));
+    return known
+               ? ApiReply::error(
+                     405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)))
+               : ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
 }
 
 ApiReply RegistryApi::info()
@@ -130,8 +133,8 @@ ApiReply RegistryApi::info()
                            {QStringLiteral("version"), QStringLiteral(JIKKEN_VERSION)},
                            {QStringLiteral("time_zone"), QString::fromUtf8(m_store.timeZoneId())},
                            {QStringLiteral("today"), m_store.today().toString(QStringLiteral("yyyyMMdd"))},
-                           {QStringLiteral("database"), m_store.isPostgresql() ? QStringLiteral("postgresql")
-                                                                               : QStringLiteral("sqlite")}});
+                           {QStringLiteral("database"),
+                            m_store.isPostgresql() ? QStringLiteral("postgresql") : QStringLiteral("sqlite")}});
 }
 
 ApiReply RegistryApi::reserve(const QJsonObject& body)
@@ -151,31 +154,31 @@ ApiReply RegistryApi::reserve(const QJsonObject& body)
 
 ApiReply RegistryApi::listRuns(const QUrlQuery& query)
 {
-    static const QStringList kKnown{QStringLiteral("date"),   QStringLiteral("method"), QStringLiteral("status"),
-                                    QStringLiteral("sort"),   QStringLiteral("limit"),  QStringLiteral("offset"),
+    static const QStringList kKnown{QStringLiteral("date"),      QStringLiteral("method"), QStringLiteral("status"),
+                                    QStringLiteral("sort"),      QStringLiteral("limit"),  QStringLiteral("offset"),
                                     QStringLiteral("sparkline"), QStringLiteral("points")};
     for (const auto& [key, value] : query.queryItems()) {
         if (!kKnown.contains(key))
-            return ApiReply::error(400, QStringLiteral("unknown parameter \"%1\"; known: %2")
-                                            .arg(key, kKnown.join(QStringLiteral(", "))));
+            return ApiReply::error(
+                400, QStringLiteral("unknown parameter \"%1\"; known: %2").arg(key, kKnown.join(QStringLiteral(", "))));
     }
     ApiReply reply;
     RunFilter filter;
-    const QString date = query.queryItemValue(QStringLiteral("date"));
+    const QString date = query.queryItemValue(QStringLiteral("date"), QUrl::FullyDecoded);
     if (!date.isEmpty()) {
-        filter.day = date == QLatin1String("today") ? m_store.today()
-                                                   : QDate::fromString(date, QStringLiteral("yyyyMMdd"));
+        filter.day =
+            date == QLatin1String("today") ? m_store.today() : QDate::fromString(date, QStringLiteral("yyyyMMdd"));
         if (!filter.day.isValid())
             return ApiReply::error(400, QStringLiteral("date must be YYYYMMDD or today"));
     }
-    filter.method = query.queryItemValue(QStringLiteral("method"));
-    const QString status = query.queryItemValue(QStringLiteral("status"));
+    filter.method = query.queryItemValue(QStringLiteral("method"), QUrl::FullyDecoded);
+    const QString status = query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
     if (!status.isEmpty()) {
         filter.status = runStatusFromString(status);
         if (!filter.status)
             return ApiReply::error(400, QStringLiteral("unknown status \"%1\"").arg(status));
     }
-    const QString sort = query.queryItemValue(QStringLiteral("sort"));
+    const QString sort = query.queryItemValue(QStringLiteral("sort"), QUrl::FullyDecoded);
     if (!sort.isEmpty() && sort != QLatin1String("id") && sort != QLatin1String("-id"))
         return ApiReply::error(400, QStringLiteral("sort must be id (oldest first) or -id (newest first)"));
     filter.newestFirst = sort == QLatin1String("-id");
@@ -191,7 +194,7 @@ ApiReply RegistryApi::listRuns(const QUrlQuery& query)
     if (!error.isEmpty())
         return ApiReply::error(500, error);
     // The phone's list draws a small curve per run: sent along, so the page needs one request.
-    const QString sparkline = query.queryItemValue(QStringLiteral("sparkline"));
+    const QString sparkline = query.queryItemValue(QStringLiteral("sparkline"), QUrl::FullyDecoded);
     QJsonArray array;
     for (const RunRecord& run : runs) {
         QJsonObject json = RunExport::toJson(run);
@@ -219,7 +222,8 @@ ApiReply RegistryApi::importRuns(const QJsonObject& body)
         QString error;
         const auto run = value.isObject() ? RegistryWire::runFromJson(value.toObject(), &error) : std::nullopt;
         if (!run)
-            return ApiReply::error(400, error.isEmpty() ? QStringLiteral("import: every run must be an object") : error);
+            return ApiReply::error(400,
+                                   error.isEmpty() ? QStringLiteral("import: every run must be an object") : error);
         records.append(*run);
     }
     QString error;
@@ -260,9 +264,10 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     const bool put = request.method == "PUT";
     if (!(put ? kPut : kPost).contains(leaf)) {
         const bool elsewhere = (put ? kPost : kPut).contains(leaf) || leaf.isEmpty();
-        return ApiReply::error(elsewhere ? 405 : 404, elsewhere ? QStringLiteral("%1 does not take %2")
-                                                                      .arg(request.path, QString::fromLatin1(request.method))
-                                                                : QStringLiteral("no such endpoint %1").arg(request.path));
+        return ApiReply::error(
+            elsewhere ? 405 : 404,
+            elsewhere ? QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method))
+                      : QStringLiteral("no such endpoint %1").arg(request.path));
     }
     if (leaf == QLatin1String("scalars"))
         return addScalars(id, request);
@@ -332,13 +337,15 @@ ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
         if (!body)
             return reply;
         if (body->size() != 1 || !body->contains(QStringLiteral("points")))
-            return ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+            return ApiReply::error(400,
+                                   QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
         points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
     }
     if (!points)
         return ApiReply::error(400, error);
     if (points->size() > m_limits.maxPointsPerBatch)
-        return ApiReply::error(413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
+        return ApiReply::error(
+            413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
     if (!m_store.addScalars(id, *points, &error))
         return storeFailure(error);
     m_cache.add(id, *points);
@@ -349,7 +356,8 @@ ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
 ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)
 {
     QString error;
-    const QVector<ScalarPoint> points = m_store.scalars(id, query.queryItemValue(QStringLiteral("tag")), &error);
+    const QVector<ScalarPoint> points =
+        m_store.scalars(id, query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded), &error);
     if (!error.isEmpty())
         return storeFailure(error);
     return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(points)}});
@@ -367,13 +375,14 @@ ApiReply RegistryApi::tags(const QString& id)
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
 {
     ApiReply reply;
-    const QStringList tags = query.queryItemValue(QStringLiteral("tags")).split(u',', Qt::SkipEmptyParts);
+    const QStringList tags =
+        query.queryItemValue(QStringLiteral("tags"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
     if (tags.isEmpty())
         return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…]"));
     const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
     if (!points)
         return reply;
-    const QString methodName = query.queryItemValue(QStringLiteral("method"));
+    const QString methodName = query.queryItemValue(QStringLiteral("method"), QUrl::FullyDecoded);
     const auto method = methodName.isEmpty() ? Downsampling::Method::Lttb : Downsampling::methodFromString(methodName);
     if (!method)
         return ApiReply::error(400, QStringLiteral("series: method must be lttb or minmax"));

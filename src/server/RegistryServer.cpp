@@ -11,6 +11,12 @@
 
 #include <cstdio>
 
+// The phone page is a resource of this static library: it must be registered by hand (outside any namespace).
+static void registerPhonePage()
+{
+    Q_INIT_RESOURCE(phone);
+}
+
 namespace jikken {
 
 namespace {
@@ -40,14 +46,22 @@ QByteArray cookie(const QHttpServerRequest& request, const QByteArray& name)
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     switch (method) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    default: return "OTHER";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    default:
+        return "OTHER";
     }
 }
 
@@ -84,10 +98,12 @@ struct RegistryServer::Waiter
 
 RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
     : QAbstractHttpServer(parent), m_options(std::move(options)),
-      m_cache([this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
-              m_options.seriesCachePoints),
+      m_cache(
+          [this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
+          m_options.seriesCachePoints),
       m_api(m_store, m_feed, m_cache, m_options.limits)
 {
+    registerPhonePage();
     connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(false); });
 }
@@ -152,7 +168,8 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
         // Browsers (the phone page) carry the token in a cookie, or once in the URL. Writes never accept
         // either: a cookie rides along on requests another site makes.
         secret = cookie(request, kCookieName);
-        const QByteArray fromQuery = request.query().queryItemValue(QStringLiteral("token")).toUtf8();
+        const QByteArray fromQuery =
+            request.query().queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8();
         if (!fromQuery.isEmpty()) {
             secret = fromQuery;
             *tokenFromQuery = fromQuery;
@@ -161,14 +178,16 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
     if (secret.isEmpty()) {
         if (!write && m_options.openLoopbackReads && request.remoteAddress().isLoopback())
             return Access::Read;
-        *why = QStringLiteral("a bearer token is required (Authorization: Bearer TOKEN; make one with jikken token create)");
+        *why = QStringLiteral(
+            "a bearer token is required (Authorization: Bearer TOKEN; make one with jikken token create)");
         return Access::Denied;
     }
     auto cached = m_tokenCache.find(secret);
     if (cached == m_tokenCache.end() || cached->fresh.hasExpired()) {
         if (m_tokenCache.size() > 10000)
             m_tokenCache.clear();
-        cached = m_tokenCache.insert(secret, {m_tokens->verify(QString::fromUtf8(secret)), QDeadlineTimer(kTokenCacheMs)});
+        cached =
+            m_tokenCache.insert(secret, {m_tokens->verify(QString::fromUtf8(secret)), QDeadlineTimer(kTokenCacheMs)});
     }
     if (!cached->token) {
         *why = QStringLiteral("the token is not valid (unknown or revoked)");
@@ -184,7 +203,8 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     const QString path = request.url().path();
     const qint64 declaredLength = header(request, "Content-Length").toLongLong();
     if (request.body().size() > m_options.maxBodyBytes || declaredLength > m_options.maxBodyBytes) {
-        send(responder, ApiReply::error(413, QStringLiteral("the body is larger than %1 bytes").arg(m_options.maxBodyBytes)),
+        send(responder,
+             ApiReply::error(413, QStringLiteral("the body is larger than %1 bytes").arg(m_options.maxBodyBytes)),
              {{"Connection", "close"}});
         socket->disconnectFromHost();
         return true;
@@ -245,18 +265,19 @@ void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHtt
     const QUrlQuery query = request.query();
     bool ok = true;
     const qint64 since = query.hasQueryItem(QStringLiteral("since"))
-                             ? query.queryItemValue(QStringLiteral("since")).toLongLong(&ok)
+                             ? query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded).toLongLong(&ok)
                              : m_feed.revision();
-    const int waitMs = query.hasQueryItem(QStringLiteral("wait"))
-                           ? static_cast<int>(query.queryItemValue(QStringLiteral("wait")).toDouble(&ok) * 1000)
-                           : m_options.maxWaitMs;
+    const int waitMs =
+        query.hasQueryItem(QStringLiteral("wait"))
+            ? static_cast<int>(query.queryItemValue(QStringLiteral("wait"), QUrl::FullyDecoded).toDouble(&ok) * 1000)
+            : m_options.maxWaitMs;
     if (!ok || waitMs < 0) {
         send(responder, ApiReply::error(400, QStringLiteral("changes: since is a revision, wait is seconds")));
         return;
     }
     QTcpSocket* socket = responder.socket();
     auto waiter = std::make_unique<Waiter>(Waiter{std::move(responder), socket, since,
-                                                  query.queryItemValue(QStringLiteral("feed")),
+                                                  query.queryItemValue(QStringLiteral("feed"), QUrl::FullyDecoded),
                                                   QDeadlineTimer(std::min(waitMs, m_options.maxWaitMs))});
     if (waiter->instance.isEmpty())
         waiter->instance = m_feed.instance();

@@ -57,7 +57,6 @@ int withLocalStore(const RegistryLocation& location, const char* verb, const std
     return work(store);
 }
 
-
 namespace {
 
 struct ListOptions

@@ -108,10 +108,12 @@ int serve(const ServeOptions& flags, const RegistryLocation& location)
 void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     auto flags = std::make_shared<ServeOptions>();
-    CLI::App* serveCommand = app.add_subcommand("serve", "Serve the registry over HTTP for several machines and the phone");
+    CLI::App* serveCommand =
+        app.add_subcommand("serve", "Serve the registry over HTTP for several machines and the phone");
     serveCommand->add_option("--listen", flags->listen, "address and port (default 127.0.0.1:8470; port 0 picks one)");
-    serveCommand->add_option("--db", flags->database,
-                             "the database: a SQLite file (default: the local registry) or postgresql://user@host:port/db");
+    serveCommand->add_option(
+        "--db", flags->database,
+        "the database: a SQLite file (default: the local registry) or postgresql://user@host:port/db");
     serveCommand->add_option("--lost-after", flags->lostAfterSeconds,
                              "seconds without a heartbeat before a running model is marked lost (default 120)");
     serveCommand->add_flag("--open-loopback-reads", flags->openLoopbackReads,
@@ -119,7 +121,8 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
     serveCommand->add_option("--tls-cert", flags->tlsCertificate, "PEM certificate: serve HTTPS");
     serveCommand->add_option("--tls-key", flags->tlsKey, "PEM private key of the certificate");
     serveCommand->add_option("--max-body-mb", flags->maxBodyMegabytes, "largest request body in MiB (default 64)");
-    serveCommand->callback([&registry, &action, flags] { action = [&registry, flags] { return serve(*flags, registry); }; });
+    serveCommand->callback(
+        [&registry, &action, flags] { action = [&registry, flags] { return serve(*flags, registry); }; });
 
     CLI::App* token = app.add_subcommand("token", "Make, list and revoke the service's access tokens");
     token->require_subcommand(1);
@@ -132,7 +135,8 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
         action = [&registry, name, readOnly] {
             return withLocalStore(registry, "token", [&](RegistryStore& store) {
                 QString error;
-                const auto secret = AccessTokens(store.database()).create(QString::fromStdString(*name), *readOnly, &error);
+                const auto secret =
+                    AccessTokens(store.database()).create(QString::fromStdString(*name), *readOnly, &error);
                 if (!secret)
                     return console::fail(error);
                 console::out(*secret + u'\n');
@@ -163,9 +167,11 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
                     return console::fail(error);
                 QString out = QStringLiteral("NAME                RIGHTS      CREATED                   REVOKED\n");
                 for (const AccessToken& t : tokens)
-                    out += QStringLiteral("%1%2%3%4\n")
-                               .arg(t.name.leftJustified(20), (t.readOnly ? QStringLiteral("read") : QStringLiteral("read+write")).leftJustified(12),
-                                    t.created.toString(Qt::ISODate).leftJustified(26), t.revoked.toString(Qt::ISODate));
+                    out +=
+                        QStringLiteral("%1%2%3%4\n")
+                            .arg(t.name.leftJustified(20),
+                                 (t.readOnly ? QStringLiteral("read") : QStringLiteral("read+write")).leftJustified(12),
+                                 t.created.toString(Qt::ISODate).leftJustified(26), t.revoked.toString(Qt::ISODate));
                 console::out(out);
                 return console::kOk;
             });

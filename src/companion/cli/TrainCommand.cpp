@@ -155,7 +155,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         // An ID reserved earlier may be trained while the service is away: the journal delivers later.
         const bool offline = !record && remote && remote->lastFailureWasNetwork();
         if (offline)
-            console::note(QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, id));
+            console::note(
+                QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, id));
         else if (!record)
             return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
         if (record && record->status != RunStatus::Reserved)
@@ -227,9 +228,9 @@ int train(const TrainOptions& options, const RegistryLocation& location)
             session.finish(TrainingSession::End::Stopped);
             const int signal = g_stopSignal.load();
             registry->setStatus(id, RunStatus::Stopped,
-                            QStringLiteral("stopped by %1; resume with jikken train --resume %2")
-                                .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
-                            &error);
+                                QStringLiteral("stopped by %1; resume with jikken train --resume %2")
+                                    .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
+                                &error);
             console::note(QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(id));
             deliverJournal(journaled.get());
             return 128 + signal;

@@ -563,7 +563,8 @@ std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QStri
 {
     QSqlQuery query(database());
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT step, wall_time, value FROM scalars WHERE run_id = ? AND tag = ? ORDER BY step"));
+    query.prepare(
+        QStringLiteral("SELECT step, wall_time, value FROM scalars WHERE run_id = ? AND tag = ? ORDER BY step"));
     query.addBindValue(id);
     query.addBindValue(tag);
     if (!query.exec()) {

@@ -24,14 +24,22 @@ QString normalized(const QString& name)
 Column columnKind(const QString& name)
 {
     static const QHash<QString, Column> kKnown{
-        {QStringLiteral("modelid"), Column::Id},         {QStringLiteral("id"), Column::Id},
-        {QStringLiteral("method"), Column::Method},      {QStringLiteral("model"), Column::Model},
-        {QStringLiteral("arch"), Column::Model},         {QStringLiteral("dataset"), Column::Dataset},
-        {QStringLiteral("status"), Column::Status},      {QStringLiteral("memo"), Column::Memo},
-        {QStringLiteral("note"), Column::Memo},          {QStringLiteral("notes"), Column::Memo},
-        {QStringLiteral("server"), Column::Host},        {QStringLiteral("host"), Column::Host},
-        {QStringLiteral("testerror"), Column::TestError}, {QStringLiteral("testerr"), Column::TestError},
-        {QStringLiteral("besttesterror"), Column::BestTestError}, {QStringLiteral("besterror"), Column::BestTestError},
+        {QStringLiteral("modelid"), Column::Id},
+        {QStringLiteral("id"), Column::Id},
+        {QStringLiteral("method"), Column::Method},
+        {QStringLiteral("model"), Column::Model},
+        {QStringLiteral("arch"), Column::Model},
+        {QStringLiteral("dataset"), Column::Dataset},
+        {QStringLiteral("status"), Column::Status},
+        {QStringLiteral("memo"), Column::Memo},
+        {QStringLiteral("note"), Column::Memo},
+        {QStringLiteral("notes"), Column::Memo},
+        {QStringLiteral("server"), Column::Host},
+        {QStringLiteral("host"), Column::Host},
+        {QStringLiteral("testerror"), Column::TestError},
+        {QStringLiteral("testerr"), Column::TestError},
+        {QStringLiteral("besttesterror"), Column::BestTestError},
+        {QStringLiteral("besterror"), Column::BestTestError},
         {QStringLiteral("epochs"), Column::Epochs},
     };
     static const QSet<QString> kHparams{
@@ -187,7 +195,9 @@ Result fromCsv(const QByteArray& csv)
             continue;
         }
         if (cells.size() > header.size())
-            result.warnings << QStringLiteral("%1: %2 cells past the last column ignored").arg(where).arg(cells.size() - header.size());
+            result.warnings << QStringLiteral("%1: %2 cells past the last column ignored")
+                                   .arg(where)
+                                   .arg(cells.size() - header.size());
         seen.insert(idText);
         RunRecord run;
         run.id = idText;
@@ -198,19 +208,35 @@ Result fromCsv(const QByteArray& csv)
             const QString cell = cells.value(c).trimmed();
             QString remark;
             switch (kinds[c]) {
-            case Column::Id: break;
+            case Column::Id:
+                break;
             case Column::Method:
                 if (!cell.isEmpty() && cell != run.method)
-                    result.warnings << QStringLiteral("%1: method column \"%2\" differs from the ID's \"%3\"; the ID's is kept")
+                    result.warnings << QStringLiteral(
+                                           "%1: method column \"%2\" differs from the ID's \"%3\"; the ID's is kept")
                                            .arg(where, cell, run.method);
                 break;
-            case Column::Model: run.model = cell; break;
-            case Column::Dataset: run.dataset = cell; break;
-            case Column::Status: statusText = cell; break;
-            case Column::Memo: run.memo = cells.value(c); break;
-            case Column::Host: run.host = cell; break;
-            case Column::TestError: run.latestTestError = errorValue(cell, &remark); break;
-            case Column::BestTestError: run.bestTestError = errorValue(cell, &remark); break;
+            case Column::Model:
+                run.model = cell;
+                break;
+            case Column::Dataset:
+                run.dataset = cell;
+                break;
+            case Column::Status:
+                statusText = cell;
+                break;
+            case Column::Memo:
+                run.memo = cells.value(c);
+                break;
+            case Column::Host:
+                run.host = cell;
+                break;
+            case Column::TestError:
+                run.latestTestError = errorValue(cell, &remark);
+                break;
+            case Column::BestTestError:
+                run.bestTestError = errorValue(cell, &remark);
+                break;
             case Column::Epochs:
                 run.totalEpochs = cell.toInt();
                 if (!cell.isEmpty())

@@ -1,0 +1,459 @@
+// The registry service in-process: a RegistryServer on a free loopback port, spoken to over real HTTP by
+// HttpRegistryClient and by raw QNetworkAccessManager requests. Runs on both backends.
+#include "RegistryBackend.h"
+#include "RegistryServer.h"
+#include "registry/AccessTokens.h"
+#include "registry/HttpRegistryClient.h"
+#include "registry/RegistryWire.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <memory>
+
+using namespace jikken;
+
+namespace {
+
+struct HttpResult
+{
+    int status = 0;
+    QJsonObject json;
+    QByteArray body;
+    QList<QNetworkReply::RawHeaderPair> headers;
+};
+
+} // namespace
+
+class TestRegistryService : public QObject
+{
+    Q_OBJECT
+
+private:
+    testing::RegistryBackend m_backend;
+    std::unique_ptr<RegistryServer> m_server;
+    QString m_writeToken;
+    QString m_readToken;
+    QNetworkAccessManager m_network;
+    int m_databases = 0;
+    bool m_tokenTestServer = false;
+
+    // A fresh database and server per test, so tests do not see each other's runs.
+    void startServer(ServerOptions options = {})
+    {
+        m_server.reset();
+        QString error;
+        options.port = 0;
+        options.database = m_backend.database(QStringLiteral("service%1").arg(++m_databases), &error);
+        m_server = std::make_unique<RegistryServer>(options);
+        QVERIFY2(m_server->start(&error), qPrintable(error));
+        AccessTokens tokens(m_server->store().database());
+        m_writeToken = *tokens.create(QStringLiteral("writer"), false, &error);
+        m_readToken = *tokens.create(QStringLiteral("reader"), true, &error);
+    }
+
+    HttpRegistryClient client(const QString& token) const { return HttpRegistryClient(QUrl(m_server->url()), token); }
+
+    HttpResult request(const QByteArray& verb, const QString& path, const QByteArray& body = {},
+                       const QString& token = {}, const QByteArray& contentType = "application/json",
+                       const QList<QPair<QByteArray, QByteArray>>& headers = {})
+    {
+        QNetworkRequest request(QUrl(m_server->url() + path));
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+        if (!contentType.isEmpty())
+            request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+        for (const auto& [key, value] : headers)
+            request.setRawHeader(key, value);
+        QNetworkReply* reply = m_network.sendCustomRequest(request, verb, body);
+        QEventLoop loop;
+        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        HttpResult result;
+        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        result.body = reply->readAll();
+        result.json = QJsonDocument::fromJson(result.body).object();
+        result.headers = reply->rawHeaderPairs();
+        reply->deleteLater();
+        return result;
+    }
+
+    QString reserve(const QString& method = QStringLiteral("svc"))
+    {
+        QString error;
+        const auto id = client(m_writeToken).reserve(method, &error);
+        return id ? id->toString() : QString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_backend.start(&error), qPrintable(error));
+    }
+
+    void clientAndStoreAgree()
+    {
+        startServer();
+        HttpRegistryClient registry = client(m_writeToken);
+        QString error;
+        const auto id = registry.reserve(QStringLiteral("focalloss"), &error);
+        QVERIFY2(id, qPrintable(error));
+        RunDescription d;
+        d.model = QStringLiteral("resnet18");
+        d.hparams = {{QStringLiteral("lr"), 0.1}};
+        d.totalEpochs = 3;
+        d.gitDirty = true;
+        QVERIFY2(registry.describe(id->toString(), d, &error), qPrintable(error));
+        QVERIFY(registry.setStatus(id->toString(), RunStatus::Running, {}, &error));
+        QVERIFY(registry.reportProgress(id->toString(), 1, 100, 0.4, &error));
+        QVERIFY(registry.reportProgress(id->toString(), 2, 200, 0.3, &error));
+        QVERIFY(registry.setMemo(id->toString(), QStringLiteral("γ=2 のテスト"), &error));
+        QVector<ScalarPoint> points;
+        for (int step = 0; step < 1000; ++step)
+            points.append({QStringLiteral("train/loss"), step, 1.7e9 + step, 1.0 / (step + 1)});
+        QVERIFY2(registry.addScalars(id->toString(), points, &error), qPrintable(error));
+        QVERIFY(registry.addScalars(id->toString(), points.mid(990), &error)); // a replay
+
+        const auto run = registry.run(id->toString(), &error);
+        QVERIFY2(run, qPrintable(error));
+        const auto stored = m_server->store().run(id->toString(), &error);
+        QCOMPARE(run->model, QStringLiteral("resnet18"));
+        QCOMPARE(run->memo, QStringLiteral("γ=2 のテスト"));
+        QCOMPARE(*run->bestTestError, 0.3);
+        QCOMPARE(run->epoch, 2);
+        QVERIFY(run->gitDirty);
+        QCOMPARE(run->created, stored->created);
+        QCOMPARE(run->heartbeat, stored->heartbeat);
+        const QVector<ScalarPoint> back = registry.scalars(id->toString(), QStringLiteral("train/loss"), &error);
+        QCOMPARE(back.size(), 1000);
+        QCOMPARE(back[999].value, 1.0 / 1000);
+        QCOMPARE(back[999].wallTime, 1.7e9 + 999);
+        RunFilter filter;
+        filter.method = QStringLiteral("focalloss");
+        QCOMPARE(registry.runs(filter, &error).size(), 1);
+        filter.method = QStringLiteral("other");
+        QCOMPARE(registry.runs(filter, &error).size(), 0);
+        QVERIFY(!registry.setMemo(QStringLiteral("20000101_01_none"), QStringLiteral("x"), &error));
+        QVERIFY2(error.contains(QStringLiteral("404")), qPrintable(error));
+        QVERIFY(!registry.lastFailureWasNetwork());
+    }
+
+    void everyEndpointNeedsAToken_data()
+    {
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        const QString run = QStringLiteral("/api/v1/runs/20190705_01_svc");
+        QTest::newRow("info") << QByteArray("GET") << QStringLiteral("/api/v1/info") << QByteArray();
+        QTest::newRow("list") << QByteArray("GET") << QStringLiteral("/api/v1/runs") << QByteArray();
+        QTest::newRow("run") << QByteArray("GET") << run << QByteArray();
+        QTest::newRow("scalars") << QByteArray("GET") << run + QStringLiteral("/scalars") << QByteArray();
+        QTest::newRow("series") << QByteArray("GET") << run + QStringLiteral("/series?tags=a") << QByteArray();
+        QTest::newRow("tags") << QByteArray("GET") << run + QStringLiteral("/tags") << QByteArray();
+        QTest::newRow("changes") << QByteArray("GET") << QStringLiteral("/api/v1/changes?wait=0") << QByteArray();
+        QTest::newRow("reserve") << QByteArray("POST") << QStringLiteral("/api/v1/reserve")
+                                 << QByteArray("{\"method\":\"x\"}");
+        QTest::newRow("import") << QByteArray("POST") << QStringLiteral("/api/v1/import")
+                                << QByteArray("{\"runs\":[]}");
+        QTest::newRow("status") << QByteArray("POST") << run + QStringLiteral("/status")
+                                << QByteArray("{\"status\":\"running\"}");
+        QTest::newRow("progress") << QByteArray("POST") << run + QStringLiteral("/progress")
+                                  << QByteArray("{\"epoch\":1,\"step\":1}");
+        QTest::newRow("heartbeat") << QByteArray("POST") << run + QStringLiteral("/heartbeat") << QByteArray();
+        QTest::newRow("post scalars") << QByteArray("POST") << run + QStringLiteral("/scalars")
+                                      << QByteArray("{\"points\":[]}");
+        QTest::newRow("description") << QByteArray("PUT") << run + QStringLiteral("/description") << QByteArray("{}");
+        QTest::newRow("device") << QByteArray("PUT") << run + QStringLiteral("/device")
+                                << QByteArray("{\"device\":\"cpu\"}");
+        QTest::newRow("memo") << QByteArray("PUT") << run + QStringLiteral("/memo") << QByteArray("{\"memo\":\"m\"}");
+        QTest::newRow("final") << QByteArray("PUT") << run + QStringLiteral("/final_metrics") << QByteArray("{}");
+    }
+
+    void everyEndpointNeedsAToken()
+    {
+        QFETCH(QByteArray, verb);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        if (!m_tokenTestServer) { // one server for all rows
+            m_tokenTestServer = true;
+            startServer();
+            RunRecord run;
+            run.id = QStringLiteral("20190705_01_svc");
+            QString error;
+            QVERIFY(m_server->store().importRuns({run}, &error));
+        }
+        const HttpResult anonymous = request(verb, path, body);
+        QCOMPARE(anonymous.status, 401);
+        QVERIFY(anonymous.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("token")));
+        const HttpResult forged = request(verb, path, body, QStringLiteral("jk_forged"));
+        QCOMPARE(forged.status, 401);
+        const bool write = verb != "GET";
+        const HttpResult reader = request(verb, path, body, m_readToken);
+        QCOMPARE(reader.status, write ? 403 : 200);
+        if (write) {
+            const HttpResult writer = request(verb, path, body, m_writeToken);
+            QVERIFY2(writer.status >= 200 && writer.status < 300, writer.body.constData());
+        }
+    }
+
+    void revokedTokensStopWorking()
+    {
+        startServer();
+        QString error;
+        QVERIFY(!reserve().isEmpty());
+        QVERIFY(AccessTokens(m_server->store().database()).revoke(QStringLiteral("writer"), &error));
+        QTest::qWait(2100); // the service re-checks a token at least every 2 s
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", m_writeToken).status, 401);
+    }
+
+    void loopbackReadsCanBeOpened()
+    {
+        ServerOptions options;
+        options.openLoopbackReads = true;
+        startServer(options);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs")).status, 200);
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}").status, 401);
+    }
+
+    void badBodiesAreRefusedWithoutWriting_data()
+    {
+        QTest::addColumn<QString>("leaf");
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("truncated json") << "memo" << QByteArray("PUT") << QByteArray("{\"memo\": \"x")
+                                        << QByteArray("application/json") << 400 << "malformed JSON";
+        QTest::newRow("array body") << "memo" << QByteArray("PUT") << QByteArray("[1,2]")
+                                    << QByteArray("application/json") << 400 << "JSON object";
+        QTest::newRow("wrong type") << "memo" << QByteArray("PUT") << QByteArray("{\"memo\": 5}")
+                                    << QByteArray("application/json") << 400 << "\"memo\" must be a string";
+        QTest::newRow("unknown field") << "memo" << QByteArray("PUT") << QByteArray("{\"memo\": \"m\", \"memmo\": 1}")
+                                       << QByteArray("application/json") << 400 << "unknown field \"memmo\"";
+        QTest::newRow("fractional epoch")
+            << "progress" << QByteArray("POST") << QByteArray("{\"epoch\": 1.5, \"step\": 3}")
+            << QByteArray("application/json") << 400 << "whole number";
+        QTest::newRow("negative step") << "progress" << QByteArray("POST") << QByteArray("{\"epoch\": 1, \"step\": -3}")
+                                       << QByteArray("application/json") << 400 << "negative";
+        QTest::newRow("string error") << "progress" << QByteArray("POST")
+                                      << QByteArray("{\"epoch\": 1, \"step\": 3, \"test_error\": \"0.3\"}")
+                                      << QByteArray("application/json") << 400 << "must be a number";
+        QTest::newRow("unknown status") << "status" << QByteArray("POST") << QByteArray("{\"status\": \"exploded\"}")
+                                        << QByteArray("application/json") << 400 << "exploded";
+        QTest::newRow("point missing value")
+            << "scalars" << QByteArray("POST")
+            << QByteArray("{\"points\": [{\"tag\": \"a\", \"step\": 1, \"wall_time\": 1}, {\"tag\": \"a\", \"step\": "
+                          "2, \"wall_time\": 1, \"value\": 1}]}")
+            << QByteArray("application/json") << 400 << "point 0";
+        QTest::newRow("second point bad")
+            << "scalars" << QByteArray("POST")
+            << QByteArray("{\"points\": [{\"tag\": \"a\", \"step\": 1, \"wall_time\": 1, \"value\": 1}, {\"tag\": "
+                          "\"a\", \"step\": \"two\", \"wall_time\": 1, \"value\": 1}]}")
+            << QByteArray("application/json") << 400 << "point 1";
+        QTest::newRow("garbage protobuf")
+            << "scalars" << QByteArray("POST") << QByteArray("\xff\xff\xff\xff\x0f garbage", 14)
+            << QByteArray("application/x-protobuf") << 400 << "protobuf";
+        QTest::newRow("form body") << "memo" << QByteArray("PUT") << QByteArray("memo=x")
+                                   << QByteArray("application/x-www-form-urlencoded") << 415 << "JSON";
+        QTest::newRow("wrong verb") << "memo" << QByteArray("POST") << QByteArray("{\"memo\": \"m\"}")
+                                    << QByteArray("application/json") << 405 << "does not take";
+        QTest::newRow("no such leaf") << "nothing" << QByteArray("POST") << QByteArray("{}")
+                                      << QByteArray("application/json") << 404 << "no such endpoint";
+    }
+
+    void badBodiesAreRefusedWithoutWriting()
+    {
+        QFETCH(QString, leaf);
+        QFETCH(QByteArray, verb);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, contentType);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        startServer();
+        const QString id = reserve();
+        QString error;
+        const RunRecord before = *m_server->store().run(id, &error);
+        const HttpResult result =
+            request(verb, QStringLiteral("/api/v1/runs/%1/%2").arg(id, leaf), body, m_writeToken, contentType);
+        QCOMPARE(result.status, status);
+        const QString text = result.json.value(QStringLiteral("error")).toString();
+        QVERIFY2(text.contains(message), qPrintable(text));
+        const RunRecord after = *m_server->store().run(id, &error);
+        QCOMPARE(after.memo, before.memo);
+        QCOMPARE(after.step, before.step);
+        QCOMPARE(toString(after.status), toString(before.status));
+        QCOMPARE(m_server->store().scalars(id, {}, &error).size(), 0); // no half of a batch
+    }
+
+    void malformedIdsAndPathsAreClear()
+    {
+        startServer();
+        const HttpResult badId = request("GET", QStringLiteral("/api/v1/runs/2019075_03_x"), {}, m_readToken);
+        QCOMPARE(badId.status, 400);
+        QVERIFY(badId.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("YYYYMMDD")));
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs/20190101_01_none"), {}, m_readToken).status, 404);
+        QCOMPARE(request("GET", QStringLiteral("/api/v2/runs"), {}, m_readToken).status, 404);
+        QCOMPARE(request("GET", QStringLiteral("/etc/passwd"), {}, m_readToken).status, 404);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?limit=0"), {}, m_readToken).status, 400);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?colour=red"), {}, m_readToken).status, 400);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?status=exploded"), {}, m_readToken).status, 400);
+    }
+
+    void oversizeBodiesAreRefused()
+    {
+        ServerOptions options;
+        options.maxBodyBytes = 4096;
+        options.limits.maxPointsPerBatch = 10;
+        startServer(options);
+        const QString id = reserve();
+        const QByteArray big(8192, 'x');
+        const HttpResult tooBig =
+            request("PUT", QStringLiteral("/api/v1/runs/%1/memo").arg(id), "{\"memo\": \"" + big + "\"}", m_writeToken);
+        QCOMPARE(tooBig.status, 413);
+        QVector<ScalarPoint> points;
+        for (int step = 0; step < 11; ++step)
+            points.append({QStringLiteral("a"), step, 1, 1});
+        const HttpResult tooMany =
+            request("POST", QStringLiteral("/api/v1/runs/%1/scalars").arg(id), RegistryWire::scalarsToProtobuf(points),
+                    m_writeToken, "application/x-protobuf");
+        QCOMPARE(tooMany.status, 413);
+        QString error;
+        QCOMPARE(m_server->store().scalars(id, {}, &error).size(), 0);
+        QVERIFY(m_server->store().run(id, &error)->memo.isEmpty());
+        // The service is still there.
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
+    }
+
+    void seriesAreDownsampledOnTheServer()
+    {
+        startServer();
+        const QString id = reserve();
+        QVector<ScalarPoint> points;
+        for (int step = 0; step < 50000; ++step)
+            points.append({QStringLiteral("test/error"), step, 1.0 * step, 0.5 + 0.1 * std::sin(step / 100.0)});
+        points[12345].value = 0.01; // the best error must survive downsampling
+        QString error;
+        QVERIFY(client(m_writeToken).addScalars(id, points, &error));
+        const HttpResult result =
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=test/error&points=500&method=lttb").arg(id), {},
+                    m_readToken);
+        QCOMPARE(result.status, 200);
+        const QJsonObject series = result.json.value(QStringLiteral("series")).toArray().at(0).toObject();
+        QCOMPARE(series.value(QStringLiteral("total")).toInt(), 50000);
+        const QJsonArray steps = series.value(QStringLiteral("steps")).toArray();
+        QVERIFY(steps.size() >= 500 && steps.size() <= 502);
+        QVERIFY(steps.contains(12345));
+        // New points show up in the (cached) series at once.
+        QVERIFY(client(m_writeToken).addScalars(id, {{QStringLiteral("test/error"), 50000, 1, 0.001}}, &error));
+        const HttpResult again =
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=test/error&points=500&method=minmax").arg(id),
+                    {}, m_readToken);
+        const QJsonObject updated = again.json.value(QStringLiteral("series")).toArray().at(0).toObject();
+        QCOMPARE(updated.value(QStringLiteral("total")).toInt(), 50001);
+        QCOMPARE(updated.value(QStringLiteral("steps")).toArray().last().toInt(), 50000);
+        QCOMPARE(
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=a&method=mean").arg(id), {}, m_readToken).status,
+            400);
+    }
+
+    void changeFeedWakesWaitingClients()
+    {
+        startServer();
+        const HttpResult now = request("GET", QStringLiteral("/api/v1/changes?wait=0"), {}, m_readToken);
+        QCOMPARE(now.status, 200);
+        const qint64 revision = now.json.value(QStringLiteral("revision")).toInteger();
+        const QString feed = now.json.value(QStringLiteral("feed")).toString();
+        QString id;
+        QTimer::singleShot(300, this, [&] { id = reserve(QStringLiteral("late")); });
+        QElapsedTimer timer;
+        timer.start();
+        const HttpResult waited = request(
+            "GET", QStringLiteral("/api/v1/changes?since=%1&feed=%2&wait=10").arg(revision).arg(feed), {}, m_readToken);
+        QCOMPARE(waited.status, 200);
+        QVERIFY2(timer.elapsed() < 5000, "the waiting request is answered when the change happens");
+        QCOMPARE(waited.json.value(QStringLiteral("runs")).toArray().first().toString(), id);
+        QVERIFY(!waited.json.value(QStringLiteral("reset")).toBool());
+        // A client of an earlier service instance is told to reload.
+        const HttpResult stale =
+            request("GET", QStringLiteral("/api/v1/changes?since=3&feed=gone&wait=0"), {}, m_readToken);
+        QVERIFY(stale.json.value(QStringLiteral("reset")).toBool());
+        // A waiting client that hangs up leaves the service working.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket.waitForConnected(2000));
+        socket.write("GET /api/v1/changes?wait=20 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     m_readToken.toUtf8() + "\r\n\r\n");
+        QVERIFY(socket.waitForBytesWritten(2000));
+        QTest::qWait(200);
+        socket.abort();
+        QTest::qWait(100);
+        QVERIFY(!reserve().isEmpty());
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
+    }
+
+    void silentRunsAreLostAndRevived()
+    {
+        ServerOptions options;
+        options.lostAfterMs = 400;
+        startServer(options);
+        const QString id = reserve();
+        QString error;
+        HttpRegistryClient registry = client(m_writeToken);
+        QVERIFY(registry.setStatus(id, RunStatus::Running, {}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(toString(registry.run(id, &error)->status), QStringLiteral("lost"), 5000);
+        QVERIFY(registry.heartbeat(id, &error));
+        QCOMPARE(toString(registry.run(id, &error)->status), QStringLiteral("running"));
+    }
+
+    void phonePageNeedsNoBuildAndKeepsTheToken()
+    {
+        startServer();
+        const HttpResult page = request("GET", QStringLiteral("/?token=") + m_readToken, {}, {}, {});
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.body.contains("<meta name=\"viewport\""));
+        QByteArray cookie;
+        QByteArray policy;
+        for (const auto& [key, value] : page.headers) {
+            if (key.compare("Set-Cookie", Qt::CaseInsensitive) == 0)
+                cookie = value;
+            if (key.compare("Content-Security-Policy", Qt::CaseInsensitive) == 0)
+                policy = value;
+        }
+        QVERIFY(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        QVERIFY(policy.contains("default-src 'none'"));
+        // The cookie reads, but never writes (another site's form would carry it along).
+        const QByteArray jar = "jikken_token=" + m_readToken.toUtf8();
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Cookie", jar}}).status, 200);
+        const QByteArray writerJar = "jikken_token=" + m_writeToken.toUtf8();
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", {}, "application/json",
+                         {{"Cookie", writerJar}})
+                     .status,
+                 401);
+        QCOMPARE(request("GET", QStringLiteral("/?token=jk_wrong"), {}, {}, {}).status, 401);
+    }
+
+    void importThroughTheService()
+    {
+        startServer();
+        RunRecord old;
+        old.id = QStringLiteral("20190705_01_focalloss");
+        old.status = RunStatus::Finished;
+        old.latestTestError = 0.271;
+        QString error;
+        HttpRegistryClient registry = client(m_writeToken);
+        QVERIFY2(registry.importRuns({old}, &error), qPrintable(error));
+        QCOMPARE(*registry.run(old.id, &error)->latestTestError, 0.271);
+        QVERIFY(!registry.importRuns({old}, &error)); // already there: refused whole
+        QVERIFY(error.contains(QStringLiteral("409")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegistryService)
+#include "TestRegistryService.moc"
