@@ -2,6 +2,7 @@
 
 // Runs the real `jikken` binary for the command-line tests, with its own registry and working folder.
 
+#include <QMap>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -29,8 +30,15 @@ public:
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("JIKKEN_HOME"), m_home);
+        // The tests choose the registry; the environment running them does not.
+        env.remove(QStringLiteral("JIKKEN_REGISTRY"));
+        env.remove(QStringLiteral("JIKKEN_TOKEN"));
+        for (auto it = m_extra.constBegin(); it != m_extra.constEnd(); ++it)
+            env.insert(it.key(), it.value());
         return env;
     }
+
+    void setEnvironment(const QString& name, const QString& value) { m_extra.insert(name, value); }
 
     void start(QProcess& process, const QStringList& arguments) const
     {
@@ -56,6 +64,7 @@ public:
     }
 
 private:
+    QMap<QString, QString> m_extra;
     QString m_home;
     QString m_workingDirectory;
 };
