@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Jikken needs on Debian 12 (idempotent: apt-get skips what is there) and builds it in build/.
+# Arguments name more packages to install (the tests add chromium for the phone page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ packages=(
     libprotobuf-dev protobuf-compiler zlib1g-dev
     libtorch-dev libcli11-dev
     dataset-fashion-mnist python3-torch
+    "$@"
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 # Set up, build and run every test (Qt Test suites through CTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-debian.sh
+# The tests start their own PostgreSQL clusters (postgresql is in the base set) and drive headless Chromium.
+bash scripts/setup-debian.sh chromium
 cd build
 ctest --output-on-failure --timeout 900
