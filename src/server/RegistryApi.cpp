@@ -146,8 +146,11 @@ ApiReply RegistryApi::reserve(const QJsonObject& body)
         return ApiReply::error(400, fields.error());
     QString error;
     const auto id = m_store.reserve(method, &error);
-    if (!id)
-        return ApiReply::error(ModelId::methodError(method).isEmpty() ? 500 : 400, error);
+    if (!id) {
+        // A bad method is the client's mistake; a day whose IDs are all handed out is a conflict to wait out.
+        const bool exhausted = error.contains(QStringLiteral("handed out all"));
+        return ApiReply::error(!ModelId::methodError(method).isEmpty() ? 400 : exhausted ? 409 : 500, error);
+    }
     m_feed.touch(id->toString());
     return ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201);
 }

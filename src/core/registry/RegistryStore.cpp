@@ -1,12 +1,14 @@
 #include "RegistryStore.h"
 
 #include "DatabaseUrl.h"
+#include "PointWriter.h"
 #include "RegistrySchema.h"
 #include "SqlTransaction.h"
 
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSqlError>
@@ -20,6 +22,7 @@ namespace jikken {
 namespace {
 
 constexpr int kReserveAttempts = 50;
+constexpr qint64 kTimeZoneCacheMs = 5000;
 
 QString toJson(const QJsonObject& object)
 {
@@ -97,6 +100,12 @@ QVariant sqlValue(const QVariant& value)
 {
     const bool nullText = value.typeId() == QMetaType::QString && value.toString().isNull();
     return nullText ? QVariant(QStringLiteral("")) : value;
+}
+
+// SQLite keeps NaN as NULL.
+double pointValue(const QVariant& value)
+{
+    return value.isNull() ? qQNaN() : value.toDouble();
 }
 
 // A sign of life: stamps the heartbeat and brings a run marked lost back to running.
@@ -212,9 +221,15 @@ qint64 RegistryStore::nowMs() const
 
 QByteArray RegistryStore::timeZoneId() const
 {
+    // Read at most every few seconds: reservations ask for it each time, and it changes once in a lifetime.
+    if (!m_timeZone.isEmpty() && m_timeZoneAge.isValid() && m_timeZoneAge.elapsed() < kTimeZoneCacheMs)
+        return m_timeZone;
     QSqlQuery query(database());
-    if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'time_zone'")) && query.next())
-        return query.value(0).toString().toUtf8();
+    if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'time_zone'")) && query.next()) {
+        m_timeZone = query.value(0).toString().toUtf8();
+        m_timeZoneAge.start();
+        return m_timeZone;
+    }
     return QTimeZone::systemTimeZoneId();
 }
 
@@ -226,6 +241,7 @@ bool RegistryStore::setTimeZoneId(const QByteArray& ianaId, QString* error)
     QSqlQuery query(database());
     query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'time_zone'"));
     query.addBindValue(QString::fromUtf8(ianaId));
+    m_timeZone.clear();
     return query.exec() || failQuery(error, query);
 }
 
@@ -362,6 +378,17 @@ bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metric
 
 bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
 {
+    // One series per tag, steps ascending and distinct (a later point at the same step wins).
+    QStringList tags;
+    QHash<QString, ScalarSeries> byTag;
+    for (const ScalarPoint& point : points) {
+        auto it = byTag.find(point.tag);
+        if (it == byTag.end()) {
+            tags << point.tag;
+            it = byTag.insert(point.tag, ScalarSeries());
+        }
+        it->upsert(point.step, point.wallTime, point.value);
+    }
     QSqlDatabase db = database();
     SqlTransaction transaction(db);
     if (!transaction.begin(error))
@@ -374,17 +401,21 @@ bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& po
     if (!query.next())
         return failWith(error, unknownRun(id));
     query.finish();
-    query.prepare(QStringLiteral("INSERT INTO scalars (run_id, tag, step, wall_time, value) VALUES (?, ?, ?, ?, ?) "
-                                 "ON CONFLICT (run_id, tag, step) DO UPDATE SET wall_time = excluded.wall_time, "
-                                 "value = excluded.value"));
-    for (const ScalarPoint& point : points) {
-        query.bindValue(0, id);
-        query.bindValue(1, point.tag);
-        query.bindValue(2, point.step);
-        query.bindValue(3, point.wallTime);
-        query.bindValue(4, point.value);
+    for (const QString& tag : tags) {
+        query.prepare(QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
+        query.addBindValue(id);
+        query.addBindValue(tag);
         if (!query.exec())
             return failQuery(error, query);
+        query.prepare(QStringLiteral("SELECT id FROM series WHERE run_id = ? AND tag = ?"));
+        query.addBindValue(id);
+        query.addBindValue(tag);
+        if (!query.exec() || !query.next())
+            return failQuery(error, query);
+        const qint64 seriesId = query.value(0).toLongLong();
+        query.finish();
+        if (!PointWriter::upsert(db, seriesId, byTag.value(tag), error))
+            return false;
     }
     return transaction.commit(error);
 }
@@ -450,10 +481,10 @@ QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& ta
 {
     QSqlQuery query(database());
     query.setForwardOnly(true);
-    query.prepare(tag.isEmpty() ? QStringLiteral("SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? "
-                                                 "ORDER BY tag, step")
-                                : QStringLiteral("SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? "
-                                                 "AND tag = ? ORDER BY step"));
+    query.prepare(QStringLiteral("SELECT s.tag, p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = "
+                                 "p.series_id WHERE s.run_id = ?") +
+                  (tag.isEmpty() ? QString() : QStringLiteral(" AND s.tag = ?")) +
+                  QStringLiteral(" ORDER BY s.tag, p.step"));
     query.addBindValue(id);
     if (!tag.isEmpty())
         query.addBindValue(tag);
@@ -464,7 +495,7 @@ QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& ta
     }
     while (query.next())
         result.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toDouble(),
-                       query.value(3).toDouble()});
+                       pointValue(query.value(3))});
     return result;
 }
 
@@ -563,8 +594,8 @@ std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QStri
 {
     QSqlQuery query(database());
     query.setForwardOnly(true);
-    query.prepare(
-        QStringLiteral("SELECT step, wall_time, value FROM scalars WHERE run_id = ? AND tag = ? ORDER BY step"));
+    query.prepare(QStringLiteral("SELECT p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = p.series_id "
+                                 "WHERE s.run_id = ? AND s.tag = ? ORDER BY p.step"));
     query.addBindValue(id);
     query.addBindValue(tag);
     if (!query.exec()) {
@@ -573,14 +604,14 @@ std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QStri
     }
     ScalarSeries result;
     while (query.next())
-        result.append(query.value(0).toLongLong(), query.value(1).toDouble(), query.value(2).toDouble());
+        result.append(query.value(0).toLongLong(), query.value(1).toDouble(), pointValue(query.value(2)));
     return result;
 }
 
 QStringList RegistryStore::tags(const QString& id, QString* error)
 {
     QSqlQuery query(database());
-    query.prepare(QStringLiteral("SELECT DISTINCT tag FROM scalars WHERE run_id = ? ORDER BY tag"));
+    query.prepare(QStringLiteral("SELECT tag FROM series WHERE run_id = ? ORDER BY tag"));
     query.addBindValue(id);
     QStringList result;
     if (!query.exec()) {

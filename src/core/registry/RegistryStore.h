@@ -4,6 +4,7 @@
 #include "series/ScalarSeries.h"
 
 #include <QDate>
+#include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVector>
@@ -83,6 +84,8 @@ private:
     QString m_connectionName;
     QString m_path;
     Clock m_clock;
+    mutable QByteArray m_timeZone;
+    mutable QElapsedTimer m_timeZoneAge;
 };
 
 } // namespace jikken
