@@ -1,16 +1,18 @@
 #include "PointWriter.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <cmath>
 #include <memory>
 
+#include <sqlite3.h>
+
 namespace jikken::PointWriter {
 
 namespace {
 
-constexpr int kSqliteRowsPerStatement = 250; // 1,000 parameters, under every SQLite's limit
 constexpr int kPostgresRowsPerStatement = 200000;
 
 const QString kOnConflict = QStringLiteral(
@@ -23,36 +25,41 @@ bool fail(QString* error, const QSqlQuery& query)
     return false;
 }
 
-// SQLite has no NaN: it stores NULL, which the readers turn back into NaN.
-QVariant sqliteValue(double value)
-{
-    return std::isnan(value) ? QVariant() : QVariant(value);
-}
-
+// SQLite straight through its C API, on Qt's own connection: binding through QVariant costs more than the
+// insert itself. One prepared statement, stepped once per point.
 bool upsertSqlite(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QString* error)
 {
-    std::unique_ptr<QSqlQuery> query;
-    int preparedRows = 0;
-    for (int start = 0; start < s.size(); start += kSqliteRowsPerStatement) {
-        const int rows = std::min(kSqliteRowsPerStatement, s.size() - start);
-        if (rows != preparedRows) {
-            QString sql = QStringLiteral("INSERT INTO points (series_id, step, wall_time, value) VALUES ");
-            for (int r = 0; r < rows; ++r)
-                sql += r == 0 ? QStringLiteral("(?,?,?,?)") : QStringLiteral(",(?,?,?,?)");
-            query = std::make_unique<QSqlQuery>(db);
-            if (!query->prepare(sql + kOnConflict))
-                return fail(error, *query);
-            preparedRows = rows;
-        }
-        int p = 0;
-        for (int i = start; i < start + rows; ++i) {
-            query->bindValue(p++, seriesId);
-            query->bindValue(p++, s.steps[i]);
-            query->bindValue(p++, s.wallTimes[i]);
-            query->bindValue(p++, sqliteValue(s.values[i]));
-        }
-        if (!query->exec())
-            return fail(error, *query);
+    const QVariant handle = db.driver()->handle();
+    sqlite3* connection = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+                              ? *static_cast<sqlite3* const*>(handle.constData())
+                              : nullptr;
+    const auto sqliteFail = [&](const char* what) {
+        if (error)
+            *error = QStringLiteral("registry: %1: %2").arg(QString::fromLatin1(what),
+                                                           QString::fromUtf8(connection ? sqlite3_errmsg(connection) : "no connection"));
+        return false;
+    };
+    if (!connection)
+        return sqliteFail("no SQLite handle");
+    const QByteArray sql = (QStringLiteral("INSERT INTO points (series_id, step, wall_time, value) VALUES (?1, ?2, ?3, ?4)") +
+                            kOnConflict)
+                               .toUtf8();
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(connection, sql.constData(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK)
+        return sqliteFail("prepare");
+    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(statement, sqlite3_finalize);
+    sqlite3_bind_int64(statement, 1, seriesId);
+    for (int i = 0; i < s.size(); ++i) {
+        sqlite3_bind_int64(statement, 2, s.steps[i]);
+        sqlite3_bind_double(statement, 3, s.wallTimes[i]);
+        // SQLite has no NaN: it keeps NULL, which the readers turn back into NaN.
+        if (std::isnan(s.values[i]))
+            sqlite3_bind_null(statement, 4);
+        else
+            sqlite3_bind_double(statement, 4, s.values[i]);
+        if (sqlite3_step(statement) != SQLITE_DONE)
+            return sqliteFail("insert");
+        sqlite3_reset(statement);
     }
     return true;
 }

@@ -205,8 +205,21 @@ QSqlDatabase RegistryStore::database() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
+QSqlQuery& RegistryStore::prepared(const QString& sql)
+{
+    // Prepared once per connection: on PostgreSQL each prepare is a round trip (and so is its release).
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        auto query = std::make_shared<QSqlQuery>(database());
+        query->prepare(sql);
+        it = m_prepared.insert(sql, query);
+    }
+    return **it;
+}
+
 void RegistryStore::close()
 {
+    m_prepared.clear();
     if (!QSqlDatabase::contains(m_connectionName))
         return;
     QSqlDatabase::database(m_connectionName, false).close();
@@ -269,16 +282,16 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
             continue;
         // The day's counter row is the lock: concurrent reservations queue on it (PostgreSQL's row lock,
         // SQLite's write lock) and each takes the next number, so numbers are distinct and gap-free.
-        QSqlQuery query(db);
-        query.prepare(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, 1) ON CONFLICT (day) "
-                                     "DO UPDATE SET last_number = day_counters.last_number + 1 RETURNING last_number"));
-        query.addBindValue(dayKey);
-        if (!query.exec() || !query.next()) {
-            lastError = query.lastError().text();
+        QSqlQuery& next = prepared(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, 1) ON CONFLICT "
+                                                  "(day) DO UPDATE SET last_number = day_counters.last_number + 1 "
+                                                  "RETURNING last_number"));
+        next.bindValue(0, dayKey);
+        if (!next.exec() || !next.next()) {
+            lastError = next.lastError().text();
             continue;
         }
-        const int number = query.value(0).toInt();
-        query.finish();
+        const int number = next.value(0).toInt();
+        next.finish();
         if (number > ModelId::kMaxNumber) {
             failWith(error, QStringLiteral("the registry has handed out all %1 IDs of %2")
                                 .arg(ModelId::kMaxNumber)
@@ -286,14 +299,15 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
             return std::nullopt;
         }
         const ModelId id(day, number, method);
-        query.prepare(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
-        query.addBindValue(id.toString());
-        query.addBindValue(dayKey);
-        query.addBindValue(number);
-        query.addBindValue(method);
-        query.addBindValue(nowMs());
-        if (!query.exec()) {
-            lastError = query.lastError().text();
+        QSqlQuery& insert =
+            prepared(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
+        insert.bindValue(0, id.toString());
+        insert.bindValue(1, dayKey);
+        insert.bindValue(2, number);
+        insert.bindValue(3, method);
+        insert.bindValue(4, nowMs());
+        if (!insert.exec()) {
+            lastError = insert.lastError().text();
             continue;
         }
         if (transaction.commit(&lastError))

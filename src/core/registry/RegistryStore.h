@@ -5,11 +5,14 @@
 
 #include <QDate>
 #include <QElapsedTimer>
+#include <QHash>
+#include <QSqlQuery>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVector>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace jikken {
@@ -80,10 +83,12 @@ public:
 private:
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
     qint64 nowMs() const;
+    QSqlQuery& prepared(const QString& sql);
 
     QString m_connectionName;
     QString m_path;
     Clock m_clock;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
     mutable QByteArray m_timeZone;
     mutable QElapsedTimer m_timeZoneAge;
 };
