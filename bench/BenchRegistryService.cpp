@@ -20,6 +20,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -60,17 +61,20 @@ private:
         ServerOptions options;
         options.port = 0;
         options.database = m_database;
+        // A day holds 999 IDs; the bench's clock turns a day every 10 readings (5 batches of at most 64
+        // reservations) so that all of them fit.
+        auto readings = std::make_shared<std::atomic<qint64>>(0);
+        options.clock = [readings] {
+            return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC).addDays(readings->fetch_add(1) / 10);
+        };
         RegistryServer server(options);
         QEventLoop loop;
         m_loop = &loop;
         if (server.start(&m_error)) {
             m_port = server.port();
-            // A day holds 999 IDs; the bench's clock turns a day every 500 reservations so that all of them fit.
-            auto calls = std::make_shared<qint64>(0);
-            server.store().setClock([calls] {
-                return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC).addDays((*calls)++ / 500);
-            });
-            m_token = AccessTokens(server.store().database()).create(QStringLiteral("bench"), false, &m_error).value_or(QString());
+            m_token = AccessTokens(server.store().database())
+                          .create(QStringLiteral("bench"), false, &m_error)
+                          .value_or(QString());
         }
         m_ready.release();
         if (m_port)
@@ -119,7 +123,8 @@ private:
                 return;
             const QByteArray head = m_buffer.left(headerEnd).toLower();
             const qsizetype at = head.indexOf("content-length:");
-            const qsizetype length = at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+            const qsizetype length =
+                at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toLongLong();
             if (m_buffer.size() < headerEnd + 4 + length)
                 return;
             const int status = head.mid(9, 3).toInt();
@@ -149,7 +154,8 @@ QByteArray httpRequest(const char* verb, const QByteArray& path, const QString& 
                        const QByteArray& body)
 {
     return QByteArray(verb) + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token.toUtf8() +
-           "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+           "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
+           body;
 }
 
 double percentile(std::vector<double> values, double p)
@@ -162,7 +168,8 @@ double percentile(std::vector<double> values, double p)
 
 void row(const char* backend, const char* job, const QString& value, const QString& target, double ratio)
 {
-    std::printf("| %-10s | %-52s | %-26s | %-14s | %6.2fx |\n", backend, job, qPrintable(value), qPrintable(target), ratio);
+    std::printf("| %-10s | %-52s | %-26s | %-14s | %6.2fx |\n", backend, job, qPrintable(value), qPrintable(target),
+                ratio);
 }
 
 /// Drives `clients` until all are done; returns seconds.
@@ -193,9 +200,11 @@ bool benchBackend(const char* backend, const QString& database)
     std::vector<double> latencies;
     QStringList bodies;
     std::vector<std::unique_ptr<Client>> clients;
-    const QByteArray reserve = httpRequest("POST", "/api/v1/reserve", token, "application/json", "{\"method\":\"bench\"}");
+    const QByteArray reserve =
+        httpRequest("POST", "/api/v1/reserve", token, "application/json", "{\"method\":\"bench\"}");
     for (int i = 0; i < kClients; ++i)
-        clients.push_back(std::make_unique<Client>(service.port(), reserve, kReservationsPerClient, &latencies, &bodies));
+        clients.push_back(
+            std::make_unique<Client>(service.port(), reserve, kReservationsPerClient, &latencies, &bodies));
     const double seconds = drive(clients);
     std::fprintf(stderr, "%s: reservations done\n", backend);
     int failures = 0;
@@ -207,12 +216,16 @@ bool benchBackend(const char* backend, const QString& database)
     const int total = kClients * kReservationsPerClient;
     const double perSecond = total / seconds;
     const int duplicates = static_cast<int>(bodies.size() - ids.size());
-    row(backend, "reserve: 64 concurrent clients, IDs/s", QString::number(perSecond, 'f', 0), QStringLiteral(">= 2000"), perSecond / 2000);
+    row(backend, "reserve: 64 concurrent clients, IDs/s", QString::number(perSecond, 'f', 0), QStringLiteral(">= 2000"),
+        perSecond / 2000);
     row(backend, "reserve: p50 / p99 latency (ms)",
-        QStringLiteral("%1 / %2").arg(percentile(latencies, 0.5), 0, 'f', 2).arg(percentile(latencies, 0.99), 0, 'f', 2),
+        QStringLiteral("%1 / %2")
+            .arg(percentile(latencies, 0.5), 0, 'f', 2)
+            .arg(percentile(latencies, 0.99), 0, 'f', 2),
         QStringLiteral("p99 <= 20"), 20 / std::max(1e-9, percentile(latencies, 0.99)));
     row(backend, "reserve: duplicates / failed requests",
-        QStringLiteral("%1 / %2 of %3").arg(duplicates).arg(failures).arg(total), QStringLiteral("0"), duplicates == 0 ? 1.0 : 0.0);
+        QStringLiteral("%1 / %2 of %3").arg(duplicates).arg(failures).arg(total), QStringLiteral("0"),
+        duplicates == 0 ? 1.0 : 0.0);
     row(backend, "reserve vs the spreadsheet API (5 writes/s)", QString::number(perSecond, 'f', 0), QStringLiteral("-"),
         perSecond / kSpreadsheetWritesPerSecond);
 
@@ -227,7 +240,8 @@ bool benchBackend(const char* backend, const QString& database)
     for (int start = 0; start < kIngestPoints; start += kIngestBatch) {
         batch.clear();
         for (int step = start; step < start + kIngestBatch; ++step)
-            batch.append({QStringLiteral("train/loss"), step, 1.7e9 + step * 0.01, 2.0 * std::exp(-step / 2e5) + 0.01 * std::sin(step)});
+            batch.append({QStringLiteral("train/loss"), step, 1.7e9 + step * 0.01,
+                          2.0 * std::exp(-step / 2e5) + 0.01 * std::sin(step)});
         requests << httpRequest("POST", "/api/v1/runs/" + run.toUtf8() + "/scalars", token, "application/x-protobuf",
                                 RegistryWire::scalarsToProtobuf(batch));
     }
@@ -242,17 +256,19 @@ bool benchBackend(const char* backend, const QString& database)
         failures += single.front()->failures();
     }
     const double ingestSeconds = ingestTimer.nsecsElapsed() / 1e9;
-    row(backend, "ingest: 1M points, 10 protobuf batches, points/s", QString::number(kIngestPoints / ingestSeconds, 'f', 0),
-        QStringLiteral(">= 1000000"), kIngestPoints / ingestSeconds / 1e6);
-    row(backend, "ingest: client-side protobuf encoding, points/s", QString::number(kIngestPoints / encodeSeconds, 'f', 0),
-        QStringLiteral("-"), 1.0);
+    row(backend, "ingest: 1M points, 10 protobuf batches, points/s",
+        QString::number(kIngestPoints / ingestSeconds, 'f', 0), QStringLiteral(">= 1000000"),
+        kIngestPoints / ingestSeconds / 1e6);
+    row(backend, "ingest: client-side protobuf encoding, points/s",
+        QString::number(kIngestPoints / encodeSeconds, 'f', 0), QStringLiteral("-"), 1.0);
 
     // 3. The million-point series, downsampled to 2,000 points by the server: first read (from the
     // database), then from the service's series cache.
     std::vector<double> cold;
     std::vector<double> warm;
-    const QByteArray series = httpRequest("GET", "/api/v1/runs/" + run.toUtf8() + "/series?tags=train/loss&points=2000&method=lttb",
-                                          token, "application/json", {});
+    const QByteArray series =
+        httpRequest("GET", "/api/v1/runs/" + run.toUtf8() + "/series?tags=train/loss&points=2000&method=lttb", token,
+                    "application/json", {});
     QStringList seriesBodies;
     {
         std::vector<std::unique_ptr<Client>> one;
@@ -265,7 +281,8 @@ bool benchBackend(const char* backend, const QString& database)
         drive(one);
     }
     const QJsonObject answer = QJsonDocument::fromJson(seriesBodies.value(0).toUtf8()).object();
-    const int totalPoints = answer.value(QStringLiteral("series")).toArray().at(0).toObject().value(QStringLiteral("total")).toInt();
+    const int totalPoints =
+        answer.value(QStringLiteral("series")).toArray().at(0).toObject().value(QStringLiteral("total")).toInt();
     row(backend, "series 1M -> 2,000 (LTTB), cached: median ms", QString::number(percentile(warm, 0.5), 'f', 2),
         QStringLiteral("<= 50"), 50 / std::max(1e-9, percentile(warm, 0.5)));
     row(backend, "series 1M -> 2,000 (LTTB), first read from the database: ms",
@@ -283,7 +300,8 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const QString which = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("both");
     std::printf("| %-10s | %-52s | %-26s | %-14s | %7s |\n", "backend", "job", "measured", "target", "ratio");
-    std::printf("|------------|------------------------------------------------------|----------------------------|----------------|---------|\n");
+    std::printf("|------------|------------------------------------------------------|----------------------------|----"
+                "------------|---------|\n");
     bool ok = true;
     QTemporaryDir dir;
     if (which == QLatin1String("sqlite") || which == QLatin1String("both"))

@@ -106,8 +106,14 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
     if (parts.size() == 3 && resource == QLatin1String("info") && get)
         return info();
     if (parts.size() == 3 && resource == QLatin1String("reserve") && post) {
-        const auto body = jsonBody(request, &reply);
-        return body ? reserve(*body) : reply;
+        const auto method = reserveMethod(request, &reply);
+        if (!method)
+            return reply;
+        QString error;
+        const auto id = m_store.reserve(*method, &error);
+        if (id)
+            m_feed.touch(id->toString());
+        return reserved(id, *method, error);
     }
     if (parts.size() == 3 && resource == QLatin1String("import") && post) {
         const auto body = jsonBody(request, &reply);
@@ -137,22 +143,33 @@ ApiReply RegistryApi::info()
                             m_store.isPostgresql() ? QStringLiteral("postgresql") : QStringLiteral("sqlite")}});
 }
 
-ApiReply RegistryApi::reserve(const QJsonObject& body)
+std::optional<QString> RegistryApi::reserveMethod(const ApiRequest& request, ApiReply* refusal)
 {
+    const auto body = jsonBody(request, refusal);
+    if (!body)
+        return std::nullopt;
     QString method;
-    JsonFields fields(body, QStringLiteral("reserve"));
+    JsonFields fields(*body, QStringLiteral("reserve"));
     fields.string("method", &method, true);
-    if (!fields.noOthers())
-        return ApiReply::error(400, fields.error());
-    QString error;
-    const auto id = m_store.reserve(method, &error);
-    if (!id) {
-        // A bad method is the client's mistake; a day whose IDs are all handed out is a conflict to wait out.
-        const bool exhausted = error.contains(QStringLiteral("handed out all"));
-        return ApiReply::error(!ModelId::methodError(method).isEmpty() ? 400 : exhausted ? 409 : 500, error);
+    if (!fields.noOthers()) {
+        *refusal = ApiReply::error(400, fields.error());
+        return std::nullopt;
     }
-    m_feed.touch(id->toString());
-    return ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201);
+    const QString problem = ModelId::methodError(method);
+    if (!problem.isEmpty()) {
+        *refusal = ApiReply::error(400, problem);
+        return std::nullopt;
+    }
+    return method;
+}
+
+ApiReply RegistryApi::reserved(const std::optional<ModelId>& id, const QString& method, const QString& error)
+{
+    if (id)
+        return ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201);
+    // A bad method is the client's mistake; a day whose IDs are all handed out is a conflict to wait out.
+    const bool exhausted = error.contains(QStringLiteral("handed out all"));
+    return ApiReply::error(!ModelId::methodError(method).isEmpty() ? 400 : exhausted ? 409 : 500, error);
 }
 
 ApiReply RegistryApi::listRuns(const QUrlQuery& query)

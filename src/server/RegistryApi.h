@@ -5,6 +5,10 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include "ids/ModelId.h"
+
+#include <optional>
+
 #include <functional>
 
 namespace jikken {
@@ -51,12 +55,15 @@ public:
     RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits = {});
 
     ApiReply handle(const ApiRequest& request);
+    /// Checks a POST /api/v1/reserve body; the method, or the reply that refuses it.
+    static std::optional<QString> reserveMethod(const ApiRequest& request, ApiReply* refusal);
+    /// The answer to a reservation: the ID, or why there is none.
+    static ApiReply reserved(const std::optional<ModelId>& id, const QString& method, const QString& error);
     /// Whether the request changes the registry (needs a write token).
     static bool isWrite(const QByteArray& method) { return method != "GET" && method != "HEAD"; }
 
 private:
     ApiReply info();
-    ApiReply reserve(const QJsonObject& body);
     ApiReply listRuns(const QUrlQuery& query);
     ApiReply importRuns(const QJsonObject& body);
     ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);

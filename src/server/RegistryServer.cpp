@@ -96,6 +96,13 @@ struct RegistryServer::Waiter
     QDeadlineTimer deadline;
 };
 
+struct RegistryServer::PendingReservation
+{
+    std::shared_ptr<QHttpServerResponder> responder;
+    QPointer<QTcpSocket> socket;
+    QString method;
+};
+
 RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
     : QAbstractHttpServer(parent), m_options(std::move(options)),
       m_cache(
@@ -122,6 +129,8 @@ bool RegistryServer::start(QString* error)
 {
     if (!m_store.open(m_options.database, error))
         return false;
+    if (m_options.clock)
+        m_store.setClock(m_options.clock);
     m_tokens = std::make_unique<AccessTokens>(m_store.database());
     if (!m_options.tlsCertificate.isEmpty() || !m_options.tlsKey.isEmpty()) {
         QFile certificateFile(m_options.tlsCertificate);
@@ -244,6 +253,21 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type")};
+    if (method == "POST" && path == QLatin1String("/api/v1/reserve")) {
+        ApiReply refusal;
+        const auto methodName = RegistryApi::reserveMethod(apiRequest, &refusal);
+        if (!methodName) {
+            send(responder, refusal);
+            return true;
+        }
+        // Reservations that arrive together are made together, in one transaction with one commit: the
+        // commit (a disk flush) is what a reservation costs.
+        if (m_pendingReservations.empty())
+            QTimer::singleShot(0, this, &RegistryServer::reservePending);
+        m_pendingReservations.push_back(
+            {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName});
+        return true;
+    }
     const ApiReply reply = m_api.handle(apiRequest);
     if (reply.status >= 500)
         std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
@@ -252,6 +276,33 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
         QTimer::singleShot(0, this, [this] { answerWaiters(false); });
     return true;
+}
+
+void RegistryServer::reservePending()
+{
+    std::vector<PendingReservation> batch;
+    batch.swap(m_pendingReservations);
+    if (batch.empty())
+        return;
+    QStringList methods;
+    for (const PendingReservation& pending : batch)
+        methods << pending.method;
+    QString error;
+    const auto ids = m_store.reserve(methods, &error);
+    for (size_t i = 0; i < batch.size(); ++i) {
+        std::optional<ModelId> id = ids ? std::optional<ModelId>(ids->at(static_cast<qsizetype>(i))) : std::nullopt;
+        // The batch may not fit in what is left of the day: then each takes what remains, one by one.
+        if (!ids && batch.size() > 1)
+            id = m_store.reserve(batch[i].method, &error);
+        if (id)
+            m_feed.touch(id->toString());
+        if (batch[i].socket) // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
+            send(*batch[i].responder, RegistryApi::reserved(id, batch[i].method, error));
+    }
+    if (!ids && batch.size() == 1)
+        std::fprintf(stderr, "jikken serve: reserve: %s\n", qPrintable(error));
+    if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
+        answerWaiters(false);
 }
 
 void RegistryServer::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)

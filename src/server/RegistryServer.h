@@ -34,6 +34,8 @@ struct ServerOptions
     qint64 maxBodyBytes = 64 << 20;
     int maxWaitMs = 30'000; ///< longest a change-feed request is held open
     qint64 seriesCachePoints = 8'000'000;
+    /// The registry's clock, for tests and benchmarks; empty: the real one.
+    RegistryStore::Clock clock;
     ApiLimits limits;
 };
 
@@ -65,6 +67,7 @@ private:
     Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why);
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void answerWaiters(bool all);
+    void reservePending();
     void markLost();
     void servePhonePage(QHttpServerResponder& responder, const QByteArray& token);
 
@@ -79,6 +82,8 @@ private:
     QTimer m_lostTimer;
     QTimer m_waitTimer;
     std::vector<std::unique_ptr<Waiter>> m_waiters;
+    struct PendingReservation;
+    std::vector<PendingReservation> m_pendingReservations;
     qint64 m_answeredRevision = 0;
     struct CachedToken
     {

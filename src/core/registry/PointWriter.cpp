@@ -35,15 +35,16 @@ bool upsertSqlite(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QStr
                               : nullptr;
     const auto sqliteFail = [&](const char* what) {
         if (error)
-            *error = QStringLiteral("registry: %1: %2").arg(QString::fromLatin1(what),
-                                                           QString::fromUtf8(connection ? sqlite3_errmsg(connection) : "no connection"));
+            *error = QStringLiteral("registry: %1: %2")
+                         .arg(QString::fromLatin1(what),
+                              QString::fromUtf8(connection ? sqlite3_errmsg(connection) : "no connection"));
         return false;
     };
     if (!connection)
         return sqliteFail("no SQLite handle");
-    const QByteArray sql = (QStringLiteral("INSERT INTO points (series_id, step, wall_time, value) VALUES (?1, ?2, ?3, ?4)") +
-                            kOnConflict)
-                               .toUtf8();
+    const QByteArray sql =
+        (QStringLiteral("INSERT INTO points (series_id, step, wall_time, value) VALUES (?1, ?2, ?3, ?4)") + kOnConflict)
+            .toUtf8();
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(connection, sql.constData(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK)
         return sqliteFail("prepare");
@@ -64,8 +65,7 @@ bool upsertSqlite(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QStr
     return true;
 }
 
-template <typename T>
-QString arrayLiteral(const QVector<T>& values, int start, int count)
+template <typename T> QString arrayLiteral(const QVector<T>& values, int start, int count)
 {
     QString text;
     text.reserve(count * 20);
@@ -75,7 +75,7 @@ QString arrayLiteral(const QVector<T>& values, int start, int count)
             text += u',';
         if constexpr (std::is_floating_point_v<T>) {
             const double v = values[i];
-            text += std::isnan(v) ? QStringLiteral("NaN")
+            text += std::isnan(v)   ? QStringLiteral("NaN")
                     : std::isinf(v) ? (v > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity"))
                                     : QString::number(v, 'g', 17);
         } else {

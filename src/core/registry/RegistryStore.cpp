@@ -265,11 +265,20 @@ QDate RegistryStore::today() const
 
 std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* error)
 {
-    const QString problem = ModelId::methodError(method);
-    if (!problem.isEmpty()) {
-        failWith(error, problem);
-        return std::nullopt;
+    const auto ids = reserve(QStringList{method}, error);
+    return ids ? std::optional<ModelId>(ids->first()) : std::nullopt;
+}
+
+std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& methods, QString* error)
+{
+    for (const QString& method : methods) {
+        const QString problem = ModelId::methodError(method);
+        if (!problem.isEmpty()) {
+            failWith(error, problem);
+            return std::nullopt;
+        }
     }
+    const int count = static_cast<int>(methods.size());
     QSqlDatabase db = database();
     QString lastError;
     for (int attempt = 0; attempt < kReserveAttempts; ++attempt) {
@@ -281,37 +290,47 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
         if (!transaction.begin(&lastError))
             continue;
         // The day's counter row is the lock: concurrent reservations queue on it (PostgreSQL's row lock,
-        // SQLite's write lock) and each takes the next number, so numbers are distinct and gap-free.
-        QSqlQuery& next = prepared(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, 1) ON CONFLICT "
-                                                  "(day) DO UPDATE SET last_number = day_counters.last_number + 1 "
-                                                  "RETURNING last_number"));
+        // SQLite's write lock) and each takes the next numbers, so numbers are distinct and gap-free. A batch
+        // takes `count` numbers in one step and commits once.
+        QSqlQuery& next =
+            prepared(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, ?) ON CONFLICT "
+                                    "(day) DO UPDATE SET last_number = day_counters.last_number + "
+                                    "excluded.last_number RETURNING last_number"));
         next.bindValue(0, dayKey);
+        next.bindValue(1, count);
         if (!next.exec() || !next.next()) {
             lastError = next.lastError().text();
             continue;
         }
-        const int number = next.value(0).toInt();
+        const int last = next.value(0).toInt();
         next.finish();
-        if (number > ModelId::kMaxNumber) {
+        if (last > ModelId::kMaxNumber) {
             failWith(error, QStringLiteral("the registry has handed out all %1 IDs of %2")
                                 .arg(ModelId::kMaxNumber)
                                 .arg(day.toString(Qt::ISODate)));
             return std::nullopt;
         }
-        const ModelId id(day, number, method);
         QSqlQuery& insert =
             prepared(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
-        insert.bindValue(0, id.toString());
-        insert.bindValue(1, dayKey);
-        insert.bindValue(2, number);
-        insert.bindValue(3, method);
-        insert.bindValue(4, nowMs());
-        if (!insert.exec()) {
+        QVector<ModelId> ids;
+        const qint64 now = nowMs();
+        for (int i = 0; i < count; ++i) {
+            const ModelId id(day, last - count + 1 + i, methods[i]);
+            insert.bindValue(0, id.toString());
+            insert.bindValue(1, dayKey);
+            insert.bindValue(2, id.number());
+            insert.bindValue(3, methods[i]);
+            insert.bindValue(4, now);
+            if (!insert.exec())
+                break;
+            ids.append(id);
+        }
+        if (ids.size() != count) {
             lastError = insert.lastError().text();
             continue;
         }
         if (transaction.commit(&lastError))
-            return id;
+            return ids;
     }
     failWith(
         error,
@@ -416,7 +435,8 @@ bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& po
         return failWith(error, unknownRun(id));
     query.finish();
     for (const QString& tag : tags) {
-        query.prepare(QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
+        query.prepare(
+            QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
         query.addBindValue(id);
         query.addBindValue(tag);
         if (!query.exec())
@@ -608,8 +628,9 @@ std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QStri
 {
     QSqlQuery query(database());
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = p.series_id "
-                                 "WHERE s.run_id = ? AND s.tag = ? ORDER BY p.step"));
+    query.prepare(
+        QStringLiteral("SELECT p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = p.series_id "
+                       "WHERE s.run_id = ? AND s.tag = ? ORDER BY p.step"));
     query.addBindValue(id);
     query.addBindValue(tag);
     if (!query.exec()) {

@@ -6,8 +6,8 @@
 #include <QDate>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QSqlQuery>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <QVector>
 
@@ -55,6 +55,9 @@ public:
     QDate today() const;
 
     std::optional<ModelId> reserve(const QString& method, QString* error) override;
+    /// Several IDs in one transaction, in the order of `methods` (consecutive numbers); all or none. The
+    /// service reserves the requests that arrive together this way, with one commit for all.
+    std::optional<QVector<ModelId>> reserve(const QStringList& methods, QString* error);
     bool describe(const QString& id, const RunDescription& description, QString* error) override;
     bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) override;
     bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
