@@ -348,29 +348,32 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
 ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
 {
     QString error;
-    std::optional<QVector<ScalarPoint>> points;
+    std::optional<QVector<TaggedSeries>> batch;
     if (request.contentType.startsWith("application/x-protobuf")) {
-        points = RegistryWire::scalarsFromProtobuf(request.body, &error);
+        batch = RegistryWire::seriesFromProtobuf(request.body, &error);
     } else {
         ApiReply reply;
         const auto body = jsonBody(request, &reply);
         if (!body)
             return reply;
         if (body->size() != 1 || !body->contains(QStringLiteral("points")))
-            return ApiReply::error(400,
-                                   QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
-        points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
+            return ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+        const auto points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
+        if (points)
+            batch = RegistryWire::groupByTag(*points);
     }
-    if (!points)
+    if (!batch)
         return ApiReply::error(400, error);
-    if (points->size() > m_limits.maxPointsPerBatch)
-        return ApiReply::error(
-            413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
-    if (!m_store.addScalars(id, *points, &error))
+    qint64 total = 0;
+    for (const TaggedSeries& tagged : *batch)
+        total += tagged.series.size();
+    if (total > m_limits.maxPointsPerBatch)
+        return ApiReply::error(413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
+    if (!m_store.addSeries(id, *batch, &error))
         return storeFailure(error);
-    m_cache.add(id, *points);
+    m_cache.add(id, *batch);
     m_feed.touch(id);
-    return ApiReply::json({{QStringLiteral("stored"), static_cast<int>(points->size())}});
+    return ApiReply::json({{QStringLiteral("stored"), static_cast<double>(total)}});
 }
 
 ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)

@@ -22,15 +22,16 @@ const ScalarSeries* SeriesCache::series(const QString& run, const QString& tag, 
     return &m_entries.front().second;
 }
 
-void SeriesCache::add(const QString& run, const QVector<ScalarPoint>& points)
+void SeriesCache::add(const QString& run, const QVector<TaggedSeries>& batch)
 {
-    for (const ScalarPoint& point : points) {
-        const auto found = m_index.constFind(Key{run, point.tag});
+    for (const TaggedSeries& tagged : batch) {
+        const auto found = m_index.constFind(Key{run, tagged.tag});
         if (found == m_index.constEnd())
             continue;
         ScalarSeries& series = (*found)->second;
         const int before = series.size();
-        series.upsert(point.step, point.wallTime, point.value);
+        for (int i = 0; i < tagged.series.size(); ++i)
+            series.upsert(tagged.series.steps[i], tagged.series.wallTimes[i], tagged.series.values[i]);
         m_points += series.size() - before;
     }
     trim();

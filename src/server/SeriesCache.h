@@ -25,7 +25,7 @@ public:
     /// The whole series, from memory or loaded once.
     const ScalarSeries* series(const QString& run, const QString& tag, QString* error);
     /// Applies newly stored points to the series that are cached (others load fresh when asked).
-    void add(const QString& run, const QVector<ScalarPoint>& points);
+    void add(const QString& run, const QVector<TaggedSeries>& batch);
     qint64 points() const { return m_points; }
 
 private:

@@ -3,6 +3,7 @@
 #include "DatabaseUrl.h"
 #include "PointWriter.h"
 #include "RegistrySchema.h"
+#include "RegistryWire.h"
 #include "SqlTransaction.h"
 
 #include <QAtomicInteger>
@@ -411,17 +412,11 @@ bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metric
 
 bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
 {
-    // One series per tag, steps ascending and distinct (a later point at the same step wins).
-    QStringList tags;
-    QHash<QString, ScalarSeries> byTag;
-    for (const ScalarPoint& point : points) {
-        auto it = byTag.find(point.tag);
-        if (it == byTag.end()) {
-            tags << point.tag;
-            it = byTag.insert(point.tag, ScalarSeries());
-        }
-        it->upsert(point.step, point.wallTime, point.value);
-    }
+    return addSeries(id, RegistryWire::groupByTag(points), error);
+}
+
+bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& batch, QString* error)
+{
     QSqlDatabase db = database();
     SqlTransaction transaction(db);
     if (!transaction.begin(error))
@@ -434,21 +429,23 @@ bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& po
     if (!query.next())
         return failWith(error, unknownRun(id));
     query.finish();
-    for (const QString& tag : tags) {
-        query.prepare(
-            QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
+    for (const TaggedSeries& tagged : batch) {
+        query.prepare(QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
         query.addBindValue(id);
-        query.addBindValue(tag);
+        query.addBindValue(tagged.tag);
         if (!query.exec())
             return failQuery(error, query);
         query.prepare(QStringLiteral("SELECT id FROM series WHERE run_id = ? AND tag = ?"));
         query.addBindValue(id);
-        query.addBindValue(tag);
+        query.addBindValue(tagged.tag);
         if (!query.exec() || !query.next())
             return failQuery(error, query);
         const qint64 seriesId = query.value(0).toLongLong();
         query.finish();
-        if (!PointWriter::upsert(db, seriesId, byTag.value(tag), error))
+        // Steps ascending and distinct (a later point at the same step wins), as one statement may not
+        // touch a row twice.
+        const bool ordered = tagged.series.isOrdered();
+        if (!PointWriter::upsert(db, seriesId, ordered ? tagged.series : tagged.series.ordered(), error))
             return false;
     }
     return transaction.commit(error);

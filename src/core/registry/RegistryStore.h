@@ -68,6 +68,8 @@ public:
     bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
     bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
     bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
+    /// As addScalars, for points that come as columns per tag (the service's protobuf batches).
+    bool addSeries(const QString& id, const QVector<TaggedSeries>& batch, QString* error);
 
     std::optional<RunRecord> run(const QString& id, QString* error) override;
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;

@@ -265,27 +265,44 @@ QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points)
     return QByteArray(bytes.data(), static_cast<qsizetype>(bytes.size()));
 }
 
-std::optional<QVector<ScalarPoint>> scalarsFromProtobuf(const QByteArray& bytes, QString* error)
+QVector<TaggedSeries> groupByTag(const QVector<ScalarPoint>& points)
+{
+    QVector<TaggedSeries> batch;
+    QHash<QString, qsizetype> index;
+    for (const ScalarPoint& point : points) {
+        auto it = index.constFind(point.tag);
+        if (it == index.constEnd()) {
+            it = index.insert(point.tag, batch.size());
+            batch.append({point.tag, {}});
+        }
+        batch[*it].series.append(point.step, point.wallTime, point.value);
+    }
+    return batch;
+}
+
+std::optional<QVector<TaggedSeries>> seriesFromProtobuf(const QByteArray& bytes, QString* error)
 {
     registry::ScalarBatch batch;
     if (!batch.ParseFromArray(bytes.constData(), static_cast<int>(bytes.size()))) {
         fail(error, QStringLiteral("the body is not a jikken.registry.ScalarBatch protobuf"));
         return std::nullopt;
     }
-    QVector<ScalarPoint> points;
-    for (const registry::ScalarSeriesBatch& series : batch.series()) {
-        const QString tag = QString::fromStdString(series.tag());
-        if (tag.isEmpty() || series.wall_times_size() != series.steps_size() ||
-            series.values_size() != series.steps_size()) {
+    QVector<TaggedSeries> result;
+    for (const registry::ScalarSeriesBatch& in : batch.series()) {
+        const QString tag = QString::fromStdString(in.tag());
+        if (tag.isEmpty() || in.wall_times_size() != in.steps_size() || in.values_size() != in.steps_size()) {
             fail(error, QStringLiteral("scalar series \"%1\": %2")
                             .arg(tag, tag.isEmpty() ? QStringLiteral("the tag is empty")
                                                     : QStringLiteral("steps, wall_times and values differ in length")));
             return std::nullopt;
         }
-        for (int i = 0; i < series.steps_size(); ++i)
-            points.append({tag, series.steps(i), series.wall_times(i), series.values(i)});
+        TaggedSeries out{tag, {}};
+        out.series.steps = QVector<qint64>(in.steps().begin(), in.steps().end());
+        out.series.wallTimes = QVector<double>(in.wall_times().begin(), in.wall_times().end());
+        out.series.values = QVector<double>(in.values().begin(), in.values().end());
+        result.append(std::move(out));
     }
-    return points;
+    return result;
 }
 
 } // namespace jikken::RegistryWire

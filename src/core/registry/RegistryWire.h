@@ -1,6 +1,7 @@
 #pragma once
 
 #include "registry/RunRecord.h"
+#include "series/ScalarSeries.h"
 
 #include <QByteArray>
 #include <QJsonArray>
@@ -27,7 +28,10 @@ std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QStr
 
 /// The same points as a `jikken.registry.ScalarBatch` protobuf (one column set per tag).
 QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points);
-std::optional<QVector<ScalarPoint>> scalarsFromProtobuf(const QByteArray& bytes, QString* error);
+/// Points grouped into one series per tag, tags in order of first appearance, points in their order.
+QVector<TaggedSeries> groupByTag(const QVector<ScalarPoint>& points);
+/// Decoded straight into columns per tag: no object per point.
+std::optional<QVector<TaggedSeries>> seriesFromProtobuf(const QByteArray& bytes, QString* error);
 
 /// Checks the fields of a JSON object against their expected types; the first problem is kept.
 class JsonFields

@@ -32,4 +32,18 @@ ScalarSeries ScalarSeries::pick(const QVector<int>& indices) const
     return result;
 }
 
+bool ScalarSeries::isOrdered() const
+{
+    return std::adjacent_find(steps.begin(), steps.end(), [](qint64 a, qint64 b) { return a >= b; }) == steps.end();
+}
+
+ScalarSeries ScalarSeries::ordered() const
+{
+    ScalarSeries result;
+    result.reserve(size());
+    for (int i = 0; i < size(); ++i)
+        result.upsert(steps[i], wallTimes[i], values[i]);
+    return result;
+}
+
 } // namespace jikken

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QVector>
 
 #include <QtGlobal>
@@ -31,6 +32,17 @@ struct ScalarSeries
     void upsert(qint64 step, double wallTime, double value);
     /// The points at these indices, in order.
     ScalarSeries pick(const QVector<int>& indices) const;
+    /// Whether steps ascend strictly (no step twice), as the registry stores them.
+    bool isOrdered() const;
+    /// The same points with steps ascending and distinct; of points at the same step the last one wins.
+    ScalarSeries ordered() const;
+};
+
+/// A series with its tag: what one batch of scalars brings for one tag.
+struct TaggedSeries
+{
+    QString tag;
+    ScalarSeries series;
 };
 
 } // namespace jikken
