@@ -315,6 +315,54 @@ private Q_SLOTS:
         QVERIFY(!DatabaseUrl::parse(QString(), &error));
     }
 
+    // A registry of the first release (scalars in one wide table) keeps every point through the migrations.
+    void migratesScalarsOfTheFirstSchema()
+    {
+        const QString path = dbPath("v1");
+        {
+            QSqlDatabase db = testing::RegistryBackend::openRaw(path, QStringLiteral("v1"));
+            QString error;
+            QVERIFY2(RegistrySchema::migrate(db, 1, &error), qPrintable(error));
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES "
+                                              "('20190705_02_old', 20190705, 2, 'old', 0)")));
+            for (int step = 1; step <= 3; ++step)
+                QVERIFY(query.exec(QStringLiteral("INSERT INTO scalars VALUES ('20190705_02_old', 'test/error', %1, "
+                                                  "100.5, 0.%2)")
+                                       .arg(step)
+                                       .arg(5 - step)));
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        RegistryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        const QVector<ScalarPoint> points = store.scalars(QStringLiteral("20190705_02_old"), {}, &error);
+        QCOMPARE(points.size(), 3);
+        QCOMPARE(points[2].value, 0.2);
+        QCOMPARE(points[0].wallTime, 100.5);
+        // The counter starts after the numbers already used that day.
+        store.setClock([] { return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC); });
+        QVERIFY(store.setTimeZoneId("UTC", &error));
+        QCOMPARE(store.reserve(QStringLiteral("new"), &error)->toString(), QStringLiteral("20190705_03_new"));
+    }
+
+    void nanSurvivesTheRoundTrip()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("nan"), &error));
+        const QString id = store.reserve(QStringLiteral("diverged"), &error)->toString();
+        QVERIFY2(store.addScalars(
+                     id, {{QStringLiteral("train/loss"), 1, 1.0, 2.3}, {QStringLiteral("train/loss"), 2, 2.0, qQNaN()}},
+                     &error),
+                 qPrintable(error));
+        const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("train/loss"), &error);
+        QCOMPARE(points.size(), 2);
+        QVERIFY(std::isnan(points[1].value));
+    }
+
     void migratesAndRefusesNewerSchemas()
     {
         const QString path = dbPath("schema.sqlite");

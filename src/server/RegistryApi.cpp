@@ -357,7 +357,8 @@ ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
         if (!body)
             return reply;
         if (body->size() != 1 || !body->contains(QStringLiteral("points")))
-            return ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+            return ApiReply::error(400,
+                                   QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
         const auto points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
         if (points)
             batch = RegistryWire::groupByTag(*points);
@@ -368,7 +369,8 @@ ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
     for (const TaggedSeries& tagged : *batch)
         total += tagged.series.size();
     if (total > m_limits.maxPointsPerBatch)
-        return ApiReply::error(413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
+        return ApiReply::error(
+            413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
     if (!m_store.addSeries(id, *batch, &error))
         return storeFailure(error);
     m_cache.add(id, *batch);

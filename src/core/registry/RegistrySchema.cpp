@@ -118,7 +118,7 @@ int RegistrySchema::latestVersion()
     return static_cast<int>(kMigrations.size());
 }
 
-bool RegistrySchema::migrate(QSqlDatabase& db, QString* error)
+bool RegistrySchema::migrate(QSqlDatabase& db, int target, QString* error)
 {
     SqlTransaction transaction(db);
     if (!transaction.begin(error))
@@ -152,16 +152,16 @@ bool RegistrySchema::migrate(QSqlDatabase& db, QString* error)
         if (!query.exec())
             return run(query, QStringLiteral("INSERT time_zone"), error);
     }
-    for (int next = version; next < latestVersion(); ++next) {
+    for (int next = version; next < target; ++next) {
         for (const char* statement : kMigrations[static_cast<size_t>(next)]) {
             if (!run(query, dialect(statement, db.driverName() == QLatin1String("QPSQL")), error))
                 return false;
         }
     }
-    if (version != latestVersion()) {
+    if (version < target) {
         query.prepare(version == 0 ? QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?)")
                                    : QStringLiteral("UPDATE meta SET value = ? WHERE key = 'schema_version'"));
-        query.addBindValue(QString::number(latestVersion()));
+        query.addBindValue(QString::number(target));
         if (!query.exec())
             return run(query, QStringLiteral("UPDATE schema_version"), error);
     }

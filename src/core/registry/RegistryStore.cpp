@@ -430,7 +430,8 @@ bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& ba
         return failWith(error, unknownRun(id));
     query.finish();
     for (const TaggedSeries& tagged : batch) {
-        query.prepare(QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
+        query.prepare(
+            QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
         query.addBindValue(id);
         query.addBindValue(tagged.tag);
         if (!query.exec())
