@@ -439,6 +439,49 @@ private Q_SLOTS:
         QCOMPARE(request("GET", QStringLiteral("/?token=jk_wrong"), {}, {}, {}).status, 401);
     }
 
+    void servesTlsWithTheGivenCertificate()
+    {
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+        const QString key = dir.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                       QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+                       QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                       QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        QVERIFY2(openssl.waitForFinished(60000) && openssl.exitCode() == 0, "openssl makes a test certificate");
+        ServerOptions options;
+        options.tlsCertificate = cert;
+        options.tlsKey = key;
+        startServer(options);
+        QVERIFY(m_server->url().startsWith(QStringLiteral("https://")));
+        QString error;
+        {
+            HttpRegistryClient untrusting(QUrl(m_server->url()), m_writeToken);
+            QVERIFY(!untrusting.reserve(QStringLiteral("tls"), &error));
+            QVERIFY2(error.contains(QStringLiteral("JIKKEN_CA_CERT")), qPrintable(error));
+        }
+        qputenv("JIKKEN_CA_CERT", cert.toUtf8());
+        HttpRegistryClient trusting(QUrl(m_server->url()), m_writeToken);
+        qunsetenv("JIKKEN_CA_CERT");
+        QVERIFY2(trusting.reserve(QStringLiteral("tls"), &error), qPrintable(error));
+        // Plain HTTP on the TLS port gets nothing.
+        QString plainUrl = m_server->url();
+        plainUrl.replace(QStringLiteral("https://"), QStringLiteral("http://"));
+        HttpRegistryClient plain{QUrl(plainUrl), m_writeToken, 3000};
+        QVERIFY(!plain.reserve(QStringLiteral("tls"), &error));
+        ServerOptions broken;
+        broken.tlsCertificate = cert;
+        broken.tlsKey = dir.filePath(QStringLiteral("missing.pem"));
+        broken.database = m_backend.database(QStringLiteral("tls-broken"));
+        broken.port = 0;
+        RegistryServer refused(broken);
+        QVERIFY(!refused.start(&error));
+        QVERIFY(error.contains(QStringLiteral("TLS")));
+    }
+
     void importThroughTheService()
     {
         startServer();

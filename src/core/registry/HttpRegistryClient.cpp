@@ -6,6 +6,7 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QNetworkReply>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -29,6 +30,12 @@ HttpRegistryClient::HttpRegistryClient(QUrl baseUrl, QString token, int timeoutM
     // A registry is one host the client talks to all day: keep the connection, never follow redirects
     // (a token must not travel to another host).
     m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    // A lab's own certificate authority (or a self-signed service certificate), trusted besides the system's.
+    const QString caFile = qEnvironmentVariable("JIKKEN_CA_CERT");
+    if (!caFile.isEmpty()) {
+        m_ssl = QSslConfiguration::defaultConfiguration();
+        m_ssl.addCaCertificates(QSslCertificate::fromPath(caFile, QSsl::Pem));
+    }
 }
 
 HttpRegistryClient::~HttpRegistryClient() = default;
@@ -46,6 +53,8 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", m_authorization);
     request.setTransferTimeout(m_timeoutMs);
+    if (!m_ssl.isNull())
+        request.setSslConfiguration(m_ssl);
     if (!contentType.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
     QNetworkReply* reply = m_network->sendCustomRequest(request, verb, body);
@@ -58,7 +67,12 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     result.body = reply->readAll();
     if (result.status == 0) {
         m_networkFailure = true;
-        fail(error, QStringLiteral("registry %1 does not answer: %2").arg(m_baseUrl.toString(), reply->errorString()));
+        const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
+        fail(error, QStringLiteral("registry %1 %2: %3")
+                        .arg(m_baseUrl.toString(),
+                             tls ? QStringLiteral("is not trusted (set JIKKEN_CA_CERT to its PEM certificate or CA)")
+                                 : QStringLiteral("does not answer"),
+                             reply->errorString()));
         return std::nullopt;
     }
     if (result.status >= 300) {

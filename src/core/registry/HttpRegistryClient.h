@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <memory>
@@ -63,6 +64,7 @@ private:
     int m_timeoutMs;
     std::unique_ptr<QNetworkAccessManager> m_network;
     bool m_networkFailure = false;
+    QSslConfiguration m_ssl;
 };
 
 } // namespace jikken
