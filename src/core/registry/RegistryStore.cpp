@@ -311,25 +311,11 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
                                 .arg(day.toString(Qt::ISODate)));
             return std::nullopt;
         }
-        QSqlQuery& insert =
-            prepared(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
         QVector<ModelId> ids;
-        const qint64 now = nowMs();
-        for (int i = 0; i < count; ++i) {
-            const ModelId id(day, last - count + 1 + i, methods[i]);
-            insert.bindValue(0, id.toString());
-            insert.bindValue(1, dayKey);
-            insert.bindValue(2, id.number());
-            insert.bindValue(3, methods[i]);
-            insert.bindValue(4, now);
-            if (!insert.exec())
-                break;
-            ids.append(id);
-        }
-        if (ids.size() != count) {
-            lastError = insert.lastError().text();
+        for (int i = 0; i < count; ++i)
+            ids.append(ModelId(day, last - count + 1 + i, methods[i]));
+        if (!insertReserved(ids, &lastError))
             continue;
-        }
         if (transaction.commit(&lastError))
             return ids;
     }
@@ -337,6 +323,43 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         error,
         QStringLiteral("registry: could not reserve an ID after %1 attempts: %2").arg(kReserveAttempts).arg(lastError));
     return std::nullopt;
+}
+
+bool RegistryStore::insertReserved(const QVector<ModelId>& ids, QString* error)
+{
+    const qint64 now = nowMs();
+    if (isPostgresql()) {
+        // One statement for the whole batch: on PostgreSQL every statement is a round trip.
+        QStringList idTexts;
+        QStringList numbers;
+        QStringList methods;
+        for (const ModelId& id : ids) {
+            idTexts << u'"' + id.toString() + u'"'; // IDs and methods are [a-z0-9_-]: nothing to escape
+            numbers << QString::number(id.number());
+            methods << u'"' + id.method() + u'"';
+        }
+        QSqlQuery& insert = prepared(QStringLiteral(
+            "INSERT INTO runs (id, day, number, method, created_at) SELECT u.id, ?, u.number, u.method, ? "
+            "FROM unnest(?::text[], ?::int[], ?::text[]) AS u (id, number, method)"));
+        insert.bindValue(0, ids.first().date().toString(QStringLiteral("yyyyMMdd")).toInt());
+        insert.bindValue(1, now);
+        insert.bindValue(2, QString(u'{' + idTexts.join(u',') + u'}'));
+        insert.bindValue(3, QString(u'{' + numbers.join(u',') + u'}'));
+        insert.bindValue(4, QString(u'{' + methods.join(u',') + u'}'));
+        return insert.exec() || failQuery(error, insert);
+    }
+    QSqlQuery& insert =
+        prepared(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
+    for (const ModelId& id : ids) {
+        insert.bindValue(0, id.toString());
+        insert.bindValue(1, id.date().toString(QStringLiteral("yyyyMMdd")).toInt());
+        insert.bindValue(2, id.number());
+        insert.bindValue(3, id.method());
+        insert.bindValue(4, now);
+        if (!insert.exec())
+            return failQuery(error, insert);
+    }
+    return true;
 }
 
 bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error)

@@ -89,6 +89,8 @@ private:
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
     qint64 nowMs() const;
     QSqlQuery& prepared(const QString& sql);
+    /// The rows of freshly numbered IDs, inside the reserving transaction.
+    bool insertReserved(const QVector<ModelId>& ids, QString* error);
 
     QString m_connectionName;
     QString m_path;
