@@ -119,6 +119,17 @@ private Q_SLOTS:
             points.append({QStringLiteral("train/loss"), step, 1.7e9 + step, 1.0 / (step + 1)});
         QVERIFY2(registry.addScalars(id->toString(), points, &error), qPrintable(error));
         QVERIFY(registry.addScalars(id->toString(), points.mid(990), &error)); // a replay
+        // A diverged loss is kept, through protobuf and through JSON (where NaN is spelled out).
+        QVERIFY(registry.addScalars(id->toString(), {{QStringLiteral("diverged"), 1, 1.0, qQNaN()}}, &error));
+        const HttpResult nan = request("POST", QStringLiteral("/api/v1/runs/%1/scalars").arg(id->toString()),
+                                       "{\"points\": [{\"tag\": \"diverged\", \"step\": 2, \"wall_time\": 2, "
+                                       "\"value\": \"Infinity\"}]}",
+                                       m_writeToken);
+        QCOMPARE(nan.status, 200);
+        const QVector<ScalarPoint> diverged = registry.scalars(id->toString(), QStringLiteral("diverged"), &error);
+        QCOMPARE(diverged.size(), 2);
+        QVERIFY(std::isnan(diverged[0].value));
+        QVERIFY(std::isinf(diverged[1].value));
 
         const auto run = registry.run(id->toString(), &error);
         QVERIFY2(run, qPrintable(error));

@@ -112,7 +112,7 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
 {
     registerPhonePage();
     connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
-    connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(false); });
+    connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(); });
 }
 
 RegistryServer::~RegistryServer() = default;
@@ -274,7 +274,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
                      reply.body.constData());
     send(responder, reply);
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
-        QTimer::singleShot(0, this, [this] { answerWaiters(false); });
+        QTimer::singleShot(0, this, [this] { answerWaiters(); });
     return true;
 }
 
@@ -302,7 +302,7 @@ void RegistryServer::reservePending()
     if (!ids && batch.size() == 1)
         std::fprintf(stderr, "jikken serve: reserve: %s\n", qPrintable(error));
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
-        answerWaiters(false);
+        answerWaiters();
 }
 
 void RegistryServer::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
@@ -333,10 +333,10 @@ void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHtt
     if (waiter->instance.isEmpty())
         waiter->instance = m_feed.instance();
     m_waiters.push_back(std::move(waiter));
-    answerWaiters(false);
+    answerWaiters();
 }
 
-void RegistryServer::answerWaiters(bool all)
+void RegistryServer::answerWaiters()
 {
     m_answeredRevision = m_feed.revision();
     for (auto it = m_waiters.begin(); it != m_waiters.end();) {
@@ -346,7 +346,7 @@ void RegistryServer::answerWaiters(bool all)
             continue;
         }
         const ChangeFeed::Changes changes = m_feed.since(waiter.since, waiter.instance);
-        if (!all && changes.runs.isEmpty() && !changes.reset && !waiter.deadline.hasExpired()) {
+        if (changes.runs.isEmpty() && !changes.reset && !waiter.deadline.hasExpired()) {
             ++it;
             continue;
         }
@@ -370,7 +370,7 @@ void RegistryServer::markLost()
         m_feed.touch(id);
     }
     if (!lost.isEmpty())
-        answerWaiters(false);
+        answerWaiters();
 }
 
 void RegistryServer::servePhonePage(QHttpServerResponder& responder, const QByteArray& token)

@@ -66,7 +66,7 @@ private:
 
     Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why);
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
-    void answerWaiters(bool all);
+    void answerWaiters();
     void reservePending();
     void markLost();
     void servePhonePage(QHttpServerResponder& responder, const QByteArray& token);

@@ -28,6 +28,29 @@ bool fail(QString* error, const QString& message)
 
 } // namespace
 
+QJsonValue valueToJson(double value)
+{
+    if (std::isnan(value))
+        return QStringLiteral("NaN");
+    if (std::isinf(value))
+        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
+    return value;
+}
+
+std::optional<double> valueFromJson(const QJsonValue& json)
+{
+    if (json.isDouble())
+        return json.toDouble();
+    const QString text = json.toString();
+    if (text == QLatin1String("NaN"))
+        return qQNaN();
+    if (text == QLatin1String("Infinity"))
+        return qInf();
+    if (text == QLatin1String("-Infinity"))
+        return -qInf();
+    return std::nullopt;
+}
+
 bool JsonFields::fail(const QString& message)
 {
     if (m_error.isEmpty())
@@ -106,6 +129,18 @@ bool JsonFields::optionalNumber(const char* name, std::optional<double>* out)
     if (!number(name, &value))
         return false;
     *out = value;
+    return true;
+}
+
+bool JsonFields::value(const char* name, double* out)
+{
+    const QString key = QString::fromLatin1(name);
+    m_known << key;
+    const auto parsed = valueFromJson(m_object.value(key));
+    if (!parsed)
+        return fail(QStringLiteral("%1: field \"%2\" must be a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+                        .arg(m_context, key));
+    *out = *parsed;
     return true;
 }
 
@@ -213,7 +248,7 @@ QJsonArray scalarsToJson(const QVector<ScalarPoint>& points)
         array.append(QJsonObject{{QStringLiteral("tag"), p.tag},
                                  {QStringLiteral("step"), p.step},
                                  {QStringLiteral("wall_time"), p.wallTime},
-                                 {QStringLiteral("value"), p.value}});
+                                 {QStringLiteral("value"), valueToJson(p.value)}});
     return array;
 }
 
@@ -237,7 +272,7 @@ std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QStr
         f.string("tag", &p.tag, true);
         f.integer("step", &p.step, true);
         f.number("wall_time", &p.wallTime, true);
-        f.number("value", &p.value, true);
+        f.value("value", &p.value);
         if (!f.noOthers() || p.tag.isEmpty()) {
             fail(error, f.ok() ? QStringLiteral("point %1: the tag is empty").arg(i) : f.error());
             return std::nullopt;

@@ -22,6 +22,11 @@ std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QStri
 /// A run as `RunExport::toJson` writes it, read back.
 std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error);
 
+/// A scalar's value in JSON, which has no NaN: non-finite values are the strings "NaN", "Infinity" and
+/// "-Infinity", as in protobuf's JSON mapping (a diverged loss is data too).
+QJsonValue valueToJson(double value);
+std::optional<double> valueFromJson(const QJsonValue& json);
+
 /// `[{"tag": "train/loss", "step": 1, "wall_time": 1.5e9, "value": 0.3}, …]`
 QJsonArray scalarsToJson(const QVector<ScalarPoint>& points);
 std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QString* error);
@@ -44,6 +49,8 @@ public:
     bool boolean(const char* name, bool* out);
     bool integer(const char* name, qint64* out, bool required = false);
     bool number(const char* name, double* out, bool required = false);
+    /// A scalar value: a number or a non-finite one spelled out (see valueFromJson); required.
+    bool value(const char* name, double* out);
     /// A number or null; absent leaves `out` alone.
     bool optionalNumber(const char* name, std::optional<double>* out);
     /// Fails if the object has a field none of the calls above asked for.
