@@ -10,6 +10,11 @@
 
 namespace jikken::testing {
 
+/// Training flags for the tests: a few thousand Fashion-MNIST images and LeNet, seconds per epoch on two cores.
+inline const QStringList kSmallRun{
+    QStringLiteral("--model"),      QStringLiteral("lenet"), QStringLiteral("--train-limit"), QStringLiteral("3000"),
+    QStringLiteral("--test-limit"), QStringLiteral("1000"),  QStringLiteral("--threads"),     QStringLiteral("2")};
+
 struct Result
 {
     int exitCode = -1;

@@ -19,15 +19,6 @@
 using namespace jikken;
 using namespace jikken::testing;
 
-namespace {
-
-// LeNet on a few thousand Fashion-MNIST images: a few seconds per epoch on two cores.
-const QStringList kSmallRun{
-    QStringLiteral("--model"),      QStringLiteral("lenet"), QStringLiteral("--train-limit"), QStringLiteral("3000"),
-    QStringLiteral("--test-limit"), QStringLiteral("1000"),  QStringLiteral("--threads"),     QStringLiteral("2")};
-
-} // namespace
-
 class TestServiceCli : public QObject
 {
     Q_OBJECT

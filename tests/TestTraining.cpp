@@ -20,11 +20,6 @@ using namespace jikken::testing;
 
 namespace {
 
-// A few thousand Fashion-MNIST images and LeNet: seconds per epoch on two cores.
-const QStringList kSmallRun{
-    QStringLiteral("--model"),      QStringLiteral("lenet"), QStringLiteral("--train-limit"), QStringLiteral("3000"),
-    QStringLiteral("--test-limit"), QStringLiteral("1000"),  QStringLiteral("--threads"),     QStringLiteral("2")};
-
 bool waitForFile(const QString& path, int timeoutMs)
 {
     QElapsedTimer timer;
