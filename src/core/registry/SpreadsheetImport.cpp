@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QSet>
+#include <QStringDecoder>
 #include <QTimeZone>
 
 namespace jikken::SpreadsheetImport {
@@ -101,9 +102,30 @@ RunStatus statusValue(const QString& text, bool hasResult, QString* reason)
 
 } // namespace
 
-QVector<QStringList> parseCsv(const QByteArray& csv, QString* error)
+QString decode(const QByteArray& csv, QStringList* warnings)
 {
-    QString text = QString::fromUtf8(csv);
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    QString text = utf8(csv);
+    if (!utf8.hasError())
+        return text;
+    // Excel on a Japanese Windows saves CSV in Shift_JIS (CP932) unless told otherwise.
+    QStringDecoder shiftJis("Shift_JIS");
+    if (shiftJis.isValid()) {
+        const QString decoded = shiftJis(csv);
+        if (!shiftJis.hasError()) {
+            if (warnings)
+                *warnings << QStringLiteral("the file is not UTF-8; read as Shift_JIS (Excel's Japanese CSV)");
+            return decoded;
+        }
+    }
+    if (warnings)
+        *warnings << QStringLiteral("the file is neither UTF-8 nor Shift_JIS; unreadable characters became \uFFFD");
+    return text;
+}
+
+QVector<QStringList> parseCsv(const QByteArray& csv, QString* error, QStringList* warnings)
+{
+    QString text = decode(csv, warnings);
     if (text.startsWith(QChar(0xFEFF)))
         text.remove(0, 1);
     QVector<QStringList> rows;
@@ -158,7 +180,7 @@ Result fromCsv(const QByteArray& csv)
 {
     Result result;
     QString error;
-    const QVector<QStringList> rows = parseCsv(csv, &error);
+    const QVector<QStringList> rows = parseCsv(csv, &error, &result.warnings);
     if (!error.isEmpty()) {
         result.rejected << error;
         return result;
