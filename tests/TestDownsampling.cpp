@@ -1,4 +1,5 @@
 #include "series/Downsampling.h"
+#include "series/Smoothing.h"
 
 #include <QtTest>
 
@@ -84,6 +85,21 @@ private Q_SLOTS:
         s.upsert(20, 4, 2.5);
         QCOMPARE(s.steps, (QVector<qint64>{10, 20, 30}));
         QCOMPARE(s.values, (QVector<double>{1.0, 2.5, 3.0}));
+    }
+
+    // The numbers TensorBoard's smoothing slider gives (its resmoothDataset, worked by hand).
+    void smoothsAsTensorBoard()
+    {
+        const QVector<double> values{1.0, 2.0, 3.0, qQNaN(), 4.0};
+        const QVector<double> smoothed = Smoothing::debiasedEma(values, 0.5);
+        QCOMPARE(smoothed[0], 1.0);             // 0.5 / (1 - 0.5)
+        QCOMPARE(smoothed[1], 1.25 / 0.75);     // (0.25 + 1.0) / (1 - 0.25)
+        QCOMPARE(smoothed[2], 2.125 / 0.875);   // (0.625 + 1.5) / (1 - 0.125)
+        QVERIFY(std::isnan(smoothed[3]));       // passes through, not averaged
+        QCOMPARE(smoothed[4], 3.0625 / 0.9375); // (1.0625 + 2.0) / (1 - 0.0625)
+        QCOMPARE(Smoothing::debiasedEma(values, 0.0)[2], 3.0);
+        const QVector<double> flat(5, 0.1);
+        QCOMPARE(Smoothing::debiasedEma(flat, 0.9), flat); // exactly
     }
 
     void methodNames()

@@ -1,0 +1,201 @@
+#include "RegistryTableModel.h"
+
+#include "ids/ModelId.h"
+
+#include <QColor>
+#include <QLocale>
+
+namespace jikken {
+
+namespace {
+
+QString errorText(const std::optional<double>& error)
+{
+    return error ? QString::number(*error, 'f', 4) : QString();
+}
+
+bool sameRow(const RunRecord& a, const RunRecord& b)
+{
+    return a.status == b.status && a.epoch == b.epoch && a.totalEpochs == b.totalEpochs && a.step == b.step &&
+           a.latestTestError == b.latestTestError && a.bestTestError == b.bestTestError && a.memo == b.memo &&
+           a.model == b.model && a.dataset == b.dataset && a.host == b.host && a.device == b.device &&
+           a.statusReason == b.statusReason && a.heartbeat == b.heartbeat && a.finalMetrics == b.finalMetrics;
+}
+
+// Colours readable on light and dark backgrounds alike.
+QColor statusColour(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Running:
+        return QColor(0x1f, 0x9d, 0x55);
+    case RunStatus::Finished:
+        return QColor(0x2f, 0x6f, 0xde);
+    case RunStatus::Failed:
+        return QColor(0xd6, 0x45, 0x45);
+    case RunStatus::Lost:
+        return QColor(0xd9, 0x8a, 0x1c);
+    case RunStatus::Stopped:
+        return QColor(0x7a, 0x5c, 0xc4);
+    case RunStatus::Reserved:
+        break;
+    }
+    return QColor(0x8a, 0x90, 0xa0);
+}
+
+} // namespace
+
+RegistryTableModel::RegistryTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RegistryTableModel::reindex()
+{
+    m_rowById.clear();
+    for (int row = 0; row < m_runs.size(); ++row)
+        m_rowById.insert(m_runs[row].id, row);
+}
+
+void RegistryTableModel::setRuns(const QVector<RunRecord>& runs)
+{
+    QHash<QString, const RunRecord*> fresh;
+    for (const RunRecord& run : runs)
+        fresh.insert(run.id, &run);
+    // Vanished rows go first, from the bottom up so the rows above keep their numbers.
+    for (int row = static_cast<int>(m_runs.size()) - 1; row >= 0; --row) {
+        if (fresh.contains(m_runs[row].id))
+            continue;
+        beginRemoveRows({}, row, row);
+        m_runs.removeAt(row);
+        endRemoveRows();
+    }
+    reindex();
+    for (int row = 0; row < m_runs.size(); ++row) {
+        const RunRecord& now = *fresh.value(m_runs[row].id);
+        if (sameRow(m_runs[row], now))
+            continue;
+        m_runs[row] = now;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    QVector<RunRecord> added;
+    for (const RunRecord& run : runs) {
+        if (!m_rowById.contains(run.id))
+            added.append(run);
+    }
+    if (!added.isEmpty()) {
+        beginInsertRows({}, static_cast<int>(m_runs.size()), static_cast<int>(m_runs.size() + added.size() - 1));
+        m_runs += added;
+        reindex();
+        endInsertRows();
+    }
+}
+
+void RegistryTableModel::updateRun(const RunRecord& run)
+{
+    const int row = rowOf(run.id);
+    if (row < 0) {
+        beginInsertRows({}, static_cast<int>(m_runs.size()), static_cast<int>(m_runs.size()));
+        m_runs.append(run);
+        m_rowById.insert(run.id, static_cast<int>(m_runs.size() - 1));
+        endInsertRows();
+        return;
+    }
+    m_runs[row] = run;
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+const RunRecord* RegistryTableModel::run(const QString& id) const
+{
+    const int row = rowOf(id);
+    return row < 0 ? nullptr : &m_runs[row];
+}
+
+int RegistryTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
+}
+
+int RegistryTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const RunRecord& r = m_runs[index.row()];
+    const double progress =
+        r.totalEpochs > 0 ? std::clamp(static_cast<double>(r.epoch) / r.totalEpochs, 0.0, 1.0) : 0.0;
+    switch (role) {
+    case IdRole:
+        return r.id;
+    case ProgressRole:
+        return progress;
+    case Qt::ForegroundRole:
+        return index.column() == Status ? QVariant(statusColour(r.status)) : QVariant();
+    case Qt::ToolTipRole:
+        if (index.column() == Status && !r.statusReason.isEmpty())
+            return r.statusReason;
+        return index.column() == Memo ? QVariant(r.memo) : QVariant();
+    case Qt::TextAlignmentRole:
+        return index.column() == TestError || index.column() == BestTestError || index.column() == Progress
+                   ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                   : QVariant();
+    case SortRole:
+        switch (index.column()) {
+        case Id: {
+            const auto id = ModelId::parse(r.id);
+            return id ? QVariant(static_cast<qint64>(id->date().toJulianDay()) * 1000 + id->number()) : QVariant(r.id);
+        }
+        case Progress:
+            return progress;
+        // Runs without a result sort after every number.
+        case TestError:
+            return r.latestTestError.value_or(std::numeric_limits<double>::infinity());
+        case BestTestError:
+            return r.bestTestError.value_or(std::numeric_limits<double>::infinity());
+        case Created:
+            return r.created.toMSecsSinceEpoch();
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Id:
+            return r.id;
+        case Method:
+            return r.method;
+        case Model:
+            return r.model;
+        case Dataset:
+            return r.dataset;
+        case Host:
+            return r.device.isEmpty() ? r.host : r.host + QStringLiteral(" / ") + r.device;
+        case Status:
+            return toString(r.status);
+        case Progress:
+            return QStringLiteral("%1/%2").arg(r.epoch).arg(r.totalEpochs);
+        case TestError:
+            return errorText(r.latestTestError);
+        case BestTestError:
+            return errorText(r.bestTestError);
+        case Created:
+            return QLocale().toString(r.created.toLocalTime(), QLocale::ShortFormat);
+        case Memo:
+            return r.memo.simplified();
+        default:
+            return {};
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant RegistryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* const kTitles[ColumnCount] = {"ID",    "Method",   "Model",    "Dataset", "Host / GPU", "Status",
+                                                     "Epoch", "Test err", "Best err", "Created", "Memo"};
+    return section >= 0 && section < ColumnCount ? tr(kTitles[section]) : QVariant();
+}
+
+} // namespace jikken

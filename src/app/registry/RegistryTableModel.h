@@ -1,0 +1,60 @@
+#pragma once
+
+#include "registry/RunRecord.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QVector>
+
+namespace jikken {
+
+/// Every run of the registry as a table row. `setRuns` takes a fresh list (from a poll or the change feed)
+/// and updates the rows in place, keyed by model ID: changed rows report dataChanged, new ones are
+/// inserted, vanished ones removed, so views keep their selection and scroll position. Sorting and
+/// filtering are `RunFilterModel`'s.
+class RegistryTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        Id,
+        Method,
+        Model,
+        Dataset,
+        Host,
+        Status,
+        Progress,
+        TestError,
+        BestTestError,
+        Created,
+        Memo,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1, ///< a value that sorts as people expect (IDs by date, then number)
+        IdRole,                      ///< the row's model ID, in every column
+        ProgressRole,                ///< epoch / total epochs in [0, 1], for a progress bar
+    };
+
+    explicit RegistryTableModel(QObject* parent = nullptr);
+
+    void setRuns(const QVector<RunRecord>& runs);
+    /// Replaces one run's row (after a memo edit, or a change-feed update of one run).
+    void updateRun(const RunRecord& run);
+    const RunRecord* run(const QString& id) const;
+    int rowOf(const QString& id) const { return m_rowById.value(id, -1); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    void reindex();
+
+    QVector<RunRecord> m_runs;
+    QHash<QString, int> m_rowById;
+};
+
+} // namespace jikken

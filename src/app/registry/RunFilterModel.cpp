@@ -1,0 +1,42 @@
+#include "RunFilterModel.h"
+
+#include "RegistryTableModel.h"
+
+namespace jikken {
+
+RunFilterModel::RunFilterModel(QObject* parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(RegistryTableModel::SortRole);
+    setDynamicSortFilter(true);
+}
+
+void RunFilterModel::setText(const QString& text)
+{
+    if (text.trimmed() == m_text)
+        return;
+    m_text = text.trimmed();
+    invalidateRowsFilter();
+}
+
+void RunFilterModel::setStatus(std::optional<RunStatus> status)
+{
+    m_status = status ? std::optional<QString>(toString(*status)) : std::nullopt;
+    invalidateRowsFilter();
+}
+
+bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    const QAbstractItemModel* source = sourceModel();
+    const auto text = [&](int column) { return source->index(sourceRow, column, sourceParent).data().toString(); };
+    if (m_status && text(RegistryTableModel::Status) != *m_status)
+        return false;
+    if (m_text.isEmpty())
+        return true;
+    for (const int column : {RegistryTableModel::Id, RegistryTableModel::Method, RegistryTableModel::Memo}) {
+        if (text(column).contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+} // namespace jikken

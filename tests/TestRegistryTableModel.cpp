@@ -1,0 +1,119 @@
+#include "registry/RegistryTableModel.h"
+#include "registry/RunFilterModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QColor>
+#include <QtTest>
+
+using namespace jikken;
+
+namespace {
+
+RunRecord makeRun(const QString& id, RunStatus status, const QString& memo = {})
+{
+    RunRecord run;
+    run.id = id;
+    run.method = id.section(u'_', 2);
+    run.status = status;
+    run.memo = memo;
+    run.epoch = 3;
+    run.totalEpochs = 12;
+    return run;
+}
+
+} // namespace
+
+class TestRegistryTableModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void liveUpdatesKeepTheSelection()
+    {
+        RegistryTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRuns({makeRun(QStringLiteral("20190705_01_a"), RunStatus::Running),
+                       makeRun(QStringLiteral("20190705_02_b"), RunStatus::Finished),
+                       makeRun(QStringLiteral("20190705_03_c"), RunStatus::Running)});
+        QCOMPARE(model.rowCount(), 3);
+        const QPersistentModelIndex selected = model.index(2, RegistryTableModel::Status);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+        RunRecord progressed = makeRun(QStringLiteral("20190705_03_c"), RunStatus::Running);
+        progressed.epoch = 4;
+        progressed.latestTestError = 0.25;
+        model.setRuns({makeRun(QStringLiteral("20190705_02_b"), RunStatus::Finished), progressed,
+                       makeRun(QStringLiteral("20190705_04_d"), RunStatus::Reserved)});
+        QCOMPARE(reset.count(), 0); // no reset: views keep selection and scroll position
+        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(selected.isValid());
+        QCOMPARE(selected.data(RegistryTableModel::IdRole).toString(), QStringLiteral("20190705_03_c"));
+        QCOMPARE(model.index(selected.row(), RegistryTableModel::TestError).data().toString(),
+                 QStringLiteral("0.2500"));
+        QCOMPARE(changed.count(), 1); // only the row that changed
+        QVERIFY(!model.run(QStringLiteral("20190705_01_a")));
+        QCOMPARE(model.rowOf(QStringLiteral("20190705_04_d")), 2);
+    }
+
+    void columnsShowWhatTheRegistryKeeps()
+    {
+        RegistryTableModel model;
+        RunRecord run =
+            makeRun(QStringLiteral("20190705_01_focalloss"), RunStatus::Failed, QStringLiteral("OOM  on\ngpu3"));
+        run.host = QStringLiteral("gpu3");
+        run.device = QStringLiteral("cuda:1");
+        run.statusReason = QStringLiteral("CUDA out of memory");
+        model.setRuns({run, makeRun(QStringLiteral("20190705_02_focalloss"), RunStatus::Running)});
+        QCOMPARE(model.index(0, RegistryTableModel::Host).data().toString(), QStringLiteral("gpu3 / cuda:1"));
+        QCOMPARE(model.index(0, RegistryTableModel::Progress).data().toString(), QStringLiteral("3/12"));
+        QCOMPARE(model.index(0, RegistryTableModel::Progress).data(RegistryTableModel::ProgressRole).toDouble(), 0.25);
+        QCOMPARE(model.index(0, RegistryTableModel::Memo).data().toString(), QStringLiteral("OOM on gpu3"));
+        QCOMPARE(model.index(0, RegistryTableModel::Status).data(Qt::ToolTipRole).toString(), run.statusReason);
+        QVERIFY(model.index(0, RegistryTableModel::Status).data(Qt::ForegroundRole).value<QColor>() !=
+                model.index(1, RegistryTableModel::Status).data(Qt::ForegroundRole).value<QColor>());
+        QCOMPARE(model.headerData(RegistryTableModel::BestTestError, Qt::Horizontal).toString(),
+                 QStringLiteral("Best err"));
+    }
+
+    void sortsIdsByDateThenNumberAndFilters()
+    {
+        RegistryTableModel model;
+        RunRecord best = makeRun(QStringLiteral("20190705_100_cbloss"), RunStatus::Finished, QStringLiteral("gamma=2"));
+        best.bestTestError = 0.21;
+        RunRecord worse = makeRun(QStringLiteral("20190705_99_softmax"), RunStatus::Finished);
+        worse.bestTestError = 0.30;
+        model.setRuns(
+            {best, worse,
+             makeRun(QStringLiteral("20190704_05_focalloss"), RunStatus::Running, QStringLiteral("Gamma sweep"))});
+        RunFilterModel filter;
+        filter.setSourceModel(&model);
+        QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        filter.sort(RegistryTableModel::Id, Qt::AscendingOrder);
+        QCOMPARE(filter.index(0, 0).data().toString(), QStringLiteral("20190704_05_focalloss"));
+        QCOMPARE(filter.index(1, 0).data().toString(), QStringLiteral("20190705_99_softmax"));
+        QCOMPARE(filter.index(2, 0).data().toString(), QStringLiteral("20190705_100_cbloss")); // not text order
+        filter.sort(RegistryTableModel::BestTestError, Qt::AscendingOrder);
+        QCOMPARE(filter.index(0, 0).data().toString(), QStringLiteral("20190705_100_cbloss"));
+        QCOMPARE(filter.index(2, 0).data().toString(), QStringLiteral("20190704_05_focalloss")); // no result: last
+
+        filter.setText(QStringLiteral("gamma")); // memo, any case
+        QCOMPARE(filter.rowCount(), 2);
+        filter.setText(QStringLiteral("softmax")); // method
+        QCOMPARE(filter.rowCount(), 1);
+        filter.setText(QStringLiteral("0704")); // ID
+        QCOMPARE(filter.rowCount(), 1);
+        filter.setText({});
+        filter.setStatus(RunStatus::Running);
+        QCOMPARE(filter.rowCount(), 1);
+        filter.setStatus(std::nullopt);
+        QCOMPARE(filter.rowCount(), 3);
+        // Rows arriving later are sorted and filtered too.
+        filter.setText(QStringLiteral("softmax"));
+        model.updateRun(makeRun(QStringLiteral("20190706_01_softmax"), RunStatus::Reserved));
+        QCOMPARE(filter.rowCount(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegistryTableModel)
+#include "TestRegistryTableModel.moc"
