@@ -1,0 +1,116 @@
+#include "RegistryWindow.h"
+
+#include "RunDetailsWidget.h"
+#include "registry/RegistryClient.h"
+#include "registry/RegistryTableModel.h"
+#include "registry/RunFilterModel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace jikken {
+
+namespace {
+constexpr int kRefreshMs = 3000;
+}
+
+RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget* parent)
+    : QMainWindow(parent), m_registry(std::move(registry)), m_model(new RegistryTableModel(this)),
+      m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit), m_status(new QComboBox), m_table(new QTableView),
+      m_details(new RunDetailsWidget), m_banner(new QLabel)
+{
+    setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
+    m_proxy->setSourceModel(m_model);
+    m_filter->setPlaceholderText(tr("Filter by ID, method or memo"));
+    m_filter->setClearButtonEnabled(true);
+    m_status->addItem(tr("All statuses"));
+    for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Stopped,
+                                   RunStatus::Lost, RunStatus::Reserved})
+        m_status->addItem(toString(status), toString(status));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(RegistryTableModel::Id, Qt::DescendingOrder); // newest first
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAlternatingRowColors(true);
+    m_banner->setVisible(false);
+    m_banner->setWordWrap(true);
+    m_banner->setStyleSheet(QStringLiteral("background: #d98a1c; color: white; padding: 6px;"));
+
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_filter, 1);
+    filters->addWidget(m_status);
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_banner);
+    leftLayout->addLayout(filters);
+    leftLayout->addWidget(m_table, 1);
+    auto* splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(splitter);
+    resize(1280, 760);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &RunFilterModel::setText);
+    connect(m_status, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setStatus(runStatusFromString(m_status->currentData().toString())); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &RegistryWindow::showSelected);
+    connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
+    auto* timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
+    timer->start(kRefreshMs);
+    refresh();
+}
+
+RegistryWindow::~RegistryWindow() = default;
+
+void RegistryWindow::refresh()
+{
+    QString error;
+    const QVector<RunRecord> runs = m_registry->runs({}, &error);
+    if (!error.isEmpty()) {
+        m_banner->setText(tr("The registry cannot be read: %1. Trying again every few seconds.").arg(error));
+        m_banner->setVisible(true);
+        return;
+    }
+    m_banner->setVisible(false);
+    m_model->setRuns(runs);
+    showSelected();
+}
+
+void RegistryWindow::showSelected()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    m_details->showRun(current.isValid() ? m_model->run(current.data(RegistryTableModel::IdRole).toString()) : nullptr);
+}
+
+void RegistryWindow::saveMemo(const QString& id, const QString& memo)
+{
+    QString error;
+    if (!m_registry->setMemo(id, memo, &error)) {
+        // The text stays in the editor: nothing the user typed is lost.
+        m_banner->setText(tr("The memo of %1 was not saved: %2").arg(id, error));
+        m_banner->setVisible(true);
+        return;
+    }
+    const auto run = m_registry->run(id, &error);
+    if (run)
+        m_model->updateRun(*run);
+    m_details->memoEditor()->document()->setModified(false);
+    showSelected();
+}
+
+} // namespace jikken
