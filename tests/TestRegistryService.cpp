@@ -141,6 +141,8 @@ private Q_SLOTS:
         QVERIFY(run->gitDirty);
         QCOMPARE(run->created, stored->created);
         QCOMPARE(run->heartbeat, stored->heartbeat);
+        QCOMPARE(registry.tags(id->toString(), &error),
+                 (QStringList{QStringLiteral("diverged"), QStringLiteral("train/loss")}));
         const QVector<ScalarPoint> back = registry.scalars(id->toString(), QStringLiteral("train/loss"), &error);
         QCOMPARE(back.size(), 1000);
         QCOMPARE(back[999].value, 1.0 / 1000);

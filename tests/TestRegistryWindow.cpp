@@ -1,15 +1,21 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
+#include "charts/ChartPane.h"
+#include "charts/RunColours.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
 #include "widgets/RunDetailsWidget.h"
 
+#include <QChart>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSlider>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -102,6 +108,48 @@ private Q_SLOTS:
         QCOMPARE(table->model()->index(current.row(), RegistryTableModel::TestError).data().toString(),
                  QStringLiteral("0.3000"));
         QCOMPARE(window.details()->memoEditor()->toPlainText(), QStringLiteral("half-typed")); // not lost
+    }
+
+    void selectedRunsAreOverlaidInTheirColours()
+    {
+        auto writer = open(m_path);
+        QString error;
+        for (int i : {0, 2}) {
+            QVector<ScalarPoint> points;
+            for (int step = 1; step <= 5000; ++step)
+                points.append(
+                    {QStringLiteral("test/error"), step, 1.0 * step, 0.9 * std::exp(-step / (1000.0 + i * 500)) + 0.1});
+            points.append({QStringLiteral("train/loss"), 1, 1.0, 2.0});
+            QVERIFY(writer->addScalars(m_ids[i], points, &error));
+        }
+        RegistryWindow window(open(m_path));
+        window.resize(1200, 800);
+        window.show();
+        QTableView* table = window.table();
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[0]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[2]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        ChartPane* chart = window.chart();
+        QCOMPARE(chart->tagBox()->count(), 2);
+        QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("test/error")); // the first curve people look at
+        const QList<QAbstractSeries*> series = chart->chart()->series();
+        QCOMPARE(series.size(), 2);
+        auto* first = qobject_cast<QLineSeries*>(series[0]);
+        QCOMPARE(first->name(), m_ids[0]);
+        QCOMPARE(first->color(), RunColours::colour(m_ids[0]));
+        // Reduced to the plot's width before QtCharts sees it, and smoothed as TensorBoard smooths.
+        QVERIFY2(first->count() < 5000 && first->count() >= 200, qPrintable(QString::number(first->count())));
+        chart->smoothing()->setValue(0);
+        const double raw = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
+        chart->smoothing()->setValue(90);
+        const double smoothed = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
+        QVERIFY(smoothed > raw); // a falling curve: the average lags above it
+        chart->logScale()->setChecked(true);
+        QCOMPARE(chart->chart()->series().size(), 2);
+        QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        QVERIFY(window.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/desktop-main-window.png")));
     }
 
     void anUnreachableServiceShowsABanner()

@@ -1,6 +1,7 @@
 #include "RegistryWindow.h"
 
 #include "RunDetailsWidget.h"
+#include "charts/ChartPane.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
@@ -25,7 +26,7 @@ constexpr int kRefreshMs = 3000;
 RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget* parent)
     : QMainWindow(parent), m_registry(std::move(registry)), m_model(new RegistryTableModel(this)),
       m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit), m_status(new QComboBox), m_table(new QTableView),
-      m_details(new RunDetailsWidget), m_banner(new QLabel)
+      m_details(new RunDetailsWidget), m_chart(new ChartPane(*m_registry)), m_banner(new QLabel)
 {
     setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
     m_proxy->setSourceModel(m_model);
@@ -43,6 +44,9 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
+    // Sized from a typical ID, not by measuring every row (ten thousand rows must open at once).
+    m_table->setColumnWidth(RegistryTableModel::Id,
+                            m_table->fontMetrics().horizontalAdvance(QStringLiteral("20190705_01_focalloss")) + 24);
     m_banner->setVisible(false);
     m_banner->setWordWrap(true);
     m_banner->setStyleSheet(QStringLiteral("background: #d98a1c; color: white; padding: 6px;"));
@@ -56,11 +60,17 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget
     leftLayout->addWidget(m_banner);
     leftLayout->addLayout(filters);
     leftLayout->addWidget(m_table, 1);
-    auto* splitter = new QSplitter;
-    splitter->addWidget(left);
-    splitter->addWidget(m_details);
+    auto* top = new QSplitter;
+    top->addWidget(left);
+    top->addWidget(m_details);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 1);
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(top);
+    splitter->addWidget(m_chart);
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(1, 2);
+    m_chart->setMinimumHeight(260);
     setCentralWidget(splitter);
     resize(1280, 760);
 
@@ -68,6 +78,8 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setStatus(runStatusFromString(m_status->currentData().toString())); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &RegistryWindow::showSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { m_chart->showRuns(selectedIds()); });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     auto* timer = new QTimer(this);
     connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
@@ -89,6 +101,15 @@ void RegistryWindow::refresh()
     m_banner->setVisible(false);
     m_model->setRuns(runs);
     showSelected();
+    m_chart->reload();
+}
+
+QStringList RegistryWindow::selectedIds() const
+{
+    QStringList ids;
+    for (const QModelIndex& row : m_table->selectionModel()->selectedRows())
+        ids << row.data(RegistryTableModel::IdRole).toString();
+    return ids;
 }
 
 void RegistryWindow::showSelected()

@@ -241,6 +241,17 @@ QVector<ScalarPoint> HttpRegistryClient::scalars(const QString& id, const QStrin
         .value_or(QVector<ScalarPoint>());
 }
 
+QStringList HttpRegistryClient::tags(const QString& id, QString* error)
+{
+    const auto reply = get(runPath(id, "tags"), error);
+    QStringList result;
+    if (reply) {
+        for (const QJsonValue& tag : reply->value(QStringLiteral("tags")).toArray())
+            result << tag.toString();
+    }
+    return result;
+}
+
 std::optional<QJsonObject> HttpRegistryClient::info(QString* error)
 {
     return get(QStringLiteral("/api/v1/info"), error);

@@ -40,6 +40,7 @@ public:
     std::optional<RunRecord> run(const QString& id, QString* error) override;
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
+    QStringList tags(const QString& id, QString* error) override;
 
     /// The service's description of itself (version, time zone, today).
     std::optional<QJsonObject> info(QString* error);

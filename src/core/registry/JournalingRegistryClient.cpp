@@ -293,4 +293,9 @@ QVector<ScalarPoint> JournalingRegistryClient::scalars(const QString& id, const 
     return m_direct->scalars(id, tag, error);
 }
 
+QStringList JournalingRegistryClient::tags(const QString& id, QString* error)
+{
+    return m_direct->tags(id, error);
+}
+
 } // namespace jikken

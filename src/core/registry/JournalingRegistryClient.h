@@ -55,6 +55,7 @@ public:
     std::optional<RunRecord> run(const QString& id, QString* error) override;
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
+    QStringList tags(const QString& id, QString* error) override;
 
     /// Sends one journal report with `client`; shared with `jikken sync`.
     static bool deliver(HttpRegistryClient& client, const QJsonObject& report, QString* error);

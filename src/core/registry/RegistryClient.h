@@ -56,6 +56,8 @@ public:
     virtual QVector<RunRecord> runs(const RunFilter& filter, QString* error) = 0;
     /// The run's points of `tag` (every tag when empty), by tag then step.
     virtual QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) = 0;
+    /// The run's scalar tags, sorted.
+    virtual QStringList tags(const QString& id, QString* error) = 0;
 };
 
 } // namespace jikken

@@ -77,8 +77,7 @@ public:
 
     /// One tag's points as columns, by step: what charts and the service's series cache read.
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error);
-    /// The run's scalar tags, sorted.
-    QStringList tags(const QString& id, QString* error);
+    QStringList tags(const QString& id, QString* error) override;
     /// Whether a failure message says the run is not in the registry (rather than that the database failed).
     static bool isUnknownRunError(const QString& error);
 
