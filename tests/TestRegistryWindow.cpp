@@ -145,6 +145,12 @@ private Q_SLOTS:
         chart->smoothing()->setValue(90);
         const double smoothed = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
         QVERIFY(smoothed > raw); // a falling curve: the average lags above it
+        // New points of a shown run arrive with its progress and are drawn at the next refresh.
+        QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
+        QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
+        window.refresh();
+        auto* updated = qobject_cast<QLineSeries*>(chart->chart()->series()[0]);
+        QCOMPARE(updated->at(updated->count() - 1).x(), 6000.0);
         chart->logScale()->setChecked(true);
         QCOMPARE(chart->chart()->series().size(), 2);
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);

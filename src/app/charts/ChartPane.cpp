@@ -65,6 +65,13 @@ ChartPane::ChartPane(RegistryClient& registry, QWidget* parent)
 void ChartPane::showRuns(const QStringList& ids)
 {
     m_ids = ids;
+    // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
+    for (auto it = m_cache.begin(); it != m_cache.end();) {
+        if (!ids.contains(it.key().first))
+            it = m_cache.erase(it);
+        else
+            ++it;
+    }
     QStringList tags;
     for (const QString& id : ids) {
         QString error;
@@ -87,6 +94,27 @@ void ChartPane::showRuns(const QStringList& ids)
     reload();
 }
 
+void ChartPane::markStale(const QStringList& ids)
+{
+    for (auto it = m_cache.begin(); it != m_cache.end();) {
+        if (ids.contains(it.key().first))
+            it = m_cache.erase(it);
+        else
+            ++it;
+    }
+}
+
+const ScalarSeries& ChartPane::points(const QString& id, const QString& tag)
+{
+    const QPair<QString, QString> key{id, tag};
+    auto it = m_cache.find(key);
+    if (it == m_cache.end()) {
+        QString error;
+        it = m_cache.insert(key, toSeries(m_registry.scalars(id, tag, &error)));
+    }
+    return *it;
+}
+
 void ChartPane::reload()
 {
     m_chart->removeAllSeries();
@@ -106,8 +134,7 @@ void ChartPane::reload()
     m_chart->addAxis(y, Qt::AlignLeft);
     double lowX = 0, highX = 1, lowY = 1, highY = 0;
     for (const QString& id : m_ids) {
-        QString error;
-        ScalarSeries series = toSeries(m_registry.scalars(id, tag, &error));
+        ScalarSeries series = points(id, tag);
         if (series.isEmpty())
             continue;
         series.values = Smoothing::debiasedEma(series.values, weight);

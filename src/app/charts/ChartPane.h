@@ -1,5 +1,8 @@
 #pragma once
 
+#include "series/ScalarSeries.h"
+
+#include <QHash>
 #include <QStringList>
 #include <QWidget>
 
@@ -16,6 +19,8 @@ class RegistryClient;
 /// The selected runs' curves of one tag, overlaid, one colour per run: TensorBoard's smoothing, a log y
 /// axis, zoom with the rubber band (right click or Escape resets). Each series is smoothed, then reduced
 /// to twice the plot's pixel width (min/max buckets, so no spike is lost) before it reaches QtCharts.
+/// Points read once are kept until their run changes, so smoothing, log scale and reselecting redraw
+/// without reading the registry.
 class ChartPane : public QWidget
 {
     Q_OBJECT
@@ -25,8 +30,10 @@ public:
 
     /// Shows these runs (the table's selection); their tags fill the tag picker.
     void showRuns(const QStringList& ids);
-    /// Reads the shown runs' points again (the window's refresh).
+    /// Redraws the shown runs; points are read only for runs not read yet (for this tag) or marked stale.
     void reload();
+    /// These runs have new points (the registry table saw them change): read them again when shown.
+    void markStale(const QStringList& ids);
 
     QComboBox* tagBox() const { return m_tag; }
     QChart* chart() const { return m_chart; }
@@ -35,7 +42,10 @@ public:
     QCheckBox* logScale() const { return m_log; }
 
 private:
+    const ScalarSeries& points(const QString& id, const QString& tag);
+
     RegistryClient& m_registry;
+    QHash<QPair<QString, QString>, ScalarSeries> m_cache; ///< (run, tag) -> every point, as read
     QStringList m_ids;
     QComboBox* m_tag;
     QSlider* m_smoothing;

@@ -81,6 +81,13 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { m_chart->showRuns(selectedIds()); });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
+    // A run whose row changed may have new points: its curves are read again at the next redraw.
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
+        QStringList ids;
+        for (int row = first.row(); row <= last.row(); ++row)
+            ids << m_model->index(row, 0).data(RegistryTableModel::IdRole).toString();
+        m_chart->markStale(ids);
+    });
     auto* timer = new QTimer(this);
     connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
     timer->start(kRefreshMs);
