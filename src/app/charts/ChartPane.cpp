@@ -66,12 +66,7 @@ void ChartPane::showRuns(const QStringList& ids)
 {
     m_ids = ids;
     // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
-    for (auto it = m_cache.begin(); it != m_cache.end();) {
-        if (!ids.contains(it.key().first))
-            it = m_cache.erase(it);
-        else
-            ++it;
-    }
+    m_cache.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
     QStringList tags;
     for (const QString& id : ids) {
         QString error;
@@ -96,12 +91,7 @@ void ChartPane::showRuns(const QStringList& ids)
 
 void ChartPane::markStale(const QStringList& ids)
 {
-    for (auto it = m_cache.begin(); it != m_cache.end();) {
-        if (ids.contains(it.key().first))
-            it = m_cache.erase(it);
-        else
-            ++it;
-    }
+    m_cache.removeIf([&ids](auto it) { return ids.contains(it.key().first); });
 }
 
 const ScalarSeries& ChartPane::points(const QString& id, const QString& tag)

@@ -110,10 +110,6 @@ bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonOb
         return client.setMemo(id, r.value(QStringLiteral("memo")).toString(), error);
     if (kind == QLatin1String("final_metrics"))
         return client.setFinalMetrics(id, r.value(QStringLiteral("metrics")).toObject(), error);
-    if (kind == QLatin1String("scalars")) {
-        const auto points = RegistryWire::scalarsFromJson(r.value(QStringLiteral("points")), error);
-        return points && client.addScalars(id, *points, error);
-    }
     if (error)
         *error = QStringLiteral("unknown journal report \"%1\"").arg(kind);
     return false;

@@ -57,10 +57,9 @@ public:
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
     QStringList tags(const QString& id, QString* error) override;
 
-    /// Sends one journal report with `client`; shared with `jikken sync`.
-    static bool deliver(HttpRegistryClient& client, const QJsonObject& report, QString* error);
-
 private:
+    /// Sends one journal report other than scalars (which `sendLoop` merges into batches) with `client`.
+    static bool deliver(HttpRegistryClient& client, const QJsonObject& report, QString* error);
     bool record(const QJsonObject& report, QString* error);
     void sendLoop();
     void setProblem(const QString& problem);
