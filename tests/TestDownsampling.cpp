@@ -1,4 +1,5 @@
 #include "series/Downsampling.h"
+#include "series/MinMaxPyramid.h"
 #include "series/Smoothing.h"
 
 #include <QtTest>
@@ -107,6 +108,69 @@ private Q_SLOTS:
         QVERIFY(Downsampling::methodFromString(QStringLiteral("lttb")) == Downsampling::Method::Lttb);
         QVERIFY(Downsampling::methodFromString(QStringLiteral("minmax")) == Downsampling::Method::MinMax);
         QVERIFY(!Downsampling::methodFromString(QStringLiteral("average")));
+    }
+
+    // Every bucket of any stretch keeps its lowest and highest value, exactly as a scan of the stretch
+    // finds them, whatever the stretch's alignment to the pyramid's blocks.
+    void pyramidFindsEachBucketsExtremes_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<int>("buckets");
+        QTest::newRow("shorter than a block") << 11 << 2;
+        QTest::newRow("a block and a bit") << 17 << 3;
+        QTest::newRow("odd levels") << 1001 << 7;
+        QTest::newRow("a hundred thousand") << 100003 << 640;
+    }
+    void pyramidFindsEachBucketsExtremes()
+    {
+        QFETCH(int, size);
+        QFETCH(int, buckets);
+        QRandomGenerator random(size);
+        QVector<double> values(size);
+        for (double& v : values)
+            v = random.bounded(1000) == 0 ? qQNaN() : random.generateDouble() * 100 - 50;
+        const MinMaxPyramid pyramid(values);
+        for (int trial = 0; trial < 50; ++trial) {
+            int first = random.bounded(size), last = random.bounded(size);
+            if (first > last)
+                std::swap(first, last);
+            const QVector<int> picked = pyramid.select(first, last, buckets);
+            QVERIFY(ascending(picked));
+            QCOMPARE(picked.first(), first);
+            QCOMPARE(picked.last(), last);
+            const qint64 count = qint64(last) - first + 1;
+            if (count <= 2 * buckets) {
+                QCOMPARE(picked.size(), count);
+                continue;
+            }
+            QVERIFY(picked.size() <= 2 * buckets + 2);
+            for (qint64 b = 0; b < buckets; ++b) {
+                const int begin = static_cast<int>(first + b * count / buckets);
+                const int end = static_cast<int>(first + (b + 1) * count / buckets);
+                double low = qInf(), high = -qInf(), pickedLow = qInf(), pickedHigh = -qInf();
+                for (int i = begin; i < end; ++i) {
+                    if (std::isnan(values[i]))
+                        continue;
+                    low = std::min(low, values[i]);
+                    high = std::max(high, values[i]);
+                }
+                for (int i : picked) {
+                    if (i >= begin && i < end && !std::isnan(values[i])) {
+                        pickedLow = std::min(pickedLow, values[i]);
+                        pickedHigh = std::max(pickedHigh, values[i]);
+                    }
+                }
+                QCOMPARE(pickedLow, low);
+                QCOMPARE(pickedHigh, high);
+            }
+        }
+    }
+
+    void pyramidOfNothing()
+    {
+        QVERIFY(MinMaxPyramid().select(0, 10, 4).isEmpty());
+        const MinMaxPyramid allNaN(QVector<double>(100, qQNaN()));
+        QCOMPARE(allNaN.select(0, 99, 4), (QVector<int>{0, 99}));
     }
 };
 

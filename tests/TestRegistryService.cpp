@@ -371,6 +371,16 @@ private Q_SLOTS:
         const QJsonObject updated = again.json.value(QStringLiteral("series")).toArray().at(0).toObject();
         QCOMPARE(updated.value(QStringLiteral("total")).toInt(), 50001);
         QCOMPARE(updated.value(QStringLiteral("steps")).toArray().last().toInt(), 50000);
+        // The client reads the same columns: whole, or reduced by min/max buckets (the best error kept).
+        HttpRegistryClient reader = client(m_readToken);
+        const auto whole = reader.series(id, QStringLiteral("test/error"), &error);
+        QVERIFY2(whole, qPrintable(error));
+        QCOMPARE(whole->size(), 50001);
+        QCOMPARE(whole->values[12345], 0.01);
+        const auto preview = reader.seriesPreview(id, QStringLiteral("test/error"), 200, &error);
+        QVERIFY2(preview, qPrintable(error));
+        QVERIFY(preview->size() <= 202);
+        QVERIFY(preview->steps.contains(12345));
         QCOMPARE(
             request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=a&method=mean").arg(id), {}, m_readToken).status,
             400);

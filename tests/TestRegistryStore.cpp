@@ -171,6 +171,39 @@ private Q_SLOTS:
         QCOMPARE(store.scalars(id, {}, &error).size(), 3);
     }
 
+    void seriesAreColumnsAndPreviewsAreSamples()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("series.sqlite"), &error));
+        const QString id = store.reserve(QStringLiteral("softmax"), &error)->toString();
+        QVector<ScalarPoint> points;
+        for (int i = 0; i < 10000; ++i)
+            points.append({QStringLiteral("train/loss"), 3 * i + 7, 1000.0 + i, i == 500 ? qQNaN() : 1.0 / (i + 1)});
+        QVERIFY(store.addScalars(id, points, &error));
+        const auto series = store.series(id, QStringLiteral("train/loss"), &error);
+        QVERIFY2(series, qPrintable(error));
+        QCOMPARE(series->size(), 10000);
+        QVERIFY(series->isOrdered());
+        QCOMPARE(series->steps[9999], 3 * 9999 + 7);
+        QCOMPARE(series->wallTimes[1], 1001.0);
+        QVERIFY(std::isnan(series->values[500]));
+        QCOMPARE(series->values[3], 0.25);
+
+        const auto preview = store.seriesPreview(id, QStringLiteral("train/loss"), 100, &error);
+        QVERIFY2(preview, qPrintable(error));
+        QVERIFY(preview->size() >= 90 && preview->size() <= 100);
+        QVERIFY(preview->isOrdered());
+        QCOMPARE(preview->steps.first(), 7);
+        QCOMPARE(preview->steps.last(), 3 * 9999 + 7);
+        // Evenly spread: no gap between samples is much wider than a hundredth of the steps.
+        for (int i = 1; i < preview->size(); ++i)
+            QVERIFY(preview->steps[i] - preview->steps[i - 1] <= 3 * 10000 / 99 + 3);
+        // A short series comes back whole; a missing tag is empty, not an error.
+        QCOMPARE(store.seriesPreview(id, QStringLiteral("train/loss"), 20000, &error)->size(), 10000);
+        QVERIFY(store.series(id, QStringLiteral("nope"), &error)->isEmpty());
+    }
+
     void filtersRuns()
     {
         RegistryStore store;

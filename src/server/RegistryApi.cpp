@@ -63,14 +63,6 @@ QJsonArray toJsonArray(const QVector<double>& values)
     return array;
 }
 
-QJsonArray toJsonArray(const QVector<qint64>& values)
-{
-    QJsonArray array;
-    for (qint64 value : values)
-        array.append(value);
-    return array;
-}
-
 } // namespace
 
 ApiReply ApiReply::json(const QJsonObject& object, int status)
@@ -420,11 +412,7 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
         if (!full)
             return ApiReply::error(500, error);
         const ScalarSeries shown = *points > 0 ? Downsampling::downsample(*full, *points, *method) : *full;
-        result.append(QJsonObject{{QStringLiteral("tag"), tag},
-                                  {QStringLiteral("total"), full->size()},
-                                  {QStringLiteral("steps"), toJsonArray(shown.steps)},
-                                  {QStringLiteral("wall_times"), toJsonArray(shown.wallTimes)},
-                                  {QStringLiteral("values"), toJsonArray(shown.values)}});
+        result.append(RegistryWire::seriesToJson(tag, full->size(), shown));
     }
     return ApiReply::json({{QStringLiteral("id"), id}, {QStringLiteral("series"), result}});
 }

@@ -252,6 +252,26 @@ QStringList HttpRegistryClient::tags(const QString& id, QString* error)
     return result;
 }
 
+std::optional<ScalarSeries> HttpRegistryClient::series(const QString& id, const QString& tag, QString* error)
+{
+    return seriesPreview(id, tag, 0, error);
+}
+
+std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id, const QString& tag, int points,
+                                                              QString* error)
+{
+    // One arg() call: a percent-encoded tag holds "%2…" itself.
+    const QString query = QStringLiteral("?tags=%1&points=%2&method=minmax")
+                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(tag)), QString::number(points));
+    const auto reply = get(runPath(id, "series") + query, error);
+    if (!reply)
+        return std::nullopt;
+    const QJsonArray series = reply->value(QStringLiteral("series")).toArray();
+    if (series.isEmpty())
+        return ScalarSeries();
+    return RegistryWire::seriesFromJson(series.first().toObject(), error);
+}
+
 std::optional<QJsonObject> HttpRegistryClient::info(QString* error)
 {
     return get(QStringLiteral("/api/v1/info"), error);

@@ -41,6 +41,9 @@ public:
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
     QStringList tags(const QString& id, QString* error) override;
+    std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
+                                              QString* error) override;
 
     /// The service's description of itself (version, time zone, today).
     std::optional<QJsonObject> info(QString* error);

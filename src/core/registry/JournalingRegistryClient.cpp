@@ -294,4 +294,15 @@ QStringList JournalingRegistryClient::tags(const QString& id, QString* error)
     return m_direct->tags(id, error);
 }
 
+std::optional<ScalarSeries> JournalingRegistryClient::series(const QString& id, const QString& tag, QString* error)
+{
+    return m_direct->series(id, tag, error);
+}
+
+std::optional<ScalarSeries> JournalingRegistryClient::seriesPreview(const QString& id, const QString& tag, int points,
+                                                                    QString* error)
+{
+    return m_direct->seriesPreview(id, tag, points, error);
+}
+
 } // namespace jikken

@@ -56,6 +56,9 @@ public:
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
     QStringList tags(const QString& id, QString* error) override;
+    std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
+                                              QString* error) override;
 
 private:
     /// Sends one journal report other than scalars (which `sendLoop` merges into batches) with `client`.

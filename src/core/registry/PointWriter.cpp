@@ -1,13 +1,12 @@
 #include "PointWriter.h"
 
-#include <QSqlDriver>
+#include "SqliteHandle.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <cmath>
 #include <memory>
-
-#include <sqlite3.h>
 
 namespace jikken::PointWriter {
 
@@ -29,10 +28,7 @@ bool fail(QString* error, const QSqlQuery& query)
 // insert itself. One prepared statement, stepped once per point.
 bool upsertSqlite(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QString* error)
 {
-    const QVariant handle = db.driver()->handle();
-    sqlite3* connection = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
-                              ? *static_cast<sqlite3* const*>(handle.constData())
-                              : nullptr;
+    sqlite3* connection = sqliteHandle(db);
     const auto sqliteFail = [&](const char* what) {
         if (error)
             *error = QStringLiteral("registry: %1: %2")

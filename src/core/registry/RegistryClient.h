@@ -2,6 +2,7 @@
 
 #include "ids/ModelId.h"
 #include "registry/RunRecord.h"
+#include "series/ScalarSeries.h"
 
 #include <QDate>
 #include <QString>
@@ -58,6 +59,12 @@ public:
     virtual QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) = 0;
     /// The run's scalar tags, sorted.
     virtual QStringList tags(const QString& id, QString* error) = 0;
+    /// One tag's points as columns, by step (empty when the run has no such tag): what charts read.
+    virtual std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) = 0;
+    /// About `points` of them, quickly, for a first look while `series` reads the rest: a service reduces
+    /// with min/max buckets, a local store samples evenly by step.
+    virtual std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
+                                                      QString* error) = 0;
 };
 
 } // namespace jikken

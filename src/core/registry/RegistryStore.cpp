@@ -1,6 +1,7 @@
 #include "RegistryStore.h"
 
 #include "DatabaseUrl.h"
+#include "PointReader.h"
 #include "PointWriter.h"
 #include "RegistrySchema.h"
 #include "RegistryWire.h"
@@ -645,23 +646,36 @@ bool RegistryStore::isUnknownRunError(const QString& error)
     return error.startsWith(kUnknownRun);
 }
 
-std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QString& tag, QString* error)
+std::optional<qint64> RegistryStore::seriesId(const QString& id, const QString& tag, QString* error)
 {
     QSqlQuery query(database());
-    query.setForwardOnly(true);
-    query.prepare(
-        QStringLiteral("SELECT p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = p.series_id "
-                       "WHERE s.run_id = ? AND s.tag = ? ORDER BY p.step"));
+    query.prepare(QStringLiteral("SELECT id FROM series WHERE run_id = ? AND tag = ?"));
     query.addBindValue(id);
     query.addBindValue(tag);
     if (!query.exec()) {
         failQuery(error, query);
         return std::nullopt;
     }
-    ScalarSeries result;
-    while (query.next())
-        result.append(query.value(0).toLongLong(), query.value(1).toDouble(), pointValue(query.value(2)));
-    return result;
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QString& tag, QString* error)
+{
+    const auto key = seriesId(id, tag, error);
+    if (!key || *key < 0)
+        return key ? std::optional(ScalarSeries()) : std::nullopt;
+    QSqlDatabase db = database();
+    return PointReader::readAll(db, *key, error);
+}
+
+std::optional<ScalarSeries> RegistryStore::seriesPreview(const QString& id, const QString& tag, int points,
+                                                         QString* error)
+{
+    const auto key = seriesId(id, tag, error);
+    if (!key || *key < 0)
+        return key ? std::optional(ScalarSeries()) : std::nullopt;
+    QSqlDatabase db = database();
+    return PointReader::sample(db, *key, points, error);
 }
 
 QStringList RegistryStore::tags(const QString& id, QString* error)

@@ -75,9 +75,10 @@ public:
     QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
 
-    /// One tag's points as columns, by step: what charts and the service's series cache read.
-    std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error);
     QStringList tags(const QString& id, QString* error) override;
+    std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
+                                              QString* error) override;
     /// Whether a failure message says the run is not in the registry (rather than that the database failed).
     static bool isUnknownRunError(const QString& error);
 
@@ -85,6 +86,8 @@ public:
     QStringList markLost(qint64 silentForMs, QString* error);
 
 private:
+    /// The key of the run's series of `tag`; -1 when there is none.
+    std::optional<qint64> seriesId(const QString& id, const QString& tag, QString* error);
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
     qint64 nowMs() const;
     QSqlQuery& prepared(const QString& sql);

@@ -282,6 +282,43 @@ std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QStr
     return points;
 }
 
+QJsonObject seriesToJson(const QString& tag, int total, const ScalarSeries& shown)
+{
+    QJsonArray steps, wallTimes, values;
+    for (int i = 0; i < shown.size(); ++i) {
+        steps.append(shown.steps[i]);
+        wallTimes.append(shown.wallTimes[i]);
+        values.append(valueToJson(shown.values[i]));
+    }
+    return {{QStringLiteral("tag"), tag},
+            {QStringLiteral("total"), total},
+            {QStringLiteral("steps"), steps},
+            {QStringLiteral("wall_times"), wallTimes},
+            {QStringLiteral("values"), values}};
+}
+
+std::optional<ScalarSeries> seriesFromJson(const QJsonObject& json, QString* error)
+{
+    const QJsonArray steps = json.value(QStringLiteral("steps")).toArray();
+    const QJsonArray wallTimes = json.value(QStringLiteral("wall_times")).toArray();
+    const QJsonArray values = json.value(QStringLiteral("values")).toArray();
+    if (wallTimes.size() != steps.size() || values.size() != steps.size()) {
+        fail(error, QStringLiteral("series: steps, wall_times and values differ in length"));
+        return std::nullopt;
+    }
+    ScalarSeries series;
+    series.reserve(static_cast<int>(steps.size()));
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const auto value = valueFromJson(values[i]);
+        if (!steps[i].isDouble() || !wallTimes[i].isDouble() || !value) {
+            fail(error, QStringLiteral("series: point %1 is not a number").arg(i));
+            return std::nullopt;
+        }
+        series.append(steps[i].toInteger(), wallTimes[i].toDouble(), *value);
+    }
+    return series;
+}
+
 QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points)
 {
     registry::ScalarBatch batch;

@@ -32,6 +32,11 @@ QJsonArray scalarsToJson(const QVector<ScalarPoint>& points);
 std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QString* error);
 
 /// The same points as a `jikken.registry.ScalarBatch` protobuf (one column set per tag).
+/// One tag's points as columns, as `GET /api/v1/runs/{id}/series` answers: `{tag, total, steps, wall_times,
+/// values}` (`total`: the points the series has before any reduction).
+QJsonObject seriesToJson(const QString& tag, int total, const ScalarSeries& shown);
+std::optional<ScalarSeries> seriesFromJson(const QJsonObject& json, QString* error);
+
 QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points);
 /// Points grouped into one series per tag, tags in order of first appearance, points in their order.
 QVector<TaggedSeries> groupByTag(const QVector<ScalarPoint>& points);
