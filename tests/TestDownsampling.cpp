@@ -129,7 +129,7 @@ private Q_SLOTS:
         QVector<double> values(size);
         for (double& v : values)
             v = random.bounded(1000) == 0 ? qQNaN() : random.generateDouble() * 100 - 50;
-        const MinMaxPyramid pyramid(values);
+        const MinMaxPyramid<double> pyramid(values);
         for (int trial = 0; trial < 50; ++trial) {
             int first = random.bounded(size), last = random.bounded(size);
             if (first > last)
@@ -168,8 +168,8 @@ private Q_SLOTS:
 
     void pyramidOfNothing()
     {
-        QVERIFY(MinMaxPyramid().select(0, 10, 4).isEmpty());
-        const MinMaxPyramid allNaN(QVector<double>(100, qQNaN()));
+        QVERIFY(MinMaxPyramid<double>().select(0, 10, 4).isEmpty());
+        const MinMaxPyramid<float> allNaN(QVector<float>(100, qQNaN()));
         QCOMPARE(allNaN.select(0, 99, 4), (QVector<int>{0, 99}));
     }
 };

@@ -1,5 +1,6 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
 #include "charts/ChartPane.h"
+#include "charts/PlotView.h"
 #include "charts/RunColours.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
@@ -18,6 +19,7 @@
 #include <QSlider>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QValueAxis>
 #include <QtTest>
 
 using namespace jikken;
@@ -156,6 +158,54 @@ private Q_SLOTS:
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
         QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
         QVERIFY(window.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/desktop-main-window.png")));
+    }
+
+    // With a background worker (as the app runs): a preview at once, every point later; zooming redraws
+    // only what is in view; the x axis by step, relative or wall time; the read-out names exact values.
+    void zoomsAndReadsOutInTheBackground()
+    {
+        auto writer = open(m_path);
+        QString error;
+        const QString id = writer->reserve(QStringLiteral("long"), &error)->toString();
+        QVector<ScalarPoint> points;
+        for (int step = 0; step < 20000; ++step)
+            points.append({QStringLiteral("train/loss"), step, 1.7e9 + 2.0 * step, 1.0 + std::sin(step / 50.0)});
+        QVERIFY(writer->addScalars(id, points, &error));
+        RegistryWindow window(open(m_path), [this](QString*) { return open(m_path); });
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTableView* table = window.table();
+        table->selectRow(rowOf(table, id));
+        ChartPane* chart = window.chart();
+        QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("train/loss"));
+        const ChartCurve* preview = chart->curve(id, QStringLiteral("train/loss"));
+        QVERIFY(preview && !preview->isEmpty());
+        QTRY_VERIFY(chart->curve(id, QStringLiteral("train/loss"))->isComplete());
+        QCOMPARE(chart->curve(id, QStringLiteral("train/loss"))->size(), 20000);
+        auto* line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
+        QVERIFY2(line->count() <= 2 * 600 + 2, qPrintable(QString::number(line->count())));
+
+        auto* x = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).first());
+        x->setRange(1000, 1100);                               // as a rubber band or the wheel would
+        QVERIFY(line->count() >= 100 && line->count() <= 104); // every point in view, one beyond each edge
+        QVERIFY(line->at(0).x() >= 999 && line->at(line->count() - 1).x() <= 1101);
+        QTest::keyClick(chart->view(), Qt::Key_Escape);
+        x = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).first());
+        QCOMPARE(x->min(), 0.0);
+        QCOMPARE(x->max(), 19999.0);
+
+        const QString readout = chart->describePoint(id, 1500.4);
+        QVERIFY2(readout.contains(QStringLiteral("step 1500 ")), qPrintable(readout));
+        QVERIFY(readout.contains(QString::number(1.0 + std::sin(1500 / 50.0), 'g', 8)));
+        chart->xAxisBox()->setCurrentIndex(1); // relative: hours since the first point
+        auto* hours = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).first());
+        QVERIFY(hours);
+        QCOMPARE(hours->max(), 2.0 * 19999 / 3600.0);
+        chart->xAxisBox()->setCurrentIndex(2);
+        QCOMPARE(chart->chart()->axes(Qt::Horizontal).first()->type(), QAbstractAxis::AxisTypeDateTime);
+        line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
+        QCOMPARE(line->at(0).x(), 1.7e12);
     }
 
     void anUnreachableServiceShowsABanner()

@@ -1,5 +1,6 @@
 // `jikken-desktop`: the registry table and run details over the same registry `jikken` uses.
 
+#include "MemoryTuning.h"
 #include "registry/ClientConfig.h"
 #include "widgets/RegistryWindow.h"
 
@@ -8,6 +9,7 @@
 
 int main(int argc, char** argv)
 {
+    jikken::returnLargeBuffersToTheSystem();
     QApplication application(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Jikken"));
     QApplication::setOrganizationName(QStringLiteral("Jikken"));
@@ -19,7 +21,7 @@ int main(int argc, char** argv)
         QMessageBox::critical(nullptr, QStringLiteral("Jikken"), error);
         return 1;
     }
-    jikken::RegistryWindow window(std::move(registry));
+    jikken::RegistryWindow window(std::move(registry), [config](QString* error) { return config->connect(error); });
     window.show();
     return QApplication::exec();
 }

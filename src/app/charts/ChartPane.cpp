@@ -1,18 +1,20 @@
 #include "ChartPane.h"
 
+#include "PlotView.h"
 #include "RunColours.h"
 #include "registry/RegistryClient.h"
-#include "series/Downsampling.h"
-#include "series/Smoothing.h"
+#include "registry/RegistryWorker.h"
 
 #include <QChart>
-#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeAxis>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QPushButton>
 #include <QSet>
 #include <QSlider>
 #include <QVBoxLayout>
@@ -25,48 +27,103 @@ namespace jikken {
 namespace {
 
 constexpr int kSmoothingSteps = 100; // the slider's range: weight = value / 100, at most 0.99
+constexpr int kPreviewPoints = 512;  // per run, while the worker reads every point
 
-ScalarSeries toSeries(const QVector<ScalarPoint>& points)
+std::pair<double, double> range(const QAbstractAxis* axis)
 {
-    ScalarSeries series;
-    series.reserve(static_cast<int>(points.size()));
-    for (const ScalarPoint& p : points)
-        series.append(p.step, p.wallTime, p.value);
-    return series;
+    if (const auto* time = qobject_cast<const QDateTimeAxis*>(axis))
+        return {static_cast<double>(time->min().toMSecsSinceEpoch()),
+                static_cast<double>(time->max().toMSecsSinceEpoch())};
+    if (const auto* log = qobject_cast<const QLogValueAxis*>(axis))
+        return {log->min(), log->max()};
+    const auto* value = static_cast<const QValueAxis*>(axis);
+    return {value->min(), value->max()};
+}
+
+void setRange(QAbstractAxis* axis, double low, double high)
+{
+    if (auto* time = qobject_cast<QDateTimeAxis*>(axis))
+        time->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(low)),
+                       QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::ceil(high))));
+    else
+        axis->setRange(low, high);
 }
 
 } // namespace
 
-ChartPane::ChartPane(RegistryClient& registry, QWidget* parent)
-    : QWidget(parent), m_registry(registry), m_tag(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)),
-      m_log(new QCheckBox(tr("Log y"))), m_chart(new QChart), m_view(new QChartView(m_chart))
+ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* parent)
+    : QWidget(parent), m_registry(registry), m_worker(worker), m_tag(new QComboBox), m_xAxis(new QComboBox),
+      m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
+      m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_view(new PlotView(m_chart)), m_readout(new QLabel)
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
+    m_smoothing->setToolTip(tr("Smoothing as TensorBoard's: a debiased exponential moving average"));
     m_tag->setMinimumContentsLength(16);
+    m_xAxis->addItem(tr("Step"), QVariant::fromValue(static_cast<int>(XAxis::Step)));
+    m_xAxis->addItem(tr("Relative (hours)"), QVariant::fromValue(static_cast<int>(XAxis::RelativeTime)));
+    m_xAxis->addItem(tr("Wall time"), QVariant::fromValue(static_cast<int>(XAxis::WallTime)));
+    m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
+    m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setRubberBand(QChartView::RectangleRubberBand);
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Tag")));
     controls->addWidget(m_tag, 1);
+    controls->addWidget(new QLabel(tr("x")));
+    controls->addWidget(m_xAxis);
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(m_log);
+    controls->addWidget(m_reset);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_readout);
     connect(m_tag, &QComboBox::currentTextChanged, this, &ChartPane::reload);
-    connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::reload);
+    connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
+    connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::applySmoothing);
+    connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
+    connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
+    if (m_worker)
+        connect(m_worker, &RegistryWorker::seriesRead, this, &ChartPane::curveRead);
+    if (m_worker)
+        connect(m_worker, &RegistryWorker::seriesFailed, this,
+                [this](const QString& id, const QString& tag, const QString& error) {
+                    m_pending.remove({id, tag});
+                    m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
+                });
+}
+
+XAxis ChartPane::xAxis() const
+{
+    return static_cast<XAxis>(m_xAxis->currentData().toInt());
+}
+
+double ChartPane::weight() const
+{
+    return m_smoothing->value() / static_cast<double>(kSmoothingSteps);
+}
+
+int ChartPane::buckets() const
+{
+    // A min and a max per two pixels: each pixel column still shows its extreme, and QtCharts (which
+    // strokes every line again for hovering) gets as many points as the plot is wide.
+    return std::max(100, static_cast<int>(m_chart->plotArea().width()) / 2);
+}
+
+const ChartCurve* ChartPane::curve(const QString& id, const QString& tag) const
+{
+    const auto it = m_curves.constFind({id, tag});
+    return it == m_curves.constEnd() ? nullptr : &*it;
 }
 
 void ChartPane::showRuns(const QStringList& ids)
 {
     m_ids = ids;
     // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
-    m_cache.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
+    m_curves.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
     QStringList tags;
     for (const QString& id : ids) {
         QString error;
@@ -89,69 +146,195 @@ void ChartPane::showRuns(const QStringList& ids)
     reload();
 }
 
-void ChartPane::markStale(const QStringList& ids)
+void ChartPane::ensureCurve(const QString& id, const QString& tag)
 {
-    m_cache.removeIf([&ids](auto it) { return ids.contains(it.key().first); });
+    const CurveKey key{id, tag};
+    if (m_curves.contains(key))
+        return;
+    QString error;
+    if (!m_worker) {
+        m_curves.insert(key, ChartCurve(m_registry.series(id, tag, &error).value_or(ScalarSeries()), true));
+    } else {
+        m_curves.insert(
+            key, ChartCurve(m_registry.seriesPreview(id, tag, kPreviewPoints, &error).value_or(ScalarSeries()), false));
+        if (!m_pending.contains(key)) {
+            m_pending.insert(key);
+            m_worker->readSeries(id, tag);
+        }
+    }
+    if (!error.isEmpty())
+        m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
+    m_curves[key].setSmoothing(weight());
 }
 
-const ScalarSeries& ChartPane::points(const QString& id, const QString& tag)
+void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSeries& series)
 {
-    const QPair<QString, QString> key{id, tag};
-    auto it = m_cache.find(key);
-    if (it == m_cache.end()) {
-        QString error;
-        it = m_cache.insert(key, toSeries(m_registry.scalars(id, tag, &error)));
+    const CurveKey key{id, tag};
+    m_pending.remove(key);
+    if (!m_ids.contains(id))
+        return; // no longer selected
+    ChartCurve& curve = m_curves[key] = ChartCurve(series, true);
+    curve.setSmoothing(weight());
+    if (tag != m_tag->currentText())
+        return;
+    if (!m_zoomed)
+        fitAxes();
+    redraw();
+}
+
+void ChartPane::markStale(const QStringList& ids)
+{
+    bool shownChanged = false;
+    for (const QString& id : ids) {
+        if (!m_ids.contains(id)) {
+            m_curves.removeIf([&id](auto it) { return it.key().first == id; });
+            continue;
+        }
+        // Shown: drop its other tags, read the current one again; the old curve stays until the new arrives.
+        const QString tag = m_tag->currentText();
+        m_curves.removeIf([&id, &tag](auto it) { return it.key().first == id && it.key().second != tag; });
+        if (m_worker) {
+            if (!m_pending.contains({id, tag})) {
+                m_pending.insert({id, tag});
+                m_worker->readSeries(id, tag);
+            }
+        } else {
+            m_curves.remove({id, tag});
+            ensureCurve(id, tag);
+            shownChanged = true;
+        }
     }
-    return *it;
+    if (shownChanged) {
+        if (!m_zoomed)
+            fitAxes();
+        redraw();
+    }
 }
 
 void ChartPane::reload()
 {
+    m_drawing = true;
     m_chart->removeAllSeries();
+    m_lines.clear();
     for (QAbstractAxis* axis : m_chart->axes())
         m_chart->removeAxis(axis);
+    m_x = m_y = nullptr;
+    m_zoomed = false;
+    m_readout->clear();
     const QString tag = m_tag->currentText();
-    if (tag.isEmpty())
+    if (tag.isEmpty()) {
+        m_drawing = false;
         return;
-    const double weight = m_smoothing->value() / static_cast<double>(kSmoothingSteps);
-    const int buckets = std::max(200, 2 * m_view->width());
-    const bool log = m_log->isChecked();
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("step"));
-    QAbstractAxis* y = log ? static_cast<QAbstractAxis*>(new QLogValueAxis) : new QValueAxis;
-    y->setTitleText(tag);
-    m_chart->addAxis(x, Qt::AlignBottom);
-    m_chart->addAxis(y, Qt::AlignLeft);
-    double lowX = 0, highX = 1, lowY = 1, highY = 0;
+    }
+    const XAxis axis = xAxis();
+    if (axis == XAxis::WallTime) {
+        auto* time = new QDateTimeAxis;
+        time->setFormat(QStringLiteral("MM-dd hh:mm"));
+        m_x = time;
+    } else {
+        m_x = new QValueAxis;
+    }
+    m_x->setTitleText(axis == XAxis::Step ? tr("step") : axis == XAxis::RelativeTime ? tr("hours") : tr("wall time"));
+    m_y = m_log->isChecked() ? static_cast<QAbstractAxis*>(new QLogValueAxis) : new QValueAxis;
+    m_y->setTitleText(tag);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
     for (const QString& id : m_ids) {
-        ScalarSeries series = points(id, tag);
-        if (series.isEmpty())
-            continue;
-        series.values = Smoothing::debiasedEma(series.values, weight);
-        const ScalarSeries shown = Downsampling::downsample(series, buckets, Downsampling::Method::MinMax);
-        QList<QPointF> points;
-        points.reserve(shown.size());
-        for (int i = 0; i < shown.size(); ++i) {
-            const double value = shown.values[i];
-            if (!std::isfinite(value) || (log && value <= 0))
-                continue; // a log axis cannot place zero or less; NaN has no place at all
-            points.append(QPointF(static_cast<double>(shown.steps[i]), value));
-            lowY = lowY > highY ? value : std::min(lowY, value);
-            highY = std::max(highY, value);
-        }
+        ensureCurve(id, tag);
         auto* line = new QLineSeries;
         line->setName(id);
         line->setColor(RunColours::colour(id));
-        line->replace(points);
         m_chart->addSeries(line);
-        line->attachAxis(x);
-        line->attachAxis(y);
-        lowX = std::min(lowX, static_cast<double>(shown.steps.first()));
-        highX = std::max(highX, static_cast<double>(shown.steps.last()));
+        line->attachAxis(m_x);
+        line->attachAxis(m_y);
+        connect(line, &QLineSeries::hovered, this, [this, id](const QPointF& point, bool inside) {
+            if (inside)
+                m_readout->setText(describePoint(id, point.x()));
+        });
+        m_lines.insert(id, line);
     }
-    x->setRange(lowX, highX);
-    if (lowY <= highY)
-        y->setRange(lowY, lowY == highY ? highY + 1 : highY);
+    fitAxes();
+    // A zoom or pan by the user (not by this pane) moves the x axis: redraw what is in view.
+    const auto moved = [this] {
+        if (m_drawing)
+            return;
+        m_zoomed = true;
+        redraw();
+    };
+    if (auto* time = qobject_cast<QDateTimeAxis*>(m_x))
+        connect(time, &QDateTimeAxis::rangeChanged, this, moved);
+    else
+        connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
+    m_drawing = false;
+    redraw();
+}
+
+void ChartPane::fitAxes()
+{
+    if (!m_x)
+        return;
+    const XAxis axis = xAxis();
+    const QString tag = m_tag->currentText();
+    const bool log = m_log->isChecked();
+    double lowX = qInf(), highX = -qInf(), lowY = qInf(), highY = -qInf();
+    for (const QString& id : m_ids) {
+        const ChartCurve* shown = curve(id, tag);
+        if (!shown || shown->isEmpty())
+            continue;
+        lowX = std::min(lowX, shown->x(axis, 0));
+        highX = std::max(highX, shown->x(axis, shown->size() - 1));
+        // One min/max bucket over everything: the curve's extremes.
+        for (const QPointF& p : shown->points(axis, -qInf(), qInf(), 1, log)) {
+            lowY = std::min(lowY, p.y());
+            highY = std::max(highY, p.y());
+        }
+    }
+    const bool drawing = m_drawing;
+    m_drawing = true;
+    if (lowX <= highX)
+        setRange(m_x, lowX, lowX == highX ? highX + 1 : highX);
+    if (lowY <= highY) {
+        const double margin = log ? 0 : (highY - lowY) * 0.03;
+        m_y->setRange(lowY - margin, lowY == highY ? highY + 1 : highY + margin);
+    }
+    m_drawing = drawing;
+}
+
+void ChartPane::redraw()
+{
+    if (!m_x)
+        return;
+    const XAxis axis = xAxis();
+    const QString tag = m_tag->currentText();
+    const auto [low, high] = range(m_x);
+    const int across = buckets();
+    const bool log = m_log->isChecked();
+    for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
+        const ChartCurve* shown = curve(it.key(), tag);
+        it.value()->replace(shown ? shown->points(axis, low, high, across, log) : QList<QPointF>());
+    }
+}
+
+void ChartPane::applySmoothing()
+{
+    for (ChartCurve& c : m_curves)
+        c.setSmoothing(weight());
+    if (!m_zoomed)
+        fitAxes();
+    redraw();
+}
+
+QString ChartPane::describePoint(const QString& id, double x) const
+{
+    const ChartCurve* shown = curve(id, m_tag->currentText());
+    const int i = shown ? shown->nearest(xAxis(), x) : -1;
+    if (i < 0)
+        return {};
+    return tr("%1   step %2   value %3   smoothed %4   %5")
+        .arg(id, QString::number(shown->step(i)), QString::number(shown->value(i), 'g', 8),
+             QString::number(shown->smoothed(i), 'g', 6),
+             QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shown->wallTime(i) * 1000))
+                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")));
 }
 
 } // namespace jikken

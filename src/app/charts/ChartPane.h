@@ -1,57 +1,93 @@
 #pragma once
 
-#include "series/ScalarSeries.h"
+#include "ChartCurve.h"
 
 #include <QHash>
 #include <QStringList>
 #include <QWidget>
 
+class QAbstractAxis;
 class QCheckBox;
 class QChart;
-class QChartView;
 class QComboBox;
+class QLabel;
+class QLineSeries;
+class QPushButton;
 class QSlider;
 
 namespace jikken {
 
+class PlotView;
 class RegistryClient;
+class RegistryWorker;
 
-/// The selected runs' curves of one tag, overlaid, one colour per run: TensorBoard's smoothing, a log y
-/// axis, zoom with the rubber band (right click or Escape resets). Each series is smoothed, then reduced
-/// to twice the plot's pixel width (min/max buckets, so no spike is lost) before it reaches QtCharts.
-/// Points read once are kept until their run changes, so smoothing, log scale and reselecting redraw
-/// without reading the registry.
+/// The selected runs' curves of one tag, overlaid, one colour per run: TensorBoard's smoothing, x by step,
+/// relative or wall time, a log y axis, a read-out of the exact values under the pointer, zoom and pan
+/// (`PlotView`). Only the points in view, reduced to twice the plot's pixel width by min/max buckets (no
+/// spike lost), reach QtCharts, so a zoom redraws at once whatever the series' length.
+///
+/// With a background worker, a run's curve first shows as an evenly sampled preview and is replaced by
+/// every point once the worker has read them; without one, points are read on the spot. Curves read once
+/// are kept until their run changes.
 class ChartPane : public QWidget
 {
     Q_OBJECT
 
 public:
-    ChartPane(RegistryClient& registry, QWidget* parent = nullptr);
+    ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* parent = nullptr);
 
     /// Shows these runs (the table's selection); their tags fill the tag picker.
     void showRuns(const QStringList& ids);
-    /// Redraws the shown runs; points are read only for runs not read yet (for this tag) or marked stale.
+    /// Draws the shown runs afresh over their whole extent (after a change of tag, axis or runs).
     void reload();
-    /// These runs have new points (the registry table saw them change): read them again when shown.
+    /// These runs have new points: shown ones are read again (and drawn when read), others forgotten.
     void markStale(const QStringList& ids);
 
     QComboBox* tagBox() const { return m_tag; }
+    QComboBox* xAxisBox() const { return m_xAxis; }
     QChart* chart() const { return m_chart; }
-    QChartView* view() const { return m_view; }
+    PlotView* view() const { return m_view; }
     QSlider* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
+    QLabel* readout() const { return m_readout; }
+    /// The curve drawn for this run and tag; nullptr when none was read.
+    const ChartCurve* curve(const QString& id, const QString& tag) const;
+    /// Says what the curve of run `id` holds at (about) `x`, as the hover read-out does.
+    QString describePoint(const QString& id, double x) const;
 
 private:
-    const ScalarSeries& points(const QString& id, const QString& tag);
+    using CurveKey = QPair<QString, QString>; ///< (run, tag)
+
+    XAxis xAxis() const;
+    double weight() const;
+    int buckets() const;
+    /// Reads the curve unless there is one; with a worker, a preview now and every point later.
+    void ensureCurve(const QString& id, const QString& tag);
+    void curveRead(const QString& id, const QString& tag, const ScalarSeries& series);
+    /// Refills the lines with the points in the x axis' current range (a zoom, a pan, new smoothing).
+    void redraw();
+    /// Sets the axes to the shown curves' whole extent.
+    void fitAxes();
+    void applySmoothing();
 
     RegistryClient& m_registry;
-    QHash<QPair<QString, QString>, ScalarSeries> m_cache; ///< (run, tag) -> every point, as read
+    RegistryWorker* m_worker;
+    QHash<CurveKey, ChartCurve> m_curves;
+    QSet<CurveKey> m_pending; ///< asked of the worker, not answered yet
     QStringList m_ids;
+    QHash<QString, QLineSeries*> m_lines; ///< run -> its line in the chart, for the current tag
+    QAbstractAxis* m_x = nullptr;
+    QAbstractAxis* m_y = nullptr;
+    bool m_zoomed = false;
+    bool m_drawing = false;
     QComboBox* m_tag;
+    QComboBox* m_xAxis;
     QSlider* m_smoothing;
     QCheckBox* m_log;
+    QPushButton* m_reset;
     QChart* m_chart;
-    QChartView* m_view;
+    PlotView* m_view;
+    QLabel* m_readout;
 };
 
 } // namespace jikken

@@ -17,16 +17,21 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace jikken {
 
 namespace {
 constexpr int kRefreshMs = 3000;
 }
 
-RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget* parent)
-    : QMainWindow(parent), m_registry(std::move(registry)), m_model(new RegistryTableModel(this)),
-      m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit), m_status(new QComboBox), m_table(new QTableView),
-      m_details(new RunDetailsWidget), m_chart(new ChartPane(*m_registry)), m_banner(new QLabel)
+RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const RegistryConnector& background,
+                               QWidget* parent)
+    : QMainWindow(parent), m_registry(std::move(registry)),
+      m_worker(background ? std::make_unique<RegistryWorker>(background) : nullptr),
+      m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
+      m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
+      m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel)
 {
     setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
     m_proxy->setSourceModel(m_model);
@@ -89,7 +94,22 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget
         m_chart->markStale(ids);
     });
     auto* timer = new QTimer(this);
-    connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
+    if (m_worker) {
+        connect(m_worker.get(), &RegistryWorker::runsRead, this, [this](const QVector<RunRecord>& runs) {
+            m_polling = false;
+            applyRuns(runs);
+        });
+        connect(m_worker.get(), &RegistryWorker::runsFailed, this, [this](const QString& error) {
+            m_polling = false;
+            showFailure(error);
+        });
+        connect(timer, &QTimer::timeout, this, [this] {
+            if (!std::exchange(m_polling, true))
+                m_worker->readRuns();
+        });
+    } else {
+        connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
+    }
     timer->start(kRefreshMs);
     refresh();
 }
@@ -100,15 +120,23 @@ void RegistryWindow::refresh()
 {
     QString error;
     const QVector<RunRecord> runs = m_registry->runs({}, &error);
-    if (!error.isEmpty()) {
-        m_banner->setText(tr("The registry cannot be read: %1. Trying again every few seconds.").arg(error));
-        m_banner->setVisible(true);
-        return;
-    }
+    if (error.isEmpty())
+        applyRuns(runs);
+    else
+        showFailure(error);
+}
+
+void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
+{
     m_banner->setVisible(false);
-    m_model->setRuns(runs);
+    m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
     showSelected();
-    m_chart->reload();
+}
+
+void RegistryWindow::showFailure(const QString& error)
+{
+    m_banner->setText(tr("The registry cannot be read: %1. Trying again every few seconds.").arg(error));
+    m_banner->setVisible(true);
 }
 
 QStringList RegistryWindow::selectedIds() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "registry/RegistryWorker.h"
+
 #include <QMainWindow>
 
 #include <memory>
@@ -18,17 +20,19 @@ class RunDetailsWidget;
 class RunFilterModel;
 
 /// The main window: the registry table (filter box, status filter, sortable columns) beside the selected
-/// run's details, and the selected runs' curves below. It polls its registry client and applies what changed in place;
-/// an unreachable registry shows a banner and is tried again.
+/// run's details, and the selected runs' curves below. It polls the registry and applies what changed in
+/// place; an unreachable registry shows a banner and is tried again. Given a connector, the polls and the
+/// long reads (every point of a curve) run on a worker thread with a client of their own.
 class RegistryWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    RegistryWindow(std::unique_ptr<RegistryClient> registry, QWidget* parent = nullptr);
+    explicit RegistryWindow(std::unique_ptr<RegistryClient> registry, const RegistryConnector& background = {},
+                            QWidget* parent = nullptr);
     ~RegistryWindow() override;
 
-    /// Reads the registry now (the timer does it every few seconds).
+    /// Reads the registry now, on this thread (the timer does it every few seconds, on the worker's).
     void refresh();
 
     QTableView* table() const { return m_table; }
@@ -39,11 +43,15 @@ public:
     QLabel* banner() const { return m_banner; }
 
 private:
+    void applyRuns(const QVector<RunRecord>& runs);
+    void showFailure(const QString& error);
     void showSelected();
     QStringList selectedIds() const;
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryClient> m_registry;
+    std::unique_ptr<RegistryWorker> m_worker;
+    bool m_polling = false; ///< a poll is with the worker
     RegistryTableModel* m_model;
     RunFilterModel* m_proxy;
     QLineEdit* m_filter;

@@ -16,13 +16,18 @@ const QString kAllPoints =
 
 // The targets are evenly spaced steps between the series' first and last; each takes the first point at
 // or after it (one seek on the (series_id, step) key). DISTINCT folds targets that land on one point.
-const QString kSampledPoints =
-    QStringLiteral("WITH RECURSIVE bounds (lo, hi) AS (SELECT min(step), max(step) FROM points WHERE series_id = ?), "
-                   "k (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?) "
-                   "SELECT DISTINCT p.step, p.wall_time, p.value FROM k, bounds, points p "
-                   "WHERE p.series_id = ? AND p.step = (SELECT q.step FROM points q WHERE q.series_id = ? "
-                   "AND q.step >= bounds.lo + (bounds.hi - bounds.lo) * k.i / ? ORDER BY q.step LIMIT 1) "
-                   "ORDER BY p.step");
+// The targets are evenly spaced steps between the series' first and last; each takes the first point at
+// or after it (one seek on the (series_id, step) key). CROSS JOIN keeps SQLite from scanning the series
+// instead; DISTINCT folds targets that land on one point. min() and max() in subqueries of their own, as
+// SQLite seeks for a lone min() or max() but scans for both together.
+const QString kSampledPoints = QStringLiteral(
+    "WITH RECURSIVE bounds (lo, hi) AS (SELECT (SELECT min(step) FROM points WHERE series_id = ?), "
+    "(SELECT max(step) FROM points WHERE series_id = ?)), "
+    "k (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?), "
+    "targets (step) AS (SELECT DISTINCT (SELECT q.step FROM points q WHERE q.series_id = ? "
+    "AND q.step >= bounds.lo + (bounds.hi - bounds.lo) * k.i / ? ORDER BY q.step LIMIT 1) FROM bounds CROSS JOIN k) "
+    "SELECT p.step, p.wall_time, p.value FROM targets t CROSS JOIN points p "
+    "WHERE p.series_id = ? AND p.step = t.step ORDER BY p.step");
 
 std::optional<ScalarSeries> fail(QString* error, const QString& message)
 {
@@ -84,10 +89,11 @@ std::optional<ScalarSeries> sample(QSqlDatabase& db, qint64 seriesId, int points
     QSqlQuery query(db);
     query.prepare(kSampledPoints);
     query.addBindValue(seriesId);
+    query.addBindValue(seriesId);
     query.addBindValue(points);
     query.addBindValue(seriesId);
-    query.addBindValue(seriesId);
     query.addBindValue(points - 1);
+    query.addBindValue(seriesId);
     return readQuery(query, error);
 }
 

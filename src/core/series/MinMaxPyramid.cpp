@@ -11,7 +11,7 @@ constexpr int kBlock = 1 << kBlockBits;
 
 } // namespace
 
-MinMaxPyramid::MinMaxPyramid(const QVector<double>& values) : m_values(values)
+template <typename Value> MinMaxPyramid<Value>::MinMaxPyramid(const QVector<Value>& values) : m_values(values)
 {
     QVector<Extremes> level(values.size() / kBlock);
     for (int j = 0; j < level.size(); ++j) {
@@ -32,7 +32,7 @@ MinMaxPyramid::MinMaxPyramid(const QVector<double>& values) : m_values(values)
     m_levels.append(std::move(level));
 }
 
-void MinMaxPyramid::take(Extremes& into, int index) const
+template <typename Value> void MinMaxPyramid<Value>::take(Extremes& into, int index) const
 {
     if (index < 0 || std::isnan(m_values[index]))
         return;
@@ -42,7 +42,8 @@ void MinMaxPyramid::take(Extremes& into, int index) const
         into.high = index;
 }
 
-MinMaxPyramid::Extremes MinMaxPyramid::extremes(qint64 begin, qint64 end) const
+template <typename Value>
+typename MinMaxPyramid<Value>::Extremes MinMaxPyramid<Value>::extremes(qint64 begin, qint64 end) const
 {
     Extremes result;
     // The loose values before the first whole block and after the last one, then whole blocks: at each
@@ -72,7 +73,7 @@ MinMaxPyramid::Extremes MinMaxPyramid::extremes(qint64 begin, qint64 end) const
     return result;
 }
 
-QVector<int> MinMaxPyramid::select(int first, int last, int buckets) const
+template <typename Value> QVector<int> MinMaxPyramid<Value>::select(int first, int last, int buckets) const
 {
     QVector<int> indices;
     first = std::max(first, 0);
@@ -101,5 +102,8 @@ QVector<int> MinMaxPyramid::select(int first, int last, int buckets) const
         indices.append(last);
     return indices;
 }
+
+template class MinMaxPyramid<double>;
+template class MinMaxPyramid<float>;
 
 } // namespace jikken

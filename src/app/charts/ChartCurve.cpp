@@ -1,0 +1,102 @@
+#include "ChartCurve.h"
+
+#include "series/Smoothing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace jikken {
+
+ChartCurve::ChartCurve(ScalarSeries series, bool complete)
+    : m_firstStep(series.steps.isEmpty() ? 0 : series.steps.first()), m_values(std::move(series.values)),
+      m_firstWallTime(series.wallTimes.isEmpty() ? 0 : series.wallTimes.first()), m_complete(complete),
+      m_timeAscends(std::is_sorted(series.wallTimes.cbegin(), series.wallTimes.cend()))
+{
+    // Steps ascend, so the last is the farthest from the first.
+    if (series.steps.isEmpty() || series.steps.last() - m_firstStep <= std::numeric_limits<quint32>::max()) {
+        m_stepOffsets.reserve(series.steps.size());
+        for (qint64 step : std::as_const(series.steps))
+            m_stepOffsets.append(static_cast<quint32>(step - m_firstStep));
+    } else {
+        m_wideSteps = std::move(series.steps);
+    }
+    m_wallOffsets.reserve(series.wallTimes.size());
+    for (double time : std::as_const(series.wallTimes))
+        m_wallOffsets.append(static_cast<float>(time - m_firstWallTime));
+    setSmoothing(0);
+}
+
+void ChartCurve::setSmoothing(double weight)
+{
+    if (weight == m_weight)
+        return;
+    m_weight = weight;
+    m_smoothed.clear(); // freed before the next is made: two copies of a long curve need not coexist
+    m_pyramid = {};
+    const QVector<double> smoothed = weight > 0 ? Smoothing::debiasedEma(m_values, weight) : m_values;
+    m_smoothed.reserve(smoothed.size());
+    for (double value : smoothed)
+        m_smoothed.append(static_cast<float>(value));
+    m_pyramid = MinMaxPyramid<float>(m_smoothed);
+}
+
+double ChartCurve::x(XAxis axis, int index) const
+{
+    switch (axis) {
+    case XAxis::Step:
+        return static_cast<double>(step(index));
+    case XAxis::RelativeTime:
+        return m_wallOffsets[index] / 3600.0;
+    case XAxis::WallTime:
+        return wallTime(index) * 1000.0;
+    }
+    return 0;
+}
+
+int ChartCurve::lowerBound(XAxis axis, double x) const
+{
+    const int count = size();
+    if (axis != XAxis::Step && !m_timeAscends)
+        return x <= this->x(axis, 0) ? 0 : count;
+    int low = 0, high = count;
+    while (low < high) {
+        const int middle = low + (high - low) / 2;
+        if (this->x(axis, middle) < x)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int buckets, bool log) const
+{
+    QList<QPointF> result;
+    if (isEmpty())
+        return result;
+    const bool unordered = axis != XAxis::Step && !m_timeAscends;
+    const int first = unordered ? 0 : std::max(0, lowerBound(axis, low) - 1);
+    const int last = unordered ? size() - 1 : std::min(size() - 1, lowerBound(axis, high));
+    const QVector<int> picked = m_pyramid.select(first, last, buckets);
+    result.reserve(picked.size());
+    for (int i : picked) {
+        const double value = m_smoothed[i];
+        if (!std::isfinite(value) || (log && value <= 0))
+            continue;
+        result.append(QPointF(x(axis, i), value));
+    }
+    return result;
+}
+
+int ChartCurve::nearest(XAxis axis, double x) const
+{
+    if (isEmpty())
+        return -1;
+    const int above = std::min(lowerBound(axis, x), size() - 1);
+    if (above > 0 && std::abs(this->x(axis, above - 1) - x) <= std::abs(this->x(axis, above) - x))
+        return above - 1;
+    return above;
+}
+
+} // namespace jikken

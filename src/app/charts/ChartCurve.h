@@ -1,0 +1,71 @@
+#pragma once
+
+#include "series/MinMaxPyramid.h"
+#include "series/ScalarSeries.h"
+
+#include <QList>
+#include <QPointF>
+
+namespace jikken {
+
+/// What a chart's x axis counts.
+enum class XAxis {
+    Step,
+    RelativeTime, ///< hours since the run's first point, as TensorBoard's "relative"
+    WallTime,     ///< milliseconds since the epoch (a QDateTimeAxis)
+};
+
+/// One run's points of one tag, ready to draw at any zoom: the smoothed values (TensorBoard's EMA over
+/// every point) and a min/max pyramid over them, so the points of any x range reduce to the plot's width
+/// without scanning the series. Kept compact, as ten runs of a million points must fit in a laptop's
+/// share: steps exactly (as 32-bit offsets from the first where they fit), values exactly, wall times as
+/// float seconds after the first point (a quarter second apart after a month) and the smoothed values as
+/// floats (what is drawn, finer than any pixel).
+class ChartCurve
+{
+public:
+    ChartCurve() = default;
+    /// `complete`: the whole series, not a preview that a full read will replace.
+    ChartCurve(ScalarSeries series, bool complete);
+
+    int size() const { return static_cast<int>(m_values.size()); }
+    bool isEmpty() const { return m_values.isEmpty(); }
+    bool isComplete() const { return m_complete; }
+    qint64 step(int index) const
+    {
+        return m_wideSteps.isEmpty() ? m_firstStep + m_stepOffsets[index] : m_wideSteps[index];
+    }
+    double value(int index) const { return m_values[index]; }
+    double wallTime(int index) const { return m_firstWallTime + m_wallOffsets[index]; }
+
+    /// Smooths with TensorBoard's slider weight (0 leaves the values as they are); cheap when unchanged.
+    void setSmoothing(double weight);
+    double smoothed(int index) const { return m_smoothed[index]; }
+
+    double x(XAxis axis, int index) const;
+    /// The smoothed points with x in [low, high] as min/max buckets (`buckets` across), with one point
+    /// beyond either end so the line runs on to the plot's edges. `log`: leaves out values a log axis
+    /// cannot place (zero or less); NaN and infinities are left out always.
+    QList<QPointF> points(XAxis axis, double low, double high, int buckets, bool log) const;
+    /// The index of the point whose x is nearest to `x`; -1 when empty.
+    int nearest(XAxis axis, double x) const;
+
+private:
+    /// The first index whose x is not below `x` (x ascends with the index for steps, and for times when
+    /// the clock never went back; otherwise 0 or the size, so every point stays in view).
+    int lowerBound(XAxis axis, double x) const;
+
+    qint64 m_firstStep = 0;
+    QVector<quint32> m_stepOffsets; ///< step - m_firstStep, when every step is within 2^32 of the first
+    QVector<qint64> m_wideSteps;    ///< else the steps themselves
+    QVector<double> m_values;
+    double m_firstWallTime = 0;
+    QVector<float> m_wallOffsets; ///< seconds after m_firstWallTime
+    bool m_complete = false;
+    bool m_timeAscends = true;
+    double m_weight = -1;
+    QVector<float> m_smoothed;
+    MinMaxPyramid<float> m_pyramid;
+};
+
+} // namespace jikken
