@@ -1,11 +1,11 @@
-// `jikken-desktop`: the registry table and run details over the same registry `jikken` uses.
+// `jikken-desktop`: the registry table, run details and live curves over the registry `jikken` uses.
 
+#include "DesktopApp.h"
 #include "MemoryTuning.h"
-#include "registry/ClientConfig.h"
-#include "widgets/RegistryWindow.h"
 
 #include <QApplication>
-#include <QMessageBox>
+#include <QCommandLineParser>
+#include <QIcon>
 
 int main(int argc, char** argv)
 {
@@ -14,14 +14,19 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Jikken"));
     QApplication::setOrganizationName(QStringLiteral("Jikken"));
     QApplication::setApplicationVersion(QStringLiteral(JIKKEN_VERSION));
-    QString error;
-    const auto config = jikken::ClientConfig::resolve({}, &error);
-    std::unique_ptr<jikken::RegistryClient> registry = config ? config->connect(&error) : nullptr;
-    if (!registry) {
-        QMessageBox::critical(nullptr, QStringLiteral("Jikken"), error);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/jikken.png")));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Jikken: the model registry, live curves and run details."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption registry(QStringLiteral("registry"),
+                                      QStringLiteral("A SQLite file, postgresql:// URL or jikken serve URL "
+                                                     "(default: as the jikken command line finds it)."),
+                                      QStringLiteral("REGISTRY"));
+    parser.addOption(registry);
+    parser.process(application);
+    jikken::DesktopApp app(parser.value(registry));
+    if (!app.start())
         return 1;
-    }
-    jikken::RegistryWindow window(std::move(registry), [config](QString* error) { return config->connect(error); });
-    window.show();
     return QApplication::exec();
 }

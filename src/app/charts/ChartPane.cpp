@@ -16,6 +16,7 @@
 #include <QLogValueAxis>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSlider>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -86,6 +87,7 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
+    applyTheme();
     if (m_worker)
         connect(m_worker, &RegistryWorker::seriesRead, this, &ChartPane::curveRead);
     if (m_worker)
@@ -94,6 +96,49 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
                     m_pending.remove({id, tag});
                     m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
                 });
+}
+
+void ChartPane::saveSettings(QSettings& settings) const
+{
+    settings.beginGroup(QStringLiteral("chart"));
+    settings.setValue(QStringLiteral("smoothing"), m_smoothing->value());
+    settings.setValue(QStringLiteral("xAxis"), m_xAxis->currentIndex());
+    settings.setValue(QStringLiteral("logY"), m_log->isChecked());
+    settings.setValue(QStringLiteral("tag"), m_tag->currentText());
+    settings.endGroup();
+}
+
+void ChartPane::restoreSettings(QSettings& settings)
+{
+    settings.beginGroup(QStringLiteral("chart"));
+    m_smoothing->setValue(settings.value(QStringLiteral("smoothing"), m_smoothing->value()).toInt());
+    m_xAxis->setCurrentIndex(std::clamp(settings.value(QStringLiteral("xAxis"), 0).toInt(), 0, m_xAxis->count() - 1));
+    m_log->setChecked(settings.value(QStringLiteral("logY"), false).toBool());
+    const QString tag = settings.value(QStringLiteral("tag")).toString();
+    if (!tag.isEmpty()) {
+        const QSignalBlocker blocker(m_tag);
+        m_tag->addItem(tag); // the tag chosen last time, picked again when the selected runs have it
+        m_tag->setCurrentText(tag);
+    }
+    settings.endGroup();
+}
+
+void ChartPane::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
+    QWidget::changeEvent(event);
+}
+
+void ChartPane::applyTheme()
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    const QChart::ChartTheme theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    if (m_chart->theme() == theme)
+        return;
+    m_chart->setTheme(theme);
+    m_chart->setBackgroundRoundness(0);
+    reload(); // a theme repaints the lines in its own colours; each run keeps its own
 }
 
 XAxis ChartPane::xAxis() const
@@ -243,7 +288,9 @@ void ChartPane::reload()
         ensureCurve(id, tag);
         auto* line = new QLineSeries;
         line->setName(id);
-        line->setColor(RunColours::colour(id));
+        QPen pen(RunColours::colour(id));
+        pen.setWidthF(2);
+        line->setPen(pen);
         m_chart->addSeries(line);
         line->attachAxis(m_x);
         line->attachAxis(m_y);
@@ -293,9 +340,14 @@ void ChartPane::fitAxes()
     m_drawing = true;
     if (lowX <= highX)
         setRange(m_x, lowX, lowX == highX ? highX + 1 : highX);
-    if (lowY <= highY) {
-        const double margin = log ? 0 : (highY - lowY) * 0.03;
-        m_y->setRange(lowY - margin, lowY == highY ? highY + 1 : highY + margin);
+    if (lowY <= highY)
+        m_y->setRange(lowY, lowY == highY ? highY + 1 : highY);
+    // Round ticks (0, 1000, 2000 rather than 0, 1122.5, …); the range grows to the next round value.
+    for (QAbstractAxis* axis : {m_x, m_y}) {
+        if (auto* value = qobject_cast<QValueAxis*>(axis)) {
+            value->applyNiceNumbers();
+            value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
+        }
     }
     m_drawing = drawing;
 }

@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QLineSeries;
 class QPushButton;
+class QSettings;
 class QSlider;
 
 namespace jikken {
@@ -42,6 +43,9 @@ public:
     void reload();
     /// These runs have new points: shown ones are read again (and drawn when read), others forgotten.
     void markStale(const QStringList& ids);
+    /// The smoothing, x axis and log scale, kept between sessions.
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(QSettings& settings);
 
     QComboBox* tagBox() const { return m_tag; }
     QComboBox* xAxisBox() const { return m_xAxis; }
@@ -69,7 +73,13 @@ private:
     /// Sets the axes to the shown curves' whole extent.
     void fitAxes();
     void applySmoothing();
+    /// QtCharts' light or dark theme after the palette (macOS dark mode), keeping each run's colour.
+    void applyTheme();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
     RegistryClient& m_registry;
     RegistryWorker* m_worker;
     QHash<CurveKey, ChartCurve> m_curves;

@@ -1,17 +1,24 @@
 #include "RegistryWindow.h"
 
+#include "ProgressDelegate.h"
 #include "RunDetailsWidget.h"
 #include "charts/ChartPane.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
 
+#include <QClipboard>
+#include <QCloseEvent>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -31,7 +38,8 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
       m_worker(background ? std::make_unique<RegistryWorker>(background) : nullptr),
       m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
       m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
-      m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel)
+      m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel), m_top(new QSplitter),
+      m_main(new QSplitter(Qt::Vertical))
 {
     setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
     m_proxy->setSourceModel(m_model);
@@ -49,6 +57,10 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
+    // One line per run, all rows alike: a table of thousands scrolls evenly and never measures rows.
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
     // Sized from a typical ID, not by measuring every row (ten thousand rows must open at once).
     m_table->setColumnWidth(RegistryTableModel::Id,
                             m_table->fontMetrics().horizontalAdvance(QStringLiteral("20190705_01_focalloss")) + 24);
@@ -65,19 +77,21 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     leftLayout->addWidget(m_banner);
     leftLayout->addLayout(filters);
     leftLayout->addWidget(m_table, 1);
-    auto* top = new QSplitter;
-    top->addWidget(left);
-    top->addWidget(m_details);
-    top->setStretchFactor(0, 3);
-    top->setStretchFactor(1, 1);
-    auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(top);
-    splitter->addWidget(m_chart);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    m_top->addWidget(left);
+    m_top->addWidget(m_details);
+    m_top->setStretchFactor(0, 3);
+    m_top->setStretchFactor(1, 1);
+    m_main->addWidget(m_top);
+    m_main->addWidget(m_chart);
+    m_main->setStretchFactor(0, 1);
+    m_main->setStretchFactor(1, 1);
+    m_main->setSizes({1, 1}); // half the height each, until the user moves the handle
     m_chart->setMinimumHeight(260);
-    setCentralWidget(splitter);
+    setCentralWidget(m_main);
     resize(1280, 760);
+    m_table->setItemDelegateForColumn(RegistryTableModel::Progress, new ProgressDelegate(m_table));
+    createMenus();
+    restoreLayout();
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &RunFilterModel::setText);
     connect(m_status, &QComboBox::currentIndexChanged, this,
@@ -115,6 +129,97 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
 }
 
 RegistryWindow::~RegistryWindow() = default;
+
+void RegistryWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* settings = file->addAction(tr("Registry &Settings…"), this, &RegistryWindow::settingsRequested);
+    // Preferences is ⌘, on macOS (and moves to the application menu there); elsewhere it has no key.
+    settings->setShortcuts({QKeySequence(QKeySequence::Preferences), QKeySequence(tr("Ctrl+,"))});
+    settings->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Refresh"), this, &RegistryWindow::refresh)->setShortcut(QKeySequence::Refresh);
+    view->addAction(tr("&Filter Runs"), this,
+                    [this] {
+                        m_filter->setFocus();
+                        m_filter->selectAll();
+                    })
+        ->setShortcut(QKeySequence::Find);
+    view->addAction(tr("Reset &Zoom"), m_chart, &ChartPane::reload)->setShortcut(QKeySequence(tr("Ctrl+0")));
+    m_columns = view->addMenu(tr("&Columns"));
+    QHeaderView* header = m_table->horizontalHeader();
+    for (int column = RegistryTableModel::Method; column < RegistryTableModel::ColumnCount; ++column) {
+        QAction* shown = m_columns->addAction(m_model->headerData(column, Qt::Horizontal).toString());
+        shown->setCheckable(true);
+        shown->setData(column);
+        connect(shown, &QAction::toggled, header, [header, column](bool on) { header->setSectionHidden(column, !on); });
+    }
+    // The header's context menu is the same chooser, where people look for it.
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, this,
+            [this, header](const QPoint& at) { m_columns->exec(header->mapToGlobal(at)); });
+    connect(m_columns, &QMenu::aboutToShow, this, [this, header] {
+        for (QAction* shown : m_columns->actions()) {
+            const QSignalBlocker blocker(shown);
+            shown->setChecked(!header->isSectionHidden(shown->data().toInt()));
+        }
+    });
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("Copy &ID"), this, [this] { QGuiApplication::clipboard()->setText(selectedIds().join(u'\n')); })
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    run->addAction(tr("Copy &Command"), m_details, &RunDetailsWidget::copyCommand);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Jikken"), this,
+                    [this] {
+                        QMessageBox::about(
+                            this, tr("About Jikken"),
+                            tr("<b>Jikken %1</b><p>The model registry, live curves and training dispatch of one "
+                               "researcher or one lab.</p><p>Registry: %2</p>")
+                                .arg(QCoreApplication::applicationVersion(), m_registry->location().toHtmlEscaped()));
+                    })
+        ->setMenuRole(QAction::AboutRole);
+}
+
+void RegistryWindow::restoreLayout()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("window"));
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    m_top->restoreState(settings.value(QStringLiteral("top")).toByteArray());
+    m_main->restoreState(settings.value(QStringLiteral("main")).toByteArray());
+    const QByteArray header = settings.value(QStringLiteral("columns")).toByteArray();
+    if (!header.isEmpty())
+        m_table->horizontalHeader()->restoreState(header);
+    settings.endGroup();
+    m_chart->restoreSettings(settings);
+}
+
+void RegistryWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("window"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("top"), m_top->saveState());
+    settings.setValue(QStringLiteral("main"), m_main->saveState());
+    settings.setValue(QStringLiteral("columns"), m_table->horizontalHeader()->saveState());
+    settings.endGroup();
+    m_chart->saveSettings(settings);
+}
+
+void RegistryWindow::closeEvent(QCloseEvent* event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
 
 void RegistryWindow::refresh()
 {

@@ -9,6 +9,8 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QSplitter;
 class QTableView;
 
 namespace jikken {
@@ -22,7 +24,9 @@ class RunFilterModel;
 /// The main window: the registry table (filter box, status filter, sortable columns) beside the selected
 /// run's details, and the selected runs' curves below. It polls the registry and applies what changed in
 /// place; an unreachable registry shows a banner and is tried again. Given a connector, the polls and the
-/// long reads (every point of a curve) run on a worker thread with a client of their own.
+/// long reads (every point of a curve) run on a worker thread with a client of their own. Native menus
+/// with the platform's shortcuts; the layout (window, splitters, columns shown, their widths and sort,
+/// the chart's settings) is remembered with QSettings.
 class RegistryWindow : public QMainWindow
 {
     Q_OBJECT
@@ -41,8 +45,19 @@ public:
     RunDetailsWidget* details() const { return m_details; }
     ChartPane* chart() const { return m_chart; }
     QLabel* banner() const { return m_banner; }
+    QMenu* columnsMenu() const { return m_columns; }
+
+Q_SIGNALS:
+    /// The user asked for the registry settings (File › Settings…); the app shows them.
+    void settingsRequested();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createMenus();
+    void restoreLayout();
+    void saveLayout() const;
     void applyRuns(const QVector<RunRecord>& runs);
     void showFailure(const QString& error);
     void showSelected();
@@ -60,6 +75,9 @@ private:
     RunDetailsWidget* m_details;
     ChartPane* m_chart;
     QLabel* m_banner;
+    QSplitter* m_top;
+    QSplitter* m_main;
+    QMenu* m_columns = nullptr;
 };
 
 } // namespace jikken

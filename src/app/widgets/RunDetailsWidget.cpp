@@ -36,8 +36,14 @@ RunDetailsWidget::RunDetailsWidget(QWidget* parent)
         if (!m_id.isEmpty())
             Q_EMIT memoEdited(m_id, m_memo->toPlainText());
     });
-    connect(m_copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(m_command); });
+    connect(m_copy, &QPushButton::clicked, this, &RunDetailsWidget::copyCommand);
     showRun(nullptr);
+}
+
+void RunDetailsWidget::copyCommand() const
+{
+    if (!m_command.isEmpty())
+        QGuiApplication::clipboard()->setText(m_command);
 }
 
 void RunDetailsWidget::showRun(const RunRecord* run)

@@ -25,6 +25,8 @@ public:
     QString shownId() const { return m_id; }
     QPlainTextEdit* memoEditor() const { return m_memo; }
     QPushButton* saveButton() const { return m_save; }
+    /// Puts the shown run's command on the clipboard.
+    void copyCommand() const;
 
 Q_SIGNALS:
     void memoEdited(const QString& id, const QString& memo);

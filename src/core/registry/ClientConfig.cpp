@@ -3,10 +3,12 @@
 #include "HttpRegistryClient.h"
 #include "RegistryStore.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace jikken {
@@ -18,8 +20,10 @@ bool isServiceUrl(const QString& text)
     return text.startsWith(QLatin1String("http://")) || text.startsWith(QLatin1String("https://"));
 }
 
-std::optional<ClientConfig> fromText(const QString& registry, const QString& token, const QString& origin,
-                                     QString* error)
+} // namespace
+
+std::optional<ClientConfig> ClientConfig::parse(const QString& registry, const QString& token, const QString& origin,
+                                                QString* error)
 {
     ClientConfig config;
     if (!isServiceUrl(registry)) {
@@ -44,8 +48,6 @@ std::optional<ClientConfig> fromText(const QString& registry, const QString& tok
     return config;
 }
 
-} // namespace
-
 QString ClientConfig::configFilePath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
@@ -56,10 +58,10 @@ std::optional<ClientConfig> ClientConfig::resolve(const QString& commandLineRegi
 {
     const QString token = qEnvironmentVariable("JIKKEN_TOKEN");
     if (!commandLineRegistry.isEmpty())
-        return fromText(commandLineRegistry, token, QStringLiteral("--registry"), error);
+        return parse(commandLineRegistry, token, QStringLiteral("--registry"), error);
     const QString fromEnvironment = qEnvironmentVariable("JIKKEN_REGISTRY");
     if (!fromEnvironment.isEmpty())
-        return fromText(fromEnvironment, token, QStringLiteral("JIKKEN_REGISTRY"), error);
+        return parse(fromEnvironment, token, QStringLiteral("JIKKEN_REGISTRY"), error);
     QFile file(configFilePath());
     if (file.exists()) {
         if (file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) {
@@ -76,13 +78,39 @@ std::optional<ClientConfig> ClientConfig::resolve(const QString& commandLineRegi
                 *error = QStringLiteral("%1: want {\"registry\": URL, \"token\": TOKEN}").arg(file.fileName());
             return std::nullopt;
         }
-        return fromText(object.value(QStringLiteral("registry")).toString(),
-                        token.isEmpty() ? object.value(QStringLiteral("token")).toString() : token, file.fileName(),
-                        error);
+        return parse(object.value(QStringLiteral("registry")).toString(),
+                     token.isEmpty() ? object.value(QStringLiteral("token")).toString() : token, file.fileName(),
+                     error);
     }
     ClientConfig config;
     config.database = RegistryStore::defaultDatabasePath();
     return config;
+}
+
+bool ClientConfig::save(QString* error) const
+{
+    const QString path = configFilePath();
+    if (!isService() && database == RegistryStore::defaultDatabasePath()) {
+        if (QFile::exists(path) && !QFile::remove(path)) {
+            if (error)
+                *error = QStringLiteral("%1 cannot be removed").arg(path);
+            return false;
+        }
+        return true;
+    }
+    QJsonObject object{{QStringLiteral("registry"), isService() ? service.toString() : database}};
+    if (isService())
+        object.insert(QStringLiteral("token"), token);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile file(path);
+    // Private before a byte of the token is written.
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(QJsonDocument(object).toJson()) < 0 || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("%1 cannot be written: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
 }
 
 std::unique_ptr<RegistryClient> ClientConfig::connect(QString* error) const

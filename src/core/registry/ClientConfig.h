@@ -22,8 +22,15 @@ struct ClientConfig
     QString token;
 
     bool isService() const { return service.isValid() && !service.isEmpty(); }
+    /// `registry` as the user gave it: a service URL (which needs `token`), else a local database. Errors
+    /// name `origin` (where the text came from).
+    static std::optional<ClientConfig> parse(const QString& registry, const QString& token, const QString& origin,
+                                             QString* error);
     static std::optional<ClientConfig> resolve(const QString& commandLineRegistry, QString* error);
     static QString configFilePath();
+    /// Writes this choice to `configFilePath()` for the app and the CLI alike, readable by the user only
+    /// (it may hold a token), all at once or not at all. The embedded default removes the file.
+    bool save(QString* error) const;
     /// Opens the store, or makes the service's client (which connects on first use).
     std::unique_ptr<RegistryClient> connect(QString* error) const;
 };

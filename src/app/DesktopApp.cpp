@@ -1,0 +1,63 @@
+#include "DesktopApp.h"
+
+#include "registry/RegistryStore.h"
+#include "ui_SettingsDialog.h"
+#include "widgets/RegistryWindow.h"
+#include "widgets/SettingsDialog.h"
+
+#include <QLabel>
+
+namespace jikken {
+
+DesktopApp::DesktopApp(QString commandLineRegistry, QObject* parent)
+    : QObject(parent), m_commandLineRegistry(std::move(commandLineRegistry))
+{
+    m_config.database = RegistryStore::defaultDatabasePath();
+}
+
+DesktopApp::~DesktopApp() = default;
+
+bool DesktopApp::start()
+{
+    QString error;
+    const auto config = ClientConfig::resolve(m_commandLineRegistry, &error);
+    if (config && open(*config, &error))
+        return true;
+    return askForRegistry(error);
+}
+
+bool DesktopApp::open(const ClientConfig& config, QString* error)
+{
+    std::unique_ptr<RegistryClient> registry = config.connect(error);
+    if (!registry)
+        return false;
+    // Each background thread opens its own connection to the same registry.
+    auto window = std::make_unique<RegistryWindow>(std::move(registry),
+                                                   [config](QString* failure) { return config.connect(failure); });
+    connect(window.get(), &RegistryWindow::settingsRequested, this, [this] { askForRegistry({}); });
+    window->show();
+    if (m_window) {
+        // Saves its layout (which the next window takes up); deleted later, as this may run from its menu.
+        m_window->close();
+        m_window.release()->deleteLater();
+    }
+    m_window = std::move(window);
+    m_config = config;
+    return true;
+}
+
+bool DesktopApp::askForRegistry(const QString& problem)
+{
+    SettingsDialog dialog(m_config, m_window.get());
+    if (!problem.isEmpty())
+        dialog.form().testResult->setText(problem);
+    while (dialog.exec() == QDialog::Accepted) {
+        QString error;
+        if (open(dialog.saved(), &error))
+            return true;
+        dialog.form().testResult->setText(error); // saved, but it does not open: say so and stay
+    }
+    return false;
+}
+
+} // namespace jikken

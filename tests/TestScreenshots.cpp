@@ -1,0 +1,165 @@
+// The main window on a real X server (Xvfb, run by CTest through xvfb-run) over a fixture registry of a
+// few dozen runs, two of them training while it is shown. Saves PNGs in build/screenshots for a person
+// to look at, and checks the pictures hold what they should: every shown run's curve in its colour.
+#include "charts/ChartPane.h"
+#include "charts/RunColours.h"
+#include "registry/RegistryStore.h"
+#include "registry/RegistryTableModel.h"
+#include "widgets/RegistryWindow.h"
+
+#include <QChart>
+#include <QDir>
+#include <QLineSeries>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace jikken;
+
+namespace {
+
+std::unique_ptr<RegistryStore> open(const QString& path)
+{
+    auto store = std::make_unique<RegistryStore>();
+    QString error;
+    if (!store->open(path, &error))
+        qFatal("%s", qPrintable(error));
+    return store;
+}
+
+QVector<ScalarPoint> curve(int run, int fromStep, int toStep)
+{
+    QVector<ScalarPoint> points;
+    for (int step = fromStep; step < toStep; step += 10) {
+        const double error = 0.08 + 0.8 * std::exp(-step / (600.0 + 150 * run)) + 0.01 * std::sin(step / 40.0 + run);
+        points.append({QStringLiteral("test/error"), step, 1.7e9 + step * 0.5, error});
+        points.append({QStringLiteral("train/loss"), step, 1.7e9 + step * 0.5, 2.3 * error});
+    }
+    return points;
+}
+
+/// How many pixels of `image` are within a few levels of `colour` (the line's own pixels, not its blend).
+int pixelsOf(const QImage& image, const QColor& colour)
+{
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x) {
+            if (std::abs(qRed(line[x]) - colour.red()) + std::abs(qGreen(line[x]) - colour.green()) +
+                    std::abs(qBlue(line[x]) - colour.blue()) <
+                12)
+                ++count;
+        }
+    }
+    return count;
+}
+
+} // namespace
+
+class TestScreenshots : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the remembered layout goes to a test location
+        QSettings().clear();
+    }
+
+    void mainWindowWithLiveCurves()
+    {
+        QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"),
+                 "run under an X server (ctest runs this through xvfb-run)");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("registry.sqlite"));
+        auto writer = open(path);
+        QString error;
+        const char* methods[] = {"softmax", "focalloss", "cbloss", "mixup", "label-smoothing", "cutmix"};
+        const char* models[] = {"resnet18", "resnet50", "wrn-28-10", "vit-tiny"};
+        QStringList ids;
+        for (int i = 0; i < 36; ++i) {
+            const QString id = writer->reserve(QString::fromLatin1(methods[i % 6]), &error)->toString();
+            RunDescription description;
+            description.model = QString::fromLatin1(models[i % 4]);
+            description.dataset = QStringLiteral("fashion-mnist");
+            description.host = QStringLiteral("gpu%1").arg(i % 3 + 1);
+            description.device = QStringLiteral("cuda:%1").arg(i % 4);
+            description.command = QStringLiteral("jikken train --method %1").arg(QString::fromLatin1(methods[i % 6]));
+            description.totalEpochs = 90;
+            QVERIFY2(writer->describe(id, description, &error), qPrintable(error));
+            QVERIFY(writer->setMemo(id, QStringLiteral("gamma=%1, lr=%2").arg(i % 5).arg(0.1 / (1 + i % 3)), &error));
+            const bool training = i >= 34;
+            QVERIFY(writer->setStatus(id,
+                                      training     ? RunStatus::Running
+                                      : i % 7 == 3 ? RunStatus::Failed
+                                                   : RunStatus::Finished,
+                                      {}, &error));
+            QVERIFY(writer->reportProgress(id, training ? 30 + i : 90, 1000, 0.1 + (i % 10) / 50.0, &error));
+            ids << id;
+        }
+        const QStringList shown{ids[30], ids[32], ids[34], ids[35]};
+        for (int i = 0; i < shown.size(); ++i)
+            QVERIFY(writer->addScalars(shown[i], curve(i, 0, 3000), &error));
+
+        RegistryWindow window(open(path), [&path](QString*) { return open(path); });
+        window.resize(1440, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTableView* table = window.table();
+        for (const QString& id : shown) {
+            const int row = [&] {
+                for (int r = 0; r < table->model()->rowCount(); ++r)
+                    if (table->model()->index(r, 0).data(RegistryTableModel::IdRole).toString() == id)
+                        return r;
+                return -1;
+            }();
+            table->selectionModel()->select(table->model()->index(row, 0),
+                                            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        ChartPane* chart = window.chart();
+        QTRY_VERIFY(chart->curve(shown[3], QStringLiteral("test/error")) &&
+                    chart->curve(shown[3], QStringLiteral("test/error"))->isComplete());
+
+        // The two running models report more points while the window is up.
+        for (int i : {2, 3}) {
+            QVERIFY(writer->addScalars(shown[i], curve(i, 3000, 4500), &error));
+            QVERIFY(writer->reportProgress(shown[i], 70, 4490, 0.09, &error));
+        }
+        window.refresh();
+        QTRY_COMPARE(chart->curve(shown[3], QStringLiteral("test/error"))
+                         ->step(chart->curve(shown[3], QStringLiteral("test/error"))->size() - 1),
+                     qint64(4490));
+        QTest::qWait(200); // let the redraw reach the screen
+
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        const QImage light = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QVERIFY(light.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/xvfb-main-window.png")));
+        for (const QString& id : shown)
+            QVERIFY2(pixelsOf(light, RunColours::colour(id)) > 100, qPrintable(id));
+
+        // Dark mode: the palette a dark macOS gives; the chart follows with its dark theme.
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, Qt::white);
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, Qt::white);
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, Qt::white);
+        QApplication::setPalette(dark);
+        QTRY_COMPARE(chart->chart()->theme(), QChart::ChartThemeDark);
+        QTest::qWait(200);
+        const QImage night = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QVERIFY(night.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/xvfb-main-window-dark.png")));
+        for (const QString& id : shown)
+            QVERIFY2(pixelsOf(night, RunColours::colour(id)) > 100, qPrintable(id)); // still its own colour
+    }
+};
+
+QTEST_MAIN(TestScreenshots)
+#include "TestScreenshots.moc"

@@ -1,0 +1,138 @@
+// The registry settings on the offscreen platform: what they refuse, the private file they write (which
+// the command line reads too), the connection test, and the app asking for a registry it cannot open.
+#include "DesktopApp.h"
+#include "registry/RegistryStore.h"
+#include "ui_SettingsDialog.h"
+#include "widgets/RegistryWindow.h"
+#include "widgets/SettingsDialog.h"
+
+#include <QDialog>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRadioButton>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+using namespace jikken;
+
+class TestSettingsDialog : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    static ClientConfig embedded()
+    {
+        ClientConfig config;
+        config.database = RegistryStore::defaultDatabasePath();
+        return config;
+    }
+
+    static void enterService(SettingsDialog& dialog, const QString& url, const QString& token)
+    {
+        dialog.form().serviceButton->setChecked(true);
+        dialog.form().serviceUrl->setText(url);
+        dialog.form().token->setText(token);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // client.json, and the app's remembered layout, go under the test's own directory.
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
+        qputenv("JIKKEN_HOME", m_dir.filePath(QStringLiteral("home")).toUtf8());
+        qunsetenv("JIKKEN_REGISTRY");
+        qunsetenv("JIKKEN_TOKEN");
+        QVERIFY(ClientConfig::configFilePath().startsWith(m_dir.path()));
+    }
+
+    void refusesBadEntriesAndKeepsWhatWasTyped()
+    {
+        SettingsDialog dialog(embedded());
+        enterService(dialog, QStringLiteral("lab-server:8765"), QStringLiteral("jk_abc"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY2(dialog.form().testResult->text().contains(QStringLiteral("http://")),
+                 qPrintable(dialog.form().testResult->text()));
+        QCOMPARE(dialog.form().serviceUrl->text(), QStringLiteral("lab-server:8765")); // nothing lost
+        enterService(dialog, QStringLiteral("https://lab-server:8765"), QString());
+        dialog.accept();
+        QVERIFY(dialog.form().testResult->text().contains(QStringLiteral("token")));
+        QVERIFY(!QFile::exists(ClientConfig::configFilePath()));
+    }
+
+    void savesPrivatelyForTheAppAndTheCommandLine()
+    {
+        SettingsDialog dialog(embedded());
+        enterService(dialog, QStringLiteral("https://lab-server:8765"), QStringLiteral("jk_secret"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QFile file(ClientConfig::configFilePath());
+        QVERIFY(file.exists());
+        QVERIFY(file.permissions() & QFileDevice::ReadOwner);
+        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup |
+                                       QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        QString error;
+        const auto resolved = ClientConfig::resolve({}, &error);
+        QVERIFY2(resolved, qPrintable(error));
+        QCOMPARE(resolved->service, QUrl(QStringLiteral("https://lab-server:8765")));
+        QCOMPARE(resolved->token, QStringLiteral("jk_secret"));
+
+        // Opened again, it shows the service; back to the embedded registry removes the file.
+        SettingsDialog again(*resolved);
+        QVERIFY(again.form().serviceButton->isChecked());
+        QCOMPARE(again.form().serviceUrl->text(), QStringLiteral("https://lab-server:8765"));
+        again.form().localButton->setChecked(true);
+        QCOMPARE(again.form().localPath->text(), RegistryStore::defaultDatabasePath());
+        again.accept();
+        QCOMPARE(again.result(), int(QDialog::Accepted));
+        QVERIFY(!file.exists());
+        QCOMPARE(ClientConfig::resolve({}, &error)->database, RegistryStore::defaultDatabasePath());
+    }
+
+    void testsTheConnection()
+    {
+        SettingsDialog dialog(embedded());
+        dialog.form().localPath->setText(m_dir.filePath(QStringLiteral("tried.sqlite")));
+        dialog.testConnection();
+        QVERIFY2(dialog.form().testResult->text().startsWith(QStringLiteral("Connected to")),
+                 qPrintable(dialog.form().testResult->text()));
+        enterService(dialog, QStringLiteral("http://127.0.0.1:9"), QStringLiteral("jk_x"));
+        dialog.testConnection();
+        QVERIFY2(dialog.form().testResult->text().contains(QStringLiteral("does not answer")),
+                 qPrintable(dialog.form().testResult->text()));
+    }
+
+    // A client.json others could read is refused (it holds a token): the app says why in the settings
+    // instead of quitting, and opens the registry the user then chooses.
+    void anUnusableRegistryBringsUpTheSettings()
+    {
+        QFile file(ClientConfig::configFilePath());
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"registry\": \"https://lab:8765\", \"token\": \"jk_leaked\"}");
+        file.close();
+        QVERIFY(file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+        QString shown;
+        QTimer::singleShot(0, this, [&] {
+            auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            shown = dialog->form().testResult->text();
+            dialog->form().localButton->setChecked(true);
+            dialog->form().localPath->setText(m_dir.filePath(QStringLiteral("chosen.sqlite")));
+            dialog->accept();
+        });
+        DesktopApp app({});
+        QVERIFY(app.start());
+        QVERIFY2(shown.contains(QStringLiteral("chmod 600")), qPrintable(shown));
+        QVERIFY(app.window() && app.window()->isVisible());
+        QVERIFY(app.window()->windowTitle().contains(QStringLiteral("chosen.sqlite")));
+        QVERIFY(!(file.permissions() & QFileDevice::ReadOther)); // rewritten privately
+    }
+};
+
+QTEST_MAIN(TestSettingsDialog)
+#include "TestSettingsDialog.moc"
