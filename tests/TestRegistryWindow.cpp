@@ -11,6 +11,8 @@
 #include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHeaderView>
+#include <QMenu>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -212,6 +214,37 @@ private Q_SLOTS:
         QCOMPARE(chart->chart()->axes(Qt::Horizontal).first()->type(), QAbstractAxis::AxisTypeDateTime);
         line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
         QCOMPARE(line->at(0).x(), 1.7e12);
+    }
+
+    // The column chooser hides a column; closing and opening the window keeps that, the sort and the chart's
+    // settings.
+    void remembersColumnsSortAndChartSettings()
+    {
+        {
+            RegistryWindow window(open(m_path));
+            window.show();
+            QAction* memo = nullptr;
+            for (QAction* action : window.columnsMenu()->actions()) {
+                if (action->data().toInt() == RegistryTableModel::Memo)
+                    memo = action;
+            }
+            QVERIFY(memo);
+            Q_EMIT window.columnsMenu()->aboutToShow();
+            QVERIFY(memo->isChecked());
+            memo->toggle();
+            QVERIFY(window.table()->horizontalHeader()->isSectionHidden(RegistryTableModel::Memo));
+            window.table()->sortByColumn(RegistryTableModel::Method, Qt::AscendingOrder);
+            window.chart()->smoothing()->setValue(25);
+            window.chart()->logScale()->setChecked(true);
+            window.close();
+        }
+        RegistryWindow again(open(m_path));
+        QVERIFY(again.table()->horizontalHeader()->isSectionHidden(RegistryTableModel::Memo));
+        QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::Method));
+        QCOMPARE(again.table()->model()->index(0, RegistryTableModel::Method).data().toString(), QStringLiteral("cbloss"));
+        QCOMPARE(again.chart()->smoothing()->value(), 25);
+        QVERIFY(again.chart()->logScale()->isChecked());
+        QSettings().clear();
     }
 
     void anUnreachableServiceShowsABanner()
