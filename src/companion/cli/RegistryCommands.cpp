@@ -33,7 +33,7 @@ std::optional<QString> RegistryLocation::localDatabase(const char* verb, QString
     return config->database;
 }
 
-int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work)
+int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&, const ClientConfig&)>& work)
 {
     QString error;
     const auto config = location.resolve(&error);
@@ -42,7 +42,12 @@ int withRegistry(const RegistryLocation& location, const std::function<int(Regis
     const std::unique_ptr<RegistryClient> registry = config->connect(&error);
     if (!registry)
         return console::fail(error);
-    return work(*registry);
+    return work(*registry, *config);
+}
+
+int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work)
+{
+    return withRegistry(location, [&work](RegistryClient& registry, const ClientConfig&) { return work(registry); });
 }
 
 int withLocalStore(const RegistryLocation& location, const char* verb, const std::function<int(RegistryStore&)>& work)

@@ -27,6 +27,8 @@ struct RegistryLocation
 
 /// Connects to the registry and hands it to `work`; the exit code is work's, or a failure to connect.
 int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work);
+/// The same, with where the registry is (for what passes it on, such as dispatch).
+int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&, const ClientConfig&)>& work);
 
 class RegistryStore;
 /// Opens the local database for the verbs that work on it directly (a service URL is a usage error).
@@ -37,5 +39,6 @@ void addEventsCommand(CLI::App& app, CommandAction& action);
 void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 
 } // namespace jikken

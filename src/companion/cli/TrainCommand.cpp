@@ -202,7 +202,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     description.model = spec->model;
     description.dataset = spec->dataset;
     description.hparams = spec->hyperparameters();
-    description.host = provenance.host;
+    // A dispatched run carries the host's name as the user knows it (its ssh alias).
+    description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
     description.device = spec->device;
     description.command = command;
     description.spec = spec->toJson();

@@ -1,6 +1,7 @@
 #include "TrainingSession.h"
 
 #include "Console.h"
+#include "dispatch/GpuProbe.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -65,7 +66,7 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     m_events.addHparams(m_spec.hyperparameters(),
                         {QStringLiteral("test/error"), QStringLiteral("test/loss"), QStringLiteral("train/loss")}, now);
     m_events.flush(nullptr);
-    if (!m_store.setDevice(m_id, plan.device, &error) ||
+    if (!m_store.setDevice(m_id, GpuProbe::physicalDevice(plan.device), &error) ||
         !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
         warnOnce(error);
     console::note(QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")

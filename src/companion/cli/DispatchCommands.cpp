@@ -1,0 +1,198 @@
+// `jikken dispatch`, `hosts`, `stop`, `output`, `attach`: training on other machines, over SSH, in tmux.
+
+#include "Console.h"
+#include "RegistryCommands.h"
+#include "dispatch/Dispatcher.h"
+#include "dispatch/GpuProbe.h"
+#include "dispatch/RemoteShell.h"
+#include "registry/RegistryClient.h"
+
+#include <unistd.h>
+
+#include <memory>
+#include <vector>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kProbeTimeoutMs = 20000;
+
+// The registry's client and where it is (the dispatched companions report there too).
+int withDispatcher(const RegistryLocation& location, const std::function<int(Dispatcher&)>& work)
+{
+    return withRegistry(location, [&work](RegistryClient& registry, const ClientConfig& config) {
+        Dispatcher dispatcher(registry, config);
+        return work(dispatcher);
+    });
+}
+
+int showHosts(const RegistryLocation& location, const std::vector<std::string>& only)
+{
+    QString error;
+    const auto hosts = HostCatalog::load(&error);
+    if (!hosts)
+        return console::fail(error, console::kUsage);
+    QVector<HostSettings> shown;
+    for (const HostSettings& host : *hosts) {
+        if (only.empty() || std::find(only.begin(), only.end(), host.alias.toStdString()) != only.end())
+            shown << host;
+    }
+    // Which Jikken run holds which GPU, from the registry (it may be unreachable: the GPUs still show).
+    QHash<QString, QString> runOnGpu; // "host/cuda:N" -> ID
+    const auto config = location.resolve(&error);
+    const std::unique_ptr<RegistryClient> registry = config ? config->connect(&error) : nullptr;
+    if (registry) {
+        RunFilter running;
+        running.status = RunStatus::Running;
+        for (const RunRecord& run : registry->runs(running, &error))
+            runOnGpu.insert(run.host + u'/' + run.device, run.id);
+    }
+    if (!error.isEmpty())
+        console::note(QStringLiteral("warning: %1; runs are not shown").arg(error));
+    console::out(QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                     .arg(QStringLiteral("HOST"), -16)
+                     .arg(QStringLiteral("GPU"), -3)
+                     .arg(QStringLiteral("NAME"), -24)
+                     .arg(QStringLiteral("MEMORY MiB"), -13)
+                     .arg(QStringLiteral("UTIL"), -4)
+                     .arg(QStringLiteral("RUN")));
+    for (const HostGpus& host : GpuProbe::probe(shown, kProbeTimeoutMs)) {
+        if (!host.problem.isEmpty()) {
+            console::out(QStringLiteral("%1  unreachable: %2\n").arg(host.host, -16).arg(host.problem));
+            continue;
+        }
+        if (host.cpuOnly) {
+            console::out(QStringLiteral("%1  cpu host (no nvidia-smi)\n").arg(host.host, -16));
+            continue;
+        }
+        for (const GpuStatus& gpu : host.gpus) {
+            const QString run = runOnGpu.value(host.host + QStringLiteral("/cuda:") + QString::number(gpu.index));
+            console::out(
+                QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                    .arg(host.host, -16)
+                    .arg(gpu.index, -3)
+                    .arg(gpu.name.left(24), -24)
+                    .arg(QStringLiteral("%1/%2").arg(gpu.memoryUsedMiB).arg(gpu.memoryTotalMiB), -13)
+                    .arg(gpu.utilization ? QStringLiteral("%1%").arg(*gpu.utilization) : QStringLiteral("-"), -4)
+                    .arg(run.isEmpty() ? QStringLiteral("free") : run));
+        }
+    }
+    return console::kOk;
+}
+
+} // namespace
+
+void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    struct Options
+    {
+        std::string host;
+        std::string spec;
+        std::string gpu = "auto";
+        double wait = 20;
+        std::vector<std::string> hosts;
+        std::string id;
+        double grace = 60;
+        int lines = 40;
+        bool print = false;
+    };
+    auto options = std::make_shared<Options>();
+
+    CLI::App* dispatch = app.add_subcommand(
+        "dispatch", "Reserve an ID and start `jikken train` on a host (ssh alias or localhost) in a tmux session named "
+                    "after it");
+    dispatch->add_option("--host", options->host, "the host: an alias of ~/.ssh/config, or localhost")->required();
+    dispatch->add_option("SPEC", options->spec, "run spec (JSON)")->required();
+    dispatch->add_option("--gpu", options->gpu, "auto (the first free GPU), cpu, or a GPU index")
+        ->capture_default_str();
+    dispatch->add_option("--wait", options->wait, "seconds to wait for the run to report itself running")
+        ->capture_default_str();
+    dispatch->callback([&action, &registry, options] {
+        action = [&registry, options] {
+            QString error;
+            const auto spec = RunSpec::fromFile(QString::fromStdString(options->spec), &error);
+            if (!spec)
+                return console::fail(error, console::kUsage);
+            const auto host = HostCatalog::find(QString::fromStdString(options->host), &error);
+            if (!host)
+                return console::fail(error, console::kUsage);
+            return withDispatcher(registry, [&](Dispatcher& dispatcher) {
+                const auto id = dispatcher.dispatch(*host, *spec, QString::fromStdString(options->gpu),
+                                                    static_cast<int>(options->wait * 1000), &error);
+                if (!id)
+                    return console::fail(error);
+                console::out(*id + u'\n');
+                return console::kOk;
+            });
+        };
+    });
+
+    CLI::App* hosts =
+        app.add_subcommand("hosts", "The hosts' GPUs (nvidia-smi over ssh, all at once) and the runs on them");
+    hosts->add_option("HOST", options->hosts, "only these hosts");
+    hosts->callback([&action, &registry, options] {
+        action = [&registry, options] { return showHosts(registry, options->hosts); };
+    });
+
+    CLI::App* stop = app.add_subcommand("stop", "Stop a dispatched run: Ctrl-C in its session, killed after --grace");
+    stop->add_option("ID", options->id, "the run")->required();
+    stop->add_option("--grace", options->grace, "seconds to wait for a clean stop")->capture_default_str();
+    stop->callback([&action, &registry, options] {
+        action = [&registry, options] {
+            return withDispatcher(registry, [&](Dispatcher& dispatcher) {
+                QString error;
+                if (!dispatcher.stop(QString::fromStdString(options->id), static_cast<int>(options->grace * 1000),
+                                     &error))
+                    return console::fail(error);
+                return console::kOk;
+            });
+        };
+    });
+
+    CLI::App* output = app.add_subcommand("output", "The last lines a dispatched run printed");
+    output->add_option("ID", options->id, "the run")->required();
+    output->add_option("-n,--lines", options->lines, "how many lines")->capture_default_str();
+    output->callback([&action, &registry, options] {
+        action = [&registry, options] {
+            return withDispatcher(registry, [&](Dispatcher& dispatcher) {
+                QString error;
+                const auto text = dispatcher.output(QString::fromStdString(options->id), options->lines, &error);
+                if (!text)
+                    return console::fail(error);
+                console::out(*text);
+                return console::kOk;
+            });
+        };
+    });
+
+    CLI::App* attach =
+        app.add_subcommand("attach", "A terminal in a dispatched run's tmux session (ssh -t HOST tmux attach)");
+    attach->add_option("ID", options->id, "the run")->required();
+    attach->add_flag("--print", options->print, "print the command instead of running it");
+    attach->callback([&action, &registry, options] {
+        action = [&registry, options] {
+            return withDispatcher(registry, [&](Dispatcher& dispatcher) {
+                QString error;
+                const auto command = dispatcher.attachCommand(QString::fromStdString(options->id), &error);
+                if (!command)
+                    return console::fail(error);
+                if (options->print) {
+                    console::out(command->join(u' ') + u'\n');
+                    return console::kOk;
+                }
+                std::vector<QByteArray> words;
+                for (const QString& word : *command)
+                    words.push_back(word.toLocal8Bit());
+                std::vector<char*> argv;
+                for (QByteArray& word : words)
+                    argv.push_back(word.data());
+                argv.push_back(nullptr);
+                ::execvp(argv[0], argv.data());
+                return console::fail(QStringLiteral("cannot run %1").arg(command->first()));
+            });
+        };
+    });
+}
+
+} // namespace jikken

@@ -1,0 +1,318 @@
+#include "Dispatcher.h"
+
+#include "GpuProbe.h"
+#include "RemoteShell.h"
+#include "ShellQuote.h"
+#include "registry/RegistryClient.h"
+
+#include <QDeadlineTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QThread>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kPollMs = 100;
+constexpr int kSessionCheckMs = 1000;
+constexpr double kBusyMemoryFraction = 0.05; // a GPU with more than this in use runs something already
+constexpr int kExitNoTmux = 3;
+constexpr int kExitNoCompanion = 4;
+constexpr int kExitNoSession = 10;
+
+using ShellQuote::quote;
+
+// cd to the host's work folder: relative to home ("~/" allowed), or absolute; empty: home.
+QString changeDirectory(const HostSettings& host)
+{
+    QString folder = host.workDir;
+    if (folder == QLatin1String("~"))
+        folder.clear();
+    else if (folder.startsWith(QLatin1String("~/")))
+        folder = folder.mid(2);
+    return folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder));
+}
+
+std::optional<QString> failWith(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return std::nullopt;
+}
+
+} // namespace
+
+Dispatcher::Dispatcher(RegistryClient& registry, ClientConfig registryConfig)
+    : m_registry(registry), m_registryConfig(std::move(registryConfig))
+{
+}
+
+QString Dispatcher::dispatchDirectory(const QString& id)
+{
+    return QStringLiteral(".jikken/dispatch/") + id;
+}
+
+std::optional<QString> Dispatcher::registryExports(const HostSettings& host, QString* error) const
+{
+    QStringList lines;
+    if (m_registryConfig.isService()) {
+        lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(m_registryConfig.service.toString()))
+              << QStringLiteral("export JIKKEN_TOKEN=%1").arg(quote(m_registryConfig.token));
+    } else if (m_registryConfig.database.startsWith(QLatin1String("postgresql://")) ||
+               RemoteShell::isLocal(host.alias)) {
+        const QString database = m_registryConfig.database.startsWith(QLatin1String("postgresql://"))
+                                     ? m_registryConfig.database
+                                     : QFileInfo(m_registryConfig.database).absoluteFilePath();
+        lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(database));
+    } else {
+        return failWith(error, QStringLiteral("%1 cannot reach the registry, a file on this computer (%2); run "
+                                              "jikken serve and point JIKKEN_REGISTRY at it")
+                                   .arg(host.alias, m_registryConfig.database));
+    }
+    return lines.join(u'\n');
+}
+
+std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QString& gpu, QString* error)
+{
+    if (gpu == QLatin1String("cpu"))
+        return QString();
+    // What Jikken already runs there, and on which GPU.
+    QString registryError;
+    RunFilter running;
+    running.status = RunStatus::Running;
+    QStringList used;
+    int runsOnHost = 0;
+    for (const RunRecord& run : m_registry.runs(running, &registryError)) {
+        if (run.host != host.alias)
+            continue;
+        ++runsOnHost;
+        if (run.device.startsWith(QLatin1String("cuda:")))
+            used << run.device.mid(5);
+    }
+    if (!registryError.isEmpty())
+        return failWith(error, registryError);
+    const QVector<HostGpus> probed = GpuProbe::probe({host}, 30000);
+    const HostGpus& found = probed.first();
+    if (!found.problem.isEmpty())
+        return failWith(error, found.problem);
+    const int limit = host.maxRuns > 0 ? host.maxRuns : std::max<int>(1, found.gpus.size());
+    if (runsOnHost >= limit)
+        return failWith(error, QStringLiteral("%1 already runs %2 Jikken run(s), its limit (max_runs in %3)")
+                                   .arg(host.alias)
+                                   .arg(runsOnHost)
+                                   .arg(HostCatalog::settingsPath()));
+    if (gpu != QLatin1String("auto")) {
+        bool ok = false;
+        const int index = gpu.toInt(&ok);
+        const bool exists =
+            std::any_of(found.gpus.begin(), found.gpus.end(), [index](const GpuStatus& g) { return g.index == index; });
+        if (!ok || !exists)
+            return failWith(error,
+                            QStringLiteral("%1 has no GPU \"%2\" (it has %3)")
+                                .arg(host.alias, gpu)
+                                .arg(found.cpuOnly ? QStringLiteral("none") : QString::number(found.gpus.size())));
+        return QString::number(index);
+    }
+    if (found.cpuOnly)
+        return QString();
+    for (const GpuStatus& g : found.gpus) {
+        const bool busy = g.memoryTotalMiB > 0 && g.memoryUsedMiB > kBusyMemoryFraction * g.memoryTotalMiB;
+        if (!used.contains(QString::number(g.index)) && !busy)
+            return QString::number(g.index);
+    }
+    return failWith(error,
+                    QStringLiteral("%1 has no free GPU: all %2 are in use").arg(host.alias).arg(found.gpus.size()));
+}
+
+QString Dispatcher::launchScript(const HostSettings& host, const QString& id, const RunSpec& spec,
+                                 const QString& cudaDevices, const QString& registryExports) const
+{
+    const QString directory = dispatchDirectory(id);
+    const QString specPath = directory + QStringLiteral("/spec.json");
+    const QString output = directory + QStringLiteral("/output.log");
+    // The run's own script: the user's setup lines (their shell, as they wrote them), then only quoted
+    // values. Its output goes to the session and to output.log; `tee -i` outlives the Ctrl-C of a stop,
+    // so the trainer's last words are kept.
+    QString run = host.setup.join(u'\n') + u'\n';
+    if (!cudaDevices.isEmpty())
+        run += QStringLiteral("export CUDA_VISIBLE_DEVICES=%1\n").arg(quote(cudaDevices));
+    run += QStringLiteral("export JIKKEN_HOST=%1\n").arg(quote(host.alias));
+    run += registryExports + u'\n';
+    run += QStringLiteral("{ %1; echo $? > %2; } 2>&1 | tee -i -a %3\n")
+               .arg(ShellQuote::command({host.jikken, QStringLiteral("train"), specPath, QStringLiteral("--id"), id}),
+                    quote(directory + QStringLiteral("/exit-status")), quote(output));
+    const QString companionCheck = host.jikken.contains(u'/')
+                                       ? QStringLiteral("[ -x %1 ]").arg(quote(host.jikken))
+                                       : QStringLiteral("command -v %1 >/dev/null 2>&1").arg(quote(host.jikken));
+    QString script = QStringLiteral("set -e\n") + changeDirectory(host);
+    script +=
+        QStringLiteral("command -v tmux >/dev/null 2>&1 || { echo %1 >&2; exit %2; }\n")
+            .arg(quote(QStringLiteral("tmux is not installed on %1").arg(host.alias)), QString::number(kExitNoTmux));
+    script += QStringLiteral("%1 || { echo %2 >&2; exit %3; }\n")
+                  .arg(companionCheck,
+                       quote(QStringLiteral("jikken is not installed as %1 on %2 (jikken install %2, or set \"jikken\" "
+                                            "in hosts.json)")
+                                 .arg(host.jikken, host.alias)),
+                       QString::number(kExitNoCompanion));
+    script += QStringLiteral("umask 077\nmkdir -p %1\n").arg(quote(directory));
+    script += ShellQuote::hereDocument(specPath, QString::fromUtf8(QJsonDocument(spec.toJson()).toJson()));
+    script += ShellQuote::hereDocument(directory + QStringLiteral("/run.sh"), run);
+    script += QStringLiteral("tmux new-session -d -s %1 -c \"$PWD\" \"${SHELL:-/bin/sh}\" -l %2\n")
+                  .arg(quote(id), quote(directory + QStringLiteral("/run.sh")));
+    return script;
+}
+
+std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
+                                            QString* error)
+{
+    const auto exports = registryExports(host, error);
+    if (!exports)
+        return std::nullopt;
+    const auto cudaDevices = chooseGpu(host, gpu, error);
+    if (!cudaDevices)
+        return std::nullopt;
+    if (spec.dataRoot.isEmpty())
+        spec.dataRoot = host.dataRoot;
+    if (!cudaDevices->isEmpty() && spec.device == QLatin1String("auto"))
+        spec.device = QStringLiteral("cuda");
+
+    const auto reserved = m_registry.reserve(spec.method, error);
+    if (!reserved)
+        return std::nullopt;
+    const QString id = reserved->toString();
+    const auto markFailed = [&](const QString& reason) -> std::optional<QString> {
+        QString ignored;
+        m_registry.setStatus(id, RunStatus::Failed, reason, &ignored);
+        return failWith(error, QStringLiteral("%1 failed: %2").arg(id, reason));
+    };
+    RunDescription description;
+    description.model = spec.model;
+    description.dataset = spec.dataset;
+    description.host = host.alias;
+    description.device = cudaDevices->isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:") + *cudaDevices;
+    description.command = ShellQuote::command(
+        {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
+    description.spec = spec.toJson();
+    description.hparams = spec.hyperparameters();
+    description.totalEpochs = spec.epochs;
+    if (!m_registry.describe(id, description, error))
+        return markFailed(*error);
+
+    const RemoteShell shell(host.alias);
+    const RemoteResult launched = shell.run(launchScript(host, id, spec, *cudaDevices, *exports));
+    if (!launched.ok())
+        return markFailed(launched.failure());
+
+    // Until the trainer says it runs (or stops early), watching that its session lives.
+    const QString sessionCheck =
+        changeDirectory(host) +
+        QStringLiteral("tmux has-session -t %1 2>/dev/null && exit 0\ntail -n 5 %2 2>/dev/null\nexit %3\n")
+            .arg(quote(u'=' + id), quote(dispatchDirectory(id) + QStringLiteral("/output.log")),
+                 QString::number(kExitNoSession));
+    QDeadlineTimer deadline(waitMs);
+    QDeadlineTimer nextSessionCheck(kSessionCheckMs);
+    while (true) {
+        QString ignored;
+        const auto record = m_registry.run(id, &ignored);
+        if (record && record->status != RunStatus::Reserved)
+            return record->status == RunStatus::Failed
+                       ? failWith(error, QStringLiteral("%1 failed: %2").arg(id, record->statusReason))
+                       : std::optional(id);
+        if (nextSessionCheck.hasExpired() || deadline.hasExpired()) {
+            const RemoteResult alive = shell.run(sessionCheck);
+            if (alive.exitCode == kExitNoSession) {
+                // Gone without a word to the registry: its output says why.
+                const auto again = m_registry.run(id, &ignored);
+                if (again && again->status != RunStatus::Reserved)
+                    continue;
+                const QString said = QString::fromUtf8(alive.out).trimmed().section(u'\n', -1);
+                return markFailed(
+                    said.isEmpty() ? QStringLiteral("the run's session on %1 ended at once").arg(host.alias) : said);
+            }
+            if (deadline.hasExpired())
+                return id; // alive, and still starting (a large dataset, a slow file system)
+            nextSessionCheck.setRemainingTime(kSessionCheckMs);
+        }
+        QThread::msleep(kPollMs);
+    }
+}
+
+std::optional<HostSettings> Dispatcher::hostOf(const QString& id, QString* error)
+{
+    const auto record = m_registry.run(id, error);
+    if (!record)
+        return std::nullopt;
+    if (record->host.isEmpty()) {
+        failWith(error, QStringLiteral("%1 names no host").arg(id));
+        return std::nullopt;
+    }
+    return HostCatalog::find(record->host, error);
+}
+
+bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
+{
+    const auto host = hostOf(id, error);
+    if (!host)
+        return false;
+    const RemoteShell shell(host->alias);
+    const QString target = quote(u'=' + id);
+    const RemoteResult interrupted =
+        shell.run(QStringLiteral("tmux has-session -t %1 2>/dev/null || exit %2\ntmux send-keys -t %3 C-c\n")
+                      .arg(target)
+                      .arg(kExitNoSession)
+                      .arg(quote(u'=' + id + u':'))); // a pane target: the session's current window
+    if (interrupted.exitCode == kExitNoSession) {
+        failWith(error, QStringLiteral("%1 has no session on %2 (it is not running there)").arg(id, host->alias));
+        return false;
+    }
+    if (!interrupted.ok()) {
+        failWith(error, interrupted.failure());
+        return false;
+    }
+    QDeadlineTimer deadline(graceMs);
+    while (!deadline.hasExpired()) {
+        const RemoteResult alive = shell.run(QStringLiteral("tmux has-session -t %1 2>/dev/null").arg(target));
+        if (alive.problem.isEmpty() && alive.exitCode != 0)
+            return true; // the trainer finished its step, checkpointed and marked itself stopped
+        QThread::msleep(250);
+    }
+    const RemoteResult killed = shell.run(QStringLiteral("tmux kill-session -t %1").arg(target));
+    QString ignored;
+    const auto record = m_registry.run(id, &ignored);
+    if (record && (record->status == RunStatus::Running || record->status == RunStatus::Reserved))
+        m_registry.setStatus(id, RunStatus::Stopped,
+                             QStringLiteral("killed: no clean stop within %1 s").arg(graceMs / 1000.0), &ignored);
+    if (!killed.ok()) {
+        failWith(error, killed.failure());
+        return false;
+    }
+    return true;
+}
+
+std::optional<QString> Dispatcher::output(const QString& id, int lines, QString* error)
+{
+    const auto host = hostOf(id, error);
+    if (!host)
+        return std::nullopt;
+    const RemoteResult result =
+        RemoteShell(host->alias)
+            .run(changeDirectory(*host) + QStringLiteral("tail -n %1 %2\n")
+                                              .arg(lines)
+                                              .arg(quote(dispatchDirectory(id) + QStringLiteral("/output.log"))));
+    if (!result.ok())
+        return failWith(error, result.failure());
+    return QString::fromUtf8(result.out);
+}
+
+std::optional<QStringList> Dispatcher::attachCommand(const QString& id, QString* error)
+{
+    const auto host = hostOf(id, error);
+    if (!host)
+        return std::nullopt;
+    return RemoteShell(host->alias)
+        .interactiveCommand(
+            {QStringLiteral("tmux"), QStringLiteral("attach-session"), QStringLiteral("-t"), u'=' + id});
+}
+
+} // namespace jikken

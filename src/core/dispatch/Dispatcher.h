@@ -1,0 +1,54 @@
+#pragma once
+
+#include "HostCatalog.h"
+#include "registry/ClientConfig.h"
+#include "spec/RunSpec.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace jikken {
+
+class RegistryClient;
+
+/// Starts, watches and stops training on hosts, as a user would by hand: the ID is reserved first, then
+/// `jikken train` starts on the host inside a tmux session named after the ID, in a login shell, with
+/// CUDA_VISIBLE_DEVICES set. Its output goes to `.jikken/dispatch/<id>/output.log` under the host's work
+/// folder as well as to the session. Whatever goes wrong after the reservation marks the run failed with
+/// the reason; what can be checked before it (host, GPU, registry reach) is, so no ID is spent on it.
+class Dispatcher
+{
+public:
+    /// `registryConfig`: where the registry is, for the companions to report to.
+    Dispatcher(RegistryClient& registry, ClientConfig registryConfig);
+
+    /// `gpu`: "auto" (the first GPU no Jikken run uses and that is nearly empty; none on a CPU host),
+    /// "cpu" (no GPU), or a GPU index. Returns the new run's ID once `jikken train` reports it running (or
+    /// `waitMs` passed with its session alive).
+    std::optional<QString> dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
+                                    QString* error);
+    /// Ctrl-C in the run's session (the trainer checkpoints and marks itself stopped), then, after
+    /// `graceMs`, the session is killed and the run marked stopped.
+    bool stop(const QString& id, int graceMs, QString* error);
+    /// The last `lines` lines the run printed.
+    std::optional<QString> output(const QString& id, int lines, QString* error);
+    /// The command that opens a terminal attached to the run's tmux session.
+    std::optional<QStringList> attachCommand(const QString& id, QString* error);
+
+    /// Where a run's dispatch files live on its host, relative to the work folder.
+    static QString dispatchDirectory(const QString& id);
+
+private:
+    std::optional<QString> chooseGpu(const HostSettings& host, const QString& gpu, QString* error);
+    std::optional<QString> registryExports(const HostSettings& host, QString* error) const;
+    std::optional<HostSettings> hostOf(const QString& id, QString* error);
+    QString launchScript(const HostSettings& host, const QString& id, const RunSpec& spec, const QString& cudaDevices,
+                         const QString& registryExports) const;
+
+    RegistryClient& m_registry;
+    ClientConfig m_registryConfig;
+};
+
+} // namespace jikken

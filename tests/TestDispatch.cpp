@@ -1,0 +1,259 @@
+// Dispatch with real components: Debian's sshd on loopback (SshServer), tmux on the "remote" side, a
+// script named nvidia-smi on that side's PATH, the real `jikken` binary as the remote companion, and
+// `jikken serve` as the registry the remote run reports to. Hostile text everywhere it can go.
+#include "JikkenProcess.h"
+#include "ServeProcess.h"
+#include "SshServer.h"
+#include "registry/RegistryStore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace jikken;
+using namespace jikken::testing;
+
+namespace {
+
+// Two GPUs: the first one busy (30 GB in use by something else), the second one free.
+const char* kFakeNvidiaSmi = "#!/bin/sh\n"
+                             "echo '0, NVIDIA A100-SXM4-40GB, 30000, 40960, 97'\n"
+                             "echo '1, NVIDIA A100-SXM4-40GB, 3, 40960, 0'\n";
+const QString kHostile = QStringLiteral("it's \"$(touch PWNED)\" `touch PWNED` ; touch PWNED\n$HOME 実験 \\");
+
+} // namespace
+
+class TestDispatch : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    SshServer m_ssh;
+    std::unique_ptr<JikkenProcess> m_jikken;
+    std::unique_ptr<ServeProcess> m_serve;
+    QString m_database;
+    QString m_work;
+    QStringList m_sessions;
+
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+    void writeFile(const QString& name, const QByteArray& text, QFileDevice::Permissions permissions = {})
+    {
+        QDir().mkpath(QFileInfo(path(name)).absolutePath());
+        QFile file(path(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        if (permissions)
+            file.setPermissions(permissions);
+    }
+
+    QString writeSpec(const QString& name, int epochs, const QString& memo = {})
+    {
+        QJsonObject spec{{QStringLiteral("model"), QStringLiteral("lenet")},
+                         {QStringLiteral("method"), QStringLiteral("focalloss")},
+                         {QStringLiteral("epochs"), epochs},
+                         {QStringLiteral("train_limit"), 3000},
+                         {QStringLiteral("test_limit"), 1000},
+                         {QStringLiteral("threads"), 1}};
+        if (!memo.isEmpty())
+            spec.insert(QStringLiteral("memo"), memo);
+        writeFile(name, QJsonDocument(spec).toJson());
+        return path(name);
+    }
+
+    std::optional<RunRecord> record(const QString& id)
+    {
+        RegistryStore store;
+        QString error;
+        if (!store.open(m_database, &error))
+            return std::nullopt;
+        return store.run(id, &error);
+    }
+
+    bool waitForStatus(const QString& id, RunStatus status, int timeoutMs)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            const auto run = record(id);
+            if (run && run->status == status)
+                return true;
+            QThread::msleep(200);
+        }
+        return false;
+    }
+
+    static bool sessionExists(const QString& id)
+    {
+        QProcess tmux;
+        tmux.start(QStringLiteral("tmux"), {QStringLiteral("has-session"), QStringLiteral("-t"), u'=' + id});
+        return tmux.waitForFinished() && tmux.exitStatus() == QProcess::NormalExit && tmux.exitCode() == 0;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), QStringLiteral("gpu-a"), QStringLiteral("stranger"), &error),
+                 qPrintable(error));
+        writeFile(QStringLiteral("bin/nvidia-smi"), kFakeNvidiaSmi,
+                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        // The work folder's name is hostile too: it reaches the remote shell only quoted.
+        m_work = path(QStringLiteral("work ") + kHostile.left(30).remove(u'\n').remove(u'/'));
+        QVERIFY(QDir().mkpath(m_work));
+        const QJsonObject gpuA{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                               {QStringLiteral("workdir"), m_work},
+                               {QStringLiteral("setup"),
+                                QJsonArray{QStringLiteral("export PATH=%1:$PATH").arg(path(QStringLiteral("bin")))}}};
+        const QJsonObject local{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                                {QStringLiteral("workdir"), m_work}};
+        const QJsonObject broken{{QStringLiteral("jikken"), QStringLiteral("/nonexistent/jikken")}};
+        writeFile(
+            QStringLiteral("config/jikken/hosts.json"),
+            QJsonDocument(QJsonObject{{QStringLiteral("hosts"), QJsonObject{{QStringLiteral("gpu-a"), gpuA},
+                                                                            {QStringLiteral("localhost"), local},
+                                                                            {QStringLiteral("stranger"), broken}}}})
+                .toJson());
+        m_jikken = std::make_unique<JikkenProcess>(path(QStringLiteral("home")), m_work);
+        m_jikken->setEnvironment(QStringLiteral("JIKKEN_SSH_CONFIG"), m_ssh.configPath());
+        m_jikken->setEnvironment(QStringLiteral("XDG_CONFIG_HOME"), path(QStringLiteral("config")));
+        // The registry: a service the remote companions report to.
+        m_database = path(QStringLiteral("registry.sqlite"));
+        m_serve = std::make_unique<ServeProcess>(*m_jikken, m_database);
+        const QString token = m_serve->makeToken(QStringLiteral("dispatch"));
+        QVERIFY(!token.isEmpty());
+        QVERIFY2(m_serve->start(&error), qPrintable(error));
+        m_jikken->setEnvironment(QStringLiteral("JIKKEN_REGISTRY"), m_serve->url());
+        m_jikken->setEnvironment(QStringLiteral("JIKKEN_TOKEN"), token);
+    }
+
+    void cleanupTestCase()
+    {
+        for (const QString& id : m_sessions) {
+            QProcess tmux; // most have ended already; quietly
+            tmux.start(QStringLiteral("tmux"), {QStringLiteral("kill-session"), QStringLiteral("-t"), u'=' + id});
+            tmux.waitForFinished();
+        }
+    }
+
+    void hostsShowGpusCpuHostsAndSshErrors()
+    {
+        const Result result = m_jikken->run({QStringLiteral("hosts")});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains(
+                     QRegularExpression(QStringLiteral("gpu-a +0 +NVIDIA A100-SXM4-40GB +30000/40960 +97% +free"))),
+                 qPrintable(result.out + result.err));
+        QVERIFY(result.out.contains(QRegularExpression(QStringLiteral("gpu-a +1 .* 3/40960 +0% +free"))));
+        QVERIFY(result.out.contains(QRegularExpression(QStringLiteral("localhost +cpu host"))));
+        // An unknown host key is an error that says what to do, never accepted silently.
+        QVERIFY2(result.out.contains(QRegularExpression(
+                     QStringLiteral("stranger +unreachable: stranger: its SSH host key is not known"))),
+                 qPrintable(result.out));
+    }
+
+    // GPU 0 is busy, so "auto" picks GPU 1 and the run gets CUDA_VISIBLE_DEVICES=1; this machine has no
+    // CUDA, so the companion refuses, and the reservation is marked failed with its reason.
+    void aFailureAfterTheReservationMarksItFailed()
+    {
+        const Result result = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                             QStringLiteral("gpu-a"), writeSpec(QStringLiteral("cuda.json"), 1)});
+        QCOMPARE(result.exitCode, 1);
+        const QString id = result.err.section(u' ', 1, 1);
+        QVERIFY2(result.err.contains(QStringLiteral("failed:")) && result.err.contains(QStringLiteral("CUDA")),
+                 qPrintable(result.err));
+        const auto run = record(id);
+        QVERIFY2(run, qPrintable(result.err));
+        QCOMPARE(toString(run->status), toString(RunStatus::Failed));
+        QVERIFY2(run->statusReason.contains(QStringLiteral("CUDA")), qPrintable(run->statusReason));
+        QCOMPARE(run->host, QStringLiteral("gpu-a"));
+        QCOMPARE(run->device, QStringLiteral("cuda:1"));
+    }
+
+    // Over SSH to the service-backed registry: the run trains in a tmux session named after its ID, the
+    // hostile memo arrives byte for byte, and nothing in it ran.
+    void dispatchesOverSshAndTrains()
+    {
+        const QString spec = writeSpec(QStringLiteral("cpu.json"), 1, kHostile);
+        const Result result =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("gpu-a"),
+                           QStringLiteral("--gpu"), QStringLiteral("cpu"), spec});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QString id = result.out.trimmed();
+        m_sessions << id;
+        const auto running = record(id);
+        QVERIFY(running);
+        QVERIFY2(running->status == RunStatus::Running || running->status == RunStatus::Finished,
+                 qPrintable(toString(running->status)));
+        QCOMPARE(running->host, QStringLiteral("gpu-a"));
+        QVERIFY(waitForStatus(id, RunStatus::Finished, 240000));
+        const auto finished = record(id);
+        QCOMPARE(finished->device, QStringLiteral("cpu"));
+        QVERIFY(finished->logDir.startsWith(m_work));
+        QCOMPARE(finished->spec.value(QStringLiteral("memo")).toString(), kHostile);
+        QVERIFY(!QFile::exists(path(QStringLiteral("PWNED"))));
+        QVERIFY(!QFile::exists(QDir(m_work).filePath(QStringLiteral("PWNED"))));
+        QVERIFY(!QFile::exists(QDir::home().filePath(QStringLiteral("PWNED"))));
+
+        const Result output = m_jikken->run({QStringLiteral("output"), id});
+        QCOMPARE(output.exitCode, 0);
+        QVERIFY2(output.out.contains(id), qPrintable(output.out));
+        const Result attach = m_jikken->run({QStringLiteral("attach"), QStringLiteral("--print"), id});
+        QVERIFY2(attach.out.contains(QStringLiteral("-t -- gpu-a 'tmux' 'attach-session' '-t' '=%1'").arg(id)),
+                 qPrintable(attach.out));
+    }
+
+    // localhost needs no SSH; a long run stops cleanly on Ctrl-C in its session.
+    void stopsARunCleanly()
+    {
+        const Result result = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                             QStringLiteral("localhost"), writeSpec(QStringLiteral("long.json"), 40)});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QString id = result.out.trimmed();
+        m_sessions << id;
+        QVERIFY(sessionExists(id));
+        QVERIFY(waitForStatus(id, RunStatus::Running, 60000));
+        const Result stopped =
+            m_jikken->run({QStringLiteral("stop"), id, QStringLiteral("--grace"), QStringLiteral("120")});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
+        QVERIFY(waitForStatus(id, RunStatus::Stopped, 30000));
+        QVERIFY(!sessionExists(id));
+        const Result again = m_jikken->run({QStringLiteral("stop"), id});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(QStringLiteral("no session")));
+    }
+
+    void refusalsAreOneClearLine()
+    {
+        const QString spec = writeSpec(QStringLiteral("any.json"), 1);
+        const Result unknown =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("nowhere"), spec});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("unknown host \"nowhere\"")));
+        const Result noGpu =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("gpu-a"),
+                           QStringLiteral("--gpu"), QStringLiteral("7"), spec});
+        QCOMPARE(noGpu.exitCode, 1);
+        QVERIFY2(noGpu.err.contains(QStringLiteral("gpu-a has no GPU \"7\"")), qPrintable(noGpu.err));
+        // The stranger's key is unknown: with no GPU to probe, the reservation is made, then marked failed.
+        const Result stranger =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("stranger"),
+                           QStringLiteral("--gpu"), QStringLiteral("cpu"), spec});
+        QCOMPARE(stranger.exitCode, 1);
+        QVERIFY2(stranger.err.contains(QStringLiteral("host key is not known")), qPrintable(stranger.err));
+        QCOMPARE(stranger.err.count(u'\n'), 1);
+        const QString id = stranger.err.section(u' ', 1, 1);
+        const auto failed = record(id);
+        QVERIFY2(failed, qPrintable(stranger.err));
+        QCOMPARE(toString(failed->status), toString(RunStatus::Failed));
+        QVERIFY(failed->statusReason.contains(QStringLiteral("host key")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDispatch)
+#include "TestDispatch.moc"
