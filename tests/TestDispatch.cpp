@@ -228,6 +228,50 @@ private Q_SLOTS:
         QVERIFY(again.err.contains(QStringLiteral("no session")));
     }
 
+    // `jikken run` around a Python script that writes its own event file: here in the foreground, then
+    // on a host in tmux; the scalars reach the registry, the exit status ends the run.
+    void wrapsAScriptAndFollowsItsEventFiles()
+    {
+        const QString script =
+            qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") + QStringLiteral("/tests/data/write_events.py");
+        const Result here =
+            m_jikken->run({QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("py-script"),
+                           QStringLiteral("--"), QStringLiteral("python3"), script, QStringLiteral("{logdir}"),
+                           QStringLiteral("20"), QStringLiteral("0.02"), QStringLiteral("0")});
+        QVERIFY2(here.exitCode == 0, qPrintable(here.err));
+        QVERIFY(here.out.contains(QStringLiteral("step 19 error")));
+        const QString id = here.err.section(u':', 0, 0);
+        const auto run = record(id);
+        QVERIFY2(run, qPrintable(here.err));
+        QCOMPARE(toString(run->status), toString(RunStatus::Finished));
+        QVERIFY(run->latestTestError && qAbs(*run->latestTestError - 0.9 / 20) < 1e-6);
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(m_database, &error));
+        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).size(), 20);
+
+        const Result failing =
+            m_jikken->run({QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("py-script"),
+                           QStringLiteral("--"), QStringLiteral("python3"), script, QStringLiteral("{logdir}"),
+                           QStringLiteral("2"), QStringLiteral("0"), QStringLiteral("3")});
+        QCOMPARE(failing.exitCode, 3);
+        const auto failed = record(failing.err.section(u':', 0, 0));
+        QVERIFY(failed);
+        QCOMPARE(failed->statusReason, QStringLiteral("exit status 3"));
+
+        const Result remote = m_jikken->run(
+            {QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("py-script"), QStringLiteral("--host"),
+             QStringLiteral("gpu-a"), QStringLiteral("--gpu"), QStringLiteral("cpu"), QStringLiteral("--"),
+             QStringLiteral("python3"), script, QStringLiteral("{logdir}"), QStringLiteral("10"),
+             QStringLiteral("0.05"), QStringLiteral("0")});
+        QVERIFY2(remote.exitCode == 0, qPrintable(remote.err));
+        const QString remoteId = remote.out.trimmed();
+        m_sessions << remoteId;
+        QVERIFY(waitForStatus(remoteId, RunStatus::Finished, 60000));
+        QCOMPARE(store.scalars(remoteId, QStringLiteral("test/error"), &error).size(), 10);
+        QCOMPARE(record(remoteId)->host, QStringLiteral("gpu-a"));
+    }
+
     void refusalsAreOneClearLine()
     {
         const QString spec = writeSpec(QStringLiteral("any.json"), 1);

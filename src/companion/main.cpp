@@ -29,6 +29,7 @@ int main(int argc, char** argv)
     jikken::addServeCommands(app, registry, action);
     jikken::addImportCommand(app, registry, action);
     jikken::addDispatchCommands(app, registry, action);
+    jikken::addRunCommand(app, registry, action);
 
     // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
     for (int i = 1; i < argc; ++i) {

@@ -1,5 +1,7 @@
 #include "Console.h"
 
+#include "dispatch/ShellQuote.h"
+
 #include <QRegularExpression>
 
 #include <cstdio>
@@ -36,11 +38,7 @@ bool stderrIsTerminal()
 QString shellQuote(const QString& argument)
 {
     static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9_./:=@%+,-]+$"));
-    if (safe.match(argument).hasMatch())
-        return argument;
-    QString quoted = argument;
-    quoted.replace(QStringLiteral("'"), QStringLiteral("'\\''"));
-    return u'\'' + quoted + u'\'';
+    return safe.match(argument).hasMatch() ? argument : ShellQuote::quote(argument);
 }
 
 } // namespace jikken::console

@@ -39,6 +39,7 @@ void addEventsCommand(CLI::App& app, CommandAction& action);
 void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 
 } // namespace jikken

@@ -125,22 +125,21 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
                     QStringLiteral("%1 has no free GPU: all %2 are in use").arg(host.alias).arg(found.gpus.size()));
 }
 
-QString Dispatcher::launchScript(const HostSettings& host, const QString& id, const RunSpec& spec,
+QString Dispatcher::launchScript(const HostSettings& host, const QString& id, const Launch& what,
                                  const QString& cudaDevices, const QString& registryExports) const
 {
     const QString directory = dispatchDirectory(id);
-    const QString specPath = directory + QStringLiteral("/spec.json");
     const QString output = directory + QStringLiteral("/output.log");
     // The run's own script: the user's setup lines (their shell, as they wrote them), then only quoted
     // values. Its output goes to the session and to output.log; `tee -i` outlives the Ctrl-C of a stop,
-    // so the trainer's last words are kept.
+    // so the companion's last words are kept.
     QString run = host.setup.join(u'\n') + u'\n';
     if (!cudaDevices.isEmpty())
         run += QStringLiteral("export CUDA_VISIBLE_DEVICES=%1\n").arg(quote(cudaDevices));
     run += QStringLiteral("export JIKKEN_HOST=%1\n").arg(quote(host.alias));
     run += registryExports + u'\n';
     run += QStringLiteral("{ %1; echo $? > %2; } 2>&1 | tee -i -a %3\n")
-               .arg(ShellQuote::command({host.jikken, QStringLiteral("train"), specPath, QStringLiteral("--id"), id}),
+               .arg(ShellQuote::command(QStringList{host.jikken} + what.arguments),
                     quote(directory + QStringLiteral("/exit-status")), quote(output));
     const QString companionCheck = host.jikken.contains(u'/')
                                        ? QStringLiteral("[ -x %1 ]").arg(quote(host.jikken))
@@ -156,7 +155,8 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
                                  .arg(host.jikken, host.alias)),
                        QString::number(kExitNoCompanion));
     script += QStringLiteral("umask 077\nmkdir -p %1\n").arg(quote(directory));
-    script += ShellQuote::hereDocument(specPath, QString::fromUtf8(QJsonDocument(spec.toJson()).toJson()));
+    for (const auto& [path, content] : what.files)
+        script += ShellQuote::hereDocument(path, content);
     script += ShellQuote::hereDocument(directory + QStringLiteral("/run.sh"), run);
     script += QStringLiteral("tmux new-session -d -s %1 -c \"$PWD\" \"${SHELL:-/bin/sh}\" -l %2\n")
                   .arg(quote(id), quote(directory + QStringLiteral("/run.sh")));
@@ -166,18 +166,55 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
 std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
                                             QString* error)
 {
+    if (spec.dataRoot.isEmpty())
+        spec.dataRoot = host.dataRoot;
+    RunDescription description;
+    description.model = spec.model;
+    description.dataset = spec.dataset;
+    description.command = ShellQuote::command(
+        {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
+    description.spec = spec.toJson();
+    description.hparams = spec.hyperparameters();
+    description.totalEpochs = spec.epochs;
+    return launch(
+        host, spec.method, description, gpu,
+        [&spec](const QString& id, bool gpuGiven) {
+            RunSpec resolved = spec;
+            // Given a GPU, the trainer must use it, not fall back to the CPU unnoticed.
+            if (gpuGiven && resolved.device == QLatin1String("auto"))
+                resolved.device = QStringLiteral("cuda");
+            const QString specPath = dispatchDirectory(id) + QStringLiteral("/spec.json");
+            return Launch{{QStringLiteral("train"), specPath, QStringLiteral("--id"), id},
+                          {{specPath, QString::fromUtf8(QJsonDocument(resolved.toJson()).toJson())}}};
+        },
+        waitMs, error);
+}
+
+std::optional<QString> Dispatcher::dispatchCommand(const HostSettings& host, const QString& method,
+                                                   const QStringList& command, const QString& gpu, int waitMs,
+                                                   QString* error)
+{
+    RunDescription description;
+    description.command = ShellQuote::command(command);
+    return launch(
+        host, method, description, gpu,
+        [&command](const QString& id, bool) {
+            return Launch{
+                QStringList{QStringLiteral("run"), QStringLiteral("--id"), id, QStringLiteral("--")} + command, {}};
+        },
+        waitMs, error);
+}
+
+std::optional<QString> Dispatcher::launch(const HostSettings& host, const QString& method, RunDescription description,
+                                          const QString& gpu, const LaunchMaker& make, int waitMs, QString* error)
+{
     const auto exports = registryExports(host, error);
     if (!exports)
         return std::nullopt;
     const auto cudaDevices = chooseGpu(host, gpu, error);
     if (!cudaDevices)
         return std::nullopt;
-    if (spec.dataRoot.isEmpty())
-        spec.dataRoot = host.dataRoot;
-    if (!cudaDevices->isEmpty() && spec.device == QLatin1String("auto"))
-        spec.device = QStringLiteral("cuda");
-
-    const auto reserved = m_registry.reserve(spec.method, error);
+    const auto reserved = m_registry.reserve(method, error);
     if (!reserved)
         return std::nullopt;
     const QString id = reserved->toString();
@@ -186,21 +223,14 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
         m_registry.setStatus(id, RunStatus::Failed, reason, &ignored);
         return failWith(error, QStringLiteral("%1 failed: %2").arg(id, reason));
     };
-    RunDescription description;
-    description.model = spec.model;
-    description.dataset = spec.dataset;
     description.host = host.alias;
     description.device = cudaDevices->isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:") + *cudaDevices;
-    description.command = ShellQuote::command(
-        {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
-    description.spec = spec.toJson();
-    description.hparams = spec.hyperparameters();
-    description.totalEpochs = spec.epochs;
     if (!m_registry.describe(id, description, error))
         return markFailed(*error);
 
     const RemoteShell shell(host.alias);
-    const RemoteResult launched = shell.run(launchScript(host, id, spec, *cudaDevices, *exports));
+    const RemoteResult launched =
+        shell.run(launchScript(host, id, make(id, !cudaDevices->isEmpty()), *cudaDevices, *exports));
     if (!launched.ok())
         return markFailed(launched.failure());
 

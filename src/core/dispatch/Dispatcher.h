@@ -2,10 +2,13 @@
 
 #include "HostCatalog.h"
 #include "registry/ClientConfig.h"
+#include "registry/RunRecord.h"
 #include "spec/RunSpec.h"
 
 #include <QString>
 #include <QStringList>
+
+#include <functional>
 
 #include <optional>
 
@@ -29,6 +32,10 @@ public:
     /// `waitMs` passed with its session alive).
     std::optional<QString> dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
                                     QString* error);
+    /// The same for a command of the user's own (a Python training script): `jikken run --id ID -- COMMAND`
+    /// on the host follows the event files it writes into the registry.
+    std::optional<QString> dispatchCommand(const HostSettings& host, const QString& method, const QStringList& command,
+                                           const QString& gpu, int waitMs, QString* error);
     /// Ctrl-C in the run's session (the trainer checkpoints and marks itself stopped), then, after
     /// `graceMs`, the session is killed and the run marked stopped.
     bool stop(const QString& id, int graceMs, QString* error);
@@ -44,7 +51,18 @@ private:
     std::optional<QString> chooseGpu(const HostSettings& host, const QString& gpu, QString* error);
     std::optional<QString> registryExports(const HostSettings& host, QString* error) const;
     std::optional<HostSettings> hostOf(const QString& id, QString* error);
-    QString launchScript(const HostSettings& host, const QString& id, const RunSpec& spec, const QString& cudaDevices,
+    /// What the companion runs on the host, once its ID is known: its arguments, and files to write first
+    /// (path under the work folder -> content).
+    struct Launch
+    {
+        QStringList arguments;
+        QList<QPair<QString, QString>> files;
+    };
+    /// `make`: the launch for the reserved ID, and whether a GPU was given to it.
+    using LaunchMaker = std::function<Launch(const QString& id, bool gpu)>;
+    std::optional<QString> launch(const HostSettings& host, const QString& method, RunDescription description,
+                                  const QString& gpu, const LaunchMaker& make, int waitMs, QString* error);
+    QString launchScript(const HostSettings& host, const QString& id, const Launch& what, const QString& cudaDevices,
                          const QString& registryExports) const;
 
     RegistryClient& m_registry;

@@ -1,0 +1,221 @@
+// `jikken run --method M -- CMD…`: a training script of the user's own (Python, most often) under a model
+// ID: the registry follows the TensorBoard event files it writes, and its exit status ends the run.
+
+#include "Console.h"
+#include "RegistryCommands.h"
+#include "dispatch/Dispatcher.h"
+#include "events/ScalarFollower.h"
+#include "registry/RegistryClient.h"
+#include "util/Provenance.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kFollowMs = 250; // how often the event files are read: scalars reach the registry within it
+constexpr int kHeartbeatMs = 10000;
+
+std::atomic_int g_signal{0};
+
+extern "C" void noteSignal(int signal)
+{
+    // Ctrl-C in the terminal (or tmux) reaches the script too: wait for it to finish, then say so.
+    g_signal.store(signal);
+}
+
+struct RunOptions
+{
+    std::string method;
+    std::string id;
+    std::string host;
+    std::string gpu = "auto";
+    double wait = 20;
+    std::string logDir;
+    std::vector<std::string> command;
+};
+
+// Sends what the event files gained; progress carries the newest step and test error (a sign of life).
+void follow(RegistryClient& registry, const QString& id, ScalarFollower& follower, bool* warned)
+{
+    QStringList warnings;
+    const QVector<ScalarPoint> points = follower.poll(&warnings);
+    if (points.isEmpty())
+        return;
+    QString error;
+    qint64 step = 0;
+    std::optional<double> testError;
+    for (const ScalarPoint& p : points) {
+        step = std::max(step, p.step);
+        if (p.tag == QLatin1String("test/error"))
+            testError = p.value;
+    }
+    if (!registry.addScalars(id, points, &error) || !registry.reportProgress(id, 0, step, testError, &error)) {
+        if (!*warned)
+            console::note(QStringLiteral("warning: %1 (the script goes on)").arg(error));
+        *warned = true;
+    }
+}
+
+int runHere(RegistryClient& registry, const RunOptions& options)
+{
+    QString error;
+    QString id = QString::fromStdString(options.id);
+    if (id.isEmpty()) {
+        const auto reserved = registry.reserve(QString::fromStdString(options.method), &error);
+        if (!reserved)
+            return console::fail(error);
+        id = reserved->toString();
+    } else {
+        const auto record = registry.run(id, &error);
+        if (!record)
+            return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
+        if (record->status != RunStatus::Reserved)
+            return console::fail(QStringLiteral("%1 is %2, not reserved").arg(id, toString(record->status)));
+    }
+    const QString logDir =
+        QFileInfo(options.logDir.empty() ? QStringLiteral("logs/") + id : QString::fromStdString(options.logDir))
+            .absoluteFilePath()
+            .replace(QStringLiteral("{id}"), id);
+    const auto markFailed = [&](const QString& reason) {
+        QString ignored;
+        registry.setStatus(id, RunStatus::Failed, reason, &ignored);
+        return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
+    };
+    if (!QDir().mkpath(logDir))
+        return markFailed(QStringLiteral("cannot create %1").arg(logDir));
+    QStringList command;
+    for (const std::string& word : options.command)
+        command << QString::fromStdString(word)
+                       .replace(QStringLiteral("{id}"), id)
+                       .replace(QStringLiteral("{logdir}"), logDir);
+
+    RunDescription description;
+    description.host = qEnvironmentVariable("JIKKEN_HOST", Provenance::probe(QDir::currentPath()).host);
+    description.command = console::shellQuote(QStringLiteral("jikken")) + QStringLiteral(" run -- ") + [&] {
+        QStringList words;
+        for (const std::string& word : options.command)
+            words << console::shellQuote(QString::fromStdString(word));
+        return words.join(u' ');
+    }();
+    description.logDir = logDir;
+    description.device = qEnvironmentVariableIsSet("CUDA_VISIBLE_DEVICES")
+                             ? QStringLiteral("cuda:") + qEnvironmentVariable("CUDA_VISIBLE_DEVICES")
+                             : QString();
+    if (!registry.describe(id, description, &error) || !registry.setStatus(id, RunStatus::Running, {}, &error))
+        return markFailed(error);
+    console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
+
+    QProcess script;
+    script.setProcessChannelMode(QProcess::ForwardedChannels);
+    script.setInputChannelMode(QProcess::ForwardedInputChannel);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("JIKKEN_ID"), id);
+    environment.insert(QStringLiteral("JIKKEN_LOGDIR"), logDir);
+    script.setProcessEnvironment(environment);
+    std::signal(SIGINT, noteSignal);
+    std::signal(SIGTERM, noteSignal);
+    script.start(command.first(), command.mid(1));
+    if (!script.waitForStarted(-1))
+        return markFailed(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
+
+    ScalarFollower follower(logDir);
+    bool warned = false;
+    QEventLoop loop;
+    QObject::connect(&script, &QProcess::finished, &loop, &QEventLoop::quit);
+    QTimer followTimer;
+    QObject::connect(&followTimer, &QTimer::timeout, &loop, [&] { follow(registry, id, follower, &warned); });
+    followTimer.start(kFollowMs);
+    QTimer heartbeat;
+    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
+        QString ignored;
+        registry.heartbeat(id, &ignored);
+    });
+    heartbeat.start(kHeartbeatMs);
+    // A signal to this process (not the script's group, as `kill` does) goes on to the script.
+    QTimer forward;
+    QObject::connect(&forward, &QTimer::timeout, &loop, [&] {
+        if (const int signal = g_signal.load(); signal != 0 && script.state() == QProcess::Running)
+            ::kill(static_cast<pid_t>(script.processId()), signal);
+    });
+    forward.start(100);
+    if (script.state() == QProcess::Running)
+        loop.exec();
+    followTimer.stop();
+    follow(registry, id, follower, &warned); // what it wrote last
+
+    const int signal = g_signal.load();
+    const bool crashed = script.exitStatus() != QProcess::NormalExit;
+    const int status = script.exitCode();
+    if (signal != 0) {
+        registry.setStatus(id, RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), &error);
+        return 128 + signal;
+    }
+    if (crashed)
+        return markFailed(QStringLiteral("%1 crashed").arg(command.first()));
+    if (status != 0) {
+        markFailed(QStringLiteral("exit status %1").arg(status));
+        return status;
+    }
+    if (!registry.setStatus(id, RunStatus::Finished, {}, &error))
+        return console::fail(error);
+    return console::kOk;
+}
+
+} // namespace
+
+void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    auto options = std::make_shared<RunOptions>();
+    CLI::App* run = app.add_subcommand(
+        "run", "Run your own training command under a new model ID: {id} and {logdir} in it are replaced, the "
+               "TensorBoard event files it writes in the logdir go to the registry, its exit status ends the run");
+    run->add_option("--method", options->method, "the method part of the ID (lowercase letters, digits, -)");
+    run->add_option("--id", options->id, "an ID reserved before, instead of --method");
+    run->add_option("--host", options->host, "run it on this host (ssh alias or localhost), in tmux");
+    run->add_option("--gpu", options->gpu, "with --host: auto, cpu, or a GPU index")->capture_default_str();
+    run->add_option("--wait", options->wait, "with --host: seconds to wait for it to start")->capture_default_str();
+    run->add_option("--logdir", options->logDir, "where the command writes event files (default logs/{id})");
+    run->add_option("COMMAND", options->command, "the command, after --")->required();
+    run->callback([&action, &registry, options] {
+        action = [&registry, options] {
+            if (options->method.empty() == options->id.empty())
+                return console::fail(QStringLiteral("give --method (a new ID) or --id (one reserved before)"),
+                                     console::kUsage);
+            if (options->host.empty())
+                return withRegistry(registry, [&](RegistryClient& client) { return runHere(client, *options); });
+            QString error;
+            const auto host = HostCatalog::find(QString::fromStdString(options->host), &error);
+            if (!host)
+                return console::fail(error, console::kUsage);
+            if (!options->id.empty())
+                return console::fail(QStringLiteral("--host reserves its own ID: give --method"), console::kUsage);
+            QStringList command;
+            for (const std::string& word : options->command)
+                command << QString::fromStdString(word);
+            return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
+                Dispatcher dispatcher(client, config);
+                const auto id = dispatcher.dispatchCommand(*host, QString::fromStdString(options->method), command,
+                                                           QString::fromStdString(options->gpu),
+                                                           static_cast<int>(options->wait * 1000), &error);
+                if (!id)
+                    return console::fail(error);
+                console::out(*id + u'\n');
+                return console::kOk;
+            });
+        };
+    });
+}
+
+} // namespace jikken

@@ -1,0 +1,29 @@
+#include "ScalarFollower.h"
+
+#include <QFileInfo>
+
+namespace jikken {
+
+ScalarFollower::ScalarFollower(QString logDir) : m_reader(logDir), m_logDir(std::move(logDir)) {}
+
+QVector<ScalarPoint> ScalarFollower::poll(QStringList* warnings)
+{
+    QVector<ScalarPoint> points;
+    if (!QFileInfo::exists(m_logDir) || !m_reader.poll(warnings, nullptr))
+        return points;
+    for (const auto& [name, run] : m_reader.runs()) {
+        const QStringList& tags = run.scalars.tags();
+        for (int i = 0; i < tags.size(); ++i) {
+            const QString tag = name == QLatin1String(".") ? tags[i] : name + u'/' + tags[i];
+            const std::vector<ScalarSample>& series = run.scalars.series(i);
+            size_t& sent = m_sent[tag];
+            sent = std::min(sent, series.size()); // a restart dropped points: follow what replaces them
+            for (size_t j = sent; j < series.size(); ++j)
+                points.append({tag, series[j].step, series[j].wallTime, series[j].value});
+            sent = series.size();
+        }
+    }
+    return points;
+}
+
+} // namespace jikken

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "EventLogReader.h"
+#include "registry/RunRecord.h"
+
+#include <QHash>
+#include <QVector>
+
+namespace jikken {
+
+/// Follows a TensorBoard logdir that a training script is writing (its own SummaryWriter, any language):
+/// each `poll()` reads what the event files gained and hands back the points that are new, named as
+/// the registry keeps them — the tag, under the sub-run's folder when the logdir has several
+/// (`train/loss` in `logs/x/eval` becomes `eval/train/loss`). A restart that drops points is followed
+/// by the points that replace them (the registry keeps one point per step).
+class ScalarFollower
+{
+public:
+    explicit ScalarFollower(QString logDir);
+
+    /// New points since the last poll; none while the logdir does not exist yet.
+    QVector<ScalarPoint> poll(QStringList* warnings);
+
+private:
+    EventLogReader m_reader;
+    QString m_logDir;
+    QHash<QString, size_t> m_sent; ///< registry tag -> points of it already handed out
+};
+
+} // namespace jikken
