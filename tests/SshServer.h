@@ -19,8 +19,10 @@ namespace jikken::testing {
 class SshServer
 {
 public:
-    /// Starts sshd in `directory`; `known` and `stranger` become aliases of the client config.
-    bool start(const QString& directory, const QString& known, const QString& stranger, QString* error)
+    /// Starts sshd in `directory`; `known` (aliases whose known_hosts hold its key) and `stranger` become
+    /// aliases of the client config.
+    bool start(const QString& directory, const QStringList& known, const QString& stranger, QString* error,
+               const QString& user = QStringLiteral("root"))
     {
         m_dir = directory;
         QDir().mkpath(directory);
@@ -47,12 +49,15 @@ public:
         const QByteArray key = hostKey.readAll().split(' ').mid(0, 2).join(' ');
         write("known_hosts", QStringLiteral("[127.0.0.1]:%1 %2\n").arg(m_port).arg(QString::fromLatin1(key)));
         write("empty_known_hosts", QString());
-        const QString common = QStringLiteral("  HostName 127.0.0.1\n  Port %1\n  User root\n  IdentityFile %2\n"
+        const QString common = QStringLiteral("  HostName 127.0.0.1\n  Port %1\n  User %2\n  IdentityFile %3\n"
                                               "  IdentitiesOnly yes\n")
                                    .arg(m_port)
-                                   .arg(path("clientkey"));
-        write("ssh_config", QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n\nHost %4\n%2  UserKnownHostsFile %5\n")
-                                .arg(known, common, path("known_hosts"), stranger, path("empty_known_hosts")));
+                                   .arg(user, path("clientkey"));
+        QString config;
+        for (const QString& alias : known)
+            config += QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n\n").arg(alias, common, path("known_hosts"));
+        config += QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n").arg(stranger, common, path("empty_known_hosts"));
+        write("ssh_config", config);
         if (!run(QStringLiteral("/usr/sbin/sshd"),
                  {QStringLiteral("-f"), path("sshd_config"), QStringLiteral("-E"), path("sshd.log")}, error))
             return false;

@@ -100,7 +100,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), QStringLiteral("gpu-a"), QStringLiteral("stranger"), &error),
+        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), {QStringLiteral("gpu-a")}, QStringLiteral("stranger"), &error),
                  qPrintable(error));
         writeFile(QStringLiteral("bin/nvidia-smi"), kFakeNvidiaSmi,
                   QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
