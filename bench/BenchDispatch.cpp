@@ -45,7 +45,8 @@ double median(std::vector<double> values)
 void row(const char* job, double measured, const char* unit, double target)
 {
     if (target > 0)
-        std::printf("| %-62s | %9.0f %-2s | %7.0f %-2s | %6.2fx |\n", job, measured, unit, target, unit, target / measured);
+        std::printf("| %-62s | %9.0f %-2s | %7.0f %-2s | %6.2fx |\n", job, measured, unit, target, unit,
+                    target / measured);
     else
         std::printf("| %-62s | %9.0f %-2s | %10s | %7s |\n", job, measured, unit, "baseline", "");
 }
@@ -78,10 +79,11 @@ int main(int argc, char** argv)
     // "*": no password, yet not locked ("!"), which sshd without PAM would refuse.
     if (quietly(QStringLiteral("id"), {user}) != 0)
         quietly(QStringLiteral("useradd"), {QStringLiteral("-m"), QStringLiteral("-p"), QStringLiteral("*"),
-                                                      QStringLiteral("-s"), QStringLiteral("/bin/bash"), user});
+                                            QStringLiteral("-s"), QStringLiteral("/bin/bash"), user});
     QTemporaryDir dir;
-    QFile(dir.path()).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                     QFileDevice::ReadOther | QFileDevice::ExeOther);
+    QFile(dir.path())
+        .setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                        QFileDevice::ReadOther | QFileDevice::ExeOther);
     QStringList aliases;
     for (int i = 0; i < kHosts; ++i)
         aliases << QStringLiteral("gpu%1").arg(i);
@@ -92,16 +94,19 @@ int main(int argc, char** argv)
     writeFile(dir.filePath(QStringLiteral("bin/nvidia-smi")),
               "#!/bin/sh\nfor i in 0 1 2 3 4 5 6 7; do echo \"$i, NVIDIA H100 80GB HBM3, 3, 81559, 0\"; done\n");
     QFile(dir.filePath(QStringLiteral("bin/nvidia-smi")))
-        .setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther | QFileDevice::ExeOther);
+        .setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                        QFileDevice::ExeOther);
     const QString work = dir.filePath(QStringLiteral("work"));
     QDir().mkpath(work);
     quietly(QStringLiteral("chown"), {user, work});
     QJsonObject hosts;
     for (const QString& alias : aliases)
-        hosts.insert(alias, QJsonObject{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
-                                        {QStringLiteral("workdir"), work},
-                                        {QStringLiteral("setup"), QJsonArray{QStringLiteral("export PATH=%1:$PATH")
-                                                                                 .arg(dir.filePath(QStringLiteral("bin")))}}});
+        hosts.insert(
+            alias,
+            QJsonObject{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                        {QStringLiteral("workdir"), work},
+                        {QStringLiteral("setup"),
+                         QJsonArray{QStringLiteral("export PATH=%1:$PATH").arg(dir.filePath(QStringLiteral("bin")))}}});
     writeFile(dir.filePath(QStringLiteral("config/jikken/hosts.json")),
               QJsonDocument(QJsonObject{{QStringLiteral("hosts"), hosts}}).toJson());
     qputenv("JIKKEN_SSH_CONFIG", ssh.configPath().toUtf8());
@@ -126,15 +131,17 @@ int main(int argc, char** argv)
     };
 
     std::printf("| %-62s | %12s | %10s | %7s |\n", "job", "measured", "target", "ratio");
-    std::printf("|----------------------------------------------------------------|--------------|------------|---------|\n");
+    std::printf(
+        "|----------------------------------------------------------------|--------------|------------|---------|\n");
 
     // Baseline: one bare ssh round trip with a fresh handshake (no master connection).
     std::vector<double> bare;
     for (int i = 0; i < kRepeats; ++i) {
         QElapsedTimer timer;
         timer.start();
-        quietly(QStringLiteral("ssh"), {QStringLiteral("-F"), ssh.configPath(), QStringLiteral("-o"),
-                                                  QStringLiteral("BatchMode=yes"), QStringLiteral("gpu9"), QStringLiteral("true")});
+        quietly(QStringLiteral("ssh"),
+                {QStringLiteral("-F"), ssh.configPath(), QStringLiteral("-o"), QStringLiteral("BatchMode=yes"),
+                 QStringLiteral("gpu9"), QStringLiteral("true")});
         bare.push_back(timer.nsecsElapsed() / 1e6);
     }
     row("ssh HOST true, a fresh connection each time (median of 5)", median(bare), "ms", 0);
@@ -167,10 +174,10 @@ int main(int argc, char** argv)
         ten << host(alias);
     // Closes every master connection, so the next probe starts from a handshake.
     const auto closeMasters = [] {
-        quietly(QStringLiteral("sh"), {QStringLiteral("-c"),
-                                                 QStringLiteral("for s in %1/jikken-ssh-*; do [ -S \"$s\" ] && ssh -o "
-                                                                "ControlPath=\"$s\" -O exit x 2>/dev/null; done; true")
-                                                     .arg(QDir::tempPath())});
+        quietly(QStringLiteral("sh"),
+                {QStringLiteral("-c"), QStringLiteral("for s in %1/jikken-ssh-*; do [ -S \"$s\" ] && ssh -o "
+                                                      "ControlPath=\"$s\" -O exit x 2>/dev/null; done; true")
+                                           .arg(QDir::tempPath())});
     };
     closeMasters();
     QElapsedTimer timer;
@@ -186,7 +193,8 @@ int main(int argc, char** argv)
     for (const HostGpus& h : probed)
         gpus += h.gpus.size();
     row("GPU view, 10 hosts one after another (fresh connections)", oneByOne, "ms", 0);
-    row(qPrintable(QStringLiteral("GPU view, 10 hosts at once (fresh connections; %1 GPUs)").arg(gpus)), atOnce, "ms", 2000);
+    row(qPrintable(QStringLiteral("GPU view, 10 hosts at once (fresh connections; %1 GPUs)").arg(gpus)), atOnce, "ms",
+        2000);
     timer.restart();
     GpuProbe::probe(ten, 20000);
     row("GPU view, 10 hosts at once, connections reused", timer.nsecsElapsed() / 1e6, "ms", 2000);
@@ -196,9 +204,9 @@ int main(int argc, char** argv)
     QProcess wrapper;
     jikken.setEnvironment(QStringLiteral("JIKKEN_REGISTRY"), serve.url());
     jikken.setEnvironment(QStringLiteral("JIKKEN_TOKEN"), token);
-    jikken.start(wrapper, {QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("latency"), QStringLiteral("--"),
-                           QStringLiteral("python3"), script, QStringLiteral("{logdir}"), QStringLiteral("25"),
-                           QStringLiteral("0.2"), QStringLiteral("0")});
+    jikken.start(wrapper, {QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("latency"),
+                           QStringLiteral("--"), QStringLiteral("python3"), script, QStringLiteral("{logdir}"),
+                           QStringLiteral("25"), QStringLiteral("0.2"), QStringLiteral("0")});
     wrapper.waitForReadyRead(10000);
     QString id;
     std::vector<double> latencies;

@@ -56,7 +56,8 @@ public:
         QString config;
         for (const QString& alias : known)
             config += QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n\n").arg(alias, common, path("known_hosts"));
-        config += QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n").arg(stranger, common, path("empty_known_hosts"));
+        config +=
+            QStringLiteral("Host %1\n%2  UserKnownHostsFile %3\n").arg(stranger, common, path("empty_known_hosts"));
         write("ssh_config", config);
         if (!run(QStringLiteral("/usr/sbin/sshd"),
                  {QStringLiteral("-f"), path("sshd_config"), QStringLiteral("-E"), path("sshd.log")}, error))

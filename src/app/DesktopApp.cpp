@@ -35,6 +35,7 @@ bool DesktopApp::open(const ClientConfig& config, QString* error)
     auto window = std::make_unique<RegistryWindow>(std::move(registry),
                                                    [config](QString* failure) { return config.connect(failure); });
     connect(window.get(), &RegistryWindow::settingsRequested, this, [this] { askForRegistry({}); });
+    window->setDispatch(config, [config](QString* failure) { return config.connect(failure); });
     window->show();
     if (m_window) {
         // Saves its layout (which the next window takes up); deleted later, as this may run from its menu.

@@ -3,6 +3,8 @@
 #include "ProgressDelegate.h"
 #include "RunDetailsWidget.h"
 #include "charts/ChartPane.h"
+#include "dispatch/DispatchActions.h"
+#include "dispatch/HostsPanel.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
@@ -10,6 +12,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,6 +23,7 @@
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -39,7 +43,7 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
       m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
       m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
       m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel), m_top(new QSplitter),
-      m_main(new QSplitter(Qt::Vertical))
+      m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts")))
 {
     setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
     m_proxy->setSourceModel(m_model);
@@ -90,6 +94,15 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     setCentralWidget(m_main);
     resize(1280, 760);
     m_table->setItemDelegateForColumn(RegistryTableModel::Progress, new ProgressDelegate(m_table));
+    m_hostsDock->setObjectName(QStringLiteral("hosts")); // for saveState
+    m_hostsDock->setWidget(m_hosts);
+    addDockWidget(Qt::RightDockWidgetArea, m_hostsDock);
+    m_hostsDock->hide();
+    // The GPUs are probed when the panel is looked at, not at every start.
+    connect(m_hostsDock, &QDockWidget::visibilityChanged, m_hosts, [this](bool visible) {
+        if (visible)
+            m_hosts->refresh();
+    });
     createMenus();
     restoreLayout();
 
@@ -170,7 +183,40 @@ void RegistryWindow::createMenus()
         }
     });
 
+    QAction* hostsToggle = m_hostsDock->toggleViewAction();
+    hostsToggle->setText(tr("&Hosts and GPUs"));
+    hostsToggle->setShortcut(QKeySequence(tr("Ctrl+Shift+H")));
+    view->addAction(hostsToggle);
+
     QMenu* run = menuBar()->addMenu(tr("&Run"));
+    const auto selectedRun = [this]() -> const RunRecord* {
+        const QModelIndex current = m_table->selectionModel()->currentIndex();
+        return current.isValid() ? m_model->run(current.data(RegistryTableModel::IdRole).toString()) : nullptr;
+    };
+    const auto dispatchAction = [this, run](const QString& text, const QKeySequence& key, auto slot) {
+        QAction* action = run->addAction(text, this, slot);
+        action->setShortcut(key);
+        action->setEnabled(false);
+        m_dispatchActions << action;
+    };
+    dispatchAction(tr("&New Run…"), QKeySequence::New, [this] { m_dispatch->newRun(); });
+    dispatchAction(tr("Run &Again with Changes…"), QKeySequence(tr("Ctrl+Shift+N")), [this, selectedRun] {
+        if (const RunRecord* from = selectedRun())
+            m_dispatch->newRun(from);
+    });
+    dispatchAction(tr("&Stop"), QKeySequence(tr("Ctrl+.")), [this, selectedRun] {
+        if (const RunRecord* target = selectedRun())
+            m_dispatch->stop(target->id);
+    });
+    dispatchAction(tr("Show &Output"), QKeySequence(tr("Ctrl+Shift+O")), [this, selectedRun] {
+        if (const RunRecord* target = selectedRun())
+            m_dispatch->showOutput(target->id);
+    });
+    dispatchAction(tr("A&ttach in Terminal"), QKeySequence(tr("Ctrl+Shift+T")), [this, selectedRun] {
+        if (const RunRecord* target = selectedRun())
+            m_dispatch->attach(target->id);
+    });
+    run->addSeparator();
     run->addAction(tr("Copy &ID"), this, [this] { QGuiApplication::clipboard()->setText(selectedIds().join(u'\n')); })
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
     run->addAction(tr("Copy &Command"), m_details, &RunDetailsWidget::copyCommand);
@@ -185,6 +231,26 @@ void RegistryWindow::createMenus()
                                 .arg(QCoreApplication::applicationVersion(), m_registry->location().toHtmlEscaped()));
                     })
         ->setMenuRole(QAction::AboutRole);
+}
+
+void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryConnector& connector)
+{
+    delete m_dispatch;
+    m_dispatch = new DispatchActions(registry, connector, this);
+    connect(m_dispatch, &DispatchActions::started, this,
+            [this](const QString& what) { statusBar()->showMessage(what); });
+    connect(m_dispatch, &DispatchActions::done, this, [this](const QString& message) {
+        m_banner->setVisible(false);
+        statusBar()->showMessage(message, 15000);
+    });
+    connect(m_dispatch, &DispatchActions::failed, this, [this](const QString& problem) {
+        statusBar()->clearMessage();
+        m_banner->setText(problem);
+        m_banner->setVisible(true);
+    });
+    connect(m_dispatch, &DispatchActions::runsChanged, this, &RegistryWindow::refresh);
+    for (QAction* action : std::as_const(m_dispatchActions))
+        action->setEnabled(true);
 }
 
 void RegistryWindow::restoreLayout()
@@ -235,6 +301,7 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
 {
     m_banner->setVisible(false);
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
+    m_hosts->setRuns(runs);
     showSelected();
 }
 

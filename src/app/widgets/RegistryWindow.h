@@ -7,6 +7,7 @@
 #include <memory>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -16,6 +17,9 @@ class QTableView;
 namespace jikken {
 
 class ChartPane;
+class DispatchActions;
+class HostsPanel;
+struct ClientConfig;
 class RegistryClient;
 class RegistryTableModel;
 class RunDetailsWidget;
@@ -46,6 +50,13 @@ public:
     ChartPane* chart() const { return m_chart; }
     QLabel* banner() const { return m_banner; }
     QMenu* columnsMenu() const { return m_columns; }
+    HostsPanel* hosts() const { return m_hosts; }
+    QDockWidget* hostsDock() const { return m_hostsDock; }
+    DispatchActions* dispatch() const { return m_dispatch; }
+
+    /// Turns on New run, Stop, Output and Attach: companions report to `registry`, and the background
+    /// threads connect with `connector`.
+    void setDispatch(const ClientConfig& registry, const RegistryConnector& connector);
 
 Q_SIGNALS:
     /// The user asked for the registry settings (File › Settings…); the app shows them.
@@ -78,6 +89,10 @@ private:
     QSplitter* m_top;
     QSplitter* m_main;
     QMenu* m_columns = nullptr;
+    HostsPanel* m_hosts;
+    QDockWidget* m_hostsDock;
+    DispatchActions* m_dispatch = nullptr;
+    QList<QAction*> m_dispatchActions; ///< enabled once dispatch is set up
 };
 
 } // namespace jikken

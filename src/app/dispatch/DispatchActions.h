@@ -1,0 +1,48 @@
+#pragma once
+
+#include "registry/ClientConfig.h"
+#include "registry/RegistryWorker.h"
+
+#include <QObject>
+
+class QWidget;
+
+namespace jikken {
+
+class Dispatcher;
+struct RunRecord;
+
+/// What the app does with runs on other machines: New run, Run again with changes, Stop, Show output,
+/// Attach in a terminal. Each SSH conversation runs on a background thread with a registry client of its
+/// own; the answers come back as signals, so the window never waits for a host.
+class DispatchActions : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// `registry`: where the registry is, passed on to the companions; `connector`: clients for the threads.
+    DispatchActions(ClientConfig registry, RegistryConnector connector, QWidget* window);
+
+    /// The New run dialog (filled from `from` when given), then the dispatch.
+    void newRun(const RunRecord* from = nullptr);
+    void stop(const QString& id);
+    void showOutput(const QString& id);
+    void attach(const QString& id);
+
+Q_SIGNALS:
+    void started(const QString& what); ///< a background step began (for the status bar)
+    void done(const QString& message); ///< it went well
+    void failed(const QString& problem);
+    void runsChanged(); ///< the registry has news: read it again
+
+private:
+    /// Runs `work` on a thread with a Dispatcher of its own; `after` gets its result on this thread.
+    void inBackground(const QString& what, std::function<QString(Dispatcher&, QString* error)> work,
+                      std::function<void(const QString& result)> after);
+
+    ClientConfig m_registry;
+    RegistryConnector m_connector;
+    QWidget* m_window;
+};
+
+} // namespace jikken

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include "dispatch/GpuProbe.h"
+
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace jikken {
+
+class HostGpuModel;
+struct RunRecord;
+
+/// The hosts' GPUs, as `jikken hosts` shows them: every host of ~/.ssh/config and hosts.json probed at
+/// once on a background thread (the window never waits for SSH), free GPUs highlighted, an unreachable
+/// host with its SSH error.
+class HostsPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit HostsPanel(QWidget* parent = nullptr);
+
+    /// Probes every host again (unless a probe is under way).
+    void refresh();
+    void setRuns(const QVector<RunRecord>& runs);
+    HostGpuModel* model() const { return m_model; }
+    bool isProbing() const { return m_probe.isRunning(); }
+
+private:
+    HostGpuModel* m_model;
+    QTableView* m_table;
+    QLabel* m_status;
+    QPushButton* m_refresh;
+    QFutureWatcher<QVector<HostGpus>> m_probe;
+};
+
+} // namespace jikken

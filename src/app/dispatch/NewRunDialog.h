@@ -1,0 +1,43 @@
+#pragma once
+
+#include "dispatch/HostCatalog.h"
+#include "spec/RunSpec.h"
+
+#include <QDialog>
+#include <QHash>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+
+namespace jikken {
+
+/// "New run": the spec's fields (built from RunSpec's own field table, so a new field shows up here by
+/// itself, with its choices and help), the host and the GPU. A bad value keeps the dialog open with one
+/// line naming the field; nothing typed is lost. "Run again with changes" opens it filled from a run.
+class NewRunDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    NewRunDialog(const QVector<HostSettings>& hosts, const RunSpec& initial, QWidget* parent = nullptr);
+
+    /// The spec as entered, or nullopt with `error` naming the field that is wrong.
+    std::optional<RunSpec> spec(QString* error) const;
+    QString host() const;
+    QString gpu() const; ///< "auto", "cpu" or an index
+    void accept() override;
+
+    QLineEdit* field(const QString& name) const;
+    QComboBox* hostBox() const { return m_host; }
+    QComboBox* gpuBox() const { return m_gpu; }
+    QLabel* problem() const { return m_problem; }
+
+private:
+    QHash<QString, QWidget*> m_fields; ///< field name -> QLineEdit or QComboBox
+    QComboBox* m_host;
+    QComboBox* m_gpu;
+    QLabel* m_problem;
+};
+
+} // namespace jikken

@@ -1,0 +1,169 @@
+// Dispatch in the app, on the offscreen platform: the New run form refuses what `jikken train` would,
+// the GPU view marks free and busy GPUs, and a run started from the window on localhost (the real
+// `jikken`, a real tmux) shows up running in the table and stops from the Run menu.
+#include "dispatch/DispatchActions.h"
+#include "dispatch/HostGpuModel.h"
+#include "dispatch/HostsPanel.h"
+#include "dispatch/NewRunDialog.h"
+#include "registry/RegistryStore.h"
+#include "registry/RegistryTableModel.h"
+#include "widgets/RegistryWindow.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace jikken;
+
+namespace {
+
+std::unique_ptr<RegistryClient> open(const QString& path)
+{
+    auto store = std::make_unique<RegistryStore>();
+    QString error;
+    if (!store->open(path, &error))
+        return nullptr;
+    return store;
+}
+
+} // namespace
+
+class TestDispatchUi : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
+        qputenv("JIKKEN_SSH_CONFIG", m_dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
+        qunsetenv("JIKKEN_REGISTRY");
+        const QString work = m_dir.filePath(QStringLiteral("work"));
+        QVERIFY(QDir().mkpath(work));
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("config/jikken"))));
+        QFile hosts(m_dir.filePath(QStringLiteral("config/jikken/hosts.json")));
+        QVERIFY(hosts.open(QIODevice::WriteOnly));
+        hosts.write(QJsonDocument(
+                        QJsonObject{{QStringLiteral("hosts"),
+                                     QJsonObject{{QStringLiteral("localhost"),
+                                                  QJsonObject{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                                                              {QStringLiteral("workdir"), work}}}}}})
+                        .toJson());
+    }
+
+    void newRunRefusesBadValuesAndKeepsThem()
+    {
+        HostSettings local;
+        local.alias = QStringLiteral("localhost");
+        NewRunDialog dialog({local}, RunSpec());
+        dialog.field(QStringLiteral("epochs"))->setText(QStringLiteral("zero"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY2(dialog.problem()->text().contains(QStringLiteral("epochs")), qPrintable(dialog.problem()->text()));
+        QCOMPARE(dialog.field(QStringLiteral("epochs"))->text(), QStringLiteral("zero")); // kept
+        dialog.field(QStringLiteral("epochs"))->setText(QStringLiteral("3"));
+        dialog.gpuBox()->setCurrentText(QStringLiteral("first"));
+        dialog.accept();
+        QVERIFY(dialog.problem()->text().contains(QStringLiteral("GPU must be")));
+        dialog.gpuBox()->setCurrentText(QStringLiteral("1"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QString error;
+        QCOMPARE(dialog.spec(&error)->epochs, 3);
+        QCOMPARE(dialog.gpu(), QStringLiteral("1"));
+    }
+
+    void gpuViewMarksFreeAndBusyGpus()
+    {
+        HostGpuModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        HostGpus gpu1{QStringLiteral("gpu1"),
+                      {},
+                      false,
+                      {{0, QStringLiteral("A100"), 30000, 40960, 97},
+                       {1, QStringLiteral("A100"), 3, 40960, 0},
+                       {2, QStringLiteral("A100"), 20000, 40960, 88}}};
+        HostGpus cpu{QStringLiteral("cpu1"), {}, true, {}};
+        HostGpus down{QStringLiteral("down"), QStringLiteral("down: unreachable: Connection refused"), false, {}};
+        model.setProbes({gpu1, cpu, down});
+        RunRecord run;
+        run.id = QStringLiteral("20190705_01_focalloss");
+        run.host = QStringLiteral("gpu1");
+        run.device = QStringLiteral("cuda:2");
+        run.status = RunStatus::Running;
+        model.setRuns({run});
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.index(0, HostGpuModel::Run).data().toString(), QStringLiteral("in use (not Jikken)"));
+        QVERIFY(model.index(1, 0).data(HostGpuModel::FreeRole).toBool());
+        QCOMPARE(model.index(1, HostGpuModel::Run).data().toString(), QStringLiteral("free"));
+        QCOMPARE(model.index(2, HostGpuModel::Run).data().toString(), run.id);
+        QVERIFY(!model.index(2, 0).data(HostGpuModel::FreeRole).toBool());
+        QVERIFY(model.index(3, HostGpuModel::Name).data().toString().contains(QStringLiteral("CPU host")));
+        QVERIFY(model.index(4, HostGpuModel::Name).data().toString().contains(QStringLiteral("Connection refused")));
+    }
+
+    void startsAndStopsARunFromTheWindow()
+    {
+        const QString database = m_dir.filePath(QStringLiteral("registry.sqlite"));
+        ClientConfig config;
+        config.database = database;
+        const RegistryConnector connector = [database](QString*) { return open(database); };
+        RegistryWindow window(open(database), connector);
+        window.setDispatch(config, connector);
+        window.show();
+
+        // The hosts panel probes when it is shown: localhost has no nvidia-smi here.
+        window.hostsDock()->show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.hosts()->model()->rowCount() == 1 && !window.hosts()->isProbing(), 20000);
+        QVERIFY(window.hosts()
+                    ->model()
+                    ->index(0, HostGpuModel::Name)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("CPU host")));
+
+        QTimer::singleShot(0, this, [] {
+            auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
+            dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
+            dialog->field(QStringLiteral("epochs"))->setText(QStringLiteral("40"));
+            dialog->field(QStringLiteral("train_limit"))->setText(QStringLiteral("3000"));
+            dialog->field(QStringLiteral("test_limit"))->setText(QStringLiteral("1000"));
+            dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
+            qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
+                ->setCurrentText(QStringLiteral("lenet"));
+            dialog->accept();
+        });
+        QSignalSpy done(window.dispatch(), &DispatchActions::done);
+        QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
+        window.dispatch()->newRun();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QTableView* table = window.table();
+        QCOMPARE(table->model()->rowCount(), 1);
+        const QString id = table->model()->index(0, 0).data(RegistryTableModel::IdRole).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(table->model()->index(0, RegistryTableModel::Status).data().toString(),
+                                  QStringLiteral("running"), 30000);
+
+        window.dispatch()->stop(id);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2 || !failed.isEmpty(), 90000);
+        QVERIFY(failed.isEmpty());
+        window.refresh();
+        QCOMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("stopped"));
+    }
+};
+
+QTEST_MAIN(TestDispatchUi)
+#include "TestDispatchUi.moc"
