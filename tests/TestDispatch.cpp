@@ -3,6 +3,7 @@
 // `jikken serve` as the registry the remote run reports to. Hostile text everywhere it can go.
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
+#include "SlurmCluster.h"
 #include "SshServer.h"
 #include "registry/RegistryStore.h"
 
@@ -34,6 +35,7 @@ class TestDispatch : public QObject
 private:
     QTemporaryDir m_dir;
     SshServer m_ssh;
+    SlurmCluster m_slurm;
     std::unique_ptr<JikkenProcess> m_jikken;
     std::unique_ptr<ServeProcess> m_serve;
     QString m_database;
@@ -100,7 +102,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), {QStringLiteral("gpu-a")}, QStringLiteral("stranger"), &error),
+        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), {QStringLiteral("gpu-a"), QStringLiteral("login")},
+                             QStringLiteral("stranger"), &error),
                  qPrintable(error));
         writeFile(QStringLiteral("bin/nvidia-smi"), kFakeNvidiaSmi,
                   QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
@@ -114,10 +117,18 @@ private Q_SLOTS:
         const QJsonObject local{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
                                 {QStringLiteral("workdir"), m_work}};
         const QJsonObject broken{{QStringLiteral("jikken"), QStringLiteral("/nonexistent/jikken")}};
+        // A Slurm login node (the same machine, through sshd): runs go through sbatch.
+        QVERIFY2(m_slurm.start(path(QStringLiteral("slurm")), &error), qPrintable(error));
+        const QJsonObject login{
+            {QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+            {QStringLiteral("workdir"), m_work},
+            {QStringLiteral("scheduler"), QStringLiteral("slurm")},
+            {QStringLiteral("setup"), QJsonArray{QStringLiteral("export SLURM_CONF=%1").arg(m_slurm.configPath())}}};
         writeFile(
             QStringLiteral("config/jikken/hosts.json"),
             QJsonDocument(QJsonObject{{QStringLiteral("hosts"), QJsonObject{{QStringLiteral("gpu-a"), gpuA},
                                                                             {QStringLiteral("localhost"), local},
+                                                                            {QStringLiteral("login"), login},
                                                                             {QStringLiteral("stranger"), broken}}}})
                 .toJson());
         m_jikken = std::make_unique<JikkenProcess>(path(QStringLiteral("home")), m_work);
@@ -270,6 +281,38 @@ private Q_SLOTS:
         QVERIFY(waitForStatus(remoteId, RunStatus::Finished, 60000));
         QCOMPARE(store.scalars(remoteId, QStringLiteral("test/error"), &error).size(), 10);
         QCOMPARE(record(remoteId)->host, QStringLiteral("gpu-a"));
+    }
+
+    // A Slurm login node: sbatch with the job named after the ID, its state in the output, scancel to stop.
+    void dispatchesToSlurm()
+    {
+        const Result result = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                             QStringLiteral("login"), QStringLiteral("--gpu"), QStringLiteral("cpu"),
+                                             writeSpec(QStringLiteral("slurm.json"), 1, kHostile)});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QString id = result.out.trimmed();
+        QVERIFY(waitForStatus(id, RunStatus::Finished, 240000));
+        QCOMPARE(record(id)->host, QStringLiteral("login"));
+        QCOMPARE(record(id)->spec.value(QStringLiteral("memo")).toString(), kHostile);
+        const Result output = m_jikken->run({QStringLiteral("output"), id});
+        QVERIFY2(output.out.startsWith(QStringLiteral("slurm job ")), qPrintable(output.out + output.err));
+
+        const Result long_ = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                            QStringLiteral("login"), QStringLiteral("--gpu"), QStringLiteral("cpu"),
+                                            writeSpec(QStringLiteral("slurm-long.json"), 40)});
+        QVERIFY2(long_.exitCode == 0, qPrintable(long_.err));
+        const QString longId = long_.out.trimmed();
+        QVERIFY(waitForStatus(longId, RunStatus::Running, 60000));
+        const Result stopped =
+            m_jikken->run({QStringLiteral("stop"), longId, QStringLiteral("--grace"), QStringLiteral("120")});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
+        QVERIFY(waitForStatus(longId, RunStatus::Stopped, 30000));
+
+        const Result badGpu = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                             QStringLiteral("login"), QStringLiteral("--gpu"), QStringLiteral("many"),
+                                             writeSpec(QStringLiteral("slurm-bad.json"), 1)});
+        QCOMPARE(badGpu.exitCode, 1);
+        QVERIFY(badGpu.err.contains(QStringLiteral("how many GPUs")));
     }
 
     void refusalsAreOneClearLine()

@@ -2,6 +2,7 @@
 
 #include "GpuProbe.h"
 #include "RemoteShell.h"
+#include "SessionScripts.h"
 #include "ShellQuote.h"
 #include "registry/RegistryClient.h"
 
@@ -17,21 +18,23 @@ namespace {
 constexpr int kPollMs = 100;
 constexpr int kSessionCheckMs = 1000;
 constexpr double kBusyMemoryFraction = 0.05; // a GPU with more than this in use runs something already
-constexpr int kExitNoTmux = 3;
 constexpr int kExitNoCompanion = 4;
-constexpr int kExitNoSession = 10;
 
 using ShellQuote::quote;
 
-// cd to the host's work folder: relative to home ("~/" allowed), or absolute; empty: home.
-QString changeDirectory(const HostSettings& host)
+// What every script on the host begins with: the user's setup lines (module load slurm, conda; their
+// chatter dropped), then cd to the host's work folder: relative to home ("~/" allowed), or absolute.
+QString prelude(const HostSettings& host)
 {
     QString folder = host.workDir;
     if (folder == QLatin1String("~"))
         folder.clear();
     else if (folder.startsWith(QLatin1String("~/")))
         folder = folder.mid(2);
-    return folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder));
+    const QString setup = host.setup.isEmpty()
+                              ? QString()
+                              : QStringLiteral("{\n%1\n} >/dev/null 2>&1 </dev/null\n").arg(host.setup.join(u'\n'));
+    return setup + (folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder)));
 }
 
 std::optional<QString> failWith(QString* error, const QString& message)
@@ -77,6 +80,16 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
 {
     if (gpu == QLatin1String("cpu"))
         return QString();
+    // On a Slurm login node the scheduler picks the GPUs: "auto" asks for one, a number for that many.
+    if (host.slurm) {
+        bool ok = false;
+        const int count = gpu == QLatin1String("auto") ? 1 : gpu.toInt(&ok);
+        if (gpu != QLatin1String("auto") && (!ok || count < 1))
+            return failWith(error,
+                            QStringLiteral("on the Slurm host %1, --gpu is auto, cpu or how many GPUs, not \"%2\"")
+                                .arg(host.alias, gpu));
+        return QString::number(count);
+    }
     // What Jikken already runs there, and on which GPU.
     QString registryError;
     RunFilter running;
@@ -133,8 +146,8 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
     // The run's own script: the user's setup lines (their shell, as they wrote them), then only quoted
     // values. Its output goes to the session and to output.log; `tee -i` outlives the Ctrl-C of a stop,
     // so the companion's last words are kept.
-    QString run = host.setup.join(u'\n') + u'\n';
-    if (!cudaDevices.isEmpty())
+    QString run = QStringLiteral("#!/bin/sh\n") + host.setup.join(u'\n') + u'\n';
+    if (!cudaDevices.isEmpty() && !host.slurm) // Slurm sets CUDA_VISIBLE_DEVICES to the GPUs it gives
         run += QStringLiteral("export CUDA_VISIBLE_DEVICES=%1\n").arg(quote(cudaDevices));
     run += QStringLiteral("export JIKKEN_HOST=%1\n").arg(quote(host.alias));
     run += registryExports + u'\n';
@@ -144,10 +157,8 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
     const QString companionCheck = host.jikken.contains(u'/')
                                        ? QStringLiteral("[ -x %1 ]").arg(quote(host.jikken))
                                        : QStringLiteral("command -v %1 >/dev/null 2>&1").arg(quote(host.jikken));
-    QString script = QStringLiteral("set -e\n") + changeDirectory(host);
-    script +=
-        QStringLiteral("command -v tmux >/dev/null 2>&1 || { echo %1 >&2; exit %2; }\n")
-            .arg(quote(QStringLiteral("tmux is not installed on %1").arg(host.alias)), QString::number(kExitNoTmux));
+    QString script = QStringLiteral("set -e\n") + prelude(host);
+    script += SessionScripts::checkTools(host);
     script += QStringLiteral("%1 || { echo %2 >&2; exit %3; }\n")
                   .arg(companionCheck,
                        quote(QStringLiteral("jikken is not installed as %1 on %2 (jikken install %2, or set \"jikken\" "
@@ -158,8 +169,9 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
     for (const auto& [path, content] : what.files)
         script += ShellQuote::hereDocument(path, content);
     script += ShellQuote::hereDocument(directory + QStringLiteral("/run.sh"), run);
-    script += QStringLiteral("tmux new-session -d -s %1 -c \"$PWD\" \"${SHELL:-/bin/sh}\" -l %2\n")
-                  .arg(quote(id), quote(directory + QStringLiteral("/run.sh")));
+    script += QStringLiteral("chmod 700 %1\n").arg(quote(directory + QStringLiteral("/run.sh")));
+    script +=
+        SessionScripts::start(host, id, directory + QStringLiteral("/run.sh"), host.slurm ? cudaDevices : QString());
     return script;
 }
 
@@ -224,7 +236,10 @@ std::optional<QString> Dispatcher::launch(const HostSettings& host, const QStrin
         return failWith(error, QStringLiteral("%1 failed: %2").arg(id, reason));
     };
     description.host = host.alias;
-    description.device = cudaDevices->isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:") + *cudaDevices;
+    // Slurm chooses the GPU when the job starts; the trainer then reports which one it got.
+    description.device = cudaDevices->isEmpty() ? QStringLiteral("cpu")
+                         : host.slurm           ? QStringLiteral("cuda")
+                                                : QStringLiteral("cuda:") + *cudaDevices;
     if (!m_registry.describe(id, description, error))
         return markFailed(*error);
 
@@ -234,12 +249,9 @@ std::optional<QString> Dispatcher::launch(const HostSettings& host, const QStrin
     if (!launched.ok())
         return markFailed(launched.failure());
 
-    // Until the trainer says it runs (or stops early), watching that its session lives.
-    const QString sessionCheck =
-        changeDirectory(host) +
-        QStringLiteral("tmux has-session -t %1 2>/dev/null && exit 0\ntail -n 5 %2 2>/dev/null\nexit %3\n")
-            .arg(quote(u'=' + id), quote(dispatchDirectory(id) + QStringLiteral("/output.log")),
-                 QString::number(kExitNoSession));
+    // Until the trainer says it runs (or stops early), watching that its session (or job) lives. A Slurm
+    // job may wait in the queue for long: it is there, so the dispatch is done.
+    const QString sessionCheck = prelude(host) + SessionScripts::isAlive(host, id);
     QDeadlineTimer deadline(waitMs);
     QDeadlineTimer nextSessionCheck(kSessionCheckMs);
     while (true) {
@@ -251,7 +263,7 @@ std::optional<QString> Dispatcher::launch(const HostSettings& host, const QStrin
                        : std::optional(id);
         if (nextSessionCheck.hasExpired() || deadline.hasExpired()) {
             const RemoteResult alive = shell.run(sessionCheck);
-            if (alive.exitCode == kExitNoSession) {
+            if (alive.exitCode == SessionScripts::kGone) {
                 // Gone without a word to the registry: its output says why.
                 const auto again = m_registry.run(id, &ignored);
                 if (again && again->status != RunStatus::Reserved)
@@ -260,8 +272,8 @@ std::optional<QString> Dispatcher::launch(const HostSettings& host, const QStrin
                 return markFailed(
                     said.isEmpty() ? QStringLiteral("the run's session on %1 ended at once").arg(host.alias) : said);
             }
-            if (deadline.hasExpired())
-                return id; // alive, and still starting (a large dataset, a slow file system)
+            if (deadline.hasExpired() || (host.slurm && alive.ok()))
+                return id; // alive, and still starting (a large dataset, a slow file system, a queue)
             nextSessionCheck.setRemainingTime(kSessionCheckMs);
         }
         QThread::msleep(kPollMs);
@@ -286,13 +298,9 @@ bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
     if (!host)
         return false;
     const RemoteShell shell(host->alias);
-    const QString target = quote(u'=' + id);
-    const RemoteResult interrupted =
-        shell.run(QStringLiteral("tmux has-session -t %1 2>/dev/null || exit %2\ntmux send-keys -t %3 C-c\n")
-                      .arg(target)
-                      .arg(kExitNoSession)
-                      .arg(quote(u'=' + id + u':'))); // a pane target: the session's current window
-    if (interrupted.exitCode == kExitNoSession) {
+    const QString here = prelude(*host);
+    const RemoteResult interrupted = shell.run(here + SessionScripts::interrupt(*host, id));
+    if (interrupted.exitCode == SessionScripts::kGone) {
         failWith(error, QStringLiteral("%1 has no session on %2 (it is not running there)").arg(id, host->alias));
         return false;
     }
@@ -302,12 +310,19 @@ bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
     }
     QDeadlineTimer deadline(graceMs);
     while (!deadline.hasExpired()) {
-        const RemoteResult alive = shell.run(QStringLiteral("tmux has-session -t %1 2>/dev/null").arg(target));
-        if (alive.problem.isEmpty() && alive.exitCode != 0)
-            return true; // the trainer finished its step, checkpointed and marked itself stopped
+        const RemoteResult alive = shell.run(here + SessionScripts::isAlive(*host, id));
+        if (alive.problem.isEmpty() && alive.exitCode == SessionScripts::kGone) {
+            // The trainer finished its step, checkpointed and marked itself stopped; a job cancelled
+            // while it waited in the queue never started, so it is marked here.
+            QString ignored;
+            const auto record = m_registry.run(id, &ignored);
+            if (record && record->status == RunStatus::Reserved)
+                m_registry.setStatus(id, RunStatus::Stopped, QStringLiteral("cancelled before it started"), &ignored);
+            return true;
+        }
         QThread::msleep(250);
     }
-    const RemoteResult killed = shell.run(QStringLiteral("tmux kill-session -t %1").arg(target));
+    const RemoteResult killed = shell.run(here + SessionScripts::kill(*host, id));
     QString ignored;
     const auto record = m_registry.run(id, &ignored);
     if (record && (record->status == RunStatus::Running || record->status == RunStatus::Reserved))
@@ -325,11 +340,11 @@ std::optional<QString> Dispatcher::output(const QString& id, int lines, QString*
     const auto host = hostOf(id, error);
     if (!host)
         return std::nullopt;
-    const RemoteResult result =
-        RemoteShell(host->alias)
-            .run(changeDirectory(*host) + QStringLiteral("tail -n %1 %2\n")
-                                              .arg(lines)
-                                              .arg(quote(dispatchDirectory(id) + QStringLiteral("/output.log"))));
+    const RemoteResult result = RemoteShell(host->alias)
+                                    .run(prelude(*host) + SessionScripts::state(*host, id) +
+                                         QStringLiteral("tail -n %1 %2\n")
+                                             .arg(lines)
+                                             .arg(quote(dispatchDirectory(id) + QStringLiteral("/output.log"))));
     if (!result.ok())
         return failWith(error, result.failure());
     return QString::fromUtf8(result.out);
@@ -340,9 +355,7 @@ std::optional<QStringList> Dispatcher::attachCommand(const QString& id, QString*
     const auto host = hostOf(id, error);
     if (!host)
         return std::nullopt;
-    return RemoteShell(host->alias)
-        .interactiveCommand(
-            {QStringLiteral("tmux"), QStringLiteral("attach-session"), QStringLiteral("-t"), u'=' + id});
+    return RemoteShell(host->alias).interactiveCommand(SessionScripts::attach(*host, id));
 }
 
 } // namespace jikken

@@ -18,7 +18,8 @@ class RegistryClient;
 
 /// Starts, watches and stops training on hosts, as a user would by hand: the ID is reserved first, then
 /// `jikken train` starts on the host inside a tmux session named after the ID, in a login shell, with
-/// CUDA_VISIBLE_DEVICES set. Its output goes to `.jikken/dispatch/<id>/output.log` under the host's work
+/// CUDA_VISIBLE_DEVICES set — or, on a Slurm login node, as a batch job named after the ID (sbatch;
+/// stop is scancel). See SessionScripts. Its output goes to `.jikken/dispatch/<id>/output.log` under the host's work
 /// folder as well as to the session. Whatever goes wrong after the reservation marks the run failed with
 /// the reason; what can be checked before it (host, GPU, registry reach) is, so no ID is spent on it.
 class Dispatcher

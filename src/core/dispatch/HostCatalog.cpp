@@ -67,14 +67,19 @@ bool readSettings(const QString& alias, const QJsonObject& object, HostSettings*
             (key == QLatin1String("jikken")    ? host->jikken
              : key == QLatin1String("workdir") ? host->workDir
                                                : host->dataRoot) = value.toString();
-        } else if (key == QLatin1String("setup")) {
+        } else if (key == QLatin1String("setup") || key == QLatin1String("sbatch")) {
+            QStringList& lines = key == QLatin1String("setup") ? host->setup : host->sbatchOptions;
             if (!value.isArray())
-                return fail(error, QStringLiteral("hosts.%1.setup must be an array of shell lines").arg(alias));
+                return fail(error, QStringLiteral("hosts.%1.%2 must be an array of strings").arg(alias, key));
             for (const QJsonValue& line : value.toArray()) {
                 if (!line.isString())
-                    return fail(error, QStringLiteral("hosts.%1.setup must be an array of shell lines").arg(alias));
-                host->setup << line.toString();
+                    return fail(error, QStringLiteral("hosts.%1.%2 must be an array of strings").arg(alias, key));
+                lines << line.toString();
             }
+        } else if (key == QLatin1String("scheduler")) {
+            if (value != QJsonValue(QStringLiteral("tmux")) && value != QJsonValue(QStringLiteral("slurm")))
+                return fail(error, QStringLiteral("hosts.%1.scheduler must be \"tmux\" or \"slurm\"").arg(alias));
+            host->slurm = value.toString() == QLatin1String("slurm");
         } else if (key == QLatin1String("max_runs")) {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != value.toInt())
                 return fail(error, QStringLiteral("hosts.%1.max_runs must be a whole number, 0 or more").arg(alias));

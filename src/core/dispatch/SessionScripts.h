@@ -1,0 +1,33 @@
+#pragma once
+
+#include "HostCatalog.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace jikken::SessionScripts {
+
+/// Exit status of `isAlive` when the run's session (or Slurm job) is gone.
+constexpr int kGone = 10;
+
+/// Shell lines (run in the host's work folder) that start, watch and end a run's session: a tmux session
+/// named after the ID, or on a Slurm login node a batch job named after it (its job ID kept in the run's
+/// dispatch folder, `slurm-job`). Every value in them is quoted.
+
+/// Fails with a clear line when the host lacks what the session needs (tmux, or sbatch).
+QString checkTools(const HostSettings& host);
+/// Starts `runScript`; `gpus`: for Slurm the GPUs to request ("" for none); tmux gets them through
+/// CUDA_VISIBLE_DEVICES in the script instead.
+QString start(const HostSettings& host, const QString& id, const QString& runScript, const QString& gpus);
+/// Exits 0 while the run lives; else prints the last lines of its output and exits kGone.
+QString isAlive(const HostSettings& host, const QString& id);
+/// Ctrl-C for tmux; SIGINT to every process of the job for Slurm (a pending job is simply cancelled).
+/// Exits kGone when there is nothing to stop.
+QString interrupt(const HostSettings& host, const QString& id);
+QString kill(const HostSettings& host, const QString& id);
+/// Prints where the run is: "tmux session ID" or "slurm job N: RUNNING".
+QString state(const HostSettings& host, const QString& id);
+/// What an interactive terminal runs to watch the run: tmux attach, or following its output (Slurm).
+QStringList attach(const HostSettings& host, const QString& id);
+
+} // namespace jikken::SessionScripts
