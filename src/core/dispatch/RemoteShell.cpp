@@ -60,12 +60,15 @@ bool RemoteShell::isLocal(const QString& host)
     return host == QLatin1String("localhost");
 }
 
+QStringList RemoteShell::configOption()
+{
+    const QString config = qEnvironmentVariable("JIKKEN_SSH_CONFIG");
+    return config.isEmpty() ? QStringList() : QStringList{QStringLiteral("-F"), config};
+}
+
 QStringList RemoteShell::sshOptions() const
 {
-    QStringList options;
-    const QString config = qEnvironmentVariable("JIKKEN_SSH_CONFIG");
-    if (!config.isEmpty())
-        options << QStringLiteral("-F") << config;
+    QStringList options = configOption();
     // One master connection per host alias, kept a minute: the next command needs no new handshake. The
     // socket lives in the user's runtime (or temp) folder; %C hashes address, port and user, and the
     // alias is in the name too, so an alias never rides a connection another alias (with other
@@ -137,10 +140,7 @@ QStringList RemoteShell::interactiveCommand(const QStringList& remoteCommand) co
 {
     if (isLocal(m_host))
         return remoteCommand;
-    QStringList command{QStringLiteral("ssh")};
-    const QString config = qEnvironmentVariable("JIKKEN_SSH_CONFIG");
-    if (!config.isEmpty())
-        command << QStringLiteral("-F") << config;
+    QStringList command = QStringList{QStringLiteral("ssh")} + configOption();
     // ssh joins the remote words with spaces for the remote shell: each is quoted first.
     command << QStringLiteral("-t") << QStringLiteral("--") << m_host << ShellQuote::command(remoteCommand);
     return command;

@@ -48,6 +48,8 @@ public:
     QStringList interactiveCommand(const QStringList& remoteCommand) const;
 
 private:
+    /// `-F FILE` when JIKKEN_SSH_CONFIG names an ssh config to use instead of ~/.ssh/config.
+    static QStringList configOption();
     QStringList sshOptions() const;
 
     QString m_host;
