@@ -162,6 +162,39 @@ private Q_SLOTS:
         QVERIFY(failed.isEmpty());
         window.refresh();
         QCOMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("stopped"));
+
+        // The user's own script instead of jikken train, under a method of its own: wrapped by `jikken run`.
+        const QString script =
+            qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") + QStringLiteral("/tests/data/write_events.py");
+        QTimer::singleShot(0, this, [script] {
+            auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
+            dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
+            qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("method")))
+                ->setCurrentText(QStringLiteral("Mix Up"));
+            dialog->commandBox()->setText(QStringLiteral("python3 \"%1\" {logdir} 5 0 0").arg(script));
+            dialog->accept();
+            QVERIFY(dialog->problem()->text().contains(QStringLiteral("Mix Up"))); // not a valid method: stays open
+            qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("method")))
+                ->setCurrentText(QStringLiteral("mixup"));
+            dialog->accept();
+        });
+        window.dispatch()->newRun();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3 || !failed.isEmpty(), 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        RunFilter newest;
+        newest.newestFirst = true;
+        newest.limit = 1;
+        const QString wrapped = store.runs(newest, &error).first().id;
+        QVERIFY2(wrapped.endsWith(QLatin1String("_mixup")), qPrintable(wrapped));
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(wrapped, &error)->status), 30000);
+        const RunRecord ended = *store.run(wrapped, &error);
+        QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
+        QCOMPARE(store.scalars(wrapped, QStringLiteral("test/error"), &error).size(), 5);
     }
 };
 

@@ -95,14 +95,20 @@ void DispatchActions::newRun(const RunRecord* from)
         dialog.hostBox()->setCurrentText(from->host);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const RunSpec spec = *dialog.spec(&error);
+    const QStringList command = dialog.command();
+    // With a command of the user's own only the method (for the ID) is used of the form.
+    const RunSpec spec = command.isEmpty() ? *dialog.spec(&error) : RunSpec();
+    const QString method = command.isEmpty() ? spec.method : dialog.method();
     const HostSettings host =
         *std::find_if(hosts->begin(), hosts->end(), [&](const HostSettings& h) { return h.alias == dialog.host(); });
     const QString gpu = dialog.gpu();
     inBackground(
-        tr("Starting a %1 run on %2…").arg(spec.method, host.alias),
-        [spec, host, gpu](Dispatcher& dispatcher, QString* problem) {
-            return dispatcher.dispatch(host, spec, gpu, kDispatchWaitMs, problem).value_or(QString());
+        tr("Starting a %1 run on %2…").arg(method, host.alias),
+        [spec, host, gpu, command, method](Dispatcher& dispatcher, QString* problem) {
+            const auto id = command.isEmpty()
+                                ? dispatcher.dispatch(host, spec, gpu, kDispatchWaitMs, problem)
+                                : dispatcher.dispatchCommand(host, method, command, gpu, kDispatchWaitMs, problem);
+            return id.value_or(QString());
         },
         [this, host](const QString& id) {
             Q_EMIT runsChanged();

@@ -1,11 +1,14 @@
 #include "NewRunDialog.h"
 
+#include "ids/ModelId.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -14,7 +17,7 @@
 namespace jikken {
 
 NewRunDialog::NewRunDialog(const QVector<HostSettings>& hosts, const RunSpec& initial, QWidget* parent)
-    : QDialog(parent), m_host(new QComboBox), m_gpu(new QComboBox), m_problem(new QLabel)
+    : QDialog(parent), m_host(new QComboBox), m_gpu(new QComboBox), m_command(new QLineEdit), m_problem(new QLabel)
 {
     setWindowTitle(tr("New run"));
     auto* where = new QFormLayout;
@@ -26,6 +29,11 @@ NewRunDialog::NewRunDialog(const QVector<HostSettings>& hosts, const RunSpec& in
     m_gpu->setToolTip(tr("auto: the first GPU no run uses; cpu: none; or a GPU index"));
     where->addRow(tr("Host"), m_host);
     where->addRow(tr("GPU"), m_gpu);
+    m_command->setPlaceholderText(tr("empty: jikken train with the fields below"));
+    m_command->setToolTip(tr("Your own training command, e.g. python train.py --logdir {logdir} --name {id} "
+                             "(words with spaces in \"double quotes\"); its TensorBoard event files go to the "
+                             "registry, its exit status ends the run"));
+    where->addRow(tr("Command"), m_command);
 
     auto* form = new QFormLayout;
     const QJsonObject values = initial.toJson();
@@ -37,6 +45,8 @@ NewRunDialog::NewRunDialog(const QVector<HostSettings>& hosts, const RunSpec& in
             auto* box = new QComboBox;
             box->addItems(f.choices);
             box->setCurrentText(value);
+            // A script of one's own may name its method freely (jikken train checks its own list).
+            box->setEditable(name == QLatin1String("method"));
             editor = box;
         } else {
             auto* line = new QLineEdit(value);
@@ -89,6 +99,16 @@ QString NewRunDialog::host() const
     return m_host->currentText();
 }
 
+QString NewRunDialog::method() const
+{
+    return qobject_cast<const QComboBox*>(m_fields.value(QStringLiteral("method")))->currentText().trimmed();
+}
+
+QStringList NewRunDialog::command() const
+{
+    return QProcess::splitCommand(m_command->text());
+}
+
 QString NewRunDialog::gpu() const
 {
     return m_gpu->currentText().trimmed();
@@ -102,6 +122,8 @@ void NewRunDialog::accept()
         error = tr("No host: add one to ~/.ssh/config or hosts.json");
     else if (gpu() != QLatin1String("auto") && gpu() != QLatin1String("cpu") && !index.match(gpu()).hasMatch())
         error = tr("GPU must be auto, cpu or an index, not \"%1\"").arg(gpu());
+    else if (!command().isEmpty())
+        error = ModelId::methodError(method()); // the script's own method: only the ID must be valid
     else
         spec(&error); // names the field that is wrong, if one is
     if (!error.isEmpty()) {

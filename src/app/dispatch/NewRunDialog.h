@@ -13,8 +13,9 @@ class QLineEdit;
 namespace jikken {
 
 /// "New run": the spec's fields (built from RunSpec's own field table, so a new field shows up here by
-/// itself, with its choices and help), the host and the GPU. A bad value keeps the dialog open with one
-/// line naming the field; nothing typed is lost. "Run again with changes" opens it filled from a run.
+/// itself, with its choices and help), the host and the GPU — or a command of the user's own (their
+/// Python script) that `jikken run` wraps, with the spec's method naming the ID. A bad value keeps the dialog open with
+/// one line naming the field; nothing typed is lost. "Run again with changes" opens it filled from a run.
 class NewRunDialog : public QDialog
 {
     Q_OBJECT
@@ -26,17 +27,24 @@ public:
     std::optional<RunSpec> spec(QString* error) const;
     QString host() const;
     QString gpu() const; ///< "auto", "cpu" or an index
+    /// The user's own command to run instead of `jikken train`, split into words at spaces outside double
+    /// quotes (QProcess::splitCommand); empty for none.
+    QStringList command() const;
+    /// The method part of the ID (the spec's method; with a command of one's own, any valid name).
+    QString method() const;
     void accept() override;
 
     QLineEdit* field(const QString& name) const;
     QComboBox* hostBox() const { return m_host; }
     QComboBox* gpuBox() const { return m_gpu; }
+    QLineEdit* commandBox() const { return m_command; }
     QLabel* problem() const { return m_problem; }
 
 private:
     QHash<QString, QWidget*> m_fields; ///< field name -> QLineEdit or QComboBox
     QComboBox* m_host;
     QComboBox* m_gpu;
+    QLineEdit* m_command;
     QLabel* m_problem;
 };
 
