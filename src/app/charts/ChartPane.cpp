@@ -88,14 +88,14 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
     applyTheme();
-    if (m_worker)
+    if (m_worker) {
         connect(m_worker, &RegistryWorker::seriesRead, this, &ChartPane::curveRead);
-    if (m_worker)
         connect(m_worker, &RegistryWorker::seriesFailed, this,
                 [this](const QString& id, const QString& tag, const QString& error) {
                     m_pending.remove({id, tag});
                     m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
                 });
+    }
 }
 
 void ChartPane::saveSettings(QSettings& settings) const

@@ -51,7 +51,7 @@ QVariant HostGpuModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row& row = m_rows[index.row()];
-    const bool free = row.gpu && runOn(row).isEmpty() && row.gpu->memoryUsedMiB <= 0.05 * row.gpu->memoryTotalMiB;
+    const bool free = row.gpu && runOn(row).isEmpty() && !row.gpu->inUse();
     if (role == FreeRole)
         return free;
     if (role == Qt::BackgroundRole && free)

@@ -17,7 +17,6 @@ namespace {
 
 constexpr int kPollMs = 100;
 constexpr int kSessionCheckMs = 1000;
-constexpr double kBusyMemoryFraction = 0.05; // a GPU with more than this in use runs something already
 constexpr int kExitNoCompanion = 4;
 
 using ShellQuote::quote;
@@ -31,10 +30,7 @@ QString prelude(const HostSettings& host)
         folder.clear();
     else if (folder.startsWith(QLatin1String("~/")))
         folder = folder.mid(2);
-    const QString setup = host.setup.isEmpty()
-                              ? QString()
-                              : QStringLiteral("{\n%1\n} >/dev/null 2>&1 </dev/null\n").arg(host.setup.join(u'\n'));
-    return setup + (folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder)));
+    return host.quietSetup() + (folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder)));
 }
 
 std::optional<QString> failWith(QString* error, const QString& message)
@@ -130,8 +126,7 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
     if (found.cpuOnly)
         return QString();
     for (const GpuStatus& g : found.gpus) {
-        const bool busy = g.memoryTotalMiB > 0 && g.memoryUsedMiB > kBusyMemoryFraction * g.memoryTotalMiB;
-        if (!used.contains(QString::number(g.index)) && !busy)
+        if (!used.contains(QString::number(g.index)) && !g.inUse())
             return QString::number(g.index);
     }
     return failWith(error,

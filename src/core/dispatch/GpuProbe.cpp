@@ -29,13 +29,11 @@ QString physicalDevice(const QString& device)
 
 QString script(const HostSettings& host)
 {
-    const QString setup = host.setup.isEmpty()
-                              ? QString()
-                              : QStringLiteral("{\n%1\n} >/dev/null 2>&1 </dev/null\n").arg(host.setup.join(u'\n'));
-    return setup + QStringLiteral("command -v nvidia-smi >/dev/null 2>&1 || { echo %1; exit 0; }\n"
-                                  "exec nvidia-smi --query-gpu=index,name,memory.used,memory.total,utilization.gpu "
-                                  "--format=csv,noheader,nounits\n")
-                       .arg(QString::fromLatin1(kNoNvidiaSmi));
+    return host.quietSetup() +
+           QStringLiteral("command -v nvidia-smi >/dev/null 2>&1 || { echo %1; exit 0; }\n"
+                          "exec nvidia-smi --query-gpu=index,name,memory.used,memory.total,utilization.gpu "
+                          "--format=csv,noheader,nounits\n")
+               .arg(QString::fromLatin1(kNoNvidiaSmi));
 }
 
 std::optional<QVector<GpuStatus>> parse(const QByteArray& csv, QString* error)

@@ -20,6 +20,9 @@ struct GpuStatus
     int memoryUsedMiB = 0;
     int memoryTotalMiB = 0;
     std::optional<int> utilization; ///< "[N/A]" on some boards
+
+    /// Something runs on it already: more than 5% of its memory is taken.
+    bool inUse() const { return memoryTotalMiB > 0 && memoryUsedMiB > 0.05 * memoryTotalMiB; }
 };
 
 /// What probing one host found.

@@ -9,7 +9,14 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
-namespace jikken::HostCatalog {
+namespace jikken {
+
+QString HostSettings::quietSetup() const
+{
+    return setup.isEmpty() ? QString() : QStringLiteral("{\n%1\n} >/dev/null 2>&1 </dev/null\n").arg(setup.join(u'\n'));
+}
+
+namespace HostCatalog {
 
 namespace {
 
@@ -168,4 +175,6 @@ std::optional<HostSettings> find(const QString& alias, QString* error)
     return std::nullopt;
 }
 
-} // namespace jikken::HostCatalog
+} // namespace HostCatalog
+
+} // namespace jikken

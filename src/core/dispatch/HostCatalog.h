@@ -20,6 +20,10 @@ struct HostSettings
     int maxRuns = 0;           ///< Jikken runs at once on the host; 0: one per GPU (one on a CPU host)
     bool slurm = false;        ///< a Slurm login node: runs go through sbatch, not tmux
     QStringList sbatchOptions; ///< more sbatch options for its runs (--partition=gpu, --time=2-00:00:00 …)
+
+    /// The setup lines as a script's first lines, their chatter dropped (it would spoil what the script
+    /// prints); the environment they set stays for the lines after.
+    QString quietSetup() const;
 };
 
 /// The hosts Jikken knows: every concrete `Host` alias of the ssh config (Include followed, patterns
