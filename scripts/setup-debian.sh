@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     build-essential cmake ninja-build pkg-config git
-    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev qt6-httpserver-dev libqt6sql6-sqlite libqt6sql6-psql postgresql
+    qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev qt6-httpserver-dev libqt6sql6-sqlite libqt6sql6-psql postgresql
     libprotobuf-dev protobuf-compiler zlib1g-dev libsqlite3-dev
     libtorch-dev libcli11-dev
     dataset-fashion-mnist python3-torch

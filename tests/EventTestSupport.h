@@ -47,6 +47,23 @@ inline std::string simpleScalarRecord(const std::string& tag, int64_t step, floa
     return frame(event.SerializeAsString());
 }
 
+/// A scalar as TF2 and PyTorch's new-style writers put it: a float tensor, its plugin ("scalars") named
+/// only when `namePlugin` (their first record of the tag).
+inline std::string tensorScalarRecord(const std::string& tag, int64_t step, float value, bool namePlugin,
+                                      double wallTime = 100.0)
+{
+    tensorboard::Event event;
+    event.set_wall_time(wallTime);
+    event.set_step(step);
+    auto* v = event.mutable_summary()->add_value();
+    v->set_tag(tag);
+    if (namePlugin)
+        v->mutable_metadata()->mutable_plugin_data()->set_plugin_name("scalars");
+    v->mutable_tensor()->set_dtype(tensorboard::DT_FLOAT);
+    v->mutable_tensor()->set_tensor_content(std::string(reinterpret_cast<const char*>(&value), sizeof value));
+    return frame(event.SerializeAsString());
+}
+
 inline std::string sessionStartRecord(int64_t step)
 {
     tensorboard::Event event;

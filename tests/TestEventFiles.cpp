@@ -156,11 +156,11 @@ private Q_SLOTS:
         QCOMPARE(log.runs().size(), size_t(1));
         const RunScalars& run = log.runs().begin()->second.scalars;
         QCOMPARE(run.tags(), (QStringList{QStringLiteral("train/loss"), QStringLiteral("test/error")}));
-        QCOMPARE(run.series(0).size(), size_t(100));
-        QCOMPARE(run.series(0)[49].step, 50);
-        QCOMPARE(run.series(0)[49].value, static_cast<double>(1.0f / 50.0f));
-        QCOMPARE(run.series(0)[49].wallTime, 1050.0);
-        QCOMPARE(run.series(1).size(), size_t(10));
+        QCOMPARE(run.series(0).size(), 100);
+        QCOMPARE(run.series(0).at(49).step, 50);
+        QCOMPARE(run.series(0).at(49).value, static_cast<double>(1.0f / 50.0f));
+        QCOMPARE(run.series(0).at(49).wallTime, 1050.0);
+        QCOMPARE(run.series(1).size(), 10);
     }
 
     void readsTensorEncodedScalars()
@@ -239,7 +239,7 @@ private Q_SLOTS:
             QVERIFY(writeFile(path, last.substr(cut), true));
             QVERIFY(reader.poll(run, nullptr));
             QCOMPARE(run.pointCount(), 6);
-            QCOMPARE(run.series(0).back().value, 6.0);
+            QCOMPARE(run.series(0).last().value, 6.0);
         }
     }
 
@@ -325,10 +325,10 @@ private Q_SLOTS:
         EventLogReader log(dir.path());
         QVERIFY(log.poll(nullptr, nullptr));
         const auto& series = log.runs().begin()->second.scalars.series(0);
-        QCOMPARE(series.size(), size_t(12));
-        for (size_t i = 0; i < series.size(); ++i)
-            QCOMPARE(series[i].step, static_cast<qint64>(i + 1));
-        QCOMPARE(series[5].value, 106.0); // the resumed run's value, not the orphan
+        QCOMPARE(series.size(), 12);
+        for (int i = 0; i < series.size(); ++i)
+            QCOMPARE(series.steps[i], static_cast<qint64>(i + 1));
+        QCOMPARE(series.values[5], 106.0); // the resumed run's value, not the orphan
     }
 
     void oldFilesPurgeOnBackwardSteps()
@@ -340,8 +340,8 @@ private Q_SLOTS:
         RunScalars run;
         EventRecordParser parser;
         parser.parse(bytes.data(), bytes.size(), run);
-        QCOMPARE(run.series(0).size(), size_t(4));
-        QCOMPARE(run.series(0).back().value, 2.0);
+        QCOMPARE(run.series(0).size(), 4);
+        QCOMPARE(run.series(0).last().value, 2.0);
     }
 
     void readsALogdirOfRunsAndFollowsNewFiles()

@@ -213,11 +213,10 @@ private Q_SLOTS:
             const QString tag = events.tags()[t];
             const QVector<ScalarPoint> stored = store.scalars(id, tag, &error);
             const auto& series = events.series(t);
-            QCOMPARE(stored.size(), static_cast<int>(series.size())); // exactly once: none lost, none twice
-            for (size_t i = 0; i < series.size(); ++i) {
-                QCOMPARE(stored[static_cast<int>(i)].step, series[i].step);
-                QVERIFY(qAbs(stored[static_cast<int>(i)].value - series[i].value) <=
-                        1e-6 * qMax(1.0, qAbs(series[i].value)));
+            QCOMPARE(stored.size(), series.size()); // exactly once: none lost, none twice
+            for (int i = 0; i < series.size(); ++i) {
+                QCOMPARE(stored[i].step, series.steps[i]);
+                QVERIFY(qAbs(stored[i].value - series.values[i]) <= 1e-6 * qMax(1.0, qAbs(series.values[i])));
                 ++compared;
             }
         }

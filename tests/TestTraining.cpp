@@ -78,8 +78,8 @@ private:
         for (const auto& [name, run] : log.runs()) {
             for (int t = 0; t < run.scalars.tags().size(); ++t) {
                 const auto& series = run.scalars.series(t);
-                for (size_t i = 1; i < series.size(); ++i)
-                    QVERIFY2(series[i].step > series[i - 1].step, qPrintable(run.scalars.tags()[t]));
+                for (int i = 1; i < series.size(); ++i)
+                    QVERIFY2(series.steps[i] > series.steps[i - 1], qPrintable(run.scalars.tags()[t]));
             }
         }
     }
@@ -125,9 +125,9 @@ private Q_SLOTS:
         const RunScalars& scalars = log.runs().at(QStringLiteral(".")).scalars;
         const int testError = scalars.tags().indexOf(QStringLiteral("test/error"));
         QVERIFY(testError >= 0);
-        QCOMPARE(scalars.series(testError).size(), size_t(1));
-        QCOMPARE(scalars.series(testError)[0].step, 47);
-        QVERIFY(qAbs(scalars.series(testError)[0].value - *run.latestTestError) < 1e-6);
+        QCOMPARE(scalars.series(testError).size(), 1);
+        QCOMPARE(scalars.series(testError).steps[0], 47);
+        QVERIFY(qAbs(scalars.series(testError).values[0] - *run.latestTestError) < 1e-6);
         QVERIFY(scalars.tags().contains(QStringLiteral("train/loss")));
         // The registry holds the same points as the event file.
         QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),
@@ -186,9 +186,9 @@ private Q_SLOTS:
         checkNoDuplicateSteps(log);
         const RunScalars& scalars = log.runs().at(QStringLiteral(".")).scalars;
         const auto& errors = scalars.series(scalars.tags().indexOf(QStringLiteral("test/error")));
-        QCOMPARE(errors.size(), size_t(6));
-        for (size_t i = 0; i < errors.size(); ++i)
-            QCOMPARE(errors[i].step, static_cast<qint64>((i + 1) * 47));
+        QCOMPARE(errors.size(), 6);
+        for (int i = 0; i < errors.size(); ++i)
+            QCOMPARE(errors.steps[i], static_cast<qint64>((i + 1) * 47));
         const QVector<ScalarPoint> inRegistry = registryScalars(id, QStringLiteral("test/error"));
         QCOMPARE(inRegistry.size(), 6);
         QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),

@@ -1,22 +1,50 @@
-// `jikken-desktop`: the registry table, run details and live curves over the registry `jikken` uses.
+// `jikken-desktop`: the registry table, run details and live curves over the registry `jikken` uses;
+// with `--viewer`, the meeting-time plot viewer, and with `--export`, a figure rendered without a window.
 
 #include "DesktopApp.h"
 #include "MemoryTuning.h"
+#include "registry/ClientConfig.h"
+#include "registry/RegistryClient.h"
+#include "viewer/HeadlessExport.h"
+#include "viewer/ViewerCache.h"
+#include "viewer/ViewerCommandLine.h"
+#include "viewer/ViewerWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTextStream>
+
+#include <memory>
+
+namespace {
+
+/// The registry the viewer reads model IDs from; none (logdirs and the cache only) when it cannot open.
+std::unique_ptr<jikken::RegistryClient> viewerRegistry(const QString& commandLine)
+{
+    QString error;
+    const auto config = jikken::ClientConfig::resolve(commandLine, &error);
+    return config ? config->connect(&error) : nullptr;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     jikken::returnLargeBuffersToTheSystem();
+    // A figure for a script needs no display: draw off screen unless the user chose a platform.
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--export") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
     QApplication application(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Jikken"));
     QApplication::setOrganizationName(QStringLiteral("Jikken"));
     QApplication::setApplicationVersion(QStringLiteral(JIKKEN_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/jikken.png")));
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Jikken: the model registry, live curves and run details."));
+    parser.setApplicationDescription(QStringLiteral("Jikken: the model registry, live curves and run details; "
+                                                    "--viewer: the plot viewer for meetings."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption registry(QStringLiteral("registry"),
@@ -24,7 +52,31 @@ int main(int argc, char** argv)
                                                      "(default: as the jikken command line finds it)."),
                                       QStringLiteral("REGISTRY"));
     parser.addOption(registry);
-    parser.process(application);
+    jikken::ViewerCommandLine::addOptions(parser);
+    parser.process(jikken::ViewerCommandLine::spreadTags(QApplication::arguments()));
+
+    if (parser.isSet(QStringLiteral("viewer")) || parser.isSet(QStringLiteral("export"))) {
+        QString error;
+        const auto line = jikken::ViewerCommandLine::read(parser, &error);
+        if (!line) {
+            QTextStream(stderr) << "jikken-desktop: " << error << Qt::endl;
+            return 2;
+        }
+        const auto client = viewerRegistry(parser.value(registry));
+        jikken::ViewerCache cache;
+        if (!line->exportPath.isEmpty())
+            return jikken::HeadlessExport::run(*line, client.get(), cache);
+        jikken::ViewerWindow window(&cache, client.get());
+        window.open(line->sources);
+        if (!line->options.tags.isEmpty())
+            window.showTags(line->options.tags);
+        window.show();
+        return QApplication::exec();
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        QTextStream(stderr) << "jikken-desktop: logdirs and model IDs open in the viewer: add --viewer" << Qt::endl;
+        return 2;
+    }
     jikken::DesktopApp app(parser.value(registry));
     if (!app.start())
         return 1;

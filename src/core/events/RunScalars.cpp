@@ -1,7 +1,5 @@
 #include "RunScalars.h"
 
-#include <algorithm>
-
 namespace jikken {
 
 void RunScalars::onFileVersion(std::string_view version)
@@ -23,10 +21,16 @@ void RunScalars::onSessionStart(qint64 step, double wallTime)
         dropFrom(points, step);
 }
 
-void RunScalars::dropFrom(std::vector<ScalarSample>& points, qint64 step)
+void RunScalars::dropFrom(ScalarSeries& points, qint64 step)
 {
-    points.erase(std::remove_if(points.begin(), points.end(), [step](const ScalarSample& s) { return s.step >= step; }),
-                 points.end());
+    ScalarSeries kept;
+    kept.reserve(points.size());
+    for (int i = 0; i < points.size(); ++i) {
+        if (points.steps[i] < step)
+            kept.append(points.steps[i], points.wallTimes[i], points.values[i]);
+    }
+    if (kept.size() != points.size())
+        points = std::move(kept);
 }
 
 int RunScalars::tagIndex(std::string_view tag)
@@ -53,14 +57,14 @@ void RunScalars::onScalar(std::string_view tag, qint64 step, double wallTime, do
         else
             m_mostRecentStep = step;
     }
-    points.push_back({step, wallTime, value});
+    points.append(step, wallTime, value);
 }
 
 qint64 RunScalars::pointCount() const
 {
     qint64 count = 0;
     for (const auto& points : m_series)
-        count += static_cast<qint64>(points.size());
+        count += points.size();
     return count;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "EventSink.h"
+#include "series/ScalarSeries.h"
 
 #include <QString>
 #include <QStringList>
@@ -9,13 +10,6 @@
 #include <vector>
 
 namespace jikken {
-
-struct ScalarSample
-{
-    qint64 step;
-    double wallTime;
-    double value;
-};
 
 /// The scalar series of one run, gathered from its event files with TensorBoard's rules for restarts:
 /// in files of version 2 a SessionLog START at step S drops every point at or after S; in older files a
@@ -28,17 +22,18 @@ public:
     void onScalar(std::string_view tag, qint64 step, double wallTime, double value) override;
 
     const QStringList& tags() const { return m_tagNames; }
-    /// Points of the tag at `index` of `tags()`, in the order read.
-    const std::vector<ScalarSample>& series(int index) const { return m_series[static_cast<size_t>(index)]; }
+    /// Points of the tag at `index` of `tags()`, in the order read (steps ascend unless the writer went back
+    /// without a restart: `ScalarSeries::ordered()` for a chart).
+    const ScalarSeries& series(int index) const { return m_series[static_cast<size_t>(index)]; }
     qint64 pointCount() const;
 
 private:
     int tagIndex(std::string_view tag);
-    static void dropFrom(std::vector<ScalarSample>& points, qint64 step);
+    static void dropFrom(ScalarSeries& points, qint64 step);
 
     std::vector<std::string> m_tagKeys;
     QStringList m_tagNames;
-    std::vector<std::vector<ScalarSample>> m_series;
+    std::vector<ScalarSeries> m_series;
     int m_lastTag = -1;
     double m_fileVersion = 0;
     qint64 m_mostRecentStep = 0;

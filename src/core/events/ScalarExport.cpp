@@ -78,7 +78,9 @@ bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& ou
         const std::string runText = json ? jsonString(name) : csvField(name);
         for (int t = 0; t < run.scalars.tags().size(); ++t) {
             const std::string tag = json ? jsonString(run.scalars.tags()[t]) : csvField(run.scalars.tags()[t]);
-            for (const ScalarSample& s : run.scalars.series(t)) {
+            const ScalarSeries& points = run.scalars.series(t);
+            for (int i = 0; i < points.size(); ++i) {
+                const ScalarSeries::Point s = points.at(i);
                 if (json) {
                     buffer += first ? "\n{" : ",\n{";
                     if (withRun)

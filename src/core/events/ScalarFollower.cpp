@@ -15,11 +15,11 @@ QVector<ScalarPoint> ScalarFollower::poll(QStringList* warnings)
         const QStringList& tags = run.scalars.tags();
         for (int i = 0; i < tags.size(); ++i) {
             const QString tag = name == QLatin1String(".") ? tags[i] : name + u'/' + tags[i];
-            const std::vector<ScalarSample>& series = run.scalars.series(i);
-            size_t& sent = m_sent[tag];
+            const ScalarSeries& series = run.scalars.series(i);
+            int& sent = m_sent[tag];
             sent = std::min(sent, series.size()); // a restart dropped points: follow what replaces them
-            for (size_t j = sent; j < series.size(); ++j)
-                points.append({tag, series[j].step, series[j].wallTime, series[j].value});
+            for (int j = sent; j < series.size(); ++j)
+                points.append({tag, series.steps[j], series.wallTimes[j], series.values[j]});
             sent = series.size();
         }
     }

@@ -24,7 +24,7 @@ public:
 private:
     EventLogReader m_reader;
     QString m_logDir;
-    QHash<QString, size_t> m_sent; ///< registry tag -> points of it already handed out
+    QHash<QString, int> m_sent; ///< registry tag -> points of it already handed out
 };
 
 } // namespace jikken

@@ -14,7 +14,16 @@ struct ScalarSeries
     QVector<double> wallTimes;
     QVector<double> values;
 
+    struct Point
+    {
+        qint64 step;
+        double wallTime;
+        double value;
+    };
+
     int size() const { return static_cast<int>(steps.size()); }
+    Point at(int index) const { return {steps[index], wallTimes[index], values[index]}; }
+    Point last() const { return at(size() - 1); }
     bool isEmpty() const { return steps.isEmpty(); }
     void reserve(int n)
     {

@@ -1,0 +1,124 @@
+#include "ComparisonTables.h"
+
+#include "charts/RunColours.h"
+#include "viewer/RunSummary.h"
+
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QTableWidget>
+
+#include <map>
+
+namespace jikken::ComparisonTables {
+
+namespace {
+
+QTableWidgetItem* item(const QString& text, Qt::Alignment alignment = Qt::AlignLeft | Qt::AlignVCenter)
+{
+    auto* cell = new QTableWidgetItem(text);
+    cell->setTextAlignment(alignment);
+    cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    return cell;
+}
+
+QString textOf(const QJsonValue& value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 10);
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    return {};
+}
+
+} // namespace
+
+void fillSummary(QTableWidget* table, const QVector<const ViewerRun*>& runs, const QStringList& tags,
+                 const QString& baseline)
+{
+    QStringList headers{QObject::tr("Run"), QObject::tr("Method")};
+    for (const QString& tag : tags)
+        headers << tag + QObject::tr(" final") << QObject::tr("best") << QObject::tr("Δ baseline");
+    table->clear();
+    table->setColumnCount(static_cast<int>(headers.size()));
+    table->setHorizontalHeaderLabels(headers);
+    table->setRowCount(static_cast<int>(runs.size()));
+    const QVector<RunSummary::Cell> cells = RunSummary::compute(runs, tags, baseline);
+    const auto number = Qt::AlignRight | Qt::AlignVCenter;
+    for (int r = 0; r < runs.size(); ++r) {
+        auto* name = item(runs[r]->name + (runs[r]->key == baseline ? QObject::tr(" (baseline)") : QString()));
+        name->setForeground(RunColours::colour(runs[r]->name));
+        table->setItem(r, 0, name);
+        table->setItem(r, 1, item(runs[r]->method()));
+        for (int t = 0; t < tags.size(); ++t) {
+            const RunSummary::Cell& cell = cells[r * tags.size() + t];
+            table->setItem(r, 2 + 3 * t, item(cell.final ? RunSummary::format(*cell.final) : QString(), number));
+            auto* best = item(cell.best ? RunSummary::format(*cell.best) : QString(), number);
+            best->setToolTip(QObject::tr("at step %1").arg(cell.bestStep));
+            table->setItem(r, 3 + 3 * t, best);
+            auto* delta = item(cell.finalVsBaseline ? RunSummary::format(*cell.finalVsBaseline) : QString(), number);
+            if (cell.finalVsBaseline && *cell.finalVsBaseline != 0) {
+                const bool better = (*cell.finalVsBaseline > 0) == RunSummary::higherIsBetter(tags[t]);
+                delta->setForeground(better ? QColor(0x2c, 0xa0, 0x2c) : QColor(0xd6, 0x27, 0x28));
+            }
+            table->setItem(r, 4 + 3 * t, delta);
+        }
+    }
+    table->resizeColumnsToContents();
+}
+
+void fillHyperparameters(QTableWidget* table, const QVector<const ViewerRun*>& runs)
+{
+    std::map<QString, QStringList> values; // name -> a value per run
+    for (int r = 0; r < runs.size(); ++r) {
+        if (!runs[r]->record)
+            continue;
+        const QJsonObject& hparams = runs[r]->record->hparams;
+        for (auto it = hparams.begin(); it != hparams.end(); ++it) {
+            QStringList& row = values[it.key()];
+            while (row.size() < runs.size())
+                row << QString();
+            row[r] = textOf(it.value());
+        }
+    }
+    QVector<std::pair<QString, QStringList>> differing, same;
+    for (auto& [name, row] : values)
+        (QSet<QString>(row.cbegin(), row.cend()).size() > 1 ? differing : same).append({name, row});
+    table->clear();
+    table->setColumnCount(static_cast<int>(runs.size()));
+    QStringList headers;
+    for (const ViewerRun* run : runs)
+        headers << run->name;
+    table->setHorizontalHeaderLabels(headers);
+    table->setRowCount(static_cast<int>(differing.size() + same.size()));
+    QStringList rowNames;
+    int r = 0;
+    for (const auto* group : {&differing, &same}) {
+        for (const auto& [name, row] : *group) {
+            rowNames << name;
+            for (int c = 0; c < row.size(); ++c) {
+                auto* cell = item(row[c]);
+                if (group == &differing) {
+                    QFont bold = cell->font();
+                    bold.setBold(true);
+                    cell->setFont(bold);
+                    cell->setBackground(QColor(0xff, 0xd7, 0x00, 70));
+                }
+                table->setItem(r, c, cell);
+            }
+            ++r;
+        }
+    }
+    table->setVerticalHeaderLabels(rowNames);
+    table->resizeColumnsToContents();
+}
+
+} // namespace jikken::ComparisonTables

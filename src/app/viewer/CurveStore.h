@@ -1,0 +1,29 @@
+#pragma once
+
+#include "charts/ChartCurve.h"
+
+#include <QHash>
+#include <QString>
+
+namespace jikken {
+
+class RunLibrary;
+
+/// The drawable curves of the viewer's runs: made when first drawn (smoothing and a min/max pyramid, so
+/// any zoom of a million points draws in a few milliseconds) and dropped when their run changes.
+class CurveStore
+{
+public:
+    explicit CurveStore(const RunLibrary& library) : m_library(library) {}
+
+    /// The run's curve of `tag`, smoothed by `weight`; null when the run has no such tag.
+    const ChartCurve* curve(const QString& key, const QString& tag, double weight);
+    /// Forget the curves of a run that changed.
+    void forget(const QString& key);
+
+private:
+    const RunLibrary& m_library;
+    QHash<QString, QHash<QString, ChartCurve>> m_curves; ///< run key -> tag -> curve
+};
+
+} // namespace jikken

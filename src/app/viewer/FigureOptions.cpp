@@ -1,0 +1,63 @@
+#include "FigureOptions.h"
+
+#include <QJsonArray>
+
+namespace jikken {
+
+std::optional<XAxis> FigureOptions::xAxisFromString(const QString& name)
+{
+    if (name == QLatin1String("step"))
+        return XAxis::Step;
+    if (name == QLatin1String("relative"))
+        return XAxis::RelativeTime;
+    if (name == QLatin1String("wall"))
+        return XAxis::WallTime;
+    return std::nullopt;
+}
+
+QString FigureOptions::toString(XAxis axis)
+{
+    switch (axis) {
+    case XAxis::Step:
+        return QStringLiteral("step");
+    case XAxis::RelativeTime:
+        return QStringLiteral("relative");
+    case XAxis::WallTime:
+        return QStringLiteral("wall");
+    }
+    return {};
+}
+
+QJsonObject FigureOptions::toJson() const
+{
+    QJsonObject json{
+        {QStringLiteral("runs"), QJsonArray::fromStringList(runs)},
+        {QStringLiteral("tags"), QJsonArray::fromStringList(tags)},
+        {QStringLiteral("layout"), layout == Layout::Overlay ? QStringLiteral("overlay") : QStringLiteral("grid")},
+        {QStringLiteral("x"), toString(xAxis)},
+        {QStringLiteral("smoothing"), smoothing},
+        {QStringLiteral("log_y"), logY}};
+    if (xRange)
+        json.insert(QStringLiteral("x_range"), QJsonArray{xRange->first, xRange->second});
+    return json;
+}
+
+FigureOptions FigureOptions::fromJson(const QJsonObject& json)
+{
+    FigureOptions options;
+    for (const QJsonValue& run : json.value(QStringLiteral("runs")).toArray())
+        options.runs << run.toString();
+    for (const QJsonValue& tag : json.value(QStringLiteral("tags")).toArray())
+        options.tags << tag.toString();
+    options.layout =
+        json.value(QStringLiteral("layout")).toString() == QLatin1String("overlay") ? Layout::Overlay : Layout::Grid;
+    options.xAxis = xAxisFromString(json.value(QStringLiteral("x")).toString()).value_or(XAxis::Step);
+    options.smoothing = qBound(0.0, json.value(QStringLiteral("smoothing")).toDouble(0.6), 0.999);
+    options.logY = json.value(QStringLiteral("log_y")).toBool();
+    const QJsonArray range = json.value(QStringLiteral("x_range")).toArray();
+    if (range.size() == 2 && range[0].isDouble() && range[1].isDouble() && range[0].toDouble() < range[1].toDouble())
+        options.xRange = std::make_pair(range[0].toDouble(), range[1].toDouble());
+    return options;
+}
+
+} // namespace jikken

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "charts/ChartCurve.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace jikken {
+
+/// What a viewer figure shows and how: the same description draws the window, a slide export and a
+/// saved view of the presentation mode.
+struct FigureOptions
+{
+    enum class Layout {
+        Overlay, ///< one chart: every chosen tag of every chosen run
+        Grid,    ///< small multiples: a chart per tag, x shared
+    };
+
+    QStringList runs; ///< run keys, in legend order
+    QStringList tags;
+    Layout layout = Layout::Grid;
+    XAxis xAxis = XAxis::Step;
+    double smoothing = 0.6; ///< TensorBoard's default slider weight
+    bool logY = false;
+    double fontScale = 1.0;
+    std::optional<std::pair<double, double>> xRange; ///< a zoom; whole curves when empty
+
+    QJsonObject toJson() const;
+    /// Unknown or mistyped fields are ignored: a saved view from a newer version still opens.
+    static FigureOptions fromJson(const QJsonObject& json);
+    static std::optional<XAxis> xAxisFromString(const QString& name);
+    static QString toString(XAxis axis);
+};
+
+} // namespace jikken

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "FigureOptions.h"
+
+#include <QColor>
+#include <QRectF>
+#include <QVector>
+
+class QPainter;
+
+namespace jikken {
+
+class CurveStore;
+class RunLibrary;
+
+/// Draws a viewer figure with QPainter on any device — the window, a 2× PNG, SVG or PDF — so what is
+/// exported is what was on screen: a legend of runs (name and method, each run's colour as in every
+/// chart), then one chart, or one chart per tag with the x range shared. Each curve is reduced to
+/// min/max buckets two pixels wide, so spikes survive at any size.
+class FigureRenderer
+{
+public:
+    FigureRenderer(const RunLibrary& library, CurveStore& curves) : m_library(library), m_curves(curves) {}
+
+    struct Panel
+    {
+        QRectF plot;                                     ///< where the data is drawn
+        QString title;                                   ///< the tag (or "tags" in an overlay of several)
+        double xLow = 0, xHigh = 1, yLow = 0, yHigh = 1; ///< y in log10 units on a log axis
+    };
+
+    /// Light on white, or the colours of `dark`.
+    void setDark(bool dark) { m_dark = dark; }
+    void paint(QPainter& painter, const QRectF& area, const FigureOptions& options);
+    /// The panels of the last `paint`, for the widget's zoom and read-out.
+    const QVector<Panel>& panels() const { return m_panels; }
+    /// The x range that holds every point of the shown curves; none when nothing is shown.
+    std::optional<std::pair<double, double>> wholeXRange(const FigureOptions& options);
+
+private:
+    struct Line
+    {
+        QColor colour;
+        Qt::PenStyle style;
+        QList<QPointF> points;
+    };
+    QRectF paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options);
+    void paintPanel(QPainter& painter, const QRectF& cell, const QString& title, const QStringList& tags,
+                    const FigureOptions& options, std::pair<double, double> xRange);
+
+    const RunLibrary& m_library;
+    CurveStore& m_curves;
+    bool m_dark = false;
+    QVector<Panel> m_panels;
+};
+
+} // namespace jikken

@@ -1,0 +1,86 @@
+#include "FigureWidget.h"
+
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <QPainter>
+
+namespace jikken {
+
+FigureWidget::FigureWidget(FigureRenderer& renderer, QWidget* parent) : QWidget(parent), m_renderer(renderer)
+{
+    setMinimumSize(320, 240);
+    setMouseTracking(false);
+}
+
+void FigureWidget::setOptions(const FigureOptions& options)
+{
+    m_options = options;
+    update();
+}
+
+void FigureWidget::paintEvent(QPaintEvent*)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QPainter painter(this);
+    m_renderer.setDark(palette().color(QPalette::Window).lightness() < 128);
+    m_renderer.paint(painter, rect(), m_options);
+    if (m_dragFrom) {
+        const QColor band = palette().color(QPalette::Highlight);
+        painter.fillRect(
+            QRectF(QPointF(qMin(*m_dragFrom, m_dragTo), 0), QPointF(qMax(*m_dragFrom, m_dragTo), height())),
+            QColor(band.red(), band.green(), band.blue(), 60));
+    }
+    m_lastPaintMs = timer.nsecsElapsed() / 1e6;
+}
+
+const FigureRenderer::Panel* FigureWidget::panelAt(QPointF position) const
+{
+    for (const auto& panel : m_renderer.panels()) {
+        if (panel.plot.contains(position))
+            return &panel;
+    }
+    return nullptr;
+}
+
+void FigureWidget::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton && panelAt(event->position())) {
+        m_dragFrom = m_dragTo = event->position().x();
+        update();
+    }
+}
+
+void FigureWidget::mouseMoveEvent(QMouseEvent* event)
+{
+    if (m_dragFrom) {
+        m_dragTo = event->position().x();
+        update();
+    }
+}
+
+void FigureWidget::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (!m_dragFrom)
+        return;
+    const double from = *m_dragFrom, to = event->position().x();
+    m_dragFrom.reset();
+    update();
+    const FigureRenderer::Panel* panel = panelAt(QPointF(from, event->position().y()));
+    if (!panel)
+        panel = m_renderer.panels().isEmpty() ? nullptr : &m_renderer.panels().first();
+    if (!panel || qAbs(to - from) < 4)
+        return;
+    const auto toX = [panel](double pixel) {
+        const double clamped = qBound(panel->plot.left(), pixel, panel->plot.right());
+        return panel->xLow + (clamped - panel->plot.left()) / panel->plot.width() * (panel->xHigh - panel->xLow);
+    };
+    Q_EMIT xRangeChanged(std::make_pair(toX(qMin(from, to)), toX(qMax(from, to))));
+}
+
+void FigureWidget::mouseDoubleClickEvent(QMouseEvent*)
+{
+    Q_EMIT xRangeChanged(std::nullopt);
+}
+
+} // namespace jikken

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "FigureOptions.h"
+#include "FigureRenderer.h"
+
+#include <QWidget>
+
+#include <optional>
+
+namespace jikken {
+
+/// The viewer's figure on screen, drawn by the same renderer as the exports. Drag across a chart to
+/// zoom x (every chart follows: x is shared), double-click to see the whole curves again.
+class FigureWidget : public QWidget
+{
+    Q_OBJECT
+
+public:
+    FigureWidget(FigureRenderer& renderer, QWidget* parent = nullptr);
+
+    void setOptions(const FigureOptions& options);
+    const FigureOptions& options() const { return m_options; }
+    /// Milliseconds the last paint took, for the status bar and the benchmark.
+    double lastPaintMs() const { return m_lastPaintMs; }
+
+Q_SIGNALS:
+    /// The user zoomed (a range) or reset (none).
+    void xRangeChanged(std::optional<std::pair<double, double>> range);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    const FigureRenderer::Panel* panelAt(QPointF position) const;
+
+    FigureRenderer& m_renderer;
+    FigureOptions m_options;
+    std::optional<double> m_dragFrom; ///< pixel x where a zoom drag started
+    double m_dragTo = 0;
+    double m_lastPaintMs = 0;
+};
+
+} // namespace jikken

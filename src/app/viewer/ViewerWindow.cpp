@@ -1,0 +1,513 @@
+#include "ViewerWindow.h"
+
+#include "ComparisonTables.h"
+#include "FigureExport.h"
+#include "FigureWidget.h"
+#include "NotesPane.h"
+#include "charts/RunColours.h"
+#include "viewer/RunSummary.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPixmap>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace jikken {
+
+namespace {
+
+QIcon swatch(const QColor& colour)
+{
+    QPixmap pixmap(12, 12);
+    pixmap.fill(colour);
+    return QIcon(pixmap);
+}
+
+} // namespace
+
+ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget* parent)
+    : QMainWindow(parent), m_library(cache, registry), m_curves(m_library), m_renderer(m_library, m_curves),
+      m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget), m_tags(new QListWidget),
+      m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
+      m_hyperparameters(new QTableWidget), m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox),
+      m_smoothing(new QDoubleSpinBox), m_logY(new QCheckBox(tr("Log y"))), m_baseline(new QComboBox),
+      m_poll(new QTimer(this))
+{
+    setWindowTitle(tr("Jikken Viewer"));
+    m_tabs->addTab(m_figure, tr("Charts"));
+    m_tabs->addTab(m_summary, tr("Summary"));
+    m_tabs->addTab(m_hyperparameters, tr("Hyperparameters"));
+    setCentralWidget(m_tabs);
+
+    m_runs->setHeaderLabels({tr("Run"), tr("Method"), tr("Source")});
+    m_runs->setRootIsDecorated(false);
+    m_tagFilter->setPlaceholderText(tr("Filter tags"));
+    m_tagFilter->setClearButtonEnabled(true);
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(4, 4, 4, 4);
+    leftLayout->addWidget(new QLabel(tr("Runs")));
+    leftLayout->addWidget(m_runs, 3);
+    leftLayout->addWidget(new QLabel(tr("Tags")));
+    leftLayout->addWidget(m_tagFilter);
+    leftLayout->addWidget(m_tags, 2);
+    auto* runsDock = new QDockWidget(tr("Runs and Tags"), this);
+    runsDock->setObjectName(QStringLiteral("runs"));
+    runsDock->setWidget(left);
+    addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+    auto* notesDock = new QDockWidget(tr("Meeting Notes"), this);
+    notesDock->setObjectName(QStringLiteral("notes"));
+    notesDock->setWidget(m_notes);
+    addDockWidget(Qt::RightDockWidgetArea, notesDock);
+
+    auto* bar = addToolBar(tr("Figure"));
+    bar->setObjectName(QStringLiteral("figure"));
+    m_layout->addItems({tr("Small multiples"), tr("Overlay")});
+    m_xAxis->addItems({tr("Step"), tr("Relative (hours)"), tr("Wall time")});
+    m_smoothing->setRange(0, 0.999);
+    m_smoothing->setSingleStep(0.05);
+    m_smoothing->setDecimals(3);
+    m_smoothing->setValue(0.6);
+    m_smoothing->setPrefix(tr("Smoothing "));
+    m_baseline->setToolTip(tr("The run the summary compares with"));
+    bar->addWidget(m_layout);
+    bar->addWidget(m_xAxis);
+    bar->addWidget(m_smoothing);
+    bar->addWidget(m_logY);
+    bar->addWidget(new QLabel(tr("  Baseline ")));
+    bar->addWidget(m_baseline);
+
+    connect(m_layout, &QComboBox::currentIndexChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_xAxis, &QComboBox::currentIndexChanged, this, [this] {
+        m_xRange.reset(); // a zoom in steps means nothing in hours
+        optionsChanged();
+    });
+    connect(m_smoothing, &QDoubleSpinBox::valueChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_logY, &QCheckBox::toggled, this, &ViewerWindow::optionsChanged);
+    connect(m_baseline, &QComboBox::currentIndexChanged, this, &ViewerWindow::updateTables);
+    connect(m_runs, &QTreeWidget::itemChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_tags, &QListWidget::itemChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_tagFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
+        for (int i = 0; i < m_tags->count(); ++i)
+            m_tags->item(i)->setHidden(!m_tags->item(i)->text().contains(text, Qt::CaseInsensitive));
+    });
+    connect(m_figure, &FigureWidget::xRangeChanged, this, [this](auto range) {
+        m_xRange = range;
+        optionsChanged();
+    });
+    connect(m_notes, &NotesPane::runRequested, this, [this](const QString& id) {
+        QString error;
+        if (!showRun(id, &error))
+            statusBar()->showMessage(error, 8000);
+    });
+    buildMenus();
+
+    QSettings settings;
+    m_views = QJsonDocument::fromJson(settings.value(QStringLiteral("viewer/views")).toByteArray()).array();
+    QString error;
+    if (!m_notes->setFolder(
+            settings.value(QStringLiteral("viewer/notes"), QDir::current().filePath(QStringLiteral("mtg"))).toString(),
+            &error))
+        statusBar()->showMessage(error);
+    m_poll->setInterval(1000);
+    connect(m_poll, &QTimer::timeout, this, &ViewerWindow::refresh);
+    m_poll->start();
+    resize(1400, 850);
+}
+
+ViewerWindow::~ViewerWindow() = default;
+
+void ViewerWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &Logdir…"), QKeySequence::Open, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a TensorBoard logdir"));
+        if (!dir.isEmpty())
+            open({dir});
+    });
+    file->addAction(tr("Open &Model…"), this, [this] {
+        const QString id = QInputDialog::getText(this, tr("Open a model"), tr("Model ID:"));
+        if (!id.isEmpty())
+            open({id.trimmed()});
+    });
+    file->addSeparator();
+    file->addAction(tr("&Export Figure…"), QKeySequence(QStringLiteral("Ctrl+E")), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the figure"), QStringLiteral("figure.png"),
+                                                          tr("Figures (*.png *.svg *.pdf);;Data (*.csv)"));
+        QString error;
+        if (!path.isEmpty() && !exportFigure(path, &error))
+            QMessageBox::warning(this, tr("Export"), error);
+    });
+    file->addAction(tr("Notes &Folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Meeting notes folder"), m_notes->folder());
+        QString error;
+        if (dir.isEmpty())
+            return;
+        if (!m_notes->setFolder(dir, &error))
+            QMessageBox::warning(this, tr("Notes"), error);
+        else
+            QSettings().setValue(QStringLiteral("viewer/notes"), dir);
+    });
+    QMenu* notes = menuBar()->addMenu(tr("&Notes"));
+    notes->addAction(tr("&Today's Note"), QKeySequence(QStringLiteral("Ctrl+T")), this, [this] {
+        QString error;
+        if (!m_notes->openDay(QDate::currentDate(), &error))
+            statusBar()->showMessage(error, 8000);
+    });
+    notes->addAction(tr("Insert &Figure"), QKeySequence(QStringLiteral("Ctrl+Shift+F")), this, [this] {
+        QString error;
+        if (insertFigureIntoNote(&error).isEmpty())
+            statusBar()->showMessage(error, 8000);
+    });
+    notes->addAction(tr("Insert &Summary Table"), this, &ViewerWindow::insertSummaryIntoNote);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Save View"), QKeySequence(QStringLiteral("Ctrl+D")), this, &ViewerWindow::saveView);
+    view->addAction(tr("&Presentation"), QKeySequence(Qt::Key_F5), this, [this] { setPresenting(!m_presenting); });
+    view->addAction(tr("Reset &Zoom"), QKeySequence(QStringLiteral("Ctrl+0")), this, [this] {
+        m_xRange.reset();
+        optionsChanged();
+    });
+    view->addAction(tr("Offline &Cache…"), this, [this] {
+        QString text;
+        qint64 bytes = 0;
+        const auto entries = m_library.cache().entries();
+        for (const ViewerCache::Entry& entry : entries) {
+            text += tr("%1 — %2 points, cached %3, from %4\n")
+                        .arg(entry.name)
+                        .arg(entry.points)
+                        .arg(entry.cachedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")), entry.source);
+            bytes += entry.bytes;
+        }
+        QMessageBox box(QMessageBox::Information, tr("Offline cache"),
+                        tr("%1 runs, %2 MB in %3")
+                            .arg(entries.size())
+                            .arg(bytes / 1e6, 0, 'f', 1)
+                            .arg(m_library.cache().directory()),
+                        QMessageBox::Ok, this);
+        box.setDetailedText(text);
+        box.exec();
+    });
+}
+
+QStringList ViewerWindow::open(const QStringList& sources)
+{
+    QStringList problems;
+    for (const QString& source : sources) {
+        QString error;
+        if (!m_library.open(source, &error))
+            problems << error;
+    }
+    fillRunList();
+    fillTagList();
+    optionsChanged();
+    if (!problems.isEmpty())
+        statusBar()->showMessage(problems.join(QStringLiteral("; ")), 15000);
+    // The cache is written once the chart is on screen: opening never waits on the disk.
+    QTimer::singleShot(0, this, [this] {
+        QStringList warnings;
+        m_library.saveToCache(&warnings);
+        if (!warnings.isEmpty())
+            statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+    });
+    return problems;
+}
+
+void ViewerWindow::fillRunList()
+{
+    m_filling = true;
+    QSet<QString> listed;
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
+        listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString());
+    for (const QString& key : m_library.keys()) {
+        const ViewerRun* run = m_library.run(key);
+        QTreeWidgetItem* item = nullptr;
+        for (int i = 0; i < m_runs->topLevelItemCount() && !item; ++i) {
+            if (m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString() == key)
+                item = m_runs->topLevelItem(i);
+        }
+        if (!item) {
+            item = new QTreeWidgetItem(m_runs);
+            item->setData(0, Qt::UserRole, key);
+            item->setCheckState(0, Qt::Checked);
+            item->setIcon(0, swatch(RunColours::colour(run->name)));
+        }
+        item->setText(0, run->name);
+        item->setText(1, run->method());
+        item->setText(2, m_library.isOffline(key) ? tr("cached (offline)") : run->source);
+        item->setToolTip(0, run->record ? run->record->memo : run->source);
+    }
+    const QString baseline = m_baseline->currentData().toString();
+    m_baseline->clear();
+    m_baseline->addItem(tr("none"), QString());
+    for (const QString& key : m_library.keys())
+        m_baseline->addItem(m_library.run(key)->name, key);
+    m_baseline->setCurrentIndex(qMax(0, m_baseline->findData(baseline)));
+    m_runs->resizeColumnToContents(0);
+    m_filling = false;
+}
+
+void ViewerWindow::fillTagList()
+{
+    m_filling = true;
+    QSet<QString> listed;
+    for (int i = 0; i < m_tags->count(); ++i)
+        listed.insert(m_tags->item(i)->text());
+    const bool firstTags = listed.isEmpty();
+    for (const QString& tag : m_library.allTags()) {
+        if (listed.contains(tag))
+            continue;
+        auto* item = new QListWidgetItem(tag, m_tags);
+        // At first, the tags a meeting looks at first: errors, losses, accuracies — at most four.
+        const bool usual = tag.contains(QLatin1String("err")) || tag.contains(QLatin1String("loss")) ||
+                           tag.contains(QLatin1String("acc"));
+        item->setCheckState(firstTags && usual && m_tags->count() <= 4 ? Qt::Checked : Qt::Unchecked);
+    }
+    m_tags->sortItems();
+    m_filling = false;
+}
+
+void ViewerWindow::showTags(const QStringList& tags)
+{
+    m_filling = true;
+    for (int i = 0; i < m_tags->count(); ++i)
+        m_tags->item(i)->setCheckState(tags.contains(m_tags->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+    m_filling = false;
+    optionsChanged();
+}
+
+FigureOptions ViewerWindow::options() const
+{
+    FigureOptions options;
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i) {
+        if (m_runs->topLevelItem(i)->checkState(0) == Qt::Checked)
+            options.runs << m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString();
+    }
+    for (int i = 0; i < m_tags->count(); ++i) {
+        if (m_tags->item(i)->checkState() == Qt::Checked)
+            options.tags << m_tags->item(i)->text();
+    }
+    options.layout = m_layout->currentIndex() == 1 ? FigureOptions::Layout::Overlay : FigureOptions::Layout::Grid;
+    options.xAxis = static_cast<XAxis>(m_xAxis->currentIndex());
+    options.smoothing = m_smoothing->value();
+    options.logY = m_logY->isChecked();
+    options.xRange = m_xRange;
+    options.fontScale = m_presenting ? 2.0 : 1.0;
+    return options;
+}
+
+void ViewerWindow::setOptions(const FigureOptions& options)
+{
+    m_filling = true;
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_runs->topLevelItem(i);
+        item->setCheckState(0, options.runs.contains(item->data(0, Qt::UserRole).toString()) ? Qt::Checked
+                                                                                             : Qt::Unchecked);
+    }
+    m_layout->setCurrentIndex(options.layout == FigureOptions::Layout::Overlay ? 1 : 0);
+    m_xAxis->setCurrentIndex(static_cast<int>(options.xAxis));
+    m_smoothing->setValue(options.smoothing);
+    m_logY->setChecked(options.logY);
+    m_filling = false;
+    m_xRange = options.xRange;
+    showTags(options.tags);
+}
+
+void ViewerWindow::optionsChanged()
+{
+    if (m_filling)
+        return;
+    m_figure->setOptions(options());
+    updateTables();
+}
+
+QVector<const ViewerRun*> ViewerWindow::checkedRuns() const
+{
+    QVector<const ViewerRun*> runs;
+    for (const QString& key : options().runs)
+        runs.append(m_library.run(key));
+    return runs;
+}
+
+void ViewerWindow::updateTables()
+{
+    if (m_filling)
+        return;
+    const FigureOptions shown = options();
+    ComparisonTables::fillSummary(m_summary, checkedRuns(), shown.tags, m_baseline->currentData().toString());
+    ComparisonTables::fillHyperparameters(m_hyperparameters, checkedRuns());
+}
+
+QStringList ViewerWindow::refresh()
+{
+    QStringList warnings;
+    const QStringList changed = m_library.refresh(&warnings);
+    for (const QString& key : changed)
+        m_curves.forget(key);
+    if (!changed.isEmpty()) {
+        fillRunList();
+        fillTagList();
+        optionsChanged();
+        m_library.saveToCache(&warnings);
+    }
+    if (!warnings.isEmpty())
+        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+    return changed;
+}
+
+bool ViewerWindow::showRun(const QString& idOrName, QString* error)
+{
+    QString key = m_library.keyForName(idOrName);
+    if (key.isEmpty()) {
+        if (!m_library.open(idOrName, error))
+            return false;
+        fillRunList();
+        fillTagList();
+        key = m_library.keyForName(idOrName);
+    }
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_runs->topLevelItem(i);
+        if (item->data(0, Qt::UserRole).toString() == key) {
+            item->setCheckState(0, Qt::Checked);
+            m_runs->setCurrentItem(item);
+        }
+    }
+    m_tabs->setCurrentWidget(m_figure);
+    optionsChanged();
+    return true;
+}
+
+bool ViewerWindow::exportFigure(const QString& path, QString* error)
+{
+    FigureOptions shown = options();
+    shown.fontScale = 1.25; // type a projector can show
+    const bool written = FigureExport::write(path, m_renderer, m_library, shown, FigureExport::defaultSize(), 2, error);
+    if (written)
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    return written;
+}
+
+QString ViewerWindow::insertFigureIntoNote(QString* error)
+{
+    if (m_notes->currentPath().isEmpty()) {
+        *error = tr("open a note first (Notes › Today's Note)");
+        return {};
+    }
+    const QString stem = QFileInfo(m_notes->currentPath()).completeBaseName();
+    QDir images(m_notes->folder() + QStringLiteral("/img"));
+    if (!images.mkpath(QStringLiteral("."))) {
+        *error = tr("cannot create %1").arg(images.path());
+        return {};
+    }
+    QString name;
+    for (int n = 1; name.isEmpty() || images.exists(name); ++n)
+        name = QStringLiteral("%1_%2.png").arg(stem).arg(n, 2, 10, QLatin1Char('0'));
+    if (!exportFigure(images.filePath(name), error))
+        return {};
+    QStringList runNames;
+    for (const ViewerRun* run : checkedRuns())
+        runNames << run->name;
+    m_notes->insert(QStringLiteral("\n![%1](img/%2)\n\n%3\n")
+                        .arg(options().tags.join(QStringLiteral(", ")), name, runNames.join(QStringLiteral(", "))));
+    return images.filePath(name);
+}
+
+void ViewerWindow::insertSummaryIntoNote()
+{
+    m_notes->insert(
+        u'\n' + RunSummary::toMarkdown(checkedRuns(), options().tags, m_baseline->currentData().toString()) + u'\n');
+}
+
+void ViewerWindow::setPresenting(bool presenting)
+{
+    m_presenting = presenting;
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        dock->setVisible(!presenting);
+    for (QToolBar* bar : findChildren<QToolBar*>())
+        bar->setVisible(!presenting);
+    menuBar()->setVisible(!presenting);
+    m_tabs->tabBar()->setVisible(!presenting);
+    m_tabs->setCurrentWidget(m_figure);
+    if (presenting)
+        showFullScreen();
+    else
+        showNormal();
+    optionsChanged();
+}
+
+void ViewerWindow::saveView()
+{
+    m_views.append(options().toJson());
+    QSettings().setValue(QStringLiteral("viewer/views"), QJsonDocument(m_views).toJson(QJsonDocument::Compact));
+    m_viewIndex = static_cast<int>(m_views.size()) - 1;
+    statusBar()->showMessage(tr("View %1 saved; Page Down / Page Up step through the views").arg(m_views.size()), 5000);
+}
+
+void ViewerWindow::stepView(int delta)
+{
+    if (m_views.isEmpty())
+        return;
+    m_viewIndex = ((m_viewIndex + delta) % m_views.size() + m_views.size()) % static_cast<int>(m_views.size());
+    setOptions(FigureOptions::fromJson(m_views[m_viewIndex].toObject()));
+}
+
+void ViewerWindow::keyPressEvent(QKeyEvent* event)
+{
+    switch (event->key()) {
+    case Qt::Key_PageDown:
+    case Qt::Key_Space:
+    case Qt::Key_Right:
+        stepView(1);
+        return;
+    case Qt::Key_PageUp:
+    case Qt::Key_Left:
+        stepView(-1);
+        return;
+    case Qt::Key_Escape:
+        if (m_presenting) {
+            setPresenting(false);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    QMainWindow::keyPressEvent(event);
+}
+
+void ViewerWindow::closeEvent(QCloseEvent* event)
+{
+    QString error;
+    if (!m_notes->save(&error)) {
+        QMessageBox::warning(this, tr("Notes"), error);
+        event->ignore();
+        return;
+    }
+    event->accept();
+}
+
+} // namespace jikken

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "registry/RunRecord.h"
+#include "series/ScalarSeries.h"
+
+#include <QMap>
+#include <QString>
+
+#include <optional>
+
+namespace jikken {
+
+/// One run as the plot viewer shows it, wherever it came from: a registry model or a run folder of a
+/// TensorBoard logdir (named by its model ID where its path has one).
+struct ViewerRun
+{
+    QString key;                         ///< unique in the viewer: the model ID, else "LOGDIR:RUN"
+    QString name;                        ///< what legends and tables say: the model ID, else the run's folder
+    QString source;                      ///< the logdir or the registry it was read from
+    std::optional<RunRecord> record;     ///< what the registry knows about it, when it knows it
+    QMap<QString, ScalarSeries> scalars; ///< by tag; steps ascend
+
+    /// The record's method, else the method part of a model-ID name; empty otherwise.
+    QString method() const;
+    qint64 pointCount() const;
+};
+
+} // namespace jikken

@@ -1,0 +1,523 @@
+// The meeting-time plot viewer: logdirs of every writer (both scalar encodings, several files per run,
+// truncated, growing and corrupt files), figures exported by the real `jikken-desktop` (valid PNG/SVG/PDF
+// of the requested size), the offline cache with the registry service stopped, and meeting notes whose
+// model IDs open runs.
+
+#include "EventTestSupport.h"
+#include "JikkenProcess.h"
+#include "ServeProcess.h"
+#include "charts/RunColours.h"
+#include "registry/HttpRegistryClient.h"
+#include "viewer/ComparisonTables.h"
+#include "viewer/FigureWidget.h"
+#include "viewer/LogdirRuns.h"
+#include "viewer/NotesPane.h"
+#include "viewer/RunLibrary.h"
+#include "viewer/RunSummary.h"
+#include "viewer/ViewerWindow.h"
+
+#include <QDir>
+#include <QImage>
+#include <QJsonArray>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QSvgRenderer>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTreeWidget>
+#include <QXmlStreamReader>
+#include <QtEndian>
+
+using namespace jikken;
+using namespace jikken::testing;
+
+namespace {
+
+const QString kFocal = QStringLiteral("20261101_01_focal");
+
+/// A logdir as three writers leave it: a Jikken run named by its model ID over two files (the second in
+/// the tensor encoding, as after a resume with PyTorch's writer) with an `eval` sub-folder, a TensorFlow
+/// run in the tensor encoding, and a run still being written whose last record is cut in half.
+struct Logdir
+{
+    QTemporaryDir dir;
+    QString growingFile;
+    std::string growingTail;
+
+    Logdir()
+    {
+        QDir root(dir.path());
+        root.mkpath(kFocal + QStringLiteral("/eval"));
+        root.mkpath(QStringLiteral("tf_run/train"));
+        root.mkpath(QStringLiteral("growing"));
+        std::string first = fileVersionRecord();
+        for (int step = 1; step <= 50; ++step) {
+            first += simpleScalarRecord("loss", step, 1.0f / static_cast<float>(step), 1000.0 + step);
+            if (step % 10 == 0)
+                first += simpleScalarRecord("test/error", step, 0.5f - static_cast<float>(step) / 1000, 1000.0 + step);
+        }
+        std::string second = fileVersionRecord();
+        for (int step = 51; step <= 100; ++step)
+            second += tensorScalarRecord("loss", step, 1.0f / static_cast<float>(step), step == 51, 1000.0 + step);
+        std::string eval = fileVersionRecord();
+        for (int step = 10; step <= 100; step += 10)
+            eval += simpleScalarRecord("acc", step, static_cast<float>(step) / 100, 1000.0 + step);
+        std::string tf = fileVersionRecord();
+        for (int step = 1; step <= 30; ++step)
+            tf += tensorScalarRecord("loss", step, 2.0f / static_cast<float>(step), step == 1, 2000.0 + step);
+        std::string growing = fileVersionRecord();
+        for (int step = 1; step <= 20; ++step)
+            growing += simpleScalarRecord("loss", step, 3.0f, 3000.0 + step);
+        const std::string cut = simpleScalarRecord("loss", 21, 3.0f, 3021);
+        growing += cut.substr(0, cut.size() / 2);
+        growingTail = cut.substr(cut.size() / 2);
+        growingFile = root.filePath(QStringLiteral("growing/events.out.tfevents.1000000000.g.1.0"));
+        writeFile(root.filePath(kFocal + QStringLiteral("/events.out.tfevents.1000000000.h.1.0")), first);
+        writeFile(root.filePath(kFocal + QStringLiteral("/events.out.tfevents.1000000500.h.1.0")), second);
+        writeFile(root.filePath(kFocal + QStringLiteral("/eval/events.out.tfevents.1000000000.h.2.0")), eval);
+        writeFile(root.filePath(QStringLiteral("tf_run/train/events.out.tfevents.1000000000.tf.1.v2")), tf);
+        writeFile(growingFile, growing);
+    }
+    QString path() const { return dir.path(); }
+    QString key(const QString& run) const { return LogdirRuns::keyFor(QFileInfo(dir.path()).absoluteFilePath(), run); }
+};
+
+struct Exported
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Exported runDesktop(const QStringList& arguments, const QString& cacheHome)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), cacheHome);
+    env.remove(QStringLiteral("QT_QPA_PLATFORM")); // --export must choose off-screen drawing itself
+    env.remove(QStringLiteral("DISPLAY"));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(JIKKEN_DESKTOP), arguments);
+    Exported result;
+    if (!process.waitForFinished(60000))
+        return result;
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestViewer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // saved views and the notes folder go to a test location
+        QSettings().clear();
+    }
+
+    void readsLogdirsOfEveryWriterAndFollowsGrowth()
+    {
+        Logdir logdir;
+        LogdirRuns runs(logdir.path());
+        QStringList changed, warnings;
+        QString error;
+        QVERIFY2(runs.poll(&changed, &warnings, &error), qPrintable(error));
+        QCOMPARE(changed.size(), 3);
+        const ViewerRun& focal = runs.runs().at(kFocal);
+        QCOMPARE(focal.name, kFocal);
+        QCOMPARE(focal.method(), QStringLiteral("focal"));
+        QCOMPARE(focal.scalars.keys(),
+                 (QStringList{QStringLiteral("eval/acc"), QStringLiteral("loss"), QStringLiteral("test/error")}));
+        const ScalarSeries& loss = focal.scalars.value(QStringLiteral("loss"));
+        QCOMPARE(loss.size(), 100); // both files, both encodings
+        QCOMPARE(loss.steps.first(), 1);
+        QCOMPARE(loss.steps.last(), 100);
+        QCOMPARE(loss.values[99], static_cast<double>(1.0f / 100.0f));
+        QCOMPARE(focal.scalars.value(QStringLiteral("eval/acc")).size(), 10);
+        const ViewerRun& tf = runs.runs().at(logdir.key(QStringLiteral("tf_run/train")));
+        QCOMPARE(tf.name, QStringLiteral("tf_run/train"));
+        QCOMPARE(tf.scalars.value(QStringLiteral("loss")).size(), 30);
+        const QString growingKey = logdir.key(QStringLiteral("growing"));
+        QCOMPARE(runs.runs().at(growingKey).pointCount(), 20); // the half-written record waits
+
+        // The writer finishes its record and writes five more: only that run changed.
+        std::string more = logdir.growingTail;
+        for (int step = 22; step <= 26; ++step)
+            more += simpleScalarRecord("loss", step, 4.0f, 3000.0 + step);
+        QVERIFY(writeFile(logdir.growingFile, more, true));
+        changed.clear();
+        QVERIFY(runs.poll(&changed, &warnings, &error));
+        QCOMPARE(changed, QStringList{growingKey});
+        QCOMPARE(runs.runs().at(growingKey).pointCount(), 26);
+        QCOMPARE(runs.runs().at(growingKey).scalars.value(QStringLiteral("loss")).values.last(), 4.0);
+
+        // A corrupt file is a warning; the rest of the logdir is still read.
+        QDir(logdir.path()).mkpath(QStringLiteral("broken"));
+        std::string broken = fileVersionRecord() + simpleScalarRecord("loss", 1, 1.0f);
+        broken[broken.size() - 2] ^= 0x55;
+        QVERIFY(writeFile(logdir.path() + QStringLiteral("/broken/events.out.tfevents.1.b.1.0"), broken));
+        QVERIFY(runs.poll(&changed, &warnings, &error));
+        QVERIFY2(warnings.join(u' ').contains(QStringLiteral("corrupt")), qPrintable(warnings.join(u' ')));
+        QCOMPARE(runs.runs().at(kFocal).scalars.value(QStringLiteral("loss")).size(), 100);
+        changed.clear();
+        QVERIFY(runs.poll(&changed, &warnings, &error)); // polling again reads nothing twice
+        QVERIFY(changed.isEmpty());
+        QCOMPARE(runs.runs().at(kFocal).scalars.value(QStringLiteral("loss")).size(), 100);
+    }
+
+    void exportsValidFiguresOfTheRequestedSize()
+    {
+        Logdir logdir;
+        QTemporaryDir out;
+        const QString cache = out.filePath(QStringLiteral("cache"));
+        const QStringList base{QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--registry"),
+                               out.filePath(QStringLiteral("registry.sqlite"))};
+        const QStringList tags{QStringLiteral("--tags"), QStringLiteral("loss"), QStringLiteral("eval/acc")};
+
+        const QString png = out.filePath(QStringLiteral("figure.png"));
+        Exported r = runDesktop(
+            base + tags +
+                QStringList{QStringLiteral("--export"), png, QStringLiteral("--size"), QStringLiteral("800x450")},
+            cache);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("3 runs, 2 tags")), qPrintable(r.out));
+        const QByteArray pngBytes = readAll(png);
+        QVERIFY(pngBytes.startsWith("\x89PNG\r\n\x1a\n"));
+        QCOMPARE(pngBytes.mid(12, 4), QByteArray("IHDR"));
+        QCOMPARE(qFromBigEndian<quint32>(pngBytes.constData() + 16), 1600u); // 2x for slides
+        QCOMPARE(qFromBigEndian<quint32>(pngBytes.constData() + 20), 900u);
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1600, 900));
+        // Each run's colour is on the figure (its curve and its legend swatch).
+        for (const QString& run : {kFocal, QStringLiteral("tf_run/train")}) {
+            const QRgb colour = RunColours::colour(run).rgb();
+            int found = 0;
+            for (int y = 0; y < image.height(); y += 1)
+                for (int x = 0; x < image.width(); x += 1)
+                    found += (image.pixel(x, y) & 0xffffff) == (colour & 0xffffff);
+            QVERIFY2(found > 200, qPrintable(QStringLiteral("%1: %2 pixels").arg(run).arg(found)));
+        }
+
+        const QString svg = out.filePath(QStringLiteral("figure.svg"));
+        r = runDesktop(
+            base + tags +
+                QStringList{QStringLiteral("--export"), svg, QStringLiteral("--size"), QStringLiteral("800x450")},
+            cache);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QXmlStreamReader xml(readAll(svg));
+        while (!xml.isStartElement() && !xml.atEnd())
+            xml.readNext();
+        QCOMPARE(xml.name().toString(), QStringLiteral("svg"));
+        QCOMPARE(xml.attributes().value(QStringLiteral("viewBox")).toString(), QStringLiteral("0 0 800 450"));
+        int paths = 0;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            paths += xml.isStartElement() &&
+                     (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline"));
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(paths > 3);
+        QSvgRenderer renderer(svg);
+        QVERIFY(renderer.isValid());
+        QCOMPARE(renderer.viewBox(), QRect(0, 0, 800, 450));
+
+        const QString pdf = out.filePath(QStringLiteral("figure.pdf"));
+        r = runDesktop(
+            base + tags +
+                QStringList{QStringLiteral("--export"), pdf, QStringLiteral("--size"), QStringLiteral("800x450")},
+            cache);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QByteArray pdfBytes = readAll(pdf);
+        QVERIFY(pdfBytes.startsWith("%PDF-1."));
+        QVERIFY(pdfBytes.trimmed().endsWith("%%EOF"));
+        static const QRegularExpression mediaBox(QStringLiteral("/MediaBox \\[0 0 800(\\.0+)? 450(\\.0+)?\\]"));
+        QVERIFY(mediaBox.match(QString::fromLatin1(pdfBytes)).hasMatch());
+
+        const QString csv = out.filePath(QStringLiteral("figure.csv"));
+        r = runDesktop(base + tags + QStringList{QStringLiteral("--export"), csv}, cache);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
+        QCOMPARE(lines.first(), QByteArray("run,method,tag,step,wall_time,value"));
+        QCOMPARE(lines.size(), 1 + 100 + 10 + 30 + 20); // loss of three runs, eval/acc of one
+        QVERIFY(lines.contains("20261101_01_focal,focal,eval/acc,100,1100.000,1"));
+
+        // Bad requests: one line, a non-zero exit, no file.
+        const QString never = out.filePath(QStringLiteral("never.png"));
+        const QList<std::pair<QStringList, QString>> bad{
+            {base + QStringList{QStringLiteral("--export"), never, QStringLiteral("--size"), QStringLiteral("800x")},
+             QStringLiteral("--size")},
+            {base + QStringList{QStringLiteral("--tags"), QStringLiteral("nope"), QStringLiteral("--export"), never},
+             QStringLiteral("no run has the tag 'nope'")},
+            {QStringList{QStringLiteral("--viewer"), out.filePath(QStringLiteral("missing")),
+                         QStringLiteral("--export"), never},
+             QStringLiteral("neither a logdir")},
+            {base + QStringList{QStringLiteral("--export"), out.filePath(QStringLiteral("figure.gif"))},
+             QStringLiteral(".png, .svg, .pdf or .csv")},
+            {base + QStringList{QStringLiteral("--export"), never, QStringLiteral("--smoothing"), QStringLiteral("2")},
+             QStringLiteral("--smoothing")},
+        };
+        for (const auto& [arguments, message] : bad) {
+            r = runDesktop(arguments, cache);
+            QVERIFY2(r.exitCode == 1 || r.exitCode == 2, qPrintable(arguments.join(u' ')));
+            QVERIFY2(r.err.contains(message), qPrintable(r.err));
+            QCOMPARE(r.err.count(QStringLiteral("jikken-desktop: ")), 1);
+            QVERIFY(!QFileInfo::exists(never));
+        }
+    }
+
+    void offlineCacheAnswersWithTheRegistryStopped()
+    {
+        QTemporaryDir home;
+        JikkenProcess jikken(home.path(), home.path());
+        ServeProcess serve(jikken, home.filePath(QStringLiteral("registry.sqlite")));
+        const QString token = serve.makeToken(QStringLiteral("viewer"));
+        QVERIFY(!token.isEmpty());
+        QString error;
+        QVERIFY2(serve.start(&error), qPrintable(error));
+        HttpRegistryClient client(QUrl(serve.url()), token, 3000);
+        const auto id = client.reserve(QStringLiteral("focal"), &error);
+        QVERIFY2(id, qPrintable(error));
+        RunDescription description;
+        description.hparams = QJsonObject{{QStringLiteral("lr"), 0.1}};
+        QVERIFY(client.describe(id->toString(), description, &error));
+        QVERIFY(client.setStatus(id->toString(), RunStatus::Running, QString(), &error));
+        QVector<ScalarPoint> points;
+        for (int step = 1; step <= 100; ++step)
+            points.append({QStringLiteral("loss"), step, 1000.0 + step, 1.0 / step});
+        QVERIFY(client.addScalars(id->toString(), points, &error));
+        QVERIFY(client.reportProgress(id->toString(), 1, 100, 0.25, &error));
+
+        ViewerCache cache(home.filePath(QStringLiteral("cache")));
+        {
+            RunLibrary library(&cache, &client);
+            QVERIFY2(library.open(id->toString(), &error), qPrintable(error));
+            QVERIFY(!library.isOffline(id->toString()));
+            QStringList warnings;
+            library.saveToCache(&warnings);
+            QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u' ')));
+        }
+        QCOMPARE(cache.entries().size(), 1);
+        QCOMPARE(cache.entries().first().points, 100);
+
+        serve.stop(SIGTERM);
+        HttpRegistryClient away(QUrl(serve.url()), token, 2000);
+        RunLibrary library(&cache, &away);
+        QVERIFY2(library.open(id->toString(), &error), qPrintable(error));
+        QVERIFY(library.isOffline(id->toString()));
+        const ViewerRun* run = library.run(id->toString());
+        QCOMPARE(run->scalars.value(QStringLiteral("loss")).size(), 100);
+        QCOMPARE(run->scalars.value(QStringLiteral("loss")).values[9], 0.1);
+        QVERIFY(run->record);
+        QCOMPARE(run->record->hparams.value(QStringLiteral("lr")).toDouble(), 0.1);
+        QStringList warnings;
+        QVERIFY(library.refresh(&warnings).isEmpty());
+        QVERIFY2(warnings.join(u' ').contains(id->toString()), qPrintable(warnings.join(u' ')));
+        // A model never opened before cannot come from anywhere: said in one line.
+        QVERIFY(!library.open(QStringLiteral("20200101_01_never"), &error));
+        QVERIFY2(error.contains(QStringLiteral("20200101_01_never")) && error.contains(QStringLiteral("never opened")),
+                 qPrintable(error));
+
+        // The registry is back and the run went on: the next refresh reads it again.
+        QVERIFY2(serve.start(&error), qPrintable(error));
+        points.clear();
+        for (int step = 101; step <= 150; ++step)
+            points.append({QStringLiteral("loss"), step, 1000.0 + step, 1.0 / step});
+        QVERIFY(client.addScalars(id->toString(), points, &error));
+        QVERIFY(client.reportProgress(id->toString(), 2, 150, 0.2, &error));
+        warnings.clear();
+        QCOMPARE(library.refresh(&warnings), QStringList{id->toString()});
+        QVERIFY(!library.isOffline(id->toString()));
+        QCOMPARE(library.run(id->toString())->scalars.value(QStringLiteral("loss")).size(), 150);
+        // Nothing moved: nothing is read again.
+        QVERIFY(library.refresh(&warnings).isEmpty());
+
+        // A logdir read once opens from the cache when it is gone (a share not mounted in the meeting room).
+        Logdir logdir;
+        const QString path = QFileInfo(logdir.path()).absoluteFilePath();
+        {
+            RunLibrary reader(&cache, nullptr);
+            QVERIFY(reader.open(path, &error));
+            reader.saveToCache(&warnings);
+        }
+        const QString moved = path + QStringLiteral("-away");
+        QVERIFY(QDir().rename(path, moved));
+        RunLibrary meetingRoom(&cache, nullptr);
+        QVERIFY2(meetingRoom.open(path, &error), qPrintable(error));
+        QCOMPARE(meetingRoom.keys().size(), 3);
+        QVERIFY(meetingRoom.isOffline(kFocal));
+        QCOMPARE(meetingRoom.run(kFocal)->scalars.value(QStringLiteral("loss")).size(), 100);
+        QVERIFY(QDir().rename(moved, path));
+        QVERIFY(meetingRoom.refresh(&warnings).contains(kFocal));
+        QVERIFY(!meetingRoom.isOffline(kFocal));
+
+        // A damaged cache file is an error that names it, never half a run.
+        const QString file =
+            QDir(cache.directory()).entryInfoList({QStringLiteral("*.run")}).first().absoluteFilePath();
+        QFile damaged(file);
+        QVERIFY(damaged.open(QIODevice::ReadWrite));
+        QVERIFY(damaged.resize(damaged.size() / 2));
+        damaged.close();
+        int errors = 0;
+        for (const ViewerCache::Entry& entry : cache.entries()) {
+            QString why;
+            if (!cache.load(entry.key, nullptr, &why)) {
+                QVERIFY2(why.contains(QStringLiteral("damaged")), qPrintable(why));
+                ++errors;
+            }
+        }
+        QCOMPARE(errors, 1);
+    }
+
+    void summaryAndHyperparametersCompareRuns()
+    {
+        Logdir logdir;
+        ViewerCache cache(logdir.dir.filePath(QStringLiteral("cache")));
+        RunLibrary library(&cache, nullptr);
+        QString error;
+        QVERIFY(library.open(logdir.path(), &error));
+        const ViewerRun* focal = library.run(kFocal);
+        const ViewerRun* tf = library.run(logdir.key(QStringLiteral("tf_run/train")));
+        QVERIFY(RunSummary::higherIsBetter(QStringLiteral("eval/acc")));
+        QVERIFY(!RunSummary::higherIsBetter(QStringLiteral("test/error")));
+        QVERIFY(!RunSummary::higherIsBetter(QStringLiteral("train/accumulated_loss")));
+        const auto cells =
+            RunSummary::compute({focal, tf}, {QStringLiteral("loss"), QStringLiteral("eval/acc")}, tf->key);
+        QCOMPARE(cells.size(), 4);
+        QCOMPARE(*cells[0].final, static_cast<double>(1.0f / 100));
+        QCOMPARE(*cells[0].best, static_cast<double>(1.0f / 100));
+        QCOMPARE(cells[0].bestStep, 100);
+        QCOMPARE(*cells[0].finalVsBaseline, static_cast<double>(1.0f / 100) - static_cast<double>(2.0f / 30));
+        QCOMPARE(*cells[1].best, 1.0); // accuracy: the highest
+        QVERIFY(!cells[3].final);      // the TF run has no eval/acc
+        const QString markdown = RunSummary::toMarkdown({focal, tf}, {QStringLiteral("loss")}, tf->key);
+        QVERIFY2(markdown.contains(QStringLiteral("| 20261101_01_focal | focal | 0.01 | 0.01 | -0.05667 |")),
+                 qPrintable(markdown));
+        QVERIFY(markdown.contains(QStringLiteral("tf_run/train (baseline)")));
+
+        ViewerRun a, b;
+        a.key = a.name = QStringLiteral("20261101_02_x");
+        b.key = b.name = QStringLiteral("20261101_03_x");
+        a.record = RunRecord();
+        b.record = RunRecord();
+        a.record->hparams = QJsonObject{{QStringLiteral("batch"), 128}, {QStringLiteral("lr"), 0.1}};
+        b.record->hparams = QJsonObject{{QStringLiteral("batch"), 128}, {QStringLiteral("lr"), 0.01}};
+        QTableWidget table;
+        ComparisonTables::fillHyperparameters(&table, {&a, &b});
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.verticalHeaderItem(0)->text(), QStringLiteral("lr")); // what differs comes first
+        QVERIFY(table.item(0, 0)->font().bold());
+        QVERIFY(!table.item(1, 0)->font().bold());
+        QCOMPARE(table.item(0, 1)->text(), QStringLiteral("0.01"));
+    }
+
+    void notesLinkModelIdsToRuns()
+    {
+        QCOMPARE(NotesPane::linkModelIds(QStringLiteral("vs 20261101_01_focal, `20261101_02_x` and "
+                                                        "[old](jikken:20261101_03_y); logs/20261101_04_z")),
+                 QStringLiteral("vs [20261101_01_focal](jikken:20261101_01_focal), `20261101_02_x` and "
+                                "[old](jikken:20261101_03_y); logs/20261101_04_z"));
+
+        Logdir logdir;
+        QTemporaryDir work;
+        qputenv("XDG_CACHE_HOME", work.filePath(QStringLiteral("cache")).toUtf8());
+        ViewerCache cache(work.filePath(QStringLiteral("cache")));
+        ViewerWindow window(&cache, nullptr);
+        QVERIFY(window.open({logdir.path()}).isEmpty());
+        window.showTags({QStringLiteral("loss")});
+        QString error;
+        QVERIFY(window.notes()->setFolder(work.filePath(QStringLiteral("mtg")), &error));
+        QVERIFY2(window.notes()->openDay(QDate(2026, 11, 27), &error), qPrintable(error));
+        const QString note = work.filePath(QStringLiteral("mtg/20261127.md"));
+        QVERIFY(readAll(note).startsWith("# 2026-11-27"));
+
+        // Only the TF run is shown; the note's link brings the focal run back.
+        FigureOptions shown = window.options();
+        shown.runs = QStringList{logdir.key(QStringLiteral("tf_run/train"))};
+        window.setOptions(shown);
+        QVERIFY(!window.options().runs.contains(kFocal));
+        window.notes()->editor()->moveCursor(QTextCursor::End);
+        window.notes()->insert(QStringLiteral("Focal loss: 20261101_01_focal is better.\n"));
+        QString href;
+        for (QTextBlock block = window.notes()->preview()->document()->begin(); block.isValid(); block = block.next()) {
+            for (auto it = block.begin(); !it.atEnd(); ++it) {
+                if (it.fragment().charFormat().isAnchor())
+                    href = it.fragment().charFormat().anchorHref();
+            }
+        }
+        QCOMPARE(href, QStringLiteral("jikken:20261101_01_focal"));
+        Q_EMIT window.notes()->preview()->anchorClicked(QUrl(href));
+        QVERIFY(window.options().runs.contains(kFocal));
+
+        // The figure goes beside the note and into it; the table too; all saved to the plain file.
+        const QString figure = window.insertFigureIntoNote(&error);
+        QVERIFY2(!figure.isEmpty(), qPrintable(error));
+        QCOMPARE(figure, work.filePath(QStringLiteral("mtg/img/20261127_01.png")));
+        QCOMPARE(QImage(figure).size(), QSize(2560, 1440));
+        window.insertSummaryIntoNote();
+        QVERIFY(window.notes()->save(&error));
+        const QString saved = QString::fromUtf8(readAll(note));
+        QVERIFY2(saved.contains(QStringLiteral("](img/20261127_01.png)")), qPrintable(saved));
+        QVERIFY(saved.contains(QStringLiteral("| run | method | loss final | best |")));
+        QVERIFY(saved.contains(QStringLiteral("Focal loss: 20261101_01_focal is better.")));
+
+        // Saved views step in presentation mode.
+        window.saveView();
+        shown.layout = FigureOptions::Layout::Overlay;
+        shown.runs = window.library().keys();
+        window.setOptions(shown);
+        window.saveView();
+        window.stepView(1); // wraps to the first: the TF run and the focal run the link brought back
+        QCOMPARE(window.options().runs.size(), 2);
+        QVERIFY(!window.options().runs.contains(logdir.key(QStringLiteral("growing"))));
+        QCOMPARE(window.options().layout, FigureOptions::Layout::Grid);
+        window.stepView(1);
+        QCOMPARE(window.options().layout, FigureOptions::Layout::Overlay);
+        QCOMPARE(window.summaryTable()->rowCount(), 3);
+    }
+
+    void followsAGrowingRunInTheWindow()
+    {
+        Logdir logdir;
+        QTemporaryDir work;
+        ViewerCache cache(work.filePath(QStringLiteral("cache")));
+        ViewerWindow window(&cache, nullptr);
+        window.open({logdir.path()});
+        window.showTags({QStringLiteral("loss")});
+        window.resize(900, 600);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        std::string more = logdir.growingTail;
+        for (int step = 22; step <= 40; ++step)
+            more += simpleScalarRecord("loss", step, 5.0f, 3000.0 + step);
+        QVERIFY(writeFile(logdir.growingFile, more, true));
+        QTRY_COMPARE_WITH_TIMEOUT(window.library().run(logdir.key(QStringLiteral("growing")))->pointCount(), 40, 5000);
+        const QString growing = logdir.key(QStringLiteral("growing"));
+        QVERIFY(window.summaryTable()->rowCount() == 3);
+        bool updated = false;
+        for (int r = 0; r < 3; ++r)
+            updated |= window.summaryTable()->item(r, 0)->text() == QStringLiteral("growing") &&
+                       window.summaryTable()->item(r, 2)->text() == QStringLiteral("5");
+        QVERIFY2(updated, "the summary shows the new final value");
+        QVERIFY(cache.stamp(growing).size() > 0); // and the cache has the grown run
+    }
+};
+
+QTEST_MAIN(TestViewer)
+#include "TestViewer.moc"
