@@ -137,6 +137,11 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     m_poll->setInterval(1000);
     connect(m_poll, &QTimer::timeout, this, &ViewerWindow::refresh);
     m_poll->start();
+    // What was read goes to the cache every few seconds and at the end, never on the way to a chart.
+    auto* save = new QTimer(this);
+    save->setInterval(5000);
+    connect(save, &QTimer::timeout, this, &ViewerWindow::saveToCache);
+    save->start();
     resize(1400, 850);
 }
 
@@ -227,13 +232,6 @@ QStringList ViewerWindow::open(const QStringList& sources)
     optionsChanged();
     if (!problems.isEmpty())
         statusBar()->showMessage(problems.join(QStringLiteral("; ")), 15000);
-    // The cache is written once the chart is on screen: opening never waits on the disk.
-    QTimer::singleShot(0, this, [this] {
-        QStringList warnings;
-        m_library.saveToCache(&warnings);
-        if (!warnings.isEmpty())
-            statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
-    });
     return problems;
 }
 
@@ -372,7 +370,6 @@ QStringList ViewerWindow::refresh()
         fillRunList();
         fillTagList();
         optionsChanged();
-        m_library.saveToCache(&warnings);
     }
     if (!warnings.isEmpty())
         statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
@@ -499,8 +496,17 @@ void ViewerWindow::keyPressEvent(QKeyEvent* event)
     QMainWindow::keyPressEvent(event);
 }
 
+void ViewerWindow::saveToCache()
+{
+    QStringList warnings;
+    m_library.saveToCache(&warnings);
+    if (!warnings.isEmpty())
+        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+}
+
 void ViewerWindow::closeEvent(QCloseEvent* event)
 {
+    saveToCache();
     QString error;
     if (!m_notes->save(&error)) {
         QMessageBox::warning(this, tr("Notes"), error);

@@ -41,6 +41,8 @@ public:
     void showTags(const QStringList& tags);
     /// Reads what the sources gained and redraws what changed; the keys that changed.
     QStringList refresh();
+    /// Writes the runs read since the last save to the offline cache (every 5 s, and on close).
+    void saveToCache();
 
     const RunLibrary& library() const { return m_library; }
     FigureOptions options() const;

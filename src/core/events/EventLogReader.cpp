@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QMutex>
+#include <QThreadPool>
 
 #include <algorithm>
 
@@ -47,13 +49,17 @@ bool EventLogReader::poll(QStringList* warnings, QString* error)
         if (!known)
             run.files.push_back(std::make_unique<EventFileReader>(path));
     }
-    for (auto& [name, run] : m_runs) {
+    // Runs are independent: a logdir of many runs is read on every core.
+    QMutex mutex;
+    const auto pollRun = [&](Run& run) {
         // Files join a run in name order even when a new one appears later.
         std::sort(run.files.begin(), run.files.end(),
                   [](const auto& a, const auto& b) { return a->path() < b->path(); });
         for (auto& file : run.files) {
             QString problem;
-            if (!file->poll(run.scalars, &problem) && warnings)
+            const bool read = file->poll(run.scalars, &problem);
+            const QMutexLocker lock(&mutex);
+            if (!read && warnings)
                 *warnings << problem;
             if (file->isCorrupt() && !m_reportedCorrupt.contains(file->path())) {
                 m_reportedCorrupt << file->path();
@@ -61,7 +67,17 @@ bool EventLogReader::poll(QStringList* warnings, QString* error)
                     *warnings << file->corruption();
             }
         }
+    };
+    if (m_runs.size() == 1) {
+        pollRun(m_runs.begin()->second);
+        return true;
     }
+    QThreadPool pool;
+    for (auto& entry : m_runs) {
+        Run* run = &entry.second;
+        pool.start([&pollRun, run] { pollRun(*run); });
+    }
+    pool.waitForDone();
     return true;
 }
 
