@@ -1,5 +1,6 @@
 #include "JikkenProcess.h"
 #include "events/EventLogReader.h"
+#include "events/LoggedTables.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryStore.h"
 
@@ -132,6 +133,21 @@ private Q_SLOTS:
         // The registry holds the same points as the event file.
         QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),
                  static_cast<int>(scalars.series(scalars.tags().indexOf(QStringLiteral("train/loss"))).size()));
+        // The confusion matrix of the test images, as a Markdown table: every test image counted once, and
+        // its diagonal agrees with the test error.
+        const auto confusion = LoggedTables::numericTable(
+            QString::fromUtf8(scalars.texts().value(QStringLiteral("test/confusion_matrix")).data));
+        QVERIFY(confusion);
+        QCOMPARE(confusion->rows, 10);
+        QCOMPARE(confusion->columns, 10);
+        double total = 0, diagonal = 0;
+        for (int i = 0; i < 100; ++i) {
+            total += confusion->values[i];
+            diagonal += i / 10 == i % 10 ? confusion->values[i] : 0;
+        }
+        QCOMPARE(total, 1000.0);
+        QVERIFY(qAbs(1.0 - diagonal / total - *run.latestTestError) < 1e-6);
+        QCOMPARE(scalars.hyperparameters().value(QStringLiteral("model")).toString(), QStringLiteral("lenet"));
     }
 
     void trainsUnderAReservedId()

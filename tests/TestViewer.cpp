@@ -7,15 +7,20 @@
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
 #include "charts/RunColours.h"
+#include "events/EventFileWriter.h"
+#include "events/LoggedTables.h"
 #include "registry/HttpRegistryClient.h"
 #include "viewer/ComparisonTables.h"
 #include "viewer/FigureWidget.h"
 #include "viewer/LogdirRuns.h"
+#include "viewer/MediaPage.h"
 #include "viewer/NotesPane.h"
+#include "viewer/ParallelCoordinates.h"
 #include "viewer/RunLibrary.h"
 #include "viewer/RunSummary.h"
 #include "viewer/ViewerWindow.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QImage>
 #include <QJsonArray>
@@ -425,6 +430,118 @@ private Q_SLOTS:
         QVERIFY(table.item(0, 0)->font().bold());
         QVERIFY(!table.item(1, 0)->font().bold());
         QCOMPARE(table.item(0, 1)->text(), QStringLiteral("0.01"));
+    }
+
+    void readsLoggedImagesTextAndHyperparameters()
+    {
+        QTemporaryDir dir;
+        const QString first = dir.filePath(QStringLiteral("20261101_05_media"));
+        const QString second = dir.filePath(QStringLiteral("20261101_06_media"));
+        const auto png = [](QColor colour) {
+            QImage image(8, 4, QImage::Format_RGB32);
+            image.fill(colour);
+            QByteArray bytes;
+            QBuffer buffer(&bytes);
+            buffer.open(QIODevice::WriteOnly);
+            image.save(&buffer, "PNG");
+            return bytes.toStdString();
+        };
+        QVector<qint64> confusion(9, 1);
+        confusion[0] = confusion[4] = confusion[8] = 30;
+        for (const auto& [path, lr] : {std::make_pair(first, 0.1), std::make_pair(second, 0.01)}) {
+            EventFileWriter writer; // Jikken's (and PyTorch's add_text / add_hparams) encodings
+            QString error;
+            QVERIFY(writer.open(path, &error));
+            writer.addText(QStringLiteral("data/class_counts"), QStringLiteral("[6000, 600, 60]"), 0);
+            writer.addText(QStringLiteral("test/confusion_matrix"), LoggedTables::confusionMarkdown(confusion, 3), 10);
+            writer.addHparams(
+                QJsonObject{{QStringLiteral("lr"), lr}, {QStringLiteral("optimizer"), QStringLiteral("sgd")}},
+                {QStringLiteral("loss")}, 100);
+            for (int step = 1; step <= 10; ++step)
+                writer.addScalar("loss", step, static_cast<float>(lr * 10 / step), 100 + step);
+            QVERIFY(writer.flush(&error));
+        }
+        // Images as PyTorch's add_image / add_figure write them (Summary.Image), the later one kept, and as
+        // TF2 writes them (a string tensor of the "images" plugin: width, height, then the PNG).
+        std::string images = fileVersionRecord();
+        for (const auto& [step, colour] : {std::make_pair(5, QColor(Qt::red)), std::make_pair(7, QColor(Qt::blue))}) {
+            tensorboard::Event event;
+            event.set_wall_time(100 + step);
+            event.set_step(step);
+            auto* value = event.mutable_summary()->add_value();
+            value->set_tag("figure");
+            value->mutable_image()->set_width(8);
+            value->mutable_image()->set_height(4);
+            value->mutable_image()->set_encoded_image_string(png(colour));
+            images += frame(event.SerializeAsString());
+        }
+        {
+            tensorboard::Event event;
+            event.set_wall_time(110);
+            event.set_step(9);
+            auto* value = event.mutable_summary()->add_value();
+            value->set_tag("tf_image");
+            value->mutable_metadata()->mutable_plugin_data()->set_plugin_name("images");
+            value->mutable_tensor()->set_dtype(tensorboard::DT_STRING);
+            value->mutable_tensor()->add_string_val("8");
+            value->mutable_tensor()->add_string_val("4");
+            value->mutable_tensor()->add_string_val(png(Qt::green));
+            images += frame(event.SerializeAsString());
+        }
+        QVERIFY(writeFile(first + QStringLiteral("/events.out.tfevents.2000000000.pt.1.0"), images));
+
+        LogdirRuns logdir(dir.path());
+        QStringList changed, warnings;
+        QString error;
+        QVERIFY(logdir.poll(&changed, &warnings, &error));
+        const ViewerRun& run = logdir.runs().at(QStringLiteral("20261101_05_media"));
+        QCOMPARE(run.images.keys(), (QStringList{QStringLiteral("figure"), QStringLiteral("tf_image")}));
+        QCOMPARE(run.images.value(QStringLiteral("figure")).step, 7);
+        QCOMPARE(run.images.value(QStringLiteral("figure")).count, 2);
+        QCOMPARE(QImage::fromData(run.images.value(QStringLiteral("figure")).data).pixelColor(0, 0), QColor(Qt::blue));
+        QCOMPARE(QImage::fromData(run.images.value(QStringLiteral("tf_image")).data).pixelColor(0, 0),
+                 QColor(Qt::green));
+        QCOMPARE(QString::fromUtf8(run.texts.value(QStringLiteral("data/class_counts")).data),
+                 QStringLiteral("[6000, 600, 60]"));
+        QCOMPARE(run.hyperparameters().value(QStringLiteral("lr")).toDouble(), 0.1);
+        QCOMPARE(run.hyperparameters().value(QStringLiteral("optimizer")).toString(), QStringLiteral("sgd"));
+
+        // Logged text that is a chart: bars for class counts, a heat map for a confusion matrix.
+        const auto matrix = LoggedTables::numericTable(
+            QString::fromUtf8(run.texts.value(QStringLiteral("test/confusion_matrix")).data));
+        QVERIFY(matrix);
+        QCOMPARE(matrix->values, (QVector<double>{30, 1, 1, 1, 30, 1, 1, 1, 30}));
+        const QImage bars = MediaPage::chartOf(QStringLiteral("[6000, 600, 60]"), 480);
+        QCOMPARE(bars.size(), QSize(480, 240));
+        QVERIFY(!MediaPage::chartOf(LoggedTables::confusionMarkdown(confusion, 3), 480).isNull());
+        QVERIFY(MediaPage::chartOf(QStringLiteral("lr halved"), 480).isNull());
+        QVERIFY(MediaPage::chartOf(QStringLiteral("| a | b |\n| --- | --- |\n| x | y |"), 480).isNull());
+        QTextBrowser page;
+        const ViewerRun& other = logdir.runs().at(QStringLiteral("20261101_06_media"));
+        MediaPage::fill(&page, {&run, &other});
+        QVERIFY(page.toPlainText().contains(QStringLiteral("tf_image")));
+        QVERIFY(!page.document()
+                     ->resource(QTextDocument::ImageResource, QUrl(QStringLiteral("jikken-media:0/figure")))
+                     .value<QImage>()
+                     .isNull());
+
+        // Hyperparameters from the event files alone: the table and the parallel coordinates.
+        QTableWidget table;
+        ComparisonTables::fillHyperparameters(&table, {&run, &other});
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.verticalHeaderItem(0)->text(), QStringLiteral("lr"));
+        ParallelCoordinates parallel;
+        parallel.setRuns({&run, &other}, QStringLiteral("loss"));
+        QCOMPARE(parallel.axes(), (QStringList{QStringLiteral("lr"), QStringLiteral("loss (final)")}));
+
+        // All of it survives the offline cache.
+        ViewerCache cache(dir.filePath(QStringLiteral("cache")));
+        QVERIFY(cache.store(run, QStringLiteral("s"), &error));
+        const auto cached = cache.load(run.key, nullptr, &error);
+        QVERIFY2(cached, qPrintable(error));
+        QCOMPARE(cached->images.value(QStringLiteral("figure")).data, run.images.value(QStringLiteral("figure")).data);
+        QCOMPARE(cached->texts.keys(), run.texts.keys());
+        QCOMPARE(cached->loggedHyperparameters, run.loggedHyperparameters);
     }
 
     void notesLinkModelIdsToRuns()

@@ -79,9 +79,7 @@ void fillHyperparameters(QTableWidget* table, const QVector<const ViewerRun*>& r
 {
     std::map<QString, QStringList> values; // name -> a value per run
     for (int r = 0; r < runs.size(); ++r) {
-        if (!runs[r]->record)
-            continue;
-        const QJsonObject& hparams = runs[r]->record->hparams;
+        const QJsonObject hparams = runs[r]->hyperparameters();
         for (auto it = hparams.begin(); it != hparams.end(); ++it) {
             QStringList& row = values[it.key()];
             while (row.size() < runs.size())

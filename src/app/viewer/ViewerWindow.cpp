@@ -3,7 +3,9 @@
 #include "ComparisonTables.h"
 #include "FigureExport.h"
 #include "FigureWidget.h"
+#include "MediaPage.h"
 #include "NotesPane.h"
+#include "ParallelCoordinates.h"
 #include "charts/RunColours.h"
 #include "viewer/RunSummary.h"
 
@@ -29,9 +31,11 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -54,14 +58,18 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     : QMainWindow(parent), m_library(cache, registry), m_curves(m_library), m_renderer(m_library, m_curves),
       m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget), m_tags(new QListWidget),
       m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
-      m_hyperparameters(new QTableWidget), m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox),
-      m_smoothing(new QDoubleSpinBox), m_logY(new QCheckBox(tr("Log y"))), m_baseline(new QComboBox),
-      m_poll(new QTimer(this))
+      m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
+      m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox), m_smoothing(new QDoubleSpinBox),
+      m_logY(new QCheckBox(tr("Log y"))), m_baseline(new QComboBox), m_poll(new QTimer(this))
 {
     setWindowTitle(tr("Jikken Viewer"));
     m_tabs->addTab(m_figure, tr("Charts"));
     m_tabs->addTab(m_summary, tr("Summary"));
-    m_tabs->addTab(m_hyperparameters, tr("Hyperparameters"));
+    auto* hyperparameters = new QSplitter(Qt::Vertical);
+    hyperparameters->addWidget(m_hyperparameters);
+    hyperparameters->addWidget(m_parallel);
+    m_tabs->addTab(hyperparameters, tr("Hyperparameters"));
+    m_tabs->addTab(m_media, tr("Images and Text"));
     setCentralWidget(m_tabs);
 
     m_runs->setHeaderLabels({tr("Run"), tr("Method"), tr("Source")});
@@ -358,6 +366,8 @@ void ViewerWindow::updateTables()
     const FigureOptions shown = options();
     ComparisonTables::fillSummary(m_summary, checkedRuns(), shown.tags, m_baseline->currentData().toString());
     ComparisonTables::fillHyperparameters(m_hyperparameters, checkedRuns());
+    MediaPage::fill(m_media, checkedRuns());
+    m_parallel->setRuns(checkedRuns(), shown.tags.isEmpty() ? QString() : shown.tags.first());
 }
 
 QStringList ViewerWindow::refresh()

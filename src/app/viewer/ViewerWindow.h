@@ -14,6 +14,7 @@ class QLineEdit;
 class QListWidget;
 class QTableWidget;
 class QTabWidget;
+class QTextBrowser;
 class QTimer;
 class QTreeWidget;
 
@@ -21,6 +22,7 @@ namespace jikken {
 
 class FigureWidget;
 class NotesPane;
+class ParallelCoordinates;
 
 /// The meeting-time plot viewer: runs from logdirs and the registry on the left, the figure (overlay
 /// or small multiples), the summary table and the hyperparameters side by side in the middle, meeting
@@ -51,6 +53,8 @@ public:
     NotesPane* notes() const { return m_notes; }
     QTableWidget* summaryTable() const { return m_summary; }
     QTableWidget* hyperparameterTable() const { return m_hyperparameters; }
+    QTextBrowser* mediaPage() const { return m_media; }
+    ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
     /// Checks a run in the runs list (a note's link does this), adding it from the registry if needed.
     bool showRun(const QString& idOrName, QString* error);
     /// The figure as a PNG beside the open note, linked into it; the path, or empty with `error`.
@@ -87,6 +91,8 @@ private:
     QTabWidget* m_tabs;
     QTableWidget* m_summary;
     QTableWidget* m_hyperparameters;
+    QTextBrowser* m_media;
+    ParallelCoordinates* m_parallel;
     NotesPane* m_notes;
     QComboBox* m_layout;
     QComboBox* m_xAxis;

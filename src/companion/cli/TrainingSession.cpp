@@ -2,6 +2,7 @@
 
 #include "Console.h"
 #include "dispatch/GpuProbe.h"
+#include "events/LoggedTables.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -149,6 +150,9 @@ void TrainingSession::onEpoch(const EpochReport& r)
     addScalar("test/accuracy", r.step, 1.0 - r.testError);
     addScalar("lr", r.step, r.learningRate);
     addScalar("train/images_per_second", r.step, r.imagesPerSecond);
+    if (r.classes > 0) // TensorBoard's Text tab shows it as a table; the viewer draws it as a matrix
+        m_events.addText(QStringLiteral("test/confusion_matrix"),
+                         LoggedTables::confusionMarkdown(r.confusion, r.classes), r.step);
     QString error;
     if (!m_store.reportProgress(m_id, r.epoch, r.step, r.testError, &error))
         warnOnce(error);

@@ -186,6 +186,8 @@ struct Evaluation
 {
     double loss;
     double error;
+    QVector<qint64> confusion; ///< [true * classes + predicted]
+    int classes;
 };
 
 Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
@@ -194,6 +196,8 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
     model.eval();
     double lossSum = 0;
     int64_t correct = 0;
+    torch::Tensor confusion;
+    int64_t classes = 0;
     for (int64_t start = 0; start < test.size(); start += kEvalBatch) {
         const int64_t end = std::min(start + kEvalBatch, test.size());
         const torch::Tensor logits = model.forward(test.images.slice(0, start, end));
@@ -201,11 +205,21 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
         lossSum += torch::nn::functional::cross_entropy(
                        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
-        correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+        const torch::Tensor predicted = logits.argmax(1);
+        correct += predicted.eq(labels).sum().item<int64_t>();
+        classes = logits.size(1);
+        // Each (true, predicted) pair counted in one pass: bincount over true * classes + predicted.
+        const torch::Tensor pairs = torch::bincount(labels * classes + predicted, {}, classes * classes);
+        confusion = confusion.defined() ? confusion + pairs : pairs;
     }
     model.train();
     const auto n = static_cast<double>(std::max<int64_t>(test.size(), 1));
-    return {lossSum / n, 1.0 - static_cast<double>(correct) / n};
+    QVector<qint64> counts;
+    if (confusion.defined()) {
+        const torch::Tensor onHost = confusion.to(torch::kCPU, torch::kInt64).contiguous();
+        counts = QVector<qint64>(onHost.data_ptr<int64_t>(), onHost.data_ptr<int64_t>() + onHost.numel());
+    }
+    return {lossSum / n, 1.0 - static_cast<double>(correct) / n, counts, static_cast<int>(classes)};
 }
 
 } // namespace
@@ -367,6 +381,8 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         report.trainAccuracy = seen > 0 ? static_cast<double>(correct.item<int64_t>()) / static_cast<double>(seen) : 0;
         report.testLoss = evaluation.loss;
         report.testError = evaluation.error;
+        report.confusion = evaluation.confusion;
+        report.classes = evaluation.classes;
         report.learningRate = lr;
         report.seconds = seconds;
         report.imagesPerSecond = seconds > 0 ? static_cast<double>(seen) / seconds : 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QVector>
 #include <QtGlobal>
 
 #include <vector>
@@ -42,6 +43,8 @@ struct EpochReport
     double learningRate = 0;
     double imagesPerSecond = 0;
     double seconds = 0;
+    QVector<qint64> confusion; ///< test images by [true class * classes + predicted class]
+    int classes = 0;
 };
 
 /// Receives the trainer's progress; the trainer never blocks on anything but this call.

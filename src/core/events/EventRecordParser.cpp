@@ -113,32 +113,96 @@ std::string_view pluginName(std::string_view metadata)
     return bytesField(bytesField(metadata, 1), 1);
 }
 
-} // namespace
-
-bool EventRecordParser::isScalarsTag(std::string_view tag) const
+// Every occurrence of the length-delimited field `wanted` (a repeated bytes field).
+std::vector<std::string_view> repeatedBytes(std::string_view message, uint32_t wanted)
 {
-    for (const auto& [name, scalar] : m_tensorTagIsScalar) {
-        if (name == tag)
-            return scalar;
-    }
-    return false;
+    std::vector<std::string_view> found;
+    wire::forEachField(message, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        std::string_view bytes;
+        if (field != wanted || type != wire::kLengthDelimited)
+            return r.skip(type);
+        if (!r.bytes(bytes))
+            return false;
+        found.push_back(bytes);
+        return true;
+    });
+    return found;
 }
 
-void EventRecordParser::rememberPlugin(std::string_view tag, std::string_view plugin)
+// google.protobuf.Value as JSON: null, number, string or bool (lists and structs are not hyperparameters).
+QJsonValue protobufValue(std::string_view value)
 {
-    const bool scalar = plugin == "scalars";
-    for (auto& [name, isScalar] : m_tensorTagIsScalar) {
-        if (name == tag) {
-            isScalar = scalar;
-            return;
+    QJsonValue json;
+    wire::forEachField(value, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        if (field == 2 && type == wire::kFixed64) {
+            uint64_t bits;
+            const bool ok = r.fixed64(bits);
+            json = doubleFromBits(bits);
+            return ok;
         }
+        if (field == 3 && type == wire::kLengthDelimited) {
+            std::string_view text;
+            const bool ok = r.bytes(text);
+            json = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+            return ok;
+        }
+        if (field == 4 && type == wire::kVarint) {
+            uint64_t flag;
+            const bool ok = r.varint(flag);
+            json = flag != 0;
+            return ok;
+        }
+        return r.skip(type);
+    });
+    return json;
+}
+
+} // namespace
+
+bool EventRecordParser::parseHparams(std::string_view content, EventSink& sink)
+{
+    // HParamsPluginData.session_start_info (3) . hparams (1): map<string, google.protobuf.Value>
+    const std::string_view start = bytesField(content, 3);
+    return wire::forEachField(start, [&](uint32_t field, uint32_t type, wire::Reader& r) {
+        std::string_view entry;
+        if (field != 1 || type != wire::kLengthDelimited)
+            return r.skip(type);
+        if (!r.bytes(entry))
+            return false;
+        const std::string_view name = bytesField(entry, 1);
+        const QJsonValue value = protobufValue(bytesField(entry, 2));
+        if (!name.empty() && !value.isUndefined())
+            sink.onHyperparameter(name, value);
+        return true;
+    });
+}
+
+EventRecordParser::Plugin EventRecordParser::pluginOf(std::string_view tag) const
+{
+    for (const auto& [name, plugin] : m_tensorTagPlugin) {
+        if (name == tag)
+            return plugin;
     }
-    m_tensorTagIsScalar.emplace_back(std::string(tag), scalar);
+    return Plugin::Other;
+}
+
+EventRecordParser::Plugin EventRecordParser::rememberPlugin(std::string_view tag, std::string_view name)
+{
+    const Plugin plugin = name == "scalars"  ? Plugin::Scalars
+                          : name == "images" ? Plugin::Images
+                          : name == "text"   ? Plugin::Text
+                                             : Plugin::Other;
+    for (auto& [known, kind] : m_tensorTagPlugin) {
+        if (known == tag)
+            return kind = plugin;
+    }
+    m_tensorTagPlugin.emplace_back(std::string(tag), plugin);
+    return plugin;
 }
 
 bool EventRecordParser::parseValue(std::string_view value, qint64 step, double wallTime, EventSink& sink)
 {
-    std::string_view tag, metadata, tensor;
+    std::string_view tag, metadata, tensor, image;
     bool haveSimple = false;
     float simple = 0;
     const bool wellFormed = wire::forEachField(value, [&](uint32_t field, uint32_t type, wire::Reader& r) {
@@ -156,6 +220,10 @@ bool EventRecordParser::parseValue(std::string_view value, qint64 step, double w
             haveSimple = false; // a oneof: the last member set wins
             return r.bytes(tensor);
         }
+        if (field == 4 && type == wire::kLengthDelimited) {
+            haveSimple = false;
+            return r.bytes(image);
+        }
         return r.skip(type);
     });
     if (!wellFormed)
@@ -164,13 +232,37 @@ bool EventRecordParser::parseValue(std::string_view value, qint64 step, double w
         sink.onScalar(tag, step, wallTime, simple);
         return true;
     }
+    if (image.data() != nullptr) { // Summary.Image: encoded_image_string is field 4
+        sink.onImage(tag, step, wallTime, bytesField(image, 4));
+        return true;
+    }
+    if (!metadata.empty() && pluginName(metadata) == "hparams")
+        return parseHparams(bytesField(bytesField(metadata, 1), 2), sink);
     if (tensor.data() == nullptr)
         return true;
-    if (!metadata.empty())
-        rememberPlugin(tag, pluginName(metadata));
-    double scalar = 0;
-    if (isScalarsTag(tag) && tensorScalar(tensor, scalar))
-        sink.onScalar(tag, step, wallTime, scalar);
+    const Plugin plugin = metadata.empty() ? pluginOf(tag) : rememberPlugin(tag, pluginName(metadata));
+    switch (plugin) {
+    case Plugin::Scalars: {
+        double scalar = 0;
+        if (tensorScalar(tensor, scalar))
+            sink.onScalar(tag, step, wallTime, scalar);
+        return true;
+    }
+    case Plugin::Images: { // string_val: width, height, then the encoded images
+        const std::vector<std::string_view> strings = repeatedBytes(tensor, 8);
+        if (strings.size() >= 3)
+            sink.onImage(tag, step, wallTime, strings[2]);
+        return true;
+    }
+    case Plugin::Text: {
+        const std::vector<std::string_view> strings = repeatedBytes(tensor, 8);
+        if (!strings.empty())
+            sink.onText(tag, step, wallTime, strings[0]);
+        return true;
+    }
+    case Plugin::Other:
+        return true;
+    }
     return true;
 }
 

@@ -13,8 +13,9 @@ namespace jikken {
 /// Decodes TFRecord-framed `tensorboard.Event` records from a byte buffer, checking both CRCs, and
 /// hands scalars in either encoding real writers use to an EventSink: `simple_value`, or a float/double
 /// tensor whose tag's plugin is "scalars" (TF2 and PyTorch's new-style writers name the plugin only on
-/// a tag's first record, so the parser remembers it). Hand-decoded because the general protobuf parser
-/// allocates three messages per record and reads ten times slower.
+/// a tag's first record, so the parser remembers it). Also images (the `image` field, or a string tensor of
+/// the "images" plugin), text and the HParams plugin's hyperparameters. Hand-decoded because the general protobuf
+/// parser allocates three messages per record and reads ten times slower.
 class EventRecordParser
 {
 public:
@@ -39,10 +40,13 @@ public:
 private:
     bool parseEvent(std::string_view event, EventSink& sink);
     bool parseValue(std::string_view value, qint64 step, double wallTime, EventSink& sink);
-    bool isScalarsTag(std::string_view tag) const;
-    void rememberPlugin(std::string_view tag, std::string_view plugin);
+    static bool parseHparams(std::string_view content, EventSink& sink);
+    /// What a tensor tag holds, by the plugin its first record named.
+    enum class Plugin : uint8_t { Other, Scalars, Images, Text };
+    Plugin pluginOf(std::string_view tag) const;
+    Plugin rememberPlugin(std::string_view tag, std::string_view plugin);
 
-    std::vector<std::pair<std::string, bool>> m_tensorTagIsScalar;
+    std::vector<std::pair<std::string, Plugin>> m_tensorTagPlugin;
 };
 
 } // namespace jikken

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonValue>
 #include <QtGlobal>
 
 #include <string_view>
@@ -19,6 +20,28 @@ public:
         Q_UNUSED(wallTime);
     }
     virtual void onScalar(std::string_view tag, qint64 step, double wallTime, double value) = 0;
+    /// An encoded image (PNG, JPEG, GIF: a figure logged with add_figure / add_image / tf.summary.image).
+    virtual void onImage(std::string_view tag, qint64 step, double wallTime, std::string_view encoded)
+    {
+        Q_UNUSED(tag);
+        Q_UNUSED(step);
+        Q_UNUSED(wallTime);
+        Q_UNUSED(encoded);
+    }
+    /// Markdown from the text plugin (add_text, tf.summary.text).
+    virtual void onText(std::string_view tag, qint64 step, double wallTime, std::string_view markdown)
+    {
+        Q_UNUSED(tag);
+        Q_UNUSED(step);
+        Q_UNUSED(wallTime);
+        Q_UNUSED(markdown);
+    }
+    /// One hyperparameter of the HParams plugin's session start (add_hparams, hp.hparams, Jikken).
+    virtual void onHyperparameter(std::string_view name, const QJsonValue& value)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(value);
+    }
 };
 
 } // namespace jikken

@@ -60,6 +60,37 @@ void RunScalars::onScalar(std::string_view tag, qint64 step, double wallTime, do
     points.append(step, wallTime, value);
 }
 
+namespace {
+
+void keepLatest(QMap<QString, LoggedMedia>& media, std::string_view tag, qint64 step, double wallTime,
+                std::string_view data)
+{
+    LoggedMedia& latest = media[QString::fromUtf8(tag.data(), static_cast<qsizetype>(tag.size()))];
+    ++latest.count;
+    if (latest.count > 1 && step < latest.step)
+        return;
+    latest.step = step;
+    latest.wallTime = wallTime;
+    latest.data = QByteArray(data.data(), static_cast<qsizetype>(data.size()));
+}
+
+} // namespace
+
+void RunScalars::onImage(std::string_view tag, qint64 step, double wallTime, std::string_view encoded)
+{
+    keepLatest(m_images, tag, step, wallTime, encoded);
+}
+
+void RunScalars::onText(std::string_view tag, qint64 step, double wallTime, std::string_view markdown)
+{
+    keepLatest(m_texts, tag, step, wallTime, markdown);
+}
+
+void RunScalars::onHyperparameter(std::string_view name, const QJsonValue& value)
+{
+    m_hyperparameters.insert(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())), value);
+}
+
 qint64 RunScalars::pointCount() const
 {
     qint64 count = 0;

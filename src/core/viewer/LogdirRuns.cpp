@@ -52,9 +52,19 @@ bool LogdirRuns::poll(QStringList* changed, QStringList* warnings, QString* erro
         shown.key = it.key();
         shown.source = m_logDir;
         shown.scalars.clear();
+        shown.images.clear();
+        shown.texts.clear();
+        shown.loggedHyperparameters = {};
         for (const EventLogReader::Run* member : it.value()) {
             const Grouping grouping = groupOf(member->name);
             shown.name = grouping.run;
+            for (auto m = member->scalars.images().cbegin(); m != member->scalars.images().cend(); ++m)
+                shown.images.insert(grouping.tagPrefix + m.key(), m.value());
+            for (auto m = member->scalars.texts().cbegin(); m != member->scalars.texts().cend(); ++m)
+                shown.texts.insert(grouping.tagPrefix + m.key(), m.value());
+            const QJsonObject& hparams = member->scalars.hyperparameters();
+            for (auto h = hparams.begin(); h != hparams.end(); ++h)
+                shown.loggedHyperparameters.insert(h.key(), h.value());
             const QStringList& tags = member->scalars.tags();
             for (int t = 0; t < tags.size(); ++t) {
                 const ScalarSeries& series = member->scalars.series(t);

@@ -19,7 +19,7 @@ namespace jikken {
 namespace {
 
 constexpr quint32 kMagic = 0x4A4B5643; // "JKVC"
-constexpr quint32 kVersion = 1;
+constexpr quint32 kVersion = 2;
 constexpr quint32 kEnd = 0x454E4421; // "END!": the file was written to its end
 const QLatin1String kSuffix(".run");
 
@@ -38,6 +38,20 @@ template <typename T> bool readColumn(QDataStream& in, QVector<T>& column, int s
 }
 
 } // namespace
+
+// In jikken's namespace, not an anonymous one: QMap's stream operators find them by argument lookup.
+QDataStream& operator<<(QDataStream& out, const LoggedMedia& media)
+{
+    return out << media.step << media.wallTime << media.data << static_cast<qint32>(media.count);
+}
+
+QDataStream& operator>>(QDataStream& in, LoggedMedia& media)
+{
+    qint32 count = 0;
+    in >> media.step >> media.wallTime >> media.data >> count;
+    media.count = count;
+    return in;
+}
 
 ViewerCache::ViewerCache(QString directory) : m_directory(std::move(directory))
 {
@@ -74,6 +88,7 @@ bool ViewerCache::store(const ViewerRun& run, const QString& stamp, QString* err
         writeColumn(out, it->wallTimes);
         writeColumn(out, it->values);
     }
+    out << run.images << run.texts << QJsonDocument(run.loggedHyperparameters).toJson(QJsonDocument::Compact);
     out << kEnd;
     if (out.status() != QDataStream::Ok || !file.commit()) {
         *error = QStringLiteral("cannot write the viewer cache: %1").arg(file.errorString());
@@ -147,6 +162,9 @@ std::optional<ViewerRun> ViewerCache::load(const QString& key, QString* stamp, Q
             !readColumn(in, series.values, size))
             return damaged(QStringLiteral("it ends early"));
     }
+    QByteArray hparams;
+    in >> run.images >> run.texts >> hparams;
+    run.loggedHyperparameters = QJsonDocument::fromJson(hparams).object();
     quint32 end = 0;
     in >> end;
     if (in.status() != QDataStream::Ok || end != kEnd || run.pointCount() != points)

@@ -12,6 +12,11 @@ QString ViewerRun::method() const
     return id ? id->method() : QString();
 }
 
+QJsonObject ViewerRun::hyperparameters() const
+{
+    return record && !record->hparams.isEmpty() ? record->hparams : loggedHyperparameters;
+}
+
 qint64 ViewerRun::pointCount() const
 {
     qint64 count = 0;

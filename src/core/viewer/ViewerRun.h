@@ -1,5 +1,6 @@
 #pragma once
 
+#include "events/RunScalars.h"
 #include "registry/RunRecord.h"
 #include "series/ScalarSeries.h"
 
@@ -19,6 +20,12 @@ struct ViewerRun
     QString source;                      ///< the logdir or the registry it was read from
     std::optional<RunRecord> record;     ///< what the registry knows about it, when it knows it
     QMap<QString, ScalarSeries> scalars; ///< by tag; steps ascend
+    QMap<QString, LoggedMedia> images;   ///< by tag, the latest: a confusion matrix, a class distribution
+    QMap<QString, LoggedMedia> texts;    ///< by tag, the latest Markdown
+    QJsonObject loggedHyperparameters;   ///< what the event files' HParams say (no registry needed)
+
+    /// The registry's hyperparameters where it has them, else the logged ones.
+    QJsonObject hyperparameters() const;
 
     /// The record's method, else the method part of a model-ID name; empty otherwise.
     QString method() const;
