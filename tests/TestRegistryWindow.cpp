@@ -5,6 +5,7 @@
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
+#include "viewer/ViewerWindow.h"
 #include "widgets/RegistryWindow.h"
 #include "widgets/RunDetailsWidget.h"
 
@@ -12,10 +13,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHeaderView>
-#include <QMenu>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -241,10 +242,45 @@ private Q_SLOTS:
         RegistryWindow again(open(m_path));
         QVERIFY(again.table()->horizontalHeader()->isSectionHidden(RegistryTableModel::Memo));
         QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::Method));
-        QCOMPARE(again.table()->model()->index(0, RegistryTableModel::Method).data().toString(), QStringLiteral("cbloss"));
+        QCOMPARE(again.table()->model()->index(0, RegistryTableModel::Method).data().toString(),
+                 QStringLiteral("cbloss"));
         QCOMPARE(again.chart()->smoothing()->value(), 25);
         QVERIFY(again.chart()->logScale()->isChecked());
         QSettings().clear();
+    }
+
+    void opensSelectedRunsInThePlotViewer()
+    {
+        auto writer = open(m_path);
+        QString error;
+        QVector<ScalarPoint> points;
+        for (int step = 1; step <= 300; ++step)
+            points.append({QStringLiteral("viewer/loss"), step, 1.0 * step, 1.0 / step});
+        QVERIFY(writer->addScalars(m_ids[2], points, &error));
+        RegistryWindow window(open(m_path));
+        window.show();
+        QTableView* table = window.table();
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[2]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[1]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QAction* openViewer = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == QStringLiteral("Open in Plot &Viewer"))
+                openViewer = action;
+        }
+        QVERIFY(openViewer);
+        openViewer->trigger();
+        ViewerWindow* viewer = nullptr;
+        for (QWidget* widget : QApplication::topLevelWidgets()) {
+            if (auto* found = qobject_cast<ViewerWindow*>(widget); found && found->isVisible())
+                viewer = found;
+        }
+        QVERIFY(viewer);
+        QCOMPARE(viewer->library().keys().size(), 2);
+        QCOMPARE(viewer->library().run(m_ids[2])->scalars.value(QStringLiteral("viewer/loss")).size(), 300);
+        QCOMPARE(viewer->library().run(m_ids[1])->method(), QStringLiteral("focalloss"));
+        QVERIFY(!viewer->library().isOffline(m_ids[2]));
     }
 
     void anUnreachableServiceShowsABanner()

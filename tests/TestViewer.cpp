@@ -634,6 +634,17 @@ private Q_SLOTS:
         QVERIFY2(updated, "the summary shows the new final value");
         window.saveToCache();
         QCOMPARE(cache.load(growing, nullptr, nullptr)->pointCount(), 40); // and the cache has the grown run
+        // What the user sees, kept for people to look at: each run's colour is on it.
+        const QImage shot = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        QVERIFY(shot.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/viewer-window.png")));
+        for (const QString& run : {kFocal, QStringLiteral("growing")}) {
+            int found = 0;
+            for (int y = 0; y < shot.height(); ++y)
+                for (int x = 0; x < shot.width(); ++x)
+                    found += shot.pixel(x, y) == RunColours::colour(run).rgb();
+            QVERIFY2(found > 20, qPrintable(run));
+        }
     }
 };
 

@@ -8,6 +8,8 @@
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
+#include "viewer/ViewerCache.h"
+#include "viewer/ViewerWindow.h"
 
 #include <QClipboard>
 #include <QCloseEvent>
@@ -164,6 +166,8 @@ void RegistryWindow::createMenus()
                     })
         ->setShortcut(QKeySequence::Find);
     view->addAction(tr("Reset &Zoom"), m_chart, &ChartPane::reload)->setShortcut(QKeySequence(tr("Ctrl+0")));
+    view->addAction(tr("Open in Plot &Viewer"), this, &RegistryWindow::openInViewer)
+        ->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
     m_columns = view->addMenu(tr("&Columns"));
     QHeaderView* header = m_table->horizontalHeader();
     for (int column = RegistryTableModel::Method; column < RegistryTableModel::ColumnCount; ++column) {
@@ -309,6 +313,18 @@ void RegistryWindow::showFailure(const QString& error)
 {
     m_banner->setText(tr("The registry cannot be read: %1. Trying again every few seconds.").arg(error));
     m_banner->setVisible(true);
+}
+
+void RegistryWindow::openInViewer()
+{
+    if (!m_viewer) {
+        m_viewerCache = std::make_unique<ViewerCache>();
+        m_viewer = std::make_unique<ViewerWindow>(m_viewerCache.get(), m_registry.get());
+    }
+    m_viewer->open(selectedIds());
+    m_viewer->show();
+    m_viewer->raise();
+    m_viewer->activateWindow();
 }
 
 QStringList RegistryWindow::selectedIds() const

@@ -24,6 +24,8 @@ class RegistryClient;
 class RegistryTableModel;
 class RunDetailsWidget;
 class RunFilterModel;
+class ViewerCache;
+class ViewerWindow;
 
 /// The main window: the registry table (filter box, status filter, sortable columns) beside the selected
 /// run's details, and the selected runs' curves below. It polls the registry and applies what changed in
@@ -73,6 +75,8 @@ private:
     void showFailure(const QString& error);
     void showSelected();
     QStringList selectedIds() const;
+    /// The plot viewer on the selected runs (one viewer window, runs added as they are opened).
+    void openInViewer();
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryClient> m_registry;
@@ -93,6 +97,9 @@ private:
     QDockWidget* m_hostsDock;
     DispatchActions* m_dispatch = nullptr;
     QList<QAction*> m_dispatchActions; ///< enabled once dispatch is set up
+    // Last, so the viewer goes before the registry it reads.
+    std::unique_ptr<ViewerCache> m_viewerCache;
+    std::unique_ptr<ViewerWindow> m_viewer;
 };
 
 } // namespace jikken
