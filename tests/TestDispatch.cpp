@@ -5,6 +5,7 @@
 #include "ServeProcess.h"
 #include "SlurmCluster.h"
 #include "SshServer.h"
+#include "dispatch/CompanionBundle.h"
 #include "registry/RegistryStore.h"
 
 #include <QDir>
@@ -313,6 +314,62 @@ private Q_SLOTS:
                                              writeSpec(QStringLiteral("slurm-bad.json"), 1)});
         QCOMPARE(badGpu.exitCode, 1);
         QVERIFY(badGpu.err.contains(QStringLiteral("how many GPUs")));
+    }
+
+    // `jikken install`: the companion and its libraries, over ssh, into a folder with a hostile name.
+    void installsASelfContainedCompanion()
+    {
+        const QString prefix = path(QStringLiteral("bundle ") + kHostile.left(24).remove(u'\n').remove(u'/'));
+        const QStringList install{QStringLiteral("install"), QStringLiteral("gpu-a"), QStringLiteral("--prefix"),
+                                  prefix};
+        Result r = m_jikken->run(install);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(!r.out.contains(QStringLiteral("(0 files sent")), qPrintable(r.out));
+        for (const char* file :
+             {"bin/jikken", "libexec/jikken", "lib/libQt6Core.so.6", "plugins/sqldrivers/libqsqlite.so"})
+            QVERIFY2(QFileInfo::exists(prefix + u'/' + QString::fromLatin1(file)), file);
+        QVERIFY(!QFileInfo::exists(prefix + QStringLiteral("/lib/libc.so.6"))); // the host's own
+        QVERIFY(!QFile::exists(path(QStringLiteral("PWNED"))));
+        QVERIFY(!QFile::exists(QDir::home().filePath(QStringLiteral("PWNED"))));
+
+        // Self-contained: every library the loader finds for it, apart from the C library's, is the bundle's.
+        QProcess ldd;
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("LD_LIBRARY_PATH"), prefix + QStringLiteral("/lib"));
+        ldd.setProcessEnvironment(env);
+        ldd.start(QStringLiteral("ldd"), {prefix + QStringLiteral("/libexec/jikken")});
+        QVERIFY(ldd.waitForFinished(30000));
+        int bundled = 0;
+        static const QRegularExpression line(QStringLiteral("^\\s*(\\S+) => (.+) \\(0x[0-9a-f]+\\)$"));
+        for (const QString& text : QString::fromLocal8Bit(ldd.readAllStandardOutput()).split(u'\n')) {
+            const auto match = line.match(text);
+            if (!match.hasMatch() || CompanionBundle::belongsToTheHost(match.captured(1)))
+                continue;
+            QVERIFY2(match.captured(2).startsWith(prefix + QStringLiteral("/lib/")), qPrintable(text));
+            ++bundled;
+        }
+        QVERIFY(bundled > 20);
+        // It runs with nothing from the environment.
+        QProcess bare;
+        bare.setProcessEnvironment(QProcessEnvironment());
+        bare.start(prefix + QStringLiteral("/bin/jikken"), {QStringLiteral("--version")});
+        QVERIFY(bare.waitForFinished(30000));
+        QCOMPARE(bare.exitCode(), 0);
+        QVERIFY(bare.readAllStandardOutput().startsWith("0."));
+
+        // Again: nothing travels; a file that went missing travels alone.
+        r = m_jikken->run(install);
+        QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("(0 files sent")), qPrintable(r.out + r.err));
+        QVERIFY(QFile::remove(prefix + QStringLiteral("/lib/libQt6Core.so.6")));
+        r = m_jikken->run(install);
+        QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("(1 files sent")), qPrintable(r.out + r.err));
+
+        const Result stranger = m_jikken->run({QStringLiteral("install"), QStringLiteral("stranger"),
+                                               QStringLiteral("--prefix"), path(QStringLiteral("never"))});
+        QCOMPARE(stranger.exitCode, 1);
+        QVERIFY2(stranger.err.contains(QStringLiteral("host key is not known")), qPrintable(stranger.err));
+        QCOMPARE(stranger.err.count(u'\n'), 1);
+        QVERIFY(QDir(prefix).removeRecursively()); // half a gigabyte
     }
 
     void refusalsAreOneClearLine()

@@ -1,11 +1,14 @@
-// `jikken dispatch`, `hosts`, `stop`, `output`, `attach`: training on other machines, over SSH, in tmux.
+// `jikken dispatch`, `hosts`, `stop`, `output`, `attach`, `install`: training on other machines, over SSH, in tmux.
 
 #include "Console.h"
 #include "RegistryCommands.h"
+#include "dispatch/CompanionInstaller.h"
 #include "dispatch/Dispatcher.h"
 #include "dispatch/GpuProbe.h"
 #include "dispatch/RemoteShell.h"
 #include "registry/RegistryClient.h"
+
+#include <QCoreApplication>
 
 #include <unistd.h>
 
@@ -96,6 +99,7 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
         double grace = 60;
         int lines = 40;
         bool print = false;
+        std::string prefix = CompanionInstaller::defaultPrefix().toStdString();
     };
     auto options = std::make_shared<Options>();
 
@@ -191,6 +195,39 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
                 ::execvp(argv[0], argv.data());
                 return console::fail(QStringLiteral("cannot run %1").arg(command->first()));
             });
+        };
+    });
+
+    CLI::App* install = app.add_subcommand(
+        "install", "Copy this companion, its libraries beside it, to a host that does not have it (over ssh)");
+    install->add_option("HOST", options->host, "an alias of ~/.ssh/config, or localhost")->required();
+    install->add_option("--prefix", options->prefix, "the folder on the host (relative to its home, or absolute)")
+        ->capture_default_str();
+    install->callback([&action, options] {
+        action = [options] {
+            QString error;
+            const auto host = HostCatalog::find(QString::fromStdString(options->host), &error);
+            if (!host)
+                return console::fail(error, console::kUsage);
+            const auto bundle = CompanionBundle::collect(QCoreApplication::applicationFilePath(), &error);
+            if (!bundle)
+                return console::fail(error);
+            const QString prefix = QString::fromStdString(options->prefix);
+            const auto sending = [&](int files, qint64 bytes) {
+                console::note(QStringLiteral("sending %1 files (%2 MB) to %3:%4")
+                                  .arg(files)
+                                  .arg(bytes / 1e6, 0, 'f', 0)
+                                  .arg(host->alias, prefix));
+            };
+            const auto report = CompanionInstaller::install(host->alias, *bundle, prefix, sending, &error);
+            if (!report)
+                return console::fail(error);
+            console::out(QStringLiteral("%1: %2 at %3 (%4 files sent, %5 MB; %6 already there)\n")
+                             .arg(host->alias, report->version, report->launcher)
+                             .arg(report->sent)
+                             .arg(report->bytesSent / 1e6, 0, 'f', 1)
+                             .arg(report->kept));
+            return console::kOk;
         };
     });
 }

@@ -101,6 +101,17 @@ void RemoteShell::start(QProcess& process, const QString& script) const
     process.closeWriteChannel();
 }
 
+void RemoteShell::startCommand(QProcess& process, const QStringList& command) const
+{
+    if (isLocal(m_host)) {
+        process.setWorkingDirectory(QDir::homePath());
+        process.start(command.first(), command.mid(1));
+    } else {
+        process.start(QStringLiteral("ssh"), sshOptions()
+                                                 << QStringLiteral("--") << m_host << ShellQuote::command(command));
+    }
+}
+
 RemoteResult RemoteShell::collect(QProcess& process, bool finished) const
 {
     RemoteResult result;

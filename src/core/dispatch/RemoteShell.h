@@ -39,6 +39,9 @@ public:
 
     /// Starts `script` on the host in `process` (not yet started); for running many hosts at once.
     void start(QProcess& process, const QString& script) const;
+    /// Starts one command on the host with its standard input left open for the caller (a stream for
+    /// `tar -x`); its words are quoted for the remote shell.
+    void startCommand(QProcess& process, const QStringList& command) const;
     /// Runs `script` and waits at most `timeoutMs`.
     RemoteResult run(const QString& script, int timeoutMs = 30000) const;
     /// Collects a finished (or timed-out) process started by `start`.
