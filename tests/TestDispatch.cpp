@@ -6,6 +6,9 @@
 #include "SlurmCluster.h"
 #include "SshServer.h"
 #include "dispatch/CompanionBundle.h"
+#include "dispatch/RegistryTunnel.h"
+#include "dispatch/RemoteShell.h"
+#include "dispatch/ShellQuote.h"
 #include "registry/RegistryStore.h"
 
 #include <QDir>
@@ -13,7 +16,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QtTest>
 
 using namespace jikken;
@@ -40,6 +45,7 @@ private:
     std::unique_ptr<JikkenProcess> m_jikken;
     std::unique_ptr<ServeProcess> m_serve;
     QString m_database;
+    QString m_token;
     QString m_work;
     QStringList m_sessions;
 
@@ -138,7 +144,7 @@ private Q_SLOTS:
         // The registry: a service the remote companions report to.
         m_database = path(QStringLiteral("registry.sqlite"));
         m_serve = std::make_unique<ServeProcess>(*m_jikken, m_database);
-        const QString token = m_serve->makeToken(QStringLiteral("dispatch"));
+        const QString token = m_token = m_serve->makeToken(QStringLiteral("dispatch"));
         QVERIFY(!token.isEmpty());
         QVERIFY2(m_serve->start(&error), qPrintable(error));
         m_jikken->setEnvironment(QStringLiteral("JIKKEN_REGISTRY"), m_serve->url());
@@ -370,6 +376,46 @@ private Q_SLOTS:
         QVERIFY2(stranger.err.contains(QStringLiteral("host key is not known")), qPrintable(stranger.err));
         QCOMPARE(stranger.err.count(u'\n'), 1);
         QVERIFY(QDir(prefix).removeRecursively()); // half a gigabyte
+    }
+
+    // A reverse tunnel carries a registry service here to the host's loopback; cut, it comes back; a port
+    // the host already uses is refused in one line.
+    void aTunnelCarriesTheRegistryToTheHost()
+    {
+        qputenv("JIKKEN_SSH_CONFIG", m_ssh.configPath().toUtf8());
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 remote = probe.serverPort();
+        probe.close();
+        RegistryTunnel tunnel(QStringLiteral("gpu-a"), static_cast<quint16>(QUrl(m_serve->url()).port()), remote);
+        QString error;
+        QVERIFY2(tunnel.open(20000, &error), qPrintable(error));
+        QCOMPARE(tunnel.remoteUrl(), QStringLiteral("http://127.0.0.1:%1").arg(remote));
+        const QString ls = QStringLiteral("JIKKEN_REGISTRY=%1 JIKKEN_TOKEN=%2 %3 ls --format csv\n")
+                               .arg(tunnel.remoteUrl(), m_token, ShellQuote::quote(QStringLiteral(JIKKEN_BINARY)));
+        RemoteResult listed = RemoteShell(QStringLiteral("gpu-a")).run(ls);
+        QVERIFY2(listed.ok(), qPrintable(listed.failure()));
+        QVERIFY(listed.out.startsWith("id,method"));
+
+        QString dropped;
+        bool reopened = false;
+        tunnel.onDropped([&](const QString& why) { dropped = why; });
+        tunnel.onReopened([&] { reopened = true; });
+        tunnel.process().kill();
+        QTRY_VERIFY_WITH_TIMEOUT(!dropped.isEmpty(), 5000);
+        QVERIFY2(dropped.contains(QStringLiteral("gpu-a: the tunnel to the registry dropped")), qPrintable(dropped));
+        QTRY_VERIFY_WITH_TIMEOUT(reopened, 20000);
+        listed = RemoteShell(QStringLiteral("gpu-a")).run(ls);
+        QVERIFY2(listed.ok(), qPrintable(listed.failure()));
+
+        RegistryTunnel second(QStringLiteral("gpu-a"), static_cast<quint16>(QUrl(m_serve->url()).port()), remote);
+        QVERIFY(!second.open(20000, &error));
+        QCOMPARE(error, QStringLiteral("gpu-a: port %1 is taken there").arg(remote));
+        RegistryTunnel unreachable(QStringLiteral("stranger"), 1, remote);
+        QVERIFY(!unreachable.open(20000, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("stranger: the tunnel to the registry did not open: ")),
+                 qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("Host key verification failed")), qPrintable(error));
     }
 
     void refusalsAreOneClearLine()

@@ -1,10 +1,13 @@
 // Dispatch in the app, on the offscreen platform: the New run form refuses what `jikken train` would,
 // the GPU view marks free and busy GPUs, and a run started from the window on localhost (the real
 // `jikken`, a real tmux) shows up running in the table and stops from the Run menu.
+#include "SshServer.h"
 #include "dispatch/DispatchActions.h"
+#include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostGpuModel.h"
 #include "dispatch/HostsPanel.h"
 #include "dispatch/NewRunDialog.h"
+#include "dispatch/RegistryTunnel.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
@@ -32,6 +35,24 @@ std::unique_ptr<RegistryClient> open(const QString& path)
     if (!store->open(path, &error))
         return nullptr;
     return store;
+}
+
+// Fills the New run form, once it is shown, for a short LeNet run on `host` without a GPU, and accepts it.
+void fillTrainingFormWhenShown(const QString& host, int epochs)
+{
+    QTimer::singleShot(0, [host, epochs] {
+        auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->hostBox()->setCurrentText(host);
+        dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
+        dialog->field(QStringLiteral("epochs"))->setText(QString::number(epochs));
+        dialog->field(QStringLiteral("train_limit"))->setText(QStringLiteral("3000"));
+        dialog->field(QStringLiteral("test_limit"))->setText(QStringLiteral("1000"));
+        dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
+        qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
+            ->setCurrentText(QStringLiteral("lenet"));
+        dialog->accept();
+    });
 }
 
 } // namespace
@@ -133,19 +154,7 @@ private Q_SLOTS:
                     .toString()
                     .contains(QStringLiteral("CPU host")));
 
-        QTimer::singleShot(0, this, [] {
-            auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
-            QVERIFY(dialog);
-            dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
-            dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
-            dialog->field(QStringLiteral("epochs"))->setText(QStringLiteral("40"));
-            dialog->field(QStringLiteral("train_limit"))->setText(QStringLiteral("3000"));
-            dialog->field(QStringLiteral("test_limit"))->setText(QStringLiteral("1000"));
-            dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
-            qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
-                ->setCurrentText(QStringLiteral("lenet"));
-            dialog->accept();
-        });
+        fillTrainingFormWhenShown(QStringLiteral("localhost"), 40);
         QSignalSpy done(window.dispatch(), &DispatchActions::done);
         QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
         window.dispatch()->newRun();
@@ -195,6 +204,78 @@ private Q_SLOTS:
         const RunRecord ended = *store.run(wrapped, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
         QCOMPARE(store.scalars(wrapped, QStringLiteral("test/error"), &error).size(), 5);
+    }
+
+    // The embedded registry is a file here; a run on another host reaches it through an SSH tunnel the
+    // app opens, and when the tunnel is cut mid-run the companion journals and catches up once it is back.
+    void aRemoteRunReachesTheEmbeddedRegistryThroughATunnel()
+    {
+        testing::SshServer ssh;
+        QString error;
+        QVERIFY2(ssh.start(m_dir.filePath(QStringLiteral("ssh")), {QStringLiteral("gpu-b")}, QStringLiteral("stranger"),
+                           &error),
+                 qPrintable(error));
+        const QByteArray before = qgetenv("JIKKEN_SSH_CONFIG");
+        qputenv("JIKKEN_SSH_CONFIG", ssh.configPath().toUtf8());
+        const QString work = m_dir.filePath(QStringLiteral("remote work"));
+        QVERIFY(QDir().mkpath(work));
+        QFile hosts(m_dir.filePath(QStringLiteral("config/jikken/hosts.json")));
+        QVERIFY(hosts.open(QIODevice::WriteOnly));
+        hosts.write(QJsonDocument(
+                        QJsonObject{{QStringLiteral("hosts"),
+                                     QJsonObject{{QStringLiteral("gpu-b"),
+                                                  QJsonObject{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                                                              {QStringLiteral("workdir"), work}}}}}})
+                        .toJson());
+        hosts.close();
+
+        const QString database = m_dir.filePath(QStringLiteral("embedded.sqlite"));
+        ClientConfig config;
+        config.database = database;
+        const RegistryConnector connector = [database](QString*) { return open(database); };
+        RegistryWindow window(open(database), connector);
+        window.setDispatch(config, connector);
+        QVERIFY(window.tunnels());
+        fillTrainingFormWhenShown(QStringLiteral("gpu-b"), 3);
+        QSignalSpy done(window.dispatch(), &DispatchActions::done);
+        QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
+        window.dispatch()->newRun();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        RegistryTunnel* tunnel = window.tunnels()->tunnel(QStringLiteral("gpu-b"));
+        QVERIFY(tunnel && tunnel->isOpen());
+        // The companions' token and the host's port are kept, private, for the next start of the app.
+        QFile settings(EmbeddedRegistryTunnels::settingsPath());
+        QCOMPARE(settings.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(settings.readAll())
+                     .object()
+                     .value(QStringLiteral("ports"))
+                     .toObject()
+                     .value(QStringLiteral("gpu-b"))
+                     .toInt(),
+                 tunnel->remotePort());
+
+        RegistryStore store;
+        QVERIFY(store.open(database, &error));
+        RunFilter newest;
+        newest.newestFirst = true;
+        newest.limit = 1;
+        const QString id = store.runs(newest, &error).first().id;
+        QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
+        QCOMPARE(store.run(id, &error)->host, QStringLiteral("gpu-b"));
+
+        tunnel->process().kill(); // the link drops mid-run
+        QTRY_VERIFY_WITH_TIMEOUT(!tunnel->isOpen(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(tunnel->isOpen(), 20000); // reopened by the app
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(id, &error)->status), 120000);
+        const RunRecord ended = *store.run(id, &error);
+        QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
+        QCOMPARE(ended.epoch, 3);
+        QCOMPARE(store.scalars(id, QStringLiteral("test/error"), &error).size(), 3); // nothing lost on the way
+        QVERIFY(store.scalars(id, QStringLiteral("train/loss"), &error).size() >= 10);
+        qputenv("JIKKEN_SSH_CONFIG", before);
     }
 };
 

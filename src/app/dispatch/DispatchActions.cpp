@@ -61,12 +61,13 @@ void DispatchActions::inBackground(const QString& what, std::function<QString(Di
                                    std::function<void(const QString& result)> after)
 {
     Q_EMIT started(what);
-    QtConcurrent::run([connector = m_connector, config = m_registry, work] {
+    QtConcurrent::run([connector = m_connector, config = m_registry, router = m_router, work] {
         Outcome outcome;
         std::unique_ptr<RegistryClient> client = connector(&outcome.problem);
         if (!client)
             return outcome;
         Dispatcher dispatcher(*client, config);
+        dispatcher.setRouter(router);
         outcome.result = work(dispatcher, &outcome.problem);
         return outcome;
     }).then(this, [this, after](const Outcome& outcome) {

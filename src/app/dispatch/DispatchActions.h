@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dispatch/Dispatcher.h"
 #include "registry/ClientConfig.h"
 #include "registry/RegistryWorker.h"
 
@@ -23,6 +24,9 @@ public:
     /// `registry`: where the registry is, passed on to the companions; `connector`: clients for the threads.
     DispatchActions(ClientConfig registry, RegistryConnector connector, QWidget* window);
 
+    /// How companions on other hosts reach a registry that is a file here (`EmbeddedRegistryTunnels`).
+    void setRouter(Dispatcher::Router router) { m_router = std::move(router); }
+
     /// The New run dialog (filled from `from` when given), then the dispatch.
     void newRun(const RunRecord* from = nullptr);
     void stop(const QString& id);
@@ -42,6 +46,7 @@ private:
 
     ClientConfig m_registry;
     RegistryConnector m_connector;
+    Dispatcher::Router m_router;
     QWidget* m_window;
 };
 

@@ -4,6 +4,7 @@
 #include "RunDetailsWidget.h"
 #include "charts/ChartPane.h"
 #include "dispatch/DispatchActions.h"
+#include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
@@ -23,6 +24,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -253,6 +255,22 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
         m_banner->setVisible(true);
     });
     connect(m_dispatch, &DispatchActions::runsChanged, this, &RegistryWindow::refresh);
+    // The embedded registry is a file here: runs on other hosts reach it through SSH tunnels.
+    delete m_tunnels;
+    m_tunnels = nullptr;
+    if (!registry.isService() && !registry.database.startsWith(QLatin1String("postgresql://"))) {
+        m_tunnels = new EmbeddedRegistryTunnels(registry.database, this);
+        connect(m_tunnels, &EmbeddedRegistryTunnels::news, this,
+                [this](const QString& line) { statusBar()->showMessage(line, 15000); });
+        m_dispatch->setRouter(
+            [tunnels = QPointer<EmbeddedRegistryTunnels>(m_tunnels)](const QString& host, QString* error) {
+                if (!tunnels) {
+                    *error = tr("the registry's tunnels were closed");
+                    return std::optional<Dispatcher::Route>();
+                }
+                return tunnels->route(host, error);
+            });
+    }
     for (QAction* action : std::as_const(m_dispatchActions))
         action->setEnabled(true);
 }

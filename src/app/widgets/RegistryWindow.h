@@ -18,6 +18,7 @@ namespace jikken {
 
 class ChartPane;
 class DispatchActions;
+class EmbeddedRegistryTunnels;
 class HostsPanel;
 struct ClientConfig;
 class RegistryClient;
@@ -55,6 +56,7 @@ public:
     HostsPanel* hosts() const { return m_hosts; }
     QDockWidget* hostsDock() const { return m_hostsDock; }
     DispatchActions* dispatch() const { return m_dispatch; }
+    EmbeddedRegistryTunnels* tunnels() const { return m_tunnels; }
 
     /// Turns on New run, Stop, Output and Attach: companions report to `registry`, and the background
     /// threads connect with `connector`.
@@ -96,7 +98,8 @@ private:
     HostsPanel* m_hosts;
     QDockWidget* m_hostsDock;
     DispatchActions* m_dispatch = nullptr;
-    QList<QAction*> m_dispatchActions; ///< enabled once dispatch is set up
+    EmbeddedRegistryTunnels* m_tunnels = nullptr; ///< with an embedded registry: SSH tunnels to it
+    QList<QAction*> m_dispatchActions;            ///< enabled once dispatch is set up
     // Last, so the viewer goes before the registry it reads.
     std::unique_ptr<ViewerCache> m_viewerCache;
     std::unique_ptr<ViewerWindow> m_viewer;

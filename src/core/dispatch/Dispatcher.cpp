@@ -64,9 +64,16 @@ std::optional<QString> Dispatcher::registryExports(const HostSettings& host, QSt
                                      ? m_registryConfig.database
                                      : QFileInfo(m_registryConfig.database).absoluteFilePath();
         lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(database));
+    } else if (m_router) {
+        const auto route = m_router(host.alias, error);
+        if (!route)
+            return std::nullopt;
+        lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(route->url))
+              << QStringLiteral("export JIKKEN_TOKEN=%1").arg(quote(route->token));
     } else {
-        return failWith(error, QStringLiteral("%1 cannot reach the registry, a file on this computer (%2); run "
-                                              "jikken serve and point JIKKEN_REGISTRY at it")
+        return failWith(error, QStringLiteral("%1 cannot reach the registry, a file on this computer (%2); dispatch "
+                                              "from the app (it opens an SSH tunnel), or run jikken serve and point "
+                                              "JIKKEN_REGISTRY at it")
                                    .arg(host.alias, m_registryConfig.database));
     }
     return lines.join(u'\n');

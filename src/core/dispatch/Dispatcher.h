@@ -28,6 +28,16 @@ public:
     /// `registryConfig`: where the registry is, for the companions to report to.
     Dispatcher(RegistryClient& registry, ClientConfig registryConfig);
 
+    /// How companions on another host reach a registry that is a file here (the app's embedded one): a
+    /// service URL and token as that host sees them, through a tunnel kept open by whoever routes.
+    struct Route
+    {
+        QString url;
+        QString token;
+    };
+    using Router = std::function<std::optional<Route>(const QString& host, QString* error)>;
+    void setRouter(Router router) { m_router = std::move(router); }
+
     /// `gpu`: "auto" (the first GPU no Jikken run uses and that is nearly empty; none on a CPU host),
     /// "cpu" (no GPU), or a GPU index. Returns the new run's ID once `jikken train` reports it running (or
     /// `waitMs` passed with its session alive).
@@ -68,6 +78,7 @@ private:
 
     RegistryClient& m_registry;
     ClientConfig m_registryConfig;
+    Router m_router;
 };
 
 } // namespace jikken

@@ -101,6 +101,19 @@ void RemoteShell::start(QProcess& process, const QString& script) const
     process.closeWriteChannel();
 }
 
+QStringList RemoteShell::reverseForwardArguments(const QString& spec) const
+{
+    return configOption() << QStringLiteral("-v") << QStringLiteral("-N") << QStringLiteral("-o")
+                          << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
+                          << QStringLiteral("StrictHostKeyChecking=yes") << QStringLiteral("-o")
+                          << QStringLiteral("ConnectTimeout=%1").arg(kConnectTimeoutSeconds) << QStringLiteral("-o")
+                          << QStringLiteral("ControlPath=none") << QStringLiteral("-o")
+                          << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-o")
+                          << QStringLiteral("ServerAliveInterval=15") << QStringLiteral("-o")
+                          << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("-R") << spec
+                          << QStringLiteral("--") << m_host;
+}
+
 void RemoteShell::startCommand(QProcess& process, const QStringList& command) const
 {
     if (isLocal(m_host)) {

@@ -42,6 +42,10 @@ public:
     /// Starts one command on the host with its standard input left open for the caller (a stream for
     /// `tar -x`); its words are quoted for the remote shell.
     void startCommand(QProcess& process, const QStringList& command) const;
+    /// ssh's arguments for a connection of its own that only forwards a port of the host back here
+    /// (`-N -R SPEC`): no shared master (a forward must not end with a master's idle time), keep-alives so a
+    /// dead link is noticed within a minute, and `-v`, whose log says when the host listens.
+    QStringList reverseForwardArguments(const QString& spec) const;
     /// Runs `script` and waits at most `timeoutMs`.
     RemoteResult run(const QString& script, int timeoutMs = 30000) const;
     /// Collects a finished (or timed-out) process started by `start`.
