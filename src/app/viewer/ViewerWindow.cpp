@@ -246,16 +246,12 @@ QStringList ViewerWindow::open(const QStringList& sources)
 void ViewerWindow::fillRunList()
 {
     m_filling = true;
-    QSet<QString> listed;
+    QHash<QString, QTreeWidgetItem*> listed;
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
-        listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString());
+        listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString(), m_runs->topLevelItem(i));
     for (const QString& key : m_library.keys()) {
         const ViewerRun* run = m_library.run(key);
-        QTreeWidgetItem* item = nullptr;
-        for (int i = 0; i < m_runs->topLevelItemCount() && !item; ++i) {
-            if (m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString() == key)
-                item = m_runs->topLevelItem(i);
-        }
+        QTreeWidgetItem* item = listed.value(key);
         if (!item) {
             item = new QTreeWidgetItem(m_runs);
             item->setData(0, Qt::UserRole, key);
