@@ -5,6 +5,7 @@
 #include "RegistryCommands.h"
 #include "dispatch/Dispatcher.h"
 #include "events/ScalarFollower.h"
+#include "registry/JournalingRegistryClient.h"
 #include "registry/RegistryClient.h"
 #include "util/Provenance.h"
 
@@ -26,6 +27,7 @@ namespace {
 
 constexpr int kFollowMs = 250; // how often the event files are read: scalars reach the registry within it
 constexpr int kHeartbeatMs = 10000;
+constexpr int kDrainMs = 30000; // at the end, how long the journal may take to reach the registry
 
 std::atomic_int g_signal{0};
 
@@ -68,17 +70,17 @@ void follow(RegistryClient& registry, const QString& id, ScalarFollower& followe
     }
 }
 
-int runHere(RegistryClient& registry, const RunOptions& options)
+int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions& options)
 {
     QString error;
     QString id = QString::fromStdString(options.id);
     if (id.isEmpty()) {
-        const auto reserved = registry.reserve(QString::fromStdString(options.method), &error);
+        const auto reserved = direct.reserve(QString::fromStdString(options.method), &error);
         if (!reserved)
             return console::fail(error);
         id = reserved->toString();
     } else {
-        const auto record = registry.run(id, &error);
+        const auto record = direct.run(id, &error);
         if (!record)
             return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
         if (record->status != RunStatus::Reserved)
@@ -88,13 +90,32 @@ int runHere(RegistryClient& registry, const RunOptions& options)
         QFileInfo(options.logDir.empty() ? QStringLiteral("logs/") + id : QString::fromStdString(options.logDir))
             .absoluteFilePath()
             .replace(QStringLiteral("{id}"), id);
+    // With a service, reports go through a journal in the logdir first, as with jikken train: a network
+    // or SSH tunnel that drops while the script runs loses nothing; it is delivered when it is back.
+    std::unique_ptr<JournalingRegistryClient> journaled;
+    RegistryClient* reporter = &direct;
+    const auto drain = [&] {
+        if (journaled && journaled->finish(kDrainMs) > 0)
+            console::note(QStringLiteral("warning: the registry did not take the last reports (%1); they wait in "
+                                         "the run's journal: send them with jikken sync %2")
+                              .arg(journaled->lastProblem(), console::shellQuote(logDir)));
+    };
     const auto markFailed = [&](const QString& reason) {
         QString ignored;
-        registry.setStatus(id, RunStatus::Failed, reason, &ignored);
+        reporter->setStatus(id, RunStatus::Failed, reason, &ignored);
+        drain();
         return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
     };
     if (!QDir().mkpath(logDir))
         return markFailed(QStringLiteral("cannot create %1").arg(logDir));
+    if (config.isService()) {
+        journaled = std::make_unique<JournalingRegistryClient>(config.service, config.token, id, logDir,
+                                                               JournalingRegistryClient::Options());
+        if (!journaled->start(&error))
+            return markFailed(error);
+        reporter = journaled.get();
+    }
+    RegistryClient& registry = *reporter;
     QStringList command;
     for (const std::string& word : options.command)
         command << QString::fromStdString(word)
@@ -160,6 +181,7 @@ int runHere(RegistryClient& registry, const RunOptions& options)
     const int status = script.exitCode();
     if (signal != 0) {
         registry.setStatus(id, RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), &error);
+        drain();
         return 128 + signal;
     }
     if (crashed)
@@ -168,9 +190,9 @@ int runHere(RegistryClient& registry, const RunOptions& options)
         markFailed(QStringLiteral("exit status %1").arg(status));
         return status;
     }
-    if (!registry.setStatus(id, RunStatus::Finished, {}, &error))
-        return console::fail(error);
-    return console::kOk;
+    const bool finished = registry.setStatus(id, RunStatus::Finished, {}, &error);
+    drain();
+    return finished ? console::kOk : console::fail(error);
 }
 
 } // namespace
@@ -194,7 +216,9 @@ void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
                 return console::fail(QStringLiteral("give --method (a new ID) or --id (one reserved before)"),
                                      console::kUsage);
             if (options->host.empty())
-                return withRegistry(registry, [&](RegistryClient& client) { return runHere(client, *options); });
+                return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
+                    return runHere(client, config, *options);
+                });
             QString error;
             const auto host = HostCatalog::find(QString::fromStdString(options->host), &error);
             if (!host)
