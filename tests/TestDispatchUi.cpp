@@ -204,6 +204,20 @@ private Q_SLOTS:
         const RunRecord ended = *store.run(wrapped, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
         QCOMPARE(store.scalars(wrapped, QStringLiteral("test/error"), &error).size(), 5);
+
+        // Run Again with Changes offers the same command under the same method.
+        bool offered = false;
+        QTimer::singleShot(0, this, [script, &offered] {
+            auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            offered = dialog->method() == QLatin1String("mixup") &&
+                      dialog->command() == QStringList{QStringLiteral("python3"),  script,
+                                                       QStringLiteral("{logdir}"), QStringLiteral("5"),
+                                                       QStringLiteral("0"),        QStringLiteral("0")};
+            dialog->reject();
+        });
+        window.dispatch()->newRun(&ended);
+        QVERIFY(offered);
     }
 
     // The embedded registry is a file here; a run on another host reaches it through an SSH tunnel the

@@ -92,8 +92,14 @@ void DispatchActions::newRun(const RunRecord* from)
             initial = *spec;
     }
     NewRunDialog dialog(*hosts, initial, m_window);
-    if (from)
+    if (from) {
         dialog.hostBox()->setCurrentText(from->host);
+        // A run of the user's own command was recorded as `jikken run -- WORDS…`: the same command again.
+        QString unsplit;
+        const auto words = ShellQuote::split(from->command, &unsplit);
+        if (words && words->size() > 3 && words->at(1) == QLatin1String("run") && words->at(2) == QLatin1String("--"))
+            dialog.setCommand(words->mid(3), from->method);
+    }
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QStringList command = dialog.command();

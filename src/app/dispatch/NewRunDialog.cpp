@@ -1,5 +1,7 @@
 #include "NewRunDialog.h"
 
+#include "dispatch/ShellQuote.h"
+
 #include "ids/ModelId.h"
 
 #include <QComboBox>
@@ -106,7 +108,14 @@ QString NewRunDialog::method() const
 
 QStringList NewRunDialog::command() const
 {
-    return QProcess::splitCommand(m_command->text());
+    QString ignored; // accept() has refused a command that does not split
+    return ShellQuote::split(m_command->text(), &ignored).value_or(QStringList());
+}
+
+void NewRunDialog::setCommand(const QStringList& words, const QString& method)
+{
+    m_command->setText(ShellQuote::command(words));
+    qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("method")))->setCurrentText(method);
 }
 
 QString NewRunDialog::gpu() const
@@ -122,6 +131,8 @@ void NewRunDialog::accept()
         error = tr("No host: add one to ~/.ssh/config or hosts.json");
     else if (gpu() != QLatin1String("auto") && gpu() != QLatin1String("cpu") && !index.match(gpu()).hasMatch())
         error = tr("GPU must be auto, cpu or an index, not \"%1\"").arg(gpu());
+    else if (!ShellQuote::split(m_command->text(), &error))
+        ; // an unmatched quote: said in `error`
     else if (!command().isEmpty())
         error = ModelId::methodError(method()); // the script's own method: only the ID must be valid
     else

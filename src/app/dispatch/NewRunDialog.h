@@ -30,6 +30,8 @@ public:
     /// The user's own command to run instead of `jikken train`, split into words at spaces outside double
     /// quotes (QProcess::splitCommand); empty for none.
     QStringList command() const;
+    /// Fills in a command of the user's own (quoted for the box) and the method its runs are under.
+    void setCommand(const QStringList& words, const QString& method);
     /// The method part of the ID (the spec's method; with a command of one's own, any valid name).
     QString method() const;
     void accept() override;
