@@ -137,7 +137,8 @@ int main(int argc, char** argv)
         window.open({logdir});
         window.showTags(shownTags);
         window.show();
-        QTest::qWaitForWindowExposed(&window);
+        if (!QTest::qWaitForWindowExposed(&window))
+            qFatal("the viewer window was never shown");
         window.figure()->repaint();
         row("the same through the window: open to the first painted figure", msSince(timer), "ms", 2000);
 

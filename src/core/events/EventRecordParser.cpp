@@ -135,7 +135,7 @@ QJsonValue protobufValue(std::string_view value)
     QJsonValue json;
     wire::forEachField(value, [&](uint32_t field, uint32_t type, wire::Reader& r) {
         if (field == 2 && type == wire::kFixed64) {
-            uint64_t bits;
+            uint64_t bits = 0;
             const bool ok = r.fixed64(bits);
             json = doubleFromBits(bits);
             return ok;
