@@ -30,6 +30,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QSvgRenderer>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -606,6 +607,7 @@ private Q_SLOTS:
         QCOMPARE(window.options().layout, FigureOptions::Layout::Grid);
         window.stepView(1);
         QCOMPARE(window.options().layout, FigureOptions::Layout::Overlay);
+        window.findChild<QTabWidget*>()->setCurrentWidget(window.summaryTable());
         QCOMPARE(window.summaryTable()->rowCount(), 3);
     }
 
@@ -620,6 +622,8 @@ private Q_SLOTS:
         window.resize(900, 600);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tabs = window.findChild<QTabWidget*>();
+        tabs->setCurrentWidget(window.summaryTable()); // the page on show follows the run
         std::string more = logdir.growingTail;
         for (int step = 22; step <= 40; ++step)
             more += simpleScalarRecord("loss", step, 5.0f, 3000.0 + step);
@@ -635,6 +639,7 @@ private Q_SLOTS:
         window.saveToCache();
         QCOMPARE(cache.load(growing, nullptr, nullptr)->pointCount(), 40); // and the cache has the grown run
         // What the user sees, kept for people to look at: each run's colour is on it.
+        tabs->setCurrentWidget(window.figure());
         const QImage shot = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
         QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
         QVERIFY(shot.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/viewer-window.png")));

@@ -118,6 +118,7 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     connect(m_smoothing, &QDoubleSpinBox::valueChanged, this, &ViewerWindow::optionsChanged);
     connect(m_logY, &QCheckBox::toggled, this, &ViewerWindow::optionsChanged);
     connect(m_baseline, &QComboBox::currentIndexChanged, this, &ViewerWindow::updateTables);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &ViewerWindow::updateTables);
     connect(m_runs, &QTreeWidget::itemChanged, this, &ViewerWindow::optionsChanged);
     connect(m_tags, &QListWidget::itemChanged, this, &ViewerWindow::optionsChanged);
     connect(m_tagFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
@@ -357,13 +358,21 @@ QVector<const ViewerRun*> ViewerWindow::checkedRuns() const
 
 void ViewerWindow::updateTables()
 {
+    // Only the page on show is filled, the others when they are shown: a live refresh every second must
+    // not walk every point or decode every image for pages nobody looks at.
     if (m_filling)
         return;
     const FigureOptions shown = options();
-    ComparisonTables::fillSummary(m_summary, checkedRuns(), shown.tags, m_baseline->currentData().toString());
-    ComparisonTables::fillHyperparameters(m_hyperparameters, checkedRuns());
-    MediaPage::fill(m_media, checkedRuns());
-    m_parallel->setRuns(checkedRuns(), shown.tags.isEmpty() ? QString() : shown.tags.first());
+    const QVector<const ViewerRun*> runs = checkedRuns();
+    const QWidget* page = m_tabs->currentWidget();
+    if (page == m_summary) {
+        ComparisonTables::fillSummary(m_summary, runs, shown.tags, m_baseline->currentData().toString());
+    } else if (page == m_hyperparameters->parentWidget()) {
+        ComparisonTables::fillHyperparameters(m_hyperparameters, runs);
+        m_parallel->setRuns(runs, shown.tags.isEmpty() ? QString() : shown.tags.first());
+    } else if (page == m_media) {
+        MediaPage::fill(m_media, runs);
+    }
 }
 
 QStringList ViewerWindow::refresh()
