@@ -247,16 +247,16 @@ private Q_SLOTS:
         ClientConfig config;
         config.database = database;
         const RegistryConnector connector = [database](QString*) { return open(database); };
-        RegistryWindow window(open(database), connector);
-        window.setDispatch(config, connector);
-        QVERIFY(window.tunnels());
-        fillTrainingFormWhenShown(QStringLiteral("gpu-b"), 3);
-        QSignalSpy done(window.dispatch(), &DispatchActions::done);
-        QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
-        window.dispatch()->newRun();
+        auto window = std::make_unique<RegistryWindow>(open(database), connector);
+        window->setDispatch(config, connector);
+        QVERIFY(window->tunnels());
+        fillTrainingFormWhenShown(QStringLiteral("gpu-b"), 6);
+        QSignalSpy done(window->dispatch(), &DispatchActions::done);
+        QSignalSpy failed(window->dispatch(), &DispatchActions::failed);
+        window->dispatch()->newRun();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-        RegistryTunnel* tunnel = window.tunnels()->tunnel(QStringLiteral("gpu-b"));
+        RegistryTunnel* tunnel = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
         QVERIFY(tunnel && tunnel->isOpen());
         // The companions' token and the host's port are kept, private, for the next start of the app.
         QFile settings(EmbeddedRegistryTunnels::settingsPath());
@@ -283,11 +283,23 @@ private Q_SLOTS:
         tunnel->process().kill(); // the link drops mid-run
         QTRY_VERIFY_WITH_TIMEOUT(!tunnel->isOpen(), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(tunnel->isOpen(), 20000); // reopened by the app
+
+        // The app quits (its service and tunnel with it) while the run goes on, and starts again: the
+        // tunnel to the host with a run still going reopens by itself, and the journal catches up.
+        const quint16 port = tunnel->remotePort();
+        window.reset();
+        QTest::qWait(500);
+        window = std::make_unique<RegistryWindow>(open(database), connector);
+        window->setDispatch(config, connector);
+        RegistryTunnel* resumed = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
+        QVERIFY(resumed);
+        QTRY_VERIFY_WITH_TIMEOUT(resumed->isOpen(), 20000);
+        QCOMPARE(resumed->remotePort(), port); // the address the companion knows
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(id, &error)->status), 120000);
         const RunRecord ended = *store.run(id, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
-        QCOMPARE(ended.epoch, 3);
-        QCOMPARE(store.scalars(id, QStringLiteral("test/error"), &error).size(), 3); // nothing lost on the way
+        QCOMPARE(ended.epoch, 6);
+        QCOMPARE(store.scalars(id, QStringLiteral("test/error"), &error).size(), 6); // nothing lost on the way
         QVERIFY(store.scalars(id, QStringLiteral("train/loss"), &error).size() >= 10);
         qputenv("JIKKEN_SSH_CONFIG", before);
     }

@@ -34,6 +34,43 @@ quint16 firstPortFor(const QString& host)
 EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* parent)
     : QObject(parent), m_database(QFileInfo(database).absoluteFilePath())
 {
+    loadSettings();
+}
+
+void EmbeddedRegistryTunnels::loadSettings()
+{
+    QFile file(settingsPath());
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject settings = QJsonDocument::fromJson(file.readAll()).object();
+    const QJsonObject ports = settings.value(QStringLiteral("ports")).toObject();
+    for (auto it = ports.begin(); it != ports.end(); ++it)
+        m_ports[it.key()] = static_cast<quint16>(it.value().toInt());
+    m_token = settings.value(QStringLiteral("token")).toString();
+}
+
+void EmbeddedRegistryTunnels::resume(const QStringList& hosts)
+{
+    QString error;
+    for (const QString& host : hosts) {
+        if (tunnel(host) || !m_ports.count(host))
+            continue;
+        if (!startService(&error)) {
+            Q_EMIT news(error);
+            return;
+        }
+        addTunnel(host, m_ports[host])->start();
+    }
+}
+
+RegistryTunnel* EmbeddedRegistryTunnels::addTunnel(const QString& host, quint16 port)
+{
+    auto tunnel = std::make_unique<RegistryTunnel>(host, m_server->port(), port, this);
+    tunnel->onDropped([this](const QString& line) { Q_EMIT news(line); });
+    tunnel->onReopened([this, host] { Q_EMIT news(tr("%1: the tunnel to the registry is open again").arg(host)); });
+    RegistryTunnel* added = tunnel.get();
+    m_tunnels[host] = std::move(tunnel);
+    return added;
 }
 
 EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels() = default;
@@ -74,30 +111,19 @@ bool EmbeddedRegistryTunnels::startService(QString* error)
     if (!server->start(error))
         return false;
     m_server = std::move(server);
-    return loadOrMakeToken(error);
+    return checkOrMakeToken(error);
 }
 
-bool EmbeddedRegistryTunnels::loadOrMakeToken(QString* error)
+bool EmbeddedRegistryTunnels::checkOrMakeToken(QString* error)
 {
-    QFile file(settingsPath());
-    if (file.open(QIODevice::ReadOnly)) {
-        const QJsonObject settings = QJsonDocument::fromJson(file.readAll()).object();
-        const QJsonObject ports = settings.value(QStringLiteral("ports")).toObject();
-        for (auto it = ports.begin(); it != ports.end(); ++it)
-            m_ports[it.key()] = static_cast<quint16>(it.value().toInt());
-        const QString token = settings.value(QStringLiteral("token")).toString();
-        AccessTokens tokens(m_server->store().database());
-        if (tokens.verify(token)) // a token of this registry, still valid
-            m_token = token;
-    }
-    if (m_token.isEmpty()) {
-        AccessTokens tokens(m_server->store().database());
-        const QString name = QStringLiteral("app-tunnel-%1").arg(QDateTime::currentMSecsSinceEpoch());
-        const auto token = tokens.create(name, false, error);
-        if (!token)
-            return false;
-        m_token = *token;
-    }
+    AccessTokens tokens(m_server->store().database());
+    if (!m_token.isEmpty() && tokens.verify(m_token)) // the saved token is this registry's, still valid
+        return true;
+    const QString name = QStringLiteral("app-tunnel-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    const auto token = tokens.create(name, false, error);
+    if (!token)
+        return false;
+    m_token = *token;
     return saveSettings(error);
 }
 
@@ -128,15 +154,12 @@ std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::routeHere(const QStrin
         quint16 port = m_ports.count(host) ? m_ports[host] : firstPortFor(host);
         QString why;
         for (int attempt = 0; attempt < kPortTries; ++attempt, port = static_cast<quint16>(port + 1)) {
-            auto candidate = std::make_unique<RegistryTunnel>(host, m_server->port(), port, this);
+            RegistryTunnel* candidate = addTunnel(host, port);
             if (candidate->open(kOpenTimeoutMs, &why)) {
-                candidate->onDropped([this](const QString& line) { Q_EMIT news(line); });
-                candidate->onReopened(
-                    [this, host] { Q_EMIT news(tr("%1: the tunnel to the registry is back").arg(host)); });
-                open = candidate.get();
-                m_tunnels[host] = std::move(candidate);
+                open = candidate;
                 break;
             }
+            m_tunnels.erase(host);
             if (!why.contains(QLatin1String("is taken")))
                 break; // the host itself is the problem: another port will not help
         }

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <map>
 #include <memory>
@@ -29,6 +30,9 @@ public:
     /// The registry as `host`'s companions reach it, once its tunnel is open. Safe to call from any thread
     /// (dispatch runs on worker threads); the tunnels live on this object's thread.
     std::optional<Dispatcher::Route> route(const QString& host, QString* error);
+    /// Reopens, in the background, the tunnels of these hosts where one was open before (the app
+    /// restarted while runs went on there): their companions then deliver what they journaled meanwhile.
+    void resume(const QStringList& hosts);
     /// The tunnel to `host`, if one was opened (a test cuts it).
     RegistryTunnel* tunnel(const QString& host) const;
     static QString settingsPath();
@@ -40,7 +44,9 @@ Q_SIGNALS:
 private:
     std::optional<Dispatcher::Route> routeHere(const QString& host, QString* error);
     bool startService(QString* error);
-    bool loadOrMakeToken(QString* error);
+    void loadSettings();
+    bool checkOrMakeToken(QString* error);
+    RegistryTunnel* addTunnel(const QString& host, quint16 port);
     bool saveSettings(QString* error) const;
 
     QString m_database;

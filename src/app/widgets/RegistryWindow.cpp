@@ -270,6 +270,18 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
                 }
                 return tunnels->route(host, error);
             });
+        // Runs that went on while the app was closed deliver what they journaled once their tunnel is back.
+        QStringList hosts;
+        for (const RunStatus going : {RunStatus::Running, RunStatus::Lost}) {
+            RunFilter filter;
+            filter.status = going;
+            QString ignored; // an unreadable registry shows in the banner by itself
+            for (const RunRecord& run : m_registry->runs(filter, &ignored)) {
+                if (!run.host.isEmpty() && !hosts.contains(run.host))
+                    hosts << run.host;
+            }
+        }
+        m_tunnels->resume(hosts);
     }
     for (QAction* action : std::as_const(m_dispatchActions))
         action->setEnabled(true);

@@ -28,17 +28,11 @@ QString sshProblem(const QByteArray& log)
 RegistryTunnel::RegistryTunnel(QString host, quint16 localPort, quint16 remotePort, QObject* parent)
     : QObject(parent), m_host(std::move(host)), m_localPort(localPort), m_remotePort(remotePort)
 {
+    m_ssh.setProcessChannelMode(QProcess::MergedChannels); // -N: all it says is its log
     m_retry.setSingleShot(true);
     m_retry.setInterval(kRetryMs);
-    connect(&m_retry, &QTimer::timeout, this, [this] {
-        QString error;
-        if (open(30000, &error)) {
-            if (m_reopened)
-                m_reopened();
-        } else {
-            m_retry.start();
-        }
-    });
+    connect(&m_retry, &QTimer::timeout, this, [this] { launch(); });
+    connect(&m_ssh, &QProcess::readyRead, this, [this] { onOutput(); });
     connect(&m_ssh, &QProcess::finished, this, [this] { onFinished(); });
 }
 
@@ -47,51 +41,74 @@ RegistryTunnel::~RegistryTunnel()
     close();
 }
 
-bool RegistryTunnel::open(int timeoutMs, QString* error)
+void RegistryTunnel::launch()
 {
     if (m_ssh.state() != QProcess::NotRunning)
-        return m_open;
-    m_open = false;
+        return;
+    m_log.clear();
     m_closing = false;
     const RemoteShell shell(m_host);
     m_ssh.start(
         QStringLiteral("ssh"),
         shell.reverseForwardArguments(QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(m_remotePort).arg(m_localPort)));
+}
+
+void RegistryTunnel::onOutput()
+{
+    m_log += m_ssh.readAll();
     // ssh -v logs "remote forward success for: listen 127.0.0.1:PORT" once the host listens.
-    QByteArray log;
+    if (m_open || !m_log.contains("remote forward success"))
+        return;
+    m_open = true;
+    m_log.clear(); // keep-alive chatter from here on; only what follows a drop matters
+    if (m_wasOpen && m_reopened)
+        m_reopened();
+    m_wasOpen = true;
+}
+
+bool RegistryTunnel::open(int timeoutMs, QString* error)
+{
+    if (m_open)
+        return true;
+    launch();
     const QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && m_ssh.state() != QProcess::NotRunning) {
+    while (!m_open && !deadline.hasExpired() && m_ssh.state() != QProcess::NotRunning)
         m_ssh.waitForReadyRead(static_cast<int>(qMin<qint64>(deadline.remainingTime(), 200)));
-        log += m_ssh.readAllStandardError();
-        if (log.contains("remote forward success")) {
-            m_open = true;
-            return true;
-        }
+    if (m_open) {
+        m_keep = true;
+        return true;
     }
-    log += m_ssh.readAllStandardError();
-    m_closing = true; // a failed open is not a drop to retry from here
+    m_closing = true; // a failed open is the caller's to report, not a drop to retry
     m_ssh.kill();
     m_ssh.waitForFinished(2000);
-    *error = log.contains("remote port forwarding failed")
+    m_log += m_ssh.readAll();
+    *error = m_log.contains("remote port forwarding failed")
                  ? QStringLiteral("%1: port %2 is taken there").arg(m_host).arg(m_remotePort)
-                 : QStringLiteral("%1: the tunnel to the registry did not open: %2").arg(m_host, sshProblem(log));
+                 : QStringLiteral("%1: the tunnel to the registry did not open: %2").arg(m_host, sshProblem(m_log));
     return false;
+}
+
+void RegistryTunnel::start()
+{
+    m_keep = true;
+    launch();
 }
 
 void RegistryTunnel::onFinished()
 {
+    m_log += m_ssh.readAll();
     const bool wasOpen = m_open;
     m_open = false;
-    if (m_closing || !wasOpen)
+    if (m_closing || !m_keep)
         return;
-    if (m_dropped)
-        m_dropped(QStringLiteral("%1: the tunnel to the registry dropped: %2")
-                      .arg(m_host, sshProblem(m_ssh.readAllStandardError())));
-    m_retry.start();
+    if (wasOpen && m_dropped)
+        m_dropped(QStringLiteral("%1: the tunnel to the registry dropped: %2").arg(m_host, sshProblem(m_log)));
+    m_retry.start(); // a drop, or a try that did not open: again in a moment, never blocking
 }
 
 void RegistryTunnel::close()
 {
+    m_keep = false;
     m_closing = true;
     m_retry.stop();
     if (m_ssh.state() != QProcess::NotRunning) {
