@@ -66,9 +66,17 @@ QStringList RemoteShell::configOption()
     return config.isEmpty() ? QStringList() : QStringList{QStringLiteral("-F"), config};
 }
 
+QStringList RemoteShell::safetyOptions()
+{
+    // Never a prompt, never an unknown host key accepted, never a hang on a host that does not answer.
+    return configOption() << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
+                          << QStringLiteral("StrictHostKeyChecking=yes") << QStringLiteral("-o")
+                          << QStringLiteral("ConnectTimeout=%1").arg(kConnectTimeoutSeconds);
+}
+
 QStringList RemoteShell::sshOptions() const
 {
-    QStringList options = configOption();
+    QStringList options = safetyOptions();
     // One master connection per host alias, kept a minute: the next command needs no new handshake. The
     // socket lives in the user's runtime (or temp) folder; %C hashes address, port and user, and the
     // alias is in the name too, so an alias never rides a connection another alias (with other
@@ -76,10 +84,7 @@ QStringList RemoteShell::sshOptions() const
     QString sockets = qEnvironmentVariable("XDG_RUNTIME_DIR");
     if (sockets.isEmpty())
         sockets = QDir::tempPath();
-    options << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
-            << QStringLiteral("StrictHostKeyChecking=yes") << QStringLiteral("-o")
-            << QStringLiteral("ConnectTimeout=%1").arg(kConnectTimeoutSeconds) << QStringLiteral("-o")
-            << QStringLiteral("ControlMaster=auto") << QStringLiteral("-o")
+    options << QStringLiteral("-o") << QStringLiteral("ControlMaster=auto") << QStringLiteral("-o")
             << QStringLiteral("ControlPath=%1/jikken-ssh-%2-%C")
                    .arg(sockets,
                         QString::fromLatin1(
@@ -103,15 +108,12 @@ void RemoteShell::start(QProcess& process, const QString& script) const
 
 QStringList RemoteShell::reverseForwardArguments(const QString& spec) const
 {
-    return configOption() << QStringLiteral("-v") << QStringLiteral("-N") << QStringLiteral("-o")
-                          << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
-                          << QStringLiteral("StrictHostKeyChecking=yes") << QStringLiteral("-o")
-                          << QStringLiteral("ConnectTimeout=%1").arg(kConnectTimeoutSeconds) << QStringLiteral("-o")
-                          << QStringLiteral("ControlPath=none") << QStringLiteral("-o")
-                          << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-o")
-                          << QStringLiteral("ServerAliveInterval=15") << QStringLiteral("-o")
-                          << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("-R") << spec
-                          << QStringLiteral("--") << m_host;
+    return safetyOptions() << QStringLiteral("-v") << QStringLiteral("-N") << QStringLiteral("-o")
+                           << QStringLiteral("ControlPath=none") << QStringLiteral("-o")
+                           << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-o")
+                           << QStringLiteral("ServerAliveInterval=15") << QStringLiteral("-o")
+                           << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("-R") << spec
+                           << QStringLiteral("--") << m_host;
 }
 
 void RemoteShell::startCommand(QProcess& process, const QStringList& command) const

@@ -57,6 +57,8 @@ public:
 private:
     /// `-F FILE` when JIKKEN_SSH_CONFIG names an ssh config to use instead of ~/.ssh/config.
     static QStringList configOption();
+    /// `-F` (when set), BatchMode, StrictHostKeyChecking and a connect timeout: every ssh Jikken starts.
+    static QStringList safetyOptions();
     QStringList sshOptions() const;
 
     QString m_host;

@@ -72,12 +72,13 @@ bool EventLogReader::poll(QStringList* warnings, QString* error)
         pollRun(m_runs.begin()->second);
         return true;
     }
-    QThreadPool pool;
+    if (!m_pool) // kept: `jikken run` polls four times a second, and its threads stay for the next poll
+        m_pool = std::make_unique<QThreadPool>();
     for (auto& entry : m_runs) {
         Run* run = &entry.second;
-        pool.start([&pollRun, run] { pollRun(*run); });
+        m_pool->start([&pollRun, run] { pollRun(*run); });
     }
-    pool.waitForDone();
+    m_pool->waitForDone();
     return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QThreadPool>
 
 #include <map>
 #include <memory>
@@ -41,6 +42,7 @@ private:
     QString m_logDir;
     std::map<QString, Run> m_runs;
     QStringList m_reportedCorrupt;
+    std::unique_ptr<QThreadPool> m_pool; ///< reads the runs of a logdir on every core
 };
 
 } // namespace jikken

@@ -1,5 +1,7 @@
 #include "RunSummary.h"
 
+#include "registry/RunExport.h"
+
 #include <QRegularExpression>
 
 #include <cmath>
@@ -38,13 +40,6 @@ Cell cellOf(const ViewerRun& run, const QString& tag)
         }
     }
     return cell;
-}
-
-QString csvField(const QString& text)
-{
-    if (!text.contains(QRegularExpression(QStringLiteral("[\",\\n\\r]"))))
-        return text;
-    return u'"' + QString(text).replace(u'"', QStringLiteral("\"\"")) + u'"';
 }
 
 QString markdownCell(const QString& text)
@@ -122,12 +117,12 @@ bool writeCsv(const QVector<const ViewerRun*>& runs, const QStringList& tags, QI
 {
     QByteArray buffer = "run,method,tag,step,wall_time,value\n";
     for (const ViewerRun* run : runs) {
-        const QString prefix = csvField(run->name) + u',' + csvField(run->method()) + u',';
+        const QString prefix = RunExport::csvField(run->name) + u',' + RunExport::csvField(run->method()) + u',';
         for (const QString& tag : tags) {
             const auto it = run->scalars.constFind(tag);
             if (it == run->scalars.cend())
                 continue;
-            const QByteArray head = (prefix + csvField(tag) + u',').toUtf8();
+            const QByteArray head = (prefix + RunExport::csvField(tag) + u',').toUtf8();
             for (int i = 0; i < it->size(); ++i) {
                 buffer += head;
                 buffer += QByteArray::number(it->steps[i]) + ',' + QByteArray::number(it->wallTimes[i], 'f', 3) + ',' +
