@@ -54,7 +54,8 @@ elseif(UNIX AND TARGET jikken-desktop)
     set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON) # the Qt, protobuf and libtorch packages the binaries link
     # Plugins are loaded, not linked: the registry's SQLite driver must be named.
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
-    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libqt6sql6-psql, dataset-fashion-mnist")
+    # QtKeychain loads libsecret at run time to reach the Secret Service (GNOME Keyring, KWallet).
+    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libqt6sql6-psql, dataset-fashion-mnist, libsecret-1-0, gnome-keyring")
     set(CPACK_DEBIAN_PACKAGE_SECTION science)
     set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 endif()

@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
 # Installs what Jikken needs on Debian 12 (idempotent: apt-get skips what is there) and builds it in build/.
-# Arguments name more packages to install (the tests add chromium for the phone page).
+#
+#   setup-debian.sh [--tests]                    install (with --tests: also what the tests run) and build
+#   setup-debian.sh --print-packages [--tests]   print the package list, one per line, and change nothing
+#
+# This file is the one list of packages: scripts/test.sh and CI's install-closure check read it from here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
+# What the build and the main job use.
+build_packages=(
     build-essential cmake ninja-build pkg-config git
-    qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev qt6-httpserver-dev libqt6sql6-sqlite libqt6sql6-psql postgresql
+    qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev
+    libqt6opengl6-dev libxkbcommon-dev libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
     libprotobuf-dev protobuf-compiler zlib1g-dev libsqlite3-dev
     libtorch-dev libcli11-dev
     dataset-fashion-mnist python3-torch
-    "$@"
 )
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# What the tests run besides the build: servers they start on loopback, a headless browser, an X server,
+# a Secret Service for the keychain. tests/RequiredPrograms.sh names the program each one provides.
+test_packages=(
+    postgresql chromium xvfb xauth fonts-dejavu-core openssh-server openssh-client tmux slurm-wlm munge
+    gnome-keyring dbus-daemon libsecret-tools
+)
+
+with_tests=0 print=0
+for arg in "$@"; do
+    case "$arg" in
+        --tests) with_tests=1 ;;
+        --print-packages) print=1 ;;
+        *) echo "setup-debian.sh: unknown option \"$arg\" (--tests, --print-packages)" >&2; exit 2 ;;
+    esac
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+packages=("${build_packages[@]}")
+[ $with_tests -eq 0 ] || packages+=("${test_packages[@]}")
+if [ $print -eq 1 ]; then
+    printf '%s\n' "${packages[@]}"
+    exit 0
 fi
+
+bash scripts/install-packages.sh "${packages[@]}"
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Each torch translation unit needs ~1.5 GB of memory to compile; two jobs fit any machine we target.

@@ -38,7 +38,8 @@ public:
     {
         const QString bin = binDirectory();
         if (bin.isEmpty())
-            return fail(error, QStringLiteral("PostgreSQL is not installed (apt-get install postgresql)"));
+            return fail(error, QStringLiteral("this test needs initdb and pg_ctl, which are not installed (Debian package "
+                                              "postgresql; scripts/setup-debian.sh --tests installs it)"));
         QTcpServer probe;
         probe.listen(QHostAddress::LocalHost, 0);
         m_port = probe.serverPort();

@@ -3,6 +3,8 @@
 // A real one-node Slurm for the dispatch tests (Debian's slurm-wlm and munge): slurmctld and slurmd on
 // free loopback ports with state, spool, pid and log files in a scratch folder, used through SLURM_CONF.
 
+#include "RequiredProgram.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,6 +24,11 @@ public:
     bool start(const QString& directory, QString* error)
     {
         m_dir = directory;
+        if (requireProgram(QStringLiteral("munged"), QStringLiteral("munge"), error).isEmpty() ||
+            requireProgram(QStringLiteral("slurmctld"), QStringLiteral("slurm-wlm"), error).isEmpty() ||
+            requireProgram(QStringLiteral("slurmd"), QStringLiteral("slurm-wlm"), error).isEmpty() ||
+            requireProgram(QStringLiteral("sbatch"), QStringLiteral("slurm-wlm"), error).isEmpty())
+            return false;
         QDir().mkpath(directory + QStringLiteral("/state"));
         QDir().mkpath(directory + QStringLiteral("/spool"));
         // munge authenticates the daemons and the clients; Debian ships its key.

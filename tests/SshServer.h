@@ -4,6 +4,8 @@
 // and client keys, and a client ssh config that names it (`JIKKEN_SSH_CONFIG`). Two aliases reach it:
 // one whose known_hosts holds its key, and one whose known_hosts is empty (an unknown host key).
 
+#include "RequiredProgram.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -25,6 +27,10 @@ public:
                const QString& user = QStringLiteral("root"))
     {
         m_dir = directory;
+        if (requireProgram(QStringLiteral("sshd"), QStringLiteral("openssh-server"), error).isEmpty() ||
+            requireProgram(QStringLiteral("ssh"), QStringLiteral("openssh-client"), error).isEmpty() ||
+            requireProgram(QStringLiteral("tmux"), QStringLiteral("tmux"), error).isEmpty())
+            return false;
         QDir().mkpath(directory);
         QDir().mkpath(QStringLiteral("/run/sshd")); // privilege separation needs it
         for (const char* key : {"hostkey", "clientkey"}) {

@@ -2,6 +2,8 @@
 #include "JikkenProcess.h"
 #include "ids/ModelId.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,6 +42,24 @@ private Q_SLOTS:
         const Result second =
             jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("softmax")});
         QCOMPARE(jikken::ModelId::parse(second.out.trimmed())->number(), 2);
+    }
+
+    // A new registry is the user's alone: folder 700, the database 600 (SQLite gives its -wal and -shm files
+    // the database's mode), whatever the umask (the usual 022 here).
+    void aNewRegistryIsPrivate()
+    {
+        const QString home = m_dir.filePath(QStringLiteral("private/home"));
+        const Result reserved = JikkenProcess(home, m_dir.path()).run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("x")});
+        QCOMPARE(reserved.exitCode, 0);
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                            QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+        QCOMPARE(QFileInfo(home).permissions() & others, QFileDevice::Permissions());
+        QVERIFY(QFileInfo(home).permissions() & QFileDevice::ExeOwner);
+        QStringList files = QDir(home).entryList(QDir::Files);
+        QVERIFY2(files.contains(QStringLiteral("registry.sqlite")), qPrintable(files.join(u' ')));
+        for (const QString& file : files)
+            QVERIFY2((QFileInfo(QDir(home).filePath(file)).permissions() & others) == QFileDevice::Permissions(),
+                     qPrintable(file));
     }
 
     void badInputIsOneClearLine_data()

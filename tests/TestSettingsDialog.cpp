@@ -1,6 +1,9 @@
 // The registry settings on the offscreen platform: what they refuse, the private file they write (which
-// the command line reads too), the connection test, and the app asking for a registry it cannot open.
+// the command line reads too), the token in a real Secret Service (gnome-keyring on a private D-Bus) and
+// the file where there is none, the connection test, and the app asking for a registry it cannot open.
 #include "DesktopApp.h"
+#include "SecretService.h"
+#include "registry/TokenKeychain.h"
 #include "registry/RegistryStore.h"
 #include "ui_SettingsDialog.h"
 #include "widgets/RegistryWindow.h"
@@ -8,6 +11,8 @@
 
 #include <QDialog>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRadioButton>
@@ -46,7 +51,17 @@ private Q_SLOTS:
         qputenv("JIKKEN_HOME", m_dir.filePath(QStringLiteral("home")).toUtf8());
         qunsetenv("JIKKEN_REGISTRY");
         qunsetenv("JIKKEN_TOKEN");
+        qunsetenv("JIKKEN_KEYCHAIN");
+        // No session bus, so no keychain, until keepsTheTokenInTheKeychain starts its own: a developer's
+        // own keychain is never touched.
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
         QVERIFY(ClientConfig::configFilePath().startsWith(m_dir.path()));
+    }
+
+    static QJsonObject savedFile()
+    {
+        QFile file(ClientConfig::configFilePath());
+        return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
     }
 
     void refusesBadEntriesAndKeepsWhatWasTyped()
@@ -92,6 +107,58 @@ private Q_SLOTS:
         QCOMPARE(again.result(), int(QDialog::Accepted));
         QVERIFY(!file.exists());
         QCOMPARE(ClientConfig::resolve({}, &error)->database, RegistryStore::defaultDatabasePath());
+    }
+
+    // Without a keychain the token stays in the private file, and the dialog says so.
+    void fallsBackToThePrivateFileWithoutAKeychain()
+    {
+        SettingsDialog dialog(embedded());
+        enterService(dialog, QStringLiteral("https://lab-server:8765"), QStringLiteral("jk_filed"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY2(dialog.savedNote().contains(QStringLiteral("no keychain here")), qPrintable(dialog.savedNote()));
+        QVERIFY2(dialog.savedNote().contains(ClientConfig::configFilePath()), qPrintable(dialog.savedNote()));
+        QCOMPARE(savedFile().value(QStringLiteral("token")).toString(), QStringLiteral("jk_filed"));
+        QVERIFY(!savedFile().contains(QStringLiteral("token_in")));
+        QFile::remove(ClientConfig::configFilePath());
+    }
+
+    // With a Secret Service the token goes there: client.json names the registry only, secret-tool finds
+    // the token past QtKeychain, and the command line's resolve reads it back.
+    void keepsTheTokenInTheKeychain()
+    {
+        testing::SecretService secrets;
+        QString error;
+        QVERIFY2(secrets.start(m_dir.filePath(QStringLiteral("keyring")), &error), qPrintable(error));
+        qputenv("DBUS_SESSION_BUS_ADDRESS", secrets.address().toUtf8());
+        const auto noBus = qScopeGuard([] { qunsetenv("DBUS_SESSION_BUS_ADDRESS"); });
+
+        SettingsDialog dialog(embedded());
+        enterService(dialog, QStringLiteral("https://lab-server:8765"), QStringLiteral("jk_in_keychain"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY2(dialog.savedNote().startsWith(QStringLiteral("The token is in the keychain")),
+                 qPrintable(dialog.savedNote()));
+        const QByteArray written = [] {
+            QFile file(ClientConfig::configFilePath());
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        }();
+        QVERIFY2(!written.contains("jk_in_keychain"), written.constData());
+        QCOMPARE(savedFile().value(QStringLiteral("token_in")).toString(), QStringLiteral("keychain"));
+        QCOMPARE(secrets.lookup({QStringLiteral("server"), QStringLiteral("jikken"), QStringLiteral("user"),
+                                 QStringLiteral("https://lab-server:8765")}),
+                 QStringLiteral("jk_in_keychain"));
+
+        const auto resolved = ClientConfig::resolve({}, &error);
+        QVERIFY2(resolved, qPrintable(error));
+        QCOMPARE(resolved->token, QStringLiteral("jk_in_keychain"));
+
+        // The entry gone from the keychain: resolve says where the token should have been and what to do.
+        QVERIFY2(TokenKeychain::remove(QStringLiteral("https://lab-server:8765"), &error), qPrintable(error));
+        QVERIFY(!ClientConfig::resolve({}, &error));
+        QVERIFY2(error.contains(QStringLiteral("keychain")) && error.contains(QStringLiteral("JIKKEN_TOKEN")),
+                 qPrintable(error));
+        QFile::remove(ClientConfig::configFilePath());
     }
 
     void testsTheConnection()

@@ -6,6 +6,7 @@
 #include "widgets/SettingsDialog.h"
 
 #include <QLabel>
+#include <QStatusBar>
 
 namespace jikken {
 
@@ -54,8 +55,11 @@ bool DesktopApp::askForRegistry(const QString& problem)
         dialog.form().testResult->setText(problem);
     while (dialog.exec() == QDialog::Accepted) {
         QString error;
-        if (open(dialog.saved(), &error))
+        if (open(dialog.saved(), &error)) {
+            if (!dialog.savedNote().isEmpty())
+                m_window->statusBar()->showMessage(dialog.savedNote(), 15000);
             return true;
+        }
         dialog.form().testResult->setText(error); // saved, but it does not open: say so and stay
     }
     return false;

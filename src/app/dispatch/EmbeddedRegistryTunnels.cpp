@@ -3,14 +3,13 @@
 #include "RegistryServer.h"
 #include "dispatch/RegistryTunnel.h"
 #include "registry/AccessTokens.h"
+#include "util/PrivateFiles.h"
 
 #include <QCryptographicHash>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QThread>
 
@@ -134,15 +133,7 @@ bool EmbeddedRegistryTunnels::saveSettings(QString* error) const
         ports.insert(host, port);
     const QByteArray text =
         QJsonDocument(QJsonObject{{QStringLiteral("token"), m_token}, {QStringLiteral("ports"), ports}}).toJson();
-    QDir().mkpath(QFileInfo(settingsPath()).absolutePath());
-    QSaveFile file(settingsPath());
-    // Private before the secret goes in.
-    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
-        file.write(text) != text.size() || !file.commit()) {
-        *error = tr("cannot save %1: %2").arg(settingsPath(), file.errorString());
-        return false;
-    }
-    return true;
+    return PrivateFiles::writeFile(settingsPath(), text, error);
 }
 
 std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::routeHere(const QString& host, QString* error)

@@ -101,7 +101,7 @@ void SettingsDialog::accept()
 {
     QString error;
     const auto config = choice(&error);
-    if (!config || !config->save(&error)) {
+    if (!config || !config->save(&error, &m_savedNote)) {
         showProblem(error);
         return;
     }

@@ -29,6 +29,8 @@ public:
     std::optional<ClientConfig> choice(QString* error) const;
     /// What was saved, once the dialog is accepted.
     const ClientConfig& saved() const { return m_saved; }
+    /// Where the saved token went (the keychain, or the private file where there is none).
+    const QString& savedNote() const { return m_savedNote; }
 
     /// Tries the entered registry (reads one run) and says how that went.
     void testConnection();
@@ -42,6 +44,7 @@ private:
 
     std::unique_ptr<Ui::SettingsDialog> m_form;
     ClientConfig m_saved;
+    QString m_savedNote;
 };
 
 } // namespace jikken

@@ -1,18 +1,40 @@
 #include "CompanionBundle.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QLibraryInfo>
 #include <QProcess>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace jikken {
 
 bool CompanionBundle::belongsToTheHost(const QString& soname)
 {
     static const QRegularExpression host(QStringLiteral(
-        "^(linux-vdso|linux-gate|ld-linux|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|libnsl|"
+        "^(linux-vdso|linux-gate|ld-linux(-[a-z0-9_-]+)?|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|libnsl|"
         "libcuda|libnvidia-[a-z-]+)\\.so"));
     return host.match(soname).hasMatch();
+}
+
+QStringList CompanionBundle::loadedAtRunTime(const QString& library)
+{
+    // (the loader's soname prefix, the name filter of what it loads from its own folder)
+    static const std::pair<const char*, const char*> families[] = {
+        {"libcudnn.so", "libcudnn_*.so*"},
+        {"libnvrtc.so", "libnvrtc-builtins*.so*"},
+        {"libtorch_cuda.so", "libtorch_cuda_linalg.so*"},
+    };
+    const QFileInfo info(library);
+    QStringList found;
+    for (const auto& [loader, loaded] : families) {
+        if (!info.fileName().startsWith(QLatin1String(loader)))
+            continue;
+        for (const QFileInfo& sibling : info.dir().entryInfoList({QString::fromLatin1(loaded)}, QDir::Files, QDir::Name))
+            found.append(sibling.absoluteFilePath());
+    }
+    return found;
 }
 
 QByteArray CompanionBundle::launcher()
@@ -26,6 +48,11 @@ QByteArray CompanionBundle::launcher()
            "exec \"$here/libexec/jikken\" \"$@\"\n";
 }
 
+bool CompanionBundle::has(const QString& target) const
+{
+    return std::any_of(m_files.begin(), m_files.end(), [&](const File& file) { return file.target == target; });
+}
+
 qint64 CompanionBundle::bytes() const
 {
     qint64 total = 0;
@@ -36,6 +63,8 @@ qint64 CompanionBundle::bytes() const
 
 bool CompanionBundle::addWithLibraries(const QString& path, const QString& target, QString* error)
 {
+    if (has(target))
+        return true;
     const QFileInfo info(path);
     m_files.append({info.canonicalFilePath(), target, info.size()});
     QProcess ldd;
@@ -60,12 +89,13 @@ bool CompanionBundle::addWithLibraries(const QString& path, const QString& targe
             return false;
         }
         const QString libraryTarget = QStringLiteral("lib/") + soname; // by soname: what the loader asks for
-        bool known = false;
-        for (const File& file : std::as_const(m_files))
-            known |= file.target == libraryTarget;
-        if (!known) {
-            const QFileInfo library(match.captured(2));
-            m_files.append({library.canonicalFilePath(), libraryTarget, QFileInfo(library.canonicalFilePath()).size()});
+        if (has(libraryTarget))
+            continue;
+        const QFileInfo library(match.captured(2));
+        m_files.append({library.canonicalFilePath(), libraryTarget, QFileInfo(library.canonicalFilePath()).size()});
+        for (const QString& loaded : loadedAtRunTime(library.absoluteFilePath())) {
+            if (!addWithLibraries(loaded, QStringLiteral("lib/") + QFileInfo(loaded).fileName(), error))
+                return false;
         }
     }
     return true;

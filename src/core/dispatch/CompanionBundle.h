@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <optional>
@@ -30,9 +31,14 @@ public:
     static QByteArray launcher();
     /// Whether a library is the host's to provide: glibc's, the dynamic loader, the NVIDIA driver's.
     static bool belongsToTheHost(const QString& soname);
+    /// The libraries beside `library` that it loads by name at run time, which ldd cannot see: cuDNN 9's
+    /// engine libraries (libcudnn_*.so.9 beside libcudnn.so.9), NVRTC's builtins, libtorch_cuda_linalg.
+    /// A CUDA companion built against PyTorch's libtorch fails at its first convolution without them.
+    static QStringList loadedAtRunTime(const QString& library);
 
 private:
     bool addWithLibraries(const QString& path, const QString& target, QString* error);
+    bool has(const QString& target) const;
 
     QVector<File> m_files;
 };

@@ -2,18 +2,22 @@
 
 #include "HttpRegistryClient.h"
 #include "RegistryStore.h"
+#include "TokenKeychain.h"
+#include "util/PrivateFiles.h"
 
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace jikken {
 
 namespace {
+
+// client.json's `"token_in": "keychain"`: the token is in the platform's keychain, not in the file.
+const QString kTokenIn = QStringLiteral("token_in");
+const QString kKeychain = QStringLiteral("keychain");
 
 bool isServiceUrl(const QString& text)
 {
@@ -78,16 +82,28 @@ std::optional<ClientConfig> ClientConfig::resolve(const QString& commandLineRegi
                 *error = QStringLiteral("%1: want {\"registry\": URL, \"token\": TOKEN}").arg(file.fileName());
             return std::nullopt;
         }
-        return parse(object.value(QStringLiteral("registry")).toString(),
-                     token.isEmpty() ? object.value(QStringLiteral("token")).toString() : token, file.fileName(),
-                     error);
+        const QString registry = object.value(QStringLiteral("registry")).toString();
+        if (token.isEmpty() && object.value(kTokenIn).toString() == kKeychain) {
+            QString problem;
+            const auto fromKeychain = TokenKeychain::read(registry, &problem);
+            if (!fromKeychain) {
+                if (error)
+                    *error = QStringLiteral("%1 keeps the token for %2 in the keychain, which cannot give it: %3; "
+                                            "set JIKKEN_TOKEN, or save the registry settings again")
+                                 .arg(file.fileName(), registry, problem);
+                return std::nullopt;
+            }
+            return parse(registry, *fromKeychain, file.fileName(), error);
+        }
+        return parse(registry, token.isEmpty() ? object.value(QStringLiteral("token")).toString() : token,
+                     file.fileName(), error);
     }
     ClientConfig config;
     config.database = RegistryStore::defaultDatabasePath();
     return config;
 }
 
-bool ClientConfig::save(QString* error) const
+bool ClientConfig::save(QString* error, QString* note) const
 {
     const QString path = configFilePath();
     if (!isService() && database == RegistryStore::defaultDatabasePath()) {
@@ -99,17 +115,22 @@ bool ClientConfig::save(QString* error) const
         return true;
     }
     QJsonObject object{{QStringLiteral("registry"), isService() ? service.toString() : database}};
-    if (isService())
-        object.insert(QStringLiteral("token"), token);
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path);
-    // Private before a byte of the token is written.
-    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
-        file.write(QJsonDocument(object).toJson()) < 0 || !file.commit()) {
-        if (error)
-            *error = QStringLiteral("%1 cannot be written: %2").arg(path, file.errorString());
-        return false;
+    QString saidWhere;
+    if (isService()) {
+        QString noKeychain;
+        if (TokenKeychain::write(service.toString(), token, &noKeychain)) {
+            object.insert(kTokenIn, kKeychain);
+            saidWhere = QStringLiteral("The token is in the keychain (service \"%1\", account %2).")
+                            .arg(QString::fromLatin1(TokenKeychain::kService), service.toString());
+        } else {
+            object.insert(QStringLiteral("token"), token);
+            saidWhere = QStringLiteral("%1: the token is kept in %2, readable by you only.").arg(noKeychain, path);
+        }
     }
+    if (!PrivateFiles::writeFile(path, QJsonDocument(object).toJson(), error))
+        return false;
+    if (note)
+        *note = saidWhere;
     return true;
 }
 

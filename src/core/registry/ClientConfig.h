@@ -13,7 +13,9 @@ namespace jikken {
 /// Where the CLI and the companion find the registry, first match wins:
 ///  1. `--registry` on the command line: an http(s):// service URL, a SQLite file or a postgresql:// URL;
 ///  2. `JIKKEN_REGISTRY` (a service URL) with `JIKKEN_TOKEN`;
-///  3. `~/.config/jikken/client.json`: `{"registry": URL, "token": TOKEN}` (must be private: mode 600);
+///  3. `~/.config/jikken/client.json`: `{"registry": URL, "token_in": "keychain"}` with the token in the
+///     platform's keychain (TokenKeychain), or `{"registry": URL, "token": TOKEN}` where there is no
+///     keychain (the file must then be private: mode 600);
 ///  4. the embedded SQLite file (`RegistryStore::defaultDatabasePath()`).
 struct ClientConfig
 {
@@ -28,9 +30,10 @@ struct ClientConfig
                                              QString* error);
     static std::optional<ClientConfig> resolve(const QString& commandLineRegistry, QString* error);
     static QString configFilePath();
-    /// Writes this choice to `configFilePath()` for the app and the CLI alike, readable by the user only
-    /// (it may hold a token), all at once or not at all. The embedded default removes the file.
-    bool save(QString* error) const;
+    /// Writes this choice to `configFilePath()` for the app and the CLI alike, readable by the user only,
+    /// all at once or not at all; a service's token goes to the keychain where one works, else into the
+    /// file. `note` (if given) says where the token went. The embedded default removes the file.
+    bool save(QString* error, QString* note = nullptr) const;
     /// Opens the store, or makes the service's client (which connects on first use).
     std::unique_ptr<RegistryClient> connect(QString* error) const;
 };

@@ -6,9 +6,9 @@
 #include "RegistrySchema.h"
 #include "RegistryWire.h"
 #include "SqlTransaction.h"
+#include "util/PrivateFiles.h"
 
 #include <QAtomicInteger>
-#include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
@@ -156,10 +156,13 @@ bool RegistryStore::open(const QString& location, QString* error)
         return false;
     QSqlDatabase db = QSqlDatabase::addDatabase(url->driverName(), m_connectionName);
     if (url->kind == DatabaseUrl::Kind::Sqlite) {
-        const QString folder = QFileInfo(url->path).absolutePath();
-        if (!QDir().mkpath(folder)) {
+        // A new registry is private: it holds token hashes and every run's data. SQLite gives its -wal and
+        // -shm files the database file's mode.
+        QString problem;
+        if (!PrivateFiles::makeFolder(QFileInfo(url->path).absolutePath(), &problem) ||
+            !PrivateFiles::makeFile(url->path, &problem)) {
             close();
-            return failWith(error, QStringLiteral("cannot create the registry folder %1").arg(folder));
+            return failWith(error, QStringLiteral("cannot create the registry: ") + problem);
         }
         db.setDatabaseName(url->path);
         // Writers queue on SQLite's lock instead of failing at once.

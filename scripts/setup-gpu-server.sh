@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the companion `jikken` on a GPU server against the official libtorch with CUDA: the one inside
+# PyTorch's Python package (default), or an unpacked libtorch zip. Debian 12, Ubuntu 24.04, Ubuntu 22.04.
+#
+#   scripts/setup-gpu-server.sh                     libtorch of python3's torch package
+#   scripts/setup-gpu-server.sh --python PYTHON     ... of another Python (a venv, conda: .../bin/python)
+#   scripts/setup-gpu-server.sh --libtorch DIR      an unpacked libtorch zip (cxx11 ABI)
+#   scripts/setup-gpu-server.sh --no-install        build only; install nothing with apt-get
+#
+# The companion goes to build-gpu/src/companion/jikken; `jikken install HOST` from there ships it, its
+# CUDA libraries included, to other servers of the same kind. The desktop app is not built here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=python3 libtorch="" install=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --python) python=${2:?--python needs a Python}; shift 2 ;;
+        --libtorch) libtorch=${2:?--libtorch needs a folder}; shift 2 ;;
+        --no-install) install=0; shift ;;
+        *) echo "setup-gpu-server.sh: unknown option \"$1\" (--python, --libtorch, --no-install)" >&2; exit 2 ;;
+    esac
+done
+fail() { echo "setup-gpu-server.sh: $*" >&2; exit 1; }
+
+. /etc/os-release
+release="${ID:-unknown}-${VERSION_ID:-unknown}"
+# The companion's build: Qt Core/Network/Sql/HttpServer 6.4 or newer, protobuf, CLI11, SQLite, zlib.
+packages=(build-essential cmake ninja-build pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev libsqlite3-dev
+          libcli11-dev)
+qt_prefix=""
+case "$release" in
+    debian-12 | ubuntu-24.04)
+        # Both ship Qt 6.4.2.
+        packages+=(qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql) ;;
+    ubuntu-22.04)
+        # Ubuntu 22.04's Qt is 6.2, without Qt HttpServer: Qt 6.4 comes from Qt's own archive (aqtinstall)
+        # into ~/.local/share/jikken/qt, once.
+        packages+=(python3-pip libgl-dev libxkbcommon-dev libpq5)
+        qt_prefix="$HOME/.local/share/jikken/qt/6.4.3/gcc_64" ;;
+    *) fail "$PRETTY_NAME is not one this script knows (Debian 12, Ubuntu 22.04, 24.04); install Qt 6.4+ (Core, Network, Sql, HttpServer), protobuf, CLI11 and SQLite, then: cmake --preset gpu-server" ;;
+esac
+
+if [ $install -eq 1 ]; then
+    bash scripts/install-packages.sh "${packages[@]}"
+    if [ -n "$qt_prefix" ] && [ ! -d "$qt_prefix" ]; then
+        python3 -m pip install --user --quiet aqtinstall
+        python3 -m aqt install-qt linux desktop 6.4.3 gcc_64 -m qthttpserver qtwebsockets \
+            -O "$HOME/.local/share/jikken/qt"
+    fi
+fi
+
+# libtorch: say what is wrong before CMake does, in one line.
+if [ -n "$libtorch" ]; then
+    [ -d "$libtorch" ] || fail "$libtorch is not a folder"
+    torch_option=(-DJIKKEN_LIBTORCH="$(cd "$libtorch" && pwd)")
+else
+    version=$("$python" -c 'import torch; print(torch.__version__, torch.version.cuda or "cpu")' 2>/dev/null) ||
+        fail "$python cannot import torch (pip install torch, or --python PATH, or --libtorch DIR)"
+    echo "libtorch of PyTorch $version ($python)"
+    torch_option=(-DJIKKEN_LIBTORCH=python -DJIKKEN_PYTHON="$python")
+fi
+# PyTorch's CMake config looks for the CUDA toolkit (nvcc) of a CUDA build.
+if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
+    export PATH="/usr/local/cuda/bin:$PATH"
+fi
+command -v nvcc > /dev/null || echo "setup-gpu-server.sh: no nvcc found; a CUDA libtorch's CMake config needs the CUDA toolkit (/usr/local/cuda)" >&2
+# Build for this machine's GPUs only (faster, and no guessing by TorchConfig).
+arch_option=()
+if capability=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | sort -u | paste -sd';'); then
+    [ -z "$capability" ] || arch_option=(-DTORCH_CUDA_ARCH_LIST="$capability")
+fi
+
+cmake --preset gpu-server "${torch_option[@]}" "${arch_option[@]}" ${qt_prefix:+-DCMAKE_PREFIX_PATH="$qt_prefix"}
+cmake --build --preset gpu-server --parallel "${JIKKEN_BUILD_JOBS:-$(nproc)}"
+./build-gpu/src/companion/jikken --version
+echo "built build-gpu/src/companion/jikken; try: build-gpu/src/companion/jikken train --device cuda --epochs 1"
