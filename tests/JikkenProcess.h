@@ -8,6 +8,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <csignal>
+#include <sys/resource.h>
+
 namespace jikken::testing {
 
 /// Training flags for the tests: a few thousand Fashion-MNIST images and LeNet, seconds per epoch on two cores.
@@ -44,9 +47,20 @@ public:
     }
 
     void setEnvironment(const QString& name, const QString& value) { m_extra.insert(name, value); }
+    /// No file the process writes may grow past `bytes` (RLIMIT_FSIZE, with SIGXFSZ ignored, so a write past
+    /// it fails as on a full disk, with EFBIG).
+    void setFileSizeLimit(qint64 bytes) { m_fileSizeLimit = bytes; }
 
     void start(QProcess& process, const QStringList& arguments) const
     {
+        if (m_fileSizeLimit > 0) {
+            const rlim_t limit = static_cast<rlim_t>(m_fileSizeLimit);
+            process.setChildProcessModifier([limit] {
+                const rlimit bound{limit, limit};
+                ::setrlimit(RLIMIT_FSIZE, &bound);
+                ::signal(SIGXFSZ, SIG_IGN);
+            });
+        }
         process.setProcessEnvironment(environment());
         process.setWorkingDirectory(m_workingDirectory);
         process.start(QStringLiteral(JIKKEN_BINARY), arguments);
@@ -70,6 +84,7 @@ public:
 
 private:
     QMap<QString, QString> m_extra;
+    qint64 m_fileSizeLimit = 0;
     QString m_home;
     QString m_workingDirectory;
 };

@@ -56,13 +56,27 @@ public:
         const QString options = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c max_connections=200")
                                     .arg(m_port)
                                     .arg(m_dir.path());
-        if (!runAsOwner({bin + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_data, QStringLiteral("-o"), options,
-                         QStringLiteral("-l"), m_dir.filePath(QStringLiteral("log")), QStringLiteral("-w"),
-                         QStringLiteral("start")},
-                        error))
-            return false;
-        m_running = true;
-        return true;
+        m_options = options;
+        return resume(error);
+    }
+
+    /// `pg_ctl stop -m MODE` (fast: what an upgrade or a restart by the admin does): every connection drops.
+    bool pause(QString* error, const QString& mode = QStringLiteral("fast"))
+    {
+        m_running = !runAsOwner({binDirectory() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_data,
+                                 QStringLiteral("-m"), mode, QStringLiteral("-w"), QStringLiteral("stop")},
+                                error);
+        return !m_running;
+    }
+
+    /// Starts the cluster again after `pause`, on the same port.
+    bool resume(QString* error)
+    {
+        m_running = runAsOwner({binDirectory() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_data,
+                                QStringLiteral("-o"), m_options, QStringLiteral("-l"),
+                                m_dir.filePath(QStringLiteral("log")), QStringLiteral("-w"), QStringLiteral("start")},
+                               error);
+        return m_running;
     }
 
     ~PostgresCluster()
@@ -134,6 +148,7 @@ private:
     quint16 m_port = 0;
     bool m_running = false;
     int m_databases = 0;
+    QString m_options;
 };
 
 } // namespace jikken::testing

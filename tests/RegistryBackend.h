@@ -59,6 +59,10 @@ public:
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<PostgresCluster> m_cluster;
+
+public:
+    /// The PostgreSQL cluster behind the registry (none on SQLite).
+    PostgresCluster* cluster() const { return m_cluster.get(); }
     QHash<QString, QString> m_databases;
 };
 

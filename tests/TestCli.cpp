@@ -1,6 +1,7 @@
 #include "EventTestSupport.h"
 #include "JikkenProcess.h"
 #include "ids/ModelId.h"
+#include "registry/RunExport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -60,6 +61,19 @@ private Q_SLOTS:
         for (const QString& file : files)
             QVERIFY2((QFileInfo(QDir(home).filePath(file)).permissions() & others) == QFileDevice::Permissions(),
                      qPrintable(file));
+    }
+
+    // A lab CA that is not where JIKKEN_CA_CERT says is an error before any request, not a silent fallback.
+    void aMissingCaCertificateIsAnError()
+    {
+        JikkenProcess process = jikken();
+        process.setEnvironment(QStringLiteral("JIKKEN_REGISTRY"), QStringLiteral("https://127.0.0.1:9"));
+        process.setEnvironment(QStringLiteral("JIKKEN_TOKEN"), QStringLiteral("jk_x"));
+        process.setEnvironment(QStringLiteral("JIKKEN_CA_CERT"), m_dir.filePath(QStringLiteral("no-such-ca.pem")));
+        const Result r = process.run({QStringLiteral("ls")});
+        QVERIFY2(isOneLineError(r), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("JIKKEN_CA_CERT")) && r.err.contains(QStringLiteral("no-such-ca.pem")),
+                 qPrintable(r.err));
     }
 
     void badInputIsOneClearLine_data()
@@ -145,6 +159,16 @@ private Q_SLOTS:
         QVERIFY(csv.out.startsWith(QStringLiteral("id,method,model,dataset,status")));
         QVERIFY(csv.out.contains(QStringLiteral("\"lr半分, \"\"quoted\"\"; $(not run)\"")));
         QCOMPARE(csv.out.count(u'\n'), runs.size() + 1);
+
+        // A memo a spreadsheet would run as a formula is exported as text; numbers stay numbers.
+        QCOMPARE(jikken().run({QStringLiteral("memo"), id, QStringLiteral("=HYPERLINK(\"http://x\")")}).exitCode, 0);
+        const Result formula =
+            jikken().run({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv")});
+        QVERIFY2(formula.out.contains(QStringLiteral("\"'=HYPERLINK(\"\"http://x\"\")\"")), qPrintable(formula.out));
+        for (const char* text : {"+1+1", "-2+3", "@SUM(A1)", "=1"})
+            QVERIFY(jikken::RunExport::csvField(QString::fromLatin1(text)).startsWith(u'\''));
+        for (const char* text : {"-0.5", "+3", "1e-3", "plain"})
+            QCOMPARE(jikken::RunExport::csvField(QString::fromLatin1(text)), QString::fromLatin1(text));
     }
 
     void eventsPrintsEveryScalar()

@@ -331,6 +331,27 @@ private Q_SLOTS:
         QCOMPARE(series.values[5], 106.0); // the resumed run's value, not the orphan
     }
 
+    // A sweep logs one tag per setting: thousands of distinct tags, each met again later, each kept whole.
+    void manyDistinctTagsKeepTheirOwnPoints()
+    {
+        constexpr int kTags = 5000;
+        std::string bytes = fileVersionRecord("brain.Event:2");
+        for (int step = 1; step <= 2; ++step) {
+            for (int t = 0; t < kTags; ++t)
+                bytes += simpleScalarRecord("sweep/" + std::to_string(t), step, static_cast<float>(t * 10 + step));
+        }
+        RunScalars run;
+        EventRecordParser parser;
+        parser.parse(bytes.data(), bytes.size(), run);
+        QCOMPARE(run.tags().size(), kTags);
+        for (int t = 0; t < kTags; t += 97) {
+            const int index = static_cast<int>(run.tags().indexOf(QStringLiteral("sweep/%1").arg(t)));
+            QVERIFY(index >= 0);
+            QCOMPARE(run.series(index).size(), 2);
+            QCOMPARE(run.series(index).values[1], double(t * 10 + 2));
+        }
+    }
+
     void oldFilesPurgeOnBackwardSteps()
     {
         std::string bytes = fileVersionRecord("brain.Event:1");

@@ -2,6 +2,7 @@
 // HttpRegistryClient and by raw QNetworkAccessManager requests. Runs on both backends.
 #include "RegistryBackend.h"
 #include "RegistryServer.h"
+#include "SeriesCache.h"
 #include "registry/AccessTokens.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryWire.h"
@@ -225,6 +226,62 @@ private Q_SLOTS:
         QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", m_writeToken).status, 401);
     }
 
+    // A journal report carries a sequence number: the same report sent again (a retry after a timeout)
+    // or an older one arriving late is acknowledged but not applied, so a run never steps back.
+    void journalReportsApplyOnceAndInOrder()
+    {
+        startServer();
+        const QString id = reserve();
+        const auto post = [&](const QByteArray& body, qint64 sequence) {
+            return request("POST", QStringLiteral("/api/v1/runs/%1/status").arg(id), body, m_writeToken,
+                           "application/json", {{"Jikken-Journal-Sequence", QByteArray::number(sequence)}});
+        };
+        const auto status = [&] {
+            QString error;
+            const auto run = m_server->store().run(id, &error);
+            return run ? toString(run->status) : error;
+        };
+        QCOMPARE(post("{\"status\": \"running\"}", 1'000'000).status, 200);
+        const HttpResult finished = post("{\"status\": \"finished\"}", 2'000'000);
+        QCOMPARE(finished.status, 200);
+        QCOMPARE(finished.json.value(QStringLiteral("applied")).toBool(true), true);
+        QCOMPARE(status(), QStringLiteral("finished"));
+        for (const qint64 late : {qint64(2'000'000), qint64(1'000'000)}) { // a copy, then an overtaken one
+            const HttpResult again = post("{\"status\": \"running\"}", late);
+            QCOMPARE(again.status, 200); // done already: the journal may let it go
+            QCOMPARE(again.json.value(QStringLiteral("applied")).toBool(true), false);
+            QCOMPARE(status(), QStringLiteral("finished"));
+        }
+        // Progress the same way; reports without a number (the app's memo) are applied as they come.
+        const auto progress = [&](int epoch, qint64 sequence) {
+            return request("POST", QStringLiteral("/api/v1/runs/%1/progress").arg(id),
+                           QStringLiteral("{\"epoch\": %1, \"step\": %2}").arg(epoch).arg(epoch * 10).toUtf8(),
+                           m_writeToken, "application/json",
+                           {{"Jikken-Journal-Sequence", QByteArray::number(sequence)}});
+        };
+        QCOMPARE(progress(3, 3'000'000).status, 200);
+        QCOMPARE(progress(2, 2'500'000).status, 200);
+        QString error;
+        QCOMPARE(m_server->store().run(id, &error)->epoch, 3);
+        QCOMPARE(request("PUT", QStringLiteral("/api/v1/runs/%1/memo").arg(id), "{\"memo\": \"m\"}", m_writeToken)
+                     .status,
+                 200);
+        QCOMPARE(m_server->store().run(id, &error)->memo, QStringLiteral("m"));
+        // A malformed number is a bad request, and changes nothing.
+        for (const QByteArray& bad : {QByteArray("abc"), QByteArray("-5"), QByteArray("0")}) {
+            const HttpResult refused = request("POST", QStringLiteral("/api/v1/runs/%1/status").arg(id),
+                                               "{\"status\": \"running\"}", m_writeToken, "application/json",
+                                               {{"Jikken-Journal-Sequence", bad}});
+            QCOMPARE(refused.status, 400);
+        }
+        QCOMPARE(status(), QStringLiteral("finished"));
+        // An unknown run is still a 404, numbered or not.
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/runs/20200101_01_none/status"), "{\"status\": \"running\"}",
+                         m_writeToken, "application/json", {{"Jikken-Journal-Sequence", "5"}})
+                     .status,
+                 404);
+    }
+
     void loopbackReadsCanBeOpened()
     {
         ServerOptions options;
@@ -232,6 +289,11 @@ private Q_SLOTS:
         startServer(options);
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs")).status, 200);
         QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}").status, 401);
+        // A page elsewhere whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own Host: no reads.
+        for (const QByteArray& host : {QByteArray("localhost:1"), QByteArray("127.0.0.1"), QByteArray("[::1]:8470")})
+            QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Host", host}}).status, 200);
+        for (const QByteArray& host : {QByteArray("evil.example"), QByteArray("evil.example:8470")})
+            QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Host", host}}).status, 401);
     }
 
     void badBodiesAreRefusedWithoutWriting_data()
@@ -317,6 +379,9 @@ private Q_SLOTS:
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?limit=0"), {}, m_readToken).status, 400);
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?colour=red"), {}, m_readToken).status, 400);
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?status=exploded"), {}, m_readToken).status, 400);
+        for (const QString& query : {QStringLiteral("since=abc"), QStringLiteral("since=abc&wait=1"),
+                                     QStringLiteral("since=1&wait=x"), QStringLiteral("since=-1"), QStringLiteral("wait=-2")})
+            QCOMPARE(request("GET", QStringLiteral("/api/v1/changes?") + query, {}, m_readToken).status, 400);
     }
 
     void oversizeBodiesAreRefused()
@@ -342,6 +407,58 @@ private Q_SLOTS:
         QVERIFY(m_server->store().run(id, &error)->memo.isEmpty());
         // The service is still there.
         QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
+    }
+
+    // A tag whose name holds a comma (e.g. "loss,lr=0.1") is read whole with tag=, by the client too.
+    void tagsWithCommasAreReadWhole()
+    {
+        startServer();
+        const QString id = reserve();
+        const QString tag = QStringLiteral("sweep/loss,lr=0.1");
+        QString error;
+        QVERIFY(client(m_writeToken).addScalars(id, {{tag, 1, 1.0, 0.5}, {tag, 2, 2.0, 0.25}}, &error));
+        const auto series = client(m_readToken).series(id, tag, &error);
+        QVERIFY2(series, qPrintable(error));
+        QCOMPARE(series->size(), 2);
+        QCOMPARE(series->values[1], 0.25);
+        const HttpResult both = request(
+            "GET", QStringLiteral("/api/v1/runs/%1/series?tag=%2&tags=a,b").arg(id, QString::fromLatin1(QUrl::toPercentEncoding(tag))),
+            {}, m_readToken);
+        QCOMPARE(both.status, 200);
+        QCOMPARE(both.json.value(QStringLiteral("series")).toArray().size(), 3);
+    }
+
+    // The series cache keeps to its budget of bytes, and made-up tags take nothing from it.
+    void seriesCacheIsBoundedByBytes()
+    {
+        int loads = 0;
+        SeriesCache cache(
+            [&](const QString&, const QString& tag, QString*) {
+                ++loads;
+                ScalarSeries series;
+                if (tag.startsWith(QLatin1String("real/")))
+                    for (int step = 0; step < 1000; ++step)
+                        series.append(step, step, 0.5);
+                return std::optional(series);
+            },
+            200'000);
+        QString error;
+        for (int i = 0; i < 20'000; ++i) {
+            const ScalarSeries* made = cache.series(QStringLiteral("run"), QStringLiteral("made-up/%1").arg(i), &error);
+            QVERIFY(made && made->size() == 0);
+        }
+        QCOMPARE(cache.entries(), 0);
+        QCOMPARE(cache.bytes(), 0);
+        for (int i = 0; i < 100; ++i)
+            QCOMPARE(cache.series(QStringLiteral("run"), QStringLiteral("real/%1").arg(i), &error)->size(), 1000);
+        QVERIFY2(cache.bytes() <= 200'000, qPrintable(QString::number(cache.bytes())));
+        QVERIFY(cache.entries() >= 5 && cache.entries() < 100); // a 24 kB series each: the oldest went
+        // The most recent is still cached (no load), the first long gone (loaded again).
+        loads = 0;
+        cache.series(QStringLiteral("run"), QStringLiteral("real/99"), &error);
+        QCOMPARE(loads, 0);
+        cache.series(QStringLiteral("run"), QStringLiteral("real/0"), &error);
+        QCOMPARE(loads, 1);
     }
 
     void seriesAreDownsampledOnTheServer()
@@ -460,6 +577,13 @@ private Q_SLOTS:
                      .status,
                  401);
         QCOMPARE(request("GET", QStringLiteral("/?token=jk_wrong"), {}, {}, {}).status, 401);
+        // A write token in the page's URL never becomes the phone's cookie.
+        const HttpResult writer = request("GET", QStringLiteral("/?token=") + m_writeToken, {}, {}, {});
+        QCOMPARE(writer.status, 403);
+        for (const auto& [key, value] : writer.headers)
+            QVERIFY(key.compare("Set-Cookie", Qt::CaseInsensitive) != 0);
+        QVERIFY2(writer.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("read-only")),
+                 writer.body.constData());
     }
 
     void servesTlsWithTheGivenCertificate()
@@ -518,6 +642,18 @@ private Q_SLOTS:
         QCOMPARE(*registry.run(old.id, &error)->latestTestError, 0.271);
         QVERIFY(!registry.importRuns({old}, &error)); // already there: refused whole
         QVERIFY(error.contains(QStringLiteral("409")));
+        // Bad input is a 400 naming the field, and nothing is stored.
+        const auto import = [&](const QByteArray& run) {
+            return request("POST", QStringLiteral("/api/v1/import"), "{\"runs\": [" + run + "]}", m_writeToken);
+        };
+        const HttpResult badId = import("{\"id\": \"2019075_01_x\", \"status\": \"finished\"}");
+        QCOMPARE(badId.status, 400);
+        QVERIFY2(badId.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("id")), badId.body.constData());
+        const HttpResult hugeEpoch = import("{\"id\": \"20190705_02_x\", \"status\": \"finished\", \"epoch\": 1e15}");
+        QCOMPARE(hugeEpoch.status, 400);
+        QVERIFY2(hugeEpoch.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("epoch")),
+                 hugeEpoch.body.constData());
+        QVERIFY(!registry.run(QStringLiteral("20190705_02_x"), &error));
     }
 };
 

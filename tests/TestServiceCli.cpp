@@ -39,6 +39,31 @@ private:
     JikkenProcess server() const { return JikkenProcess(m_dir.filePath(QStringLiteral("server-home")), m_dir.path()); }
     QString freshDatabase() { return m_backend.database(QStringLiteral("cli%1").arg(++m_databases)); }
 
+    /// The run as the registry's database holds it, read past the service.
+    static std::optional<RunRecord> storedRun(const QString& database, const QString& id, QString* error)
+    {
+        RegistryStore store;
+        return store.open(database, error) ? store.run(id, error) : std::nullopt;
+    }
+
+    /// `jikken serve` on a fresh database, with a write token.
+    struct Service
+    {
+        JikkenProcess admin;
+        QString database;
+        ServeProcess serve{admin, database};
+        QString token{};
+    };
+    std::unique_ptr<Service> startService(const QString& tokenName)
+    {
+        auto service = std::unique_ptr<Service>(new Service{server(), freshDatabase()});
+        service->token = service->serve.makeToken(tokenName);
+        QString error;
+        if (!service->serve.start(&error))
+            qFatal("%s", qPrintable(error));
+        return service;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -161,32 +186,131 @@ private Q_SLOTS:
         QVERIFY(!QDir(m_dir.filePath(QStringLiteral("logs"))).exists());
     }
 
-    // The service goes down in the middle of a real training run and comes back: training never stops, and
-    // every point of the event file reaches the registry exactly once.
-    void outageDuringTraining()
+    /// Starts `jikken train ARGUMENTS` with `trainer`; returns the model ID it prints first.
+    static QString startTraining(const JikkenProcess& trainer, QProcess& training, const QStringList& arguments)
     {
-        const JikkenProcess admin = server();
-        const QString database = freshDatabase();
-        ServeProcess serve(admin, database);
-        const QString token = serve.makeToken(QStringLiteral("gpu1"));
-        QString error;
-        QVERIFY2(serve.start(&error), qPrintable(error));
+        trainer.start(training, QStringList{QStringLiteral("train")} + arguments + kSmallRun);
+        if (!training.waitForReadyRead(60000))
+            return {};
+        return QString::fromUtf8(training.readLine()).trimmed();
+    }
 
-        JikkenProcess trainer = client(serve.url(), token);
-        trainer.setEnvironment(QStringLiteral("JIKKEN_HEARTBEAT_SECONDS"), QStringLiteral("0.5"));
-        QProcess training;
-        trainer.start(training, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("3")} +
-                                    kSmallRun);
-        QVERIFY(training.waitForReadyRead(60000));
-        const QString id = QString::fromUtf8(training.readLine()).trimmed();
-        QVERIFY2(ModelId::parse(id), qPrintable(id));
-        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
-
-        // Down once the first epoch has been reported, for a few seconds of training.
+    /// Waits for the first epoch's checkpoint of a run in `runDir`.
+    static bool waitForCheckpoint(const QString& runDir)
+    {
         QElapsedTimer timer;
         timer.start();
         while (!QFile::exists(runDir + QStringLiteral("/checkpoint.json")) && timer.elapsed() < 120000)
             QThread::msleep(20);
+        return QFile::exists(runDir + QStringLiteral("/checkpoint.json"));
+    }
+
+    // The token is revoked while a run trains: its reports stay in the journal (none dropped, none refused
+    // for good), the warning comes once, the last line and the exit status say what is missing, and
+    // `jikken sync` with a new token delivers all of it.
+    void aRevokedTokenKeepsTheReports()
+    {
+        const auto service = startService(QStringLiteral("revoked-mid-run"));
+        const JikkenProcess& admin = service->admin;
+        const QString& database = service->database;
+        ServeProcess& serve = service->serve;
+        QString error;
+        QProcess training;
+        // Each training test its own method: a fresh registry numbers from 01 again, and logs/<id> must be new.
+        const QString id = startTraining(client(serve.url(), service->token), training,
+                                         {QStringLiteral("--epochs"), QStringLiteral("3"), QStringLiteral("--method"),
+                                          QStringLiteral("label-smoothing")});
+        QVERIFY2(ModelId::parse(id), qPrintable(id));
+        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
+        QVERIFY(waitForCheckpoint(runDir));
+        QCOMPARE(admin.run({QStringLiteral("--registry"), database, QStringLiteral("token"), QStringLiteral("revoke"),
+                            QStringLiteral("revoked-mid-run")})
+                     .exitCode,
+                 0);
+        QVERIFY(training.waitForFinished(300000));
+        const QString err = QString::fromUtf8(training.readAllStandardError());
+        QCOMPARE(training.exitCode(), 75);
+        QCOMPARE(err.count(QStringLiteral("fix the token")), 1);
+        const QStringList lines = err.trimmed().split(u'\n');
+        QVERIFY2(lines.last().contains(id) && lines.last().contains(QStringLiteral("does not have all")), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("jikken sync")), qPrintable(err));
+        QFile journal(runDir + QStringLiteral("/") + QString::fromLatin1(RegistryJournal::kFileName));
+        QVERIFY(journal.size() > 0);
+        QVERIFY(!QFile::exists(runDir + QStringLiteral("/") + QString::fromLatin1(RegistryJournal::kRejectedFileName)));
+
+        const QString fresh = serve.makeToken(QStringLiteral("fresh"));
+        const Result sync = client(serve.url(), fresh).run({QStringLiteral("sync"), runDir});
+        QVERIFY2(sync.exitCode == 0, qPrintable(sync.err));
+        QCOMPARE(journal.size(), 0);
+        const auto run = storedRun(database, id, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(toString(run->status), QStringLiteral("finished"));
+        QCOMPARE(run->epoch, 3);
+    }
+
+    // The log disk fills while a checkpoint is written (a file-size limit on the trainer stands in for the
+    // disk): no abort, no torn .pt file, the run is marked failed with the reason, and the last good
+    // checkpoint is still the one that resumes.
+    void aFullDiskFailsTheRunAndKeepsTheCheckpoint()
+    {
+        const auto service = startService(QStringLiteral("disk"));
+        const QString& database = service->database;
+        const QString url = service->serve.url();
+        const QString& token = service->token;
+        QString error;
+        const JikkenProcess trainer = client(url, token);
+        QProcess first;
+        const QString id = startTraining(trainer, first, {QStringLiteral("--epochs"), QStringLiteral("1"),
+                                                          QStringLiteral("--method"), QStringLiteral("class-balanced")});
+        QVERIFY2(ModelId::parse(id), qPrintable(id));
+        QVERIFY(first.waitForFinished(300000));
+        QCOMPARE(first.exitCode(), 0);
+        const QDir runDir(m_dir.filePath(QStringLiteral("logs/") + id));
+        const auto checkpointFiles = [&] {
+            return runDir.entryList({QStringLiteral("*.pt*"), QStringLiteral("checkpoint.json*")}, QDir::Files,
+                                    QDir::Name);
+        };
+        const QStringList before = checkpointFiles();
+        QCOMPARE(before.size(), 3); // checkpoint.json, model-N.pt, optimizer-N.pt
+        QFile json(runDir.filePath(QStringLiteral("checkpoint.json")));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QByteArray lastGood = json.readAll();
+        json.close();
+
+        JikkenProcess full = client(url, token);
+        full.setFileSizeLimit(QFileInfo(runDir.filePath(before.at(1))).size() / 2); // the weights no longer fit
+        const Result resumed =
+            full.run({QStringLiteral("train"), QStringLiteral("--resume"), id, QStringLiteral("--epochs"), QStringLiteral("2")});
+        QVERIFY2(!resumed.crashed && resumed.exitCode == 1, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.trimmed().split(u'\n').last().contains(QStringLiteral("cannot write the checkpoint")),
+                 qPrintable(resumed.err));
+        QCOMPARE(checkpointFiles(), before); // nothing torn, nothing half-named
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QCOMPARE(json.readAll(), lastGood);
+
+        const auto run = storedRun(database, id, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(toString(run->status), QStringLiteral("failed"));
+        QVERIFY2(run->statusReason.contains(QStringLiteral("cannot write the checkpoint")), qPrintable(run->statusReason));
+    }
+
+    // The service goes down in the middle of a real training run and comes back: training never stops, and
+    // every point of the event file reaches the registry exactly once.
+    void outageDuringTraining()
+    {
+        const auto service = startService(QStringLiteral("gpu1"));
+        const QString& database = service->database;
+        ServeProcess& serve = service->serve;
+        QString error;
+        JikkenProcess trainer = client(serve.url(), service->token);
+        trainer.setEnvironment(QStringLiteral("JIKKEN_HEARTBEAT_SECONDS"), QStringLiteral("0.5"));
+        QProcess training;
+        const QString id = startTraining(trainer, training, {QStringLiteral("--epochs"), QStringLiteral("3")});
+        QVERIFY2(ModelId::parse(id), qPrintable(id));
+        const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
+
+        // Down once the first epoch has been reported, for a few seconds of training.
+        QVERIFY(waitForCheckpoint(runDir));
         serve.stop(SIGKILL);
         QThread::msleep(3000);
         QVERIFY2(training.state() == QProcess::Running, "the outage must fall inside the run");
@@ -197,14 +321,14 @@ private Q_SLOTS:
         QVERIFY(training.waitForFinished(300000));
         QVERIFY2(training.exitCode() == 0, training.readAllStandardError().constData());
 
-        RegistryStore store;
-        QVERIFY2(store.open(database, &error), qPrintable(error));
-        const auto run = store.run(id, &error);
+        const auto run = storedRun(database, id, &error);
         QVERIFY2(run, qPrintable(error));
         QCOMPARE(toString(run->status), QStringLiteral("finished"));
         QCOMPARE(run->epoch, 3);
         QVERIFY(run->finalMetrics.contains(QStringLiteral("test_error")));
 
+        RegistryStore store;
+        QVERIFY2(store.open(database, &error), qPrintable(error));
         EventLogReader log(runDir);
         QVERIFY(log.poll(nullptr, nullptr));
         const RunScalars& events = log.runs().at(QStringLiteral(".")).scalars;

@@ -288,25 +288,27 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     if (!body)
         return reply;
     QString error;
-    bool ok = false;
+    std::function<bool(QString*)> apply; // the update, once the body is known to be good
     JsonFields fields(*body, leaf);
     if (leaf == QLatin1String("description")) {
         const auto description = RegistryWire::descriptionFromJson(*body, &error);
         if (!description)
             return ApiReply::error(400, error);
-        ok = m_store.describe(id, *description, &error);
+        apply = [&, description = *description](QString* e) { return m_store.describe(id, description, e); };
     } else if (leaf == QLatin1String("final_metrics")) {
-        ok = m_store.setFinalMetrics(id, *body, &error);
+        apply = [&](QString* e) { return m_store.setFinalMetrics(id, *body, e); };
     } else if (leaf == QLatin1String("heartbeat")) {
         if (!fields.noOthers())
             return ApiReply::error(400, fields.error());
-        ok = m_store.heartbeat(id, &error);
+        apply = [&](QString* e) { return m_store.heartbeat(id, e); };
     } else if (leaf == QLatin1String("device") || leaf == QLatin1String("memo")) {
         QString text;
         fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
         if (!fields.noOthers())
             return ApiReply::error(400, fields.error());
-        ok = leaf == QLatin1String("memo") ? m_store.setMemo(id, text, &error) : m_store.setDevice(id, text, &error);
+        apply = [&, text](QString* e) {
+            return leaf == QLatin1String("memo") ? m_store.setMemo(id, text, e) : m_store.setDevice(id, text, e);
+        };
     } else if (leaf == QLatin1String("status")) {
         QString status;
         QString reason;
@@ -317,7 +319,7 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         const auto runStatus = runStatusFromString(status);
         if (!runStatus)
             return ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status));
-        ok = m_store.setStatus(id, *runStatus, reason, &error);
+        apply = [&, status = *runStatus, reason](QString* e) { return m_store.setStatus(id, status, reason, e); };
     } else if (leaf == QLatin1String("progress")) {
         qint64 epoch = 0;
         qint64 step = 0;
@@ -329,10 +331,20 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
             return ApiReply::error(400, fields.error());
         if (epoch < 0 || epoch > std::numeric_limits<int>::max() || step < 0)
             return ApiReply::error(400, QStringLiteral("progress: epoch and step must not be negative"));
-        ok = m_store.reportProgress(id, static_cast<int>(epoch), step, testError, &error);
+        apply = [&, epoch, step, testError](QString* e) {
+            return m_store.reportProgress(id, static_cast<int>(epoch), step, testError, e);
+        };
     }
-    if (!ok)
-        return storeFailure(error);
+    if (!request.journalSequence) {
+        if (!apply(&error))
+            return storeFailure(error);
+    } else {
+        const auto applied = m_store.applyJournalReport(id, *request.journalSequence, apply, &error);
+        if (applied == RegistryStore::Applied::Failed)
+            return storeFailure(error);
+        if (applied == RegistryStore::Applied::AlreadyNewer) // a copy sent again, or overtaken: done already
+            return ApiReply::json({{QStringLiteral("ok"), true}, {QStringLiteral("applied"), false}});
+    }
     m_feed.touch(id);
     return ApiReply::json({{QStringLiteral("ok"), true}});
 }
@@ -392,10 +404,11 @@ ApiReply RegistryApi::tags(const QString& id)
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
 {
     ApiReply reply;
-    const QStringList tags =
-        query.queryItemValue(QStringLiteral("tags"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
+    // `tags=a,b` for everyday names; `tag=NAME` (repeatable) for a name of any characters, commas included.
+    QStringList tags = query.allQueryItemValues(QStringLiteral("tag"), QUrl::FullyDecoded);
+    tags += query.queryItemValue(QStringLiteral("tags"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
     if (tags.isEmpty())
-        return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…]"));
+        return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…] or tag=TAG (repeatable)"));
     const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
     if (!points)
         return reply;

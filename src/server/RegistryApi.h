@@ -25,6 +25,9 @@ struct ApiRequest
     QUrlQuery query;
     QByteArray body;
     QByteArray contentType;
+    /// A journal report's number (the Jikken-Journal-Sequence header): applied at most once, never after a
+    /// later one (RegistryStore::applyJournalReport).
+    std::optional<qint64> journalSequence;
 };
 
 struct ApiReply

@@ -9,6 +9,8 @@
 #include <QTcpSocket>
 #include <QUrlQuery>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 // The phone page is a resource of this static library: it must be registered by hand (outside any namespace).
@@ -31,6 +33,22 @@ QByteArray header(const QHttpServerRequest& request, const QByteArray& name)
             return value;
     }
     return {};
+}
+
+/// Whether the request names this machine in its Host header (localhost, 127.x, ::1, with any port). A
+/// page elsewhere that rebinds its own name to 127.0.0.1 (DNS rebinding) sends its own name instead, so
+/// open loopback reads stay with this machine's own programs.
+bool loopbackHost(const QHttpServerRequest& request)
+{
+    QByteArray host = header(request, "Host").trimmed().toLower();
+    if (host.startsWith('[')) // [::1]:8470
+        host = host.mid(1, host.indexOf(']') - 1);
+    else if (host.count(':') == 1)
+        host = host.left(host.indexOf(':'));
+    if (host == "localhost")
+        return true;
+    const QHostAddress address(QString::fromLatin1(host));
+    return !address.isNull() && address.isLoopback();
 }
 
 QByteArray cookie(const QHttpServerRequest& request, const QByteArray& name)
@@ -107,7 +125,7 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
     : QAbstractHttpServer(parent), m_options(std::move(options)),
       m_cache(
           [this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
-          m_options.seriesCachePoints),
+          m_options.seriesCacheBytes),
       m_api(m_store, m_feed, m_cache, m_options.limits)
 {
     registerPhonePage();
@@ -185,7 +203,7 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
         }
     }
     if (secret.isEmpty()) {
-        if (!write && m_options.openLoopbackReads && request.remoteAddress().isLoopback())
+        if (!write && m_options.openLoopbackReads && request.remoteAddress().isLoopback() && loopbackHost(request))
             return Access::Read;
         *why = QStringLiteral(
             "a bearer token is required (Authorization: Bearer TOKEN; make one with jikken token create)");
@@ -193,16 +211,40 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
     }
     auto cached = m_tokenCache.find(secret);
     if (cached == m_tokenCache.end() || cached->fresh.hasExpired()) {
+        QString databaseError;
+        auto token = m_tokens->verify(QString::fromUtf8(secret), &databaseError);
+        if (!databaseError.isEmpty()) {
+            // No verdict on the token: the client retries, and the database connection is looked at.
+            *why = QStringLiteral("the registry's database is not answering: ") + databaseError;
+            return Access::Unavailable;
+        }
         if (m_tokenCache.size() > 10000)
             m_tokenCache.clear();
-        cached =
-            m_tokenCache.insert(secret, {m_tokens->verify(QString::fromUtf8(secret)), QDeadlineTimer(kTokenCacheMs)});
+        cached = m_tokenCache.insert(secret, {std::move(token), QDeadlineTimer(kTokenCacheMs)});
     }
     if (!cached->token) {
         *why = QStringLiteral("the token is not valid (unknown or revoked)");
         return Access::Denied;
     }
     return cached->token->readOnly ? Access::Read : Access::Write;
+}
+
+ApiReply RegistryServer::refusal(Access access, const QString& why)
+{
+    if (access != Access::Unavailable)
+        return ApiReply::error(401, why);
+    reconnectIfLost();
+    return ApiReply::error(503, why);
+}
+
+void RegistryServer::reconnectIfLost()
+{
+    QString error;
+    const auto outcome = m_store.reconnectIfLost(&error);
+    if (outcome == RegistryStore::Connection::Reopened)
+        std::fprintf(stderr, "jikken serve: the registry's database is back\n");
+    else if (outcome == RegistryStore::Connection::Lost)
+        std::fprintf(stderr, "jikken serve: %s\n", qPrintable(error));
 }
 
 bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
@@ -227,10 +269,18 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         }
         // The page itself holds no data; its requests are authorized one by one. A token in its URL is
         // checked here and kept as a cookie, so a bookmark on the phone works.
-        if (request.query().hasQueryItem(QStringLiteral("token")) &&
-            authorize(request, &tokenFromQuery, &why) == Access::Denied) {
-            send(responder, ApiReply::error(401, why));
-            return true;
+        if (request.query().hasQueryItem(QStringLiteral("token"))) {
+            const Access access = authorize(request, &tokenFromQuery, &why);
+            if (access == Access::Denied || access == Access::Unavailable) {
+                send(responder, refusal(access, why));
+                return true;
+            }
+            // The cookie lives on the phone and in its history: only a token that cannot write goes there.
+            if (access == Access::Write && !tokenFromQuery.isEmpty()) {
+                send(responder, ApiReply::error(403, QStringLiteral("the phone page takes a read-only token "
+                                                                    "(jikken token create --name phone --read-only)")));
+                return true;
+            }
         }
         servePhonePage(responder, tokenFromQuery);
         return true;
@@ -240,8 +290,9 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     const Access access = authorize(request, &tokenFromQuery, &why);
-    if (access == Access::Denied) {
-        send(responder, ApiReply::error(401, why), {{"WWW-Authenticate", "Bearer realm=\"jikken\""}});
+    if (access == Access::Denied || access == Access::Unavailable) {
+        send(responder, refusal(access, why),
+             access == Access::Denied ? Headers{{"WWW-Authenticate", "Bearer realm=\"jikken\""}} : Headers{});
         return true;
     }
     if (access == Access::Read && RegistryApi::isWrite(method)) {
@@ -252,7 +303,16 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         parkOrAnswerChanges(request, std::move(responder));
         return true;
     }
-    ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type")};
+    ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type"), {}};
+    const QByteArray sequence = header(request, "Jikken-Journal-Sequence");
+    if (!sequence.isEmpty()) {
+        bool ok = false;
+        apiRequest.journalSequence = sequence.toLongLong(&ok);
+        if (!ok || *apiRequest.journalSequence <= 0) {
+            send(responder, ApiReply::error(400, QStringLiteral("Jikken-Journal-Sequence must be a positive integer")));
+            return true;
+        }
+    }
     if (method == "POST" && path == QLatin1String("/api/v1/reserve")) {
         ApiReply refusal;
         const auto methodName = RegistryApi::reserveMethod(apiRequest, &refusal);
@@ -269,9 +329,11 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     const ApiReply reply = m_api.handle(apiRequest);
-    if (reply.status >= 500)
+    if (reply.status >= 500) {
         std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
                      reply.body.constData());
+        reconnectIfLost();
+    }
     send(responder, reply);
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
         QTimer::singleShot(0, this, [this] { answerWaiters(); });
@@ -289,6 +351,8 @@ void RegistryServer::reservePending()
         methods << pending.method;
     QString error;
     const auto ids = m_store.reserve(methods, &error);
+    if (!ids)
+        reconnectIfLost();
     for (size_t i = 0; i < batch.size(); ++i) {
         std::optional<ModelId> id = ids ? std::optional<ModelId>(ids->at(static_cast<qsizetype>(i))) : std::nullopt;
         // The batch may not fit in what is left of the day: then each takes what remains, one by one.
@@ -314,15 +378,16 @@ void RegistryServer::missingHandler(const QHttpServerRequest& request, QTcpSocke
 void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder)
 {
     const QUrlQuery query = request.query();
-    bool ok = true;
+    bool sinceOk = true;
+    bool waitOk = true;
     const qint64 since = query.hasQueryItem(QStringLiteral("since"))
-                             ? query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded).toLongLong(&ok)
+                             ? query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded).toLongLong(&sinceOk)
                              : m_feed.revision();
-    const int waitMs =
-        query.hasQueryItem(QStringLiteral("wait"))
-            ? static_cast<int>(query.queryItemValue(QStringLiteral("wait"), QUrl::FullyDecoded).toDouble(&ok) * 1000)
-            : m_options.maxWaitMs;
-    if (!ok || waitMs < 0) {
+    const double waitSeconds = query.hasQueryItem(QStringLiteral("wait"))
+                                   ? query.queryItemValue(QStringLiteral("wait"), QUrl::FullyDecoded).toDouble(&waitOk)
+                                   : m_options.maxWaitMs / 1000.0;
+    const int waitMs = static_cast<int>(std::clamp(waitSeconds, -1.0, 86400.0) * 1000);
+    if (!sinceOk || !waitOk || since < 0 || waitSeconds < 0 || !std::isfinite(waitSeconds)) {
         send(responder, ApiReply::error(400, QStringLiteral("changes: since is a revision, wait is seconds")));
         return;
     }

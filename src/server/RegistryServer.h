@@ -33,7 +33,7 @@ struct ServerOptions
     QString tlsKey;
     qint64 maxBodyBytes = 64 << 20;
     int maxWaitMs = 30'000; ///< longest a change-feed request is held open
-    qint64 seriesCachePoints = 8'000'000;
+    qint64 seriesCacheBytes = 256 << 20; ///< the series cache's memory budget (least recently used go first)
     /// The registry's clock, for tests and benchmarks; empty: the real one.
     RegistryStore::Clock clock;
     ApiLimits limits;
@@ -61,10 +61,14 @@ protected:
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
 
 private:
-    enum class Access { Denied, Read, Write };
+    enum class Access { Denied, Unavailable, Read, Write };
     struct Waiter;
 
     Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why);
+    /// The answer to a request `authorize` turned away: 401 for a bad token, 503 while the database is away.
+    ApiReply refusal(Access access, const QString& why);
+    /// After a database failure: a lost PostgreSQL connection is opened again (with backoff).
+    void reconnectIfLost();
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void answerWaiters();
     void reservePending();

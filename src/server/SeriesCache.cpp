@@ -2,7 +2,21 @@
 
 namespace jikken {
 
-SeriesCache::SeriesCache(Loader loader, qint64 maxPoints) : m_loader(std::move(loader)), m_maxPoints(maxPoints) {}
+namespace {
+
+// What an entry costs besides its points and names: list node, hash node, three QVector headers.
+constexpr qint64 kEntryOverhead = 256;
+
+} // namespace
+
+SeriesCache::SeriesCache(Loader loader, qint64 maxBytes) : m_loader(std::move(loader)), m_maxBytes(maxBytes) {}
+
+qint64 SeriesCache::cost(const Key& key, const ScalarSeries& series)
+{
+    const qint64 pointBytes = sizeof(qint64) + 2 * sizeof(double);
+    return kEntryOverhead + (key.first.size() + key.second.size()) * qint64(sizeof(QChar)) +
+           qint64(series.size()) * pointBytes;
+}
 
 const ScalarSeries* SeriesCache::series(const QString& run, const QString& tag, QString* error)
 {
@@ -15,7 +29,9 @@ const ScalarSeries* SeriesCache::series(const QString& run, const QString& tag, 
     std::optional<ScalarSeries> loaded = m_loader(run, tag, error);
     if (!loaded)
         return nullptr;
-    m_points += loaded->size();
+    if (loaded->size() == 0)
+        return &m_empty; // nothing worth keeping, and a made-up tag must not take memory
+    m_bytes += cost(key, *loaded);
     m_entries.emplace_front(key, std::move(*loaded));
     m_index.insert(key, m_entries.begin());
     trim();
@@ -28,11 +44,11 @@ void SeriesCache::add(const QString& run, const QVector<TaggedSeries>& batch)
         const auto found = m_index.constFind(Key{run, tagged.tag});
         if (found == m_index.constEnd())
             continue;
-        ScalarSeries& series = (*found)->second;
-        const int before = series.size();
+        auto& [key, series] = **found;
+        const qint64 before = cost(key, series);
         for (int i = 0; i < tagged.series.size(); ++i)
             series.upsert(tagged.series.steps[i], tagged.series.wallTimes[i], tagged.series.values[i]);
-        m_points += series.size() - before;
+        m_bytes += cost(key, series) - before;
     }
     trim();
 }
@@ -40,8 +56,8 @@ void SeriesCache::add(const QString& run, const QVector<TaggedSeries>& batch)
 void SeriesCache::trim()
 {
     // Keeps the most recent entry even when it alone is over budget: it is the one being read.
-    while (m_points > m_maxPoints && m_entries.size() > 1) {
-        m_points -= m_entries.back().second.size();
+    while (m_bytes > m_maxBytes && m_entries.size() > 1) {
+        m_bytes -= cost(m_entries.back().first, m_entries.back().second);
         m_index.remove(m_entries.back().first);
         m_entries.pop_back();
     }

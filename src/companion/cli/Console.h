@@ -8,6 +8,9 @@ namespace jikken::console {
 constexpr int kOk = 0;
 constexpr int kFailure = 1; ///< the command could not do its work
 constexpr int kUsage = 2;   ///< bad flags or arguments
+/// The work is done, but some of its reports are not in the registry yet (EX_TEMPFAIL): they wait in the
+/// run's journal, or the registry refused them and they were kept aside. The last line says which.
+constexpr int kUndelivered = 75;
 
 void out(const QString& text);
 /// One line on stderr, "jikken: <message>".

@@ -2,6 +2,7 @@
 // ID: the registry follows the TensorBoard event files it writes, and its exit status ends the run.
 
 #include "Console.h"
+#include "JournalDelivery.h"
 #include "RegistryCommands.h"
 #include "dispatch/Dispatcher.h"
 #include "events/ScalarFollower.h"
@@ -27,7 +28,6 @@ namespace {
 
 constexpr int kFollowMs = 250; // how often the event files are read: scalars reach the registry within it
 constexpr int kHeartbeatMs = 10000;
-constexpr int kDrainMs = 30000; // at the end, how long the journal may take to reach the registry
 
 std::atomic_int g_signal{0};
 
@@ -94,12 +94,8 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     // or SSH tunnel that drops while the script runs loses nothing; it is delivered when it is back.
     std::unique_ptr<JournalingRegistryClient> journaled;
     RegistryClient* reporter = &direct;
-    const auto drain = [&] {
-        if (journaled && journaled->finish(kDrainMs) > 0)
-            console::note(QStringLiteral("warning: the registry did not take the last reports (%1); they wait in "
-                                         "the run's journal: send them with jikken sync %2")
-                              .arg(journaled->lastProblem(), console::shellQuote(logDir)));
-    };
+    // True when the registry has every report of the run; otherwise a line said what waits where.
+    const auto drain = [&] { return !journaled || journal::deliver(*journaled, logDir); };
     const auto markFailed = [&](const QString& reason) {
         QString ignored;
         reporter->setStatus(id, RunStatus::Failed, reason, &ignored);
@@ -110,7 +106,7 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         return markFailed(QStringLiteral("cannot create %1").arg(logDir));
     if (config.isService()) {
         journaled = std::make_unique<JournalingRegistryClient>(config.service, config.token, id, logDir,
-                                                               JournalingRegistryClient::Options());
+                                                               journal::options());
         if (!journaled->start(&error))
             return markFailed(error);
         reporter = journaled.get();
@@ -190,9 +186,9 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         markFailed(QStringLiteral("exit status %1").arg(status));
         return status;
     }
-    const bool finished = registry.setStatus(id, RunStatus::Finished, {}, &error);
-    drain();
-    return finished ? console::kOk : console::fail(error);
+    if (!registry.setStatus(id, RunStatus::Finished, {}, &error))
+        return console::fail(error);
+    return drain() ? console::kOk : console::kUndelivered;
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "Console.h"
 #include "RegistryCommands.h"
+#include "JournalDelivery.h"
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
 #include "ids/ModelId.h"
@@ -34,29 +35,10 @@ extern "C" void requestStop(int signal)
     std::signal(signal, SIG_DFL);
 }
 
-constexpr int kDrainMs = 30000;
-
-/// Seconds between heartbeats to a registry service ($JIKKEN_HEARTBEAT_SECONDS, default 15).
-int heartbeatMs()
+/// Gives the journal (if any) a while to reach the registry; false (and a line saying why) if it did not.
+bool deliverJournal(JournalingRegistryClient* journaled, const QString& runDirectory)
 {
-    bool ok = false;
-    const double seconds = qEnvironmentVariable("JIKKEN_HEARTBEAT_SECONDS").toDouble(&ok);
-    return ok && seconds > 0 ? static_cast<int>(seconds * 1000) : 15000;
-}
-
-/// Gives the journal's sender a while to deliver what is left; says where it waits if the service is away.
-bool deliverJournal(JournalingRegistryClient* journaled)
-{
-    if (!journaled)
-        return true;
-    const qint64 left = journaled->finish(kDrainMs);
-    if (left == 0)
-        return true;
-    console::note(QStringLiteral("warning: the registry did not take the last reports (%1); %2 bytes wait in the "
-                                 "run's journal: send them with jikken sync LOGDIR, or they go with --resume")
-                      .arg(journaled->lastProblem())
-                      .arg(left));
-    return false;
+    return !journaled || journal::deliver(*journaled, runDirectory);
 }
 
 struct TrainOptions
@@ -179,17 +161,14 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     auto markFailed = [&](const QString& reason) {
         QString ignored;
         registry->setStatus(id, RunStatus::Failed, reason, &ignored);
-        if (journaled)
-            journaled->finish(kDrainMs);
+        deliverJournal(journaled.get(), runDirectory);
         return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
     };
     if (!QDir().mkpath(runDirectory))
         return markFailed(QStringLiteral("cannot create %1").arg(runDirectory));
     if (remote) {
-        JournalingRegistryClient::Options journalOptions;
-        journalOptions.heartbeatMs = heartbeatMs();
         journaled = std::make_unique<JournalingRegistryClient>(config->service, config->token, id, runDirectory,
-                                                               journalOptions);
+                                                               journal::options());
         if (!journaled->start(&error))
             return markFailed(error);
         registry = journaled.get();
@@ -233,7 +212,7 @@ int train(const TrainOptions& options, const RegistryLocation& location)
                                     .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
                                 &error);
             console::note(QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(id));
-            deliverJournal(journaled.get());
+            deliverJournal(journaled.get(), runDirectory);
             return 128 + signal;
         }
         session.finish(TrainingSession::End::Finished);
@@ -245,8 +224,11 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         session.finish(TrainingSession::End::Failed);
         return markFailed(message);
     }
-    if (!deliverJournal(journaled.get()))
-        return console::kOk; // trained; the registry hears of it later
+    if (!deliverJournal(journaled.get(), runDirectory)) {
+        // Trained, but the registry does not have all of it: the last line and the exit status say so.
+        console::note(QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)").arg(id));
+        return console::kUndelivered;
+    }
     const auto record = registry->run(id, &error);
     if (record)
         console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
@@ -268,13 +250,13 @@ int sync(const QString& runDirectory, const RegistryLocation& location)
                              console::kUsage);
     if (!QFileInfo::exists(QDir(runDirectory).filePath(QString::fromLatin1(RegistryJournal::kFileName))))
         return console::fail(QStringLiteral("%1 has no registry journal").arg(runDirectory), console::kUsage);
-    JournalingRegistryClient::Options options;
-    options.heartbeatMs = 0; // no run is alive here
-    JournalingRegistryClient journaled(config->service, config->token, {}, runDirectory, options);
+    // No run is alive here: no heartbeats.
+    JournalingRegistryClient journaled(config->service, config->token, {}, runDirectory,
+                                       journal::options(/*heartbeats=*/false));
     if (!journaled.start(&error))
         return console::fail(error);
-    if (!deliverJournal(&journaled))
-        return console::kFailure;
+    if (!journal::deliver(journaled, runDirectory))
+        return console::kUndelivered;
     console::note(QStringLiteral("%1: the journal is in the registry").arg(runDirectory));
     return console::kOk;
 }

@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <sstream>
+
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -153,21 +155,45 @@ std::optional<Checkpoint> readCheckpoint(const QString& runDirectory)
                       json.value(QLatin1String("model")).toString(), json.value(QLatin1String("optimizer")).toString()};
 }
 
-// Weights first, then the JSON that names them, replaced atomically: a kill at any moment leaves the
-// previous checkpoint or the new one, never a mix.
+/// Writes `bytes` under a temporary name renamed over `path` once complete (QSaveFile). A full disk is an
+/// error naming the file, never a torn .pt file; serializing to memory first keeps libtorch's file writer,
+/// whose destructor aborts the process on a failed write, out of it.
+void writeWhole(const QString& path, const std::string& bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes.data(), static_cast<qint64>(bytes.size())) !=
+                                                static_cast<qint64>(bytes.size()) ||
+        !file.commit())
+        throw failure(QStringLiteral("cannot write the checkpoint %1: %2").arg(path, file.errorString()));
+}
+
+// Weights first, then the JSON that names them, replaced atomically: a kill, or a full disk, at any moment
+// leaves the previous checkpoint or the new one, never a mix.
 void writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::ClassifierImpl& model,
                      torch::optim::Optimizer& optimizer)
 {
     const QDir dir(runDirectory);
     const QString modelFile = QStringLiteral("model-%1.pt").arg(c.step);
     const QString optimizerFile = QStringLiteral("optimizer-%1.pt").arg(c.step);
-    {
-        torch::serialize::OutputArchive archive;
-        model.save(archive);
-        archive.save_to(dir.filePath(modelFile).toStdString());
-    }
-    torch::save(optimizer, dir.filePath(optimizerFile).toStdString());
+    const auto serialized = [](const auto& save) {
+        std::ostringstream stream;
+        save(stream);
+        return std::move(stream).str();
+    };
     const std::optional<Checkpoint> previous = readCheckpoint(runDirectory);
+    try {
+        writeWhole(dir.filePath(modelFile), serialized([&](std::ostream& stream) {
+                       torch::serialize::OutputArchive archive;
+                       model.save(archive);
+                       archive.save_to(stream);
+                   }));
+        writeWhole(dir.filePath(optimizerFile),
+                   serialized([&](std::ostream& stream) { torch::save(optimizer, stream); }));
+    } catch (...) {
+        if (!previous || previous->modelFile != modelFile)
+            QFile::remove(dir.filePath(modelFile)); // complete, but named by no checkpoint
+        throw;
+    }
     QSaveFile file(dir.filePath(Trainer::checkpointFileName()));
     const QJsonObject json{{QStringLiteral("epoch"), c.epoch},
                            {QStringLiteral("batch"), c.batch},

@@ -35,13 +35,24 @@ void RunScalars::dropFrom(ScalarSeries& points, qint64 step)
 
 int RunScalars::tagIndex(std::string_view tag)
 {
-    // Consecutive records mostly repeat a tag or cycle through a handful: a linear scan beats hashing.
+    // Consecutive records mostly repeat a tag or cycle through a handful: a short linear scan beats
+    // hashing. Past a few dozen tags (a sweep logging one tag per setting) the hash keeps reading linear.
+    constexpr size_t kScanned = 32;
     if (m_lastTag >= 0 && m_tagKeys[static_cast<size_t>(m_lastTag)] == tag)
         return m_lastTag;
-    for (size_t i = 0; i < m_tagKeys.size(); ++i) {
-        if (m_tagKeys[i] == tag)
-            return m_lastTag = static_cast<int>(i);
+    if (m_tagKeys.size() <= kScanned) {
+        for (size_t i = 0; i < m_tagKeys.size(); ++i) {
+            if (m_tagKeys[i] == tag)
+                return m_lastTag = static_cast<int>(i);
+        }
+    } else {
+        // fromRawData: the lookup copies nothing.
+        const auto found =
+            m_tagIndexes.constFind(QByteArray::fromRawData(tag.data(), static_cast<qsizetype>(tag.size())));
+        if (found != m_tagIndexes.constEnd())
+            return m_lastTag = *found;
     }
+    m_tagIndexes.insert(QByteArray(tag.data(), static_cast<qsizetype>(tag.size())), static_cast<int>(m_tagKeys.size()));
     m_tagKeys.emplace_back(tag);
     m_tagNames.append(QString::fromUtf8(tag.data(), static_cast<qsizetype>(tag.size())));
     m_series.emplace_back();

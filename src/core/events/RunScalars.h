@@ -4,6 +4,7 @@
 #include "series/ScalarSeries.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -53,6 +54,7 @@ private:
     static void dropFrom(ScalarSeries& points, qint64 step);
 
     std::vector<std::string> m_tagKeys;
+    QHash<QByteArray, int> m_tagIndexes; ///< the same, for runs with many tags
     QStringList m_tagNames;
     std::vector<ScalarSeries> m_series;
     int m_lastTag = -1;

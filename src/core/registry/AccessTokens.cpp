@@ -98,7 +98,7 @@ QVector<AccessToken> AccessTokens::list(QString* error) const
     return tokens;
 }
 
-std::optional<AccessToken> AccessTokens::verify(const QString& secret) const
+std::optional<AccessToken> AccessTokens::verify(const QString& secret, QString* databaseError) const
 {
     if (!secret.startsWith(QLatin1String("jk_")))
         return std::nullopt;
@@ -106,7 +106,11 @@ std::optional<AccessToken> AccessTokens::verify(const QString& secret) const
     query.prepare(QStringLiteral("SELECT name, read_only, created_at, revoked_at FROM access_tokens WHERE "
                                  "secret_sha256 = ? AND revoked_at IS NULL"));
     query.addBindValue(secretHash(secret));
-    if (!query.exec() || !query.next())
+    if (!query.exec()) {
+        fail(databaseError, QStringLiteral("registry: ") + query.lastError().text());
+        return std::nullopt;
+    }
+    if (!query.next())
         return std::nullopt;
     return readToken(query);
 }

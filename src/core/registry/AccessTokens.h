@@ -29,8 +29,9 @@ public:
     std::optional<QString> create(const QString& name, bool readOnly, QString* error);
     bool revoke(const QString& name, QString* error);
     QVector<AccessToken> list(QString* error) const;
-    /// The live token whose secret this is, if any.
-    std::optional<AccessToken> verify(const QString& secret) const;
+    /// The live token whose secret this is, if any. When the database cannot answer, std::nullopt with
+    /// `databaseError` set: that is no verdict on the token.
+    std::optional<AccessToken> verify(const QString& secret, QString* databaseError = nullptr) const;
 
 private:
     QSqlDatabase m_db;

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslCertificate>
 #include <QStandardPaths>
 
 namespace jikken {
@@ -45,6 +46,15 @@ std::optional<ClientConfig> ClientConfig::parse(const QString& registry, const Q
             *error = QStringLiteral("%1 names the registry service %2 but no token; set JIKKEN_TOKEN (make one on the "
                                     "server with: jikken token create --name NAME)")
                          .arg(origin, registry);
+        return std::nullopt;
+    }
+    // A lab's CA named but not there would silently leave the service untrusted (or, worse, trusted only
+    // by the system's CAs): say so before the first request.
+    const QString caFile = qEnvironmentVariable("JIKKEN_CA_CERT");
+    if (!caFile.isEmpty() && QSslCertificate::fromPath(caFile, QSsl::Pem).isEmpty()) {
+        if (error)
+            *error = QStringLiteral("JIKKEN_CA_CERT names %1, which holds no PEM certificate (missing or unreadable)")
+                         .arg(caFile);
         return std::nullopt;
     }
     config.service = url;

@@ -44,7 +44,7 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
                                                                   const QByteArray& body, const QByteArray& contentType,
                                                                   QString* error)
 {
-    m_networkFailure = false;
+    m_failure = Failure::None;
     QUrl url = m_baseUrl;
     const qsizetype query = path.indexOf(u'?');
     url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + path.left(query));
@@ -52,6 +52,8 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
         url.setQuery(path.mid(query + 1), QUrl::StrictMode);
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", m_authorization);
+    if (m_journalSequence)
+        request.setRawHeader("Jikken-Journal-Sequence", QByteArray::number(*m_journalSequence));
     request.setTransferTimeout(m_timeoutMs);
     if (!m_ssl.isNull())
         request.setSslConfiguration(m_ssl);
@@ -66,7 +68,7 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     result.body = reply->readAll();
     if (result.status == 0) {
-        m_networkFailure = true;
+        m_failure = Failure::Unreachable;
         const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
         fail(error, QStringLiteral("registry %1 %2: %3")
                         .arg(m_baseUrl.toString(),
@@ -78,7 +80,11 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     if (result.status >= 300) {
         const QString message = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("error")).toString();
         // A proxy or a restarting service answers 502/503/504: the service itself was not reached.
-        m_networkFailure = result.status == 502 || result.status == 503 || result.status == 504;
+        const int status = result.status;
+        m_failure = status == 502 || status == 503 || status == 504 ? Failure::Unreachable
+                    : status >= 500                                 ? Failure::ServiceError
+                    : status == 401 || status == 403                ? Failure::Unauthorized
+                                                                    : Failure::Refused;
         fail(error, QStringLiteral("registry %1: %2 %3")
                         .arg(m_baseUrl.toString())
                         .arg(result.status)
@@ -260,8 +266,8 @@ std::optional<ScalarSeries> HttpRegistryClient::series(const QString& id, const 
 std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id, const QString& tag, int points,
                                                               QString* error)
 {
-    // One arg() call: a percent-encoded tag holds "%2…" itself.
-    const QString query = QStringLiteral("?tags=%1&points=%2&method=minmax")
+    // One arg() call: a percent-encoded tag holds "%2…" itself. `tag=` takes the name whole (commas too).
+    const QString query = QStringLiteral("?tag=%1&points=%2&method=minmax")
                               .arg(QString::fromLatin1(QUrl::toPercentEncoding(tag)), QString::number(points));
     const auto reply = get(runPath(id, "series") + query, error);
     if (!reply)

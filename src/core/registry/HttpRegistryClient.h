@@ -14,8 +14,8 @@ class QNetworkReply;
 namespace jikken {
 
 /// The registry through a `jikken serve` service (API v1), one blocking request at a time. Use it from the
-/// thread that made it. `lastFailureWasNetwork()` tells "the service did not answer" (worth retrying later)
-/// from "the service said no" (a bad request, a wrong token: retrying cannot help).
+/// thread that made it. `lastFailure()` tells what kind of failure the last request met: the service out of
+/// reach or failing (worth retrying later), the token refused, or the request refused.
 class HttpRegistryClient : public RegistryClient
 {
 public:
@@ -23,7 +23,21 @@ public:
     ~HttpRegistryClient() override;
 
     QString location() const override { return m_baseUrl.toString(); }
-    bool lastFailureWasNetwork() const { return m_networkFailure; }
+
+    enum class Failure {
+        None,
+        Unreachable,  ///< no answer, a timeout, or a proxy's 502/503/504: the service was not reached
+        ServiceError, ///< the service failed (another 5xx: its database away, its disk full)
+        Unauthorized, ///< 401/403: the token is unknown, revoked or read-only
+        Refused,      ///< any other 4xx: the request itself is wrong, and sending it again cannot help
+    };
+    Failure lastFailure() const { return m_failure; }
+    bool lastFailureWasNetwork() const { return m_failure == Failure::Unreachable; }
+    /// For a caller that may fail before sending anything (a report it cannot decode): None again.
+    void forgetFailure() { m_failure = Failure::None; }
+    /// Numbers the writes that follow as one journal report (the Jikken-Journal-Sequence header), so the
+    /// service applies it at most once; std::nullopt for writes that are not from a journal.
+    void setJournalSequence(std::optional<qint64> sequence) { m_journalSequence = sequence; }
 
     std::optional<ModelId> reserve(const QString& method, QString* error) override;
     bool describe(const QString& id, const RunDescription& description, QString* error) override;
@@ -67,7 +81,8 @@ private:
     QByteArray m_authorization;
     int m_timeoutMs;
     std::unique_ptr<QNetworkAccessManager> m_network;
-    bool m_networkFailure = false;
+    Failure m_failure = Failure::None;
+    std::optional<qint64> m_journalSequence;
     QSslConfiguration m_ssl;
 };
 

@@ -74,8 +74,17 @@ void JournalingRegistryClient::setProblem(const QString& problem)
 
 bool JournalingRegistryClient::record(const QJsonObject& report, QString* error)
 {
-    if (!m_journal.append(report, error))
+    QString journalError;
+    if (!m_journal.append(report, &journalError)) {
+        // The journal's disk is full or gone: this report (often the one saying why the run failed) goes
+        // straight to the service rather than nowhere.
+        QString sendError;
+        if (deliver(*m_direct, report, &sendError))
+            return true;
+        if (error)
+            *error = journalError + QStringLiteral("; sending it directly failed too: ") + sendError;
         return false;
+    }
     {
         std::lock_guard lock(m_mutex);
         m_newReports = true;
@@ -104,6 +113,10 @@ bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonOb
                                      testError.isDouble() ? std::optional<double>(testError.toDouble()) : std::nullopt,
                                      error);
     }
+    if (kind == QLatin1String("scalars")) {
+        const auto points = RegistryWire::scalarsFromJson(r.value(QStringLiteral("points")), error);
+        return points && client.addScalars(id, *points, error);
+    }
     if (kind == QLatin1String("device"))
         return client.setDevice(id, r.value(QStringLiteral("device")).toString(), error);
     if (kind == QLatin1String("memo"))
@@ -122,20 +135,23 @@ void JournalingRegistryClient::sendLoop()
     QElapsedTimer sinceHeartbeat;
     sinceHeartbeat.start();
     int retryDelayMs = 100;
+    bool warnedOfToken = false;
     for (;;) {
         QStringList problems;
         const QVector<RegistryJournal::Entry> entries = m_journal.pending(kEntriesPerRound, &problems);
         if (!problems.isEmpty())
             setProblem(problems.last());
-        bool networkDown = false;
-        for (qsizetype i = 0; i < entries.size() && !networkDown;) {
-            // Consecutive scalar reports go as one request.
+        bool retryLater = false;
+        for (qsizetype i = 0; i < entries.size() && !retryLater;) {
             qsizetype next = i + 1;
             QString error;
             bool delivered = true;
+            client.forgetFailure();
             if (entries[i].report.isEmpty()) {
                 delivered = true; // a damaged line, already reported
             } else if (op(entries[i].report) == QLatin1String("scalars")) {
+                // Consecutive scalar reports go as one request. Points are stored by (tag, step), so a batch
+                // sent twice stores nothing twice: no sequence number needed.
                 QVector<ScalarPoint> points;
                 const QString id = entries[i].report.value(QStringLiteral("id")).toString();
                 for (next = i; next < entries.size() && op(entries[next].report) == QLatin1String("scalars") &&
@@ -147,23 +163,46 @@ void JournalingRegistryClient::sendLoop()
                     if (more)
                         points += *more;
                 }
+                client.setJournalSequence(std::nullopt);
                 delivered = client.addScalars(id, points, &error);
             } else {
+                client.setJournalSequence(entries[i].sequence > 0 ? std::optional(entries[i].sequence)
+                                                                  : std::nullopt);
                 delivered = deliver(client, entries[i].report, &error);
             }
-            if (!delivered && client.lastFailureWasNetwork()) {
+            if (!delivered) {
                 setProblem(error);
-                networkDown = true;
-                break;
+                const auto failure = client.lastFailure();
+                if (failure == HttpRegistryClient::Failure::Unauthorized && !warnedOfToken && m_options.warn) {
+                    warnedOfToken = true;
+                    m_options.warn(QStringLiteral("warning: %1; the run's reports wait in %2: fix the token "
+                                                  "(JIKKEN_TOKEN or client.json), then send them with jikken sync")
+                                       .arg(error, m_journal.path()));
+                }
+                // Only the service's "stored" takes a report out of the journal: while it is away, failing,
+                // or refusing the token, the report waits and is sent again.
+                if (failure != HttpRegistryClient::Failure::Refused && failure != HttpRegistryClient::Failure::None) {
+                    retryLater = true;
+                    break;
+                }
+                // Refused for good (the request itself is wrong): kept aside with the reason, not lost.
+                for (qsizetype k = i; k < next; ++k) {
+                    QString rejectError;
+                    if (!m_journal.reject(entries[k].report, error, &rejectError)) {
+                        setProblem(rejectError);
+                        retryLater = true;
+                    }
+                }
+                if (retryLater)
+                    break;
+                m_rejected.fetch_add(static_cast<int>(next - i));
             }
-            if (!delivered)
-                setProblem(error); // refused: retrying cannot help, so it is reported and passed over
             QString ackError;
             if (!m_journal.acknowledge(entries[next - 1].end, &ackError))
                 setProblem(ackError);
             i = next;
         }
-        if (!networkDown && !entries.isEmpty()) {
+        if (!retryLater && !entries.isEmpty()) {
             retryDelayMs = 100;
             sinceHeartbeat.restart();
             continue; // more may be waiting
@@ -171,7 +210,7 @@ void JournalingRegistryClient::sendLoop()
         std::unique_lock lock(m_mutex);
         if (m_stopping)
             return;
-        if (networkDown) {
+        if (retryLater) {
             m_wake.wait_for(lock, std::chrono::milliseconds(retryDelayMs), [this] { return m_stopping; });
             retryDelayMs = std::min(retryDelayMs * 2, m_options.maxRetryDelayMs);
             continue;
@@ -187,6 +226,7 @@ void JournalingRegistryClient::sendLoop()
         if (beats && sinceHeartbeat.elapsed() >= m_options.heartbeatMs) {
             lock.unlock();
             QString error;
+            client.setJournalSequence(std::nullopt);
             if (!client.heartbeat(m_runId, &error))
                 setProblem(error);
             sinceHeartbeat.restart();

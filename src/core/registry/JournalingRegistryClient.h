@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -28,6 +29,8 @@ public:
         int heartbeatMs = 15000;
         int requestTimeoutMs = 5000;
         int maxRetryDelayMs = 5000;
+        /// Told once, from the sending thread, when the service refuses the token: reports then wait.
+        std::function<void(const QString&)> warn;
     };
 
     JournalingRegistryClient(QUrl url, QString token, QString runId, const QString& runDirectory, Options options);
@@ -39,6 +42,10 @@ public:
     qint64 finish(int timeoutMs);
     /// The last problem the sender met (the service unreachable, a report refused), for one warning.
     QString lastProblem() const;
+    /// Reports the service refused for good, kept in the journal's rejected file.
+    int rejectedReports() const { return m_rejected.load(); }
+    QString journalPath() const { return m_journal.path(); }
+    QString rejectedPath() const { return m_journal.rejectedPath(); }
 
     QString location() const override;
     std::optional<ModelId> reserve(const QString& method, QString* error) override;
@@ -61,7 +68,7 @@ public:
                                               QString* error) override;
 
 private:
-    /// Sends one journal report other than scalars (which `sendLoop` merges into batches) with `client`.
+    /// Sends one journal report with `client` (`sendLoop` merges consecutive scalar reports into batches).
     static bool deliver(HttpRegistryClient& client, const QJsonObject& report, QString* error);
     bool record(const QJsonObject& report, QString* error);
     void sendLoop();
@@ -79,6 +86,7 @@ private:
     bool m_stopping = false;
     bool m_newReports = false;
     QString m_problem;
+    std::atomic<int> m_rejected = 0;
 };
 
 } // namespace jikken

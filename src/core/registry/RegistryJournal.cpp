@@ -1,5 +1,6 @@
 #include "RegistryJournal.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -8,9 +9,19 @@ namespace jikken {
 
 RegistryJournal::RegistryJournal(const QString& runDirectory)
     : m_file(QDir(runDirectory).filePath(QString::fromLatin1(kFileName))),
-      m_markPath(QDir(runDirectory).filePath(QString::fromLatin1(kMarkFileName)))
+      m_markPath(QDir(runDirectory).filePath(QString::fromLatin1(kMarkFileName))),
+      m_rejectedPath(QDir(runDirectory).filePath(QString::fromLatin1(kRejectedFileName)))
 {
 }
+
+namespace {
+
+qint64 sequenceOf(const QJsonObject& report)
+{
+    return static_cast<qint64>(report.value(QStringLiteral("seq")).toDouble());
+}
+
+} // namespace
 
 bool RegistryJournal::open(QString* error)
 {
@@ -21,16 +32,30 @@ bool RegistryJournal::open(QString* error)
                 QStringLiteral("cannot open the registry journal %1: %2").arg(m_file.fileName(), m_file.errorString());
         return false;
     }
+    // The mark file: "OFFSET LAST_SEQUENCE" (an older journal wrote the offset alone).
     QFile mark(m_markPath);
-    if (mark.open(QIODevice::ReadOnly))
-        m_mark = std::clamp<qint64>(mark.readAll().trimmed().toLongLong(), 0, m_file.size());
+    if (mark.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> fields = mark.readAll().simplified().split(' ');
+        m_mark = std::clamp<qint64>(fields.value(0).toLongLong(), 0, m_file.size());
+        m_lastSequence = fields.value(1).toLongLong();
+    }
+    // Reports not yet acknowledged may carry later numbers than the mark remembers.
+    if (m_file.seek(m_mark)) {
+        for (QByteArray line = m_file.readLine(); !line.isEmpty(); line = m_file.readLine())
+            m_lastSequence = std::max(m_lastSequence, sequenceOf(QJsonDocument::fromJson(line).object()));
+    }
     return true;
 }
 
 bool RegistryJournal::append(const QJsonObject& report, QString* error)
 {
-    const QByteArray line = QJsonDocument(report).toJson(QJsonDocument::Compact) + '\n';
     QMutexLocker lock(&m_mutex);
+    // The wall clock orders the reports of a run across its journals (a run resumed elsewhere); one more
+    // than the last keeps them increasing when the clock steps back.
+    m_lastSequence = std::max(m_lastSequence + 1, QDateTime::currentMSecsSinceEpoch() * 1000);
+    QJsonObject numbered = report;
+    numbered.insert(QStringLiteral("seq"), static_cast<double>(m_lastSequence));
+    const QByteArray line = QJsonDocument(numbered).toJson(QJsonDocument::Compact) + '\n';
     // Append mode: every write lands at the end, whatever `pending` read last.
     if (m_file.write(line) != line.size() || !m_file.flush()) {
         if (error)
@@ -67,7 +92,7 @@ QVector<RegistryJournal::Entry> RegistryJournal::pending(int maxEntries, QString
                 entries.append({QJsonObject(), offset});
             continue;
         }
-        entries.append({document.object(), offset});
+        entries.append({document.object(), offset, sequenceOf(document.object())});
     }
     return entries;
 }
@@ -85,11 +110,32 @@ bool RegistryJournal::acknowledge(qint64 end, QString* error)
             return false;
         }
     }
+    return writeMark(error);
+}
+
+bool RegistryJournal::writeMark(QString* error)
+{
     QSaveFile mark(m_markPath);
-    if (mark.open(QIODevice::WriteOnly) && mark.write(QByteArray::number(m_mark) + '\n') > 0 && mark.commit())
+    const QByteArray text = QByteArray::number(m_mark) + ' ' + QByteArray::number(m_lastSequence) + '\n';
+    if (mark.open(QIODevice::WriteOnly) && mark.write(text) == text.size() && mark.commit())
         return true;
     if (error)
         *error = QStringLiteral("cannot write %1: %2").arg(m_markPath, mark.errorString());
+    return false;
+}
+
+bool RegistryJournal::reject(const QJsonObject& report, const QString& reason, QString* error)
+{
+    QJsonObject kept = report;
+    kept.insert(QStringLiteral("rejected"), reason);
+    const QByteArray line = QJsonDocument(kept).toJson(QJsonDocument::Compact) + '\n';
+    QMutexLocker lock(&m_mutex);
+    QFile rejected(m_rejectedPath);
+    if (rejected.open(QIODevice::WriteOnly | QIODevice::Append) && rejected.write(line) == line.size() &&
+        rejected.flush())
+        return true;
+    if (error)
+        *error = QStringLiteral("cannot write %1: %2").arg(m_rejectedPath, rejected.errorString());
     return false;
 }
 

@@ -87,6 +87,11 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "FROM scalars p JOIN series s ON s.run_id = p.run_id AND s.tag = p.tag",
         "DROP TABLE scalars",
     },
+    // 4: the sequence number of the last journal report applied to each run: a report the service has
+    // applied already, or one older than it, is acknowledged without being applied again.
+    {
+        "ALTER TABLE runs ADD COLUMN journal_seq BIGINT NOT NULL DEFAULT 0",
+    },
 };
 
 // The few words in which the two backends' SQL differs.

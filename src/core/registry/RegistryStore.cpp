@@ -222,6 +222,36 @@ QSqlQuery& RegistryStore::prepared(const QString& sql)
     return **it;
 }
 
+RegistryStore::Connection RegistryStore::reconnectIfLost(QString* error)
+{
+    constexpr int kFirstDelayMs = 100;
+    constexpr int kLongestDelayMs = 5000;
+    if (!isPostgresql())
+        return Connection::Fine;
+    QSqlDatabase db = database();
+    {
+        QSqlQuery ping(db);
+        if (db.isOpen() && ping.exec(QStringLiteral("SELECT 1"))) {
+            m_reconnectDelayMs = 0;
+            return Connection::Fine;
+        }
+    }
+    if (m_reconnectDelayMs > 0 && m_sinceReconnect.isValid() && m_sinceReconnect.elapsed() < m_reconnectDelayMs) {
+        failWith(error, QStringLiteral("the registry's database is away; trying again shortly"));
+        return Connection::Lost;
+    }
+    m_sinceReconnect.start();
+    m_prepared.clear(); // prepared on the old connection
+    db.close();
+    if (db.open()) {
+        m_reconnectDelayMs = 0;
+        return Connection::Reopened;
+    }
+    m_reconnectDelayMs = std::min(std::max(m_reconnectDelayMs * 2, kFirstDelayMs), kLongestDelayMs);
+    failWith(error, QStringLiteral("cannot reach the registry's database: ") + db.lastError().text());
+    return Connection::Lost;
+}
+
 void RegistryStore::close()
 {
     m_prepared.clear();
@@ -293,7 +323,7 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         const int dayKey = day.toString(QStringLiteral("yyyyMMdd")).toInt();
         SqlTransaction transaction(db);
         if (!transaction.begin(&lastError))
-            continue;
+            break; // no conflict to wait out: the database is away (or SQLite's busy timeout passed already)
         // The day's counter row is the lock: concurrent reservations queue on it (PostgreSQL's row lock,
         // SQLite's write lock) and each takes the next numbers, so numbers are distinct and gap-free. A batch
         // takes `count` numbers in one step and commits once.
@@ -435,6 +465,39 @@ bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* err
 bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return execUpdate(id, QStringLiteral("final_metrics = ?"), {toJson(metrics)}, error);
+}
+
+RegistryStore::Applied RegistryStore::applyJournalReport(const QString& id, qint64 sequence,
+                                                         const std::function<bool(QString*)>& apply, QString* error)
+{
+    QSqlDatabase db = database();
+    SqlTransaction transaction(db);
+    if (!transaction.begin(error))
+        return Applied::Failed;
+    // The claim takes the run's row lock (PostgreSQL) or the write lock (SQLite): two copies of one report
+    // arriving at once are applied once.
+    QSqlQuery claim(db);
+    claim.prepare(QStringLiteral("UPDATE runs SET journal_seq = ? WHERE id = ? AND journal_seq < ?"));
+    claim.addBindValue(sequence);
+    claim.addBindValue(id);
+    claim.addBindValue(sequence);
+    if (!claim.exec()) {
+        failQuery(error, claim);
+        return Applied::Failed;
+    }
+    if (claim.numRowsAffected() == 0) {
+        QSqlQuery known(db);
+        known.prepare(QStringLiteral("SELECT 1 FROM runs WHERE id = ?"));
+        known.addBindValue(id);
+        if (!known.exec() || !known.next()) {
+            known.isActive() ? failWith(error, unknownRun(id)) : failQuery(error, known);
+            return Applied::Failed;
+        }
+        return Applied::AlreadyNewer;
+    }
+    if (!apply(error) || !transaction.commit(error))
+        return Applied::Failed;
+    return Applied::Yes;
 }
 
 bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)

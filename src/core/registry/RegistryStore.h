@@ -82,6 +82,19 @@ public:
     /// Whether a failure message says the run is not in the registry (rather than that the database failed).
     static bool isUnknownRunError(const QString& error);
 
+    enum class Connection { Fine, Reopened, Lost };
+    /// After a failed statement: whether the database connection still answers, and if not (PostgreSQL
+    /// restarted, the network dropped) one attempt to open it again, at most once per backoff interval
+    /// (doubling to 5 s). SQLite's connection is a file and is always Fine.
+    Connection reconnectIfLost(QString* error);
+
+    enum class Applied { Yes, AlreadyNewer, Failed };
+    /// Applies a journal report numbered `sequence` with `apply` (one of the run's updates above) only if
+    /// it is newer than the last one applied to the run, and records it, in one transaction: a report sent
+    /// again (a retry after a timeout) or overtaken by a later one is not applied a second time.
+    Applied applyJournalReport(const QString& id, qint64 sequence, const std::function<bool(QString*)>& apply,
+                               QString* error);
+
     /// Marks running models whose last heartbeat is older than `silentForMs` as lost; returns their IDs.
     QStringList markLost(qint64 silentForMs, QString* error);
 
@@ -98,6 +111,8 @@ private:
     QString m_path;
     Clock m_clock;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
+    int m_reconnectDelayMs = 0;
+    QElapsedTimer m_sinceReconnect;
     mutable QByteArray m_timeZone;
     mutable QElapsedTimer m_timeZoneAge;
 };

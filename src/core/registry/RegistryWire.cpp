@@ -1,12 +1,14 @@
 #include "RegistryWire.h"
 
 #include "RunExport.h"
+#include "ids/ModelId.h"
 
 #include <jikken/registry/scalar_batch.pb.h>
 
 #include <QHash>
 
 #include <cmath>
+#include <limits>
 
 namespace jikken::RegistryWire {
 
@@ -229,6 +231,16 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
     const auto runStatus = runStatusFromString(status);
     if (!f.ok() || !runStatus) {
         fail(error, f.ok() ? QStringLiteral("run: unknown status \"%1\"").arg(status) : f.error());
+        return std::nullopt;
+    }
+    // Checked here, as bad input (400), rather than left for the database to refuse.
+    if (QString idError; !ModelId::parse(r.id, &idError)) {
+        fail(error, QStringLiteral("run: id: ") + idError);
+        return std::nullopt;
+    }
+    constexpr qint64 kMaxCount = std::numeric_limits<int>::max();
+    if (epoch < 0 || epoch > kMaxCount || totalEpochs < 0 || totalEpochs > kMaxCount || r.step < 0) {
+        fail(error, QStringLiteral("run: epoch and total_epochs must be 0 to %1, step not negative").arg(kMaxCount));
         return std::nullopt;
     }
     r.status = *runStatus;

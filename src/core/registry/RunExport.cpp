@@ -6,9 +6,20 @@ namespace jikken::RunExport {
 
 QString csvField(const QString& text)
 {
-    if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r'))
-        return text;
-    QString quoted = text;
+    // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a formula:
+    // `=HYPERLINK(…)` in a memo would become a live link. Such text gets a leading apostrophe, which
+    // spreadsheets show as plain text; numbers (-0.5, +3) stay numbers.
+    QString safe = text;
+    static const QString kFormulaStarts = QStringLiteral("=+-@\t\r");
+    if (!text.isEmpty() && kFormulaStarts.contains(text.front())) {
+        bool number = false;
+        text.toDouble(&number);
+        if (!number)
+            safe.prepend(u'\'');
+    }
+    if (!safe.contains(u',') && !safe.contains(u'"') && !safe.contains(u'\n') && !safe.contains(u'\r'))
+        return safe;
+    QString quoted = safe;
     quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
     return u'"' + quoted + u'"';
 }

@@ -12,7 +12,8 @@ namespace jikken {
 namespace RunExport {
 
 QJsonObject toJson(const RunRecord& run);
-/// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+/// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break, and
+/// with a leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @ and not a number).
 QString csvField(const QString& text);
 /// One row per run; the header is `id,method,model,dataset,status,...` and hyperparameters are one JSON
 /// column, so the file opens in any spreadsheet.
