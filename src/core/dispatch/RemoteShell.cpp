@@ -2,9 +2,14 @@
 
 #include "ShellQuote.h"
 
+#include "util/PrivateFiles.h"
+
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
+
+#include <unistd.h>
 
 namespace jikken {
 
@@ -74,16 +79,36 @@ QStringList RemoteShell::safetyOptions()
                           << QStringLiteral("ConnectTimeout=%1").arg(kConnectTimeoutSeconds);
 }
 
+QString RemoteShell::controlFolder()
+{
+    // The runtime folder (/run/user/UID) is the user's already; the temp folder is everyone's, so the
+    // sockets go one level down, in a folder made 700 and checked: ours, a real folder, closed to others.
+    QString base = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (base.isEmpty())
+        base = QDir::tempPath();
+    const QString folder = base + QStringLiteral("/jikken-ssh-%1").arg(::getuid());
+    if (!PrivateFiles::makeFolder(folder, nullptr))
+        return {};
+    const QFileInfo info(folder);
+    const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                        QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    if (info.isSymLink() || !info.isDir() || info.ownerId() != ::getuid() || (info.permissions() & others))
+        return {};
+    return folder;
+}
+
 QStringList RemoteShell::sshOptions() const
 {
     QStringList options = safetyOptions();
     // One master connection per host alias, kept a minute: the next command needs no new handshake. The
-    // socket lives in the user's runtime (or temp) folder; %C hashes address, port and user, and the
-    // alias is in the name too, so an alias never rides a connection another alias (with other
-    // known_hosts) opened to the same address.
-    QString sockets = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    // socket lives in a folder of this user's alone; %C hashes address, port and user, and the alias is in
+    // the name too, so an alias never rides a connection another alias (with other known_hosts) opened to
+    // the same address. Without such a folder, no shared connection: a socket another user could have
+    // made must never carry our commands.
+    const QString sockets = controlFolder();
     if (sockets.isEmpty())
-        sockets = QDir::tempPath();
+        return options << QStringLiteral("-o") << QStringLiteral("ControlMaster=no") << QStringLiteral("-o")
+                       << QStringLiteral("ControlPath=none");
     options << QStringLiteral("-o") << QStringLiteral("ControlMaster=auto") << QStringLiteral("-o")
             << QStringLiteral("ControlPath=%1/jikken-ssh-%2-%C")
                    .arg(sockets,

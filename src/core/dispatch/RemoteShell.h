@@ -53,6 +53,9 @@ public:
 
     /// The command that opens an interactive terminal on the host running `remoteCommand` (ssh -t …).
     QStringList interactiveCommand(const QStringList& remoteCommand) const;
+    /// The folder for ssh's shared-connection sockets: `jikken-ssh-UID` in the runtime (or temp) folder,
+    /// made 700; empty when it cannot be made or is not this user's alone (then ssh shares no connection).
+    static QString controlFolder();
 
 private:
     /// `-F FILE` when JIKKEN_SSH_CONFIG names an ssh config to use instead of ~/.ssh/config.
