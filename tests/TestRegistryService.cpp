@@ -409,6 +409,25 @@ private Q_SLOTS:
         QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
     }
 
+    // A description names only what it changes; the rest stays as it was.
+    void aPartialDescriptionChangesOnlyWhatItNames()
+    {
+        startServer();
+        const QString id = reserve();
+        const auto put = [&](const QByteArray& body) {
+            return request("PUT", QStringLiteral("/api/v1/runs/%1/description").arg(id), body, m_writeToken).status;
+        };
+        QCOMPARE(put("{\"model\": \"resnet18\", \"hparams\": {\"lr\": 0.1}, \"total_epochs\": 30}"), 200);
+        QCOMPARE(put("{\"host\": \"gpu1\"}"), 200);
+        QString error;
+        const auto run = m_server->store().run(id, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->model, QStringLiteral("resnet18"));
+        QCOMPARE(run->hparams.value(QStringLiteral("lr")).toDouble(), 0.1);
+        QCOMPARE(run->totalEpochs, 30);
+        QCOMPARE(run->host, QStringLiteral("gpu1"));
+    }
+
     // A tag whose name holds a comma (e.g. "loss,lr=0.1") is read whole with tag=, by the client too.
     void tagsWithCommasAreReadWhole()
     {

@@ -291,7 +291,11 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     std::function<bool(QString*)> apply; // the update, once the body is known to be good
     JsonFields fields(*body, leaf);
     if (leaf == QLatin1String("description")) {
-        const auto description = RegistryWire::descriptionFromJson(*body, &error);
+        // A partial description changes only the fields it names.
+        const auto current = m_store.run(id, &error);
+        if (!current)
+            return storeFailure(error);
+        const auto description = RegistryWire::descriptionFromJson(*body, &error, current->description());
         if (!description)
             return ApiReply::error(400, error);
         apply = [&, description = *description](QString* e) { return m_store.describe(id, description, e); };

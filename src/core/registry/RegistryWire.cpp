@@ -165,11 +165,12 @@ QJsonObject toJson(const RunDescription& d)
             {QStringLiteral("log_dir"), d.logDir},     {QStringLiteral("total_epochs"), d.totalEpochs}};
 }
 
-std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error)
+std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error,
+                                                  const RunDescription& base)
 {
-    RunDescription d;
+    RunDescription d = base;
     JsonFields f(json, QStringLiteral("run description"));
-    qint64 totalEpochs = 0;
+    qint64 totalEpochs = base.totalEpochs;
     f.string("model", &d.model);
     f.string("dataset", &d.dataset);
     f.object("hparams", &d.hparams);

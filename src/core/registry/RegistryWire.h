@@ -17,7 +17,10 @@ namespace jikken {
 namespace RegistryWire {
 
 QJsonObject toJson(const RunDescription& description);
-std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error);
+/// A description from `json`; the fields it does not name keep their values in `base` (a partial update
+/// changes only what it names).
+std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error,
+                                                  const RunDescription& base = {});
 
 /// A run as `RunExport::toJson` writes it, read back.
 std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error);

@@ -15,6 +15,11 @@ constexpr std::array<std::pair<RunStatus, const char16_t*>, 6> kStatusNames{{
 }};
 } // namespace
 
+RunDescription RunRecord::description() const
+{
+    return {model, dataset, hparams, host, device, command, spec, gitCommit, gitDirty, versions, logDir, totalEpochs};
+}
+
 QString toString(RunStatus status)
 {
     for (const auto& [value, name] : kStatusNames) {

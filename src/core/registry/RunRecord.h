@@ -17,6 +17,8 @@ std::optional<RunStatus> runStatusFromString(const QString& text);
 bool isTerminal(RunStatus status);
 
 /// Everything the registry keeps about one model.
+struct RunDescription;
+
 struct RunRecord
 {
     QString id;
@@ -46,6 +48,9 @@ struct RunRecord
     std::optional<double> bestTestError;
     QJsonObject finalMetrics;
     QJsonObject fields; ///< columns of an imported spreadsheet that have no place above
+
+    /// The part a run's description sets (model, dataset, hyperparameters, host, …), as it stands.
+    RunDescription description() const;
 };
 
 /// The parts of a run that its trainer sets once it knows them.
