@@ -7,6 +7,7 @@
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryWire.h"
 
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -82,6 +83,34 @@ private:
         result.headers = reply->rawHeaderPairs();
         reply->deleteLater();
         return result;
+    }
+
+    /// Opens a raw connection to the service and sends `bytes` (more may follow).
+    std::unique_ptr<QTcpSocket> connectRaw(const QByteArray& bytes = {})
+    {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+        if (!socket->waitForConnected(5000))
+            return nullptr;
+        if (!bytes.isEmpty()) {
+            socket->write(bytes);
+            socket->waitForBytesWritten(5000);
+        }
+        return socket;
+    }
+
+    /// What the service sends back within `ms`, until it closes the connection or a first answer is in.
+    static QByteArray answerOf(QTcpSocket& socket, int ms)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray answer;
+        while (timer.elapsed() < ms && socket.state() == QAbstractSocket::ConnectedState &&
+               !answer.contains("\r\n\r\n")) {
+            QTest::qWait(20); // the service runs on this thread
+            answer += socket.readAll();
+        }
+        return answer + socket.readAll();
     }
 
     QString reserve(const QString& method = QStringLiteral("svc"))
@@ -280,6 +309,77 @@ private Q_SLOTS:
                          m_writeToken, "application/json", {{"Jikken-Journal-Sequence", "5"}})
                      .status,
                  404);
+    }
+
+    // A body is refused by its headers, before a byte of it is sent: too large (413), or without a token
+    // the service knows (401). A chunked body is cut off at the limit.
+    void bodiesAreRefusedByTheirHeaders()
+    {
+        ServerOptions options;
+        options.maxBodyBytes = 1 << 20;
+        startServer(options);
+        const QByteArray post = "POST /api/v1/reserve HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+        const QByteArray bearer = "Authorization: Bearer " + m_writeToken.toUtf8() + "\r\n";
+        auto huge = connectRaw(post + bearer + "Content-Length: 1073741824\r\n\r\n");
+        QVERIFY(huge);
+        QVERIFY2(answerOf(*huge, 5000).startsWith("HTTP/1.1 413"), "a 1 GiB body is refused before it is sent");
+
+        for (const QByteArray& who : {QByteArray(), QByteArray("Authorization: Bearer jk_forged\r\n")}) {
+            auto anonymous = connectRaw(post + who + "Content-Length: 1000\r\n\r\n");
+            QVERIFY(anonymous);
+            const QByteArray answer = answerOf(*anonymous, 5000);
+            QVERIFY2(answer.startsWith("HTTP/1.1 401"), answer.constData());
+        }
+
+        auto chunked = connectRaw(post + bearer + "Transfer-Encoding: chunked\r\n\r\n");
+        QVERIFY(chunked);
+        const QByteArray chunk = QByteArray::number(64 << 10, 16) + "\r\n" + QByteArray(64 << 10, 'x') + "\r\n";
+        for (int i = 0; i < 40 && chunked->state() == QAbstractSocket::ConnectedState; ++i) { // 2.5 MiB offered
+            chunked->write(chunk);
+            QTest::qWait(10);
+        }
+        const QByteArray cut = answerOf(*chunked, 5000);
+        QVERIFY2(cut.startsWith("HTTP/1.1 413") || chunked->state() != QAbstractSocket::ConnectedState,
+                 cut.left(200).constData());
+
+        // The service still answers, and a body within the limits goes through.
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", m_writeToken).status, 201);
+    }
+
+    // A connection whose headers do not come in time, or that sits idle, is closed; past the cap the
+    // longest idle one makes room, so real requests are answered under a flood of idle connections.
+    void slowAndIdleConnectionsMakeRoom()
+    {
+        ServerOptions options;
+        options.connections.headerTimeoutMs = 300;
+        options.connections.idleTimeoutMs = 800;
+        options.connections.maxConnections = 40;
+        startServer(options);
+        auto slow = connectRaw("GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        QVERIFY(slow);
+        const QByteArray timedOut = answerOf(*slow, 3000);
+        QVERIFY2(timedOut.startsWith("HTTP/1.1 408"), timedOut.constData());
+        auto idle = connectRaw();
+        QVERIFY(idle);
+        QVERIFY(answerOf(*idle, 3000).isEmpty() && idle->state() != QAbstractSocket::ConnectedState);
+
+        // 200 connections that never send a byte, opened while the service runs (this thread's event loop).
+        std::vector<std::unique_ptr<QTcpSocket>> flood;
+        for (int i = 0; i < 200; ++i) {
+            flood.push_back(std::make_unique<QTcpSocket>());
+            flood.back()->connectToHost(QHostAddress::LocalHost, m_server->port());
+        }
+        const auto settled = [&] {
+            return std::all_of(flood.begin(), flood.end(), [](const auto& socket) {
+                return socket->state() == QAbstractSocket::ConnectedState ||
+                       socket->state() == QAbstractSocket::UnconnectedState;
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(settled(), 20000);
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
+        QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void loopbackReadsCanBeOpened()

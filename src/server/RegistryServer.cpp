@@ -6,6 +6,9 @@
 #include <QJsonArray>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QUrlQuery>
 
@@ -168,10 +171,33 @@ bool RegistryServer::start(QString* error)
                          .arg(m_options.tlsCertificate, m_options.tlsKey);
             return false;
         }
-        sslSetup(certificate, key);
+        m_ssl = QSslConfiguration::defaultConfiguration();
+        m_ssl.setLocalCertificate(certificate);
+        m_ssl.setPrivateKey(key);
         m_tls = true;
     }
-    m_port = listen(m_options.address, m_options.port);
+    ConnectionGuard::Limits limits = m_options.connections;
+    limits.maxBodyBytes = m_options.maxBodyBytes;
+    m_guard = std::make_unique<ConnectionGuard>(
+        limits,
+        [this](const QByteArray& authorization, QString* why) { return mayUpload(authorization, why); });
+    QTcpServer* server = nullptr;
+    if (m_tls) {
+        auto* ssl = new QSslServer(this);
+        ssl->setSslConfiguration(m_ssl);
+        // Guarded from the handshake on; over the cap the longest idle connection makes room, or it is closed.
+        connect(ssl, &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket* socket) { m_guard->admit(socket); });
+        server = ssl;
+    } else {
+        server = new GuardedTcpServer(*m_guard, this);
+    }
+    if (server->listen(m_options.address, m_options.port)) {
+        m_port = server->serverPort();
+        bind(server);
+    } else {
+        delete server;
+        m_port = 0;
+    }
     if (m_port == 0) {
         *error = QStringLiteral("cannot listen on %1:%2 (in use, or not an address of this machine)")
                      .arg(m_options.address.toString())
@@ -229,6 +255,26 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
     return cached->token->readOnly ? Access::Read : Access::Write;
 }
 
+bool RegistryServer::mayUpload(const QByteArray& authorization, QString* why)
+{
+    // The same verdict as `authorize`, from the headers alone; a database that cannot answer lets the body
+    // come (the request then gets its 503 from the usual path).
+    if (!authorization.startsWith("Bearer ")) {
+        *why = QStringLiteral("a bearer token is required to send a body (Authorization: Bearer TOKEN)");
+        return false;
+    }
+    const QByteArray secret = authorization.mid(7).trimmed();
+    const auto cached = m_tokenCache.constFind(secret);
+    if (cached != m_tokenCache.constEnd() && !cached->fresh.hasExpired())
+        return cached->token.has_value() || (*why = QStringLiteral("the token is not valid (unknown or revoked)"), false);
+    QString databaseError;
+    const auto token = m_tokens->verify(QString::fromUtf8(secret), &databaseError);
+    if (token || !databaseError.isEmpty())
+        return true;
+    *why = QStringLiteral("the token is not valid (unknown or revoked)");
+    return false;
+}
+
 ApiReply RegistryServer::refusal(Access access, const QString& why)
 {
     if (access != Access::Unavailable)
@@ -249,6 +295,13 @@ void RegistryServer::reconnectIfLost()
 
 bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
+    // Busy until answered: a parked change-feed request or a batched reservation is answered later.
+    m_guard->taken(socket);
+    bool answeredLater = false;
+    const auto idleAgain = qScopeGuard([&] {
+        if (!answeredLater)
+            m_guard->answered(socket);
+    });
     QHttpServerResponder responder = makeResponder(request, socket);
     const QByteArray method = methodName(request.method());
     const QString path = request.url().path();
@@ -300,6 +353,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     if (path == QLatin1String("/api/v1/changes") && method == "GET") {
+        answeredLater = true;
         parkOrAnswerChanges(request, std::move(responder));
         return true;
     }
@@ -322,6 +376,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         }
         // Reservations that arrive together are made together, in one transaction with one commit: the
         // commit (a disk flush) is what a reservation costs.
+        answeredLater = true;
         if (m_pendingReservations.empty())
             QTimer::singleShot(0, this, &RegistryServer::reservePending);
         m_pendingReservations.push_back(
@@ -360,8 +415,10 @@ void RegistryServer::reservePending()
             id = m_store.reserve(batch[i].method, &error);
         if (id)
             m_feed.touch(id->toString());
-        if (batch[i].socket) // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
+        if (batch[i].socket) { // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
             send(*batch[i].responder, RegistryApi::reserved(id, batch[i].method, error));
+            m_guard->answered(batch[i].socket);
+        }
     }
     if (!ids && batch.size() == 1)
         std::fprintf(stderr, "jikken serve: reserve: %s\n", qPrintable(error));
@@ -419,6 +476,7 @@ void RegistryServer::answerWaiters()
                                                {QStringLiteral("revision"), changes.revision},
                                                {QStringLiteral("reset"), changes.reset},
                                                {QStringLiteral("runs"), QJsonArray::fromStringList(changes.runs)}}));
+        m_guard->answered(waiter.socket);
         it = m_waiters.erase(it);
     }
 }

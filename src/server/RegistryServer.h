@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChangeFeed.h"
+#include "ConnectionGuard.h"
 #include "RegistryApi.h"
 #include "SeriesCache.h"
 #include "registry/AccessTokens.h"
@@ -11,6 +12,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <memory>
@@ -32,6 +34,8 @@ struct ServerOptions
     QString tlsCertificate; ///< PEM files; both given: HTTPS only
     QString tlsKey;
     qint64 maxBodyBytes = 64 << 20;
+    /// Slow headers, idle connections and how many at once (ConnectionGuard); its body limit is maxBodyBytes.
+    ConnectionGuard::Limits connections;
     int maxWaitMs = 30'000; ///< longest a change-feed request is held open
     qint64 seriesCacheBytes = 256 << 20; ///< the series cache's memory budget (least recently used go first)
     /// The registry's clock, for tests and benchmarks; empty: the real one.
@@ -69,6 +73,8 @@ private:
     ApiReply refusal(Access access, const QString& why);
     /// After a database failure: a lost PostgreSQL connection is opened again (with backoff).
     void reconnectIfLost();
+    /// Whether a request with this Authorization header may send a body (ConnectionGuard asks first).
+    bool mayUpload(const QByteArray& authorization, QString* why);
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void answerWaiters();
     void reservePending();
@@ -83,6 +89,8 @@ private:
     RegistryApi m_api;
     quint16 m_port = 0;
     bool m_tls = false;
+    QSslConfiguration m_ssl;
+    std::unique_ptr<ConnectionGuard> m_guard;
     QTimer m_lostTimer;
     QTimer m_waitTimer;
     std::vector<std::unique_ptr<Waiter>> m_waiters;

@@ -8,10 +8,13 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+
+#include <sys/resource.h>
 
 namespace jikken {
 
@@ -58,6 +61,23 @@ bool parseListen(const QString& text, ServerOptions* options, QString* error)
     return true;
 }
 
+/// Raises the open-file limit to what the system allows and leaves room under it: connections past the
+/// cap are turned away by the service (ConnectionGuard) instead of failing accept() in a busy loop.
+int connectionCap(int wanted)
+{
+    constexpr rlim_t kSpare = 64; // the database, log files, the journal, SSL
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0)
+        return wanted;
+    if (files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+    }
+    const rlim_t room = files.rlim_cur > kSpare ? files.rlim_cur - kSpare : 1;
+    return static_cast<int>(std::min<rlim_t>(static_cast<rlim_t>(wanted), room));
+}
+
 int serve(const ServeOptions& flags, const RegistryLocation& location)
 {
     ServerOptions options;
@@ -79,6 +99,7 @@ int serve(const ServeOptions& flags, const RegistryLocation& location)
     options.tlsCertificate = QString::fromStdString(flags.tlsCertificate);
     options.tlsKey = QString::fromStdString(flags.tlsKey);
     options.maxBodyBytes = static_cast<qint64>(flags.maxBodyMegabytes) << 20;
+    options.connections.maxConnections = connectionCap(options.connections.maxConnections);
     const bool loopback = options.address.isLoopback();
 
     RegistryServer server(options);

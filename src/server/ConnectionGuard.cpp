@@ -1,0 +1,193 @@
+#include "ConnectionGuard.h"
+
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <limits>
+
+namespace jikken {
+
+struct ConnectionGuard::State
+{
+    enum class Phase { Headers, Body, Taken, Refused };
+    Phase phase = Phase::Headers;
+    QByteArray headers;          ///< this request's bytes up to the end of its headers
+    qint64 bodyLeft = 0;         ///< Content-Length still to come
+    bool chunked = false;        ///< Transfer-Encoding: chunked, counted against the limit
+    qint64 chunkedBytes = 0;
+    QDeadlineTimer deadline;     ///< for the headers to end, or for the next request on an idle connection
+    qint64 idleSince = 0;        ///< when it last finished a request (for eviction at the cap)
+};
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+QByteArray headerValue(const QByteArray& headers, const QByteArray& name)
+{
+    for (const QByteArray& line : headers.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+} // namespace
+
+ConnectionGuard::ConnectionGuard(Limits limits, BodyCheck mayUpload, QObject* parent)
+    : QObject(parent), m_limits(limits), m_mayUpload(std::move(mayUpload)), m_sweeper(new QTimer(this))
+{
+    connect(m_sweeper, &QTimer::timeout, this, &ConnectionGuard::expire);
+    m_sweeper->start(std::clamp(m_limits.headerTimeoutMs / 4, 50, 1000));
+}
+
+bool ConnectionGuard::admit(QTcpSocket* socket)
+{
+    if (connections() >= m_limits.maxConnections) {
+        // Full: the longest idle connection (no request under way) makes room; if none is idle, no room.
+        QTcpSocket* oldest = nullptr;
+        for (auto it = m_states.constBegin(); it != m_states.constEnd(); ++it) {
+            const State* state = it.value();
+            const bool idle = state->phase == State::Phase::Headers && state->headers.isEmpty();
+            if (idle && (!oldest || state->idleSince < m_states.value(oldest)->idleSince))
+                oldest = it.key();
+        }
+        if (!oldest) {
+            socket->abort();
+            socket->deleteLater();
+            return false;
+        }
+        oldest->abort();
+    }
+    auto* state = new State;
+    state->deadline = QDeadlineTimer(m_limits.idleTimeoutMs);
+    state->idleSince = nowMs();
+    m_states.insert(socket, state);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { delete m_states.take(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { delete m_states.take(socket); });
+    return true;
+}
+
+void ConnectionGuard::taken(QTcpSocket* socket)
+{
+    if (State* state = m_states.value(socket)) {
+        state->phase = State::Phase::Taken;
+        state->headers.clear();
+    }
+}
+
+void ConnectionGuard::answered(QTcpSocket* socket)
+{
+    if (State* state = m_states.value(socket); state && state->phase == State::Phase::Taken) {
+        state->phase = State::Phase::Headers;
+        state->deadline = QDeadlineTimer(m_limits.idleTimeoutMs);
+        state->idleSince = nowMs();
+    }
+}
+
+void ConnectionGuard::onReadyRead(QTcpSocket* socket)
+{
+    State* state = m_states.value(socket);
+    if (!state || state->phase == State::Phase::Refused)
+        return;
+    // What Qt HttpServer is about to read; peeked, so it still gets all of it.
+    const QByteArray fresh = socket->peek(socket->bytesAvailable());
+    if (state->phase == State::Phase::Taken)
+        state->phase = State::Phase::Headers; // a pipelined next request (or the body of a parked one)
+    if (state->phase == State::Phase::Body) {
+        if (!state->chunked) {
+            state->bodyLeft -= fresh.size();
+            if (state->bodyLeft <= 0)
+                state->phase = State::Phase::Taken;
+            return;
+        }
+        state->chunkedBytes += fresh.size();
+        if (state->chunkedBytes > m_limits.maxBodyBytes)
+            refuse(socket, 413, QStringLiteral("the body is larger than %1 bytes").arg(m_limits.maxBodyBytes));
+        return;
+    }
+    if (state->headers.isEmpty())
+        state->deadline = QDeadlineTimer(m_limits.headerTimeoutMs); // a request began: its headers are due
+    state->headers += fresh;
+    const qsizetype end = state->headers.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (state->headers.size() > m_limits.maxHeaderBytes)
+            refuse(socket, 431, QStringLiteral("the request's headers are larger than %1 bytes").arg(m_limits.maxHeaderBytes));
+        return;
+    }
+    const QByteArray headers = state->headers.left(end);
+    const qint64 afterHeaders = state->headers.size() - end - 4;
+    state->headers.clear();
+    state->deadline = QDeadlineTimer(QDeadlineTimer::Forever); // the body and the answer take what they take
+    bool lengthOk = true;
+    const QByteArray lengthText = headerValue(headers, "Content-Length");
+    const qint64 length = lengthText.isEmpty() ? 0 : lengthText.toLongLong(&lengthOk);
+    state->chunked = headerValue(headers, "Transfer-Encoding").toLower().contains("chunked");
+    if (!lengthOk || length < 0)
+        return refuse(socket, 400, QStringLiteral("Content-Length is not a number"));
+    if (length > m_limits.maxBodyBytes)
+        return refuse(socket, 413, QStringLiteral("the body is larger than %1 bytes").arg(m_limits.maxBodyBytes));
+    QString why;
+    if ((length > 0 || state->chunked) && !m_mayUpload(headerValue(headers, "Authorization"), &why))
+        return refuse(socket, 401, why);
+    state->bodyLeft = length - afterHeaders;
+    state->chunkedBytes = afterHeaders;
+    state->phase = state->chunked || state->bodyLeft > 0 ? State::Phase::Body : State::Phase::Taken;
+}
+
+void ConnectionGuard::refuse(QTcpSocket* socket, int status, const QString& why)
+{
+    State* state = m_states.value(socket);
+    if (state)
+        state->phase = State::Phase::Refused;
+    static const QHash<int, QByteArray> reasons{{400, "Bad Request"},
+                                                {401, "Unauthorized"},
+                                                {408, "Request Timeout"},
+                                                {413, "Content Too Large"},
+                                                {431, "Request Header Fields Too Large"}};
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), why}}).toJson(QJsonDocument::Compact);
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasons.value(status) +
+                  "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    socket->flush();
+    // Read no more of what it sends: Qt's buffer stays small, the client's window closes.
+    socket->setReadBufferSize(1);
+    socket->disconnectFromHost();
+    QTimer::singleShot(1000, socket, [socket] { socket->abort(); }); // a client that never stops sending
+}
+
+void ConnectionGuard::expire()
+{
+    QList<QTcpSocket*> late;
+    for (auto it = m_states.constBegin(); it != m_states.constEnd(); ++it) {
+        if (it.value()->phase == State::Phase::Headers && it.value()->deadline.hasExpired())
+            late.append(it.key());
+    }
+    for (QTcpSocket* socket : late) {
+        if (m_states.value(socket)->headers.isEmpty())
+            socket->abort(); // idle: nothing to answer
+        else
+            refuse(socket, 408, QStringLiteral("the request's headers did not arrive in %1 ms").arg(m_limits.headerTimeoutMs));
+    }
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    auto* socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_guard.admit(socket))
+        addPendingConnection(socket);
+}
+
+} // namespace jikken
