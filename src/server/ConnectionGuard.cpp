@@ -126,6 +126,8 @@ void ConnectionGuard::onReadyRead(QTcpSocket* socket)
     const QByteArray headers = state->headers.left(end);
     const qint64 afterHeaders = state->headers.size() - end - 4;
     state->headers.clear();
+    if (headers.count('\n') > m_limits.maxHeaderFields) // the request line plus one line per field
+        return refuse(socket, 431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderFields));
     state->deadline = QDeadlineTimer(QDeadlineTimer::Forever); // the body and the answer take what they take
     bool lengthOk = true;
     const QByteArray lengthText = headerValue(headers, "Content-Length");

@@ -31,6 +31,9 @@ public:
     {
         qint64 maxBodyBytes = 64 << 20;
         int maxHeaderBytes = 64 << 10;
+        /// Qt HttpServer 6.4 keeps only so many header fields and would drop the rest (Authorization
+        /// among them) without a word: more than this is answered 431.
+        int maxHeaderFields = 100;
         int headerTimeoutMs = 10'000; ///< from a request's first byte to the end of its headers
         int idleTimeoutMs = 120'000;  ///< a kept-alive connection with no request
         int maxConnections = 1000;
