@@ -235,24 +235,32 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
             "a bearer token is required (Authorization: Bearer TOKEN; make one with jikken token create)");
         return Access::Denied;
     }
+    QString databaseError;
+    const std::optional<AccessToken>* token = liveToken(secret, &databaseError);
+    if (!token) {
+        // No verdict on the token: the client retries, and the database connection is looked at.
+        *why = QStringLiteral("the registry's database is not answering: ") + databaseError;
+        return Access::Unavailable;
+    }
+    if (!*token) {
+        *why = QStringLiteral("the token is not valid (unknown or revoked)");
+        return Access::Denied;
+    }
+    return (*token)->readOnly ? Access::Read : Access::Write;
+}
+
+const std::optional<AccessToken>* RegistryServer::liveToken(const QByteArray& secret, QString* databaseError)
+{
     auto cached = m_tokenCache.find(secret);
     if (cached == m_tokenCache.end() || cached->fresh.hasExpired()) {
-        QString databaseError;
-        auto token = m_tokens->verify(QString::fromUtf8(secret), &databaseError);
-        if (!databaseError.isEmpty()) {
-            // No verdict on the token: the client retries, and the database connection is looked at.
-            *why = QStringLiteral("the registry's database is not answering: ") + databaseError;
-            return Access::Unavailable;
-        }
+        auto token = m_tokens->verify(QString::fromUtf8(secret), databaseError);
+        if (!databaseError->isEmpty())
+            return nullptr;
         if (m_tokenCache.size() > 10000)
             m_tokenCache.clear();
         cached = m_tokenCache.insert(secret, {std::move(token), QDeadlineTimer(kTokenCacheMs)});
     }
-    if (!cached->token) {
-        *why = QStringLiteral("the token is not valid (unknown or revoked)");
-        return Access::Denied;
-    }
-    return cached->token->readOnly ? Access::Read : Access::Write;
+    return &cached->token;
 }
 
 bool RegistryServer::mayUpload(const QByteArray& authorization, QString* why)
@@ -263,13 +271,9 @@ bool RegistryServer::mayUpload(const QByteArray& authorization, QString* why)
         *why = QStringLiteral("a bearer token is required to send a body (Authorization: Bearer TOKEN)");
         return false;
     }
-    const QByteArray secret = authorization.mid(7).trimmed();
-    const auto cached = m_tokenCache.constFind(secret);
-    if (cached != m_tokenCache.constEnd() && !cached->fresh.hasExpired())
-        return cached->token.has_value() || (*why = QStringLiteral("the token is not valid (unknown or revoked)"), false);
     QString databaseError;
-    const auto token = m_tokens->verify(QString::fromUtf8(secret), &databaseError);
-    if (token || !databaseError.isEmpty())
+    const std::optional<AccessToken>* token = liveToken(authorization.mid(7).trimmed(), &databaseError);
+    if (!token || *token)
         return true;
     *why = QStringLiteral("the token is not valid (unknown or revoked)");
     return false;

@@ -73,6 +73,9 @@ private:
     ApiReply refusal(Access access, const QString& why);
     /// After a database failure: a lost PostgreSQL connection is opened again (with backoff).
     void reconnectIfLost();
+    /// The token whose secret this is (std::nullopt: none live), from a cache of kTokenCacheMs or the
+    /// database; nullptr with `databaseError` when the database cannot answer.
+    const std::optional<AccessToken>* liveToken(const QByteArray& secret, QString* databaseError);
     /// Whether a request with this Authorization header may send a body (ConnectionGuard asks first).
     bool mayUpload(const QByteArray& authorization, QString* why);
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
