@@ -13,7 +13,7 @@ build_packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev
     libqt6opengl6-dev libxkbcommon-dev libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
-    libprotobuf-dev protobuf-compiler zlib1g-dev libsqlite3-dev
+    libprotobuf-dev protobuf-compiler zlib1g-dev libsqlite3-dev libpq-dev
     libtorch-dev libcli11-dev
     dataset-fashion-mnist python3-torch
 )

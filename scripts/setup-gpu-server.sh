@@ -25,9 +25,9 @@ fail() { echo "setup-gpu-server.sh: $*" >&2; exit 1; }
 
 . /etc/os-release
 release="${ID:-unknown}-${VERSION_ID:-unknown}"
-# The companion's build: Qt Core/Network/Sql/HttpServer 6.4 or newer, protobuf, CLI11, SQLite, zlib.
+# The companion's build: Qt Core/Network/Sql/HttpServer 6.4 or newer, protobuf, CLI11, SQLite, libpq, zlib.
 packages=(build-essential cmake ninja-build pkg-config protobuf-compiler libprotobuf-dev zlib1g-dev libsqlite3-dev
-          libcli11-dev)
+          libpq-dev libcli11-dev)
 qt_prefix=""
 case "$release" in
     debian-12 | ubuntu-24.04)

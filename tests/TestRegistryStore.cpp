@@ -204,6 +204,61 @@ private Q_SLOTS:
         QVERIFY(store.series(id, QStringLiteral("nope"), &error)->isEmpty());
     }
 
+    // Appends of a few points, a rewrite across several thousand, points filling gaps and a step far ahead:
+    // what comes back is what an in-memory series given the same writes holds. On PostgreSQL the points
+    // sit in blocks (PointBlocks), which these writes split, merge and refill.
+    void writesInPiecesReadBackAsOneSeries()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("pieces.sqlite"), &error));
+        const QString id = store.reserve(QStringLiteral("softmax"), &error)->toString();
+        ScalarSeries expected;
+        const auto write = [&](qint64 first, qint64 count, qint64 stride, double value) {
+            QVector<ScalarPoint> points;
+            for (qint64 i = 0; i < count; ++i) {
+                const qint64 step = first + i * stride;
+                points.append({QStringLiteral("loss"), step, 1e9 + static_cast<double>(step), value + i});
+                expected.upsert(step, 1e9 + static_cast<double>(step), value + i);
+            }
+            return store.addScalars(id, points, &error);
+        };
+        for (int report = 0; report < 300; ++report) // a trainer reporting 7 points at a time
+            QVERIFY2(write(report * 14, 7, 2, report), qPrintable(error));
+        QVERIFY2(write(1001, 3000, 1, -1.0), qPrintable(error));      // over many reports, odd steps too
+        QVERIFY2(write(-50, 10, 5, 0.5), qPrintable(error));          // before the first
+        QVERIFY2(write(1'000'000, 1, 1, 9.0), qPrintable(error));     // far ahead
+        QVERIFY2(write(2500, 1, 1, std::nan("")), qPrintable(error)); // one point inside a block
+        QVERIFY2(write(5000, 2000, 1, 3.0), qPrintable(error));       // between two blocks and up to the far one
+        const auto series = store.series(id, QStringLiteral("loss"), &error);
+        QVERIFY2(series, qPrintable(error));
+        QCOMPARE(series->size(), expected.size());
+        QCOMPARE(series->steps, expected.steps);
+        QCOMPARE(series->wallTimes, expected.wallTimes);
+        for (int i = 0; i < expected.size(); ++i)
+            QVERIFY2(series->values[i] == expected.values[i] ||
+                         (std::isnan(series->values[i]) && std::isnan(expected.values[i])),
+                     qPrintable(QStringLiteral("step %1").arg(expected.steps[i])));
+        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).size(), expected.size());
+        const auto preview = store.seriesPreview(id, QStringLiteral("loss"), 50, &error);
+        QVERIFY2(preview, qPrintable(error));
+        QVERIFY(preview->isOrdered());
+        QCOMPARE(preview->steps.first(), expected.steps.first());
+        QCOMPARE(preview->steps.last(), 1'000'000);
+        if (!testing::RegistryBackend::isPostgresql())
+            return;
+        // 300 reports of 7 points did not leave 300 blocks: each filled the block before it.
+        QSqlDatabase raw = testing::RegistryBackend::openRaw(dbPath("pieces.sqlite"), QStringLiteral("raw-pieces"));
+        {
+            QSqlQuery count(raw);
+            QVERIFY(count.exec(QStringLiteral("SELECT count(*), max(points) FROM point_blocks")));
+            QVERIFY(count.next());
+            QVERIFY2(count.value(0).toInt() <= expected.size() / 1024 + 4, qPrintable(count.value(0).toString()));
+            QVERIFY(count.value(1).toInt() <= 1024);
+        }
+        raw.close();
+    }
+
     void filtersRuns()
     {
         RegistryStore store;

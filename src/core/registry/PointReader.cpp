@@ -1,5 +1,6 @@
 #include "PointReader.h"
 
+#include "PointBlocks.h"
 #include "SqliteHandle.h"
 
 #include <QSqlError>
@@ -14,8 +15,6 @@ namespace {
 const QString kAllPoints =
     QStringLiteral("SELECT step, wall_time, value FROM points WHERE series_id = ? ORDER BY step");
 
-// The targets are evenly spaced steps between the series' first and last; each takes the first point at
-// or after it (one seek on the (series_id, step) key). DISTINCT folds targets that land on one point.
 // The targets are evenly spaced steps between the series' first and last; each takes the first point at
 // or after it (one seek on the (series_id, step) key). CROSS JOIN keeps SQLite from scanning the series
 // instead; DISTINCT folds targets that land on one point. min() and max() in subqueries of their own, as
@@ -75,16 +74,18 @@ std::optional<ScalarSeries> readAllSqlite(sqlite3* connection, qint64 seriesId, 
 
 std::optional<ScalarSeries> readAll(QSqlDatabase& db, qint64 seriesId, QString* error)
 {
-    if (sqlite3* connection = sqliteHandle(db))
-        return readAllSqlite(connection, seriesId, error);
-    QSqlQuery query(db);
-    query.prepare(kAllPoints);
-    query.addBindValue(seriesId);
-    return readQuery(query, error);
+    if (PointBlocks::applies(db))
+        return PointBlocks::readAll(db, seriesId, error);
+    sqlite3* connection = sqliteHandle(db);
+    if (!connection)
+        return fail(error, QStringLiteral("no SQLite handle"));
+    return readAllSqlite(connection, seriesId, error);
 }
 
 std::optional<ScalarSeries> sample(QSqlDatabase& db, qint64 seriesId, int points, QString* error)
 {
+    if (PointBlocks::applies(db))
+        return PointBlocks::sample(db, seriesId, points, error);
     points = std::max(points, 2);
     QSqlQuery query(db);
     query.prepare(kSampledPoints);

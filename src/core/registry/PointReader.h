@@ -10,7 +10,7 @@
 namespace jikken::PointReader {
 
 /// Every point of one series, by step: SQLite through its C API (a million points in a fraction of what
-/// per-row QVariants cost), PostgreSQL through one query.
+/// per-row QVariants cost), PostgreSQL as binary blocks (PointBlocks).
 std::optional<ScalarSeries> readAll(QSqlDatabase& db, qint64 seriesId, QString* error);
 
 /// About `points` points spread evenly over the series' steps, for a first look at a long series: one

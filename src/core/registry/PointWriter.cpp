@@ -1,9 +1,8 @@
 #include "PointWriter.h"
 
+#include "PointBlocks.h"
 #include "SqliteHandle.h"
 
-#include <QSqlError>
-#include <QSqlQuery>
 
 #include <cmath>
 #include <memory>
@@ -12,17 +11,8 @@ namespace jikken::PointWriter {
 
 namespace {
 
-constexpr int kPostgresRowsPerStatement = 200000;
-
 const QString kOnConflict = QStringLiteral(
     " ON CONFLICT (series_id, step) DO UPDATE SET wall_time = excluded.wall_time, value = excluded.value");
-
-bool fail(QString* error, const QSqlQuery& query)
-{
-    if (error)
-        *error = QStringLiteral("registry: ") + query.lastError().text();
-    return false;
-}
 
 // SQLite straight through its C API, on Qt's own connection: binding through QVariant costs more than the
 // insert itself. One prepared statement, stepped once per point.
@@ -61,53 +51,12 @@ bool upsertSqlite(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QStr
     return true;
 }
 
-template <typename T> QString arrayLiteral(const QVector<T>& values, int start, int count)
-{
-    QString text;
-    text.reserve(count * 20);
-    text += u'{';
-    for (int i = start; i < start + count; ++i) {
-        if (i > start)
-            text += u',';
-        if constexpr (std::is_floating_point_v<T>) {
-            const double v = values[i];
-            text += std::isnan(v)   ? QStringLiteral("NaN")
-                    : std::isinf(v) ? (v > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity"))
-                                    : QString::number(v, 'g', 17);
-        } else {
-            text += QString::number(values[i]);
-        }
-    }
-    text += u'}';
-    return text;
-}
-
-bool upsertPostgres(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& s, QString* error)
-{
-    QSqlQuery query(db);
-    if (!query.prepare(QStringLiteral("INSERT INTO points (series_id, step, wall_time, value) SELECT ?, u.step, "
-                                      "u.wall_time, u.value FROM unnest(?::bigint[], ?::float8[], ?::float8[]) "
-                                      "AS u (step, wall_time, value)") +
-                       kOnConflict))
-        return fail(error, query);
-    for (int start = 0; start < s.size(); start += kPostgresRowsPerStatement) {
-        const int rows = std::min(kPostgresRowsPerStatement, s.size() - start);
-        query.bindValue(0, seriesId);
-        query.bindValue(1, arrayLiteral(s.steps, start, rows));
-        query.bindValue(2, arrayLiteral(s.wallTimes, start, rows));
-        query.bindValue(3, arrayLiteral(s.values, start, rows));
-        if (!query.exec())
-            return fail(error, query);
-    }
-    return true;
-}
-
 } // namespace
 
 bool upsert(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& points, QString* error)
 {
-    return db.driverName() == QLatin1String("QPSQL") ? upsertPostgres(db, seriesId, points, error)
-                                                     : upsertSqlite(db, seriesId, points, error);
+    return PointBlocks::applies(db) ? PointBlocks::upsert(db, seriesId, points, error)
+                                    : upsertSqlite(db, seriesId, points, error);
 }
 
 } // namespace jikken::PointWriter

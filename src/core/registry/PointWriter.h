@@ -8,8 +8,8 @@
 namespace jikken::PointWriter {
 
 /// Writes one series' points (distinct steps) in bulk, replacing the points already at those steps: SQLite
-/// through one prepared statement of its C API, PostgreSQL whole columns as arrays (unnest), so a million
-/// points are a handful of round trips. Call inside a transaction.
+/// through one prepared statement of its C API, PostgreSQL as blocks of points by binary COPY (PointBlocks).
+/// Call inside a transaction.
 bool upsert(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& points, QString* error);
 
 } // namespace jikken::PointWriter

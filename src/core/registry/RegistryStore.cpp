@@ -104,12 +104,6 @@ QVariant sqlValue(const QVariant& value)
     return nullText ? QVariant(QStringLiteral("")) : value;
 }
 
-// SQLite keeps NaN as NULL.
-double pointValue(const QVariant& value)
-{
-    return value.isNull() ? qQNaN() : value.toDouble();
-}
-
 // A sign of life: stamps the heartbeat and brings a run marked lost back to running.
 const QString kAlive =
     QStringLiteral("heartbeat_at = ?, status_reason = CASE WHEN status = 'lost' THEN '' ELSE status_reason END, "
@@ -601,12 +595,10 @@ QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error)
 
 QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& tag, QString* error)
 {
-    QSqlQuery query(database());
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT s.tag, p.step, p.wall_time, p.value FROM points p JOIN series s ON s.id = "
-                                 "p.series_id WHERE s.run_id = ?") +
-                  (tag.isEmpty() ? QString() : QStringLiteral(" AND s.tag = ?")) +
-                  QStringLiteral(" ORDER BY s.tag, p.step"));
+    QSqlDatabase db = database();
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT id, tag FROM series WHERE run_id = ?") +
+                  (tag.isEmpty() ? QString() : QStringLiteral(" AND tag = ?")) + QStringLiteral(" ORDER BY tag"));
     query.addBindValue(id);
     if (!tag.isEmpty())
         query.addBindValue(tag);
@@ -615,9 +607,17 @@ QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& ta
         failQuery(error, query);
         return result;
     }
+    QVector<std::pair<qint64, QString>> series;
     while (query.next())
-        result.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toDouble(),
-                       pointValue(query.value(3))});
+        series.append({query.value(0).toLongLong(), query.value(1).toString()});
+    query.finish();
+    for (const auto& [seriesId, seriesTag] : series) {
+        const auto points = PointReader::readAll(db, seriesId, error);
+        if (!points)
+            return {};
+        for (int i = 0; i < points->size(); ++i)
+            result.append({seriesTag, points->steps[i], points->wallTimes[i], points->values[i]});
+    }
     return result;
 }
 
