@@ -632,6 +632,43 @@ private Q_SLOTS:
             400);
     }
 
+    // A batch of two million points is stored on the ingest thread: a read and a reservation sent after
+    // it are answered while it is still being written, and the batch is stored whole all the same.
+    void readsAndReservationsOvertakeALargeBatch()
+    {
+        startServer();
+        const QString id = reserve();
+        QVector<ScalarPoint> points;
+        points.reserve(2'000'000);
+        for (int step = 0; step < 2'000'000; ++step)
+            points.append({step % 2 ? QStringLiteral("train/loss") : QStringLiteral("train/accuracy"), step,
+                           1.7e9 + step, 1.0 / (step + 1)});
+        QNetworkRequest upload(QUrl(m_server->url() + QStringLiteral("/api/v1/runs/%1/scalars").arg(id)));
+        upload.setRawHeader("Authorization", "Bearer " + m_writeToken.toUtf8());
+        upload.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-protobuf"));
+        QNetworkReply* batch = m_network.post(upload, RegistryWire::scalarsToProtobuf(points));
+        points.clear();
+        bool sent = false;
+        connect(batch, &QNetworkReply::uploadProgress, this,
+                [&](qint64 done, qint64 total) { sent = sent || (total > 0 && done == total); });
+        QTRY_VERIFY_WITH_TIMEOUT(sent, 20000);
+        QTest::qWait(50); // the service has the whole body and is storing it
+        QVERIFY(!batch->isFinished());
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs/%1").arg(id), {}, m_readToken).status, 200);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);
+        QVERIFY2(!reserve().isEmpty(), "a reservation during the batch");
+        QVERIFY2(!batch->isFinished(), "the batch was stored before the reads were answered");
+        QTRY_VERIFY_WITH_TIMEOUT(batch->isFinished(), 120000);
+        QCOMPARE(batch->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(QJsonDocument::fromJson(batch->readAll()).object().value(QStringLiteral("stored")).toInt(), 2'000'000);
+        batch->deleteLater();
+        QString error;
+        const auto loss = client(m_readToken).series(id, QStringLiteral("train/loss"), &error);
+        QVERIFY2(loss, qPrintable(error));
+        QCOMPARE(loss->size(), 1'000'000);
+        QCOMPARE(loss->steps.last(), 1'999'999);
+    }
+
     void changeFeedWakesWaitingClients()
     {
         startServer();

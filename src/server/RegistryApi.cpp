@@ -55,6 +55,14 @@ std::optional<int> intParameter(const QUrlQuery& query, const char* name, int fa
     return value;
 }
 
+qint64 pointCount(const QVector<TaggedSeries>& batch)
+{
+    qint64 total = 0;
+    for (const TaggedSeries& tagged : batch)
+        total += tagged.series.size();
+    return total;
+}
+
 QJsonArray toJsonArray(const QVector<double>& values)
 {
     QJsonArray array;
@@ -80,7 +88,7 @@ RegistryApi::RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& ca
 {
 }
 
-ApiReply RegistryApi::storeFailure(const QString& error) const
+ApiReply RegistryApi::storeFailure(const QString& error)
 {
     return ApiReply::error(RegistryStore::isUnknownRunError(error) ? 404 : 500, error);
 }
@@ -281,8 +289,8 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
             elsewhere ? QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method))
                       : QStringLiteral("no such endpoint %1").arg(request.path));
     }
-    if (leaf == QLatin1String("scalars"))
-        return addScalars(id, request);
+    if (leaf == QLatin1String("scalars")) // the service stores these on its ingest thread (scalarsRun)
+        return ApiReply::error(500, QStringLiteral("scalars: this service has no ingest thread"));
     ApiReply reply;
     const auto body = jsonBody(request, &reply);
     if (!body)
@@ -353,37 +361,49 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     return ApiReply::json({{QStringLiteral("ok"), true}});
 }
 
-ApiReply RegistryApi::addScalars(const QString& id, const ApiRequest& request)
+std::optional<QString> RegistryApi::scalarsRun(const ApiRequest& request)
+{
+    const QStringList parts = request.path.split(u'/', Qt::SkipEmptyParts);
+    if (request.method != "POST" || parts.size() != 5 || parts[0] != QLatin1String("api") ||
+        parts[1] != QLatin1String("v1") || parts[2] != QLatin1String("runs") || parts[4] != QLatin1String("scalars") ||
+        !ModelId::parse(parts[3]))
+        return std::nullopt;
+    return parts[3];
+}
+
+std::optional<QVector<TaggedSeries>> RegistryApi::decodeScalars(const ApiRequest& request, qint64 maxPoints,
+                                                               ApiReply* refusal)
 {
     QString error;
     std::optional<QVector<TaggedSeries>> batch;
     if (request.contentType.startsWith("application/x-protobuf")) {
         batch = RegistryWire::seriesFromProtobuf(request.body, &error);
     } else {
-        ApiReply reply;
-        const auto body = jsonBody(request, &reply);
+        const auto body = jsonBody(request, refusal);
         if (!body)
-            return reply;
-        if (body->size() != 1 || !body->contains(QStringLiteral("points")))
-            return ApiReply::error(400,
-                                   QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+            return std::nullopt;
+        if (body->size() != 1 || !body->contains(QStringLiteral("points"))) {
+            *refusal = ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+            return std::nullopt;
+        }
         const auto points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);
         if (points)
             batch = RegistryWire::groupByTag(*points);
     }
-    if (!batch)
-        return ApiReply::error(400, error);
-    qint64 total = 0;
-    for (const TaggedSeries& tagged : *batch)
-        total += tagged.series.size();
-    if (total > m_limits.maxPointsPerBatch)
-        return ApiReply::error(
-            413, QStringLiteral("scalars: at most %1 points per request").arg(m_limits.maxPointsPerBatch));
-    if (!m_store.addSeries(id, *batch, &error))
-        return storeFailure(error);
-    m_cache.add(id, *batch);
-    m_feed.touch(id);
-    return ApiReply::json({{QStringLiteral("stored"), static_cast<double>(total)}});
+    if (!batch) {
+        *refusal = ApiReply::error(400, error);
+        return std::nullopt;
+    }
+    if (pointCount(*batch) > maxPoints) {
+        *refusal = ApiReply::error(413, QStringLiteral("scalars: at most %1 points per request").arg(maxPoints));
+        return std::nullopt;
+    }
+    return batch;
+}
+
+ApiReply RegistryApi::scalarsStored(const QVector<TaggedSeries>& batch)
+{
+    return ApiReply::json({{QStringLiteral("stored"), static_cast<double>(pointCount(batch))}});
 }
 
 ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)

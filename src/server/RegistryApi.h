@@ -6,6 +6,7 @@
 #include <QUrlQuery>
 
 #include "ids/ModelId.h"
+#include "series/ScalarSeries.h"
 
 #include <optional>
 
@@ -64,6 +65,16 @@ public:
     static ApiReply reserved(const std::optional<ModelId>& id, const QString& method, const QString& error);
     /// Whether the request changes the registry (needs a write token).
     static bool isWrite(const QByteArray& method) { return method != "GET" && method != "HEAD"; }
+    /// The run a POST /api/v1/runs/ID/scalars stores points for (a well-formed ID); std::nullopt for any other
+    /// request. The service stores these on its ingest thread (ScalarIngest), not through `handle`.
+    static std::optional<QString> scalarsRun(const ApiRequest& request);
+    /// A scalars body (protobuf ScalarSeriesBatch, or JSON `{"points": […]}`) as series by tag; the reply
+    /// that refuses it when it is malformed or holds more than `maxPoints` points.
+    static std::optional<QVector<TaggedSeries>> decodeScalars(const ApiRequest& request, qint64 maxPoints,
+                                                             ApiReply* refusal);
+    static ApiReply scalarsStored(const QVector<TaggedSeries>& batch);
+    /// A store's failure as a reply: 404 for an unknown run, 500 otherwise.
+    static ApiReply storeFailure(const QString& error);
 
 private:
     ApiReply info();
@@ -71,11 +82,9 @@ private:
     ApiReply importRuns(const QJsonObject& body);
     ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);
     ApiReply writeRun(const QString& id, const QString& leaf, const ApiRequest& request);
-    ApiReply addScalars(const QString& id, const ApiRequest& request);
     ApiReply scalars(const QString& id, const QUrlQuery& query);
     ApiReply series(const QString& id, const QUrlQuery& query);
     ApiReply tags(const QString& id);
-    ApiReply storeFailure(const QString& error) const;
 
     RegistryStore& m_store;
     ChangeFeed& m_feed;

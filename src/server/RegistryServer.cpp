@@ -148,7 +148,8 @@ QString RegistryServer::url() const
 
 bool RegistryServer::start(QString* error)
 {
-    if (!m_store.open(m_options.database, error))
+    if (!m_store.open(m_options.database, error) ||
+        !m_ingest.start(m_options.database, m_options.limits.maxPointsPerBatch, error))
         return false;
     if (m_options.clock)
         m_store.setClock(m_options.clock);
@@ -387,6 +388,11 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
             {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName});
         return true;
     }
+    if (const auto run = RegistryApi::scalarsRun(apiRequest)) {
+        answeredLater = true;
+        storeScalars(*run, apiRequest, std::move(responder), socket);
+        return true;
+    }
     const ApiReply reply = m_api.handle(apiRequest);
     if (reply.status >= 500) {
         std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
@@ -397,6 +403,25 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
         QTimer::singleShot(0, this, [this] { answerWaiters(); });
     return true;
+}
+
+void RegistryServer::storeScalars(const QString& run, const ApiRequest& request, QHttpServerResponder&& responder,
+                                  QTcpSocket* socket)
+{
+    m_ingest.submit(run, request, this,
+                    [this, run, responder = std::make_shared<QHttpServerResponder>(std::move(responder)),
+                     socket = QPointer<QTcpSocket>(socket)](const ApiReply& reply, const QVector<TaggedSeries>& stored) {
+                        if (!stored.isEmpty()) {
+                            m_cache.add(run, stored);
+                            m_feed.touch(run);
+                            if (!m_waiters.empty())
+                                answerWaiters();
+                        }
+                        if (socket) { // the client may have hung up meanwhile; what it sent is stored all the same
+                            send(*responder, reply);
+                            m_guard->answered(socket);
+                        }
+                    });
 }
 
 void RegistryServer::reservePending()

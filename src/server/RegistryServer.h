@@ -3,6 +3,7 @@
 #include "ChangeFeed.h"
 #include "ConnectionGuard.h"
 #include "RegistryApi.h"
+#include "ScalarIngest.h"
 #include "SeriesCache.h"
 #include "registry/AccessTokens.h"
 #include "registry/RegistryStore.h"
@@ -78,6 +79,9 @@ private:
     const std::optional<AccessToken>* liveToken(const QByteArray& secret, QString* databaseError);
     /// Whether a request with this Authorization header may send a body (ConnectionGuard asks first).
     bool mayUpload(const QByteArray& authorization, QString* why);
+    /// Hands a scalars upload to the ingest thread; answers it, and updates the cache and feed, when stored.
+    void storeScalars(const QString& run, const ApiRequest& request, QHttpServerResponder&& responder,
+                      QTcpSocket* socket);
     void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void answerWaiters();
     void reservePending();
@@ -90,6 +94,7 @@ private:
     ChangeFeed m_feed;
     SeriesCache m_cache;
     RegistryApi m_api;
+    ScalarIngest m_ingest;
     quint16 m_port = 0;
     bool m_tls = false;
     QSslConfiguration m_ssl;

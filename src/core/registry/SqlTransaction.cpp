@@ -4,7 +4,27 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <QDeadlineTimer>
+#include <QThread>
+
+#include <atomic>
+
 namespace jikken {
+
+namespace {
+
+std::atomic<int> g_sqliteWritersWaiting{0};
+
+} // namespace
+
+void SqlTransaction::letWaitingWritersIn(int longestMs)
+{
+    // SQLite's busy handler sleeps and polls, so a thread that commits and begins again at once keeps the
+    // lock from a writer that is sleeping on it; this gap lets the sleeper in.
+    const QDeadlineTimer deadline(longestMs);
+    while (g_sqliteWritersWaiting.load() > 0 && !deadline.hasExpired())
+        QThread::msleep(1);
+}
 
 SqlTransaction::SqlTransaction(QSqlDatabase& db) : m_db(db) {}
 
@@ -19,7 +39,9 @@ bool SqlTransaction::begin(QString* error)
     QString message;
     if (m_db.driverName() == QLatin1String("QSQLITE")) {
         QSqlQuery query(m_db);
+        ++g_sqliteWritersWaiting;
         ok = query.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        --g_sqliteWritersWaiting;
         message = query.lastError().text();
     } else {
         ok = m_db.transaction();

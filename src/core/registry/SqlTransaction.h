@@ -19,6 +19,10 @@ public:
     bool commit(QString* error);
     void rollback();
 
+    /// Between the transactions of a long write (ScalarIngest's pieces): waits, at most `longestMs`, while a
+    /// writer of this process is queued on SQLite's lock, so that it gets in before the next piece.
+    static void letWaitingWritersIn(int longestMs);
+
 private:
     QSqlDatabase& m_db;
     bool m_open = false;
