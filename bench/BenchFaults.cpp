@@ -103,7 +103,10 @@ qint64 storedPoints(const QString& database, const QString& id)
 
 QString lossRow(qint64 sent, qint64 stored)
 {
-    return QStringLiteral("%1 / %2 / %3").arg(stored).arg(sent - std::min(stored, sent)).arg(std::max<qint64>(0, stored - sent));
+    return QStringLiteral("%1 / %2 / %3")
+        .arg(stored)
+        .arg(sent - std::min(stored, sent))
+        .arg(std::max<qint64>(0, stored - sent));
 }
 
 void row(const char* what, const QString& measured, const char* target)
@@ -167,8 +170,8 @@ int main(int argc, char** argv)
     int killed = 0;
     for (int report = 0; report < kReportsPerRun; ++report) {
         for (size_t r = 0; r < runs.size(); ++r) {
-            journals[r]->addScalars(runs[r], {{QStringLiteral("train/loss"), report, 1.7e9 + report, 1.0 / (report + 1)}},
-                                    &error);
+            journals[r]->addScalars(
+                runs[r], {{QStringLiteral("train/loss"), report, 1.7e9 + report, 1.0 / (report + 1)}}, &error);
             journals[r]->reportProgress(runs[r], report / 30, report, 0.5, &error);
         }
         QThread::msleep(10);
@@ -200,7 +203,8 @@ int main(int argc, char** argv)
     int missing = 0;
     for (const QString& id : acknowledged)
         missing += !store.run(id, &error).has_value();
-    const int duplicated = static_cast<int>(acknowledged.size() - QSet<QString>(acknowledged.begin(), acknowledged.end()).size());
+    const int duplicated =
+        static_cast<int>(acknowledged.size() - QSet<QString>(acknowledged.begin(), acknowledged.end()).size());
 
     // 2. A 1 GiB upload with a valid token: refused by its Content-Length.
     const qint64 pid = serve.process()->processId();
@@ -280,13 +284,16 @@ int main(int argc, char** argv)
     // 5. The run's token is revoked halfway; the rest waits in the journal and goes in with a new token.
     const QString revokable = serve2.makeToken(QStringLiteral("revokable"));
     const QString revokedRun = reserveOn(serve2.url(), QStringLiteral("revoked"));
-    const qint64 waitingAfterRevoke =
-        journaledRun(serve2.url(), revokable, revokedRun, dir.filePath(revokedRun), 200, [&] {
+    const qint64 waitingAfterRevoke = journaledRun(
+        serve2.url(), revokable, revokedRun, dir.filePath(revokedRun), 200,
+        [&] {
             admin.run({QStringLiteral("--registry"), second, QStringLiteral("token"), QStringLiteral("revoke"),
                        QStringLiteral("revokable")});
             QThread::msleep(2100); // past the service's token cache
-        }, 3000);
-    const qint64 waitingAfterNewToken = journaledRun(serve2.url(), token2, revokedRun, dir.filePath(revokedRun), 0, [] {}, 30000);
+        },
+        3000);
+    const qint64 waitingAfterNewToken = journaledRun(
+        serve2.url(), token2, revokedRun, dir.filePath(revokedRun), 0, [] {}, 30000);
     const qint64 storedAfterRevoke = storedPoints(second, revokedRun);
 
     // 6. The registry's disk fills halfway (a file size limit on the service); after room is made, the
@@ -296,16 +303,19 @@ int main(int argc, char** argv)
     ServeProcess cramped(fullDisk, second);
     cramped.start(&error);
     const QString fullRun = reserveOn(cramped.url(), QStringLiteral("full"));
-    const qint64 waitingWhenFull =
-        journaledRun(cramped.url(), token2, fullRun, dir.filePath(fullRun), 200, [&] {
+    const qint64 waitingWhenFull = journaledRun(
+        cramped.url(), token2, fullRun, dir.filePath(fullRun), 200,
+        [&] {
             cramped.stop(SIGTERM);
             fullDisk.setFileSizeLimit(256 << 10); // no write past 256 KiB of any file: the WAL fills at once
             cramped.start(&error);
-        }, 3000);
+        },
+        3000);
     cramped.stop(SIGTERM);
     ServeProcess roomy(admin, second);
     roomy.start(&error);
-    const qint64 waitingWithRoom = journaledRun(roomy.url(), token2, fullRun, dir.filePath(fullRun), 0, [] {}, 30000);
+    const qint64 waitingWithRoom = journaledRun(
+        roomy.url(), token2, fullRun, dir.filePath(fullRun), 0, [] {}, 30000);
     const qint64 storedAfterFull = storedPoints(second, fullRun);
     roomy.stop(SIGTERM);
 
@@ -319,8 +329,9 @@ int main(int argc, char** argv)
     const auto pgId = HttpRegistryClient(QUrl(pgServe.url()), pgToken).reserve(QStringLiteral("pg"), &error);
     const QString pgRun = pgId ? pgId->toString() : QStringLiteral("20000101_01_none");
     double recoveredMs = -1;
-    const qint64 waitingAfterRestart =
-        journaledRun(pgServe.url(), pgToken, pgRun, dir.filePath(pgRun), 200, [&] {
+    const qint64 waitingAfterRestart = journaledRun(
+        pgServe.url(), pgToken, pgRun, dir.filePath(pgRun), 200,
+        [&] {
             cluster.pause(&error);
             QThread::msleep(1000);
             cluster.resume(&error);
@@ -331,27 +342,42 @@ int main(int argc, char** argv)
             while (!client.run(pgRun, &failure) && back.elapsed() < 30000)
                 QThread::msleep(10);
             recoveredMs = back.elapsed();
-        }, 30000);
+        },
+        30000);
     const qint64 storedAfterRestart = storedPoints(pgDatabase, pgRun);
 
     std::printf("Registry service under faults (jikken serve on SQLite, this machine)\n\n");
     std::printf("| %-58s | %18s | %14s |\n", "measure", "measured", "target");
-    std::printf("|%s|%s|%s|\n", std::string(60, '-').c_str(), std::string(20, '-').c_str(), std::string(16, '-').c_str());
+    std::printf("|%s|%s|%s|\n", std::string(60, '-').c_str(), std::string(20, '-').c_str(),
+                std::string(16, '-').c_str());
     row("kill -9 of the service during the run", QString::number(killed), "10");
     row("IDs acknowledged to 8 reserving clients", QString::number(acknowledged.size()), "");
-    row("  of them duplicated / missing from the registry", QStringLiteral("%1 / %2").arg(duplicated).arg(missing), "0 / 0");
+    row("  of them duplicated / missing from the registry", QStringLiteral("%1 / %2").arg(duplicated).arg(missing),
+        "0 / 0");
     row("points sent by 8 journaled runs", QString::number(sent), "");
-    row("  stored / lost / applied twice", QStringLiteral("%1 / %2 / %3").arg(stored).arg(sent - std::min(stored, sent)).arg(std::max<qint64>(0, stored - sent)), "all / 0 / 0");
+    row("  stored / lost / applied twice",
+        QStringLiteral("%1 / %2 / %3")
+            .arg(stored)
+            .arg(sent - std::min(stored, sent))
+            .arg(std::max<qint64>(0, stored - sent)),
+        "all / 0 / 0");
     row("  runs finished / bytes still in journals", QStringLiteral("%1 / %2").arg(finished).arg(waiting), "8 / 0");
-    row("1 GiB upload: answered 413 after (ms)", refused ? QString::number(refusedMs, 'f', 0) : QStringLiteral("not refused"), "413");
+    row("1 GiB upload: answered 413 after (ms)",
+        refused ? QString::number(refusedMs, 'f', 0) : QStringLiteral("not refused"), "413");
     row("peak RSS of the service before the 2M batch (MB)", QString::number(peakBeforeBatch, 'f', 0), "< 300");
     row("peak RSS of the service, 2M batch included (MB)", QString::number(peak, 'f', 0), "< 300");
     row("RSS with 1,000 idle sockets open (MB)", QString::number(rss, 'f', 0), "");
     row("worst of 20 reads, quiet service (ms, baseline)", QString::number(quiet, 'f', 1), "");
     row("worst of 20 reads, 1,000 idle sockets open (ms)", QString::number(flooded, 'f', 1), "< 200");
-    row("  ratio against the quiet service", QStringLiteral("%1x").arg(flooded / std::max(quiet, 0.001), 0, 'f', 2), "");
-    row("2M-point batch stored / seconds", QStringLiteral("%1 / %2").arg(batchStored ? QStringLiteral("yes") : QStringLiteral("no")).arg(batchSeconds, 0, 'f', 1), "yes");
-    row("  worst of the reads during it (ms)", QStringLiteral("%1 (%2 reads)").arg(duringBatch, 0, 'f', 1).arg(readsDuringBatch), "< 200");
+    row("  ratio against the quiet service", QStringLiteral("%1x").arg(flooded / std::max(quiet, 0.001), 0, 'f', 2),
+        "");
+    row("2M-point batch stored / seconds",
+        QStringLiteral("%1 / %2")
+            .arg(batchStored ? QStringLiteral("yes") : QStringLiteral("no"))
+            .arg(batchSeconds, 0, 'f', 1),
+        "yes");
+    row("  worst of the reads during it (ms)",
+        QStringLiteral("%1 (%2 reads)").arg(duringBatch, 0, 'f', 1).arg(readsDuringBatch), "< 200");
     row("token revoked halfway: bytes left in the journal", QString::number(waitingAfterRevoke), "> 0");
     row("  with a new token: stored / lost / applied twice", lossRow(200, storedAfterRevoke), "200 / 0 / 0");
     row("registry disk full halfway: bytes left in the journal", QString::number(waitingWhenFull), "> 0");

@@ -50,7 +50,8 @@ private Q_SLOTS:
     void aNewRegistryIsPrivate()
     {
         const QString home = m_dir.filePath(QStringLiteral("private/home"));
-        const Result reserved = JikkenProcess(home, m_dir.path()).run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("x")});
+        const Result reserved = JikkenProcess(home, m_dir.path())
+                                    .run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("x")});
         QCOMPARE(reserved.exitCode, 0);
         const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
                             QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
@@ -101,6 +102,15 @@ private Q_SLOTS:
                                     << QStringLiteral("xml");
         QTest::newRow("no logdir") << QStringList{QStringLiteral("events"), QStringLiteral("/nonexistent/logs")}
                                    << QStringLiteral("/nonexistent/logs");
+        QTest::newRow("bad map") << QStringList{QStringLiteral("import"), QStringLiteral("--csv"),
+                                                QStringLiteral("x.csv"), QStringLiteral("--map"),
+                                                QStringLiteral("結果")}
+                                 << QStringLiteral("COLUMN=FIELD");
+        QTest::newRow("no id column") << QStringList{QStringLiteral("import"), QStringLiteral("--csv"),
+                                                     qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") +
+                                                         QStringLiteral("/tests/data/japanese-registry.csv"),
+                                                     QStringLiteral("--map"), QStringLiteral("モデルID=memo")}
+                                      << QStringLiteral("no ID column");
         QTest::newRow("bad zone") << QStringList{QStringLiteral("config"), QStringLiteral("--time-zone"),
                                                  QStringLiteral("Mars/Base")}
                                   << QStringLiteral("Mars/Base");
@@ -113,6 +123,32 @@ private Q_SLOTS:
         const Result r = jikken().run(arguments);
         QVERIFY2(isOneLineError(r), qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
         QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    }
+
+    // The user's sheet, titled in Japanese: read by its header names; the summary counts rows.
+    void importsTheJapaneseSheet()
+    {
+        const QString csv =
+            qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") + QStringLiteral("/tests/data/japanese-registry.csv");
+        const JikkenProcess jikken(m_dir.filePath(QStringLiteral("sheet-home")), m_dir.path()); // a registry of its own
+        const Result imported = jikken.run({QStringLiteral("import"), QStringLiteral("--csv"), csv});
+        QCOMPARE(imported.exitCode, 1); // two rows were left out
+        QVERIFY2(imported.out.contains(QStringLiteral("imported 4 runs")) &&
+                     imported.out.contains(QStringLiteral("2 rows rejected")),
+                 qPrintable(imported.out + imported.err));
+        const QJsonObject run =
+            QJsonDocument::fromJson(
+                jikken.run({QStringLiteral("show"), QStringLiteral("--json"), QStringLiteral("20190702_02_softmax")})
+                    .out.toUtf8())
+                .object();
+        QCOMPARE(run.value(QStringLiteral("status")).toString(), QStringLiteral("finished"));
+        QCOMPARE(run.value(QStringLiteral("latest_test_error")).toDouble(), 0.0735);
+        QCOMPARE(run.value(QStringLiteral("model")).toString(), QStringLiteral("resnet18"));
+        const Result again =
+            jikken.run({QStringLiteral("import"), QStringLiteral("--csv"), csv, QStringLiteral("--dry-run")});
+        QVERIFY2(again.out.contains(QStringLiteral("would import 0 runs")) &&
+                     again.out.contains(QStringLiteral("6 rows rejected")),
+                 qPrintable(again.out));
     }
 
     void helpEverywhere()

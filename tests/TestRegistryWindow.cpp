@@ -167,6 +167,49 @@ private Q_SLOTS:
         QVERIFY(window.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/desktop-main-window.png")));
     }
 
+    // Runs selected together are drawn in distinct colours (a hash of the ID put 4 runs in 2 colours), and a
+    // run keeps its colour while others come and go.
+    void selectedRunsGetDistinctColoursAndKeepThem()
+    {
+        RegistryWindow window(open(m_path));
+        window.resize(1200, 800);
+        window.show();
+        QTableView* table = window.table();
+        const auto select = [&](const QString& id, bool on) {
+            table->selectionModel()->select(table->model()->index(rowOf(table, id), 0),
+                                            (on ? QItemSelectionModel::Select : QItemSelectionModel::Deselect) |
+                                                QItemSelectionModel::Rows);
+        };
+        for (const QString& id : m_ids.mid(0, 4))
+            select(id, true);
+        const auto colours = [&] {
+            QHash<QString, QColor> byRun;
+            for (QAbstractSeries* series : window.chart()->chart()->series()) {
+                if (auto* line = qobject_cast<QLineSeries*>(series))
+                    byRun.insert(line->name(), line->color());
+            }
+            return byRun;
+        };
+        const QHash<QString, QColor> four = colours();
+        QCOMPARE(four.size(), 4);
+        QCOMPARE(
+            QSet<QRgb>({four[m_ids[0]].rgb(), four[m_ids[1]].rgb(), four[m_ids[2]].rgb(), four[m_ids[3]].rgb()}).size(),
+            4);
+        select(m_ids[1], false);
+        select(m_ids[1], true);
+        QCOMPARE(colours().value(m_ids[0]), four[m_ids[0]]);
+        QCOMPARE(colours().value(m_ids[1]), four[m_ids[1]]);
+        // Twenty keys shown at once: twenty colours.
+        QStringList many;
+        for (int i = 0; i < RunColours::paletteSize(); ++i)
+            many << QStringLiteral("20190101_%1_many").arg(i + 1, 2, 10, QLatin1Char('0'));
+        RunColours::show(many);
+        QSet<QRgb> distinct;
+        for (const QString& key : many)
+            distinct.insert(RunColours::colour(key).rgb());
+        QCOMPARE(distinct.size(), RunColours::paletteSize());
+    }
+
     // With a background worker (as the app runs): a preview at once, every point later; zooming redraws
     // only what is in view; the x axis by step, relative or wall time; the read-out names exact values.
     void zoomsAndReadsOutInTheBackground()

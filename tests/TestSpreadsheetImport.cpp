@@ -54,9 +54,73 @@ private Q_SLOTS:
         QCOMPARE(result.runs.size(), 1);
         QCOMPARE(result.rejected.size(), 3);
         QVERIFY(result.rejected[0].startsWith(QStringLiteral("row 3")));
-        QVERIFY(
-            SpreadsheetImport::fromCsv("memo,method\nx,y\n").rejected.first().contains(QStringLiteral("no ID column")));
-        QVERIFY(!SpreadsheetImport::fromCsv(QByteArray()).rejected.isEmpty());
+        // A file that cannot be read at all is an error of its own, not a rejected row.
+        const auto noIds = SpreadsheetImport::fromCsv("memo,method\nx,y\n");
+        QVERIFY(noIds.error.contains(QStringLiteral("no ID column")));
+        QVERIFY(noIds.rejected.isEmpty());
+        QVERIFY(!SpreadsheetImport::fromCsv(QByteArray()).error.isEmpty());
+    }
+
+    // The user's own sheet: Japanese headers and statuses, a BOM, CRLF, a quoted line break, a 3-digit
+    // number, an ID twice and a typo.
+    void japaneseHeadersAndStatuses()
+    {
+        QFile file(qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") +
+                   QStringLiteral("/tests/data/japanese-registry.csv"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto result = SpreadsheetImport::fromCsv(file.readAll());
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QCOMPARE(result.runs.size(), 4);
+        QCOMPARE(result.rejected.size(), 2);
+        QVERIFY(result.rejected.join(u'\n').contains(QStringLiteral("appears twice")));
+        QVERIFY(result.rejected.join(u'\n').contains(QStringLiteral("2019075_03_focalloss")));
+        const RunRecord& first = result.runs[0];
+        QCOMPARE(first.model, QStringLiteral("resnet18"));
+        QCOMPARE(first.dataset, QStringLiteral("cifar10"));
+        QCOMPARE(*first.latestTestError, 0.0712);
+        QCOMPARE(*first.bestTestError, 0.0698);
+        QCOMPARE(toString(first.status), QStringLiteral("finished")); // 完了
+        QCOMPARE(first.totalEpochs, 200);
+        QCOMPARE(first.host, QStringLiteral("gpu1"));
+        QCOMPARE(first.memo, QStringLiteral("ベースライン"));
+        QCOMPARE(first.hparams.value(QStringLiteral("学習率")).toDouble(), 0.1);
+        QCOMPARE(first.fields.value(QStringLiteral("GPUメモリ")).toString(), QStringLiteral("10GB"));
+        const RunRecord& second = result.runs[1];
+        QCOMPARE(toString(second.status), QStringLiteral("finished")); // no status, but a final test error
+        QCOMPARE(*second.latestTestError, 0.0735);
+        QCOMPARE(second.memo, QStringLiteral("lr半分, \"01\"と同じ\r\n二行目"));
+        QCOMPARE(toString(result.runs[2].status), QStringLiteral("stopped")); // 中止, kept as the reason
+        QCOMPARE(result.runs[2].statusReason, QStringLiteral("中止"));
+        QCOMPARE(result.runs[3].id, QStringLiteral("20190705_100_focalloss"));
+    }
+
+    // A sheet whose ID column has a name of its own is read by the column that holds model IDs; --map
+    // names what the names do not say.
+    void idsByContentsAndMappedColumns()
+    {
+        const QByteArray csv = "番号,実験名,結果,note2\n"
+                               "1,20190705_01_focalloss,0.27,a\n"
+                               "2,20190705_02_focalloss,0.26,b\n";
+        const auto found = SpreadsheetImport::fromCsv(csv);
+        QVERIFY2(found.error.isEmpty(), qPrintable(found.error));
+        QCOMPARE(found.runs.size(), 2);
+        QCOMPARE(found.runs[1].id, QStringLiteral("20190705_02_focalloss"));
+        QVERIFY(found.warnings.join(u'\n').contains(QStringLiteral("実験名")));
+        QCOMPARE(toString(found.runs[0].status), QStringLiteral("reserved")); // 結果 is not known as a test error
+        const auto mapped = SpreadsheetImport::fromCsv(csv, {{QStringLiteral("結果"), QStringLiteral("test_error")},
+                                                             {QStringLiteral("番号"), QStringLiteral("ignore")},
+                                                             {QStringLiteral("note2"), QStringLiteral("memo")}});
+        QVERIFY2(mapped.error.isEmpty(), qPrintable(mapped.error));
+        QCOMPARE(*mapped.runs[0].latestTestError, 0.27);
+        QCOMPARE(toString(mapped.runs[0].status), QStringLiteral("finished"));
+        QCOMPARE(mapped.runs[1].memo, QStringLiteral("b"));
+        QVERIFY(!mapped.runs[0].fields.contains(QStringLiteral("番号")));
+        QVERIFY(SpreadsheetImport::fromCsv(csv, {{QStringLiteral("結果"), QStringLiteral("accuracy")}})
+                    .error.contains(QStringLiteral("no such field")));
+        QVERIFY(SpreadsheetImport::fromCsv(csv, {{QStringLiteral("nothere"), QStringLiteral("memo")}})
+                    .error.contains(QStringLiteral("no column")));
+        // Cells that are not IDs in most rows do not make an ID column.
+        QVERIFY(!SpreadsheetImport::fromCsv("a,b\nx,20190705_01_a\ny,z\nw,v\n").error.isEmpty());
     }
 
     void excelsJapaneseCsv()

@@ -80,8 +80,8 @@ ScalarIngest::ScalarIngest() : m_worker(std::make_unique<Worker>())
 ScalarIngest::~ScalarIngest()
 {
     // The connection is closed on the thread that opened it, after the batches already submitted.
-    QMetaObject::invokeMethod(m_worker.get(), [worker = m_worker.get()] { worker->store.close(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker.get(), [worker = m_worker.get()] { worker->store.close(); }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -107,7 +107,8 @@ void ScalarIngest::submit(const QString& run, const ApiRequest& request, QObject
             auto [reply, stored] = worker->ingest(run, request);
             if (context)
                 QMetaObject::invokeMethod(
-                    context.data(), [done, reply = std::move(reply), stored = std::move(stored)] { done(reply, stored); },
+                    context.data(),
+                    [done, reply = std::move(reply), stored = std::move(stored)] { done(reply, stored); },
                     Qt::QueuedConnection);
         },
         Qt::QueuedConnection);

@@ -284,6 +284,7 @@ void ChartPane::reload()
     m_y->setTitleText(tag);
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
+    RunColours::show(m_ids); // distinct colours for the runs shown together, in selection order
     for (const QString& id : m_ids) {
         ensureCurve(id, tag);
         auto* line = new QLineSeries;

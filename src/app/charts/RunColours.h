@@ -2,11 +2,20 @@
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 
 namespace jikken::RunColours {
 
-/// A run's colour, the same in every chart, table and export: picked from a palette that stays readable on
-/// light and dark backgrounds, by the model ID.
-QColor colour(const QString& id);
+/// Colours for what is on show together (runs, or groups of runs when colouring by method, model, …): the
+/// keys shown at once get distinct colours, handed out in the order given, and each key keeps its colour
+/// while no other key on show has it — so a run keeps its colour as others are selected around it, in the
+/// chart, the tables and the exports alike. Twenty colours that stay readable on light and dark backgrounds.
+void show(const QStringList& keysInOrder);
+
+/// The key's colour: the one `show` gave it, else a free one, given now and kept.
+QColor colour(const QString& key);
+
+/// How many distinct colours there are before they repeat.
+int paletteSize();
 
 } // namespace jikken::RunColours

@@ -250,6 +250,10 @@ void ViewerWindow::fillRunList()
     QHash<QString, QTreeWidgetItem*> listed;
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
         listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString(), m_runs->topLevelItem(i));
+    QStringList names;
+    for (const QString& key : m_library.keys())
+        names << m_library.run(key)->name;
+    RunColours::show(names); // the viewer's runs in distinct colours, in its order
     for (const QString& key : m_library.keys()) {
         const ViewerRun* run = m_library.run(key);
         QTreeWidgetItem* item = listed.value(key);
@@ -257,8 +261,8 @@ void ViewerWindow::fillRunList()
             item = new QTreeWidgetItem(m_runs);
             item->setData(0, Qt::UserRole, key);
             item->setCheckState(0, Qt::Checked);
-            item->setIcon(0, swatch(RunColours::colour(run->name)));
         }
+        item->setIcon(0, swatch(RunColours::colour(run->name)));
         item->setText(0, run->name);
         item->setText(1, run->method());
         item->setText(2, m_library.isOffline(key) ? tr("cached (offline)") : run->source);

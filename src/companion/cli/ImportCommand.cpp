@@ -13,12 +13,28 @@ namespace jikken {
 
 namespace {
 
-int importCsv(const QString& path, bool dryRun, const RegistryLocation& location)
+QString rows(qsizetype count)
 {
+    return count == 1 ? QStringLiteral("1 row") : QStringLiteral("%1 rows").arg(count);
+}
+
+int importCsv(const QString& path, const std::vector<std::string>& mapping, bool dryRun,
+              const RegistryLocation& location)
+{
+    QHash<QString, QString> map;
+    for (const std::string& entry : mapping) {
+        const QString text = QString::fromStdString(entry);
+        const qsizetype equals = text.indexOf(u'=');
+        if (equals <= 0 || equals == text.size() - 1)
+            return console::fail(QStringLiteral("--map wants COLUMN=FIELD, not \"%1\"").arg(text), console::kUsage);
+        map.insert(text.left(equals), text.mid(equals + 1));
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return console::fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    SpreadsheetImport::Result parsed = SpreadsheetImport::fromCsv(file.readAll());
+    SpreadsheetImport::Result parsed = SpreadsheetImport::fromCsv(file.readAll(), map);
+    if (!parsed.error.isEmpty())
+        return console::fail(QStringLiteral("%1: %2 (nothing was imported)").arg(path, parsed.error));
     return withRegistry(location, [&](RegistryClient& registry) {
         // An ID the registry has already is a rejected row, not a failed import.
         QString error;
@@ -40,11 +56,10 @@ int importCsv(const QString& path, bool dryRun, const RegistryLocation& location
             console::fail(QStringLiteral("%1: %2 (not imported)").arg(path, rejected));
         if (!dryRun && !fresh.isEmpty() && !registry.importRuns(fresh, &error))
             return console::fail(error + QStringLiteral(" (nothing was imported)"));
-        console::out(QStringLiteral("%1 %2 runs from %3; %4 rows rejected\n")
-                         .arg(dryRun ? QStringLiteral("would import") : QStringLiteral("imported"))
-                         .arg(fresh.size())
-                         .arg(path)
-                         .arg(parsed.rejected.size()));
+        console::out(QStringLiteral("%1 %2 from %3; %4 rejected\n")
+                         .arg(dryRun ? QStringLiteral("would import") : QStringLiteral("imported"),
+                              fresh.size() == 1 ? QStringLiteral("1 run") : QStringLiteral("%1 runs").arg(fresh.size()),
+                              path, rows(parsed.rejected.size())));
         return parsed.rejected.isEmpty() ? console::kOk : console::kFailure;
     });
 }
@@ -55,13 +70,19 @@ void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAc
 {
     auto path = std::make_shared<std::string>();
     auto dryRun = std::make_shared<bool>(false);
+    auto mapping = std::make_shared<std::vector<std::string>>();
     CLI::App* command = app.add_subcommand(
         "import", "Bring in a registry exported from a spreadsheet; rows with bad IDs are reported and left out");
     command->add_option("--csv", *path, "the CSV file (a header row, an ID column in the YYYYMMDD_NN_method form)")
         ->required();
+    command->add_option("--map", *mapping,
+                        "COLUMN=FIELD: read a column as id, method, model, dataset, status, memo, host, test_error, "
+                        "best_test_error, epochs, hparam, field or ignore (repeatable)");
     command->add_flag("--dry-run", *dryRun, "check the file and say what would be imported");
-    command->callback([&registry, &action, path, dryRun] {
-        action = [&registry, path, dryRun] { return importCsv(QString::fromStdString(*path), *dryRun, registry); };
+    command->callback([&registry, &action, path, mapping, dryRun] {
+        action = [&registry, path, mapping, dryRun] {
+            return importCsv(QString::fromStdString(*path), *mapping, *dryRun, registry);
+        };
     });
 }
 

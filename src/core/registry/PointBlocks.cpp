@@ -39,9 +39,9 @@ Result run(PGconn* connection, const char* sql, const std::vector<QByteArray>& p
     std::vector<const char*> values;
     for (const QByteArray& parameter : parameters)
         values.push_back(parameter.constData());
-    Result result(PQexecParams(connection, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 1),
-                  PQclear);
+    Result result(
+        PQexecParams(connection, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 1),
+        PQclear);
     const ExecStatusType status = PQresultStatus(result.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         fail(error, QString::fromUtf8(PQerrorMessage(connection)), false);
@@ -263,8 +263,8 @@ std::optional<ScalarSeries> sample(QSqlDatabase& db, qint64 seriesId, int points
     }
     QVector<int> picked;
     for (qint64 target : targets) {
-        const int index = static_cast<int>(std::lower_bound(read.steps.begin(), read.steps.end(), target) -
-                                           read.steps.begin());
+        const int index =
+            static_cast<int>(std::lower_bound(read.steps.begin(), read.steps.end(), target) - read.steps.begin());
         if (index < read.size() && (picked.isEmpty() || picked.last() != index))
             picked.append(index);
     }

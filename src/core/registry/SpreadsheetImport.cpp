@@ -3,56 +3,149 @@
 #include "ids/ModelId.h"
 
 #include <QHash>
+
 #include <QSet>
 #include <QStringDecoder>
 #include <QTimeZone>
+#include <algorithm>
+#include <vector>
 
 namespace jikken::SpreadsheetImport {
 
 namespace {
 
-enum class Column { Id, Method, Model, Dataset, Status, Memo, Host, TestError, BestTestError, Epochs, Hparam, Field };
+enum class Column {
+    Id,
+    Method,
+    Model,
+    Dataset,
+    Status,
+    Memo,
+    Host,
+    TestError,
+    BestTestError,
+    Epochs,
+    Hparam,
+    Field,
+    Ignore
+};
 
+/// A header or --map name as a key: NFKC (full-width ＩＤ is ID), lower case, no spaces (ideographic ones
+/// too), '_' or '-'.
 QString normalized(const QString& name)
 {
-    QString key = name.trimmed().toLower();
+    QString key = name.normalized(QString::NormalizationForm_KC).trimmed().toLower();
     key.remove(u' ');
+    key.remove(QChar(0x3000));
     key.remove(u'_');
     key.remove(u'-');
     return key;
 }
 
+/// A lookup by normalized spelling: each value with the words that mean it.
+template <typename T> QHash<QString, T> bySpelling(const std::vector<std::pair<T, std::vector<const char*>>>& words)
+{
+    QHash<QString, T> known;
+    for (const auto& [value, spellings] : words) {
+        for (const char* spelling : spellings)
+            known.insert(normalized(QString::fromUtf8(spelling)), value);
+    }
+    return known;
+}
+
+/// Header names, English and Japanese (as researchers in Japan title their sheets), by what they hold.
+const QHash<QString, Column>& knownColumns()
+{
+    static const QHash<QString, Column> kKnown = bySpelling<Column>({
+        {Column::Id, {"model_id", "id", "run_id", "モデルID", "モデル番号", "実験ID", "ID番号"}},
+        {Column::Method, {"method", "手法", "方法", "メソッド"}},
+        {Column::Model, {"model", "arch", "architecture", "network", "モデル", "ネットワーク", "アーキテクチャ"}},
+        {Column::Dataset, {"dataset", "data", "データセット", "データ"}},
+        {Column::Status, {"status", "state", "ステータス", "状態", "状況"}},
+        {Column::Memo, {"memo", "note", "notes", "comment", "remarks", "メモ", "備考", "コメント"}},
+        {Column::Host, {"server", "host", "machine", "gpu_server", "サーバ", "サーバー", "ホスト", "マシン"}},
+        {Column::TestError,
+         {"test error", "test_err", "error", "test error rate", "テストエラー", "テスト誤差", "テストエラー率", "誤差",
+          "エラー率", "エラー"}},
+        {Column::BestTestError,
+         {"best test error", "best error", "best", "min error", "ベストエラー", "ベストテストエラー", "最良エラー",
+          "最小エラー", "最良テストエラー", "ベスト"}},
+        {Column::Epochs, {"epochs", "epoch", "エポック", "エポック数"}},
+    });
+    return kKnown;
+}
+
 Column columnKind(const QString& name)
 {
-    static const QHash<QString, Column> kKnown{
-        {QStringLiteral("modelid"), Column::Id},
+    static const QSet<QString> kHparams{QStringLiteral("lr"),
+                                        QStringLiteral("learningrate"),
+                                        QStringLiteral("batchsize"),
+                                        QStringLiteral("optimizer"),
+                                        QStringLiteral("momentum"),
+                                        QStringLiteral("weightdecay"),
+                                        QStringLiteral("seed"),
+                                        QStringLiteral("scheduler"),
+                                        QStringLiteral("loss"),
+                                        QStringLiteral("gamma"),
+                                        QStringLiteral("alpha"),
+                                        QStringLiteral("beta"),
+                                        QStringLiteral("dropout"),
+                                        QStringLiteral("warmup"),
+                                        QStringLiteral("imbalanceratio"),
+                                        normalized(QStringLiteral("学習率")),
+                                        normalized(QStringLiteral("バッチサイズ")),
+                                        normalized(QStringLiteral("最適化")),
+                                        normalized(QStringLiteral("シード"))};
+    const QString key = normalized(name);
+    if (knownColumns().contains(key))
+        return knownColumns().value(key);
+    return kHparams.contains(key) ? Column::Hparam : Column::Field;
+}
+
+/// What a --map FIELD names.
+std::optional<Column> mappedKind(const QString& field)
+{
+    static const QHash<QString, Column> kFields{
         {QStringLiteral("id"), Column::Id},
         {QStringLiteral("method"), Column::Method},
         {QStringLiteral("model"), Column::Model},
-        {QStringLiteral("arch"), Column::Model},
         {QStringLiteral("dataset"), Column::Dataset},
         {QStringLiteral("status"), Column::Status},
         {QStringLiteral("memo"), Column::Memo},
-        {QStringLiteral("note"), Column::Memo},
-        {QStringLiteral("notes"), Column::Memo},
-        {QStringLiteral("server"), Column::Host},
         {QStringLiteral("host"), Column::Host},
         {QStringLiteral("testerror"), Column::TestError},
-        {QStringLiteral("testerr"), Column::TestError},
         {QStringLiteral("besttesterror"), Column::BestTestError},
-        {QStringLiteral("besterror"), Column::BestTestError},
         {QStringLiteral("epochs"), Column::Epochs},
+        {QStringLiteral("hparam"), Column::Hparam},
+        {QStringLiteral("field"), Column::Field},
+        {QStringLiteral("ignore"), Column::Ignore},
     };
-    static const QSet<QString> kHparams{
-        QStringLiteral("lr"),        QStringLiteral("learningrate"), QStringLiteral("batchsize"),
-        QStringLiteral("optimizer"), QStringLiteral("momentum"),     QStringLiteral("weightdecay"),
-        QStringLiteral("seed"),      QStringLiteral("scheduler"),    QStringLiteral("loss"),
-        QStringLiteral("gamma"),     QStringLiteral("alpha"),        QStringLiteral("beta"),
-        QStringLiteral("dropout"),   QStringLiteral("warmup"),       QStringLiteral("imbalanceratio")};
-    const QString key = normalized(name);
-    if (kKnown.contains(key))
-        return kKnown.value(key);
-    return kHparams.contains(key) ? Column::Hparam : Column::Field;
+    const QString key = normalized(field);
+    return kFields.contains(key) ? std::optional<Column>(kFields.value(key)) : std::nullopt;
+}
+
+/// The column whose cells are model IDs, for a sheet whose ID column has a name of its own: the one where
+/// most filled cells parse as IDs (at least half of them), or -1. Columns the user mapped are theirs.
+int idColumnByContents(const QVector<QStringList>& rows, int columns, const QSet<int>& mapped)
+{
+    int best = -1;
+    int bestIds = 0;
+    for (int c = 0; c < columns; ++c) {
+        if (mapped.contains(c))
+            continue;
+        int filled = 0;
+        int ids = 0;
+        for (qsizetype r = 1; r < rows.size(); ++r) {
+            const QString cell = rows[r].value(c).trimmed();
+            filled += !cell.isEmpty();
+            ids += !cell.isEmpty() && ModelId::parse(cell).has_value();
+        }
+        if (ids > bestIds && 2 * ids >= filled) {
+            best = c;
+            bestIds = ids;
+        }
+    }
+    return best;
 }
 
 /// A number when the cell is one, else the text: spreadsheets mix both in a column.
@@ -87,15 +180,19 @@ std::optional<double> errorValue(QString text, QString* remark)
 
 RunStatus statusValue(const QString& text, bool hasResult, QString* reason)
 {
-    const QString key = text.trimmed().toLower();
+    static const QHash<QString, RunStatus> kWords = bySpelling<RunStatus>({
+        {RunStatus::Finished, {"done", "complete", "completed", "ok", "完了", "終了", "済", "済み", "完"}},
+        {RunStatus::Running, {"実行中", "学習中", "訓練中", "走行中"}},
+        {RunStatus::Failed, {"error", "crashed", "oom", "失敗", "エラー", "異常終了"}},
+        {RunStatus::Reserved, {"予約", "未実行", "未着手", "todo"}},
+    });
+    const QString key = normalized(text);
     if (key.isEmpty())
         return hasResult ? RunStatus::Finished : RunStatus::Reserved;
     if (const auto status = runStatusFromString(key))
         return *status;
-    if (key == QLatin1String("done") || key == QLatin1String("complete") || key == QLatin1String("completed"))
-        return RunStatus::Finished;
-    if (key == QLatin1String("error") || key == QLatin1String("crashed") || key == QLatin1String("oom"))
-        return RunStatus::Failed;
+    if (kWords.contains(key))
+        return kWords.value(key);
     *reason = text.trimmed(); // "killed", "cancelled", …: kept as the reason
     return RunStatus::Stopped;
 }
@@ -176,30 +273,48 @@ QVector<QStringList> parseCsv(const QByteArray& csv, QString* error, QStringList
     return rows;
 }
 
-Result fromCsv(const QByteArray& csv)
+Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
 {
     Result result;
-    QString error;
-    const QVector<QStringList> rows = parseCsv(csv, &error, &result.warnings);
-    if (!error.isEmpty()) {
-        result.rejected << error;
+    const QVector<QStringList> rows = parseCsv(csv, &result.error, &result.warnings);
+    if (!result.error.isEmpty())
         return result;
-    }
     if (rows.isEmpty()) {
-        result.rejected << QStringLiteral("the CSV is empty");
+        result.error = QStringLiteral("the CSV is empty");
         return result;
     }
     const QStringList header = rows.first();
     QVector<Column> kinds;
-    int idColumn = -1;
-    for (int c = 0; c < header.size(); ++c) {
-        kinds << columnKind(header[c]);
-        if (kinds.last() == Column::Id && idColumn < 0)
-            idColumn = c;
+    for (const QString& name : header)
+        kinds << columnKind(name);
+    QSet<int> mapped;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const auto kind = mappedKind(it.value());
+        const auto named = std::find_if(header.begin(), header.end(),
+                                        [&](const QString& name) { return normalized(name) == normalized(it.key()); });
+        if (!kind || named == header.end()) {
+            result.error =
+                !kind ? QStringLiteral("--map %1=%2: no such field (id, method, model, dataset, status, "
+                                       "memo, host, test_error, best_test_error, epochs, hparam, field, "
+                                       "ignore)")
+                            .arg(it.key(), it.value())
+                      : QStringLiteral("--map %1=%2: the header has no column \"%1\"").arg(it.key(), it.value());
+            return result;
+        }
+        kinds[static_cast<int>(named - header.begin())] = *kind;
+        mapped.insert(static_cast<int>(named - header.begin()));
     }
+    int idColumn = static_cast<int>(kinds.indexOf(Column::Id));
     if (idColumn < 0) {
-        result.rejected << QStringLiteral("no ID column (want one named model_id or id) in: %1").arg(header.join(u','));
-        return result;
+        idColumn = idColumnByContents(rows, static_cast<int>(header.size()), mapped);
+        if (idColumn < 0) {
+            result.error = QStringLiteral("no ID column: none is named model_id, id or モデルID, and none holds "
+                                          "model IDs (YYYYMMDD_NN_method); name one with --map COLUMN=id. Header: %1")
+                               .arg(header.join(u','));
+            return result;
+        }
+        kinds[idColumn] = Column::Id;
+        result.warnings << QStringLiteral("the IDs are in column \"%1\" (found by its contents)").arg(header[idColumn]);
     }
     QSet<QString> seen;
     for (qsizetype r = 1; r < rows.size(); ++r) {
@@ -231,6 +346,7 @@ Result fromCsv(const QByteArray& csv)
             QString remark;
             switch (kinds[c]) {
             case Column::Id:
+            case Column::Ignore:
                 break;
             case Column::Method:
                 if (!cell.isEmpty() && cell != run.method)
