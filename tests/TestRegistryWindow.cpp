@@ -98,6 +98,42 @@ private Q_SLOTS:
                  QStringLiteral("gamma=2, alpha=none"));
     }
 
+    // What is typed in the memo is saved by itself: after a pause in typing, and at once when another run
+    // is clicked (it used to be thrown away). A save that fails keeps the text for its run.
+    void theMemoSavesItself()
+    {
+        RegistryWindow window(open(m_path));
+        window.show();
+        QTableView* table = window.table();
+        table->selectRow(rowOf(table, m_ids[0]));
+        QTest::keyClicks(window.details()->memoEditor(), QStringLiteral("typed, then paused"));
+        QString error;
+        QCOMPARE(open(m_path)->run(m_ids[0], &error)->memo, QString()); // not yet: typing may go on
+        QTRY_COMPARE_WITH_TIMEOUT(open(m_path)->run(m_ids[0], &error)->memo, QStringLiteral("typed, then paused"),
+                                  RunDetailsWidget::kAutosaveMs * 4);
+        QVERIFY(!window.details()->memoEditor()->document()->isModified());
+
+        table->selectRow(rowOf(table, m_ids[2]));
+        QTest::keyClicks(window.details()->memoEditor(), QStringLiteral("switched away at once"));
+        table->selectRow(rowOf(table, m_ids[0]));
+        QCOMPARE(open(m_path)->run(m_ids[2], &error)->memo, QStringLiteral("switched away at once"));
+
+        // The registry refuses (a memo too long for it): the text stays, shown again for its run.
+        const QString tooLong =
+            QString(QStringLiteral("%1\n").arg(QString(79, u'x'))).repeated(RunRecord::kMaxMemoLength / 80 + 1);
+        table->selectRow(rowOf(table, m_ids[2]));
+        window.details()->memoEditor()->setPlainText(tooLong);
+        window.details()->memoEditor()->document()->setModified(true);
+        table->selectRow(rowOf(table, m_ids[0]));
+        QCOMPARE(open(m_path)->run(m_ids[2], &error)->memo, QStringLiteral("switched away at once"));
+        table->selectRow(rowOf(table, m_ids[2]));
+        QCOMPARE(window.details()->memoEditor()->toPlainText(), tooLong);
+        window.details()->memoEditor()->clear(); // leave the shared registry as it was
+        window.details()->memoEditor()->setPlainText(QString());
+        QVERIFY(open(m_path)->setMemo(m_ids[0], QString(), &error));
+        QVERIFY(open(m_path)->setMemo(m_ids[2], QString(), &error));
+    }
+
     void liveUpdatesKeepTheSelectionAndTheTypedMemo()
     {
         RegistryWindow window(open(m_path));

@@ -318,6 +318,8 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
         if (!fields.noOthers())
             return ApiReply::error(400, fields.error());
+        if (leaf == QLatin1String("memo") && !RunRecord::memoError(text).isEmpty())
+            return ApiReply::error(400, RunRecord::memoError(text));
         apply = [&, text](QString* e) {
             return leaf == QLatin1String("memo") ? m_store.setMemo(id, text, e) : m_store.setDevice(id, text, e);
         };

@@ -317,6 +317,7 @@ void RegistryWindow::saveLayout() const
 
 void RegistryWindow::closeEvent(QCloseEvent* event)
 {
+    m_details->flushMemo(); // a memo typed a moment ago is saved, not dropped
     saveLayout();
     QMainWindow::closeEvent(event);
 }
@@ -380,11 +381,10 @@ void RegistryWindow::saveMemo(const QString& id, const QString& memo)
         m_banner->setVisible(true);
         return;
     }
+    m_details->memoSaved(id, memo);
     const auto run = m_registry->run(id, &error);
     if (run)
         m_model->updateRun(*run);
-    m_details->memoEditor()->document()->setModified(false);
-    showSelected();
 }
 
 } // namespace jikken

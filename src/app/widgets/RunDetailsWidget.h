@@ -2,9 +2,11 @@
 
 #include "registry/RunRecord.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QLabel;
+class QTimer;
 class QPlainTextEdit;
 class QPushButton;
 class QTextBrowser;
@@ -12,7 +14,10 @@ class QTextBrowser;
 namespace jikken {
 
 /// Everything about the selected run: its facts, the command that reproduces it (with a copy button) and
-/// its memo, which the user edits here. Emits memoEdited when the user saves; it never writes itself.
+/// its memo, which the user edits here. What is typed is saved by itself: memoEdited is emitted a moment
+/// after the typing stops, when another run is shown, on flushMemo (the window closing) and on the Save
+/// button. A memo stays held here, and shown again for its run, until the window confirms it with
+/// memoSaved, so a save that fails loses nothing. It never writes itself.
 class RunDetailsWidget : public QWidget
 {
     Q_OBJECT
@@ -27,6 +32,12 @@ public:
     QPushButton* saveButton() const { return m_save; }
     /// Puts the shown run's command on the clipboard.
     void copyCommand() const;
+    /// Emits memoEdited now for a memo typed and not yet saved.
+    void flushMemo();
+    /// The registry has `memo` for run `id`: nothing of it is left to save.
+    void memoSaved(const QString& id, const QString& memo);
+    /// How long typing must pause before the memo is saved.
+    static constexpr int kAutosaveMs = 1500;
 
 Q_SIGNALS:
     void memoEdited(const QString& id, const QString& memo);
@@ -39,6 +50,9 @@ private:
     QPlainTextEdit* m_memo;
     QPushButton* m_save;
     QPushButton* m_copy;
+    QLabel* m_memoState;
+    QTimer* m_autosave;
+    QHash<QString, QString> m_unsaved; ///< memos sent or to send, by run, until memoSaved confirms them
 };
 
 } // namespace jikken

@@ -453,6 +453,8 @@ bool RegistryStore::setDevice(const QString& id, const QString& device, QString*
 
 bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* error)
 {
+    if (const QString problem = RunRecord::memoError(memo); !problem.isEmpty())
+        return failWith(error, problem);
     return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
 }
 

@@ -43,4 +43,11 @@ bool isTerminal(RunStatus status)
     return status == RunStatus::Finished || status == RunStatus::Failed || status == RunStatus::Stopped;
 }
 
+QString RunRecord::memoError(const QString& memo)
+{
+    return memo.size() > kMaxMemoLength
+               ? QStringLiteral("memo: at most %1 characters (this one has %2)").arg(kMaxMemoLength).arg(memo.size())
+               : QString();
+}
+
 } // namespace jikken

@@ -21,6 +21,11 @@ struct RunDescription;
 
 struct RunRecord
 {
+    /// A memo is a note, not a document: a longer one is refused (a paste gone wrong), with a clear error.
+    static constexpr int kMaxMemoLength = 65536;
+    /// Why `memo` cannot be stored, or empty.
+    static QString memoError(const QString& memo);
+
     QString id;
     QString method;
     QString model;
