@@ -98,6 +98,42 @@ private Q_SLOTS:
                  QStringLiteral("gamma=2, alpha=none"));
     }
 
+    // The filter takes queries, says when nothing matches or the query is unreadable, and the runs chosen
+    // before stay chosen (and charted) while typing hides them.
+    void theFilterTakesQueriesAndKeepsTheSelection()
+    {
+        RegistryWindow window(open(m_path));
+        window.show();
+        QTableView* table = window.table();
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[0]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[1]), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(window.chart()->shownRuns().size(), 2);
+        QTest::keyClicks(window.filterBox(), QStringLiteral("method:focalloss -memo:gamma"));
+        QCOMPARE(table->model()->rowCount(), 1);
+        QCOMPARE(table->model()->index(0, 0).data(RegistryTableModel::IdRole).toString(), m_ids[2]);
+        QCOMPARE(window.chart()->shownRuns().size(), 2); // the chosen runs are still on the chart
+        window.filterBox()->setText(QStringLiteral("status:running"));
+        QCOMPARE(table->model()->rowCount(), 1);
+        window.filterBox()->setText(QStringLiteral("model:nothing-like-it"));
+        QCOMPARE(table->model()->rowCount(), 0);
+        QVERIFY(window.filterHint()->isVisible());
+        QVERIFY(window.filterHint()->text().contains(QStringLiteral("No run matches")));
+        window.filterBox()->setText(QStringLiteral("epoch<soon"));
+        QVERIFY(window.filterHint()->text().contains(QStringLiteral("wants a number")));
+        window.filterBox()->clear();
+        QVERIFY(!window.filterHint()->isVisible());
+        QCOMPARE(table->model()->rowCount(), 4);
+        QStringList selected;
+        for (const QModelIndex& row : table->selectionModel()->selectedRows())
+            selected << row.data(RegistryTableModel::IdRole).toString();
+        selected.sort();
+        QStringList expected{m_ids[0], m_ids[1]};
+        expected.sort();
+        QCOMPARE(selected, expected); // chosen again once shown again
+    }
+
     // What is typed in the memo is saved by itself: after a pause in typing, and at once when another run
     // is clicked (it used to be thrown away). A save that fails keeps the text for its run.
     void theMemoSavesItself()

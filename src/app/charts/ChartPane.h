@@ -50,6 +50,8 @@ public:
     QComboBox* tagBox() const { return m_tag; }
     QComboBox* xAxisBox() const { return m_xAxis; }
     QChart* chart() const { return m_chart; }
+    /// The runs the pane shows, in selection order.
+    const QStringList& shownRuns() const { return m_ids; }
     PlotView* view() const { return m_view; }
     QSlider* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }

@@ -15,6 +15,11 @@ void RunFilterModel::setText(const QString& text)
     if (text.trimmed() == m_text)
         return;
     m_text = text.trimmed();
+    m_problem.clear();
+    auto query = RunQuery::parse(m_text, &m_problem);
+    if (!query)
+        return;
+    m_query = *query;
     invalidateRowsFilter();
 }
 
@@ -30,13 +35,13 @@ bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
     const auto text = [&](int column) { return source->index(sourceRow, column, sourceParent).data().toString(); };
     if (m_status && text(RegistryTableModel::Status) != *m_status)
         return false;
-    if (m_text.isEmpty())
+    if (m_query.isEmpty())
         return true;
-    for (const int column : {RegistryTableModel::Id, RegistryTableModel::Method, RegistryTableModel::Memo}) {
-        if (text(column).contains(m_text, Qt::CaseInsensitive))
-            return true;
-    }
-    return false;
+    const auto* table = qobject_cast<const RegistryTableModel*>(source);
+    const RunRecord* run =
+        table ? table->run(source->index(sourceRow, 0, sourceParent).data(RegistryTableModel::IdRole).toString())
+              : nullptr;
+    return run && m_query.matches(*run);
 }
 
 } // namespace jikken

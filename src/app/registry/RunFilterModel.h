@@ -1,5 +1,6 @@
 #pragma once
 
+#include "registry/RunQuery.h"
 #include "registry/RunRecord.h"
 
 #include <QSortFilterProxyModel>
@@ -8,8 +9,8 @@
 
 namespace jikken {
 
-/// The registry table as the user narrows it: a text that must appear in the ID, method or memo (case
-/// ignored), and optionally one status. Sorts by `RegistryTableModel::SortRole`.
+/// The registry table as the user narrows it: a query (RunQuery: `model:resnet18 lr<0.05 memo:"gamma"`,
+/// free text for the ID, method and memo) and optionally one status. Sorts by `RegistryTableModel::SortRole`.
 class RunFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -17,14 +18,19 @@ class RunFilterModel : public QSortFilterProxyModel
 public:
     explicit RunFilterModel(QObject* parent = nullptr);
 
+    /// A query that cannot be read leaves the last one in force; `problem` says why.
     void setText(const QString& text);
     void setStatus(std::optional<RunStatus> status);
+    /// Why the text last given is not a query, or empty.
+    QString problem() const { return m_problem; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
 private:
     QString m_text;
+    RunQuery m_query;
+    QString m_problem;
     std::optional<QString> m_status;
 };
 

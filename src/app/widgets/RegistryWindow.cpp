@@ -45,13 +45,17 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     : QMainWindow(parent), m_registry(std::move(registry)),
       m_worker(background ? std::make_unique<RegistryWorker>(background) : nullptr),
       m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
-      m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
+      m_filterHint(new QLabel), m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
       m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel), m_top(new QSplitter),
       m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts")))
 {
     setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
     m_proxy->setSourceModel(m_model);
-    m_filter->setPlaceholderText(tr("Filter by ID, method or memo"));
+    m_filter->setPlaceholderText(tr("Filter: text, or model:resnet18 lr<0.05 status:running memo:\"gamma\""));
+    m_filter->setToolTip(tr("Free text is looked for in the ID, method, model, dataset and memo.\n"
+                            "key:value — id, method, model, dataset, status, host, memo, or any hyperparameter\n"
+                            "key<x, key>=x, key!=x … — numbers: hyperparameters, error, best, epoch, step\n"
+                            "\"quoted words\" keep their spaces; -term excludes"));
     m_filter->setClearButtonEnabled(true);
     m_status->addItem(tr("All statuses"));
     for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Stopped,
@@ -84,6 +88,8 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_banner);
     leftLayout->addLayout(filters);
+    m_filterHint->setVisible(false);
+    leftLayout->addWidget(m_filterHint);
     leftLayout->addWidget(m_table, 1);
     m_top->addWidget(left);
     m_top->addWidget(m_details);
@@ -110,12 +116,16 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     createMenus();
     restoreLayout();
 
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &RunFilterModel::setText);
+    connect(m_filter, &QLineEdit::textChanged, this, &RegistryWindow::applyFilter);
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setStatus(runStatusFromString(m_status->currentData().toString())); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &RegistryWindow::showSelected);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            [this] { m_chart->showRuns(selectedIds()); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        if (m_filtering)
+            return; // rows hidden by the filter stay chosen, and on the chart
+        m_chosen = selectedIds();
+        m_chart->showRuns(m_chosen);
+    });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     // A run whose row changed may have new points: its curves are read again at the next redraw.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
@@ -356,6 +366,26 @@ void RegistryWindow::openInViewer()
     m_viewer->show();
     m_viewer->raise();
     m_viewer->activateWindow();
+}
+
+void RegistryWindow::applyFilter(const QString& text)
+{
+    m_filtering = true;
+    m_proxy->setText(text);
+    // The runs chosen before stay chosen where they are still shown (and on the chart where they are not).
+    QItemSelection chosen;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        if (m_chosen.contains(m_proxy->index(row, 0).data(RegistryTableModel::IdRole).toString()))
+            chosen.select(m_proxy->index(row, 0), m_proxy->index(row, m_proxy->columnCount() - 1));
+    }
+    m_table->selectionModel()->select(chosen, QItemSelectionModel::ClearAndSelect);
+    m_filtering = false;
+    const QString problem = m_proxy->problem();
+    m_filterHint->setText(!problem.isEmpty() ? tr("Not a query: %1").arg(problem)
+                          : m_proxy->rowCount() == 0 && !text.trimmed().isEmpty()
+                              ? tr("No run matches “%1”.").arg(text.trimmed())
+                              : QString());
+    m_filterHint->setVisible(!m_filterHint->text().isEmpty());
 }
 
 QStringList RegistryWindow::selectedIds() const

@@ -48,6 +48,7 @@ public:
 
     QTableView* table() const { return m_table; }
     QLineEdit* filterBox() const { return m_filter; }
+    QLabel* filterHint() const { return m_filterHint; }
     QComboBox* statusBox() const { return m_status; }
     RunDetailsWidget* details() const { return m_details; }
     ChartPane* chart() const { return m_chart; }
@@ -77,6 +78,8 @@ private:
     void showFailure(const QString& error);
     void showSelected();
     QStringList selectedIds() const;
+    /// Filters the table by `text` (RunQuery), keeping the chosen runs chosen.
+    void applyFilter(const QString& text);
     /// The plot viewer on the selected runs (one viewer window, runs added as they are opened).
     void openInViewer();
     void saveMemo(const QString& id, const QString& memo);
@@ -87,6 +90,9 @@ private:
     RegistryTableModel* m_model;
     RunFilterModel* m_proxy;
     QLineEdit* m_filter;
+    QLabel* m_filterHint; ///< "no run matches", or why the filter is not a query
+    QStringList m_chosen; ///< the runs the user selected, kept while a filter hides some of them
+    bool m_filtering = false;
     QComboBox* m_status;
     QTableView* m_table;
     RunDetailsWidget* m_details;

@@ -1,0 +1,211 @@
+#include "RunQuery.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
+
+#include <cmath>
+
+namespace jikken {
+
+namespace {
+
+QString normalizedKey(QString key)
+{
+    key = key.trimmed().toLower();
+    key.remove(u' ');
+    key.remove(u'_');
+    key.remove(u'-');
+    return key;
+}
+
+/// The words of a query: spaces separate, double quotes keep spaces (and are dropped).
+std::optional<QStringList> words(const QString& text, QString* error)
+{
+    QStringList out;
+    QString word;
+    bool quoted = false;
+    bool any = false;
+    for (const QChar c : text) {
+        if (c == u'"') {
+            quoted = !quoted;
+            any = true;
+        } else if (c.isSpace() && !quoted) {
+            if (any)
+                out << word;
+            word.clear();
+            any = false;
+        } else {
+            word += c;
+            any = true;
+        }
+    }
+    if (quoted) {
+        *error = QStringLiteral("a quote is left open");
+        return std::nullopt;
+    }
+    if (any)
+        out << word;
+    return out;
+}
+
+/// A value of a run's hyperparameters or imported columns, by normalized key.
+QJsonValue lookUp(const QJsonObject& object, const QString& key)
+{
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (normalizedKey(it.key()) == key)
+            return it.value();
+    }
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+/// The run's number under `key`, if it has one.
+std::optional<double> numberOf(const RunRecord& run, const QString& key)
+{
+    if (key == QLatin1String("error") || key == QLatin1String("testerror"))
+        return run.latestTestError;
+    if (key == QLatin1String("best") || key == QLatin1String("besterror") || key == QLatin1String("besttesterror"))
+        return run.bestTestError;
+    if (key == QLatin1String("epoch"))
+        return run.epoch;
+    if (key == QLatin1String("step"))
+        return static_cast<double>(run.step);
+    for (const QJsonObject* object : {&run.hparams, &run.fields}) {
+        const QJsonValue value = lookUp(*object, key);
+        if (value.isDouble())
+            return value.toDouble();
+        bool ok = false;
+        const double parsed = value.toString().toDouble(&ok);
+        if (value.isString() && ok)
+            return parsed;
+    }
+    return std::nullopt;
+}
+
+/// The run's text under `key`, if it has one, and whether it must equal the value (else contain it).
+std::optional<std::pair<QString, bool>> textOf(const RunRecord& run, const QString& key)
+{
+    if (key == QLatin1String("id"))
+        return std::pair{run.id, true};
+    if (key == QLatin1String("method"))
+        return std::pair{run.method, true};
+    if (key == QLatin1String("model"))
+        return std::pair{run.model, true};
+    if (key == QLatin1String("dataset"))
+        return std::pair{run.dataset, true};
+    if (key == QLatin1String("status"))
+        return std::pair{toString(run.status), true};
+    if (key == QLatin1String("host"))
+        return std::pair{run.host, true};
+    if (key == QLatin1String("memo"))
+        return std::pair{run.memo, false};
+    for (const QJsonObject* object : {&run.hparams, &run.fields}) {
+        const QJsonValue value = lookUp(*object, key);
+        if (value.isString())
+            return std::pair{value.toString(), false};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
+{
+    const auto parts = words(text, error);
+    if (!parts)
+        return std::nullopt;
+    RunQuery query;
+    for (QString word : *parts) {
+        Term term;
+        if (word.size() > 1 && word.startsWith(u'-')) {
+            term.negated = true;
+            word.remove(0, 1);
+        }
+        // The first operator splits the word (a value may hold ':' or '<' after it): < <= > >= = != :
+        qsizetype at = 1;
+        QString symbol;
+        for (; at < word.size() && symbol.isEmpty(); ++at) {
+            const QChar c = word[at];
+            const bool thenEquals = at + 1 < word.size() && word[at + 1] == u'=';
+            if (c == u':' || c == u'=' || c == u'<' || c == u'>')
+                symbol = (c == u'<' || c == u'>') && thenEquals ? word.mid(at, 2) : QString(c);
+            else if (c == u'!' && thenEquals)
+                symbol = QStringLiteral("!=");
+        }
+        if (symbol.isEmpty()) {
+            term.value = word;
+            query.m_terms.append(term);
+            continue;
+        }
+        --at;
+        static const QHash<QString, Op> kOperators{
+            {QStringLiteral(":"), Op::Has},           {QStringLiteral("<"), Op::Less},
+            {QStringLiteral("<="), Op::LessEqual},    {QStringLiteral(">"), Op::Greater},
+            {QStringLiteral(">="), Op::GreaterEqual}, {QStringLiteral("="), Op::Equal},
+            {QStringLiteral("!="), Op::NotEqual}};
+        term.op = kOperators.value(symbol);
+        term.key = normalizedKey(word.left(at));
+        term.value = word.mid(at + symbol.size());
+        if (term.op != Op::Has) {
+            bool ok = false;
+            term.number = term.value.toDouble(&ok);
+            if (!ok) {
+                *error =
+                    QStringLiteral("%1 wants a number after %2, not \"%3\"").arg(word.left(at), symbol, term.value);
+                return std::nullopt;
+            }
+        }
+        query.m_terms.append(term);
+    }
+    return query;
+}
+
+bool RunQuery::matches(const RunRecord& run) const
+{
+    for (const Term& term : m_terms) {
+        if (matchesTerm(run, term) == term.negated)
+            return false;
+    }
+    return true;
+}
+
+bool RunQuery::matchesTerm(const RunRecord& run, const Term& term)
+{
+    if (term.op == Op::Text) {
+        for (const QString* field : {&run.id, &run.method, &run.model, &run.dataset, &run.memo}) {
+            if (field->contains(term.value, Qt::CaseInsensitive))
+                return true;
+        }
+        return false;
+    }
+    if (term.op == Op::Has) {
+        if (const auto text = textOf(run, term.key))
+            return text->second ? text->first.compare(term.value, Qt::CaseInsensitive) == 0
+                                : text->first.contains(term.value, Qt::CaseInsensitive);
+        bool ok = false;
+        const double wanted = term.value.toDouble(&ok);
+        const auto number = numberOf(run, term.key);
+        return ok && number && *number == wanted;
+    }
+    const auto number = numberOf(run, term.key);
+    if (!number || std::isnan(*number))
+        return false;
+    switch (term.op) {
+    case Op::Less:
+        return *number < term.number;
+    case Op::LessEqual:
+        return *number <= term.number;
+    case Op::Greater:
+        return *number > term.number;
+    case Op::GreaterEqual:
+        return *number >= term.number;
+    case Op::Equal:
+        return *number == term.number;
+    case Op::NotEqual:
+        return *number != term.number;
+    default:
+        return false;
+    }
+}
+
+} // namespace jikken

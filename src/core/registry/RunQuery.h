@@ -1,0 +1,49 @@
+#pragma once
+
+#include "registry/RunRecord.h"
+
+#include <QString>
+#include <QVector>
+
+#include <optional>
+
+namespace jikken {
+
+/// What the registry's filter box takes, as dashboards do: terms separated by spaces, all of which a run
+/// must match.
+///
+///     model:resnet18 lr<0.05 status:running method:focalloss memo:"gamma 2" -status:failed imb100
+///
+/// - `key:value`: the field holds the value — exactly for id, method, model, dataset, status and host
+///   (case ignored), as a part for memo and for any hyperparameter or imported column holding text;
+///   numerically for numbers (`lr:0.1`).
+/// - `key<x`, `key<=x`, `key>x`, `key>=x`, `key=x`, `key!=x`: numbers compared — hyperparameters and
+///   imported columns by name, and `error` (latest test error), `best` (best test error), `epoch`, `step`.
+/// - A term in double quotes keeps its spaces; `-term` is its opposite.
+/// - Anything else is free text, looked for in the ID, method, model, dataset and memo.
+/// Keys ignore case, spaces, '_' and '-' (batch_size = batchsize = Batch Size).
+class RunQuery
+{
+public:
+    /// The query, or why it cannot be read (a comparison without a number, a quote left open).
+    static std::optional<RunQuery> parse(const QString& text, QString* error);
+
+    bool matches(const RunRecord& run) const;
+    bool isEmpty() const { return m_terms.isEmpty(); }
+
+private:
+    enum class Op { Text, Has, Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual };
+    struct Term
+    {
+        Op op = Op::Text;
+        QString key; ///< normalized; empty for free text
+        QString value;
+        double number = 0;
+        bool negated = false;
+    };
+
+    static bool matchesTerm(const RunRecord& run, const Term& term);
+    QVector<Term> m_terms;
+};
+
+} // namespace jikken
