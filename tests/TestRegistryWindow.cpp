@@ -1,4 +1,5 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
+#include "charts/ChartCurve.h"
 #include "charts/ChartPane.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
@@ -237,6 +238,26 @@ private Q_SLOTS:
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
         QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
         QVERIFY(window.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/desktop-main-window.png")));
+    }
+
+    // Smoothing leaves sparse curves as measured: a six-point test error is drawn at its values.
+    void sparseCurvesAreDrawnAsMeasured()
+    {
+        ScalarSeries sparse;
+        for (int epoch = 1; epoch <= 6; ++epoch)
+            sparse.append(epoch * 1000, epoch, 0.5 / epoch);
+        ChartCurve few(sparse, true);
+        few.setSmoothing(0.6);
+        QVERIFY(!few.isSmoothed());
+        for (int i = 0; i < few.size(); ++i)
+            QCOMPARE(few.smoothed(i), static_cast<float>(few.value(i)));
+        ScalarSeries dense;
+        for (int step = 1; step <= ChartCurve::kFewestSmoothedPoints; ++step)
+            dense.append(step, step, step % 2 ? 1.0 : 0.0);
+        ChartCurve many(dense, true);
+        many.setSmoothing(0.6);
+        QVERIFY(many.isSmoothed());
+        QVERIFY(many.smoothed(50) != static_cast<float>(many.value(50)));
     }
 
     // Runs selected together are drawn in distinct colours (a hash of the ID put 4 runs in 2 colours), and a

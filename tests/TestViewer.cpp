@@ -641,6 +641,15 @@ private Q_SLOTS:
         // What the user sees, kept for people to look at: each run's colour is on it.
         tabs->setCurrentWidget(window.figure());
         const QImage shot = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        // The figure says its lines are smoothed (the focal run's 100 points are); not when they are not.
+        QVERIFY(!window.figure()->renderer().panels().isEmpty());
+        QVERIFY2(window.figure()->renderer().panels().first().title.contains(QStringLiteral("smoothed, EMA 0.6")),
+                 qPrintable(window.figure()->renderer().panels().first().title));
+        FigureOptions raw = window.figure()->options();
+        raw.smoothing = 0;
+        window.figure()->setOptions(raw);
+        window.figure()->grab();
+        QCOMPARE(window.figure()->renderer().panels().first().title, QStringLiteral("loss"));
         QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
         QVERIFY(shot.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/viewer-window.png")));
         for (const QString& run : {kFocal, QStringLiteral("growing")}) {

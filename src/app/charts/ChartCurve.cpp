@@ -34,7 +34,7 @@ void ChartCurve::setSmoothing(double weight)
     m_weight = weight;
     m_smoothed.clear(); // freed before the next is made: two copies of a long curve need not coexist
     m_pyramid = {};
-    const QVector<double> smoothed = weight > 0 ? Smoothing::debiasedEma(m_values, weight) : m_values;
+    const QVector<double> smoothed = isSmoothed() ? Smoothing::debiasedEma(m_values, weight) : m_values;
     m_smoothed.reserve(smoothed.size());
     for (double value : smoothed)
         m_smoothed.append(static_cast<float>(value));

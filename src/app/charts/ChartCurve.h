@@ -38,8 +38,13 @@ public:
     double value(int index) const { return m_values[index]; }
     double wallTime(int index) const { return m_firstWallTime + m_wallOffsets[index]; }
 
+    /// A curve of fewer points than this is drawn as measured whatever the slider says: smoothing a
+    /// six-point test error moves its values (0.128 shown as ~0.14), and evaluations are sparse.
+    static constexpr int kFewestSmoothedPoints = 100;
     /// Smooths with TensorBoard's slider weight (0 leaves the values as they are); cheap when unchanged.
     void setSmoothing(double weight);
+    /// Whether what is drawn differs from the values: a weight above 0 on a curve that is not sparse.
+    bool isSmoothed() const { return m_weight > 0 && size() >= kFewestSmoothedPoints; }
     double smoothed(int index) const { return m_smoothed[index]; }
 
     double x(XAxis axis, int index) const;

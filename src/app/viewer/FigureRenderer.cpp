@@ -142,6 +142,7 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
     const double roughWidth = cell.width() - 6 * metrics.height();
     const int buckets = qMax(16, static_cast<int>(roughWidth / 2));
     QVector<Line> lines;
+    bool smoothed = false;
     double yLow = std::numeric_limits<double>::infinity(), yHigh = -yLow;
     for (const QString& key : options.runs) {
         const ViewerRun* run = m_library.run(key);
@@ -149,6 +150,7 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
             const ChartCurve* curve = m_curves.curve(key, tags[t], options.smoothing);
             if (!curve)
                 continue;
+            smoothed = smoothed || curve->isSmoothed();
             Line line{RunColours::colour(run->name), styleOf(t),
                       curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY)};
             for (QPointF& p : line.points) {
@@ -190,7 +192,12 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
                       cell.width() - labelWidth - metrics.height() * 1.0, cell.height() - metrics.height() * 2.9);
     if (plot.width() < 10 || plot.height() < 10)
         return;
-    m_panels.append({plot, title, xRange.first, xRange.second, yLow, yHigh});
+    // A figure says when its lines are not the values: it leaves the app for slides and papers.
+    const QString caption = smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
+                                           .arg(title, QString::number(options.smoothing, 'g', 3))
+                                           .arg(ChartCurve::kFewestSmoothedPoints)
+                                     : title;
+    m_panels.append({plot, caption, xRange.first, xRange.second, yLow, yHigh});
     const auto toPixel = [&](QPointF p) {
         return QPointF(plot.left() + (p.x() - xRange.first) / (xRange.second - xRange.first) * plot.width(),
                        plot.bottom() - (p.y() - yLow) / (yHigh - yLow) * plot.height());
@@ -199,7 +206,7 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
     painter.setFont(font);
     painter.setPen(ink);
     painter.drawText(QRectF(plot.left(), cell.top(), plot.width(), metrics.height() * 1.3),
-                     Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(title, Qt::ElideMiddle, plot.width()));
+                     Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(caption, Qt::ElideMiddle, plot.width()));
     for (int i = 0; i < yTicks.size(); ++i) {
         const double y = toPixel({xRange.first, yTicks[i]}).y();
         painter.setPen(QPen(grid, 1));

@@ -25,7 +25,7 @@ public:
     struct Panel
     {
         QRectF plot;                                     ///< where the data is drawn
-        QString title;                                   ///< the tag (or "tags" in an overlay of several)
+        QString title; ///< the tag (or tags in an overlay), and the smoothing when the lines are smoothed
         double xLow = 0, xHigh = 1, yLow = 0, yHigh = 1; ///< y in log10 units on a log axis
     };
 

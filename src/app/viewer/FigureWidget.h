@@ -20,6 +20,8 @@ public:
 
     void setOptions(const FigureOptions& options);
     const FigureOptions& options() const { return m_options; }
+    /// What the last paint drew (its panels, their captions).
+    const FigureRenderer& renderer() const { return m_renderer; }
     /// Milliseconds the last paint took, for the status bar and the benchmark.
     double lastPaintMs() const { return m_lastPaintMs; }
 
