@@ -151,6 +151,26 @@ private Q_SLOTS:
                  qPrintable(again.out));
     }
 
+    void labelsFromTheCommandLine()
+    {
+        const Result reserved =
+            jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("labelled")});
+        const QString id = reserved.out.trimmed();
+        Result r = jikken().run({QStringLiteral("tag"), id, QStringLiteral("ablation"), QStringLiteral("baseline")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.trimmed(), QStringLiteral("ablation baseline"));
+        r = jikken().run({QStringLiteral("tag"), id, QStringLiteral("paper"), QStringLiteral("--remove"),
+                          QStringLiteral("ablation")});
+        QCOMPARE(r.out.trimmed(), QStringLiteral("baseline paper"));
+        const QJsonObject shown =
+            QJsonDocument::fromJson(jikken().run({QStringLiteral("show"), QStringLiteral("--json"), id}).out.toUtf8())
+                .object();
+        QCOMPARE(shown.value(QStringLiteral("labels")).toArray().size(), 2);
+        r = jikken().run({QStringLiteral("tag"), id, QStringLiteral("two words")});
+        QVERIFY2(isOneLineError(r) && r.exitCode == 2, qPrintable(r.err));
+        QCOMPARE(jikken().run({QStringLiteral("tag"), id}).out.trimmed(), QStringLiteral("baseline paper"));
+    }
+
     void helpEverywhere()
     {
         for (const QString& verb :

@@ -53,6 +53,7 @@ private Q_SLOTS:
         old.epoch = old.totalEpochs = 200;
         old.latestTestError = 0.2710;
         old.bestTestError = 0.2655;
+        old.labels = {QStringLiteral("baseline-ablation")};
         QVERIFY(store.importRuns({old}, &error));
         m_liveId = store.reserve(QStringLiteral("cbloss"), &error)->toString();
         const QString& live = m_liveId;
@@ -87,6 +88,7 @@ private Q_SLOTS:
         QVERIFY2(live < dom.indexOf(QStringLiteral("20190705_01_focalloss")), "newest first");
         QVERIFY(dom.contains(QStringLiteral("running")) && dom.contains(QStringLiteral("finished")));
         QVERIFY(dom.contains(QStringLiteral("0.2655")));                     // best test error
+        QVERIFY(dom.contains(QStringLiteral("<span class=\"label\">baseline-ablation</span>"))); // its labels
         QVERIFY(dom.contains(QStringLiteral("<polyline")));                  // the sparkline
         QVERIFY(dom.contains(QStringLiteral("<div id=\"message\"></div>"))); // no complaint shown
 

@@ -292,15 +292,15 @@ private Q_SLOTS:
         QCOMPARE(progress(2, 2'500'000).status, 200);
         QString error;
         QCOMPARE(m_server->store().run(id, &error)->epoch, 3);
-        QCOMPARE(request("PUT", QStringLiteral("/api/v1/runs/%1/memo").arg(id), "{\"memo\": \"m\"}", m_writeToken)
-                     .status,
-                 200);
+        QCOMPARE(
+            request("PUT", QStringLiteral("/api/v1/runs/%1/memo").arg(id), "{\"memo\": \"m\"}", m_writeToken).status,
+            200);
         QCOMPARE(m_server->store().run(id, &error)->memo, QStringLiteral("m"));
         // A malformed number is a bad request, and changes nothing.
         for (const QByteArray& bad : {QByteArray("abc"), QByteArray("-5"), QByteArray("0")}) {
-            const HttpResult refused = request("POST", QStringLiteral("/api/v1/runs/%1/status").arg(id),
-                                               "{\"status\": \"running\"}", m_writeToken, "application/json",
-                                               {{"Jikken-Journal-Sequence", bad}});
+            const HttpResult refused =
+                request("POST", QStringLiteral("/api/v1/runs/%1/status").arg(id), "{\"status\": \"running\"}",
+                        m_writeToken, "application/json", {{"Jikken-Journal-Sequence", bad}});
             QCOMPARE(refused.status, 400);
         }
         QCOMPARE(status(), QStringLiteral("finished"));
@@ -318,7 +318,8 @@ private Q_SLOTS:
         ServerOptions options;
         options.maxBodyBytes = 1 << 20;
         startServer(options);
-        const QByteArray post = "POST /api/v1/reserve HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+        const QByteArray post =
+            "POST /api/v1/reserve HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
         const QByteArray bearer = "Authorization: Bearer " + m_writeToken.toUtf8() + "\r\n";
         auto huge = connectRaw(post + bearer + "Content-Length: 1073741824\r\n\r\n");
         QVERIFY(huge);
@@ -343,8 +344,8 @@ private Q_SLOTS:
                  cut.left(200).constData());
 
         // More header fields than Qt HttpServer keeps: 431, not a token that seems to be missing.
-        QByteArray many = "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                          m_readToken.toUtf8() + "\r\n";
+        QByteArray many =
+            "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_readToken.toUtf8() + "\r\n";
         for (int i = 0; i < 150; ++i)
             many += "X-Field-" + QByteArray::number(i) + ": v\r\n";
         auto crowded = connectRaw(many + "\r\n");
@@ -489,8 +490,9 @@ private Q_SLOTS:
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?limit=0"), {}, m_readToken).status, 400);
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?colour=red"), {}, m_readToken).status, 400);
         QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?status=exploded"), {}, m_readToken).status, 400);
-        for (const QString& query : {QStringLiteral("since=abc"), QStringLiteral("since=abc&wait=1"),
-                                     QStringLiteral("since=1&wait=x"), QStringLiteral("since=-1"), QStringLiteral("wait=-2")})
+        for (const QString& query :
+             {QStringLiteral("since=abc"), QStringLiteral("since=abc&wait=1"), QStringLiteral("since=1&wait=x"),
+              QStringLiteral("since=-1"), QStringLiteral("wait=-2")})
             QCOMPARE(request("GET", QStringLiteral("/api/v1/changes?") + query, {}, m_readToken).status, 400);
     }
 
@@ -538,6 +540,29 @@ private Q_SLOTS:
         QCOMPARE(run->host, QStringLiteral("gpu1"));
     }
 
+    // The user's labels on a run, through the service: set by the client, in the run's JSON, refused when
+    // malformed (400) and only with a write token.
+    void labelsGoThroughTheService()
+    {
+        startServer();
+        const QString id = reserve();
+        QString error;
+        QVERIFY2(client(m_writeToken).setLabels(id, {QStringLiteral("ablation"), QStringLiteral("要確認")}, &error),
+                 qPrintable(error));
+        const auto run = client(m_readToken).run(id, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->labels, (QStringList{QStringLiteral("ablation"), QStringLiteral("要確認")}));
+        const QString path = QStringLiteral("/api/v1/runs/%1/labels").arg(id);
+        QCOMPARE(request("PUT", path, "{\"labels\": [\"two words\"]}", m_writeToken).status, 400);
+        QCOMPARE(request("PUT", path, "{\"labels\": \"ablation\"}", m_writeToken).status, 400);
+        QCOMPARE(request("PUT", path, "{\"labels\": []}", m_readToken).status, 403);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs/%1").arg(id), {}, m_readToken)
+                     .json.value(QStringLiteral("labels"))
+                     .toArray()
+                     .size(),
+                 2);
+    }
+
     // A tag whose name holds a comma (e.g. "loss,lr=0.1") is read whole with tag=, by the client too.
     void tagsWithCommasAreReadWhole()
     {
@@ -550,9 +575,10 @@ private Q_SLOTS:
         QVERIFY2(series, qPrintable(error));
         QCOMPARE(series->size(), 2);
         QCOMPARE(series->values[1], 0.25);
-        const HttpResult both = request(
-            "GET", QStringLiteral("/api/v1/runs/%1/series?tag=%2&tags=a,b").arg(id, QString::fromLatin1(QUrl::toPercentEncoding(tag))),
-            {}, m_readToken);
+        const HttpResult both = request("GET",
+                                        QStringLiteral("/api/v1/runs/%1/series?tag=%2&tags=a,b")
+                                            .arg(id, QString::fromLatin1(QUrl::toPercentEncoding(tag))),
+                                        {}, m_readToken);
         QCOMPARE(both.status, 200);
         QCOMPARE(both.json.value(QStringLiteral("series")).toArray().size(), 3);
     }
@@ -814,7 +840,8 @@ private Q_SLOTS:
         };
         const HttpResult badId = import("{\"id\": \"2019075_01_x\", \"status\": \"finished\"}");
         QCOMPARE(badId.status, 400);
-        QVERIFY2(badId.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("id")), badId.body.constData());
+        QVERIFY2(badId.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("id")),
+                 badId.body.constData());
         const HttpResult hugeEpoch = import("{\"id\": \"20190705_02_x\", \"status\": \"finished\", \"epoch\": 1e15}");
         QCOMPARE(hugeEpoch.status, 400);
         QVERIFY2(hugeEpoch.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("epoch")),

@@ -171,6 +171,28 @@ private Q_SLOTS:
         QCOMPARE(store.scalars(id, {}, &error).size(), 3);
     }
 
+    void labelsRoundTripAndBadOnesAreRefused()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("labels.sqlite"), &error));
+        const QString id = store.reserve(QStringLiteral("softmax"), &error)->toString();
+        QVERIFY(store.run(id, &error)->labels.isEmpty());
+        QVERIFY2(store.setLabels(id, {QStringLiteral("ablation"), QStringLiteral("要確認")}, &error),
+                 qPrintable(error));
+        QCOMPARE(store.run(id, &error)->labels, (QStringList{QStringLiteral("ablation"), QStringLiteral("要確認")}));
+        QVERIFY(!store.setLabels(id, {QStringLiteral("two words")}, &error));
+        QVERIFY(error.contains(QStringLiteral("two words")));
+        QVERIFY(!store.setLabels(id, {QStringLiteral("a,b")}, &error));
+        QCOMPARE(store.run(id, &error)->labels.size(), 2); // nothing half-written
+        RunRecord imported;
+        imported.id = QStringLiteral("20190101_01_old");
+        imported.method = QStringLiteral("old");
+        imported.labels = {QStringLiteral("from-sheet")};
+        QVERIFY2(store.importRuns({imported}, &error), qPrintable(error));
+        QCOMPARE(store.run(imported.id, &error)->labels, QStringList{QStringLiteral("from-sheet")});
+    }
+
     void seriesAreColumnsAndPreviewsAreSamples()
     {
         RegistryStore store;

@@ -135,6 +135,30 @@ private Q_SLOTS:
         QCOMPARE(selected, expected); // chosen again once shown again
     }
 
+    // Labels typed in the details pane are stored, and the filter finds the run by them.
+    void labelsAreEditedAndFiltered()
+    {
+        RegistryWindow window(open(m_path));
+        window.show();
+        QTableView* table = window.table();
+        table->selectRow(rowOf(table, m_ids[2]));
+        QLineEdit* labels = window.details()->labelsEditor();
+        labels->setText(QStringLiteral("ablation  paper-fig3"));
+        Q_EMIT labels->editingFinished();
+        QString error;
+        QCOMPARE(open(m_path)->run(m_ids[2], &error)->labels,
+                 (QStringList{QStringLiteral("ablation"), QStringLiteral("paper-fig3")}));
+        window.filterBox()->setText(QStringLiteral("tag:paper-fig3"));
+        QCOMPARE(table->model()->rowCount(), 1);
+        window.filterBox()->clear();
+        table->selectRow(rowOf(table, m_ids[2]));
+        labels->setText(QStringLiteral("bad,label"));
+        Q_EMIT labels->editingFinished();
+        QVERIFY2(window.banner()->text().contains(QStringLiteral("bad,label")), qPrintable(window.banner()->text()));
+        QCOMPARE(open(m_path)->run(m_ids[2], &error)->labels.size(), 2); // refused whole
+        QVERIFY(open(m_path)->setLabels(m_ids[2], {}, &error));
+    }
+
     // What is typed in the memo is saved by itself: after a pause in typing, and at once when another run
     // is clicked (it used to be thrown away). A save that fails keeps the text for its run.
     void theMemoSavesItself()

@@ -50,6 +50,8 @@ private Q_SLOTS:
                   run("20190705_02_focalloss", "resnet18", 0.01, RunStatus::Running, "gamma=1", 0.268),
                   run("20190705_03_softmax", "vgg16", 0.05, RunStatus::Failed, "OOM", std::nullopt),
                   run("20190706_01_cbloss", "ResNet32", 0.1, RunStatus::Finished, "class-balanced", 0.210)};
+        m_runs[1].labels = {QStringLiteral("ablation"), QStringLiteral("paper-fig3")};
+        m_runs[3].labels = {QStringLiteral("Ablation")};
         m_runs[3].fields = {{QStringLiteral("GPU memory"), QStringLiteral("10GB")}, {QStringLiteral("seed"), 2}};
     }
 
@@ -68,6 +70,10 @@ private Q_SLOTS:
         QCOMPARE(kept(QStringLiteral("optimizer:sgd")), QStringLiteral("01 02 03 01"));
         QCOMPARE(kept(QStringLiteral("gpumemory:10gb")), QStringLiteral("01")); // an imported column
         QCOMPARE(kept(QStringLiteral("id:20190706_01_cbloss")), QStringLiteral("01"));
+        QCOMPARE(kept(QStringLiteral("tag:ablation")), QStringLiteral("02 01"));
+        QCOMPARE(kept(QStringLiteral("tag:paper-fig3")), QStringLiteral("02"));
+        QCOMPARE(kept(QStringLiteral("tag:paper")), QString()); // a label is matched whole
+        QCOMPARE(kept(QStringLiteral("-tag:ablation")), QStringLiteral("01 03"));
     }
 
     void comparisonsAndNegation()

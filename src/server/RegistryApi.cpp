@@ -278,7 +278,7 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
 ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const ApiRequest& request)
 {
     static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"), QStringLiteral("memo"),
-                                  QStringLiteral("final_metrics")};
+                                  QStringLiteral("labels"), QStringLiteral("final_metrics")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
                                    QStringLiteral("scalars")};
     const bool put = request.method == "PUT";
@@ -309,6 +309,14 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         apply = [&, description = *description](QString* e) { return m_store.describe(id, description, e); };
     } else if (leaf == QLatin1String("final_metrics")) {
         apply = [&](QString* e) { return m_store.setFinalMetrics(id, *body, e); };
+    } else if (leaf == QLatin1String("labels")) {
+        QStringList labels;
+        fields.strings("labels", &labels, true);
+        if (!fields.noOthers())
+            return ApiReply::error(400, fields.error());
+        if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
+            return ApiReply::error(400, problem);
+        apply = [&, labels](QString* e) { return m_store.setLabels(id, labels, e); };
     } else if (leaf == QLatin1String("heartbeat")) {
         if (!fields.noOthers())
             return ApiReply::error(400, fields.error());
@@ -374,7 +382,7 @@ std::optional<QString> RegistryApi::scalarsRun(const ApiRequest& request)
 }
 
 std::optional<QVector<TaggedSeries>> RegistryApi::decodeScalars(const ApiRequest& request, qint64 maxPoints,
-                                                               ApiReply* refusal)
+                                                                ApiReply* refusal)
 {
     QString error;
     std::optional<QVector<TaggedSeries>> batch;
@@ -385,7 +393,8 @@ std::optional<QVector<TaggedSeries>> RegistryApi::decodeScalars(const ApiRequest
         if (!body)
             return std::nullopt;
         if (body->size() != 1 || !body->contains(QStringLiteral("points"))) {
-            *refusal = ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
+            *refusal =
+                ApiReply::error(400, QStringLiteral("scalars: want {\"points\": [{tag, step, wall_time, value}, …]}"));
             return std::nullopt;
         }
         const auto points = RegistryWire::scalarsFromJson(body->value(QStringLiteral("points")), &error);

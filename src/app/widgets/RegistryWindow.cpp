@@ -127,6 +127,7 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
         m_chart->showRuns(m_chosen);
     });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
+    connect(m_details, &RunDetailsWidget::labelsEdited, this, &RegistryWindow::saveLabels);
     // A run whose row changed may have new points: its curves are read again at the next redraw.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
         QStringList ids;
@@ -402,19 +403,30 @@ void RegistryWindow::showSelected()
     m_details->showRun(current.isValid() ? m_model->run(current.data(RegistryTableModel::IdRole).toString()) : nullptr);
 }
 
-void RegistryWindow::saveMemo(const QString& id, const QString& memo)
+bool RegistryWindow::writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write)
 {
     QString error;
-    if (!m_registry->setMemo(id, memo, &error)) {
-        // The text stays in the editor: nothing the user typed is lost.
-        m_banner->setText(tr("The memo of %1 was not saved: %2").arg(id, error));
+    if (!write(&error)) {
+        m_banner->setText(tr("The %1 of %2 was not saved: %3").arg(what, id, error));
         m_banner->setVisible(true);
-        return;
+        return false;
     }
-    m_details->memoSaved(id, memo);
-    const auto run = m_registry->run(id, &error);
-    if (run)
+    if (const auto run = m_registry->run(id, &error))
         m_model->updateRun(*run);
+    return true;
+}
+
+void RegistryWindow::saveLabels(const QString& id, const QStringList& labels)
+{
+    if (writeRun(id, tr("labels"), [&](QString* error) { return m_registry->setLabels(id, labels, error); }))
+        showSelected();
+}
+
+void RegistryWindow::saveMemo(const QString& id, const QString& memo)
+{
+    // On failure the text stays in the details pane, held for its run: nothing the user typed is lost.
+    if (writeRun(id, tr("memo"), [&](QString* error) { return m_registry->setMemo(id, memo, error); }))
+        m_details->memoSaved(id, memo);
 }
 
 } // namespace jikken

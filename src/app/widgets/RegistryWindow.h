@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -82,6 +83,10 @@ private:
     void applyFilter(const QString& text);
     /// The plot viewer on the selected runs (one viewer window, runs added as they are opened).
     void openInViewer();
+    /// Runs `write` (a change to run `id`); on success the table shows the run anew, on failure the banner
+    /// says that its `what` was not saved and why.
+    bool writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write);
+    void saveLabels(const QString& id, const QStringList& labels);
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryClient> m_registry;

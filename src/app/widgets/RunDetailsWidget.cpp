@@ -6,6 +6,7 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTextBrowser>
@@ -17,8 +18,16 @@ namespace jikken {
 RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     : QWidget(parent), m_title(new QLabel(this)), m_facts(new QTextBrowser(this)), m_memo(new QPlainTextEdit(this)),
       m_save(new QPushButton(tr("Save memo"), this)), m_copy(new QPushButton(tr("Copy command"), this)),
-      m_memoState(new QLabel(this)), m_autosave(new QTimer(this))
+      m_memoState(new QLabel(this)), m_autosave(new QTimer(this)), m_labels(new QLineEdit(this))
 {
+    m_labels->setPlaceholderText(tr("Labels: ablation paper-fig3 … (space-separated)"));
+    connect(m_labels, &QLineEdit::editingFinished, this, [this] {
+        const QStringList labels = m_labels->text().split(u' ', Qt::SkipEmptyParts);
+        if (!m_id.isEmpty() && labels != m_shownLabels) {
+            m_shownLabels = labels;
+            Q_EMIT labelsEdited(m_id, labels);
+        }
+    });
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     m_title->setFont(titleFont);
@@ -33,6 +42,7 @@ RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_facts, 1);
+    layout->addWidget(m_labels);
     layout->addWidget(m_memo);
     layout->addLayout(buttons);
     m_autosave->setSingleShot(true);
@@ -96,6 +106,11 @@ void RunDetailsWidget::showRun(const RunRecord* run)
         if (!same)
             m_memoState->setText(held ? tr("not saved yet") : QString());
     }
+    if (!same || !m_labels->hasFocus()) {
+        m_shownLabels = run ? run->labels : QStringList();
+        m_labels->setText(m_shownLabels.join(u' '));
+    }
+    m_labels->setEnabled(run != nullptr);
     m_memo->setEnabled(run != nullptr);
     m_save->setEnabled(run != nullptr);
     m_copy->setEnabled(run && !run->command.isEmpty());

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QLabel;
+class QLineEdit;
 class QTimer;
 class QPlainTextEdit;
 class QPushButton;
@@ -30,6 +31,7 @@ public:
     QString shownId() const { return m_id; }
     QPlainTextEdit* memoEditor() const { return m_memo; }
     QPushButton* saveButton() const { return m_save; }
+    QLineEdit* labelsEditor() const { return m_labels; }
     /// Puts the shown run's command on the clipboard.
     void copyCommand() const;
     /// Emits memoEdited now for a memo typed and not yet saved.
@@ -41,6 +43,8 @@ public:
 
 Q_SIGNALS:
     void memoEdited(const QString& id, const QString& memo);
+    /// The user changed the run's labels (space-separated in the editor) and left the field.
+    void labelsEdited(const QString& id, const QStringList& labels);
 
 private:
     QString m_id;
@@ -52,6 +56,8 @@ private:
     QPushButton* m_copy;
     QLabel* m_memoState;
     QTimer* m_autosave;
+    QLineEdit* m_labels;
+    QStringList m_shownLabels;         ///< the labels as the registry has them
     QHash<QString, QString> m_unsaved; ///< memos sent or to send, by run, until memoSaved confirms them
 };
 

@@ -202,6 +202,36 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
         };
     });
 
+    auto tagId = std::make_shared<std::string>();
+    auto added = std::make_shared<std::vector<std::string>>();
+    auto removed = std::make_shared<std::vector<std::string>>();
+    CLI::App* tag = app.add_subcommand("tag", "Label a model (ablation, paper-fig3, …); prints its labels");
+    tag->add_option("ID", *tagId, "model ID")->required();
+    tag->add_option("LABEL", *added, "labels to add (no spaces or commas)");
+    tag->add_option("--remove", *removed, "labels to take off")->expected(1, -1);
+    tag->callback([&registry, &action, tagId, added, removed] {
+        action = [&registry, tagId, added, removed] {
+            return withModel(registry, *tagId, [&](RegistryClient& store, const QString& id) {
+                QString error;
+                const auto run = store.run(id, &error);
+                if (!run)
+                    return console::fail(error);
+                QStringList labels = run->labels;
+                for (const std::string& label : *added) {
+                    if (!labels.contains(QString::fromStdString(label)))
+                        labels << QString::fromStdString(label);
+                }
+                for (const std::string& label : *removed)
+                    labels.removeAll(QString::fromStdString(label));
+                if (labels != run->labels && !store.setLabels(id, labels, &error))
+                    return console::fail(error, RunRecord::labelsError(labels).isEmpty() ? console::kFailure
+                                                                                         : console::kUsage);
+                console::out(labels.join(u' ') + u'\n');
+                return console::kOk;
+            });
+        };
+    });
+
     auto zone = std::make_shared<std::string>();
     CLI::App* config = app.add_subcommand("config", "Show or set registry settings");
     config->add_option("--time-zone", *zone, "IANA time zone in which IDs are dated, e.g. Asia/Tokyo");

@@ -181,6 +181,11 @@ bool HttpRegistryClient::setMemo(const QString& id, const QString& memo, QString
     return put(runPath(id, "memo"), {{QStringLiteral("memo"), memo}}, error);
 }
 
+bool HttpRegistryClient::setLabels(const QString& id, const QStringList& labels, QString* error)
+{
+    return put(runPath(id, "labels"), {{QStringLiteral("labels"), QJsonArray::fromStringList(labels)}}, error);
+}
+
 bool HttpRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return put(runPath(id, "final_metrics"), metrics, error);

@@ -121,6 +121,12 @@ bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonOb
         return client.setDevice(id, r.value(QStringLiteral("device")).toString(), error);
     if (kind == QLatin1String("memo"))
         return client.setMemo(id, r.value(QStringLiteral("memo")).toString(), error);
+    if (kind == QLatin1String("labels")) {
+        QStringList labels;
+        for (const QJsonValue& label : r.value(QStringLiteral("labels")).toArray())
+            labels << label.toString();
+        return client.setLabels(id, labels, error);
+    }
     if (kind == QLatin1String("final_metrics"))
         return client.setFinalMetrics(id, r.value(QStringLiteral("metrics")).toObject(), error);
     if (error)
@@ -166,8 +172,7 @@ void JournalingRegistryClient::sendLoop()
                 client.setJournalSequence(std::nullopt);
                 delivered = client.addScalars(id, points, &error);
             } else {
-                client.setJournalSequence(entries[i].sequence > 0 ? std::optional(entries[i].sequence)
-                                                                  : std::nullopt);
+                client.setJournalSequence(entries[i].sequence > 0 ? std::optional(entries[i].sequence) : std::nullopt);
                 delivered = deliver(client, entries[i].report, &error);
             }
             if (!delivered) {
@@ -291,6 +296,14 @@ bool JournalingRegistryClient::setMemo(const QString& id, const QString& memo, Q
     return record(
         {{QStringLiteral("op"), QStringLiteral("memo")}, {QStringLiteral("id"), id}, {QStringLiteral("memo"), memo}},
         error);
+}
+
+bool JournalingRegistryClient::setLabels(const QString& id, const QStringList& labels, QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("labels")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("labels"), QJsonArray::fromStringList(labels)}},
+                  error);
 }
 
 bool JournalingRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)

@@ -46,6 +46,8 @@ public:
     /// The device the run actually trains on ("cpu", "cuda:0"), once the trainer has chosen it.
     virtual bool setDevice(const QString& id, const QString& device, QString* error) = 0;
     virtual bool setMemo(const QString& id, const QString& memo, QString* error) = 0;
+    /// Replaces the run's labels (the user's tags) with these.
+    virtual bool setLabels(const QString& id, const QStringList& labels, QString* error) = 0;
     virtual bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) = 0;
     /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
     virtual bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) = 0;

@@ -113,6 +113,10 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "GROUP BY series_id, block",
         "{POSTGRESQL_ONLY}DROP TABLE points",
     },
+    // 6: the user's labels on a run (`jikken tag`), a JSON array of strings.
+    {
+        "ALTER TABLE runs ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'",
+    },
 };
 
 // The few words in which the two backends' SQL differs; empty: a statement for the other backend only.

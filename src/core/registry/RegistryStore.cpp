@@ -11,6 +11,7 @@
 #include <QAtomicInteger>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSqlError>
@@ -61,7 +62,7 @@ bool failQuery(QString* error, const QSqlQuery& query)
 const QString kRunColumns = QStringLiteral(
     "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
     "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
-    "latest_test_error, best_test_error, final_metrics, fields");
+    "latest_test_error, best_test_error, final_metrics, fields, labels");
 
 RunRecord readRun(const QSqlQuery& q)
 {
@@ -94,7 +95,14 @@ RunRecord readRun(const QSqlQuery& q)
     r.bestTestError = optionalDouble(q.value(c++));
     r.finalMetrics = fromJson(q.value(c++));
     r.fields = fromJson(q.value(c++));
+    for (const QJsonValue& label : QJsonDocument::fromJson(q.value(c++).toString().toUtf8()).array())
+        r.labels << label.toString();
     return r;
+}
+
+QString labelsJson(const QStringList& labels)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(labels)).toJson(QJsonDocument::Compact));
 }
 
 // A null QString binds as SQL NULL; the text columns hold '' for "nothing".
@@ -458,6 +466,13 @@ bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* err
     return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
 }
 
+bool RegistryStore::setLabels(const QString& id, const QStringList& labels, QString* error)
+{
+    if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
+        return failWith(error, problem);
+    return execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(labels)}, error);
+}
+
 bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return execUpdate(id, QStringLiteral("final_metrics = ?"), {toJson(metrics)}, error);
@@ -669,8 +684,8 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
         const int dayKey = id->date().toString(QStringLiteral("yyyyMMdd")).toInt();
         query.prepare(QStringLiteral(
             "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
-            "created_at, started_at, finished_at, epoch, total_epochs, latest_test_error, best_test_error, fields) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "created_at, started_at, finished_at, epoch, total_epochs, latest_test_error, best_test_error, fields, "
+            "labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         const auto ms = [](const QDateTime& t) { return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(); };
         const auto number = [](const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); };
         const QVariantList values{r.id,
@@ -691,7 +706,8 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
                                   r.totalEpochs,
                                   number(r.latestTestError),
                                   number(r.bestTestError),
-                                  toJson(r.fields)};
+                                  toJson(r.fields),
+                                  labelsJson(r.labels)};
         for (const QVariant& value : values)
             query.addBindValue(sqlValue(value));
         if (!query.exec())

@@ -91,6 +91,21 @@ bool JsonFields::object(const char* name, QJsonObject* out)
     return true;
 }
 
+bool JsonFields::strings(const char* name, QStringList* out, bool required)
+{
+    if (!check(name, required, &QJsonValue::isArray, "an array of strings"))
+        return false;
+    QStringList values;
+    for (const QJsonValue& value : m_object.value(QString::fromLatin1(name)).toArray()) {
+        if (!value.isString())
+            return fail(QStringLiteral("%1: field \"%2\" must be an array of strings")
+                            .arg(m_context, QString::fromLatin1(name)));
+        values << value.toString();
+    }
+    *out = values;
+    return true;
+}
+
 bool JsonFields::boolean(const char* name, bool* out)
 {
     if (!check(name, false, &QJsonValue::isBool, "true or false"))
@@ -165,8 +180,7 @@ QJsonObject toJson(const RunDescription& d)
             {QStringLiteral("log_dir"), d.logDir},     {QStringLiteral("total_epochs"), d.totalEpochs}};
 }
 
-std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error,
-                                                  const RunDescription& base)
+std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error, const RunDescription& base)
 {
     RunDescription d = base;
     JsonFields f(json, QStringLiteral("run description"));
@@ -208,6 +222,7 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
     f.string("dataset", &r.dataset);
     f.object("hparams", &r.hparams);
     f.string("memo", &r.memo);
+    f.strings("labels", &r.labels);
     f.string("status", &status, true);
     f.string("status_reason", &r.statusReason);
     f.string("host", &r.host);
@@ -232,6 +247,10 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
     const auto runStatus = runStatusFromString(status);
     if (!f.ok() || !runStatus) {
         fail(error, f.ok() ? QStringLiteral("run: unknown status \"%1\"").arg(status) : f.error());
+        return std::nullopt;
+    }
+    if (const QString problem = RunRecord::labelsError(r.labels); !problem.isEmpty()) {
+        fail(error, QStringLiteral("run: ") + problem);
         return std::nullopt;
     }
     // Checked here, as bad input (400), rather than left for the database to refuse.

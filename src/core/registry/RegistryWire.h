@@ -54,6 +54,8 @@ public:
 
     bool string(const char* name, QString* out, bool required = false);
     bool object(const char* name, QJsonObject* out);
+    /// An array of strings.
+    bool strings(const char* name, QStringList* out, bool required = false);
     bool boolean(const char* name, bool* out);
     bool integer(const char* name, qint64* out, bool required = false);
     bool number(const char* name, double* out, bool required = false);

@@ -1,5 +1,7 @@
 #include "RunExport.h"
 
+#include <QJsonArray>
+
 #include <QJsonDocument>
 
 namespace jikken::RunExport {
@@ -78,6 +80,7 @@ QJsonObject toJson(const RunRecord& r)
         {QStringLiteral("dataset"), r.dataset},
         {QStringLiteral("hparams"), r.hparams},
         {QStringLiteral("memo"), r.memo},
+        {QStringLiteral("labels"), QJsonArray::fromStringList(r.labels)},
         {QStringLiteral("status"), toString(r.status)},
         {QStringLiteral("status_reason"), r.statusReason},
         {QStringLiteral("host"), r.host},
@@ -178,6 +181,7 @@ QString describe(const RunRecord& r)
     line("hparams", r.hparams.isEmpty() ? QString() : compactJson(r.hparams));
     line("versions", r.versions.isEmpty() ? QString() : compactJson(r.versions));
     line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
+    line("labels", r.labels.join(QStringLiteral(", ")));
     line("memo", r.memo);
     return out;
 }

@@ -178,6 +178,8 @@ bool RunQuery::matchesTerm(const RunRecord& run, const Term& term)
         }
         return false;
     }
+    if (term.op == Op::Has && (term.key == QLatin1String("tag") || term.key == QLatin1String("label")))
+        return run.labels.contains(term.value, Qt::CaseInsensitive);
     if (term.op == Op::Has) {
         if (const auto text = textOf(run, term.key))
             return text->second ? text->first.compare(term.value, Qt::CaseInsensitive) == 0

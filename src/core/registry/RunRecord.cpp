@@ -1,5 +1,7 @@
 #include "RunRecord.h"
 
+#include <algorithm>
+
 #include <array>
 
 namespace jikken {
@@ -48,6 +50,24 @@ QString RunRecord::memoError(const QString& memo)
     return memo.size() > kMaxMemoLength
                ? QStringLiteral("memo: at most %1 characters (this one has %2)").arg(kMaxMemoLength).arg(memo.size())
                : QString();
+}
+
+QString RunRecord::labelsError(const QStringList& labels)
+{
+    constexpr int kMaxLabels = 32;
+    constexpr int kMaxLabelLength = 64;
+    if (labels.size() > kMaxLabels)
+        return QStringLiteral("labels: at most %1 on a run").arg(kMaxLabels);
+    for (const QString& label : labels) {
+        const bool blank = label.isEmpty() || std::any_of(label.begin(), label.end(), [](QChar c) {
+                               return c.isSpace() || c == u',' || c.category() == QChar::Other_Control;
+                           });
+        if (blank || label.size() > kMaxLabelLength)
+            return QStringLiteral("labels: \"%1\" is not a label (no spaces or commas, 1 to %2 characters)")
+                .arg(label)
+                .arg(kMaxLabelLength);
+    }
+    return {};
 }
 
 } // namespace jikken

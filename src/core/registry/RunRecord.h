@@ -25,6 +25,9 @@ struct RunRecord
     static constexpr int kMaxMemoLength = 65536;
     /// Why `memo` cannot be stored, or empty.
     static QString memoError(const QString& memo);
+    /// The user's labels (tags) on a run: `ablation`, `paper-fig3`, `要確認` — no spaces or commas, up to 64
+    /// characters each, 32 on a run. Why these cannot be stored, or empty.
+    static QString labelsError(const QStringList& labels);
 
     QString id;
     QString method;
@@ -32,6 +35,7 @@ struct RunRecord
     QString dataset;
     QJsonObject hparams;
     QString memo;
+    QStringList labels; ///< the user's tags on the run, in the order given
     RunStatus status = RunStatus::Reserved;
     QString statusReason;
     QString host;
