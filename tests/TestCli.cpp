@@ -111,6 +111,9 @@ private Q_SLOTS:
                                                          QStringLiteral("/tests/data/japanese-registry.csv"),
                                                      QStringLiteral("--map"), QStringLiteral("モデルID=memo")}
                                       << QStringLiteral("no ID column");
+        QTest::newRow("bad webhook") << QStringList{QStringLiteral("serve"), QStringLiteral("--webhook"),
+                                                    QStringLiteral("ftp://example.org/hook")}
+                                     << QStringLiteral("--webhook");
         QTest::newRow("bad zone") << QStringList{QStringLiteral("config"), QStringLiteral("--time-zone"),
                                                  QStringLiteral("Mars/Base")}
                                   << QStringLiteral("Mars/Base");

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -742,6 +743,65 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(toString(registry.run(id, &error)->status), QStringLiteral("lost"), 5000);
         QVERIFY(registry.heartbeat(id, &error));
         QCOMPARE(toString(registry.run(id, &error)->status), QStringLiteral("running"));
+    }
+
+    // Alerts reach a webhook (a receiver on loopback, as Slack's or ntfy's would take them): finished,
+    // failed, lost and diverged (a NaN loss, told once), each a JSON POST naming the run.
+    void alertsReachAWebhook()
+    {
+        QTcpServer receiver;
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        QStringList bodies;
+        connect(&receiver, &QTcpServer::newConnection, this, [&] {
+            QTcpSocket* socket = receiver.nextPendingConnection();
+            auto buffer = std::make_shared<QByteArray>();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, buffer, &bodies] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QByteArray head = buffer->left(end).toLower();
+                const qsizetype at = head.indexOf("content-length:");
+                const int length = at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toInt();
+                if (buffer->size() < end + 4 + length)
+                    return;
+                bodies << QString::fromUtf8(buffer->mid(end + 4, length));
+                buffer->clear();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            });
+        });
+        ServerOptions options;
+        options.lostAfterMs = 400;
+        options.alerts.webhook = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.serverPort()));
+        startServer(options);
+        HttpRegistryClient registry = client(m_writeToken);
+        QString error;
+        const QString done = reserve(), broken = reserve(), silent = reserve(), nan = reserve();
+        QVERIFY(registry.setStatus(done, RunStatus::Finished, {}, &error));
+        QVERIFY(registry.setStatus(broken, RunStatus::Failed, QStringLiteral("CUDA out of memory"), &error));
+        QVERIFY(registry.setStatus(silent, RunStatus::Running, {}, &error));
+        QVERIFY(registry.addScalars(
+            nan, {{QStringLiteral("train/loss"), 1, 1.0, 2.3}, {QStringLiteral("train/loss"), 2, 2.0, qQNaN()}},
+            &error));
+        QVERIFY(registry.addScalars(nan, {{QStringLiteral("train/loss"), 3, 3.0, qInf()}}, &error)); // told once
+        QVERIFY(registry.reportProgress(nan, 1, 3, qQNaN(), &error));
+        QTRY_VERIFY_WITH_TIMEOUT(bodies.size() >= 4, 10000);
+        QTest::qWait(300);
+        QCOMPARE(bodies.size(), 4);
+        QHash<QString, QJsonObject> byRun;
+        for (const QString& body : bodies) {
+            const QJsonObject alert = QJsonDocument::fromJson(body.toUtf8()).object();
+            byRun.insert(alert.value(QStringLiteral("run")).toString(), alert);
+        }
+        QCOMPARE(byRun.value(done).value(QStringLiteral("event")).toString(), QStringLiteral("finished"));
+        QCOMPARE(byRun.value(broken).value(QStringLiteral("event")).toString(), QStringLiteral("failed"));
+        QVERIFY(byRun.value(broken)
+                    .value(QStringLiteral("text"))
+                    .toString()
+                    .contains(QStringLiteral("CUDA out of memory")));
+        QCOMPARE(byRun.value(silent).value(QStringLiteral("event")).toString(), QStringLiteral("lost"));
+        QCOMPARE(byRun.value(nan).value(QStringLiteral("event")).toString(), QStringLiteral("diverged"));
+        QVERIFY(byRun.value(nan).value(QStringLiteral("detail")).toString().contains(QStringLiteral("train/loss")));
     }
 
     void phonePageNeedsNoBuildAndKeepsTheToken()

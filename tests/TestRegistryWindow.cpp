@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QValueAxis>
@@ -133,6 +134,26 @@ private Q_SLOTS:
         QStringList expected{m_ids[0], m_ids[1]};
         expected.sort();
         QCOMPARE(selected, expected); // chosen again once shown again
+    }
+
+    // A run that ends while the window is open is told: finished, failed (with why) or lost.
+    void endedRunsAreAnnounced()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ending.sqlite")); // a registry of its own
+        auto writer = open(path);
+        QString error;
+        const QString id = writer->reserve(QStringLiteral("ending"), &error)->toString();
+        QVERIFY(writer->setStatus(id, RunStatus::Running, {}, &error));
+        RegistryWindow window(open(path));
+        QVERIFY(window.statusBar()->currentMessage().isEmpty() || !window.statusBar()->currentMessage().contains(id));
+        QVERIFY(writer->setStatus(id, RunStatus::Failed, QStringLiteral("CUDA out of memory"), &error));
+        window.refresh();
+        QVERIFY2(window.statusBar()->currentMessage().contains(id) &&
+                     window.statusBar()->currentMessage().contains(QStringLiteral("failed: CUDA out of memory")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        window.statusBar()->clearMessage();
+        window.refresh(); // told once, not at every poll
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
     }
 
     // Labels typed in the details pane are stored, and the filter finds the run by them.

@@ -223,8 +223,9 @@ private Q_SLOTS:
         QVERIFY2(ModelId::parse(id), qPrintable(id));
         const QString runDir = m_dir.filePath(QStringLiteral("logs/") + id);
         QVERIFY(waitForCheckpoint(runDir));
-        QCOMPARE(admin.run({QStringLiteral("--registry"), database, QStringLiteral("token"), QStringLiteral("revoke"),
-                            QStringLiteral("revoked-mid-run")})
+        QCOMPARE(admin
+                     .run({QStringLiteral("--registry"), database, QStringLiteral("token"), QStringLiteral("revoke"),
+                           QStringLiteral("revoked-mid-run")})
                      .exitCode,
                  0);
         QVERIFY(training.waitForFinished(300000));
@@ -232,7 +233,8 @@ private Q_SLOTS:
         QCOMPARE(training.exitCode(), 75);
         QCOMPARE(err.count(QStringLiteral("fix the token")), 1);
         const QStringList lines = err.trimmed().split(u'\n');
-        QVERIFY2(lines.last().contains(id) && lines.last().contains(QStringLiteral("does not have all")), qPrintable(err));
+        QVERIFY2(lines.last().contains(id) && lines.last().contains(QStringLiteral("does not have all")),
+                 qPrintable(err));
         QVERIFY2(err.contains(QStringLiteral("jikken sync")), qPrintable(err));
         QFile journal(runDir + QStringLiteral("/") + QString::fromLatin1(RegistryJournal::kFileName));
         QVERIFY(journal.size() > 0);
@@ -260,8 +262,9 @@ private Q_SLOTS:
         QString error;
         const JikkenProcess trainer = client(url, token);
         QProcess first;
-        const QString id = startTraining(trainer, first, {QStringLiteral("--epochs"), QStringLiteral("1"),
-                                                          QStringLiteral("--method"), QStringLiteral("class-balanced")});
+        const QString id = startTraining(trainer, first,
+                                         {QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--method"),
+                                          QStringLiteral("class-balanced")});
         QVERIFY2(ModelId::parse(id), qPrintable(id));
         QVERIFY(first.waitForFinished(300000));
         QCOMPARE(first.exitCode(), 0);
@@ -279,8 +282,8 @@ private Q_SLOTS:
 
         JikkenProcess full = client(url, token);
         full.setFileSizeLimit(QFileInfo(runDir.filePath(before.at(1))).size() / 2); // the weights no longer fit
-        const Result resumed =
-            full.run({QStringLiteral("train"), QStringLiteral("--resume"), id, QStringLiteral("--epochs"), QStringLiteral("2")});
+        const Result resumed = full.run(
+            {QStringLiteral("train"), QStringLiteral("--resume"), id, QStringLiteral("--epochs"), QStringLiteral("2")});
         QVERIFY2(!resumed.crashed && resumed.exitCode == 1, qPrintable(resumed.err));
         QVERIFY2(resumed.err.trimmed().split(u'\n').last().contains(QStringLiteral("cannot write the checkpoint")),
                  qPrintable(resumed.err));
@@ -291,7 +294,8 @@ private Q_SLOTS:
         const auto run = storedRun(database, id, &error);
         QVERIFY2(run, qPrintable(error));
         QCOMPARE(toString(run->status), QStringLiteral("failed"));
-        QVERIFY2(run->statusReason.contains(QStringLiteral("cannot write the checkpoint")), qPrintable(run->statusReason));
+        QVERIFY2(run->statusReason.contains(QStringLiteral("cannot write the checkpoint")),
+                 qPrintable(run->statusReason));
     }
 
     // The service goes down in the middle of a real training run and comes back: training never stops, and
@@ -312,9 +316,14 @@ private Q_SLOTS:
         // Down once the first epoch has been reported, for a few seconds of training.
         QVERIFY(waitForCheckpoint(runDir));
         serve.stop(SIGKILL);
-        QThread::msleep(3000);
-        QVERIFY2(training.state() == QProcess::Running, "the outage must fall inside the run");
+        // Until the trainer has reported something (a loaded machine may take more than a moment).
         QFile journal(runDir + QStringLiteral("/") + QString::fromLatin1(RegistryJournal::kFileName));
+        QElapsedTimer away;
+        away.start();
+        while (away.elapsed() < 3000 ||
+               (journal.size() == 0 && away.elapsed() < 60000 && training.state() == QProcess::Running))
+            QThread::msleep(100);
+        QVERIFY2(training.state() == QProcess::Running, "the outage must fall inside the run");
         QVERIFY2(journal.size() > 0, "reports wait in the journal while the service is away");
         QVERIFY2(serve.start(&error), qPrintable(error));
 

@@ -1,6 +1,7 @@
 #include "RegistryApi.h"
 
 #include "ChangeFeed.h"
+#include "RunAlerts.h"
 #include "SeriesCache.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
@@ -297,6 +298,7 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         return reply;
     QString error;
     std::function<bool(QString*)> apply; // the update, once the body is known to be good
+    std::function<void()> alert;         // what the alerts hear of it, once applied
     JsonFields fields(*body, leaf);
     if (leaf == QLatin1String("description")) {
         // A partial description changes only the fields it names.
@@ -342,6 +344,10 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         if (!runStatus)
             return ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status));
         apply = [&, status = *runStatus, reason](QString* e) { return m_store.setStatus(id, status, reason, e); };
+        alert = [&, status, reason] {
+            if (m_alerts)
+                m_alerts->statusSet(id, status, reason);
+        };
     } else if (leaf == QLatin1String("progress")) {
         qint64 epoch = 0;
         qint64 step = 0;
@@ -356,6 +362,10 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         apply = [&, epoch, step, testError](QString* e) {
             return m_store.reportProgress(id, static_cast<int>(epoch), step, testError, e);
         };
+        alert = [&, testError] {
+            if (m_alerts && testError)
+                m_alerts->testError(id, *testError);
+        };
     }
     if (!request.journalSequence) {
         if (!apply(&error))
@@ -368,6 +378,8 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
             return ApiReply::json({{QStringLiteral("ok"), true}, {QStringLiteral("applied"), false}});
     }
     m_feed.touch(id);
+    if (alert)
+        alert();
     return ApiReply::json({{QStringLiteral("ok"), true}});
 }
 

@@ -15,6 +15,7 @@
 namespace jikken {
 
 class ChangeFeed;
+class RunAlerts;
 class RegistryStore;
 class SeriesCache;
 
@@ -59,6 +60,8 @@ public:
     RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits = {});
 
     ApiReply handle(const ApiRequest& request);
+    /// Where applied status and progress reports are told (finished, failed, a test error gone NaN).
+    void setAlerts(RunAlerts* alerts) { m_alerts = alerts; }
     /// Checks a POST /api/v1/reserve body; the method, or the reply that refuses it.
     static std::optional<QString> reserveMethod(const ApiRequest& request, ApiReply* refusal);
     /// The answer to a reservation: the ID, or why there is none.
@@ -87,6 +90,7 @@ private:
     ApiReply tags(const QString& id);
 
     RegistryStore& m_store;
+    RunAlerts* m_alerts = nullptr;
     ChangeFeed& m_feed;
     SeriesCache& m_cache;
     ApiLimits m_limits;

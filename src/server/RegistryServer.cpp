@@ -4,11 +4,11 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslServer>
 #include <QSslSocket>
-#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QUrlQuery>
 
@@ -129,9 +129,10 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
       m_cache(
           [this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
           m_options.seriesCacheBytes),
-      m_api(m_store, m_feed, m_cache, m_options.limits)
+      m_api(m_store, m_feed, m_cache, m_options.limits), m_alerts(m_options.alerts)
 {
     registerPhonePage();
+    m_api.setAlerts(&m_alerts);
     connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(); });
 }
@@ -180,14 +181,14 @@ bool RegistryServer::start(QString* error)
     ConnectionGuard::Limits limits = m_options.connections;
     limits.maxBodyBytes = m_options.maxBodyBytes;
     m_guard = std::make_unique<ConnectionGuard>(
-        limits,
-        [this](const QByteArray& authorization, QString* why) { return mayUpload(authorization, why); });
+        limits, [this](const QByteArray& authorization, QString* why) { return mayUpload(authorization, why); });
     QTcpServer* server = nullptr;
     if (m_tls) {
         auto* ssl = new QSslServer(this);
         ssl->setSslConfiguration(m_ssl);
         // Guarded from the handshake on; over the cap the longest idle connection makes room, or it is closed.
-        connect(ssl, &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket* socket) { m_guard->admit(socket); });
+        connect(ssl, &QSslServer::startedEncryptionHandshake, this,
+                [this](QSslSocket* socket) { m_guard->admit(socket); });
         server = ssl;
     } else {
         server = new GuardedTcpServer(*m_guard, this);
@@ -408,20 +409,22 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
 void RegistryServer::storeScalars(const QString& run, const ApiRequest& request, QHttpServerResponder&& responder,
                                   QTcpSocket* socket)
 {
-    m_ingest.submit(run, request, this,
-                    [this, run, responder = std::make_shared<QHttpServerResponder>(std::move(responder)),
-                     socket = QPointer<QTcpSocket>(socket)](const ApiReply& reply, const QVector<TaggedSeries>& stored) {
-                        if (!stored.isEmpty()) {
-                            m_cache.add(run, stored);
-                            m_feed.touch(run);
-                            if (!m_waiters.empty())
-                                answerWaiters();
-                        }
-                        if (socket) { // the client may have hung up meanwhile; what it sent is stored all the same
-                            send(*responder, reply);
-                            m_guard->answered(socket);
-                        }
-                    });
+    m_ingest.submit(
+        run, request, this,
+        [this, run, responder = std::make_shared<QHttpServerResponder>(std::move(responder)),
+         socket = QPointer<QTcpSocket>(socket)](const ApiReply& reply, const QVector<TaggedSeries>& stored) {
+            if (!stored.isEmpty()) {
+                m_alerts.pointsStored(run, stored);
+                m_cache.add(run, stored);
+                m_feed.touch(run);
+                if (!m_waiters.empty())
+                    answerWaiters();
+            }
+            if (socket) { // the client may have hung up meanwhile; what it sent is stored all the same
+                send(*responder, reply);
+                m_guard->answered(socket);
+            }
+        });
 }
 
 void RegistryServer::reservePending()
@@ -519,6 +522,7 @@ void RegistryServer::markLost()
     for (const QString& id : lost) {
         std::fprintf(stderr, "jikken serve: %s is lost (no heartbeat for %lld s)\n", qPrintable(id),
                      static_cast<long long>(m_options.lostAfterMs / 1000));
+        m_alerts.lost(id, QStringLiteral("no heartbeat for %1 s").arg(m_options.lostAfterMs / 1000.0));
         m_feed.touch(id);
     }
     if (!lost.isEmpty())

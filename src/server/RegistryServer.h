@@ -3,6 +3,7 @@
 #include "ChangeFeed.h"
 #include "ConnectionGuard.h"
 #include "RegistryApi.h"
+#include "RunAlerts.h"
 #include "ScalarIngest.h"
 #include "SeriesCache.h"
 #include "registry/AccessTokens.h"
@@ -42,6 +43,7 @@ struct ServerOptions
     /// The registry's clock, for tests and benchmarks; empty: the real one.
     RegistryStore::Clock clock;
     ApiLimits limits;
+    RunAlerts::Options alerts; ///< a webhook told of finished, failed, lost and diverged runs
 };
 
 /// `jikken serve`: the registry's HTTP service. Authenticates every request with a bearer token (a
@@ -95,6 +97,7 @@ private:
     SeriesCache m_cache;
     RegistryApi m_api;
     ScalarIngest m_ingest;
+    RunAlerts m_alerts;
     quint16 m_port = 0;
     bool m_tls = false;
     QSslConfiguration m_ssl;

@@ -53,6 +53,19 @@ void RegistryTableModel::reindex()
         m_rowById.insert(m_runs[row].id, row);
 }
 
+namespace {
+
+/// Whether a run the table had as reserved or running has come to an end worth telling.
+bool hasEnded(const RunRecord& before, const RunRecord& now)
+{
+    const bool wasGoing = before.status == RunStatus::Running || before.status == RunStatus::Reserved;
+    const bool ended =
+        now.status == RunStatus::Finished || now.status == RunStatus::Failed || now.status == RunStatus::Lost;
+    return wasGoing && ended;
+}
+
+} // namespace
+
 void RegistryTableModel::setRuns(const QVector<RunRecord>& runs)
 {
     QHash<QString, const RunRecord*> fresh;
@@ -71,7 +84,10 @@ void RegistryTableModel::setRuns(const QVector<RunRecord>& runs)
         const RunRecord& now = *fresh.value(m_runs[row].id);
         if (sameRow(m_runs[row], now))
             continue;
+        const bool ended = hasEnded(m_runs[row], now);
         m_runs[row] = now;
+        if (ended)
+            Q_EMIT runEnded(now);
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     QVector<RunRecord> added;
@@ -97,8 +113,11 @@ void RegistryTableModel::updateRun(const RunRecord& run)
         endInsertRows();
         return;
     }
+    const bool ended = hasEnded(m_runs[row], run);
     m_runs[row] = run;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (ended)
+        Q_EMIT runEnded(run);
 }
 
 const RunRecord* RegistryTableModel::run(const QString& id) const

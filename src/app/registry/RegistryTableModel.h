@@ -50,6 +50,10 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    /// A run the table knew as running (or reserved) has finished, failed or been lost since.
+    void runEnded(const RunRecord& run);
+
 private:
     void reindex();
 

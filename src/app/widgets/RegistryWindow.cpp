@@ -28,6 +28,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -128,6 +129,7 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
     });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     connect(m_details, &RunDetailsWidget::labelsEdited, this, &RegistryWindow::saveLabels);
+    connect(m_model, &RegistryTableModel::runEnded, this, &RegistryWindow::announceEnd);
     // A run whose row changed may have new points: its curves are read again at the next redraw.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
         QStringList ids;
@@ -401,6 +403,24 @@ void RegistryWindow::showSelected()
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     m_details->showRun(current.isValid() ? m_model->run(current.data(RegistryTableModel::IdRole).toString()) : nullptr);
+}
+
+void RegistryWindow::announceEnd(const RunRecord& run)
+{
+    const QString text = run.statusReason.isEmpty()
+                             ? tr("%1 %2").arg(run.id, toString(run.status))
+                             : tr("%1 %2: %3").arg(run.id, toString(run.status), run.statusReason);
+    statusBar()->showMessage(text, 60000);
+    // A desktop notification where the desktop has a tray (macOS, KDE, GNOME with the extension).
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->show();
+        }
+        m_tray->showMessage(tr("Jikken"), text,
+                            run.status == RunStatus::Finished ? QSystemTrayIcon::Information
+                                                              : QSystemTrayIcon::Warning);
+    }
 }
 
 bool RegistryWindow::writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write)

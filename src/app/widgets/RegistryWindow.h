@@ -10,6 +10,7 @@
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QSystemTrayIcon;
 class QLineEdit;
 class QMenu;
 class QSplitter;
@@ -87,6 +88,8 @@ private:
     /// says that its `what` was not saved and why.
     bool writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write);
     void saveLabels(const QString& id, const QStringList& labels);
+    /// Tells the user that a run finished, failed or was lost: the status bar, and a desktop notification.
+    void announceEnd(const RunRecord& run);
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryClient> m_registry;
@@ -103,6 +106,7 @@ private:
     RunDetailsWidget* m_details;
     ChartPane* m_chart;
     QLabel* m_banner;
+    QSystemTrayIcon* m_tray = nullptr; ///< made at the first notification
     QSplitter* m_top;
     QSplitter* m_main;
     QMenu* m_columns = nullptr;

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QTimer>
+#include <QUrl>
 
 #include <algorithm>
 #include <atomic>
@@ -36,6 +37,8 @@ struct ServeOptions
     std::string tlsCertificate;
     std::string tlsKey;
     int maxBodyMegabytes = 64;
+    std::string webhook;
+    bool webhookText = false;
 };
 
 /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (loopback).
@@ -94,6 +97,17 @@ int serve(const ServeOptions& flags, const RegistryLocation& location)
     } else {
         options.database = QString::fromStdString(flags.database);
     }
+    if (!flags.webhook.empty()) {
+        const QUrl webhook(QString::fromStdString(flags.webhook), QUrl::StrictMode);
+        if (!webhook.isValid() ||
+            (webhook.scheme() != QLatin1String("http") && webhook.scheme() != QLatin1String("https")) ||
+            webhook.host().isEmpty())
+            return console::fail(QStringLiteral("--webhook wants an http:// or https:// URL, not \"%1\"")
+                                     .arg(QString::fromStdString(flags.webhook)),
+                                 console::kUsage);
+        options.alerts.webhook = webhook;
+        options.alerts.plainText = flags.webhookText;
+    }
     options.lostAfterMs = static_cast<qint64>(flags.lostAfterSeconds * 1000);
     options.openLoopbackReads = flags.openLoopbackReads;
     options.tlsCertificate = QString::fromStdString(flags.tlsCertificate);
@@ -142,6 +156,10 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
     serveCommand->add_option("--tls-cert", flags->tlsCertificate, "PEM certificate: serve HTTPS");
     serveCommand->add_option("--tls-key", flags->tlsKey, "PEM private key of the certificate");
     serveCommand->add_option("--max-body-mb", flags->maxBodyMegabytes, "largest request body in MiB (default 64)");
+    serveCommand->add_option("--webhook", flags->webhook,
+                             "URL told (JSON POST, Slack-compatible) when a run finishes, fails, is lost or diverges");
+    serveCommand->add_flag("--webhook-text", flags->webhookText,
+                           "post the alert as plain text with a Title header (ntfy topic URLs)");
     serveCommand->callback(
         [&registry, &action, flags] { action = [&registry, flags] { return serve(*flags, registry); }; });
 

@@ -1,0 +1,97 @@
+#include "RunAlerts.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include <cmath>
+#include <cstdio>
+
+namespace jikken {
+
+namespace {
+
+constexpr int kWebhookTimeoutMs = 10'000;
+
+} // namespace
+
+RunAlerts::RunAlerts(Options options, QObject* parent) : QObject(parent), m_options(std::move(options)) {}
+
+void RunAlerts::statusSet(const QString& run, const QString& status, const QString& reason)
+{
+    if (status == QLatin1String("finished") || status == QLatin1String("failed"))
+        send(status, run, reason);
+}
+
+void RunAlerts::lost(const QString& run, const QString& why)
+{
+    send(QStringLiteral("lost"), run, why);
+}
+
+void RunAlerts::testError(const QString& run, double value)
+{
+    if (!std::isfinite(value))
+        diverged(run, QStringLiteral("test error %1").arg(value));
+}
+
+void RunAlerts::pointsStored(const QString& run, const QVector<TaggedSeries>& batch)
+{
+    for (const TaggedSeries& tagged : batch) {
+        if (!tagged.tag.contains(QLatin1String("loss"), Qt::CaseInsensitive))
+            continue;
+        for (int i = 0; i < tagged.series.size(); ++i) {
+            if (!std::isfinite(tagged.series.values[i])) {
+                diverged(run, QStringLiteral("%1 is %2 at step %3")
+                                  .arg(tagged.tag)
+                                  .arg(tagged.series.values[i])
+                                  .arg(tagged.series.steps[i]));
+                return;
+            }
+        }
+    }
+}
+
+void RunAlerts::diverged(const QString& run, const QString& detail)
+{
+    if (m_diverged.contains(run))
+        return;
+    m_diverged.insert(run);
+    send(QStringLiteral("diverged"), run, detail);
+}
+
+void RunAlerts::send(const QString& event, const QString& run, const QString& detail)
+{
+    if (m_options.webhook.isEmpty())
+        return;
+    const QString text = detail.isEmpty() ? QStringLiteral("%1 %2").arg(run, event)
+                                          : QStringLiteral("%1 %2: %3").arg(run, event, detail);
+    QNetworkRequest request(m_options.webhook);
+    request.setTransferTimeout(kWebhookTimeoutMs);
+    QByteArray body;
+    if (m_options.plainText) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain; charset=utf-8"));
+        request.setRawHeader("Title", QStringLiteral("Jikken: %1 %2").arg(run, event).toUtf8());
+        body = text.toUtf8();
+    } else {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        body = QJsonDocument(QJsonObject{{QStringLiteral("event"), event},
+                                         {QStringLiteral("run"), run},
+                                         {QStringLiteral("detail"), detail},
+                                         {QStringLiteral("text"), text}})
+                   .toJson(QJsonDocument::Compact);
+    }
+    QNetworkReply* reply = m_network.post(request, body);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if ((reply->error() != QNetworkReply::NoError || status >= 300) && !m_warned) {
+            m_warned = true; // once: a webhook that is down must not fill the log
+            std::fprintf(stderr, "jikken serve: the webhook %s did not take an alert: %s\n",
+                         qPrintable(m_options.webhook.toDisplayString()),
+                         qPrintable(status ? QStringLiteral("HTTP %1").arg(status) : reply->errorString()));
+        }
+    });
+}
+
+} // namespace jikken

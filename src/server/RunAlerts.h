@@ -1,0 +1,53 @@
+#pragma once
+
+#include "series/ScalarSeries.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QUrl>
+
+namespace jikken {
+
+/// Tells a webhook when a run ends or goes wrong: finished, failed, lost (silent past --lost-after) and
+/// diverged (a loss or test error that became NaN or infinite; once per run). One JSON POST per event:
+///
+///     {"event": "failed", "run": "20190705_01_focalloss", "detail": "CUDA out of memory",
+///      "text": "20190705_01_focalloss failed: CUDA out of memory"}
+///
+/// which Slack's incoming webhooks show by its "text"; `plainText` posts the text alone, with the event as
+/// a Title header, as ntfy's topic URLs take it. Sent and forgotten: a webhook that is down loses its
+/// alerts (said once on stderr), never a report.
+class RunAlerts : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QUrl webhook; ///< empty: no alerts
+        bool plainText = false;
+    };
+
+    explicit RunAlerts(Options options, QObject* parent = nullptr);
+
+    /// A run's status was set (a report applied, not a copy sent again).
+    void statusSet(const QString& run, const QString& status, const QString& reason);
+    void lost(const QString& run, const QString& why);
+    /// A progress report's test error.
+    void testError(const QString& run, double value);
+    /// A stored batch of points: a tag with "loss" in its name that holds NaN or an infinity.
+    void pointsStored(const QString& run, const QVector<TaggedSeries>& batch);
+
+private:
+    void diverged(const QString& run, const QString& detail);
+    void send(const QString& event, const QString& run, const QString& detail);
+
+    Options m_options;
+    QNetworkAccessManager m_network;
+    QSet<QString> m_diverged; ///< runs already reported diverged
+    bool m_warned = false;
+};
+
+} // namespace jikken
