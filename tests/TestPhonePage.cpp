@@ -5,6 +5,7 @@
 #include "registry/RegistryStore.h"
 
 #include <QImage>
+#include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QtTest>
@@ -68,9 +69,10 @@ private Q_SLOTS:
             points.append(
                 {QStringLiteral("test/error"), epoch * 390, 1.7e9 + epoch, 0.6 * std::exp(-epoch / 12.0) + 0.21});
             points.append({QStringLiteral("train/loss"), epoch * 390, 1.7e9 + epoch, 2.0 * std::exp(-epoch / 8.0)});
+            points.append({QStringLiteral("learning_rate"), epoch * 390, 1.7e9 + epoch, 0.1}); // sorts first
         }
         QVERIFY(store.addScalars(live, points, &error));
-        QVERIFY(store.reportProgress(live, 40, 40 * 390, points[78].value, &error));
+        QVERIFY(store.reportProgress(live, 40, 40 * 390, 0.6 * std::exp(-40 / 12.0) + 0.21, &error));
     }
 
     void showsRecentRunsNewestFirstAndTheirCurves()
@@ -87,10 +89,10 @@ private Q_SLOTS:
         QVERIFY(live > 0);
         QVERIFY2(live < dom.indexOf(QStringLiteral("20190705_01_focalloss")), "newest first");
         QVERIFY(dom.contains(QStringLiteral("running")) && dom.contains(QStringLiteral("finished")));
-        QVERIFY(dom.contains(QStringLiteral("0.2655")));                     // best test error
+        QVERIFY(dom.contains(QStringLiteral("0.2655")));                                         // best test error
         QVERIFY(dom.contains(QStringLiteral("<span class=\"label\">baseline-ablation</span>"))); // its labels
-        QVERIFY(dom.contains(QStringLiteral("<polyline")));                  // the sparkline
-        QVERIFY(dom.contains(QStringLiteral("<div id=\"message\"></div>"))); // no complaint shown
+        QVERIFY(dom.contains(QStringLiteral("<polyline")));                                      // the sparkline
+        QVERIFY(dom.contains(QStringLiteral("<div id=\"message\"></div>")));                     // no complaint shown
 
         // The page of one run, with its curves; the token is remembered in a cookie only within one browser
         // profile, so this visit brings it again.
@@ -99,6 +101,11 @@ private Q_SLOTS:
         QVERIFY2(runDom.contains(QStringLiteral("<h2>test/error</h2>")),
                  qPrintable(runDom.mid(runDom.indexOf(QStringLiteral("<body")), 1500)));
         QVERIFY(runDom.contains(QStringLiteral("<h2>train/loss</h2>")));
+        // Test error first among the charts, the heartbeat as an age, and when the run should end.
+        QCOMPARE(runDom.indexOf(QStringLiteral("<h2>")), runDom.indexOf(QStringLiteral("<h2>test/error</h2>")));
+        QVERIFY2(runDom.contains(QRegularExpression(QStringLiteral("<dt>heartbeat</dt><dd>\\d+ (s|min) ago</dd>"))),
+                 qPrintable(runDom.mid(runDom.indexOf(QStringLiteral("<dl")), 800)));
+        QVERIFY(runDom.contains(QRegularExpression(QStringLiteral("<dt>ETA</dt><dd>≈ \\d+"))));
         QVERIFY(runDom.contains(QStringLiteral("resnet18")));
 
         // Without a token the page says how to get in, and shows no data.
