@@ -9,6 +9,7 @@
 #include "charts/RunColours.h"
 #include "events/EventFileWriter.h"
 #include "events/LoggedTables.h"
+#include "events/ScalarExport.h"
 #include "registry/HttpRegistryClient.h"
 #include "viewer/ComparisonTables.h"
 #include "viewer/FigureWidget.h"
@@ -389,6 +390,30 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(errors, 1);
+    }
+
+    // The viewer's CSV writes values as `jikken events` does: -0 stays -0, non-finite values are spelled out,
+    // every double reads back exactly.
+    void csvValuesMatchTheEventsCommand()
+    {
+        ViewerRun run;
+        run.name = QStringLiteral("20261101_01_focal");
+        ScalarSeries series;
+        const QVector<double> values{-0.0, qQNaN(), qInf(), -qInf(), 0.1, 1.0 / 3.0};
+        for (int i = 0; i < values.size(); ++i)
+            series.append(i, 1000.0 + i, values[i]);
+        run.scalars.insert(QStringLiteral("loss"), series);
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        QVERIFY(RunSummary::writeCsv({&run}, {QStringLiteral("loss")}, out));
+        QStringList cells;
+        for (const QByteArray& line : out.data().trimmed().split('\n').mid(1))
+            cells << QString::fromUtf8(line.split(',').last());
+        QCOMPARE(cells, (QStringList{QStringLiteral("-0"), QStringLiteral("NaN"), QStringLiteral("Infinity"),
+                                     QStringLiteral("-Infinity"), QStringLiteral("0.1"),
+                                     QStringLiteral("0.3333333333333333")}));
+        for (int i = 0; i < values.size(); ++i)
+            QCOMPARE(QString::fromLatin1(ScalarExport::csvNumber(values[i])), cells[i]);
     }
 
     void summaryAndHyperparametersCompareRuns()

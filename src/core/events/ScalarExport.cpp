@@ -58,6 +58,13 @@ std::string jsonString(const QString& text)
 
 } // namespace
 
+QByteArray ScalarExport::csvNumber(double value)
+{
+    std::string text;
+    appendNumber(text, value, false);
+    return QByteArray::fromStdString(text);
+}
+
 bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& out)
 {
     const bool withRun = log.runs().size() > 1;

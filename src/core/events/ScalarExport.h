@@ -15,6 +15,9 @@ class ScalarExport
 public:
     enum class Format { Csv, Json };
     static bool write(const EventLogReader& log, Format format, QIODevice& out);
+    /// A value as the CSV writes it: the shortest text that reads back to the same double (-0 stays -0),
+    /// NaN, Infinity, -Infinity. Every CSV of scalars (the viewer's too) writes values this way.
+    static QByteArray csvNumber(double value);
 };
 
 } // namespace jikken

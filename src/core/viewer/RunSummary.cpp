@@ -1,5 +1,6 @@
 #include "RunSummary.h"
 
+#include "events/ScalarExport.h"
 #include "registry/RunExport.h"
 
 #include <QRegularExpression>
@@ -126,7 +127,7 @@ bool writeCsv(const QVector<const ViewerRun*>& runs, const QStringList& tags, QI
             for (int i = 0; i < it->size(); ++i) {
                 buffer += head;
                 buffer += QByteArray::number(it->steps[i]) + ',' + QByteArray::number(it->wallTimes[i], 'f', 3) + ',' +
-                          QByteArray::number(it->values[i], 'g', 17) + '\n';
+                          ScalarExport::csvNumber(it->values[i]) + '\n';
                 if (buffer.size() > (1 << 20)) {
                     if (out.write(buffer) != buffer.size())
                         return false;
