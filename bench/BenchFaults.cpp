@@ -355,12 +355,7 @@ int main(int argc, char** argv)
     row("  of them duplicated / missing from the registry", QStringLiteral("%1 / %2").arg(duplicated).arg(missing),
         "0 / 0");
     row("points sent by 8 journaled runs", QString::number(sent), "");
-    row("  stored / lost / applied twice",
-        QStringLiteral("%1 / %2 / %3")
-            .arg(stored)
-            .arg(sent - std::min(stored, sent))
-            .arg(std::max<qint64>(0, stored - sent)),
-        "all / 0 / 0");
+    row("  stored / lost / applied twice", lossRow(sent, stored), "all / 0 / 0");
     row("  runs finished / bytes still in journals", QStringLiteral("%1 / %2").arg(finished).arg(waiting), "8 / 0");
     row("1 GiB upload: answered 413 after (ms)",
         refused ? QString::number(refusedMs, 'f', 0) : QStringLiteral("not refused"), "413");

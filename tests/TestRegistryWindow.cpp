@@ -58,6 +58,14 @@ private:
         return -1;
     }
 
+    /// Adds the run's row to the selection (or takes it out), as a ctrl-click does.
+    static void selectRun(QTableView* table, const QString& id, bool on = true)
+    {
+        table->selectionModel()->select(table->model()->index(rowOf(table, id), 0),
+                                        (on ? QItemSelectionModel::Select : QItemSelectionModel::Deselect) |
+                                            QItemSelectionModel::Rows);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -107,10 +115,8 @@ private Q_SLOTS:
         RegistryWindow window(open(m_path));
         window.show();
         QTableView* table = window.table();
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[0]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[1]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selectRun(table, m_ids[0]);
+        selectRun(table, m_ids[1]);
         QCOMPARE(window.chart()->shownRuns().size(), 2);
         QTest::keyClicks(window.filterBox(), QStringLiteral("method:focalloss -memo:gamma"));
         QCOMPARE(table->model()->rowCount(), 1);
@@ -253,10 +259,8 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QTableView* table = window.table();
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[0]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[2]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selectRun(table, m_ids[0]);
+        selectRun(table, m_ids[2]);
         ChartPane* chart = window.chart();
         QCOMPARE(chart->tagBox()->count(), 2);
         QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("test/error")); // the first curve people look at
@@ -313,13 +317,8 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QTableView* table = window.table();
-        const auto select = [&](const QString& id, bool on) {
-            table->selectionModel()->select(table->model()->index(rowOf(table, id), 0),
-                                            (on ? QItemSelectionModel::Select : QItemSelectionModel::Deselect) |
-                                                QItemSelectionModel::Rows);
-        };
         for (const QString& id : m_ids.mid(0, 4))
-            select(id, true);
+            selectRun(table, id);
         const auto colours = [&] {
             QHash<QString, QColor> byRun;
             for (QAbstractSeries* series : window.chart()->chart()->series()) {
@@ -333,8 +332,8 @@ private Q_SLOTS:
         QCOMPARE(
             QSet<QRgb>({four[m_ids[0]].rgb(), four[m_ids[1]].rgb(), four[m_ids[2]].rgb(), four[m_ids[3]].rgb()}).size(),
             4);
-        select(m_ids[1], false);
-        select(m_ids[1], true);
+        selectRun(table, m_ids[1], false);
+        selectRun(table, m_ids[1]);
         QCOMPARE(colours().value(m_ids[0]), four[m_ids[0]]);
         QCOMPARE(colours().value(m_ids[1]), four[m_ids[1]]);
         // Twenty keys shown at once: twenty colours.
@@ -441,10 +440,8 @@ private Q_SLOTS:
         RegistryWindow window(open(m_path));
         window.show();
         QTableView* table = window.table();
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[2]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        table->selectionModel()->select(table->model()->index(rowOf(table, m_ids[1]), 0),
-                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        selectRun(table, m_ids[2]);
+        selectRun(table, m_ids[1]);
         QAction* openViewer = nullptr;
         for (QAction* action : window.findChildren<QAction*>()) {
             if (action->text() == QStringLiteral("Open in Plot &Viewer"))

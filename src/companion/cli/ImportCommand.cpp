@@ -13,9 +13,10 @@ namespace jikken {
 
 namespace {
 
-QString rows(qsizetype count)
+/// "1 row", "2 rows": a count with its noun.
+QString counted(qsizetype count, const QString& noun)
 {
-    return count == 1 ? QStringLiteral("1 row") : QStringLiteral("%1 rows").arg(count);
+    return QStringLiteral("%1 %2%3").arg(count).arg(noun, count == 1 ? QString() : QStringLiteral("s"));
 }
 
 int importCsv(const QString& path, const std::vector<std::string>& mapping, bool dryRun,
@@ -58,8 +59,8 @@ int importCsv(const QString& path, const std::vector<std::string>& mapping, bool
             return console::fail(error + QStringLiteral(" (nothing was imported)"));
         console::out(QStringLiteral("%1 %2 from %3; %4 rejected\n")
                          .arg(dryRun ? QStringLiteral("would import") : QStringLiteral("imported"),
-                              fresh.size() == 1 ? QStringLiteral("1 run") : QStringLiteral("%1 runs").arg(fresh.size()),
-                              path, rows(parsed.rejected.size())));
+                              counted(fresh.size(), QStringLiteral("run")), path,
+                              counted(parsed.rejected.size(), QStringLiteral("row"))));
         return parsed.rejected.isEmpty() ? console::kOk : console::kFailure;
     });
 }

@@ -55,6 +55,35 @@ qint64 int8At(const PGresult* result, int row, int column)
     return qFromBigEndian<qint64>(PQgetvalue(result, row, column));
 }
 
+QByteArray encode(const ScalarSeries& points, int start, int count)
+{
+    QByteArray data(static_cast<qsizetype>(count) * kBytesPerPoint, Qt::Uninitialized);
+    char* at = data.data();
+    for (int i = start; i < start + count; ++i, at += kBytesPerPoint) {
+        qToBigEndian<qint64>(points.steps[i], at);
+        qToBigEndian<double>(points.wallTimes[i], at + 8);
+        qToBigEndian<double>(points.values[i], at + 16);
+    }
+    return data;
+}
+
+/// Appends a block's points to `into`; false if `data` is not whole points.
+bool decode(const char* data, qsizetype size, ScalarSeries* into)
+{
+    if (size % kBytesPerPoint != 0)
+        return false;
+    for (const char* at = data; at < data + size; at += kBytesPerPoint)
+        into->append(qFromBigEndian<qint64>(at), qFromBigEndian<double>(at + 8), qFromBigEndian<double>(at + 16));
+    return true;
+}
+
+/// Appends the points of the block in `row`, `column` of a result to `into`; says so when it is damaged.
+bool decodeBlock(const PGresult* result, int row, int column, qint64 seriesId, ScalarSeries* into, QString* error)
+{
+    return decode(PQgetvalue(result, row, column), PQgetlength(result, row, column), into) ||
+           fail(error, QStringLiteral("a point block of series %1 is damaged").arg(seriesId), false);
+}
+
 /// Old points and new, by step; at a step both have, the new point wins.
 ScalarSeries merged(const ScalarSeries& old, const ScalarSeries& incoming)
 {
@@ -138,32 +167,6 @@ QByteArray arrayLiteral(const std::vector<qint64>& values)
 
 } // namespace
 
-QByteArray encode(const ScalarSeries& points, int start, int count)
-{
-    QByteArray data(static_cast<qsizetype>(count) * kBytesPerPoint, Qt::Uninitialized);
-    char* at = data.data();
-    for (int i = start; i < start + count; ++i, at += kBytesPerPoint) {
-        qToBigEndian<qint64>(points.steps[i], at);
-        qToBigEndian<double>(points.wallTimes[i], at + 8);
-        qToBigEndian<double>(points.values[i], at + 16);
-    }
-    return data;
-}
-
-bool decode(const char* data, qsizetype size, ScalarSeries* into)
-{
-    if (size % kBytesPerPoint != 0)
-        return false;
-    for (const char* at = data; at < data + size; at += kBytesPerPoint)
-        into->append(qFromBigEndian<qint64>(at), qFromBigEndian<double>(at + 8), qFromBigEndian<double>(at + 16));
-    return true;
-}
-
-bool decode(const QByteArray& data, ScalarSeries* into)
-{
-    return decode(data.constData(), data.size(), into);
-}
-
 bool applies(const QSqlDatabase& db)
 {
     return connectionOf(db) != nullptr;
@@ -201,8 +204,8 @@ bool upsert(QSqlDatabase& db, qint64 seriesId, const ScalarSeries& points, QStri
     std::vector<qint64> firstSteps;
     for (const auto& [firstStep, row] : rewritten) {
         firstSteps.push_back(firstStep);
-        if (!decode(PQgetvalue(touched.get(), row, 3), PQgetlength(touched.get(), row, 3), &old))
-            return fail(error, QStringLiteral("a point block of series %1 is damaged").arg(seriesId), false);
+        if (!decodeBlock(touched.get(), row, 3, seriesId, &old, error))
+            return false;
     }
     if (!run(connection, "DELETE FROM point_blocks WHERE series_id = $1 AND first_step = ANY ($2::bigint[])",
              {series, arrayLiteral(firstSteps)}, error))
@@ -225,8 +228,8 @@ std::optional<ScalarSeries> readAll(QSqlDatabase& db, qint64 seriesId, QString* 
         total += PQgetlength(blocks.get(), row, 0) / kBytesPerPoint;
     out.reserve(total);
     for (int row = 0; row < PQntuples(blocks.get()); ++row) {
-        if (!decode(PQgetvalue(blocks.get(), row, 0), PQgetlength(blocks.get(), row, 0), &out))
-            return fail(error, QStringLiteral("a point block of series %1 is damaged").arg(seriesId), std::nullopt);
+        if (!decodeBlock(blocks.get(), row, 0, seriesId, &out, error))
+            return std::nullopt;
     }
     return out;
 }
@@ -258,8 +261,8 @@ std::optional<ScalarSeries> sample(QSqlDatabase& db, qint64 seriesId, int points
         return std::nullopt;
     ScalarSeries read;
     for (int row = 0; row < PQntuples(blocks.get()); ++row) {
-        if (!decode(PQgetvalue(blocks.get(), row, 0), PQgetlength(blocks.get(), row, 0), &read))
-            return fail(error, QStringLiteral("a point block of series %1 is damaged").arg(seriesId), std::nullopt);
+        if (!decodeBlock(blocks.get(), row, 0, seriesId, &read, error))
+            return std::nullopt;
     }
     QVector<int> picked;
     for (qint64 target : targets) {

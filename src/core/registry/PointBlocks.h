@@ -19,11 +19,6 @@ namespace jikken::PointBlocks {
 inline constexpr int kCapacity = 1024;
 inline constexpr int kBytesPerPoint = 24;
 
-QByteArray encode(const ScalarSeries& points, int start, int count);
-/// Appends a block's points to `into`; false if `data` is not whole points.
-bool decode(const QByteArray& data, ScalarSeries* into);
-bool decode(const char* data, qsizetype size, ScalarSeries* into);
-
 /// Whether `db` is PostgreSQL with a libpq connection underneath (the only backend that keeps blocks).
 bool applies(const QSqlDatabase& db);
 
