@@ -221,8 +221,10 @@ private Q_SLOTS:
         const Result output = m_jikken->run({QStringLiteral("output"), id});
         QCOMPARE(output.exitCode, 0);
         QVERIFY2(output.out.contains(id), qPrintable(output.out));
+        // Its session ended with the run: a terminal follows the output it left instead.
         const Result attach = m_jikken->run({QStringLiteral("attach"), QStringLiteral("--print"), id});
-        QVERIFY2(attach.out.contains(QStringLiteral("-t -- gpu-a 'tmux' 'attach-session' '-t' '=%1'").arg(id)),
+        QVERIFY2(attach.out.contains(QStringLiteral("-t -- gpu-a 'tail' '-n' '200' '-f' ")) &&
+                     attach.out.contains(QStringLiteral("/logs/%1/output.log").arg(id)),
                  qPrintable(attach.out));
     }
 
@@ -236,6 +238,8 @@ private Q_SLOTS:
         m_sessions << id;
         QVERIFY(sessionExists(id));
         QVERIFY(waitForStatus(id, RunStatus::Running, 60000));
+        const Result attach = m_jikken->run({QStringLiteral("attach"), QStringLiteral("--print"), id});
+        QCOMPARE(attach.out.trimmed(), QStringLiteral("tmux attach-session -t =%1").arg(id)); // a live session
         const Result stopped =
             m_jikken->run({QStringLiteral("stop"), id, QStringLiteral("--grace"), QStringLiteral("120")});
         QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));

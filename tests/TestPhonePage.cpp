@@ -2,6 +2,7 @@
 // `jikken serve`, with a read token in the URL. Checks what the page shows and keeps a screenshot.
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
+#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 
 #include <QImage>
@@ -82,10 +83,16 @@ private Q_SLOTS:
         const QString token = serve.makeToken(QStringLiteral("phone"), true);
         QString error;
         QVERIFY2(serve.start(&error, {QStringLiteral("--lost-after"), QStringLiteral("3600")}), qPrintable(error));
+        // A loss that became NaN: an alert the list shows above the runs.
+        const QString writer = serve.makeToken(QStringLiteral("trainer"));
+        HttpRegistryClient trainer(QUrl(serve.url()), writer);
+        QVERIFY2(trainer.addScalars(m_liveId, {{QStringLiteral("train/loss"), 41 * 390, 1.7e9 + 41, qQNaN()}}, &error),
+                 qPrintable(error));
 
         const QString dom = chromium(serve.url() + QStringLiteral("/?token=") + token, QStringLiteral("--dump-dom"));
         QVERIFY2(dom.contains(QStringLiteral("20190705_01_focalloss")), qPrintable(dom.left(2000)));
-        const qsizetype live = dom.indexOf(m_liveId);
+        const qsizetype list = dom.indexOf(QStringLiteral("<ul id=\"runs\">"));
+        const qsizetype live = dom.indexOf(m_liveId, list);
         QVERIFY(live > 0);
         QVERIFY2(live < dom.indexOf(QStringLiteral("20190705_01_focalloss")), "newest first");
         QVERIFY(dom.contains(QStringLiteral("running")) && dom.contains(QStringLiteral("finished")));
@@ -93,6 +100,10 @@ private Q_SLOTS:
         QVERIFY(dom.contains(QStringLiteral("<span class=\"label\">baseline-ablation</span>"))); // its labels
         QVERIFY(dom.contains(QStringLiteral("<polyline")));                                      // the sparkline
         QVERIFY(dom.contains(QStringLiteral("<div id=\"message\"></div>")));                     // no complaint shown
+        const qsizetype alert = dom.indexOf(QStringLiteral("<span class=\"status diverged\">diverged</span>"));
+        QVERIFY2(alert > 0 && alert < list,
+                 qPrintable(dom.mid(dom.indexOf(QStringLiteral("<body")), 1500))); // above the list
+        QVERIFY(dom.contains(QStringLiteral("train/loss is nan at step %1").arg(41 * 390)));
 
         // The page of one run, with its curves; the token is remembered in a cookie only within one browser
         // profile, so this visit brings it again.

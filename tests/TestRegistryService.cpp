@@ -802,6 +802,20 @@ private Q_SLOTS:
         QCOMPARE(byRun.value(silent).value(QStringLiteral("event")).toString(), QStringLiteral("lost"));
         QCOMPARE(byRun.value(nan).value(QStringLiteral("event")).toString(), QStringLiteral("diverged"));
         QVERIFY(byRun.value(nan).value(QStringLiteral("detail")).toString().contains(QStringLiteral("train/loss")));
+
+        // The same alerts, newest first, for the phone page (read access is enough).
+        const HttpResult listed = request("GET", QStringLiteral("/api/v1/alerts"), {}, m_readToken);
+        QCOMPARE(listed.status, 200);
+        const QJsonArray alerts =
+            QJsonDocument::fromJson(listed.body).object().value(QStringLiteral("alerts")).toArray();
+        QCOMPARE(alerts.size(), 4);
+        QCOMPARE(alerts[0].toObject().value(QStringLiteral("run")).toString(), silent); // lost last, after 400 ms
+        QCOMPARE(alerts[3].toObject().value(QStringLiteral("run")).toString(), done);
+        QCOMPARE(alerts[3].toObject().value(QStringLiteral("event")).toString(), QStringLiteral("finished"));
+        for (int i = 1; i < alerts.size(); ++i)
+            QVERIFY(alerts[i - 1].toObject().value(QStringLiteral("time")).toString() >=
+                    alerts[i].toObject().value(QStringLiteral("time")).toString());
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/alerts")).status, 401);
     }
 
     void phonePageNeedsNoBuildAndKeepsTheToken()

@@ -1,6 +1,7 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
 #include "charts/ChartCurve.h"
 #include "charts/ChartPane.h"
+#include "charts/MeasuredLines.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
 #include "registry/HttpRegistryClient.h"
@@ -12,19 +13,24 @@
 
 #include <QChart>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMenu>
+#include <QMouseEvent>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSlider>
+#include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QValueAxis>
 #include <QtTest>
@@ -276,6 +282,32 @@ private Q_SLOTS:
         chart->smoothing()->setValue(90);
         const double smoothed = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
         QVERIFY(smoothed > raw); // a falling curve: the average lags above it
+        // The measured values stay in sight, faintly, beneath the smoothed lines.
+        const QVector<MeasuredLines::Line>& measured = chart->measuredLines()->lines();
+        QCOMPARE(measured.size(), 2);
+        const MeasuredLines::Line& beneath =
+            measured[0].series->name() == m_ids[0] ? measured[0] : measured[1]; // the first run's
+        QCOMPARE(beneath.series->name(), m_ids[0]);
+        QCOMPARE(beneath.colour, RunColours::colour(m_ids[0]));
+        QVERIFY(beneath.points.size() >= 200);
+        const ChartCurve* drawn = chart->curve(m_ids[0], QStringLiteral("test/error"));
+        for (const QPointF& p : beneath.points)
+            QCOMPARE(p.y(), drawn->value(drawn->nearest(XAxis::Step, p.x())));
+        chart->smoothing()->setValue(0);
+        QVERIFY(chart->measuredLines()->lines().isEmpty()); // nothing smoothed, nothing beneath
+        chart->smoothing()->setValue(90);
+        // The pointer over the plot reads out every run at its x, as TensorBoard's tooltip does.
+        const QString both = chart->describeAll(3000);
+        QVERIFY2(both.startsWith(QStringLiteral("step 3000")) && both.contains(m_ids[0]) && both.contains(m_ids[2]) &&
+                     both.contains(QStringLiteral("smoothed")),
+                 qPrintable(both));
+        const QRectF plot = chart->chart()->plotArea();
+        // Top right: the falling curves are low there by then, so the pointer is over no line of its own.
+        const QPoint inside = chart->view()->mapFromScene(chart->chart()->mapToScene(plot.topRight() + QPointF(-8, 8)));
+        QMouseEvent move(QEvent::MouseMove, inside, chart->view()->viewport()->mapToGlobal(inside), Qt::NoButton,
+                         Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(chart->view()->viewport(), &move);
+        QVERIFY2(chart->readout()->text().contains(m_ids[2]), qPrintable(chart->readout()->text()));
         // New points of a shown run arrive with its progress and are drawn at the next refresh.
         QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
         QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
@@ -287,6 +319,48 @@ private Q_SLOTS:
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
         QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
         QVERIFY(window.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/desktop-main-window.png")));
+    }
+
+    // A chart with nothing to draw says how to fill it.
+    void anEmptyChartSaysWhatToDo()
+    {
+        RegistryWindow window(open(m_path));
+        window.show();
+        QVERIFY2(window.chart()->chart()->title().contains(QStringLiteral("Select runs")),
+                 qPrintable(window.chart()->chart()->title()));
+        selectRun(window.table(), m_ids[3]); // reserved, running, no points yet
+        QVERIFY2(window.chart()->chart()->title().contains(QStringLiteral("no scalars")),
+                 qPrintable(window.chart()->chart()->title()));
+    }
+
+    // Colour by a field: runs with the same method share a colour, another method gets another; the legend
+    // says the group.
+    void coloursByGroup()
+    {
+        RegistryWindow window(open(m_path));
+        window.show();
+        for (int i : {0, 1, 2})
+            selectRun(window.table(), m_ids[i]); // softmax, focalloss, focalloss
+        ChartPane* chart = window.chart();
+        QComboBox* by = chart->colourByBox();
+        QCOMPARE(by->currentText(), QStringLiteral("Colour: run"));
+        by->setCurrentIndex(by->findData(QStringLiteral("method")));
+        QHash<QString, QColor> colourOf;
+        for (QAbstractSeries* series : chart->chart()->series()) {
+            auto* line = qobject_cast<QLineSeries*>(series);
+            colourOf.insert(line->name().section(u' ', 0, 0), line->color());
+            QVERIFY2(line->name().endsWith(QStringLiteral("(focalloss)")) ||
+                         line->name().endsWith(QStringLiteral("(softmax)")),
+                     qPrintable(line->name()));
+        }
+        QCOMPARE(colourOf.size(), 3);
+        QCOMPARE(colourOf.value(m_ids[1]), colourOf.value(m_ids[2]));
+        QVERIFY(colourOf.value(m_ids[0]) != colourOf.value(m_ids[1]));
+        by->setCurrentIndex(0); // back to one colour per run
+        QSet<QRgb> distinct;
+        for (QAbstractSeries* series : chart->chart()->series())
+            distinct.insert(qobject_cast<QLineSeries*>(series)->color().rgb());
+        QCOMPARE(distinct.size(), 3);
     }
 
     // Smoothing leaves sparse curves as measured: a six-point test error is drawn at its values.
@@ -427,6 +501,101 @@ private Q_SLOTS:
         QCOMPARE(again.chart()->smoothing()->value(), 25);
         QVERIFY(again.chart()->logScale()->isChecked());
         QSettings().clear();
+    }
+
+    // Any hyperparameter or final metric becomes a column (Columns › Hyperparameters / Final Metrics), sorts
+    // by value (0.05 between 0.01 and 0.1, runs without it last) and is there again after a restart.
+    void hyperparameterAndMetricColumnsSortAndAreRemembered()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("columns.sqlite"));
+        QStringList ids;
+        {
+            auto store = open(path);
+            QString error;
+            for (const double lr : {0.1, 0.01, 0.05}) {
+                const QString id = store->reserve(QStringLiteral("sgd"), &error)->toString();
+                RunDescription description;
+                description.hparams = {{QStringLiteral("lr"), lr},
+                                       {QStringLiteral("optimizer"), QStringLiteral("sgd")}};
+                QVERIFY(store->describe(id, description, &error));
+                QVERIFY(store->setFinalMetrics(id, {{QStringLiteral("test_accuracy"), 1 - lr}}, &error));
+                ids << id;
+            }
+            ids << store->reserve(QStringLiteral("imported"), &error)->toString(); // no hyperparameters
+        }
+        const auto column = [](RegistryWindow& window, const QString& key) {
+            return qobject_cast<RegistryTableModel*>(
+                       qobject_cast<QSortFilterProxyModel*>(window.table()->model())->sourceModel())
+                ->extraColumn(key);
+        };
+        {
+            RegistryWindow window(open(path));
+            window.show();
+            Q_EMIT window.columnsMenu()->aboutToShow();
+            QMenu* hparams = nullptr;
+            for (QAction* action : window.columnsMenu()->actions()) {
+                if (action->menu() && action->text() == QStringLiteral("&Hyperparameters"))
+                    hparams = action->menu();
+            }
+            QVERIFY(hparams);
+            QStringList offered;
+            for (QAction* action : hparams->actions())
+                offered << action->text();
+            QCOMPARE(offered, (QStringList{QStringLiteral("lr"), QStringLiteral("optimizer")}));
+            hparams->actions().first()->toggle();
+            const int lr = column(window, QStringLiteral("hparams/lr"));
+            QCOMPARE(lr, int(RegistryTableModel::ColumnCount));
+            QAbstractItemModel* rows = window.table()->model();
+            QCOMPARE(rows->headerData(lr, Qt::Horizontal).toString(), QStringLiteral("lr"));
+            window.table()->sortByColumn(lr, Qt::AscendingOrder);
+            QStringList order;
+            for (int row = 0; row < rows->rowCount(); ++row)
+                order << rows->index(row, lr).data().toString();
+            QCOMPARE(order, (QStringList{QStringLiteral("0.01"), QStringLiteral("0.05"), QStringLiteral("0.1"), {}}));
+            QCOMPARE(rows->index(3, 0).data().toString(), ids[3]);
+            window.close();
+        }
+        RegistryWindow again(open(path));
+        again.show();
+        QCOMPARE(column(again, QStringLiteral("hparams/lr")), int(RegistryTableModel::ColumnCount));
+        QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::ColumnCount));
+        QSettings().clear();
+    }
+
+    // The details pane is a key/value table: only the hyperparameters that applied to the run (no focal_gamma
+    // for softmax, no momentum for Adam), a limit of 0 read as "all", numbers rounded but exact on hover and
+    // when copied.
+    void detailsShowTheHyperparametersThatApplied()
+    {
+        RunRecord run;
+        run.id = QStringLiteral("20261201_01_softmax");
+        run.method = QStringLiteral("softmax");
+        run.hparams = {{QStringLiteral("method"), QStringLiteral("softmax")},
+                       {QStringLiteral("focal_gamma"), 2.0},
+                       {QStringLiteral("optimizer"), QStringLiteral("adam")},
+                       {QStringLiteral("momentum"), 0.9},
+                       {QStringLiteral("lr"), 0.00123456789},
+                       {QStringLiteral("train_limit"), 0},
+                       {QStringLiteral("test_limit"), 1000}};
+        run.finalMetrics = {{QStringLiteral("test_accuracy"), 0.87654321}};
+        RunDetailsWidget details;
+        details.showRun(&run);
+        QHash<QString, QTableWidgetItem*> shown;
+        for (int row = 0; row < details.factsTable()->rowCount(); ++row)
+            shown.insert(details.factsTable()->item(row, 0)->text(), details.factsTable()->item(row, 1));
+        QVERIFY(!shown.contains(QStringLiteral("focal_gamma")));
+        QVERIFY(!shown.contains(QStringLiteral("momentum")));
+        QVERIFY(!shown.contains(QStringLiteral("hparams")));
+        QCOMPARE(shown.value(QStringLiteral("lr"))->text(), QStringLiteral("0.00123457"));
+        QCOMPARE(shown.value(QStringLiteral("lr"))->toolTip(), QStringLiteral("0.00123456789"));
+        QCOMPARE(shown.value(QStringLiteral("train_limit"))->text(), QStringLiteral("all"));
+        QCOMPARE(shown.value(QStringLiteral("test_limit"))->text(), QStringLiteral("1000"));
+        QCOMPARE(shown.value(QStringLiteral("final test_accuracy"))->text(), QStringLiteral("0.876543"));
+        QCOMPARE(shown.value(QStringLiteral("optimizer"))->text(), QStringLiteral("adam"));
+        details.factsTable()->selectRow(details.factsTable()->row(shown.value(QStringLiteral("lr"))));
+        details.copyFacts();
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("lr\t0.00123456789"));
     }
 
     void opensSelectedRunsInThePlotViewer()

@@ -33,6 +33,12 @@ bool waitForFile(const QString& path, int timeoutMs)
     return true;
 }
 
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 } // namespace
 
 class TestTraining : public QObject
@@ -62,10 +68,11 @@ private:
 
     /// Starts a six-epoch run, reads its model ID from the first line it prints and waits for the end of
     /// its first epoch (the first checkpoint).
-    void startSixEpochsUntilFirstCheckpoint(QProcess& process, QString* id, QString* runDir) const
+    void startSixEpochsUntilFirstCheckpoint(QProcess& process, QString* id, QString* runDir, int epochs = 6) const
     {
-        jikken().start(process, QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("6")} +
-                                    kSmallRun);
+        jikken().start(process,
+                       QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QString::number(epochs)} +
+                           kSmallRun);
         QVERIFY(process.waitForReadyRead(60000));
         *id = QString::fromUtf8(process.readLine()).trimmed();
         QVERIFY2(ModelId::parse(*id), qPrintable(*id));
@@ -234,6 +241,43 @@ private Q_SLOTS:
         EventLogReader log(runDir);
         QVERIFY(log.poll(nullptr, nullptr));
         checkNoDuplicateSteps(log);
+    }
+
+    // A run started from a terminal has no tmux session: `jikken output`, `attach` and `stop` reach it by
+    // the process ID and output.log its trainer keeps in the run folder (its host is this machine's name).
+    void aRunStartedFromATerminalIsFollowedAndStopped()
+    {
+        QProcess process;
+        QString id, runDir;
+        startSixEpochsUntilFirstCheckpoint(process, &id, &runDir, 40);
+        if (QTest::currentTestFailed())
+            return;
+        const QString pid = QString::number(process.processId());
+        QCOMPARE(readAll(runDir + QStringLiteral("/jikken.pid")).trimmed(), pid.toUtf8());
+
+        const Result output = jikken().run({QStringLiteral("output"), id});
+        QVERIFY2(output.exitCode == 0, qPrintable(output.err));
+        QVERIFY2(output.out.contains(QStringLiteral("process %1, started from a terminal").arg(pid)),
+                 qPrintable(output.out));
+        QVERIFY2(output.out.contains(QStringLiteral("epoch 1/40")), qPrintable(output.out));
+
+        const Result attach = jikken().run({QStringLiteral("attach"), QStringLiteral("--print"), id});
+        QVERIFY2(attach.exitCode == 0, qPrintable(attach.err));
+        QCOMPARE(attach.out.trimmed(), QStringLiteral("tail -n 200 -f %1/output.log").arg(runDir));
+
+        const Result stop = jikken().run({QStringLiteral("stop"), id});
+        QVERIFY2(stop.exitCode == 0, qPrintable(stop.err));
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 128 + SIGINT);
+        const RunRecord stopped = record(id);
+        QCOMPARE(toString(stopped.status), toString(RunStatus::Stopped));
+        QVERIFY2(stopped.statusReason.contains(QStringLiteral("SIGINT")), qPrintable(stopped.statusReason));
+        QVERIFY(!QFile::exists(runDir + QStringLiteral("/jikken.pid")));
+        QVERIFY(readAll(runDir + QStringLiteral("/output.log")).contains("stopped at a checkpoint"));
+
+        const Result again = jikken().run({QStringLiteral("stop"), id});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("not running")), qPrintable(again.err));
     }
 
     void badSpecsLeaveNoRecord()

@@ -7,11 +7,14 @@
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
 #include "charts/RunColours.h"
+#include "data/DatasetLoader.h"
 #include "events/EventFileWriter.h"
 #include "events/LoggedTables.h"
 #include "events/ScalarExport.h"
 #include "registry/HttpRegistryClient.h"
 #include "viewer/ComparisonTables.h"
+#include "viewer/CurveStore.h"
+#include "viewer/FigureRenderer.h"
 #include "viewer/FigureWidget.h"
 #include "viewer/LogdirRuns.h"
 #include "viewer/MediaPage.h"
@@ -25,6 +28,7 @@
 #include <QDir>
 #include <QImage>
 #include <QJsonArray>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QRegularExpression>
@@ -37,6 +41,8 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextFrame>
+#include <QTextTable>
 #include <QTreeWidget>
 #include <QXmlStreamReader>
 #include <QtEndian>
@@ -263,7 +269,7 @@ private Q_SLOTS:
         const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
         QCOMPARE(lines.first(), QByteArray("run,method,tag,step,wall_time,value"));
         QCOMPARE(lines.size(), 1 + 100 + 10 + 30 + 20); // loss of three runs, eval/acc of one
-        QVERIFY(lines.contains("20261101_01_focal,focal,eval/acc,100,1100.000,1"));
+        QVERIFY(lines.contains("20261101_01_focal,focal,eval/acc,100,1100,1"));
 
         // Bad requests: one line, a non-zero exit, no file.
         const QString never = out.filePath(QStringLiteral("never.png"));
@@ -287,6 +293,38 @@ private Q_SLOTS:
             QCOMPARE(r.err.count(QStringLiteral("jikken-desktop: ")), 1);
             QVERIFY(!QFileInfo::exists(never));
         }
+    }
+
+    // An exported figure carries the title asked for and names its axes; its legend follows the template
+    // and lists only the runs it draws (tf_run has no eval/acc).
+    void exportsATitleAxisNamesAndATemplatedLegend()
+    {
+        Logdir logdir;
+        QTemporaryDir out;
+        const QString svg = out.filePath(QStringLiteral("legend.svg"));
+        const Exported r =
+            runDesktop({QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--tags"), QStringLiteral("eval/acc"),
+                        QStringLiteral("--title"), QStringLiteral("Eval accuracy"), QStringLiteral("--legend"),
+                        QStringLiteral("{id} [{method}]"), QStringLiteral("--export"), svg},
+                       out.filePath(QStringLiteral("cache")));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString text = QString::fromUtf8(readAll(svg));
+        QVERIFY2(text.contains(QStringLiteral(">Eval accuracy<")), qPrintable(text.left(3000)));
+        QVERIFY(text.contains(QStringLiteral(">20261101_01_focal [focal]<")));
+        QVERIFY(!text.contains(QStringLiteral("tf_run")));
+        QVERIFY(text.contains(QStringLiteral(">step<")));     // the x axis' name
+        QVERIFY(text.contains(QStringLiteral(">eval/acc<"))); // the y axis' (and the panel's)
+
+        // The template's fields: the record's, any hyperparameter, "–" for what the run lacks.
+        ViewerRun run;
+        run.name = QStringLiteral("20261101_02_focalloss");
+        RunRecord record;
+        record.method = QStringLiteral("focalloss");
+        record.model = QStringLiteral("resnet18");
+        record.hparams = {{QStringLiteral("lr"), 0.05}, {QStringLiteral("optimizer"), QStringLiteral("sgd")}};
+        run.record = record;
+        QCOMPARE(run.label(QStringLiteral("{id} · {model} · lr={lr} {optimizer} {nope}")),
+                 QStringLiteral("20261101_02_focalloss · resnet18 · lr=0.05 sgd –"));
     }
 
     void offlineCacheAnswersWithTheRegistryStopped()
@@ -416,6 +454,102 @@ private Q_SLOTS:
             QCOMPARE(QString::fromLatin1(ScalarExport::csvNumber(values[i])), cells[i]);
     }
 
+    // A run restarted from step 3 logs steps 3 and 4 twice, a value is -0.0, and a later record is corrupt:
+    // the viewer's CSV holds the same rows as `jikken events` (every point, in file order), warns with the
+    // same line, and exits non-zero as it does.
+    void csvOfRepeatedStepsAndCorruptFileMatchesTheEventsCommand()
+    {
+        QTemporaryDir dir;
+        std::string bytes = fileVersionRecord();
+        for (int step = 1; step <= 4; ++step)
+            bytes += simpleScalarRecord("loss", step, 1.0f / static_cast<float>(step), 100.0 + step);
+        bytes += simpleScalarRecord("loss", 3, -0.0f, 200.0); // the restart
+        bytes += simpleScalarRecord("loss", 4, 0.125f, 201.0);
+        std::string bad = simpleScalarRecord("loss", 5, 5.0f, 202.0);
+        bad[bad.size() - 6] ^= 0x40;
+        bytes += bad + simpleScalarRecord("loss", 6, 6.0f, 203.0);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.vm.1.0")), bytes));
+
+        JikkenProcess jikken(dir.path(), dir.path());
+        const Result events = jikken.run({QStringLiteral("events"), dir.path()});
+        QCOMPARE(events.exitCode, 1);
+        const QStringList warning = events.err.trimmed().split(u'\n');
+        QCOMPARE(warning.size(), 1);
+        QVERIFY2(warning[0].contains(QStringLiteral("corrupt")), qPrintable(events.err));
+
+        const QString csv = dir.filePath(QStringLiteral("figure.csv"));
+        const Exported viewer = runDesktop({QStringLiteral("--viewer"), dir.path(), QStringLiteral("--export"), csv},
+                                           dir.filePath(QStringLiteral("c")));
+        QCOMPARE(viewer.exitCode, 1);
+        QVERIFY2(viewer.err.contains(warning[0].section(QStringLiteral(": "), 1)), qPrintable(viewer.err));
+        // Both without their leading columns (events: `tag`; the viewer: `run,method,tag`).
+        auto rows = [](const QByteArray& text, int skip) {
+            QStringList kept;
+            for (const QByteArray& line : text.trimmed().split('\n').mid(1))
+                kept << QString::fromUtf8(line).section(u',', skip);
+            return kept;
+        };
+        const QStringList expected = rows(events.out.toUtf8(), 1);
+        QCOMPARE(expected.size(), 6);
+        QCOMPARE(expected[4], QStringLiteral("3,200,-0"));
+        QCOMPARE(rows(readAll(csv), 3), expected);
+    }
+
+    // A smoothed figure draws the measured values faintly beneath the smoothed line (TensorBoard's way) and
+    // says it is smoothed; unsmoothed, there is nothing faint to draw.
+    void smoothedFiguresShowTheMeasuredLineBeneath()
+    {
+        QTemporaryDir dir;
+        std::string bytes = fileVersionRecord();
+        for (int step = 1; step <= 500; ++step) // noise between 0.2 and 0.8 around a smoothed 0.5
+            bytes += simpleScalarRecord("loss", step, step % 2 ? 0.8f : 0.2f, 100.0 + step);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.vm.1.0")), bytes));
+        ViewerCache cache(dir.filePath(QStringLiteral("cache")));
+        RunLibrary library(&cache, nullptr);
+        QString error;
+        QVERIFY2(library.open(dir.path(), &error), qPrintable(error));
+        CurveStore curves(library);
+        FigureRenderer renderer(library, curves);
+        FigureOptions options;
+        options.runs = library.keys();
+        options.tags = {QStringLiteral("loss")};
+        const QColor colour = RunColours::colour(library.run(options.runs[0])->name);
+        const auto faintPixels = [&](double smoothing) {
+            options.smoothing = smoothing;
+            QImage image(800, 450, QImage::Format_RGB32);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            renderer.paint(painter, image.rect(), options);
+            painter.end();
+            // The run's colour at the measured line's opacity over white.
+            const double a = RunColours::kMeasuredAlpha;
+            const auto blend = [a](int c) { return static_cast<int>(255 * (1 - a) + c * a); };
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor pixel = image.pixelColor(x, y);
+                    count += std::abs(pixel.red() - blend(colour.red())) <= 2 &&
+                             std::abs(pixel.green() - blend(colour.green())) <= 2 &&
+                             std::abs(pixel.blue() - blend(colour.blue())) <= 2;
+                }
+            }
+            return count;
+        };
+        const int smoothed = faintPixels(0.9);
+        QVERIFY2(renderer.panels().first().title.contains(QStringLiteral("smoothed")),
+                 qPrintable(renderer.panels().first().title));
+        const int measured = faintPixels(0);
+        QVERIFY(!renderer.panels().first().title.contains(QStringLiteral("smoothed")));
+        QVERIFY2(smoothed > 1000 && smoothed > 10 * measured,
+                 qPrintable(QStringLiteral("%1 faint pixels smoothed, %2 not").arg(smoothed).arg(measured)));
+        // The y range holds the measured extremes, not only the smoothed line's.
+        options.smoothing = 0.9;
+        QImage image(800, 450, QImage::Format_RGB32);
+        QPainter painter(&image);
+        renderer.paint(painter, image.rect(), options);
+        QVERIFY(renderer.panels().first().yLow <= 0.2 && renderer.panels().first().yHigh >= 0.8);
+    }
+
     void summaryAndHyperparametersCompareRuns()
     {
         Logdir logdir;
@@ -538,7 +672,14 @@ private Q_SLOTS:
         QVERIFY(matrix);
         QCOMPARE(matrix->values, (QVector<double>{30, 1, 1, 1, 30, 1, 1, 1, 30}));
         const QImage bars = MediaPage::chartOf(QStringLiteral("[6000, 600, 60]"), 480);
-        QCOMPARE(bars.size(), QSize(480, 240));
+        QCOMPARE(bars.width(), 480);
+        QVERIFY(bars.height() > 240); // the bars, then their labels
+        // Classes by the dataset's names: "Ankle boot" needs more room than "9".
+        const QStringList fashion = DatasetLoader::classNames(QStringLiteral("fashion-mnist"));
+        QCOMPARE(fashion.size(), 10);
+        QCOMPARE(fashion[9], QStringLiteral("Ankle boot"));
+        const QString tenCounts = QStringLiteral("[6000, 600, 60, 6, 6, 6, 6, 6, 6, 6]");
+        QVERIFY(MediaPage::chartOf(tenCounts, 480, fashion).height() > MediaPage::chartOf(tenCounts, 480).height());
         QVERIFY(!MediaPage::chartOf(LoggedTables::confusionMarkdown(confusion, 3), 480).isNull());
         QVERIFY(MediaPage::chartOf(QStringLiteral("lr halved"), 480).isNull());
         QVERIFY(MediaPage::chartOf(QStringLiteral("| a | b |\n| --- | --- |\n| x | y |"), 480).isNull());
@@ -546,6 +687,21 @@ private Q_SLOTS:
         const ViewerRun& other = logdir.runs().at(QStringLiteral("20261101_06_media"));
         MediaPage::fill(&page, {&run, &other});
         QVERIFY(page.toPlainText().contains(QStringLiteral("tf_image")));
+        // Each heading a block of its own, before what it names; a chart instead of its table, not both.
+        const QStringList lines = page.toPlainText().split(u'\n');
+        QVERIFY2(lines.contains(QStringLiteral("test/confusion_matrix · step 10")), qPrintable(page.toPlainText()));
+        QVERIFY(lines.contains(QStringLiteral("20261101_05_media")));
+        for (QTextFrame* frame : page.document()->rootFrame()->childFrames())
+            QVERIFY(!qobject_cast<QTextTable*>(frame));
+        QVERIFY(
+            !page.document()
+                 ->resource(QTextDocument::ImageResource, QUrl(QStringLiteral("jikken-chart:0/test/confusion_matrix")))
+                 .value<QImage>()
+                 .isNull());
+        // A live refresh with nothing new leaves the page as it is, scrolled where the reader left it.
+        const QTextDocument* shownDocument = page.document();
+        MediaPage::fill(&page, {&run, &other});
+        QCOMPARE(page.document(), shownDocument);
         QVERIFY(!page.document()
                      ->resource(QTextDocument::ImageResource, QUrl(QStringLiteral("jikken-media:0/figure")))
                      .value<QImage>()

@@ -106,6 +106,8 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
     ApiReply reply;
     if (parts.size() == 3 && resource == QLatin1String("info") && get)
         return info();
+    if (parts.size() == 3 && resource == QLatin1String("alerts") && get)
+        return alerts();
     if (parts.size() == 3 && resource == QLatin1String("reserve") && post) {
         const auto method = reserveMethod(request, &reply);
         if (!method)
@@ -124,9 +126,9 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
         return listRuns(request.query);
     if (resource == QLatin1String("runs") && (parts.size() == 4 || parts.size() == 5))
         return runRequest(request, parts[3], parts.size() == 5 ? parts[4] : QString());
-    const bool known =
-        parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("reserve") ||
-                              resource == QLatin1String("import") || resource == QLatin1String("runs"));
+    const bool known = parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("alerts") ||
+                                             resource == QLatin1String("reserve") ||
+                                             resource == QLatin1String("import") || resource == QLatin1String("runs"));
     return known
                ? ApiReply::error(
                      405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)))
@@ -142,6 +144,18 @@ ApiReply RegistryApi::info()
                            {QStringLiteral("today"), m_store.today().toString(QStringLiteral("yyyyMMdd"))},
                            {QStringLiteral("database"),
                             m_store.isPostgresql() ? QStringLiteral("postgresql") : QStringLiteral("sqlite")}});
+}
+
+ApiReply RegistryApi::alerts()
+{
+    QJsonArray list;
+    for (const RunAlerts::Alert& alert : m_alerts ? m_alerts->recent() : QList<RunAlerts::Alert>()) {
+        list.append(QJsonObject{{QStringLiteral("time"), alert.time.toString(Qt::ISODateWithMs)},
+                                {QStringLiteral("event"), alert.event},
+                                {QStringLiteral("run"), alert.run},
+                                {QStringLiteral("detail"), alert.detail}});
+    }
+    return ApiReply::json({{QStringLiteral("alerts"), list}});
 }
 
 std::optional<QString> RegistryApi::reserveMethod(const ApiRequest& request, ApiReply* refusal)

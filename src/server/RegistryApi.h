@@ -74,12 +74,14 @@ public:
     /// A scalars body (protobuf ScalarSeriesBatch, or JSON `{"points": […]}`) as series by tag; the reply
     /// that refuses it when it is malformed or holds more than `maxPoints` points.
     static std::optional<QVector<TaggedSeries>> decodeScalars(const ApiRequest& request, qint64 maxPoints,
-                                                             ApiReply* refusal);
+                                                              ApiReply* refusal);
     static ApiReply scalarsStored(const QVector<TaggedSeries>& batch);
     /// A store's failure as a reply: 404 for an unknown run, 500 otherwise.
     static ApiReply storeFailure(const QString& error);
 
 private:
+    /// `GET /api/v1/alerts`: the latest finished, failed, lost and diverged runs, newest first.
+    ApiReply alerts();
     ApiReply info();
     ApiReply listRuns(const QUrlQuery& query);
     ApiReply importRuns(const QJsonObject& body);

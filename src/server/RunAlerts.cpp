@@ -62,6 +62,9 @@ void RunAlerts::diverged(const QString& run, const QString& detail)
 
 void RunAlerts::send(const QString& event, const QString& run, const QString& detail)
 {
+    m_recent.prepend({QDateTime::currentDateTimeUtc(), event, run, detail});
+    if (m_recent.size() > kKept)
+        m_recent.removeLast();
     if (m_options.webhook.isEmpty())
         return;
     const QString text = detail.isEmpty() ? QStringLiteral("%1 %2").arg(run, event)

@@ -2,6 +2,8 @@
 
 #include "series/ScalarSeries.h"
 
+#include <QDateTime>
+#include <QList>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QSet>
@@ -18,7 +20,8 @@ namespace jikken {
 ///
 /// which Slack's incoming webhooks show by its "text"; `plainText` posts the text alone, with the event as
 /// a Title header, as ntfy's topic URLs take it. Sent and forgotten: a webhook that is down loses its
-/// alerts (said once on stderr), never a report.
+/// alerts (said once on stderr), never a report. The latest alerts are also kept, webhook or not, for
+/// `GET /api/v1/alerts` and the phone page (since the service started).
 class RunAlerts : public QObject
 {
     Q_OBJECT
@@ -30,7 +33,20 @@ public:
         bool plainText = false;
     };
 
+    struct Alert
+    {
+        QDateTime time;
+        QString event; ///< finished, failed, lost, diverged
+        QString run;
+        QString detail;
+    };
+    /// How many alerts `recent` keeps.
+    static constexpr int kKept = 50;
+
     explicit RunAlerts(Options options, QObject* parent = nullptr);
+
+    /// The latest alerts, newest first.
+    const QList<Alert>& recent() const { return m_recent; }
 
     /// A run's status was set (a report applied, not a copy sent again).
     void statusSet(const QString& run, const QString& status, const QString& reason);
@@ -47,6 +63,7 @@ private:
     Options m_options;
     QNetworkAccessManager m_network;
     QSet<QString> m_diverged; ///< runs already reported diverged
+    QList<Alert> m_recent;
     bool m_warned = false;
 };
 

@@ -70,7 +70,7 @@ int ChartCurve::lowerBound(XAxis axis, double x) const
     return low;
 }
 
-QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int buckets, bool log) const
+QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int buckets, bool log, Values values) const
 {
     QList<QPointF> result;
     if (isEmpty())
@@ -81,7 +81,7 @@ QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int bucke
     const QVector<int> picked = m_pyramid.select(first, last, buckets);
     result.reserve(picked.size());
     for (int i : picked) {
-        const double value = m_smoothed[i];
+        const double value = values == Values::Smoothed ? m_smoothed[i] : m_values[i];
         if (!std::isfinite(value) || (log && value <= 0))
             continue;
         result.append(QPointF(x(axis, i), value));

@@ -48,10 +48,16 @@ public:
     double smoothed(int index) const { return m_smoothed[index]; }
 
     double x(XAxis axis, int index) const;
+    /// What a line draws: the smoothed values, or the measured ones faintly beneath them (TensorBoard's
+    /// way: the smoothing never hides the data).
+    enum class Values { Smoothed, Measured };
     /// The smoothed points with x in [low, high] as min/max buckets (`buckets` across), with one point
     /// beyond either end so the line runs on to the plot's edges. `log`: leaves out values a log axis
-    /// cannot place (zero or less); NaN and infinities are left out always.
-    QList<QPointF> points(XAxis axis, double low, double high, int buckets, bool log) const;
+    /// cannot place (zero or less); NaN and infinities are left out always. `Measured`: the measured
+    /// values at the same points: every point where they are few, else a sample of two per bucket that
+    /// shows the spread of the noise without a second pyramid.
+    QList<QPointF> points(XAxis axis, double low, double high, int buckets, bool log,
+                          Values values = Values::Smoothed) const;
     /// The index of the point whose x is nearest to `x`; -1 when empty.
     int nearest(XAxis axis, double x) const;
 

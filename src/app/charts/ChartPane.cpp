@@ -1,5 +1,6 @@
 #include "ChartPane.h"
 
+#include "MeasuredLines.h"
 #include "PlotView.h"
 #include "RunColours.h"
 #include "registry/RegistryClient.h"
@@ -54,8 +55,9 @@ void setRange(QAbstractAxis* axis, double low, double high)
 
 ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* parent)
     : QWidget(parent), m_registry(registry), m_worker(worker), m_tag(new QComboBox), m_xAxis(new QComboBox),
-      m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
-      m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_view(new PlotView(m_chart)), m_readout(new QLabel)
+      m_colourBy(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
+      m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_measured(new MeasuredLines(m_chart)),
+      m_view(new PlotView(m_chart)), m_readout(new QLabel)
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
@@ -72,6 +74,8 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     controls->addWidget(m_tag, 1);
     controls->addWidget(new QLabel(tr("x")));
     controls->addWidget(m_xAxis);
+    m_colourBy->setToolTip(tr("Colour the runs one by one, or by group: runs with the same value share a colour"));
+    controls->addWidget(m_colourBy);
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(m_log);
@@ -84,10 +88,14 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     connect(m_tag, &QComboBox::currentTextChanged, this, &ChartPane::reload);
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
+    connect(m_colourBy, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
+    connect(m_view, &PlotView::hoveredAt, this, [this](double x) { m_readout->setText(describeAll(x)); });
+    m_view->setMouseTracking(true);
     applyTheme();
+    showHint();
     if (m_worker) {
         connect(m_worker, &RegistryWorker::seriesRead, this, &ChartPane::curveRead);
         connect(m_worker, &RegistryWorker::seriesFailed, this,
@@ -188,6 +196,7 @@ void ChartPane::showRuns(const QStringList& ids)
         m_tag->setCurrentIndex(
             keep >= 0 ? keep : std::max(0, static_cast<int>(m_tag->findText(QStringLiteral("test/error")))));
     }
+    fillColourBy();
     reload();
 }
 
@@ -259,6 +268,7 @@ void ChartPane::markStale(const QStringList& ids)
 void ChartPane::reload()
 {
     m_drawing = true;
+    m_measured->setLines({});
     m_chart->removeAllSeries();
     m_lines.clear();
     for (QAbstractAxis* axis : m_chart->axes())
@@ -267,6 +277,7 @@ void ChartPane::reload()
     m_zoomed = false;
     m_readout->clear();
     const QString tag = m_tag->currentText();
+    showHint();
     if (tag.isEmpty()) {
         m_drawing = false;
         return;
@@ -284,12 +295,19 @@ void ChartPane::reload()
     m_y->setTitleText(tag);
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
-    RunColours::show(m_ids); // distinct colours for the runs shown together, in selection order
+    // Distinct colours for the runs (or groups) shown together, in selection order.
+    QStringList colourKeys;
+    for (const QString& id : m_ids) {
+        if (!colourKeys.contains(colourKey(id)))
+            colourKeys << colourKey(id);
+    }
+    RunColours::show(colourKeys);
     for (const QString& id : m_ids) {
         ensureCurve(id, tag);
         auto* line = new QLineSeries;
-        line->setName(id);
-        QPen pen(RunColours::colour(id));
+        const QString group = colourKey(id);
+        line->setName(group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)));
+        QPen pen(RunColours::colour(group));
         pen.setWidthF(2);
         line->setPen(pen);
         m_chart->addSeries(line);
@@ -331,8 +349,12 @@ void ChartPane::fitAxes()
             continue;
         lowX = std::min(lowX, shown->x(axis, 0));
         highX = std::max(highX, shown->x(axis, shown->size() - 1));
-        // One min/max bucket over everything: the curve's extremes.
-        for (const QPointF& p : shown->points(axis, -qInf(), qInf(), 1, log)) {
+        // One min/max bucket over everything: the curve's extremes; and the faint measured line as drawn,
+        // so that a spike the smoothing flattens stays in view.
+        QList<QPointF> extremes = shown->points(axis, -qInf(), qInf(), 1, log);
+        if (shown->isSmoothed())
+            extremes += shown->points(axis, -qInf(), qInf(), buckets(), log, ChartCurve::Values::Measured);
+        for (const QPointF& p : std::as_const(extremes)) {
             lowY = std::min(lowY, p.y());
             highY = std::max(highY, p.y());
         }
@@ -362,10 +384,15 @@ void ChartPane::redraw()
     const auto [low, high] = range(m_x);
     const int across = buckets();
     const bool log = m_log->isChecked();
+    QVector<MeasuredLines::Line> measured;
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
         const ChartCurve* shown = curve(it.key(), tag);
         it.value()->replace(shown ? shown->points(axis, low, high, across, log) : QList<QPointF>());
+        if (shown && shown->isSmoothed())
+            measured.append({it.value(), RunColours::colour(colourKey(it.key())),
+                             shown->points(axis, low, high, across, log, ChartCurve::Values::Measured)});
     }
+    m_measured->setLines(std::move(measured));
 }
 
 void ChartPane::applySmoothing()
@@ -375,6 +402,83 @@ void ChartPane::applySmoothing()
     if (!m_zoomed)
         fitAxes();
     redraw();
+}
+
+void ChartPane::showHint()
+{
+    // An empty chart says how to fill it.
+    m_chart->setTitle(m_ids.isEmpty() ? tr("Select runs in the table to plot them (Ctrl-click for several)")
+                      : m_tag->currentText().isEmpty() ? tr("The selected runs have logged no scalars yet")
+                                                       : QString());
+}
+
+QString ChartPane::colourKey(const QString& id) const
+{
+    const QString field = m_colourBy->currentData().toString();
+    const RunRecord* run = field.isEmpty() || !m_recordOf ? nullptr : m_recordOf(id);
+    if (!run)
+        return id;
+    QString value;
+    if (field == QLatin1String("method"))
+        value = run->method;
+    else if (field == QLatin1String("model"))
+        value = run->model;
+    else if (field == QLatin1String("dataset"))
+        value = run->dataset;
+    else
+        value = run->hparams.value(field.mid(QStringLiteral("hparams/").size())).toVariant().toString();
+    return field.section(u'/', -1) + u'=' + (value.isEmpty() ? QStringLiteral("–") : value);
+}
+
+void ChartPane::fillColourBy()
+{
+    const QString current = m_colourBy->currentData().toString();
+    QStringList hparams;
+    for (const QString& id : m_ids) {
+        const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
+        if (!run)
+            continue;
+        for (auto it = run->hparams.begin(); it != run->hparams.end(); ++it) {
+            if (!hparams.contains(it.key()))
+                hparams << it.key();
+        }
+    }
+    hparams.sort();
+    const QSignalBlocker blocker(m_colourBy);
+    m_colourBy->clear();
+    m_colourBy->addItem(tr("Colour: run"), QString());
+    for (const char* field : {"method", "model", "dataset"})
+        m_colourBy->addItem(tr("Colour: %1").arg(QLatin1String(field)), QString::fromLatin1(field));
+    for (const QString& key : std::as_const(hparams))
+        m_colourBy->addItem(tr("Colour: %1").arg(key), QString(QStringLiteral("hparams/") + key));
+    m_colourBy->setCurrentIndex(std::max(0, m_colourBy->findData(current)));
+}
+
+QString ChartPane::describeAll(double x) const
+{
+    const XAxis axis = xAxis();
+    QStringList parts;
+    double shownX = x;
+    for (const QString& id : m_ids) {
+        const ChartCurve* shown = curve(id, m_tag->currentText());
+        const int i = shown ? shown->nearest(axis, x) : -1;
+        if (i < 0)
+            continue;
+        shownX = shown->x(axis, i);
+        const QString value = QString::number(shown->value(i), 'g', 5);
+        parts
+            << (shown->isSmoothed()
+                    ? QStringLiteral("%1 %2 (smoothed %3)").arg(id, value, QString::number(shown->smoothed(i), 'g', 5))
+                    : QStringLiteral("%1 %2").arg(id, value));
+    }
+    if (parts.isEmpty())
+        return {};
+    const QString where =
+        axis == XAxis::Step ? tr("step %1").arg(static_cast<qint64>(shownX))
+        : axis == XAxis::RelativeTime
+            ? tr("%1 h").arg(shownX, 0, 'f', 2)
+            : QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shownX)).toString(QStringLiteral("MM-dd hh:mm:ss"));
+    return where + QStringLiteral("   ") + parts.join(QStringLiteral("   "));
 }
 
 QString ChartPane::describePoint(const QString& id, double x) const

@@ -2,9 +2,13 @@
 
 #include "ChartCurve.h"
 
+#include "registry/RunRecord.h"
+
 #include <QHash>
 #include <QStringList>
 #include <QWidget>
+
+#include <functional>
 
 class QAbstractAxis;
 class QCheckBox;
@@ -18,12 +22,14 @@ class QSlider;
 
 namespace jikken {
 
+class MeasuredLines;
 class PlotView;
 class RegistryClient;
 class RegistryWorker;
 
 /// The selected runs' curves of one tag, overlaid, one colour per run: TensorBoard's smoothing, x by step,
-/// relative or wall time, a log y axis, a read-out of the exact values under the pointer, zoom and pan
+/// relative or wall time (a smoothed curve's measured values faintly beneath it), a log y axis, a read-out of the exact
+/// values under the pointer, zoom and pan
 /// (`PlotView`). Only the points in view, reduced to twice the plot's pixel width by min/max buckets (no
 /// spike lost), reach QtCharts, so a zoom redraws at once whatever the series' length.
 ///
@@ -39,6 +45,11 @@ public:
 
     /// Shows these runs (the table's selection); their tags fill the tag picker.
     void showRuns(const QStringList& ids);
+    /// Where the pane finds a shown run's record (the table has them all), for colouring by method, model,
+    /// dataset or a hyperparameter.
+    using RecordLookup = std::function<const RunRecord*(const QString& id)>;
+    void setRecordLookup(RecordLookup lookup) { m_recordOf = std::move(lookup); }
+    QComboBox* colourByBox() const { return m_colourBy; }
     /// Draws the shown runs afresh over their whole extent (after a change of tag, axis or runs).
     void reload();
     /// These runs have new points: shown ones are read again (and drawn when read), others forgotten.
@@ -56,15 +67,27 @@ public:
     QSlider* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
     QLabel* readout() const { return m_readout; }
+    /// The faint measured lines drawn beneath the smoothed ones (none for curves drawn as measured).
+    const MeasuredLines* measuredLines() const { return m_measured; }
     /// The curve drawn for this run and tag; nullptr when none was read.
     const ChartCurve* curve(const QString& id, const QString& tag) const;
-    /// Says what the curve of run `id` holds at (about) `x`, as the hover read-out does.
+    /// Says what the curve of run `id` holds at (about) `x`, as hovering its line does.
     QString describePoint(const QString& id, double x) const;
+    /// Every shown run's value at (about) `x`, as the read-out says it while the pointer is over the plot:
+    /// TensorBoard's tooltip, one line for all runs.
+    QString describeAll(double x) const;
 
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)
 
     XAxis xAxis() const;
+    /// What decides a run's colour: the run itself, or the value it has of the "colour by" field
+    /// ("method=focalloss"), so runs of one group share a colour.
+    QString colourKey(const QString& id) const;
+    /// The "colour by" choices for the shown runs: run, method, model, dataset, then their hyperparameters.
+    void fillColourBy();
+    /// On an empty chart, a line that says how to fill it.
+    void showHint();
     double weight() const;
     int buckets() const;
     /// Reads the curve unless there is one; with a worker, a preview now and every point later.
@@ -94,10 +117,13 @@ private:
     bool m_drawing = false;
     QComboBox* m_tag;
     QComboBox* m_xAxis;
+    QComboBox* m_colourBy;
+    RecordLookup m_recordOf;
     QSlider* m_smoothing;
     QCheckBox* m_log;
     QPushButton* m_reset;
     QChart* m_chart;
+    MeasuredLines* m_measured;
     PlotView* m_view;
     QLabel* m_readout;
 };

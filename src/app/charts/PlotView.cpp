@@ -85,6 +85,9 @@ void PlotView::mouseMoveEvent(QMouseEvent* event)
         event->accept();
         return;
     }
+    const QPointF at = chart()->mapFromScene(mapToScene(event->position().toPoint()));
+    if (chart()->plotArea().contains(at) && !chart()->series().isEmpty())
+        Q_EMIT hoveredAt(chart()->mapToValue(at, chart()->series().first()).x());
     QChartView::mouseMoveEvent(event);
 }
 

@@ -18,6 +18,8 @@ public:
 
 Q_SIGNALS:
     void resetRequested();
+    /// The pointer is over the plot at this x, in the x axis' units (for a read-out of every line there).
+    void hoveredAt(double x);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;

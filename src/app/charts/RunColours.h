@@ -15,6 +15,9 @@ void show(const QStringList& keysInOrder);
 /// The key's colour: the one `show` gave it, else a free one, given now and kept.
 QColor colour(const QString& key);
 
+/// The opacity of a run's measured line beneath its smoothed one: there to be seen, not to compete.
+constexpr double kMeasuredAlpha = 0.3;
+
 /// How many distinct colours there are before they repeat.
 int paletteSize();
 

@@ -3,7 +3,10 @@
 #include "ids/ModelId.h"
 
 #include <QColor>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLocale>
+#include <QSet>
 
 namespace jikken {
 
@@ -42,9 +45,81 @@ QColor statusColour(RunStatus status)
     return QColor(0x8a, 0x90, 0xa0);
 }
 
+const QString kHparams = QStringLiteral("hparams/");
+const QString kMetrics = QStringLiteral("metrics/");
+
+/// The run's value for an extra column's key; undefined when it has none.
+QJsonValue extraValue(const RunRecord& run, const QString& key)
+{
+    if (key.startsWith(kHparams))
+        return run.hparams.value(key.mid(kHparams.size()));
+    if (key.startsWith(kMetrics))
+        return run.finalMetrics.value(key.mid(kMetrics.size()));
+    return QJsonValue::Undefined;
+}
+
+/// Numbers to read at a glance (6 significant digits); the tooltip has them exactly.
+QString extraText(const QJsonValue& value, int precision)
+{
+    switch (value.type()) {
+    case QJsonValue::Double:
+        return QString::number(value.toDouble(), 'g', precision);
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return {};
+    }
+}
+
 } // namespace
 
 RegistryTableModel::RegistryTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RegistryTableModel::addExtraColumn(const QString& key)
+{
+    if (m_extra.contains(key) || !(key.startsWith(kHparams) || key.startsWith(kMetrics)))
+        return;
+    const int column = ColumnCount + static_cast<int>(m_extra.size());
+    beginInsertColumns({}, column, column);
+    m_extra.append(key);
+    endInsertColumns();
+}
+
+void RegistryTableModel::removeExtraColumn(const QString& key)
+{
+    const int column = extraColumn(key);
+    if (column < 0)
+        return;
+    beginRemoveColumns({}, column, column);
+    m_extra.removeAt(column - ColumnCount);
+    endRemoveColumns();
+}
+
+int RegistryTableModel::extraColumn(const QString& key) const
+{
+    const qsizetype at = m_extra.indexOf(key);
+    return at < 0 ? -1 : ColumnCount + static_cast<int>(at);
+}
+
+QStringList RegistryTableModel::availableExtraColumns() const
+{
+    QSet<QString> keys;
+    for (const RunRecord& run : m_runs) {
+        for (auto it = run.hparams.begin(); it != run.hparams.end(); ++it)
+            keys.insert(kHparams + it.key());
+        for (auto it = run.finalMetrics.begin(); it != run.finalMetrics.end(); ++it)
+            keys.insert(kMetrics + it.key());
+    }
+    QStringList sorted(keys.cbegin(), keys.cend());
+    sorted.sort();
+    return sorted;
+}
 
 void RegistryTableModel::reindex()
 {
@@ -88,7 +163,7 @@ void RegistryTableModel::setRuns(const QVector<RunRecord>& runs)
         m_runs[row] = now;
         if (ended)
             Q_EMIT runEnded(now);
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
     }
     QVector<RunRecord> added;
     for (const RunRecord& run : runs) {
@@ -115,7 +190,7 @@ void RegistryTableModel::updateRun(const RunRecord& run)
     }
     const bool ended = hasEnded(m_runs[row], run);
     m_runs[row] = run;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
     if (ended)
         Q_EMIT runEnded(run);
 }
@@ -133,7 +208,7 @@ int RegistryTableModel::rowCount(const QModelIndex& parent) const
 
 int RegistryTableModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() ? 0 : ColumnCount + static_cast<int>(m_extra.size());
 }
 
 QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
@@ -141,6 +216,8 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const RunRecord& r = m_runs[index.row()];
+    if (index.column() >= ColumnCount)
+        return extraData(r, m_extra[index.column() - ColumnCount], role);
     const double progress =
         r.totalEpochs > 0 ? std::clamp(static_cast<double>(r.epoch) / r.totalEpochs, 0.0, 1.0) : 0.0;
     switch (role) {
@@ -214,7 +291,32 @@ QVariant RegistryTableModel::headerData(int section, Qt::Orientation orientation
         return {};
     static const char* const kTitles[ColumnCount] = {"ID",    "Method",   "Model",    "Dataset", "Host / GPU", "Status",
                                                      "Epoch", "Test err", "Best err", "Created", "Memo"};
+    if (section >= ColumnCount && section < columnCount())
+        return m_extra[section - ColumnCount].section(u'/', 1); // `lr`, `test_accuracy`: the name alone
     return section >= 0 && section < ColumnCount ? tr(kTitles[section]) : QVariant();
+}
+
+QVariant RegistryTableModel::extraData(const RunRecord& run, const QString& key, int role) const
+{
+    const QJsonValue value = extraValue(run, key);
+    switch (role) {
+    case IdRole:
+        return run.id;
+    case Qt::DisplayRole:
+        return extraText(value, 6);
+    case Qt::ToolTipRole:
+        return value.isDouble() ? QVariant(extraText(value, QLocale::FloatingPointShortest)) : QVariant();
+    case Qt::TextAlignmentRole:
+        return value.isDouble() ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case SortRole:
+        // Numbers by value; runs without the key after every number.
+        if (value.isDouble())
+            return value.toDouble();
+        return value.isUndefined() || value.isNull() ? QVariant(std::numeric_limits<double>::infinity())
+                                                     : QVariant(extraText(value, QLocale::FloatingPointShortest));
+    default:
+        return {};
+    }
 }
 
 } // namespace jikken

@@ -39,6 +39,16 @@ public:
 
     explicit RegistryTableModel(QObject* parent = nullptr);
 
+    /// Columns after the fixed ones, each one hyperparameter (`hparams/lr`) or final metric
+    /// (`metrics/test_accuracy`) of the runs: chosen by the user, sortable by value.
+    const QStringList& extraColumns() const { return m_extra; }
+    void addExtraColumn(const QString& key);
+    void removeExtraColumn(const QString& key);
+    /// Every `hparams/…` and `metrics/…` key some run has, sorted: what can be added.
+    QStringList availableExtraColumns() const;
+    /// The column showing `key`, or -1.
+    int extraColumn(const QString& key) const;
+
     void setRuns(const QVector<RunRecord>& runs);
     /// Replaces one run's row (after a memo edit, or a change-feed update of one run).
     void updateRun(const RunRecord& run);
@@ -56,9 +66,11 @@ Q_SIGNALS:
 
 private:
     void reindex();
+    QVariant extraData(const RunRecord& run, const QString& key, int role) const;
 
     QVector<RunRecord> m_runs;
     QHash<QString, int> m_rowById;
+    QStringList m_extra;
 };
 
 } // namespace jikken

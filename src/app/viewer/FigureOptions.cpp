@@ -39,6 +39,10 @@ QJsonObject FigureOptions::toJson() const
         {QStringLiteral("log_y"), logY}};
     if (xRange)
         json.insert(QStringLiteral("x_range"), QJsonArray{xRange->first, xRange->second});
+    if (!title.isEmpty())
+        json.insert(QStringLiteral("title"), title);
+    if (!legend.isEmpty())
+        json.insert(QStringLiteral("legend"), legend);
     return json;
 }
 
@@ -54,6 +58,8 @@ FigureOptions FigureOptions::fromJson(const QJsonObject& json)
     options.xAxis = xAxisFromString(json.value(QStringLiteral("x")).toString()).value_or(XAxis::Step);
     options.smoothing = qBound(0.0, json.value(QStringLiteral("smoothing")).toDouble(0.6), 0.999);
     options.logY = json.value(QStringLiteral("log_y")).toBool();
+    options.title = json.value(QStringLiteral("title")).toString();
+    options.legend = json.value(QStringLiteral("legend")).toString();
     const QJsonArray range = json.value(QStringLiteral("x_range")).toArray();
     if (range.size() == 2 && range[0].isDouble() && range[1].isDouble() && range[0].toDouble() < range[1].toDouble())
         options.xRange = std::make_pair(range[0].toDouble(), range[1].toDouble());

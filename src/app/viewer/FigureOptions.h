@@ -27,6 +27,8 @@ struct FigureOptions
     bool logY = false;
     double fontScale = 1.0;
     std::optional<std::pair<double, double>> xRange; ///< a zoom; whole curves when empty
+    QString title;                                   ///< above the figure; none when empty
+    QString legend; ///< each run's legend entry (`ViewerRun::label`); empty: "{id} · {method}"
 
     QJsonObject toJson() const;
     /// Unknown or mistyped fields are ignored: a saved view from a newer version still opens.

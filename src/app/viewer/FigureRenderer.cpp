@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,6 +25,19 @@ Qt::PenStyle styleOf(int tagIndex)
     static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
                                           Qt::DashDotDotLine};
     return styles[tagIndex % 5];
+}
+
+QString xAxisName(XAxis axis)
+{
+    switch (axis) {
+    case XAxis::Step:
+        return QStringLiteral("step");
+    case XAxis::RelativeTime:
+        return QStringLiteral("hours since the first point");
+    case XAxis::WallTime:
+        return QStringLiteral("wall time");
+    }
+    return {};
 }
 
 QFont fontOf(const FigureOptions& options, double factor = 1.0)
@@ -64,6 +78,16 @@ void FigureRenderer::paint(QPainter& painter, const QRectF& area, const FigureOp
     painter.fillRect(area, m_dark ? QColor(0x1e, 0x1e, 0x1e) : Qt::white);
     const double margin = 8 * options.fontScale;
     QRectF body = area.adjusted(margin, margin, -margin, -margin);
+    if (!options.title.isEmpty()) {
+        QFont font = fontOf(options, 1.4);
+        font.setBold(true);
+        painter.setFont(font);
+        painter.setPen(m_dark ? QColor(0xee, 0xee, 0xee) : QColor(0x11, 0x11, 0x11));
+        const QFontMetricsF metrics(font);
+        painter.drawText(QRectF(body.left(), body.top(), body.width(), metrics.height()), Qt::AlignCenter,
+                         metrics.elidedText(options.title, Qt::ElideRight, body.width()));
+        body.setTop(body.top() + metrics.height() + margin);
+    }
     const QRectF legend = paintLegend(painter, body, options);
     body.setTop(legend.bottom() + margin);
     const auto xRange = options.xRange ? options.xRange : wholeXRange(options);
@@ -102,10 +126,14 @@ QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const 
     double x = area.left(), y = area.top();
     for (const QString& key : options.runs) {
         const ViewerRun* run = m_library.run(key);
-        if (!run)
+        // Only runs drawn in the figure: one without any of its tags has no line to name.
+        if (!run || std::none_of(options.tags.cbegin(), options.tags.cend(),
+                                 [run](const QString& tag) { return run->scalars.contains(tag); }))
             continue;
         const QString method = run->method();
-        const QString text = method.isEmpty() || run->name.endsWith(method) ? run->name : run->name + u" · " + method;
+        const QString text = !options.legend.isEmpty()                        ? run->label(options.legend)
+                             : method.isEmpty() || run->name.endsWith(method) ? run->name
+                                                                              : run->name + u" · " + method;
         const double width = swatch + metrics.height() * 0.3 + metrics.horizontalAdvance(text);
         if (x > area.left() && x + width > area.right()) {
             x = area.left();
@@ -151,14 +179,22 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
             if (!curve)
                 continue;
             smoothed = smoothed || curve->isSmoothed();
-            Line line{RunColours::colour(run->name), styleOf(t),
-                      curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY)};
-            for (QPointF& p : line.points) {
-                if (options.logY)
-                    p.setY(std::log10(p.y()));
-                if (p.x() >= xRange.first && p.x() <= xRange.second) {
-                    yLow = qMin(yLow, p.y());
-                    yHigh = qMax(yHigh, p.y());
+            Line line{RunColours::colour(run->name),
+                      styleOf(t),
+                      curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY),
+                      {}};
+            if (curve->isSmoothed())
+                line.measured = curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
+                                              ChartCurve::Values::Measured);
+            // The y range holds the measured values too: a spike the smoothing flattens still shows.
+            for (QList<QPointF>* points : {&line.points, &line.measured}) {
+                for (QPointF& p : *points) {
+                    if (options.logY)
+                        p.setY(std::log10(p.y()));
+                    if (p.x() >= xRange.first && p.x() <= xRange.second) {
+                        yLow = qMin(yLow, p.y());
+                        yHigh = qMax(yHigh, p.y());
+                    }
                 }
             }
             lines.append(std::move(line));
@@ -188,8 +224,11 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
         yLabels << (options.logY ? QString::number(std::pow(10.0, t), 'g', 3) : AxisTicks::yLabel(t, ySpacing));
         labelWidth = qMax(labelWidth, metrics.horizontalAdvance(yLabels.last()));
     }
-    const QRectF plot(cell.left() + labelWidth + metrics.height() * 0.5, cell.top() + metrics.height() * 1.4,
-                      cell.width() - labelWidth - metrics.height() * 1.0, cell.height() - metrics.height() * 2.9);
+    // Room on the left for the y axis' name (turned), below for the x axis'.
+    const double axisName = metrics.height() * 1.2;
+    const QRectF plot(cell.left() + axisName + labelWidth + metrics.height() * 0.5, cell.top() + metrics.height() * 1.4,
+                      cell.width() - axisName - labelWidth - metrics.height() * 1.0,
+                      cell.height() - metrics.height() * 2.9 - axisName);
     if (plot.width() < 10 || plot.height() < 10)
         return;
     // A figure says when its lines are not the values: it leaves the app for slides and papers.
@@ -212,7 +251,7 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
         painter.setPen(QPen(grid, 1));
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
         painter.setPen(ink);
-        painter.drawText(QRectF(cell.left(), y - metrics.height() / 2, labelWidth, metrics.height()),
+        painter.drawText(QRectF(cell.left() + axisName, y - metrics.height() / 2, labelWidth, metrics.height()),
                          Qt::AlignRight | Qt::AlignVCenter, yLabels[i]);
     }
     const int xCount = qMax(2, static_cast<int>(plot.width() / (metrics.height() * 5)));
@@ -230,14 +269,39 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
     }
     painter.setPen(QPen(ink, 1));
     painter.drawRect(plot);
+    // The axes' names: what x counts, and the tags on y.
+    painter.drawText(QRectF(plot.left(), plot.bottom() + metrics.height() * 1.2, plot.width(), axisName),
+                     Qt::AlignCenter, xAxisName(options.xAxis));
+    painter.save();
+    painter.translate(cell.left(), plot.center().y());
+    painter.rotate(-90);
+    const QString yName =
+        (options.logY ? QStringLiteral("%1 (log)") : QStringLiteral("%1")).arg(tags.join(QStringLiteral(", ")));
+    painter.drawText(QRectF(-plot.height() / 2, 0, plot.height(), axisName), Qt::AlignCenter,
+                     metrics.elidedText(yName, Qt::ElideMiddle, plot.height()));
+    painter.restore();
 
     painter.save();
     painter.setClipRect(plot);
-    for (const Line& line : std::as_const(lines)) {
+    const auto polylineOf = [&](const QList<QPointF>& points) {
         QPolygonF polyline;
-        polyline.reserve(line.points.size());
-        for (const QPointF& p : line.points)
+        polyline.reserve(points.size());
+        for (const QPointF& p : points)
             polyline.append(toPixel(p));
+        return polyline;
+    };
+    // The measured lines first, faint, so that every smoothed line is drawn over all of them.
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    for (const Line& line : std::as_const(lines)) {
+        if (line.measured.isEmpty())
+            continue;
+        QColor faint = line.colour;
+        faint.setAlphaF(RunColours::kMeasuredAlpha);
+        painter.setPen(QPen(faint, options.fontScale, line.style));
+        painter.drawPolyline(polylineOf(line.measured));
+    }
+    for (const Line& line : std::as_const(lines)) {
+        const QPolygonF polyline = polylineOf(line.points);
         // A dense curve (a point or more per pixel, min/max buckets) looks the same without antialiasing
         // and draws several times faster; sparse ones keep smooth edges.
         const bool dense = polyline.size() > plot.width() / 2;

@@ -24,7 +24,7 @@ public:
 
     struct Panel
     {
-        QRectF plot;                                     ///< where the data is drawn
+        QRectF plot;   ///< where the data is drawn
         QString title; ///< the tag (or tags in an overlay), and the smoothing when the lines are smoothed
         double xLow = 0, xHigh = 1, yLow = 0, yHigh = 1; ///< y in log10 units on a log axis
     };
@@ -43,6 +43,7 @@ private:
         QColor colour;
         Qt::PenStyle style;
         QList<QPointF> points;
+        QList<QPointF> measured; ///< drawn faintly beneath `points` when those are smoothed
     };
     QRectF paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options);
     void paintPanel(QPainter& painter, const QRectF& cell, const QString& title, const QStringList& tags,

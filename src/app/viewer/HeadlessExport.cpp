@@ -43,8 +43,8 @@ int run(const ViewerCommandLine& line, RegistryClient* registry, ViewerCache& ca
         err << "jikken-desktop: " << error << Qt::endl;
         return 1;
     }
-    QStringList warnings;
-    library.saveToCache(&warnings); // what was drawn opens again without the network
+    QStringList warnings = library.readProblems(); // the figure is drawn without what could not be read
+    library.saveToCache(&warnings);                // what was drawn opens again without the network
     for (const QString& warning : std::as_const(warnings))
         err << "jikken-desktop: warning: " << warning << Qt::endl;
     qint64 points = 0;
@@ -56,7 +56,8 @@ int run(const ViewerCommandLine& line, RegistryClient* registry, ViewerCache& ca
     }
     out << line.exportPath << ": " << options.runs.size() << " runs, " << options.tags.size() << " tags, " << points
         << " points read" << Qt::endl;
-    return 0;
+    // As `jikken events`: what was readable is written, and an unreadable record makes the exit non-zero.
+    return library.readProblems().isEmpty() ? 0 : 1;
 }
 
 } // namespace jikken::HeadlessExport

@@ -45,6 +45,11 @@ void ViewerCommandLine::addOptions(QCommandLineParser& parser)
         {QStringLiteral("log"), QStringLiteral("Log scale on y.")},
         {QStringLiteral("font-scale"), QStringLiteral("Text and line size (default 1; 1.5 for slides)."),
          QStringLiteral("F")},
+        {QStringLiteral("title"), QStringLiteral("A title above the figure."), QStringLiteral("TEXT")},
+        {QStringLiteral("legend"),
+         QStringLiteral("Each run's legend entry: {id}, {method}, {model}, {dataset}, {status} or any "
+                        "hyperparameter, like '{id} · {model} · lr={lr}' (default '{id} · {method}')."),
+         QStringLiteral("TEMPLATE")},
     });
     parser.addPositionalArgument(QStringLiteral("sources"), QStringLiteral("Logdirs, event files or model IDs."),
                                  QStringLiteral("[LOGDIR|ID…]"));
@@ -110,6 +115,8 @@ std::optional<ViewerCommandLine> ViewerCommandLine::read(const QCommandLineParse
         line.options.xAxis = *axis;
     }
     line.options.logY = parser.isSet(QStringLiteral("log"));
+    line.options.title = parser.value(QStringLiteral("title"));
+    line.options.legend = parser.value(QStringLiteral("legend"));
     return line;
 }
 

@@ -60,7 +60,8 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
       m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
       m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
       m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox), m_smoothing(new QDoubleSpinBox),
-      m_logY(new QCheckBox(tr("Log y"))), m_baseline(new QComboBox), m_poll(new QTimer(this))
+      m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
+      m_poll(new QTimer(this))
 {
     setWindowTitle(tr("Jikken Viewer"));
     m_tabs->addTab(m_figure, tr("Charts"));
@@ -107,6 +108,14 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     bar->addWidget(m_xAxis);
     bar->addWidget(m_smoothing);
     bar->addWidget(m_logY);
+    m_title->setPlaceholderText(tr("Title"));
+    m_title->setMaximumWidth(220);
+    m_legend->setPlaceholderText(tr("Legend: {id} · {model} · lr={lr}"));
+    m_legend->setToolTip(tr("Each run's legend entry: {id}, {method}, {model}, {dataset}, {status} or any "
+                            "hyperparameter"));
+    m_legend->setMaximumWidth(220);
+    bar->addWidget(m_title);
+    bar->addWidget(m_legend);
     bar->addWidget(new QLabel(tr("  Baseline ")));
     bar->addWidget(m_baseline);
 
@@ -117,6 +126,8 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     });
     connect(m_smoothing, &QDoubleSpinBox::valueChanged, this, &ViewerWindow::optionsChanged);
     connect(m_logY, &QCheckBox::toggled, this, &ViewerWindow::optionsChanged);
+    connect(m_title, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_legend, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
     connect(m_baseline, &QComboBox::currentIndexChanged, this, &ViewerWindow::updateTables);
     connect(m_tabs, &QTabWidget::currentChanged, this, &ViewerWindow::updateTables);
     connect(m_runs, &QTreeWidget::itemChanged, this, &ViewerWindow::optionsChanged);
@@ -239,8 +250,9 @@ QStringList ViewerWindow::open(const QStringList& sources)
     fillRunList();
     fillTagList();
     optionsChanged();
-    if (!problems.isEmpty())
-        statusBar()->showMessage(problems.join(QStringLiteral("; ")), 15000);
+    const QStringList shown = problems + m_library.readProblems();
+    if (!shown.isEmpty())
+        statusBar()->showMessage(shown.join(QStringLiteral("; ")), 15000);
     return problems;
 }
 
@@ -324,6 +336,8 @@ FigureOptions ViewerWindow::options() const
     options.logY = m_logY->isChecked();
     options.xRange = m_xRange;
     options.fontScale = m_presenting ? 2.0 : 1.0;
+    options.title = m_title->text();
+    options.legend = m_legend->text();
     return options;
 }
 
@@ -339,6 +353,8 @@ void ViewerWindow::setOptions(const FigureOptions& options)
     m_xAxis->setCurrentIndex(static_cast<int>(options.xAxis));
     m_smoothing->setValue(options.smoothing);
     m_logY->setChecked(options.logY);
+    m_title->setText(options.title);
+    m_legend->setText(options.legend);
     m_filling = false;
     m_xRange = options.xRange;
     showTags(options.tags);
@@ -422,8 +438,14 @@ bool ViewerWindow::exportFigure(const QString& path, QString* error)
     FigureOptions shown = options();
     shown.fontScale = 1.25; // type a projector can show
     const bool written = FigureExport::write(path, m_renderer, m_library, shown, FigureExport::defaultSize(), 2, error);
-    if (written)
+    if (written && !m_library.readProblems().isEmpty()) {
+        // Written from what was readable; the user must know what was not.
+        QMessageBox::warning(
+            this, tr("Export"),
+            tr("Wrote %1 without what could not be read:\n%2").arg(path, m_library.readProblems().join(u'\n')));
+    } else if (written) {
         statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    }
     return written;
 }
 

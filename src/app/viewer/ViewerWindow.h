@@ -98,6 +98,8 @@ private:
     QComboBox* m_xAxis;
     QDoubleSpinBox* m_smoothing;
     QCheckBox* m_logY;
+    QLineEdit* m_title;  ///< the figure's title, for exports
+    QLineEdit* m_legend; ///< the legend template, `{id} · {model} · lr={lr}`
     QComboBox* m_baseline;
     QTimer* m_poll;
     std::optional<std::pair<double, double>> m_xRange;

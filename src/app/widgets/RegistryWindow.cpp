@@ -127,6 +127,7 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
         m_chosen = selectedIds();
         m_chart->showRuns(m_chosen);
     });
+    m_chart->setRecordLookup([this](const QString& id) { return m_model->run(id); });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     connect(m_details, &RunDetailsWidget::labelsEdited, this, &RegistryWindow::saveLabels);
     connect(m_model, &RegistryTableModel::runEnded, this, &RegistryWindow::announceEnd);
@@ -185,21 +186,43 @@ void RegistryWindow::createMenus()
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
     m_columns = view->addMenu(tr("&Columns"));
     QHeaderView* header = m_table->horizontalHeader();
+    QList<QAction*> fixed;
     for (int column = RegistryTableModel::Method; column < RegistryTableModel::ColumnCount; ++column) {
         QAction* shown = m_columns->addAction(m_model->headerData(column, Qt::Horizontal).toString());
         shown->setCheckable(true);
         shown->setData(column);
         connect(shown, &QAction::toggled, header, [header, column](bool on) { header->setSectionHidden(column, !on); });
+        fixed << shown;
     }
+    m_columns->addSeparator();
+    QMenu* hparams = m_columns->addMenu(tr("&Hyperparameters"));
+    QMenu* metrics = m_columns->addMenu(tr("Final &Metrics"));
     // The header's context menu is the same chooser, where people look for it.
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(header, &QHeaderView::customContextMenuRequested, this,
             [this, header](const QPoint& at) { m_columns->exec(header->mapToGlobal(at)); });
-    connect(m_columns, &QMenu::aboutToShow, this, [this, header] {
-        for (QAction* shown : m_columns->actions()) {
+    connect(m_columns, &QMenu::aboutToShow, this, [this, header, fixed, hparams, metrics] {
+        for (QAction* shown : fixed) {
             const QSignalBlocker blocker(shown);
             shown->setChecked(!header->isSectionHidden(shown->data().toInt()));
         }
+        // What the runs have now: a column per hyperparameter or final metric, added at the table's end.
+        hparams->clear();
+        metrics->clear();
+        for (const QString& key : m_model->availableExtraColumns()) {
+            QMenu* into = key.startsWith(QLatin1String("hparams/")) ? hparams : metrics;
+            QAction* shown = into->addAction(key.section(u'/', 1));
+            shown->setCheckable(true);
+            shown->setChecked(m_model->extraColumn(key) >= 0);
+            connect(shown, &QAction::toggled, this, [this, key](bool on) {
+                if (on)
+                    m_model->addExtraColumn(key);
+                else
+                    m_model->removeExtraColumn(key);
+            });
+        }
+        hparams->setEnabled(!hparams->isEmpty());
+        metrics->setEnabled(!metrics->isEmpty());
     });
 
     QAction* hostsToggle = m_hostsDock->toggleViewAction();
@@ -308,6 +331,9 @@ void RegistryWindow::restoreLayout()
     restoreState(settings.value(QStringLiteral("state")).toByteArray());
     m_top->restoreState(settings.value(QStringLiteral("top")).toByteArray());
     m_main->restoreState(settings.value(QStringLiteral("main")).toByteArray());
+    // The chosen hyperparameter and metric columns first: the header's saved state counts them.
+    for (const QString& key : settings.value(QStringLiteral("extraColumns")).toStringList())
+        m_model->addExtraColumn(key);
     const QByteArray header = settings.value(QStringLiteral("columns")).toByteArray();
     if (!header.isEmpty())
         m_table->horizontalHeader()->restoreState(header);
@@ -323,6 +349,7 @@ void RegistryWindow::saveLayout() const
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("top"), m_top->saveState());
     settings.setValue(QStringLiteral("main"), m_main->saveState());
+    settings.setValue(QStringLiteral("extraColumns"), m_model->extraColumns());
     settings.setValue(QStringLiteral("columns"), m_table->horizontalHeader()->saveState());
     settings.endGroup();
     m_chart->saveSettings(settings);

@@ -1,25 +1,64 @@
 #include "RunDetailsWidget.h"
 
 #include "registry/RunExport.h"
+#include "spec/RunSpec.h"
 
+#include <QAction>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QTextBrowser>
+#include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
 namespace jikken {
 
-RunDetailsWidget::RunDetailsWidget(QWidget* parent)
-    : QWidget(parent), m_title(new QLabel(this)), m_facts(new QTextBrowser(this)), m_memo(new QPlainTextEdit(this)),
-      m_save(new QPushButton(tr("Save memo"), this)), m_copy(new QPushButton(tr("Copy command"), this)),
-      m_memoState(new QLabel(this)), m_autosave(new QTimer(this)), m_labels(new QLineEdit(this))
+namespace {
+
+/// A value as the table shows it (`digits` significant digits for numbers; QLocale::FloatingPointShortest:
+/// the shortest text that reads back exactly).
+QString valueText(const QJsonValue& value, int digits)
 {
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', digits);
+    if (value.isString())
+        return value.toString();
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+RunDetailsWidget::RunDetailsWidget(QWidget* parent)
+    : QWidget(parent), m_title(new QLabel(this)), m_facts(new QTableWidget(0, 2, this)),
+      m_memo(new QPlainTextEdit(this)), m_save(new QPushButton(tr("Save memo"), this)),
+      m_copy(new QPushButton(tr("Copy command"), this)), m_memoState(new QLabel(this)), m_autosave(new QTimer(this)),
+      m_labels(new QLineEdit(this))
+{
+    m_facts->horizontalHeader()->hide();
+    m_facts->verticalHeader()->hide();
+    m_facts->horizontalHeader()->setStretchLastSection(true);
+    m_facts->setShowGrid(false);
+    m_facts->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_facts->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_facts->setWordWrap(false);
+    auto* copy = new QAction(tr("Copy"), m_facts);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    connect(copy, &QAction::triggered, this, &RunDetailsWidget::copyFacts);
+    m_facts->addAction(copy);
+    m_facts->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_labels->setPlaceholderText(tr("Labels: ablation paper-fig3 … (space-separated)"));
     connect(m_labels, &QLineEdit::editingFinished, this, [this] {
         const QStringList labels = m_labels->text().split(u' ', Qt::SkipEmptyParts);
@@ -68,6 +107,48 @@ void RunDetailsWidget::copyCommand() const
         QGuiApplication::clipboard()->setText(m_command);
 }
 
+void RunDetailsWidget::copyFacts() const
+{
+    QStringList lines;
+    for (int row = 0; row < m_facts->rowCount(); ++row) {
+        if (m_facts->item(row, 0)->isSelected())
+            lines << m_facts->item(row, 0)->text() + u'\t' + m_facts->item(row, 1)->data(Qt::UserRole).toString();
+    }
+    if (!lines.isEmpty())
+        QGuiApplication::clipboard()->setText(lines.join(u'\n'));
+}
+
+void RunDetailsWidget::showFacts(const RunRecord* run)
+{
+    QList<std::tuple<QString, QString, QString>> rows; // key, shown, exact
+    if (run) {
+        for (const auto& [label, value] : RunExport::facts(*run)) {
+            if (label != QLatin1String("hparams") && label != QLatin1String("final metrics") &&
+                label != QLatin1String("memo") && label != QLatin1String("labels"))
+                rows.append({label, value, value});
+        }
+        const QJsonObject hparams = RunSpec::applicable(run->hparams);
+        for (auto it = hparams.begin(); it != hparams.end(); ++it)
+            rows.append({it.key(), valueText(it.value(), 6), valueText(it.value(), QLocale::FloatingPointShortest)});
+        for (auto it = run->finalMetrics.begin(); it != run->finalMetrics.end(); ++it)
+            rows.append({QStringLiteral("final ") + it.key(), valueText(it.value(), 6),
+                         valueText(it.value(), QLocale::FloatingPointShortest)});
+    }
+    m_facts->setRowCount(static_cast<int>(rows.size()));
+    for (int row = 0; row < rows.size(); ++row) {
+        const auto& [key, shown, exact] = rows[row];
+        auto* name = new QTableWidgetItem(key);
+        name->setForeground(palette().placeholderText());
+        auto* value = new QTableWidgetItem(shown);
+        value->setData(Qt::UserRole, exact);
+        value->setToolTip(exact);
+        m_facts->setItem(row, 0, name);
+        m_facts->setItem(row, 1, value);
+    }
+    m_facts->resizeColumnToContents(0);
+    m_facts->resizeRowsToContents();
+}
+
 void RunDetailsWidget::flushMemo()
 {
     m_autosave->stop();
@@ -96,7 +177,7 @@ void RunDetailsWidget::showRun(const RunRecord* run)
     m_id = run ? run->id : QString();
     m_command = run ? run->command : QString();
     m_title->setText(run ? run->id : tr("No run selected"));
-    m_facts->setPlainText(run ? RunExport::describe(*run) : QString());
+    showFacts(run);
     // A live update of the same run must not throw away what the user is typing; a memo whose save has
     // not been confirmed is shown again instead of the registry's.
     if (!same || !m_memo->document()->isModified()) {

@@ -10,11 +10,12 @@ class QLineEdit;
 class QTimer;
 class QPlainTextEdit;
 class QPushButton;
-class QTextBrowser;
+class QTableWidget;
 
 namespace jikken {
 
-/// Everything about the selected run: its facts, the command that reproduces it (with a copy button) and
+/// Everything about the selected run: its facts as an aligned table (one row per hyperparameter that
+/// applied to it and per final metric; numbers rounded for reading, exact on hover and when copied), the command that reproduces it (with a copy button) and
 /// its memo, which the user edits here. What is typed is saved by itself: memoEdited is emitted a moment
 /// after the typing stops, when another run is shown, on flushMemo (the window closing) and on the Save
 /// button. A memo stays held here, and shown again for its run, until the window confirms it with
@@ -32,6 +33,9 @@ public:
     QPlainTextEdit* memoEditor() const { return m_memo; }
     QPushButton* saveButton() const { return m_save; }
     QLineEdit* labelsEditor() const { return m_labels; }
+    QTableWidget* factsTable() const { return m_facts; }
+    /// Puts the selected facts on the clipboard, `key<TAB>exact value` per line.
+    void copyFacts() const;
     /// Puts the shown run's command on the clipboard.
     void copyCommand() const;
     /// Emits memoEdited now for a memo typed and not yet saved.
@@ -50,7 +54,9 @@ private:
     QString m_id;
     QString m_command;
     QLabel* m_title;
-    QTextBrowser* m_facts;
+    void showFacts(const RunRecord* run);
+
+    QTableWidget* m_facts;
     QPlainTextEdit* m_memo;
     QPushButton* m_save;
     QPushButton* m_copy;

@@ -12,6 +12,12 @@ constexpr int kUsage = 2;   ///< bad flags or arguments
 /// run's journal, or the registry refused them and they were kept aside. The last line says which.
 constexpr int kUndelivered = 75;
 
+/// From now on, every line this process prints (out, fail, note) is also appended to `path`: a run's
+/// `output.log`, read by `jikken output` and the app's Show Output whether or not the run was dispatched.
+bool keepIn(const QString& path, QString* error);
+/// Appends what a command started by this one printed to the kept file (see keepIn), if any.
+void keep(const QByteArray& bytes);
+
 void out(const QString& text);
 /// One line on stderr, "jikken: <message>".
 int fail(const QString& message, int code = kFailure);

@@ -4,6 +4,7 @@
 #include "Console.h"
 #include "JournalDelivery.h"
 #include "RegistryCommands.h"
+#include "RunFolder.h"
 #include "dispatch/Dispatcher.h"
 #include "events/ScalarFollower.h"
 #include "registry/JournalingRegistryClient.h"
@@ -16,10 +17,12 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTimer>
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <memory>
 
 namespace jikken {
@@ -35,6 +38,16 @@ extern "C" void noteSignal(int signal)
 {
     // Ctrl-C in the terminal (or tmux) reaches the script too: wait for it to finish, then say so.
     g_signal.store(signal);
+}
+
+/// The script's output on our own stream, and in the run's output.log.
+void passOn(FILE* stream, const QByteArray& bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stream);
+    std::fflush(stream);
+    console::keep(bytes);
 }
 
 struct RunOptions
@@ -104,9 +117,12 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     };
     if (!QDir().mkpath(logDir))
         return markFailed(QStringLiteral("cannot create %1").arg(logDir));
+    if (!RunFolder::claim(logDir, &error))
+        return markFailed(error);
+    const auto releaseFolder = qScopeGuard([&logDir] { RunFolder::release(logDir); });
     if (config.isService()) {
-        journaled = std::make_unique<JournalingRegistryClient>(config.service, config.token, id, logDir,
-                                                               journal::options());
+        journaled =
+            std::make_unique<JournalingRegistryClient>(config.service, config.token, id, logDir, journal::options());
         if (!journaled->start(&error))
             return markFailed(error);
         reporter = journaled.get();
@@ -135,9 +151,16 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
 
     QProcess script;
-    script.setProcessChannelMode(QProcess::ForwardedChannels);
+    // What the script prints goes to the terminal as it comes and into the run's output.log.
     script.setInputChannelMode(QProcess::ForwardedInputChannel);
+    QObject::connect(&script, &QProcess::readyReadStandardOutput,
+                     [&script] { passOn(stdout, script.readAllStandardOutput()); });
+    QObject::connect(&script, &QProcess::readyReadStandardError,
+                     [&script] { passOn(stderr, script.readAllStandardError()); });
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // Python holds its output back when it is not a terminal's: it is wanted line by line.
+    if (!environment.contains(QStringLiteral("PYTHONUNBUFFERED")))
+        environment.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
     environment.insert(QStringLiteral("JIKKEN_ID"), id);
     environment.insert(QStringLiteral("JIKKEN_LOGDIR"), logDir);
     script.setProcessEnvironment(environment);
@@ -170,6 +193,8 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     if (script.state() == QProcess::Running)
         loop.exec();
     followTimer.stop();
+    passOn(stdout, script.readAllStandardOutput());
+    passOn(stderr, script.readAllStandardError());
     follow(registry, id, follower, &warned); // what it wrote last
 
     const int signal = g_signal.load();

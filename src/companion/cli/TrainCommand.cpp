@@ -1,6 +1,7 @@
 #include "Console.h"
-#include "RegistryCommands.h"
 #include "JournalDelivery.h"
+#include "RegistryCommands.h"
+#include "RunFolder.h"
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
 #include "ids/ModelId.h"
@@ -14,6 +15,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QScopeGuard>
 
 #include <atomic>
 #include <csignal>
@@ -166,6 +168,9 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     };
     if (!QDir().mkpath(runDirectory))
         return markFailed(QStringLiteral("cannot create %1").arg(runDirectory));
+    if (!RunFolder::claim(runDirectory, &error))
+        return markFailed(error);
+    const auto releaseFolder = qScopeGuard([&runDirectory] { RunFolder::release(runDirectory); });
     if (remote) {
         journaled = std::make_unique<JournalingRegistryClient>(config->service, config->token, id, runDirectory,
                                                                journal::options());
@@ -226,7 +231,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     }
     if (!deliverJournal(journaled.get(), runDirectory)) {
         // Trained, but the registry does not have all of it: the last line and the exit status say so.
-        console::note(QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)").arg(id));
+        console::note(
+            QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)").arg(id));
         return console::kUndelivered;
     }
     const auto record = registry->run(id, &error);

@@ -56,6 +56,26 @@ QString findFile(const QString& folder, const QString& base)
 
 } // namespace
 
+QStringList DatasetLoader::classNames(const QString& dataset)
+{
+    // As the datasets' own documentation names them.
+    if (dataset == QLatin1String("fashion-mnist"))
+        return {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"),
+                QStringLiteral("Dress"),       QStringLiteral("Coat"),    QStringLiteral("Sandal"),
+                QStringLiteral("Shirt"),       QStringLiteral("Sneaker"), QStringLiteral("Bag"),
+                QStringLiteral("Ankle boot")};
+    if (dataset == QLatin1String("cifar10"))
+        return {QStringLiteral("airplane"), QStringLiteral("automobile"), QStringLiteral("bird"),
+                QStringLiteral("cat"),      QStringLiteral("deer"),       QStringLiteral("dog"),
+                QStringLiteral("frog"),     QStringLiteral("horse"),      QStringLiteral("ship"),
+                QStringLiteral("truck")};
+    if (dataset == QLatin1String("mnist"))
+        return {QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"),
+                QStringLiteral("4"), QStringLiteral("5"), QStringLiteral("6"), QStringLiteral("7"),
+                QStringLiteral("8"), QStringLiteral("9")};
+    return {};
+}
+
 QString DatasetLoader::defaultDataRoot()
 {
     return QDir::homePath() + QStringLiteral("/datasets");

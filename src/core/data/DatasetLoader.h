@@ -17,6 +17,9 @@ public:
 
     /// `~/datasets`, where the user keeps every dataset.
     static QString defaultDataRoot();
+    /// The names of the dataset's classes by label (Fashion-MNIST's "T-shirt/top", "Trouser", …); the
+    /// labels' digits for MNIST; empty for a dataset it does not know.
+    static QStringList classNames(const QString& dataset);
     /// The folders searched for `dataset` under `dataRoot`, in order; Fashion-MNIST also where Debian's
     /// package `dataset-fashion-mnist` puts it.
     static QStringList candidateFolders(const QString& dataset, const QString& dataRoot);

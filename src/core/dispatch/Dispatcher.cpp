@@ -8,6 +8,7 @@
 
 #include <QDeadlineTimer>
 #include <QFileInfo>
+#include <QHostInfo>
 #include <QJsonDocument>
 #include <QThread>
 
@@ -282,26 +283,33 @@ std::optional<QString> Dispatcher::launch(const HostSettings& host, const QStrin
     }
 }
 
-std::optional<HostSettings> Dispatcher::hostOf(const QString& id, QString* error)
+std::optional<Dispatcher::Placed> Dispatcher::placeOf(const QString& id, QString* error)
 {
-    const auto record = m_registry.run(id, error);
+    auto record = m_registry.run(id, error);
     if (!record)
         return std::nullopt;
     if (record->host.isEmpty()) {
         failWith(error, QStringLiteral("%1 names no host").arg(id));
         return std::nullopt;
     }
-    return HostCatalog::find(record->host, error);
+    // A run started from a terminal here carries this machine's own name, which is no ssh alias.
+    const bool here = record->host.compare(QHostInfo::localHostName(), Qt::CaseInsensitive) == 0;
+    const auto host = HostCatalog::find(here ? QStringLiteral("localhost") : record->host, error);
+    if (!host)
+        return std::nullopt;
+    return Placed{*host, std::move(*record)};
 }
 
 bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
 {
-    const auto host = hostOf(id, error);
-    if (!host)
+    const auto placed = placeOf(id, error);
+    if (!placed)
         return false;
+    const HostSettings* host = &placed->host;
+    const QString& folder = placed->record.logDir;
     const RemoteShell shell(host->alias);
     const QString here = prelude(*host);
-    const RemoteResult interrupted = shell.run(here + SessionScripts::interrupt(*host, id));
+    const RemoteResult interrupted = shell.run(here + SessionScripts::interrupt(*host, id, folder));
     if (interrupted.exitCode == SessionScripts::kGone) {
         failWith(error, QStringLiteral("%1 has no session on %2 (it is not running there)").arg(id, host->alias));
         return false;
@@ -312,7 +320,7 @@ bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
     }
     QDeadlineTimer deadline(graceMs);
     while (!deadline.hasExpired()) {
-        const RemoteResult alive = shell.run(here + SessionScripts::isAlive(*host, id));
+        const RemoteResult alive = shell.run(here + SessionScripts::isAlive(*host, id, folder));
         if (alive.problem.isEmpty() && alive.exitCode == SessionScripts::kGone) {
             // The trainer finished its step, checkpointed and marked itself stopped; a job cancelled
             // while it waited in the queue never started, so it is marked here.
@@ -324,7 +332,7 @@ bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
         }
         QThread::msleep(250);
     }
-    const RemoteResult killed = shell.run(here + SessionScripts::kill(*host, id));
+    const RemoteResult killed = shell.run(here + SessionScripts::kill(*host, id, folder));
     QString ignored;
     const auto record = m_registry.run(id, &ignored);
     if (record && (record->status == RunStatus::Running || record->status == RunStatus::Reserved))
@@ -339,14 +347,17 @@ bool Dispatcher::stop(const QString& id, int graceMs, QString* error)
 
 std::optional<QString> Dispatcher::output(const QString& id, int lines, QString* error)
 {
-    const auto host = hostOf(id, error);
-    if (!host)
+    const auto placed = placeOf(id, error);
+    if (!placed)
         return std::nullopt;
-    const RemoteResult result = RemoteShell(host->alias)
-                                    .run(prelude(*host) + SessionScripts::state(*host, id) +
-                                         QStringLiteral("tail -n %1 %2\n")
-                                             .arg(lines)
-                                             .arg(quote(dispatchDirectory(id) + QStringLiteral("/output.log"))));
+    // A dispatched run's session log, else the output.log its trainer keeps (a run started from a terminal).
+    const QString script =
+        prelude(placed->host) + SessionScripts::state(placed->host, id, placed->record.logDir) +
+        QStringLiteral("log=%1\n[ -f \"$log\" ] || log=%2\ntail -n %3 \"$log\"\n")
+            .arg(quote(dispatchDirectory(id) + QStringLiteral("/output.log")),
+                 quote(placed->record.logDir + u'/' + QString::fromLatin1(SessionScripts::kOutputLog)))
+            .arg(lines);
+    const RemoteResult result = RemoteShell(placed->host.alias).run(script);
     if (!result.ok())
         return failWith(error, result.failure());
     return QString::fromUtf8(result.out);
@@ -354,10 +365,21 @@ std::optional<QString> Dispatcher::output(const QString& id, int lines, QString*
 
 std::optional<QStringList> Dispatcher::attachCommand(const QString& id, QString* error)
 {
-    const auto host = hostOf(id, error);
-    if (!host)
+    const auto placed = placeOf(id, error);
+    if (!placed)
         return std::nullopt;
-    return RemoteShell(host->alias).interactiveCommand(SessionScripts::attach(*host, id));
+    const HostSettings& host = placed->host;
+    const RemoteShell shell(host.alias);
+    if (host.slurm || placed->record.logDir.isEmpty())
+        return shell.interactiveCommand(SessionScripts::attach(host, id));
+    // No tmux session: a run started from a terminal, whose output.log is followed instead.
+    const RemoteResult session = shell.run(prelude(host) + SessionScripts::isAlive(host, id));
+    if (!session.problem.isEmpty()) {
+        failWith(error, session.failure());
+        return std::nullopt;
+    }
+    return shell.interactiveCommand(session.exitCode == 0 ? SessionScripts::attach(host, id)
+                                                          : SessionScripts::follow(placed->record.logDir));
 }
 
 } // namespace jikken

@@ -50,6 +50,8 @@ public:
     /// Ctrl-C in the run's session (the trainer checkpoints and marks itself stopped), then, after
     /// `graceMs`, the session is killed and the run marked stopped.
     bool stop(const QString& id, int graceMs, QString* error);
+    /// Runs started from a terminal (no session; `jikken train` on the host itself) are reached too, by
+    /// the process ID and output.log their trainer keeps in the run folder.
     /// The last `lines` lines the run printed.
     std::optional<QString> output(const QString& id, int lines, QString* error);
     /// The command that opens a terminal attached to the run's tmux session.
@@ -61,7 +63,13 @@ public:
 private:
     std::optional<QString> chooseGpu(const HostSettings& host, const QString& gpu, QString* error);
     std::optional<QString> registryExports(const HostSettings& host, QString* error) const;
-    std::optional<HostSettings> hostOf(const QString& id, QString* error);
+    /// The run's record and its host: an alias of the catalog, or localhost for this machine's own name.
+    struct Placed
+    {
+        HostSettings host;
+        RunRecord record;
+    };
+    std::optional<Placed> placeOf(const QString& id, QString* error);
     /// What the companion runs on the host, once its ID is known: its arguments, and files to write first
     /// (path under the work folder -> content).
     struct Launch

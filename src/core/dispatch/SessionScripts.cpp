@@ -25,6 +25,20 @@ QString lastWords(const QString& id)
     return QStringLiteral("tail -n 5 %1 2>/dev/null\nexit %2\n").arg(file(id, "output.log")).arg(kGone);
 }
 
+QString hasSession(const QString& id)
+{
+    return QStringLiteral("tmux has-session -t %1 2>/dev/null").arg(quote(u'=' + id));
+}
+
+// A run started from a terminal: its trainer's process ID, read from the run folder into $pid, and $ours
+// set when that process is still a jikken (a stale file's number may belong to another program by now).
+QString readPid(const QString& runFolder)
+{
+    return QStringLiteral("pid=$(cat %1 2>/dev/null || true)\nours=\n"
+                          "[ -n \"$pid\" ] && [ \"$(ps -p \"$pid\" -o comm= 2>/dev/null)\" = jikken ] && ours=1\n")
+        .arg(quote(runFolder + u'/' + QString::fromLatin1(kPidFile)));
+}
+
 } // namespace
 
 QString checkTools(const HostSettings& host)
@@ -48,22 +62,26 @@ QString start(const HostSettings& host, const QString& id, const QString& runScr
     return QStringLiteral("%1 | cut -d';' -f1 > %2\n").arg(ShellQuote::command(sbatch), file(id, "slurm-job"));
 }
 
-QString isAlive(const HostSettings& host, const QString& id)
+QString isAlive(const HostSettings& host, const QString& id, const QString& runFolder)
 {
+    if (!host.slurm && runFolder.isEmpty())
+        return hasSession(id) + QStringLiteral(" && exit 0\n") + lastWords(id);
     if (!host.slurm)
-        return QStringLiteral("tmux has-session -t %1 2>/dev/null && exit 0\n").arg(quote(u'=' + id)) + lastWords(id);
+        return hasSession(id) + QStringLiteral(" && exit 0\n") + readPid(runFolder) +
+               QStringLiteral("[ -n \"$ours\" ] && exit 0\n") + lastWords(id);
     return readJob(id) +
            QStringLiteral("[ -n \"$job\" ] && [ -n \"$(squeue -h -j \"$job\" -o %T 2>/dev/null)\" ] && exit 0\n") +
            lastWords(id);
 }
 
-QString interrupt(const HostSettings& host, const QString& id)
+QString interrupt(const HostSettings& host, const QString& id, const QString& runFolder)
 {
     if (!host.slurm)
-        return QStringLiteral("tmux has-session -t %1 2>/dev/null || exit %2\ntmux send-keys -t %3 C-c\n")
-            .arg(quote(u'=' + id))
-            .arg(kGone)
-            .arg(quote(u'=' + id + u':')); // a pane target: the session's current window
+        return QStringLiteral("if %1; then tmux send-keys -t %2 C-c; exit 0; fi\n%3[ -n \"$ours\" ] || exit %4\n"
+                              "kill -INT \"$pid\"\n")
+            .arg(hasSession(id), quote(u'=' + id + u':'), // a pane target: the session's current window
+                 runFolder.isEmpty() ? QStringLiteral("ours=\n") : readPid(runFolder))
+            .arg(kGone);
     return readJob(id) +
            QStringLiteral(
                "state=$(squeue -h -j \"$job\" -o %T 2>/dev/null || true)\n[ -n \"$state\" ] || exit %1\n"
@@ -71,19 +89,25 @@ QString interrupt(const HostSettings& host, const QString& id)
                .arg(kGone);
 }
 
-QString kill(const HostSettings& host, const QString& id)
+QString kill(const HostSettings& host, const QString& id, const QString& runFolder)
 {
-    if (!host.slurm)
+    if (!host.slurm && runFolder.isEmpty())
         return QStringLiteral("tmux kill-session -t %1\n").arg(quote(u'=' + id));
+    if (!host.slurm)
+        return QStringLiteral(
+                   "if %1; then tmux kill-session -t %2; exit; fi\n%3[ -z \"$ours\" ] || kill -KILL \"$pid\"\n")
+            .arg(hasSession(id), quote(u'=' + id), readPid(runFolder));
     return readJob(id) + QStringLiteral("[ -z \"$job\" ] || scancel \"$job\"\n");
 }
 
-QString state(const HostSettings& host, const QString& id)
+QString state(const HostSettings& host, const QString& id, const QString& runFolder)
 {
     if (!host.slurm)
-        return QStringLiteral("if tmux has-session -t %1 2>/dev/null; then echo 'tmux session %2'; else echo 'no tmux "
-                              "session'; fi\n")
-            .arg(quote(u'=' + id), id);
+        return QStringLiteral(
+                   "if %1; then echo %2; else\n%3if [ -n \"$ours\" ]; then echo \"process $pid, started from a "
+                   "terminal\"; else echo 'no tmux session'; fi; fi\n")
+            .arg(hasSession(id), quote(QStringLiteral("tmux session ") + id),
+                 runFolder.isEmpty() ? QStringLiteral("ours=\n") : readPid(runFolder));
     return readJob(id) +
            QStringLiteral("echo \"slurm job $job: $(squeue -h -j \"$job\" -o %T 2>/dev/null || true)\"\n");
 }
@@ -97,6 +121,12 @@ QStringList attach(const HostSettings& host, const QString& id)
         folder = folder.mid(2); // the terminal starts in the home folder
     return {QStringLiteral("tail"), QStringLiteral("-n"), QStringLiteral("200"), QStringLiteral("-f"),
             folder + u'/' + Dispatcher::dispatchDirectory(id) + QStringLiteral("/output.log")};
+}
+
+QStringList follow(const QString& runFolder)
+{
+    return {QStringLiteral("tail"), QStringLiteral("-n"), QStringLiteral("200"), QStringLiteral("-f"),
+            runFolder + u'/' + QString::fromLatin1(kOutputLog)};
 }
 
 } // namespace jikken::SessionScripts

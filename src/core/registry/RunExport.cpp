@@ -152,12 +152,12 @@ QString toTable(const QVector<RunRecord>& runs)
     return out;
 }
 
-QString describe(const RunRecord& r)
+QList<QPair<QString, QString>> facts(const RunRecord& r)
 {
-    QString out;
+    QList<QPair<QString, QString>> out;
     auto line = [&out](const char* label, const QString& value) {
         if (!value.isEmpty())
-            out += QString::fromLatin1(label).leftJustified(16) + value + u'\n';
+            out.append({QString::fromLatin1(label), value});
     };
     line("id", r.id);
     line("status",
@@ -183,6 +183,14 @@ QString describe(const RunRecord& r)
     line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
     line("labels", r.labels.join(QStringLiteral(", ")));
     line("memo", r.memo);
+    return out;
+}
+
+QString describe(const RunRecord& r)
+{
+    QString out;
+    for (const auto& [label, value] : facts(r))
+        out += label.leftJustified(16) + value + u'\n';
     return out;
 }
 

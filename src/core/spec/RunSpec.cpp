@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 namespace jikken {
 
@@ -188,6 +190,29 @@ QJsonObject RunSpec::hyperparameters() const
     for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo"})
         json.remove(QString::fromLatin1(notShaping));
     return json;
+}
+
+QJsonObject RunSpec::applicable(QJsonObject hparams)
+{
+    // field -> (the field that decides, the value under which it applies)
+    static const std::vector<std::tuple<const char*, const char*, const char*>> kOnlyWith = {
+        {"focal_gamma", "method", "focalloss"},
+        {"label_smoothing", "method", "label-smoothing"},
+        {"class_balanced_beta", "method", "class-balanced"},
+        {"momentum", "optimizer", "sgd"},
+        {"lr_step_size", "schedule", "step"},
+        {"lr_step_gamma", "schedule", "step"},
+    };
+    for (const auto& [field, decider, value] : kOnlyWith) {
+        const QJsonValue decided = hparams.value(QLatin1String(decider));
+        if (decided.isString() && decided.toString() != QLatin1String(value))
+            hparams.remove(QLatin1String(field));
+    }
+    for (const char* limit : {"train_limit", "test_limit"}) {
+        if (hparams.value(QLatin1String(limit)) == QJsonValue(0))
+            hparams.insert(QLatin1String(limit), QStringLiteral("all"));
+    }
+    return hparams;
 }
 
 } // namespace jikken

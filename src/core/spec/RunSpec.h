@@ -61,6 +61,10 @@ struct RunSpec
     QJsonObject toJson() const;
     /// The fields that shape the result (no paths, threads or memo): the run's hyperparameters.
     QJsonObject hyperparameters() const;
+    /// What of a run's recorded hyperparameters shaped it, for reading: those of another loss, optimizer
+    /// or schedule are left out (focal_gamma of a softmax run, momentum of Adam, lr_step_size without the
+    /// step schedule) and a limit of 0 reads "all". Keys it does not know (a script's own) are kept.
+    static QJsonObject applicable(QJsonObject hparams);
 
 private:
     bool setValue(const Field& field, const QJsonValue& value, QString* error);

@@ -52,6 +52,7 @@ bool LogdirRuns::poll(QStringList* changed, QStringList* warnings, QString* erro
         shown.key = it.key();
         shown.source = m_logDir;
         shown.scalars.clear();
+        shown.scalarsAsLogged.clear();
         shown.images.clear();
         shown.texts.clear();
         shown.loggedHyperparameters = {};
@@ -68,8 +69,14 @@ bool LogdirRuns::poll(QStringList* changed, QStringList* warnings, QString* erro
             const QStringList& tags = member->scalars.tags();
             for (int t = 0; t < tags.size(); ++t) {
                 const ScalarSeries& series = member->scalars.series(t);
+                const QString tag = grouping.tagPrefix + tags[t];
                 // Shared, not copied, when the steps already ascend (the usual case).
-                shown.scalars.insert(grouping.tagPrefix + tags[t], series.isOrdered() ? series : series.ordered());
+                if (series.isOrdered()) {
+                    shown.scalars.insert(tag, series);
+                } else {
+                    shown.scalars.insert(tag, series.ordered());
+                    shown.scalarsAsLogged.insert(tag, series);
+                }
             }
         }
         if (changed)

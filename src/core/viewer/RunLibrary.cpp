@@ -77,8 +77,8 @@ bool RunLibrary::open(const QString& what, QString* error)
 {
     if (QFileInfo::exists(what)) {
         auto logdir = std::make_unique<Logdir>(what);
-        QStringList changed, warnings;
-        if (!logdir->runs.poll(&changed, &warnings, error))
+        QStringList changed;
+        if (!pollLogdir(*logdir, &changed, error))
             return false;
         if (logdir->runs.runs().empty()) {
             *error = QStringLiteral("%1 holds no TensorBoard event files").arg(what);
@@ -179,13 +179,27 @@ bool RunLibrary::loadModel(const QString& id, QString* error)
     return true;
 }
 
+bool RunLibrary::pollLogdir(Logdir& logdir, QStringList* changed, QString* error)
+{
+    QStringList problems;
+    const bool read = logdir.runs.poll(changed, &problems, error);
+    for (const QString& problem : std::as_const(problems)) {
+        if (!m_readProblems.contains(problem))
+            m_readProblems << problem;
+    }
+    return read;
+}
+
 QStringList RunLibrary::refresh(QStringList* warnings)
 {
     QStringList changed;
     for (auto& logdir : m_logdirs) {
         QStringList gained;
         QString error;
-        const bool reachable = logdir->runs.poll(&gained, warnings, &error);
+        const int known = m_readProblems.size();
+        const bool reachable = pollLogdir(*logdir, &gained, &error);
+        if (warnings)
+            *warnings += m_readProblems.mid(known);
         if (reachable != logdir->reachable && !reachable && warnings)
             *warnings << error;
         logdir->reachable = reachable;

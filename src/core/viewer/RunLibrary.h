@@ -48,12 +48,16 @@ public:
     QStringList allTags() const;
     /// The key of the run named `name` (a model ID or a run folder); empty when none.
     QString keyForName(const QString& name) const;
+    /// What could not be read of the open logdirs (a corrupt record, named by file and byte), each once:
+    /// an export of data that skipped it says so, as `jikken events` does.
+    const QStringList& readProblems() const { return m_readProblems; }
     /// Whether the run is shown from the cache because its source cannot be read now.
     bool isOffline(const QString& key) const { return m_offline.contains(key); }
 
 private:
     struct Logdir;
     void keep(ViewerRun run, const QString& stamp, bool offline);
+    bool pollLogdir(Logdir& logdir, QStringList* changed, QString* error);
     void takeChanged(const LogdirRuns& logdir, const QStringList& changed);
     bool loadModel(const QString& id, QString* error);
     bool readModel(const QString& id, const RunRecord& record, QString* error);
@@ -68,6 +72,7 @@ private:
     QSet<QString> m_offline;
     QHash<QString, QString> m_stamps; ///< key -> what its source said when it was read
     QSet<QString> m_unsaved;          ///< keys read but not yet in the cache
+    QStringList m_readProblems;
 };
 
 } // namespace jikken

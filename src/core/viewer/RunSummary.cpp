@@ -43,6 +43,17 @@ Cell cellOf(const ViewerRun& run, const QString& tag)
     return cell;
 }
 
+/// The tag's points as logged: duplicates and restarts included.
+const ScalarSeries* loggedSeries(const ViewerRun& run, const QString& tag)
+{
+    for (const auto* scalars : {&run.scalarsAsLogged, &run.scalars}) {
+        const auto it = scalars->constFind(tag);
+        if (it != scalars->cend())
+            return &*it;
+    }
+    return nullptr;
+}
+
 QString markdownCell(const QString& text)
 {
     return QString(text).replace(u'|', QStringLiteral("\\|")).replace(u'\n', u' ');
@@ -120,14 +131,14 @@ bool writeCsv(const QVector<const ViewerRun*>& runs, const QStringList& tags, QI
     for (const ViewerRun* run : runs) {
         const QString prefix = RunExport::csvField(run->name) + u',' + RunExport::csvField(run->method()) + u',';
         for (const QString& tag : tags) {
-            const auto it = run->scalars.constFind(tag);
-            if (it == run->scalars.cend())
+            const ScalarSeries* series = loggedSeries(*run, tag);
+            if (!series)
                 continue;
             const QByteArray head = (prefix + RunExport::csvField(tag) + u',').toUtf8();
-            for (int i = 0; i < it->size(); ++i) {
+            for (int i = 0; i < series->size(); ++i) {
                 buffer += head;
-                buffer += QByteArray::number(it->steps[i]) + ',' + QByteArray::number(it->wallTimes[i], 'f', 3) + ',' +
-                          ScalarExport::csvNumber(it->values[i]) + '\n';
+                buffer += QByteArray::number(series->steps[i]) + ',' + ScalarExport::csvNumber(series->wallTimes[i]) +
+                          ',' + ScalarExport::csvNumber(series->values[i]) + '\n';
                 if (buffer.size() > (1 << 20)) {
                     if (out.write(buffer) != buffer.size())
                         return false;

@@ -35,7 +35,8 @@ QVector<Cell> compute(const QVector<const ViewerRun*>& runs, const QStringList& 
 /// The table as Markdown (for a meeting note): a row per run, final / best per tag, Δ to the baseline.
 QString toMarkdown(const QVector<const ViewerRun*>& runs, const QStringList& tags, const QString& baseline);
 
-/// Every point of the tags of the runs, `run,method,tag,step,wall_time,value`, for a spreadsheet or a script.
+/// Every point of the tags of the runs, `run,method,tag,step,wall_time,value`, for a spreadsheet or a script:
+/// as logged (a step logged twice is written twice), values written as `jikken events` writes them.
 bool writeCsv(const QVector<const ViewerRun*>& runs, const QStringList& tags, QIODevice& out);
 
 /// A number as tables show it: 4 significant digits.
