@@ -314,6 +314,12 @@ private Q_SLOTS:
         window.refresh();
         auto* updated = qobject_cast<QLineSeries*>(chart->chart()->series()[0]);
         QCOMPARE(updated->at(updated->count() - 1).x(), 6000.0);
+        // x by epoch: the run's progress says 6,000 steps made 7 epochs.
+        chart->xAxisBox()->setCurrentIndex(chart->xAxisBox()->findData(int(XAxis::Epoch)));
+        updated = qobject_cast<QLineSeries*>(chart->chart()->series()[0]);
+        QCOMPARE(updated->at(updated->count() - 1).x(), 7.0);
+        QVERIFY(chart->describeAll(7.0).startsWith(QStringLiteral("epoch 7.00")));
+        chart->xAxisBox()->setCurrentIndex(0);
         chart->logScale()->setChecked(true);
         QCOMPARE(chart->chart()->series().size(), 2);
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);

@@ -325,6 +325,21 @@ private Q_SLOTS:
         run.record = record;
         QCOMPARE(run.label(QStringLiteral("{id} · {model} · lr={lr} {optimizer} {nope}")),
                  QStringLiteral("20261101_02_focalloss · resnet18 · lr=0.05 sgd –"));
+
+        // Steps per epoch, for x by epoch: the record's progress, else a logged `epoch` scalar.
+        QVERIFY(!run.stepsPerEpoch());
+        run.record->epoch = 4;
+        run.record->step = 1000;
+        QCOMPARE(*run.stepsPerEpoch(), 250.0);
+        ViewerRun logged;
+        ScalarSeries epochs;
+        for (int epoch = 1; epoch <= 3; ++epoch)
+            epochs.append(epoch * 469, epoch, epoch);
+        logged.scalars.insert(QStringLiteral("epoch"), epochs);
+        QCOMPARE(*logged.stepsPerEpoch(), 469.0);
+        ChartCurve curve(epochs, true);
+        curve.setStepsPerEpoch(*logged.stepsPerEpoch());
+        QCOMPARE(curve.x(XAxis::Epoch, 2), 3.0);
     }
 
     void offlineCacheAnswersWithTheRegistryStopped()

@@ -8,6 +8,16 @@
 
 namespace jikken {
 
+namespace {
+
+/// Whether x is a clock (which may go back: a machine's time set again), not a count of steps.
+bool isTime(XAxis axis)
+{
+    return axis == XAxis::RelativeTime || axis == XAxis::WallTime;
+}
+
+} // namespace
+
 ChartCurve::ChartCurve(ScalarSeries series, bool complete)
     : m_firstStep(series.steps.isEmpty() ? 0 : series.steps.first()), m_values(std::move(series.values)),
       m_firstWallTime(series.wallTimes.isEmpty() ? 0 : series.wallTimes.first()), m_complete(complete),
@@ -50,6 +60,8 @@ double ChartCurve::x(XAxis axis, int index) const
         return m_wallOffsets[index] / 3600.0;
     case XAxis::WallTime:
         return wallTime(index) * 1000.0;
+    case XAxis::Epoch:
+        return static_cast<double>(step(index)) / m_stepsPerEpoch;
     }
     return 0;
 }
@@ -57,7 +69,7 @@ double ChartCurve::x(XAxis axis, int index) const
 int ChartCurve::lowerBound(XAxis axis, double x) const
 {
     const int count = size();
-    if (axis != XAxis::Step && !m_timeAscends)
+    if (isTime(axis) && !m_timeAscends)
         return x <= this->x(axis, 0) ? 0 : count;
     int low = 0, high = count;
     while (low < high) {
@@ -70,21 +82,24 @@ int ChartCurve::lowerBound(XAxis axis, double x) const
     return low;
 }
 
-QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int buckets, bool log, Values values) const
+QList<QPointF> ChartCurve::points(XAxis axis, double low, double high, int buckets, bool log,
+                                  QList<QPointF>* measured) const
 {
     QList<QPointF> result;
     if (isEmpty())
         return result;
-    const bool unordered = axis != XAxis::Step && !m_timeAscends;
+    const bool unordered = isTime(axis) && !m_timeAscends;
     const int first = unordered ? 0 : std::max(0, lowerBound(axis, low) - 1);
     const int last = unordered ? size() - 1 : std::min(size() - 1, lowerBound(axis, high));
     const QVector<int> picked = m_pyramid.select(first, last, buckets);
     result.reserve(picked.size());
+    const auto placeable = [log](double value) { return std::isfinite(value) && !(log && value <= 0); };
     for (int i : picked) {
-        const double value = values == Values::Smoothed ? m_smoothed[i] : m_values[i];
-        if (!std::isfinite(value) || (log && value <= 0))
-            continue;
-        result.append(QPointF(x(axis, i), value));
+        const double at = x(axis, i);
+        if (placeable(m_smoothed[i]))
+            result.append(QPointF(at, m_smoothed[i]));
+        if (measured && placeable(m_values[i]))
+            measured->append(QPointF(at, m_values[i]));
     }
     return result;
 }

@@ -13,6 +13,7 @@ enum class XAxis {
     Step,
     RelativeTime, ///< hours since the run's first point, as TensorBoard's "relative"
     WallTime,     ///< milliseconds since the epoch (a QDateTimeAxis)
+    Epoch,        ///< training epochs: the step over the run's steps per epoch (`setStepsPerEpoch`)
 };
 
 /// One run's points of one tag, ready to draw at any zoom: the smoothed values (TensorBoard's EMA over
@@ -47,17 +48,18 @@ public:
     bool isSmoothed() const { return m_weight > 0 && size() >= kFewestSmoothedPoints; }
     double smoothed(int index) const { return m_smoothed[index]; }
 
+    /// How many steps make an epoch of this run, for x by epoch; without it an epoch axis shows steps.
+    void setStepsPerEpoch(double steps) { m_stepsPerEpoch = steps > 0 ? steps : 1; }
+
     double x(XAxis axis, int index) const;
-    /// What a line draws: the smoothed values, or the measured ones faintly beneath them (TensorBoard's
-    /// way: the smoothing never hides the data).
-    enum class Values { Smoothed, Measured };
     /// The smoothed points with x in [low, high] as min/max buckets (`buckets` across), with one point
     /// beyond either end so the line runs on to the plot's edges. `log`: leaves out values a log axis
-    /// cannot place (zero or less); NaN and infinities are left out always. `Measured`: the measured
-    /// values at the same points: every point where they are few, else a sample of two per bucket that
-    /// shows the spread of the noise without a second pyramid.
+    /// cannot place (zero or less); NaN and infinities are left out always. `measured`, where given,
+    /// receives the measured values at the same points, drawn faintly beneath (TensorBoard's way: the
+    /// smoothing never hides the data): every point where they are few, else a sample of two per bucket
+    /// that shows the spread of the noise without a second pyramid.
     QList<QPointF> points(XAxis axis, double low, double high, int buckets, bool log,
-                          Values values = Values::Smoothed) const;
+                          QList<QPointF>* measured = nullptr) const;
     /// The index of the point whose x is nearest to `x`; -1 when empty.
     int nearest(XAxis axis, double x) const;
 
@@ -74,6 +76,7 @@ private:
     QVector<float> m_wallOffsets; ///< seconds after m_firstWallTime
     bool m_complete = false;
     bool m_timeAscends = true;
+    double m_stepsPerEpoch = 1;
     double m_weight = -1;
     QVector<float> m_smoothed;
     MinMaxPyramid<float> m_pyramid;

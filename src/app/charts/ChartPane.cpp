@@ -66,6 +66,7 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     m_xAxis->addItem(tr("Step"), QVariant::fromValue(static_cast<int>(XAxis::Step)));
     m_xAxis->addItem(tr("Relative (hours)"), QVariant::fromValue(static_cast<int>(XAxis::RelativeTime)));
     m_xAxis->addItem(tr("Wall time"), QVariant::fromValue(static_cast<int>(XAxis::WallTime)));
+    m_xAxis->addItem(tr("Epoch"), QVariant::fromValue(static_cast<int>(XAxis::Epoch)));
     m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
@@ -218,7 +219,14 @@ void ChartPane::ensureCurve(const QString& id, const QString& tag)
     }
     if (!error.isEmpty())
         m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
-    m_curves[key].setSmoothing(weight());
+    prepare(id, m_curves[key]);
+}
+
+void ChartPane::prepare(const QString& id, ChartCurve& curve) const
+{
+    curve.setSmoothing(weight());
+    const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
+    curve.setStepsPerEpoch(run ? run->stepsPerEpoch().value_or(1) : 1);
 }
 
 void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSeries& series)
@@ -227,13 +235,13 @@ void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSer
     m_pending.remove(key);
     if (!m_ids.contains(id))
         return; // no longer selected
-    ChartCurve& curve = m_curves[key] = ChartCurve(series, true);
-    curve.setSmoothing(weight());
+    prepare(id, m_curves[key] = ChartCurve(series, true));
     if (tag != m_tag->currentText())
         return;
     if (!m_zoomed)
-        fitAxes();
-    redraw();
+        fitAxes(); // and draws
+    else
+        redraw();
 }
 
 void ChartPane::markStale(const QStringList& ids)
@@ -260,8 +268,9 @@ void ChartPane::markStale(const QStringList& ids)
     }
     if (shownChanged) {
         if (!m_zoomed)
-            fitAxes();
-        redraw();
+            fitAxes(); // and draws
+        else
+            redraw();
     }
 }
 
@@ -290,7 +299,10 @@ void ChartPane::reload()
     } else {
         m_x = new QValueAxis;
     }
-    m_x->setTitleText(axis == XAxis::Step ? tr("step") : axis == XAxis::RelativeTime ? tr("hours") : tr("wall time"));
+    m_x->setTitleText(axis == XAxis::Step           ? tr("step")
+                      : axis == XAxis::RelativeTime ? tr("hours")
+                      : axis == XAxis::Epoch        ? tr("epoch")
+                                                    : tr("wall time"));
     m_y = m_log->isChecked() ? static_cast<QAbstractAxis*>(new QLogValueAxis) : new QValueAxis;
     m_y->setTitleText(tag);
     m_chart->addAxis(m_x, Qt::AlignBottom);
@@ -332,7 +344,6 @@ void ChartPane::reload()
     else
         connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
     m_drawing = false;
-    redraw();
 }
 
 void ChartPane::fitAxes()
@@ -341,58 +352,78 @@ void ChartPane::fitAxes()
         return;
     const XAxis axis = xAxis();
     const QString tag = m_tag->currentText();
-    const bool log = m_log->isChecked();
-    double lowX = qInf(), highX = -qInf(), lowY = qInf(), highY = -qInf();
+    double lowX = qInf(), highX = -qInf();
     for (const QString& id : m_ids) {
         const ChartCurve* shown = curve(id, tag);
         if (!shown || shown->isEmpty())
             continue;
         lowX = std::min(lowX, shown->x(axis, 0));
         highX = std::max(highX, shown->x(axis, shown->size() - 1));
-        // One min/max bucket over everything: the curve's extremes; and the faint measured line as drawn,
-        // so that a spike the smoothing flattens stays in view.
-        QList<QPointF> extremes = shown->points(axis, -qInf(), qInf(), 1, log);
-        if (shown->isSmoothed())
-            extremes += shown->points(axis, -qInf(), qInf(), buckets(), log, ChartCurve::Values::Measured);
-        for (const QPointF& p : std::as_const(extremes)) {
-            lowY = std::min(lowY, p.y());
-            highY = std::max(highY, p.y());
-        }
     }
     const bool drawing = m_drawing;
     m_drawing = true;
     if (lowX <= highX)
         setRange(m_x, lowX, lowX == highX ? highX + 1 : highX);
-    if (lowY <= highY)
-        m_y->setRange(lowY, lowY == highY ? highY + 1 : highY);
-    // Round ticks (0, 1000, 2000 rather than 0, 1122.5, …); the range grows to the next round value.
-    for (QAbstractAxis* axis : {m_x, m_y}) {
-        if (auto* value = qobject_cast<QValueAxis*>(axis)) {
-            value->applyNiceNumbers();
-            value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
-        }
-    }
+    niceTicks(m_x);
+    // y holds what is drawn: each bucket's extremes, so every curve's own, and the faint measured lines,
+    // so a spike the smoothing flattens stays in view.
+    Drawn drawn = pointsInView();
+    if (drawn.lowY <= drawn.highY)
+        m_y->setRange(drawn.lowY, drawn.lowY == drawn.highY ? drawn.highY + 1 : drawn.highY);
+    niceTicks(m_y);
     m_drawing = drawing;
+    show(std::move(drawn));
 }
 
-void ChartPane::redraw()
+void ChartPane::niceTicks(QAbstractAxis* axis)
 {
-    if (!m_x)
-        return;
+    // Round ticks (0, 1000, 2000 rather than 0, 1122.5, …); the range grows to the next round value.
+    if (auto* value = qobject_cast<QValueAxis*>(axis)) {
+        value->applyNiceNumbers();
+        value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
+    }
+}
+
+ChartPane::Drawn ChartPane::pointsInView() const
+{
+    Drawn drawn;
     const XAxis axis = xAxis();
     const QString tag = m_tag->currentText();
     const auto [low, high] = range(m_x);
     const int across = buckets();
     const bool log = m_log->isChecked();
-    QVector<MeasuredLines::Line> measured;
+    const auto extend = [&drawn](const QList<QPointF>& points) {
+        for (const QPointF& p : points) {
+            drawn.lowY = std::min(drawn.lowY, p.y());
+            drawn.highY = std::max(drawn.highY, p.y());
+        }
+    };
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
         const ChartCurve* shown = curve(it.key(), tag);
-        it.value()->replace(shown ? shown->points(axis, low, high, across, log) : QList<QPointF>());
-        if (shown && shown->isSmoothed())
-            measured.append({it.value(), RunColours::colour(colourKey(it.key())),
-                             shown->points(axis, low, high, across, log, ChartCurve::Values::Measured)});
+        QList<QPointF> measured;
+        QList<QPointF> points =
+            shown ? shown->points(axis, low, high, across, log, shown->isSmoothed() ? &measured : nullptr)
+                  : QList<QPointF>();
+        extend(points);
+        extend(measured);
+        drawn.lines.insert(it.key(), std::move(points));
+        if (!measured.isEmpty())
+            drawn.measured.append({it.value(), RunColours::colour(colourKey(it.key())), std::move(measured)});
     }
-    m_measured->setLines(std::move(measured));
+    return drawn;
+}
+
+void ChartPane::show(Drawn drawn)
+{
+    for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
+        it.value()->replace(drawn.lines.value(it.key()));
+    m_measured->setLines(std::move(drawn.measured));
+}
+
+void ChartPane::redraw()
+{
+    if (m_x)
+        show(pointsInView());
 }
 
 void ChartPane::applySmoothing()
@@ -400,8 +431,9 @@ void ChartPane::applySmoothing()
     for (ChartCurve& c : m_curves)
         c.setSmoothing(weight());
     if (!m_zoomed)
-        fitAxes();
-    redraw();
+        fitAxes(); // and draws
+    else
+        redraw();
 }
 
 void ChartPane::showHint()
@@ -474,7 +506,8 @@ QString ChartPane::describeAll(double x) const
     if (parts.isEmpty())
         return {};
     const QString where =
-        axis == XAxis::Step ? tr("step %1").arg(static_cast<qint64>(shownX))
+        axis == XAxis::Step    ? tr("step %1").arg(static_cast<qint64>(shownX))
+        : axis == XAxis::Epoch ? tr("epoch %1").arg(shownX, 0, 'f', 2)
         : axis == XAxis::RelativeTime
             ? tr("%1 h").arg(shownX, 0, 'f', 2)
             : QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shownX)).toString(QStringLiteral("MM-dd hh:mm:ss"));

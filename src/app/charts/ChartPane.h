@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChartCurve.h"
+#include "MeasuredLines.h"
 
 #include "registry/RunRecord.h"
 
@@ -22,7 +23,6 @@ class QSlider;
 
 namespace jikken {
 
-class MeasuredLines;
 class PlotView;
 class RegistryClient;
 class RegistryWorker;
@@ -93,10 +93,24 @@ private:
     /// Reads the curve unless there is one; with a worker, a preview now and every point later.
     void ensureCurve(const QString& id, const QString& tag);
     void curveRead(const QString& id, const QString& tag, const ScalarSeries& series);
+    /// Gives a new curve the slider's smoothing and its run's steps per epoch.
+    void prepare(const QString& id, ChartCurve& curve) const;
+    /// The points of every line (and of the faint measured ones) in the x axis' current range, and their
+    /// y extent.
+    struct Drawn
+    {
+        QHash<QString, QList<QPointF>> lines; ///< by run
+        QVector<MeasuredLines::Line> measured;
+        double lowY = qInf(), highY = -qInf();
+    };
+    Drawn pointsInView() const;
+    void show(Drawn drawn);
     /// Refills the lines with the points in the x axis' current range (a zoom, a pan, new smoothing).
     void redraw();
-    /// Sets the axes to the shown curves' whole extent.
+    /// Sets the axes to the shown curves' whole extent and draws them: the points are made once, after x is
+    /// set and before y is, as y holds what they reach.
     void fitAxes();
+    static void niceTicks(QAbstractAxis* axis);
     void applySmoothing();
     /// QtCharts' light or dark theme after the palette (macOS dark mode), keeping each run's colour.
     void applyTheme();

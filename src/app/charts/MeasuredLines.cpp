@@ -2,8 +2,12 @@
 
 #include "RunColours.h"
 
+#include <QAbstractAxis>
+#include <QAbstractSeries>
 #include <QChart>
 #include <QPainter>
+
+#include <cmath>
 
 namespace jikken {
 
@@ -39,13 +43,20 @@ void MeasuredLines::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QW
     painter->setClipRect(m_chart->plotArea());
     painter->setRenderHint(QPainter::Antialiasing, false); // faint and dense: crisp and quick
     for (const Line& line : std::as_const(m_lines)) {
+        // The axes are linear in x, and in y or log10(y): three points placed by QtCharts give the whole
+        // mapping, so ten thousand points cost ten thousand multiplications, not a QtCharts lookup each.
+        const bool logY = !line.series->attachedAxes().isEmpty() &&
+                          line.series->attachedAxes().last()->type() == QAbstractAxis::AxisTypeLogValue;
+        const QPointF origin = m_chart->mapToPosition(QPointF(0, 1), line.series);
+        const QPointF xUnit = m_chart->mapToPosition(QPointF(1, 1), line.series) - origin;
+        const QPointF yUnit = m_chart->mapToPosition(QPointF(0, logY ? 10 : 2), line.series) - origin;
         QPolygonF polyline;
         polyline.reserve(line.points.size());
-        for (const QPointF& p : line.points)
-            polyline.append(m_chart->mapToPosition(p, line.series));
-        QColor faint = line.colour;
-        faint.setAlphaF(RunColours::kMeasuredAlpha);
-        painter->setPen(QPen(faint, 1));
+        for (const QPointF& p : line.points) {
+            const double y = logY ? std::log10(p.y()) : p.y() - 1;
+            polyline.append(origin + xUnit * p.x() + yUnit * y);
+        }
+        painter->setPen(QPen(RunColours::faint(line.colour, m_chart->backgroundBrush().color()), 1));
         painter->drawPolyline(polyline);
     }
     painter->restore();

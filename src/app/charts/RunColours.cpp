@@ -28,6 +28,14 @@ Book& book()
 
 } // namespace
 
+QColor faint(const QColor& colour, const QColor& background)
+{
+    const double a = kMeasuredAlpha;
+    return QColor::fromRgbF(colour.redF() * a + background.redF() * (1 - a),
+                            colour.greenF() * a + background.greenF() * (1 - a),
+                            colour.blueF() * a + background.blueF() * (1 - a));
+}
+
 int paletteSize()
 {
     return static_cast<int>(kPalette.size());

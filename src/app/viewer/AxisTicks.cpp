@@ -60,6 +60,8 @@ QString xLabel(XAxis axis, double x, double spacing)
     }
     case XAxis::RelativeTime:
         return yLabel(x, spacing) + u'h';
+    case XAxis::Epoch:
+        return yLabel(x, spacing);
     case XAxis::WallTime:
         return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x))
             .toString(spacing >= 86400e3 ? QStringLiteral("MM-dd") : QStringLiteral("MM-dd hh:mm"));

@@ -13,6 +13,7 @@ const ChartCurve* CurveStore::curve(const QString& key, const QString& tag, doub
         if (!run || !run->scalars.contains(tag))
             return nullptr;
         it = curves.insert(tag, ChartCurve(run->scalars.value(tag), true)); // shares the run's values
+        it->setStepsPerEpoch(run->stepsPerEpoch().value_or(1));
     }
     it->setSmoothing(weight);
     return &*it;

@@ -12,6 +12,8 @@ std::optional<XAxis> FigureOptions::xAxisFromString(const QString& name)
         return XAxis::RelativeTime;
     if (name == QLatin1String("wall"))
         return XAxis::WallTime;
+    if (name == QLatin1String("epoch"))
+        return XAxis::Epoch;
     return std::nullopt;
 }
 
@@ -24,6 +26,8 @@ QString FigureOptions::toString(XAxis axis)
         return QStringLiteral("relative");
     case XAxis::WallTime:
         return QStringLiteral("wall");
+    case XAxis::Epoch:
+        return QStringLiteral("epoch");
     }
     return {};
 }

@@ -36,6 +36,8 @@ QString xAxisName(XAxis axis)
         return QStringLiteral("hours since the first point");
     case XAxis::WallTime:
         return QStringLiteral("wall time");
+    case XAxis::Epoch:
+        return QStringLiteral("epoch");
     }
     return {};
 }
@@ -75,7 +77,7 @@ void FigureRenderer::paint(QPainter& painter, const QRectF& area, const FigureOp
     m_panels.clear();
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.fillRect(area, m_dark ? QColor(0x1e, 0x1e, 0x1e) : Qt::white);
+    painter.fillRect(area, background());
     const double margin = 8 * options.fontScale;
     QRectF body = area.adjusted(margin, margin, -margin, -margin);
     if (!options.title.isEmpty()) {
@@ -179,13 +181,9 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
             if (!curve)
                 continue;
             smoothed = smoothed || curve->isSmoothed();
-            Line line{RunColours::colour(run->name),
-                      styleOf(t),
-                      curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY),
-                      {}};
-            if (curve->isSmoothed())
-                line.measured = curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
-                                              ChartCurve::Values::Measured);
+            Line line{RunColours::colour(run->name), styleOf(t), {}, {}};
+            line.points = curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
+                                        curve->isSmoothed() ? &line.measured : nullptr);
             // The y range holds the measured values too: a spike the smoothing flattens still shows.
             for (QList<QPointF>* points : {&line.points, &line.measured}) {
                 for (QPointF& p : *points) {
@@ -295,9 +293,7 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
     for (const Line& line : std::as_const(lines)) {
         if (line.measured.isEmpty())
             continue;
-        QColor faint = line.colour;
-        faint.setAlphaF(RunColours::kMeasuredAlpha);
-        painter.setPen(QPen(faint, options.fontScale, line.style));
+        painter.setPen(QPen(RunColours::faint(line.colour, background()), options.fontScale, line.style));
         painter.drawPolyline(polylineOf(line.measured));
     }
     for (const Line& line : std::as_const(lines)) {

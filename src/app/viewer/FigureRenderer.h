@@ -45,6 +45,7 @@ private:
         QList<QPointF> points;
         QList<QPointF> measured; ///< drawn faintly beneath `points` when those are smoothed
     };
+    QColor background() const { return m_dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white); }
     QRectF paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options);
     void paintPanel(QPainter& painter, const QRectF& cell, const QString& title, const QStringList& tags,
                     const FigureOptions& options, std::pair<double, double> xRange);

@@ -39,7 +39,8 @@ void ViewerCommandLine::addOptions(QCommandLineParser& parser)
          QStringLiteral("WxH")},
         {QStringLiteral("scale"), QStringLiteral("Pixels per point of a PNG (default 2)."), QStringLiteral("N")},
         {QStringLiteral("layout"), QStringLiteral("grid (a chart per tag, default) or overlay."), QStringLiteral("L")},
-        {QStringLiteral("x"), QStringLiteral("x axis: step (default), relative or wall."), QStringLiteral("AXIS")},
+        {QStringLiteral("x"), QStringLiteral("x axis: step (default), epoch, relative or wall."),
+         QStringLiteral("AXIS")},
         {QStringLiteral("smoothing"), QStringLiteral("TensorBoard's smoothing weight, 0 to 0.999 (default 0.6)."),
          QStringLiteral("W")},
         {QStringLiteral("log"), QStringLiteral("Log scale on y.")},
@@ -108,8 +109,8 @@ std::optional<ViewerCommandLine> ViewerCommandLine::read(const QCommandLineParse
     if (parser.isSet(QStringLiteral("x"))) {
         const auto axis = FigureOptions::xAxisFromString(parser.value(QStringLiteral("x")));
         if (!axis) {
-            *error =
-                QStringLiteral("--x must be step, relative or wall, not '%1'").arg(parser.value(QStringLiteral("x")));
+            *error = QStringLiteral("--x must be step, epoch, relative or wall, not '%1'")
+                         .arg(parser.value(QStringLiteral("x")));
             return std::nullopt;
         }
         line.options.xAxis = *axis;

@@ -97,7 +97,7 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     auto* bar = addToolBar(tr("Figure"));
     bar->setObjectName(QStringLiteral("figure"));
     m_layout->addItems({tr("Small multiples"), tr("Overlay")});
-    m_xAxis->addItems({tr("Step"), tr("Relative (hours)"), tr("Wall time")});
+    m_xAxis->addItems({tr("Step"), tr("Relative (hours)"), tr("Wall time"), tr("Epoch")}); // XAxis' order
     m_smoothing->setRange(0, 0.999);
     m_smoothing->setSingleStep(0.05);
     m_smoothing->setDecimals(3);

@@ -60,6 +60,11 @@ struct RunRecord
 
     /// The part a run's description sets (model, dataset, hyperparameters, host, …), as it stands.
     RunDescription description() const;
+    /// Steps per epoch as the run's progress tells (step / epoch), for x by epoch; none before its first epoch.
+    std::optional<double> stepsPerEpoch() const
+    {
+        return epoch > 0 && step > 0 ? std::optional<double>(static_cast<double>(step) / epoch) : std::nullopt;
+    }
 };
 
 /// The parts of a run that its trainer sets once it knows them.

@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace jikken {
 
 QString ViewerRun::method() const
@@ -48,6 +50,19 @@ QString ViewerRun::label(const QString& pattern) const
         done = match.capturedEnd();
     }
     return out + pattern.mid(done);
+}
+
+std::optional<double> ViewerRun::stepsPerEpoch() const
+{
+    if (record && record->stepsPerEpoch())
+        return record->stepsPerEpoch();
+    const auto epochs = scalars.constFind(QStringLiteral("epoch"));
+    if (epochs == scalars.cend() || epochs->isEmpty())
+        return std::nullopt;
+    const ScalarSeries::Point last = epochs->last();
+    // Logged at the end of epoch N (value N) or its start (value N - 1): N counts the epochs done by then.
+    const double done = std::floor(last.value) + (last.value == std::floor(last.value) ? 0 : 1);
+    return done > 0 && last.step > 0 ? std::optional<double>(last.step / done) : std::nullopt;
 }
 
 qint64 ViewerRun::pointCount() const

@@ -38,6 +38,9 @@ struct ViewerRun
     /// any hyperparameter ({lr}); "–" where the run has no such value. A legend: "{id} · {model} · lr={lr}".
     QString label(const QString& pattern) const;
     qint64 pointCount() const;
+    /// Steps per epoch: the registry record's progress, else what a logged `epoch` scalar says (Keras and
+    /// Lightning log one); none when neither is there.
+    std::optional<double> stepsPerEpoch() const;
 };
 
 } // namespace jikken
