@@ -4,6 +4,7 @@
 #include "charts/MeasuredLines.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
+#include "charts/SmallMultiples.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
@@ -308,6 +309,23 @@ private Q_SLOTS:
                          Qt::NoButton, Qt::NoModifier);
         QApplication::sendEvent(chart->view()->viewport(), &move);
         QVERIFY2(chart->readout()->text().contains(m_ids[2]), qPrintable(chart->readout()->text()));
+        // The other key tags small beside the main chart, in the runs' colours; a click shows one in the main chart.
+        const SmallMultiples* multiples = chart->smallMultiples();
+        QVERIFY(multiples->isVisible());
+        QCOMPARE(multiples->panels().size(), 1);
+        QCOMPARE(multiples->panels()[0].tag, QStringLiteral("train/loss"));
+        QCOMPARE(multiples->panels()[0].lines.size(), 2);
+        QCOMPARE(multiples->panels()[0].lines[0].colour, RunColours::colour(m_ids[0]));
+        QCOMPARE(multiples->panels()[0].lines[0].points.size(), 1);
+        const QPoint panel(multiples->width() / 2, multiples->height() / 2);
+        QCOMPARE(multiples->tagAt(panel), QStringLiteral("train/loss"));
+        QTest::mouseClick(const_cast<SmallMultiples*>(multiples), Qt::LeftButton, {}, panel);
+        QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("train/loss"));
+        QCOMPARE(multiples->panels()[0].tag, QStringLiteral("test/error"));
+        const qsizetype reduced = multiples->panels()[0].lines[0].points.size(); // min/max buckets of 5,000 points
+        QVERIFY2(reduced >= 100 && reduced < 1000, qPrintable(QString::number(reduced)));
+        chart->tagBox()->setCurrentText(QStringLiteral("test/error"));
+
         // New points of a shown run arrive with its progress and are drawn at the next refresh.
         QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
         QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
@@ -528,7 +546,8 @@ private Q_SLOTS:
                 QVERIFY(store->setFinalMetrics(id, {{QStringLiteral("test_accuracy"), 1 - lr}}, &error));
                 ids << id;
             }
-            ids << store->reserve(QStringLiteral("imported"), &error)->toString(); // no hyperparameters
+            ids << store->reserve(QStringLiteral("imported"), &error)->toString();                 // no hyperparameters
+            ids << store->reserve(QStringLiteral("label-smoothing-ablation"), &error)->toString(); // a long ID
         }
         const auto column = [](RegistryWindow& window, const QString& key) {
             return qobject_cast<RegistryTableModel*>(
@@ -558,8 +577,13 @@ private Q_SLOTS:
             QStringList order;
             for (int row = 0; row < rows->rowCount(); ++row)
                 order << rows->index(row, lr).data().toString();
-            QCOMPARE(order, (QStringList{QStringLiteral("0.01"), QStringLiteral("0.05"), QStringLiteral("0.1"), {}}));
-            QCOMPARE(rows->index(3, 0).data().toString(), ids[3]);
+            QCOMPARE(order,
+                     (QStringList{QStringLiteral("0.01"), QStringLiteral("0.05"), QStringLiteral("0.1"), {}, {}}));
+            // No ID is cut off, however long its method.
+            QVERIFY(window.table()->columnWidth(RegistryTableModel::Id) >
+                    window.table()->fontMetrics().horizontalAdvance(ids[4]));
+            QCOMPARE((QSet<QString>{rows->index(3, 0).data().toString(), rows->index(4, 0).data().toString()}),
+                     (QSet<QString>{ids[3], ids[4]})); // without an lr: last
             window.close();
         }
         RegistryWindow again(open(path));

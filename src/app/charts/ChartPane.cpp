@@ -3,6 +3,7 @@
 #include "MeasuredLines.h"
 #include "PlotView.h"
 #include "RunColours.h"
+#include "SmallMultiples.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryWorker.h"
 
@@ -30,6 +31,12 @@ namespace {
 
 constexpr int kSmoothingSteps = 100; // the slider's range: weight = value / 100, at most 0.99
 constexpr int kPreviewPoints = 512;  // per run, while the worker reads every point
+// What people look at besides the test error, in the order they look: shown small beside the main chart.
+const QStringList kKeyTags{QStringLiteral("test/error"),    QStringLiteral("train/loss"),
+                           QStringLiteral("test/loss"),     QStringLiteral("train/accuracy"),
+                           QStringLiteral("test/accuracy"), QStringLiteral("learning_rate"),
+                           QStringLiteral("train/lr")};
+constexpr int kMostMultiples = 3;
 
 std::pair<double, double> range(const QAbstractAxis* axis)
 {
@@ -57,7 +64,7 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     : QWidget(parent), m_registry(registry), m_worker(worker), m_tag(new QComboBox), m_xAxis(new QComboBox),
       m_colourBy(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
       m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_measured(new MeasuredLines(m_chart)),
-      m_view(new PlotView(m_chart)), m_readout(new QLabel)
+      m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel)
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
@@ -75,6 +82,7 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     controls->addWidget(m_tag, 1);
     controls->addWidget(new QLabel(tr("x")));
     controls->addWidget(m_xAxis);
+    m_colourBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_colourBy->setToolTip(tr("Colour the runs one by one, or by group: runs with the same value share a colour"));
     controls->addWidget(m_colourBy);
     controls->addWidget(new QLabel(tr("Smoothing")));
@@ -84,8 +92,13 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
-    layout->addWidget(m_view, 1);
+    auto* charts = new QHBoxLayout;
+    charts->addWidget(m_view, 3);
+    charts->addWidget(m_multiples, 2);
+    m_multiples->hide();
+    layout->addLayout(charts, 1);
     layout->addWidget(m_readout);
+    connect(m_multiples, &SmallMultiples::tagChosen, m_tag, &QComboBox::setCurrentText);
     connect(m_tag, &QComboBox::currentTextChanged, this, &ChartPane::reload);
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
@@ -236,6 +249,8 @@ void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSer
     if (!m_ids.contains(id))
         return; // no longer selected
     prepare(id, m_curves[key] = ChartCurve(series, true));
+    if (keyTags().contains(tag))
+        refreshMultiples();
     if (tag != m_tag->currentText())
         return;
     if (!m_zoomed)
@@ -252,18 +267,20 @@ void ChartPane::markStale(const QStringList& ids)
             m_curves.removeIf([&id](auto it) { return it.key().first == id; });
             continue;
         }
-        // Shown: drop its other tags, read the current one again; the old curve stays until the new arrives.
-        const QString tag = m_tag->currentText();
-        m_curves.removeIf([&id, &tag](auto it) { return it.key().first == id && it.key().second != tag; });
-        if (m_worker) {
-            if (!m_pending.contains({id, tag})) {
-                m_pending.insert({id, tag});
-                m_worker->readSeries(id, tag);
+        // Shown: drop its other tags, read the shown ones again; the old curves stay until the new arrive.
+        const QStringList shown = QStringList{m_tag->currentText()} + keyTags();
+        m_curves.removeIf([&id, &shown](auto it) { return it.key().first == id && !shown.contains(it.key().second); });
+        for (const QString& tag : shown) {
+            if (m_worker) {
+                if (!m_pending.contains({id, tag})) {
+                    m_pending.insert({id, tag});
+                    m_worker->readSeries(id, tag);
+                }
+            } else {
+                m_curves.remove({id, tag});
+                ensureCurve(id, tag);
+                shownChanged = true;
             }
-        } else {
-            m_curves.remove({id, tag});
-            ensureCurve(id, tag);
-            shownChanged = true;
         }
     }
     if (shownChanged) {
@@ -271,6 +288,7 @@ void ChartPane::markStale(const QStringList& ids)
             fitAxes(); // and draws
         else
             redraw();
+        refreshMultiples();
     }
 }
 
@@ -287,6 +305,7 @@ void ChartPane::reload()
     m_readout->clear();
     const QString tag = m_tag->currentText();
     showHint();
+    refreshMultiples();
     if (tag.isEmpty()) {
         m_drawing = false;
         return;
@@ -434,6 +453,39 @@ void ChartPane::applySmoothing()
         fitAxes(); // and draws
     else
         redraw();
+    refreshMultiples();
+}
+
+QStringList ChartPane::keyTags() const
+{
+    QStringList tags;
+    for (const QString& tag : kKeyTags) {
+        if (tags.size() < kMostMultiples && tag != m_tag->currentText() && m_tag->findText(tag) >= 0)
+            tags << tag;
+    }
+    return tags;
+}
+
+void ChartPane::refreshMultiples()
+{
+    QVector<SmallMultiples::Panel> panels;
+    const XAxis axis = xAxis();
+    const bool log = m_log->isChecked();
+    const int across = std::max(50, m_multiples->width() / std::max(1, kMostMultiples) / 2);
+    for (const QString& tag : keyTags()) {
+        SmallMultiples::Panel panel{tag, {}};
+        for (const QString& id : std::as_const(m_ids)) {
+            ensureCurve(id, tag);
+            QList<QPointF> points = curve(id, tag)->points(axis, -qInf(), qInf(), across, log);
+            if (log) {
+                for (QPointF& p : points)
+                    p.setY(std::log10(p.y()));
+            }
+            panel.lines.append({RunColours::colour(colourKey(id)), std::move(points)});
+        }
+        panels.append(std::move(panel));
+    }
+    m_multiples->setPanels(std::move(panels));
 }
 
 void ChartPane::showHint()

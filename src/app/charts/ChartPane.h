@@ -24,6 +24,7 @@ class QSlider;
 namespace jikken {
 
 class PlotView;
+class SmallMultiples;
 class RegistryClient;
 class RegistryWorker;
 
@@ -67,6 +68,11 @@ public:
     QSlider* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
     QLabel* readout() const { return m_readout; }
+    /// The key tags beside the main chart: train loss, test loss, accuracy, … that the runs have.
+    const SmallMultiples* smallMultiples() const { return m_multiples; }
+    /// The key tags shown small beside the main chart: those of kKeyTags the runs have, the main chart's
+    /// own left out, at most three.
+    QStringList keyTags() const;
     /// The faint measured lines drawn beneath the smoothed ones (none for curves drawn as measured).
     const MeasuredLines* measuredLines() const { return m_measured; }
     /// The curve drawn for this run and tag; nullptr when none was read.
@@ -88,6 +94,8 @@ private:
     void fillColourBy();
     /// On an empty chart, a line that says how to fill it.
     void showHint();
+    /// Draws the key tags' small charts again from the curves (reading those not read yet).
+    void refreshMultiples();
     double weight() const;
     int buckets() const;
     /// Reads the curve unless there is one; with a worker, a preview now and every point later.
@@ -139,6 +147,7 @@ private:
     QChart* m_chart;
     MeasuredLines* m_measured;
     PlotView* m_view;
+    SmallMultiples* m_multiples;
     QLabel* m_readout;
 };
 

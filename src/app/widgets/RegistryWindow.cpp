@@ -377,7 +377,25 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
     m_banner->setVisible(false);
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
     m_hosts->setRuns(runs);
+    fitIdColumn(runs);
     showSelected();
+}
+
+void RegistryWindow::fitIdColumn(const QVector<RunRecord>& runs)
+{
+    // IDs are never cut off: the column grows to the widest. Only the longest IDs are measured, so ten
+    // thousand rows cost a scan of their lengths.
+    qsizetype longest = 0;
+    for (const RunRecord& run : runs)
+        longest = std::max(longest, run.id.size());
+    int widest = 0;
+    for (const RunRecord& run : runs) {
+        if (run.id.size() >= longest - 2) // a narrower font's longer ID may still be wider
+            widest = std::max(widest, m_table->fontMetrics().horizontalAdvance(run.id));
+    }
+    const int needed = widest + 24; // the cell's margins and the sort arrow
+    if (m_table->columnWidth(RegistryTableModel::Id) < needed)
+        m_table->setColumnWidth(RegistryTableModel::Id, needed);
 }
 
 void RegistryWindow::showFailure(const QString& error)

@@ -77,6 +77,7 @@ private:
     void restoreLayout();
     void saveLayout() const;
     void applyRuns(const QVector<RunRecord>& runs);
+    void fitIdColumn(const QVector<RunRecord>& runs);
     void showFailure(const QString& error);
     void showSelected();
     QStringList selectedIds() const;
