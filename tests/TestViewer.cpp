@@ -314,6 +314,28 @@ private Q_SLOTS:
         QVERIFY(!text.contains(QStringLiteral("tf_run")));
         QVERIFY(text.contains(QStringLiteral(">step<")));     // the x axis' name
         QVERIFY(text.contains(QStringLiteral(">eval/acc<"))); // the y axis' (and the panel's)
+        // Each run in a colour of its own, in the viewer's order: three runs, the palette's first three.
+        const Exported three = runDesktop({QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--tags"),
+                                           QStringLiteral("loss"), QStringLiteral("--export"), svg},
+                                          out.filePath(QStringLiteral("cache")));
+        QVERIFY2(three.exitCode == 0, qPrintable(three.err));
+        const QString coloured = QString::fromUtf8(readAll(svg));
+        const QStringList firstThree{QStringLiteral("palette-0"), QStringLiteral("palette-1"),
+                                     QStringLiteral("palette-2")}; // new to this process: slots 0, 1, 2
+        RunColours::show(firstThree);
+        for (const QString& key : firstThree)
+            QVERIFY2(coloured.contains(RunColours::colour(key).name(), Qt::CaseInsensitive),
+                     qPrintable(RunColours::colour(key).name()));
+        // The same as a slide, kept beside the screenshots.
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        const Exported slide =
+            runDesktop({QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--tags"), QStringLiteral("loss"),
+                        QStringLiteral("eval/acc"), QStringLiteral("--title"), QStringLiteral("Focal loss against TF"),
+                        QStringLiteral("--legend"), QStringLiteral("{id} [{method}]"), QStringLiteral("--export"),
+                        QStringLiteral(JIKKEN_SCREENSHOT_DIR "/viewer-export.png"), QStringLiteral("--size"),
+                        QStringLiteral("960x540")},
+                       out.filePath(QStringLiteral("cache")));
+        QVERIFY2(slide.exitCode == 0, qPrintable(slide.err));
 
         // The template's fields: the record's, any hyperparameter, "–" for what the run lacks.
         ViewerRun run;
@@ -713,6 +735,9 @@ private Q_SLOTS:
                  ->resource(QTextDocument::ImageResource, QUrl(QStringLiteral("jikken-chart:0/test/confusion_matrix")))
                  .value<QImage>()
                  .isNull());
+        page.resize(560, 900);
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        QVERIFY(page.grab().save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/viewer-images-and-text.png")));
         // A live refresh with nothing new leaves the page as it is, scrolled where the reader left it.
         const QTextDocument* shownDocument = page.document();
         MediaPage::fill(&page, {&run, &other});

@@ -68,11 +68,8 @@ void show(const QStringList& keysInOrder)
 QColor colour(const QString& key)
 {
     Book& b = book();
-    if (!b.slots.contains(key)) {
-        const QStringList shown = b.shown;
-        show(shown + QStringList{key});
-        b.shown = shown;
-    }
+    if (!b.slots.contains(key))
+        show(b.shown + QStringList{key}); // on show from now: the next key asked for gets another colour
     return QColor::fromRgb(kPalette[static_cast<size_t>(b.slots.value(key))]);
 }
 

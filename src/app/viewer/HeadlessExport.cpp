@@ -4,6 +4,7 @@
 #include "FigureExport.h"
 #include "FigureRenderer.h"
 #include "ViewerCommandLine.h"
+#include "charts/RunColours.h"
 #include "viewer/RunLibrary.h"
 
 #include <QTextStream>
@@ -36,6 +37,7 @@ int run(const ViewerCommandLine& line, RegistryClient* registry, ViewerCache& ca
     }
     if (options.tags.isEmpty())
         options.tags = known;
+    RunColours::show(library.names()); // distinct colours in the viewer's order, as its window gives them
     CurveStore curves(library);
     FigureRenderer renderer(library, curves);
     QString error;

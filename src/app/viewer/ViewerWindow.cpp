@@ -262,10 +262,7 @@ void ViewerWindow::fillRunList()
     QHash<QString, QTreeWidgetItem*> listed;
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
         listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString(), m_runs->topLevelItem(i));
-    QStringList names;
-    for (const QString& key : m_library.keys())
-        names << m_library.run(key)->name;
-    RunColours::show(names); // the viewer's runs in distinct colours, in its order
+    RunColours::show(m_library.names()); // the viewer's runs in distinct colours, in its order
     for (const QString& key : m_library.keys()) {
         const ViewerRun* run = m_library.run(key);
         QTreeWidgetItem* item = listed.value(key);

@@ -3,6 +3,7 @@
 #include "AllocatorTuning.h"
 #include "Classifier.h"
 #include "Losses.h"
+#include "MultiTensorOptimizers.h"
 #include "data/DatasetLoader.h"
 #include "data/Subsampling.h"
 
@@ -87,16 +88,30 @@ torch::Device chooseDevice(const QString& requested)
     return torch::Device(requested.toStdString());
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const RunSpec& spec, std::vector<torch::Tensor> parameters)
+/// Multi-tensor where kernel launches dominate a step (CUDA) or where asked; the same numbers either way.
+template <typename PerParameter, typename MultiTensor, typename Options>
+std::unique_ptr<torch::optim::Optimizer> optimizerOf(bool multiTensor, std::vector<torch::Tensor> parameters,
+                                                     const Options& options)
 {
+    if (multiTensor)
+        return std::make_unique<MultiTensor>(std::move(parameters), options);
+    return std::make_unique<PerParameter>(std::move(parameters), options);
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const RunSpec& spec, std::vector<torch::Tensor> parameters,
+                                                       const torch::Device& device)
+{
+    const bool multi = spec.optimizerStep == QLatin1String("multi-tensor") ||
+                       (spec.optimizerStep == QLatin1String("auto") && device.is_cuda());
     if (spec.optimizer == QLatin1String("sgd"))
-        return std::make_unique<torch::optim::SGD>(
-            parameters, torch::optim::SGDOptions(spec.lr).momentum(spec.momentum).weight_decay(spec.weightDecay));
+        return optimizerOf<torch::optim::SGD, MultiTensorSGD>(
+            multi, std::move(parameters),
+            torch::optim::SGDOptions(spec.lr).momentum(spec.momentum).weight_decay(spec.weightDecay));
     if (spec.optimizer == QLatin1String("adamw"))
-        return std::make_unique<torch::optim::AdamW>(
-            parameters, torch::optim::AdamWOptions(spec.lr).weight_decay(spec.weightDecay));
-    return std::make_unique<torch::optim::Adam>(parameters,
-                                                torch::optim::AdamOptions(spec.lr).weight_decay(spec.weightDecay));
+        return optimizerOf<torch::optim::AdamW, MultiTensorAdamW>(
+            multi, std::move(parameters), torch::optim::AdamWOptions(spec.lr).weight_decay(spec.weightDecay));
+    return optimizerOf<torch::optim::Adam, MultiTensorAdam>(
+        multi, std::move(parameters), torch::optim::AdamOptions(spec.lr).weight_decay(spec.weightDecay));
 }
 
 double learningRateAt(const RunSpec& spec, int epochIndex)
@@ -161,8 +176,8 @@ std::optional<Checkpoint> readCheckpoint(const QString& runDirectory)
 void writeWhole(const QString& path, const std::string& bytes)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes.data(), static_cast<qint64>(bytes.size())) !=
-                                                static_cast<qint64>(bytes.size()) ||
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(bytes.data(), static_cast<qint64>(bytes.size())) != static_cast<qint64>(bytes.size()) ||
         !file.commit())
         throw failure(QStringLiteral("cannot write the checkpoint %1: %2").arg(path, file.errorString()));
 }
@@ -318,7 +333,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     if (!model)
         throw failure(QStringLiteral("unknown model %1").arg(spec.model));
     model->to(device);
-    auto optimizer = makeOptimizer(spec, model->parameters());
+    auto optimizer = makeOptimizer(spec, model->parameters(), device);
     const Loss loss(spec, train->classCounts(), device);
 
     Checkpoint state;

@@ -57,6 +57,8 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
         {"seed", &RunSpec::seed, {}, 0, 2147483647, "random seed (weights, shuffling, subsampling)"},
         {"device", &RunSpec::device, {}, 0, 0, "auto, cpu, cuda or cuda:N"},
         {"threads", &RunSpec::threads, {}, 0, 1024, "CPU threads (0: all cores)"},
+        {"optimizer_step", &RunSpec::optimizerStep, list({"auto", "multi-tensor", "per-parameter"}), 0, 0,
+         "optimizer kernels: all parameters at once (auto: on CUDA) or one at a time"},
         {"log_root", &RunSpec::logRoot, {}, 0, 0, "folder that receives logs/<id>/ (default logs)"},
         {"memo", &RunSpec::memo, {}, 0, 0, "free text kept with the run"},
         {"imbalance_ratio",
@@ -187,7 +189,7 @@ QJsonObject RunSpec::toJson() const
 QJsonObject RunSpec::hyperparameters() const
 {
     QJsonObject json = toJson();
-    for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo"})
+    for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo", "optimizer_step"})
         json.remove(QString::fromLatin1(notShaping));
     return json;
 }

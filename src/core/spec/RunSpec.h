@@ -33,6 +33,9 @@ struct RunSpec
     int seed = 1;
     QString device = QStringLiteral("auto");
     int threads = 0; ///< 0: all cores
+    /// How the optimizer steps: "multi-tensor" (all parameters at once, ATen's foreach kernels), "per-parameter"
+    /// (libtorch's own), or "auto" (multi-tensor on CUDA, where launches dominate; per-parameter on the CPU).
+    QString optimizerStep = QStringLiteral("auto");
     QString logRoot = QStringLiteral("logs");
     QString memo;
     double imbalanceRatio = 1.0; ///< largest / smallest class of the long-tailed training set; 1: as is

@@ -230,6 +230,14 @@ QStringList RunLibrary::refresh(QStringList* warnings)
     return changed;
 }
 
+QStringList RunLibrary::names() const
+{
+    QStringList names;
+    for (const QString& key : m_order)
+        names << m_runs.at(key).name;
+    return names;
+}
+
 void RunLibrary::saveToCache(QStringList* warnings)
 {
     for (const QString& key : std::as_const(m_unsaved)) {

@@ -43,6 +43,8 @@ public:
 
     /// Every run, in the order opened.
     const QStringList& keys() const { return m_order; }
+    /// Every run's name (legends, colours), in the order opened.
+    QStringList names() const;
     const ViewerRun* run(const QString& key) const;
     /// Every tag of every run, sorted.
     QStringList allTags() const;

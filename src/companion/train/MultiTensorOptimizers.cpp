@@ -1,0 +1,188 @@
+#include "MultiTensorOptimizers.h"
+
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace jikken {
+
+namespace {
+
+/// The key of a parameter's state in `Optimizer::state_`: its TensorImpl's address, as text in libtorch
+/// 1.x, the address itself in 2.x.
+template <typename Key> Key stateKey(const torch::Tensor& parameter)
+{
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text; // as c10::guts::to_string writes a pointer
+        text << parameter.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return static_cast<Key>(parameter.unsafeGetTensorImpl());
+    }
+}
+
+template <typename States> auto keyOf(const States&, const torch::Tensor& parameter)
+{
+    return stateKey<typename States::key_type>(parameter);
+}
+
+/// The parameters of a group that have a gradient, and those gradients.
+void withGradients(const torch::optim::OptimizerParamGroup& group, std::vector<torch::Tensor>* parameters,
+                   std::vector<torch::Tensor>* gradients)
+{
+    for (const torch::Tensor& parameter : group.params()) {
+        if (parameter.grad().defined()) {
+            parameters->push_back(parameter);
+            gradients->push_back(parameter.grad());
+        }
+    }
+}
+
+/// Whether every group can take the multi-tensor step: no loss closure (gradients already there), no
+/// sparse gradient, and (for Adam) no amsgrad and one step count among the parameters that step, so
+/// one bias correction serves them all.
+template <typename Options, typename State, typename States>
+bool takesMultiTensorStep(const std::vector<torch::optim::OptimizerParamGroup>& groups, const States& states,
+                          bool closure)
+{
+    if (closure)
+        return false;
+    for (const auto& group : groups) {
+        if constexpr (!std::is_void_v<Options>) {
+            if (static_cast<const Options&>(group.options()).amsgrad())
+                return false;
+        }
+        [[maybe_unused]] std::optional<int64_t> steps;
+        for (const torch::Tensor& parameter : group.params()) {
+            if (!parameter.grad().defined())
+                continue;
+            if (parameter.grad().is_sparse())
+                return false;
+            if constexpr (!std::is_void_v<State>) {
+                const auto it = states.find(keyOf(states, parameter));
+                const int64_t step = it == states.end() ? 0 : static_cast<const State&>(*it->second).step();
+                if (steps && *steps != step)
+                    return false;
+                steps = step;
+            }
+        }
+    }
+    return true;
+}
+
+/// One Adam or AdamW step over a group, the moments updated in place; `decoupled`: AdamW's weight decay
+/// (the parameters shrink) instead of Adam's (the gradients grow).
+template <typename Options, typename State, typename States>
+void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool decoupled)
+{
+    const auto& options = static_cast<const Options&>(group.options());
+    std::vector<torch::Tensor> parameters, gradients;
+    withGradients(group, &parameters, &gradients);
+    if (parameters.empty())
+        return;
+    std::vector<torch::Tensor> averages, squares;
+    int64_t step = 0;
+    for (const torch::Tensor& parameter : parameters) {
+        auto& state = states[keyOf(states, parameter)];
+        if (!state) {
+            auto fresh = std::make_unique<State>();
+            fresh->step(0);
+            fresh->exp_avg(torch::zeros_like(parameter, torch::MemoryFormat::Preserve));
+            fresh->exp_avg_sq(torch::zeros_like(parameter, torch::MemoryFormat::Preserve));
+            state = std::move(fresh);
+        }
+        auto& moments = static_cast<State&>(*state);
+        step = moments.step() + 1; // the same for all (takesMultiTensorStep)
+        moments.step(step);
+        averages.push_back(moments.exp_avg());
+        squares.push_back(moments.exp_avg_sq());
+    }
+    const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
+    const double correction1 = 1 - std::pow(beta1, static_cast<double>(step));
+    const double correction2 = 1 - std::pow(beta2, static_cast<double>(step));
+    if (options.weight_decay() != 0) {
+        if (decoupled)
+            at::_foreach_mul_(parameters, 1 - options.lr() * options.weight_decay());
+        else
+            gradients = at::_foreach_add(gradients, parameters, options.weight_decay());
+    }
+    at::_foreach_mul_(averages, beta1);
+    at::_foreach_add_(averages, gradients, 1 - beta1);
+    at::_foreach_mul_(squares, beta2);
+    at::_foreach_addcmul_(squares, gradients, gradients, 1 - beta2);
+    std::vector<torch::Tensor> denominators = at::_foreach_sqrt(squares);
+    at::_foreach_div_(denominators, std::sqrt(correction2));
+    at::_foreach_add_(denominators, options.eps());
+    at::_foreach_addcdiv_(parameters, averages, denominators, -options.lr() / correction1);
+}
+
+} // namespace
+
+torch::Tensor MultiTensorSGD::step(LossClosure closure)
+{
+    if (!takesMultiTensorStep<void, void>(param_groups_, state_, closure != nullptr))
+        return torch::optim::SGD::step(closure);
+    torch::NoGradGuard noGrad;
+    for (auto& group : param_groups_) {
+        const auto& options = static_cast<const torch::optim::SGDOptions&>(group.options());
+        std::vector<torch::Tensor> parameters, gradients;
+        withGradients(group, &parameters, &gradients);
+        if (parameters.empty())
+            continue;
+        std::vector<torch::Tensor> steps = gradients;
+        if (options.weight_decay() != 0)
+            steps = at::_foreach_add(steps, parameters, options.weight_decay());
+        if (options.momentum() != 0) {
+            std::vector<torch::Tensor> buffers, carried; // the buffers there already, and what they take in
+            std::vector<torch::Tensor> momentum;         // every parameter's buffer, after this step
+            for (size_t i = 0; i < parameters.size(); ++i) {
+                auto& state = state_[keyOf(state_, parameters[i])];
+                if (!state) { // the first step: the buffer starts as the step itself
+                    auto fresh = std::make_unique<torch::optim::SGDParamState>();
+                    fresh->momentum_buffer(torch::clone(steps[i]).detach());
+                    state = std::move(fresh);
+                } else {
+                    buffers.push_back(static_cast<torch::optim::SGDParamState&>(*state).momentum_buffer());
+                    carried.push_back(steps[i]);
+                }
+                momentum.push_back(static_cast<torch::optim::SGDParamState&>(*state).momentum_buffer());
+            }
+            if (!buffers.empty()) {
+                at::_foreach_mul_(buffers, options.momentum());
+                at::_foreach_add_(buffers, carried, 1 - options.dampening());
+            }
+            steps = options.nesterov() ? at::_foreach_add(steps, momentum, options.momentum()) : momentum;
+        }
+        at::_foreach_add_(parameters, steps, -options.lr());
+    }
+    return {};
+}
+
+torch::Tensor MultiTensorAdam::step(LossClosure closure)
+{
+    using Options = torch::optim::AdamOptions;
+    using State = torch::optim::AdamParamState;
+    if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
+        return torch::optim::Adam::step(closure);
+    torch::NoGradGuard noGrad;
+    for (auto& group : param_groups_)
+        adamStep<Options, State>(group, state_, false);
+    return {};
+}
+
+torch::Tensor MultiTensorAdamW::step(LossClosure closure)
+{
+    using Options = torch::optim::AdamWOptions;
+    using State = torch::optim::AdamWParamState;
+    if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
+        return torch::optim::AdamW::step(closure);
+    torch::NoGradGuard noGrad;
+    for (auto& group : param_groups_)
+        adamStep<Options, State>(group, state_, true);
+    return {};
+}
+
+} // namespace jikken
