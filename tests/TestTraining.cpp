@@ -155,6 +155,18 @@ private Q_SLOTS:
         QCOMPARE(total, 1000.0);
         QVERIFY(qAbs(1.0 - diagonal / total - *run.latestTestError) < 1e-6);
         QCOMPARE(scalars.hyperparameters().value(QStringLiteral("model")).toString(), QStringLiteral("lenet"));
+
+        // The machine's use while training, at the epoch's end (every 5 s too), in the file and the registry:
+        // this process's resident memory (a trainer holds well over 20 MB) and its CPU use.
+        const int rss = scalars.tags().indexOf(QStringLiteral("system/rss_mb"));
+        QVERIFY2(rss >= 0, qPrintable(scalars.tags().join(u' ')));
+        QVERIFY(scalars.series(rss).last().value > 20 && scalars.series(rss).last().value < 100000);
+        QCOMPARE(scalars.series(rss).last().step, 47);
+        const int cpu = scalars.tags().indexOf(QStringLiteral("system/cpu_percent"));
+        QVERIFY(cpu >= 0);
+        QVERIFY(scalars.series(cpu).last().value > 0);
+        QCOMPARE(registryScalars(id, QStringLiteral("system/rss_mb")).size(), scalars.series(rss).size());
+        QVERIFY(!scalars.tags().contains(QStringLiteral("system/gpu_utilization"))); // a CPU run watches no GPU
     }
 
     void trainsUnderAReservedId()

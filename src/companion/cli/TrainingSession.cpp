@@ -14,6 +14,7 @@ namespace jikken {
 namespace {
 
 constexpr qint64 kRegistryFlushMs = 2000;
+constexpr qint64 kSystemSampleMs = 5000; // and at every epoch's end
 
 QString duration(double seconds)
 {
@@ -46,6 +47,8 @@ void TrainingSession::warnOnce(const QString& problem)
 void TrainingSession::onPlan(const TrainingPlan& plan)
 {
     m_plan = plan;
+    m_system = std::make_unique<SystemMetrics>(plan.device);
+    m_sinceSystem.start();
     QString error;
     if (!m_events.open(m_runDirectory, &error))
         throw std::runtime_error(error.toStdString());
@@ -129,9 +132,20 @@ void TrainingSession::printProgress(const BatchReport& r)
     }
 }
 
+void TrainingSession::recordSystem(qint64 step)
+{
+    if (!m_system)
+        return;
+    for (const SystemMetrics::Sample& sample : m_system->sample())
+        addScalar(sample.tag, step, sample.value);
+    m_sinceSystem.restart();
+}
+
 void TrainingSession::onBatch(const BatchReport& report)
 {
     addScalar("train/loss", report.step, report.loss);
+    if (m_sinceSystem.elapsed() >= kSystemSampleMs)
+        recordSystem(report.step);
     printProgress(report);
     if (m_sinceFlush.elapsed() >= kRegistryFlushMs) {
         QString error;
@@ -150,6 +164,7 @@ void TrainingSession::onEpoch(const EpochReport& r)
     addScalar("test/accuracy", r.step, 1.0 - r.testError);
     addScalar("lr", r.step, r.learningRate);
     addScalar("train/images_per_second", r.step, r.imagesPerSecond);
+    recordSystem(r.step);
     if (r.classes > 0) // TensorBoard's Text tab shows it as a table; the viewer draws it as a matrix
         m_events.addText(QStringLiteral("test/confusion_matrix"),
                          LoggedTables::confusionMarkdown(r.confusion, r.classes), r.step);

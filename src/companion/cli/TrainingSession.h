@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SystemMetrics.h"
 #include "events/EventFileWriter.h"
 #include "registry/RegistryClient.h"
 #include "spec/RunSpec.h"
@@ -13,8 +14,9 @@
 namespace jikken {
 
 /// Carries a training run's progress to its three readers: the TensorBoard event file, the registry
-/// (progress, test error, scalars; batched so the training loop never waits on the database) and the
-/// person at the terminal (a progress bar, or plain lines when stderr is not a terminal).
+/// (progress, test error, scalars; batched so the training loop never waits on the database; the
+/// machine's CPU, memory and GPU use every few seconds among them) and the person at the terminal (a progress bar, or
+/// plain lines when stderr is not a terminal).
 class TrainingSession : public TrainingObserver
 {
 public:
@@ -34,6 +36,8 @@ private:
     void flushToRegistry();
     void warnOnce(const QString& problem);
     void printProgress(const BatchReport& report);
+    /// The machine's metrics (SystemMetrics) as scalars at `step`.
+    void recordSystem(qint64 step);
 
     RegistryClient& m_store;
     QString m_id;
@@ -44,6 +48,8 @@ private:
     QVector<ScalarPoint> m_pending;
     QElapsedTimer m_sinceFlush;
     QElapsedTimer m_sinceStart;
+    std::unique_ptr<SystemMetrics> m_system; ///< from the plan on, when the device is known
+    QElapsedTimer m_sinceSystem;
     std::optional<EpochReport> m_lastEpoch;
     std::optional<double> m_bestTestError;
     bool m_terminal = false;

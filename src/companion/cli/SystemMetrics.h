@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QString>
+#include <QVector>
+
+#include <QElapsedTimer>
+
+#include <memory>
+
+namespace jikken {
+
+/// What the machine does while a run trains, for the run's scalars (and so the registry and every chart):
+/// this process's CPU use (`system/cpu_percent`, 100 = one core busy) and resident memory
+/// (`system/rss_mb`), and where the NVIDIA driver's NVML library is there, its GPU's utilization
+/// (`system/gpu_utilization`, percent), memory in use (`system/gpu_memory_used_mb`) and the most it used
+/// so far (`system/gpu_memory_peak_mb`). NVML is opened at run time (`libnvidia-ml.so.1`), so the companion
+/// needs no CUDA to build or run: without it there are simply no GPU tags, never a failure.
+class SystemMetrics
+{
+public:
+    /// `device`: the run's ("cpu", "cuda", "cuda:N"); its GPU is watched, found through
+    /// CUDA_VISIBLE_DEVICES as CUDA numbers it.
+    explicit SystemMetrics(const QString& device);
+    ~SystemMetrics();
+
+    struct Sample
+    {
+        const char* tag;
+        double value;
+    };
+    /// The metrics now; CPU use is over the time since the previous call (or since construction).
+    QVector<Sample> sample();
+
+private:
+    struct Gpu;
+    std::unique_ptr<Gpu> m_gpu;
+    double m_cpuSeconds = 0;
+    QElapsedTimer m_sinceSample;
+    double m_peakGpuMemoryMb = 0;
+};
+
+} // namespace jikken
