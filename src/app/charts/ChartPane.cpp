@@ -475,8 +475,18 @@ void ChartPane::refreshMultiples()
     for (const QString& tag : keyTags()) {
         SmallMultiples::Panel panel{tag, {}};
         for (const QString& id : std::as_const(m_ids)) {
-            ensureCurve(id, tag);
-            QList<QPointF> points = curve(id, tag)->points(axis, -qInf(), qInf(), across, log);
+            // Small charts wait for the worker's full read (no preview on the GUI thread for them).
+            const CurveKey key{id, tag};
+            if (!m_worker) {
+                ensureCurve(id, tag);
+            } else if (!m_curves.contains(key) && !m_pending.contains(key)) {
+                m_pending.insert(key);
+                m_worker->readSeries(id, tag);
+            }
+            const ChartCurve* shown = curve(id, tag);
+            if (!shown)
+                continue;
+            QList<QPointF> points = shown->points(axis, -qInf(), qInf(), across, log);
             if (log) {
                 for (QPointF& p : points)
                     p.setY(std::log10(p.y()));

@@ -31,11 +31,13 @@ QString hasSession(const QString& id)
 }
 
 // A run started from a terminal: its trainer's process ID, read from the run folder into $pid, and $ours
-// set when that process is still a jikken (a stale file's number may belong to another program by now).
+// set when that process is still a jikken (a stale file's number may belong to another program by now;
+// ps names it "jikken" on Linux, by its path on macOS).
 QString readPid(const QString& runFolder)
 {
     return QStringLiteral("pid=$(cat %1 2>/dev/null || true)\nours=\n"
-                          "[ -n \"$pid\" ] && [ \"$(ps -p \"$pid\" -o comm= 2>/dev/null)\" = jikken ] && ours=1\n")
+                          "[ -n \"$pid\" ] && case \"$(ps -p \"$pid\" -o comm= 2>/dev/null)\" in jikken | */jikken) "
+                          "ours=1 ;; esac\n")
         .arg(quote(runFolder + u'/' + QString::fromLatin1(kPidFile)));
 }
 
