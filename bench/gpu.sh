@@ -38,11 +38,13 @@ rate() { awk -v skip=1 '{ for (i = 1; i < NF; i++) if ($(i + 1) == "img/s") v = 
                           if (v != "") { n++; if (n > skip) { s += v; k++ } v = "" } }
                         END { if (k) printf "%.0f", s / k; else printf "-" }'; }
 
-jikken() { # MODEL OPTIMIZER LR BATCH STEP-KIND
+jikken() { # MODEL OPTIMIZER LR BATCH LABEL [SPEC FLAGS…]
+    local model=$1 optimizer=$2 lr=$3 batch=$4 label=$5
+    shift 5
     taskset -c "$CORES" "$JIKKEN" train --data-root "$DATA" --device cuda --log-root "$O/logs" --threads 2 \
-        --model "$1" --optimizer "$2" --lr "$3" --batch-size "$4" --epochs "$EPOCHS" --optimizer-step "$5" \
-        $([ "$2" = sgd ] && echo --momentum 0.9 --weight-decay 5e-4) 2> "$O/jikken-$1-$5.log" >/dev/null
-    tr '\r' '\n' < "$O/jikken-$1-$5.log" | grep '^epoch ' | rate
+        --model "$model" --optimizer "$optimizer" --lr "$lr" --batch-size "$batch" --epochs "$EPOCHS" "$@" \
+        $([ "$optimizer" = sgd ] && echo --momentum 0.9 --weight-decay 5e-4) 2> "$O/jikken-$model-$label.log" >/dev/null
+    tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch ' | rate
 }
 python() { # MODEL OPTIMIZER LR BATCH VARIANT
     taskset -c "$CORES" python3 bench/python_baseline.py "$DATA/FashionMNIST" "$1" "$EPOCHS" "$4" "$2" "$3" "$5" \
@@ -63,8 +65,11 @@ for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     tuned=$(python "$1" "$2" "$3" "$4" tuned)
     row "$1 b$4 $2: Python PyTorch, tuned (bf16, channels-last)" "$tuned" "$(ratio "$tuned" "$base")"
     for kind in per-parameter multi-tensor; do
-        r=$(jikken "$1" "$2" "$3" "$4" "$kind")
+        r=$(jikken "$1" "$2" "$3" "$4" "$kind" --optimizer-step "$kind")
         row "$1 b$4 $2: jikken train, $kind optimizer step" "$r" "$(ratio "$r" "$base")"
     done
+    r=$(jikken "$1" "$2" "$3" "$4" tuned --optimizer-step multi-tensor --precision bf16 \
+        --memory-format channels-last --cudnn-benchmark on)
+    row "$1 b$4 $2: jikken train, bf16 + channels-last (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
 done
 echo "logs: $O"

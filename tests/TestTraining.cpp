@@ -194,6 +194,30 @@ private Q_SLOTS:
         QVERIFY2(unknown.err.contains(QStringLiteral("jikken reserve")), qPrintable(unknown.err));
     }
 
+    // The forward pass in bfloat16 (autocast) with channels-last tensors trains as float32 does, to within
+    // what the rounding moves; the precision is a hyperparameter of the run, the layout only its spec's.
+    void trainsInBfloat16ChannelsLast()
+    {
+        const Result r =
+            jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("1"),
+                                     QStringLiteral("--precision"), QStringLiteral("bf16"),
+                                     QStringLiteral("--memory-format"), QStringLiteral("channels-last"),
+                                     QStringLiteral("--optimizer-step"), QStringLiteral("multi-tensor")} +
+                         kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const RunRecord run = record(r.out.trimmed());
+        QCOMPARE(toString(run.status), toString(RunStatus::Finished));
+        QVERIFY2(run.latestTestError && *run.latestTestError < 0.6, qPrintable(QString::number(*run.latestTestError)));
+        QCOMPARE(run.hparams.value(QStringLiteral("precision")).toString(), QStringLiteral("bf16"));
+        QVERIFY(!run.hparams.contains(QStringLiteral("memory_format")));
+        QCOMPARE(run.spec.value(QStringLiteral("memory_format")).toString(), QStringLiteral("channels-last"));
+        QCOMPARE(run.spec.value(QStringLiteral("optimizer_step")).toString(), QStringLiteral("multi-tensor"));
+        const Result half =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--precision"), QStringLiteral("fp16")});
+        QCOMPARE(half.exitCode, 2);
+        QVERIFY2(half.err.contains(QStringLiteral("precision")), qPrintable(half.err));
+    }
+
     void resumesAfterAKillWithoutDuplicates()
     {
         QProcess process;

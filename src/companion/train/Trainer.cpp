@@ -2,6 +2,7 @@
 
 #include "AllocatorTuning.h"
 #include "Classifier.h"
+#include "ComputeMode.h"
 #include "Losses.h"
 #include "MultiTensorOptimizers.h"
 #include "data/DatasetLoader.h"
@@ -231,7 +232,7 @@ struct Evaluation
     int classes;
 };
 
-Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
+Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test, const ComputeMode& compute)
 {
     torch::NoGradGuard noGrad;
     model.eval();
@@ -241,7 +242,10 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test)
     int64_t classes = 0;
     for (int64_t start = 0; start < test.size(); start += kEvalBatch) {
         const int64_t end = std::min(start + kEvalBatch, test.size());
-        const torch::Tensor logits = model.forward(test.images.slice(0, start, end));
+        const torch::Tensor logits = [&] {
+            const ComputeMode::Autocast autocast = compute.autocast();
+            return ComputeMode::logits(model.forward(compute.input(test.images.slice(0, start, end))));
+        }();
         const torch::Tensor labels = test.labels.slice(0, start, end);
         lossSum += torch::nn::functional::cross_entropy(
                        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -333,6 +337,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     if (!model)
         throw failure(QStringLiteral("unknown model %1").arg(spec.model));
     model->to(device);
+    const ComputeMode compute(spec, device);
     auto optimizer = makeOptimizer(spec, model->parameters(), device);
     const Loss loss(spec, train->classCounts(), device);
 
@@ -348,6 +353,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         model->load(archive);
         torch::load(*optimizer, dir.filePath(state.optimizerFile).toStdString(), device);
     }
+    compute.prepare(*model); // after a checkpoint's weights are in: loading keeps the saved layout
 
     const int64_t batchSize = spec.batchSize;
     const auto batches = static_cast<int>((trainData.size() + batchSize - 1) / batchSize);
@@ -383,10 +389,13 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         for (int b = firstBatch; b < batches; ++b) {
             const int64_t start = b * batchSize;
             const torch::Tensor index = orderTensor.slice(0, start, std::min(start + batchSize, trainData.size()));
-            const torch::Tensor images = trainData.images.index_select(0, index);
+            const torch::Tensor images = compute.input(trainData.images.index_select(0, index));
             const torch::Tensor labels = trainData.labels.index_select(0, index);
             clearGradients(*optimizer);
-            const torch::Tensor logits = model->forward(images);
+            const torch::Tensor logits = [&] {
+                const ComputeMode::Autocast autocast = compute.autocast();
+                return ComputeMode::logits(model->forward(images));
+            }();
             const torch::Tensor batchLoss = loss(logits, labels);
             batchLoss.backward();
             optimizer->step();
@@ -414,7 +423,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
             }
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
-        const Evaluation evaluation = evaluate(*model, testData);
+        const Evaluation evaluation = evaluate(*model, testData, compute);
         EpochReport report;
         report.epoch = epochIndex + 1;
         report.step = step;

@@ -59,6 +59,12 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
         {"threads", &RunSpec::threads, {}, 0, 1024, "CPU threads (0: all cores)"},
         {"optimizer_step", &RunSpec::optimizerStep, list({"auto", "multi-tensor", "per-parameter"}), 0, 0,
          "optimizer kernels: all parameters at once (auto: on CUDA) or one at a time"},
+        {"precision", &RunSpec::precision, list({"fp32", "bf16"}), 0, 0,
+         "the forward pass in float32, or in bfloat16 under autocast (weights stay float32)"},
+        {"memory_format", &RunSpec::memoryFormat, list({"contiguous", "channels-last"}), 0, 0,
+         "tensor layout: channels-last suits cuDNN's fastest convolutions"},
+        {"cudnn_benchmark", &RunSpec::cudnnBenchmark, list({"off", "on"}), 0, 0,
+         "let cuDNN time its algorithms once per shape and keep the fastest"},
         {"log_root", &RunSpec::logRoot, {}, 0, 0, "folder that receives logs/<id>/ (default logs)"},
         {"memo", &RunSpec::memo, {}, 0, 0, "free text kept with the run"},
         {"imbalance_ratio",
@@ -189,7 +195,8 @@ QJsonObject RunSpec::toJson() const
 QJsonObject RunSpec::hyperparameters() const
 {
     QJsonObject json = toJson();
-    for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo", "optimizer_step"})
+    for (const char* notShaping :
+         {"data_root", "device", "threads", "log_root", "memo", "optimizer_step", "memory_format", "cudnn_benchmark"})
         json.remove(QString::fromLatin1(notShaping));
     return json;
 }

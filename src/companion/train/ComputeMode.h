@@ -1,0 +1,48 @@
+#pragma once
+
+#include "spec/RunSpec.h"
+
+#include <torch/torch.h>
+
+namespace jikken {
+
+/// How the trainer computes, as the spec asks: the forward pass in bfloat16 under autocast
+/// (`precision: bf16`; weights, gradients and the optimizer stay float32), tensors in channels-last
+/// layout (`memory_format: channels-last`, what cuDNN's fastest convolutions want), and cuDNN's
+/// benchmark mode (`cudnn_benchmark: on`: it times its algorithms once per shape and keeps the fastest).
+class ComputeMode
+{
+public:
+    ComputeMode(const RunSpec& spec, const torch::Device& device);
+
+    /// Puts the model's 4-D weights in the layout asked for.
+    void prepare(torch::nn::Module& model) const;
+    /// A batch of images in the layout asked for.
+    torch::Tensor input(const torch::Tensor& images) const;
+
+    /// Autocast on the run's device while alive (when the precision asks for it); the logits of a forward
+    /// pass inside it are float32 again through `logits`.
+    class Autocast
+    {
+    public:
+        Autocast(c10::DeviceType device, bool enabled);
+        ~Autocast();
+        Autocast(const Autocast&) = delete;
+        Autocast& operator=(const Autocast&) = delete;
+
+    private:
+        c10::DeviceType m_device;
+        bool m_enabled;
+        bool m_was;
+    };
+    Autocast autocast() const { return Autocast(m_device.type(), m_bf16); }
+    /// Logits as the loss wants them: float32.
+    static torch::Tensor logits(const torch::Tensor& output) { return output.to(torch::kFloat); }
+
+private:
+    torch::Device m_device;
+    bool m_bf16 = false;
+    bool m_channelsLast = false;
+};
+
+} // namespace jikken
