@@ -391,7 +391,7 @@ void ChartPane::fitAxes()
         m_y->setRange(drawn.lowY, drawn.lowY == drawn.highY ? drawn.highY + 1 : drawn.highY);
     niceTicks(m_y);
     m_drawing = drawing;
-    show(std::move(drawn));
+    apply(std::move(drawn));
 }
 
 void ChartPane::niceTicks(QAbstractAxis* axis)
@@ -432,7 +432,7 @@ ChartPane::Drawn ChartPane::pointsInView() const
     return drawn;
 }
 
-void ChartPane::show(Drawn drawn)
+void ChartPane::apply(Drawn drawn)
 {
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
         it.value()->replace(drawn.lines.value(it.key()));
@@ -442,7 +442,7 @@ void ChartPane::show(Drawn drawn)
 void ChartPane::redraw()
 {
     if (m_x)
-        show(pointsInView());
+        apply(pointsInView());
 }
 
 void ChartPane::applySmoothing()

@@ -112,7 +112,8 @@ private:
         double lowY = qInf(), highY = -qInf();
     };
     Drawn pointsInView() const;
-    void show(Drawn drawn);
+    /// Hands the points to the lines (QtCharts) and the faint ones to MeasuredLines.
+    void apply(Drawn drawn);
     /// Refills the lines with the points in the x axis' current range (a zoom, a pan, new smoothing).
     void redraw();
     /// Sets the axes to the shown curves' whole extent and draws them: the points are made once, after x is

@@ -153,9 +153,9 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     QProcess script;
     // What the script prints goes to the terminal as it comes and into the run's output.log.
     script.setInputChannelMode(QProcess::ForwardedInputChannel);
-    QObject::connect(&script, &QProcess::readyReadStandardOutput,
+    QObject::connect(&script, &QProcess::readyReadStandardOutput, &script,
                      [&script] { passOn(stdout, script.readAllStandardOutput()); });
-    QObject::connect(&script, &QProcess::readyReadStandardError,
+    QObject::connect(&script, &QProcess::readyReadStandardError, &script,
                      [&script] { passOn(stderr, script.readAllStandardError()); });
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     // Python holds its output back when it is not a terminal's: it is wanted line by line.
