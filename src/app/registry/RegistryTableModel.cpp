@@ -1,10 +1,9 @@
 #include "RegistryTableModel.h"
 
 #include "ids/ModelId.h"
+#include "util/JsonText.h"
 
 #include <QColor>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLocale>
 #include <QSet>
 
@@ -56,25 +55,6 @@ QJsonValue extraValue(const RunRecord& run, const QString& key)
     if (key.startsWith(kMetrics))
         return run.finalMetrics.value(key.mid(kMetrics.size()));
     return QJsonValue::Undefined;
-}
-
-/// Numbers to read at a glance (6 significant digits); the tooltip has them exactly.
-QString extraText(const QJsonValue& value, int precision)
-{
-    switch (value.type()) {
-    case QJsonValue::Double:
-        return QString::number(value.toDouble(), 'g', precision);
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Array:
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    default:
-        return {};
-    }
 }
 
 } // namespace
@@ -303,9 +283,9 @@ QVariant RegistryTableModel::extraData(const RunRecord& run, const QString& key,
     case IdRole:
         return run.id;
     case Qt::DisplayRole:
-        return extraText(value, 6);
+        return JsonText::of(value, 6);
     case Qt::ToolTipRole:
-        return value.isDouble() ? QVariant(extraText(value, QLocale::FloatingPointShortest)) : QVariant();
+        return value.isDouble() ? QVariant(JsonText::of(value, QLocale::FloatingPointShortest)) : QVariant();
     case Qt::TextAlignmentRole:
         return value.isDouble() ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case SortRole:
@@ -313,7 +293,7 @@ QVariant RegistryTableModel::extraData(const RunRecord& run, const QString& key,
         if (value.isDouble())
             return value.toDouble();
         return value.isUndefined() || value.isNull() ? QVariant(std::numeric_limits<double>::infinity())
-                                                     : QVariant(extraText(value, QLocale::FloatingPointShortest));
+                                                     : QVariant(JsonText::of(value, QLocale::FloatingPointShortest));
     default:
         return {};
     }

@@ -1,11 +1,10 @@
 #include "ComparisonTables.h"
 
 #include "charts/RunColours.h"
+#include "util/JsonText.h"
 #include "viewer/RunSummary.h"
 
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QTableWidget>
@@ -22,21 +21,6 @@ QTableWidgetItem* item(const QString& text, Qt::Alignment alignment = Qt::AlignL
     cell->setTextAlignment(alignment);
     cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
     return cell;
-}
-
-QString textOf(const QJsonValue& value)
-{
-    if (value.isString())
-        return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 10);
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    return {};
 }
 
 } // namespace
@@ -84,7 +68,7 @@ void fillHyperparameters(QTableWidget* table, const QVector<const ViewerRun*>& r
             QStringList& row = values[it.key()];
             while (row.size() < runs.size())
                 row << QString();
-            row[r] = textOf(it.value());
+            row[r] = JsonText::of(it.value(), 10);
         }
     }
     QVector<std::pair<QString, QStringList>> differing, same;

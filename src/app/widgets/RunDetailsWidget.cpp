@@ -2,14 +2,13 @@
 
 #include "registry/RunExport.h"
 #include "spec/RunSpec.h"
+#include "util/JsonText.h"
 
 #include <QAction>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -20,25 +19,6 @@
 #include <QVBoxLayout>
 
 namespace jikken {
-
-namespace {
-
-/// A value as the table shows it (`digits` significant digits for numbers; QLocale::FloatingPointShortest:
-/// the shortest text that reads back exactly).
-QString valueText(const QJsonValue& value, int digits)
-{
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', digits);
-    if (value.isString())
-        return value.toString();
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-}
-
-} // namespace
 
 RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     : QWidget(parent), m_title(new QLabel(this)), m_facts(new QTableWidget(0, 2, this)),
@@ -129,10 +109,11 @@ void RunDetailsWidget::showFacts(const RunRecord* run)
         }
         const QJsonObject hparams = RunSpec::applicable(run->hparams);
         for (auto it = hparams.begin(); it != hparams.end(); ++it)
-            rows.append({it.key(), valueText(it.value(), 6), valueText(it.value(), QLocale::FloatingPointShortest)});
+            rows.append(
+                {it.key(), JsonText::of(it.value(), 6), JsonText::of(it.value(), QLocale::FloatingPointShortest)});
         for (auto it = run->finalMetrics.begin(); it != run->finalMetrics.end(); ++it)
-            rows.append({QStringLiteral("final ") + it.key(), valueText(it.value(), 6),
-                         valueText(it.value(), QLocale::FloatingPointShortest)});
+            rows.append({QStringLiteral("final ") + it.key(), JsonText::of(it.value(), 6),
+                         JsonText::of(it.value(), QLocale::FloatingPointShortest)});
     }
     m_facts->setRowCount(static_cast<int>(rows.size()));
     for (int row = 0; row < rows.size(); ++row) {
