@@ -4,8 +4,7 @@
 //
 //   ./build/bench/bench_registry_service [sqlite|postgresql|both]
 #include "../tests/PostgresCluster.h"
-#include "RegistryServer.h"
-#include "registry/AccessTokens.h"
+#include "ServiceThread.h"
 #include "registry/RegistryWire.h"
 
 #include <QCoreApplication>
@@ -35,60 +34,6 @@ constexpr int kReservationsPerClient = 150;
 constexpr int kIngestPoints = 1'000'000;
 constexpr int kIngestBatch = 100'000;
 constexpr double kSpreadsheetWritesPerSecond = 300.0 / 60.0; // the user's old spreadsheet API
-
-/// The service in a thread of its own, with its own database connection.
-class ServiceThread
-{
-public:
-    explicit ServiceThread(QString database) : m_database(std::move(database))
-    {
-        m_thread.reset(QThread::create([this] { run(); }));
-        m_thread->start();
-        m_ready.acquire();
-    }
-    ~ServiceThread()
-    {
-        QMetaObject::invokeMethod(m_loop, "quit", Qt::QueuedConnection);
-        m_thread->wait();
-    }
-    quint16 port() const { return m_port; }
-    const QString& token() const { return m_token; }
-    const QString& error() const { return m_error; }
-
-private:
-    void run()
-    {
-        ServerOptions options;
-        options.port = 0;
-        options.database = m_database;
-        // A day holds 999 IDs; the bench's clock turns a day every 10 readings (5 batches of at most 64
-        // reservations) so that all of them fit.
-        auto readings = std::make_shared<std::atomic<qint64>>(0);
-        options.clock = [readings] {
-            return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC).addDays(readings->fetch_add(1) / 10);
-        };
-        RegistryServer server(options);
-        QEventLoop loop;
-        m_loop = &loop;
-        if (server.start(&m_error)) {
-            m_port = server.port();
-            m_token = AccessTokens(server.store().database())
-                          .create(QStringLiteral("bench"), false, &m_error)
-                          .value_or(QString());
-        }
-        m_ready.release();
-        if (m_port)
-            loop.exec();
-    }
-
-    QString m_database;
-    std::unique_ptr<QThread> m_thread;
-    QSemaphore m_ready;
-    QEventLoop* m_loop = nullptr;
-    quint16 m_port = 0;
-    QString m_token;
-    QString m_error;
-};
 
 /// One keep-alive connection that sends `count` requests one after another and times each.
 class Client
@@ -189,7 +134,12 @@ double drive(std::vector<std::unique_ptr<Client>>& clients)
 
 bool benchBackend(const char* backend, const QString& database)
 {
-    ServiceThread service(database);
+    // A day holds 999 IDs; the bench's clock turns a day every 10 readings (5 batches of at most 64
+    // reservations) so that all of them fit.
+    auto readings = std::make_shared<std::atomic<qint64>>(0);
+    ServiceThread service(database, [readings] {
+        return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC).addDays(readings->fetch_add(1) / 10);
+    });
     if (!service.port()) {
         std::fprintf(stderr, "%s: %s\n", backend, qPrintable(service.error()));
         return false;

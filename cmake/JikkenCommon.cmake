@@ -3,6 +3,7 @@ add_library(jikken_common INTERFACE)
 target_compile_features(jikken_common INTERFACE cxx_std_17)
 target_compile_options(jikken_common INTERFACE
     -Wall -Wextra -Wpedantic -Wno-unused-parameter
+    -Wold-style-cast -Wnon-virtual-dtor -Woverloaded-virtual
     $<$<BOOL:${JIKKEN_WERROR}>:-Werror>)
 target_compile_definitions(jikken_common INTERFACE
     QT_NO_CAST_FROM_ASCII

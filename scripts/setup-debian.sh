@@ -41,6 +41,7 @@ fi
 
 bash scripts/install-packages.sh "${packages[@]}"
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# JIKKEN_WERROR=ON (CI sets it) makes any warning an error.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJIKKEN_WERROR="${JIKKEN_WERROR:-OFF}"
 # Each torch translation unit needs ~1.5 GB of memory to compile; two jobs fit any machine we target.
 cmake --build build --parallel "${JIKKEN_BUILD_JOBS:-$(nproc)}"

@@ -1,6 +1,8 @@
 #include "EventTestSupport.h"
 #include "JikkenProcess.h"
+#include "cli/CommandLine.h"
 #include "ids/ModelId.h"
+#include "registry/RegistryStore.h"
 #include "registry/RunExport.h"
 
 #include <QDir>
@@ -11,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+using namespace jikken;
 using namespace jikken::testing;
 
 namespace {
@@ -31,6 +34,45 @@ private:
     JikkenProcess jikken() const { return JikkenProcess(m_dir.filePath(QStringLiteral("home")), m_dir.path()); }
 
 private Q_SLOTS:
+    // The verbs are a library (jikken_cli): run in-process, they do what the binary does, exit statuses
+    // included.
+    void verbsRunInProcess()
+    {
+        QTemporaryDir dir;
+        QByteArray registry = dir.filePath(QStringLiteral("in-process.sqlite")).toUtf8();
+        const auto jikkenInProcess = [&registry](std::vector<QByteArray> words) {
+            words.insert(words.begin(), {QByteArray("jikken"), QByteArray("--registry"), registry});
+            std::vector<char*> argv;
+            for (QByteArray& word : words)
+                argv.push_back(word.data());
+            return runCommandLine(static_cast<int>(argv.size()), argv.data());
+        };
+        QCOMPARE(jikkenInProcess({"reserve", "--method", "focalloss"}), 0);
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(QString::fromUtf8(registry), &error));
+        const QVector<RunRecord> runs = store.runs({}, &error);
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.first().method, QStringLiteral("focalloss"));
+        QCOMPARE(jikkenInProcess({"memo", runs.first().id.toUtf8(), "gamma=2"}), 0);
+        QCOMPARE(store.run(runs.first().id, &error)->memo, QStringLiteral("gamma=2"));
+        // Refusals end as the binary's do, on the same registry.
+        const QString path = QString::fromUtf8(registry);
+        for (const auto& words : std::vector<std::vector<QByteArray>>{{"memo", "20190101_01_nothere", "x"},
+                                                                      {"reserve", "--method", "Focal Loss"},
+                                                                      {"frobnicate"},
+                                                                      {"ls", "--date", "yesterday"}}) {
+            QStringList arguments{QStringLiteral("--registry"), path};
+            for (const QByteArray& word : words)
+                arguments << QString::fromUtf8(word);
+            const Result binary = jikken().run(arguments);
+            QVERIFY2(binary.exitCode != 0, qPrintable(arguments.join(u' ')));
+            QCOMPARE(jikkenInProcess(words), binary.exitCode);
+        }
+        QCOMPARE(jikkenInProcess({"ls", "--date", "today"}), 0);
+        QCOMPARE(store.runs({}, &error).size(), 1); // nothing else was written
+    }
+
     void reservePrintsIdsForScripts()
     {
         const Result first =

@@ -140,7 +140,7 @@ private Q_SLOTS:
         ClientConfig config;
         config.database = database;
         const RegistryConnector connector = [database](QString*) { return open(database); };
-        RegistryWindow window(open(database), connector);
+        RegistryWindow window(connector, database);
         window.setDispatch(config, connector);
         window.show();
 
@@ -161,7 +161,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
         QTableView* table = window.table();
-        QCOMPARE(table->model()->rowCount(), 1);
+        QTRY_COMPARE(table->model()->rowCount(), 1);
         const QString id = table->model()->index(0, 0).data(RegistryTableModel::IdRole).toString();
         QTRY_COMPARE_WITH_TIMEOUT(table->model()->index(0, RegistryTableModel::Status).data().toString(),
                                   QStringLiteral("running"), 30000);
@@ -170,7 +170,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2 || !failed.isEmpty(), 90000);
         QVERIFY(failed.isEmpty());
         window.refresh();
-        QCOMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("stopped"));
+        QTRY_COMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("stopped"));
 
         // The user's own script instead of jikken train, under a method of its own: wrapped by `jikken run`.
         const QString script =
@@ -247,7 +247,7 @@ private Q_SLOTS:
         ClientConfig config;
         config.database = database;
         const RegistryConnector connector = [database](QString*) { return open(database); };
-        auto window = std::make_unique<RegistryWindow>(open(database), connector);
+        auto window = std::make_unique<RegistryWindow>(connector, database);
         window->setDispatch(config, connector);
         QVERIFY(window->tunnels());
         fillTrainingFormWhenShown(QStringLiteral("gpu-b"), 6);
@@ -289,10 +289,11 @@ private Q_SLOTS:
         const quint16 port = tunnel->remotePort();
         window.reset();
         QTest::qWait(500);
-        window = std::make_unique<RegistryWindow>(open(database), connector);
+        window = std::make_unique<RegistryWindow>(connector, database);
         window->setDispatch(config, connector);
+        // The hosts with runs going are asked of the registry (on the reader's thread).
+        QTRY_VERIFY_WITH_TIMEOUT(window->tunnels()->tunnel(QStringLiteral("gpu-b")), 20000);
         RegistryTunnel* resumed = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
-        QVERIFY(resumed);
         QTRY_VERIFY_WITH_TIMEOUT(resumed->isOpen(), 20000);
         QCOMPARE(resumed->remotePort(), port); // the address the companion knows
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(id, &error)->status), 120000);

@@ -185,7 +185,7 @@ private Q_SLOTS:
         QCOMPARE(registry.runs(filter, &error).size(), 0);
         QVERIFY(!registry.setMemo(QStringLiteral("20000101_01_none"), QStringLiteral("x"), &error));
         QVERIFY2(error.contains(QStringLiteral("404")), qPrintable(error));
-        QVERIFY(!registry.lastFailureWasNetwork());
+        QCOMPARE(registry.lastFailure(), RegistryFailure::UnknownRun);
     }
 
     void everyEndpointNeedsAToken_data()

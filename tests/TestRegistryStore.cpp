@@ -90,7 +90,25 @@ private Q_SLOTS:
         QVERIFY(store.open(dbPath("bad.sqlite"), &error));
         QVERIFY(!store.reserve(QStringLiteral("Focal Loss"), &error));
         QVERIFY(error.contains(QStringLiteral("lowercase")));
+        QCOMPARE(store.lastFailure(), RegistryFailure::Refused);
         QCOMPARE(store.runs({}, &error).size(), 0);
+    }
+
+    // A day holds 999 IDs; the next is a conflict (the service answers 409), told by kind, not by words.
+    void aFullDayIsAConflict()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("full.sqlite"), &error));
+        store.setClock([] { return QDateTime(QDate(2020, 1, 2), QTime(12, 0), Qt::UTC); });
+        QVERIFY(store.setTimeZoneId("UTC", &error));
+        QCOMPARE(store.reserve(QStringList(999, QStringLiteral("m")), &error)->last().toString(),
+                 QStringLiteral("20200102_999_m"));
+        QVERIFY(!store.reserve(QStringLiteral("m"), &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::Conflict);
+        QVERIFY(store.run(QStringLiteral("20200102_999_m"), &error));
+        QVERIFY(!store.run(QStringLiteral("20200102_1000_m"), &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::UnknownRun);
     }
 
     void keepsTheWholeRecord()
@@ -149,8 +167,13 @@ private Q_SLOTS:
         QVERIFY(store.open(dbPath("unknown.sqlite"), &error));
         QVERIFY(!store.setMemo(QStringLiteral("20190101_01_x"), QStringLiteral("m"), &error));
         QVERIFY(error.contains(QStringLiteral("20190101_01_x")));
+        QCOMPARE(store.lastFailure(), RegistryFailure::UnknownRun);
+        QVERIFY(!store.setMemo(QStringLiteral("20190101_01_x"), QString(RunRecord::kMaxMemoLength + 1, u'x'), &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::Refused); // too long, whatever the run
         QVERIFY(!store.run(QStringLiteral("20190101_01_x"), &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::UnknownRun);
         QVERIFY(!store.addScalars(QStringLiteral("20190101_01_x"), {{QStringLiteral("a"), 1, 1, 1}}, &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::UnknownRun);
     }
 
     void scalarsAreIdempotentByTagAndStep()

@@ -1,5 +1,5 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
-#include "charts/ChartCurve.h"
+#include "series/ChartCurve.h"
 #include "charts/ChartPane.h"
 #include "charts/MeasuredLines.h"
 #include "charts/PlotView.h"
@@ -47,6 +47,20 @@ private:
     QString m_path;
     QStringList m_ids;
 
+    /// What the window's reader opens the registry with.
+    static RegistryConnector connectorTo(const QString& path)
+    {
+        return [path](QString*) -> std::unique_ptr<RegistryClient> { return open(path); };
+    }
+
+    /// Waits until the window's reader has answered everything asked (and what the answers asked), and
+    /// the chart has drawn what arrived.
+    static void settle(RegistryWindow& window)
+    {
+        QVERIFY(QTest::qWaitFor(
+            [&window] { return window.reader().outstanding() == 0 && !window.chart()->isDrawPending(); }, 20000));
+    }
+
     static std::unique_ptr<RegistryClient> open(const QString& path)
     {
         auto store = std::make_unique<RegistryStore>();
@@ -89,7 +103,8 @@ private Q_SLOTS:
 
     void filtersSelectsAndSavesTheMemo()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QTableView* table = window.table();
         QCOMPARE(table->model()->rowCount(), 4);
@@ -109,6 +124,7 @@ private Q_SLOTS:
         window.details()->memoEditor()->setPlainText(QStringLiteral("gamma=2, alpha=none"));
         window.details()->memoEditor()->document()->setModified(true);
         QTest::mouseClick(window.details()->saveButton(), Qt::LeftButton);
+        settle(window);
         QString error;
         QCOMPARE(open(m_path)->run(m_ids[1], &error)->memo, QStringLiteral("gamma=2, alpha=none"));
         QCOMPARE(table->model()->index(rowOf(table, m_ids[1]), RegistryTableModel::Memo).data().toString(),
@@ -119,7 +135,8 @@ private Q_SLOTS:
     // before stay chosen (and charted) while typing hides them.
     void theFilterTakesQueriesAndKeepsTheSelection()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QTableView* table = window.table();
         selectRun(table, m_ids[0]);
@@ -157,28 +174,33 @@ private Q_SLOTS:
         QString error;
         const QString id = writer->reserve(QStringLiteral("ending"), &error)->toString();
         QVERIFY(writer->setStatus(id, RunStatus::Running, {}, &error));
-        RegistryWindow window(open(path));
+        RegistryWindow window(connectorTo(path), path);
+        settle(window);
         QVERIFY(window.statusBar()->currentMessage().isEmpty() || !window.statusBar()->currentMessage().contains(id));
         QVERIFY(writer->setStatus(id, RunStatus::Failed, QStringLiteral("CUDA out of memory"), &error));
         window.refresh();
+        settle(window);
         QVERIFY2(window.statusBar()->currentMessage().contains(id) &&
                      window.statusBar()->currentMessage().contains(QStringLiteral("failed: CUDA out of memory")),
                  qPrintable(window.statusBar()->currentMessage()));
         window.statusBar()->clearMessage();
-        window.refresh(); // told once, not at every poll
+        window.refresh();
+        settle(window); // told once, not at every poll
         QVERIFY(window.statusBar()->currentMessage().isEmpty());
     }
 
     // Labels typed in the details pane are stored, and the filter finds the run by them.
     void labelsAreEditedAndFiltered()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QTableView* table = window.table();
         table->selectRow(rowOf(table, m_ids[2]));
         QLineEdit* labels = window.details()->labelsEditor();
         labels->setText(QStringLiteral("ablation  paper-fig3"));
         Q_EMIT labels->editingFinished();
+        settle(window);
         QString error;
         QCOMPARE(open(m_path)->run(m_ids[2], &error)->labels,
                  (QStringList{QStringLiteral("ablation"), QStringLiteral("paper-fig3")}));
@@ -188,6 +210,7 @@ private Q_SLOTS:
         table->selectRow(rowOf(table, m_ids[2]));
         labels->setText(QStringLiteral("bad,label"));
         Q_EMIT labels->editingFinished();
+        settle(window);
         QVERIFY2(window.banner()->text().contains(QStringLiteral("bad,label")), qPrintable(window.banner()->text()));
         QCOMPARE(open(m_path)->run(m_ids[2], &error)->labels.size(), 2); // refused whole
         QVERIFY(open(m_path)->setLabels(m_ids[2], {}, &error));
@@ -197,7 +220,8 @@ private Q_SLOTS:
     // is clicked (it used to be thrown away). A save that fails keeps the text for its run.
     void theMemoSavesItself()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QTableView* table = window.table();
         table->selectRow(rowOf(table, m_ids[0]));
@@ -206,11 +230,13 @@ private Q_SLOTS:
         QCOMPARE(open(m_path)->run(m_ids[0], &error)->memo, QString()); // not yet: typing may go on
         QTRY_COMPARE_WITH_TIMEOUT(open(m_path)->run(m_ids[0], &error)->memo, QStringLiteral("typed, then paused"),
                                   RunDetailsWidget::kAutosaveMs * 4);
+        settle(window); // and the window is told
         QVERIFY(!window.details()->memoEditor()->document()->isModified());
 
         table->selectRow(rowOf(table, m_ids[2]));
         QTest::keyClicks(window.details()->memoEditor(), QStringLiteral("switched away at once"));
         table->selectRow(rowOf(table, m_ids[0]));
+        settle(window);
         QCOMPARE(open(m_path)->run(m_ids[2], &error)->memo, QStringLiteral("switched away at once"));
 
         // The registry refuses (a memo too long for it): the text stays, shown again for its run.
@@ -220,6 +246,7 @@ private Q_SLOTS:
         window.details()->memoEditor()->setPlainText(tooLong);
         window.details()->memoEditor()->document()->setModified(true);
         table->selectRow(rowOf(table, m_ids[0]));
+        settle(window);
         QCOMPARE(open(m_path)->run(m_ids[2], &error)->memo, QStringLiteral("switched away at once"));
         table->selectRow(rowOf(table, m_ids[2]));
         QCOMPARE(window.details()->memoEditor()->toPlainText(), tooLong);
@@ -231,7 +258,8 @@ private Q_SLOTS:
 
     void liveUpdatesKeepTheSelectionAndTheTypedMemo()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         QTableView* table = window.table();
         table->selectRow(rowOf(table, m_ids[3]));
         window.details()->memoEditor()->setPlainText(QStringLiteral("half-typed"));
@@ -241,6 +269,7 @@ private Q_SLOTS:
         QVERIFY(writer->reportProgress(m_ids[3], 5, 500, 0.3, &error));
         const QString fresh = writer->reserve(QStringLiteral("late"), &error)->toString();
         window.refresh();
+        settle(window);
         QCOMPARE(table->model()->rowCount(), 5);
         QVERIFY(rowOf(table, fresh) >= 0);
         const QModelIndex current = table->selectionModel()->currentIndex();
@@ -262,12 +291,14 @@ private Q_SLOTS:
             points.append({QStringLiteral("train/loss"), 1, 1.0, 2.0});
             QVERIFY(writer->addScalars(m_ids[i], points, &error));
         }
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.resize(1200, 800);
         window.show();
         QTableView* table = window.table();
         selectRun(table, m_ids[0]);
         selectRun(table, m_ids[2]);
+        settle(window);
         ChartPane* chart = window.chart();
         QCOMPARE(chart->tagBox()->count(), 2);
         QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("test/error")); // the first curve people look at
@@ -330,6 +361,7 @@ private Q_SLOTS:
         QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
         QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
         window.refresh();
+        settle(window);
         auto* updated = qobject_cast<QLineSeries*>(chart->chart()->series()[0]);
         QCOMPARE(updated->at(updated->count() - 1).x(), 6000.0);
         // x by epoch: the run's progress says 6,000 steps made 7 epochs.
@@ -348,11 +380,15 @@ private Q_SLOTS:
     // A chart with nothing to draw says how to fill it.
     void anEmptyChartSaysWhatToDo()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QVERIFY2(window.chart()->chart()->title().contains(QStringLiteral("Select runs")),
                  qPrintable(window.chart()->chart()->title()));
         selectRun(window.table(), m_ids[3]); // reserved, running, no points yet
+        QVERIFY2(window.chart()->chart()->title().contains(QStringLiteral("Reading")),
+                 qPrintable(window.chart()->chart()->title()));
+        settle(window);
         QVERIFY2(window.chart()->chart()->title().contains(QStringLiteral("no scalars")),
                  qPrintable(window.chart()->chart()->title()));
     }
@@ -361,10 +397,12 @@ private Q_SLOTS:
     // says the group.
     void coloursByGroup()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         for (int i : {0, 1, 2})
             selectRun(window.table(), m_ids[i]); // softmax, focalloss, focalloss
+        settle(window);
         ChartPane* chart = window.chart();
         QComboBox* by = chart->colourByBox();
         QCOMPARE(by->currentText(), QStringLiteral("Colour: run"));
@@ -411,12 +449,14 @@ private Q_SLOTS:
     // run keeps its colour while others come and go.
     void selectedRunsGetDistinctColoursAndKeepThem()
     {
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.resize(1200, 800);
         window.show();
         QTableView* table = window.table();
         for (const QString& id : m_ids.mid(0, 4))
             selectRun(table, id);
+        settle(window);
         const auto colours = [&] {
             QHash<QString, QColor> byRun;
             for (QAbstractSeries* series : window.chart()->chart()->series()) {
@@ -432,6 +472,7 @@ private Q_SLOTS:
             4);
         selectRun(table, m_ids[1], false);
         selectRun(table, m_ids[1]);
+        settle(window);
         QCOMPARE(colours().value(m_ids[0]), four[m_ids[0]]);
         QCOMPARE(colours().value(m_ids[1]), four[m_ids[1]]);
         // Twenty keys shown at once: twenty colours.
@@ -456,16 +497,17 @@ private Q_SLOTS:
         for (int step = 0; step < 20000; ++step)
             points.append({QStringLiteral("train/loss"), step, 1.7e9 + 2.0 * step, 1.0 + std::sin(step / 50.0)});
         QVERIFY(writer->addScalars(id, points, &error));
-        RegistryWindow window(open(m_path), [this](QString*) { return open(m_path); });
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.resize(1200, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QTableView* table = window.table();
         table->selectRow(rowOf(table, id));
         ChartPane* chart = window.chart();
-        QCOMPARE(chart->tagBox()->currentText(), QStringLiteral("train/loss"));
-        const ChartCurve* preview = chart->curve(id, QStringLiteral("train/loss"));
-        QVERIFY(preview && !preview->isEmpty());
+        QTRY_COMPARE(chart->tagBox()->currentText(), QStringLiteral("train/loss"));
+        QTRY_VERIFY(chart->curve(id, QStringLiteral("train/loss"))); // the preview, or already every point
+        QVERIFY(!chart->curve(id, QStringLiteral("train/loss"))->isEmpty());
         QTRY_VERIFY(chart->curve(id, QStringLiteral("train/loss"))->isComplete());
         QCOMPARE(chart->curve(id, QStringLiteral("train/loss"))->size(), 20000);
         auto* line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
@@ -500,7 +542,8 @@ private Q_SLOTS:
     void remembersColumnsSortAndChartSettings()
     {
         {
-            RegistryWindow window(open(m_path));
+            RegistryWindow window(connectorTo(m_path), m_path);
+            settle(window);
             window.show();
             QAction* memo = nullptr;
             for (QAction* action : window.columnsMenu()->actions()) {
@@ -517,7 +560,8 @@ private Q_SLOTS:
             window.chart()->logScale()->setChecked(true);
             window.close();
         }
-        RegistryWindow again(open(m_path));
+        RegistryWindow again(connectorTo(m_path), m_path);
+        settle(again);
         QVERIFY(again.table()->horizontalHeader()->isSectionHidden(RegistryTableModel::Memo));
         QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::Method));
         QCOMPARE(again.table()->model()->index(0, RegistryTableModel::Method).data().toString(),
@@ -555,7 +599,8 @@ private Q_SLOTS:
                 ->extraColumn(key);
         };
         {
-            RegistryWindow window(open(path));
+            RegistryWindow window(connectorTo(path), path);
+            settle(window);
             window.show();
             Q_EMIT window.columnsMenu()->aboutToShow();
             QMenu* hparams = nullptr;
@@ -586,7 +631,8 @@ private Q_SLOTS:
                      (QSet<QString>{ids[3], ids[4]})); // without an lr: last
             window.close();
         }
-        RegistryWindow again(open(path));
+        RegistryWindow again(connectorTo(path), path);
+        settle(again);
         again.show();
         QCOMPARE(column(again, QStringLiteral("hparams/lr")), int(RegistryTableModel::ColumnCount));
         QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::ColumnCount));
@@ -636,7 +682,8 @@ private Q_SLOTS:
         for (int step = 1; step <= 300; ++step)
             points.append({QStringLiteral("viewer/loss"), step, 1.0 * step, 1.0 / step});
         QVERIFY(writer->addScalars(m_ids[2], points, &error));
-        RegistryWindow window(open(m_path));
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
         window.show();
         QTableView* table = window.table();
         selectRun(table, m_ids[2]);
@@ -648,6 +695,7 @@ private Q_SLOTS:
         }
         QVERIFY(openViewer);
         openViewer->trigger();
+        settle(window); // the viewer reads the models through the window's reader
         ViewerWindow* viewer = nullptr;
         for (QWidget* widget : QApplication::topLevelWidgets()) {
             if (auto* found = qobject_cast<ViewerWindow*>(widget); found && found->isVisible())
@@ -662,8 +710,13 @@ private Q_SLOTS:
 
     void anUnreachableServiceShowsABanner()
     {
-        RegistryWindow window(std::make_unique<HttpRegistryClient>(QUrl(QStringLiteral("http://127.0.0.1:9")),
-                                                                   QStringLiteral("jk_x"), 2000));
+        RegistryWindow window(
+            [](QString*) -> std::unique_ptr<RegistryClient> {
+                return std::make_unique<HttpRegistryClient>(QUrl(QStringLiteral("http://127.0.0.1:9")),
+                                                            QStringLiteral("jk_x"), 2000);
+            },
+            QStringLiteral("http://127.0.0.1:9"));
+        settle(window);
         window.show();
         QVERIFY(window.banner()->isVisibleTo(&window));
         QVERIFY2(window.banner()->text().contains(QStringLiteral("does not answer")),

@@ -106,7 +106,9 @@ private Q_SLOTS:
         for (int i = 0; i < shown.size(); ++i)
             QVERIFY(writer->addScalars(shown[i], curve(i, 0, 3000), &error));
 
-        RegistryWindow window(open(path), [&path](QString*) { return open(path); });
+        RegistryWindow window([&path](QString*) -> std::unique_ptr<RegistryClient> { return open(path); }, path);
+        QVERIFY(QTest::qWaitFor(
+            [&window] { return window.reader().outstanding() == 0 && !window.chart()->isDrawPending(); }, 20000));
         window.resize(1440, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -131,6 +133,8 @@ private Q_SLOTS:
             QVERIFY(writer->reportProgress(shown[i], 70, 4490, 0.09, &error));
         }
         window.refresh();
+        QVERIFY(QTest::qWaitFor(
+            [&window] { return window.reader().outstanding() == 0 && !window.chart()->isDrawPending(); }, 20000));
         QTRY_COMPARE(chart->curve(shown[3], QStringLiteral("test/error"))
                          ->step(chart->curve(shown[3], QStringLiteral("test/error"))->size() - 1),
                      qint64(4490));

@@ -58,9 +58,9 @@ private Q_SLOTS:
         while (timer.elapsed() < 3000) {
             const auto id = client.reserve(QStringLiteral("during"), &error);
             QVERIFY2(!id, "nothing can be reserved without the database");
-            QVERIFY2(client.lastFailure() != HttpRegistryClient::Failure::Unauthorized, qPrintable(error));
-            QVERIFY2(client.lastFailure() == HttpRegistryClient::Failure::Unreachable ||
-                         client.lastFailure() == HttpRegistryClient::Failure::ServiceError,
+            QVERIFY2(client.lastFailure() != RegistryFailure::Unauthorized, qPrintable(error));
+            QVERIFY2(client.lastFailure() == RegistryFailure::Unreachable ||
+                         client.lastFailure() == RegistryFailure::ServiceError,
                      qPrintable(error));
             ++refusals;
             QThread::msleep(200);

@@ -857,8 +857,12 @@ private Q_SLOTS:
             updated |= window.summaryTable()->item(r, 0)->text() == QStringLiteral("growing") &&
                        window.summaryTable()->item(r, 2)->text() == QStringLiteral("5");
         QVERIFY2(updated, "the summary shows the new final value");
-        window.saveToCache();
-        QCOMPARE(cache.load(growing, nullptr, nullptr)->pointCount(), 40); // and the cache has the grown run
+        window.saveToCache(); // written on a pool thread (or by the next timed save, if one is writing)
+        const auto cachedPoints = [&] {
+            const auto cached = cache.load(growing, nullptr, nullptr);
+            return cached ? cached->pointCount() : -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(cachedPoints(), 40, 15000); // and the cache has the grown run
         // What the user sees, kept for people to look at: each run's colour is on it.
         tabs->setCurrentWidget(window.figure());
         const QImage shot = window.grab().toImage().convertToFormat(QImage::Format_RGB32);

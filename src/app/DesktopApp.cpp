@@ -29,12 +29,14 @@ bool DesktopApp::start()
 
 bool DesktopApp::open(const ClientConfig& config, QString* error)
 {
-    std::unique_ptr<RegistryClient> registry = config.connect(error);
+    // A local database is opened once here, so that one that cannot be brings up the settings; a service is
+    // only reached from the reader's thread (its client connects on first use).
+    const std::unique_ptr<RegistryClient> registry = config.connect(error);
     if (!registry)
         return false;
-    // Each background thread opens its own connection to the same registry.
-    auto window = std::make_unique<RegistryWindow>(std::move(registry),
-                                                   [config](QString* failure) { return config.connect(failure); });
+    // The window's reader and each background thread open their own connection to the same registry.
+    auto window = std::make_unique<RegistryWindow>([config](QString* failure) { return config.connect(failure); },
+                                                   registry->location(), RegistryReader::lanesFor(config));
     connect(window.get(), &RegistryWindow::settingsRequested, this, [this] { askForRegistry({}); });
     window->setDispatch(config, [config](QString* failure) { return config.connect(failure); });
     window->show();

@@ -4,7 +4,7 @@
 #include "DesktopApp.h"
 #include "MemoryTuning.h"
 #include "registry/ClientConfig.h"
-#include "registry/RegistryClient.h"
+#include "registry/RegistryReader.h"
 #include "viewer/HeadlessExport.h"
 #include "viewer/ViewerCache.h"
 #include "viewer/ViewerCommandLine.h"
@@ -19,12 +19,16 @@
 
 namespace {
 
-/// The registry the viewer reads model IDs from; none (logdirs and the cache only) when it cannot open.
-std::unique_ptr<jikken::RegistryClient> viewerRegistry(const QString& commandLine)
+/// The registry the viewer reads model IDs from; none (logdirs and the cache only) when it is not set up.
+std::optional<jikken::ClientConfig> viewerRegistry(const QString& commandLine)
 {
     QString error;
-    const auto config = jikken::ClientConfig::resolve(commandLine, &error);
-    return config ? config->connect(&error) : nullptr;
+    return jikken::ClientConfig::resolve(commandLine, &error);
+}
+
+jikken::RegistryConnector connectorFor(const jikken::ClientConfig& config)
+{
+    return [config](QString* error) { return config.connect(error); };
 }
 
 } // namespace
@@ -62,11 +66,18 @@ int main(int argc, char** argv)
             QTextStream(stderr) << "jikken-desktop: " << error << Qt::endl;
             return 2;
         }
-        const auto client = viewerRegistry(parser.value(registry));
+        const auto config = viewerRegistry(parser.value(registry));
         jikken::ViewerCache cache;
-        if (!line->exportPath.isEmpty())
+        if (!line->exportPath.isEmpty()) {
+            QString error;
+            const auto client = config ? config->connect(&error) : nullptr;
             return jikken::HeadlessExport::run(*line, client.get(), cache);
-        jikken::ViewerWindow window(&cache, client.get());
+        }
+        const QString location = config ? config->location() : QString();
+        const auto reader = config ? std::make_unique<jikken::RegistryReader>(connectorFor(*config), location,
+                                                                              jikken::RegistryReader::lanesFor(*config))
+                                   : nullptr;
+        jikken::ViewerWindow window(&cache, reader.get());
         window.open(line->sources);
         if (!line->options.tags.isEmpty())
             window.showTags(line->options.tags);

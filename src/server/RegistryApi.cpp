@@ -5,7 +5,6 @@
 #include "SeriesCache.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
-#include "registry/RunExport.h"
 #include "series/Downsampling.h"
 
 #include <QJsonArray>
@@ -89,9 +88,20 @@ RegistryApi::RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& ca
 {
 }
 
-ApiReply RegistryApi::storeFailure(const QString& error)
+ApiReply RegistryApi::storeFailure(RegistryFailure failure, const QString& error)
 {
-    return ApiReply::error(RegistryStore::isUnknownRunError(error) ? 404 : 500, error);
+    switch (failure) {
+    case RegistryFailure::UnknownRun:
+        return ApiReply::error(404, error);
+    case RegistryFailure::Refused:
+        return ApiReply::error(400, error);
+    case RegistryFailure::Conflict:
+        return ApiReply::error(409, error); // a day's IDs all handed out: a conflict to wait out
+    case RegistryFailure::Unreachable:
+        return ApiReply::error(503, error); // the database is away: try again shortly
+    default:
+        return ApiReply::error(500, error);
+    }
 }
 
 ApiReply RegistryApi::handle(const ApiRequest& request)
@@ -108,16 +118,7 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
         return info();
     if (parts.size() == 3 && resource == QLatin1String("alerts") && get)
         return alerts();
-    if (parts.size() == 3 && resource == QLatin1String("reserve") && post) {
-        const auto method = reserveMethod(request, &reply);
-        if (!method)
-            return reply;
-        QString error;
-        const auto id = m_store.reserve(*method, &error);
-        if (id)
-            m_feed.touch(id->toString());
-        return reserved(id, *method, error);
-    }
+    // POST /api/v1/reserve never comes here: RegistryServer batches reservations (reservePending).
     if (parts.size() == 3 && resource == QLatin1String("import") && post) {
         const auto body = jsonBody(request, &reply);
         return body ? importRuns(*body) : reply;
@@ -178,13 +179,9 @@ std::optional<QString> RegistryApi::reserveMethod(const ApiRequest& request, Api
     return method;
 }
 
-ApiReply RegistryApi::reserved(const std::optional<ModelId>& id, const QString& method, const QString& error)
+ApiReply RegistryApi::reserved(const std::optional<ModelId>& id, RegistryFailure failure, const QString& error)
 {
-    if (id)
-        return ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201);
-    // A bad method is the client's mistake; a day whose IDs are all handed out is a conflict to wait out.
-    const bool exhausted = error.contains(QStringLiteral("handed out all"));
-    return ApiReply::error(!ModelId::methodError(method).isEmpty() ? 400 : exhausted ? 409 : 500, error);
+    return id ? ApiReply::json({{QStringLiteral("id"), id->toString()}}, 201) : storeFailure(failure, error);
 }
 
 ApiReply RegistryApi::listRuns(const QUrlQuery& query)
@@ -232,7 +229,7 @@ ApiReply RegistryApi::listRuns(const QUrlQuery& query)
     const QString sparkline = query.queryItemValue(QStringLiteral("sparkline"), QUrl::FullyDecoded);
     QJsonArray array;
     for (const RunRecord& run : runs) {
-        QJsonObject json = RunExport::toJson(run);
+        QJsonObject json = RegistryWire::runToJson(run);
         if (!sparkline.isEmpty()) {
             const ScalarSeries* series = m_cache.series(run.id, sparkline, &error);
             if (!series)
@@ -277,7 +274,7 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
     if (request.method == "GET") {
         if (leaf.isEmpty()) {
             const auto run = m_store.run(id, &error);
-            return run ? ApiReply::json(RunExport::toJson(*run)) : storeFailure(error);
+            return run ? ApiReply::json(RegistryWire::runToJson(*run)) : storeFailure(m_store.lastFailure(), error);
         }
         if (leaf == QLatin1String("scalars"))
             return scalars(id, request.query);
@@ -318,7 +315,7 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
         // A partial description changes only the fields it names.
         const auto current = m_store.run(id, &error);
         if (!current)
-            return storeFailure(error);
+            return storeFailure(m_store.lastFailure(), error);
         const auto description = RegistryWire::descriptionFromJson(*body, &error, current->description());
         if (!description)
             return ApiReply::error(400, error);
@@ -383,11 +380,11 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     }
     if (!request.journalSequence) {
         if (!apply(&error))
-            return storeFailure(error);
+            return storeFailure(m_store.lastFailure(), error);
     } else {
         const auto applied = m_store.applyJournalReport(id, *request.journalSequence, apply, &error);
         if (applied == RegistryStore::Applied::Failed)
-            return storeFailure(error);
+            return storeFailure(m_store.lastFailure(), error);
         if (applied == RegistryStore::Applied::AlreadyNewer) // a copy sent again, or overtaken: done already
             return ApiReply::json({{QStringLiteral("ok"), true}, {QStringLiteral("applied"), false}});
     }
@@ -449,7 +446,7 @@ ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)
     const QVector<ScalarPoint> points =
         m_store.scalars(id, query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded), &error);
     if (!error.isEmpty())
-        return storeFailure(error);
+        return storeFailure(m_store.lastFailure(), error);
     return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(points)}});
 }
 
@@ -458,7 +455,7 @@ ApiReply RegistryApi::tags(const QString& id)
     QString error;
     const QStringList tags = m_store.tags(id, &error);
     if (!error.isEmpty())
-        return storeFailure(error);
+        return storeFailure(m_store.lastFailure(), error);
     return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}});
 }
 
@@ -479,7 +476,7 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
         return ApiReply::error(400, QStringLiteral("series: method must be lttb or minmax"));
     QString error;
     if (!m_store.run(id, &error))
-        return storeFailure(error);
+        return storeFailure(m_store.lastFailure(), error);
     QJsonArray result;
     for (const QString& tag : tags) {
         const ScalarSeries* full = m_cache.series(id, tag, &error);

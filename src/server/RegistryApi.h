@@ -6,6 +6,7 @@
 #include <QUrlQuery>
 
 #include "ids/ModelId.h"
+#include "registry/RegistryClient.h"
 #include "series/ScalarSeries.h"
 
 #include <optional>
@@ -65,7 +66,7 @@ public:
     /// Checks a POST /api/v1/reserve body; the method, or the reply that refuses it.
     static std::optional<QString> reserveMethod(const ApiRequest& request, ApiReply* refusal);
     /// The answer to a reservation: the ID, or why there is none.
-    static ApiReply reserved(const std::optional<ModelId>& id, const QString& method, const QString& error);
+    static ApiReply reserved(const std::optional<ModelId>& id, RegistryFailure failure, const QString& error);
     /// Whether the request changes the registry (needs a write token).
     static bool isWrite(const QByteArray& method) { return method != "GET" && method != "HEAD"; }
     /// The run a POST /api/v1/runs/ID/scalars stores points for (a well-formed ID); std::nullopt for any other
@@ -76,8 +77,9 @@ public:
     static std::optional<QVector<TaggedSeries>> decodeScalars(const ApiRequest& request, qint64 maxPoints,
                                                               ApiReply* refusal);
     static ApiReply scalarsStored(const QVector<TaggedSeries>& batch);
-    /// A store's failure as a reply: 404 for an unknown run, 500 otherwise.
-    static ApiReply storeFailure(const QString& error);
+    /// A store's failure as a reply: 404 for an unknown run, 400 for a refused request, 409 for a day whose
+    /// IDs are all handed out, 503 while the database is away, 500 otherwise.
+    static ApiReply storeFailure(RegistryFailure failure, const QString& error);
 
 private:
     /// `GET /api/v1/alerts`: the latest finished, failed, lost and diverged runs, newest first.

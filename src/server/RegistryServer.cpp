@@ -438,17 +438,20 @@ void RegistryServer::reservePending()
         methods << pending.method;
     QString error;
     const auto ids = m_store.reserve(methods, &error);
+    RegistryFailure failure = m_store.lastFailure(); // before a reconnection's own failures
     if (!ids)
         reconnectIfLost();
     for (size_t i = 0; i < batch.size(); ++i) {
         std::optional<ModelId> id = ids ? std::optional<ModelId>(ids->at(static_cast<qsizetype>(i))) : std::nullopt;
         // The batch may not fit in what is left of the day: then each takes what remains, one by one.
-        if (!ids && batch.size() > 1)
+        if (!ids && batch.size() > 1) {
             id = m_store.reserve(batch[i].method, &error);
+            failure = m_store.lastFailure();
+        }
         if (id)
             m_feed.touch(id->toString());
         if (batch[i].socket) { // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
-            send(*batch[i].responder, RegistryApi::reserved(id, batch[i].method, error));
+            send(*batch[i].responder, RegistryApi::reserved(id, failure, error));
             m_guard->answered(batch[i].socket);
         }
     }

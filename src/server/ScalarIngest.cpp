@@ -64,9 +64,10 @@ struct ScalarIngest::Worker : QObject
         if (stored)
             return {RegistryApi::scalarsStored(*batch), *batch};
         std::fprintf(stderr, "jikken serve: POST %s -> %s\n", qPrintable(request.path), qPrintable(error));
+        const RegistryFailure failure = store.lastFailure();
         QString ignored;
         store.reconnectIfLost(&ignored); // a restarted PostgreSQL: the next batch finds a new connection
-        return {RegistryApi::storeFailure(error), {}};
+        return {RegistryApi::storeFailure(failure, error), {}};
     }
 };
 

@@ -4,8 +4,7 @@
 #include "PlotView.h"
 #include "RunColours.h"
 #include "SmallMultiples.h"
-#include "registry/RegistryClient.h"
-#include "registry/RegistryWorker.h"
+#include "registry/RegistryReader.h"
 
 #include <QChart>
 #include <QCheckBox>
@@ -20,6 +19,7 @@
 #include <QSet>
 #include <QSettings>
 #include <QSlider>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -60,11 +60,12 @@ void setRange(QAbstractAxis* axis, double low, double high)
 
 } // namespace
 
-ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* parent)
-    : QWidget(parent), m_registry(registry), m_worker(worker), m_tag(new QComboBox), m_xAxis(new QComboBox),
-      m_colourBy(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
+ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
+    : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new QComboBox), m_colourBy(new QComboBox),
+      m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
       m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_measured(new MeasuredLines(m_chart)),
-      m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel)
+      m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
+      m_drawSoon(new QTimer(this))
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
@@ -99,7 +100,10 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     layout->addLayout(charts, 1);
     layout->addWidget(m_readout);
     connect(m_multiples, &SmallMultiples::tagChosen, m_tag, &QComboBox::setCurrentText);
-    connect(m_tag, &QComboBox::currentTextChanged, this, &ChartPane::reload);
+    connect(m_tag, &QComboBox::currentTextChanged, this, [this](const QString& tag) {
+        m_wantedTag = tag; // the user's choice (the pane's own changes block the signal)
+        reload();
+    });
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
     connect(m_colourBy, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
@@ -108,16 +112,11 @@ ChartPane::ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* 
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
     connect(m_view, &PlotView::hoveredAt, this, [this](double x) { m_readout->setText(describeAll(x)); });
     m_view->setMouseTracking(true);
+    m_drawSoon->setSingleShot(true);
+    m_drawSoon->setInterval(kArrivalsMs);
+    connect(m_drawSoon, &QTimer::timeout, this, &ChartPane::drawArrivals);
     applyTheme();
     showHint();
-    if (m_worker) {
-        connect(m_worker, &RegistryWorker::seriesRead, this, &ChartPane::curveRead);
-        connect(m_worker, &RegistryWorker::seriesFailed, this,
-                [this](const QString& id, const QString& tag, const QString& error) {
-                    m_pending.remove({id, tag});
-                    m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
-                });
-    }
 }
 
 void ChartPane::saveSettings(QSettings& settings) const
@@ -141,6 +140,7 @@ void ChartPane::restoreSettings(QSettings& settings)
         const QSignalBlocker blocker(m_tag);
         m_tag->addItem(tag); // the tag chosen last time, picked again when the selected runs have it
         m_tag->setCurrentText(tag);
+        m_wantedTag = tag;
     }
     settings.endGroup();
 }
@@ -191,48 +191,90 @@ void ChartPane::showRuns(const QStringList& ids)
     m_ids = ids;
     // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
     m_curves.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
-    QStringList tags;
+    // The curves of the tag shown now are asked for at once; the tag picker fills as each run's tags arrive.
+    m_tagsAsked = !ids.isEmpty();
+    m_tagsOf.clear();
     for (const QString& id : ids) {
-        QString error;
-        for (const QString& tag : m_registry.tags(id, &error)) {
-            if (!tags.contains(tag))
-                tags << tag;
-        }
+        m_reader.ask(
+            this, RegistryReader::Kind::Quick,
+            [id](RegistryClient& registry, QString* error) { return registry.tags(id, error); },
+            [this, ids, id](const QStringList& tags, const QString& error) {
+                if (ids != m_ids)
+                    return; // the selection moved on
+                if (!error.isEmpty())
+                    m_readout->setText(tr("The tags of %1 could not be read: %2").arg(id, error));
+                m_tagsOf.insert(id, tags);
+                m_tagsAsked = m_tagsOf.size() < m_ids.size();
+                QStringList all;
+                for (const QStringList& some : std::as_const(m_tagsOf)) {
+                    for (const QString& tag : some) {
+                        if (!all.contains(tag))
+                            all << tag;
+                    }
+                }
+                all.sort();
+                showTags(all);
+            });
     }
-    tags.sort();
+    if (ids.isEmpty())
+        showTags({});
+    fillColourBy();
+    reload();
+}
+
+void ChartPane::showTags(const QStringList& tags)
+{
     const QString current = m_tag->currentText();
     {
         const QSignalBlocker blocker(m_tag);
         m_tag->clear();
         m_tag->addItems(tags);
-        // Keep the tag the user chose; else the test error, the curve people look at first.
-        const int keep = m_tag->findText(current.isEmpty() ? QStringLiteral("test/error") : current);
+        // The tag shown before this selection; else the test error, the curve people look at first.
+        const int keep = m_tag->findText(m_wantedTag.isEmpty() ? QStringLiteral("test/error") : m_wantedTag);
         m_tag->setCurrentIndex(
             keep >= 0 ? keep : std::max(0, static_cast<int>(m_tag->findText(QStringLiteral("test/error")))));
     }
     fillColourBy();
-    reload();
+    if (m_tag->currentText() != current || tags.isEmpty())
+        reload();
+    else
+        refreshMultiples(); // more key tags may be known now
 }
 
 void ChartPane::ensureCurve(const QString& id, const QString& tag)
 {
     const CurveKey key{id, tag};
-    if (m_curves.contains(key))
+    if (m_curves.contains(key) || m_pending.contains(key))
         return;
-    QString error;
-    if (!m_worker) {
-        m_curves.insert(key, ChartCurve(m_registry.series(id, tag, &error).value_or(ScalarSeries()), true));
-    } else {
-        m_curves.insert(
-            key, ChartCurve(m_registry.seriesPreview(id, tag, kPreviewPoints, &error).value_or(ScalarSeries()), false));
-        if (!m_pending.contains(key)) {
-            m_pending.insert(key);
-            m_worker->readSeries(id, tag);
-        }
-    }
-    if (!error.isEmpty())
-        m_readout->setText(tr("The points of %1 could not be read: %2").arg(id, error));
-    prepare(id, m_curves[key]);
+    // A preview first (quick requests go before long ones), every point when read.
+    m_reader.ask(
+        this, RegistryReader::Kind::Quick,
+        [id, tag](RegistryClient& registry, QString* error) {
+            return registry.seriesPreview(id, tag, kPreviewPoints, error);
+        },
+        [this, key](const std::optional<ScalarSeries>& preview, const QString&) {
+            if (preview && m_pending.contains(key) && !m_curves.contains(key))
+                curveRead(key.first, key.second, ChartCurve(*preview, false));
+        });
+    readCurve(id, tag);
+}
+
+void ChartPane::readCurve(const QString& id, const QString& tag)
+{
+    const CurveKey key{id, tag};
+    if (m_pending.contains(key))
+        return;
+    m_pending.insert(key);
+    m_reader.ask(
+        this, RegistryReader::Kind::Long,
+        [id, tag](RegistryClient& registry, QString* error) { return registry.series(id, tag, error); },
+        [this, key](const std::optional<ScalarSeries>& series, const QString& error) {
+            m_pending.remove(key);
+            if (series)
+                curveRead(key.first, key.second, ChartCurve(*series, true));
+            else
+                m_readout->setText(tr("The points of %1 could not be read: %2").arg(key.first, error));
+        });
 }
 
 void ChartPane::prepare(const QString& id, ChartCurve& curve) const
@@ -242,16 +284,29 @@ void ChartPane::prepare(const QString& id, ChartCurve& curve) const
     curve.setStepsPerEpoch(run ? run->stepsPerEpoch().value_or(1) : 1);
 }
 
-void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSeries& series)
+void ChartPane::curveRead(const QString& id, const QString& tag, ChartCurve curve)
 {
     const CurveKey key{id, tag};
-    m_pending.remove(key);
     if (!m_ids.contains(id))
         return; // no longer selected
-    prepare(id, m_curves[key] = ChartCurve(series, true));
-    if (keyTags().contains(tag))
+    prepare(id, m_curves[key] = std::move(curve));
+    // Curves arriving together (a hundred runs selected) are drawn once, a moment after the first.
+    m_multiplesStale |= keyTags().contains(tag);
+    m_chartStale |= tag == m_tag->currentText();
+    if (!m_drawSoon->isActive())
+        m_drawSoon->start();
+}
+
+bool ChartPane::isDrawPending() const
+{
+    return m_drawSoon->isActive();
+}
+
+void ChartPane::drawArrivals()
+{
+    if (std::exchange(m_multiplesStale, false))
         refreshMultiples();
-    if (tag != m_tag->currentText())
+    if (!std::exchange(m_chartStale, false))
         return;
     if (!m_zoomed)
         fitAxes(); // and draws
@@ -261,7 +316,6 @@ void ChartPane::curveRead(const QString& id, const QString& tag, const ScalarSer
 
 void ChartPane::markStale(const QStringList& ids)
 {
-    bool shownChanged = false;
     for (const QString& id : ids) {
         if (!m_ids.contains(id)) {
             m_curves.removeIf([&id](auto it) { return it.key().first == id; });
@@ -270,25 +324,8 @@ void ChartPane::markStale(const QStringList& ids)
         // Shown: drop its other tags, read the shown ones again; the old curves stay until the new arrive.
         const QStringList shown = QStringList{m_tag->currentText()} + keyTags();
         m_curves.removeIf([&id, &shown](auto it) { return it.key().first == id && !shown.contains(it.key().second); });
-        for (const QString& tag : shown) {
-            if (m_worker) {
-                if (!m_pending.contains({id, tag})) {
-                    m_pending.insert({id, tag});
-                    m_worker->readSeries(id, tag);
-                }
-            } else {
-                m_curves.remove({id, tag});
-                ensureCurve(id, tag);
-                shownChanged = true;
-            }
-        }
-    }
-    if (shownChanged) {
-        if (!m_zoomed)
-            fitAxes(); // and draws
-        else
-            redraw();
-        refreshMultiples();
+        for (const QString& tag : shown)
+            readCurve(id, tag);
     }
 }
 
@@ -475,14 +512,9 @@ void ChartPane::refreshMultiples()
     for (const QString& tag : keyTags()) {
         SmallMultiples::Panel panel{tag, {}};
         for (const QString& id : std::as_const(m_ids)) {
-            // Small charts wait for the worker's full read (no preview on the GUI thread for them).
-            const CurveKey key{id, tag};
-            if (!m_worker) {
-                ensureCurve(id, tag);
-            } else if (!m_curves.contains(key) && !m_pending.contains(key)) {
-                m_pending.insert(key);
-                m_worker->readSeries(id, tag);
-            }
+            // Small charts wait for the full read (no preview for them).
+            if (!m_curves.contains({id, tag}))
+                readCurve(id, tag);
             const ChartCurve* shown = curve(id, tag);
             if (!shown)
                 continue;
@@ -502,8 +534,10 @@ void ChartPane::showHint()
 {
     // An empty chart says how to fill it.
     m_chart->setTitle(m_ids.isEmpty() ? tr("Select runs in the table to plot them (Ctrl-click for several)")
-                      : m_tag->currentText().isEmpty() ? tr("The selected runs have logged no scalars yet")
-                                                       : QString());
+                      : !m_tag->currentText().isEmpty() ? QString()
+                      : m_tagsAsked                     ? tr("Reading the selected runs' tags…")
+                      : m_tag->currentText().isEmpty()  ? tr("The selected runs have logged no scalars yet")
+                                                        : QString());
 }
 
 QString ChartPane::colourKey(const QString& id) const

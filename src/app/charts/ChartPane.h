@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ChartCurve.h"
+#include "series/ChartCurve.h"
 #include "MeasuredLines.h"
 
 #include "registry/RunRecord.h"
@@ -20,13 +20,13 @@ class QLineSeries;
 class QPushButton;
 class QSettings;
 class QSlider;
+class QTimer;
 
 namespace jikken {
 
 class PlotView;
 class SmallMultiples;
-class RegistryClient;
-class RegistryWorker;
+class RegistryReader;
 
 /// The selected runs' curves of one tag, overlaid, one colour per run: TensorBoard's smoothing, x by step,
 /// relative or wall time (a smoothed curve's measured values faintly beneath it), a log y axis, a read-out of the exact
@@ -34,15 +34,14 @@ class RegistryWorker;
 /// (`PlotView`). Only the points in view, reduced to twice the plot's pixel width by min/max buckets (no
 /// spike lost), reach QtCharts, so a zoom redraws at once whatever the series' length.
 ///
-/// With a background worker, a run's curve first shows as an evenly sampled preview and is replaced by
-/// every point once the worker has read them; without one, points are read on the spot. Curves read once
-/// are kept until their run changes.
+/// Everything is read through the RegistryReader: a run's curve first shows as an evenly sampled preview
+/// and is replaced by every point once they are read. Curves read once are kept until their run changes.
 class ChartPane : public QWidget
 {
     Q_OBJECT
 
 public:
-    ChartPane(RegistryClient& registry, RegistryWorker* worker, QWidget* parent = nullptr);
+    explicit ChartPane(RegistryReader& reader, QWidget* parent = nullptr);
 
     /// Shows these runs (the table's selection); their tags fill the tag picker.
     void showRuns(const QStringList& ids);
@@ -82,6 +81,10 @@ public:
     /// Every shown run's value at (about) `x`, as the read-out says it while the pointer is over the plot:
     /// TensorBoard's tooltip, one line for all runs.
     QString describeAll(double x) const;
+    /// Whether curves have arrived that are not drawn yet (they are, a moment later).
+    bool isDrawPending() const;
+    /// How long after a curve arrives it is drawn, with those that arrive meanwhile.
+    static constexpr int kArrivalsMs = 30;
 
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)
@@ -98,9 +101,15 @@ private:
     void refreshMultiples();
     double weight() const;
     int buckets() const;
-    /// Reads the curve unless there is one; with a worker, a preview now and every point later.
+    /// Asks for the curve unless there is one: a preview, then every point.
     void ensureCurve(const QString& id, const QString& tag);
-    void curveRead(const QString& id, const QString& tag, const ScalarSeries& series);
+    /// Asks for every point of the curve (again), unless that is asked already.
+    void readCurve(const QString& id, const QString& tag);
+    void curveRead(const QString& id, const QString& tag, ChartCurve curve);
+    /// Draws what arrived since the last draw.
+    void drawArrivals();
+    /// Fills the tag picker with the shown runs' tags, keeping the chosen one.
+    void showTags(const QStringList& tags);
     /// Gives a new curve the slider's smoothing and its run's steps per epoch.
     void prepare(const QString& id, ChartCurve& curve) const;
     /// The points of every line (and of the faint measured ones) in the x axis' current range, and their
@@ -128,10 +137,14 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    RegistryClient& m_registry;
-    RegistryWorker* m_worker;
+    RegistryReader& m_reader;
     QHash<CurveKey, ChartCurve> m_curves;
-    QSet<CurveKey> m_pending; ///< asked of the worker, not answered yet
+    QSet<CurveKey> m_pending;             ///< every point asked for, not answered yet
+    bool m_tagsAsked = false;             ///< some shown runs' tags are asked for, not answered yet
+    QHash<QString, QStringList> m_tagsOf; ///< the shown runs' tags, as they arrive
+    QString m_wantedTag;                  ///< the tag shown before the selection changed
+    bool m_chartStale = false;            ///< a curve of the shown tag arrived
+    bool m_multiplesStale = false;        ///< a curve of a key tag arrived
     QStringList m_ids;
     QHash<QString, QLineSeries*> m_lines; ///< run -> its line in the chart, for the current tag
     QAbstractAxis* m_x = nullptr;
@@ -150,6 +163,7 @@ private:
     PlotView* m_view;
     SmallMultiples* m_multiples;
     QLabel* m_readout;
+    QTimer* m_drawSoon; ///< draws the curves that arrived (drawArrivals)
 };
 
 } // namespace jikken

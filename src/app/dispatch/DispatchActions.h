@@ -2,7 +2,7 @@
 
 #include "dispatch/Dispatcher.h"
 #include "registry/ClientConfig.h"
-#include "registry/RegistryWorker.h"
+#include "registry/RegistryReader.h"
 
 #include <QObject>
 

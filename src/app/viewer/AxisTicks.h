@@ -1,6 +1,6 @@
 #pragma once
 
-#include "charts/ChartCurve.h"
+#include "series/ChartCurve.h"
 
 #include <QString>
 #include <QVector>

@@ -7,6 +7,8 @@
 #include "NotesPane.h"
 #include "ParallelCoordinates.h"
 #include "charts/RunColours.h"
+#include "ids/ModelId.h"
+#include "registry/RegistryReader.h"
 #include "viewer/RunSummary.h"
 
 #include <QAction>
@@ -19,6 +21,8 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -40,6 +44,7 @@
 #include <QToolBar>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace jikken {
 
@@ -54,10 +59,10 @@ QIcon swatch(const QColor& colour)
 
 } // namespace
 
-ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget* parent)
-    : QMainWindow(parent), m_library(cache, registry), m_curves(m_library), m_renderer(m_library, m_curves),
-      m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget), m_tags(new QListWidget),
-      m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
+ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* parent)
+    : QMainWindow(parent), m_reader(reader), m_library(cache, nullptr), m_apply(new QTimer(this)), m_curves(m_library),
+      m_renderer(m_library, m_curves), m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget),
+      m_tags(new QListWidget), m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
       m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
       m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox), m_smoothing(new QDoubleSpinBox),
       m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
@@ -154,6 +159,9 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
             settings.value(QStringLiteral("viewer/notes"), QDir::current().filePath(QStringLiteral("mtg"))).toString(),
             &error))
         statusBar()->showMessage(error);
+    m_apply->setSingleShot(true);
+    m_apply->setInterval(200); // a hundred models arriving: the lists and the figure follow five times a second
+    connect(m_apply, &QTimer::timeout, this, &ViewerWindow::applyChanges);
     m_poll->setInterval(1000);
     connect(m_poll, &QTimer::timeout, this, &ViewerWindow::refresh);
     m_poll->start();
@@ -165,7 +173,10 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget
     resize(1400, 850);
 }
 
-ViewerWindow::~ViewerWindow() = default;
+ViewerWindow::~ViewerWindow()
+{
+    m_saving.waitForFinished(); // it writes from the library's runs' copies into the cache this window holds
+}
 
 void ViewerWindow::buildMenus()
 {
@@ -244,9 +255,14 @@ QStringList ViewerWindow::open(const QStringList& sources)
     QStringList problems;
     for (const QString& source : sources) {
         QString error;
-        if (!m_library.open(source, &error))
+        if (m_reader && ModelId::parse(source) && !QFileInfo::exists(source))
+            readModel(source);
+        else if (!m_library.open(source, &error))
             problems << error;
     }
+    readRecords();
+    if (!m_reading.isEmpty())
+        statusBar()->showMessage(tr("Reading %1 models from %2…").arg(m_reading.size()).arg(m_reader->location()));
     fillRunList();
     fillTagList();
     optionsChanged();
@@ -396,9 +412,12 @@ QStringList ViewerWindow::refresh()
 {
     QStringList warnings;
     const QStringList changed = m_library.refresh(&warnings);
+    for (const QString& id : m_library.models())
+        readModel(id); // what changed of them arrives later
     for (const QString& key : changed)
         m_curves.forget(key);
     if (!changed.isEmpty()) {
+        readRecords();
         fillRunList();
         fillTagList();
         optionsChanged();
@@ -411,6 +430,11 @@ QStringList ViewerWindow::refresh()
 bool ViewerWindow::showRun(const QString& idOrName, QString* error)
 {
     QString key = m_library.keyForName(idOrName);
+    if (key.isEmpty() && m_reader && ModelId::parse(idOrName)) {
+        m_checkWhenRead = idOrName;
+        readModel(idOrName);
+        return true;
+    }
     if (key.isEmpty()) {
         if (!m_library.open(idOrName, error))
             return false;
@@ -418,6 +442,12 @@ bool ViewerWindow::showRun(const QString& idOrName, QString* error)
         fillTagList();
         key = m_library.keyForName(idOrName);
     }
+    check(key);
+    return true;
+}
+
+void ViewerWindow::check(const QString& key)
+{
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i) {
         QTreeWidgetItem* item = m_runs->topLevelItem(i);
         if (item->data(0, Qt::UserRole).toString() == key) {
@@ -427,7 +457,73 @@ bool ViewerWindow::showRun(const QString& idOrName, QString* error)
     }
     m_tabs->setCurrentWidget(m_figure);
     optionsChanged();
-    return true;
+}
+
+void ViewerWindow::readModel(const QString& id)
+{
+    if (!m_reader || m_reading.contains(id))
+        return;
+    m_reading.insert(id);
+    m_reader->ask(
+        this, RegistryReader::Kind::Long,
+        [id, known = m_library.knownStamp(id)](RegistryClient& registry, QString* error) {
+            return RunLibrary::readModel(registry, id, known, error);
+        },
+        [this, id](std::optional<RunLibrary::ModelReading> reading, const QString& error) {
+            m_reading.remove(id);
+            const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
+            const bool newPoints = reading && reading->run;
+            QString problem;
+            const bool shown = reading ? m_library.takeModel(id, std::move(*reading), &problem)
+                                       : m_library.modelUnavailable(id, error, &problem);
+            if (!reading || !shown)
+                statusBar()->showMessage(shown ? tr("%1: %2").arg(id, error) : problem, 15000);
+            else if (m_reading.isEmpty())
+                statusBar()->clearMessage();
+            if (shown && (newPoints || !wasShown))
+                runsChanged({id});
+            else if (shown)
+                updateTables(); // the record (memo, status) may have moved
+        });
+}
+
+void ViewerWindow::readRecords()
+{
+    if (!m_reader)
+        return;
+    for (const QString& name : m_library.modelNamesWithoutRecord()) {
+        if (m_recordsAsked.contains(name))
+            continue;
+        m_recordsAsked.insert(name);
+        m_reader->ask(
+            this, RegistryReader::Kind::Quick,
+            [name](RegistryClient& registry, QString* error) { return registry.run(name, error); },
+            [this, name](const std::optional<RunRecord>& record, const QString&) {
+                if (!record)
+                    return; // a logdir named like a model the registry does not know
+                m_library.setRecord(name, *record);
+                runsChanged({m_library.keyForName(name)});
+            });
+    }
+}
+
+void ViewerWindow::runsChanged(const QStringList& keys)
+{
+    for (const QString& key : keys)
+        m_curves.forget(key);
+    if (!m_apply->isActive())
+        m_apply->start();
+}
+
+void ViewerWindow::applyChanges()
+{
+    fillRunList();
+    fillTagList();
+    optionsChanged();
+    if (!m_checkWhenRead.isEmpty() && m_library.run(m_checkWhenRead)) {
+        check(m_checkWhenRead);
+        m_checkWhenRead.clear();
+    }
 }
 
 bool ViewerWindow::exportFigure(const QString& path, QString* error)
@@ -536,15 +632,34 @@ void ViewerWindow::keyPressEvent(QKeyEvent* event)
 
 void ViewerWindow::saveToCache()
 {
-    QStringList warnings;
-    m_library.saveToCache(&warnings);
-    if (!warnings.isEmpty())
-        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+    if (m_saving.isRunning())
+        return; // the last save is still writing; what is new waits for the next
+    RunLibrary::Unsaved runs = m_library.takeUnsaved();
+    if (runs.empty())
+        return;
+    // Written on a pool thread: a hundred runs take tens of milliseconds of disk, not the window's.
+    m_saving = QtConcurrent::run([cache = &m_library.cache(), runs = std::move(runs)] {
+        QStringList warnings;
+        RunLibrary::store(*cache, runs, &warnings);
+        return warnings;
+    });
+    auto* watcher = new QFutureWatcher<QStringList>(this);
+    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher] {
+        const QStringList warnings = watcher->result();
+        if (!warnings.isEmpty())
+            statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+        watcher->deleteLater();
+    });
+    watcher->setFuture(m_saving);
 }
 
 void ViewerWindow::closeEvent(QCloseEvent* event)
 {
-    saveToCache();
+    m_saving.waitForFinished();
+    QStringList warnings;
+    m_library.saveToCache(&warnings); // what is left, now: the window is going
+    if (!warnings.isEmpty())
+        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
     QString error;
     if (!m_notes->save(&error)) {
         QMessageBox::warning(this, tr("Notes"), error);

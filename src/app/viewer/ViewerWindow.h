@@ -4,6 +4,7 @@
 #include "FigureRenderer.h"
 #include "viewer/RunLibrary.h"
 
+#include <QFuture>
 #include <QJsonArray>
 #include <QMainWindow>
 
@@ -22,6 +23,7 @@ namespace jikken {
 
 class FigureWidget;
 class NotesPane;
+class RegistryReader;
 class ParallelCoordinates;
 
 /// The meeting-time plot viewer: runs from logdirs and the registry on the left, the figure (overlay
@@ -33,17 +35,22 @@ class ViewerWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    /// `registry` may be null; both must outlive the window.
-    ViewerWindow(ViewerCache* cache, RegistryClient* registry, QWidget* parent = nullptr);
+    /// `reader` may be null (logdirs and the cache only); both must outlive the window. Models are read
+    /// through the reader and appear when they arrive.
+    ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* parent = nullptr);
     ~ViewerWindow() override;
 
-    /// Opens logdirs, event files or model IDs; problems are shown and returned (one line each).
+    /// Opens logdirs, event files or model IDs; problems are shown and returned (one line each). Models
+    /// are asked of the registry and shown when they arrive (`modelsPending` until then).
     QStringList open(const QStringList& sources);
+    /// How many models are asked of the registry and not answered yet.
+    int modelsPending() const { return static_cast<int>(m_reading.size()); }
     /// Shows these tags (all of a run's when empty and nothing is chosen yet).
     void showTags(const QStringList& tags);
     /// Reads what the sources gained and redraws what changed; the keys that changed.
     QStringList refresh();
-    /// Writes the runs read since the last save to the offline cache (every 5 s, and on close).
+    /// Writes the runs read since the last save to the offline cache on a pool thread (every 5 s; on
+    /// close, at once).
     void saveToCache();
 
     const RunLibrary& library() const { return m_library; }
@@ -55,7 +62,8 @@ public:
     QTableWidget* hyperparameterTable() const { return m_hyperparameters; }
     QTextBrowser* mediaPage() const { return m_media; }
     ParallelCoordinates* parallelCoordinates() const { return m_parallel; }
-    /// Checks a run in the runs list (a note's link does this), adding it from the registry if needed.
+    /// Checks a run in the runs list (a note's link does this), adding it from the registry if needed
+    /// (checked when it arrives).
     bool showRun(const QString& idOrName, QString* error);
     /// The figure as a PNG beside the open note, linked into it; the path, or empty with `error`.
     QString insertFigureIntoNote(QString* error);
@@ -80,8 +88,22 @@ private:
     void optionsChanged();
     void updateTables();
     QVector<const ViewerRun*> checkedRuns() const;
+    /// Asks the reader for model `id` (the points only when they changed), unless that is asked already.
+    void readModel(const QString& id);
+    /// Asks the reader for the records of logdir runs named by model IDs.
+    void readRecords();
+    /// Runs changed: the lists and the figure follow a moment later, once for a burst of arrivals.
+    void runsChanged(const QStringList& keys);
+    void applyChanges();
+    /// Checks the run's box in the list and shows the figure.
+    void check(const QString& key);
 
+    RegistryReader* m_reader;
     RunLibrary m_library;
+    QSet<QString> m_reading;      ///< models asked of the reader
+    QSet<QString> m_recordsAsked; ///< logdir runs whose record was asked for
+    QTimer* m_apply;              ///< fills the lists once after a burst of arrivals
+    QString m_checkWhenRead;      ///< a model to check once it arrives (a note's link)
     CurveStore m_curves;
     FigureRenderer m_renderer;
     FigureWidget* m_figure;
@@ -102,6 +124,7 @@ private:
     QLineEdit* m_legend; ///< the legend template, `{id} · {model} · lr={lr}`
     QComboBox* m_baseline;
     QTimer* m_poll;
+    QFuture<QStringList> m_saving; ///< the cache being written, on a pool thread
     std::optional<std::pair<double, double>> m_xRange;
     bool m_filling = false;
     bool m_presenting = false;

@@ -41,16 +41,28 @@ namespace {
 constexpr int kRefreshMs = 3000;
 }
 
-RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const RegistryConnector& background,
-                               QWidget* parent)
-    : QMainWindow(parent), m_registry(std::move(registry)),
-      m_worker(background ? std::make_unique<RegistryWorker>(background) : nullptr),
+RegistryWindow::RegistryWindow(const RegistryConnector& connector, const QString& location, int lanes, QWidget* parent)
+    : QMainWindow(parent), m_reader(std::make_unique<RegistryReader>(connector, location, lanes)),
       m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
       m_filterHint(new QLabel), m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
-      m_chart(new ChartPane(*m_registry, m_worker.get())), m_banner(new QLabel), m_top(new QSplitter),
+      m_chart(new ChartPane(*m_reader)), m_banner(new QLabel), m_top(new QSplitter),
       m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts")))
 {
-    setWindowTitle(tr("Jikken — %1").arg(m_registry->location()));
+    setWindowTitle(tr("Jikken — %1").arg(location));
+    buildLayout();
+    createMenus();
+    restoreLayout();
+    connectParts();
+    auto* timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
+    timer->start(kRefreshMs);
+    refresh();
+}
+
+RegistryWindow::~RegistryWindow() = default;
+
+void RegistryWindow::buildLayout()
+{
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter: text, or model:resnet18 lr<0.05 status:running memo:\"gamma\""));
     m_filter->setToolTip(tr("Free text is looked for in the ID, method, model, dataset and memo.\n"
@@ -114,9 +126,10 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
         if (visible)
             m_hosts->refresh();
     });
-    createMenus();
-    restoreLayout();
+}
 
+void RegistryWindow::connectParts()
+{
     connect(m_filter, &QLineEdit::textChanged, this, &RegistryWindow::applyFilter);
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setStatus(runStatusFromString(m_status->currentData().toString())); });
@@ -138,30 +151,23 @@ RegistryWindow::RegistryWindow(std::unique_ptr<RegistryClient> registry, const R
             ids << m_model->index(row, 0).data(RegistryTableModel::IdRole).toString();
         m_chart->markStale(ids);
     });
-    auto* timer = new QTimer(this);
-    if (m_worker) {
-        connect(m_worker.get(), &RegistryWorker::runsRead, this, [this](const QVector<RunRecord>& runs) {
-            m_polling = false;
-            applyRuns(runs);
-        });
-        connect(m_worker.get(), &RegistryWorker::runsFailed, this, [this](const QString& error) {
-            m_polling = false;
-            showFailure(error);
-        });
-        connect(timer, &QTimer::timeout, this, [this] {
-            if (!std::exchange(m_polling, true))
-                m_worker->readRuns();
-        });
-    } else {
-        connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
-    }
-    timer->start(kRefreshMs);
-    refresh();
 }
 
-RegistryWindow::~RegistryWindow() = default;
-
 void RegistryWindow::createMenus()
+{
+    createFileMenu();
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    createViewMenu(view);
+    createColumnsMenu(view);
+    QAction* hostsToggle = m_hostsDock->toggleViewAction();
+    hostsToggle->setText(tr("&Hosts and GPUs"));
+    hostsToggle->setShortcut(QKeySequence(tr("Ctrl+Shift+H")));
+    view->addAction(hostsToggle);
+    createRunMenu();
+    createHelpMenu();
+}
+
+void RegistryWindow::createFileMenu()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* settings = file->addAction(tr("Registry &Settings…"), this, &RegistryWindow::settingsRequested);
@@ -172,8 +178,10 @@ void RegistryWindow::createMenus()
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
+}
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+void RegistryWindow::createViewMenu(QMenu* view)
+{
     view->addAction(tr("&Refresh"), this, &RegistryWindow::refresh)->setShortcut(QKeySequence::Refresh);
     view->addAction(tr("&Filter Runs"), this,
                     [this] {
@@ -184,6 +192,10 @@ void RegistryWindow::createMenus()
     view->addAction(tr("Reset &Zoom"), m_chart, &ChartPane::reload)->setShortcut(QKeySequence(tr("Ctrl+0")));
     view->addAction(tr("Open in Plot &Viewer"), this, &RegistryWindow::openInViewer)
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
+}
+
+void RegistryWindow::createColumnsMenu(QMenu* view)
+{
     m_columns = view->addMenu(tr("&Columns"));
     QHeaderView* header = m_table->horizontalHeader();
     QList<QAction*> fixed;
@@ -224,12 +236,10 @@ void RegistryWindow::createMenus()
         hparams->setEnabled(!hparams->isEmpty());
         metrics->setEnabled(!metrics->isEmpty());
     });
+}
 
-    QAction* hostsToggle = m_hostsDock->toggleViewAction();
-    hostsToggle->setText(tr("&Hosts and GPUs"));
-    hostsToggle->setShortcut(QKeySequence(tr("Ctrl+Shift+H")));
-    view->addAction(hostsToggle);
-
+void RegistryWindow::createRunMenu()
+{
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     const auto selectedRun = [this]() -> const RunRecord* {
         const QModelIndex current = m_table->selectionModel()->currentIndex();
@@ -262,7 +272,10 @@ void RegistryWindow::createMenus()
     run->addAction(tr("Copy &ID"), this, [this] { QGuiApplication::clipboard()->setText(selectedIds().join(u'\n')); })
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
     run->addAction(tr("Copy &Command"), m_details, &RunDetailsWidget::copyCommand);
+}
 
+void RegistryWindow::createHelpMenu()
+{
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Jikken"), this,
                     [this] {
@@ -270,7 +283,7 @@ void RegistryWindow::createMenus()
                             this, tr("About Jikken"),
                             tr("<b>Jikken %1</b><p>The model registry, live curves and training dispatch of one "
                                "researcher or one lab.</p><p>Registry: %2</p>")
-                                .arg(QCoreApplication::applicationVersion(), m_registry->location().toHtmlEscaped()));
+                                .arg(QCoreApplication::applicationVersion(), m_reader->location().toHtmlEscaped()));
                     })
         ->setMenuRole(QAction::AboutRole);
 }
@@ -307,17 +320,22 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
                 return tunnels->route(host, error);
             });
         // Runs that went on while the app was closed deliver what they journaled once their tunnel is back.
-        QStringList hosts;
-        for (const RunStatus going : {RunStatus::Running, RunStatus::Lost}) {
-            RunFilter filter;
-            filter.status = going;
-            QString ignored; // an unreadable registry shows in the banner by itself
-            for (const RunRecord& run : m_registry->runs(filter, &ignored)) {
-                if (!run.host.isEmpty() && !hosts.contains(run.host))
-                    hosts << run.host;
-            }
-        }
-        m_tunnels->resume(hosts);
+        m_reader->ask(
+            m_tunnels, RegistryReader::Kind::Quick,
+            [](RegistryClient& registry, QString* error) {
+                QStringList hosts;
+                for (const RunStatus going : {RunStatus::Running, RunStatus::Lost}) {
+                    RunFilter filter;
+                    filter.status = going;
+                    for (const RunRecord& run : registry.runs(filter, error)) {
+                        if (!run.host.isEmpty() && !hosts.contains(run.host))
+                            hosts << run.host;
+                    }
+                }
+                return hosts;
+            },
+            // An unreadable registry shows in the banner by itself.
+            [tunnels = m_tunnels](const QStringList& hosts, const QString&) { tunnels->resume(hosts); });
     }
     for (QAction* action : std::as_const(m_dispatchActions))
         action->setEnabled(true);
@@ -364,12 +382,18 @@ void RegistryWindow::closeEvent(QCloseEvent* event)
 
 void RegistryWindow::refresh()
 {
-    QString error;
-    const QVector<RunRecord> runs = m_registry->runs({}, &error);
-    if (error.isEmpty())
-        applyRuns(runs);
-    else
-        showFailure(error);
+    if (std::exchange(m_polling, true))
+        return; // the last poll has not been answered yet
+    m_reader->ask(
+        this, RegistryReader::Kind::Quick,
+        [](RegistryClient& registry, QString* error) { return registry.runs({}, error); },
+        [this](const QVector<RunRecord>& runs, const QString& error) {
+            m_polling = false;
+            if (error.isEmpty())
+                applyRuns(runs);
+            else
+                showFailure(error);
+        });
 }
 
 void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
@@ -408,7 +432,7 @@ void RegistryWindow::openInViewer()
 {
     if (!m_viewer) {
         m_viewerCache = std::make_unique<ViewerCache>();
-        m_viewer = std::make_unique<ViewerWindow>(m_viewerCache.get(), m_registry.get());
+        m_viewer = std::make_unique<ViewerWindow>(m_viewerCache.get(), m_reader.get());
     }
     m_viewer->open(selectedIds());
     m_viewer->show();
@@ -468,30 +492,44 @@ void RegistryWindow::announceEnd(const RunRecord& run)
     }
 }
 
-bool RegistryWindow::writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write)
+void RegistryWindow::writeRun(const QString& id, const QString& what,
+                              std::function<bool(RegistryClient&, QString*)> write, std::function<void()> saved)
 {
-    QString error;
-    if (!write(&error)) {
-        m_banner->setText(tr("The %1 of %2 was not saved: %3").arg(what, id, error));
-        m_banner->setVisible(true);
-        return false;
-    }
-    if (const auto run = m_registry->run(id, &error))
-        m_model->updateRun(*run);
-    return true;
+    m_reader->ask(
+        this, RegistryReader::Kind::Write,
+        [id, write = std::move(write)](RegistryClient& registry, QString* error) -> std::optional<RunRecord> {
+            if (!write(registry, error))
+                return std::nullopt;
+            QString unread; // saved all the same: the next poll shows the run
+            return registry.run(id, &unread).value_or(RunRecord());
+        },
+        [this, id, what, saved = std::move(saved)](const std::optional<RunRecord>& run, const QString& error) {
+            if (!run) {
+                m_banner->setText(tr("The %1 of %2 was not saved: %3").arg(what, id, error));
+                m_banner->setVisible(true);
+                return;
+            }
+            if (!run->id.isEmpty())
+                m_model->updateRun(*run);
+            saved();
+        });
 }
 
 void RegistryWindow::saveLabels(const QString& id, const QStringList& labels)
 {
-    if (writeRun(id, tr("labels"), [&](QString* error) { return m_registry->setLabels(id, labels, error); }))
-        showSelected();
+    writeRun(
+        id, tr("labels"),
+        [id, labels](RegistryClient& registry, QString* error) { return registry.setLabels(id, labels, error); },
+        [this] { showSelected(); });
 }
 
 void RegistryWindow::saveMemo(const QString& id, const QString& memo)
 {
     // On failure the text stays in the details pane, held for its run: nothing the user typed is lost.
-    if (writeRun(id, tr("memo"), [&](QString* error) { return m_registry->setMemo(id, memo, error); }))
-        m_details->memoSaved(id, memo);
+    writeRun(
+        id, tr("memo"),
+        [id, memo](RegistryClient& registry, QString* error) { return registry.setMemo(id, memo, error); },
+        [this, id, memo] { m_details->memoSaved(id, memo); });
 }
 
 } // namespace jikken

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "registry/RegistryWorker.h"
+#include "registry/RegistryReader.h"
 
 #include <QMainWindow>
 
@@ -23,7 +23,6 @@ class DispatchActions;
 class EmbeddedRegistryTunnels;
 class HostsPanel;
 struct ClientConfig;
-class RegistryClient;
 class RegistryTableModel;
 class RunDetailsWidget;
 class RunFilterModel;
@@ -32,8 +31,8 @@ class ViewerWindow;
 
 /// The main window: the registry table (filter box, status filter, sortable columns) beside the selected
 /// run's details, and the selected runs' curves below. It polls the registry and applies what changed in
-/// place; an unreachable registry shows a banner and is tried again. Given a connector, the polls and the
-/// long reads (every point of a curve) run on a worker thread with a client of their own. Native menus
+/// place; an unreachable registry shows a banner and is tried again. Every read and write goes through one
+/// RegistryReader (a client on a thread of its own), so the window never waits on the registry. Native menus
 /// with the platform's shortcuts; the layout (window, splitters, columns shown, their widths and sort,
 /// the chart's settings) is remembered with QSettings.
 class RegistryWindow : public QMainWindow
@@ -41,12 +40,16 @@ class RegistryWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    explicit RegistryWindow(std::unique_ptr<RegistryClient> registry, const RegistryConnector& background = {},
-                            QWidget* parent = nullptr);
+    /// `connector` opens the registry (on the reader's threads, `lanes` of them), `location` names it for
+    /// people.
+    RegistryWindow(const RegistryConnector& connector, const QString& location, int lanes = 1,
+                   QWidget* parent = nullptr);
     ~RegistryWindow() override;
 
-    /// Reads the registry now, on this thread (the timer does it every few seconds, on the worker's).
+    /// Asks the registry for the runs now (the timer does it every few seconds); the table changes when
+    /// they arrive.
     void refresh();
+    RegistryReader& reader() const { return *m_reader; }
 
     QTableView* table() const { return m_table; }
     QLineEdit* filterBox() const { return m_filter; }
@@ -73,7 +76,18 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    /// The table, filters, details, chart and hosts dock, laid out.
+    void buildLayout();
+    /// What the parts tell each other: the filter, the selection, memo and label edits, ended runs.
+    void connectParts();
     void createMenus();
+    void createFileMenu();
+    void createViewMenu(QMenu* view);
+    /// View › Columns: the fixed columns, and one per hyperparameter or final metric the runs have.
+    void createColumnsMenu(QMenu* view);
+    /// Run: dispatch (enabled by setDispatch), copy ID and command.
+    void createRunMenu();
+    void createHelpMenu();
     void restoreLayout();
     void saveLayout() const;
     void applyRuns(const QVector<RunRecord>& runs);
@@ -85,17 +99,17 @@ private:
     void applyFilter(const QString& text);
     /// The plot viewer on the selected runs (one viewer window, runs added as they are opened).
     void openInViewer();
-    /// Runs `write` (a change to run `id`); on success the table shows the run anew, on failure the banner
-    /// says that its `what` was not saved and why.
-    bool writeRun(const QString& id, const QString& what, const std::function<bool(QString*)>& write);
+    /// Has the reader make `write` (a change to run `id`); on success the table shows the run anew and
+    /// `saved` runs, on failure the banner says that its `what` was not saved and why.
+    void writeRun(const QString& id, const QString& what, std::function<bool(RegistryClient&, QString*)> write,
+                  std::function<void()> saved);
     void saveLabels(const QString& id, const QStringList& labels);
     /// Tells the user that a run finished, failed or was lost: the status bar, and a desktop notification.
     void announceEnd(const RunRecord& run);
     void saveMemo(const QString& id, const QString& memo);
 
-    std::unique_ptr<RegistryClient> m_registry;
-    std::unique_ptr<RegistryWorker> m_worker;
-    bool m_polling = false; ///< a poll is with the worker
+    std::unique_ptr<RegistryReader> m_reader;
+    bool m_polling = false; ///< a poll is with the reader
     RegistryTableModel* m_model;
     RunFilterModel* m_proxy;
     QLineEdit* m_filter;
@@ -116,7 +130,7 @@ private:
     DispatchActions* m_dispatch = nullptr;
     EmbeddedRegistryTunnels* m_tunnels = nullptr; ///< with an embedded registry: SSH tunnels to it
     QList<QAction*> m_dispatchActions;            ///< enabled once dispatch is set up
-    // Last, so the viewer goes before the registry it reads.
+    // Last, so the viewer goes before the reader it asks.
     std::unique_ptr<ViewerCache> m_viewerCache;
     std::unique_ptr<ViewerWindow> m_viewer;
 };

@@ -84,9 +84,7 @@ int showHosts(const RegistryLocation& location, const std::vector<std::string>& 
     return console::kOk;
 }
 
-} // namespace
-
-void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     struct Options
     {
@@ -94,15 +92,8 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
         std::string spec;
         std::string gpu = "auto";
         double wait = 20;
-        std::vector<std::string> hosts;
-        std::string id;
-        double grace = 60;
-        int lines = 40;
-        bool print = false;
-        std::string prefix = CompanionInstaller::defaultPrefix().toStdString();
     };
     auto options = std::make_shared<Options>();
-
     CLI::App* dispatch = app.add_subcommand(
         "dispatch", "Reserve an ID and start `jikken train` on a host (ssh alias or localhost) in a tmux session named "
                     "after it");
@@ -131,14 +122,26 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
-    CLI::App* hosts =
+void addHosts(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    auto hosts = std::make_shared<std::vector<std::string>>();
+    CLI::App* command =
         app.add_subcommand("hosts", "The hosts' GPUs (nvidia-smi over ssh, all at once) and the runs on them");
-    hosts->add_option("HOST", options->hosts, "only these hosts");
-    hosts->callback([&action, &registry, options] {
-        action = [&registry, options] { return showHosts(registry, options->hosts); };
-    });
+    command->add_option("HOST", *hosts, "only these hosts");
+    command->callback(
+        [&action, &registry, hosts] { action = [&registry, hosts] { return showHosts(registry, *hosts); }; });
+}
 
+void addStop(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    struct Options
+    {
+        std::string id;
+        double grace = 60;
+    };
+    auto options = std::make_shared<Options>();
     CLI::App* stop = app.add_subcommand("stop", "Stop a dispatched run: Ctrl-C in its session, killed after --grace");
     stop->add_option("ID", options->id, "the run")->required();
     stop->add_option("--grace", options->grace, "seconds to wait for a clean stop")->capture_default_str();
@@ -153,7 +156,16 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+void addOutput(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    struct Options
+    {
+        std::string id;
+        int lines = 40;
+    };
+    auto options = std::make_shared<Options>();
     CLI::App* output = app.add_subcommand("output", "The last lines a dispatched run printed");
     output->add_option("ID", options->id, "the run")->required();
     output->add_option("-n,--lines", options->lines, "how many lines")->capture_default_str();
@@ -169,7 +181,30 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+/// Replaces this process with `command` (argv, no shell); returns only when it cannot be run.
+int exec(const QStringList& command)
+{
+    std::vector<QByteArray> words;
+    for (const QString& word : command)
+        words.push_back(word.toLocal8Bit());
+    std::vector<char*> argv;
+    for (QByteArray& word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    return console::fail(QStringLiteral("cannot run %1").arg(command.first()));
+}
+
+void addAttach(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    struct Options
+    {
+        std::string id;
+        bool print = false;
+    };
+    auto options = std::make_shared<Options>();
     CLI::App* attach =
         app.add_subcommand("attach", "A terminal in a dispatched run's tmux session (ssh -t HOST tmux attach)");
     attach->add_option("ID", options->id, "the run")->required();
@@ -181,55 +216,71 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
                 const auto command = dispatcher.attachCommand(QString::fromStdString(options->id), &error);
                 if (!command)
                     return console::fail(error);
-                if (options->print) {
-                    console::out(command->join(u' ') + u'\n');
-                    return console::kOk;
-                }
-                std::vector<QByteArray> words;
-                for (const QString& word : *command)
-                    words.push_back(word.toLocal8Bit());
-                std::vector<char*> argv;
-                for (QByteArray& word : words)
-                    argv.push_back(word.data());
-                argv.push_back(nullptr);
-                ::execvp(argv[0], argv.data());
-                return console::fail(QStringLiteral("cannot run %1").arg(command->first()));
+                if (!options->print)
+                    return exec(*command);
+                console::out(command->join(u' ') + u'\n');
+                return console::kOk;
             });
         };
     });
+}
 
-    CLI::App* install = app.add_subcommand(
+int install(const QString& alias, const QString& prefix)
+{
+    QString error;
+    const auto host = HostCatalog::find(alias, &error);
+    if (!host)
+        return console::fail(error, console::kUsage);
+    const auto bundle = CompanionBundle::collect(QCoreApplication::applicationFilePath(), &error);
+    if (!bundle)
+        return console::fail(error);
+    const auto sending = [&](int files, qint64 bytes) {
+        console::note(QStringLiteral("sending %1 files (%2 MB) to %3:%4")
+                          .arg(files)
+                          .arg(bytes / 1e6, 0, 'f', 0)
+                          .arg(host->alias, prefix));
+    };
+    const auto report = CompanionInstaller::install(host->alias, *bundle, prefix, sending, &error);
+    if (!report)
+        return console::fail(error);
+    console::out(QStringLiteral("%1: %2 at %3 (%4 files sent, %5 MB; %6 already there)\n")
+                     .arg(host->alias, report->version, report->launcher)
+                     .arg(report->sent)
+                     .arg(report->bytesSent / 1e6, 0, 'f', 1)
+                     .arg(report->kept));
+    return console::kOk;
+}
+
+void addInstall(CLI::App& app, CommandAction& action)
+{
+    struct Options
+    {
+        std::string host;
+        std::string prefix = CompanionInstaller::defaultPrefix().toStdString();
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand(
         "install", "Copy this companion, its libraries beside it, to a host that does not have it (over ssh)");
-    install->add_option("HOST", options->host, "an alias of ~/.ssh/config, or localhost")->required();
-    install->add_option("--prefix", options->prefix, "the folder on the host (relative to its home, or absolute)")
+    command->add_option("HOST", options->host, "an alias of ~/.ssh/config, or localhost")->required();
+    command->add_option("--prefix", options->prefix, "the folder on the host (relative to its home, or absolute)")
         ->capture_default_str();
-    install->callback([&action, options] {
+    command->callback([&action, options] {
         action = [options] {
-            QString error;
-            const auto host = HostCatalog::find(QString::fromStdString(options->host), &error);
-            if (!host)
-                return console::fail(error, console::kUsage);
-            const auto bundle = CompanionBundle::collect(QCoreApplication::applicationFilePath(), &error);
-            if (!bundle)
-                return console::fail(error);
-            const QString prefix = QString::fromStdString(options->prefix);
-            const auto sending = [&](int files, qint64 bytes) {
-                console::note(QStringLiteral("sending %1 files (%2 MB) to %3:%4")
-                                  .arg(files)
-                                  .arg(bytes / 1e6, 0, 'f', 0)
-                                  .arg(host->alias, prefix));
-            };
-            const auto report = CompanionInstaller::install(host->alias, *bundle, prefix, sending, &error);
-            if (!report)
-                return console::fail(error);
-            console::out(QStringLiteral("%1: %2 at %3 (%4 files sent, %5 MB; %6 already there)\n")
-                             .arg(host->alias, report->version, report->launcher)
-                             .arg(report->sent)
-                             .arg(report->bytesSent / 1e6, 0, 'f', 1)
-                             .arg(report->kept));
-            return console::kOk;
+            return install(QString::fromStdString(options->host), QString::fromStdString(options->prefix));
         };
     });
+}
+
+} // namespace
+
+void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    addDispatch(app, registry, action);
+    addHosts(app, registry, action);
+    addStop(app, registry, action);
+    addOutput(app, registry, action);
+    addAttach(app, registry, action);
+    addInstall(app, action);
 }
 
 } // namespace jikken

@@ -2,8 +2,8 @@
 
 #include "Console.h"
 #include "ids/ModelId.h"
-#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
+#include "registry/RegistryWire.h"
 #include "registry/RunExport.h"
 
 #include <QFile>
@@ -87,16 +87,12 @@ int listRuns(RegistryClient& store, const ListOptions& options)
 {
     RunFilter filter;
     if (options.date == "today") {
-        // "Today" is the registry's day, in its time zone; the service knows it, a local store computes it.
-        const auto* local = dynamic_cast<RegistryStore*>(&store);
-        filter.day = local ? local->today() : QDate::currentDate();
-        if (auto* remote = dynamic_cast<HttpRegistryClient*>(&store)) {
-            QString error;
-            const auto info = remote->info(&error);
-            if (!info)
-                return console::fail(error);
-            filter.day = QDate::fromString(info->value(QStringLiteral("today")).toString(), QStringLiteral("yyyyMMdd"));
-        }
+        // "Today" is the registry's day, in its time zone.
+        QString error;
+        const auto today = store.today(&error);
+        if (!today)
+            return console::fail(error);
+        filter.day = *today;
     } else if (!options.date.empty()) {
         filter.day = QDate::fromString(QString::fromStdString(options.date), QStringLiteral("yyyyMMdd"));
         if (!filter.day.isValid())
@@ -116,7 +112,7 @@ int listRuns(RegistryClient& store, const ListOptions& options)
     } else if (options.format == "json") {
         QJsonArray array;
         for (const RunRecord& run : runs)
-            array.append(RunExport::toJson(run));
+            array.append(RegistryWire::runToJson(run));
         console::out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
     } else {
         console::out(RunExport::toTable(runs));
@@ -179,7 +175,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
                 const auto run = store.run(id, &error);
                 if (!run)
                     return console::fail(error);
-                console::out(*showJson ? QString::fromUtf8(QJsonDocument(RunExport::toJson(*run)).toJson())
+                console::out(*showJson ? QString::fromUtf8(QJsonDocument(RegistryWire::runToJson(*run)).toJson())
                                        : RunExport::describe(*run));
                 return console::kOk;
             });

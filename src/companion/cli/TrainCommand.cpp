@@ -68,18 +68,60 @@ bool writeResolvedSpec(const QString& runDirectory, const RunSpec& spec, QString
     return false;
 }
 
-int train(const TrainOptions& options, const RegistryLocation& location)
+/// What is wrong with the command line itself; empty when nothing is.
+QString usageProblem(const TrainOptions& options)
 {
     const bool resuming = !options.resume.empty();
     if (resuming && !options.id.empty())
-        return console::fail(QStringLiteral("give --id or --resume, not both"), console::kUsage);
+        return QStringLiteral("give --id or --resume, not both");
     if (resuming && !options.specPath.empty())
-        return console::fail(QStringLiteral("--resume continues with the run's own spec; give no SPEC file"),
-                             console::kUsage);
+        return QStringLiteral("--resume continues with the run's own spec; give no SPEC file");
     const std::string& idText = resuming ? options.resume : options.id;
     QString error;
     if (!idText.empty() && !ModelId::parse(QString::fromStdString(idText), &error))
-        return console::fail(error, console::kUsage);
+        return error;
+    return {};
+}
+
+/// What this machine lacks for `spec` (its device, its dataset's files); empty when nothing.
+QString machineProblem(const RunSpec& spec)
+{
+    QString problem = Trainer::deviceProblem(spec.device);
+    for (const auto split : {DatasetLoader::Split::Train, DatasetLoader::Split::Test}) {
+        QString error;
+        if (problem.isEmpty() && DatasetLoader::locate(spec.dataset, spec.dataRoot, split, &error).isEmpty())
+            problem = error;
+    }
+    return problem;
+}
+
+/// The run's record as it starts: what it trains, where, with what, from which commit.
+RunDescription describeRun(const RunSpec& spec, const QString& command, const QString& runDirectory)
+{
+    const Provenance provenance = Provenance::probe(QDir::currentPath());
+    RunDescription description;
+    description.model = spec.model;
+    description.dataset = spec.dataset;
+    description.hparams = spec.hyperparameters();
+    // A dispatched run carries the host's name as the user knows it (its ssh alias).
+    description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
+    description.device = spec.device;
+    description.command = command;
+    description.spec = spec.toJson();
+    description.gitCommit = provenance.gitCommit;
+    description.gitDirty = provenance.gitDirty;
+    description.versions = Trainer::libraryVersions();
+    description.logDir = runDirectory;
+    description.totalEpochs = spec.epochs;
+    return description;
+}
+
+int train(const TrainOptions& options, const RegistryLocation& location)
+{
+    const bool resuming = !options.resume.empty();
+    QString error;
+    if (const QString problem = usageProblem(options); !problem.isEmpty())
+        return console::fail(problem, console::kUsage);
 
     const auto config = location.resolve(&error);
     if (!config)
@@ -89,7 +131,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     const std::unique_ptr<RegistryClient> direct = config->connect(&error);
     if (!direct)
         return console::fail(error);
-    const auto* remote = dynamic_cast<const HttpRegistryClient*>(direct.get());
+    const bool remote = config->isService(); // reports go through a journal, so training goes on offline
+    const auto away = [&] { return remote && direct->lastFailure() == RegistryFailure::Unreachable; };
     RegistryClient* registry = direct.get();
 
     // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec
@@ -125,19 +168,14 @@ int train(const TrainOptions& options, const RegistryLocation& location)
 
     // What the machine lacks is found before an ID is handed out too; a missing dataset or GPU leaves
     // no failed record behind.
-    QString problem = Trainer::deviceProblem(spec->device);
-    for (const auto split : {DatasetLoader::Split::Train, DatasetLoader::Split::Test}) {
-        if (problem.isEmpty() && DatasetLoader::locate(spec->dataset, spec->dataRoot, split, &error).isEmpty())
-            problem = error;
-    }
-    if (!problem.isEmpty())
+    if (const QString problem = machineProblem(*spec); !problem.isEmpty())
         return console::fail(problem);
 
     if (!resuming && !options.id.empty()) {
         id = QString::fromStdString(options.id);
         const auto record = direct->run(id, &error);
         // An ID reserved earlier may be trained while the service is away: the journal delivers later.
-        const bool offline = !record && remote && remote->lastFailureWasNetwork();
+        const bool offline = !record && away();
         if (offline)
             console::note(
                 QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, id));
@@ -148,7 +186,7 @@ int train(const TrainOptions& options, const RegistryLocation& location)
                                      .arg(id, toString(record->status)));
     } else if (!resuming) {
         const auto reserved = direct->reserve(spec->method, &error);
-        if (!reserved && remote && remote->lastFailureWasNetwork())
+        if (!reserved && away())
             return console::fail(error + QStringLiteral("; no ID was reserved and nothing was started (reserve one "
                                                         "when it answers, or give --id with an ID reserved before)"));
         if (!reserved)
@@ -181,22 +219,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
     if (!writeResolvedSpec(runDirectory, *spec, &error))
         return markFailed(error);
 
-    const Provenance provenance = Provenance::probe(QDir::currentPath());
-    RunDescription description;
-    description.model = spec->model;
-    description.dataset = spec->dataset;
-    description.hparams = spec->hyperparameters();
-    // A dispatched run carries the host's name as the user knows it (its ssh alias).
-    description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
-    description.device = spec->device;
-    description.command = command;
-    description.spec = spec->toJson();
-    description.gitCommit = provenance.gitCommit;
-    description.gitDirty = provenance.gitDirty;
-    description.versions = Trainer::libraryVersions();
-    description.logDir = runDirectory;
-    description.totalEpochs = spec->epochs;
-    if (!registry->describe(id, description, &error) || !registry->setStatus(id, RunStatus::Running, {}, &error))
+    if (!registry->describe(id, describeRun(*spec, command, runDirectory), &error) ||
+        !registry->setStatus(id, RunStatus::Running, {}, &error))
         return markFailed(error);
     // A resumed run keeps the memo it has now, which may have been edited since it started.
     if (!resuming && !spec->memo.isEmpty() && !registry->setMemo(id, spec->memo, &error))

@@ -24,6 +24,8 @@ struct ClientConfig
     QString token;
 
     bool isService() const { return service.isValid() && !service.isEmpty(); }
+    /// Where the registry is, for messages: what the client's `location()` says.
+    QString location() const { return isService() ? service.toString() : database; }
     /// `registry` as the user gave it: a service URL (which needs `token`), else a local database. Errors
     /// name `origin` (where the text came from).
     static std::optional<ClientConfig> parse(const QString& registry, const QString& token, const QString& origin,

@@ -1,7 +1,6 @@
 #include "HttpRegistryClient.h"
 
 #include "RegistryWire.h"
-#include "RunExport.h"
 
 #include <QEventLoop>
 #include <QJsonArray>
@@ -44,7 +43,7 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
                                                                   const QByteArray& body, const QByteArray& contentType,
                                                                   QString* error)
 {
-    m_failure = Failure::None;
+    m_failure = RegistryFailure::None;
     QUrl url = m_baseUrl;
     const qsizetype query = path.indexOf(u'?');
     url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + path.left(query));
@@ -68,7 +67,7 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     result.body = reply->readAll();
     if (result.status == 0) {
-        m_failure = Failure::Unreachable;
+        m_failure = RegistryFailure::Unreachable;
         const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
         fail(error, QStringLiteral("registry %1 %2: %3")
                         .arg(m_baseUrl.toString(),
@@ -81,10 +80,12 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
         const QString message = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("error")).toString();
         // A proxy or a restarting service answers 502/503/504: the service itself was not reached.
         const int status = result.status;
-        m_failure = status == 502 || status == 503 || status == 504 ? Failure::Unreachable
-                    : status >= 500                                 ? Failure::ServiceError
-                    : status == 401 || status == 403                ? Failure::Unauthorized
-                                                                    : Failure::Refused;
+        m_failure = status == 502 || status == 503 || status == 504 ? RegistryFailure::Unreachable
+                    : status >= 500                                 ? RegistryFailure::ServiceError
+                    : status == 401 || status == 403                ? RegistryFailure::Unauthorized
+                    : status == 404                                 ? RegistryFailure::UnknownRun
+                    : status == 409                                 ? RegistryFailure::Conflict
+                                                                    : RegistryFailure::Refused;
         fail(error, QStringLiteral("registry %1: %2 %3")
                         .arg(m_baseUrl.toString())
                         .arg(result.status)
@@ -202,7 +203,7 @@ bool HttpRegistryClient::importRuns(const QVector<RunRecord>& runs, QString* err
 {
     QJsonArray array;
     for (const RunRecord& run : runs)
-        array.append(RunExport::toJson(run));
+        array.append(RegistryWire::runToJson(run));
     return post(QStringLiteral("/api/v1/import"), {{QStringLiteral("runs"), array}}, error);
 }
 
@@ -281,6 +282,19 @@ std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id,
     if (series.isEmpty())
         return ScalarSeries();
     return RegistryWire::seriesFromJson(series.first().toObject(), error);
+}
+
+std::optional<QDate> HttpRegistryClient::today(QString* error)
+{
+    const auto about = info(error);
+    if (!about)
+        return std::nullopt;
+    const QDate day = QDate::fromString(about->value(QStringLiteral("today")).toString(), QStringLiteral("yyyyMMdd"));
+    if (!day.isValid()) {
+        fail(error, QStringLiteral("registry %1 did not say what day it is").arg(location()));
+        return std::nullopt;
+    }
+    return day;
 }
 
 std::optional<QJsonObject> HttpRegistryClient::info(QString* error)

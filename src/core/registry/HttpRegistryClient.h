@@ -24,17 +24,10 @@ public:
 
     QString location() const override { return m_baseUrl.toString(); }
 
-    enum class Failure {
-        None,
-        Unreachable,  ///< no answer, a timeout, or a proxy's 502/503/504: the service was not reached
-        ServiceError, ///< the service failed (another 5xx: its database away, its disk full)
-        Unauthorized, ///< 401/403: the token is unknown, revoked or read-only
-        Refused,      ///< any other 4xx: the request itself is wrong, and sending it again cannot help
-    };
-    Failure lastFailure() const { return m_failure; }
-    bool lastFailureWasNetwork() const { return m_failure == Failure::Unreachable; }
+    RegistryFailure lastFailure() const override { return m_failure; }
+    std::optional<QDate> today(QString* error) override;
     /// For a caller that may fail before sending anything (a report it cannot decode): None again.
-    void forgetFailure() { m_failure = Failure::None; }
+    void forgetFailure() { m_failure = RegistryFailure::None; }
     /// Numbers the writes that follow as one journal report (the Jikken-Journal-Sequence header), so the
     /// service applies it at most once; std::nullopt for writes that are not from a journal.
     void setJournalSequence(std::optional<qint64> sequence) { m_journalSequence = sequence; }
@@ -82,7 +75,7 @@ private:
     QByteArray m_authorization;
     int m_timeoutMs;
     std::unique_ptr<QNetworkAccessManager> m_network;
-    Failure m_failure = Failure::None;
+    RegistryFailure m_failure = RegistryFailure::None;
     std::optional<qint64> m_journalSequence;
     QSslConfiguration m_ssl;
 };

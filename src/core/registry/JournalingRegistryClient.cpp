@@ -178,7 +178,7 @@ void JournalingRegistryClient::sendLoop()
             if (!delivered) {
                 setProblem(error);
                 const auto failure = client.lastFailure();
-                if (failure == HttpRegistryClient::Failure::Unauthorized && !warnedOfToken && m_options.warn) {
+                if (failure == RegistryFailure::Unauthorized && !warnedOfToken && m_options.warn) {
                     warnedOfToken = true;
                     m_options.warn(QStringLiteral("warning: %1; the run's reports wait in %2: fix the token "
                                                   "(JIKKEN_TOKEN or client.json), then send them with jikken sync")
@@ -186,7 +186,8 @@ void JournalingRegistryClient::sendLoop()
                 }
                 // Only the service's "stored" takes a report out of the journal: while it is away, failing,
                 // or refusing the token, the report waits and is sent again.
-                if (failure != HttpRegistryClient::Failure::Refused && failure != HttpRegistryClient::Failure::None) {
+                if (failure == RegistryFailure::Unreachable || failure == RegistryFailure::ServiceError ||
+                    failure == RegistryFailure::Unauthorized) {
                     retryLater = true;
                     break;
                 }
@@ -242,6 +243,16 @@ void JournalingRegistryClient::sendLoop()
 QString JournalingRegistryClient::location() const
 {
     return m_url.toString();
+}
+
+RegistryFailure JournalingRegistryClient::lastFailure() const
+{
+    return m_direct->lastFailure(); // the journaled writes do not fail on the network
+}
+
+std::optional<QDate> JournalingRegistryClient::today(QString* error)
+{
+    return m_direct->today(error);
 }
 
 std::optional<ModelId> JournalingRegistryClient::reserve(const QString& method, QString* error)

@@ -48,6 +48,8 @@ public:
     QString rejectedPath() const { return m_journal.rejectedPath(); }
 
     QString location() const override;
+    RegistryFailure lastFailure() const override;
+    std::optional<QDate> today(QString* error) override;
     std::optional<ModelId> reserve(const QString& method, QString* error) override;
     bool describe(const QString& id, const RunDescription& description, QString* error) override;
     bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) override;

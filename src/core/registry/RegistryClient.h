@@ -23,8 +23,21 @@ struct RunFilter
     int offset = 0;           ///< skip this many first
 };
 
+/// What kind of failure a registry call met, for callers that act on it (a status code, a retry, working
+/// offline): never decided from the message's words.
+enum class RegistryFailure {
+    None,
+    Unreachable,  ///< no answer, a timeout, a proxy's 502/503/504, the database away: try again later
+    ServiceError, ///< the registry failed (its database, its disk)
+    Unauthorized, ///< the token is unknown, revoked or read-only
+    Refused,      ///< the request is wrong (a bad method, memo, label …): sending it again cannot help
+    UnknownRun,   ///< no run has that ID
+    Conflict,     ///< the registry holds what refuses this: every ID of the day handed out, an ID taken
+};
+
 /// The model registry as its users see it, wherever it lives: the embedded SQLite store (`RegistryStore`)
-/// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; errors come back as text.
+/// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; errors come back as one line of text
+/// for people and, after a call that failed, as a `RegistryFailure` for code.
 class RegistryClient
 {
 public:
@@ -32,6 +45,10 @@ public:
 
     /// Where the registry is, for messages ("registry.sqlite", "http://host:8470").
     virtual QString location() const = 0;
+    /// What kind of failure the last call that failed met.
+    virtual RegistryFailure lastFailure() const = 0;
+    /// The registry's today (the day whose IDs it hands out now), in its own time zone.
+    virtual std::optional<QDate> today(QString* error) = 0;
 
     /// Hands out the next ID of today for `method`: distinct and gap-free across every client, never reused.
     virtual std::optional<ModelId> reserve(const QString& method, QString* error) = 0;

@@ -47,18 +47,6 @@ std::optional<double> optionalDouble(const QVariant& value)
     return value.isNull() ? std::nullopt : std::optional<double>(value.toDouble());
 }
 
-bool failWith(QString* error, const QString& message)
-{
-    if (error)
-        *error = message;
-    return false;
-}
-
-bool failQuery(QString* error, const QSqlQuery& query)
-{
-    return failWith(error, QStringLiteral("registry: ") + query.lastError().text());
-}
-
 const QString kRunColumns = QStringLiteral(
     "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
     "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
@@ -117,11 +105,9 @@ const QString kAlive =
     QStringLiteral("heartbeat_at = ?, status_reason = CASE WHEN status = 'lost' THEN '' ELSE status_reason END, "
                    "status = CASE WHEN status = 'lost' THEN 'running' ELSE status END");
 
-const QLatin1String kUnknownRun("no model ");
-
 QString unknownRun(const QString& id)
 {
-    return kUnknownRun + id + QStringLiteral(" in the registry");
+    return QStringLiteral("no model %1 in the registry").arg(id);
 }
 
 } // namespace
@@ -164,7 +150,7 @@ bool RegistryStore::open(const QString& location, QString* error)
         if (!PrivateFiles::makeFolder(QFileInfo(url->path).absolutePath(), &problem) ||
             !PrivateFiles::makeFile(url->path, &problem)) {
             close();
-            return failWith(error, QStringLiteral("cannot create the registry: ") + problem);
+            return fail(error, RegistryFailure::ServiceError, QStringLiteral("cannot create the registry: ") + problem);
         }
         db.setDatabaseName(url->path);
         // Writers queue on SQLite's lock instead of failing at once.
@@ -180,7 +166,8 @@ bool RegistryStore::open(const QString& location, QString* error)
     if (!db.open()) {
         const QString message = db.lastError().text();
         close();
-        return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+        return fail(error, RegistryFailure::ServiceError,
+                    QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
     }
     if (url->kind == DatabaseUrl::Kind::Sqlite) {
         QSqlQuery pragma(db);
@@ -190,7 +177,8 @@ bool RegistryStore::open(const QString& location, QString* error)
             if (!pragma.exec(QString::fromLatin1(statement))) {
                 const QString message = pragma.lastError().text();
                 close();
-                return failWith(error, QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+                return fail(error, RegistryFailure::ServiceError,
+                            QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
             }
         }
     }
@@ -239,7 +227,8 @@ RegistryStore::Connection RegistryStore::reconnectIfLost(QString* error)
         }
     }
     if (m_reconnectDelayMs > 0 && m_sinceReconnect.isValid() && m_sinceReconnect.elapsed() < m_reconnectDelayMs) {
-        failWith(error, QStringLiteral("the registry's database is away; trying again shortly"));
+        fail(error, RegistryFailure::Unreachable,
+             QStringLiteral("the registry's database is away; trying again shortly"));
         return Connection::Lost;
     }
     m_sinceReconnect.start();
@@ -250,7 +239,8 @@ RegistryStore::Connection RegistryStore::reconnectIfLost(QString* error)
         return Connection::Reopened;
     }
     m_reconnectDelayMs = std::min(std::max(m_reconnectDelayMs * 2, kFirstDelayMs), kLongestDelayMs);
-    failWith(error, QStringLiteral("cannot reach the registry's database: ") + db.lastError().text());
+    fail(error, RegistryFailure::Unreachable,
+         QStringLiteral("cannot reach the registry's database: ") + db.lastError().text());
     return Connection::Lost;
 }
 
@@ -286,8 +276,9 @@ QByteArray RegistryStore::timeZoneId() const
 bool RegistryStore::setTimeZoneId(const QByteArray& ianaId, QString* error)
 {
     if (!QTimeZone::isTimeZoneIdAvailable(ianaId))
-        return failWith(error, QStringLiteral("unknown time zone \"%1\"; use an IANA name such as Asia/Tokyo")
-                                   .arg(QString::fromUtf8(ianaId)));
+        return fail(error, RegistryFailure::Refused,
+                    QStringLiteral("unknown time zone \"%1\"; use an IANA name such as Asia/Tokyo")
+                        .arg(QString::fromUtf8(ianaId)));
     QSqlQuery query(database());
     query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'time_zone'"));
     query.addBindValue(QString::fromUtf8(ianaId));
@@ -311,7 +302,7 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
     for (const QString& method : methods) {
         const QString problem = ModelId::methodError(method);
         if (!problem.isEmpty()) {
-            failWith(error, problem);
+            fail(error, RegistryFailure::Refused, problem);
             return std::nullopt;
         }
     }
@@ -342,9 +333,10 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         const int last = next.value(0).toInt();
         next.finish();
         if (last > ModelId::kMaxNumber) {
-            failWith(error, QStringLiteral("the registry has handed out all %1 IDs of %2")
-                                .arg(ModelId::kMaxNumber)
-                                .arg(day.toString(Qt::ISODate)));
+            fail(error, RegistryFailure::Conflict,
+                 QStringLiteral("the registry has handed out all %1 IDs of %2")
+                     .arg(ModelId::kMaxNumber)
+                     .arg(day.toString(Qt::ISODate)));
             return std::nullopt;
         }
         QVector<ModelId> ids;
@@ -355,8 +347,8 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         if (transaction.commit(&lastError))
             return ids;
     }
-    failWith(
-        error,
+    fail(
+        error, RegistryFailure::ServiceError,
         QStringLiteral("registry: could not reserve an ID after %1 attempts: %2").arg(kReserveAttempts).arg(lastError));
     return std::nullopt;
 }
@@ -407,7 +399,7 @@ bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVar
     query.addBindValue(id);
     if (!query.exec())
         return failQuery(error, query);
-    return query.numRowsAffected() == 1 || failWith(error, unknownRun(id));
+    return query.numRowsAffected() == 1 || fail(error, RegistryFailure::UnknownRun, unknownRun(id));
 }
 
 bool RegistryStore::describe(const QString& id, const RunDescription& d, QString* error)
@@ -462,14 +454,14 @@ bool RegistryStore::setDevice(const QString& id, const QString& device, QString*
 bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* error)
 {
     if (const QString problem = RunRecord::memoError(memo); !problem.isEmpty())
-        return failWith(error, problem);
+        return fail(error, RegistryFailure::Refused, problem);
     return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
 }
 
 bool RegistryStore::setLabels(const QString& id, const QStringList& labels, QString* error)
 {
     if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
-        return failWith(error, problem);
+        return fail(error, RegistryFailure::Refused, problem);
     return execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(labels)}, error);
 }
 
@@ -501,7 +493,7 @@ RegistryStore::Applied RegistryStore::applyJournalReport(const QString& id, qint
         known.prepare(QStringLiteral("SELECT 1 FROM runs WHERE id = ?"));
         known.addBindValue(id);
         if (!known.exec() || !known.next()) {
-            known.isActive() ? failWith(error, unknownRun(id)) : failQuery(error, known);
+            known.isActive() ? fail(error, RegistryFailure::UnknownRun, unknownRun(id)) : failQuery(error, known);
             return Applied::Failed;
         }
         return Applied::AlreadyNewer;
@@ -528,7 +520,7 @@ bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& ba
     if (!query.exec())
         return failQuery(error, query);
     if (!query.next())
-        return failWith(error, unknownRun(id));
+        return fail(error, RegistryFailure::UnknownRun, unknownRun(id));
     query.finish();
     for (const TaggedSeries& tagged : batch) {
         query.prepare(
@@ -563,7 +555,7 @@ std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
         return std::nullopt;
     }
     if (!query.next()) {
-        failWith(error, unknownRun(id));
+        fail(error, RegistryFailure::UnknownRun, unknownRun(id));
         return std::nullopt;
     }
     return readRun(query);
@@ -680,7 +672,7 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
         QString problem;
         const auto id = ModelId::parse(r.id, &problem);
         if (!id)
-            return failWith(error, problem);
+            return fail(error, RegistryFailure::Refused, problem);
         const int dayKey = id->date().toString(QStringLiteral("yyyyMMdd")).toInt();
         query.prepare(QStringLiteral(
             "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
@@ -711,7 +703,8 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
         for (const QVariant& value : values)
             query.addBindValue(sqlValue(value));
         if (!query.exec())
-            return failWith(error, QStringLiteral("cannot import %1: %2").arg(r.id, query.lastError().text()));
+            return fail(error, RegistryFailure::Refused,
+                        QStringLiteral("cannot import %1: %2").arg(r.id, query.lastError().text()));
         // The imported number is taken: the day's counter never hands it out again.
         query.prepare(
             QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, ?) ON CONFLICT (day) DO "
@@ -725,9 +718,17 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
     return transaction.commit(error);
 }
 
-bool RegistryStore::isUnknownRunError(const QString& error)
+bool RegistryStore::fail(QString* error, RegistryFailure kind, const QString& message) const
 {
-    return error.startsWith(kUnknownRun);
+    m_failure = kind;
+    if (error)
+        *error = message;
+    return false;
+}
+
+bool RegistryStore::failQuery(QString* error, const QSqlQuery& query) const
+{
+    return fail(error, RegistryFailure::ServiceError, QStringLiteral("registry: ") + query.lastError().text());
 }
 
 std::optional<qint64> RegistryStore::seriesId(const QString& id, const QString& tag, QString* error)

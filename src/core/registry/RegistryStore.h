@@ -53,6 +53,8 @@ public:
     bool setTimeZoneId(const QByteArray& ianaId, QString* error);
     /// Today in the registry's time zone.
     QDate today() const;
+    std::optional<QDate> today(QString*) override { return today(); }
+    RegistryFailure lastFailure() const override { return m_failure; }
 
     std::optional<ModelId> reserve(const QString& method, QString* error) override;
     /// Several IDs in one transaction, in the order of `methods` (consecutive numbers); all or none. The
@@ -80,8 +82,6 @@ public:
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
                                               QString* error) override;
-    /// Whether a failure message says the run is not in the registry (rather than that the database failed).
-    static bool isUnknownRunError(const QString& error);
 
     enum class Connection { Fine, Reopened, Lost };
     /// After a failed statement: whether the database connection still answers, and if not (PostgreSQL
@@ -100,6 +100,8 @@ public:
     QStringList markLost(qint64 silentForMs, QString* error);
 
 private:
+    bool fail(QString* error, RegistryFailure kind, const QString& message) const;
+    bool failQuery(QString* error, const QSqlQuery& query) const;
     /// The key of the run's series of `tag`; -1 when there is none.
     std::optional<qint64> seriesId(const QString& id, const QString& tag, QString* error);
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
@@ -116,6 +118,7 @@ private:
     QElapsedTimer m_sinceReconnect;
     mutable QByteArray m_timeZone;
     mutable QElapsedTimer m_timeZoneAge;
+    mutable RegistryFailure m_failure = RegistryFailure::None;
 };
 
 } // namespace jikken

@@ -205,6 +205,47 @@ std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QStri
     return d;
 }
 
+QString isoTime(const QDateTime& time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+QJsonObject runToJson(const RunRecord& r)
+{
+    QJsonObject json{
+        {QStringLiteral("id"), r.id},
+        {QStringLiteral("method"), r.method},
+        {QStringLiteral("model"), r.model},
+        {QStringLiteral("dataset"), r.dataset},
+        {QStringLiteral("hparams"), r.hparams},
+        {QStringLiteral("memo"), r.memo},
+        {QStringLiteral("labels"), QJsonArray::fromStringList(r.labels)},
+        {QStringLiteral("status"), toString(r.status)},
+        {QStringLiteral("status_reason"), r.statusReason},
+        {QStringLiteral("host"), r.host},
+        {QStringLiteral("device"), r.device},
+        {QStringLiteral("command"), r.command},
+        {QStringLiteral("spec"), r.spec},
+        {QStringLiteral("git_commit"), r.gitCommit},
+        {QStringLiteral("git_dirty"), r.gitDirty},
+        {QStringLiteral("versions"), r.versions},
+        {QStringLiteral("log_dir"), r.logDir},
+        {QStringLiteral("created"), isoTime(r.created)},
+        {QStringLiteral("started"), isoTime(r.started)},
+        {QStringLiteral("finished"), isoTime(r.finished)},
+        {QStringLiteral("heartbeat"), isoTime(r.heartbeat)},
+        {QStringLiteral("epoch"), r.epoch},
+        {QStringLiteral("total_epochs"), r.totalEpochs},
+        {QStringLiteral("step"), r.step},
+        {QStringLiteral("final_metrics"), r.finalMetrics},
+    };
+    json.insert(QStringLiteral("latest_test_error"), r.latestTestError ? QJsonValue(*r.latestTestError) : QJsonValue());
+    json.insert(QStringLiteral("best_test_error"), r.bestTestError ? QJsonValue(*r.bestTestError) : QJsonValue());
+    if (!r.fields.isEmpty())
+        json.insert(QStringLiteral("fields"), r.fields);
+    return json;
+}
+
 std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
 {
     RunRecord r;

@@ -22,8 +22,12 @@ QJsonObject toJson(const RunDescription& description);
 std::optional<RunDescription> descriptionFromJson(const QJsonObject& json, QString* error,
                                                   const RunDescription& base = {});
 
-/// A run as `RunExport::toJson` writes it, read back.
+/// A run as the service sends it (`GET /api/v1/runs/ID`), `jikken show --json` prints it and the viewer's
+/// cache keeps it; `runFromJson` reads it back.
+QJsonObject runToJson(const RunRecord& run);
 std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error);
+/// A time as the wire writes it: ISO 8601 in UTC with milliseconds; empty when not set.
+QString isoTime(const QDateTime& time);
 
 /// A scalar's value in JSON, which has no NaN: non-finite values are the strings "NaN", "Infinity" and
 /// "-Infinity", as in protobuf's JSON mapping (a diverged loss is data too).

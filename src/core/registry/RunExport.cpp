@@ -1,5 +1,7 @@
 #include "RunExport.h"
 
+#include "RegistryWire.h"
+
 #include <QJsonArray>
 
 #include <QJsonDocument>
@@ -28,11 +30,6 @@ QString csvField(const QString& text)
 
 namespace {
 
-QString isoTime(const QDateTime& time)
-{
-    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
-}
-
 QString errorText(const std::optional<double>& error)
 {
     return error ? QString::number(*error, 'f', 4) : QString();
@@ -58,9 +55,9 @@ QStringList csvRow(const RunRecord& r)
             QString::number(r.step),
             r.latestTestError ? QString::number(*r.latestTestError, 'g', 17) : QString(),
             r.bestTestError ? QString::number(*r.bestTestError, 'g', 17) : QString(),
-            isoTime(r.created),
-            isoTime(r.started),
-            isoTime(r.finished),
+            RegistryWire::isoTime(r.created),
+            RegistryWire::isoTime(r.started),
+            RegistryWire::isoTime(r.finished),
             r.gitCommit,
             r.gitDirty ? QStringLiteral("true") : QStringLiteral("false"),
             compactJson(r.hparams),
@@ -70,42 +67,6 @@ QStringList csvRow(const RunRecord& r)
 }
 
 } // namespace
-
-QJsonObject toJson(const RunRecord& r)
-{
-    QJsonObject json{
-        {QStringLiteral("id"), r.id},
-        {QStringLiteral("method"), r.method},
-        {QStringLiteral("model"), r.model},
-        {QStringLiteral("dataset"), r.dataset},
-        {QStringLiteral("hparams"), r.hparams},
-        {QStringLiteral("memo"), r.memo},
-        {QStringLiteral("labels"), QJsonArray::fromStringList(r.labels)},
-        {QStringLiteral("status"), toString(r.status)},
-        {QStringLiteral("status_reason"), r.statusReason},
-        {QStringLiteral("host"), r.host},
-        {QStringLiteral("device"), r.device},
-        {QStringLiteral("command"), r.command},
-        {QStringLiteral("spec"), r.spec},
-        {QStringLiteral("git_commit"), r.gitCommit},
-        {QStringLiteral("git_dirty"), r.gitDirty},
-        {QStringLiteral("versions"), r.versions},
-        {QStringLiteral("log_dir"), r.logDir},
-        {QStringLiteral("created"), isoTime(r.created)},
-        {QStringLiteral("started"), isoTime(r.started)},
-        {QStringLiteral("finished"), isoTime(r.finished)},
-        {QStringLiteral("heartbeat"), isoTime(r.heartbeat)},
-        {QStringLiteral("epoch"), r.epoch},
-        {QStringLiteral("total_epochs"), r.totalEpochs},
-        {QStringLiteral("step"), r.step},
-        {QStringLiteral("final_metrics"), r.finalMetrics},
-    };
-    json.insert(QStringLiteral("latest_test_error"), r.latestTestError ? QJsonValue(*r.latestTestError) : QJsonValue());
-    json.insert(QStringLiteral("best_test_error"), r.bestTestError ? QJsonValue(*r.bestTestError) : QJsonValue());
-    if (!r.fields.isEmpty())
-        json.insert(QStringLiteral("fields"), r.fields);
-    return json;
-}
 
 QString toCsv(const QVector<RunRecord>& runs)
 {
@@ -170,10 +131,10 @@ QList<QPair<QString, QString>> facts(const RunRecord& r)
     line("best error", errorText(r.bestTestError));
     line("host", r.host);
     line("device", r.device);
-    line("created", isoTime(r.created));
-    line("started", isoTime(r.started));
-    line("finished", isoTime(r.finished));
-    line("heartbeat", isoTime(r.heartbeat));
+    line("created", RegistryWire::isoTime(r.created));
+    line("started", RegistryWire::isoTime(r.started));
+    line("finished", RegistryWire::isoTime(r.finished));
+    line("heartbeat", RegistryWire::isoTime(r.heartbeat));
     line("git",
          r.gitCommit.isEmpty() ? QString() : r.gitCommit + (r.gitDirty ? QStringLiteral(" (dirty)") : QString()));
     line("log dir", r.logDir);

@@ -13,7 +13,6 @@ namespace RunExport {
 
 /// The run's facts as (label, value), in the order `describe` prints them; empty ones left out.
 QList<QPair<QString, QString>> facts(const RunRecord& run);
-QJsonObject toJson(const RunRecord& run);
 /// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break, and
 /// with a leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @ and not a number).
 QString csvField(const QString& text);

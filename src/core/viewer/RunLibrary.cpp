@@ -121,52 +121,61 @@ QString RunLibrary::stampOf(const RunRecord& record)
         .arg(record.finished.toMSecsSinceEpoch());
 }
 
-bool RunLibrary::readModel(const QString& id, const RunRecord& record, QString* error)
+std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
+                                                              const QString& knownStamp, QString* error)
 {
-    const QString stamp = stampOf(record);
-    if (m_stamps.value(id) == stamp || (m_stamps.value(id).isEmpty() && m_cache->stamp(id) == stamp)) {
-        // Unchanged since it was read (or cached): only the record may differ.
-        std::optional<ViewerRun> run;
+    auto record = registry.run(id, error);
+    if (!record)
+        return std::nullopt;
+    ModelReading reading{std::move(*record), std::nullopt};
+    if (!knownStamp.isEmpty() && stampOf(reading.record) == knownStamp)
+        return reading; // unchanged since it was read (or cached): only the record may differ
+    ViewerRun run;
+    run.key = run.name = id;
+    run.source = registry.location();
+    run.record = reading.record;
+    const QStringList tags = registry.tags(id, error);
+    if (!error->isEmpty())
+        return std::nullopt;
+    for (const QString& tag : tags) {
+        auto series = registry.series(id, tag, error);
+        if (!series)
+            return std::nullopt;
+        run.scalars.insert(tag, std::move(*series));
+    }
+    reading.run = std::move(run);
+    return reading;
+}
+
+QString RunLibrary::knownStamp(const QString& id) const
+{
+    const QString read = m_stamps.value(id);
+    return read.isEmpty() ? m_cache->stamp(id) : read;
+}
+
+bool RunLibrary::takeModel(const QString& id, ModelReading reading, QString* error)
+{
+    const QString stamp = stampOf(reading.record);
+    std::optional<ViewerRun> run = std::move(reading.run);
+    if (!run) {
         if (const auto known = m_runs.find(id); known != m_runs.end())
             run = known->second;
         else
             run = m_cache->load(id, nullptr, error);
-        if (run) {
-            run->record = record;
-            keep(std::move(*run), stamp, false);
-            return true;
-        }
-    }
-    ViewerRun run;
-    run.key = run.name = id;
-    run.source = m_registry->location();
-    run.record = record;
-    const QStringList tags = m_registry->tags(id, error);
-    if (!error->isEmpty())
-        return false;
-    for (const QString& tag : tags) {
-        auto series = m_registry->series(id, tag, error);
-        if (!series)
+        if (!run)
             return false;
-        run.scalars.insert(tag, std::move(*series));
+        run->record = std::move(reading.record);
     }
-    keep(std::move(run), stamp, false);
+    keep(std::move(*run), stamp, false);
+    if (!m_models.contains(id))
+        m_models << id;
     return true;
 }
 
-bool RunLibrary::loadModel(const QString& id, QString* error)
+bool RunLibrary::modelUnavailable(const QString& id, const QString& why, QString* error)
 {
-    QString why;
-    if (m_registry) {
-        const auto record = m_registry->run(id, &why);
-        if (record && readModel(id, *record, &why)) {
-            if (!m_models.contains(id))
-                m_models << id;
-            return true;
-        }
-    } else {
-        why = QStringLiteral("no registry is set up");
-    }
+    if (m_runs.count(id) && !m_offline.contains(id))
+        return true; // read before in this session: it stays as it was
     QString stamp, damaged;
     auto cached = m_cache->load(id, &stamp, &damaged);
     if (!cached) {
@@ -177,6 +186,36 @@ bool RunLibrary::loadModel(const QString& id, QString* error)
     if (!m_models.contains(id))
         m_models << id;
     return true;
+}
+
+bool RunLibrary::loadModel(const QString& id, QString* error)
+{
+    QString why = QStringLiteral("no registry is set up");
+    if (m_registry) {
+        why.clear();
+        if (auto reading = readModel(*m_registry, id, knownStamp(id), &why);
+            reading && takeModel(id, std::move(*reading), &why))
+            return true;
+    }
+    return modelUnavailable(id, why, error);
+}
+
+QStringList RunLibrary::modelNamesWithoutRecord() const
+{
+    QStringList names;
+    for (const auto& [key, run] : m_runs) {
+        if (!run.record && !m_models.contains(key) && ModelId::parse(run.name))
+            names << run.name;
+    }
+    return names;
+}
+
+void RunLibrary::setRecord(const QString& name, const RunRecord& record)
+{
+    for (auto& [key, run] : m_runs) {
+        if (run.name == name)
+            run.record = record;
+    }
 }
 
 bool RunLibrary::pollLogdir(Logdir& logdir, QStringList* changed, QString* error)
@@ -215,12 +254,12 @@ QStringList RunLibrary::refresh(QStringList* warnings)
     }
     for (const QString& id : std::as_const(m_models)) {
         if (!m_registry)
-            break;
+            break; // read by the owner, on a thread of its own
         QString error;
         const QString before = m_stamps.value(id);
         const bool wasOffline = m_offline.contains(id);
-        const auto record = m_registry->run(id, &error);
-        if (record && readModel(id, *record, &error)) {
+        auto reading = readModel(*m_registry, id, knownStamp(id), &error);
+        if (reading && takeModel(id, std::move(*reading), &error)) {
             if (m_stamps.value(id) != before || wasOffline)
                 changed << id;
         } else if (warnings) {
@@ -240,12 +279,25 @@ QStringList RunLibrary::names() const
 
 void RunLibrary::saveToCache(QStringList* warnings)
 {
-    for (const QString& key : std::as_const(m_unsaved)) {
+    store(*m_cache, takeUnsaved(), warnings);
+}
+
+RunLibrary::Unsaved RunLibrary::takeUnsaved()
+{
+    Unsaved runs;
+    for (const QString& key : std::as_const(m_unsaved))
+        runs.emplace_back(m_runs.at(key), m_stamps.value(key)); // the columns are shared, not copied
+    m_unsaved.clear();
+    return runs;
+}
+
+void RunLibrary::store(ViewerCache& cache, const Unsaved& runs, QStringList* warnings)
+{
+    for (const auto& [run, stamp] : runs) {
         QString error;
-        if (!m_cache->store(m_runs.at(key), m_stamps.value(key), &error) && warnings)
+        if (!cache.store(run, stamp, &error) && warnings)
             *warnings << error;
     }
-    m_unsaved.clear();
 }
 
 } // namespace jikken

@@ -22,7 +22,8 @@ class RegistryClient;
 class RunLibrary
 {
 public:
-    /// `registry` may be null (logdirs only); both must outlive the library.
+    /// `registry` may be null: logdirs only, or models read elsewhere (`readModel` on another thread, then
+    /// `takeModel`), as the viewer window does. Both must outlive the library.
     RunLibrary(ViewerCache* cache, RegistryClient* registry);
     ~RunLibrary();
 
@@ -38,6 +39,12 @@ public:
     /// Writes the runs read since the last call to the cache. Separate from reading so the first chart
     /// never waits on the disk: the app calls it once the chart is painted.
     void saveToCache(QStringList* warnings);
+    /// The runs read since the last call, with their stamps, for `store` on another thread (the window's
+    /// saves do not wait on the disk either).
+    using Unsaved = std::vector<std::pair<ViewerRun, QString>>;
+    Unsaved takeUnsaved();
+    /// Writes `runs` to `cache`; the problems go to `warnings`. Safe on any thread.
+    static void store(ViewerCache& cache, const Unsaved& runs, QStringList* warnings);
 
     ViewerCache& cache() const { return *m_cache; }
 
@@ -56,13 +63,37 @@ public:
     /// Whether the run is shown from the cache because its source cannot be read now.
     bool isOffline(const QString& key) const { return m_offline.contains(key); }
 
+    /// What the registry holds of a model: its record, and its points unless they did not change.
+    struct ModelReading
+    {
+        RunRecord record;
+        std::optional<ViewerRun> run; ///< absent: the points are those known (`knownStamp` matched)
+    };
+    /// Reads model `id` from `registry` (on any thread): the record, and every point unless the record's
+    /// stamp is `knownStamp`. Nothing, with `error`, when the registry cannot give it.
+    static std::optional<ModelReading> readModel(RegistryClient& registry, const QString& id, const QString& knownStamp,
+                                                 QString* error);
+    /// What is known of model `id` (read before, or cached): what `readModel` is given.
+    QString knownStamp(const QString& id) const;
+    /// Adds model `id` to the library as `readModel` read it; false with `error` when the reading says the
+    /// points are known and they cannot be loaded.
+    bool takeModel(const QString& id, ModelReading reading, QString* error);
+    /// Model `id` cannot be read now: it is shown from the cache if it was read before, else false with
+    /// `error` (which names `why`).
+    bool modelUnavailable(const QString& id, const QString& why, QString* error);
+    /// The model IDs opened, in order: what a refresh reads again.
+    const QStringList& models() const { return m_models; }
+    /// Names of runs read from logdirs that are model IDs with no registry record yet: the records to ask
+    /// for (`setRecord`) when the library has no registry of its own.
+    QStringList modelNamesWithoutRecord() const;
+    void setRecord(const QString& name, const RunRecord& record);
+
 private:
     struct Logdir;
     void keep(ViewerRun run, const QString& stamp, bool offline);
     bool pollLogdir(Logdir& logdir, QStringList* changed, QString* error);
     void takeChanged(const LogdirRuns& logdir, const QStringList& changed);
     bool loadModel(const QString& id, QString* error);
-    bool readModel(const QString& id, const RunRecord& record, QString* error);
     static QString stampOf(const RunRecord& record);
 
     ViewerCache* m_cache;

@@ -1,7 +1,6 @@
 #include "ViewerCache.h"
 
 #include "registry/RegistryWire.h"
-#include "registry/RunExport.h"
 
 #include <QCryptographicHash>
 #include <QDataStream>
@@ -80,7 +79,7 @@ bool ViewerCache::store(const ViewerRun& run, const QString& stamp, QString* err
     out.setVersion(QDataStream::Qt_6_0);
     out << kMagic << kVersion << run.key << run.name << run.source << stamp << QDateTime::currentDateTimeUtc()
         << run.pointCount();
-    out << (run.record ? QJsonDocument(RunExport::toJson(*run.record)).toJson(QJsonDocument::Compact) : QByteArray());
+    out << (run.record ? QJsonDocument(RegistryWire::runToJson(*run.record)).toJson(QJsonDocument::Compact) : QByteArray());
     out << static_cast<quint32>(run.scalars.size());
     for (auto it = run.scalars.cbegin(); it != run.scalars.cend(); ++it) {
         out << it.key() << static_cast<qint32>(it->size());

@@ -1,0 +1,73 @@
+#include "RegistryReader.h"
+
+#include <QCoreApplication>
+#include <QEvent>
+
+#include <algorithm>
+
+namespace jikken {
+
+RegistryReader::RegistryReader(RegistryConnector connector, QString location, int lanes, QObject* parent)
+    : QObject(parent), m_connector(std::move(connector)), m_location(std::move(location))
+{
+    for (int i = 0; i < std::max(1, lanes); ++i) {
+        std::unique_ptr<QThread> lane(QThread::create([this, i] { serve(i); }));
+        lane->setObjectName(QStringLiteral("registry reader %1").arg(i));
+        lane->start(QThread::IdlePriority);
+        m_lanes.push_back(std::move(lane));
+    }
+}
+
+RegistryReader::~RegistryReader()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_closing = true; // the reads still queued are dropped; the writes are made
+    }
+    m_wake.notify_all();
+    for (auto& lane : m_lanes)
+        lane->wait();
+}
+
+void RegistryReader::enqueue(Kind kind, Job job)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        (kind == Kind::Write ? m_writes : kind == Kind::Quick ? m_quick : m_long).push_back(std::move(job));
+    }
+    m_wake.notify_all();
+}
+
+std::optional<RegistryReader::Job> RegistryReader::next(int lane)
+{
+    std::unique_lock lock(m_mutex);
+    const bool writer = lane == 0; // one lane makes every write, in the order asked
+    m_wake.wait(lock,
+                [&] { return m_closing || (writer && !m_writes.empty()) || !m_quick.empty() || !m_long.empty(); });
+    std::deque<Job>* from = writer && !m_writes.empty() ? &m_writes
+                            : m_closing                 ? nullptr
+                            : !m_quick.empty()          ? &m_quick
+                                                        : &m_long;
+    if (!from)
+        return std::nullopt;
+    Job job = std::move(from->front());
+    from->pop_front();
+    return job;
+}
+
+void RegistryReader::serve(int lane)
+{
+    // The lane's thread runs no event loop of its own: requests are taken from the queues, not posted as
+    // events, so a client's wait for a reply (HttpRegistryClient runs a local event loop) never starts
+    // another request on the same client.
+    std::unique_ptr<RegistryClient> client; // made here on first use: a database connection is per thread
+    while (const auto job = next(lane)) {
+        QString error;
+        if (!client)
+            client = m_connector(&error);
+        (*job)(client.get(), error);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // finished network replies
+    }
+}
+
+} // namespace jikken

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "registry/ClientConfig.h"
+#include "registry/RegistryClient.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace jikken {
+
+/// Makes a registry client: the reader's own, and one for each other thread that talks to the registry.
+using RegistryConnector = std::function<std::unique_ptr<RegistryClient>(QString* error)>;
+
+/// The app's one door to the registry: clients on threads of their own ("lanes"). Widgets ask (the runs, a
+/// run's tags, a curve, a memo to save …) and get the answer later, on their own thread, so nothing waits on
+/// the GUI thread, whether the registry is a file here or a service across the ocean. Reads start in the
+/// order asked, quick ones before long ones (a million-point curve), on whichever lane is free; writes are
+/// made one after another on the first lane. An answer whose asker is gone is dropped; when the reader
+/// closes, the reads still queued are dropped and the writes are made.
+class RegistryReader : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Kind {
+        Quick, ///< a record, tags, a preview
+        Long,  ///< every point of a curve: after every quick request asked so far
+        Write, ///< a change: quick, and made even when the reader is closing
+    };
+
+    /// `location` names the registry for people ("registry.sqlite", "http://host:8470"). `lanes` clients
+    /// read at once: several for a service far away (each request waits out the link's latency), one for
+    /// a database here (more only cost memory: a malloc arena and a page cache each).
+    RegistryReader(RegistryConnector connector, QString location, int lanes = 1, QObject* parent = nullptr);
+    ~RegistryReader() override;
+
+    /// How many lanes suit the registry: 4 for a service, 1 for a database here.
+    static int lanesFor(const ClientConfig& config) { return config.isService() ? 4 : 1; }
+
+    const QString& location() const { return m_location; }
+    /// Requests asked and not yet answered (tests wait for none).
+    int outstanding() const { return m_outstanding; }
+
+    /// Runs `work(client, &error)` on the reader's thread; then `done(result, error)` on the GUI thread,
+    /// unless `receiver` is gone by then. An error that `work` sets (or a client that cannot be made)
+    /// comes with a default result.
+    template <typename Work, typename Done> void ask(QObject* receiver, Kind kind, Work work, Done done)
+    {
+        using Result = std::invoke_result_t<Work, RegistryClient&, QString*>;
+        QPointer<QObject> asker(receiver);
+        ++m_outstanding;
+        enqueue(kind, [this, asker, work = std::move(work), done = std::move(done)](RegistryClient* client,
+                                                                                    QString error) mutable {
+            Result result{};
+            if (client)
+                result = work(*client, &error);
+            // Back through the reader, which lives on the GUI thread: `asker` is looked at only there.
+            QMetaObject::invokeMethod(
+                this,
+                [this, asker, done = std::move(done), result = std::move(result), error]() mutable {
+                    --m_outstanding;
+                    if (asker)
+                        done(std::move(result), error);
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
+private:
+    using Job = std::function<void(RegistryClient* client, QString error)>;
+    void enqueue(Kind kind, Job job);
+    /// Waits for the next request lane `lane` serves: a write (lane 0 only), else the first quick read,
+    /// else the first long one; none once the reader closes (after the writes).
+    std::optional<Job> next(int lane);
+    /// The lane's thread: serves requests with a client of its own until the reader closes.
+    void serve(int lane);
+
+    RegistryConnector m_connector;
+    QString m_location;
+    std::vector<std::unique_ptr<QThread>> m_lanes;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Job> m_writes;
+    std::deque<Job> m_quick;
+    std::deque<Job> m_long;
+    bool m_closing = false; ///< under m_mutex
+    int m_outstanding = 0;  ///< on the GUI thread
+};
+
+} // namespace jikken
