@@ -28,9 +28,9 @@
 namespace jikken {
 
 namespace {
-
+constexpr int kFullDetailRuns = 20;  // up to this many runs, every line gets a point per two pixels
 constexpr int kSmoothingSteps = 100; // the slider's range: weight = value / 100, at most 0.99
-constexpr int kPreviewPoints = 512;  // per run, while the worker reads every point
+constexpr int kPreviewPoints = 512;  // per run, while the reader reads every point
 // What people look at besides the test error, in the order they look: shown small beside the main chart.
 const QStringList kKeyTags{QStringLiteral("test/error"),    QStringLiteral("train/loss"),
                            QStringLiteral("test/loss"),     QStringLiteral("train/accuracy"),
@@ -176,8 +176,12 @@ double ChartPane::weight() const
 int ChartPane::buckets() const
 {
     // A min and a max per two pixels: each pixel column still shows its extreme, and QtCharts (which
-    // strokes every line again for hovering) gets as many points as the plot is wide.
-    return std::max(100, static_cast<int>(m_chart->plotArea().width()) / 2);
+    // strokes every line again for hovering) gets as many points as the plot is wide. Past 20 runs the
+    // lines share the points: a hundred overlaid runs are a band, drawn in a fifth of the time, and each
+    // bucket still keeps its extremes.
+    const int perLine = static_cast<int>(m_chart->plotArea().width()) / 2;
+    const auto runs = static_cast<int>(m_ids.size());
+    return std::max(100, runs > kFullDetailRuns ? perLine * kFullDetailRuns / runs : perLine);
 }
 
 const ChartCurve* ChartPane::curve(const QString& id, const QString& tag) const

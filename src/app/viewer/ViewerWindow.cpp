@@ -40,6 +40,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -638,9 +639,12 @@ void ViewerWindow::saveToCache()
     if (runs.empty())
         return;
     // Written on a pool thread: a hundred runs take tens of milliseconds of disk, not the window's.
+    // At idle priority, so that it never takes a core from the window's own work (a refresh, a redraw).
     m_saving = QtConcurrent::run([cache = &m_library.cache(), runs = std::move(runs)] {
+        QThread::currentThread()->setPriority(QThread::IdlePriority);
         QStringList warnings;
         RunLibrary::store(*cache, runs, &warnings);
+        QThread::currentThread()->setPriority(QThread::NormalPriority); // the pool's thread, lent
         return warnings;
     });
     auto* watcher = new QFutureWatcher<QStringList>(this);
