@@ -1,0 +1,149 @@
+// The app's one door to the registry (RegistryReader) on a real SQLite registry: the order it serves
+// requests in, writes kept when it closes, answers dropped when their asker is gone, and a registry that
+// cannot be opened told to the asker.
+#include "registry/RegistryReader.h"
+#include "registry/RegistryStore.h"
+
+#include <QSemaphore>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <mutex>
+
+using namespace jikken;
+
+class TestRegistryReader : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_path;
+    QString m_id;
+
+    RegistryConnector connector() const
+    {
+        return [path = m_path](QString* error) -> std::unique_ptr<RegistryClient> {
+            auto store = std::make_unique<RegistryStore>();
+            if (!store->open(path, error))
+                return nullptr;
+            return store;
+        };
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_path = m_dir.filePath(QStringLiteral("registry.sqlite"));
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(m_path, &error));
+        m_id = store.reserve(QStringLiteral("softmax"), &error)->toString();
+    }
+
+    // Fifty memo writes asked at once and the reader closed at once: all made, in order, the last one kept.
+    void writesAreMadeInOrderEvenWhenClosing()
+    {
+        QObject asker;
+        auto reader = std::make_unique<RegistryReader>(connector(), m_path, 4);
+        for (int i = 1; i <= 50; ++i) {
+            const QString memo = QStringLiteral("memo %1").arg(i);
+            reader->ask(
+                &asker, RegistryReader::Kind::Write,
+                [this, memo](RegistryClient& registry, QString* error) { return registry.setMemo(m_id, memo, error); },
+                [](bool, const QString&) {});
+        }
+        reader.reset();
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(m_path, &error));
+        QCOMPARE(store.run(m_id, &error)->memo, QStringLiteral("memo 50"));
+    }
+
+    // With one lane busy, a quick read asked after a long one is served first; each kind in its order.
+    void quickReadsGoBeforeLongOnes()
+    {
+        QObject asker;
+        RegistryReader reader(connector(), m_path, 1);
+        QSemaphore started, release;
+        std::mutex mutex;
+        QStringList served;
+        const auto record = [&](const QString& name) {
+            const std::lock_guard lock(mutex);
+            served << name;
+            return true;
+        };
+        reader.ask(
+            &asker, RegistryReader::Kind::Long,
+            [&](RegistryClient&, QString*) {
+                started.release();
+                release.acquire(); // the lane is busy until everything below is asked
+                return record(QStringLiteral("busy"));
+            },
+            [](bool, const QString&) {});
+        started.acquire();
+        for (const QString& name : {QStringLiteral("long 1"), QStringLiteral("long 2")})
+            reader.ask(
+                &asker, RegistryReader::Kind::Long, [&, name](RegistryClient&, QString*) { return record(name); },
+                [](bool, const QString&) {});
+        for (const QString& name : {QStringLiteral("quick 1"), QStringLiteral("quick 2")})
+            reader.ask(
+                &asker, RegistryReader::Kind::Quick, [&, name](RegistryClient&, QString*) { return record(name); },
+                [](bool, const QString&) {});
+        QCOMPARE(reader.outstanding(), 5);
+        release.release();
+        QTRY_COMPARE(reader.outstanding(), 0);
+        QCOMPARE(served, (QStringList{QStringLiteral("busy"), QStringLiteral("quick 1"), QStringLiteral("quick 2"),
+                                      QStringLiteral("long 1"), QStringLiteral("long 2")}));
+    }
+
+    // The answer comes back on the asker's thread with what the registry said; an asker that is gone gets
+    // nothing (and nothing crashes).
+    void answersReachTheirAskerUnlessItIsGone()
+    {
+        RegistryReader reader(connector(), m_path, 2);
+        QObject kept;
+        auto gone = std::make_unique<QObject>();
+        std::optional<RunRecord> answer;
+        bool goneAnswered = false;
+        const auto readRun = [this](RegistryClient& registry, QString* error) { return registry.run(m_id, error); };
+        reader.ask(&kept, RegistryReader::Kind::Quick, readRun,
+                   [&](const std::optional<RunRecord>& run, const QString&) {
+                       QCOMPARE(QThread::currentThread(), thread());
+                       answer = run;
+                   });
+        reader.ask(gone.get(), RegistryReader::Kind::Quick, readRun,
+                   [&](const std::optional<RunRecord>&, const QString&) { goneAnswered = true; });
+        gone.reset();
+        QTRY_COMPARE(reader.outstanding(), 0);
+        QVERIFY(answer);
+        QCOMPARE(answer->id, m_id);
+        QVERIFY(!goneAnswered);
+    }
+
+    // A registry that cannot be opened: the asker gets the reason and a default result, every time.
+    void aRegistryThatCannotBeOpenedIsTold()
+    {
+        RegistryReader reader(
+            [](QString* error) -> std::unique_ptr<RegistryClient> {
+                *error = QStringLiteral("cannot open the registry nowhere.sqlite");
+                return nullptr;
+            },
+            QStringLiteral("nowhere.sqlite"));
+        QObject asker;
+        QStringList errors;
+        for (int i = 0; i < 2; ++i)
+            reader.ask(
+                &asker, RegistryReader::Kind::Quick,
+                [](RegistryClient& registry, QString* error) { return registry.runs({}, error); },
+                [&](const QVector<RunRecord>& runs, const QString& error) {
+                    QVERIFY(runs.isEmpty());
+                    errors << error;
+                });
+        QTRY_COMPARE(errors.size(), 2);
+        QCOMPARE(errors.first(), QStringLiteral("cannot open the registry nowhere.sqlite"));
+        QCOMPARE(errors.last(), errors.first());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegistryReader)
+#include "TestRegistryReader.moc"
