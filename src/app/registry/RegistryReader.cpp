@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#endif
+
 namespace jikken {
 
 RegistryReader::RegistryReader(RegistryConnector connector, QString location, int lanes, QObject* parent)
@@ -13,7 +17,7 @@ RegistryReader::RegistryReader(RegistryConnector connector, QString location, in
     for (int i = 0; i < std::max(1, lanes); ++i) {
         std::unique_ptr<QThread> lane(QThread::create([this, i] { serve(i); }));
         lane->setObjectName(QStringLiteral("registry reader %1").arg(i));
-        lane->start(QThread::IdlePriority);
+        lane->start(QThread::LowPriority); // below the window's thread (see serve for Linux)
         m_lanes.push_back(std::move(lane));
     }
 }
@@ -60,6 +64,13 @@ void RegistryReader::serve(int lane)
     // The lane's thread runs no event loop of its own: requests are taken from the queues, not posted as
     // events, so a client's wait for a reply (HttpRegistryClient runs a local event loop) never starts
     // another request on the same client.
+#ifdef Q_OS_LINUX
+    // Below the GUI thread, so that parsing a curve never takes the core a redraw needs: nice 10 (a tenth
+    // of a normal thread's share when the cores are all busy). Not IdlePriority, which is SCHED_IDLE on
+    // Linux: beside a training run that keeps every core busy, the registry would hardly be read at all.
+    // On Linux the nice value is the calling thread's own.
+    setpriority(PRIO_PROCESS, 0, 10);
+#endif
     std::unique_ptr<RegistryClient> client; // made here on first use: a database connection is per thread
     while (const auto job = next(lane)) {
         QString error;

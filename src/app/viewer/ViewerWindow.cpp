@@ -40,7 +40,6 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -639,12 +638,10 @@ void ViewerWindow::saveToCache()
     if (runs.empty())
         return;
     // Written on a pool thread: a hundred runs take tens of milliseconds of disk, not the window's.
-    // At idle priority, so that it never takes a core from the window's own work (a refresh, a redraw).
+    // Not at idle priority: on Linux that is SCHED_IDLE, and closing the window waits for this write.
     m_saving = QtConcurrent::run([cache = &m_library.cache(), runs = std::move(runs)] {
-        QThread::currentThread()->setPriority(QThread::IdlePriority);
         QStringList warnings;
         RunLibrary::store(*cache, runs, &warnings);
-        QThread::currentThread()->setPriority(QThread::NormalPriority); // the pool's thread, lent
         return warnings;
     });
     auto* watcher = new QFutureWatcher<QStringList>(this);
