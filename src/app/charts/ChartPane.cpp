@@ -196,8 +196,11 @@ void ChartPane::showRuns(const QStringList& ids)
     // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
     m_curves.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
     // The curves of the tag shown now are asked for at once; the tag picker fills as each run's tags arrive.
-    m_tagsAsked = !ids.isEmpty();
     m_tagsOf.clear();
+    if (ids.isEmpty()) {
+        showTags({}); // and redraws
+        return;
+    }
     for (const QString& id : ids) {
         m_reader.ask(
             this, RegistryReader::Kind::Quick,
@@ -208,7 +211,6 @@ void ChartPane::showRuns(const QStringList& ids)
                 if (!error.isEmpty())
                     m_readout->setText(tr("The tags of %1 could not be read: %2").arg(id, error));
                 m_tagsOf.insert(id, tags);
-                m_tagsAsked = m_tagsOf.size() < m_ids.size();
                 QStringList all;
                 for (const QStringList& some : std::as_const(m_tagsOf)) {
                     for (const QString& tag : some) {
@@ -220,8 +222,6 @@ void ChartPane::showRuns(const QStringList& ids)
                 showTags(all);
             });
     }
-    if (ids.isEmpty())
-        showTags({});
     fillColourBy();
     reload();
 }
@@ -539,9 +539,8 @@ void ChartPane::showHint()
     // An empty chart says how to fill it.
     m_chart->setTitle(m_ids.isEmpty() ? tr("Select runs in the table to plot them (Ctrl-click for several)")
                       : !m_tag->currentText().isEmpty() ? QString()
-                      : m_tagsAsked                     ? tr("Reading the selected runs' tags…")
-                      : m_tag->currentText().isEmpty()  ? tr("The selected runs have logged no scalars yet")
-                                                        : QString());
+                      : m_tagsOf.size() < m_ids.size()  ? tr("Reading the selected runs' tags…")
+                                                        : tr("The selected runs have logged no scalars yet"));
 }
 
 QString ChartPane::colourKey(const QString& id) const

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "series/ChartCurve.h"
 #include "MeasuredLines.h"
+#include "series/ChartCurve.h"
 
 #include "registry/RunRecord.h"
 
@@ -140,8 +140,7 @@ private:
     RegistryReader& m_reader;
     QHash<CurveKey, ChartCurve> m_curves;
     QSet<CurveKey> m_pending;             ///< every point asked for, not answered yet
-    bool m_tagsAsked = false;             ///< some shown runs' tags are asked for, not answered yet
-    QHash<QString, QStringList> m_tagsOf; ///< the shown runs' tags, as they arrive
+    QHash<QString, QStringList> m_tagsOf; ///< the shown runs' tags, as they arrive (fewer: still asked for)
     QString m_wantedTag;                  ///< the tag shown before the selection changed
     bool m_chartStale = false;            ///< a curve of the shown tag arrived
     bool m_multiplesStale = false;        ///< a curve of a key tag arrived

@@ -422,8 +422,7 @@ QStringList ViewerWindow::refresh()
         fillTagList();
         optionsChanged();
     }
-    if (!warnings.isEmpty())
-        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+    showWarnings(warnings);
     return changed;
 }
 
@@ -630,6 +629,12 @@ void ViewerWindow::keyPressEvent(QKeyEvent* event)
     QMainWindow::keyPressEvent(event);
 }
 
+void ViewerWindow::showWarnings(const QStringList& warnings)
+{
+    if (!warnings.isEmpty())
+        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+}
+
 void ViewerWindow::saveToCache()
 {
     if (m_saving.isRunning())
@@ -646,9 +651,7 @@ void ViewerWindow::saveToCache()
     });
     auto* watcher = new QFutureWatcher<QStringList>(this);
     connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher] {
-        const QStringList warnings = watcher->result();
-        if (!warnings.isEmpty())
-            statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+        showWarnings(watcher->result());
         watcher->deleteLater();
     });
     watcher->setFuture(m_saving);
@@ -659,8 +662,7 @@ void ViewerWindow::closeEvent(QCloseEvent* event)
     m_saving.waitForFinished();
     QStringList warnings;
     m_library.saveToCache(&warnings); // what is left, now: the window is going
-    if (!warnings.isEmpty())
-        statusBar()->showMessage(warnings.join(QStringLiteral("; ")), 8000);
+    showWarnings(warnings);
     QString error;
     if (!m_notes->save(&error)) {
         QMessageBox::warning(this, tr("Notes"), error);

@@ -95,6 +95,9 @@ private:
     /// Runs changed: the lists and the figure follow a moment later, once for a burst of arrivals.
     void runsChanged(const QStringList& keys);
     void applyChanges();
+    /// Problems that leave the rest readable (a corrupt file, a registry gone, a cache not written), in the
+    /// status bar for a while.
+    void showWarnings(const QStringList& warnings);
     /// Checks the run's box in the list and shows the figure.
     void check(const QString& key);
 
