@@ -1,13 +1,13 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
-#include "series/ChartCurve.h"
 #include "charts/ChartPane.h"
-#include "charts/MeasuredLines.h"
+#include "charts/LineLayer.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
 #include "charts/SmallMultiples.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
+#include "series/ChartCurve.h"
 #include "viewer/ViewerWindow.h"
 #include "widgets/RegistryWindow.h"
 #include "widgets/RunDetailsWidget.h"
@@ -315,9 +315,9 @@ private Q_SLOTS:
         const double smoothed = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
         QVERIFY(smoothed > raw); // a falling curve: the average lags above it
         // The measured values stay in sight, faintly, beneath the smoothed lines.
-        const QVector<MeasuredLines::Line>& measured = chart->measuredLines()->lines();
+        const QVector<LineLayer::Line>& measured = chart->measuredLines()->lines();
         QCOMPARE(measured.size(), 2);
-        const MeasuredLines::Line& beneath =
+        const LineLayer::Line& beneath =
             measured[0].series->name() == m_ids[0] ? measured[0] : measured[1]; // the first run's
         QCOMPARE(beneath.series->name(), m_ids[0]);
         QCOMPARE(beneath.colour, RunColours::colour(m_ids[0]));

@@ -6,6 +6,7 @@
 #include "EventTestSupport.h"
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
+#include "charts/CurveChart.h"
 #include "charts/RunColours.h"
 #include "data/DatasetLoader.h"
 #include "events/EventFileWriter.h"
@@ -24,10 +25,12 @@
 #include "viewer/RunSummary.h"
 #include "viewer/ViewerWindow.h"
 
+#include <QAbstractAxis>
 #include <QBuffer>
 #include <QDir>
 #include <QImage>
 #include <QJsonArray>
+#include <QLineSeries>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -585,6 +588,60 @@ private Q_SLOTS:
         QPainter painter(&image);
         renderer.paint(painter, image.rect(), options);
         QVERIFY(renderer.panels().first().yLow <= 0.2 && renderer.panels().first().yHigh >= 0.8);
+    }
+
+    // The figure's panels are QtCharts charts, made as the main window's chart is (`CurveChart`): a grid
+    // shares one x range; every run's line is in its colour and holds its curve's points; log y is
+    // QtCharts' log axis; the panel the widget zooms in is the chart's plot area.
+    void figurePanelsAreTheMainChartsCharts()
+    {
+        Logdir logdir;
+        ViewerCache cache(logdir.dir.filePath(QStringLiteral("cache")));
+        RunLibrary library(&cache, nullptr);
+        QString error;
+        QVERIFY2(library.open(logdir.path(), &error), qPrintable(error));
+        CurveStore curves(library);
+        FigureRenderer renderer(library, curves);
+        FigureOptions options;
+        options.runs = library.keys();
+        options.tags = {QStringLiteral("loss"), QStringLiteral("eval/acc")};
+        options.smoothing = 0;
+        QImage image(1000, 500, QImage::Format_RGB32);
+        const auto paint = [&] {
+            QPainter painter(&image);
+            renderer.paint(painter, image.rect(), options);
+        };
+        paint();
+        QCOMPARE(renderer.charts().size(), 2);
+        QCOMPARE(renderer.panels().size(), 2);
+        const CurveChart* loss = renderer.charts()[0];
+        const CurveChart* acc = renderer.charts()[1];
+        QCOMPARE(loss->xRange(), acc->xRange()); // x shared
+        QCOMPARE(loss->axes(Qt::Horizontal).first()->titleText(), QStringLiteral("step"));
+        QCOMPARE(loss->yTitle(), QStringLiteral("loss"));
+        QCOMPARE(loss->title(), QStringLiteral("loss"));
+        QCOMPARE(renderer.panels()[0].plot, loss->mapRectToScene(loss->plotArea()));
+        const ViewerRun* focal = library.run(kFocal);
+        QVERIFY(focal);
+        const auto focalLine = std::find_if(loss->lines().cbegin(), loss->lines().cend(),
+                                            [](const QLineSeries* line) { return line->name() == kFocal; });
+        QVERIFY(focalLine != loss->lines().cend());
+        QCOMPARE((*focalLine)->pen().color(), RunColours::colour(kFocal));
+        const QList<QPointF> drawn = loss->pointsOf(*focalLine);
+        QCOMPARE(drawn.size(), focal->scalars.value(QStringLiteral("loss")).size()); // few points: every one
+        QCOMPARE(drawn.first().y(), focal->scalars.value(QStringLiteral("loss")).values.first());
+        // Log y, and an overlay: one chart of both tags.
+        options.logY = true;
+        options.layout = FigureOptions::Layout::Overlay;
+        paint();
+        QCOMPARE(renderer.charts().size(), 1);
+        QCOMPARE(renderer.charts()[0]->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
+        qsizetype lines = 0; // a line per run and tag it has
+        for (const QString& key : std::as_const(options.runs)) {
+            for (const QString& tag : std::as_const(options.tags))
+                lines += library.run(key)->scalars.contains(tag);
+        }
+        QCOMPARE(renderer.charts()[0]->lines().size(), lines);
     }
 
     void summaryAndHyperparametersCompareRuns()

@@ -1,34 +1,28 @@
 #include "ChartPane.h"
 
-#include "MeasuredLines.h"
 #include "PlotView.h"
 #include "RunColours.h"
 #include "SmallMultiples.h"
 #include "registry/RegistryReader.h"
 
-#include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
-#include <QDateTimeAxis>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
-#include <QLogValueAxis>
 #include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSlider>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <cmath>
 
 namespace jikken {
 
 namespace {
-constexpr int kFullDetailRuns = 20;  // up to this many runs, every line gets a point per two pixels
 constexpr int kSmoothingSteps = 100; // the slider's range: weight = value / 100, at most 0.99
 constexpr int kPreviewPoints = 512;  // per run, while the reader reads every point
 // What people look at besides the test error, in the order they look: shown small beside the main chart.
@@ -38,34 +32,13 @@ const QStringList kKeyTags{QStringLiteral("test/error"),    QStringLiteral("trai
                            QStringLiteral("train/lr")};
 constexpr int kMostMultiples = 3;
 
-std::pair<double, double> range(const QAbstractAxis* axis)
-{
-    if (const auto* time = qobject_cast<const QDateTimeAxis*>(axis))
-        return {static_cast<double>(time->min().toMSecsSinceEpoch()),
-                static_cast<double>(time->max().toMSecsSinceEpoch())};
-    if (const auto* log = qobject_cast<const QLogValueAxis*>(axis))
-        return {log->min(), log->max()};
-    const auto* value = static_cast<const QValueAxis*>(axis);
-    return {value->min(), value->max()};
-}
-
-void setRange(QAbstractAxis* axis, double low, double high)
-{
-    if (auto* time = qobject_cast<QDateTimeAxis*>(axis))
-        time->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(low)),
-                       QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::ceil(high))));
-    else
-        axis->setRange(low, high);
-}
-
 } // namespace
 
 ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new QComboBox), m_colourBy(new QComboBox),
       m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
-      m_reset(new QPushButton(tr("Reset"))), m_chart(new QChart), m_measured(new MeasuredLines(m_chart)),
-      m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
-      m_drawSoon(new QTimer(this))
+      m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart), m_view(new PlotView(m_chart)),
+      m_multiples(new SmallMultiples), m_readout(new QLabel), m_drawSoon(new QTimer(this))
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
@@ -110,6 +83,11 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
+    // A zoom or pan by the user (not by this pane) moves the x axis: redraw what is in view.
+    connect(m_chart, &CurveChart::xRangeMoved, this, [this] {
+        m_zoomed = true;
+        redraw();
+    });
     connect(m_view, &PlotView::hoveredAt, this, [this](double x) { m_readout->setText(describeAll(x)); });
     m_view->setMouseTracking(true);
     m_drawSoon->setSingleShot(true);
@@ -175,13 +153,7 @@ double ChartPane::weight() const
 
 int ChartPane::buckets() const
 {
-    // A min and a max per two pixels: each pixel column still shows its extreme, and QtCharts (which
-    // strokes every line again for hovering) gets as many points as the plot is wide. Past 20 runs the
-    // lines share the points: a hundred overlaid runs are a band, drawn in a fifth of the time, and each
-    // bucket still keeps its extremes.
-    const int perLine = static_cast<int>(m_chart->plotArea().width()) / 2;
-    const auto runs = static_cast<int>(m_ids.size());
-    return std::max(100, runs > kFullDetailRuns ? perLine * kFullDetailRuns / runs : perLine);
+    return CurveChart::bucketsFor(m_chart->plotArea().width(), m_ids.size());
 }
 
 const ChartCurve* ChartPane::curve(const QString& id, const QString& tag) const
@@ -335,38 +307,16 @@ void ChartPane::markStale(const QStringList& ids)
 
 void ChartPane::reload()
 {
-    m_drawing = true;
-    m_measured->setLines({});
-    m_chart->removeAllSeries();
+    m_chart->clear();
     m_lines.clear();
-    for (QAbstractAxis* axis : m_chart->axes())
-        m_chart->removeAxis(axis);
-    m_x = m_y = nullptr;
     m_zoomed = false;
     m_readout->clear();
     const QString tag = m_tag->currentText();
     showHint();
     refreshMultiples();
-    if (tag.isEmpty()) {
-        m_drawing = false;
+    if (tag.isEmpty())
         return;
-    }
-    const XAxis axis = xAxis();
-    if (axis == XAxis::WallTime) {
-        auto* time = new QDateTimeAxis;
-        time->setFormat(QStringLiteral("MM-dd hh:mm"));
-        m_x = time;
-    } else {
-        m_x = new QValueAxis;
-    }
-    m_x->setTitleText(axis == XAxis::Step           ? tr("step")
-                      : axis == XAxis::RelativeTime ? tr("hours")
-                      : axis == XAxis::Epoch        ? tr("epoch")
-                                                    : tr("wall time"));
-    m_y = m_log->isChecked() ? static_cast<QAbstractAxis*>(new QLogValueAxis) : new QValueAxis;
-    m_y->setTitleText(tag);
-    m_chart->addAxis(m_x, Qt::AlignBottom);
-    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_chart->setAxes(xAxis(), m_log->isChecked(), tag);
     // Distinct colours for the runs (or groups) shown together, in selection order.
     QStringList colourKeys;
     for (const QString& id : m_ids) {
@@ -376,15 +326,9 @@ void ChartPane::reload()
     RunColours::show(colourKeys);
     for (const QString& id : m_ids) {
         ensureCurve(id, tag);
-        auto* line = new QLineSeries;
         const QString group = colourKey(id);
-        line->setName(group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)));
-        QPen pen(RunColours::colour(group));
-        pen.setWidthF(2);
-        line->setPen(pen);
-        m_chart->addSeries(line);
-        line->attachAxis(m_x);
-        line->attachAxis(m_y);
+        QLineSeries* line = m_chart->addLine(
+            {group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)), RunColours::colour(group)});
         connect(line, &QLineSeries::hovered, this, [this, id](const QPointF& point, bool inside) {
             if (inside)
                 m_readout->setText(describePoint(id, point.x()));
@@ -392,23 +336,11 @@ void ChartPane::reload()
         m_lines.insert(id, line);
     }
     fitAxes();
-    // A zoom or pan by the user (not by this pane) moves the x axis: redraw what is in view.
-    const auto moved = [this] {
-        if (m_drawing)
-            return;
-        m_zoomed = true;
-        redraw();
-    };
-    if (auto* time = qobject_cast<QDateTimeAxis*>(m_x))
-        connect(time, &QDateTimeAxis::rangeChanged, this, moved);
-    else
-        connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
-    m_drawing = false;
 }
 
 void ChartPane::fitAxes()
 {
-    if (!m_x)
+    if (!m_chart->hasAxes())
         return;
     const XAxis axis = xAxis();
     const QString tag = m_tag->currentText();
@@ -420,28 +352,15 @@ void ChartPane::fitAxes()
         lowX = std::min(lowX, shown->x(axis, 0));
         highX = std::max(highX, shown->x(axis, shown->size() - 1));
     }
-    const bool drawing = m_drawing;
-    m_drawing = true;
     if (lowX <= highX)
-        setRange(m_x, lowX, lowX == highX ? highX + 1 : highX);
-    niceTicks(m_x);
+        m_chart->setXRange(lowX, lowX == highX ? highX + 1 : highX, CurveChart::Ticks::RoundOut);
     // y holds what is drawn: each bucket's extremes, so every curve's own, and the faint measured lines,
     // so a spike the smoothing flattens stays in view.
     Drawn drawn = pointsInView();
     if (drawn.lowY <= drawn.highY)
-        m_y->setRange(drawn.lowY, drawn.lowY == drawn.highY ? drawn.highY + 1 : drawn.highY);
-    niceTicks(m_y);
-    m_drawing = drawing;
+        m_chart->setYRange(drawn.lowY, drawn.lowY == drawn.highY ? drawn.highY + 1 : drawn.highY,
+                           CurveChart::Ticks::RoundOut);
     apply(std::move(drawn));
-}
-
-void ChartPane::niceTicks(QAbstractAxis* axis)
-{
-    // Round ticks (0, 1000, 2000 rather than 0, 1122.5, …); the range grows to the next round value.
-    if (auto* value = qobject_cast<QValueAxis*>(axis)) {
-        value->applyNiceNumbers();
-        value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
-    }
 }
 
 ChartPane::Drawn ChartPane::pointsInView() const
@@ -449,7 +368,7 @@ ChartPane::Drawn ChartPane::pointsInView() const
     Drawn drawn;
     const XAxis axis = xAxis();
     const QString tag = m_tag->currentText();
-    const auto [low, high] = range(m_x);
+    const auto [low, high] = m_chart->xRange();
     const int across = buckets();
     const bool log = m_log->isChecked();
     const auto extend = [&drawn](const QList<QPointF>& points) {
@@ -476,13 +395,13 @@ ChartPane::Drawn ChartPane::pointsInView() const
 void ChartPane::apply(Drawn drawn)
 {
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
-        it.value()->replace(drawn.lines.value(it.key()));
-    m_measured->setLines(std::move(drawn.measured));
+        m_chart->setPoints(it.value(), drawn.lines.value(it.key()));
+    m_chart->measured()->setLines(std::move(drawn.measured));
 }
 
 void ChartPane::redraw()
 {
-    if (m_x)
+    if (m_chart->hasAxes())
         apply(pointsInView());
 }
 

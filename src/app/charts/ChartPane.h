@@ -1,6 +1,6 @@
 #pragma once
 
-#include "MeasuredLines.h"
+#include "CurveChart.h"
 #include "series/ChartCurve.h"
 
 #include "registry/RunRecord.h"
@@ -11,9 +11,7 @@
 
 #include <functional>
 
-class QAbstractAxis;
 class QCheckBox;
-class QChart;
 class QComboBox;
 class QLabel;
 class QLineSeries;
@@ -60,7 +58,7 @@ public:
 
     QComboBox* tagBox() const { return m_tag; }
     QComboBox* xAxisBox() const { return m_xAxis; }
-    QChart* chart() const { return m_chart; }
+    CurveChart* chart() const { return m_chart; }
     /// The runs the pane shows, in selection order.
     const QStringList& shownRuns() const { return m_ids; }
     PlotView* view() const { return m_view; }
@@ -73,7 +71,7 @@ public:
     /// own left out, at most three.
     QStringList keyTags() const;
     /// The faint measured lines drawn beneath the smoothed ones (none for curves drawn as measured).
-    const MeasuredLines* measuredLines() const { return m_measured; }
+    const LineLayer* measuredLines() const { return m_chart->measured(); }
     /// The curve drawn for this run and tag; nullptr when none was read.
     const ChartCurve* curve(const QString& id, const QString& tag) const;
     /// Says what the curve of run `id` holds at (about) `x`, as hovering its line does.
@@ -117,18 +115,17 @@ private:
     struct Drawn
     {
         QHash<QString, QList<QPointF>> lines; ///< by run
-        QVector<MeasuredLines::Line> measured;
+        QVector<LineLayer::Line> measured;
         double lowY = qInf(), highY = -qInf();
     };
     Drawn pointsInView() const;
-    /// Hands the points to the lines (QtCharts) and the faint ones to MeasuredLines.
+    /// Hands the points to the lines (QtCharts) and the faint ones to the measured layer.
     void apply(Drawn drawn);
     /// Refills the lines with the points in the x axis' current range (a zoom, a pan, new smoothing).
     void redraw();
     /// Sets the axes to the shown curves' whole extent and draws them: the points are made once, after x is
     /// set and before y is, as y holds what they reach.
     void fitAxes();
-    static void niceTicks(QAbstractAxis* axis);
     void applySmoothing();
     /// QtCharts' light or dark theme after the palette (macOS dark mode), keeping each run's colour.
     void applyTheme();
@@ -146,10 +143,7 @@ private:
     bool m_multiplesStale = false;        ///< a curve of a key tag arrived
     QStringList m_ids;
     QHash<QString, QLineSeries*> m_lines; ///< run -> its line in the chart, for the current tag
-    QAbstractAxis* m_x = nullptr;
-    QAbstractAxis* m_y = nullptr;
     bool m_zoomed = false;
-    bool m_drawing = false;
     QComboBox* m_tag;
     QComboBox* m_xAxis;
     QComboBox* m_colourBy;
@@ -157,8 +151,7 @@ private:
     QSlider* m_smoothing;
     QCheckBox* m_log;
     QPushButton* m_reset;
-    QChart* m_chart;
-    MeasuredLines* m_measured;
+    CurveChart* m_chart;
     PlotView* m_view;
     SmallMultiples* m_multiples;
     QLabel* m_readout;

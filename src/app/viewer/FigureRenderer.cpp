@@ -1,13 +1,14 @@
 #include "FigureRenderer.h"
 
-#include "AxisTicks.h"
 #include "CurveStore.h"
+#include "charts/CurveChart.h"
 #include "charts/RunColours.h"
 #include "viewer/RunLibrary.h"
 
 #include <QFontMetricsF>
+#include <QGraphicsLayout>
+#include <QLineSeries>
 #include <QPainter>
-#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
@@ -27,21 +28,6 @@ Qt::PenStyle styleOf(int tagIndex)
     return styles[tagIndex % 5];
 }
 
-QString xAxisName(XAxis axis)
-{
-    switch (axis) {
-    case XAxis::Step:
-        return QStringLiteral("step");
-    case XAxis::RelativeTime:
-        return QStringLiteral("hours since the first point");
-    case XAxis::WallTime:
-        return QStringLiteral("wall time");
-    case XAxis::Epoch:
-        return QStringLiteral("epoch");
-    }
-    return {};
-}
-
 QFont fontOf(const FigureOptions& options, double factor = 1.0)
 {
     QFont font;
@@ -49,7 +35,24 @@ QFont fontOf(const FigureOptions& options, double factor = 1.0)
     return font;
 }
 
+/// Whether the chart's lines are drawn in these styles already (then only their points change).
+bool drawnIn(const CurveChart& chart, const QVector<CurveChart::Style>& styles)
+{
+    if (chart.lines().size() != styles.size())
+        return false;
+    for (int i = 0; i < styles.size(); ++i) {
+        const QPen pen = chart.lines()[i]->pen();
+        if (pen.color() != styles[i].colour || pen.style() != styles[i].dash || pen.widthF() != styles[i].width)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
+
+FigureRenderer::FigureRenderer(const RunLibrary& library, CurveStore& curves) : m_library(library), m_curves(curves) {}
+
+FigureRenderer::~FigureRenderer() = default; // the scene deletes the charts
 
 std::optional<std::pair<double, double>> FigureRenderer::wholeXRange(const FigureOptions& options)
 {
@@ -99,25 +102,46 @@ void FigureRenderer::paint(QPainter& painter, const QRectF& area, const FigureOp
         painter.drawText(body, Qt::AlignCenter,
                          options.runs.isEmpty() || options.tags.isEmpty() ? QStringLiteral("Choose runs and tags")
                                                                           : QStringLiteral("No points in these tags"));
+        placeCharts(body, 0, margin);
         painter.restore();
         return;
     }
-    if (options.layout == FigureOptions::Layout::Overlay) {
-        paintPanel(painter, body,
-                   options.tags.size() == 1 ? options.tags.first() : options.tags.join(QStringLiteral(", ")),
-                   options.tags, options, *xRange);
-    } else {
-        const int count = static_cast<int>(options.tags.size());
-        const int columns = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))));
-        const int rows = (count + columns - 1) / columns;
-        const double width = body.width() / columns, height = body.height() / rows;
-        for (int i = 0; i < count; ++i) {
-            const QRectF cell(body.left() + (i % columns) * width, body.top() + (i / columns) * height, width, height);
-            paintPanel(painter, cell.adjusted(0, 0, -margin, -margin), options.tags[i], {options.tags[i]}, options,
-                       *xRange);
-        }
+    const bool overlay = options.layout == FigureOptions::Layout::Overlay;
+    const auto count = static_cast<int>(overlay ? 1 : options.tags.size());
+    placeCharts(body, count, margin);
+    for (int i = 0; i < count; ++i) {
+        CurveChart& chart = *m_charts[i];
+        const QStringList tags = overlay ? options.tags : QStringList{options.tags[i]};
+        fillChart(chart, tags.join(QStringLiteral(", ")), tags, options, *xRange);
+        const QRectF cell = chart.geometry();
+        m_scene.render(&painter, cell, cell);
     }
     painter.restore();
+}
+
+void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
+{
+    while (m_charts.size() > count)
+        delete m_charts.takeLast(); // and out of the scene
+    while (m_charts.size() < count) {
+        auto* chart = new CurveChart(CurveChart::Mode::Figure);
+        chart->legend()->hide(); // the figure's legend names the runs once, above every chart
+        chart->setMargins(QMargins(0, 0, 0, 0));
+        chart->layout()->setContentsMargins(0, 0, 0, 0);
+        m_scene.addItem(chart);
+        m_charts.append(chart);
+    }
+    if (count == 0)
+        return;
+    // Small multiples in a near-square grid; the scene's coordinates are the painter's.
+    const int columns = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))));
+    const int rows = (count + columns - 1) / columns;
+    const double width = body.width() / columns, height = body.height() / rows;
+    for (int i = 0; i < count; ++i) {
+        const QRectF cell(body.left() + (i % columns) * width, body.top() + (i / columns) * height, width, height);
+        m_charts[i]->setGeometry(count == 1 ? body : cell.adjusted(0, 0, -margin, -margin));
+    }
+    m_scene.setSceneRect(body);
 }
 
 QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options)
@@ -160,20 +184,26 @@ QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const 
     return QRectF(area.left(), area.top(), area.width(), y - area.top() + metrics.height());
 }
 
-void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QString& title, const QStringList& tags,
-                                const FigureOptions& options, std::pair<double, double> xRange)
+void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QStringList& tags,
+                               const FigureOptions& options, std::pair<double, double> xRange)
 {
-    const QFont font = fontOf(options);
-    const QFontMetricsF metrics(font);
-    const QColor ink = m_dark ? QColor(0xdd, 0xdd, 0xdd) : QColor(0x33, 0x33, 0x33);
-    const QColor grid = m_dark ? QColor(0x3a, 0x3a, 0x3a) : QColor(0xe4, 0xe4, 0xe4);
-
-    // The lines first, in data units, to know the y range of what is in view.
-    const double roughWidth = cell.width() - 6 * metrics.height();
-    const int buckets = qMax(16, static_cast<int>(roughWidth / 2));
-    QVector<Line> lines;
+    // The points first, to know the y range of what is in view.
+    const QFontMetricsF metrics(fontOf(options));
+    const double roughWidth = chart.geometry().width() - 6 * metrics.height();
+    const int buckets = CurveChart::bucketsFor(roughWidth, options.runs.size() * tags.size());
+    QVector<CurveChart::Style> styles;
+    QVector<QList<QPointF>> points;
+    QVector<QPair<int, QList<QPointF>>> faintLines; ///< (line, its measured values) of the smoothed lines
     bool smoothed = false;
     double yLow = std::numeric_limits<double>::infinity(), yHigh = -yLow;
+    const auto extend = [&](const QList<QPointF>& some) {
+        for (const QPointF& p : some) {
+            if (p.x() >= xRange.first && p.x() <= xRange.second) {
+                yLow = qMin(yLow, p.y());
+                yHigh = qMax(yHigh, p.y());
+            }
+        }
+    };
     for (const QString& key : options.runs) {
         const ViewerRun* run = m_library.run(key);
         for (int t = 0; run && t < tags.size(); ++t) {
@@ -181,136 +211,69 @@ void FigureRenderer::paintPanel(QPainter& painter, const QRectF& cell, const QSt
             if (!curve)
                 continue;
             smoothed = smoothed || curve->isSmoothed();
-            Line line{RunColours::colour(run->name), styleOf(t), {}, {}};
-            line.points = curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
-                                        curve->isSmoothed() ? &line.measured : nullptr);
+            QList<QPointF> faint;
+            points.append(curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
+                                        curve->isSmoothed() ? &faint : nullptr));
             // The y range holds the measured values too: a spike the smoothing flattens still shows.
-            for (QList<QPointF>* points : {&line.points, &line.measured}) {
-                for (QPointF& p : *points) {
-                    if (options.logY)
-                        p.setY(std::log10(p.y()));
-                    if (p.x() >= xRange.first && p.x() <= xRange.second) {
-                        yLow = qMin(yLow, p.y());
-                        yHigh = qMax(yHigh, p.y());
-                    }
-                }
-            }
-            lines.append(std::move(line));
+            extend(points.last());
+            extend(faint);
+            styles.append({run->name, RunColours::colour(run->name), styleOf(t), options.fontScale});
+            if (!faint.isEmpty())
+                faintLines.append({static_cast<int>(styles.size()) - 1, std::move(faint)});
         }
     }
+    // A crisp line (`LineLayer`) is drawn thin, a smooth one a little wider.
+    qsizetype allPoints = 0;
+    for (const QList<QPointF>& line : std::as_const(points))
+        allPoints += line.size();
+    for (int i = 0; i < styles.size(); ++i) {
+        if (!LineLayer::isCrisp(points[i].size(), allPoints, roughWidth))
+            styles[i].width *= 1.6;
+    }
+    // A figure says when its lines are not the values: it leaves the app for slides and papers.
+    chart.setTitle(smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
+                                  .arg(title, QString::number(options.smoothing, 'g', 3))
+                                  .arg(ChartCurve::kFewestSmoothedPoints)
+                            : title);
+    const QChart::ChartTheme theme = m_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    const QString yTitle = tags.join(QStringLiteral(", "));
+    if (chart.theme() != theme || !chart.hasAxes() || chart.xAxisKind() != options.xAxis ||
+        chart.isLogY() != options.logY || chart.yTitle() != yTitle || !drawnIn(chart, styles)) {
+        chart.setTheme(theme); // a theme recolours the lines: it goes first
+        chart.setBackgroundBrush(background());
+        chart.setBackgroundRoundness(0);
+        chart.setAxes(options.xAxis, options.logY, yTitle);
+        for (const CurveChart::Style& style : std::as_const(styles))
+            chart.addLine(style);
+    }
+    chart.setTextScale(options.fontScale);
     if (!(yLow <= yHigh)) {
-        yLow = 0;
+        yLow = options.logY ? 0.1 : 0;
         yHigh = 1;
     } else if (yLow == yHigh) { // a constant (a learning rate): a band around it at its own scale
-        const double pad = yLow != 0 && !options.logY ? std::abs(yLow) * 0.1 : 0.5;
-        yLow -= pad;
-        yHigh += pad;
+        const double pad = yLow != 0 ? std::abs(yLow) * 0.1 : 0.5;
+        yLow -= options.logY ? yLow / 2 : pad;
+        yHigh += options.logY ? yHigh : pad;
+    } else if (options.logY) { // 4% of the decades spanned, at either end
+        const double pad = std::pow(yHigh / yLow, 0.04);
+        yLow /= pad;
+        yHigh *= pad;
     } else {
         const double pad = (yHigh - yLow) * 0.04;
         yLow -= pad;
         yHigh += pad;
     }
-
-    // Axes: the y labels' width decides where the plot starts.
-    const int tickCount = qMax(2, static_cast<int>(cell.height() / (metrics.height() * 3)));
-    const QVector<double> yTicks =
-        options.logY ? AxisTicks::logarithmic(yLow, yHigh, tickCount) : AxisTicks::linear(yLow, yHigh, tickCount);
-    const double ySpacing = yTicks.size() > 1 ? yTicks[1] - yTicks[0] : 1;
-    QStringList yLabels;
-    double labelWidth = 0;
-    for (double t : yTicks) {
-        yLabels << (options.logY ? QString::number(std::pow(10.0, t), 'g', 3) : AxisTicks::yLabel(t, ySpacing));
-        labelWidth = qMax(labelWidth, metrics.horizontalAdvance(yLabels.last()));
-    }
-    // Room on the left for the y axis' name (turned), below for the x axis'.
-    const double axisName = metrics.height() * 1.2;
-    const QRectF plot(cell.left() + axisName + labelWidth + metrics.height() * 0.5, cell.top() + metrics.height() * 1.4,
-                      cell.width() - axisName - labelWidth - metrics.height() * 1.0,
-                      cell.height() - metrics.height() * 2.9 - axisName);
-    if (plot.width() < 10 || plot.height() < 10)
-        return;
-    // A figure says when its lines are not the values: it leaves the app for slides and papers.
-    const QString caption = smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
-                                           .arg(title, QString::number(options.smoothing, 'g', 3))
-                                           .arg(ChartCurve::kFewestSmoothedPoints)
-                                     : title;
-    m_panels.append({plot, caption, xRange.first, xRange.second, yLow, yHigh});
-    const auto toPixel = [&](QPointF p) {
-        return QPointF(plot.left() + (p.x() - xRange.first) / (xRange.second - xRange.first) * plot.width(),
-                       plot.bottom() - (p.y() - yLow) / (yHigh - yLow) * plot.height());
-    };
-
-    painter.setFont(font);
-    painter.setPen(ink);
-    painter.drawText(QRectF(plot.left(), cell.top(), plot.width(), metrics.height() * 1.3),
-                     Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(caption, Qt::ElideMiddle, plot.width()));
-    for (int i = 0; i < yTicks.size(); ++i) {
-        const double y = toPixel({xRange.first, yTicks[i]}).y();
-        painter.setPen(QPen(grid, 1));
-        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
-        painter.setPen(ink);
-        painter.drawText(QRectF(cell.left() + axisName, y - metrics.height() / 2, labelWidth, metrics.height()),
-                         Qt::AlignRight | Qt::AlignVCenter, yLabels[i]);
-    }
-    const int xCount = qMax(2, static_cast<int>(plot.width() / (metrics.height() * 5)));
-    const QVector<double> xTicks = AxisTicks::linear(xRange.first, xRange.second, xCount);
-    const double xSpacing = xTicks.size() > 1 ? xTicks[1] - xTicks[0] : 1;
-    for (double t : xTicks) {
-        const double x = toPixel({t, yLow}).x();
-        painter.setPen(QPen(grid, 1));
-        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-        painter.setPen(ink);
-        const QString label = AxisTicks::xLabel(options.xAxis, t, xSpacing);
-        const double w = metrics.horizontalAdvance(label);
-        painter.drawText(
-            QPointF(qBound(cell.left(), x - w / 2, cell.right() - w), plot.bottom() + metrics.ascent() + 3), label);
-    }
-    painter.setPen(QPen(ink, 1));
-    painter.drawRect(plot);
-    // The axes' names: what x counts, and the tags on y.
-    painter.drawText(QRectF(plot.left(), plot.bottom() + metrics.height() * 1.2, plot.width(), axisName),
-                     Qt::AlignCenter, xAxisName(options.xAxis));
-    painter.save();
-    painter.translate(cell.left(), plot.center().y());
-    painter.rotate(-90);
-    const QString yName =
-        (options.logY ? QStringLiteral("%1 (log)") : QStringLiteral("%1")).arg(tags.join(QStringLiteral(", ")));
-    painter.drawText(QRectF(-plot.height() / 2, 0, plot.height(), axisName), Qt::AlignCenter,
-                     metrics.elidedText(yName, Qt::ElideMiddle, plot.height()));
-    painter.restore();
-
-    painter.save();
-    painter.setClipRect(plot);
-    const auto polylineOf = [&](const QList<QPointF>& points) {
-        QPolygonF polyline;
-        polyline.reserve(points.size());
-        for (const QPointF& p : points)
-            polyline.append(toPixel(p));
-        return polyline;
-    };
-    // The measured lines first, faint, so that every smoothed line is drawn over all of them.
-    painter.setRenderHint(QPainter::Antialiasing, false);
-    for (const Line& line : std::as_const(lines)) {
-        if (line.measured.isEmpty())
-            continue;
-        painter.setPen(QPen(RunColours::faint(line.colour, background()), options.fontScale, line.style));
-        painter.drawPolyline(polylineOf(line.measured));
-    }
-    for (const Line& line : std::as_const(lines)) {
-        const QPolygonF polyline = polylineOf(line.points);
-        // A dense curve (a point or more per pixel, min/max buckets) looks the same without antialiasing
-        // and draws several times faster; sparse ones keep smooth edges.
-        const bool dense = polyline.size() > plot.width() / 2;
-        painter.setRenderHint(QPainter::Antialiasing, !dense);
-        QPen pen(line.colour, (dense ? 1.0 : 1.6) * options.fontScale, line.style);
-        pen.setJoinStyle(Qt::RoundJoin);
-        painter.setPen(pen);
-        if (polyline.size() == 1)
-            painter.drawEllipse(polyline.first(), 2 * options.fontScale, 2 * options.fontScale);
-        else
-            painter.drawPolyline(polyline);
-    }
-    painter.restore();
+    chart.setRangesAndPoints(xRange, {yLow, yHigh}, points);
+    QVector<LineLayer::Line> measured;
+    for (auto& [line, faint] : faintLines)
+        measured.append({chart.lines()[line], styles[line].colour, std::move(faint)});
+    chart.measured()->setLines(std::move(measured));
+    if (chart.layout())
+        chart.layout()->activate(); // the plot area after the axes' labels, for the panel below
+    const auto [shownLow, shownHigh] = chart.yRange();
+    const QString caption = chart.title();
+    m_panels.append({chart.mapRectToScene(chart.plotArea()), caption, xRange.first, xRange.second,
+                     options.logY ? std::log10(shownLow) : shownLow, options.logY ? std::log10(shownHigh) : shownHigh});
 }
 
 } // namespace jikken

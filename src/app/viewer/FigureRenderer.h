@@ -3,6 +3,7 @@
 #include "FigureOptions.h"
 
 #include <QColor>
+#include <QGraphicsScene>
 #include <QRectF>
 #include <QVector>
 
@@ -10,17 +11,20 @@ class QPainter;
 
 namespace jikken {
 
+class CurveChart;
 class CurveStore;
 class RunLibrary;
 
-/// Draws a viewer figure with QPainter on any device — the window, a 2× PNG, SVG or PDF — so what is
-/// exported is what was on screen: a legend of runs (name and method, each run's colour as in every
-/// chart), then one chart, or one chart per tag with the x range shared. Each curve is reduced to
-/// min/max buckets two pixels wide, so spikes survive at any size.
+/// Draws a viewer figure on any painter — the window, a 2× PNG, SVG or PDF — so what is exported is what
+/// was on screen: a title, a legend of runs (name and method, each run's colour as in every chart), then
+/// one chart, or one chart per tag with the x range shared. The charts are QtCharts charts (`CurveChart`,
+/// as the main window's), kept in a scene of their own and rendered into the painter. Each curve is
+/// reduced to min/max buckets two pixels wide, so spikes survive at any size.
 class FigureRenderer
 {
 public:
-    FigureRenderer(const RunLibrary& library, CurveStore& curves) : m_library(library), m_curves(curves) {}
+    FigureRenderer(const RunLibrary& library, CurveStore& curves);
+    ~FigureRenderer();
 
     struct Panel
     {
@@ -34,26 +38,26 @@ public:
     void paint(QPainter& painter, const QRectF& area, const FigureOptions& options);
     /// The panels of the last `paint`, for the widget's zoom and read-out.
     const QVector<Panel>& panels() const { return m_panels; }
+    /// The chart of each panel of the last `paint`.
+    const QList<CurveChart*>& charts() const { return m_charts; }
     /// The x range that holds every point of the shown curves; none when nothing is shown.
     std::optional<std::pair<double, double>> wholeXRange(const FigureOptions& options);
 
 private:
-    struct Line
-    {
-        QColor colour;
-        Qt::PenStyle style;
-        QList<QPointF> points;
-        QList<QPointF> measured; ///< drawn faintly beneath `points` when those are smoothed
-    };
     QColor background() const { return m_dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white); }
     QRectF paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options);
-    void paintPanel(QPainter& painter, const QRectF& cell, const QString& title, const QStringList& tags,
-                    const FigureOptions& options, std::pair<double, double> xRange);
+    /// Lays out `count` charts in `body`, reusing those of the last paint.
+    void placeCharts(const QRectF& body, int count, double margin);
+    /// Fills a chart with the tags' curves of every run, and notes its panel.
+    void fillChart(CurveChart& chart, const QString& title, const QStringList& tags, const FigureOptions& options,
+                   std::pair<double, double> xRange);
 
     const RunLibrary& m_library;
     CurveStore& m_curves;
     bool m_dark = false;
     QVector<Panel> m_panels;
+    QGraphicsScene m_scene; ///< holds the charts
+    QList<CurveChart*> m_charts;
 };
 
 } // namespace jikken

@@ -1,0 +1,249 @@
+#include "CurveChart.h"
+
+#include "AxisTicks.h"
+
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QValueAxis>
+
+#include <cmath>
+
+namespace jikken {
+
+namespace {
+
+constexpr double kLabelPixels = 12;
+constexpr qsizetype kFullDetailLines = 20;
+constexpr int kFewestBuckets = 100;
+
+QString xTitle(XAxis axis)
+{
+    switch (axis) {
+    case XAxis::Step:
+        return QObject::tr("step");
+    case XAxis::RelativeTime:
+        return QObject::tr("hours");
+    case XAxis::WallTime:
+        return QObject::tr("wall time");
+    case XAxis::Epoch:
+        return QObject::tr("epoch");
+    }
+    return {};
+}
+
+std::pair<double, double> rangeOf(const QAbstractAxis* axis)
+{
+    if (const auto* time = qobject_cast<const QDateTimeAxis*>(axis))
+        return {static_cast<double>(time->min().toMSecsSinceEpoch()),
+                static_cast<double>(time->max().toMSecsSinceEpoch())};
+    if (const auto* log = qobject_cast<const QLogValueAxis*>(axis))
+        return {log->min(), log->max()};
+    const auto* value = static_cast<const QValueAxis*>(axis);
+    return {value->min(), value->max()};
+}
+
+/// Sets the range, then the ticks: round values past the data (`RoundOut`), or round values inside the
+/// range as given, about one per `spacing` pixels of `length`.
+void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks ticks, double length)
+{
+    if (auto* time = qobject_cast<QDateTimeAxis*>(axis)) {
+        time->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::floor(low))),
+                       QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::ceil(high))));
+        return;
+    }
+    axis->setRange(low, high);
+    auto* value = qobject_cast<QValueAxis*>(axis);
+    if (!value)
+        return;                                  // a log axis: QtCharts puts its ticks on powers of the base
+    value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
+    if (ticks == CurveChart::Ticks::RoundOut) {
+        value->setTickType(QValueAxis::TicksFixed);
+        value->applyNiceNumbers();
+        return;
+    }
+    const QVector<double> round = AxisTicks::linear(low, high, std::max(2, static_cast<int>(length / 70)));
+    if (round.size() < 2)
+        return;
+    value->setTickType(QValueAxis::TicksDynamic);
+    value->setTickAnchor(round[0]);
+    value->setTickInterval(round[1] - round[0]);
+}
+
+} // namespace
+
+CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
+    : QChart(parent), m_measured(new LineLayer(this, LineLayer::Kind::Measured)),
+      m_drawn(mode == Mode::Figure ? new LineLayer(this, LineLayer::Kind::Drawn) : nullptr)
+{
+    setBackgroundRoundness(0);
+}
+
+void CurveChart::clear()
+{
+    m_measured->setLines({});
+    m_drawnLines.clear();
+    if (m_drawn)
+        m_drawn->setLines({});
+    removeAllSeries();
+    m_lines.clear();
+    for (QAbstractAxis* old : axes())
+        removeAxis(old);
+    delete std::exchange(m_x, nullptr);
+    delete std::exchange(m_y, nullptr);
+}
+
+void CurveChart::setAxes(XAxis axis, bool logY, const QString& yTitle)
+{
+    clear();
+    m_xKind = axis;
+    m_logY = logY;
+    if (axis == XAxis::WallTime) {
+        auto* time = new QDateTimeAxis;
+        time->setFormat(QStringLiteral("MM-dd hh:mm"));
+        m_x = time;
+    } else {
+        m_x = new QValueAxis;
+    }
+    m_x->setTitleText(xTitle(axis));
+    m_y = logY ? static_cast<QAbstractAxis*>(new QLogValueAxis) : new QValueAxis;
+    if (auto* log = qobject_cast<QLogValueAxis*>(m_y)) {
+        log->setLabelFormat(QStringLiteral("%g"));
+        log->setMinorTickCount(-1); // a grid line at 2, 3, … 9 times each power of ten
+    }
+    m_y->setTitleText(yTitle);
+    addAxis(m_x, Qt::AlignBottom);
+    addAxis(m_y, Qt::AlignLeft);
+    applyTextScale(); // on the new axes, and after a theme that set its own sizes
+    watchX();
+}
+
+void CurveChart::watchX()
+{
+    const auto moved = [this] {
+        if (!m_settingRange)
+            Q_EMIT xRangeMoved();
+    };
+    if (auto* time = qobject_cast<QDateTimeAxis*>(m_x))
+        connect(time, &QDateTimeAxis::rangeChanged, this, moved);
+    else
+        connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
+}
+
+QString CurveChart::yTitle() const
+{
+    return m_y ? m_y->titleText() : QString();
+}
+
+QLineSeries* CurveChart::addLine(const Style& style)
+{
+    auto* line = new QLineSeries;
+    line->setName(style.name);
+    QPen pen(style.colour, style.width, style.dash);
+    pen.setJoinStyle(Qt::RoundJoin);
+    line->setPen(pen);
+    line->setMarkerSize(3 * style.width);
+    const bool setting = std::exchange(m_settingRange, true); // attaching is not the user's move
+    addSeries(line);
+    line->attachAxis(m_x);
+    line->attachAxis(m_y);
+    m_settingRange = setting;
+    m_lines.append(line);
+    if (m_drawn)
+        m_drawnLines.append({line, style.colour, {}});
+    return line;
+}
+
+int CurveChart::bucketsFor(double width, qsizetype lines)
+{
+    const double perLine = width / 2;
+    const double shared = lines > kFullDetailLines ? perLine * kFullDetailLines / static_cast<double>(lines) : perLine;
+    return std::max(kFewestBuckets, static_cast<int>(shared));
+}
+
+void CurveChart::setPoints(QLineSeries* line, const QList<QPointF>& points)
+{
+    if (m_drawn) {
+        m_drawnLines[static_cast<int>(m_lines.indexOf(line))].points = points;
+        m_drawn->setLines(m_drawnLines);
+        return;
+    }
+    if (line->pointsVisible() != (points.size() == 1))
+        line->setPointsVisible(points.size() == 1); // a line of one point has nothing to stroke
+    line->replace(points);
+}
+
+QList<QPointF> CurveChart::pointsOf(const QLineSeries* line) const
+{
+    if (m_drawn)
+        return m_drawnLines.value(m_lines.indexOf(line)).points;
+    return line->points();
+}
+
+std::pair<double, double> CurveChart::xRange() const
+{
+    return m_x ? rangeOf(m_x) : std::make_pair(0.0, 1.0);
+}
+
+std::pair<double, double> CurveChart::yRange() const
+{
+    return m_y ? rangeOf(m_y) : std::make_pair(0.0, 1.0);
+}
+
+void CurveChart::setXRange(double low, double high, Ticks ticks)
+{
+    if (!m_x)
+        return;
+    const bool setting = std::exchange(m_settingRange, true);
+    applyRange(m_x, low, high, ticks, plotArea().width() > 0 ? plotArea().width() : 400);
+    m_settingRange = setting;
+}
+
+void CurveChart::setYRange(double low, double high, Ticks ticks)
+{
+    if (m_y)
+        applyRange(m_y, low, high, ticks, plotArea().height() > 0 ? plotArea().height() : 300);
+}
+
+void CurveChart::setRangesAndPoints(std::pair<double, double> x, std::pair<double, double> y,
+                                    const QVector<QList<QPointF>>& points)
+{
+    if (m_drawn) {
+        for (int i = 0; i < points.size() && i < m_drawnLines.size(); ++i)
+            m_drawnLines[i].points = points[i];
+        m_drawn->setLines(m_drawnLines);
+    } else if (x != xRange() || y != yRange()) {
+        for (QLineSeries* line : std::as_const(m_lines))
+            line->clear(); // placed once below, with the new points
+    }
+    setXRange(x.first, x.second, Ticks::Exact);
+    setYRange(y.first, y.second, Ticks::Exact);
+    if (!m_drawn) {
+        for (int i = 0; i < points.size() && i < m_lines.size(); ++i)
+            setPoints(m_lines[i], points[i]);
+    }
+}
+
+void CurveChart::setTextScale(double scale)
+{
+    if (std::exchange(m_textScale, scale) != scale)
+        applyTextScale(); // only when changed: new fonts lay the chart out again
+}
+
+void CurveChart::applyTextScale()
+{
+    if (!m_textScale)
+        return; // QtCharts' own sizes
+    QFont labels = font();
+    labels.setPixelSize(std::max(6, static_cast<int>(std::lround(kLabelPixels * *m_textScale))));
+    QFont titles = labels;
+    titles.setPixelSize(std::max(6, static_cast<int>(std::lround(kLabelPixels * 1.1 * *m_textScale))));
+    setTitleFont(titles);
+    for (QAbstractAxis* axis : axes()) {
+        axis->setLabelsFont(labels);
+        axis->setTitleFont(labels);
+    }
+}
+
+} // namespace jikken

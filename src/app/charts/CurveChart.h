@@ -1,0 +1,107 @@
+#pragma once
+
+#include "LineLayer.h"
+#include "series/ChartCurve.h"
+
+#include <QChart>
+#include <QList>
+
+#include <optional>
+#include <utility>
+
+class QAbstractAxis;
+class QLineSeries;
+
+namespace jikken {
+
+/// A QtCharts chart of curves: x counted in steps, hours, wall time or epochs, y linear or log, a line
+/// per curve and the faint measured lines beneath smoothed ones. The one place where the app's lines and
+/// axes are made — the main window's chart and every panel of a viewer figure, on screen and exported —
+/// so they look and behave alike. Points are handed in already reduced to the plot's width (min/max
+/// buckets, `ChartCurve::points`), which is what keeps a zoom quick whatever a curve's length.
+///
+/// Each line is a QLineSeries (its name, its pen, its place in the legend). In an interactive chart the
+/// series holds the points, so QtCharts draws it and says when the pointer is over it. In a figure
+/// nobody hovers, and the points go to a `LineLayer` drawn in the series' pen instead: QtCharts strokes
+/// every series' outline for hovering whenever its points or the axes change, which for a hundred runs
+/// was most of a figure's redraw.
+class CurveChart : public QChart
+{
+    Q_OBJECT
+
+public:
+    struct Style
+    {
+        QString name;
+        QColor colour;
+        Qt::PenStyle dash = Qt::SolidLine;
+        double width = 2;
+    };
+    /// How a range given to the chart becomes the axis' range.
+    enum class Ticks {
+        RoundOut, ///< grows to the next round values (0, 1000, 2000), as a fitted chart wants
+        Exact,    ///< kept as given, round ticks within it, as a zoom (and a figure's shared x) wants
+    };
+
+    enum class Mode { Interactive, Figure };
+
+    explicit CurveChart(Mode mode = Mode::Interactive, QGraphicsItem* parent = nullptr);
+
+    /// New axes for x counted in `axis` and a linear or log y named `yTitle`; the lines are removed.
+    void setAxes(XAxis axis, bool logY, const QString& yTitle);
+    /// No lines and no axes: an empty chart (its title may say why).
+    void clear();
+    bool hasAxes() const { return m_x != nullptr; }
+    XAxis xAxisKind() const { return m_xKind; }
+    bool isLogY() const { return m_logY; }
+    QString yTitle() const;
+    /// A line on both axes, drawn in `style`; its points come with `setPoints`.
+    QLineSeries* addLine(const Style& style);
+    const QList<QLineSeries*>& lines() const { return m_lines; }
+    /// How many min/max buckets each of `lines` lines gets across a plot `width` pixels wide: one per two
+    /// pixels, so each pixel column still shows its extreme (QtCharts strokes every line again for
+    /// hovering, so more would cost without showing more). Past 20 lines the lines share them: a hundred
+    /// overlaid runs are a band, drawn in a fifth of the time, and each bucket still keeps its extremes.
+    static int bucketsFor(double width, qsizetype lines);
+    /// The line's points in data units (on a log axis, the values themselves); a lone point is drawn as a dot.
+    void setPoints(QLineSeries* line, const QList<QPointF>& points);
+    /// The points of `line` as drawn (in the series, or in the figure's layer).
+    QList<QPointF> pointsOf(const QLineSeries* line) const;
+    /// The faint measured lines beneath the smoothed ones.
+    LineLayer* measured() const { return m_measured; }
+
+    /// The x axis' range, in its units (milliseconds since the epoch for wall time).
+    std::pair<double, double> xRange() const;
+    std::pair<double, double> yRange() const;
+    void setXRange(double low, double high, Ticks ticks);
+    /// y in the values' units (also on a log axis); a log axis always spans whole decades' round values.
+    void setYRange(double low, double high, Ticks ticks);
+    /// Sets both ranges (as given, round ticks within) and every line's points: a range change places every
+    /// line again in QtCharts (and strokes it for hovering), so the lines are emptied first and each is
+    /// placed once, with its new points.
+    void setRangesAndPoints(std::pair<double, double> x, std::pair<double, double> y,
+                            const QVector<QList<QPointF>>& points);
+    /// Text sizes for a figure: `scale` times 12 pixels for labels, more for titles (QtCharts' own until set).
+    void setTextScale(double scale);
+
+Q_SIGNALS:
+    /// The user moved x (a zoom or a pan); the chart's own `setXRange` does not say so.
+    void xRangeMoved();
+
+private:
+    void watchX();
+    void applyTextScale();
+
+    QAbstractAxis* m_x = nullptr;
+    QAbstractAxis* m_y = nullptr;
+    XAxis m_xKind = XAxis::Step;
+    bool m_logY = false;
+    bool m_settingRange = false;
+    std::optional<double> m_textScale;
+    QList<QLineSeries*> m_lines;
+    LineLayer* m_measured;
+    LineLayer* m_drawn = nullptr; ///< a figure's lines
+    QVector<LineLayer::Line> m_drawnLines;
+};
+
+} // namespace jikken

@@ -1,0 +1,85 @@
+#include "LineLayer.h"
+
+#include "RunColours.h"
+
+#include <QAbstractAxis>
+#include <QChart>
+#include <QPainter>
+#include <QXYSeries>
+
+#include <cmath>
+
+namespace jikken {
+
+namespace {
+
+// QtCharts stacks its items by z value: grid 2, axes 3, series 4. Measured lines go above the grid and
+// beneath every smoothed line; drawn lines where the series would be.
+constexpr double kBeneathTheSeries = 3.5;
+constexpr double kWithTheSeries = 4.5;
+
+} // namespace
+
+LineLayer::LineLayer(QChart* chart, Kind kind) : QGraphicsItem(chart), m_chart(chart), m_kind(kind)
+{
+    setZValue(kind == Kind::Measured ? kBeneathTheSeries : kWithTheSeries);
+    setAcceptedMouseButtons(Qt::NoButton);
+    QObject::connect(chart, &QChart::plotAreaChanged, chart, [this] { prepareGeometryChange(); });
+}
+
+void LineLayer::setLines(QVector<Line> lines)
+{
+    m_lines = std::move(lines);
+    update();
+}
+
+QRectF LineLayer::boundingRect() const
+{
+    return m_chart->plotArea();
+}
+
+void LineLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
+{
+    painter->save();
+    painter->setClipRect(m_chart->plotArea());
+    const double width = m_chart->plotArea().width();
+    qsizetype allPoints = 0;
+    for (const Line& line : std::as_const(m_lines))
+        allPoints += line.points.size();
+    for (const Line& line : std::as_const(m_lines)) {
+        if (line.points.isEmpty())
+            continue;
+        // The axes are linear in x, and in y or log10(y): three points placed by QtCharts give the whole
+        // mapping, so ten thousand points cost ten thousand multiplications, not a QtCharts lookup each.
+        const bool logY = !line.series->attachedAxes().isEmpty() &&
+                          line.series->attachedAxes().last()->type() == QAbstractAxis::AxisTypeLogValue;
+        const QPointF origin = m_chart->mapToPosition(QPointF(0, 1), line.series);
+        const QPointF xUnit = m_chart->mapToPosition(QPointF(1, 1), line.series) - origin;
+        const QPointF yUnit = m_chart->mapToPosition(QPointF(0, logY ? 10 : 2), line.series) - origin;
+        QPolygonF polyline;
+        polyline.reserve(line.points.size());
+        for (const QPointF& p : line.points) {
+            const double y = logY ? std::log10(p.y()) : p.y() - 1;
+            polyline.append(origin + xUnit * p.x() + yUnit * y);
+        }
+        if (m_kind == Kind::Measured) {
+            painter->setRenderHint(QPainter::Antialiasing, false); // faint and dense: crisp and quick
+            painter->setPen(QPen(RunColours::faint(line.colour, m_chart->backgroundBrush().color()), 1));
+        } else {
+            painter->setRenderHint(QPainter::Antialiasing, !isCrisp(polyline.size(), allPoints, width));
+            const auto* series = qobject_cast<const QXYSeries*>(line.series);
+            painter->setPen(series ? series->pen() : QPen(line.colour));
+        }
+        if (polyline.size() == 1) { // a lone point: a dot, as a line of one point strokes nothing
+            const double radius = std::max(2.0, painter->pen().widthF() * 1.5);
+            painter->setBrush(painter->pen().color());
+            painter->drawEllipse(polyline.first(), radius, radius);
+            painter->setBrush(Qt::NoBrush);
+        } else {
+            painter->drawPolyline(polyline);
+        }
+    }
+    painter->restore();
+}
+
+} // namespace jikken
