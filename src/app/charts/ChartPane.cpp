@@ -441,16 +441,11 @@ void ChartPane::refreshMultiples()
             const ChartCurve* shown = curve(id, tag);
             if (!shown)
                 continue;
-            QList<QPointF> points = shown->points(axis, -qInf(), qInf(), across, log);
-            if (log) {
-                for (QPointF& p : points)
-                    p.setY(std::log10(p.y()));
-            }
-            panel.lines.append({RunColours::colour(colourKey(id)), std::move(points)});
+            panel.lines.append({RunColours::colour(colourKey(id)), shown->points(axis, -qInf(), qInf(), across, log)});
         }
         panels.append(std::move(panel));
     }
-    m_multiples->setPanels(std::move(panels));
+    m_multiples->setPanels(std::move(panels), axis, log);
 }
 
 void ChartPane::showHint()

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QGraphicsLayout>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QValueAxis>
@@ -78,9 +79,25 @@ CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
       m_drawn(mode == Mode::Figure ? new LineLayer(this, LineLayer::Kind::Drawn) : nullptr)
 {
     setBackgroundRoundness(0);
+    if (mode == Mode::Figure) {
+        legend()->hide();
+        setMargins(QMargins(0, 0, 0, 0));
+        layout()->setContentsMargins(0, 0, 0, 0);
+    }
 }
 
-void CurveChart::clear()
+bool CurveChart::setLook(bool dark, const QColor& background)
+{
+    const ChartTheme wanted = dark ? ChartThemeDark : ChartThemeLight;
+    const bool changed = theme() != wanted || backgroundBrush().color() != background;
+    if (theme() != wanted)
+        setTheme(wanted);
+    setBackgroundBrush(background);
+    setBackgroundRoundness(0);
+    return changed;
+}
+
+void CurveChart::removeLines()
 {
     m_measured->setLines({});
     m_drawnLines.clear();
@@ -88,6 +105,11 @@ void CurveChart::clear()
         m_drawn->setLines({});
     removeAllSeries();
     m_lines.clear();
+}
+
+void CurveChart::clear()
+{
+    removeLines();
     for (QAbstractAxis* old : axes())
         removeAxis(old);
     delete std::exchange(m_x, nullptr);
@@ -113,6 +135,8 @@ void CurveChart::setAxes(XAxis axis, bool logY, const QString& yTitle)
         log->setMinorTickCount(-1); // a grid line at 2, 3, … 9 times each power of ten
     }
     m_y->setTitleText(yTitle);
+    m_x->setTitleVisible(m_axisTitles);
+    m_y->setTitleVisible(m_axisTitles);
     addAxis(m_x, Qt::AlignBottom);
     addAxis(m_y, Qt::AlignLeft);
     applyTextScale(); // on the new axes, and after a theme that set its own sizes
@@ -129,6 +153,30 @@ void CurveChart::watchX()
         connect(time, &QDateTimeAxis::rangeChanged, this, moved);
     else
         connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
+}
+
+void CurveChart::setAxisTitlesVisible(bool visible)
+{
+    m_axisTitles = visible;
+    for (QAbstractAxis* axis : axes())
+        axis->setTitleVisible(visible);
+}
+
+void CurveChart::setLines(const QVector<Style>& styles)
+{
+    const auto drawnIn = [this](const Style& style, qsizetype i) {
+        const QPen pen = m_lines[i]->pen();
+        return m_lines[i]->name() == style.name && pen.color() == style.colour && pen.style() == style.dash &&
+               pen.widthF() == style.width;
+    };
+    bool same = m_lines.size() == styles.size();
+    for (qsizetype i = 0; same && i < styles.size(); ++i)
+        same = drawnIn(styles[i], i);
+    if (same)
+        return;
+    removeLines();
+    for (const Style& style : styles)
+        addLine(style);
 }
 
 QString CurveChart::yTitle() const

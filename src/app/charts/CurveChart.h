@@ -43,20 +43,31 @@ public:
         Exact,    ///< kept as given, round ticks within it, as a zoom (and a figure's shared x) wants
     };
 
-    enum class Mode { Interactive, Figure };
+    enum class Mode {
+        Interactive, ///< hoverable lines, its own legend: the main window's chart
+        Figure,      ///< a panel of a figure: no legend or margins of its own (the figure has them)
+    };
 
     explicit CurveChart(Mode mode = Mode::Interactive, QGraphicsItem* parent = nullptr);
 
     /// New axes for x counted in `axis` and a linear or log y named `yTitle`; the lines are removed.
     void setAxes(XAxis axis, bool logY, const QString& yTitle);
+    /// Light or dark (QtCharts' theme) on a plain `background`; true when that changed it, which recolours
+    /// the lines: axes and lines are to be made again.
+    bool setLook(bool dark, const QColor& background);
     /// No lines and no axes: an empty chart (its title may say why).
     void clear();
+    /// Shows or hides the axes' names (small charts have no room for them).
+    void setAxisTitlesVisible(bool visible);
     bool hasAxes() const { return m_x != nullptr; }
     XAxis xAxisKind() const { return m_xKind; }
     bool isLogY() const { return m_logY; }
     QString yTitle() const;
     /// A line on both axes, drawn in `style`; its points come with `setPoints`.
     QLineSeries* addLine(const Style& style);
+    /// Makes the lines these, in order: the series are kept when they are drawn in these styles already
+    /// (a redraw with new points), else made again.
+    void setLines(const QVector<Style>& styles);
     const QList<QLineSeries*>& lines() const { return m_lines; }
     /// How many min/max buckets each of `lines` lines gets across a plot `width` pixels wide: one per two
     /// pixels, so each pixel column still shows its extreme (QtCharts strokes every line again for
@@ -89,6 +100,7 @@ Q_SIGNALS:
     void xRangeMoved();
 
 private:
+    void removeLines();
     void watchX();
     void applyTextScale();
 
@@ -98,6 +110,7 @@ private:
     bool m_logY = false;
     bool m_settingRange = false;
     std::optional<double> m_textScale;
+    bool m_axisTitles = true;
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
     LineLayer* m_drawn = nullptr; ///< a figure's lines

@@ -1,12 +1,20 @@
 #include "SmallMultiples.h"
 
+#include "CurveChart.h"
+
+#include <QGraphicsLayout>
 #include <QMouseEvent>
 #include <QPainter>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace jikken {
+
+namespace {
+constexpr double kTextScale = 0.8; // of a chart's 12-pixel labels: small charts, small print
+} // namespace
 
 SmallMultiples::SmallMultiples(QWidget* parent) : QWidget(parent)
 {
@@ -15,9 +23,14 @@ SmallMultiples::SmallMultiples(QWidget* parent) : QWidget(parent)
     setMinimumHeight(120);
 }
 
-void SmallMultiples::setPanels(QVector<Panel> panels)
+SmallMultiples::~SmallMultiples() = default; // the scene deletes the charts
+
+void SmallMultiples::setPanels(QVector<Panel> panels, XAxis axis, bool logY)
 {
     m_panels = std::move(panels);
+    m_axis = axis;
+    m_logY = logY;
+    m_stale = true;
     setVisible(!m_panels.isEmpty());
     update();
 }
@@ -44,20 +57,31 @@ void SmallMultiples::mousePressEvent(QMouseEvent* event)
         Q_EMIT tagChosen(tag);
 }
 
-void SmallMultiples::paintEvent(QPaintEvent*)
+void SmallMultiples::fillCharts()
 {
-    QPainter painter(this);
-    const QColor ink = palette().color(QPalette::WindowText);
-    const QColor frame = palette().color(QPalette::Mid);
-    const QFontMetricsF metrics(font());
+    while (m_charts.size() > m_panels.size())
+        delete m_charts.takeLast(); // and out of the scene
+    const QColor background = palette().color(QPalette::Window);
     for (int i = 0; i < m_panels.size(); ++i) {
+        if (i == m_charts.size()) {
+            auto* chart = new CurveChart(CurveChart::Mode::Figure); // the main chart's legend names the runs
+            chart->setAxisTitlesVisible(false);
+            m_scene.addItem(chart);
+            m_charts.append(chart);
+        }
+        CurveChart& chart = *m_charts[i];
         const Panel& panel = m_panels[i];
-        const QRectF cell = cellOf(i);
-        painter.setPen(ink);
-        painter.drawText(QRectF(cell.left(), cell.top(), cell.width(), metrics.height()), Qt::AlignCenter,
-                         metrics.elidedText(panel.tag, Qt::ElideMiddle, cell.width()));
+        if (chart.setLook(background.lightness() < 128, background) || !chart.hasAxes() ||
+            chart.xAxisKind() != m_axis || chart.isLogY() != m_logY)
+            chart.setAxes(m_axis, m_logY, panel.tag);
+        chart.setTextScale(kTextScale);
+        chart.setTitle(panel.tag);
+        QVector<CurveChart::Style> styles;
+        QVector<QList<QPointF>> points;
         double lowX = std::numeric_limits<double>::infinity(), highX = -lowX, lowY = lowX, highY = -lowX;
         for (const Line& line : panel.lines) {
+            styles.append({QString(), line.colour, Qt::SolidLine, 1.5});
+            points.append(line.points);
             for (const QPointF& p : line.points) {
                 lowX = std::min(lowX, p.x());
                 highX = std::max(highX, p.x());
@@ -65,32 +89,38 @@ void SmallMultiples::paintEvent(QPaintEvent*)
                 highY = std::max(highY, p.y());
             }
         }
-        const QString top = highY >= lowY ? QString::number(highY, 'g', 3) : QString();
-        const QString bottom = highY >= lowY ? QString::number(lowY, 'g', 3) : QString();
-        const double labels = std::max(metrics.horizontalAdvance(top), metrics.horizontalAdvance(bottom)) + 4;
-        const QRectF plot(cell.left() + labels, cell.top() + metrics.height() + 2, cell.width() - labels,
-                          cell.height() - metrics.height() - 4);
-        painter.setPen(frame);
-        painter.drawRect(plot);
-        if (!(highY >= lowY) || plot.width() < 4 || plot.height() < 4)
-            continue;
-        painter.setPen(ink);
-        painter.drawText(QRectF(cell.left(), plot.top(), labels - 2, metrics.height()), Qt::AlignRight, top);
-        painter.drawText(QRectF(cell.left(), plot.bottom() - metrics.height(), labels - 2, metrics.height()),
-                         Qt::AlignRight, bottom);
-        const double spanX = highX > lowX ? highX - lowX : 1, spanY = highY > lowY ? highY - lowY : 1;
-        painter.save();
-        painter.setClipRect(plot);
-        for (const Line& line : panel.lines) {
-            QPolygonF polyline;
-            polyline.reserve(line.points.size());
-            for (const QPointF& p : line.points)
-                polyline.append(QPointF(plot.left() + (p.x() - lowX) / spanX * plot.width(),
-                                        plot.bottom() - (p.y() - lowY) / spanY * plot.height()));
-            painter.setPen(QPen(line.colour, 1.5));
-            painter.drawPolyline(polyline);
+        chart.setLines(styles);
+        if (!(lowX <= highX)) { // nothing read yet
+            lowX = lowY = m_logY ? 0.1 : 0;
+            highX = highY = 1;
         }
-        painter.restore();
+        if (highX == lowX)
+            highX = lowX + 1;
+        if (highY == lowY) { // a constant: a band around it
+            lowY = m_logY ? lowY / 2 : lowY - 0.5;
+            highY = m_logY ? highY * 2 : highY + 0.5;
+        } else if (!m_logY) { // the lines clear of the frame
+            const double pad = (highY - lowY) * 0.04;
+            lowY -= pad;
+            highY += pad;
+        }
+        chart.setRangesAndPoints({lowX, highX}, {lowY, highY}, points);
+    }
+}
+
+void SmallMultiples::paintEvent(QPaintEvent*)
+{
+    if (std::exchange(m_stale, false) || m_charts.size() != m_panels.size())
+        fillCharts();
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (int i = 0; i < m_charts.size(); ++i) {
+        const QRectF cell = cellOf(i);
+        if (m_charts[i]->geometry() != cell) {
+            m_charts[i]->setGeometry(cell);
+            m_charts[i]->layout()->activate();
+        }
+        m_scene.render(&painter, cell, cell);
     }
 }
 

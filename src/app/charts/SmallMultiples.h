@@ -1,6 +1,9 @@
 #pragma once
 
+#include "series/ChartCurve.h"
+
 #include <QColor>
+#include <QGraphicsScene>
 #include <QList>
 #include <QPointF>
 #include <QString>
@@ -9,9 +12,12 @@
 
 namespace jikken {
 
+class CurveChart;
+
 /// A row of small charts beside the main one, one per key tag (train loss, test loss, accuracy, …) of
 /// the runs on show, each run in its colour: the whole run at a glance while the main chart zooms into
-/// one tag. Clicking a small chart asks for its tag in the main chart (`tagChosen`).
+/// one tag. Each is a `CurveChart`, as the main chart and the viewer's figures are. Clicking a small
+/// chart asks for its tag in the main chart (`tagChosen`).
 class SmallMultiples : public QWidget
 {
     Q_OBJECT
@@ -20,7 +26,7 @@ public:
     struct Line
     {
         QColor colour;
-        QList<QPointF> points; ///< in data units; y in log10 units on a log axis
+        QList<QPointF> points; ///< in data units (on a log axis, the values themselves)
     };
     struct Panel
     {
@@ -29,9 +35,12 @@ public:
     };
 
     explicit SmallMultiples(QWidget* parent = nullptr);
+    ~SmallMultiples() override;
 
-    void setPanels(QVector<Panel> panels);
+    void setPanels(QVector<Panel> panels, XAxis axis, bool logY);
     const QVector<Panel>& panels() const { return m_panels; }
+    /// The charts of the last paint, one per panel.
+    const QList<CurveChart*>& charts() const { return m_charts; }
     /// The tag of the panel at `point` (widget coordinates); empty outside every panel.
     QString tagAt(QPointF point) const;
 
@@ -46,8 +55,15 @@ protected:
 
 private:
     QRectF cellOf(int index) const;
+    /// Makes a chart per panel and hands each its lines and ranges.
+    void fillCharts();
 
     QVector<Panel> m_panels;
+    XAxis m_axis = XAxis::Step;
+    bool m_logY = false;
+    bool m_stale = false;   ///< panels given since the charts were filled
+    QGraphicsScene m_scene; ///< holds the charts
+    QList<CurveChart*> m_charts;
 };
 
 } // namespace jikken

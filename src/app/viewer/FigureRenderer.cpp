@@ -35,19 +35,6 @@ QFont fontOf(const FigureOptions& options, double factor = 1.0)
     return font;
 }
 
-/// Whether the chart's lines are drawn in these styles already (then only their points change).
-bool drawnIn(const CurveChart& chart, const QVector<CurveChart::Style>& styles)
-{
-    if (chart.lines().size() != styles.size())
-        return false;
-    for (int i = 0; i < styles.size(); ++i) {
-        const QPen pen = chart.lines()[i]->pen();
-        if (pen.color() != styles[i].colour || pen.style() != styles[i].dash || pen.widthF() != styles[i].width)
-            return false;
-    }
-    return true;
-}
-
 } // namespace
 
 FigureRenderer::FigureRenderer(const RunLibrary& library, CurveStore& curves) : m_library(library), m_curves(curves) {}
@@ -124,10 +111,7 @@ void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
     while (m_charts.size() > count)
         delete m_charts.takeLast(); // and out of the scene
     while (m_charts.size() < count) {
-        auto* chart = new CurveChart(CurveChart::Mode::Figure);
-        chart->legend()->hide(); // the figure's legend names the runs once, above every chart
-        chart->setMargins(QMargins(0, 0, 0, 0));
-        chart->layout()->setContentsMargins(0, 0, 0, 0);
+        auto* chart = new CurveChart(CurveChart::Mode::Figure); // the figure's legend names the runs once
         m_scene.addItem(chart);
         m_charts.append(chart);
     }
@@ -235,17 +219,11 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
                                   .arg(title, QString::number(options.smoothing, 'g', 3))
                                   .arg(ChartCurve::kFewestSmoothedPoints)
                             : title);
-    const QChart::ChartTheme theme = m_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
     const QString yTitle = tags.join(QStringLiteral(", "));
-    if (chart.theme() != theme || !chart.hasAxes() || chart.xAxisKind() != options.xAxis ||
-        chart.isLogY() != options.logY || chart.yTitle() != yTitle || !drawnIn(chart, styles)) {
-        chart.setTheme(theme); // a theme recolours the lines: it goes first
-        chart.setBackgroundBrush(background());
-        chart.setBackgroundRoundness(0);
+    if (chart.setLook(m_dark, background()) || !chart.hasAxes() || chart.xAxisKind() != options.xAxis ||
+        chart.isLogY() != options.logY || chart.yTitle() != yTitle)
         chart.setAxes(options.xAxis, options.logY, yTitle);
-        for (const CurveChart::Style& style : std::as_const(styles))
-            chart.addLine(style);
-    }
+    chart.setLines(styles);
     chart.setTextScale(options.fontScale);
     if (!(yLow <= yHigh)) {
         yLow = options.logY ? 0.1 : 0;
