@@ -28,6 +28,7 @@
 #include <QAbstractAxis>
 #include <QBuffer>
 #include <QDir>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QJsonArray>
 #include <QLineSeries>
@@ -47,6 +48,7 @@
 #include <QTextFrame>
 #include <QTextTable>
 #include <QTreeWidget>
+#include <QValueAxis>
 #include <QXmlStreamReader>
 #include <QtEndian>
 
@@ -642,6 +644,24 @@ private Q_SLOTS:
                 lines += library.run(key)->scalars.contains(tag);
         }
         QCOMPARE(renderer.charts()[0]->lines().size(), lines);
+    }
+
+    // A range that grows a millionfold (a small chart's placeholder, then a run of ten million steps) gets
+    // round ticks for the new range: not a label every 0.2 steps (fifty million of them) on the way there.
+    void aChartsRangeGrowsAMillionfold()
+    {
+        QGraphicsScene scene;
+        auto* chart = new CurveChart(CurveChart::Mode::Figure);
+        scene.addItem(chart);
+        chart->setGeometry(QRectF(0, 0, 700, 400));
+        chart->setAxes(XAxis::Step, false, QStringLiteral("loss"));
+        chart->setXRange(0, 1, CurveChart::Ticks::Exact);
+        chart->setXRange(0, 1e7, CurveChart::Ticks::Exact);
+        const auto* x = qobject_cast<QValueAxis*>(chart->axes(Qt::Horizontal).first());
+        QVERIFY(x);
+        QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(chart->xRange(), std::make_pair(0.0, 1e7));
+        QVERIFY2(x->tickInterval() >= 1e6 && x->tickInterval() <= 5e6, qPrintable(QString::number(x->tickInterval())));
     }
 
     void summaryAndHyperparametersCompareRuns()

@@ -46,7 +46,7 @@ std::pair<double, double> rangeOf(const QAbstractAxis* axis)
 }
 
 /// Sets the range, then the ticks: round values past the data (`RoundOut`), or round values inside the
-/// range as given, about one per `spacing` pixels of `length`.
+/// range as given, about one per 70 pixels of `length`.
 void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks ticks, double length)
 {
     if (auto* time = qobject_cast<QDateTimeAxis*>(axis)) {
@@ -54,22 +54,26 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
                        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::ceil(high))));
         return;
     }
-    axis->setRange(low, high);
     auto* value = qobject_cast<QValueAxis*>(axis);
-    if (!value)
-        return;                                  // a log axis: QtCharts puts its ticks on powers of the base
+    if (!value) { // a log axis: QtCharts puts its ticks on powers of the base
+        axis->setRange(low, high);
+        return;
+    }
+    // Five fixed ticks while the range changes: ticks of the old spacing over a range a thousand times
+    // wider would be a thousand labels made, and dropped a moment later.
+    value->setTickType(QValueAxis::TicksFixed);
+    value->setRange(low, high);
     value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
     if (ticks == CurveChart::Ticks::RoundOut) {
-        value->setTickType(QValueAxis::TicksFixed);
         value->applyNiceNumbers();
         return;
     }
     const QVector<double> round = AxisTicks::linear(low, high, std::max(2, static_cast<int>(length / 70)));
     if (round.size() < 2)
         return;
-    value->setTickType(QValueAxis::TicksDynamic);
     value->setTickAnchor(round[0]);
     value->setTickInterval(round[1] - round[0]);
+    value->setTickType(QValueAxis::TicksDynamic);
 }
 
 } // namespace
