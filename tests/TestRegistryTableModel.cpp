@@ -54,6 +54,17 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1); // only the row that changed
         QVERIFY(!model.run(QStringLiteral("20190705_01_a")));
         QCOMPARE(model.rowOf(QStringLiteral("20190705_04_d")), 2);
+        // What the row does not show changes it all the same: labels set from the CLI, hyperparameters
+        // described late (the filter and the extra columns read them); the same run again changes nothing.
+        RunRecord labelled = makeRun(QStringLiteral("20190705_02_b"), RunStatus::Finished);
+        labelled.labels = QStringList{QStringLiteral("paper-fig3")};
+        labelled.hparams = QJsonObject{{QStringLiteral("lr"), 0.1}};
+        model.setRuns({labelled, progressed, makeRun(QStringLiteral("20190705_04_d"), RunStatus::Reserved)});
+        QCOMPARE(model.run(QStringLiteral("20190705_02_b"))->labels, labelled.labels);
+        QCOMPARE(model.run(QStringLiteral("20190705_02_b"))->hparams, labelled.hparams);
+        QCOMPARE(changed.count(), 2);
+        model.updateRun(labelled);
+        QCOMPARE(changed.count(), 2);
     }
 
     void columnsShowWhatTheRegistryKeeps()

@@ -1,4 +1,5 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
+#include "ServiceThread.h"
 #include "charts/ChartPane.h"
 #include "charts/LineLayer.h"
 #include "charts/PlotView.h"
@@ -706,6 +707,39 @@ private Q_SLOTS:
         QCOMPARE(viewer->library().run(m_ids[2])->scalars.value(QStringLiteral("viewer/loss")).size(), 300);
         QCOMPARE(viewer->library().run(m_ids[1])->method(), QStringLiteral("focalloss"));
         QVERIFY(!viewer->library().isOffline(m_ids[2]));
+    }
+
+    // On a service the window follows the change feed instead of polling: a memo written by someone else
+    // shows without a poll (the window polls no more), and a database here, which has no feed, is polled.
+    void followsTheServicesChangeFeed()
+    {
+        ServiceThread service(m_path);
+        QVERIFY2(service.port(), qPrintable(service.error()));
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(service.port()));
+        const QString token = service.token();
+        RegistryWindow window(
+            [url, token](QString*) -> std::unique_ptr<RegistryClient> {
+                return std::make_unique<HttpRegistryClient>(url, token, 5000);
+            },
+            url.toString(), 2);
+        settle(window);
+        QTRY_VERIFY_WITH_TIMEOUT(window.followsChanges(), 5000);
+        settle(window);
+        HttpRegistryClient other(url, token, 5000);
+        QString error;
+        QVERIFY2(other.setMemo(m_ids[1], QStringLiteral("seen through the feed"), &error), qPrintable(error));
+        const auto memoShown = [&] {
+            QAbstractItemModel* rows = window.table()->model();
+            return rows->index(rowOf(window.table(), m_ids[1]), RegistryTableModel::Memo).data().toString() ==
+                   QStringLiteral("seen through the feed");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(memoShown(), 5000);
+        QVERIFY(window.followsChanges()); // the update came through the feed: nothing polled meanwhile
+
+        RegistryWindow local(connectorTo(m_path), m_path);
+        settle(local);
+        QTest::qWait(200);
+        QVERIFY(!local.followsChanges());
     }
 
     void anUnreachableServiceShowsABanner()

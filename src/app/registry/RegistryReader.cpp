@@ -14,12 +14,17 @@ namespace jikken {
 RegistryReader::RegistryReader(RegistryConnector connector, QString location, int lanes, QObject* parent)
     : QObject(parent), m_connector(std::move(connector)), m_location(std::move(location))
 {
-    for (int i = 0; i < std::max(1, lanes); ++i) {
-        std::unique_ptr<QThread> lane(QThread::create([this, i] { serve(i); }));
-        lane->setObjectName(QStringLiteral("registry reader %1").arg(i));
-        lane->start(QThread::LowPriority); // below the window's thread (see serve for Linux)
-        m_lanes.push_back(std::move(lane));
-    }
+    for (int i = 0; i < std::max(1, lanes); ++i)
+        m_lanes.push_back(startLane(i));
+}
+
+std::unique_ptr<QThread> RegistryReader::startLane(int lane)
+{
+    std::unique_ptr<QThread> thread(QThread::create([this, lane] { serve(lane); }));
+    thread->setObjectName(lane == kWatchLane ? QStringLiteral("registry watch")
+                                             : QStringLiteral("registry reader %1").arg(lane));
+    thread->start(QThread::LowPriority); // below the window's thread (see serve for Linux)
+    return thread;
 }
 
 RegistryReader::~RegistryReader()
@@ -29,6 +34,12 @@ RegistryReader::~RegistryReader()
         m_closing = true; // the reads still queued are dropped; the writes are made
     }
     m_wake.notify_all();
+    if (m_watchLane) {
+        // A long poll in flight waits in the client's local event loop: ending the thread's event loops
+        // ends that wait now (and any it would begin), instead of when the service answers.
+        m_watchLane->exit();
+        m_watchLane->wait();
+    }
     for (auto& lane : m_lanes)
         lane->wait();
 }
@@ -37,14 +48,28 @@ void RegistryReader::enqueue(Kind kind, Job job)
 {
     {
         const std::lock_guard lock(m_mutex);
-        (kind == Kind::Write ? m_writes : kind == Kind::Quick ? m_quick : m_long).push_back(std::move(job));
+        (kind == Kind::Write   ? m_writes
+         : kind == Kind::Quick ? m_quick
+         : kind == Kind::Watch ? m_watches
+                               : m_long)
+            .push_back(std::move(job));
     }
+    if (kind == Kind::Watch && !m_watchLane)
+        m_watchLane = startLane(kWatchLane);
     m_wake.notify_all();
 }
 
 std::optional<RegistryReader::Job> RegistryReader::next(int lane)
 {
     std::unique_lock lock(m_mutex);
+    if (lane == kWatchLane) {
+        m_wake.wait(lock, [&] { return m_closing || !m_watches.empty(); });
+        if (m_closing)
+            return std::nullopt;
+        Job job = std::move(m_watches.front());
+        m_watches.pop_front();
+        return job;
+    }
     const bool writer = lane == 0; // one lane makes every write, in the order asked
     m_wake.wait(lock,
                 [&] { return m_closing || (writer && !m_writes.empty()) || !m_quick.empty() || !m_long.empty(); });

@@ -35,6 +35,8 @@ public:
         Quick, ///< a record, tags, a preview
         Long,  ///< every point of a curve: after every quick request asked so far
         Write, ///< a change: quick, and made even when the reader is closing
+        Watch, ///< a long poll of the change feed: on a lane of its own (it would hold up a read), cut
+               ///< short when the reader closes, and not counted in `outstanding`
     };
 
     /// `location` names the registry for people ("registry.sqlite", "http://host:8470"). `lanes` clients
@@ -47,7 +49,7 @@ public:
     static int lanesFor(const ClientConfig& config) { return config.isService() ? 4 : 1; }
 
     const QString& location() const { return m_location; }
-    /// Requests asked and not yet answered (tests wait for none).
+    /// Requests asked and not yet answered, watches aside (tests wait for none).
     int outstanding() const { return m_outstanding; }
 
     /// Runs `work(client, &error)` on the reader's thread; then `done(result, error)` on the GUI thread,
@@ -57,17 +59,18 @@ public:
     {
         using Result = std::invoke_result_t<Work, RegistryClient&, QString*>;
         QPointer<QObject> asker(receiver);
-        ++m_outstanding;
-        enqueue(kind, [this, asker, work = std::move(work), done = std::move(done)](RegistryClient* client,
-                                                                                    QString error) mutable {
+        const int counted = kind == Kind::Watch ? 0 : 1;
+        m_outstanding += counted;
+        enqueue(kind, [this, asker, counted, work = std::move(work), done = std::move(done)](RegistryClient* client,
+                                                                                             QString error) mutable {
             Result result{};
             if (client)
                 result = work(*client, &error);
             // Back through the reader, which lives on the GUI thread: `asker` is looked at only there.
             QMetaObject::invokeMethod(
                 this,
-                [this, asker, done = std::move(done), result = std::move(result), error]() mutable {
-                    --m_outstanding;
+                [this, asker, counted, done = std::move(done), result = std::move(result), error]() mutable {
+                    m_outstanding -= counted;
                     if (asker)
                         done(std::move(result), error);
                 },
@@ -79,19 +82,25 @@ private:
     using Job = std::function<void(RegistryClient* client, QString error)>;
     void enqueue(Kind kind, Job job);
     /// Waits for the next request lane `lane` serves: a write (lane 0 only), else the first quick read,
-    /// else the first long one; none once the reader closes (after the writes).
+    /// else the first long one; on the watch lane, the next watch; none once the reader closes (after the
+    /// writes).
     std::optional<Job> next(int lane);
+    std::unique_ptr<QThread> startLane(int lane);
     /// The lane's thread: serves requests with a client of its own until the reader closes.
     void serve(int lane);
 
     RegistryConnector m_connector;
     QString m_location;
+    static constexpr int kWatchLane = -1;
+
     std::vector<std::unique_ptr<QThread>> m_lanes;
+    std::unique_ptr<QThread> m_watchLane; ///< made for the first watch
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Job> m_writes;
     std::deque<Job> m_quick;
     std::deque<Job> m_long;
+    std::deque<Job> m_watches;
     bool m_closing = false; ///< under m_mutex
     int m_outstanding = 0;  ///< on the GUI thread
 };

@@ -18,10 +18,16 @@ QString errorText(const std::optional<double>& error)
 
 bool sameRow(const RunRecord& a, const RunRecord& b)
 {
-    return a.status == b.status && a.epoch == b.epoch && a.totalEpochs == b.totalEpochs && a.step == b.step &&
-           a.latestTestError == b.latestTestError && a.bestTestError == b.bestTestError && a.memo == b.memo &&
-           a.model == b.model && a.dataset == b.dataset && a.host == b.host && a.device == b.device &&
-           a.statusReason == b.statusReason && a.heartbeat == b.heartbeat && a.finalMetrics == b.finalMetrics;
+    // Every field: the row shows some, the details pane, the filter and the extra columns the rest (labels
+    // set from the CLI, hyperparameters described late).
+    return a.id == b.id && a.method == b.method && a.model == b.model && a.dataset == b.dataset &&
+           a.hparams == b.hparams && a.memo == b.memo && a.labels == b.labels && a.status == b.status &&
+           a.statusReason == b.statusReason && a.host == b.host && a.device == b.device && a.command == b.command &&
+           a.spec == b.spec && a.gitCommit == b.gitCommit && a.gitDirty == b.gitDirty && a.versions == b.versions &&
+           a.logDir == b.logDir && a.created == b.created && a.started == b.started && a.finished == b.finished &&
+           a.heartbeat == b.heartbeat && a.epoch == b.epoch && a.totalEpochs == b.totalEpochs && a.step == b.step &&
+           a.latestTestError == b.latestTestError && a.bestTestError == b.bestTestError &&
+           a.finalMetrics == b.finalMetrics && a.fields == b.fields;
 }
 
 // Colours readable on light and dark backgrounds alike.
@@ -168,6 +174,8 @@ void RegistryTableModel::updateRun(const RunRecord& run)
         endInsertRows();
         return;
     }
+    if (sameRow(m_runs[row], run))
+        return; // nothing to redraw
     const bool ended = hasEnded(m_runs[row], run);
     m_runs[row] = run;
     Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));

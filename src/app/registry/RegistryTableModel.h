@@ -53,6 +53,8 @@ public:
     /// Replaces one run's row (after a memo edit, or a change-feed update of one run).
     void updateRun(const RunRecord& run);
     const RunRecord* run(const QString& id) const;
+    /// Every run, in the model's row order.
+    const QVector<RunRecord>& runs() const { return m_runs; }
     int rowOf(const QString& id) const { return m_rowById.value(id, -1); }
 
     int rowCount(const QModelIndex& parent = {}) const override;

@@ -39,7 +39,12 @@ namespace jikken {
 
 namespace {
 constexpr int kRefreshMs = 3000;
-}
+// How long a change-feed request waits for a change: under the service's 30 s hold, and short enough
+// that a link dropped without a word (a laptop's lid closed) is noticed soon.
+constexpr int kFeedWaitMs = 20000;
+// Past this many changed runs, one read of every run is cheaper than a read of each.
+constexpr qsizetype kFewestRunsReadWhole = 20;
+} // namespace
 
 RegistryWindow::RegistryWindow(const RegistryConnector& connector, const QString& location, int lanes, QWidget* parent)
     : QMainWindow(parent), m_reader(std::make_unique<RegistryReader>(connector, location, lanes)),
@@ -53,10 +58,11 @@ RegistryWindow::RegistryWindow(const RegistryConnector& connector, const QString
     createMenus();
     restoreLayout();
     connectParts();
-    auto* timer = new QTimer(this);
-    connect(timer, &QTimer::timeout, this, &RegistryWindow::refresh);
-    timer->start(kRefreshMs);
+    m_poll = new QTimer(this);
+    connect(m_poll, &QTimer::timeout, this, &RegistryWindow::refresh);
+    m_poll->start(kRefreshMs);
     refresh();
+    watchChanges({}, std::nullopt);
 }
 
 RegistryWindow::~RegistryWindow() = default;
@@ -382,8 +388,10 @@ void RegistryWindow::closeEvent(QCloseEvent* event)
 
 void RegistryWindow::refresh()
 {
-    if (std::exchange(m_polling, true))
-        return; // the last poll has not been answered yet
+    if (std::exchange(m_polling, true)) {
+        m_pollAgain = true; // what it reads may be older than what the caller knows changed
+        return;
+    }
     m_reader->ask(
         this, RegistryReader::Kind::Quick,
         [](RegistryClient& registry, QString* error) { return registry.runs({}, error); },
@@ -393,6 +401,79 @@ void RegistryWindow::refresh()
                 applyRuns(runs);
             else
                 showFailure(error);
+            if (std::exchange(m_pollAgain, false))
+                refresh();
+        });
+}
+
+void RegistryWindow::watchChanges(const QString& feed, std::optional<qint64> revision)
+{
+    struct Answer
+    {
+        std::optional<RunChanges> changes;
+        RegistryFailure failure = RegistryFailure::None;
+    };
+    // The first look only learns where the feed is (no wait); after it, each waits for a change.
+    const int waitMs = revision ? kFeedWaitMs : 0;
+    m_reader->ask(
+        this, RegistryReader::Kind::Watch,
+        [feed, revision, waitMs](RegistryClient& registry, QString* error) {
+            Answer answer{registry.changes(feed, revision, waitMs, error), RegistryFailure::None};
+            answer.failure = registry.lastFailure();
+            return answer;
+        },
+        [this, feed](const Answer& answer, const QString&) {
+            if (!answer.changes) {
+                m_feed.clear();
+                m_poll->start(kRefreshMs);
+                // No feed here (a database refuses, an older service knows no such path): polling it
+                // is. A feed out of reach: polled meanwhile, asked again soon.
+                if (answer.failure != RegistryFailure::Refused && answer.failure != RegistryFailure::UnknownRun)
+                    QTimer::singleShot(kRefreshMs, this, [this] { watchChanges({}, std::nullopt); });
+                return;
+            }
+            const RunChanges& changes = *answer.changes;
+            if (changes.feed != feed || changes.reset) {
+                refresh(); // a new feed (or one that forgot): everything, read after its revision
+            } else if (!changes.runs.isEmpty()) {
+                readRuns(changes.runs);
+            }
+            m_feed = changes.feed;
+            m_poll->stop();
+            watchChanges(changes.feed, changes.revision);
+        });
+}
+
+void RegistryWindow::readRuns(const QStringList& ids)
+{
+    if (ids.size() > kFewestRunsReadWhole) {
+        refresh();
+        return;
+    }
+    m_reader->ask(
+        this, RegistryReader::Kind::Quick,
+        [ids](RegistryClient& registry, QString* error) {
+            QVector<RunRecord> runs;
+            for (const QString& id : ids) {
+                QString problem;
+                if (const auto run = registry.run(id, &problem))
+                    runs.append(*run);
+                else if (registry.lastFailure() != RegistryFailure::UnknownRun)
+                    *error = problem; // an unknown run is one that is gone: nothing to show
+            }
+            return runs;
+        },
+        [this](const QVector<RunRecord>& runs, const QString& error) {
+            if (!error.isEmpty()) {
+                refresh(); // read them all when the link is back
+                return;
+            }
+            m_banner->setVisible(false);
+            for (const RunRecord& run : runs)
+                m_model->updateRun(run); // a changed row marks its curves stale, which redraws them
+            m_hosts->setRuns(m_model->runs());
+            fitIdColumn(runs);
+            showSelected();
         });
 }
 

@@ -15,6 +15,7 @@ class QLineEdit;
 class QMenu;
 class QSplitter;
 class QTableView;
+class QTimer;
 
 namespace jikken {
 
@@ -62,6 +63,8 @@ public:
     HostsPanel* hosts() const { return m_hosts; }
     QDockWidget* hostsDock() const { return m_hostsDock; }
     DispatchActions* dispatch() const { return m_dispatch; }
+    /// Whether the window follows the registry's change feed (and polls no more).
+    bool followsChanges() const { return !m_feed.isEmpty(); }
     EmbeddedRegistryTunnels* tunnels() const { return m_tunnels; }
 
     /// Turns on New run, Stop, Output and Attach: companions report to `registry`, and the background
@@ -91,6 +94,12 @@ private:
     void restoreLayout();
     void saveLayout() const;
     void applyRuns(const QVector<RunRecord>& runs);
+    /// Follows the registry's change feed from `revision` of `feed` (none: from now): the runs that
+    /// change are read as they change, and the table is no longer polled. A registry without a feed (a
+    /// database here) is polled every few seconds; a feed out of reach is asked again as often.
+    void watchChanges(const QString& feed, std::optional<qint64> revision);
+    /// Reads these runs again (all runs, when many changed) and shows them.
+    void readRuns(const QStringList& ids);
     void fitIdColumn(const QVector<RunRecord>& runs);
     void showFailure(const QString& error);
     void showSelected();
@@ -109,7 +118,10 @@ private:
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryReader> m_reader;
-    bool m_polling = false; ///< a poll is with the reader
+    bool m_polling = false;   ///< a poll is with the reader
+    bool m_pollAgain = false; ///< asked to poll while one was with the reader: poll when it answers
+    QTimer* m_poll;           ///< every few seconds while no change feed is followed
+    QString m_feed;           ///< the change feed followed (its service process); empty: none
     RegistryTableModel* m_model;
     RunFilterModel* m_proxy;
     QLineEdit* m_filter;

@@ -284,6 +284,35 @@ std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id,
     return RegistryWire::seriesFromJson(series.first().toObject(), error);
 }
 
+std::optional<RunChanges> HttpRegistryClient::changes(const QString& feed, std::optional<qint64> since, int waitMs,
+                                                      QString* error)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("wait"), QString::number(std::max(0, waitMs) / 1000.0));
+    if (!feed.isEmpty())
+        query.addQueryItem(QStringLiteral("feed"), feed);
+    if (since)
+        query.addQueryItem(QStringLiteral("since"), QString::number(*since));
+    // The service holds the request open until a run changes: silence for that long is no timeout.
+    const int timeout = std::exchange(m_timeoutMs, m_timeoutMs + std::max(0, waitMs));
+    const auto answer = get(QStringLiteral("/api/v1/changes?") + query.toString(QUrl::FullyEncoded), error);
+    m_timeoutMs = timeout;
+    if (!answer)
+        return std::nullopt;
+    RunChanges changes;
+    changes.feed = answer->value(QStringLiteral("feed")).toString();
+    changes.revision = answer->value(QStringLiteral("revision")).toInteger(-1);
+    changes.reset = answer->value(QStringLiteral("reset")).toBool();
+    for (const QJsonValue& run : answer->value(QStringLiteral("runs")).toArray())
+        changes.runs << run.toString();
+    if (changes.feed.isEmpty() || changes.revision < 0) {
+        m_failure = RegistryFailure::ServiceError;
+        fail(error, QStringLiteral("registry %1 sent a change feed without its name or revision").arg(location()));
+        return std::nullopt;
+    }
+    return changes;
+}
+
 std::optional<QDate> HttpRegistryClient::today(QString* error)
 {
     const auto about = info(error);

@@ -255,6 +255,12 @@ std::optional<QDate> JournalingRegistryClient::today(QString* error)
     return m_direct->today(error);
 }
 
+std::optional<RunChanges> JournalingRegistryClient::changes(const QString& feed, std::optional<qint64> since,
+                                                            int waitMs, QString* error)
+{
+    return m_direct->changes(feed, since, waitMs, error);
+}
+
 std::optional<ModelId> JournalingRegistryClient::reserve(const QString& method, QString* error)
 {
     return m_direct->reserve(method, error);

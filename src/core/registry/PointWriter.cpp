@@ -3,7 +3,6 @@
 #include "PointBlocks.h"
 #include "SqliteHandle.h"
 
-
 #include <cmath>
 #include <memory>
 

@@ -35,6 +35,15 @@ enum class RegistryFailure {
     Conflict,     ///< the registry holds what refuses this: every ID of the day handed out, an ID taken
 };
 
+/// Which runs changed after a revision of a registry's change feed.
+struct RunChanges
+{
+    QString feed;        ///< the service process that counts the revisions: another's mean nothing
+    qint64 revision = 0; ///< where the feed is now: ask for the changes since this next time
+    bool reset = false;  ///< more changed than the feed remembers (or it restarted): read everything again
+    QStringList runs;    ///< the runs that changed, each once
+};
+
 /// The model registry as its users see it, wherever it lives: the embedded SQLite store (`RegistryStore`)
 /// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; errors come back as one line of text
 /// for people and, after a call that failed, as a `RegistryFailure` for code.
@@ -78,6 +87,11 @@ public:
     virtual QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) = 0;
     /// The run's scalar tags, sorted.
     virtual QStringList tags(const QString& id, QString* error) = 0;
+    /// Waits up to `waitMs` for runs to change after revision `since` of `feed` (none: from now on) and
+    /// says which did, as soon as one does (a long poll). A registry without a change feed (a database
+    /// here, which other processes write behind its back) refuses: its readers look again now and then.
+    virtual std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
+                                              QString* error) = 0;
     /// One tag's points as columns, by step (empty when the run has no such tag): what charts read.
     virtual std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) = 0;
     /// About `points` of them, quickly, for a first look while `series` reads the rest: a service reduces

@@ -291,6 +291,13 @@ QDate RegistryStore::today() const
     return m_clock().toTimeZone(QTimeZone(timeZoneId())).date();
 }
 
+std::optional<RunChanges> RegistryStore::changes(const QString&, std::optional<qint64>, int, QString* error)
+{
+    fail(error, RegistryFailure::Refused,
+         QStringLiteral("%1 has no change feed (a database is written by other processes too)").arg(location()));
+    return std::nullopt;
+}
+
 std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* error)
 {
     const auto ids = reserve(QStringList{method}, error);

@@ -54,6 +54,8 @@ public:
     /// Today in the registry's time zone.
     QDate today() const;
     std::optional<QDate> today(QString*) override { return today(); }
+    std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
+                                      QString* error) override;
     RegistryFailure lastFailure() const override { return m_failure; }
 
     std::optional<ModelId> reserve(const QString& method, QString* error) override;

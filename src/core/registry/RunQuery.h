@@ -15,8 +15,8 @@ namespace jikken {
 ///     model:resnet18 lr<0.05 status:running method:focalloss memo:"gamma 2" -status:failed imb100
 ///
 /// - `key:value`: the field holds the value — exactly for id, method, model, dataset, status and host
-///   (case ignored), `tag:x` a run labelled x (`jikken tag`), as a part for memo and for any hyperparameter or imported column holding text;
-///   numerically for numbers (`lr:0.1`).
+///   (case ignored), `tag:x` a run labelled x (`jikken tag`), as a part for memo and for any hyperparameter or imported
+///   column holding text; numerically for numbers (`lr:0.1`).
 /// - `key<x`, `key<=x`, `key>x`, `key>=x`, `key=x`, `key!=x`: numbers compared — hyperparameters and
 ///   imported columns by name, and `error` (latest test error), `best` (best test error), `epoch`, `step`.
 /// - A term in double quotes keeps its spaces; `-term` is its opposite.

@@ -1,7 +1,7 @@
 #pragma once
 
-// The registry service in a thread of its own, with its own database connection: what the benches talk to
-// over real loopback sockets.
+// The registry service in a thread of its own, with its own database connection: what the benches and the
+// window's tests talk to over real loopback sockets.
 #include "RegistryServer.h"
 #include "registry/AccessTokens.h"
 
