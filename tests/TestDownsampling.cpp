@@ -1,3 +1,4 @@
+#include "series/ChartCurve.h"
 #include "series/Downsampling.h"
 #include "series/MinMaxPyramid.h"
 #include "series/Smoothing.h"
@@ -86,6 +87,41 @@ private Q_SLOTS:
         s.upsert(20, 4, 2.5);
         QCOMPARE(s.steps, (QVector<qint64>{10, 20, 30}));
         QCOMPARE(s.values, (QVector<double>{1.0, 2.5, 3.0}));
+    }
+
+    // A growing curve's new points appended are the curve read whole: same points, same smoothing, same
+    // buckets; and steps past 2^32 from the first are kept exactly.
+    void appendedCurvesAreTheCurveReadWhole()
+    {
+        ScalarSeries whole;
+        for (int step = 0; step < 3000; ++step)
+            whole.append(step * 10, 1000.0 + step, std::sin(step / 50.0) + (step % 7) * 0.01);
+        ChartCurve grown(whole.after(-1).pick([] {
+            QVector<int> first;
+            for (int i = 0; i < 2000; ++i)
+                first << i;
+            return first;
+        }()),
+                         true);
+        grown.setSmoothing(0.6);
+        grown.append(whole.after(19990));
+        ChartCurve read(whole, true);
+        read.setSmoothing(0.6);
+        QCOMPARE(grown.size(), read.size());
+        for (int i : {0, 1999, 2000, 2999}) {
+            QCOMPARE(grown.step(i), read.step(i));
+            QCOMPARE(grown.value(i), read.value(i));
+            QCOMPARE(grown.smoothed(i), read.smoothed(i));
+        }
+        QCOMPARE(grown.points(XAxis::Step, 0, 30000, 100, false), read.points(XAxis::Step, 0, 30000, 100, false));
+        ScalarSeries far;
+        far.append(1, 0, 1.0);
+        ChartCurve wide(far, true);
+        ScalarSeries later;
+        later.append(qint64(1) << 40, 1, 2.0);
+        wide.append(later);
+        QCOMPARE(wide.step(0), qint64(1));
+        QCOMPARE(wide.step(1), qint64(1) << 40);
     }
 
     // The numbers TensorBoard's smoothing slider gives (its resmoothDataset, worked by hand).

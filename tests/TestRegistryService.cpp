@@ -657,6 +657,18 @@ private Q_SLOTS:
         QCOMPARE(
             request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=a&method=mean").arg(id), {}, m_readToken).status,
             400);
+        // A growing curve's new points alone: those after a step, with the count of all.
+        int total = 0;
+        const auto tail = reader.seriesAfter(id, QStringLiteral("test/error"), 49990, &total, &error);
+        QVERIFY2(tail, qPrintable(error));
+        QCOMPARE(total, 50001);
+        QCOMPARE(tail->steps, (QVector<qint64>{49991, 49992, 49993, 49994, 49995, 49996, 49997, 49998, 49999, 50000}));
+        QCOMPARE(tail->values.last(), 0.001);
+        QCOMPARE(reader.seriesAfter(id, QStringLiteral("test/error"), 50000, &total, &error)->size(), 0);
+        QCOMPARE(
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tags=test/error&after=soon").arg(id), {}, m_readToken)
+                .status,
+            400);
     }
 
     // A batch of two million points is stored on the ingest thread: a read and a reservation sent after

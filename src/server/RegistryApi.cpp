@@ -470,6 +470,14 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
     if (!points)
         return reply;
+    // `after=STEP`: only the points at later steps (a growing curve's new ones); `total` still counts all.
+    std::optional<qint64> after;
+    if (query.hasQueryItem(QStringLiteral("after"))) {
+        bool ok = false;
+        after = query.queryItemValue(QStringLiteral("after"), QUrl::FullyDecoded).toLongLong(&ok);
+        if (!ok)
+            return ApiReply::error(400, QStringLiteral("series: after is a step (an integer)"));
+    }
     const QString methodName = query.queryItemValue(QStringLiteral("method"), QUrl::FullyDecoded);
     const auto method = methodName.isEmpty() ? Downsampling::Method::Lttb : Downsampling::methodFromString(methodName);
     if (!method)
@@ -482,7 +490,9 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
         const ScalarSeries* full = m_cache.series(id, tag, &error);
         if (!full)
             return ApiReply::error(500, error);
-        const ScalarSeries shown = *points > 0 ? Downsampling::downsample(*full, *points, *method) : *full;
+        const ScalarSeries tail = after ? full->after(*after) : ScalarSeries();
+        const ScalarSeries& wanted = after ? tail : *full;
+        const ScalarSeries shown = *points > 0 ? Downsampling::downsample(wanted, *points, *method) : wanted;
         result.append(RegistryWire::seriesToJson(tag, full->size(), shown));
     }
     return ApiReply::json({{QStringLiteral("id"), id}, {QStringLiteral("series"), result}});

@@ -235,11 +235,26 @@ void ChartPane::ensureCurve(const QString& id, const QString& tag)
     readCurve(id, tag);
 }
 
-void ChartPane::readCurve(const QString& id, const QString& tag)
+bool ChartPane::deferRead(const QString& id, const QString& tag)
 {
     const CurveKey key{id, tag};
-    if (m_pending.contains(key))
+    if (!m_pending.contains(key))
+        return false;
+    m_readAgain.insert(key); // what is being read may be older than the change that asks
+    return true;
+}
+
+void ChartPane::readDeferred(const QString& id, const QString& tag)
+{
+    if (m_readAgain.remove({id, tag}))
+        readTail(id, tag);
+}
+
+void ChartPane::readCurve(const QString& id, const QString& tag)
+{
+    if (deferRead(id, tag))
         return;
+    const CurveKey key{id, tag};
     m_pending.insert(key);
     m_reader.ask(
         this, RegistryReader::Kind::Long,
@@ -250,6 +265,51 @@ void ChartPane::readCurve(const QString& id, const QString& tag)
                 curveRead(key.first, key.second, ChartCurve(*series, true));
             else
                 m_readout->setText(tr("The points of %1 could not be read: %2").arg(key.first, error));
+            readDeferred(key.first, key.second);
+        });
+}
+
+void ChartPane::readTail(const QString& id, const QString& tag)
+{
+    const ChartCurve* known = curve(id, tag);
+    if (!known || !known->isComplete() || known->isEmpty()) {
+        readCurve(id, tag);
+        return;
+    }
+    if (deferRead(id, tag))
+        return;
+    const CurveKey key{id, tag};
+    const qint64 last = known->step(known->size() - 1);
+    const int had = known->size();
+    m_pending.insert(key);
+    struct Tail
+    {
+        std::optional<ScalarSeries> points;
+        int total = 0;
+    };
+    m_reader.ask(
+        this, RegistryReader::Kind::Long,
+        [id, tag, last](RegistryClient& registry, QString* error) {
+            Tail tail;
+            tail.points = registry.seriesAfter(id, tag, last, &tail.total, error);
+            return tail;
+        },
+        [this, key, had](const Tail& tail, const QString& error) {
+            m_pending.remove(key);
+            const auto found = m_curves.find(key);
+            if (!tail.points) {
+                m_readout->setText(tr("The points of %1 could not be read: %2").arg(key.first, error));
+            } else if (found != m_curves.end()) {
+                if (found->size() != had || had + tail.points->size() != tail.total) {
+                    m_readAgain.remove(key);
+                    readCurve(key.first, key.second); // steps logged again (a resumed run): every point
+                    return;
+                }
+                found->append(*tail.points);
+                prepare(key.first, *found); // the run's steps per epoch may have changed with it
+                curveChanged(key.second);
+            }
+            readDeferred(key.first, key.second);
         });
 }
 
@@ -266,6 +326,11 @@ void ChartPane::curveRead(const QString& id, const QString& tag, ChartCurve curv
     if (!m_ids.contains(id))
         return; // no longer selected
     prepare(id, m_curves[key] = std::move(curve));
+    curveChanged(tag);
+}
+
+void ChartPane::curveChanged(const QString& tag)
+{
     // Curves arriving together (a hundred runs selected) are drawn once, a moment after the first.
     m_multiplesStale |= keyTags().contains(tag);
     m_chartStale |= tag == m_tag->currentText();
@@ -301,7 +366,7 @@ void ChartPane::markStale(const QStringList& ids)
         const QStringList shown = QStringList{m_tag->currentText()} + keyTags();
         m_curves.removeIf([&id, &shown](auto it) { return it.key().first == id && !shown.contains(it.key().second); });
         for (const QString& tag : shown)
-            readCurve(id, tag);
+            readTail(id, tag);
     }
 }
 

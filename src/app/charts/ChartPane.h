@@ -101,9 +101,17 @@ private:
     int buckets() const;
     /// Asks for the curve unless there is one: a preview, then every point.
     void ensureCurve(const QString& id, const QString& tag);
-    /// Asks for every point of the curve (again), unless that is asked already.
+    /// Asks for every point of the curve (again); when a read of it is under way, asks again after it.
     void readCurve(const QString& id, const QString& tag);
+    /// Asks for the points after the curve's last (every point, for a curve not read whole yet).
+    void readTail(const QString& id, const QString& tag);
+    /// Whether a read of the curve is under way; if so, `id`'s curve of `tag` is read again after it.
+    bool deferRead(const QString& id, const QString& tag);
+    /// After a read of the curve: the one asked for meanwhile, if any.
+    void readDeferred(const QString& id, const QString& tag);
     void curveRead(const QString& id, const QString& tag, ChartCurve curve);
+    /// A curve that is drawn (or one of the small charts') changed: drawn with the others that arrive.
+    void curveChanged(const QString& tag);
     /// Draws what arrived since the last draw.
     void drawArrivals();
     /// Fills the tag picker with the shown runs' tags, keeping the chosen one.
@@ -136,7 +144,8 @@ protected:
 private:
     RegistryReader& m_reader;
     QHash<CurveKey, ChartCurve> m_curves;
-    QSet<CurveKey> m_pending;             ///< every point asked for, not answered yet
+    QSet<CurveKey> m_pending;             ///< every point (or the points after the last) asked for
+    QSet<CurveKey> m_readAgain;           ///< changed while a read was under way: read its tail after it
     QHash<QString, QStringList> m_tagsOf; ///< the shown runs' tags, as they arrive (fewer: still asked for)
     QString m_wantedTag;                  ///< the tag shown before the selection changed
     bool m_chartStale = false;            ///< a curve of the shown tag arrived

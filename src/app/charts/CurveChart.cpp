@@ -168,19 +168,34 @@ void CurveChart::setAxisTitlesVisible(bool visible)
 
 void CurveChart::setLines(const QVector<Style>& styles)
 {
-    const auto drawnIn = [this](const Style& style, qsizetype i) {
-        const QPen pen = m_lines[i]->pen();
-        return m_lines[i]->name() == style.name && pen.color() == style.colour && pen.style() == style.dash &&
-               pen.widthF() == style.width;
-    };
-    bool same = m_lines.size() == styles.size();
-    for (qsizetype i = 0; same && i < styles.size(); ++i)
-        same = drawnIn(styles[i], i);
-    if (same)
-        return;
-    removeLines();
-    for (const Style& style : styles)
-        addLine(style);
+    // Series are kept and restyled, and only the difference is added or removed: QtCharts makes a series'
+    // items, legend entry and theme anew on each add (a hundred runs arriving one by one were seconds).
+    while (m_lines.size() > styles.size()) {
+        QLineSeries* line = m_lines.takeLast();
+        if (m_drawn)
+            m_drawnLines.removeLast();
+        removeSeries(line);
+        delete line;
+    }
+    for (qsizetype i = 0; i < m_lines.size(); ++i)
+        restyle(m_lines[i], styles[i]);
+    for (qsizetype i = m_lines.size(); i < styles.size(); ++i)
+        addLine(styles[i]);
+    if (m_drawn) {
+        for (qsizetype i = 0; i < m_drawnLines.size(); ++i)
+            m_drawnLines[i].colour = styles[i].colour;
+    }
+}
+
+void CurveChart::restyle(QLineSeries* line, const Style& style)
+{
+    QPen pen(style.colour, style.width, style.dash);
+    pen.setJoinStyle(Qt::RoundJoin);
+    if (line->pen() != pen)
+        line->setPen(pen);
+    if (line->name() != style.name)
+        line->setName(style.name);
+    line->setMarkerSize(3 * style.width);
 }
 
 QString CurveChart::yTitle() const
@@ -191,11 +206,7 @@ QString CurveChart::yTitle() const
 QLineSeries* CurveChart::addLine(const Style& style)
 {
     auto* line = new QLineSeries;
-    line->setName(style.name);
-    QPen pen(style.colour, style.width, style.dash);
-    pen.setJoinStyle(Qt::RoundJoin);
-    line->setPen(pen);
-    line->setMarkerSize(3 * style.width);
+    restyle(line, style);
     const bool setting = std::exchange(m_settingRange, true); // attaching is not the user's move
     addSeries(line);
     line->attachAxis(m_x);

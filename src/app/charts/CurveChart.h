@@ -65,8 +65,7 @@ public:
     QString yTitle() const;
     /// A line on both axes, drawn in `style`; its points come with `setPoints`.
     QLineSeries* addLine(const Style& style);
-    /// Makes the lines these, in order: the series are kept when they are drawn in these styles already
-    /// (a redraw with new points), else made again.
+    /// Makes the lines these, in order, keeping the series there are (restyled where they differ).
     void setLines(const QVector<Style>& styles);
     const QList<QLineSeries*>& lines() const { return m_lines; }
     /// How many min/max buckets each of `lines` lines gets across a plot `width` pixels wide: one per two
@@ -101,6 +100,7 @@ Q_SIGNALS:
 
 private:
     void removeLines();
+    static void restyle(QLineSeries* line, const Style& style);
     void watchX();
     void applyTextScale();
 

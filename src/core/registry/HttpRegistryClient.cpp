@@ -284,6 +284,19 @@ std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id,
     return RegistryWire::seriesFromJson(series.first().toObject(), error);
 }
 
+std::optional<ScalarSeries> HttpRegistryClient::seriesAfter(const QString& id, const QString& tag, qint64 step,
+                                                            int* total, QString* error)
+{
+    const QString query = QStringLiteral("?tag=%1&points=0&after=%2")
+                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(tag)), QString::number(step));
+    const auto reply = get(runPath(id, "series") + query, error);
+    if (!reply)
+        return std::nullopt;
+    const QJsonObject tail = reply->value(QStringLiteral("series")).toArray().first().toObject();
+    *total = tail.value(QStringLiteral("total")).toInt();
+    return RegistryWire::seriesFromJson(tail, error);
+}
+
 std::optional<RunChanges> HttpRegistryClient::changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                                       QString* error)
 {

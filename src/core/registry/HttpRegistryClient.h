@@ -50,6 +50,8 @@ public:
     QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
     QStringList tags(const QString& id, QString* error) override;
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
+                                            QString* error) override;
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                       QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,

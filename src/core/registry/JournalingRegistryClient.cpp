@@ -255,6 +255,12 @@ std::optional<QDate> JournalingRegistryClient::today(QString* error)
     return m_direct->today(error);
 }
 
+std::optional<ScalarSeries> JournalingRegistryClient::seriesAfter(const QString& id, const QString& tag, qint64 step,
+                                                                  int* total, QString* error)
+{
+    return m_direct->seriesAfter(id, tag, step, total, error);
+}
+
 std::optional<RunChanges> JournalingRegistryClient::changes(const QString& feed, std::optional<qint64> since,
                                                             int waitMs, QString* error)
 {

@@ -50,6 +50,8 @@ public:
     QString location() const override;
     RegistryFailure lastFailure() const override;
     std::optional<QDate> today(QString* error) override;
+    std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
+                                            QString* error) override;
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                       QString* error) override;
     std::optional<ModelId> reserve(const QString& method, QString* error) override;

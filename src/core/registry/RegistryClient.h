@@ -94,6 +94,18 @@ public:
                                               QString* error) = 0;
     /// One tag's points as columns, by step (empty when the run has no such tag): what charts read.
     virtual std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) = 0;
+    /// The points of `tag` at steps after `step`, and in `total` how many the series holds in all: a
+    /// growing curve's new points without the old (a service sends only those). A step logged again at or
+    /// before `step` is not among them: a reader whose count then disagrees reads the whole series.
+    virtual std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
+                                                    QString* error)
+    {
+        const auto whole = series(id, tag, error);
+        if (!whole)
+            return std::nullopt;
+        *total = whole->size();
+        return whole->after(step);
+    }
     /// About `points` of them, quickly, for a first look while `series` reads the rest: a service reduces
     /// with min/max buckets, a local store samples evenly by step.
     virtual std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,

@@ -37,6 +37,34 @@ ChartCurve::ChartCurve(ScalarSeries series, bool complete)
     setSmoothing(0);
 }
 
+void ChartCurve::append(const ScalarSeries& tail)
+{
+    if (tail.size() == 0)
+        return;
+    if (isEmpty()) {
+        const double weight = m_weight;
+        *this = ChartCurve(tail, m_complete);
+        setSmoothing(weight);
+        return;
+    }
+    if (m_wideSteps.isEmpty() && tail.steps.last() - m_firstStep > std::numeric_limits<quint32>::max()) {
+        for (quint32 offset : std::as_const(m_stepOffsets)) // past 2^32 steps from the first: wide from now on
+            m_wideSteps.append(m_firstStep + offset);
+        m_stepOffsets = {};
+    }
+    for (int i = 0; i < tail.size(); ++i) {
+        if (m_wideSteps.isEmpty())
+            m_stepOffsets.append(static_cast<quint32>(tail.steps[i] - m_firstStep));
+        else
+            m_wideSteps.append(tail.steps[i]);
+        m_timeAscends = m_timeAscends && tail.wallTimes[i] >= wallTime(size() - 1);
+        m_wallOffsets.append(static_cast<float>(tail.wallTimes[i] - m_firstWallTime));
+        m_values.append(tail.values[i]);
+    }
+    const double weight = std::exchange(m_weight, -1); // smoothed and placed again with the new points
+    setSmoothing(weight);
+}
+
 void ChartCurve::setSmoothing(double weight)
 {
     if (weight == m_weight)

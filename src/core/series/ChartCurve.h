@@ -29,6 +29,10 @@ public:
     /// `complete`: the whole series, not a preview that a full read will replace.
     ChartCurve(ScalarSeries series, bool complete);
 
+    /// Adds a growing series' new points (steps after the last, ascending), smoothed and placed in the
+    /// pyramid with the rest: what a refresh of a running run reads instead of the whole series.
+    void append(const ScalarSeries& tail);
+
     int size() const { return static_cast<int>(m_values.size()); }
     bool isEmpty() const { return m_values.isEmpty(); }
     bool isComplete() const { return m_complete; }

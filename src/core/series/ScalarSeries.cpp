@@ -32,6 +32,16 @@ ScalarSeries ScalarSeries::pick(const QVector<int>& indices) const
     return result;
 }
 
+ScalarSeries ScalarSeries::after(qint64 step) const
+{
+    const auto first = static_cast<int>(std::upper_bound(steps.cbegin(), steps.cend(), step) - steps.cbegin());
+    ScalarSeries result;
+    result.reserve(size() - first);
+    for (int i = first; i < size(); ++i)
+        result.append(steps[i], wallTimes[i], values[i]);
+    return result;
+}
+
 bool ScalarSeries::isOrdered() const
 {
     return std::adjacent_find(steps.begin(), steps.end(), [](qint64 a, qint64 b) { return a >= b; }) == steps.end();

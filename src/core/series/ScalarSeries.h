@@ -41,6 +41,8 @@ struct ScalarSeries
     void upsert(qint64 step, double wallTime, double value);
     /// The points at these indices, in order.
     ScalarSeries pick(const QVector<int>& indices) const;
+    /// The points at steps after `step` (steps ascending): a growing series' new points.
+    ScalarSeries after(qint64 step) const;
     /// Whether steps ascend strictly (no step twice), as the registry stores them.
     bool isOrdered() const;
     /// The same points with steps ascending and distinct; of points at the same step the last one wins.
