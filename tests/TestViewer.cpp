@@ -434,6 +434,28 @@ private Q_SLOTS:
         QCOMPARE(library.run(id->toString())->scalars.value(QStringLiteral("loss")).size(), 150);
         // Nothing moved: nothing is read again.
         QVERIFY(library.refresh(&warnings).isEmpty());
+        // It goes on: only the points after those held are read, and joined to them.
+        points.clear();
+        for (int step = 151; step <= 160; ++step)
+            points.append({QStringLiteral("loss"), step, 1000.0 + step, 1.0 / step});
+        QVERIFY(client.addScalars(id->toString(), points, &error));
+        QVERIFY(client.reportProgress(id->toString(), 2, 160, 0.2, &error));
+        QString readError;
+        const auto reading = RunLibrary::readModel(client, id->toString(), library.known(id->toString()), &readError);
+        QVERIFY2(reading && reading->run, qPrintable(readError));
+        QCOMPARE(reading->tails.value(QStringLiteral("loss")), 150);
+        QCOMPARE(reading->run->scalars.value(QStringLiteral("loss")).steps.first(), 151);
+        QCOMPARE(reading->run->scalars.value(QStringLiteral("loss")).size(), 10);
+        QCOMPARE(library.refresh(&warnings), QStringList{id->toString()});
+        const ScalarSeries grown = library.run(id->toString())->scalars.value(QStringLiteral("loss"));
+        QCOMPARE(grown.size(), 160);
+        QCOMPARE(grown.steps[149], 150);
+        QCOMPARE(grown.steps[150], 151);
+        const auto whole = client.series(id->toString(), QStringLiteral("loss"), &error);
+        QVERIFY2(whole, qPrintable(error));
+        QCOMPARE(grown.steps, whole->steps);
+        QCOMPARE(grown.values, whole->values);
+        QCOMPARE(grown.wallTimes, whole->wallTimes);
 
         // A logdir read once opens from the cache when it is gone (a share not mounted in the meeting room).
         Logdir logdir;

@@ -465,7 +465,7 @@ void ViewerWindow::readModel(const QString& id)
     m_reading.insert(id);
     m_reader->ask(
         this, RegistryReader::Kind::Long,
-        [id, known = m_library.knownStamp(id)](RegistryClient& registry, QString* error) {
+        [id, known = m_library.known(id)](RegistryClient& registry, QString* error) {
             return RunLibrary::readModel(registry, id, known, error);
         },
         [this, id](std::optional<RunLibrary::ModelReading> reading, const QString& error) {

@@ -122,13 +122,13 @@ QString RunLibrary::stampOf(const RunRecord& record)
 }
 
 std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
-                                                              const QString& knownStamp, QString* error)
+                                                              const Known& known, QString* error)
 {
     auto record = registry.run(id, error);
     if (!record)
         return std::nullopt;
-    ModelReading reading{std::move(*record), std::nullopt};
-    if (!knownStamp.isEmpty() && stampOf(reading.record) == knownStamp)
+    ModelReading reading{std::move(*record), std::nullopt, {}};
+    if (!known.stamp.isEmpty() && stampOf(reading.record) == known.stamp)
         return reading; // unchanged since it was read (or cached): only the record may differ
     ViewerRun run;
     run.key = run.name = id;
@@ -138,6 +138,17 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     if (!error->isEmpty())
         return std::nullopt;
     for (const QString& tag : tags) {
+        if (const auto had = known.tags.constFind(tag); had != known.tags.constEnd() && had->second > 0) {
+            int total = 0;
+            auto tail = registry.seriesAfter(id, tag, had->first, &total, error);
+            if (!tail)
+                return std::nullopt;
+            if (total == had->second + tail->size()) {
+                reading.tails.insert(tag, had->second);
+                run.scalars.insert(tag, std::move(*tail));
+                continue;
+            } // else steps were logged again (a resumed run): every point
+        }
         auto series = registry.series(id, tag, error);
         if (!series)
             return std::nullopt;
@@ -147,16 +158,41 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     return reading;
 }
 
-QString RunLibrary::knownStamp(const QString& id) const
+RunLibrary::Known RunLibrary::known(const QString& id) const
 {
-    const QString read = m_stamps.value(id);
-    return read.isEmpty() ? m_cache->stamp(id) : read;
+    Known known{m_stamps.value(id), {}};
+    if (known.stamp.isEmpty())
+        known.stamp = m_cache->stamp(id);
+    if (const auto it = m_runs.find(id); it != m_runs.end() && !m_offline.contains(id)) {
+        for (auto tag = it->second.scalars.cbegin(); tag != it->second.scalars.cend(); ++tag) {
+            if (tag->size() > 0)
+                known.tags.insert(tag.key(), {tag->steps.last(), tag->size()});
+        }
+    }
+    return known;
 }
 
 bool RunLibrary::takeModel(const QString& id, ModelReading reading, QString* error)
 {
     const QString stamp = stampOf(reading.record);
     std::optional<ViewerRun> run = std::move(reading.run);
+    if (run && !reading.tails.isEmpty()) {
+        // New points after those held: onto the run as held now, if it still holds what they follow.
+        const auto held = m_runs.find(id);
+        for (auto tail = reading.tails.cbegin(); tail != reading.tails.cend(); ++tail) {
+            if (held == m_runs.end() || held->second.scalars.value(tail.key()).size() != tail.value()) {
+                m_stamps.remove(id); // moved meanwhile: the next refresh reads it again
+                return true;
+            }
+        }
+        for (auto tail = reading.tails.cbegin(); tail != reading.tails.cend(); ++tail) {
+            ScalarSeries whole = held->second.scalars.value(tail.key());
+            const ScalarSeries& added = run->scalars[tail.key()];
+            for (int i = 0; i < added.size(); ++i)
+                whole.append(added.steps[i], added.wallTimes[i], added.values[i]);
+            run->scalars.insert(tail.key(), std::move(whole));
+        }
+    }
     if (!run) {
         if (const auto known = m_runs.find(id); known != m_runs.end())
             run = known->second;
@@ -193,7 +229,7 @@ bool RunLibrary::loadModel(const QString& id, QString* error)
     QString why = QStringLiteral("no registry is set up");
     if (m_registry) {
         why.clear();
-        if (auto reading = readModel(*m_registry, id, knownStamp(id), &why);
+        if (auto reading = readModel(*m_registry, id, known(id), &why);
             reading && takeModel(id, std::move(*reading), &why))
             return true;
     }
@@ -258,7 +294,7 @@ QStringList RunLibrary::refresh(QStringList* warnings)
         QString error;
         const QString before = m_stamps.value(id);
         const bool wasOffline = m_offline.contains(id);
-        auto reading = readModel(*m_registry, id, knownStamp(id), &error);
+        auto reading = readModel(*m_registry, id, known(id), &error);
         if (reading && takeModel(id, std::move(*reading), &error)) {
             if (m_stamps.value(id) != before || wasOffline)
                 changed << id;

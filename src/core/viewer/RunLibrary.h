@@ -63,18 +63,26 @@ public:
     /// Whether the run is shown from the cache because its source cannot be read now.
     bool isOffline(const QString& key) const { return m_offline.contains(key); }
 
+    /// What is known of a model (read before, or cached): what `readModel` starts from.
+    struct Known
+    {
+        QString stamp;                           ///< of the record the points were read with
+        QHash<QString, QPair<qint64, int>> tags; ///< each tag's last step and count of points
+    };
     /// What the registry holds of a model: its record, and its points unless they did not change.
     struct ModelReading
     {
         RunRecord record;
-        std::optional<ViewerRun> run; ///< absent: the points are those known (`knownStamp` matched)
+        std::optional<ViewerRun> run; ///< absent: the points are those known (the stamp matched)
+        QHash<QString, int> tails;    ///< tags of `run` that hold only the points after the known, by count known
     };
-    /// Reads model `id` from `registry` (on any thread): the record, and every point unless the record's
-    /// stamp is `knownStamp`. Nothing, with `error`, when the registry cannot give it.
-    static std::optional<ModelReading> readModel(RegistryClient& registry, const QString& id, const QString& knownStamp,
+    /// Reads model `id` from `registry` (on any thread): the record, and unless the record's stamp is the
+    /// known one, each tag's points after those known (a running model's new points; every point of a
+    /// tag not known, or whose count disagrees). Nothing, with `error`, when the registry cannot give it.
+    static std::optional<ModelReading> readModel(RegistryClient& registry, const QString& id, const Known& known,
                                                  QString* error);
-    /// What is known of model `id` (read before, or cached): what `readModel` is given.
-    QString knownStamp(const QString& id) const;
+    /// What is known of model `id`: what `readModel` is given.
+    Known known(const QString& id) const;
     /// Adds model `id` to the library as `readModel` read it; false with `error` when the reading says the
     /// points are known and they cannot be loaded.
     bool takeModel(const QString& id, ModelReading reading, QString* error);
