@@ -225,6 +225,16 @@ int CurveChart::bucketsFor(double width, qsizetype lines)
     return std::max(kFewestBuckets, static_cast<int>(shared));
 }
 
+void CurveChart::fitWidths(QVector<Style>& styles, const QVector<QList<QPointF>>& points, double plotWidth, double thin,
+                           double wide)
+{
+    qsizetype allPoints = 0;
+    for (const QList<QPointF>& line : points)
+        allPoints += line.size();
+    for (qsizetype i = 0; i < styles.size() && i < points.size(); ++i)
+        styles[i].width = LineLayer::isCrisp(points[i].size(), allPoints, plotWidth) ? thin : wide;
+}
+
 void CurveChart::setPoints(QLineSeries* line, const QList<QPointF>& points)
 {
     if (m_drawn) {

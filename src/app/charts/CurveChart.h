@@ -73,6 +73,10 @@ public:
     /// hovering, so more would cost without showing more). Past 20 lines the lines share them: a hundred
     /// overlaid runs are a band, drawn in a fifth of the time, and each bucket still keeps its extremes.
     static int bucketsFor(double width, qsizetype lines);
+    /// Each line's width for a figure: `thin` where it is drawn crisp (`LineLayer::isCrisp`: dense, or one
+    /// of many; a wider pen there would be stroked as a polygon, several times slower), `wide` elsewhere.
+    static void fitWidths(QVector<Style>& styles, const QVector<QList<QPointF>>& points, double plotWidth, double thin,
+                          double wide);
     /// The line's points in data units (on a log axis, the values themselves); a lone point is drawn as a dot.
     void setPoints(QLineSeries* line, const QList<QPointF>& points);
     /// The points of `line` as drawn (in the series, or in the figure's layer).

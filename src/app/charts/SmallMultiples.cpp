@@ -89,6 +89,7 @@ void SmallMultiples::fillCharts()
                 highY = std::max(highY, p.y());
             }
         }
+        CurveChart::fitWidths(styles, points, cellOf(i).width(), 1.0, 1.5);
         chart.setLines(styles);
         if (!(lowX <= highX)) { // nothing read yet
             lowX = lowY = m_logY ? 0.1 : 0;

@@ -201,19 +201,12 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
             // The y range holds the measured values too: a spike the smoothing flattens still shows.
             extend(points.last());
             extend(faint);
-            styles.append({run->name, RunColours::colour(run->name), styleOf(t), options.fontScale});
+            styles.append({run->name, RunColours::colour(run->name), styleOf(t)});
             if (!faint.isEmpty())
                 faintLines.append({static_cast<int>(styles.size()) - 1, std::move(faint)});
         }
     }
-    // A crisp line (`LineLayer`) is drawn thin, a smooth one a little wider.
-    qsizetype allPoints = 0;
-    for (const QList<QPointF>& line : std::as_const(points))
-        allPoints += line.size();
-    for (int i = 0; i < styles.size(); ++i) {
-        if (!LineLayer::isCrisp(points[i].size(), allPoints, roughWidth))
-            styles[i].width *= 1.6;
-    }
+    CurveChart::fitWidths(styles, points, roughWidth, options.fontScale, 1.6 * options.fontScale);
     // A figure says when its lines are not the values: it leaves the app for slides and papers.
     chart.setTitle(smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
                                   .arg(title, QString::number(options.smoothing, 'g', 3))
