@@ -88,7 +88,7 @@ public:
     std::pair<double, double> xRange() const;
     std::pair<double, double> yRange() const;
     void setXRange(double low, double high, Ticks ticks);
-    /// y in the values' units (also on a log axis); a log axis always spans whole decades' round values.
+    /// y in the values' units (also on a log axis, whose ticks QtCharts puts on the powers of ten).
     void setYRange(double low, double high, Ticks ticks);
     /// Sets both ranges (as given, round ticks within) and every line's points: a range change places every
     /// line again in QtCharts (and strokes it for hovering), so the lines are emptied first and each is
