@@ -104,7 +104,6 @@ bool CurveChart::setLook(bool dark, const QColor& background)
 void CurveChart::removeLines()
 {
     m_measured->setLines({});
-    m_drawnLines.clear();
     if (m_drawn)
         m_drawn->setLines({});
     removeAllSeries();
@@ -173,7 +172,7 @@ void CurveChart::setLines(const QVector<Style>& styles)
     while (m_lines.size() > styles.size()) {
         QLineSeries* line = m_lines.takeLast();
         if (m_drawn)
-            m_drawnLines.removeLast();
+            m_drawn->remove(line);
         removeSeries(line);
         delete line;
     }
@@ -181,10 +180,6 @@ void CurveChart::setLines(const QVector<Style>& styles)
         restyle(m_lines[i], styles[i]);
     for (qsizetype i = m_lines.size(); i < styles.size(); ++i)
         addLine(styles[i]);
-    if (m_drawn) {
-        for (qsizetype i = 0; i < m_drawnLines.size(); ++i)
-            m_drawnLines[i].colour = styles[i].colour;
-    }
 }
 
 void CurveChart::restyle(QLineSeries* line, const Style& style)
@@ -213,8 +208,6 @@ QLineSeries* CurveChart::addLine(const Style& style)
     line->attachAxis(m_y);
     m_settingRange = setting;
     m_lines.append(line);
-    if (m_drawn)
-        m_drawnLines.append({line, style.colour, {}});
     return line;
 }
 
@@ -238,8 +231,7 @@ void CurveChart::fitWidths(QVector<Style>& styles, const QVector<QList<QPointF>>
 void CurveChart::setPoints(QLineSeries* line, const QList<QPointF>& points)
 {
     if (m_drawn) {
-        m_drawnLines[static_cast<int>(m_lines.indexOf(line))].points = points;
-        m_drawn->setLines(m_drawnLines);
+        m_drawn->setPoints(line, points);
         return;
     }
     if (line->pointsVisible() != (points.size() == 1))
@@ -250,7 +242,7 @@ void CurveChart::setPoints(QLineSeries* line, const QList<QPointF>& points)
 QList<QPointF> CurveChart::pointsOf(const QLineSeries* line) const
 {
     if (m_drawn)
-        return m_drawnLines.value(m_lines.indexOf(line)).points;
+        return m_drawn->pointsOf(line);
     return line->points();
 }
 
@@ -282,20 +274,10 @@ void CurveChart::setYRange(double low, double high, Ticks ticks)
 void CurveChart::setRangesAndPoints(std::pair<double, double> x, std::pair<double, double> y,
                                     const QVector<QList<QPointF>>& points)
 {
-    if (m_drawn) {
-        for (int i = 0; i < points.size() && i < m_drawnLines.size(); ++i)
-            m_drawnLines[i].points = points[i];
-        m_drawn->setLines(m_drawnLines);
-    } else if (x != xRange() || y != yRange()) {
-        for (QLineSeries* line : std::as_const(m_lines))
-            line->clear(); // placed once below, with the new points
-    }
     setXRange(x.first, x.second, Ticks::Exact);
     setYRange(y.first, y.second, Ticks::Exact);
-    if (!m_drawn) {
-        for (int i = 0; i < points.size() && i < m_lines.size(); ++i)
-            setPoints(m_lines[i], points[i]);
-    }
+    for (qsizetype i = 0; i < points.size() && i < m_lines.size(); ++i)
+        setPoints(m_lines[i], points[i]);
 }
 
 void CurveChart::setTextScale(double scale)

@@ -90,9 +90,7 @@ public:
     void setXRange(double low, double high, Ticks ticks);
     /// y in the values' units (also on a log axis, whose ticks QtCharts puts on the powers of ten).
     void setYRange(double low, double high, Ticks ticks);
-    /// Sets both ranges (as given, round ticks within) and every line's points: a range change places every
-    /// line again in QtCharts (and strokes it for hovering), so the lines are emptied first and each is
-    /// placed once, with its new points.
+    /// Sets both ranges (as given, round ticks within), then every line's points: a figure's redraw.
     void setRangesAndPoints(std::pair<double, double> x, std::pair<double, double> y,
                             const QVector<QList<QPointF>>& points);
     /// Text sizes for a figure: `scale` times 12 pixels for labels, more for titles (QtCharts' own until set).
@@ -117,8 +115,7 @@ private:
     bool m_axisTitles = true;
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
-    LineLayer* m_drawn = nullptr; ///< a figure's lines
-    QVector<LineLayer::Line> m_drawnLines;
+    LineLayer* m_drawn = nullptr; ///< a figure's lines (its series hold none)
 };
 
 } // namespace jikken

@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QXYSeries>
 
+#include <algorithm>
 #include <cmath>
 
 namespace jikken {
@@ -30,6 +31,32 @@ LineLayer::LineLayer(QChart* chart, Kind kind) : QGraphicsItem(chart), m_chart(c
 void LineLayer::setLines(QVector<Line> lines)
 {
     m_lines = std::move(lines);
+    update();
+}
+
+void LineLayer::setPoints(QAbstractSeries* series, QList<QPointF> points)
+{
+    const auto line =
+        std::find_if(m_lines.begin(), m_lines.end(), [series](const Line& l) { return l.series == series; });
+    if (line == m_lines.end())
+        m_lines.append({series, QColor(), std::move(points)});
+    else
+        line->points = std::move(points);
+    update();
+}
+
+QList<QPointF> LineLayer::pointsOf(const QAbstractSeries* series) const
+{
+    for (const Line& line : m_lines) {
+        if (line.series == series)
+            return line.points;
+    }
+    return {};
+}
+
+void LineLayer::remove(const QAbstractSeries* series)
+{
+    m_lines.removeIf([series](const Line& line) { return line.series == series; });
     update();
 }
 

@@ -33,6 +33,12 @@ public:
 
     void setLines(QVector<Line> lines);
     const QVector<Line>& lines() const { return m_lines; }
+    /// The points of `series`' line (a line added for it if it has none).
+    void setPoints(QAbstractSeries* series, QList<QPointF> points);
+    /// The points drawn for `series`; none if it has no line here.
+    QList<QPointF> pointsOf(const QAbstractSeries* series) const;
+    /// Takes `series`' line away (before the series goes).
+    void remove(const QAbstractSeries* series);
     /// Whether a line of `points` is drawn crisp (no antialiasing; thin in a figure), across a plot `width`
     /// pixels wide where the lines together hold `allPoints`: a dense line (a point or more per two pixels)
     /// looks the same without antialiasing and draws several times faster, and so do all the lines of a
