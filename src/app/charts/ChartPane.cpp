@@ -235,15 +235,6 @@ void ChartPane::ensureCurve(const QString& id, const QString& tag)
     readCurve(id, tag);
 }
 
-bool ChartPane::deferRead(const QString& id, const QString& tag)
-{
-    const CurveKey key{id, tag};
-    if (!m_pending.contains(key))
-        return false;
-    m_readAgain.insert(key); // what is being read may be older than the change that asks
-    return true;
-}
-
 void ChartPane::readDeferred(const QString& id, const QString& tag)
 {
     if (m_readAgain.remove({id, tag}))
@@ -252,9 +243,9 @@ void ChartPane::readDeferred(const QString& id, const QString& tag)
 
 void ChartPane::readCurve(const QString& id, const QString& tag)
 {
-    if (deferRead(id, tag))
-        return;
     const CurveKey key{id, tag};
+    if (m_pending.contains(key))
+        return;
     m_pending.insert(key);
     m_reader.ask(
         this, RegistryReader::Kind::Long,
@@ -271,14 +262,16 @@ void ChartPane::readCurve(const QString& id, const QString& tag)
 
 void ChartPane::readTail(const QString& id, const QString& tag)
 {
+    const CurveKey key{id, tag};
+    if (m_pending.contains(key)) {
+        m_readAgain.insert(key); // what is being read may be older than the change that asks
+        return;
+    }
     const ChartCurve* known = curve(id, tag);
     if (!known || !known->isComplete() || known->isEmpty()) {
         readCurve(id, tag);
         return;
     }
-    if (deferRead(id, tag))
-        return;
-    const CurveKey key{id, tag};
     const qint64 last = known->step(known->size() - 1);
     const int had = known->size();
     m_pending.insert(key);

@@ -101,13 +101,12 @@ private:
     int buckets() const;
     /// Asks for the curve unless there is one: a preview, then every point.
     void ensureCurve(const QString& id, const QString& tag);
-    /// Asks for every point of the curve (again); when a read of it is under way, asks again after it.
+    /// Asks for every point of the curve (again), unless a read of it is under way.
     void readCurve(const QString& id, const QString& tag);
-    /// Asks for the points after the curve's last (every point, for a curve not read whole yet).
+    /// The curve changed: asks for the points after its last (every point, for a curve not read whole
+    /// yet); when a read of it is under way, asks after it, as that read may be older than the change.
     void readTail(const QString& id, const QString& tag);
-    /// Whether a read of the curve is under way; if so, `id`'s curve of `tag` is read again after it.
-    bool deferRead(const QString& id, const QString& tag);
-    /// After a read of the curve: the one asked for meanwhile, if any.
+    /// After a read of the curve: the one a change asked for meanwhile, if any.
     void readDeferred(const QString& id, const QString& tag);
     void curveRead(const QString& id, const QString& tag, ChartCurve curve);
     /// A curve that is drawn (or one of the small charts') changed: drawn with the others that arrive.
