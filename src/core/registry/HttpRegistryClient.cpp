@@ -272,29 +272,30 @@ std::optional<ScalarSeries> HttpRegistryClient::series(const QString& id, const 
 std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id, const QString& tag, int points,
                                                               QString* error)
 {
-    // One arg() call: a percent-encoded tag holds "%2…" itself. `tag=` takes the name whole (commas too).
-    const QString query = QStringLiteral("?tag=%1&points=%2&method=minmax")
-                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(tag)), QString::number(points));
-    const auto reply = get(runPath(id, "series") + query, error);
-    if (!reply)
-        return std::nullopt;
-    const QJsonArray series = reply->value(QStringLiteral("series")).toArray();
-    if (series.isEmpty())
-        return ScalarSeries();
-    return RegistryWire::seriesFromJson(series.first().toObject(), error);
+    return readSeries(id, tag, QStringLiteral("points=%1&method=minmax").arg(points), nullptr, error);
 }
 
 std::optional<ScalarSeries> HttpRegistryClient::seriesAfter(const QString& id, const QString& tag, qint64 step,
                                                             int* total, QString* error)
 {
-    const QString query = QStringLiteral("?tag=%1&points=0&after=%2")
-                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(tag)), QString::number(step));
-    const auto reply = get(runPath(id, "series") + query, error);
+    return readSeries(id, tag, QStringLiteral("points=0&after=%1").arg(step), total, error);
+}
+
+std::optional<ScalarSeries> HttpRegistryClient::readSeries(const QString& id, const QString& tag,
+                                                           const QString& options, int* total, QString* error)
+{
+    // `tag=` takes the name whole (commas too); appended, not arg()ed: a percent-encoded tag holds "%2…".
+    const auto reply = get(runPath(id, "series") + QStringLiteral("?tag=") +
+                               QString::fromLatin1(QUrl::toPercentEncoding(tag)) + u'&' + options,
+                           error);
     if (!reply)
         return std::nullopt;
-    const QJsonObject tail = reply->value(QStringLiteral("series")).toArray().first().toObject();
-    *total = tail.value(QStringLiteral("total")).toInt();
-    return RegistryWire::seriesFromJson(tail, error);
+    const QJsonArray series = reply->value(QStringLiteral("series")).toArray();
+    if (series.isEmpty())
+        return ScalarSeries();
+    if (total)
+        *total = series.first().toObject().value(QStringLiteral("total")).toInt();
+    return RegistryWire::seriesFromJson(series.first().toObject(), error);
 }
 
 std::optional<RunChanges> HttpRegistryClient::changes(const QString& feed, std::optional<qint64> since, int waitMs,

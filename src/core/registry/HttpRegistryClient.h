@@ -74,6 +74,9 @@ private:
     bool put(const QString& path, const QJsonObject& body, QString* error);
     std::optional<QJsonObject> get(const QString& path, QString* error);
     QString runPath(const QString& id, const char* leaf = nullptr) const;
+    /// One tag's points as `options` (`points=…&method=…`, `after=…`) ask; `total`, where given, the count of all.
+    std::optional<ScalarSeries> readSeries(const QString& id, const QString& tag, const QString& options, int* total,
+                                           QString* error);
 
     QUrl m_baseUrl;
     QByteArray m_authorization;
