@@ -217,7 +217,7 @@ int main(int argc, char** argv)
             RunFilter newest;
             newest.newestFirst = true;
             newest.limit = 1;
-            const auto runs = registry.runs(newest, &error);
+            const auto runs = registry.runs(newest, &error).value_or(QVector<RunRecord>());
             if (!runs.isEmpty() && runs.first().id.endsWith(QLatin1String("_latency")))
                 id = runs.first().id;
         } else {

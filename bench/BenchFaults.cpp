@@ -62,9 +62,9 @@ double worstLatency(const QString& url, const QString& token, int count)
         QString error;
         RunFilter one;
         one.limit = 1;
-        client.runs(one, &error);
+        const bool answered = client.runs(one, &error).has_value();
         worst = std::max(worst, timer.nsecsElapsed() / 1e6);
-        if (!error.isEmpty())
+        if (!answered)
             return 1e9;
     }
     return worst;
@@ -98,7 +98,7 @@ qint64 storedPoints(const QString& database, const QString& id)
     RegistryStore store;
     QString error;
     store.open(database, &error);
-    return store.scalars(id, QStringLiteral("train/loss"), &error).size();
+    return store.scalars(id, QStringLiteral("train/loss"), &error).value_or(QVector<ScalarPoint>()).size();
 }
 
 QString lossRow(qint64 sent, qint64 stored)
@@ -196,7 +196,7 @@ int main(int argc, char** argv)
     qint64 stored = 0;
     int finished = 0;
     for (const QString& id : runs) {
-        stored += store.scalars(id, QStringLiteral("train/loss"), &error).size();
+        stored += store.scalars(id, QStringLiteral("train/loss"), &error).value_or(QVector<ScalarPoint>()).size();
         finished += store.run(id, &error)->status == RunStatus::Finished;
     }
     const qint64 sent = static_cast<qint64>(kClients) * kReportsPerRun;

@@ -51,7 +51,7 @@ private Q_SLOTS:
         RegistryStore store;
         QString error;
         QVERIFY(store.open(QString::fromUtf8(registry), &error));
-        const QVector<RunRecord> runs = store.runs({}, &error);
+        const QVector<RunRecord> runs = store.runs({}, &error).value();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs.first().method, QStringLiteral("focalloss"));
         QCOMPARE(jikkenInProcess({"memo", runs.first().id.toUtf8(), "gamma=2"}), 0);
@@ -70,7 +70,7 @@ private Q_SLOTS:
             QCOMPARE(jikkenInProcess(words), binary.exitCode);
         }
         QCOMPARE(jikkenInProcess({"ls", "--date", "today"}), 0);
-        QCOMPARE(store.runs({}, &error).size(), 1); // nothing else was written
+        QCOMPARE(store.runs({}, &error).value().size(), 1); // nothing else was written
     }
 
     void reservePrintsIdsForScripts()

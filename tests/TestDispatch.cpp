@@ -270,7 +270,7 @@ private Q_SLOTS:
         RegistryStore store;
         QString error;
         QVERIFY(store.open(m_database, &error));
-        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).size(), 20);
+        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).value().size(), 20);
 
         const Result failing =
             m_jikken->run({QStringLiteral("run"), QStringLiteral("--method"), QStringLiteral("py-script"),
@@ -290,7 +290,7 @@ private Q_SLOTS:
         const QString remoteId = remote.out.trimmed();
         m_sessions << remoteId;
         QVERIFY(waitForStatus(remoteId, RunStatus::Finished, 60000));
-        QCOMPARE(store.scalars(remoteId, QStringLiteral("test/error"), &error).size(), 10);
+        QCOMPARE(store.scalars(remoteId, QStringLiteral("test/error"), &error).value().size(), 10);
         QCOMPARE(record(remoteId)->host, QStringLiteral("gpu-a"));
     }
 

@@ -198,12 +198,12 @@ private Q_SLOTS:
         RunFilter newest;
         newest.newestFirst = true;
         newest.limit = 1;
-        const QString wrapped = store.runs(newest, &error).first().id;
+        const QString wrapped = store.runs(newest, &error).value().first().id;
         QVERIFY2(wrapped.endsWith(QLatin1String("_mixup")), qPrintable(wrapped));
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(wrapped, &error)->status), 30000);
         const RunRecord ended = *store.run(wrapped, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
-        QCOMPARE(store.scalars(wrapped, QStringLiteral("test/error"), &error).size(), 5);
+        QCOMPARE(store.scalars(wrapped, QStringLiteral("test/error"), &error).value().size(), 5);
 
         // Run Again with Changes offers the same command under the same method.
         bool offered = false;
@@ -276,7 +276,7 @@ private Q_SLOTS:
         RunFilter newest;
         newest.newestFirst = true;
         newest.limit = 1;
-        const QString id = store.runs(newest, &error).first().id;
+        const QString id = store.runs(newest, &error).value().first().id;
         QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
         QCOMPARE(store.run(id, &error)->host, QStringLiteral("gpu-b"));
 
@@ -300,8 +300,8 @@ private Q_SLOTS:
         const RunRecord ended = *store.run(id, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
         QCOMPARE(ended.epoch, 6);
-        QCOMPARE(store.scalars(id, QStringLiteral("test/error"), &error).size(), 6); // nothing lost on the way
-        QVERIFY(store.scalars(id, QStringLiteral("train/loss"), &error).size() >= 10);
+        QCOMPARE(store.scalars(id, QStringLiteral("test/error"), &error).value().size(), 6); // nothing lost on the way
+        QVERIFY(store.scalars(id, QStringLiteral("train/loss"), &error).value().size() >= 10);
         qputenv("JIKKEN_SSH_CONFIG", before);
     }
 };

@@ -157,7 +157,8 @@ private Q_SLOTS:
                                        "\"value\": \"Infinity\"}]}",
                                        m_writeToken);
         QCOMPARE(nan.status, 200);
-        const QVector<ScalarPoint> diverged = registry.scalars(id->toString(), QStringLiteral("diverged"), &error);
+        const QVector<ScalarPoint> diverged =
+            registry.scalars(id->toString(), QStringLiteral("diverged"), &error).value();
         QCOMPARE(diverged.size(), 2);
         QVERIFY(std::isnan(diverged[0].value));
         QVERIFY(std::isinf(diverged[1].value));
@@ -172,17 +173,18 @@ private Q_SLOTS:
         QVERIFY(run->gitDirty);
         QCOMPARE(run->created, stored->created);
         QCOMPARE(run->heartbeat, stored->heartbeat);
-        QCOMPARE(registry.tags(id->toString(), &error),
+        QCOMPARE(registry.tags(id->toString(), &error).value(),
                  (QStringList{QStringLiteral("diverged"), QStringLiteral("train/loss")}));
-        const QVector<ScalarPoint> back = registry.scalars(id->toString(), QStringLiteral("train/loss"), &error);
+        const QVector<ScalarPoint> back =
+            registry.scalars(id->toString(), QStringLiteral("train/loss"), &error).value();
         QCOMPARE(back.size(), 1000);
         QCOMPARE(back[999].value, 1.0 / 1000);
         QCOMPARE(back[999].wallTime, 1.7e9 + 999);
         RunFilter filter;
         filter.method = QStringLiteral("focalloss");
-        QCOMPARE(registry.runs(filter, &error).size(), 1);
+        QCOMPARE(registry.runs(filter, &error).value().size(), 1);
         filter.method = QStringLiteral("other");
-        QCOMPARE(registry.runs(filter, &error).size(), 0);
+        QCOMPARE(registry.runs(filter, &error).value().size(), 0);
         QVERIFY(!registry.setMemo(QStringLiteral("20000101_01_none"), QStringLiteral("x"), &error));
         QVERIFY2(error.contains(QStringLiteral("404")), qPrintable(error));
         QCOMPARE(registry.lastFailure(), RegistryFailure::UnknownRun);
@@ -476,7 +478,7 @@ private Q_SLOTS:
         QCOMPARE(after.memo, before.memo);
         QCOMPARE(after.step, before.step);
         QCOMPARE(toString(after.status), toString(before.status));
-        QCOMPARE(m_server->store().scalars(id, {}, &error).size(), 0); // no half of a batch
+        QCOMPARE(m_server->store().scalars(id, {}, &error).value().size(), 0); // no half of a batch
     }
 
     void malformedIdsAndPathsAreClear()
@@ -495,6 +497,50 @@ private Q_SLOTS:
              {QStringLiteral("since=abc"), QStringLiteral("since=abc&wait=1"), QStringLiteral("since=1&wait=x"),
               QStringLiteral("since=-1"), QStringLiteral("wait=-2")})
             QCOMPARE(request("GET", QStringLiteral("/api/v1/changes?") + query, {}, m_readToken).status, 400);
+    }
+
+    // A "service" that answers 200 with what no registry sends: every read fails as the service's fault,
+    // with no value (an empty list would read as "no runs"), never as the request's.
+    void unreadableRepliesAreTheServicesFailure_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("not JSON") << QByteArray("<html>proxy login</html>");
+        QTest::newRow("an array") << QByteArray("[1, 2]");
+        QTest::newRow("wrong types") << QByteArray(R"({"tags": [1, null], "runs": [{"id": "garbage"}],)"
+                                                   R"( "points": [{"step": "x"}], "series": [{"steps": "x"}]})");
+    }
+
+    void unreadableRepliesAreTheServicesFailure()
+    {
+        QFETCH(QByteArray, body);
+        QTcpServer fake;
+        QVERIFY(fake.listen(QHostAddress::LocalHost));
+        connect(&fake, &QTcpServer::newConnection, &fake, [&fake, body] {
+            QTcpSocket* socket = fake.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, body] {
+                if (!socket->readAll().contains("\r\n\r\n"))
+                    return;
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                              QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            });
+        });
+        HttpRegistryClient client(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fake.serverPort())),
+                                  QStringLiteral("t"), 5000);
+        const QString id = QStringLiteral("20190705_01_x");
+        QString error;
+        QVERIFY(!client.tags(id, &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY2(error.contains(QStringLiteral("127.0.0.1")), qPrintable(error));
+        error.clear();
+        QVERIFY(!client.runs({}, &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!client.scalars(id, {}, &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY(!client.series(id, QStringLiteral("loss"), &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY(!client.today(&error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
     }
 
     void oversizeBodiesAreRefused()
@@ -516,7 +562,7 @@ private Q_SLOTS:
                     m_writeToken, "application/x-protobuf");
         QCOMPARE(tooMany.status, 413);
         QString error;
-        QCOMPARE(m_server->store().scalars(id, {}, &error).size(), 0);
+        QCOMPARE(m_server->store().scalars(id, {}, &error).value().size(), 0);
         QVERIFY(m_server->store().run(id, &error)->memo.isEmpty());
         // The service is still there.
         QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken).status, 200);

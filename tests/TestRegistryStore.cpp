@@ -78,7 +78,7 @@ private Q_SLOTS:
         for (int i = 0; i < 100; ++i)
             last = store.reserve(QStringLiteral("m"), &error);
         QCOMPARE(last->toString(), QStringLiteral("20200101_100_m"));
-        const QVector<RunRecord> runs = store.runs({}, &error);
+        const QVector<RunRecord> runs = store.runs({}, &error).value();
         QCOMPARE(runs.size(), 100);
         QCOMPARE(runs.last().id, QStringLiteral("20200101_100_m")); // numeric order, not text order
     }
@@ -91,7 +91,7 @@ private Q_SLOTS:
         QVERIFY(!store.reserve(QStringLiteral("Focal Loss"), &error));
         QVERIFY(error.contains(QStringLiteral("lowercase")));
         QCOMPARE(store.lastFailure(), RegistryFailure::Refused);
-        QCOMPARE(store.runs({}, &error).size(), 0);
+        QCOMPARE(store.runs({}, &error).value().size(), 0);
     }
 
     // A day holds 999 IDs; the next is a conflict (the service answers 409), told by kind, not by words.
@@ -188,10 +188,10 @@ private Q_SLOTS:
         QVERIFY(store.addScalars(id, batch, &error));
         QVERIFY(store.addScalars(id, batch, &error));                                            // a replay
         QVERIFY(store.addScalars(id, {{QStringLiteral("test/error"), 2, 102.0, 0.35}}, &error)); // a re-run step
-        const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("test/error"), &error);
+        const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("test/error"), &error).value();
         QCOMPARE(points.size(), 2);
         QCOMPARE(points[1].value, 0.35);
-        QCOMPARE(store.scalars(id, {}, &error).size(), 3);
+        QCOMPARE(store.scalars(id, {}, &error).value().size(), 3);
     }
 
     void labelsRoundTripAndBadOnesAreRefused()
@@ -284,7 +284,7 @@ private Q_SLOTS:
             QVERIFY2(series->values[i] == expected.values[i] ||
                          (std::isnan(series->values[i]) && std::isnan(expected.values[i])),
                      qPrintable(QStringLiteral("step %1").arg(expected.steps[i])));
-        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).size(), expected.size());
+        QCOMPARE(store.scalars(id, QStringLiteral("loss"), &error).value().size(), expected.size());
         const auto preview = store.seriesPreview(id, QStringLiteral("loss"), 50, &error);
         QVERIFY2(preview, qPrintable(error));
         QVERIFY(preview->isOrdered());
@@ -317,9 +317,9 @@ private Q_SLOTS:
         now = now.addDays(2);
         store.reserve(QStringLiteral("softmax"), &error);
         QVERIFY(store.setStatus(a, RunStatus::Failed, QStringLiteral("OOM"), &error));
-        QCOMPARE(store.runs({QDate(2019, 7, 2), {}, {}}, &error).size(), 2);
-        QCOMPARE(store.runs({{}, QStringLiteral("softmax"), {}}, &error).size(), 2);
-        const auto failed = store.runs({{}, {}, RunStatus::Failed}, &error);
+        QCOMPARE(store.runs({QDate(2019, 7, 2), {}, {}}, &error).value().size(), 2);
+        QCOMPARE(store.runs({{}, QStringLiteral("softmax"), {}}, &error).value().size(), 2);
+        const auto failed = store.runs({{}, {}, RunStatus::Failed}, &error).value();
         QCOMPARE(failed.size(), 1);
         QCOMPARE(failed[0].statusReason, QStringLiteral("OOM"));
     }
@@ -391,12 +391,12 @@ private Q_SLOTS:
         filter.newestFirst = true;
         filter.limit = 2;
         filter.offset = 1;
-        const auto page = store.runs(filter, &error);
+        const auto page = store.runs(filter, &error).value();
         QCOMPARE(page.size(), 2);
         QCOMPARE(page[0].id, ids[3]);
         QCOMPARE(page[1].id, ids[2]);
         filter.limit = 0;
-        QCOMPARE(store.runs(filter, &error).size(), 4);
+        QCOMPARE(store.runs(filter, &error).value().size(), 4);
     }
 
     void tokensAreStoredHashedAndRevocable()
@@ -471,7 +471,7 @@ private Q_SLOTS:
         RegistryStore store;
         QString error;
         QVERIFY2(store.open(path, &error), qPrintable(error));
-        const QVector<ScalarPoint> points = store.scalars(QStringLiteral("20190705_02_old"), {}, &error);
+        const QVector<ScalarPoint> points = store.scalars(QStringLiteral("20190705_02_old"), {}, &error).value();
         QCOMPARE(points.size(), 3);
         QCOMPARE(points[2].value, 0.2);
         QCOMPARE(points[0].wallTime, 100.5);
@@ -491,7 +491,7 @@ private Q_SLOTS:
                      id, {{QStringLiteral("train/loss"), 1, 1.0, 2.3}, {QStringLiteral("train/loss"), 2, 2.0, qQNaN()}},
                      &error),
                  qPrintable(error));
-        const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("train/loss"), &error);
+        const QVector<ScalarPoint> points = store.scalars(id, QStringLiteral("train/loss"), &error).value();
         QCOMPARE(points.size(), 2);
         QVERIFY(std::isnan(points[1].value));
     }
@@ -508,7 +508,7 @@ private Q_SLOTS:
         {
             RegistryStore again; // reopening migrates nothing and loses nothing
             QVERIFY(again.open(path, &error));
-            QCOMPARE(again.runs({}, &error).size(), 1);
+            QCOMPARE(again.runs({}, &error).value().size(), 1);
         }
         {
             QSqlDatabase db = testing::RegistryBackend::openRaw(path, QStringLiteral("raw"));

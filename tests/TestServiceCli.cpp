@@ -345,7 +345,7 @@ private Q_SLOTS:
         int compared = 0;
         for (int t = 0; t < events.tags().size(); ++t) {
             const QString tag = events.tags()[t];
-            const QVector<ScalarPoint> stored = store.scalars(id, tag, &error);
+            const QVector<ScalarPoint> stored = store.scalars(id, tag, &error).value();
             const auto& series = events.series(t);
             QCOMPARE(stored.size(), series.size()); // exactly once: none lost, none twice
             for (int i = 0; i < series.size(); ++i) {

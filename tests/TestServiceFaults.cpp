@@ -62,6 +62,11 @@ private Q_SLOTS:
             QVERIFY2(client.lastFailure() == RegistryFailure::Unreachable ||
                          client.lastFailure() == RegistryFailure::ServiceError,
                      qPrintable(error));
+            // A list read fails as plainly: no list (an empty one would read as "no runs yet").
+            QVERIFY(!client.runs({}, &error));
+            QVERIFY2(client.lastFailure() == RegistryFailure::Unreachable ||
+                         client.lastFailure() == RegistryFailure::ServiceError,
+                     qPrintable(error));
             ++refusals;
             QThread::msleep(200);
         }
@@ -118,7 +123,7 @@ private Q_SLOTS:
         QVERIFY2(run, qPrintable(error));
         QCOMPARE(toString(run->status), QStringLiteral("finished"));
         QCOMPARE(run->epoch, 1);
-        QCOMPARE(store.scalars(id->toString(), QStringLiteral("train/loss"), &error).size(), 500);
+        QCOMPARE(store.scalars(id->toString(), QStringLiteral("train/loss"), &error).value().size(), 500);
     }
 };
 

@@ -63,7 +63,7 @@ private:
         RegistryStore store;
         QString error;
         store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error);
-        return store.scalars(id, tag, &error);
+        return store.scalars(id, tag, &error).value();
     }
 
     /// Starts a six-epoch run, reads its model ID from the first line it prints and waits for the end of
@@ -326,7 +326,7 @@ private Q_SLOTS:
         RegistryStore store;
         QString error;
         QVERIFY(store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error));
-        const auto before = store.runs({}, &error).size();
+        const auto before = store.runs({}, &error).value().size();
 
         const Result unknownField = jikken().run({QStringLiteral("train"), specPath});
         QCOMPARE(unknownField.exitCode, 2);
@@ -335,7 +335,7 @@ private Q_SLOTS:
         QCOMPARE(badFlag.exitCode, 2);
         QVERIFY2(badFlag.err.contains(QStringLiteral("epochs")), qPrintable(badFlag.err));
         QCOMPARE(badFlag.err.count(u'\n'), 1);
-        QCOMPARE(store.runs({}, &error).size(), before);
+        QCOMPARE(store.runs({}, &error).value().size(), before);
 
         // A machine without the dataset: a clear error, and still no record.
         const Result noData =
@@ -344,7 +344,7 @@ private Q_SLOTS:
         QCOMPARE(noData.exitCode, 1);
         QVERIFY2(noData.err.contains(QStringLiteral("not found")), qPrintable(noData.err));
         QVERIFY(noData.out.isEmpty());
-        QCOMPARE(store.runs({}, &error).size(), before);
+        QCOMPARE(store.runs({}, &error).value().size(), before);
 
         // A failure after the ID was handed out (here a truncated dataset) marks the run failed with the reason.
         const QString broken = m_dir.filePath(QStringLiteral("broken/MNIST"));

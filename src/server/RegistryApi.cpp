@@ -222,18 +222,18 @@ ApiReply RegistryApi::listRuns(const QUrlQuery& query)
     filter.limit = *limit;
     filter.offset = *offset;
     QString error;
-    const QVector<RunRecord> runs = m_store.runs(filter, &error);
-    if (!error.isEmpty())
-        return ApiReply::error(500, error);
+    const auto runs = m_store.runs(filter, &error);
+    if (!runs)
+        return storeFailure(m_store.lastFailure(), error);
     // The phone's list draws a small curve per run: sent along, so the page needs one request.
     const QString sparkline = query.queryItemValue(QStringLiteral("sparkline"), QUrl::FullyDecoded);
     QJsonArray array;
-    for (const RunRecord& run : runs) {
+    for (const RunRecord& run : *runs) {
         QJsonObject json = RegistryWire::runToJson(run);
         if (!sparkline.isEmpty()) {
             const ScalarSeries* series = m_cache.series(run.id, sparkline, &error);
             if (!series)
-                return ApiReply::error(500, error);
+                return storeFailure(m_store.lastFailure(), error);
             json.insert(QStringLiteral("sparkline"),
                         toJsonArray(Downsampling::downsample(*series, *points, Downsampling::Method::Lttb).values));
         }
@@ -443,20 +443,19 @@ ApiReply RegistryApi::scalarsStored(const QVector<TaggedSeries>& batch)
 ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)
 {
     QString error;
-    const QVector<ScalarPoint> points =
-        m_store.scalars(id, query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded), &error);
-    if (!error.isEmpty())
+    const auto points = m_store.scalars(id, query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded), &error);
+    if (!points)
         return storeFailure(m_store.lastFailure(), error);
-    return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(points)}});
+    return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(*points)}});
 }
 
 ApiReply RegistryApi::tags(const QString& id)
 {
     QString error;
-    const QStringList tags = m_store.tags(id, &error);
-    if (!error.isEmpty())
+    const auto tags = m_store.tags(id, &error);
+    if (!tags)
         return storeFailure(m_store.lastFailure(), error);
-    return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}});
+    return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(*tags)}});
 }
 
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
@@ -489,7 +488,7 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     for (const QString& tag : tags) {
         const ScalarSeries* full = m_cache.series(id, tag, &error);
         if (!full)
-            return ApiReply::error(500, error);
+            return storeFailure(m_store.lastFailure(), error);
         const ScalarSeries tail = after ? full->after(*after) : ScalarSeries();
         const ScalarSeries& wanted = after ? tail : *full;
         const ScalarSeries shown = *points > 0 ? Downsampling::downsample(wanted, *points, *method) : wanted;

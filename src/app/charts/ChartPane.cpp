@@ -177,12 +177,12 @@ void ChartPane::showRuns(const QStringList& ids)
         m_reader.ask(
             this, RegistryReader::Kind::Quick,
             [id](RegistryClient& registry, QString* error) { return registry.tags(id, error); },
-            [this, ids, id](const QStringList& tags, const QString& error) {
+            [this, ids, id](const std::optional<QStringList>& tags, const QString& error) {
                 if (ids != m_ids)
                     return; // the selection moved on
-                if (!error.isEmpty())
+                if (!tags)
                     m_readout->setText(tr("The tags of %1 could not be read: %2").arg(id, error));
-                m_tagsOf.insert(id, tags);
+                m_tagsOf.insert(id, tags.value_or(QStringList()));
                 QStringList all;
                 for (const QStringList& some : std::as_const(m_tagsOf)) {
                     for (const QString& tag : some) {

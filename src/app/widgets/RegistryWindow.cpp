@@ -333,7 +333,8 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
                 for (const RunStatus going : {RunStatus::Running, RunStatus::Lost}) {
                     RunFilter filter;
                     filter.status = going;
-                    for (const RunRecord& run : registry.runs(filter, error)) {
+                    const auto runs = registry.runs(filter, error);
+                    for (const RunRecord& run : runs.value_or(QVector<RunRecord>())) {
                         if (!run.host.isEmpty() && !hosts.contains(run.host))
                             hosts << run.host;
                     }
@@ -395,10 +396,10 @@ void RegistryWindow::refresh()
     m_reader->ask(
         this, RegistryReader::Kind::Quick,
         [](RegistryClient& registry, QString* error) { return registry.runs({}, error); },
-        [this](const QVector<RunRecord>& runs, const QString& error) {
+        [this](const std::optional<QVector<RunRecord>>& runs, const QString& error) {
             m_polling = false;
-            if (error.isEmpty())
-                applyRuns(runs);
+            if (runs)
+                applyRuns(*runs);
             else
                 showFailure(error);
             if (std::exchange(m_pollAgain, false))

@@ -87,9 +87,7 @@ void SettingsDialog::testConnection()
     std::unique_ptr<RegistryClient> client = config ? config->connect(&error) : nullptr;
     RunFilter one;
     one.limit = 1;
-    if (client)
-        client->runs(one, &error);
-    if (!error.isEmpty()) {
+    if (!client || !client->runs(one, &error)) {
         showProblem(error);
         return;
     }

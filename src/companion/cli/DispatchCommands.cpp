@@ -48,7 +48,8 @@ int showHosts(const RegistryLocation& location, const std::vector<std::string>& 
     if (registry) {
         RunFilter running;
         running.status = RunStatus::Running;
-        for (const RunRecord& run : registry->runs(running, &error))
+        const auto runs = registry->runs(running, &error);
+        for (const RunRecord& run : runs.value_or(QVector<RunRecord>()))
             runOnGpu.insert(run.host + u'/' + run.device, run.id);
     }
     if (!error.isEmpty())

@@ -39,11 +39,12 @@ int importCsv(const QString& path, const std::vector<std::string>& mapping, bool
     return withRegistry(location, [&](RegistryClient& registry) {
         // An ID the registry has already is a rejected row, not a failed import.
         QString error;
-        QSet<QString> existing;
-        for (const RunRecord& run : registry.runs({}, &error))
-            existing.insert(run.id);
-        if (!error.isEmpty())
+        const auto known = registry.runs({}, &error);
+        if (!known)
             return console::fail(error);
+        QSet<QString> existing;
+        for (const RunRecord& run : *known)
+            existing.insert(run.id);
         QVector<RunRecord> fresh;
         for (const RunRecord& run : parsed.runs) {
             if (existing.contains(run.id))

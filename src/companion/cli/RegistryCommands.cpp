@@ -104,18 +104,18 @@ int listRuns(RegistryClient& store, const ListOptions& options)
     if (!options.status.empty())
         filter.status = runStatusFromString(QString::fromStdString(options.status));
     QString error;
-    const QVector<RunRecord> runs = store.runs(filter, &error);
-    if (!error.isEmpty())
+    const auto runs = store.runs(filter, &error);
+    if (!runs)
         return console::fail(error);
     if (options.format == "csv") {
-        console::out(RunExport::toCsv(runs));
+        console::out(RunExport::toCsv(*runs));
     } else if (options.format == "json") {
         QJsonArray array;
-        for (const RunRecord& run : runs)
+        for (const RunRecord& run : *runs)
             array.append(RegistryWire::runToJson(run));
         console::out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
     } else {
-        console::out(RunExport::toTable(runs));
+        console::out(RunExport::toTable(*runs));
     }
     return console::kOk;
 }

@@ -98,17 +98,18 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
     QString registryError;
     RunFilter running;
     running.status = RunStatus::Running;
+    const auto runs = m_registry.runs(running, &registryError);
+    if (!runs)
+        return failWith(error, registryError);
     QStringList used;
     int runsOnHost = 0;
-    for (const RunRecord& run : m_registry.runs(running, &registryError)) {
+    for (const RunRecord& run : *runs) {
         if (run.host != host.alias)
             continue;
         ++runsOnHost;
         if (run.device.startsWith(QLatin1String("cuda:")))
             used << run.device.mid(5);
     }
-    if (!registryError.isEmpty())
-        return failWith(error, registryError);
     const QVector<HostGpus> probed = GpuProbe::probe({host}, 30000);
     const HostGpus& found = probed.first();
     if (!found.problem.isEmpty())

@@ -108,7 +108,7 @@ std::optional<QJsonObject> HttpRegistryClient::sendJson(const QByteArray& verb, 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(reply->body, &parseError);
     if (!document.isObject()) {
-        fail(error, QStringLiteral("registry %1 answered something that is not a JSON object").arg(location()));
+        malformed(error, QStringLiteral("registry %1 answered something that is not a JSON object").arg(location()));
         return std::nullopt;
     }
     return document.object();
@@ -143,7 +143,7 @@ std::optional<ModelId> HttpRegistryClient::reserve(const QString& method, QStrin
     const QString id = reply->value(QStringLiteral("id")).toString();
     const auto parsed = ModelId::parse(id, error);
     if (!parsed)
-        fail(error, QStringLiteral("registry %1 handed out a malformed ID \"%2\"").arg(location(), id));
+        malformed(error, QStringLiteral("registry %1 handed out a malformed ID \"%2\"").arg(location(), id));
     return parsed;
 }
 
@@ -210,10 +210,10 @@ bool HttpRegistryClient::importRuns(const QVector<RunRecord>& runs, QString* err
 std::optional<RunRecord> HttpRegistryClient::run(const QString& id, QString* error)
 {
     const auto reply = get(runPath(id), error);
-    return reply ? RegistryWire::runFromJson(*reply, error) : std::nullopt;
+    return reply ? understood(RegistryWire::runFromJson(*reply, error)) : std::nullopt;
 }
 
-QVector<RunRecord> HttpRegistryClient::runs(const RunFilter& filter, QString* error)
+std::optional<QVector<RunRecord>> HttpRegistryClient::runs(const RunFilter& filter, QString* error)
 {
     QUrlQuery query;
     if (filter.day.isValid())
@@ -228,38 +228,42 @@ QVector<RunRecord> HttpRegistryClient::runs(const RunFilter& filter, QString* er
         query.addQueryItem(QStringLiteral("limit"), QString::number(filter.limit));
     if (filter.offset > 0)
         query.addQueryItem(QStringLiteral("offset"), QString::number(filter.offset));
-    QVector<RunRecord> result;
     const auto reply = get(QStringLiteral("/api/v1/runs?") + query.toString(QUrl::FullyEncoded), error);
     if (!reply)
-        return result;
+        return std::nullopt;
+    QVector<RunRecord> result;
     for (const QJsonValue& value : reply->value(QStringLiteral("runs")).toArray()) {
-        const auto run = RegistryWire::runFromJson(value.toObject(), error);
+        const auto run = understood(RegistryWire::runFromJson(value.toObject(), error));
         if (!run)
-            return {};
+            return std::nullopt;
         result.append(*run);
     }
     return result;
 }
 
-QVector<ScalarPoint> HttpRegistryClient::scalars(const QString& id, const QString& tag, QString* error)
+std::optional<QVector<ScalarPoint>> HttpRegistryClient::scalars(const QString& id, const QString& tag, QString* error)
 {
     QString path = runPath(id, "scalars");
     if (!tag.isEmpty())
         path += QStringLiteral("?tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag));
     const auto reply = get(path, error);
     if (!reply)
-        return {};
-    return RegistryWire::scalarsFromJson(reply->value(QStringLiteral("points")), error)
-        .value_or(QVector<ScalarPoint>());
+        return std::nullopt;
+    return understood(RegistryWire::scalarsFromJson(reply->value(QStringLiteral("points")), error));
 }
 
-QStringList HttpRegistryClient::tags(const QString& id, QString* error)
+std::optional<QStringList> HttpRegistryClient::tags(const QString& id, QString* error)
 {
     const auto reply = get(runPath(id, "tags"), error);
+    if (!reply)
+        return std::nullopt;
     QStringList result;
-    if (reply) {
-        for (const QJsonValue& tag : reply->value(QStringLiteral("tags")).toArray())
-            result << tag.toString();
+    for (const QJsonValue& tag : reply->value(QStringLiteral("tags")).toArray()) {
+        if (!tag.isString()) {
+            malformed(error, QStringLiteral("registry %1 sent a tag that is not text").arg(location()));
+            return std::nullopt;
+        }
+        result << tag.toString();
     }
     return result;
 }
@@ -295,7 +299,13 @@ std::optional<ScalarSeries> HttpRegistryClient::readSeries(const QString& id, co
         return ScalarSeries();
     if (total)
         *total = series.first().toObject().value(QStringLiteral("total")).toInt();
-    return RegistryWire::seriesFromJson(series.first().toObject(), error);
+    return understood(RegistryWire::seriesFromJson(series.first().toObject(), error));
+}
+
+void HttpRegistryClient::malformed(QString* error, const QString& message)
+{
+    m_failure = RegistryFailure::ServiceError;
+    fail(error, message);
 }
 
 std::optional<RunChanges> HttpRegistryClient::changes(const QString& feed, std::optional<qint64> since, int waitMs,
@@ -320,8 +330,7 @@ std::optional<RunChanges> HttpRegistryClient::changes(const QString& feed, std::
     for (const QJsonValue& run : answer->value(QStringLiteral("runs")).toArray())
         changes.runs << run.toString();
     if (changes.feed.isEmpty() || changes.revision < 0) {
-        m_failure = RegistryFailure::ServiceError;
-        fail(error, QStringLiteral("registry %1 sent a change feed without its name or revision").arg(location()));
+        malformed(error, QStringLiteral("registry %1 sent a change feed without its name or revision").arg(location()));
         return std::nullopt;
     }
     return changes;
@@ -334,7 +343,7 @@ std::optional<QDate> HttpRegistryClient::today(QString* error)
         return std::nullopt;
     const QDate day = QDate::fromString(about->value(QStringLiteral("today")).toString(), QStringLiteral("yyyyMMdd"));
     if (!day.isValid()) {
-        fail(error, QStringLiteral("registry %1 did not say what day it is").arg(location()));
+        malformed(error, QStringLiteral("registry %1 did not say what day it is").arg(location()));
         return std::nullopt;
     }
     return day;

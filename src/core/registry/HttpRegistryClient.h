@@ -46,9 +46,9 @@ public:
     bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
 
     std::optional<RunRecord> run(const QString& id, QString* error) override;
-    QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
-    QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
-    QStringList tags(const QString& id, QString* error) override;
+    std::optional<QVector<RunRecord>> runs(const RunFilter& filter, QString* error) override;
+    std::optional<QVector<ScalarPoint>> scalars(const QString& id, const QString& tag, QString* error) override;
+    std::optional<QStringList> tags(const QString& id, QString* error) override;
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
     std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
                                             QString* error) override;
@@ -77,6 +77,14 @@ private:
     /// One tag's points as `options` (`points=…&method=…`, `after=…`) ask; `total`, where given, the count of all.
     std::optional<ScalarSeries> readSeries(const QString& id, const QString& tag, const QString& options, int* total,
                                            QString* error);
+    /// A reply this client cannot read is the service's failure (`ServiceError`), not the request's.
+    void malformed(QString* error, const QString& message);
+    template <typename T> std::optional<T> understood(std::optional<T> decoded)
+    {
+        if (!decoded)
+            m_failure = RegistryFailure::ServiceError;
+        return decoded;
+    }
 
     QUrl m_baseUrl;
     QByteArray m_authorization;

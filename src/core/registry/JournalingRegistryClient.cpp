@@ -355,17 +355,18 @@ std::optional<RunRecord> JournalingRegistryClient::run(const QString& id, QStrin
     return m_direct->run(id, error);
 }
 
-QVector<RunRecord> JournalingRegistryClient::runs(const RunFilter& filter, QString* error)
+std::optional<QVector<RunRecord>> JournalingRegistryClient::runs(const RunFilter& filter, QString* error)
 {
     return m_direct->runs(filter, error);
 }
 
-QVector<ScalarPoint> JournalingRegistryClient::scalars(const QString& id, const QString& tag, QString* error)
+std::optional<QVector<ScalarPoint>> JournalingRegistryClient::scalars(const QString& id, const QString& tag,
+                                                                      QString* error)
 {
     return m_direct->scalars(id, tag, error);
 }
 
-QStringList JournalingRegistryClient::tags(const QString& id, QString* error)
+std::optional<QStringList> JournalingRegistryClient::tags(const QString& id, QString* error)
 {
     return m_direct->tags(id, error);
 }

@@ -45,8 +45,8 @@ struct RunChanges
 };
 
 /// The model registry as its users see it, wherever it lives: the embedded SQLite store (`RegistryStore`)
-/// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; errors come back as one line of text
-/// for people and, after a call that failed, as a `RegistryFailure` for code.
+/// or a `jikken serve` service (`HttpRegistryClient`). Both behave the same; a call that fails returns no value (an
+/// empty optional, or false) and says why in one line of text for people and as a `RegistryFailure` for code.
 class RegistryClient
 {
 public:
@@ -82,11 +82,11 @@ public:
     virtual bool importRuns(const QVector<RunRecord>& runs, QString* error) = 0;
 
     virtual std::optional<RunRecord> run(const QString& id, QString* error) = 0;
-    virtual QVector<RunRecord> runs(const RunFilter& filter, QString* error) = 0;
+    virtual std::optional<QVector<RunRecord>> runs(const RunFilter& filter, QString* error) = 0;
     /// The run's points of `tag` (every tag when empty), by tag then step.
-    virtual QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) = 0;
+    virtual std::optional<QVector<ScalarPoint>> scalars(const QString& id, const QString& tag, QString* error) = 0;
     /// The run's scalar tags, sorted.
-    virtual QStringList tags(const QString& id, QString* error) = 0;
+    virtual std::optional<QStringList> tags(const QString& id, QString* error) = 0;
     /// Waits up to `waitMs` for runs to change after revision `since` of `feed` (none: from now on) and
     /// says which did, as soon as one does (a long poll). A registry without a change feed (a database
     /// here, which other processes write behind its back) refuses: its readers look again now and then.

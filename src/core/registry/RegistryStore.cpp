@@ -568,7 +568,7 @@ std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
     return readRun(query);
 }
 
-QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error)
+std::optional<QVector<RunRecord>> RegistryStore::runs(const RunFilter& filter, QString* error)
 {
     QStringList conditions;
     QVariantList values;
@@ -599,17 +599,17 @@ QVector<RunRecord> RegistryStore::runs(const RunFilter& filter, QString* error)
     query.prepare(sql);
     for (const QVariant& value : values)
         query.addBindValue(value);
-    QVector<RunRecord> result;
     if (!query.exec()) {
         failQuery(error, query);
-        return result;
+        return std::nullopt;
     }
+    QVector<RunRecord> result;
     while (query.next())
         result.append(readRun(query));
     return result;
 }
 
-QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& tag, QString* error)
+std::optional<QVector<ScalarPoint>> RegistryStore::scalars(const QString& id, const QString& tag, QString* error)
 {
     QSqlDatabase db = database();
     QSqlQuery query(db);
@@ -618,19 +618,19 @@ QVector<ScalarPoint> RegistryStore::scalars(const QString& id, const QString& ta
     query.addBindValue(id);
     if (!tag.isEmpty())
         query.addBindValue(tag);
-    QVector<ScalarPoint> result;
     if (!query.exec()) {
         failQuery(error, query);
-        return result;
+        return std::nullopt;
     }
     QVector<std::pair<qint64, QString>> series;
     while (query.next())
         series.append({query.value(0).toLongLong(), query.value(1).toString()});
     query.finish();
+    QVector<ScalarPoint> result;
     for (const auto& [seriesId, seriesTag] : series) {
         const auto points = PointReader::readAll(db, seriesId, error);
         if (!points)
-            return {};
+            return std::nullopt;
         for (int i = 0; i < points->size(); ++i)
             result.append({seriesTag, points->steps[i], points->wallTimes[i], points->values[i]});
     }
@@ -770,16 +770,16 @@ std::optional<ScalarSeries> RegistryStore::seriesPreview(const QString& id, cons
     return PointReader::sample(db, *key, points, error);
 }
 
-QStringList RegistryStore::tags(const QString& id, QString* error)
+std::optional<QStringList> RegistryStore::tags(const QString& id, QString* error)
 {
     QSqlQuery query(database());
     query.prepare(QStringLiteral("SELECT tag FROM series WHERE run_id = ? ORDER BY tag"));
     query.addBindValue(id);
-    QStringList result;
     if (!query.exec()) {
         failQuery(error, query);
-        return result;
+        return std::nullopt;
     }
+    QStringList result;
     while (query.next())
         result << query.value(0).toString();
     return result;

@@ -77,10 +77,10 @@ public:
     bool addSeries(const QString& id, const QVector<TaggedSeries>& batch, QString* error);
 
     std::optional<RunRecord> run(const QString& id, QString* error) override;
-    QVector<RunRecord> runs(const RunFilter& filter, QString* error) override;
-    QVector<ScalarPoint> scalars(const QString& id, const QString& tag, QString* error) override;
+    std::optional<QVector<RunRecord>> runs(const RunFilter& filter, QString* error) override;
+    std::optional<QVector<ScalarPoint>> scalars(const QString& id, const QString& tag, QString* error) override;
 
-    QStringList tags(const QString& id, QString* error) override;
+    std::optional<QStringList> tags(const QString& id, QString* error) override;
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
                                               QString* error) override;

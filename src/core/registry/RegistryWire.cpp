@@ -375,6 +375,12 @@ std::optional<ScalarSeries> seriesFromJson(const QJsonObject& json, QString* err
     const QJsonArray steps = json.value(QStringLiteral("steps")).toArray();
     const QJsonArray wallTimes = json.value(QStringLiteral("wall_times")).toArray();
     const QJsonArray values = json.value(QStringLiteral("values")).toArray();
+    for (const char* column : {"steps", "wall_times", "values"}) {
+        if (!json.value(QLatin1String(column)).isArray()) {
+            fail(error, QStringLiteral("series: \"%1\" must be an array").arg(QLatin1String(column)));
+            return std::nullopt;
+        }
+    }
     if (wallTimes.size() != steps.size() || values.size() != steps.size()) {
         fail(error, QStringLiteral("series: steps, wall_times and values differ in length"));
         return std::nullopt;

@@ -134,10 +134,10 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     run.key = run.name = id;
     run.source = registry.location();
     run.record = reading.record;
-    const QStringList tags = registry.tags(id, error);
-    if (!error->isEmpty())
+    const auto tags = registry.tags(id, error);
+    if (!tags)
         return std::nullopt;
-    for (const QString& tag : tags) {
+    for (const QString& tag : *tags) {
         if (const auto had = known.tags.constFind(tag); had != known.tags.constEnd() && had->second > 0) {
             int total = 0;
             auto tail = registry.seriesAfter(id, tag, had->first, &total, error);
