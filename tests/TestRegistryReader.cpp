@@ -1,10 +1,13 @@
 // The app's one door to the registry (RegistryReader) on a real SQLite registry: the order it serves
-// requests in, writes kept when it closes, answers dropped when their asker is gone, and a registry that
-// cannot be opened told to the asker.
+// requests in, writes kept when it closes, reads in flight cut short when it closes, answers dropped when
+// their asker is gone, and a registry that cannot be opened told to the asker.
+#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryReader.h"
 #include "registry/RegistryStore.h"
 
+#include <QElapsedTimer>
 #include <QSemaphore>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -118,6 +121,33 @@ private Q_SLOTS:
         QVERIFY(answer);
         QCOMPARE(answer->id, m_id);
         QVERIFY(!goneAnswered);
+    }
+
+    // A service that accepts and never answers (a link gone quiet): closing the reader does not wait out
+    // the client's 60 s timeout for the reads in flight, on any lane.
+    void closingCutsReadsInFlightShort()
+    {
+        QTcpServer silent; // the kernel accepts; nothing here ever reads or answers
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+        auto reader = std::make_unique<RegistryReader>(
+            [url](QString*) { return std::make_unique<HttpRegistryClient>(url, QStringLiteral("t"), 60000); },
+            url.toString(), 2);
+        QObject asker;
+        QSemaphore started;
+        for (int i = 0; i < 2; ++i)
+            reader->ask(
+                &asker, RegistryReader::Kind::Quick,
+                [&started](RegistryClient& registry, QString* error) {
+                    started.release();
+                    return registry.runs({}, error).has_value();
+                },
+                [](bool, const QString&) {});
+        QVERIFY(started.tryAcquire(2, 5000)); // both lanes wait on the service
+        QElapsedTimer closing;
+        closing.start();
+        reader.reset();
+        QVERIFY2(closing.elapsed() < 5000, qPrintable(QString::number(closing.elapsed())));
     }
 
     // A registry that cannot be opened: the asker gets the reason and a default result, every time.

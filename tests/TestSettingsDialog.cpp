@@ -3,8 +3,8 @@
 // the file where there is none, the connection test, and the app asking for a registry it cannot open.
 #include "DesktopApp.h"
 #include "SecretService.h"
-#include "registry/TokenKeychain.h"
 #include "registry/RegistryStore.h"
+#include "registry/TokenKeychain.h"
 #include "ui_SettingsDialog.h"
 #include "widgets/RegistryWindow.h"
 #include "widgets/SettingsDialog.h"
@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QRadioButton>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -166,11 +167,21 @@ private Q_SLOTS:
         SettingsDialog dialog(embedded());
         dialog.form().localPath->setText(m_dir.filePath(QStringLiteral("tried.sqlite")));
         dialog.testConnection();
+        QTRY_VERIFY(!dialog.testing());
         QVERIFY2(dialog.form().testResult->text().startsWith(QStringLiteral("Connected to")),
                  qPrintable(dialog.form().testResult->text()));
         enterService(dialog, QStringLiteral("http://127.0.0.1:9"), QStringLiteral("jk_x"));
         dialog.testConnection();
+        QTRY_VERIFY(!dialog.testing());
         QVERIFY2(dialog.form().testResult->text().contains(QStringLiteral("does not answer")),
+                 qPrintable(dialog.form().testResult->text()));
+        // A service that never answers: the dialog says it is trying and goes on working meanwhile.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        enterService(dialog, QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()), QStringLiteral("jk_x"));
+        dialog.testConnection();
+        QVERIFY(dialog.testing());
+        QVERIFY2(dialog.form().testResult->text().startsWith(QStringLiteral("Trying")),
                  qPrintable(dialog.form().testResult->text()));
     }
 

@@ -29,17 +29,25 @@ std::unique_ptr<QThread> RegistryReader::startLane(int lane)
 
 RegistryReader::~RegistryReader()
 {
+    // A read or a long poll in flight waits in its client's local event loop: ending the lane's event loops
+    // ends that wait now (and any it would begin), instead of when a slow service answers. A lane that has
+    // writes to make is left to make them (lane 0, the writer).
+    std::vector<QThread*> abandoned;
     {
         const std::lock_guard lock(m_mutex);
         m_closing = true; // the reads still queued are dropped; the writes are made
+        const bool writesLeft = m_writing || !m_writes.empty();
+        for (size_t lane = writesLeft ? 1 : 0; lane < m_lanes.size(); ++lane)
+            abandoned.push_back(m_lanes[lane].get());
+        if (m_watchLane)
+            abandoned.push_back(m_watchLane.get());
+        // Under the lock: lane 0 cannot take a write between the look above and this.
+        for (QThread* lane : abandoned)
+            lane->exit();
     }
     m_wake.notify_all();
-    if (m_watchLane) {
-        // A long poll in flight waits in the client's local event loop: ending the thread's event loops
-        // ends that wait now (and any it would begin), instead of when the service answers.
-        m_watchLane->exit();
+    if (m_watchLane)
         m_watchLane->wait();
-    }
     for (auto& lane : m_lanes)
         lane->wait();
 }
@@ -81,6 +89,8 @@ std::optional<RegistryReader::Job> RegistryReader::next(int lane)
         return std::nullopt;
     Job job = std::move(from->front());
     from->pop_front();
+    if (writer)
+        m_writing = from == &m_writes;
     return job;
 }
 

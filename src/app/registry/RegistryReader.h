@@ -25,7 +25,8 @@ using RegistryConnector = std::function<std::unique_ptr<RegistryClient>(QString*
 /// the GUI thread, whether the registry is a file here or a service across the ocean. Reads start in the
 /// order asked, quick ones before long ones (a million-point curve), on whichever lane is free; writes are
 /// made one after another on the first lane. An answer whose asker is gone is dropped; when the reader
-/// closes, the reads still queued are dropped and the writes are made.
+/// closes, the reads still queued are dropped, a service's reads in flight are cut short (closing waits
+/// for no slow link) and the writes are made.
 class RegistryReader : public QObject
 {
     Q_OBJECT
@@ -102,6 +103,7 @@ private:
     std::deque<Job> m_long;
     std::deque<Job> m_watches;
     bool m_closing = false; ///< under m_mutex
+    bool m_writing = false; ///< under m_mutex: lane 0's job in hand is a write
     int m_outstanding = 0;  ///< on the GUI thread
 };
 

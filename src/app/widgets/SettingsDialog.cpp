@@ -1,5 +1,6 @@
 #include "SettingsDialog.h"
 
+#include "registry/RegistryReader.h"
 #include "registry/RegistryStore.h"
 #include "ui_SettingsDialog.h"
 
@@ -84,15 +85,36 @@ void SettingsDialog::testConnection()
 {
     QString error;
     const auto config = choice(&error);
-    std::unique_ptr<RegistryClient> client = config ? config->connect(&error) : nullptr;
-    RunFilter one;
-    one.limit = 1;
-    if (!client || !client->runs(one, &error)) {
+    if (!config) {
         showProblem(error);
         return;
     }
+    // On a thread of its own, like every registry read of the app: a service that is slow to answer (or
+    // never does) leaves the dialog working. A test asked again replaces the one under way.
     m_form->testResult->setStyleSheet({});
-    m_form->testResult->setText(tr("Connected to %1.").arg(client->location()));
+    m_form->testResult->setText(tr("Trying %1…").arg(config->location()));
+    m_tester = std::make_unique<RegistryReader>([config = *config](QString* error) { return config.connect(error); },
+                                                config->location());
+    m_tester->ask(
+        this, RegistryReader::Kind::Quick,
+        [](RegistryClient& registry, QString* error) {
+            RunFilter one;
+            one.limit = 1;
+            return registry.runs(one, error).has_value();
+        },
+        [this, location = config->location()](bool connected, const QString& error) {
+            if (!connected) {
+                showProblem(error);
+                return;
+            }
+            m_form->testResult->setStyleSheet({});
+            m_form->testResult->setText(tr("Connected to %1.").arg(location));
+        });
+}
+
+bool SettingsDialog::testing() const
+{
+    return m_tester && m_tester->outstanding() > 0;
 }
 
 void SettingsDialog::accept()

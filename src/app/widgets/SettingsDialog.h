@@ -13,6 +13,8 @@ class SettingsDialog;
 
 namespace jikken {
 
+class RegistryReader;
+
 /// Where the app (and the `jikken` command line, which reads the same file) finds the registry: a local
 /// file or database, or a `jikken serve` URL with its token. Saving writes
 /// `ClientConfig::configFilePath()`, readable by the user only; a bad entry keeps the dialog open with
@@ -32,8 +34,10 @@ public:
     /// Where the saved token went (the keychain, or the private file where there is none).
     const QString& savedNote() const { return m_savedNote; }
 
-    /// Tries the entered registry (reads one run) and says how that went.
+    /// Tries the entered registry (reads one run) and says how that went, once it has.
     void testConnection();
+    /// Whether a test asked is still under way.
+    bool testing() const;
     void accept() override;
 
     Ui::SettingsDialog& form() const { return *m_form; }
@@ -45,6 +49,7 @@ private:
     std::unique_ptr<Ui::SettingsDialog> m_form;
     ClientConfig m_saved;
     QString m_savedNote;
+    std::unique_ptr<RegistryReader> m_tester; ///< the latest connection test's
 };
 
 } // namespace jikken
