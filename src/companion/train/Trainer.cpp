@@ -267,6 +267,198 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test, const
     return {lossSum / n, 1.0 - static_cast<double>(correct) / n, counts, static_cast<int>(classes)};
 }
 
+/// The images a run trains and tests on (subsampled as the spec says), normalised, on the training device.
+struct RunData
+{
+    TensorData train;
+    TensorData test;
+    models::InputShape shape;
+    std::vector<int> classCounts; ///< training images per class, after any subsampling
+};
+
+RunData loadRunData(const RunSpec& spec, torch::Device device)
+{
+    QString error;
+    std::optional<ImageDataset> train =
+        DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Train, &error);
+    if (!train)
+        throw failure(error);
+    std::optional<ImageDataset> test =
+        DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Test, &error);
+    if (!test)
+        throw failure(error);
+    const auto seed = static_cast<uint64_t>(spec.seed);
+    if (spec.imbalanceRatio > 1.0)
+        train = train->subset(pickPerClass(*train, longTailCounts(train->classCounts(), spec.imbalanceRatio), seed));
+    if (spec.trainLimit > 0)
+        train = train->subset(pickRandom(train->size(), static_cast<size_t>(spec.trainLimit), seed));
+    if (spec.testLimit > 0)
+        test = test->subset(pickRandom(test->size(), static_cast<size_t>(spec.testLimit), seed));
+    // Both normalised by the training images' statistics.
+    std::vector<double> mean, stddev;
+    channelStatistics(*train, mean, stddev);
+    return {toTensors(*train, mean, stddev, device),
+            toTensors(*test, mean, stddev, device),
+            {train->channels, train->height, train->width, train->classes},
+            train->classCounts()};
+}
+
+/// Loads the weights and the optimizer's state the run folder's checkpoint names, and says where it was.
+Checkpoint restore(const QString& runDirectory, models::ClassifierImpl& model, torch::optim::Optimizer& optimizer,
+                   torch::Device device)
+{
+    const std::optional<Checkpoint> saved = readCheckpoint(runDirectory);
+    if (!saved)
+        throw failure(QStringLiteral("no checkpoint to resume from in %1").arg(runDirectory));
+    const QDir dir(runDirectory);
+    torch::serialize::InputArchive archive;
+    archive.load_from(dir.filePath(saved->modelFile).toStdString(), device);
+    model.load(archive);
+    torch::load(optimizer, dir.filePath(saved->optimizerFile).toStdString(), device);
+    return *saved;
+}
+
+/// A run's epochs of batches from a checkpoint on: each step, the observer's reports (the loss every
+/// `kLossReportEvery` steps, an evaluation each epoch) and a checkpoint after each epoch or at a stop.
+class TrainingLoop
+{
+public:
+    TrainingLoop(const RunSpec& spec, const QString& runDirectory, const RunData& data, models::ClassifierImpl& model,
+                 torch::optim::Optimizer& optimizer, const ComputeMode& compute, const Loss& loss,
+                 TrainingObserver& observer, const std::atomic<bool>& stop)
+        : m_spec(spec), m_runDirectory(runDirectory), m_data(data), m_model(model), m_optimizer(optimizer),
+          m_compute(compute), m_loss(loss), m_observer(observer), m_stop(stop), m_device(data.train.labels.device())
+    {
+    }
+
+    int batches() const { return static_cast<int>((m_data.train.size() + m_spec.batchSize - 1) / m_spec.batchSize); }
+
+    Trainer::Outcome run(const Checkpoint& from)
+    {
+        m_step = from.step;
+        m_model.train();
+        for (int epochIndex = from.epoch; epochIndex < m_spec.epochs; ++epochIndex) {
+            const double lr = learningRateAt(m_spec, epochIndex);
+            setLearningRate(m_optimizer, lr);
+            const auto epochStart = Clock::now();
+            EpochSums sums = zeroSums();
+            if (!trainBatches(epochIndex, epochIndex == from.epoch ? from.batch : 0, sums))
+                return Trainer::Outcome::Stopped;
+            const double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+            // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the
+            // restart marker drops its first report) instead of resuming past an epoch nobody recorded.
+            m_observer.onEpoch(reportOf(epochIndex, lr, seconds, sums));
+            writeCheckpoint(m_runDirectory, {epochIndex + 1, 0, m_step, {}, {}}, m_model, m_optimizer);
+            if (m_stop.load() && epochIndex + 1 < m_spec.epochs)
+                return Trainer::Outcome::Stopped;
+        }
+        return Trainer::Outcome::Finished;
+    }
+
+private:
+    /// An epoch's training loss and correct answers, summed on the device: read once, at its end.
+    struct EpochSums
+    {
+        torch::Tensor loss;
+        torch::Tensor correct;
+        int64_t seen = 0;
+    };
+
+    EpochSums zeroSums() const
+    {
+        return {torch::zeros({}, torch::TensorOptions().device(m_device)),
+                torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device)), 0};
+    }
+
+    /// The batches of an epoch from `firstBatch` on; false once stopped mid-epoch (and checkpointed there).
+    bool trainBatches(int epochIndex, int firstBatch, EpochSums& sums)
+    {
+        const std::vector<int64_t> order = epochOrder(m_data.train.size(), m_spec.seed, epochIndex);
+        const torch::Tensor orderTensor =
+            torch::from_blob(const_cast<int64_t*>(order.data()), {static_cast<int64_t>(order.size())}, torch::kInt64)
+                .to(m_device);
+        const int count = batches();
+        torch::Tensor reportLoss = torch::zeros({}, torch::TensorOptions().device(m_device));
+        int reportSteps = 0;
+        auto reportStart = Clock::now();
+        for (int b = firstBatch; b < count; ++b) {
+            const int64_t start = static_cast<int64_t>(b) * m_spec.batchSize;
+            const torch::Tensor index =
+                orderTensor.slice(0, start, std::min(start + m_spec.batchSize, m_data.train.size()));
+            reportLoss += step(index, sums);
+            ++reportSteps;
+            if (reportSteps == kLossReportEvery || b + 1 == count) {
+                const auto now = Clock::now();
+                const double seconds = std::chrono::duration<double>(now - reportStart).count();
+                m_observer.onBatch({epochIndex + 1, b + 1, count, m_step, reportLoss.item<double>() / reportSteps,
+                                    seconds > 0 ? reportSteps * static_cast<double>(m_spec.batchSize) / seconds : 0});
+                reportLoss.zero_();
+                reportSteps = 0;
+                reportStart = now;
+            }
+            if (m_stop.load() && b + 1 < count) {
+                writeCheckpoint(m_runDirectory, {epochIndex, b + 1, m_step, {}, {}}, m_model, m_optimizer);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// One optimizer step on the training images at `index`; adds to `sums` on the device (no host sync)
+    /// and returns the batch's mean loss, detached.
+    torch::Tensor step(const torch::Tensor& index, EpochSums& sums)
+    {
+        const torch::Tensor images = m_compute.input(m_data.train.images.index_select(0, index));
+        const torch::Tensor labels = m_data.train.labels.index_select(0, index);
+        clearGradients(m_optimizer);
+        const torch::Tensor logits = [&] {
+            const ComputeMode::Autocast autocast = m_compute.autocast();
+            return ComputeMode::logits(m_model.forward(images));
+        }();
+        const torch::Tensor batchLoss = m_loss(logits, labels);
+        batchLoss.backward();
+        m_optimizer.step();
+        ++m_step;
+        sums.seen += index.size(0);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor detached = batchLoss.detach();
+        sums.loss += detached * index.size(0);
+        sums.correct += logits.argmax(1).eq(labels).sum();
+        return detached;
+    }
+
+    EpochReport reportOf(int epochIndex, double lr, double seconds, const EpochSums& sums)
+    {
+        const Evaluation evaluation = evaluate(m_model, m_data.test, m_compute);
+        const auto seen = static_cast<double>(sums.seen);
+        EpochReport report;
+        report.epoch = epochIndex + 1;
+        report.step = m_step;
+        report.trainLoss = sums.seen > 0 ? sums.loss.item<double>() / seen : 0;
+        report.trainAccuracy = sums.seen > 0 ? static_cast<double>(sums.correct.item<int64_t>()) / seen : 0;
+        report.testLoss = evaluation.loss;
+        report.testError = evaluation.error;
+        report.confusion = evaluation.confusion;
+        report.classes = evaluation.classes;
+        report.learningRate = lr;
+        report.seconds = seconds;
+        report.imagesPerSecond = seconds > 0 ? seen / seconds : 0;
+        return report;
+    }
+
+    const RunSpec& m_spec;
+    const QString& m_runDirectory;
+    const RunData& m_data;
+    models::ClassifierImpl& m_model;
+    torch::optim::Optimizer& m_optimizer;
+    const ComputeMode& m_compute;
+    const Loss& m_loss;
+    TrainingObserver& m_observer;
+    const std::atomic<bool>& m_stop;
+    const torch::Device m_device;
+    int64_t m_step = 0;
+};
+
 } // namespace
 
 Trainer::Trainer(RunSpec spec, QString runDirectory) : m_spec(std::move(spec)), m_runDirectory(std::move(runDirectory))
@@ -300,150 +492,37 @@ QJsonObject Trainer::libraryVersions()
 
 Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool>& stop)
 {
-    const RunSpec& spec = m_spec;
     const int threads =
-        spec.threads > 0 ? spec.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        m_spec.threads > 0 ? m_spec.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     keepFreedMemoryForReuse();
-    torch::manual_seed(static_cast<uint64_t>(spec.seed));
-    const torch::Device device = chooseDevice(spec.device);
+    torch::manual_seed(static_cast<uint64_t>(m_spec.seed));
+    const torch::Device device = chooseDevice(m_spec.device);
+    const RunData data = loadRunData(m_spec, device);
 
-    QString error;
-    std::optional<ImageDataset> train =
-        DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Train, &error);
-    if (!train)
-        throw failure(error);
-    std::optional<ImageDataset> test =
-        DatasetLoader::load(spec.dataset, spec.dataRoot, DatasetLoader::Split::Test, &error);
-    if (!test)
-        throw failure(error);
-    if (spec.imbalanceRatio > 1.0)
-        train = train->subset(pickPerClass(*train, longTailCounts(train->classCounts(), spec.imbalanceRatio),
-                                           static_cast<uint64_t>(spec.seed)));
-    if (spec.trainLimit > 0)
-        train = train->subset(
-            pickRandom(train->size(), static_cast<size_t>(spec.trainLimit), static_cast<uint64_t>(spec.seed)));
-    if (spec.testLimit > 0)
-        test = test->subset(
-            pickRandom(test->size(), static_cast<size_t>(spec.testLimit), static_cast<uint64_t>(spec.seed)));
-
-    std::vector<double> mean, stddev;
-    channelStatistics(*train, mean, stddev);
-    const TensorData trainData = toTensors(*train, mean, stddev, device);
-    const TensorData testData = toTensors(*test, mean, stddev, device);
-
-    auto model = models::makeClassifier(spec.model.toStdString(),
-                                        {train->channels, train->height, train->width, train->classes});
+    auto model = models::makeClassifier(m_spec.model.toStdString(), data.shape);
     if (!model)
-        throw failure(QStringLiteral("unknown model %1").arg(spec.model));
+        throw failure(QStringLiteral("unknown model %1").arg(m_spec.model));
     model->to(device);
-    const ComputeMode compute(spec, device);
-    auto optimizer = makeOptimizer(spec, model->parameters(), device);
-    const Loss loss(spec, train->classCounts(), device);
-
-    Checkpoint state;
-    if (m_resume) {
-        const std::optional<Checkpoint> saved = readCheckpoint(m_runDirectory);
-        if (!saved)
-            throw failure(QStringLiteral("no checkpoint to resume from in %1").arg(m_runDirectory));
-        state = *saved;
-        const QDir dir(m_runDirectory);
-        torch::serialize::InputArchive archive;
-        archive.load_from(dir.filePath(state.modelFile).toStdString(), device);
-        model->load(archive);
-        torch::load(*optimizer, dir.filePath(state.optimizerFile).toStdString(), device);
-    }
+    const ComputeMode compute(m_spec, device);
+    auto optimizer = makeOptimizer(m_spec, model->parameters(), device);
+    const Loss loss(m_spec, data.classCounts, device);
+    const Checkpoint state = m_resume ? restore(m_runDirectory, *model, *optimizer, device) : Checkpoint();
     compute.prepare(*model); // after a checkpoint's weights are in: loading keeps the saved layout
 
-    const int64_t batchSize = spec.batchSize;
-    const auto batches = static_cast<int>((trainData.size() + batchSize - 1) / batchSize);
+    TrainingLoop loop{m_spec, m_runDirectory, data, *model, *optimizer, compute, loss, observer, stop};
     TrainingPlan plan;
-    plan.epochs = spec.epochs;
+    plan.epochs = m_spec.epochs;
     plan.startEpoch = state.epoch;
     plan.startStep = state.step;
-    plan.batchesPerEpoch = batches;
-    plan.trainImages = trainData.size();
-    plan.testImages = testData.size();
-    plan.classCounts = train->classCounts();
+    plan.batchesPerEpoch = loop.batches();
+    plan.trainImages = data.train.size();
+    plan.testImages = data.test.size();
+    plan.classCounts = data.classCounts;
     plan.device = QString::fromStdString(device.str());
     plan.threads = threads;
     observer.onPlan(plan);
-
-    int64_t step = state.step;
-    model->train();
-    for (int epochIndex = state.epoch; epochIndex < spec.epochs; ++epochIndex) {
-        const double lr = learningRateAt(spec, epochIndex);
-        setLearningRate(*optimizer, lr);
-        const std::vector<int64_t> order = epochOrder(trainData.size(), spec.seed, epochIndex);
-        const torch::Tensor orderTensor =
-            torch::from_blob(const_cast<int64_t*>(order.data()), {static_cast<int64_t>(order.size())}, torch::kInt64)
-                .to(device);
-        const int firstBatch = epochIndex == state.epoch ? state.batch : 0;
-        torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().device(device));
-        torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
-        torch::Tensor reportLoss = torch::zeros({}, torch::TensorOptions().device(device));
-        int reportSteps = 0;
-        int64_t seen = 0;
-        const auto epochStart = Clock::now();
-        auto reportStart = epochStart;
-        for (int b = firstBatch; b < batches; ++b) {
-            const int64_t start = b * batchSize;
-            const torch::Tensor index = orderTensor.slice(0, start, std::min(start + batchSize, trainData.size()));
-            const torch::Tensor images = compute.input(trainData.images.index_select(0, index));
-            const torch::Tensor labels = trainData.labels.index_select(0, index);
-            clearGradients(*optimizer);
-            const torch::Tensor logits = [&] {
-                const ComputeMode::Autocast autocast = compute.autocast();
-                return ComputeMode::logits(model->forward(images));
-            }();
-            const torch::Tensor batchLoss = loss(logits, labels);
-            batchLoss.backward();
-            optimizer->step();
-            ++step;
-            seen += index.size(0);
-            {
-                torch::NoGradGuard noGrad;
-                lossSum += batchLoss.detach() * index.size(0);
-                reportLoss += batchLoss.detach();
-                correct += logits.argmax(1).eq(labels).sum();
-            }
-            ++reportSteps;
-            if (reportSteps == kLossReportEvery || b + 1 == batches) {
-                const auto now = Clock::now();
-                const double seconds = std::chrono::duration<double>(now - reportStart).count();
-                observer.onBatch({epochIndex + 1, b + 1, batches, step, reportLoss.item<double>() / reportSteps,
-                                  seconds > 0 ? reportSteps * static_cast<double>(batchSize) / seconds : 0});
-                reportLoss.zero_();
-                reportSteps = 0;
-                reportStart = now;
-            }
-            if (stop.load() && b + 1 < batches) {
-                writeCheckpoint(m_runDirectory, {epochIndex, b + 1, step, {}, {}}, *model, *optimizer);
-                return Outcome::Stopped;
-            }
-        }
-        const double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
-        const Evaluation evaluation = evaluate(*model, testData, compute);
-        EpochReport report;
-        report.epoch = epochIndex + 1;
-        report.step = step;
-        report.trainLoss = seen > 0 ? lossSum.item<double>() / static_cast<double>(seen) : 0;
-        report.trainAccuracy = seen > 0 ? static_cast<double>(correct.item<int64_t>()) / static_cast<double>(seen) : 0;
-        report.testLoss = evaluation.loss;
-        report.testError = evaluation.error;
-        report.confusion = evaluation.confusion;
-        report.classes = evaluation.classes;
-        report.learningRate = lr;
-        report.seconds = seconds;
-        report.imagesPerSecond = seconds > 0 ? static_cast<double>(seen) / seconds : 0;
-        // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the restart
-        // marker drops its first report) instead of resuming past an epoch nobody recorded.
-        observer.onEpoch(report);
-        writeCheckpoint(m_runDirectory, {epochIndex + 1, 0, step, {}, {}}, *model, *optimizer);
-        if (stop.load() && epochIndex + 1 < spec.epochs)
-            return Outcome::Stopped;
-    }
-    return Outcome::Finished;
+    return loop.run(state);
 }
 
 } // namespace jikken
