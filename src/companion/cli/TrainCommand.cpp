@@ -116,44 +116,37 @@ RunDescription describeRun(const RunSpec& spec, const QString& command, const QS
     return description;
 }
 
-int train(const TrainOptions& options, const RegistryLocation& location)
+/// What a `jikken train` trains, settled before anything starts.
+struct PlannedRun
 {
-    const bool resuming = !options.resume.empty();
-    QString error;
-    if (const QString problem = usageProblem(options); !problem.isEmpty())
-        return console::fail(problem, console::kUsage);
-
-    const auto config = location.resolve(&error);
-    if (!config)
-        return console::fail(error, console::kUsage);
-    // Before the run has a directory for its journal, the registry is asked directly: the ID, the record
-    // to resume. A service that does not answer then stops the run before it starts.
-    const std::unique_ptr<RegistryClient> direct = config->connect(&error);
-    if (!direct)
-        return console::fail(error);
-    const bool remote = config->isService(); // reports go through a journal, so training goes on offline
-    const auto away = [&] { return remote && direct->lastFailure() == RegistryFailure::Unreachable; };
-    RegistryClient* registry = direct.get();
-
-    // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec
-    // leaves no record behind.
-    std::optional<RunSpec> spec;
+    RunSpec spec;
     QString id;
     QString runDirectory;
-    QString command = recordedCommand();
-    if (resuming) {
-        id = QString::fromStdString(options.resume);
-        const auto record = direct->run(id, &error);
+    QString command; ///< the command that reproduces the run
+};
+
+/// Where a request ends before training: its exit status, the reason printed.
+using Exit = std::optional<int>;
+
+/// The spec asked for (the resumed run's own, a file's, or the defaults) with the flags' fields set; for a
+/// resumed run also its ID, folder and command.
+Exit planSpec(const TrainOptions& options, RegistryClient& direct, PlannedRun& run)
+{
+    QString error;
+    std::optional<RunSpec> spec;
+    run.command = recordedCommand();
+    if (!options.resume.empty()) {
+        run.id = QString::fromStdString(options.resume);
+        const auto record = direct.run(run.id, &error);
         if (!record)
             return console::fail(error);
-        if (!options.fields.empty())
-            command = record->command + QStringLiteral(" # resumed with: ") + command;
-        else
-            command = record->command; // the command that reproduces the run is still the first one
+        // The command that reproduces the run is still the first one.
+        run.command = options.fields.empty() ? record->command
+                                             : record->command + QStringLiteral(" # resumed with: ") + run.command;
         if (record->status == RunStatus::Finished && !options.fields.count("epochs"))
-            return console::fail(QStringLiteral("%1 has finished; to train it longer give --epochs").arg(id));
-        runDirectory = record->logDir;
-        spec = RunSpec::fromFile(QDir(runDirectory).filePath(QStringLiteral("spec.json")), &error);
+            return console::fail(QStringLiteral("%1 has finished; to train it longer give --epochs").arg(run.id));
+        run.runDirectory = record->logDir;
+        spec = RunSpec::fromFile(QDir(run.runDirectory).filePath(QStringLiteral("spec.json")), &error);
     } else if (!options.specPath.empty()) {
         spec = RunSpec::fromFile(QString::fromStdString(options.specPath), &error);
     } else {
@@ -165,107 +158,174 @@ int train(const TrainOptions& options, const RegistryLocation& location)
         if (!spec->set(QString::fromStdString(field), QString::fromStdString(text), &error))
             return console::fail(error, console::kUsage);
     }
+    run.spec = std::move(*spec);
+    return std::nullopt;
+}
 
-    // What the machine lacks is found before an ID is handed out too; a missing dataset or GPU leaves
-    // no failed record behind.
-    if (const QString problem = machineProblem(*spec); !problem.isEmpty())
-        return console::fail(problem);
-
-    if (!resuming && !options.id.empty()) {
-        id = QString::fromStdString(options.id);
-        const auto record = direct->run(id, &error);
-        // An ID reserved earlier may be trained while the service is away: the journal delivers later.
-        const bool offline = !record && away();
-        if (offline)
+/// The ID a new run trains under, and its folder: one reserved before (`--id`, trainable while the service
+/// is away: the journal delivers later) or a fresh one.
+Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote, PlannedRun& run)
+{
+    QString error;
+    const auto away = [&] { return remote && direct.lastFailure() == RegistryFailure::Unreachable; };
+    if (!options.id.empty()) {
+        run.id = QString::fromStdString(options.id);
+        const auto record = direct.run(run.id, &error);
+        if (!record && away())
             console::note(
-                QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, id));
+                QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, run.id));
         else if (!record)
             return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
         if (record && record->status != RunStatus::Reserved)
             return console::fail(QStringLiteral("%1 is %2, not reserved; continue it with --resume %1")
-                                     .arg(id, toString(record->status)));
-    } else if (!resuming) {
-        const auto reserved = direct->reserve(spec->method, &error);
+                                     .arg(run.id, toString(record->status)));
+    } else {
+        const auto reserved = direct.reserve(run.spec.method, &error);
         if (!reserved && away())
             return console::fail(error + QStringLiteral("; no ID was reserved and nothing was started (reserve one "
                                                         "when it answers, or give --id with an ID reserved before)"));
         if (!reserved)
             return console::fail(error);
-        id = reserved->toString();
+        run.id = reserved->toString();
     }
-    if (!resuming)
-        runDirectory = QDir(QFileInfo(spec->logRoot).absoluteFilePath()).filePath(id);
-    console::out(id + u'\n');
+    run.runDirectory = QDir(QFileInfo(run.spec.logRoot).absoluteFilePath()).filePath(run.id);
+    return std::nullopt;
+}
 
-    std::unique_ptr<JournalingRegistryClient> journaled;
-    auto markFailed = [&](const QString& reason) {
-        QString ignored;
-        registry->setStatus(id, RunStatus::Failed, reason, &ignored);
-        deliverJournal(journaled.get(), runDirectory);
-        return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
-    };
-    if (!QDir().mkpath(runDirectory))
-        return markFailed(QStringLiteral("cannot create %1").arg(runDirectory));
-    if (!RunFolder::claim(runDirectory, &error))
-        return markFailed(error);
-    const auto releaseFolder = qScopeGuard([&runDirectory] { RunFolder::release(runDirectory); });
-    if (remote) {
-        journaled = std::make_unique<JournalingRegistryClient>(config->service, config->token, id, runDirectory,
-                                                               journal::options());
-        if (!journaled->start(&error))
+/// Trains a planned run whose ID is printed, in its claimed folder, reporting through `registry`; a failure
+/// marks the run failed.
+class PlannedTraining
+{
+public:
+    PlannedTraining(const PlannedRun& run, bool resuming, RegistryClient& direct)
+        : m_run(run), m_resuming(resuming), m_registry(&direct)
+    {
+    }
+
+    int start(const ClientConfig& config)
+    {
+        QString error;
+        if (!QDir().mkpath(m_run.runDirectory))
+            return markFailed(QStringLiteral("cannot create %1").arg(m_run.runDirectory));
+        if (!RunFolder::claim(m_run.runDirectory, &error))
             return markFailed(error);
-        registry = journaled.get();
-    }
-    if (!writeResolvedSpec(runDirectory, *spec, &error))
-        return markFailed(error);
-
-    if (!registry->describe(id, describeRun(*spec, command, runDirectory), &error) ||
-        !registry->setStatus(id, RunStatus::Running, {}, &error))
-        return markFailed(error);
-    // A resumed run keeps the memo it has now, which may have been edited since it started.
-    if (!resuming && !spec->memo.isEmpty() && !registry->setMemo(id, spec->memo, &error))
-        return markFailed(error);
-
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    TrainingSession session(*registry, id, runDirectory, *spec);
-    Trainer trainer(*spec, runDirectory);
-    trainer.setResume(resuming);
-    try {
-        const Trainer::Outcome outcome = trainer.run(session, g_stopRequested);
-        if (outcome == Trainer::Outcome::Stopped) {
-            session.finish(TrainingSession::End::Stopped);
-            const int signal = g_stopSignal.load();
-            registry->setStatus(id, RunStatus::Stopped,
-                                QStringLiteral("stopped by %1; resume with jikken train --resume %2")
-                                    .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), id),
-                                &error);
-            console::note(QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(id));
-            deliverJournal(journaled.get(), runDirectory);
-            return 128 + signal;
+        const auto releaseFolder = qScopeGuard([this] { RunFolder::release(m_run.runDirectory); });
+        if (config.isService()) { // reports go through a journal, so training goes on offline
+            m_journaled = std::make_unique<JournalingRegistryClient>(config.service, config.token, m_run.id,
+                                                                     m_run.runDirectory, journal::options());
+            if (!m_journaled->start(&error))
+                return markFailed(error);
+            m_registry = m_journaled.get();
         }
-        session.finish(TrainingSession::End::Finished);
-        if (!registry->setStatus(id, RunStatus::Finished, {}, &error))
-            return console::fail(error);
-    } catch (const std::exception& e) {
-        // c10::Error carries a backtrace after its first line; the first line is the message.
-        const QString message = QString::fromUtf8(e.what()).section(u'\n', 0, 0);
-        session.finish(TrainingSession::End::Failed);
-        return markFailed(message);
+        if (!writeResolvedSpec(m_run.runDirectory, m_run.spec, &error))
+            return markFailed(error);
+        if (!m_registry->describe(m_run.id, describeRun(m_run.spec, m_run.command, m_run.runDirectory), &error) ||
+            !m_registry->setStatus(m_run.id, RunStatus::Running, {}, &error))
+            return markFailed(error);
+        // A resumed run keeps the memo it has now, which may have been edited since it started.
+        if (!m_resuming && !m_run.spec.memo.isEmpty() && !m_registry->setMemo(m_run.id, m_run.spec.memo, &error))
+            return markFailed(error);
+        return train();
     }
-    if (!deliverJournal(journaled.get(), runDirectory)) {
-        // Trained, but the registry does not have all of it: the last line and the exit status say so.
+
+private:
+    int train()
+    {
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        TrainingSession session(*m_registry, m_run.id, m_run.runDirectory, m_run.spec);
+        Trainer trainer(m_run.spec, m_run.runDirectory);
+        trainer.setResume(m_resuming);
+        try {
+            if (trainer.run(session, g_stopRequested) == Trainer::Outcome::Stopped) {
+                session.finish(TrainingSession::End::Stopped);
+                return stopped();
+            }
+            session.finish(TrainingSession::End::Finished);
+        } catch (const std::exception& e) {
+            // c10::Error carries a backtrace after its first line; the first line is the message.
+            session.finish(TrainingSession::End::Failed);
+            return markFailed(QString::fromUtf8(e.what()).section(u'\n', 0, 0));
+        }
+        return finished();
+    }
+
+    int stopped()
+    {
+        QString error;
+        const int signal = g_stopSignal.load();
+        m_registry->setStatus(
+            m_run.id, RunStatus::Stopped,
+            QStringLiteral("stopped by %1; resume with jikken train --resume %2")
+                .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), m_run.id),
+            &error);
         console::note(
-            QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)").arg(id));
-        return console::kUndelivered;
+            QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(m_run.id));
+        deliverJournal(m_journaled.get(), m_run.runDirectory);
+        return 128 + signal;
     }
-    const auto record = registry->run(id, &error);
-    if (record)
-        console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
-                          .arg(id)
-                          .arg(record->latestTestError.value_or(1.0), 0, 'f', 4)
-                          .arg(record->bestTestError.value_or(1.0), 0, 'f', 4));
-    return console::kOk;
+
+    int finished()
+    {
+        QString error;
+        if (!m_registry->setStatus(m_run.id, RunStatus::Finished, {}, &error))
+            return console::fail(error);
+        if (!deliverJournal(m_journaled.get(), m_run.runDirectory)) {
+            // Trained, but the registry does not have all of it: the last line and the exit status say so.
+            console::note(QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)")
+                              .arg(m_run.id));
+            return console::kUndelivered;
+        }
+        if (const auto record = m_registry->run(m_run.id, &error))
+            console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
+                              .arg(m_run.id)
+                              .arg(record->latestTestError.value_or(1.0), 0, 'f', 4)
+                              .arg(record->bestTestError.value_or(1.0), 0, 'f', 4));
+        return console::kOk;
+    }
+
+    int markFailed(const QString& reason)
+    {
+        QString ignored;
+        m_registry->setStatus(m_run.id, RunStatus::Failed, reason, &ignored);
+        deliverJournal(m_journaled.get(), m_run.runDirectory);
+        return console::fail(QStringLiteral("%1 failed: %2").arg(m_run.id, reason));
+    }
+
+    const PlannedRun& m_run;
+    const bool m_resuming;
+    RegistryClient* m_registry; ///< the journal for a service, else the registry itself
+    std::unique_ptr<JournalingRegistryClient> m_journaled;
+};
+
+int train(const TrainOptions& options, const RegistryLocation& location)
+{
+    const bool resuming = !options.resume.empty();
+    QString error;
+    if (const QString problem = usageProblem(options); !problem.isEmpty())
+        return console::fail(problem, console::kUsage);
+    const auto config = location.resolve(&error);
+    if (!config)
+        return console::fail(error, console::kUsage);
+    // Before the run has a directory for its journal, the registry is asked directly: the ID, the record
+    // to resume. A service that does not answer then stops the run before it starts.
+    const std::unique_ptr<RegistryClient> direct = config->connect(&error);
+    if (!direct)
+        return console::fail(error);
+
+    // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec, or a
+    // missing dataset or GPU, leaves no record behind.
+    PlannedRun run;
+    if (const Exit exit = planSpec(options, *direct, run))
+        return *exit;
+    if (const QString problem = machineProblem(run.spec); !problem.isEmpty())
+        return console::fail(problem);
+    if (!resuming) {
+        if (const Exit exit = planNewRun(options, *direct, config->isService(), run))
+            return *exit;
+    }
+    console::out(run.id + u'\n');
+    return PlannedTraining(run, resuming, *direct).start(*config);
 }
 
 int sync(const QString& runDirectory, const RegistryLocation& location)
