@@ -28,7 +28,8 @@ struct RegistryLocation
 /// Connects to the registry and hands it to `work`; the exit code is work's, or a failure to connect.
 int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&)>& work);
 /// The same, with where the registry is (for what passes it on, such as dispatch).
-int withRegistry(const RegistryLocation& location, const std::function<int(RegistryClient&, const ClientConfig&)>& work);
+int withRegistry(const RegistryLocation& location,
+                 const std::function<int(RegistryClient&, const ClientConfig&)>& work);
 
 class RegistryStore;
 /// Opens the local database for the verbs that work on it directly (a service URL is a usage error).

@@ -2,12 +2,10 @@
 // ID: the registry follows the TensorBoard event files it writes, and its exit status ends the run.
 
 #include "Console.h"
-#include "JournalDelivery.h"
 #include "RegistryCommands.h"
-#include "RunFolder.h"
+#include "ReportedRun.h"
 #include "dispatch/Dispatcher.h"
 #include "events/ScalarFollower.h"
-#include "registry/JournalingRegistryClient.h"
 #include "registry/RegistryClient.h"
 #include "util/Provenance.h"
 
@@ -17,7 +15,6 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
-#include <QScopeGuard>
 #include <QTimer>
 
 #include <atomic>
@@ -83,6 +80,55 @@ void follow(RegistryClient& registry, const QString& id, ScalarFollower& followe
     }
 }
 
+/// The record of a script run: its command as `jikken run -- …` (quoted word by word), host, logdir and GPU.
+RunDescription describeScript(const RunOptions& options, const QString& logDir)
+{
+    RunDescription description;
+    description.host = qEnvironmentVariable("JIKKEN_HOST", Provenance::probe(QDir::currentPath()).host);
+    description.command = console::shellQuote(QStringLiteral("jikken")) + QStringLiteral(" run -- ") + [&] {
+        QStringList words;
+        for (const std::string& word : options.command)
+            words << console::shellQuote(QString::fromStdString(word));
+        return words.join(u' ');
+    }();
+    description.logDir = logDir;
+    description.device = qEnvironmentVariableIsSet("CUDA_VISIBLE_DEVICES")
+                             ? QStringLiteral("cuda:") + qEnvironmentVariable("CUDA_VISIBLE_DEVICES")
+                             : QString();
+    return description;
+}
+
+/// Until the script ends: its scalars to the registry every kFollowMs, heartbeats, and a signal to this
+/// process passed on to it (not to its group, as `kill` does).
+void followUntilDone(QProcess& script, RegistryClient& registry, const QString& id, const QString& logDir)
+{
+    ScalarFollower follower(logDir);
+    bool warned = false;
+    QEventLoop loop;
+    QObject::connect(&script, &QProcess::finished, &loop, &QEventLoop::quit);
+    QTimer followTimer;
+    QObject::connect(&followTimer, &QTimer::timeout, &loop, [&] { follow(registry, id, follower, &warned); });
+    followTimer.start(kFollowMs);
+    QTimer heartbeat;
+    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
+        QString ignored;
+        registry.heartbeat(id, &ignored);
+    });
+    heartbeat.start(kHeartbeatMs);
+    QTimer forward;
+    QObject::connect(&forward, &QTimer::timeout, &loop, [&] {
+        if (const int signal = g_signal.load(); signal != 0 && script.state() == QProcess::Running)
+            ::kill(static_cast<pid_t>(script.processId()), signal);
+    });
+    forward.start(100);
+    if (script.state() == QProcess::Running)
+        loop.exec();
+    followTimer.stop();
+    passOn(stdout, script.readAllStandardOutput());
+    passOn(stderr, script.readAllStandardError());
+    follow(registry, id, follower, &warned); // what it wrote last
+}
+
 int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions& options)
 {
     QString error;
@@ -105,49 +151,19 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
             .replace(QStringLiteral("{id}"), id);
     // With a service, reports go through a journal in the logdir first, as with jikken train: a network
     // or SSH tunnel that drops while the script runs loses nothing; it is delivered when it is back.
-    std::unique_ptr<JournalingRegistryClient> journaled;
-    RegistryClient* reporter = &direct;
-    // True when the registry has every report of the run; otherwise a line said what waits where.
-    const auto drain = [&] { return !journaled || journal::deliver(*journaled, logDir); };
-    const auto markFailed = [&](const QString& reason) {
-        QString ignored;
-        reporter->setStatus(id, RunStatus::Failed, reason, &ignored);
-        drain();
-        return console::fail(QStringLiteral("%1 failed: %2").arg(id, reason));
-    };
-    if (!QDir().mkpath(logDir))
-        return markFailed(QStringLiteral("cannot create %1").arg(logDir));
-    if (!RunFolder::claim(logDir, &error))
-        return markFailed(error);
-    const auto releaseFolder = qScopeGuard([&logDir] { RunFolder::release(logDir); });
-    if (config.isService()) {
-        journaled =
-            std::make_unique<JournalingRegistryClient>(config.service, config.token, id, logDir, journal::options());
-        if (!journaled->start(&error))
-            return markFailed(error);
-        reporter = journaled.get();
-    }
-    RegistryClient& registry = *reporter;
+    ReportedRun run(id, logDir, direct);
+    if (const auto exit = run.open(config))
+        return *exit;
+    RegistryClient& registry = run.registry();
     QStringList command;
     for (const std::string& word : options.command)
         command << QString::fromStdString(word)
                        .replace(QStringLiteral("{id}"), id)
                        .replace(QStringLiteral("{logdir}"), logDir);
 
-    RunDescription description;
-    description.host = qEnvironmentVariable("JIKKEN_HOST", Provenance::probe(QDir::currentPath()).host);
-    description.command = console::shellQuote(QStringLiteral("jikken")) + QStringLiteral(" run -- ") + [&] {
-        QStringList words;
-        for (const std::string& word : options.command)
-            words << console::shellQuote(QString::fromStdString(word));
-        return words.join(u' ');
-    }();
-    description.logDir = logDir;
-    description.device = qEnvironmentVariableIsSet("CUDA_VISIBLE_DEVICES")
-                             ? QStringLiteral("cuda:") + qEnvironmentVariable("CUDA_VISIBLE_DEVICES")
-                             : QString();
-    if (!registry.describe(id, description, &error) || !registry.setStatus(id, RunStatus::Running, {}, &error))
-        return markFailed(error);
+    if (!registry.describe(id, describeScript(options, logDir), &error) ||
+        !registry.setStatus(id, RunStatus::Running, {}, &error))
+        return run.fail(error);
     console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
 
     QProcess script;
@@ -168,52 +184,27 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
     std::signal(SIGTERM, noteSignal);
     script.start(command.first(), command.mid(1));
     if (!script.waitForStarted(-1))
-        return markFailed(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
+        return run.fail(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
 
-    ScalarFollower follower(logDir);
-    bool warned = false;
-    QEventLoop loop;
-    QObject::connect(&script, &QProcess::finished, &loop, &QEventLoop::quit);
-    QTimer followTimer;
-    QObject::connect(&followTimer, &QTimer::timeout, &loop, [&] { follow(registry, id, follower, &warned); });
-    followTimer.start(kFollowMs);
-    QTimer heartbeat;
-    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
-        QString ignored;
-        registry.heartbeat(id, &ignored);
-    });
-    heartbeat.start(kHeartbeatMs);
-    // A signal to this process (not the script's group, as `kill` does) goes on to the script.
-    QTimer forward;
-    QObject::connect(&forward, &QTimer::timeout, &loop, [&] {
-        if (const int signal = g_signal.load(); signal != 0 && script.state() == QProcess::Running)
-            ::kill(static_cast<pid_t>(script.processId()), signal);
-    });
-    forward.start(100);
-    if (script.state() == QProcess::Running)
-        loop.exec();
-    followTimer.stop();
-    passOn(stdout, script.readAllStandardOutput());
-    passOn(stderr, script.readAllStandardError());
-    follow(registry, id, follower, &warned); // what it wrote last
+    followUntilDone(script, registry, id, logDir);
 
     const int signal = g_signal.load();
     const bool crashed = script.exitStatus() != QProcess::NormalExit;
     const int status = script.exitCode();
     if (signal != 0) {
         registry.setStatus(id, RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), &error);
-        drain();
+        run.deliver();
         return 128 + signal;
     }
     if (crashed)
-        return markFailed(QStringLiteral("%1 crashed").arg(command.first()));
+        return run.fail(QStringLiteral("%1 crashed").arg(command.first()));
     if (status != 0) {
-        markFailed(QStringLiteral("exit status %1").arg(status));
+        run.fail(QStringLiteral("exit status %1").arg(status));
         return status;
     }
     if (!registry.setStatus(id, RunStatus::Finished, {}, &error))
         return console::fail(error);
-    return drain() ? console::kOk : console::kUndelivered;
+    return run.deliver() ? console::kOk : console::kUndelivered;
 }
 
 } // namespace

@@ -1,12 +1,11 @@
 #include "Console.h"
 #include "JournalDelivery.h"
 #include "RegistryCommands.h"
-#include "RunFolder.h"
+#include "ReportedRun.h"
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
 #include "ids/ModelId.h"
 #include "registry/HttpRegistryClient.h"
-#include "registry/JournalingRegistryClient.h"
 #include "train/Trainer.h"
 #include "util/Provenance.h"
 
@@ -15,7 +14,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
-#include <QScopeGuard>
 
 #include <atomic>
 #include <csignal>
@@ -35,12 +33,6 @@ extern "C" void requestStop(int signal)
     g_stopSignal.store(signal);
     g_stopRequested.store(true);
     std::signal(signal, SIG_DFL);
-}
-
-/// Gives the journal (if any) a while to reach the registry; false (and a line saying why) if it did not.
-bool deliverJournal(JournalingRegistryClient* journaled, const QString& runDirectory)
-{
-    return !journaled || journal::deliver(*journaled, runDirectory);
 }
 
 struct TrainOptions
@@ -192,39 +184,29 @@ Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote
     return std::nullopt;
 }
 
-/// Trains a planned run whose ID is printed, in its claimed folder, reporting through `registry`; a failure
-/// marks the run failed.
+/// Trains a planned run whose ID is printed, in its claimed folder; a failure marks the run failed.
 class PlannedTraining
 {
 public:
-    PlannedTraining(const PlannedRun& run, bool resuming, RegistryClient& direct)
-        : m_run(run), m_resuming(resuming), m_registry(&direct)
+    PlannedTraining(const PlannedRun& plan, bool resuming, RegistryClient& direct)
+        : m_plan(plan), m_resuming(resuming), m_run(plan.id, plan.runDirectory, direct)
     {
     }
 
     int start(const ClientConfig& config)
     {
+        if (const auto exit = m_run.open(config))
+            return *exit;
         QString error;
-        if (!QDir().mkpath(m_run.runDirectory))
-            return markFailed(QStringLiteral("cannot create %1").arg(m_run.runDirectory));
-        if (!RunFolder::claim(m_run.runDirectory, &error))
-            return markFailed(error);
-        const auto releaseFolder = qScopeGuard([this] { RunFolder::release(m_run.runDirectory); });
-        if (config.isService()) { // reports go through a journal, so training goes on offline
-            m_journaled = std::make_unique<JournalingRegistryClient>(config.service, config.token, m_run.id,
-                                                                     m_run.runDirectory, journal::options());
-            if (!m_journaled->start(&error))
-                return markFailed(error);
-            m_registry = m_journaled.get();
-        }
-        if (!writeResolvedSpec(m_run.runDirectory, m_run.spec, &error))
-            return markFailed(error);
-        if (!m_registry->describe(m_run.id, describeRun(m_run.spec, m_run.command, m_run.runDirectory), &error) ||
-            !m_registry->setStatus(m_run.id, RunStatus::Running, {}, &error))
-            return markFailed(error);
+        RegistryClient& registry = m_run.registry();
+        if (!writeResolvedSpec(m_plan.runDirectory, m_plan.spec, &error))
+            return m_run.fail(error);
+        if (!registry.describe(m_plan.id, describeRun(m_plan.spec, m_plan.command, m_plan.runDirectory), &error) ||
+            !registry.setStatus(m_plan.id, RunStatus::Running, {}, &error))
+            return m_run.fail(error);
         // A resumed run keeps the memo it has now, which may have been edited since it started.
-        if (!m_resuming && !m_run.spec.memo.isEmpty() && !m_registry->setMemo(m_run.id, m_run.spec.memo, &error))
-            return markFailed(error);
+        if (!m_resuming && !m_plan.spec.memo.isEmpty() && !registry.setMemo(m_plan.id, m_plan.spec.memo, &error))
+            return m_run.fail(error);
         return train();
     }
 
@@ -233,8 +215,8 @@ private:
     {
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
-        TrainingSession session(*m_registry, m_run.id, m_run.runDirectory, m_run.spec);
-        Trainer trainer(m_run.spec, m_run.runDirectory);
+        TrainingSession session(m_run.registry(), m_plan.id, m_plan.runDirectory, m_plan.spec);
+        Trainer trainer(m_plan.spec, m_plan.runDirectory);
         trainer.setResume(m_resuming);
         try {
             if (trainer.run(session, g_stopRequested) == Trainer::Outcome::Stopped) {
@@ -245,7 +227,7 @@ private:
         } catch (const std::exception& e) {
             // c10::Error carries a backtrace after its first line; the first line is the message.
             session.finish(TrainingSession::End::Failed);
-            return markFailed(QString::fromUtf8(e.what()).section(u'\n', 0, 0));
+            return m_run.fail(QString::fromUtf8(e.what()).section(u'\n', 0, 0));
         }
         return finished();
     }
@@ -254,48 +236,39 @@ private:
     {
         QString error;
         const int signal = g_stopSignal.load();
-        m_registry->setStatus(
-            m_run.id, RunStatus::Stopped,
+        m_run.registry().setStatus(
+            m_plan.id, RunStatus::Stopped,
             QStringLiteral("stopped by %1; resume with jikken train --resume %2")
-                .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), m_run.id),
+                .arg(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"), m_plan.id),
             &error);
         console::note(
-            QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(m_run.id));
-        deliverJournal(m_journaled.get(), m_run.runDirectory);
+            QStringLiteral("%1 stopped at a checkpoint; resume with: jikken train --resume %1").arg(m_plan.id));
+        m_run.deliver();
         return 128 + signal;
     }
 
     int finished()
     {
         QString error;
-        if (!m_registry->setStatus(m_run.id, RunStatus::Finished, {}, &error))
+        if (!m_run.registry().setStatus(m_plan.id, RunStatus::Finished, {}, &error))
             return console::fail(error);
-        if (!deliverJournal(m_journaled.get(), m_run.runDirectory)) {
+        if (!m_run.deliver()) {
             // Trained, but the registry does not have all of it: the last line and the exit status say so.
             console::note(QStringLiteral("%1 trained; the registry does not have all of its reports yet (see above)")
-                              .arg(m_run.id));
+                              .arg(m_plan.id));
             return console::kUndelivered;
         }
-        if (const auto record = m_registry->run(m_run.id, &error))
+        if (const auto record = m_run.registry().run(m_plan.id, &error))
             console::note(QStringLiteral("%1 finished: test error %2 (best %3)")
-                              .arg(m_run.id)
+                              .arg(m_plan.id)
                               .arg(record->latestTestError.value_or(1.0), 0, 'f', 4)
                               .arg(record->bestTestError.value_or(1.0), 0, 'f', 4));
         return console::kOk;
     }
 
-    int markFailed(const QString& reason)
-    {
-        QString ignored;
-        m_registry->setStatus(m_run.id, RunStatus::Failed, reason, &ignored);
-        deliverJournal(m_journaled.get(), m_run.runDirectory);
-        return console::fail(QStringLiteral("%1 failed: %2").arg(m_run.id, reason));
-    }
-
-    const PlannedRun& m_run;
+    const PlannedRun& m_plan;
     const bool m_resuming;
-    RegistryClient* m_registry; ///< the journal for a service, else the registry itself
-    std::unique_ptr<JournalingRegistryClient> m_journaled;
+    ReportedRun m_run;
 };
 
 int train(const TrainOptions& options, const RegistryLocation& location)
