@@ -426,6 +426,39 @@ private Q_SLOTS:
         QCOMPARE(distinct.size(), 3);
     }
 
+    // The legend names up to 20 lines; past that it is hidden (the readout names the run under the pointer)
+    // and comes back when fewer are shown.
+    void aCrowdedChartHidesItsLegend()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("crowded.sqlite"));
+        QStringList ids;
+        {
+            auto store = open(path);
+            QString error;
+            for (int i = 0; i <= ChartPane::kLegendLines; ++i) {
+                ids << store->reserve(QStringLiteral("crowd"), &error)->toString();
+                QVERIFY2(store->addScalars(ids.last(), {{QStringLiteral("train/loss"), 1, 1.7e9, 0.5}}, &error),
+                         qPrintable(error));
+            }
+        }
+        RegistryWindow window(connectorTo(path), path);
+        settle(window);
+        window.show();
+        const auto lines = [&window] { return window.chart()->chart()->series().size(); };
+        for (int i = 0; i < ChartPane::kLegendLines; ++i)
+            selectRun(window.table(), ids[i]);
+        settle(window);
+        QCOMPARE(lines(), ChartPane::kLegendLines);
+        QVERIFY(window.chart()->chart()->legend()->isVisible());
+        selectRun(window.table(), ids.last());
+        settle(window);
+        QCOMPARE(lines(), ChartPane::kLegendLines + 1);
+        QVERIFY(!window.chart()->chart()->legend()->isVisible());
+        selectRun(window.table(), ids.first(), false);
+        settle(window);
+        QVERIFY(window.chart()->chart()->legend()->isVisible());
+    }
+
     // Smoothing leaves sparse curves as measured: a six-point test error is drawn at its values.
     void sparseCurvesAreDrawnAsMeasured()
     {

@@ -393,6 +393,9 @@ void ChartPane::reload()
         });
         m_lines.insert(id, line);
     }
+    // Past a screenful of names the legend says nothing (it squeezes the plot into a strip and takes longer
+    // to lay out than the lines to draw): the readout names the run under the pointer.
+    m_chart->legend()->setVisible(m_lines.size() <= kLegendLines);
     fitAxes();
 }
 

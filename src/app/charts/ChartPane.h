@@ -83,6 +83,7 @@ public:
     bool isDrawPending() const;
     /// How long after a curve arrives it is drawn, with those that arrive meanwhile.
     static constexpr int kArrivalsMs = 30;
+    static constexpr int kLegendLines = 20; ///< the most lines the legend names
 
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)
