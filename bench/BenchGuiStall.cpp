@@ -1,6 +1,7 @@
 // The desktop app over a slow link (issue 15): the registry service behind a loopback proxy that holds every
 // reply for 300 ms. The app opens, 20 running runs are selected, the filter is typed in, a memo is edited and
-// the plot viewer opens on 100 registry runs, while a 5 ms timer on the GUI thread records its longest gap.
+// every run is selected and the plot viewer opens on all 100, while a 5 ms timer on the GUI thread records
+// its longest gap. JIKKEN_TRACE_MS=N names the event deliveries that took N ms or more.
 //
 //   QT_QPA_PLATFORM=offscreen ./build/bench/bench_gui_stall
 #include "DesktopApp.h"
@@ -302,11 +303,16 @@ int main(int argc, char** argv)
         }
         return drawn;
     };
-    const double firstCurve = waitFor([&] { return drawnLines() > 0; }, 60000);
+    // A curve's data has arrived once the chart holds it to draw (a moment later, with others that come).
+    const double firstData = waitFor([&] { return window.chart()->isDrawPending() || drawnLines() > 0; }, 60000);
+    const double drawnAfterData = waitFor([&] { return drawnLines() > 0; }, 60000);
+    const double firstCurve = firstData + drawnAfterData;
     const double allCurves = waitFor([&] { return drawnLines() == kSelected; }, 120000);
     report("select 20 runs until all 20 curves are drawn", clock.nsecsElapsed() / 1e6);
     std::printf("|   first curve drawn %.0f ms after the selection, all %d %.0f ms after the first%*s|\n", firstCurve,
                 kSelected, allCurves, 30, "");
+    std::printf("|   first curve drawn %.0f ms after its data arrived (target 1000 ms, %.1fx)%*s|\n", drawnAfterData,
+                1000 / std::max(drawnAfterData, 1.0), 37, "");
 
     // Type in the filter and clear it.
     meter.restart();
