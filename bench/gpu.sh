@@ -71,5 +71,8 @@ for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     r=$(jikken "$1" "$2" "$3" "$4" tuned --optimizer-step multi-tensor --precision bf16 \
         --memory-format channels-last --cudnn-benchmark on)
     row "$1 b$4 $2: jikken train, bf16 + channels-last (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
+    r=$(jikken "$1" "$2" "$3" "$4" fp16 --optimizer-step multi-tensor --precision fp16 \
+        --memory-format channels-last --cudnn-benchmark on)
+    row "$1 b$4 $2: jikken train, fp16 + loss scaling (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
 done
 echo "logs: $O"

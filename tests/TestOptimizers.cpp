@@ -1,8 +1,10 @@
 // The multi-tensor optimizers against libtorch's per-parameter ones: the same parameters after several
 // steps of a small network (SGD with momentum, weight decay and Nesterov; Adam with weight decay; AdamW),
 // a parameter without a gradient left alone, and a checkpoint of one loaded into the other carrying on
-// as before.
+// as before. Dynamic loss scaling (float16 training): the same steps as unscaled ones, an overflow skipped
+// with the scale halved, and the scale grown after a run of good steps.
 
+#include "train/LossScaler.h"
 #include "train/MultiTensorOptimizers.h"
 
 #include <QtTest>
@@ -115,6 +117,72 @@ private Q_SLOTS:
     void amsgradFallsBack()
     {
         compare<torch::optim::Adam, MultiTensorAdam>(torch::optim::AdamOptions(1e-2).amsgrad(true));
+    }
+
+    // Scaled by a power of two and unscaled again, float32 gradients are the same numbers: so are the steps.
+    void scaledStepsAreTheUnscaledOnes()
+    {
+        auto plain = net(7), scaled = net(7);
+        torch::optim::SGD plainStep(plain->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+        torch::optim::SGD scaledStep(scaled->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+        train(*plain, plainStep, 5, 11);
+        LossScaler scaler;
+        torch::manual_seed(11);
+        for (int i = 0; i < 5; ++i) {
+            const torch::Tensor x = torch::randn({32, 8});
+            const torch::Tensor y = torch::randint(0, 3, {32});
+            for (auto& p : scaled->parameters())
+                p.mutable_grad() = torch::Tensor();
+            scaler.scale(torch::nn::functional::cross_entropy(scaled->forward(x), y)).backward();
+            QVERIFY(scaler.step(scaledStep));
+        }
+        QCOMPARE(scaler.scaleValue(), 65536.0);
+        QVERIFY2(largestDifference(*plain, *scaled) < 1e-6,
+                 qPrintable(QString::number(largestDifference(*plain, *scaled))));
+    }
+
+    // Gradients that overflowed: no step (the weights stay), the scale halves; the next good step steps.
+    void anOverflowSkipsTheStepAndHalvesTheScale()
+    {
+        auto model = net(3), before = net(3);
+        torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-2));
+        LossScaler scaler;
+        const torch::Tensor x = torch::randn({4, 8});
+        const torch::Tensor y = torch::randint(0, 3, {4});
+        scaler.scale(torch::nn::functional::cross_entropy(model->forward(x), y) * INFINITY).backward();
+        QVERIFY(!scaler.step(adam));
+        QCOMPARE(largestDifference(*model, *before), 0.0);
+        QCOMPARE(scaler.scaleValue(), 32768.0);
+        for (auto& p : model->parameters())
+            p.mutable_grad() = torch::Tensor();
+        scaler.scale(torch::nn::functional::cross_entropy(model->forward(x), y)).backward();
+        QVERIFY(scaler.step(adam));
+        QVERIFY(largestDifference(*model, *before) > 0);
+    }
+
+    // After `growthInterval` good steps in a row the scale grows; an overflow starts the count again.
+    void theScaleGrowsAfterARunOfGoodSteps()
+    {
+        auto model = net(5);
+        torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.01));
+        LossScaler::Options options;
+        options.initialScale = 8;
+        options.growthInterval = 3;
+        LossScaler scaler(options);
+        const torch::Tensor x = torch::randn({4, 8});
+        const torch::Tensor y = torch::randint(0, 3, {4});
+        const auto stepWith = [&](double factor) {
+            for (auto& p : model->parameters())
+                p.mutable_grad() = torch::Tensor();
+            scaler.scale(torch::nn::functional::cross_entropy(model->forward(x), y) * factor).backward();
+            return scaler.step(sgd);
+        };
+        QVERIFY(stepWith(1) && stepWith(1));
+        QCOMPARE(scaler.scaleValue(), 8.0);
+        QVERIFY(!stepWith(NAN));
+        QCOMPARE(scaler.scaleValue(), 4.0);
+        QVERIFY(stepWith(1) && stepWith(1) && stepWith(1));
+        QCOMPARE(scaler.scaleValue(), 8.0);
     }
 };
 

@@ -212,10 +212,10 @@ private Q_SLOTS:
         QVERIFY(!run.hparams.contains(QStringLiteral("memory_format")));
         QCOMPARE(run.spec.value(QStringLiteral("memory_format")).toString(), QStringLiteral("channels-last"));
         QCOMPARE(run.spec.value(QStringLiteral("optimizer_step")).toString(), QStringLiteral("multi-tensor"));
-        const Result half =
-            jikken().run({QStringLiteral("train"), QStringLiteral("--precision"), QStringLiteral("fp16")});
-        QCOMPARE(half.exitCode, 2);
-        QVERIFY2(half.err.contains(QStringLiteral("precision")), qPrintable(half.err));
+        const Result unknown =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--precision"), QStringLiteral("fp8")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains(QStringLiteral("precision")), qPrintable(unknown.err));
     }
 
     void resumesAfterAKillWithoutDuplicates()
@@ -344,6 +344,17 @@ private Q_SLOTS:
         QCOMPARE(noData.exitCode, 1);
         QVERIFY2(noData.err.contains(QStringLiteral("not found")), qPrintable(noData.err));
         QVERIFY(noData.out.isEmpty());
+        QCOMPARE(store.runs({}, &error).value().size(), before);
+
+        // float16 autocast is CUDA's: on this CPU machine a clear error before any ID, naming the way out.
+        const Result halfOnCpu =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--precision"), QStringLiteral("fp16"),
+                          QStringLiteral("--device"), QStringLiteral("cpu")});
+        QCOMPARE(halfOnCpu.exitCode, 1);
+        QVERIFY2(halfOnCpu.err.contains(QStringLiteral("fp16")) && halfOnCpu.err.contains(QStringLiteral("bf16")),
+                 qPrintable(halfOnCpu.err));
+        QCOMPARE(halfOnCpu.err.count(u'\n'), 1);
+        QVERIFY(halfOnCpu.out.isEmpty());
         QCOMPARE(store.runs({}, &error).value().size(), before);
 
         // A failure after the ID was handed out (here a truncated dataset) marks the run failed with the reason.

@@ -13,9 +13,9 @@ bool autocastEnabled(c10::DeviceType device)
 {
     return at::autocast::is_autocast_enabled(device);
 }
-void setAutocast(c10::DeviceType device, bool enabled)
+void setAutocast(c10::DeviceType device, at::ScalarType type, bool enabled)
 {
-    at::autocast::set_autocast_dtype(device, at::kBFloat16);
+    at::autocast::set_autocast_dtype(device, type);
     at::autocast::set_autocast_enabled(device, enabled);
 }
 #else
@@ -23,13 +23,13 @@ bool autocastEnabled(c10::DeviceType device)
 {
     return device == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
 }
-void setAutocast(c10::DeviceType device, bool enabled)
+void setAutocast(c10::DeviceType device, at::ScalarType type, bool enabled)
 {
     if (device == c10::DeviceType::CUDA) {
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_autocast_gpu_dtype(type);
         at::autocast::set_enabled(enabled);
     } else {
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_autocast_cpu_dtype(type);
         at::autocast::set_cpu_enabled(enabled);
     }
 }
@@ -38,7 +38,10 @@ void setAutocast(c10::DeviceType device, bool enabled)
 } // namespace
 
 ComputeMode::ComputeMode(const RunSpec& spec, const torch::Device& device)
-    : m_device(device), m_bf16(spec.precision == QLatin1String("bf16")),
+    : m_device(device),
+      m_autocast(spec.precision == QLatin1String("bf16")   ? std::optional<at::ScalarType>(at::kBFloat16)
+                 : spec.precision == QLatin1String("fp16") ? std::optional<at::ScalarType>(at::kHalf)
+                                                           : std::nullopt),
       m_channelsLast(spec.memoryFormat == QLatin1String("channels-last"))
 {
     if (spec.cudnnBenchmark == QLatin1String("on"))
@@ -61,18 +64,18 @@ torch::Tensor ComputeMode::input(const torch::Tensor& images) const
     return m_channelsLast && images.dim() == 4 ? images.contiguous(at::MemoryFormat::ChannelsLast) : images;
 }
 
-ComputeMode::Autocast::Autocast(c10::DeviceType device, bool enabled)
-    : m_device(device), m_enabled(enabled), m_was(enabled && autocastEnabled(device))
+ComputeMode::Autocast::Autocast(c10::DeviceType device, std::optional<at::ScalarType> type)
+    : m_device(device), m_type(type), m_was(type && autocastEnabled(device))
 {
-    if (m_enabled)
-        setAutocast(m_device, true);
+    if (m_type)
+        setAutocast(m_device, *m_type, true);
 }
 
 ComputeMode::Autocast::~Autocast()
 {
-    if (!m_enabled)
+    if (!m_type)
         return;
-    setAutocast(m_device, m_was);
+    setAutocast(m_device, *m_type, m_was);
     if (!m_was)
         at::autocast::clear_cache(); // casts of the weights made for this pass
 }

@@ -6,8 +6,8 @@
 
 namespace jikken {
 
-/// How the trainer computes, as the spec asks: the forward pass in bfloat16 under autocast
-/// (`precision: bf16`; weights, gradients and the optimizer stay float32), tensors in channels-last
+/// How the trainer computes, as the spec asks: the forward pass under autocast in bfloat16 or float16
+/// (`precision: bf16|fp16`; weights, gradients and the optimizer stay float32), tensors in channels-last
 /// layout (`memory_format: channels-last`, what cuDNN's fastest convolutions want), and cuDNN's
 /// benchmark mode (`cudnn_benchmark: on`: it times its algorithms once per shape and keeps the fastest).
 class ComputeMode
@@ -25,23 +25,26 @@ public:
     class Autocast
     {
     public:
-        Autocast(c10::DeviceType device, bool enabled);
+        /// Autocast in `type` (none: off).
+        Autocast(c10::DeviceType device, std::optional<at::ScalarType> type);
         ~Autocast();
         Autocast(const Autocast&) = delete;
         Autocast& operator=(const Autocast&) = delete;
 
     private:
         c10::DeviceType m_device;
-        bool m_enabled;
+        std::optional<at::ScalarType> m_type;
         bool m_was;
     };
-    Autocast autocast() const { return Autocast(m_device.type(), m_bf16); }
+    Autocast autocast() const { return Autocast(m_device.type(), m_autocast); }
+    /// Whether the gradients need loss scaling (float16's range is too narrow for small ones).
+    bool scalesLoss() const { return m_autocast == at::kHalf; }
     /// Logits as the loss wants them: float32.
     static torch::Tensor logits(const torch::Tensor& output) { return output.to(torch::kFloat); }
 
 private:
     torch::Device m_device;
-    bool m_bf16 = false;
+    std::optional<at::ScalarType> m_autocast;
     bool m_channelsLast = false;
 };
 

@@ -3,6 +3,7 @@
 #include "AllocatorTuning.h"
 #include "Classifier.h"
 #include "ComputeMode.h"
+#include "LossScaler.h"
 #include "Losses.h"
 #include "MultiTensorOptimizers.h"
 #include "data/DatasetLoader.h"
@@ -156,6 +157,7 @@ struct Checkpoint
     int64_t step = 0;
     QString modelFile;
     QString optimizerFile;
+    double lossScale = 0; ///< a float16 run's loss scale (0: none)
 };
 
 std::optional<Checkpoint> readCheckpoint(const QString& runDirectory)
@@ -166,9 +168,12 @@ std::optional<Checkpoint> readCheckpoint(const QString& runDirectory)
     const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
     if (!json.contains(QLatin1String("model")))
         throw failure(QStringLiteral("%1 is not a Jikken checkpoint").arg(file.fileName()));
-    return Checkpoint{json.value(QLatin1String("epoch")).toInt(), json.value(QLatin1String("batch")).toInt(),
+    return Checkpoint{json.value(QLatin1String("epoch")).toInt(),
+                      json.value(QLatin1String("batch")).toInt(),
                       static_cast<int64_t>(json.value(QLatin1String("step")).toDouble()),
-                      json.value(QLatin1String("model")).toString(), json.value(QLatin1String("optimizer")).toString()};
+                      json.value(QLatin1String("model")).toString(),
+                      json.value(QLatin1String("optimizer")).toString(),
+                      json.value(QLatin1String("loss_scale")).toDouble()};
 }
 
 /// Writes `bytes` under a temporary name renamed over `path` once complete (QSaveFile). A full disk is an
@@ -211,11 +216,13 @@ void writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::C
         throw;
     }
     QSaveFile file(dir.filePath(Trainer::checkpointFileName()));
-    const QJsonObject json{{QStringLiteral("epoch"), c.epoch},
-                           {QStringLiteral("batch"), c.batch},
-                           {QStringLiteral("step"), static_cast<double>(c.step)},
-                           {QStringLiteral("model"), modelFile},
-                           {QStringLiteral("optimizer"), optimizerFile}};
+    QJsonObject json{{QStringLiteral("epoch"), c.epoch},
+                     {QStringLiteral("batch"), c.batch},
+                     {QStringLiteral("step"), static_cast<double>(c.step)},
+                     {QStringLiteral("model"), modelFile},
+                     {QStringLiteral("optimizer"), optimizerFile}};
+    if (c.lossScale > 0)
+        json.insert(QStringLiteral("loss_scale"), c.lossScale);
     if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(json).toJson()) < 0 || !file.commit())
         throw failure(QStringLiteral("cannot write the checkpoint in %1: %2").arg(runDirectory, file.errorString()));
     if (previous && previous->modelFile != modelFile) {
@@ -329,6 +336,8 @@ public:
         : m_spec(spec), m_runDirectory(runDirectory), m_data(data), m_model(model), m_optimizer(optimizer),
           m_compute(compute), m_loss(loss), m_observer(observer), m_stop(stop), m_device(data.train.labels.device())
     {
+        if (compute.scalesLoss())
+            m_scaler.emplace();
     }
 
     int batches() const { return static_cast<int>((m_data.train.size() + m_spec.batchSize - 1) / m_spec.batchSize); }
@@ -336,6 +345,8 @@ public:
     Trainer::Outcome run(const Checkpoint& from)
     {
         m_step = from.step;
+        if (m_scaler && from.lossScale > 0)
+            m_scaler->setScale(from.lossScale);
         m_model.train();
         for (int epochIndex = from.epoch; epochIndex < m_spec.epochs; ++epochIndex) {
             const double lr = learningRateAt(m_spec, epochIndex);
@@ -348,7 +359,7 @@ public:
             // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the
             // restart marker drops its first report) instead of resuming past an epoch nobody recorded.
             m_observer.onEpoch(reportOf(epochIndex, lr, seconds, sums));
-            writeCheckpoint(m_runDirectory, {epochIndex + 1, 0, m_step, {}, {}}, m_model, m_optimizer);
+            writeCheckpoint(m_runDirectory, at(epochIndex + 1, 0), m_model, m_optimizer);
             if (m_stop.load() && epochIndex + 1 < m_spec.epochs)
                 return Trainer::Outcome::Stopped;
         }
@@ -397,7 +408,7 @@ private:
                 reportStart = now;
             }
             if (m_stop.load() && b + 1 < count) {
-                writeCheckpoint(m_runDirectory, {epochIndex, b + 1, m_step, {}, {}}, m_model, m_optimizer);
+                writeCheckpoint(m_runDirectory, at(epochIndex, b + 1), m_model, m_optimizer);
                 return false;
             }
         }
@@ -416,8 +427,13 @@ private:
             return ComputeMode::logits(m_model.forward(images));
         }();
         const torch::Tensor batchLoss = m_loss(logits, labels);
-        batchLoss.backward();
-        m_optimizer.step();
+        if (m_scaler) { // a step whose float16 gradients overflowed is skipped; it still counts as a step
+            m_scaler->scale(batchLoss).backward();
+            m_scaler->step(m_optimizer);
+        } else {
+            batchLoss.backward();
+            m_optimizer.step();
+        }
         ++m_step;
         sums.seen += index.size(0);
         torch::NoGradGuard noGrad;
@@ -425,6 +441,12 @@ private:
         sums.loss += detached * index.size(0);
         sums.correct += logits.argmax(1).eq(labels).sum();
         return detached;
+    }
+
+    /// Where the run is, for a checkpoint: `batch` batches into epoch `epochIndex`.
+    Checkpoint at(int epochIndex, int batch) const
+    {
+        return {epochIndex, batch, m_step, {}, {}, m_scaler ? m_scaler->scaleValue() : 0};
     }
 
     EpochReport reportOf(int epochIndex, double lr, double seconds, const EpochSums& sums)
@@ -456,6 +478,7 @@ private:
     TrainingObserver& m_observer;
     const std::atomic<bool>& m_stop;
     const torch::Device m_device;
+    std::optional<LossScaler> m_scaler; ///< float16 runs only
     int64_t m_step = 0;
 };
 
@@ -477,6 +500,16 @@ QString Trainer::deviceProblem(const QString& device)
     const auto count = static_cast<int>(torch::cuda::device_count());
     if (index >= count)
         return QStringLiteral("device %1 requested, but this machine has %2 CUDA devices").arg(device).arg(count);
+    return {};
+}
+
+QString Trainer::precisionProblem(const RunSpec& spec)
+{
+    const bool cuda = spec.device.startsWith(QLatin1String("cuda")) ||
+                      (spec.device == QLatin1String("auto") && torch::cuda::is_available());
+    if (spec.precision == QLatin1String("fp16") && !cuda)
+        return QStringLiteral("precision fp16 needs a CUDA device (float16 autocast runs on CUDA; on the CPU "
+                              "give --precision bf16)");
     return {};
 }
 

@@ -30,6 +30,8 @@ public:
 
     /// Empty when this machine can train on `device` ("auto", "cpu", "cuda", "cuda:N"), else why not.
     static QString deviceProblem(const QString& device);
+    /// Empty when the spec's precision can run on its device, else why not (float16 needs CUDA).
+    static QString precisionProblem(const RunSpec& spec);
     /// libtorch's version and whether CUDA is there, for the registry.
     static QJsonObject libraryVersions();
     static QString checkpointFileName() { return QStringLiteral("checkpoint.json"); }

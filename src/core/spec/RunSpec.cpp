@@ -59,8 +59,9 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
         {"threads", &RunSpec::threads, {}, 0, 1024, "CPU threads (0: all cores)"},
         {"optimizer_step", &RunSpec::optimizerStep, list({"auto", "multi-tensor", "per-parameter"}), 0, 0,
          "optimizer kernels: all parameters at once (auto: on CUDA) or one at a time"},
-        {"precision", &RunSpec::precision, list({"fp32", "bf16"}), 0, 0,
-         "the forward pass in float32, or in bfloat16 under autocast (weights stay float32)"},
+        {"precision", &RunSpec::precision, list({"fp32", "bf16", "fp16"}), 0, 0,
+         "the forward pass in float32, or under autocast in bfloat16, or in float16 with dynamic loss scaling "
+         "(CUDA only); weights stay float32"},
         {"memory_format", &RunSpec::memoryFormat, list({"contiguous", "channels-last"}), 0, 0,
          "tensor layout: channels-last suits cuDNN's fastest convolutions"},
         {"cudnn_benchmark", &RunSpec::cudnnBenchmark, list({"off", "on"}), 0, 0,

@@ -36,7 +36,7 @@ struct RunSpec
     /// How the optimizer steps: "multi-tensor" (all parameters at once, ATen's foreach kernels), "per-parameter"
     /// (libtorch's own), or "auto" (multi-tensor on CUDA, where launches dominate; per-parameter on the CPU).
     QString optimizerStep = QStringLiteral("auto");
-    QString precision = QStringLiteral("fp32");          ///< or "bf16": the forward pass under bfloat16 autocast
+    QString precision = QStringLiteral("fp32"); ///< or "bf16", "fp16": the forward pass under autocast in that type
     QString memoryFormat = QStringLiteral("contiguous"); ///< or "channels-last"
     QString cudnnBenchmark = QStringLiteral("off");      ///< or "on": cuDNN times its algorithms once per shape
     QString logRoot = QStringLiteral("logs");
