@@ -50,6 +50,8 @@ namespace jikken {
 
 namespace {
 
+constexpr int kColourRole = Qt::UserRole + 1; ///< the colour a run's swatch shows
+
 QIcon swatch(const QColor& colour)
 {
     QPixmap pixmap(12, 12);
@@ -279,6 +281,13 @@ void ViewerWindow::fillRunList()
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
         listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString(), m_runs->topLevelItem(i));
     RunColours::show(m_library.names()); // the viewer's runs in distinct colours, in its order
+    // Only what changed is set: a hundred models arriving refill the list five times a second, and each
+    // item set is a row to lay out and paint again.
+    const auto setText = [](QTreeWidgetItem* item, int column, const QString& text) {
+        if (item->text(column) != text)
+            item->setText(column, text);
+    };
+    bool added = false;
     for (const QString& key : m_library.keys()) {
         const ViewerRun* run = m_library.run(key);
         QTreeWidgetItem* item = listed.value(key);
@@ -286,20 +295,29 @@ void ViewerWindow::fillRunList()
             item = new QTreeWidgetItem(m_runs);
             item->setData(0, Qt::UserRole, key);
             item->setCheckState(0, Qt::Checked);
+            added = true;
         }
-        item->setIcon(0, swatch(RunColours::colour(run->name)));
-        item->setText(0, run->name);
-        item->setText(1, run->method());
-        item->setText(2, m_library.isOffline(key) ? tr("cached (offline)") : run->source);
-        item->setToolTip(0, run->record ? run->record->memo : run->source);
+        const QColor colour = RunColours::colour(run->name);
+        if (item->data(0, kColourRole).value<QColor>() != colour) {
+            item->setData(0, kColourRole, colour);
+            item->setIcon(0, swatch(colour));
+        }
+        setText(item, 0, run->name);
+        setText(item, 1, run->method());
+        setText(item, 2, m_library.isOffline(key) ? tr("cached (offline)") : run->source);
+        const QString tip = run->record ? run->record->memo : run->source;
+        if (item->toolTip(0) != tip)
+            item->setToolTip(0, tip);
     }
-    const QString baseline = m_baseline->currentData().toString();
-    m_baseline->clear();
-    m_baseline->addItem(tr("none"), QString());
-    for (const QString& key : m_library.keys())
-        m_baseline->addItem(m_library.run(key)->name, key);
-    m_baseline->setCurrentIndex(qMax(0, m_baseline->findData(baseline)));
-    m_runs->resizeColumnToContents(0);
+    if (added || m_baseline->count() != m_library.keys().size() + 1) {
+        const QString baseline = m_baseline->currentData().toString();
+        m_baseline->clear();
+        m_baseline->addItem(tr("none"), QString());
+        for (const QString& key : m_library.keys())
+            m_baseline->addItem(m_library.run(key)->name, key);
+        m_baseline->setCurrentIndex(qMax(0, m_baseline->findData(baseline)));
+        m_runs->resizeColumnToContents(0);
+    }
     m_filling = false;
 }
 
