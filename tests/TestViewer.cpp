@@ -15,6 +15,7 @@
 #include "registry/HttpRegistryClient.h"
 #include "viewer/ComparisonTables.h"
 #include "viewer/CurveStore.h"
+#include "viewer/FigureExport.h"
 #include "viewer/FigureRenderer.h"
 #include "viewer/FigureWidget.h"
 #include "viewer/LogdirRuns.h"
@@ -983,6 +984,15 @@ private Q_SLOTS:
                     found += shot.pixel(x, y) == RunColours::colour(run).rgb();
             QVERIFY2(found > 20, qPrintable(run));
         }
+        // An export lays the shared renderer out for its own, larger page; the window's figure is laid out
+        // for the window again, not drawn from the export's layout.
+        QString error;
+        QVERIFY2(window.exportFigure(work.filePath(QStringLiteral("from-window.png")), &error), qPrintable(error));
+        QVERIFY(FigureExport::defaultSize().width() > window.figure()->width());
+        window.figure()->grab();
+        QVERIFY(!window.figure()->renderer().panels().isEmpty());
+        for (const auto& panel : window.figure()->renderer().panels())
+            QVERIFY(QRectF(window.figure()->rect()).contains(panel.plot));
     }
 };
 

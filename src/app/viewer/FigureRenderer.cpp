@@ -35,6 +35,13 @@ QFont fontOf(const FigureOptions& options, double factor = 1.0)
     return font;
 }
 
+QFont titleFont(const FigureOptions& options)
+{
+    QFont font = fontOf(options, 1.4);
+    font.setBold(true);
+    return font;
+}
+
 } // namespace
 
 FigureRenderer::FigureRenderer(const RunLibrary& library, CurveStore& curves) : m_library(library), m_curves(curves) {}
@@ -62,45 +69,59 @@ std::optional<std::pair<double, double>> FigureRenderer::wholeXRange(const Figur
     return std::make_pair(low, high);
 }
 
-void FigureRenderer::paint(QPainter& painter, const QRectF& area, const FigureOptions& options)
+void FigureRenderer::prepare(const QRectF& area, const FigureOptions& options)
 {
+    m_area = area;
+    m_options = options;
     m_panels.clear();
-    painter.save();
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.fillRect(area, background());
+    m_emptyText.clear();
     const double margin = 8 * options.fontScale;
     QRectF body = area.adjusted(margin, margin, -margin, -margin);
+    m_titleRect = QRectF();
     if (!options.title.isEmpty()) {
-        QFont font = fontOf(options, 1.4);
-        font.setBold(true);
-        painter.setFont(font);
-        painter.setPen(m_dark ? QColor(0xee, 0xee, 0xee) : QColor(0x11, 0x11, 0x11));
-        const QFontMetricsF metrics(font);
-        painter.drawText(QRectF(body.left(), body.top(), body.width(), metrics.height()), Qt::AlignCenter,
-                         metrics.elidedText(options.title, Qt::ElideRight, body.width()));
+        const QFontMetricsF metrics(titleFont(options));
+        m_titleRect = QRectF(body.left(), body.top(), body.width(), metrics.height());
         body.setTop(body.top() + metrics.height() + margin);
     }
-    const QRectF legend = paintLegend(painter, body, options);
-    body.setTop(legend.bottom() + margin);
+    m_legend = layOutLegend(body, options);
+    body.setTop(m_legend.bounds.bottom() + margin);
+    m_body = body;
     const auto xRange = options.xRange ? options.xRange : wholeXRange(options);
     if (!xRange || options.tags.isEmpty()) {
-        painter.setFont(fontOf(options, 1.2));
-        painter.setPen(m_dark ? Qt::lightGray : Qt::darkGray);
-        painter.drawText(body, Qt::AlignCenter,
-                         options.runs.isEmpty() || options.tags.isEmpty() ? QStringLiteral("Choose runs and tags")
-                                                                          : QStringLiteral("No points in these tags"));
+        m_emptyText = options.runs.isEmpty() || options.tags.isEmpty() ? QStringLiteral("Choose runs and tags")
+                                                                       : QStringLiteral("No points in these tags");
         placeCharts(body, 0, margin);
-        painter.restore();
         return;
     }
     const bool overlay = options.layout == FigureOptions::Layout::Overlay;
     const auto count = static_cast<int>(overlay ? 1 : options.tags.size());
     placeCharts(body, count, margin);
     for (int i = 0; i < count; ++i) {
-        CurveChart& chart = *m_charts[i];
         const QStringList tags = overlay ? options.tags : QStringList{options.tags[i]};
-        fillChart(chart, tags.join(QStringLiteral(", ")), tags, options, *xRange);
-        const QRectF cell = chart.geometry();
+        fillChart(*m_charts[i], tags.join(QStringLiteral(", ")), tags, m_options, *xRange);
+    }
+}
+
+void FigureRenderer::render(QPainter& painter)
+{
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.fillRect(m_area, background());
+    if (!m_titleRect.isEmpty()) {
+        const QFont font = titleFont(m_options);
+        painter.setFont(font);
+        painter.setPen(m_dark ? QColor(0xee, 0xee, 0xee) : QColor(0x11, 0x11, 0x11));
+        painter.drawText(m_titleRect, Qt::AlignCenter,
+                         QFontMetricsF(font).elidedText(m_options.title, Qt::ElideRight, m_titleRect.width()));
+    }
+    drawLegend(painter);
+    if (!m_emptyText.isEmpty()) {
+        painter.setFont(fontOf(m_options, 1.2));
+        painter.setPen(m_dark ? Qt::lightGray : Qt::darkGray);
+        painter.drawText(m_body, Qt::AlignCenter, m_emptyText);
+    }
+    for (CurveChart* chart : std::as_const(m_charts)) {
+        const QRectF cell = chart->geometry();
         m_scene.render(&painter, cell, cell);
     }
     painter.restore();
@@ -128,10 +149,10 @@ void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
     m_scene.setSceneRect(body);
 }
 
-QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options)
+FigureRenderer::Legend FigureRenderer::layOutLegend(const QRectF& area, const FigureOptions& options) const
 {
-    painter.setFont(fontOf(options));
-    const QFontMetricsF metrics(painter.font());
+    Legend legend;
+    const QFontMetricsF metrics(fontOf(options));
     const double swatch = metrics.height() * 0.8, gap = metrics.height();
     double x = area.left(), y = area.top();
     for (const QString& key : options.runs) {
@@ -149,9 +170,9 @@ QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const 
             x = area.left();
             y += metrics.height() * 1.3;
         }
-        painter.fillRect(QRectF(x, y + (metrics.height() - swatch) / 2, swatch, swatch), RunColours::colour(run->name));
-        painter.setPen(m_dark ? QColor(0xdd, 0xdd, 0xdd) : QColor(0x22, 0x22, 0x22));
-        painter.drawText(QPointF(x + swatch + metrics.height() * 0.3, y + metrics.ascent()), text);
+        legend.entries.append({QRectF(x, y + (metrics.height() - swatch) / 2, swatch, swatch),
+                               RunColours::colour(run->name), Qt::NoPen,
+                               QPointF(x + swatch + metrics.height() * 0.3, y + metrics.ascent()), text});
         x += width + gap;
     }
     if (options.layout == FigureOptions::Layout::Overlay && options.tags.size() > 1) {
@@ -159,13 +180,29 @@ QRectF FigureRenderer::paintLegend(QPainter& painter, const QRectF& area, const 
         x = area.left();
         y += metrics.height() * 1.3;
         for (int t = 0; t < options.tags.size(); ++t) {
-            painter.setPen(QPen(m_dark ? Qt::lightGray : Qt::darkGray, 1.5 * options.fontScale, styleOf(t)));
-            painter.drawLine(QPointF(x, y + metrics.height() / 2), QPointF(x + 2 * swatch, y + metrics.height() / 2));
-            painter.drawText(QPointF(x + 2.4 * swatch, y + metrics.ascent()), options.tags[t]);
+            legend.entries.append({QRectF(x, y + metrics.height() / 2, 2 * swatch, 0), QColor(), styleOf(t),
+                                   QPointF(x + 2.4 * swatch, y + metrics.ascent()), options.tags[t]});
             x += 2.4 * swatch + metrics.horizontalAdvance(options.tags[t]) + gap;
         }
     }
-    return QRectF(area.left(), area.top(), area.width(), y - area.top() + metrics.height());
+    legend.bounds = QRectF(area.left(), area.top(), area.width(), y - area.top() + metrics.height());
+    return legend;
+}
+
+void FigureRenderer::drawLegend(QPainter& painter) const
+{
+    painter.setFont(fontOf(m_options));
+    const QColor text = m_dark ? QColor(0xdd, 0xdd, 0xdd) : QColor(0x22, 0x22, 0x22);
+    for (const Legend::Entry& entry : m_legend.entries) {
+        if (entry.dash == Qt::NoPen) {
+            painter.fillRect(entry.swatch, entry.colour);
+            painter.setPen(text);
+        } else {
+            painter.setPen(QPen(m_dark ? Qt::lightGray : Qt::darkGray, 1.5 * m_options.fontScale, entry.dash));
+            painter.drawLine(entry.swatch.topLeft(), entry.swatch.topRight());
+        }
+        painter.drawText(entry.textAt, entry.text);
+    }
 }
 
 void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QStringList& tags,

@@ -33,19 +33,45 @@ public:
         double xLow = 0, xHigh = 1, yLow = 0, yHigh = 1; ///< y in log10 units on a log axis
     };
 
-    /// Light on white, or the colours of `dark`.
+    /// Light on white, or the colours of `dark` (from the next `prepare`).
     void setDark(bool dark) { m_dark = dark; }
-    void paint(QPainter& painter, const QRectF& area, const FigureOptions& options);
-    /// The panels of the last `paint`, for the widget's zoom and read-out.
+    /// Lays the figure out in `area` and fills its charts with the curves: the costly part, which a window
+    /// does apart from drawing (a paint then draws what is ready).
+    void prepare(const QRectF& area, const FigureOptions& options);
+    /// Draws what the last `prepare` laid out.
+    void render(QPainter& painter);
+    /// Both, for an export.
+    void paint(QPainter& painter, const QRectF& area, const FigureOptions& options)
+    {
+        prepare(area, options);
+        render(painter);
+    }
+    /// The panels of the last `prepare`, for the widget's zoom and read-out.
     const QVector<Panel>& panels() const { return m_panels; }
-    /// The chart of each panel of the last `paint`.
+    /// The chart of each panel of the last `prepare`.
     const QList<CurveChart*>& charts() const { return m_charts; }
     /// The x range that holds every point of the shown curves; none when nothing is shown.
     std::optional<std::pair<double, double>> wholeXRange(const FigureOptions& options);
 
 private:
     QColor background() const { return m_dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white); }
-    QRectF paintLegend(QPainter& painter, const QRectF& area, const FigureOptions& options);
+    /// What the legend shows, placed at the top of `area`: a swatch and a name per run drawn, and in an
+    /// overlay of several tags which dash is which.
+    struct Legend
+    {
+        struct Entry
+        {
+            QRectF swatch; ///< a run's colour, or where a tag's dash is drawn
+            QColor colour;
+            Qt::PenStyle dash = Qt::NoPen; ///< a tag's (none: a run's swatch)
+            QPointF textAt;
+            QString text;
+        };
+        QVector<Entry> entries;
+        QRectF bounds;
+    };
+    Legend layOutLegend(const QRectF& area, const FigureOptions& options) const;
+    void drawLegend(QPainter& painter) const;
     /// Lays out `count` charts in `body`, reusing those of the last paint.
     void placeCharts(const QRectF& body, int count, double margin);
     /// Fills a chart with the tags' curves of every run, and notes its panel.
@@ -55,6 +81,13 @@ private:
     const RunLibrary& m_library;
     CurveStore& m_curves;
     bool m_dark = false;
+    // What `prepare` laid out, for `render`.
+    QRectF m_area;
+    FigureOptions m_options;
+    QRectF m_titleRect;
+    Legend m_legend;
+    QString m_emptyText; ///< instead of charts, when there is nothing to draw
+    QRectF m_body;
     QVector<Panel> m_panels;
     QGraphicsScene m_scene; ///< holds the charts
     QList<CurveChart*> m_charts;

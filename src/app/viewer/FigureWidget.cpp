@@ -6,25 +6,52 @@
 
 namespace jikken {
 
-FigureWidget::FigureWidget(FigureRenderer& renderer, QWidget* parent) : QWidget(parent), m_renderer(renderer)
+FigureWidget::FigureWidget(FigureRenderer& renderer, QWidget* parent)
+    : QWidget(parent), m_renderer(renderer), m_prepareSoon(new QTimer(this))
 {
     setMinimumSize(320, 240);
     setMouseTracking(false);
+    m_prepareSoon->setSingleShot(true);
+    m_prepareSoon->setInterval(0); // with whatever else changes now, then painted in a pass of its own
+    connect(m_prepareSoon, &QTimer::timeout, this, [this] {
+        if (!isVisible())
+            return; // a figure on a page not shown is laid out when it is
+        prepare();
+        update();
+    });
 }
 
 void FigureWidget::setOptions(const FigureOptions& options)
 {
     m_options = options;
-    update();
+    m_preparedSize = QSize();
+    m_prepareSoon->start();
+}
+
+void FigureWidget::prepare()
+{
+    m_renderer.setDark(palette().color(QPalette::Window).lightness() < 128);
+    m_renderer.prepare(rect(), m_options);
+    m_preparedSize = size();
+}
+
+void FigureWidget::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) { // a dark theme's colours
+        m_preparedSize = QSize();
+        update();
+    }
+    QWidget::changeEvent(event);
 }
 
 void FigureWidget::paintEvent(QPaintEvent*)
 {
     QElapsedTimer timer;
     timer.start();
+    if (m_preparedSize != size()) // shown or resized before the layout came, or never laid out
+        prepare();
     QPainter painter(this);
-    m_renderer.setDark(palette().color(QPalette::Window).lightness() < 128);
-    m_renderer.paint(painter, rect(), m_options);
+    m_renderer.render(painter);
     if (m_dragFrom) {
         const QColor band = palette().color(QPalette::Highlight);
         painter.fillRect(

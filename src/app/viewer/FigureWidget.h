@@ -3,6 +3,7 @@
 #include "FigureOptions.h"
 #include "FigureRenderer.h"
 
+#include <QTimer>
 #include <QWidget>
 
 #include <optional>
@@ -10,7 +11,9 @@
 namespace jikken {
 
 /// The viewer's figure on screen, drawn by the same renderer as the exports. Drag across a chart to
-/// zoom x (every chart follows: x is shared), double-click to see the whole curves again.
+/// zoom x (every chart follows: x is shared), double-click to see the whole curves again. New options (or
+/// data) are laid out a moment later, apart from the paint that draws them: the two halves of a figure of
+/// a hundred runs, done in one go, held the window up twice as long.
 class FigureWidget : public QWidget
 {
     Q_OBJECT
@@ -18,6 +21,7 @@ class FigureWidget : public QWidget
 public:
     FigureWidget(FigureRenderer& renderer, QWidget* parent = nullptr);
 
+    /// Shows `options`, and the curves as they are now.
     void setOptions(const FigureOptions& options);
     const FigureOptions& options() const { return m_options; }
     /// What the last paint drew (its panels, their captions).
@@ -35,15 +39,19 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     const FigureRenderer::Panel* panelAt(QPointF position) const;
+    void prepare();
 
     FigureRenderer& m_renderer;
     FigureOptions m_options;
     std::optional<double> m_dragFrom; ///< pixel x where a zoom drag started
     double m_dragTo = 0;
     double m_lastPaintMs = 0;
+    QTimer* m_prepareSoon;
+    QSize m_preparedSize; ///< empty until prepared, and again when the options change
 };
 
 } // namespace jikken

@@ -548,6 +548,7 @@ bool ViewerWindow::exportFigure(const QString& path, QString* error)
     FigureOptions shown = options();
     shown.fontScale = 1.25; // type a projector can show
     const bool written = FigureExport::write(path, m_renderer, m_library, shown, FigureExport::defaultSize(), 2, error);
+    m_figure->setOptions(m_figure->options()); // the export laid the renderer out for its own page
     if (written && !m_library.readProblems().isEmpty()) {
         // Written from what was readable; the user must know what was not.
         QMessageBox::warning(
