@@ -21,8 +21,6 @@ public:
     /// failed and the exit status comes back.
     std::optional<int> open(const ClientConfig& config);
 
-    const QString& id() const { return m_id; }
-    const QString& folder() const { return m_folder; }
     RegistryClient& registry() { return *m_registry; }
 
     /// Marks the run failed with `reason`, delivers what it can and says "ID failed: reason"; the exit status.

@@ -275,32 +275,26 @@ private:
 
 int train(const TrainOptions& options, const RegistryLocation& location)
 {
-    const bool resuming = !options.resume.empty();
-    QString error;
     if (const QString problem = usageProblem(options); !problem.isEmpty())
         return console::fail(problem, console::kUsage);
-    const auto config = location.resolve(&error);
-    if (!config)
-        return console::fail(error, console::kUsage);
     // Before the run has a directory for its journal, the registry is asked directly: the ID, the record
     // to resume. A service that does not answer then stops the run before it starts.
-    const std::unique_ptr<RegistryClient> direct = config->connect(&error);
-    if (!direct)
-        return console::fail(error);
-
-    // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec, or a
-    // missing dataset or GPU, leaves no record behind.
-    PlannedRun run;
-    if (const Exit exit = planSpec(options, *direct, run))
-        return *exit;
-    if (const QString problem = machineProblem(run.spec); !problem.isEmpty())
-        return console::fail(problem);
-    if (!resuming) {
-        if (const Exit exit = planNewRun(options, *direct, config->isService(), run))
+    return withRegistry(location, [&options](RegistryClient& direct, const ClientConfig& config) {
+        // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec, or
+        // a missing dataset or GPU, leaves no record behind.
+        const bool resuming = !options.resume.empty();
+        PlannedRun run;
+        if (const Exit exit = planSpec(options, direct, run))
             return *exit;
-    }
-    console::out(run.id + u'\n');
-    return PlannedTraining(run, resuming, *direct).start(*config);
+        if (const QString problem = machineProblem(run.spec); !problem.isEmpty())
+            return console::fail(problem);
+        if (!resuming) {
+            if (const Exit exit = planNewRun(options, direct, config.isService(), run))
+                return *exit;
+        }
+        console::out(run.id + u'\n');
+        return PlannedTraining(run, resuming, direct).start(config);
+    });
 }
 
 int sync(const QString& runDirectory, const RegistryLocation& location)
