@@ -16,6 +16,7 @@
 #include <QApplication>
 #include <QChart>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -113,6 +114,19 @@ private:
     quint16 m_port = 0;
 };
 
+/// With JIKKEN_TRACE_MS set: the event deliveries since the stall meter's last tick, time and count per
+/// receiver class and event type, so that a stall made of many short events can be told apart.
+struct EventTally
+{
+    double ms = 0;
+    int count = 0;
+};
+QHash<QByteArray, EventTally>& eventsSinceTick()
+{
+    static QHash<QByteArray, EventTally> tally;
+    return tally;
+}
+
 /// The longest time the GUI thread went without running a 5 ms timer, since the last `restart`. Time spent
 /// in a nested event loop counts as stalled though the timer runs there: such loops leave out the user's
 /// input (HttpRegistryClient's did), so the window does not answer.
@@ -127,8 +141,14 @@ public:
             if (QThread::currentThread()->loopLevel() > m_level)
                 return; // in a nested loop: the stall goes on
             const qint64 now = m_clock.nsecsElapsed();
-            if (m_traceMs > 0 && (now - m_last) / 1e6 >= 4 * m_traceMs) // after the events it was made of
-                std::fprintf(stderr, "trace: a stall of %.1f ms ends\n", (now - m_last) / 1e6);
+            if (m_traceMs > 0 && (now - m_last) / 1e6 >= 4 * m_traceMs) { // after the events it was made of
+                std::fprintf(stderr, "trace: a stall of %.1f ms ends; it held:\n", (now - m_last) / 1e6);
+                for (auto it = eventsSinceTick().cbegin(); it != eventsSinceTick().cend(); ++it)
+                    if (it->ms >= 1)
+                        std::fprintf(stderr, "trace:     %6.1f ms in %3d × %s\n", it->ms, it->count,
+                                     it.key().constData());
+            }
+            eventsSinceTick().clear();
             m_longest = std::max(m_longest, (now - m_last) / 1e6);
             m_last = now;
         });
@@ -173,7 +193,11 @@ public:
         const QByteArray parent = receiver->parent() ? receiver->parent()->metaObject()->className() : "-";
         const bool handled = QApplication::notify(receiver, event);
         --m_depth;
-        if (const double ms = timer.nsecsElapsed() / 1e6; ms >= m_traceMs)
+        const double ms = timer.nsecsElapsed() / 1e6;
+        EventTally& tally = eventsSinceTick()[name + " event " + QByteArray::number(static_cast<int>(type))];
+        tally.ms += ms;
+        ++tally.count;
+        if (ms >= m_traceMs)
             std::fprintf(stderr, "trace: %6.1f ms  %s (in %s) event %d\n", ms, name.constData(), parent.constData(),
                          static_cast<int>(type));
         return handled;

@@ -426,8 +426,8 @@ private Q_SLOTS:
         QCOMPARE(distinct.size(), 3);
     }
 
-    // The legend names up to 20 lines; past that it is hidden (the readout names the run under the pointer)
-    // and comes back when fewer are shown.
+    // The legend names up to 20 lines; past that it is hidden, the lines are drawn as one band (not by
+    // their series) and the readout names the run nearest the pointer; fewer lines bring the legend back.
     void aCrowdedChartHidesItsLegend()
     {
         const QString path = m_dir.filePath(QStringLiteral("crowded.sqlite"));
@@ -435,9 +435,12 @@ private Q_SLOTS:
         {
             auto store = open(path);
             QString error;
-            for (int i = 0; i <= ChartPane::kLegendLines; ++i) {
+            for (int i = 0; i <= ChartPane::kLegendLines; ++i) { // run i: a level line at i
                 ids << store->reserve(QStringLiteral("crowd"), &error)->toString();
-                QVERIFY2(store->addScalars(ids.last(), {{QStringLiteral("train/loss"), 1, 1.7e9, 0.5}}, &error),
+                QVERIFY2(store->addScalars(ids.last(),
+                                           {{QStringLiteral("train/loss"), 1, 1.7e9, 1.0 * i},
+                                            {QStringLiteral("train/loss"), 2, 1.7e9 + 1, 1.0 * i}},
+                                           &error),
                          qPrintable(error));
             }
         }
@@ -448,15 +451,64 @@ private Q_SLOTS:
         for (int i = 0; i < ChartPane::kLegendLines; ++i)
             selectRun(window.table(), ids[i]);
         settle(window);
+        ChartPane* chart = window.chart();
         QCOMPARE(lines(), ChartPane::kLegendLines);
-        QVERIFY(window.chart()->chart()->legend()->isVisible());
+        QVERIFY(chart->chart()->legend()->isVisible());
+        QVERIFY(!chart->chart()->isLayered());
+        QCOMPARE(qobject_cast<QLineSeries*>(chart->chart()->series().first())->count(), 2);
         selectRun(window.table(), ids.last());
         settle(window);
         QCOMPARE(lines(), ChartPane::kLegendLines + 1);
-        QVERIFY(!window.chart()->chart()->legend()->isVisible());
+        QVERIFY(!chart->chart()->legend()->isVisible());
+        QVERIFY(chart->chart()->isLayered());
+        for (QAbstractSeries* series : chart->chart()->series()) { // drawn from the layer, in the series' pen
+            QCOMPARE(qobject_cast<QLineSeries*>(series)->count(), 0);
+            QCOMPARE(chart->chart()->pointsOf(qobject_cast<QLineSeries*>(series)).size(), 2);
+        }
+        // The pointer a little above run 7's line, well below run 8's: the readout names run 7.
+        QLineSeries* anyLine = chart->chart()->lines().first();
+        const QPointF near = chart->chart()->mapToPosition(QPointF(1.5, 7.2), anyLine);
+        const QPoint at = chart->view()->mapFromScene(chart->chart()->mapToScene(near));
+        QMouseEvent move(QEvent::MouseMove, at, chart->view()->viewport()->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                         Qt::NoModifier);
+        QApplication::sendEvent(chart->view()->viewport(), &move);
+        QVERIFY2(chart->readout()->text().startsWith(ids[7] + QLatin1Char(' ')), qPrintable(chart->readout()->text()));
         selectRun(window.table(), ids.first(), false);
         settle(window);
-        QVERIFY(window.chart()->chart()->legend()->isVisible());
+        QVERIFY(chart->chart()->legend()->isVisible());
+        QVERIFY(!chart->chart()->isLayered());
+    }
+
+    // The small charts are drawn once into a picture and shown from it: new panels and a new size are
+    // drawn anew, not the old picture shown.
+    void smallMultiplesDrawWhatTheyAreGiven()
+    {
+        SmallMultiples multiples;
+        multiples.resize(480, 160);
+        const auto panelOf = [](const QColor& colour) {
+            // A step: mostly level, so a wider chart draws more of it.
+            const QList<QPointF> points{{0, 0}, {50, 0}, {50, 1}, {100, 1}};
+            return QVector<SmallMultiples::Panel>{{QStringLiteral("train/loss"), {{colour, points}}}};
+        };
+        const auto pixelsOf = [&multiples](const QColor& colour) { // of its hue, blended at the edges or not
+            const QImage image = multiples.grab().toImage();
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor pixel = image.pixelColor(x, y);
+                    count += pixel.hsvSaturation() > 80 && std::abs(pixel.hsvHue() - colour.hsvHue()) < 10;
+                }
+            }
+            return count;
+        };
+        multiples.setPanels(panelOf(Qt::red), XAxis::Step, false);
+        QVERIFY(pixelsOf(Qt::red) > 100);
+        multiples.setPanels(panelOf(Qt::blue), XAxis::Step, false);
+        QVERIFY(pixelsOf(Qt::blue) > 100);
+        QCOMPARE(pixelsOf(Qt::red), 0);
+        const int narrow = pixelsOf(Qt::blue);
+        multiples.resize(960, 160);
+        QVERIFY2(pixelsOf(Qt::blue) > narrow, qPrintable(QString::number(narrow)));
     }
 
     // Smoothing leaves sparse curves as measured: a six-point test error is drawn at its values.

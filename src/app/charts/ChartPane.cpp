@@ -88,7 +88,9 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
         m_zoomed = true;
         redraw();
     });
-    connect(m_view, &PlotView::hoveredAt, this, [this](double x) { m_readout->setText(describeAll(x)); });
+    connect(m_view, &PlotView::hoveredAt, this, [this](QPointF value) {
+        m_readout->setText(m_chart->isLayered() ? describeNearest(value) : describeAll(value.x()));
+    });
     m_view->setMouseTracking(true);
     m_drawSoon->setSingleShot(true);
     m_drawSoon->setInterval(kArrivalsMs);
@@ -382,20 +384,25 @@ void ChartPane::reload()
             colourKeys << colourKey(id);
     }
     RunColours::show(colourKeys);
+    // Past a screenful of names the legend says nothing (it squeezes the plot into a strip and takes longer
+    // to lay out than the lines to draw; hidden first, it lays out none of them), and the lines are one
+    // band in a layer: the readout names the run nearest the pointer.
+    const bool crowded = m_ids.size() > kLegendLines;
+    m_chart->legend()->setVisible(!crowded);
+    m_chart->setLayered(crowded);
     for (const QString& id : m_ids) {
         ensureCurve(id, tag);
         const QString group = colourKey(id);
-        QLineSeries* line = m_chart->addLine(
-            {group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)), RunColours::colour(group)});
+        // A band's lines one pixel wide: a wider pen is stroked as a polygon, several times slower.
+        QLineSeries* line =
+            m_chart->addLine({group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)),
+                              RunColours::colour(group), Qt::SolidLine, crowded ? 1.0 : 2.0});
         connect(line, &QLineSeries::hovered, this, [this, id](const QPointF& point, bool inside) {
             if (inside)
                 m_readout->setText(describePoint(id, point.x()));
         });
         m_lines.insert(id, line);
     }
-    // Past a screenful of names the legend says nothing (it squeezes the plot into a strip and takes longer
-    // to lay out than the lines to draw): the readout names the run under the pointer.
-    m_chart->legend()->setVisible(m_lines.size() <= kLegendLines);
     fitAxes();
 }
 
@@ -586,6 +593,29 @@ QString ChartPane::describeAll(double x) const
             ? tr("%1 h").arg(shownX, 0, 'f', 2)
             : QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shownX)).toString(QStringLiteral("MM-dd hh:mm:ss"));
     return where + QStringLiteral("   ") + parts.join(QStringLiteral("   "));
+}
+
+QString ChartPane::describeNearest(QPointF value) const
+{
+    const XAxis axis = xAxis();
+    const QString tag = m_tag->currentText();
+    QString nearest;
+    double nearestPixels = qInf();
+    for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
+        const ChartCurve* shown = curve(it.key(), tag);
+        const int i = shown ? shown->nearest(axis, value.x()) : -1;
+        if (i < 0)
+            continue;
+        // Apart on screen, as the eye sees the band (a log axis included): the drawn, smoothed value's place.
+        const QPointF drawn(shown->x(axis, i), shown->isSmoothed() ? shown->smoothed(i) : shown->value(i));
+        const double pixels =
+            std::abs(m_chart->mapToPosition(drawn, it.value()).y() - m_chart->mapToPosition(value, it.value()).y());
+        if (pixels < nearestPixels) {
+            nearestPixels = pixels;
+            nearest = it.key();
+        }
+    }
+    return nearest.isEmpty() ? QString() : describePoint(nearest, value.x());
 }
 
 QString ChartPane::describePoint(const QString& id, double x) const

@@ -79,11 +79,15 @@ public:
     /// Every shown run's value at (about) `x`, as the read-out says it while the pointer is over the plot:
     /// TensorBoard's tooltip, one line for all runs.
     QString describeAll(double x) const;
+    /// In a crowded chart (more lines than the legend names, drawn as one band): what the line nearest
+    /// the pointer at `value` (in the axes' units) holds there; empty with no line at that x.
+    QString describeNearest(QPointF value) const;
     /// Whether curves have arrived that are not drawn yet (they are, a moment later).
     bool isDrawPending() const;
     /// How long after a curve arrives it is drawn, with those that arrive meanwhile.
     static constexpr int kArrivalsMs = 30;
-    static constexpr int kLegendLines = 20; ///< the most lines the legend names
+    /// The most lines the legend names, and hovering tells apart; past it the lines are drawn as one band.
+    static constexpr int kLegendLines = 20;
 
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)

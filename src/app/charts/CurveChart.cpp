@@ -79,9 +79,9 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
 } // namespace
 
 CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
-    : QChart(parent), m_measured(new LineLayer(this, LineLayer::Kind::Measured)),
-      m_drawn(mode == Mode::Figure ? new LineLayer(this, LineLayer::Kind::Drawn) : nullptr)
+    : QChart(parent), m_mode(mode), m_measured(new LineLayer(this, LineLayer::Kind::Measured))
 {
+    setLayered(mode == Mode::Figure);
     setBackgroundRoundness(0);
     if (mode == Mode::Figure) {
         legend()->hide();
@@ -193,6 +193,18 @@ void CurveChart::restyle(QLineSeries* line, const Style& style)
     line->setMarkerSize(3 * style.width);
 }
 
+void CurveChart::setLayered(bool layered)
+{
+    layered |= m_mode == Mode::Figure;
+    if (layered == isLayered())
+        return;
+    Q_ASSERT(m_lines.isEmpty()); // a series holds its points or the layer does, from its start
+    if (layered)
+        m_drawn = new LineLayer(this, LineLayer::Kind::Drawn);
+    else
+        delete std::exchange(m_drawn, nullptr);
+}
+
 QString CurveChart::yTitle() const
 {
     return m_y ? m_y->titleText() : QString();
@@ -234,6 +246,8 @@ void CurveChart::setPoints(QLineSeries* line, const QList<QPointF>& points)
         m_drawn->setPoints(line, points);
         return;
     }
+    if (line->points() == points)
+        return; // unchanged (most lines when a few of many arrive): QtCharts would lay it out again
     if (line->pointsVisible() != (points.size() == 1))
         line->setPointsVisible(points.size() == 1); // a line of one point has nothing to stroke
     line->replace(points);

@@ -24,7 +24,7 @@ namespace jikken {
 /// series holds the points, so QtCharts draws it and says when the pointer is over it. In a figure
 /// nobody hovers, and the points go to a `LineLayer` drawn in the series' pen instead: QtCharts strokes
 /// every series' outline for hovering whenever its points or the axes change, which for a hundred runs
-/// was most of a figure's redraw.
+/// was most of a figure's redraw. An interactive chart crowded with lines draws them so too (`setLayered`).
 class CurveChart : public QChart
 {
     Q_OBJECT
@@ -63,6 +63,12 @@ public:
     XAxis xAxisKind() const { return m_xKind; }
     bool isLogY() const { return m_logY; }
     QString yTitle() const;
+    /// Whether the lines added from now on are drawn by one layer rather than by their series (a figure's
+    /// always are): for a crowded interactive chart, whose lines are a band nobody hovers one by one, and
+    /// which QtCharts would stroke again, every one, whenever a run's points or the axes change. No line
+    /// of such a chart says it is hovered; its view's `hoveredAt` is what tells where the pointer is.
+    void setLayered(bool layered);
+    bool isLayered() const { return m_drawn != nullptr; }
     /// A line on both axes, drawn in `style`; its points come with `setPoints`.
     QLineSeries* addLine(const Style& style);
     /// Makes the lines these, in order, keeping the series there are (restyled where they differ).
@@ -106,6 +112,7 @@ private:
     void watchX();
     void applyTextScale();
 
+    Mode m_mode;
     QAbstractAxis* m_x = nullptr;
     QAbstractAxis* m_y = nullptr;
     XAxis m_xKind = XAxis::Step;
@@ -115,7 +122,7 @@ private:
     bool m_axisTitles = true;
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
-    LineLayer* m_drawn = nullptr; ///< a figure's lines (its series hold none)
+    LineLayer* m_drawn = nullptr; ///< the lines of a figure or a crowded chart (their series hold none)
 };
 
 } // namespace jikken

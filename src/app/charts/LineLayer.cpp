@@ -25,7 +25,12 @@ LineLayer::LineLayer(QChart* chart, Kind kind) : QGraphicsItem(chart), m_chart(c
 {
     setZValue(kind == Kind::Measured ? kBeneathTheSeries : kWithTheSeries);
     setAcceptedMouseButtons(Qt::NoButton);
-    QObject::connect(chart, &QChart::plotAreaChanged, chart, [this] { prepareGeometryChange(); });
+    m_plotAreaWatch = QObject::connect(chart, &QChart::plotAreaChanged, chart, [this] { prepareGeometryChange(); });
+}
+
+LineLayer::~LineLayer()
+{
+    QObject::disconnect(m_plotAreaWatch);
 }
 
 void LineLayer::setLines(QVector<Line> lines)

@@ -3,6 +3,7 @@
 #include <QColor>
 #include <QGraphicsItem>
 #include <QList>
+#include <QMetaObject>
 #include <QPointF>
 #include <QVector>
 
@@ -30,6 +31,7 @@ public:
     };
 
     LineLayer(QChart* chart, Kind kind);
+    ~LineLayer() override;
 
     void setLines(QVector<Line> lines);
     const QVector<Line>& lines() const { return m_lines; }
@@ -55,6 +57,7 @@ private:
     QChart* m_chart;
     Kind m_kind;
     QVector<Line> m_lines;
+    QMetaObject::Connection m_plotAreaWatch; ///< the chart outlives a layer it takes away
 };
 
 } // namespace jikken

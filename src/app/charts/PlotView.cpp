@@ -87,7 +87,7 @@ void PlotView::mouseMoveEvent(QMouseEvent* event)
     }
     const QPointF at = chart()->mapFromScene(mapToScene(event->position().toPoint()));
     if (chart()->plotArea().contains(at) && !chart()->series().isEmpty())
-        Q_EMIT hoveredAt(chart()->mapToValue(at, chart()->series().first()).x());
+        Q_EMIT hoveredAt(chart()->mapToValue(at, chart()->series().first()));
     QChartView::mouseMoveEvent(event);
 }
 

@@ -18,8 +18,8 @@ public:
 
 Q_SIGNALS:
     void resetRequested();
-    /// The pointer is over the plot at this x, in the x axis' units (for a read-out of every line there).
-    void hoveredAt(double x);
+    /// The pointer is over the plot at `value`, in the axes' units (for a read-out of the lines there).
+    void hoveredAt(QPointF value);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;

@@ -30,6 +30,7 @@ void SmallMultiples::setPanels(QVector<Panel> panels, XAxis axis, bool logY)
     m_axis = axis;
     m_logY = logY;
     m_stale = true;
+    m_picture = QPixmap();
     setVisible(!m_panels.isEmpty());
     update();
 }
@@ -54,6 +55,15 @@ void SmallMultiples::mousePressEvent(QMouseEvent* event)
     const QString tag = tagAt(event->position());
     if (!tag.isEmpty())
         Q_EMIT tagChosen(tag);
+}
+
+void SmallMultiples::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) { // the charts take the window's colours
+        m_stale = true;
+        m_picture = QPixmap();
+    }
+    QWidget::changeEvent(event);
 }
 
 void SmallMultiples::fillCharts()
@@ -112,7 +122,19 @@ void SmallMultiples::paintEvent(QPaintEvent*)
 {
     if (std::exchange(m_stale, false) || m_charts.size() != m_panels.size())
         fillCharts();
-    QPainter painter(this);
+    const qreal ratio = devicePixelRatioF();
+    if (m_picture.isNull() || m_picture.deviceIndependentSize() != QSizeF(size()) ||
+        m_picture.devicePixelRatio() != ratio)
+        drawPicture(ratio);
+    QPainter(this).drawPixmap(0, 0, m_picture);
+}
+
+void SmallMultiples::drawPicture(qreal ratio)
+{
+    m_picture = QPixmap(size() * ratio);
+    m_picture.setDevicePixelRatio(ratio);
+    m_picture.fill(Qt::transparent); // the widget's own background shows between the charts
+    QPainter painter(&m_picture);
     painter.setRenderHint(QPainter::Antialiasing);
     for (int i = 0; i < m_charts.size(); ++i) {
         const QRectF cell = cellOf(i);

@@ -5,6 +5,7 @@
 #include <QColor>
 #include <QGraphicsScene>
 #include <QList>
+#include <QPixmap>
 #include <QPointF>
 #include <QString>
 #include <QVector>
@@ -17,7 +18,9 @@ class CurveChart;
 /// A row of small charts beside the main one, one per key tag (train loss, test loss, accuracy, …) of
 /// the runs on show, each run in its colour: the whole run at a glance while the main chart zooms into
 /// one tag. Each is a `CurveChart`, as the main chart and the viewer's figures are. Clicking a small
-/// chart asks for its tag in the main chart (`tagChosen`).
+/// chart asks for its tag in the main chart (`tagChosen`). The charts are drawn once into a picture, kept
+/// until their panels or the widget's size change: the window repaints around them often (a table row, a
+/// new point in the main chart), and a hundred runs' lines in three charts took milliseconds each time.
 class SmallMultiples : public QWidget
 {
     Q_OBJECT
@@ -52,16 +55,20 @@ Q_SIGNALS:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QRectF cellOf(int index) const;
     /// Makes a chart per panel and hands each its lines and ranges.
     void fillCharts();
+    /// Draws the charts into `m_picture`, the widget's size at `ratio` device pixels per pixel.
+    void drawPicture(qreal ratio);
 
     QVector<Panel> m_panels;
     XAxis m_axis = XAxis::Step;
     bool m_logY = false;
     bool m_stale = false;   ///< panels given since the charts were filled
+    QPixmap m_picture;      ///< the charts as last drawn (null: to be drawn)
     QGraphicsScene m_scene; ///< holds the charts
     QList<CurveChart*> m_charts;
 };
