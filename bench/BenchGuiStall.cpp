@@ -7,6 +7,7 @@
 #include "DesktopApp.h"
 #include "ServiceThread.h"
 #include "charts/ChartPane.h"
+#include "charts/CurveChart.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "viewer/ViewerWindow.h"
@@ -15,6 +16,7 @@
 
 #include <QApplication>
 #include <QChart>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QItemSelectionModel>
@@ -321,14 +323,20 @@ int main(int argc, char** argv)
     window.table()->selectionModel()->select(twenty, QItemSelectionModel::ClearAndSelect);
     const auto drawnLines = [&] {
         int drawn = 0;
-        for (QAbstractSeries* series : window.chart()->chart()->series()) {
-            if (auto* line = qobject_cast<QLineSeries*>(series); line && line->count() > 0)
-                ++drawn;
-        }
+        for (QLineSeries* line : window.chart()->chart()->lines())
+            drawn += !window.chart()->chart()->pointsOf(line).isEmpty(); // in the series or the chart's band
         return drawn;
     };
-    // A curve's data has arrived once the chart holds it to draw (a moment later, with others that come).
-    const double firstData = waitFor([&] { return window.chart()->isDrawPending() || drawnLines() > 0; }, 60000);
+    // A curve's data has arrived once the pane holds it to draw (a moment later, with others that come).
+    const auto dataArrived = [&] {
+        const ChartPane* pane = window.chart();
+        for (const QString& id : pane->shownRuns()) {
+            if (pane->curve(id, pane->tagBox()->currentText()))
+                return true;
+        }
+        return false;
+    };
+    const double firstData = waitFor(dataArrived, 60000);
     const double drawnAfterData = waitFor([&] { return drawnLines() > 0; }, 60000);
     const double firstCurve = firstData + drawnAfterData;
     const double allCurves = waitFor([&] { return drawnLines() == kSelected; }, 120000);

@@ -1,6 +1,7 @@
 // The main window on the offscreen platform, over a real SQLite registry (and an unreachable service).
 #include "ServiceThread.h"
 #include "charts/ChartPane.h"
+#include "charts/CurveChart.h"
 #include "charts/LineLayer.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
@@ -477,6 +478,42 @@ private Q_SLOTS:
         settle(window);
         QVERIFY(chart->chart()->legend()->isVisible());
         QVERIFY(!chart->chart()->isLayered());
+    }
+
+    // A crowded chart's band is painted once and shown from a picture until its lines or the axes move:
+    // when the axes move, the lines are drawn where the new axes put them.
+    void aBandFollowsItsAxes()
+    {
+        auto* chart = new CurveChart; // the view owns it
+        PlotView view(chart);
+        view.resize(400, 300);
+        chart->setAxes(XAxis::Step, false, QStringLiteral("level"));
+        chart->setLayered(true);
+        QLineSeries* line = chart->addLine({QStringLiteral("run"), Qt::red, Qt::SolidLine, 1});
+        chart->setXRange(0, 10, CurveChart::Ticks::Exact);
+        chart->setYRange(0, 1, CurveChart::Ticks::Exact);
+        chart->setPoints(line, {{0, 0.5}, {10, 0.5}});
+        const auto redRow = [&view] { // where the red line is drawn: the mean row of its pixels
+            const QImage image = view.grab().toImage();
+            double rows = 0;
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor pixel = image.pixelColor(x, y);
+                    if (pixel.hsvSaturation() > 150 && (pixel.hsvHue() < 10 || pixel.hsvHue() > 350)) {
+                        rows += y;
+                        ++count;
+                    }
+                }
+            }
+            return count > 100 ? rows / count : -1.0;
+        };
+        const double before = redRow();
+        QVERIFY(before > 0);
+        QCOMPARE(redRow(), before);                       // painted from the picture, the same
+        chart->setYRange(0, 2, CurveChart::Ticks::Exact); // 0.5 is now a quarter of the way up
+        const double after = redRow();
+        QVERIFY2(after > before + 30, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
     }
 
     // The small charts are drawn once into a picture and shown from it: new panels and a new size are

@@ -38,7 +38,8 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new QComboBox), m_colourBy(new QComboBox),
       m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
       m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart), m_view(new PlotView(m_chart)),
-      m_multiples(new SmallMultiples), m_readout(new QLabel), m_drawSoon(new QTimer(this))
+      m_multiples(new SmallMultiples), m_readout(new QLabel), m_drawSoon(new QTimer(this)),
+      m_reloadSoon(new QTimer(this))
 {
     m_smoothing->setRange(0, kSmoothingSteps - 1);
     m_smoothing->setValue(60); // TensorBoard's default 0.6
@@ -95,6 +96,8 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     m_drawSoon->setSingleShot(true);
     m_drawSoon->setInterval(kArrivalsMs);
     connect(m_drawSoon, &QTimer::timeout, this, &ChartPane::drawArrivals);
+    m_reloadSoon->setSingleShot(true);
+    connect(m_reloadSoon, &QTimer::timeout, this, &ChartPane::reload);
     applyTheme();
     showHint();
 }
@@ -197,7 +200,10 @@ void ChartPane::showRuns(const QStringList& ids)
             });
     }
     fillColourBy();
-    reload();
+    showHint();
+    // Drawn when the selection has been shown: the table answers the click (or Ctrl+A) at once, and a
+    // hundred new lines come in an event of their own; clicks in a row redraw once.
+    m_reloadSoon->start();
 }
 
 void ChartPane::showTags(const QStringList& tags)
@@ -335,7 +341,7 @@ void ChartPane::curveChanged(const QString& tag)
 
 bool ChartPane::isDrawPending() const
 {
-    return m_drawSoon->isActive();
+    return m_drawSoon->isActive() || m_reloadSoon->isActive();
 }
 
 void ChartPane::drawArrivals()
@@ -367,6 +373,7 @@ void ChartPane::markStale(const QStringList& ids)
 
 void ChartPane::reload()
 {
+    m_reloadSoon->stop();
     m_chart->clear();
     m_lines.clear();
     m_zoomed = false;

@@ -82,7 +82,7 @@ public:
     /// In a crowded chart (more lines than the legend names, drawn as one band): what the line nearest
     /// the pointer at `value` (in the axes' units) holds there; empty with no line at that x.
     QString describeNearest(QPointF value) const;
-    /// Whether curves have arrived that are not drawn yet (they are, a moment later).
+    /// Whether a selection or curves have arrived that are not drawn yet (they are, a moment later).
     bool isDrawPending() const;
     /// How long after a curve arrives it is drawn, with those that arrive meanwhile.
     static constexpr int kArrivalsMs = 30;
@@ -168,7 +168,8 @@ private:
     PlotView* m_view;
     SmallMultiples* m_multiples;
     QLabel* m_readout;
-    QTimer* m_drawSoon; ///< draws the curves that arrived (drawArrivals)
+    QTimer* m_drawSoon;   ///< draws the curves that arrived (drawArrivals)
+    QTimer* m_reloadSoon; ///< draws a new selection's lines (reload)
 };
 
 } // namespace jikken

@@ -81,6 +81,7 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
 CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
     : QChart(parent), m_mode(mode), m_measured(new LineLayer(this, LineLayer::Kind::Measured))
 {
+    keepPainted(m_measured);
     setLayered(mode == Mode::Figure);
     setBackgroundRoundness(0);
     if (mode == Mode::Figure) {
@@ -143,12 +144,13 @@ void CurveChart::setAxes(XAxis axis, bool logY, const QString& yTitle)
     addAxis(m_x, Qt::AlignBottom);
     addAxis(m_y, Qt::AlignLeft);
     applyTextScale(); // on the new axes, and after a theme that set its own sizes
-    watchX();
+    watchAxes();
 }
 
-void CurveChart::watchX()
+void CurveChart::watchAxes()
 {
     const auto moved = [this] {
+        redrawLayers();
         if (!m_settingRange)
             Q_EMIT xRangeMoved();
     };
@@ -156,6 +158,17 @@ void CurveChart::watchX()
         connect(time, &QDateTimeAxis::rangeChanged, this, moved);
     else
         connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
+    if (auto* log = qobject_cast<QLogValueAxis*>(m_y))
+        connect(log, &QLogValueAxis::rangeChanged, this, &CurveChart::redrawLayers);
+    else
+        connect(static_cast<QValueAxis*>(m_y), &QValueAxis::rangeChanged, this, &CurveChart::redrawLayers);
+}
+
+void CurveChart::redrawLayers()
+{
+    m_measured->update();
+    if (m_drawn)
+        m_drawn->update();
 }
 
 void CurveChart::setAxisTitlesVisible(bool visible)
@@ -193,15 +206,25 @@ void CurveChart::restyle(QLineSeries* line, const Style& style)
     line->setMarkerSize(3 * style.width);
 }
 
+void CurveChart::keepPainted(LineLayer* layer) const
+{
+    // On screen a layer is painted once and shown from a picture until its lines or the axes change:
+    // the window repaints around it often (a new window takes the focus: every widget of this one). A
+    // figure's is not: it is exported to SVG and PDF too, where a picture would stand in for the lines.
+    if (m_mode == Mode::Interactive)
+        layer->setCacheMode(QGraphicsItem::DeviceCoordinateCache);
+}
+
 void CurveChart::setLayered(bool layered)
 {
     layered |= m_mode == Mode::Figure;
     if (layered == isLayered())
         return;
     Q_ASSERT(m_lines.isEmpty()); // a series holds its points or the layer does, from its start
-    if (layered)
+    if (layered) {
         m_drawn = new LineLayer(this, LineLayer::Kind::Drawn);
-    else
+        keepPainted(m_drawn);
+    } else
         delete std::exchange(m_drawn, nullptr);
 }
 

@@ -109,7 +109,10 @@ Q_SIGNALS:
 private:
     void removeLines();
     static void restyle(QLineSeries* line, const Style& style);
-    void watchX();
+    /// Says when the user moves x (`xRangeMoved`), and has the layers drawn again whenever an axis moves.
+    void watchAxes();
+    void redrawLayers();
+    void keepPainted(LineLayer* layer) const;
     void applyTextScale();
 
     Mode m_mode;
