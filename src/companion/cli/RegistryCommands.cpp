@@ -120,9 +120,8 @@ int listRuns(RegistryClient& store, const ListOptions& options)
     return console::kOk;
 }
 
-} // namespace
-
-void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+/// `jikken reserve --method M`: the next ID of the day.
+void addReserveCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     auto method = std::make_shared<std::string>();
     CLI::App* reserve = app.add_subcommand("reserve", "Reserve the next model ID of today and print it");
@@ -139,7 +138,11 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+/// `jikken ls` (filtered, as a table, CSV or JSON) and `jikken export` (every model).
+void addListCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
     auto list = std::make_shared<ListOptions>();
     CLI::App* ls = app.add_subcommand("ls", "List the registry's models");
     ls->add_option("--date", list->date, "only models of this day (YYYYMMDD or 'today')");
@@ -162,7 +165,11 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             return runList(all);
         };
     });
+}
 
+/// `jikken show ID`: everything about one model, as text or JSON.
+void addShowCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
     auto showId = std::make_shared<std::string>();
     auto showJson = std::make_shared<bool>(false);
     CLI::App* show = app.add_subcommand("show", "Show everything the registry keeps about one model");
@@ -181,7 +188,11 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+/// `jikken memo ID TEXT`.
+void addMemoCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
     auto memoId = std::make_shared<std::string>();
     auto memoText = std::make_shared<std::string>();
     CLI::App* memo = app.add_subcommand("memo", "Set a model's memo");
@@ -197,7 +208,11 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+/// `jikken tag ID LABEL… --remove LABEL…`: prints the model's labels.
+void addTagCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
     auto tagId = std::make_shared<std::string>();
     auto added = std::make_shared<std::vector<std::string>>();
     auto removed = std::make_shared<std::vector<std::string>>();
@@ -227,7 +242,11 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
 
+/// `jikken config --time-zone Z`: the local registry's settings.
+void addConfigCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
     auto zone = std::make_shared<std::string>();
     CLI::App* config = app.add_subcommand("config", "Show or set registry settings");
     config->add_option("--time-zone", *zone, "IANA time zone in which IDs are dated, e.g. Asia/Tokyo");
@@ -244,6 +263,18 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
             });
         };
     });
+}
+
+} // namespace
+
+void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    addReserveCommand(app, registry, action);
+    addListCommands(app, registry, action);
+    addShowCommand(app, registry, action);
+    addMemoCommand(app, registry, action);
+    addTagCommand(app, registry, action);
+    addConfigCommand(app, registry, action);
 }
 
 } // namespace jikken

@@ -273,6 +273,103 @@ QVector<QStringList> parseCsv(const QByteArray& csv, QString* error, QStringList
     return rows;
 }
 
+namespace {
+
+/// What each header column holds: by its name, then as `map` (header name -> field) says; the columns
+/// `map` named go into `mapped`. Nothing, with `error` set, when `map` names a field or column there is not.
+std::optional<QVector<Column>> columnKinds(const QStringList& header, const QHash<QString, QString>& map,
+                                           QSet<int>* mapped, QString* error)
+{
+    QVector<Column> kinds;
+    for (const QString& name : header)
+        kinds << columnKind(name);
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const auto kind = mappedKind(it.value());
+        const auto named = std::find_if(header.begin(), header.end(),
+                                        [&](const QString& name) { return normalized(name) == normalized(it.key()); });
+        if (!kind || named == header.end()) {
+            *error = !kind ? QStringLiteral("--map %1=%2: no such field (id, method, model, dataset, status, "
+                                            "memo, host, test_error, best_test_error, epochs, hparam, field, "
+                                            "ignore)")
+                                 .arg(it.key(), it.value())
+                           : QStringLiteral("--map %1=%2: the header has no column \"%1\"").arg(it.key(), it.value());
+            return std::nullopt;
+        }
+        kinds[static_cast<int>(named - header.begin())] = *kind;
+        mapped->insert(static_cast<int>(named - header.begin()));
+    }
+    return kinds;
+}
+
+/// The run of one row whose ID parsed as `id` (its method and date; the ID as written is the caller's to
+/// set); what the cells say that is odd goes to `warnings`, each line starting with `where`.
+RunRecord runFromRow(const QStringList& cells, const ModelId& id, const QStringList& header,
+                     const QVector<Column>& kinds, const QString& where, QStringList* warnings)
+{
+    RunRecord run;
+    run.method = id.method();
+    run.created = QDateTime(id.date(), QTime(0, 0), QTimeZone::utc());
+    QString statusText;
+    for (int c = 0; c < header.size(); ++c) {
+        const QString cell = cells.value(c).trimmed();
+        QString remark;
+        switch (kinds[c]) {
+        case Column::Id:
+        case Column::Ignore:
+            break;
+        case Column::Method:
+            if (!cell.isEmpty() && cell != run.method)
+                *warnings << QStringLiteral("%1: method column \"%2\" differs from the ID's \"%3\"; the ID's is kept")
+                                 .arg(where, cell, run.method);
+            break;
+        case Column::Model:
+            run.model = cell;
+            break;
+        case Column::Dataset:
+            run.dataset = cell;
+            break;
+        case Column::Status:
+            statusText = cell;
+            break;
+        case Column::Memo:
+            run.memo = cells.value(c);
+            break;
+        case Column::Host:
+            run.host = cell;
+            break;
+        case Column::TestError:
+            run.latestTestError = errorValue(cell, &remark);
+            break;
+        case Column::BestTestError:
+            run.bestTestError = errorValue(cell, &remark);
+            break;
+        case Column::Epochs:
+            run.totalEpochs = cell.toInt();
+            if (!cell.isEmpty())
+                run.hparams.insert(header[c].trimmed(), cellValue(cell));
+            break;
+        case Column::Hparam:
+            if (!cell.isEmpty())
+                run.hparams.insert(header[c].trimmed(), cellValue(cell));
+            break;
+        case Column::Field:
+            if (!cell.isEmpty())
+                run.fields.insert(header[c].trimmed(), cellValue(cell));
+            break;
+        }
+        if (!remark.isEmpty())
+            *warnings << QStringLiteral("%1, %2: %3").arg(where, header[c].trimmed(), remark);
+    }
+    if (!run.bestTestError && run.latestTestError)
+        run.bestTestError = run.latestTestError;
+    run.status = statusValue(statusText, run.latestTestError.has_value(), &run.statusReason);
+    if (run.status == RunStatus::Finished && run.totalEpochs > 0)
+        run.epoch = run.totalEpochs;
+    return run;
+}
+
+} // namespace
+
 Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
 {
     Result result;
@@ -284,27 +381,11 @@ Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
         return result;
     }
     const QStringList header = rows.first();
-    QVector<Column> kinds;
-    for (const QString& name : header)
-        kinds << columnKind(name);
     QSet<int> mapped;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const auto kind = mappedKind(it.value());
-        const auto named = std::find_if(header.begin(), header.end(),
-                                        [&](const QString& name) { return normalized(name) == normalized(it.key()); });
-        if (!kind || named == header.end()) {
-            result.error =
-                !kind ? QStringLiteral("--map %1=%2: no such field (id, method, model, dataset, status, "
-                                       "memo, host, test_error, best_test_error, epochs, hparam, field, "
-                                       "ignore)")
-                            .arg(it.key(), it.value())
-                      : QStringLiteral("--map %1=%2: the header has no column \"%1\"").arg(it.key(), it.value());
-            return result;
-        }
-        kinds[static_cast<int>(named - header.begin())] = *kind;
-        mapped.insert(static_cast<int>(named - header.begin()));
-    }
-    int idColumn = static_cast<int>(kinds.indexOf(Column::Id));
+    std::optional<QVector<Column>> kinds = columnKinds(header, map, &mapped, &result.error);
+    if (!kinds)
+        return result;
+    int idColumn = static_cast<int>(kinds->indexOf(Column::Id));
     if (idColumn < 0) {
         idColumn = idColumnByContents(rows, static_cast<int>(header.size()), mapped);
         if (idColumn < 0) {
@@ -313,7 +394,7 @@ Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
                                .arg(header.join(u','));
             return result;
         }
-        kinds[idColumn] = Column::Id;
+        (*kinds)[idColumn] = Column::Id;
         result.warnings << QStringLiteral("the IDs are in column \"%1\" (found by its contents)").arg(header[idColumn]);
     }
     QSet<QString> seen;
@@ -336,68 +417,9 @@ Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
                                    .arg(where)
                                    .arg(cells.size() - header.size());
         seen.insert(idText);
-        RunRecord run;
+        RunRecord run = runFromRow(cells, *id, header, *kinds, where, &result.warnings);
         run.id = idText;
-        run.method = id->method();
-        run.created = QDateTime(id->date(), QTime(0, 0), QTimeZone::utc());
-        QString statusText;
-        for (int c = 0; c < header.size(); ++c) {
-            const QString cell = cells.value(c).trimmed();
-            QString remark;
-            switch (kinds[c]) {
-            case Column::Id:
-            case Column::Ignore:
-                break;
-            case Column::Method:
-                if (!cell.isEmpty() && cell != run.method)
-                    result.warnings << QStringLiteral(
-                                           "%1: method column \"%2\" differs from the ID's \"%3\"; the ID's is kept")
-                                           .arg(where, cell, run.method);
-                break;
-            case Column::Model:
-                run.model = cell;
-                break;
-            case Column::Dataset:
-                run.dataset = cell;
-                break;
-            case Column::Status:
-                statusText = cell;
-                break;
-            case Column::Memo:
-                run.memo = cells.value(c);
-                break;
-            case Column::Host:
-                run.host = cell;
-                break;
-            case Column::TestError:
-                run.latestTestError = errorValue(cell, &remark);
-                break;
-            case Column::BestTestError:
-                run.bestTestError = errorValue(cell, &remark);
-                break;
-            case Column::Epochs:
-                run.totalEpochs = cell.toInt();
-                if (!cell.isEmpty())
-                    run.hparams.insert(header[c].trimmed(), cellValue(cell));
-                break;
-            case Column::Hparam:
-                if (!cell.isEmpty())
-                    run.hparams.insert(header[c].trimmed(), cellValue(cell));
-                break;
-            case Column::Field:
-                if (!cell.isEmpty())
-                    run.fields.insert(header[c].trimmed(), cellValue(cell));
-                break;
-            }
-            if (!remark.isEmpty())
-                result.warnings << QStringLiteral("%1, %2: %3").arg(where, header[c].trimmed(), remark);
-        }
-        if (!run.bestTestError && run.latestTestError)
-            run.bestTestError = run.latestTestError;
-        run.status = statusValue(statusText, run.latestTestError.has_value(), &run.statusReason);
-        if (run.status == RunStatus::Finished && run.totalEpochs > 0)
-            run.epoch = run.totalEpochs;
-        result.runs.append(run);
+        result.runs.append(std::move(run));
     }
     return result;
 }
