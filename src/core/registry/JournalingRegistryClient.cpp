@@ -134,6 +134,74 @@ bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonOb
     return false;
 }
 
+bool JournalingRegistryClient::sendAt(HttpRegistryClient& client, const QVector<RegistryJournal::Entry>& entries,
+                                      qsizetype i, qsizetype* next, QString* error)
+{
+    *next = i + 1;
+    client.forgetFailure();
+    if (entries[i].report.isEmpty())
+        return true; // a damaged line, already reported
+    if (op(entries[i].report) != QLatin1String("scalars")) {
+        client.setJournalSequence(entries[i].sequence > 0 ? std::optional(entries[i].sequence) : std::nullopt);
+        return deliver(client, entries[i].report, error);
+    }
+    // Consecutive scalar reports go as one request. Points are stored by (tag, step), so a batch sent twice
+    // stores nothing twice: no sequence number needed.
+    QVector<ScalarPoint> points;
+    const QString id = entries[i].report.value(QStringLiteral("id")).toString();
+    for (*next = i;
+         *next < entries.size() && op(entries[*next].report) == QLatin1String("scalars") &&
+         entries[*next].report.value(QStringLiteral("id")).toString() == id && points.size() < kPointsPerRequest;
+         ++*next) {
+        const auto more = RegistryWire::scalarsFromJson(entries[*next].report.value(QStringLiteral("points")), error);
+        if (more)
+            points += *more;
+    }
+    client.setJournalSequence(std::nullopt);
+    return client.addScalars(id, points, error);
+}
+
+bool JournalingRegistryClient::sendRound(HttpRegistryClient& client, const QVector<RegistryJournal::Entry>& entries,
+                                         bool* warnedOfToken)
+{
+    for (qsizetype i = 0; i < entries.size();) {
+        qsizetype next = i + 1;
+        QString error;
+        if (!sendAt(client, entries, i, &next, &error)) {
+            setProblem(error);
+            const auto failure = client.lastFailure();
+            if (failure == RegistryFailure::Unauthorized && !*warnedOfToken && m_options.warn) {
+                *warnedOfToken = true;
+                m_options.warn(QStringLiteral("warning: %1; the run's reports wait in %2: fix the token "
+                                              "(JIKKEN_TOKEN or client.json), then send them with jikken sync")
+                                   .arg(error, m_journal.path()));
+            }
+            // Only the service's "stored" takes a report out of the journal: while it is away, failing, or
+            // refusing the token, the report waits and is sent again.
+            if (failure == RegistryFailure::Unreachable || failure == RegistryFailure::ServiceError ||
+                failure == RegistryFailure::Unauthorized)
+                return false;
+            // Refused for good (the request itself is wrong): kept aside with the reason, not lost.
+            bool keptAside = true;
+            for (qsizetype k = i; k < next; ++k) {
+                QString rejectError;
+                if (!m_journal.reject(entries[k].report, error, &rejectError)) {
+                    setProblem(rejectError);
+                    keptAside = false;
+                }
+            }
+            if (!keptAside)
+                return false;
+            m_rejected.fetch_add(static_cast<int>(next - i));
+        }
+        QString ackError;
+        if (!m_journal.acknowledge(entries[next - 1].end, &ackError))
+            setProblem(ackError);
+        i = next;
+    }
+    return true;
+}
+
 void JournalingRegistryClient::sendLoop()
 {
     // The sender's own connection: a QNetworkAccessManager belongs to the thread that made it.
@@ -147,67 +215,7 @@ void JournalingRegistryClient::sendLoop()
         const QVector<RegistryJournal::Entry> entries = m_journal.pending(kEntriesPerRound, &problems);
         if (!problems.isEmpty())
             setProblem(problems.last());
-        bool retryLater = false;
-        for (qsizetype i = 0; i < entries.size() && !retryLater;) {
-            qsizetype next = i + 1;
-            QString error;
-            bool delivered = true;
-            client.forgetFailure();
-            if (entries[i].report.isEmpty()) {
-                delivered = true; // a damaged line, already reported
-            } else if (op(entries[i].report) == QLatin1String("scalars")) {
-                // Consecutive scalar reports go as one request. Points are stored by (tag, step), so a batch
-                // sent twice stores nothing twice: no sequence number needed.
-                QVector<ScalarPoint> points;
-                const QString id = entries[i].report.value(QStringLiteral("id")).toString();
-                for (next = i; next < entries.size() && op(entries[next].report) == QLatin1String("scalars") &&
-                               entries[next].report.value(QStringLiteral("id")).toString() == id &&
-                               points.size() < kPointsPerRequest;
-                     ++next) {
-                    const auto more =
-                        RegistryWire::scalarsFromJson(entries[next].report.value(QStringLiteral("points")), &error);
-                    if (more)
-                        points += *more;
-                }
-                client.setJournalSequence(std::nullopt);
-                delivered = client.addScalars(id, points, &error);
-            } else {
-                client.setJournalSequence(entries[i].sequence > 0 ? std::optional(entries[i].sequence) : std::nullopt);
-                delivered = deliver(client, entries[i].report, &error);
-            }
-            if (!delivered) {
-                setProblem(error);
-                const auto failure = client.lastFailure();
-                if (failure == RegistryFailure::Unauthorized && !warnedOfToken && m_options.warn) {
-                    warnedOfToken = true;
-                    m_options.warn(QStringLiteral("warning: %1; the run's reports wait in %2: fix the token "
-                                                  "(JIKKEN_TOKEN or client.json), then send them with jikken sync")
-                                       .arg(error, m_journal.path()));
-                }
-                // Only the service's "stored" takes a report out of the journal: while it is away, failing,
-                // or refusing the token, the report waits and is sent again.
-                if (failure == RegistryFailure::Unreachable || failure == RegistryFailure::ServiceError ||
-                    failure == RegistryFailure::Unauthorized) {
-                    retryLater = true;
-                    break;
-                }
-                // Refused for good (the request itself is wrong): kept aside with the reason, not lost.
-                for (qsizetype k = i; k < next; ++k) {
-                    QString rejectError;
-                    if (!m_journal.reject(entries[k].report, error, &rejectError)) {
-                        setProblem(rejectError);
-                        retryLater = true;
-                    }
-                }
-                if (retryLater)
-                    break;
-                m_rejected.fetch_add(static_cast<int>(next - i));
-            }
-            QString ackError;
-            if (!m_journal.acknowledge(entries[next - 1].end, &ackError))
-                setProblem(ackError);
-            i = next;
-        }
+        const bool retryLater = !sendRound(client, entries, &warnedOfToken);
         if (!retryLater && !entries.isEmpty()) {
             retryDelayMs = 100;
             sinceHeartbeat.restart();

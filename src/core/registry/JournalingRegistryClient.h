@@ -79,6 +79,13 @@ private:
     static bool deliver(HttpRegistryClient& client, const QJsonObject& report, QString* error);
     bool record(const QJsonObject& report, QString* error);
     void sendLoop();
+    /// Sends `entries` in order, each taken out of the journal once stored (or set aside, refused for
+    /// good); false when the rest must wait: the service is away, failing or refusing the token.
+    bool sendRound(HttpRegistryClient& client, const QVector<RegistryJournal::Entry>& entries, bool* warnedOfToken);
+    /// Sends the report at `i`, and the scalar reports of the same run right after it as one request;
+    /// `next` is set past what was sent.
+    static bool sendAt(HttpRegistryClient& client, const QVector<RegistryJournal::Entry>& entries, qsizetype i,
+                       qsizetype* next, QString* error);
     void setProblem(const QString& problem);
 
     QUrl m_url;
