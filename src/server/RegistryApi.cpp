@@ -287,6 +287,90 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
     return writeRun(id, leaf, request);
 }
 
+std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, const QString& leaf,
+                                                             const QJsonObject& body, ApiReply* reply)
+{
+    const auto refuse = [reply](ApiReply why) {
+        *reply = std::move(why);
+        return std::nullopt;
+    };
+    JsonFields fields(body, leaf);
+    RunUpdate update;
+    QString error;
+    if (leaf == QLatin1String("description")) {
+        // A partial description changes only the fields it names.
+        const auto current = m_store.run(id, &error);
+        if (!current)
+            return refuse(storeFailure(m_store.lastFailure(), error));
+        const auto description = RegistryWire::descriptionFromJson(body, &error, current->description());
+        if (!description)
+            return refuse(ApiReply::error(400, error));
+        update.apply = [this, id, description = *description](QString* e) {
+            return m_store.describe(id, description, e);
+        };
+    } else if (leaf == QLatin1String("final_metrics")) {
+        update.apply = [this, id, body](QString* e) { return m_store.setFinalMetrics(id, body, e); };
+    } else if (leaf == QLatin1String("labels")) {
+        QStringList labels;
+        fields.strings("labels", &labels, true);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
+            return refuse(ApiReply::error(400, problem));
+        update.apply = [this, id, labels](QString* e) { return m_store.setLabels(id, labels, e); };
+    } else if (leaf == QLatin1String("heartbeat")) {
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        update.apply = [this, id](QString* e) { return m_store.heartbeat(id, e); };
+    } else if (leaf == QLatin1String("device") || leaf == QLatin1String("memo")) {
+        QString text;
+        fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        if (leaf == QLatin1String("memo") && !RunRecord::memoError(text).isEmpty())
+            return refuse(ApiReply::error(400, RunRecord::memoError(text)));
+        update.apply = [this, id, text, memo = leaf == QLatin1String("memo")](QString* e) {
+            return memo ? m_store.setMemo(id, text, e) : m_store.setDevice(id, text, e);
+        };
+    } else if (leaf == QLatin1String("status")) {
+        QString status;
+        QString reason;
+        fields.string("status", &status, true);
+        fields.string("reason", &reason);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        const auto runStatus = runStatusFromString(status);
+        if (!runStatus)
+            return refuse(ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status)));
+        update.apply = [this, id, status = *runStatus, reason](QString* e) {
+            return m_store.setStatus(id, status, reason, e);
+        };
+        update.alert = [this, id, status, reason] {
+            if (m_alerts)
+                m_alerts->statusSet(id, status, reason);
+        };
+    } else if (leaf == QLatin1String("progress")) {
+        qint64 epoch = 0;
+        qint64 step = 0;
+        std::optional<double> testError;
+        fields.integer("epoch", &epoch, true);
+        fields.integer("step", &step, true);
+        fields.optionalNumber("test_error", &testError);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        if (epoch < 0 || epoch > std::numeric_limits<int>::max() || step < 0)
+            return refuse(ApiReply::error(400, QStringLiteral("progress: epoch and step must not be negative")));
+        update.apply = [this, id, epoch, step, testError](QString* e) {
+            return m_store.reportProgress(id, static_cast<int>(epoch), step, testError, e);
+        };
+        update.alert = [this, id, testError] {
+            if (m_alerts && testError)
+                m_alerts->testError(id, *testError);
+        };
+    }
+    return update;
+}
+
 ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const ApiRequest& request)
 {
     static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"), QStringLiteral("memo"),
@@ -307,90 +391,23 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     const auto body = jsonBody(request, &reply);
     if (!body)
         return reply;
+    const std::optional<RunUpdate> update = runUpdate(id, leaf, *body, &reply);
+    if (!update)
+        return reply;
     QString error;
-    std::function<bool(QString*)> apply; // the update, once the body is known to be good
-    std::function<void()> alert;         // what the alerts hear of it, once applied
-    JsonFields fields(*body, leaf);
-    if (leaf == QLatin1String("description")) {
-        // A partial description changes only the fields it names.
-        const auto current = m_store.run(id, &error);
-        if (!current)
-            return storeFailure(m_store.lastFailure(), error);
-        const auto description = RegistryWire::descriptionFromJson(*body, &error, current->description());
-        if (!description)
-            return ApiReply::error(400, error);
-        apply = [&, description = *description](QString* e) { return m_store.describe(id, description, e); };
-    } else if (leaf == QLatin1String("final_metrics")) {
-        apply = [&](QString* e) { return m_store.setFinalMetrics(id, *body, e); };
-    } else if (leaf == QLatin1String("labels")) {
-        QStringList labels;
-        fields.strings("labels", &labels, true);
-        if (!fields.noOthers())
-            return ApiReply::error(400, fields.error());
-        if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
-            return ApiReply::error(400, problem);
-        apply = [&, labels](QString* e) { return m_store.setLabels(id, labels, e); };
-    } else if (leaf == QLatin1String("heartbeat")) {
-        if (!fields.noOthers())
-            return ApiReply::error(400, fields.error());
-        apply = [&](QString* e) { return m_store.heartbeat(id, e); };
-    } else if (leaf == QLatin1String("device") || leaf == QLatin1String("memo")) {
-        QString text;
-        fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
-        if (!fields.noOthers())
-            return ApiReply::error(400, fields.error());
-        if (leaf == QLatin1String("memo") && !RunRecord::memoError(text).isEmpty())
-            return ApiReply::error(400, RunRecord::memoError(text));
-        apply = [&, text](QString* e) {
-            return leaf == QLatin1String("memo") ? m_store.setMemo(id, text, e) : m_store.setDevice(id, text, e);
-        };
-    } else if (leaf == QLatin1String("status")) {
-        QString status;
-        QString reason;
-        fields.string("status", &status, true);
-        fields.string("reason", &reason);
-        if (!fields.noOthers())
-            return ApiReply::error(400, fields.error());
-        const auto runStatus = runStatusFromString(status);
-        if (!runStatus)
-            return ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status));
-        apply = [&, status = *runStatus, reason](QString* e) { return m_store.setStatus(id, status, reason, e); };
-        alert = [&, status, reason] {
-            if (m_alerts)
-                m_alerts->statusSet(id, status, reason);
-        };
-    } else if (leaf == QLatin1String("progress")) {
-        qint64 epoch = 0;
-        qint64 step = 0;
-        std::optional<double> testError;
-        fields.integer("epoch", &epoch, true);
-        fields.integer("step", &step, true);
-        fields.optionalNumber("test_error", &testError);
-        if (!fields.noOthers())
-            return ApiReply::error(400, fields.error());
-        if (epoch < 0 || epoch > std::numeric_limits<int>::max() || step < 0)
-            return ApiReply::error(400, QStringLiteral("progress: epoch and step must not be negative"));
-        apply = [&, epoch, step, testError](QString* e) {
-            return m_store.reportProgress(id, static_cast<int>(epoch), step, testError, e);
-        };
-        alert = [&, testError] {
-            if (m_alerts && testError)
-                m_alerts->testError(id, *testError);
-        };
-    }
     if (!request.journalSequence) {
-        if (!apply(&error))
+        if (!update->apply(&error))
             return storeFailure(m_store.lastFailure(), error);
     } else {
-        const auto applied = m_store.applyJournalReport(id, *request.journalSequence, apply, &error);
+        const auto applied = m_store.applyJournalReport(id, *request.journalSequence, update->apply, &error);
         if (applied == RegistryStore::Applied::Failed)
             return storeFailure(m_store.lastFailure(), error);
         if (applied == RegistryStore::Applied::AlreadyNewer) // a copy sent again, or overtaken: done already
             return ApiReply::json({{QStringLiteral("ok"), true}, {QStringLiteral("applied"), false}});
     }
     m_feed.touch(id);
-    if (alert)
-        alert();
+    if (update->alert)
+        update->alert();
     return ApiReply::json({{QStringLiteral("ok"), true}});
 }
 

@@ -89,6 +89,16 @@ private:
     ApiReply importRuns(const QJsonObject& body);
     ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);
     ApiReply writeRun(const QString& id, const QString& leaf, const ApiRequest& request);
+    /// A write's change to a run, checked and ready to make.
+    struct RunUpdate
+    {
+        std::function<bool(QString*)> apply; ///< makes it in the store
+        std::function<void()> alert;         ///< tells the alerts of it, once made (none: nothing to tell)
+    };
+    /// The change a write of `body` to `leaf` (memo, status, progress, …) asks of run `id`; nothing, with
+    /// `reply` saying why, when the body is not one.
+    std::optional<RunUpdate> runUpdate(const QString& id, const QString& leaf, const QJsonObject& body,
+                                       ApiReply* reply);
     ApiReply scalars(const QString& id, const QUrlQuery& query);
     ApiReply series(const QString& id, const QUrlQuery& query);
     ApiReply tags(const QString& id);
