@@ -299,6 +299,50 @@ void RegistryServer::reconnectIfLost()
         std::fprintf(stderr, "jikken serve: %s\n", qPrintable(error));
 }
 
+void RegistryServer::answerPageRequest(const QHttpServerRequest& request, const QByteArray& method,
+                                       QHttpServerResponder& responder)
+{
+    if (method != "GET") {
+        send(responder, ApiReply::error(405, QStringLiteral("the page is read-only")));
+        return;
+    }
+    // The page itself holds no data; its requests are authorized one by one. A token in its URL is checked
+    // here and kept as a cookie, so a bookmark on the phone works.
+    QByteArray tokenFromQuery;
+    if (request.query().hasQueryItem(QStringLiteral("token"))) {
+        QString why;
+        const Access access = authorize(request, &tokenFromQuery, &why);
+        if (access == Access::Denied || access == Access::Unavailable) {
+            send(responder, refusal(access, why));
+            return;
+        }
+        // The cookie lives on the phone and in its history: only a token that cannot write goes there.
+        if (access == Access::Write && !tokenFromQuery.isEmpty()) {
+            send(responder, ApiReply::error(403, QStringLiteral("the phone page takes a read-only token "
+                                                                "(jikken token create --name phone --read-only)")));
+            return;
+        }
+    }
+    servePhonePage(responder, tokenFromQuery);
+}
+
+bool RegistryServer::queueReservation(const ApiRequest& request, QHttpServerResponder& responder, QTcpSocket* socket)
+{
+    ApiReply refused;
+    const auto methodName = RegistryApi::reserveMethod(request, &refused);
+    if (!methodName) {
+        send(responder, refused);
+        return false;
+    }
+    // Reservations that arrive together are made together, in one transaction with one commit: the commit
+    // (a disk flush) is what a reservation costs.
+    if (m_pendingReservations.empty())
+        QTimer::singleShot(0, this, &RegistryServer::reservePending);
+    m_pendingReservations.push_back(
+        {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName});
+    return true;
+}
+
 bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
     // Busy until answered: a parked change-feed request or a batched reservation is answered later.
@@ -319,35 +363,16 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         socket->disconnectFromHost();
         return true;
     }
-    QByteArray tokenFromQuery;
-    QString why;
     if (path == QLatin1String("/") || path == QLatin1String("/index.html")) {
-        if (method != "GET") {
-            send(responder, ApiReply::error(405, QStringLiteral("the page is read-only")));
-            return true;
-        }
-        // The page itself holds no data; its requests are authorized one by one. A token in its URL is
-        // checked here and kept as a cookie, so a bookmark on the phone works.
-        if (request.query().hasQueryItem(QStringLiteral("token"))) {
-            const Access access = authorize(request, &tokenFromQuery, &why);
-            if (access == Access::Denied || access == Access::Unavailable) {
-                send(responder, refusal(access, why));
-                return true;
-            }
-            // The cookie lives on the phone and in its history: only a token that cannot write goes there.
-            if (access == Access::Write && !tokenFromQuery.isEmpty()) {
-                send(responder, ApiReply::error(403, QStringLiteral("the phone page takes a read-only token "
-                                                                    "(jikken token create --name phone --read-only)")));
-                return true;
-            }
-        }
-        servePhonePage(responder, tokenFromQuery);
+        answerPageRequest(request, method, responder);
         return true;
     }
     if (!path.startsWith(QLatin1String("/api/"))) {
         send(responder, ApiReply::error(404, QStringLiteral("no such page %1").arg(path)));
         return true;
     }
+    QByteArray tokenFromQuery;
+    QString why;
     const Access access = authorize(request, &tokenFromQuery, &why);
     if (access == Access::Denied || access == Access::Unavailable) {
         send(responder, refusal(access, why),
@@ -364,8 +389,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type"), {}};
-    const QByteArray sequence = header(request, "Jikken-Journal-Sequence");
-    if (!sequence.isEmpty()) {
+    if (const QByteArray sequence = header(request, "Jikken-Journal-Sequence"); !sequence.isEmpty()) {
         bool ok = false;
         apiRequest.journalSequence = sequence.toLongLong(&ok);
         if (!ok || *apiRequest.journalSequence <= 0) {
@@ -374,19 +398,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         }
     }
     if (method == "POST" && path == QLatin1String("/api/v1/reserve")) {
-        ApiReply refusal;
-        const auto methodName = RegistryApi::reserveMethod(apiRequest, &refusal);
-        if (!methodName) {
-            send(responder, refusal);
-            return true;
-        }
-        // Reservations that arrive together are made together, in one transaction with one commit: the
-        // commit (a disk flush) is what a reservation costs.
-        answeredLater = true;
-        if (m_pendingReservations.empty())
-            QTimer::singleShot(0, this, &RegistryServer::reservePending);
-        m_pendingReservations.push_back(
-            {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName});
+        answeredLater = queueReservation(apiRequest, responder, socket);
         return true;
     }
     if (const auto run = RegistryApi::scalarsRun(apiRequest)) {

@@ -38,7 +38,7 @@ struct ServerOptions
     qint64 maxBodyBytes = 64 << 20;
     /// Slow headers, idle connections and how many at once (ConnectionGuard); its body limit is maxBodyBytes.
     ConnectionGuard::Limits connections;
-    int maxWaitMs = 30'000; ///< longest a change-feed request is held open
+    int maxWaitMs = 30'000;              ///< longest a change-feed request is held open
     qint64 seriesCacheBytes = 256 << 20; ///< the series cache's memory budget (least recently used go first)
     /// The registry's clock, for tests and benchmarks; empty: the real one.
     RegistryStore::Clock clock;
@@ -89,6 +89,12 @@ private:
     void reservePending();
     void markLost();
     void servePhonePage(QHttpServerResponder& responder, const QByteArray& token);
+    /// `GET /` (or /index.html): the phone page, a token in its URL checked (a read-only one only).
+    void answerPageRequest(const QHttpServerRequest& request, const QByteArray& method,
+                           QHttpServerResponder& responder);
+    /// Queues a `POST /api/v1/reserve` to be made with those that arrive with it; false when refused (and
+    /// answered) at once.
+    bool queueReservation(const ApiRequest& request, QHttpServerResponder& responder, QTcpSocket* socket);
 
     ServerOptions m_options;
     RegistryStore m_store;
