@@ -70,6 +70,34 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
       m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
       m_poll(new QTimer(this))
 {
+    layOutPanes();
+    createToolBar();
+    connectParts();
+    buildMenus();
+
+    QSettings settings;
+    m_views = QJsonDocument::fromJson(settings.value(QStringLiteral("viewer/views")).toByteArray()).array();
+    QString error;
+    if (!m_notes->setFolder(
+            settings.value(QStringLiteral("viewer/notes"), QDir::current().filePath(QStringLiteral("mtg"))).toString(),
+            &error))
+        statusBar()->showMessage(error);
+    m_apply->setSingleShot(true);
+    m_apply->setInterval(200); // a hundred models arriving: the lists and the figure follow five times a second
+    connect(m_apply, &QTimer::timeout, this, &ViewerWindow::applyChanges);
+    m_poll->setInterval(1000);
+    connect(m_poll, &QTimer::timeout, this, &ViewerWindow::refresh);
+    m_poll->start();
+    // What was read goes to the cache every few seconds and at the end, never on the way to a chart.
+    auto* save = new QTimer(this);
+    save->setInterval(5000);
+    connect(save, &QTimer::timeout, this, &ViewerWindow::saveToCache);
+    save->start();
+    resize(1400, 850);
+}
+
+void ViewerWindow::layOutPanes()
+{
     setWindowTitle(tr("Jikken Viewer"));
     m_tabs->addTab(m_figure, tr("Charts"));
     m_tabs->addTab(m_summary, tr("Summary"));
@@ -100,7 +128,10 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
     notesDock->setObjectName(QStringLiteral("notes"));
     notesDock->setWidget(m_notes);
     addDockWidget(Qt::RightDockWidgetArea, notesDock);
+}
 
+void ViewerWindow::createToolBar()
+{
     auto* bar = addToolBar(tr("Figure"));
     bar->setObjectName(QStringLiteral("figure"));
     m_layout->addItems({tr("Small multiples"), tr("Overlay")});
@@ -125,7 +156,10 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
     bar->addWidget(m_legend);
     bar->addWidget(new QLabel(tr("  Baseline ")));
     bar->addWidget(m_baseline);
+}
 
+void ViewerWindow::connectParts()
+{
     connect(m_layout, &QComboBox::currentIndexChanged, this, &ViewerWindow::optionsChanged);
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, [this] {
         m_xRange.reset(); // a zoom in steps means nothing in hours
@@ -152,27 +186,6 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
         if (!showRun(id, &error))
             statusBar()->showMessage(error, 8000);
     });
-    buildMenus();
-
-    QSettings settings;
-    m_views = QJsonDocument::fromJson(settings.value(QStringLiteral("viewer/views")).toByteArray()).array();
-    QString error;
-    if (!m_notes->setFolder(
-            settings.value(QStringLiteral("viewer/notes"), QDir::current().filePath(QStringLiteral("mtg"))).toString(),
-            &error))
-        statusBar()->showMessage(error);
-    m_apply->setSingleShot(true);
-    m_apply->setInterval(200); // a hundred models arriving: the lists and the figure follow five times a second
-    connect(m_apply, &QTimer::timeout, this, &ViewerWindow::applyChanges);
-    m_poll->setInterval(1000);
-    connect(m_poll, &QTimer::timeout, this, &ViewerWindow::refresh);
-    m_poll->start();
-    // What was read goes to the cache every few seconds and at the end, never on the way to a chart.
-    auto* save = new QTimer(this);
-    save->setInterval(5000);
-    connect(save, &QTimer::timeout, this, &ViewerWindow::saveToCache);
-    save->start();
-    resize(1400, 850);
 }
 
 ViewerWindow::~ViewerWindow()

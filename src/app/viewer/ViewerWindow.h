@@ -82,6 +82,12 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    /// The figure's tabs in the middle, runs and tags on the left, meeting notes on the right.
+    void layOutPanes();
+    /// The figure's options: layout, x axis, smoothing, log y, title, legend template, baseline.
+    void createToolBar();
+    /// What follows the options, lists, figure and notes when they change.
+    void connectParts();
     void buildMenus();
     void fillRunList();
     void fillTagList();
