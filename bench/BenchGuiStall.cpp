@@ -35,6 +35,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 using namespace jikken;
 
@@ -129,6 +130,14 @@ QHash<QByteArray, EventTally>& eventsSinceTick()
     return tally;
 }
 
+/// The CPU time this thread has used, in nanoseconds.
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<qint64>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
 /// The longest time the GUI thread went without running a 5 ms timer, since the last `restart`. Time spent
 /// in a nested event loop counts as stalled though the timer runs there: such loops leave out the user's
 /// input (HttpRegistryClient's did), so the window does not answer.
@@ -143,8 +152,11 @@ public:
             if (QThread::currentThread()->loopLevel() > m_level)
                 return; // in a nested loop: the stall goes on
             const qint64 now = m_clock.nsecsElapsed();
+            const qint64 ran = threadCpuNs();
             if (m_traceMs > 0 && (now - m_last) / 1e6 >= 4 * m_traceMs) { // after the events it was made of
-                std::fprintf(stderr, "trace: a stall of %.1f ms ends; it held:\n", (now - m_last) / 1e6);
+                // The rest of it the thread waited for a core (the service, proxy and readers share two).
+                std::fprintf(stderr, "trace: a stall of %.1f ms ends (the GUI thread ran %.1f ms of it); it held:\n",
+                             (now - m_last) / 1e6, (ran - m_lastRan) / 1e6);
                 for (auto it = eventsSinceTick().cbegin(); it != eventsSinceTick().cend(); ++it)
                     if (it->ms >= 1)
                         std::fprintf(stderr, "trace:     %6.1f ms in %3d × %s\n", it->ms, it->count,
@@ -153,12 +165,14 @@ public:
             eventsSinceTick().clear();
             m_longest = std::max(m_longest, (now - m_last) / 1e6);
             m_last = now;
+            m_lastRan = ran;
         });
         m_timer.start(5);
     }
     void restart()
     {
         m_last = m_clock.nsecsElapsed();
+        m_lastRan = threadCpuNs();
         m_longest = 0;
     }
     /// The longest gap, the one going on now included.
@@ -170,6 +184,7 @@ private:
     int m_level = QThread::currentThread()->loopLevel();
     const int m_traceMs = qEnvironmentVariableIntValue("JIKKEN_TRACE_MS");
     qint64 m_last = 0;
+    qint64 m_lastRan = 0;
     double m_longest = 0;
 };
 
