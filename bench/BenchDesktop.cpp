@@ -106,7 +106,7 @@ int main(int argc, char** argv)
     window.resize(1400, 900);
     window.show();
     while (window.table()->model()->rowCount() < kRuns) // read on the reader's thread
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     window.table()->viewport()->repaint();
     const double startup = timer.nsecsElapsed() / 1e6;
     row("start-up to the first painted table, 10,000 runs", startup, "ms", 1000, true);
@@ -132,13 +132,23 @@ int main(int argc, char** argv)
         }
         return true;
     };
+    // Every run drawn from what arrived first (its preview, or all its points), the chart painted.
+    const auto drawnEach = [&] {
+        for (int r = 0; r < kChartRuns; ++r) {
+            if (!chart->curve(model->index(r, 0).data(RegistryTableModel::IdRole).toString(), tag))
+                return false;
+        }
+        return !chart->isDrawPending();
+    };
     timer.restart();
     window.table()->selectionModel()->select(QItemSelection(model->index(0, 0), model->index(kChartRuns - 1, 0)),
                                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    while (!drawnEach())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents); // sleeps between events, as an app does
     window.repaint();
-    row("10 runs x 1M points: registry to first painted chart (previews)", timer.nsecsElapsed() / 1e6, "ms", 300, true);
+    row("10 runs x 1M points: registry to all 10 drawn (previews)", timer.nsecsElapsed() / 1e6, "ms", 300, true);
     while (!complete())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     window.repaint();
     row("  ... every point read (worker thread) and painted", timer.nsecsElapsed() / 1e6, "ms", 300, true);
 
