@@ -474,6 +474,18 @@ private Q_SLOTS:
                          Qt::NoModifier);
         QApplication::sendEvent(chart->view()->viewport(), &move);
         QVERIFY2(chart->readout()->text().startsWith(ids[7] + QLatin1Char(' ')), qPrintable(chart->readout()->text()));
+        const auto lineOf = [chart](const QString& id) -> const QAbstractSeries* {
+            for (QAbstractSeries* series : chart->chart()->series()) {
+                if (series->name() == id)
+                    return series;
+            }
+            return nullptr;
+        };
+        QVERIFY(lineOf(ids[7]));
+        QCOMPARE(chart->chart()->highlighted(), lineOf(ids[7])); // drawn over the band, wider
+        QEvent leave(QEvent::Leave);
+        QApplication::sendEvent(chart->view(), &leave);
+        QCOMPARE(chart->chart()->highlighted(), nullptr);
         selectRun(window.table(), ids.first(), false);
         settle(window);
         QVERIFY(chart->chart()->legend()->isVisible());
@@ -514,6 +526,22 @@ private Q_SLOTS:
         chart->setYRange(0, 2, CurveChart::Ticks::Exact); // 0.5 is now a quarter of the way up
         const double after = redRow();
         QVERIFY2(after > before + 30, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
+        // Picked out (the pointer at it): drawn again, wider.
+        const auto redPixels = [&view] {
+            const QImage image = view.grab().toImage();
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor pixel = image.pixelColor(x, y);
+                    count += pixel.hsvSaturation() > 150 && (pixel.hsvHue() < 10 || pixel.hsvHue() > 350);
+                }
+            }
+            return count;
+        };
+        const int thin = redPixels();
+        chart->highlight(line);
+        const int wide = redPixels();
+        QVERIFY2(wide > thin * 3 / 2, qPrintable(QStringLiteral("%1 -> %2").arg(thin).arg(wide)));
     }
 
     // The small charts are drawn once into a picture and shown from it: new panels and a new size are

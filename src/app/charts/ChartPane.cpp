@@ -90,8 +90,15 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
         redraw();
     });
     connect(m_view, &PlotView::hoveredAt, this, [this](QPointF value) {
-        m_readout->setText(m_chart->isLayered() ? describeNearest(value) : describeAll(value.x()));
+        if (!m_chart->isLayered()) {
+            m_readout->setText(describeAll(value.x()));
+            return;
+        }
+        const QString nearest = nearestRun(value); // picked out of the band, and named
+        m_chart->highlight(m_lines.value(nearest));
+        m_readout->setText(nearest.isEmpty() ? QString() : describePoint(nearest, value.x()));
     });
+    connect(m_view, &PlotView::hoverLeft, this, [this] { m_chart->highlight(nullptr); });
     m_view->setMouseTracking(true);
     m_drawSoon->setSingleShot(true);
     m_drawSoon->setInterval(kArrivalsMs);
@@ -602,7 +609,7 @@ QString ChartPane::describeAll(double x) const
     return where + QStringLiteral("   ") + parts.join(QStringLiteral("   "));
 }
 
-QString ChartPane::describeNearest(QPointF value) const
+QString ChartPane::nearestRun(QPointF value) const
 {
     const XAxis axis = xAxis();
     const QString tag = m_tag->currentText();
@@ -622,7 +629,7 @@ QString ChartPane::describeNearest(QPointF value) const
             nearest = it.key();
         }
     }
-    return nearest.isEmpty() ? QString() : describePoint(nearest, value.x());
+    return nearest;
 }
 
 QString ChartPane::describePoint(const QString& id, double x) const

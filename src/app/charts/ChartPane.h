@@ -79,9 +79,9 @@ public:
     /// Every shown run's value at (about) `x`, as the read-out says it while the pointer is over the plot:
     /// TensorBoard's tooltip, one line for all runs.
     QString describeAll(double x) const;
-    /// In a crowded chart (more lines than the legend names, drawn as one band): what the line nearest
-    /// the pointer at `value` (in the axes' units) holds there; empty with no line at that x.
-    QString describeNearest(QPointF value) const;
+    /// In a crowded chart (more lines than the legend names, drawn as one band): the run whose line is
+    /// nearest the pointer at `value` (in the axes' units), on screen; empty with no line at that x.
+    QString nearestRun(QPointF value) const;
     /// Whether a selection or curves have arrived that are not drawn yet (they are, a moment later).
     bool isDrawPending() const;
     /// How long after a curve arrives it is drawn, with those that arrive meanwhile.

@@ -224,8 +224,15 @@ void CurveChart::setLayered(bool layered)
     if (layered) {
         m_drawn = new LineLayer(this, LineLayer::Kind::Drawn);
         keepPainted(m_drawn);
-    } else
+    } else {
         delete std::exchange(m_drawn, nullptr);
+    }
+}
+
+void CurveChart::highlight(const QLineSeries* line)
+{
+    if (m_drawn)
+        m_drawn->setHighlighted(line);
 }
 
 QString CurveChart::yTitle() const

@@ -69,6 +69,10 @@ public:
     /// of such a chart says it is hovered; its view's `hoveredAt` is what tells where the pointer is.
     void setLayered(bool layered);
     bool isLayered() const { return m_drawn != nullptr; }
+    /// In a layered chart, draws `line` over the others and wider (nullptr: none), as the pointer picks it
+    /// out of a band; the line it is now.
+    void highlight(const QLineSeries* line);
+    const QAbstractSeries* highlighted() const { return m_drawn ? m_drawn->highlighted() : nullptr; }
     /// A line on both axes, drawn in `style`; its points come with `setPoints`.
     QLineSeries* addLine(const Style& style);
     /// Makes the lines these, in order, keeping the series there are (restyled where they differ).

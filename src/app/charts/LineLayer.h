@@ -41,6 +41,9 @@ public:
     QList<QPointF> pointsOf(const QAbstractSeries* series) const;
     /// Takes `series`' line away (before the series goes).
     void remove(const QAbstractSeries* series);
+    /// Draws `series`' line over the others and wider (the one the pointer is at); nullptr: none.
+    void setHighlighted(const QAbstractSeries* series);
+    const QAbstractSeries* highlighted() const { return m_highlighted; }
     /// Whether a line of `points` is drawn crisp (no antialiasing; thin in a figure), across a plot `width`
     /// pixels wide where the lines together hold `allPoints`: a dense line (a point or more per two pixels)
     /// looks the same without antialiasing and draws several times faster, and so do all the lines of a
@@ -54,9 +57,12 @@ public:
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
 private:
+    void drawLine(QPainter* painter, const Line& line, qsizetype allPoints, double width, bool highlighted) const;
+
     QChart* m_chart;
     Kind m_kind;
     QVector<Line> m_lines;
+    const QAbstractSeries* m_highlighted = nullptr;
     QMetaObject::Connection m_plotAreaWatch; ///< the chart outlives a layer it takes away
 };
 

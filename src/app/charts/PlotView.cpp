@@ -91,6 +91,12 @@ void PlotView::mouseMoveEvent(QMouseEvent* event)
     QChartView::mouseMoveEvent(event);
 }
 
+void PlotView::leaveEvent(QEvent* event)
+{
+    Q_EMIT hoverLeft();
+    QChartView::leaveEvent(event);
+}
+
 void PlotView::mouseReleaseEvent(QMouseEvent* event)
 {
     if (m_panFrom && event->button() == Qt::MiddleButton) {

@@ -20,6 +20,8 @@ Q_SIGNALS:
     void resetRequested();
     /// The pointer is over the plot at `value`, in the axes' units (for a read-out of the lines there).
     void hoveredAt(QPointF value);
+    /// The pointer left the plot.
+    void hoverLeft();
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -28,6 +30,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     std::optional<QPointF> m_panFrom;
