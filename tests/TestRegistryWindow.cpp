@@ -72,6 +72,23 @@ private:
         return store;
     }
 
+    /// Where `widget` paints `colour`'s hue (edges blended by antialiasing included): the pixels whose
+    /// saturation is over `saturation` and whose hue is within 10 degrees of it.
+    static QVector<QPoint> pixelsOfHue(QWidget& widget, const QColor& colour, int saturation)
+    {
+        const QImage image = widget.grab().toImage();
+        QVector<QPoint> found;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor pixel = image.pixelColor(x, y);
+                const int apart = std::abs(pixel.hsvHue() - colour.hsvHue());
+                if (pixel.hsvSaturation() > saturation && std::min(apart, 360 - apart) < 10)
+                    found.append({x, y});
+            }
+        }
+        return found;
+    }
+
     static int rowOf(const QTableView* table, const QString& id)
     {
         for (int row = 0; row < table->model()->rowCount(); ++row) {
@@ -505,20 +522,13 @@ private Q_SLOTS:
         chart->setXRange(0, 10, CurveChart::Ticks::Exact);
         chart->setYRange(0, 1, CurveChart::Ticks::Exact);
         chart->setPoints(line, {{0, 0.5}, {10, 0.5}});
-        const auto redRow = [&view] { // where the red line is drawn: the mean row of its pixels
-            const QImage image = view.grab().toImage();
+        const auto redPixels = [&view] { return pixelsOfHue(view, Qt::red, 150); };
+        const auto redRow = [&redPixels] { // where the red line is drawn: the mean row of its pixels
+            const QVector<QPoint> red = redPixels();
             double rows = 0;
-            int count = 0;
-            for (int y = 0; y < image.height(); ++y) {
-                for (int x = 0; x < image.width(); ++x) {
-                    const QColor pixel = image.pixelColor(x, y);
-                    if (pixel.hsvSaturation() > 150 && (pixel.hsvHue() < 10 || pixel.hsvHue() > 350)) {
-                        rows += y;
-                        ++count;
-                    }
-                }
-            }
-            return count > 100 ? rows / count : -1.0;
+            for (const QPoint& p : red)
+                rows += p.y();
+            return red.size() > 100 ? rows / red.size() : -1.0;
         };
         const double before = redRow();
         QVERIFY(before > 0);
@@ -527,20 +537,9 @@ private Q_SLOTS:
         const double after = redRow();
         QVERIFY2(after > before + 30, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
         // Picked out (the pointer at it): drawn again, wider.
-        const auto redPixels = [&view] {
-            const QImage image = view.grab().toImage();
-            int count = 0;
-            for (int y = 0; y < image.height(); ++y) {
-                for (int x = 0; x < image.width(); ++x) {
-                    const QColor pixel = image.pixelColor(x, y);
-                    count += pixel.hsvSaturation() > 150 && (pixel.hsvHue() < 10 || pixel.hsvHue() > 350);
-                }
-            }
-            return count;
-        };
-        const int thin = redPixels();
+        const qsizetype thin = redPixels().size();
         chart->highlight(line);
-        const int wide = redPixels();
+        const qsizetype wide = redPixels().size();
         QVERIFY2(wide > thin * 3 / 2, qPrintable(QStringLiteral("%1 -> %2").arg(thin).arg(wide)));
     }
 
@@ -555,16 +554,8 @@ private Q_SLOTS:
             const QList<QPointF> points{{0, 0}, {50, 0}, {50, 1}, {100, 1}};
             return QVector<SmallMultiples::Panel>{{QStringLiteral("train/loss"), {{colour, points}}}};
         };
-        const auto pixelsOf = [&multiples](const QColor& colour) { // of its hue, blended at the edges or not
-            const QImage image = multiples.grab().toImage();
-            int count = 0;
-            for (int y = 0; y < image.height(); ++y) {
-                for (int x = 0; x < image.width(); ++x) {
-                    const QColor pixel = image.pixelColor(x, y);
-                    count += pixel.hsvSaturation() > 80 && std::abs(pixel.hsvHue() - colour.hsvHue()) < 10;
-                }
-            }
-            return count;
+        const auto pixelsOf = [&multiples](const QColor& colour) {
+            return static_cast<int>(pixelsOfHue(multiples, colour, 80).size());
         };
         multiples.setPanels(panelOf(Qt::red), XAxis::Step, false);
         QVERIFY(pixelsOf(Qt::red) > 100);
