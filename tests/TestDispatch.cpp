@@ -393,7 +393,7 @@ private Q_SLOTS:
         probe.close();
         RegistryTunnel tunnel(QStringLiteral("gpu-a"), static_cast<quint16>(QUrl(m_serve->url()).port()), remote);
         QString error;
-        QVERIFY2(tunnel.open(20000, &error), qPrintable(error));
+        QVERIFY2(tunnel.open(20000, &error) == RegistryTunnel::Opening::Open, qPrintable(error));
         QCOMPARE(tunnel.remoteUrl(), QStringLiteral("http://127.0.0.1:%1").arg(remote));
         const QString ls = QStringLiteral("JIKKEN_REGISTRY=%1 JIKKEN_TOKEN=%2 %3 ls --format csv\n")
                                .arg(tunnel.remoteUrl(), m_token, ShellQuote::quote(QStringLiteral(JIKKEN_BINARY)));
@@ -413,10 +413,10 @@ private Q_SLOTS:
         QVERIFY2(listed.ok(), qPrintable(listed.failure()));
 
         RegistryTunnel second(QStringLiteral("gpu-a"), static_cast<quint16>(QUrl(m_serve->url()).port()), remote);
-        QVERIFY(!second.open(20000, &error));
+        QVERIFY(second.open(20000, &error) == RegistryTunnel::Opening::PortTaken);
         QCOMPARE(error, QStringLiteral("gpu-a: port %1 is taken there").arg(remote));
         RegistryTunnel unreachable(QStringLiteral("stranger"), 1, remote);
-        QVERIFY(!unreachable.open(20000, &error));
+        QVERIFY(unreachable.open(20000, &error) == RegistryTunnel::Opening::Failed);
         QVERIFY2(error.startsWith(QStringLiteral("stranger: the tunnel to the registry did not open: ")),
                  qPrintable(error));
         QVERIFY2(error.contains(QStringLiteral("Host key verification failed")), qPrintable(error));

@@ -7,7 +7,6 @@
 #include "dispatch/HostGpuModel.h"
 #include "dispatch/HostsPanel.h"
 #include "dispatch/NewRunDialog.h"
-#include "dispatch/RegistryTunnel.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
@@ -256,8 +255,10 @@ private Q_SLOTS:
         window->dispatch()->newRun();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 60000);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-        RegistryTunnel* tunnel = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
-        QVERIFY(tunnel && tunnel->isOpen());
+        // The tunnel was opened, and is served, away from the window's thread.
+        QVERIFY(window->tunnels()->serviceThread() != QThread::currentThread());
+        const auto tunnel = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
+        QVERIFY(tunnel && tunnel->open);
         // The companions' token and the host's port are kept, private, for the next start of the app.
         QFile settings(EmbeddedRegistryTunnels::settingsPath());
         QCOMPARE(settings.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
@@ -269,7 +270,7 @@ private Q_SLOTS:
                      .toObject()
                      .value(QStringLiteral("gpu-b"))
                      .toInt(),
-                 tunnel->remotePort());
+                 tunnel->remotePort);
 
         RegistryStore store;
         QVERIFY(store.open(database, &error));
@@ -280,22 +281,23 @@ private Q_SLOTS:
         QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
         QCOMPARE(store.run(id, &error)->host, QStringLiteral("gpu-b"));
 
-        tunnel->process().kill(); // the link drops mid-run
-        QTRY_VERIFY_WITH_TIMEOUT(!tunnel->isOpen(), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(tunnel->isOpen(), 20000); // reopened by the app
+        window->tunnels()->cut(QStringLiteral("gpu-b")); // the link drops mid-run
+        const auto isOpen = [&] { return window->tunnels()->tunnel(QStringLiteral("gpu-b")).value().open; };
+        QTRY_VERIFY_WITH_TIMEOUT(!isOpen(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(isOpen(), 20000); // reopened by the app
 
         // The app quits (its service and tunnel with it) while the run goes on, and starts again: the
         // tunnel to the host with a run still going reopens by itself, and the journal catches up.
-        const quint16 port = tunnel->remotePort();
+        const quint16 port = tunnel->remotePort;
         window.reset();
         QTest::qWait(500);
         window = std::make_unique<RegistryWindow>(connector, database);
         window->setDispatch(config, connector);
         // The hosts with runs going are asked of the registry (on the reader's thread).
         QTRY_VERIFY_WITH_TIMEOUT(window->tunnels()->tunnel(QStringLiteral("gpu-b")), 20000);
-        RegistryTunnel* resumed = window->tunnels()->tunnel(QStringLiteral("gpu-b"));
-        QTRY_VERIFY_WITH_TIMEOUT(resumed->isOpen(), 20000);
-        QCOMPARE(resumed->remotePort(), port); // the address the companion knows
+        QTRY_VERIFY_WITH_TIMEOUT(isOpen(), 20000);
+        QCOMPARE(window->tunnels()->tunnel(QStringLiteral("gpu-b"))->remotePort,
+                 port); // the address the companion knows
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(id, &error)->status), 120000);
         const RunRecord ended = *store.run(id, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));

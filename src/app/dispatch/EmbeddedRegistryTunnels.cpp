@@ -13,6 +13,9 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <map>
+#include <memory>
+
 namespace jikken {
 
 namespace {
@@ -28,15 +31,115 @@ quint16 firstPortFor(const QString& host)
     return static_cast<quint16>(20000 + (static_cast<quint8>(hash[0]) << 8 | static_cast<quint8>(hash[1])) % 20000);
 }
 
-} // namespace
-
-EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* parent)
-    : QObject(parent), m_database(QFileInfo(database).absoluteFilePath())
+// Runs `work` on `object`'s thread and waits for it (the caller is on another thread).
+template <typename Work> void waitFor(QObject* object, Work work)
 {
-    loadSettings();
+    QMetaObject::invokeMethod(object, std::move(work), Qt::BlockingQueuedConnection);
 }
 
-void EmbeddedRegistryTunnels::loadSettings()
+} // namespace
+
+/// The service and the tunnels, on the service thread: everything here runs there.
+class EmbeddedRegistryTunnels::Host : public QObject // no signals: news goes out through `m_news`
+{
+public:
+    Host(QString database, std::function<void(const QString&)> news)
+        : m_database(std::move(database)), m_news(std::move(news))
+    {
+        loadSettings();
+    }
+
+    std::optional<Dispatcher::Route> route(const QString& host, QString* error);
+    void resume(const QStringList& hosts);
+    RegistryTunnel* tunnel(const QString& host) const
+    {
+        const auto it = m_tunnels.find(host);
+        return it == m_tunnels.end() ? nullptr : it->second.get();
+    }
+
+private:
+    bool startService(QString* error);
+    void loadSettings();
+    bool checkOrMakeToken(QString* error);
+    /// Opens a tunnel to `host`, trying the next ports while the host has one taken.
+    RegistryTunnel* openTunnel(const QString& host, QString* error);
+    RegistryTunnel* addTunnel(const QString& host, quint16 port);
+    bool saveSettings(QString* error) const;
+
+    QString m_database;
+    std::function<void(const QString&)> m_news;
+    std::unique_ptr<RegistryServer> m_server;
+    QString m_token;
+    std::map<QString, quint16> m_ports; ///< host -> its remote port, kept across restarts
+    std::map<QString, std::unique_ptr<RegistryTunnel>> m_tunnels;
+};
+
+EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* parent)
+    : QObject(parent), m_thread(new QThread(this))
+{
+    auto tell = [this](const QString& line) {
+        QMetaObject::invokeMethod(
+            this, [this, line] { Q_EMIT this->news(line); }, Qt::QueuedConnection);
+    };
+    m_host = new Host(QFileInfo(database).absoluteFilePath(), std::move(tell));
+    m_host->moveToThread(m_thread);
+    m_thread->setObjectName(QStringLiteral("registry tunnels"));
+    m_thread->start();
+}
+
+EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels()
+{
+    // The service and the tunnels end on their thread (ssh is stopped, the port closed), then the thread.
+    waitFor(m_host, [host = m_host] { delete host; });
+    m_thread->quit();
+    m_thread->wait();
+}
+
+std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::route(const QString& host, QString* error)
+{
+    Q_ASSERT(QThread::currentThread() != m_thread);
+    std::optional<Dispatcher::Route> route;
+    QString problem = tr("the registry's tunnels were closed"); // unless the host answers
+    waitFor(m_host, [&] {
+        problem.clear();
+        route = m_host->route(host, &problem);
+    });
+    if (!route)
+        *error = problem;
+    return route;
+}
+
+void EmbeddedRegistryTunnels::resume(const QStringList& hosts)
+{
+    QMetaObject::invokeMethod(
+        m_host, [host = m_host, hosts] { host->resume(hosts); }, Qt::QueuedConnection);
+}
+
+std::optional<EmbeddedRegistryTunnels::TunnelState> EmbeddedRegistryTunnels::tunnel(const QString& host) const
+{
+    std::optional<TunnelState> state;
+    waitFor(m_host, [&] {
+        if (const RegistryTunnel* tunnel = m_host->tunnel(host))
+            state = TunnelState{tunnel->isOpen(), tunnel->remotePort()};
+    });
+    return state;
+}
+
+void EmbeddedRegistryTunnels::cut(const QString& host)
+{
+    waitFor(m_host, [&] {
+        if (RegistryTunnel* tunnel = m_host->tunnel(host))
+            tunnel->process().kill();
+    });
+}
+
+QString EmbeddedRegistryTunnels::settingsPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/jikken/tunnels.json");
+}
+
+void EmbeddedRegistryTunnels::Host::loadSettings()
 {
     QFile file(settingsPath());
     if (!file.open(QIODevice::ReadOnly))
@@ -48,58 +151,31 @@ void EmbeddedRegistryTunnels::loadSettings()
     m_token = settings.value(QStringLiteral("token")).toString();
 }
 
-void EmbeddedRegistryTunnels::resume(const QStringList& hosts)
+void EmbeddedRegistryTunnels::Host::resume(const QStringList& hosts)
 {
     QString error;
     for (const QString& host : hosts) {
         if (tunnel(host) || !m_ports.count(host))
             continue;
         if (!startService(&error)) {
-            Q_EMIT news(error);
+            m_news(error);
             return;
         }
         addTunnel(host, m_ports[host])->start();
     }
 }
 
-RegistryTunnel* EmbeddedRegistryTunnels::addTunnel(const QString& host, quint16 port)
+RegistryTunnel* EmbeddedRegistryTunnels::Host::addTunnel(const QString& host, quint16 port)
 {
     auto tunnel = std::make_unique<RegistryTunnel>(host, m_server->port(), port, this);
-    tunnel->onDropped([this](const QString& line) { Q_EMIT news(line); });
-    tunnel->onReopened([this, host] { Q_EMIT news(tr("%1: the tunnel to the registry is open again").arg(host)); });
+    tunnel->onDropped(m_news);
+    tunnel->onReopened([this, host] { m_news(tr("%1: the tunnel to the registry is open again").arg(host)); });
     RegistryTunnel* added = tunnel.get();
     m_tunnels[host] = std::move(tunnel);
     return added;
 }
 
-EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels() = default;
-
-QString EmbeddedRegistryTunnels::settingsPath()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
-           QStringLiteral("/jikken/tunnels.json");
-}
-
-RegistryTunnel* EmbeddedRegistryTunnels::tunnel(const QString& host) const
-{
-    const auto it = m_tunnels.find(host);
-    return it == m_tunnels.end() ? nullptr : it->second.get();
-}
-
-std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::route(const QString& host, QString* error)
-{
-    if (QThread::currentThread() == thread())
-        return routeHere(host, error);
-    std::optional<Dispatcher::Route> route;
-    QString problem;
-    QMetaObject::invokeMethod(
-        this, [&] { route = routeHere(host, &problem); }, Qt::BlockingQueuedConnection);
-    if (!route)
-        *error = problem;
-    return route;
-}
-
-bool EmbeddedRegistryTunnels::startService(QString* error)
+bool EmbeddedRegistryTunnels::Host::startService(QString* error)
 {
     if (m_server)
         return true;
@@ -113,7 +189,7 @@ bool EmbeddedRegistryTunnels::startService(QString* error)
     return checkOrMakeToken(error);
 }
 
-bool EmbeddedRegistryTunnels::checkOrMakeToken(QString* error)
+bool EmbeddedRegistryTunnels::Host::checkOrMakeToken(QString* error)
 {
     AccessTokens tokens(m_server->store().database());
     if (!m_token.isEmpty() && tokens.verify(m_token)) // the saved token is this registry's, still valid
@@ -126,7 +202,7 @@ bool EmbeddedRegistryTunnels::checkOrMakeToken(QString* error)
     return saveSettings(error);
 }
 
-bool EmbeddedRegistryTunnels::saveSettings(QString* error) const
+bool EmbeddedRegistryTunnels::Host::saveSettings(QString* error) const
 {
     QJsonObject ports;
     for (const auto& [host, port] : m_ports)
@@ -136,30 +212,32 @@ bool EmbeddedRegistryTunnels::saveSettings(QString* error) const
     return PrivateFiles::writeFile(settingsPath(), text, error);
 }
 
-std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::routeHere(const QString& host, QString* error)
+RegistryTunnel* EmbeddedRegistryTunnels::Host::openTunnel(const QString& host, QString* error)
+{
+    quint16 port = m_ports.count(host) ? m_ports[host] : firstPortFor(host);
+    for (int attempt = 0; attempt < kPortTries; ++attempt, port = static_cast<quint16>(port + 1)) {
+        RegistryTunnel* candidate = addTunnel(host, port);
+        const RegistryTunnel::Opening opening = candidate->open(kOpenTimeoutMs, error);
+        if (opening == RegistryTunnel::Opening::Open)
+            return candidate;
+        m_tunnels.erase(host);
+        if (opening != RegistryTunnel::Opening::PortTaken)
+            break; // the host itself is the problem: another port will not help
+    }
+    return nullptr;
+}
+
+std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::Host::route(const QString& host, QString* error)
 {
     if (!startService(error))
         return std::nullopt;
     RegistryTunnel* open = tunnel(host);
     if (!open) {
-        quint16 port = m_ports.count(host) ? m_ports[host] : firstPortFor(host);
-        QString why;
-        for (int attempt = 0; attempt < kPortTries; ++attempt, port = static_cast<quint16>(port + 1)) {
-            RegistryTunnel* candidate = addTunnel(host, port);
-            if (candidate->open(kOpenTimeoutMs, &why)) {
-                open = candidate;
-                break;
-            }
-            m_tunnels.erase(host);
-            if (!why.contains(QLatin1String("is taken")))
-                break; // the host itself is the problem: another port will not help
-        }
-        if (!open) {
-            *error = why;
+        open = openTunnel(host, error);
+        if (!open)
             return std::nullopt;
-        }
-        if (m_ports[host] != port) {
-            m_ports[host] = port;
+        if (m_ports[host] != open->remotePort()) {
+            m_ports[host] = open->remotePort();
             if (!saveSettings(error))
                 return std::nullopt;
         }

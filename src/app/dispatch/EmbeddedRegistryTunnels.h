@@ -6,19 +6,21 @@
 #include <QString>
 #include <QStringList>
 
-#include <map>
-#include <memory>
+#include <optional>
+
+class QThread;
 
 namespace jikken {
-
-class RegistryServer;
-class RegistryTunnel;
 
 /// Lets companions on other hosts reach the app's embedded registry (a SQLite file on this computer):
 /// the registry service runs inside the app on loopback, and each host gets a reverse SSH tunnel to it,
 /// opened at the first dispatch there and reopened whenever it drops. The companions' write token and
 /// each host's port are kept in `~/.config/jikken/tunnels.json` (readable by the user only), so after the
 /// app restarts the same address serves the runs still going, which deliver what they journaled meanwhile.
+///
+/// The service and the tunnels live on a thread of their own: opening a tunnel waits for ssh to log in
+/// (seconds over a slow link, and again for each port tried), and the service answers every report the
+/// companions send; neither may hold up the window.
 class EmbeddedRegistryTunnels : public QObject
 {
     Q_OBJECT
@@ -27,14 +29,24 @@ public:
     EmbeddedRegistryTunnels(QString database, QObject* parent = nullptr);
     ~EmbeddedRegistryTunnels() override;
 
-    /// The registry as `host`'s companions reach it, once its tunnel is open. Safe to call from any thread
-    /// (dispatch runs on worker threads); the tunnels live on this object's thread.
+    /// The registry as `host`'s companions reach it, once its tunnel is open: waits for that, so call it
+    /// from a worker thread (dispatch runs on one).
     std::optional<Dispatcher::Route> route(const QString& host, QString* error);
     /// Reopens, in the background, the tunnels of these hosts where one was open before (the app
     /// restarted while runs went on there): their companions then deliver what they journaled meanwhile.
     void resume(const QStringList& hosts);
-    /// The tunnel to `host`, if one was opened (a test cuts it).
-    RegistryTunnel* tunnel(const QString& host) const;
+
+    struct TunnelState
+    {
+        bool open = false;
+        quint16 remotePort = 0;
+    };
+    /// The tunnel to `host`, if one was made (for tests, as every accessor below).
+    std::optional<TunnelState> tunnel(const QString& host) const;
+    /// Cuts the tunnel to `host` as a dropped link would.
+    void cut(const QString& host);
+    /// The thread the service and the tunnels live on.
+    QThread* serviceThread() const { return m_thread; }
     static QString settingsPath();
 
 Q_SIGNALS:
@@ -42,18 +54,9 @@ Q_SIGNALS:
     void news(const QString& line);
 
 private:
-    std::optional<Dispatcher::Route> routeHere(const QString& host, QString* error);
-    bool startService(QString* error);
-    void loadSettings();
-    bool checkOrMakeToken(QString* error);
-    RegistryTunnel* addTunnel(const QString& host, quint16 port);
-    bool saveSettings(QString* error) const;
-
-    QString m_database;
-    std::unique_ptr<RegistryServer> m_server;
-    QString m_token;
-    std::map<QString, quint16> m_ports; ///< host -> its remote port, kept across restarts
-    std::map<QString, std::unique_ptr<RegistryTunnel>> m_tunnels;
+    class Host;
+    QThread* m_thread;
+    Host* m_host; ///< lives on m_thread
 };
 
 } // namespace jikken

@@ -66,26 +66,29 @@ void RegistryTunnel::onOutput()
     m_wasOpen = true;
 }
 
-bool RegistryTunnel::open(int timeoutMs, QString* error)
+RegistryTunnel::Opening RegistryTunnel::open(int timeoutMs, QString* error)
 {
     if (m_open)
-        return true;
+        return Opening::Open;
     launch();
     const QDeadlineTimer deadline(timeoutMs);
     while (!m_open && !deadline.hasExpired() && m_ssh.state() != QProcess::NotRunning)
         m_ssh.waitForReadyRead(static_cast<int>(qMin<qint64>(deadline.remainingTime(), 200)));
     if (m_open) {
         m_keep = true;
-        return true;
+        return Opening::Open;
     }
     m_closing = true; // a failed open is the caller's to report, not a drop to retry
     m_ssh.kill();
     m_ssh.waitForFinished(2000);
     m_log += m_ssh.readAll();
-    *error = m_log.contains("remote port forwarding failed")
-                 ? QStringLiteral("%1: port %2 is taken there").arg(m_host).arg(m_remotePort)
-                 : QStringLiteral("%1: the tunnel to the registry did not open: %2").arg(m_host, sshProblem(m_log));
-    return false;
+    // ssh has no exit status of its own for a refused forward (255, as for any failure): its log says.
+    if (m_log.contains("remote port forwarding failed")) {
+        *error = QStringLiteral("%1: port %2 is taken there").arg(m_host).arg(m_remotePort);
+        return Opening::PortTaken;
+    }
+    *error = QStringLiteral("%1: the tunnel to the registry did not open: %2").arg(m_host, sshProblem(m_log));
+    return Opening::Failed;
 }
 
 void RegistryTunnel::start()

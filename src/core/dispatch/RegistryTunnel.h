@@ -21,10 +21,14 @@ public:
     RegistryTunnel(QString host, quint16 localPort, quint16 remotePort, QObject* parent = nullptr);
     ~RegistryTunnel() override;
 
+    enum class Opening {
+        Open,
+        PortTaken, ///< the host has the remote port in use: another port may do
+        Failed,    ///< the host is unreachable or refused us: another port will not help
+    };
     /// Opens the tunnel and waits until the host listens on the remote port (at dispatch, which needs it
-    /// now). False and one line in `error` when it cannot (the host unreachable, the port taken there);
-    /// then it is not kept trying.
-    bool open(int timeoutMs, QString* error);
+    /// now). When it cannot, one line in `error`, and it is not kept trying.
+    Opening open(int timeoutMs, QString* error);
     /// Opens the tunnel in the background and keeps it open (after the app restarts, for runs still going).
     void start();
     bool isOpen() const { return m_open; }
