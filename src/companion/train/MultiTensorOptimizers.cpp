@@ -1,6 +1,7 @@
 #include "MultiTensorOptimizers.h"
 
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -73,10 +74,34 @@ bool takesMultiTensorStep(const std::vector<torch::optim::OptimizerParamGroup>& 
     return true;
 }
 
+/// Adam's step in one fused kernel (weight decay as Adam's, added to the gradients; AdamW's is done
+/// before). False, and nothing changed, when the kernel refuses the tensors: the caller steps without it.
+bool fusedAdamStep(const std::vector<torch::Tensor>& parameters, const std::vector<torch::Tensor>& gradients,
+                   const std::vector<torch::Tensor>& averages, const std::vector<torch::Tensor>& squares, int64_t step,
+                   const torch::optim::AdamOptions& options)
+{
+    // The kernel reads each parameter's step count from the device (PyTorch keeps one tensor per
+    // parameter); here they share one, made without waiting on the device.
+    const torch::Tensor steps = torch::full(
+        {}, static_cast<double>(step), torch::TensorOptions().dtype(torch::kFloat).device(parameters.front().device()));
+    try {
+        at::_fused_adam_(parameters, gradients, averages, squares, {},
+                         std::vector<torch::Tensor>(parameters.size(), steps), options.lr(),
+                         std::get<0>(options.betas()), std::get<1>(options.betas()), options.weight_decay(),
+                         options.eps(), false, false);
+        return true;
+    } catch (const c10::Error& error) {
+        std::fprintf(stderr, "jikken: the fused Adam kernel refused the parameters; stepping without it: %s\n",
+                     error.what_without_backtrace());
+        return false;
+    }
+}
+
 /// One Adam or AdamW step over a group, the moments updated in place; `decoupled`: AdamW's weight decay
-/// (the parameters shrink) instead of Adam's (the gradients grow).
+/// (the parameters shrink) instead of Adam's (the gradients grow). Fused where the kernel takes the
+/// parameters, while `*fused` holds; a refusal clears it.
 template <typename Options, typename State, typename States>
-void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool decoupled)
+void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool decoupled, bool* fused)
 {
     const auto& options = static_cast<const Options&>(group.options());
     std::vector<torch::Tensor> parameters, gradients;
@@ -100,6 +125,19 @@ void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool dec
         averages.push_back(moments.exp_avg());
         squares.push_back(moments.exp_avg_sq());
     }
+    if (*fused && fusedAdamTakes(parameters, gradients)) {
+        if (decoupled && options.weight_decay() != 0)
+            at::_foreach_mul_(parameters, 1 - options.lr() * options.weight_decay());
+        const auto adam = torch::optim::AdamOptions(options.lr())
+                              .betas(options.betas())
+                              .eps(options.eps())
+                              .weight_decay(decoupled ? 0 : options.weight_decay());
+        if (fusedAdamStep(parameters, gradients, averages, squares, step, adam))
+            return;
+        *fused = false;
+        if (decoupled && options.weight_decay() != 0) // undone: the step below decays them itself
+            at::_foreach_div_(parameters, 1 - options.lr() * options.weight_decay());
+    }
     const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
     const double correction1 = 1 - std::pow(beta1, static_cast<double>(step));
     const double correction2 = 1 - std::pow(beta2, static_cast<double>(step));
@@ -120,6 +158,24 @@ void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool dec
 }
 
 } // namespace
+
+bool fusedAdamTakes(const std::vector<torch::Tensor>& parameters, const std::vector<torch::Tensor>& gradients)
+{
+    if (parameters.empty() || !parameters.front().is_cuda())
+        return false;
+    const torch::Device device = parameters.front().device();
+    const torch::ScalarType type = parameters.front().scalar_type();
+    if (type != torch::kFloat && type != torch::kHalf && type != torch::kBFloat16 && type != torch::kDouble)
+        return false;
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        const torch::Tensor &parameter = parameters[i], &gradient = gradients[i];
+        if (parameter.device() != device || gradient.device() != device || parameter.scalar_type() != type ||
+            gradient.scalar_type() != type || !parameter.is_non_overlapping_and_dense() ||
+            parameter.strides() != gradient.strides())
+            return false;
+    }
+    return true;
+}
 
 torch::Tensor MultiTensorSGD::step(LossClosure closure)
 {
@@ -169,7 +225,7 @@ torch::Tensor MultiTensorAdam::step(LossClosure closure)
         return torch::optim::Adam::step(closure);
     torch::NoGradGuard noGrad;
     for (auto& group : param_groups_)
-        adamStep<Options, State>(group, state_, false);
+        adamStep<Options, State>(group, state_, false, &m_fused);
     return {};
 }
 
@@ -181,7 +237,7 @@ torch::Tensor MultiTensorAdamW::step(LossClosure closure)
         return torch::optim::AdamW::step(closure);
     torch::NoGradGuard noGrad;
     for (auto& group : param_groups_)
-        adamStep<Options, State>(group, state_, true);
+        adamStep<Options, State>(group, state_, true, &m_fused);
     return {};
 }
 
