@@ -315,7 +315,11 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QTableView* table = window.table();
+        QVERIFY(window.chart()->tagBox()->currentText().isEmpty());
         selectRun(table, m_ids[0]);
+        // No tag is picked yet: the test error's curve (a preview, then every point) is asked for at once with
+        // the run's tags, not after them (over a slow link, one answer later rather than one per run).
+        QCOMPARE(window.reader().outstanding(), 3);
         selectRun(table, m_ids[2]);
         settle(window);
         ChartPane* chart = window.chart();

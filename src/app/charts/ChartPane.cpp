@@ -185,6 +185,10 @@ void ChartPane::showRuns(const QStringList& ids)
         showTags({}); // and redraws
         return;
     }
+    // With no tag picked yet (the first selection), the curves of the tag the picker will pick are asked
+    // for beside each run's tags, so that the first line comes with the first answers rather than after
+    // every run's tags; a run without that tag answers with no points.
+    const QString likely = m_tag->currentText().isEmpty() ? preferredTag() : QString();
     for (const QString& id : ids) {
         m_reader.ask(
             this, RegistryReader::Kind::Quick,
@@ -205,6 +209,8 @@ void ChartPane::showRuns(const QStringList& ids)
                 all.sort();
                 showTags(all);
             });
+        if (!likely.isEmpty())
+            ensureCurve(id, likely);
     }
     fillColourBy();
     showHint();
@@ -220,8 +226,7 @@ void ChartPane::showTags(const QStringList& tags)
         const QSignalBlocker blocker(m_tag);
         m_tag->clear();
         m_tag->addItems(tags);
-        // The tag shown before this selection; else the test error, the curve people look at first.
-        const int keep = m_tag->findText(m_wantedTag.isEmpty() ? QStringLiteral("test/error") : m_wantedTag);
+        const int keep = m_tag->findText(preferredTag());
         m_tag->setCurrentIndex(
             keep >= 0 ? keep : std::max(0, static_cast<int>(m_tag->findText(QStringLiteral("test/error")))));
     }
@@ -230,6 +235,11 @@ void ChartPane::showTags(const QStringList& tags)
         reload();
     else
         refreshMultiples(); // more key tags may be known now
+}
+
+QString ChartPane::preferredTag() const
+{
+    return m_wantedTag.isEmpty() ? QStringLiteral("test/error") : m_wantedTag;
 }
 
 void ChartPane::ensureCurve(const QString& id, const QString& tag)

@@ -118,6 +118,9 @@ private:
     void curveChanged(const QString& tag);
     /// Draws what arrived since the last draw.
     void drawArrivals();
+    /// The tag the picker shows when the runs have it: the one chosen before, else the test error, the
+    /// curve people look at first.
+    QString preferredTag() const;
     /// Fills the tag picker with the shown runs' tags, keeping the chosen one.
     void showTags(const QStringList& tags);
     /// Gives a new curve the slider's smoothing and its run's steps per epoch.
