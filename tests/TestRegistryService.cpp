@@ -355,6 +355,13 @@ private Q_SLOTS:
         QVERIFY(crowded);
         const QByteArray crowdedAnswer = answerOf(*crowded, 5000);
         QVERIFY2(crowdedAnswer.startsWith("HTTP/1.1 431"), crowdedAnswer.constData());
+        // Headers over 64 KiB: 431, whether they come in pieces or whole in one read.
+        auto longLine =
+            connectRaw("GET /api/v1/info?" + QByteArray(70 << 10, 'a') +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_readToken.toUtf8() + "\r\n\r\n");
+        QVERIFY(longLine);
+        const QByteArray longAnswer = answerOf(*longLine, 5000);
+        QVERIFY2(longAnswer.startsWith("HTTP/1.1 431"), longAnswer.left(200).constData());
 
         // The service still answers, and a body within the limits goes through.
         QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", m_writeToken).status, 201);
@@ -539,6 +546,8 @@ private Q_SLOTS:
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
         QVERIFY(!client.series(id, QStringLiteral("loss"), &error));
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY(!client.seriesOfTags(id, {QStringLiteral("loss")}, &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
         QVERIFY(!client.today(&error));
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
     }
@@ -628,6 +637,36 @@ private Q_SLOTS:
                                         {}, m_readToken);
         QCOMPARE(both.status, 200);
         QCOMPARE(both.json.value(QStringLiteral("series")).toArray().size(), 3);
+    }
+
+    // A run's tags read together: each as the one-tag read gives it, whatever its characters, a tag the run
+    // lacks as no points, and more names than one request's headers hold (64 KiB) split over several.
+    void aRunsTagsAreReadTogether()
+    {
+        startServer();
+        const QString id = reserve();
+        QStringList tags;
+        QVector<ScalarPoint> points;
+        for (int i = 0; i < 300; ++i) {
+            tags << QStringLiteral("sweep/損失,lr=0.%1&x=%2%%/").arg(i).arg(QString(200, QChar(u'a' + i % 26)));
+            for (int step = 1; step <= 3; ++step)
+                points.append({tags.last(), step, 1.0 * step, i + step / 10.0});
+        }
+        QString error;
+        QVERIFY2(client(m_writeToken).addScalars(id, points, &error), qPrintable(error));
+        tags << QStringLiteral("never/logged");
+        HttpRegistryClient reader = client(m_readToken);
+        const auto all = reader.seriesOfTags(id, tags, &error);
+        QVERIFY2(all, qPrintable(error));
+        QCOMPARE(all->size(), tags.size());
+        for (const QString& tag : tags) {
+            const auto one = reader.series(id, tag, &error);
+            QVERIFY2(one, qPrintable(error));
+            QCOMPARE(all->value(tag).steps, one->steps);
+            QCOMPARE(all->value(tag).values, one->values);
+        }
+        QCOMPARE(all->value(tags[7]).values, (QVector<double>{7 + 0.1, 7 + 0.2, 7 + 0.3}));
+        QVERIFY(all->value(QStringLiteral("never/logged")).isEmpty());
     }
 
     // The series cache keeps to its budget of bytes, and made-up tags take nothing from it.

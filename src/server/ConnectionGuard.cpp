@@ -14,12 +14,12 @@ struct ConnectionGuard::State
 {
     enum class Phase { Headers, Body, Taken, Refused };
     Phase phase = Phase::Headers;
-    QByteArray headers;          ///< this request's bytes up to the end of its headers
-    qint64 bodyLeft = 0;         ///< Content-Length still to come
-    bool chunked = false;        ///< Transfer-Encoding: chunked, counted against the limit
+    QByteArray headers;   ///< this request's bytes up to the end of its headers
+    qint64 bodyLeft = 0;  ///< Content-Length still to come
+    bool chunked = false; ///< Transfer-Encoding: chunked, counted against the limit
     qint64 chunkedBytes = 0;
-    QDeadlineTimer deadline;     ///< for the headers to end, or for the next request on an idle connection
-    qint64 idleSince = 0;        ///< when it last finished a request (for eviction at the cap)
+    QDeadlineTimer deadline; ///< for the headers to end, or for the next request on an idle connection
+    qint64 idleSince = 0;    ///< when it last finished a request (for eviction at the cap)
 };
 
 namespace {
@@ -118,11 +118,12 @@ void ConnectionGuard::onReadyRead(QTcpSocket* socket)
         state->deadline = QDeadlineTimer(m_limits.headerTimeoutMs); // a request began: its headers are due
     state->headers += fresh;
     const qsizetype end = state->headers.indexOf("\r\n\r\n");
-    if (end < 0) {
-        if (state->headers.size() > m_limits.maxHeaderBytes)
-            refuse(socket, 431, QStringLiteral("the request's headers are larger than %1 bytes").arg(m_limits.maxHeaderBytes));
+    // Too large whether they are still coming or came whole in one read.
+    if ((end < 0 ? state->headers.size() : end) > m_limits.maxHeaderBytes)
+        return refuse(socket, 431,
+                      QStringLiteral("the request's headers are larger than %1 bytes").arg(m_limits.maxHeaderBytes));
+    if (end < 0)
         return;
-    }
     const QByteArray headers = state->headers.left(end);
     const qint64 afterHeaders = state->headers.size() - end - 4;
     state->headers.clear();
@@ -177,7 +178,8 @@ void ConnectionGuard::expire()
         if (m_states.value(socket)->headers.isEmpty())
             socket->abort(); // idle: nothing to answer
         else
-            refuse(socket, 408, QStringLiteral("the request's headers did not arrive in %1 ms").arg(m_limits.headerTimeoutMs));
+            refuse(socket, 408,
+                   QStringLiteral("the request's headers did not arrive in %1 ms").arg(m_limits.headerTimeoutMs));
     }
 }
 

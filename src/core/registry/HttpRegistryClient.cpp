@@ -273,6 +273,48 @@ std::optional<ScalarSeries> HttpRegistryClient::series(const QString& id, const 
     return seriesPreview(id, tag, 0, error);
 }
 
+std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesOfTags(const QString& id, const QStringList& tags,
+                                                                             QString* error)
+{
+    // `tag=` repeated, as many a request as keep its line well under the service's header limit (64 KiB).
+    constexpr int kQueryChars = 8000;
+    QHash<QString, ScalarSeries> all;
+    QStringList asked;
+    QString query;
+    const auto read = [&] {
+        const auto reply = get(runPath(id, "series") + u'?' + query + QStringLiteral("points=0"), error);
+        if (!reply)
+            return false;
+        for (const QJsonValue& one : reply->value(QStringLiteral("series")).toArray()) {
+            const QString tag = one.toObject().value(QStringLiteral("tag")).toString();
+            auto series = understood(RegistryWire::seriesFromJson(one.toObject(), error));
+            if (!series)
+                return false;
+            if (asked.contains(tag))
+                all.insert(tag, std::move(*series));
+        }
+        for (const QString& tag : std::as_const(asked)) {
+            if (!all.contains(tag)) {
+                malformed(error, QStringLiteral("series: the reply left out the tag \"%1\"").arg(tag));
+                return false;
+            }
+        }
+        asked.clear();
+        query.clear();
+        return true;
+    };
+    for (const QString& tag : tags) {
+        const QString item = QStringLiteral("tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag)) + u'&';
+        if (!query.isEmpty() && query.size() + item.size() > kQueryChars && !read())
+            return std::nullopt;
+        query += item;
+        asked << tag;
+    }
+    if (!query.isEmpty() && !read())
+        return std::nullopt;
+    return all;
+}
+
 std::optional<ScalarSeries> HttpRegistryClient::seriesPreview(const QString& id, const QString& tag, int points,
                                                               QString* error)
 {

@@ -50,6 +50,8 @@ public:
     std::optional<QVector<ScalarPoint>> scalars(const QString& id, const QString& tag, QString* error) override;
     std::optional<QStringList> tags(const QString& id, QString* error) override;
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<QHash<QString, ScalarSeries>> seriesOfTags(const QString& id, const QStringList& tags,
+                                                             QString* error) override;
     std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
                                             QString* error) override;
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,

@@ -5,6 +5,7 @@
 #include "series/ScalarSeries.h"
 
 #include <QDate>
+#include <QHash>
 #include <QString>
 #include <QVector>
 
@@ -105,6 +106,20 @@ public:
             return std::nullopt;
         *total = whole->size();
         return whole->after(step);
+    }
+    /// Every point of each of `tags` (empty for a tag the run does not have), by tag: from a service in one
+    /// request rather than one per tag, which over a slow link is what reading a run costs.
+    virtual std::optional<QHash<QString, ScalarSeries>> seriesOfTags(const QString& id, const QStringList& tags,
+                                                                     QString* error)
+    {
+        QHash<QString, ScalarSeries> all;
+        for (const QString& tag : tags) {
+            auto one = series(id, tag, error);
+            if (!one)
+                return std::nullopt;
+            all.insert(tag, std::move(*one));
+        }
+        return all;
     }
     /// About `points` of them, quickly, for a first look while `series` reads the rest: a service reduces
     /// with min/max buckets, a local store samples evenly by step.

@@ -137,6 +137,7 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     const auto tags = registry.tags(id, error);
     if (!tags)
         return std::nullopt;
+    QStringList whole; // the tags read whole, together
     for (const QString& tag : *tags) {
         if (const auto had = known.tags.constFind(tag); had != known.tags.constEnd() && had->second > 0) {
             int total = 0;
@@ -149,10 +150,14 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
                 continue;
             } // else steps were logged again (a resumed run): every point
         }
-        auto series = registry.series(id, tag, error);
-        if (!series)
+        whole << tag;
+    }
+    if (!whole.isEmpty()) {
+        auto read = registry.seriesOfTags(id, whole, error);
+        if (!read)
             return std::nullopt;
-        run.scalars.insert(tag, std::move(*series));
+        for (auto it = read->begin(); it != read->end(); ++it)
+            run.scalars.insert(it.key(), std::move(it.value()));
     }
     reading.run = std::move(run);
     return reading;
