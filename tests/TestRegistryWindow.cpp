@@ -106,6 +106,26 @@ private:
                                             QItemSelectionModel::Rows);
     }
 
+    /// Selects the runs and opens them in the plot viewer from the menu; the viewer once it has read them
+    /// (through the window's reader), or null.
+    static ViewerWindow* openInViewer(RegistryWindow& window, const QStringList& ids)
+    {
+        window.table()->clearSelection();
+        for (const QString& id : ids)
+            selectRun(window.table(), id);
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == QStringLiteral("Open in Plot &Viewer"))
+                action->trigger();
+        }
+        settle(window);
+        for (QWidget* widget : QApplication::topLevelWidgets()) {
+            if (auto* viewer = qobject_cast<ViewerWindow*>(widget);
+                viewer && viewer->isVisible() && viewer->parent() == nullptr)
+                return viewer;
+        }
+        return nullptr;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -831,22 +851,7 @@ private Q_SLOTS:
         RegistryWindow window(connectorTo(m_path), m_path);
         settle(window);
         window.show();
-        QTableView* table = window.table();
-        selectRun(table, m_ids[2]);
-        selectRun(table, m_ids[1]);
-        QAction* openViewer = nullptr;
-        for (QAction* action : window.findChildren<QAction*>()) {
-            if (action->text() == QStringLiteral("Open in Plot &Viewer"))
-                openViewer = action;
-        }
-        QVERIFY(openViewer);
-        openViewer->trigger();
-        settle(window); // the viewer reads the models through the window's reader
-        ViewerWindow* viewer = nullptr;
-        for (QWidget* widget : QApplication::topLevelWidgets()) {
-            if (auto* found = qobject_cast<ViewerWindow*>(widget); found && found->isVisible())
-                viewer = found;
-        }
+        ViewerWindow* viewer = openInViewer(window, {m_ids[2], m_ids[1]});
         QVERIFY(viewer);
         QCOMPARE(viewer->library().keys().size(), 2);
         QCOMPARE(viewer->library().run(m_ids[2])->scalars.value(QStringLiteral("viewer/loss")).size(), 300);
@@ -881,10 +886,39 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(memoShown(), 5000);
         QVERIFY(window.followsChanges()); // the update came through the feed: nothing polled meanwhile
 
+        // The plot viewer opened from the window is told of its runs' changes by the feed, and does not read
+        // every run again each second; new points reach it all the same.
+        window.show();
+        ViewerWindow* viewer = openInViewer(window, {m_ids[1]});
+        QVERIFY(viewer);
+        QVERIFY(viewer->modelsFollowed());
+        const auto pointsInViewer = [&](ViewerWindow* shown) {
+            const ViewerRun* run = shown->library().run(m_ids[1]);
+            return run ? run->scalars.value(QStringLiteral("feed/loss")).size() : -1;
+        };
+        QCOMPARE(pointsInViewer(viewer), 0);
+        // A companion's report: the points, then the progress they make (which the viewer looks for).
+        const auto report = [&](qint64 step) {
+            return other.addScalars(m_ids[1], {{QStringLiteral("feed/loss"), step, 1.0 * step, 1.0 / step}}, &error) &&
+                   other.reportProgress(m_ids[1], 1, step, std::nullopt, &error);
+        };
+        QVERIFY2(report(1), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(viewer), 1, 5000);
+        viewer->close();
+
         RegistryWindow local(connectorTo(m_path), m_path);
         settle(local);
         QTest::qWait(200);
         QVERIFY(!local.followsChanges());
+        // A viewer over a database here polls its runs.
+        local.show();
+        ViewerWindow* polling = openInViewer(local, {m_ids[1]});
+        QVERIFY(polling && polling != viewer);
+        QVERIFY(!polling->modelsFollowed());
+        QCOMPARE(pointsInViewer(polling), 1);
+        QVERIFY2(report(2), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(polling), 2, 5000);
+        polling->close();
     }
 
     void anUnreachableServiceShowsABanner()

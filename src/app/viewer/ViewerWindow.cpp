@@ -443,8 +443,10 @@ QStringList ViewerWindow::refresh()
 {
     QStringList warnings;
     const QStringList changed = m_library.refresh(&warnings);
-    for (const QString& id : m_library.models())
-        readModel(id); // what changed of them arrives later
+    if (!m_modelsFollowed) {
+        for (const QString& id : m_library.models())
+            readModel(id); // what changed of them arrives later
+    }
     for (const QString& key : changed)
         m_curves.forget(key);
     if (!changed.isEmpty()) {
@@ -489,6 +491,18 @@ void ViewerWindow::check(const QString& key)
     optionsChanged();
 }
 
+void ViewerWindow::modelsChanged(const QStringList& ids)
+{
+    for (const QString& id : ids) {
+        if (!m_library.models().contains(id))
+            continue;
+        if (m_reading.contains(id))
+            m_readAgain.insert(id);
+        else
+            readModel(id);
+    }
+}
+
 void ViewerWindow::readModel(const QString& id)
 {
     if (!m_reader || m_reading.contains(id))
@@ -501,6 +515,8 @@ void ViewerWindow::readModel(const QString& id)
         },
         [this, id](std::optional<RunLibrary::ModelReading> reading, const QString& error) {
             m_reading.remove(id);
+            if (m_readAgain.remove(id))
+                readModel(id);
             const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
             const bool newPoints = reading && reading->run;
             QString problem;

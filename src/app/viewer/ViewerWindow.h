@@ -47,8 +47,15 @@ public:
     int modelsPending() const { return static_cast<int>(m_reading.size()); }
     /// Shows these tags (all of a run's when empty and nothing is chosen yet).
     void showTags(const QStringList& tags);
-    /// Reads what the sources gained and redraws what changed; the keys that changed.
+    /// Reads what the sources gained and redraws what changed; the keys that changed. Models are read
+    /// again each time unless they are followed.
     QStringList refresh();
+    /// Whether the models' changes are told (`modelsChanged`, by a window that follows the registry's change
+    /// feed) instead of each model being read again every second.
+    void setModelsFollowed(bool followed) { m_modelsFollowed = followed; }
+    bool modelsFollowed() const { return m_modelsFollowed; }
+    /// These registry runs changed: those shown are read again (after a read under way, which may be older).
+    void modelsChanged(const QStringList& ids);
     /// Writes the runs read since the last save to the offline cache on a pool thread (every 5 s; on
     /// close, at once).
     void saveToCache();
@@ -109,7 +116,9 @@ private:
 
     RegistryReader* m_reader;
     RunLibrary m_library;
-    QSet<QString> m_reading;      ///< models asked of the reader
+    QSet<QString> m_reading;   ///< models asked of the reader
+    QSet<QString> m_readAgain; ///< models that changed while being read
+    bool m_modelsFollowed = false;
     QSet<QString> m_recordsAsked; ///< logdir runs whose record was asked for
     QTimer* m_apply;              ///< fills the lists once after a burst of arrivals
     QString m_checkWhenRead;      ///< a model to check once it arrives (a note's link)

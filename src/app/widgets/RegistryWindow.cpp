@@ -427,6 +427,8 @@ void RegistryWindow::watchChanges(const QString& feed, std::optional<qint64> rev
             if (!answer.changes) {
                 m_feed.clear();
                 m_poll->start(kRefreshMs);
+                if (m_viewer)
+                    m_viewer->setModelsFollowed(false); // it polls its models again meanwhile
                 // No feed here (a database refuses, an older service knows no such path): polling it
                 // is. A feed out of reach: polled meanwhile, asked again soon.
                 if (answer.failure != RegistryFailure::Refused && answer.failure != RegistryFailure::UnknownRun)
@@ -434,10 +436,14 @@ void RegistryWindow::watchChanges(const QString& feed, std::optional<qint64> rev
                 return;
             }
             const RunChanges& changes = *answer.changes;
-            if (changes.feed != feed || changes.reset) {
+            const bool everything = changes.feed != feed || changes.reset;
+            if (everything)
                 refresh(); // a new feed (or one that forgot): everything, read after its revision
-            } else if (!changes.runs.isEmpty()) {
+            else if (!changes.runs.isEmpty())
                 readRuns(changes.runs);
+            if (m_viewer) {
+                m_viewer->setModelsFollowed(true);
+                m_viewer->modelsChanged(everything ? m_viewer->library().models() : changes.runs);
             }
             m_feed = changes.feed;
             m_poll->stop();
@@ -515,6 +521,7 @@ void RegistryWindow::openInViewer()
     if (!m_viewer) {
         m_viewerCache = std::make_unique<ViewerCache>();
         m_viewer = std::make_unique<ViewerWindow>(m_viewerCache.get(), m_reader.get());
+        m_viewer->setModelsFollowed(followsChanges()); // told of its models' changes, not polling them
     }
     m_viewer->open(selectedIds());
     m_viewer->show();
