@@ -515,8 +515,6 @@ void ViewerWindow::readModel(const QString& id)
         },
         [this, id](std::optional<RunLibrary::ModelReading> reading, const QString& error) {
             m_reading.remove(id);
-            if (m_readAgain.remove(id))
-                readModel(id);
             const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
             const bool newPoints = reading && reading->run;
             QString problem;
@@ -530,6 +528,8 @@ void ViewerWindow::readModel(const QString& id)
                 runsChanged({id});
             else if (shown)
                 updateTables(); // the record (memo, status) may have moved
+            if (m_readAgain.remove(id))
+                readModel(id); // from what this read brought: only the points after it
         });
 }
 
