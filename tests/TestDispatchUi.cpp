@@ -23,6 +23,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <thread>
+
 using namespace jikken;
 
 namespace {
@@ -221,6 +223,21 @@ private Q_SLOTS:
 
     // The embedded registry is a file here; a run on another host reaches it through an SSH tunnel the
     // app opens, and when the tunnel is cut mid-run the companion journals and catches up once it is back.
+    // A dispatch still under way on a worker thread when the window (and with it the tunnels) has closed is
+    // told so in one line, not sent to tunnels that are gone.
+    void aRouteAfterTheTunnelsClosedIsRefused()
+    {
+        auto tunnels = std::make_unique<EmbeddedRegistryTunnels>(m_dir.filePath(QStringLiteral("closed.sqlite")));
+        const Dispatcher::Router router = tunnels->router();
+        tunnels.reset();
+        QString error;
+        std::optional<Dispatcher::Route> route;
+        std::thread worker([&] { route = router(QStringLiteral("gpu-b"), &error); });
+        worker.join();
+        QVERIFY(!route);
+        QCOMPARE(error, QStringLiteral("the registry's tunnels were closed"));
+    }
+
     void aRemoteRunReachesTheEmbeddedRegistryThroughATunnel()
     {
         testing::SshServer ssh;

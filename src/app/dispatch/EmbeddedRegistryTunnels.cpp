@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QStandardPaths>
 #include <QThread>
 
@@ -74,8 +75,27 @@ private:
     std::map<QString, std::unique_ptr<RegistryTunnel>> m_tunnels;
 };
 
+struct EmbeddedRegistryTunnels::Gate
+{
+    QMutex mutex; ///< held while a route is asked of the host, and to close the gate
+    Host* host = nullptr;
+
+    std::optional<Dispatcher::Route> route(const QString& name, QString* error)
+    {
+        const QMutexLocker locked(&mutex);
+        if (!host) {
+            *error = tr("the registry's tunnels were closed");
+            return std::nullopt;
+        }
+        Q_ASSERT(QThread::currentThread() != host->thread());
+        std::optional<Dispatcher::Route> route;
+        waitFor(host, [&] { route = host->route(name, error); });
+        return route;
+    }
+};
+
 EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* parent)
-    : QObject(parent), m_thread(new QThread(this))
+    : QObject(parent), m_thread(new QThread(this)), m_gate(std::make_shared<Gate>())
 {
     auto tell = [this](const QString& line) {
         QMetaObject::invokeMethod(
@@ -83,12 +103,17 @@ EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* pare
     };
     m_host = new Host(QFileInfo(database).absoluteFilePath(), std::move(tell));
     m_host->moveToThread(m_thread);
+    m_gate->host = m_host;
     m_thread->setObjectName(QStringLiteral("registry tunnels"));
     m_thread->start();
 }
 
 EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels()
 {
+    {
+        const QMutexLocker locked(&m_gate->mutex); // a route under way is answered first
+        m_gate->host = nullptr;
+    }
     // The service and the tunnels end on their thread (ssh is stopped, the port closed), then the thread.
     waitFor(m_host, [host = m_host] { delete host; });
     m_thread->quit();
@@ -97,16 +122,12 @@ EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels()
 
 std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::route(const QString& host, QString* error)
 {
-    Q_ASSERT(QThread::currentThread() != m_thread);
-    std::optional<Dispatcher::Route> route;
-    QString problem = tr("the registry's tunnels were closed"); // unless the host answers
-    waitFor(m_host, [&] {
-        problem.clear();
-        route = m_host->route(host, &problem);
-    });
-    if (!route)
-        *error = problem;
-    return route;
+    return m_gate->route(host, error);
+}
+
+Dispatcher::Router EmbeddedRegistryTunnels::router() const
+{
+    return [gate = m_gate](const QString& host, QString* error) { return gate->route(host, error); };
 }
 
 void EmbeddedRegistryTunnels::resume(const QStringList& hosts)

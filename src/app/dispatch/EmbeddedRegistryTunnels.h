@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 class QThread;
@@ -32,6 +33,9 @@ public:
     /// The registry as `host`'s companions reach it, once its tunnel is open: waits for that, so call it
     /// from a worker thread (dispatch runs on one).
     std::optional<Dispatcher::Route> route(const QString& host, QString* error);
+    /// `route` for a dispatcher on a worker thread, safe to call after these tunnels are gone (it then
+    /// says they were closed); their destructor waits for a route under way.
+    Dispatcher::Router router() const;
     /// Reopens, in the background, the tunnels of these hosts where one was open before (the app
     /// restarted while runs went on there): their companions then deliver what they journaled meanwhile.
     void resume(const QStringList& hosts);
@@ -55,8 +59,10 @@ Q_SIGNALS:
 
 private:
     class Host;
+    struct Gate;
     QThread* m_thread;
-    Host* m_host; ///< lives on m_thread
+    Host* m_host;                 ///< lives on m_thread
+    std::shared_ptr<Gate> m_gate; ///< the way to m_host from worker threads, closed before it goes
 };
 
 } // namespace jikken

@@ -24,7 +24,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QPointer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -317,14 +316,7 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
         m_tunnels = new EmbeddedRegistryTunnels(registry.database, this);
         connect(m_tunnels, &EmbeddedRegistryTunnels::news, this,
                 [this](const QString& line) { statusBar()->showMessage(line, 15000); });
-        m_dispatch->setRouter(
-            [tunnels = QPointer<EmbeddedRegistryTunnels>(m_tunnels)](const QString& host, QString* error) {
-                if (!tunnels) {
-                    *error = tr("the registry's tunnels were closed");
-                    return std::optional<Dispatcher::Route>();
-                }
-                return tunnels->route(host, error);
-            });
+        m_dispatch->setRouter(m_tunnels->router());
         // Runs that went on while the app was closed deliver what they journaled once their tunnel is back.
         m_reader->ask(
             m_tunnels, RegistryReader::Kind::Quick,
