@@ -219,8 +219,8 @@ int main(int argc, char** argv)
         std::atomic<bool> routed = false;
         QString why;
         timer.restart();
-        std::thread dispatching([&] {
-            if (!tunnels.route(QStringLiteral("gpu8"), &why))
+        std::thread dispatching([&, route = tunnels.router()] {
+            if (!route(QStringLiteral("gpu8"), &why))
                 qFatal("%s", qPrintable(why));
             routed = true;
         });

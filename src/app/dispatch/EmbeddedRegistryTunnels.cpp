@@ -120,11 +120,6 @@ EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels()
     m_thread->wait();
 }
 
-std::optional<Dispatcher::Route> EmbeddedRegistryTunnels::route(const QString& host, QString* error)
-{
-    return m_gate->route(host, error);
-}
-
 Dispatcher::Router EmbeddedRegistryTunnels::router() const
 {
     return [gate = m_gate](const QString& host, QString* error) { return gate->route(host, error); };

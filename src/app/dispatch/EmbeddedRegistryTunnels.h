@@ -30,11 +30,9 @@ public:
     EmbeddedRegistryTunnels(QString database, QObject* parent = nullptr);
     ~EmbeddedRegistryTunnels() override;
 
-    /// The registry as `host`'s companions reach it, once its tunnel is open: waits for that, so call it
-    /// from a worker thread (dispatch runs on one).
-    std::optional<Dispatcher::Route> route(const QString& host, QString* error);
-    /// `route` for a dispatcher on a worker thread, safe to call after these tunnels are gone (it then
-    /// says they were closed); their destructor waits for a route under way.
+    /// For a dispatcher: the registry as a host's companions reach it, once its tunnel is open. It waits
+    /// for that, so call it from a worker thread (dispatch runs on one); called after these tunnels are
+    /// gone, it says they were closed (their destructor waits for a route under way).
     Dispatcher::Router router() const;
     /// Reopens, in the background, the tunnels of these hosts where one was open before (the app
     /// restarted while runs went on there): their companions then deliver what they journaled meanwhile.
