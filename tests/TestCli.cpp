@@ -159,6 +159,10 @@ private Q_SLOTS:
         QTest::newRow("bad zone") << QStringList{QStringLiteral("config"), QStringLiteral("--time-zone"),
                                                  QStringLiteral("Mars/Base")}
                                   << QStringLiteral("Mars/Base");
+        // Nothing listens on port 1: the refusal, and no word from Qt SQL about the connection's handles.
+        QTest::newRow("database away") << QStringList{QStringLiteral("ls"), QStringLiteral("--registry"),
+                                                      QStringLiteral("postgresql://lab@127.0.0.1:1/jikken")}
+                                       << QStringLiteral("cannot open the registry postgresql://lab@127.0.0.1:1");
     }
 
     void badInputIsOneClearLine()

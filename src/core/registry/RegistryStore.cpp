@@ -142,52 +142,54 @@ bool RegistryStore::open(const QString& location, QString* error)
     const auto url = DatabaseUrl::parse(location, error);
     if (!url)
         return false;
-    QSqlDatabase db = QSqlDatabase::addDatabase(url->driverName(), m_connectionName);
-    if (url->kind == DatabaseUrl::Kind::Sqlite) {
+    if (!connectTo(*url, error)) {
+        close(); // after every handle on the connection is gone, or Qt warns that it is still in use
+        return false;
+    }
+    m_path = url->display();
+    return true;
+}
+
+bool RegistryStore::connectTo(const DatabaseUrl& url, QString* error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(url.driverName(), m_connectionName);
+    if (url.kind == DatabaseUrl::Kind::Sqlite) {
         // A new registry is private: it holds token hashes and every run's data. SQLite gives its -wal and
         // -shm files the database file's mode.
         QString problem;
-        if (!PrivateFiles::makeFolder(QFileInfo(url->path).absolutePath(), &problem) ||
-            !PrivateFiles::makeFile(url->path, &problem)) {
-            close();
+        if (!PrivateFiles::makeFolder(QFileInfo(url.path).absolutePath(), &problem) ||
+            !PrivateFiles::makeFile(url.path, &problem)) {
             return fail(error, RegistryFailure::ServiceError, QStringLiteral("cannot create the registry: ") + problem);
         }
-        db.setDatabaseName(url->path);
+        db.setDatabaseName(url.path);
         // Writers queue on SQLite's lock instead of failing at once.
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
     } else {
-        db.setHostName(url->host);
-        db.setPort(url->port);
-        db.setUserName(url->user);
-        db.setPassword(url->password);
-        db.setDatabaseName(url->databaseName);
+        db.setHostName(url.host);
+        db.setPort(url.port);
+        db.setUserName(url.user);
+        db.setPassword(url.password);
+        db.setDatabaseName(url.databaseName);
         db.setConnectOptions(QStringLiteral("connect_timeout=10"));
     }
     if (!db.open()) {
         const QString message = db.lastError().text();
-        close();
         return fail(error, RegistryFailure::ServiceError,
-                    QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+                    QStringLiteral("cannot open the registry %1: %2").arg(url.display(), message));
     }
-    if (url->kind == DatabaseUrl::Kind::Sqlite) {
+    if (url.kind == DatabaseUrl::Kind::Sqlite) {
         QSqlQuery pragma(db);
         // WAL lets readers (the app, `jikken ls`) run while a trainer writes.
         for (const char* statement :
              {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
             if (!pragma.exec(QString::fromLatin1(statement))) {
                 const QString message = pragma.lastError().text();
-                close();
                 return fail(error, RegistryFailure::ServiceError,
-                            QStringLiteral("cannot open the registry %1: %2").arg(url->display(), message));
+                            QStringLiteral("cannot open the registry %1: %2").arg(url.display(), message));
             }
         }
     }
-    if (!RegistrySchema::migrate(db, error)) {
-        close();
-        return false;
-    }
-    m_path = url->display();
-    return true;
+    return RegistrySchema::migrate(db, error);
 }
 
 bool RegistryStore::isPostgresql() const

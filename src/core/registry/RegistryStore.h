@@ -17,6 +17,8 @@
 
 namespace jikken {
 
+struct DatabaseUrl;
+
 /// The model registry on a SQL database (SQLite by default, or PostgreSQL): hands out model IDs and keeps
 /// every run's record and scalar series. One store is one connection; use it from one thread.
 class RegistryStore : public RegistryClient
@@ -102,6 +104,8 @@ public:
     QStringList markLost(qint64 silentForMs, QString* error);
 
 private:
+    /// Opens the connection to `url` and brings its schema up to date; on failure the caller closes it.
+    bool connectTo(const DatabaseUrl& url, QString* error);
     bool fail(QString* error, RegistryFailure kind, const QString& message) const;
     bool failQuery(QString* error, const QSqlQuery& query) const;
     /// The key of the run's series of `tag`; -1 when there is none.
