@@ -210,6 +210,30 @@ private Q_SLOTS:
         QVERIFY(app.window()->windowTitle().contains(QStringLiteral("chosen.sqlite")));
         QVERIFY(!(file.permissions() & QFileDevice::ReadOther)); // rewritten privately
     }
+
+    // A PostgreSQL server out of reach does not hold up the start: like a service it is reached from the
+    // window's reader thread, so the window opens, its banner says the registry cannot be read, and its
+    // title names the server without the password.
+    void anUnreachableDatabaseServerOpensTheWindowWithABanner()
+    {
+        bool asked = false;
+        QTimer::singleShot(3000, this, [&asked] {
+            if (auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget())) {
+                asked = true; // the old way: the settings, after waiting for the server at start
+                dialog->reject();
+            }
+        });
+        DesktopApp app(QStringLiteral("postgresql://lab:secret@127.0.0.1:1/jikken"));
+        QVERIFY(app.start());
+        QVERIFY(!asked);
+        QVERIFY(app.window() && app.window()->isVisible());
+        QVERIFY2(app.window()->windowTitle().contains(QStringLiteral("127.0.0.1")),
+                 qPrintable(app.window()->windowTitle()));
+        QVERIFY(!app.window()->windowTitle().contains(QStringLiteral("secret")));
+        QTRY_VERIFY_WITH_TIMEOUT(app.window()->banner()->isVisible(), 15000);
+        QVERIFY2(app.window()->banner()->text().contains(QStringLiteral("cannot be read")),
+                 qPrintable(app.window()->banner()->text()));
+    }
 };
 
 QTEST_MAIN(TestSettingsDialog)

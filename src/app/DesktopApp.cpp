@@ -1,5 +1,6 @@
 #include "DesktopApp.h"
 
+#include "registry/DatabaseUrl.h"
 #include "registry/RegistryStore.h"
 #include "ui_SettingsDialog.h"
 #include "widgets/RegistryWindow.h"
@@ -29,14 +30,21 @@ bool DesktopApp::start()
 
 bool DesktopApp::open(const ClientConfig& config, QString* error)
 {
-    // A local database is opened once here, so that one that cannot be brings up the settings; a service is
-    // only reached from the reader's thread (its client connects on first use).
-    const std::unique_ptr<RegistryClient> registry = config.connect(error);
-    if (!registry)
-        return false;
+    // A file here is opened once now, so that one that cannot be brings up the settings. A service or a
+    // PostgreSQL server is reached only from the reader's thread: it may be far away or down (the window's
+    // banner then says so and tries again), and the window must not wait for it.
+    QString location = config.location();
+    if (!config.isService()) {
+        const auto url = DatabaseUrl::parse(config.database, error);
+        if (!url)
+            return false;
+        if (url->kind == DatabaseUrl::Kind::Sqlite && !config.connect(error))
+            return false;
+        location = url->display(); // without a password
+    }
     // The window's reader and each background thread open their own connection to the same registry.
     auto window = std::make_unique<RegistryWindow>([config](QString* failure) { return config.connect(failure); },
-                                                   registry->location(), RegistryReader::lanesFor(config));
+                                                   location, RegistryReader::lanesFor(config));
     connect(window.get(), &RegistryWindow::settingsRequested, this, [this] { askForRegistry({}); });
     window->setDispatch(config, [config](QString* failure) { return config.connect(failure); });
     window->show();

@@ -12,8 +12,9 @@ class RegistryWindow;
 
 /// The app's life: finds the registry as the command line does (`--registry`, the environment,
 /// client.json, else the embedded file), opens the main window over it, and swaps it for another
-/// registry when the settings change. A registry that cannot be opened brings up the settings with
-/// the reason, rather than quitting.
+/// registry when the settings change. A configuration that cannot be used (a file here that cannot be
+/// opened, a client.json others can read) brings up the settings with the reason, rather than quitting; a
+/// service or PostgreSQL server out of reach opens the window, whose banner says so while it tries again.
 class DesktopApp : public QObject
 {
     Q_OBJECT
