@@ -20,6 +20,13 @@ bool fail(QString* error, const QString& message)
     return false;
 }
 
+// `tag=NAME`, the name percent-encoded whole (commas too, which `tags=` would split at). Appended to a
+// path, never arg()ed into one: an encoded name holds "%2…".
+QString tagParameter(const QString& tag)
+{
+    return QStringLiteral("tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag));
+}
+
 } // namespace
 
 HttpRegistryClient::HttpRegistryClient(QUrl baseUrl, QString token, int timeoutMs)
@@ -245,7 +252,7 @@ std::optional<QVector<ScalarPoint>> HttpRegistryClient::scalars(const QString& i
 {
     QString path = runPath(id, "scalars");
     if (!tag.isEmpty())
-        path += QStringLiteral("?tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag));
+        path += u'?' + tagParameter(tag);
     const auto reply = get(path, error);
     if (!reply)
         return std::nullopt;
@@ -304,7 +311,7 @@ std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesOfTags(con
         return true;
     };
     for (const QString& tag : tags) {
-        const QString item = QStringLiteral("tag=") + QString::fromLatin1(QUrl::toPercentEncoding(tag)) + u'&';
+        const QString item = tagParameter(tag) + u'&';
         if (!query.isEmpty() && query.size() + item.size() > kQueryChars && !read())
             return std::nullopt;
         query += item;
@@ -330,10 +337,7 @@ std::optional<ScalarSeries> HttpRegistryClient::seriesAfter(const QString& id, c
 std::optional<ScalarSeries> HttpRegistryClient::readSeries(const QString& id, const QString& tag,
                                                            const QString& options, int* total, QString* error)
 {
-    // `tag=` takes the name whole (commas too); appended, not arg()ed: a percent-encoded tag holds "%2…".
-    const auto reply = get(runPath(id, "series") + QStringLiteral("?tag=") +
-                               QString::fromLatin1(QUrl::toPercentEncoding(tag)) + u'&' + options,
-                           error);
+    const auto reply = get(runPath(id, "series") + u'?' + tagParameter(tag) + u'&' + options, error);
     if (!reply)
         return std::nullopt;
     const QJsonArray series = reply->value(QStringLiteral("series")).toArray();
