@@ -10,6 +10,7 @@
 #include "../tests/JikkenProcess.h"
 #include "../tests/ServeProcess.h"
 #include "../tests/SshServer.h"
+#include "GapMeter.h"
 #include "dispatch/Dispatcher.h"
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/GpuProbe.h"
@@ -210,12 +211,7 @@ int main(int argc, char** argv)
     {
         closeMasters();
         EmbeddedRegistryTunnels tunnels(dir.filePath(QStringLiteral("embedded.sqlite")));
-        QElapsedTimer sinceTick;
-        qint64 longestGap = 0;
-        QTimer ticker;
-        QObject::connect(&ticker, &QTimer::timeout, [&] { longestGap = qMax(longestGap, sinceTick.restart()); });
-        ticker.start(5);
-        sinceTick.start();
+        GapMeter gaps;
         std::atomic<bool> routed = false;
         QString why;
         timer.restart();
@@ -229,7 +225,7 @@ int main(int argc, char** argv)
         const double opening = timer.nsecsElapsed() / 1e6;
         dispatching.join();
         row("embedded registry: tunnel opened from a worker (fresh ssh)", opening, "ms", 0);
-        row("embedded registry: the main thread's longest gap meanwhile", static_cast<double>(longestGap), "ms", 50);
+        row("embedded registry: the main thread's longest gap meanwhile", gaps.longestMs(), "ms", 50);
     }
 
     // Scalar latency: a wrapped script writes a point every 0.2 s; each is looked for in the registry.

@@ -39,6 +39,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -880,6 +881,7 @@ private Q_SLOTS:
         ViewerWindow window(&cache, nullptr);
         QVERIFY(window.open({logdir.path()}).isEmpty());
         window.showTags({QStringLiteral("loss")});
+        QTRY_COMPARE(window.logdirsPending(), 0);
         QString error;
         QVERIFY(window.notes()->setFolder(work.filePath(QStringLiteral("mtg")), &error));
         QVERIFY2(window.notes()->openDay(QDate(2026, 11, 27), &error), qPrintable(error));
@@ -932,6 +934,33 @@ private Q_SLOTS:
         QCOMPARE(window.summaryTable()->rowCount(), 3);
     }
 
+    void logdirsAreReadOffTheWindowsThread()
+    {
+        Logdir logdir;
+        QTemporaryDir work;
+        ViewerCache cache(work.filePath(QStringLiteral("cache")));
+        ViewerWindow window(&cache, nullptr);
+        // Nothing is read on the window's thread: the runs appear when the pool thread's read ends.
+        QVERIFY(window.open({logdir.path()}).isEmpty());
+        window.showTags({QStringLiteral("test/error")}); // asked before any tag is known
+        QCOMPARE(window.logdirsPending(), 1);
+        QVERIFY(window.library().keys().isEmpty());
+        window.refresh(); // a poll while the first read is under way waits for it
+        QCOMPARE(window.logdirsPending(), 1);
+        QTRY_COMPARE(window.library().keys().size(), 3);
+        QCOMPARE(window.logdirsPending(), 0);
+        QCOMPARE(window.options().tags, QStringList{QStringLiteral("test/error")});
+        QCOMPARE(window.options().runs.size(), 3);
+
+        // A folder with no event files is said once its read ends, and is not followed.
+        QTemporaryDir empty;
+        QVERIFY(window.open({empty.path()}).isEmpty());
+        QTRY_VERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("holds no TensorBoard event files")));
+        QVERIFY(window.statusBar()->currentMessage().contains(QDir(empty.path()).absolutePath()));
+        QCOMPARE(window.library().logdirs().size(), std::size_t{1});
+        QCOMPARE(window.library().keys().size(), 3);
+    }
+
     void followsAGrowingRunInTheWindow()
     {
         Logdir logdir;
@@ -940,6 +969,7 @@ private Q_SLOTS:
         ViewerWindow window(&cache, nullptr);
         window.open({logdir.path()});
         window.showTags({QStringLiteral("loss")});
+        QTRY_COMPARE(window.logdirsPending(), 0);
         window.resize(900, 600);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

@@ -270,9 +270,11 @@ QStringList ViewerWindow::open(const QStringList& sources)
     QStringList problems;
     for (const QString& source : sources) {
         QString error;
-        if (m_reader && ModelId::parse(source) && !QFileInfo::exists(source))
+        if (QFileInfo::exists(source))
+            readLogdir(m_library.follow(source));
+        else if (m_reader && ModelId::parse(source))
             readModel(source);
-        else if (!m_library.open(source, &error))
+        else if (!m_library.open(source, &error)) // a logdir read before, or a model, from the cache
             problems << error;
     }
     readRecords();
@@ -348,7 +350,9 @@ void ViewerWindow::fillTagList()
         // At first, the tags a meeting looks at first: errors, losses, accuracies — at most four.
         const bool usual = tag.contains(QLatin1String("err")) || tag.contains(QLatin1String("loss")) ||
                            tag.contains(QLatin1String("acc"));
-        item->setCheckState(firstTags && usual && m_tags->count() <= 4 ? Qt::Checked : Qt::Unchecked);
+        const bool shown =
+            m_wantedTags.isEmpty() ? firstTags && usual && m_tags->count() <= 4 : m_wantedTags.contains(tag);
+        item->setCheckState(shown ? Qt::Checked : Qt::Unchecked);
     }
     m_tags->sortItems();
     m_filling = false;
@@ -356,6 +360,7 @@ void ViewerWindow::fillTagList()
 
 void ViewerWindow::showTags(const QStringList& tags)
 {
+    m_wantedTags = tags;
     m_filling = true;
     for (int i = 0; i < m_tags->count(); ++i)
         m_tags->item(i)->setCheckState(tags.contains(m_tags->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
@@ -439,24 +444,39 @@ void ViewerWindow::updateTables()
     }
 }
 
-QStringList ViewerWindow::refresh()
+void ViewerWindow::refresh()
 {
-    QStringList warnings;
-    const QStringList changed = m_library.refresh(&warnings);
+    for (const RunLibrary::Logdir& logdir : m_library.logdirs())
+        readLogdir(logdir);
     if (!m_modelsFollowed) {
         for (const QString& id : m_library.models())
             readModel(id); // what changed of them arrives later
     }
-    for (const QString& key : changed)
-        m_curves.forget(key);
-    if (!changed.isEmpty()) {
+}
+
+void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
+{
+    if (m_logdirsReading.contains(logdir.get()))
+        return; // a slow share: the next poll starts after this one
+    m_logdirsReading.insert(logdir.get());
+    // A logdir of a hundred runs is a second of reading and CRCs: never on the window's thread.
+    auto* watcher = new QFutureWatcher<RunLibrary::LogdirReading>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, logdir] {
+        watcher->deleteLater();
+        m_logdirsReading.remove(logdir.get());
+        QStringList changed, warnings;
+        QString error;
+        if (!m_library.takeLogdir(logdir, watcher->result(), &changed, &warnings, &error))
+            warnings << error;
+        showWarnings(warnings);
+        if (changed.isEmpty())
+            return;
+        for (const QString& key : std::as_const(changed))
+            m_curves.forget(key);
         readRecords();
-        fillRunList();
-        fillTagList();
-        optionsChanged();
-    }
-    showWarnings(warnings);
-    return changed;
+        applyChanges(); // at once: a logdir's runs arrive together
+    });
+    watcher->setFuture(QtConcurrent::run([logdir] { return RunLibrary::readLogdir(*logdir); }));
 }
 
 bool ViewerWindow::showRun(const QString& idOrName, QString* error)

@@ -45,11 +45,13 @@ public:
     QStringList open(const QStringList& sources);
     /// How many models are asked of the registry and not answered yet.
     int modelsPending() const { return static_cast<int>(m_reading.size()); }
-    /// Shows these tags (all of a run's when empty and nothing is chosen yet).
+    /// How many logdirs are being read (on a pool thread; their runs appear when read).
+    int logdirsPending() const { return static_cast<int>(m_logdirsReading.size()); }
+    /// Shows these tags (all of a run's when empty and nothing is chosen yet), and these when they appear.
     void showTags(const QStringList& tags);
-    /// Reads what the sources gained and redraws what changed; the keys that changed. Models are read
-    /// again each time unless they are followed.
-    QStringList refresh();
+    /// Reads what the sources gained, off the window's thread, and redraws what changed when it arrives.
+    /// Models are read again each time unless they are followed.
+    void refresh();
     /// Whether the models' changes are told (`modelsChanged`, by a window that follows the registry's change
     /// feed) instead of each model being read again every second.
     void setModelsFollowed(bool followed) { m_modelsFollowed = followed; }
@@ -103,6 +105,8 @@ private:
     QVector<const ViewerRun*> checkedRuns() const;
     /// Asks the reader for model `id` (the points only when they changed), unless that is asked already.
     void readModel(const QString& id);
+    /// Reads what `logdir` gained on a pool thread, unless it is being read already.
+    void readLogdir(const RunLibrary::Logdir& logdir);
     /// Asks the reader for the records of logdir runs named by model IDs.
     void readRecords();
     /// Runs changed: the lists and the figure follow a moment later, once for a burst of arrivals.
@@ -118,6 +122,8 @@ private:
     RunLibrary m_library;
     QSet<QString> m_reading;   ///< models asked of the reader
     QSet<QString> m_readAgain; ///< models that changed while being read
+    QSet<const LogdirRuns*> m_logdirsReading;
+    QStringList m_wantedTags; ///< tags asked for (`showTags`), checked when they appear
     bool m_modelsFollowed = false;
     QSet<QString> m_recordsAsked; ///< logdir runs whose record was asked for
     QTimer* m_apply;              ///< fills the lists once after a burst of arrivals

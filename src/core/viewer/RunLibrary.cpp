@@ -5,13 +5,15 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+
 namespace jikken {
 
-struct RunLibrary::Logdir
+struct RunLibrary::Followed
 {
-    explicit Logdir(const QString& path) : runs(path) {}
-    LogdirRuns runs;
+    Logdir runs;
     bool reachable = true;
+    bool shown = false; ///< it had something to show: a first read, or its runs from the cache
 };
 
 RunLibrary::RunLibrary(ViewerCache* cache, RegistryClient* registry) : m_cache(cache), m_registry(registry) {}
@@ -60,33 +62,11 @@ void RunLibrary::keep(ViewerRun run, const QString& stamp, bool offline)
         m_offline.remove(key);
 }
 
-void RunLibrary::takeChanged(const LogdirRuns& logdir, const QStringList& changed)
-{
-    for (const QString& key : changed) {
-        ViewerRun run = logdir.runs().at(key);
-        const auto known = m_runs.find(key);
-        if (known != m_runs.end() && known->second.record)
-            run.record = known->second.record;
-        else if (m_registry && ModelId::parse(run.name)) // a Jikken logdir: its record, when the registry has it
-            run.record = m_registry->run(run.name, nullptr);
-        keep(std::move(run), logdir.stamp(key), false);
-    }
-}
-
 bool RunLibrary::open(const QString& what, QString* error)
 {
     if (QFileInfo::exists(what)) {
-        auto logdir = std::make_unique<Logdir>(what);
-        QStringList changed;
-        if (!pollLogdir(*logdir, &changed, error))
-            return false;
-        if (logdir->runs.runs().empty()) {
-            *error = QStringLiteral("%1 holds no TensorBoard event files").arg(what);
-            return false;
-        }
-        takeChanged(logdir->runs, changed);
-        m_logdirs.push_back(std::move(logdir));
-        return true;
+        const Logdir logdir = follow(what);
+        return takeLogdir(logdir, readLogdir(*logdir), nullptr, nullptr, error);
     }
     if (ModelId::parse(what))
         return loadModel(what, error);
@@ -104,9 +84,71 @@ bool RunLibrary::open(const QString& what, QString* error)
             return false;
         keep(std::move(*run), stamp, true);
     }
-    auto logdir = std::make_unique<Logdir>(what);
-    logdir->reachable = false;
-    m_logdirs.push_back(std::move(logdir));
+    m_logdirs.push_back({std::make_shared<LogdirRuns>(what), false, true});
+    return true;
+}
+
+RunLibrary::Logdir RunLibrary::follow(const QString& path)
+{
+    m_logdirs.push_back({std::make_shared<LogdirRuns>(path), true, false});
+    return m_logdirs.back().runs;
+}
+
+std::vector<RunLibrary::Logdir> RunLibrary::logdirs() const
+{
+    std::vector<Logdir> logdirs;
+    for (const Followed& followed : m_logdirs)
+        logdirs.push_back(followed.runs);
+    return logdirs;
+}
+
+RunLibrary::LogdirReading RunLibrary::readLogdir(LogdirRuns& logdir)
+{
+    LogdirReading reading;
+    QStringList changed;
+    reading.readable = logdir.poll(&changed, &reading.problems, &reading.error);
+    for (const QString& key : std::as_const(changed))
+        reading.changed.emplace_back(logdir.runs().at(key), logdir.stamp(key)); // the columns are shared
+    reading.empty = logdir.runs().empty();
+    return reading;
+}
+
+bool RunLibrary::takeLogdir(const Logdir& logdir, LogdirReading reading, QStringList* changed, QStringList* warnings,
+                            QString* error)
+{
+    const auto followed = std::find_if(m_logdirs.begin(), m_logdirs.end(),
+                                       [&logdir](const Followed& followed) { return followed.runs == logdir; });
+    if (followed == m_logdirs.end())
+        return true; // closed while it was read
+    for (const QString& problem : std::as_const(reading.problems)) {
+        if (m_readProblems.contains(problem))
+            continue;
+        m_readProblems << problem;
+        if (warnings)
+            *warnings << problem;
+    }
+    if (!followed->shown && (!reading.readable || reading.empty)) {
+        *error = reading.readable ? QStringLiteral("%1 holds no TensorBoard event files").arg(logdir->logDir())
+                                  : reading.error;
+        m_logdirs.erase(followed);
+        return false;
+    }
+    followed->shown = true;
+    if (followed->reachable && !reading.readable && warnings)
+        *warnings << reading.error;
+    followed->reachable = reading.readable;
+    // Runs shown from the cache while the logdir was away are among those changed: its reader's first read
+    // finds every run.
+    for (auto& [run, stamp] : reading.changed) {
+        const auto known = m_runs.find(run.key);
+        if (known != m_runs.end() && known->second.record)
+            run.record = known->second.record;
+        else if (m_registry && ModelId::parse(run.name)) // a Jikken logdir: its record, when the registry has it
+            run.record = m_registry->run(run.name, nullptr);
+        if (changed)
+            *changed << run.key;
+        keep(std::move(run), stamp, false);
+    }
     return true;
 }
 
@@ -259,39 +301,12 @@ void RunLibrary::setRecord(const QString& name, const RunRecord& record)
     }
 }
 
-bool RunLibrary::pollLogdir(Logdir& logdir, QStringList* changed, QString* error)
-{
-    QStringList problems;
-    const bool read = logdir.runs.poll(changed, &problems, error);
-    for (const QString& problem : std::as_const(problems)) {
-        if (!m_readProblems.contains(problem))
-            m_readProblems << problem;
-    }
-    return read;
-}
-
 QStringList RunLibrary::refresh(QStringList* warnings)
 {
     QStringList changed;
-    for (auto& logdir : m_logdirs) {
-        QStringList gained;
-        QString error;
-        const int known = m_readProblems.size();
-        const bool reachable = pollLogdir(*logdir, &gained, &error);
-        if (warnings)
-            *warnings += m_readProblems.mid(known);
-        if (reachable != logdir->reachable && !reachable && warnings)
-            *warnings << error;
-        logdir->reachable = reachable;
-        if (!reachable)
-            continue;
-        // Runs shown from the cache while the logdir was away come back from the files.
-        for (const auto& [key, run] : logdir->runs.runs()) {
-            if (m_offline.contains(key) && !gained.contains(key))
-                gained << key;
-        }
-        takeChanged(logdir->runs, gained);
-        changed += gained;
+    for (const Logdir& logdir : logdirs()) {
+        QString error; // every logdir here has been shown: it stays open
+        takeLogdir(logdir, readLogdir(*logdir), &changed, warnings, &error);
     }
     for (const QString& id : std::as_const(m_models)) {
         if (!m_registry)

@@ -36,6 +36,30 @@ public:
     /// Problems that leave the rest readable (a corrupt file, a registry gone away) go to `warnings`.
     QStringList refresh(QStringList* warnings);
 
+    /// A logdir open in the library: the reader that follows its files, read by `readLogdir` on any thread
+    /// (one read at a time), what it read taken by `takeLogdir` on the library's.
+    using Logdir = std::shared_ptr<LogdirRuns>;
+    /// What one read of a logdir found.
+    struct LogdirReading
+    {
+        bool readable = false;
+        QString error;        ///< why it could not be read at all
+        QStringList problems; ///< what could not be read of it (a corrupt record, by file and byte)
+        std::vector<std::pair<ViewerRun, QString>> changed; ///< runs that gained or lost points, with stamps
+        bool empty = true;                                  ///< it holds no run at all
+    };
+    /// Reads what `logdir`'s files gained (on any thread; touches nothing but `logdir`).
+    static LogdirReading readLogdir(LogdirRuns& logdir);
+    /// Opens `path` (a logdir or an event file that is there) to be read: nothing is read yet.
+    Logdir follow(const QString& path);
+    /// Takes what a read of `logdir` found: the keys of runs that changed go to `changed`, problems that leave
+    /// the rest readable to `warnings`. False, with `error`, when it was the logdir's first read and it has
+    /// nothing to show (unreadable, or no event files): the logdir is closed.
+    bool takeLogdir(const Logdir& logdir, LogdirReading reading, QStringList* changed, QStringList* warnings,
+                    QString* error);
+    /// The logdirs open: what a refresh reads again.
+    std::vector<Logdir> logdirs() const;
+
     /// Writes the runs read since the last call to the cache. Separate from reading so the first chart
     /// never waits on the disk: the app calls it once the chart is painted.
     void saveToCache(QStringList* warnings);
@@ -97,16 +121,14 @@ public:
     void setRecord(const QString& name, const RunRecord& record);
 
 private:
-    struct Logdir;
+    struct Followed;
     void keep(ViewerRun run, const QString& stamp, bool offline);
-    bool pollLogdir(Logdir& logdir, QStringList* changed, QString* error);
-    void takeChanged(const LogdirRuns& logdir, const QStringList& changed);
     bool loadModel(const QString& id, QString* error);
     static QString stampOf(const RunRecord& record);
 
     ViewerCache* m_cache;
     RegistryClient* m_registry;
-    std::vector<std::unique_ptr<Logdir>> m_logdirs;
+    std::vector<Followed> m_logdirs;
     QStringList m_models; ///< model IDs opened from the registry
     std::map<QString, ViewerRun> m_runs;
     QStringList m_order;
