@@ -460,6 +460,8 @@ private Q_SLOTS:
                                    << QByteArray("application/x-www-form-urlencoded") << 415 << "JSON";
         QTest::newRow("wrong verb") << "memo" << QByteArray("POST") << QByteArray("{\"memo\": \"m\"}")
                                     << QByteArray("application/json") << 405 << "does not take";
+        QTest::newRow("a leaf to read") << "history" << QByteArray("POST") << QByteArray("{}")
+                                        << QByteArray("application/json") << 405 << "does not take";
         QTest::newRow("no such leaf") << "nothing" << QByteArray("POST") << QByteArray("{}")
                                       << QByteArray("application/json") << 404 << "no such endpoint";
     }
@@ -547,6 +549,8 @@ private Q_SLOTS:
         QVERIFY(!client.series(id, QStringLiteral("loss"), &error));
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
         QVERIFY(!client.seriesOfTags(id, {QStringLiteral("loss")}, &error));
+        QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
+        QVERIFY(!client.history(id, &error));
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
         QVERIFY(!client.today(&error));
         QCOMPARE(client.lastFailure(), RegistryFailure::ServiceError);
@@ -667,6 +671,58 @@ private Q_SLOTS:
         }
         QCOMPARE(all->value(tags[7]).values, (QVector<double>{7 + 0.1, 7 + 0.2, 7 + 0.3}));
         QVERIFY(all->value(QStringLiteral("never/logged")).isEmpty());
+    }
+
+    // A run's record and every point of every tag in one reply: what the plot viewer reads first.
+    void aRunsHistoryIsOneReply()
+    {
+        startServer();
+        const QString id = reserve();
+        QVector<ScalarPoint> points;
+        for (int step = 1; step <= 500; ++step)
+            points.append({QStringLiteral("train/loss"), step, 1000.0 + step, 1.0 / step});
+        for (int step = 100; step <= 500; step += 100)
+            points.append({QStringLiteral("test/error, top-1"), step, 1000.0 + step, 0.5 - step / 2000.0});
+        QString error;
+        HttpRegistryClient writer = client(m_writeToken);
+        QVERIFY2(writer.addScalars(id, points, &error), qPrintable(error));
+        QVERIFY2(writer.setMemo(id, QStringLiteral("焦点損失"), &error), qPrintable(error));
+
+        const HttpResult raw = request("GET", QStringLiteral("/api/v1/runs/%1/history").arg(id), {}, m_readToken);
+        QCOMPARE(raw.status, 200);
+        QCOMPARE(raw.json.value(QStringLiteral("run")).toObject().value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(raw.json.value(QStringLiteral("series")).toArray().size(), 2);
+
+        HttpRegistryClient reader = client(m_readToken);
+        const auto history = reader.history(id, &error);
+        QVERIFY2(history, qPrintable(error));
+        QCOMPARE(history->record.memo, QStringLiteral("焦点損失"));
+        // The same as the record, the tags and their points read one after another, from the service and
+        // from the database itself (whose history is those three reads).
+        for (RegistryClient* other :
+             {static_cast<RegistryClient*>(&reader), static_cast<RegistryClient*>(&m_server->store())}) {
+            const auto tags = other->tags(id, &error);
+            QVERIFY2(tags, qPrintable(error));
+            QCOMPARE(QSet<QString>(history->scalars.keyBegin(), history->scalars.keyEnd()),
+                     QSet<QString>(tags->cbegin(), tags->cend()));
+            for (const QString& tag : *tags) {
+                const auto one = other->series(id, tag, &error);
+                QVERIFY2(one, qPrintable(error));
+                QCOMPARE(history->scalars.value(tag).steps, one->steps);
+                QCOMPARE(history->scalars.value(tag).values, one->values);
+                QCOMPARE(history->scalars.value(tag).wallTimes, one->wallTimes);
+            }
+            const auto local = other->history(id, &error);
+            QVERIFY2(local, qPrintable(error));
+            QCOMPARE(local->record.memo, history->record.memo);
+            QCOMPARE(local->scalars.value(QStringLiteral("train/loss")).values,
+                     history->scalars.value(QStringLiteral("train/loss")).values);
+        }
+        QCOMPARE(history->scalars.value(QStringLiteral("train/loss")).size(), 500);
+
+        // A run never heard of is the registry's unknown run, as a record's read is.
+        QVERIFY(!reader.history(QStringLiteral("20190101_01_none"), &error));
+        QCOMPARE(reader.lastFailure(), RegistryFailure::UnknownRun);
     }
 
     // The series cache keeps to its budget of bytes, and made-up tags take nothing from it.

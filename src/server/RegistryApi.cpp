@@ -282,6 +282,8 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
             return series(id, request.query);
         if (leaf == QLatin1String("tags"))
             return tags(id);
+        if (leaf == QLatin1String("history"))
+            return history(id);
         return ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
     }
     return writeRun(id, leaf, request);
@@ -377,9 +379,11 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
                                   QStringLiteral("labels"), QStringLiteral("final_metrics")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
                                    QStringLiteral("scalars")};
+    static const QStringList kGet{QStringLiteral("scalars"), QStringLiteral("series"), QStringLiteral("tags"),
+                                  QStringLiteral("history")};
     const bool put = request.method == "PUT";
     if (!(put ? kPut : kPost).contains(leaf)) {
-        const bool elsewhere = (put ? kPost : kPut).contains(leaf) || leaf.isEmpty();
+        const bool elsewhere = (put ? kPost : kPut).contains(leaf) || kGet.contains(leaf) || leaf.isEmpty();
         return ApiReply::error(
             elsewhere ? 405 : 404,
             elsewhere ? QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method))
@@ -473,6 +477,25 @@ ApiReply RegistryApi::tags(const QString& id)
     if (!tags)
         return storeFailure(m_store.lastFailure(), error);
     return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(*tags)}});
+}
+
+ApiReply RegistryApi::history(const QString& id)
+{
+    QString error;
+    const auto run = m_store.run(id, &error);
+    if (!run)
+        return storeFailure(m_store.lastFailure(), error);
+    const auto tags = m_store.tags(id, &error);
+    if (!tags)
+        return storeFailure(m_store.lastFailure(), error);
+    QJsonArray series;
+    for (const QString& tag : *tags) {
+        const ScalarSeries* all = m_cache.series(id, tag, &error);
+        if (!all)
+            return storeFailure(m_store.lastFailure(), error);
+        series.append(RegistryWire::seriesToJson(tag, all->size(), *all));
+    }
+    return ApiReply::json({{QStringLiteral("run"), RegistryWire::runToJson(*run)}, {QStringLiteral("series"), series}});
 }
 
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)

@@ -102,6 +102,7 @@ private:
     ApiReply scalars(const QString& id, const QUrlQuery& query);
     ApiReply series(const QString& id, const QUrlQuery& query);
     ApiReply tags(const QString& id);
+    ApiReply history(const QString& id);
 
     RegistryStore& m_store;
     RunAlerts* m_alerts = nullptr;

@@ -292,13 +292,12 @@ std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesOfTags(con
         const auto reply = get(runPath(id, "series") + u'?' + query + QStringLiteral("points=0"), error);
         if (!reply)
             return false;
-        for (const QJsonValue& one : reply->value(QStringLiteral("series")).toArray()) {
-            const QString tag = one.toObject().value(QStringLiteral("tag")).toString();
-            auto series = understood(RegistryWire::seriesFromJson(one.toObject(), error));
-            if (!series)
-                return false;
-            if (asked.contains(tag))
-                all.insert(tag, std::move(*series));
+        auto read = seriesByTag(*reply, error);
+        if (!read)
+            return false;
+        for (auto it = read->begin(); it != read->end(); ++it) {
+            if (asked.contains(it.key()))
+                all.insert(it.key(), std::move(it.value()));
         }
         for (const QString& tag : std::as_const(asked)) {
             if (!all.contains(tag)) {
@@ -319,6 +318,37 @@ std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesOfTags(con
     }
     if (!query.isEmpty() && !read())
         return std::nullopt;
+    return all;
+}
+
+std::optional<RunHistory> HttpRegistryClient::history(const QString& id, QString* error)
+{
+    const auto reply = get(runPath(id, "history"), error);
+    if (!reply)
+        return std::nullopt;
+    auto record = understood(RegistryWire::runFromJson(reply->value(QStringLiteral("run")).toObject(), error));
+    if (!record)
+        return std::nullopt;
+    auto scalars = seriesByTag(*reply, error);
+    if (!scalars)
+        return std::nullopt;
+    return RunHistory{std::move(*record), std::move(*scalars)};
+}
+
+std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesByTag(const QJsonObject& reply, QString* error)
+{
+    QHash<QString, ScalarSeries> all;
+    for (const QJsonValue& one : reply.value(QStringLiteral("series")).toArray()) {
+        const QJsonValue tag = one.toObject().value(QStringLiteral("tag"));
+        if (!tag.isString()) {
+            malformed(error, QStringLiteral("registry %1 sent a series without its tag").arg(location()));
+            return std::nullopt;
+        }
+        auto series = understood(RegistryWire::seriesFromJson(one.toObject(), error));
+        if (!series)
+            return std::nullopt;
+        all.insert(tag.toString(), std::move(*series));
+    }
     return all;
 }
 

@@ -54,6 +54,7 @@ public:
                                                              QString* error) override;
     std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
                                             QString* error) override;
+    std::optional<RunHistory> history(const QString& id, QString* error) override;
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                       QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
@@ -79,6 +80,8 @@ private:
     /// One tag's points as `options` (`points=…&method=…`, `after=…`) ask; `total`, where given, the count of all.
     std::optional<ScalarSeries> readSeries(const QString& id, const QString& tag, const QString& options, int* total,
                                            QString* error);
+    /// The `series` of a reply, by tag.
+    std::optional<QHash<QString, ScalarSeries>> seriesByTag(const QJsonObject& reply, QString* error);
     /// A reply this client cannot read is the service's failure (`ServiceError`), not the request's.
     void malformed(QString* error, const QString& message);
     template <typename T> std::optional<T> understood(std::optional<T> decoded)

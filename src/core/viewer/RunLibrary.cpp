@@ -166,15 +166,28 @@ QString RunLibrary::stampOf(const RunRecord& record)
 std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
                                                               const Known& known, QString* error)
 {
+    ViewerRun run;
+    run.key = run.name = id;
+    run.source = registry.location();
+    const auto readWhole = [&]() -> std::optional<ModelReading> { // the record and every point, together
+        auto history = registry.history(id, error);
+        if (!history)
+            return std::nullopt;
+        run.record = history->record;
+        for (auto it = history->scalars.begin(); it != history->scalars.end(); ++it)
+            run.scalars.insert(it.key(), std::move(it.value()));
+        return ModelReading{std::move(history->record), std::move(run), {}};
+    };
+    if (known.stamp.isEmpty())
+        return readWhole(); // never read: no record to tell that nothing changed
     auto record = registry.run(id, error);
     if (!record)
         return std::nullopt;
     ModelReading reading{std::move(*record), std::nullopt, {}};
-    if (!known.stamp.isEmpty() && stampOf(reading.record) == known.stamp)
+    if (stampOf(reading.record) == known.stamp)
         return reading; // unchanged since it was read (or cached): only the record may differ
-    ViewerRun run;
-    run.key = run.name = id;
-    run.source = registry.location();
+    if (known.tags.isEmpty())
+        return readWhole(); // cached in an earlier session and changed since
     run.record = reading.record;
     const auto tags = registry.tags(id, error);
     if (!tags)

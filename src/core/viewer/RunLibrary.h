@@ -102,7 +102,8 @@ public:
     };
     /// Reads model `id` from `registry` (on any thread): the record, and unless the record's stamp is the
     /// known one, each tag's points after those known (a running model's new points; every point of a
-    /// tag not known, or whose count disagrees). Nothing, with `error`, when the registry cannot give it.
+    /// tag not known, or whose count disagrees). A model never read is read whole (`history`: one request
+    /// to a service). Nothing, with `error`, when the registry cannot give it.
     static std::optional<ModelReading> readModel(RegistryClient& registry, const QString& id, const Known& known,
                                                  QString* error);
     /// What is known of model `id`: what `readModel` is given.
