@@ -99,6 +99,44 @@ private Q_SLOTS:
                                       QStringLiteral("long 1"), QStringLiteral("long 2")}));
     }
 
+    // With several lanes, the one that writes reads no curves: a memo saved while every other lane reads a
+    // long curve is made at once, not after one of them.
+    void aWriteNeverWaitsBehindALongRead()
+    {
+        QObject asker;
+        RegistryReader reader(connector(), m_path, 2);
+        QSemaphore started, release;
+        std::mutex mutex;
+        QStringList longLanes;
+        for (int i = 0; i < 2; ++i)
+            reader.ask(
+                &asker, RegistryReader::Kind::Long,
+                [&](RegistryClient&, QString*) {
+                    {
+                        const std::lock_guard lock(mutex);
+                        longLanes << QThread::currentThread()->objectName();
+                    }
+                    started.release();
+                    release.acquire();
+                    return true;
+                },
+                [](bool, const QString&) {});
+        const auto unblock = qScopeGuard([&release] { release.release(2); }); // a failed check leaves none stuck
+        QVERIFY(started.tryAcquire(1, 5000));
+        bool saved = false;
+        reader.ask(
+            &asker, RegistryReader::Kind::Write,
+            [this](RegistryClient& registry, QString* error) {
+                return registry.setMemo(m_id, QStringLiteral("now"), error);
+            },
+            [&saved](bool done, const QString&) { saved = done; });
+        QTRY_VERIFY_WITH_TIMEOUT(saved, 5000); // the long reads still hold their lane
+        QCOMPARE(reader.outstanding(), 2);
+        release.release(2);
+        QTRY_COMPARE(reader.outstanding(), 0);
+        QCOMPARE(longLanes, (QStringList{QStringLiteral("registry reader 1"), QStringLiteral("registry reader 1")}));
+    }
+
     // The answer comes back on the asker's thread with what the registry said; an asker that is gone gets
     // nothing (and nothing crashes).
     void answersReachTheirAskerUnlessItIsGone()

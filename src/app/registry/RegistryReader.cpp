@@ -12,9 +12,10 @@
 namespace jikken {
 
 RegistryReader::RegistryReader(RegistryConnector connector, QString location, int lanes, QObject* parent)
-    : QObject(parent), m_connector(std::move(connector)), m_location(std::move(location))
+    : QObject(parent), m_connector(std::move(connector)), m_location(std::move(location)),
+      m_laneCount(std::max(1, lanes))
 {
-    for (int i = 0; i < std::max(1, lanes); ++i)
+    for (int i = 0; i < m_laneCount; ++i)
         m_lanes.push_back(startLane(i));
 }
 
@@ -79,8 +80,11 @@ std::optional<RegistryReader::Job> RegistryReader::next(int lane)
         return job;
     }
     const bool writer = lane == 0; // one lane makes every write, in the order asked
-    m_wake.wait(lock,
-                [&] { return m_closing || (writer && !m_writes.empty()) || !m_quick.empty() || !m_long.empty(); });
+    // With other lanes to read curves, the writer reads none: a memo saved never waits behind a million points.
+    const bool readsLong = !writer || m_laneCount == 1;
+    m_wake.wait(lock, [&] {
+        return m_closing || (writer && !m_writes.empty()) || !m_quick.empty() || (readsLong && !m_long.empty());
+    });
     std::deque<Job>* from = writer && !m_writes.empty() ? &m_writes
                             : m_closing                 ? nullptr
                             : !m_quick.empty()          ? &m_quick
