@@ -52,6 +52,7 @@
 #include <QTreeWidget>
 #include <QValueAxis>
 #include <QXmlStreamReader>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QtEndian>
 
 using namespace jikken;
@@ -932,6 +933,46 @@ private Q_SLOTS:
         QCOMPARE(window.options().layout, FigureOptions::Layout::Overlay);
         window.findChild<QTabWidget*>()->setCurrentWidget(window.summaryTable());
         QCOMPARE(window.summaryTable()->rowCount(), 3);
+    }
+
+    // Curves made on the thread that read their run (the window's readers do) are those drawn: the same
+    // points, smoothed the same, and on the epoch axis as the run is held now (its epochs known since).
+    void curvesMadeWhereARunIsReadAreTheOnesDrawn()
+    {
+        QTemporaryDir dir;
+        {
+            EventFileWriter writer;
+            QString error;
+            QVERIFY(writer.open(dir.path(), &error));
+            for (int step = 1; step <= 1000; ++step) {
+                writer.addScalar("loss", step, static_cast<float>(1.0 / step + (step % 3) * 0.01), 100 + step);
+                if (step % 100 == 0)
+                    writer.addScalar("epoch", step, static_cast<float>(step / 100), 100 + step);
+            }
+            QVERIFY(writer.flush(&error));
+        }
+        ViewerCache cache(dir.filePath(QStringLiteral("cache")));
+        RunLibrary library(&cache, nullptr);
+        QString error;
+        QVERIFY2(library.open(dir.path(), &error), qPrintable(error));
+        const QString key = library.keys().first();
+        ViewerRun read = *library.run(key);
+        read.scalars.remove(QStringLiteral("epoch")); // as read before its epochs were logged
+        const auto made = QtConcurrent::run([&read] {
+                              return CurveStore::make(read, {QStringLiteral("loss"), QStringLiteral("none")}, 0.6);
+                          }).result();
+        QCOMPARE(made.keys(), QStringList{QStringLiteral("loss")});
+        CurveStore taken(library);
+        taken.take(key, made);
+        CurveStore drawn(library); // made when first drawn, on the window's thread
+        const ChartCurve* a = taken.curve(key, QStringLiteral("loss"), 0.6);
+        const ChartCurve* b = drawn.curve(key, QStringLiteral("loss"), 0.6);
+        QVERIFY(a && b && a->isSmoothed());
+        for (XAxis axis : {XAxis::Step, XAxis::Epoch}) {
+            const QList<QPointF> expected = b->points(axis, 0, 1e9, 200, false, nullptr);
+            QCOMPARE(a->points(axis, 0, 1e9, 200, false, nullptr), expected);
+        }
+        QCOMPARE(a->x(XAxis::Epoch, 499), 5.0); // step 500 of 100 a epoch
     }
 
     void logdirsAreReadOffTheWindowsThread()

@@ -14,8 +14,8 @@ FigureWidget::FigureWidget(FigureRenderer& renderer, QWidget* parent)
     m_prepareSoon->setSingleShot(true);
     m_prepareSoon->setInterval(0); // with whatever else changes now, then painted in a pass of its own
     connect(m_prepareSoon, &QTimer::timeout, this, [this] {
-        if (!isVisible())
-            return; // a figure on a page not shown is laid out when it is
+        if (!isVisible() || m_preparedSize == size())
+            return; // laid out when shown; or a paint came first and laid out (and drew) these options
         prepare();
         update();
     });

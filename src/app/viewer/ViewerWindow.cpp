@@ -46,6 +46,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <mutex>
+
 namespace jikken {
 
 namespace {
@@ -59,7 +61,49 @@ QIcon swatch(const QColor& colour)
     return QIcon(pixmap);
 }
 
+/// The tags a meeting looks at first, shown when nothing is chosen yet: errors, losses, accuracies.
+bool isUsualTag(const QString& tag)
+{
+    return tag.contains(QLatin1String("err")) || tag.contains(QLatin1String("loss")) ||
+           tag.contains(QLatin1String("acc"));
+}
+
 } // namespace
+
+/// What the figure shows, for the threads that read runs to make its curves as they read: the window sets it
+/// whenever it changes, a reader looks when its run is read (a logdir's first read ends a second after the
+/// window asked for it, and the tags are chosen meanwhile).
+class ViewerWindow::ShownCurves
+{
+public:
+    void set(const QStringList& tags, double weight)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_tags = tags;
+        m_weight = weight;
+    }
+    /// The curves of `run` to make where it was read: those of the tags shown, or before any are, of the
+    /// usual tags.
+    QHash<QString, ChartCurve> of(const ViewerRun& run) const
+    {
+        std::unique_lock lock(m_mutex);
+        QStringList tags = m_tags;
+        const double weight = m_weight;
+        lock.unlock();
+        if (tags.isEmpty()) {
+            for (auto it = run.scalars.cbegin(); it != run.scalars.cend(); ++it) {
+                if (isUsualTag(it.key()))
+                    tags << it.key();
+            }
+        }
+        return CurveStore::make(run, tags, weight);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    QStringList m_tags;
+    double m_weight = 0;
+};
 
 ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* parent)
     : QMainWindow(parent), m_reader(reader), m_library(cache, nullptr), m_apply(new QTimer(this)), m_curves(m_library),
@@ -68,7 +112,7 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
       m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
       m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox), m_smoothing(new QDoubleSpinBox),
       m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
-      m_poll(new QTimer(this))
+      m_poll(new QTimer(this)), m_shownCurves(std::make_shared<ShownCurves>())
 {
     layOutPanes();
     createToolBar();
@@ -347,11 +391,9 @@ void ViewerWindow::fillTagList()
         if (listed.contains(tag))
             continue;
         auto* item = new QListWidgetItem(tag, m_tags);
-        // At first, the tags a meeting looks at first: errors, losses, accuracies — at most four.
-        const bool usual = tag.contains(QLatin1String("err")) || tag.contains(QLatin1String("loss")) ||
-                           tag.contains(QLatin1String("acc"));
+        // At first, the usual tags: at most four.
         const bool shown =
-            m_wantedTags.isEmpty() ? firstTags && usual && m_tags->count() <= 4 : m_wantedTags.contains(tag);
+            m_wantedTags.isEmpty() ? firstTags && isUsualTag(tag) && m_tags->count() <= 4 : m_wantedTags.contains(tag);
         item->setCheckState(shown ? Qt::Checked : Qt::Unchecked);
     }
     m_tags->sortItems();
@@ -413,7 +455,9 @@ void ViewerWindow::optionsChanged()
 {
     if (m_filling)
         return;
-    m_figure->setOptions(options());
+    const FigureOptions shown = options();
+    m_figure->setOptions(shown);
+    m_shownCurves->set(shown.tags.isEmpty() ? m_wantedTags : shown.tags, shown.smoothing);
     updateTables();
 }
 
@@ -459,24 +503,38 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
     if (m_logdirsReading.contains(logdir.get()))
         return; // a slow share: the next poll starts after this one
     m_logdirsReading.insert(logdir.get());
-    // A logdir of a hundred runs is a second of reading and CRCs: never on the window's thread.
-    auto* watcher = new QFutureWatcher<RunLibrary::LogdirReading>(this);
+    // A logdir of a hundred runs is a second of reading and CRCs, and its curves a fifth: never on the
+    // window's thread.
+    struct Read
+    {
+        RunLibrary::LogdirReading reading;
+        QHash<QString, QHash<QString, ChartCurve>> curves; ///< run key -> the tags shown
+    };
+    auto* watcher = new QFutureWatcher<Read>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, logdir] {
         watcher->deleteLater();
         m_logdirsReading.remove(logdir.get());
+        Read read = watcher->result();
         QStringList changed, warnings;
         QString error;
-        if (!m_library.takeLogdir(logdir, watcher->result(), &changed, &warnings, &error))
+        if (!m_library.takeLogdir(logdir, std::move(read.reading), &changed, &warnings, &error))
             warnings << error;
         showWarnings(warnings);
         if (changed.isEmpty())
             return;
-        for (const QString& key : std::as_const(changed))
+        for (const QString& key : std::as_const(changed)) {
             m_curves.forget(key);
+            m_curves.take(key, read.curves.value(key));
+        }
         readRecords();
         applyChanges(); // at once: a logdir's runs arrive together
     });
-    watcher->setFuture(QtConcurrent::run([logdir] { return RunLibrary::readLogdir(*logdir); }));
+    watcher->setFuture(QtConcurrent::run([logdir, shown = m_shownCurves] {
+        Read read{RunLibrary::readLogdir(*logdir), {}};
+        for (const auto& [run, stamp] : read.reading.changed)
+            read.curves.insert(run.key, shown->of(run));
+        return read;
+    }));
 }
 
 bool ViewerWindow::showRun(const QString& idOrName, QString* error)
@@ -528,14 +586,23 @@ void ViewerWindow::readModel(const QString& id)
     if (!m_reader || m_reading.contains(id))
         return;
     m_reading.insert(id);
+    struct Read
+    {
+        std::optional<RunLibrary::ModelReading> reading;
+        QHash<QString, ChartCurve> curves; ///< of the tags shown, when every point was read
+    };
     m_reader->ask(
         this, RegistryReader::Kind::Long,
-        [id, known = m_library.known(id)](RegistryClient& registry, QString* error) {
-            return RunLibrary::readModel(registry, id, known, error);
+        [id, known = m_library.known(id), shown = m_shownCurves](RegistryClient& registry, QString* error) {
+            Read read{RunLibrary::readModel(registry, id, known, error), {}};
+            if (read.reading && read.reading->run && read.reading->tails.isEmpty())
+                read.curves = shown->of(*read.reading->run);
+            return read;
         },
-        [this, id](std::optional<RunLibrary::ModelReading> reading, const QString& error) {
+        [this, id](Read read, const QString& error) {
             m_reading.remove(id);
             const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
+            std::optional<RunLibrary::ModelReading>& reading = read.reading;
             const bool newPoints = reading && reading->run;
             QString problem;
             const bool shown = reading ? m_library.takeModel(id, std::move(*reading), &problem)
@@ -544,10 +611,12 @@ void ViewerWindow::readModel(const QString& id)
                 statusBar()->showMessage(shown ? tr("%1: %2").arg(id, error) : problem, 15000);
             else if (m_reading.isEmpty())
                 statusBar()->clearMessage();
-            if (shown && (newPoints || !wasShown))
+            if (shown && (newPoints || !wasShown)) {
                 runsChanged({id});
-            else if (shown)
+                m_curves.take(id, read.curves);
+            } else if (shown) {
                 updateTables(); // the record (memo, status) may have moved
+            }
             if (m_readAgain.remove(id))
                 readModel(id); // from what this read brought: only the points after it
         });

@@ -148,7 +148,9 @@ private:
     QLineEdit* m_legend; ///< the legend template, `{id} · {model} · lr={lr}`
     QComboBox* m_baseline;
     QTimer* m_poll;
-    QFuture<QStringList> m_saving; ///< the cache being written, on a pool thread
+    class ShownCurves;
+    std::shared_ptr<ShownCurves> m_shownCurves; ///< shared with the threads that read runs
+    QFuture<QStringList> m_saving;              ///< the cache being written, on a pool thread
     std::optional<std::pair<double, double>> m_xRange;
     bool m_filling = false;
     bool m_presenting = false;
