@@ -1000,6 +1000,21 @@ private Q_SLOTS:
         QVERIFY(window.statusBar()->currentMessage().contains(QDir(empty.path()).absolutePath()));
         QCOMPARE(window.library().logdirs().size(), std::size_t{1});
         QCOMPARE(window.library().keys().size(), 3);
+
+        // A note's link to a model read in an earlier meeting (no registry here): opened from the cache, checked.
+        ViewerRun cached;
+        cached.key = cached.name = QStringLiteral("20261101_09_cached");
+        cached.source = QStringLiteral("http://registry.lab:8470");
+        cached.scalars.insert(QStringLiteral("test/error"), ScalarSeries());
+        cached.scalars[QStringLiteral("test/error")].append(1, 1000, 0.3);
+        QString error;
+        QVERIFY2(cache.store(cached, QStringLiteral("s"), &error), qPrintable(error));
+        QVERIFY2(window.showRun(cached.name, &error), qPrintable(error));
+        QVERIFY(window.options().runs.contains(cached.key));
+        QVERIFY(window.library().isOffline(cached.key));
+        // One never seen says so.
+        QVERIFY(!window.showRun(QStringLiteral("20261101_10_never"), &error));
+        QVERIFY2(error.contains(QStringLiteral("20261101_10_never")), qPrintable(error));
     }
 
     void followsAGrowingRunInTheWindow()

@@ -539,21 +539,29 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
 
 bool ViewerWindow::showRun(const QString& idOrName, QString* error)
 {
-    QString key = m_library.keyForName(idOrName);
-    if (key.isEmpty() && m_reader && ModelId::parse(idOrName)) {
-        m_checkWhenRead = idOrName;
-        readModel(idOrName);
+    if (const QString key = m_library.keyForName(idOrName); !key.isEmpty()) {
+        check(key);
         return true;
     }
-    if (key.isEmpty()) {
-        if (!m_library.open(idOrName, error))
-            return false;
-        fillRunList();
-        fillTagList();
-        key = m_library.keyForName(idOrName);
+    // Not open yet: opened as any source is (a model or a logdir read off the window's thread), and checked
+    // once it is there.
+    const QStringList problems = open({idOrName});
+    if (!problems.isEmpty()) {
+        *error = problems.first();
+        return false;
     }
-    check(key);
+    m_checkWhenRead = idOrName;
+    checkWhenRead();
     return true;
+}
+
+void ViewerWindow::checkWhenRead()
+{
+    const QString key = m_checkWhenRead.isEmpty() ? QString() : m_library.keyForName(m_checkWhenRead);
+    if (key.isEmpty())
+        return;
+    check(key);
+    m_checkWhenRead.clear();
 }
 
 void ViewerWindow::check(const QString& key)
@@ -655,10 +663,7 @@ void ViewerWindow::applyChanges()
     fillRunList();
     fillTagList();
     optionsChanged();
-    if (!m_checkWhenRead.isEmpty() && m_library.run(m_checkWhenRead)) {
-        check(m_checkWhenRead);
-        m_checkWhenRead.clear();
-    }
+    checkWhenRead();
 }
 
 bool ViewerWindow::exportFigure(const QString& path, QString* error)

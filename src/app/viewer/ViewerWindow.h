@@ -117,6 +117,8 @@ private:
     void showWarnings(const QStringList& warnings);
     /// Checks the run's box in the list and shows the figure.
     void check(const QString& key);
+    /// Checks the run a note's link asked for, once it is open.
+    void checkWhenRead();
 
     RegistryReader* m_reader;
     RunLibrary m_library;
