@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -236,6 +237,36 @@ private Q_SLOTS:
         worker.join();
         QVERIFY(!route);
         QCOMPARE(error, QStringLiteral("the registry's tunnels were closed"));
+    }
+
+    // Closing the app while a dispatch opens a tunnel to a host that does not answer (ssh waits out its
+    // ConnectTimeout of 10 s for a banner that never comes) does not wait for it: the opening is given up.
+    void closingGivesUpATunnelStillOpening()
+    {
+        QTcpServer silent; // the kernel accepts the connection; nothing ever speaks
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QFile config(m_dir.filePath(QStringLiteral("silent_ssh_config")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral("Host silent\n  HostName 127.0.0.1\n  Port %1\n  User nobody\n")
+                         .arg(silent.serverPort())
+                         .toUtf8());
+        config.close();
+        const QByteArray before = qgetenv("JIKKEN_SSH_CONFIG");
+        qputenv("JIKKEN_SSH_CONFIG", config.fileName().toUtf8());
+        auto tunnels = std::make_unique<EmbeddedRegistryTunnels>(m_dir.filePath(QStringLiteral("silent.sqlite")));
+        QString error;
+        std::optional<Dispatcher::Route> route;
+        std::thread worker([&, router = tunnels->router()] { route = router(QStringLiteral("silent"), &error); });
+        QTRY_VERIFY(silent.hasPendingConnections()); // ssh is waiting for the banner
+        QElapsedTimer closing;
+        closing.start();
+        tunnels.reset();
+        const qint64 took = closing.elapsed();
+        worker.join();
+        qputenv("JIKKEN_SSH_CONFIG", before);
+        QVERIFY2(took < 3000, qPrintable(QString::number(took)));
+        QVERIFY(!route);
+        QVERIFY2(error.contains(QStringLiteral("given up")), qPrintable(error));
     }
 
     void aRemoteRunReachesTheEmbeddedRegistryThroughATunnel()

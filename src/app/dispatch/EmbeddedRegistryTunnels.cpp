@@ -14,6 +14,7 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -44,8 +45,9 @@ template <typename Work> void waitFor(QObject* object, Work work)
 class EmbeddedRegistryTunnels::Host : public QObject // no signals: news goes out through `m_news`
 {
 public:
-    Host(QString database, std::function<void(const QString&)> news)
-        : m_database(std::move(database)), m_news(std::move(news))
+    /// `closing` is set (on another thread) when the app closes: an opening under way stops.
+    Host(QString database, std::function<void(const QString&)> news, const std::atomic<bool>* closing)
+        : m_database(std::move(database)), m_news(std::move(news)), m_closing(closing)
     {
         loadSettings();
     }
@@ -69,6 +71,7 @@ private:
 
     QString m_database;
     std::function<void(const QString&)> m_news;
+    const std::atomic<bool>* m_closing;
     std::unique_ptr<RegistryServer> m_server;
     QString m_token;
     std::map<QString, quint16> m_ports; ///< host -> its remote port, kept across restarts
@@ -79,6 +82,7 @@ struct EmbeddedRegistryTunnels::Gate
 {
     QMutex mutex; ///< held while a route is asked of the host, and to close the gate
     Host* host = nullptr;
+    std::atomic<bool> closing = false; ///< set before the gate closes: a route under way gives up
 
     std::optional<Dispatcher::Route> route(const QString& name, QString* error)
     {
@@ -101,7 +105,7 @@ EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* pare
         QMetaObject::invokeMethod(
             this, [this, line] { Q_EMIT this->news(line); }, Qt::QueuedConnection);
     };
-    m_host = new Host(QFileInfo(database).absoluteFilePath(), std::move(tell));
+    m_host = new Host(QFileInfo(database).absoluteFilePath(), std::move(tell), &m_gate->closing);
     m_host->moveToThread(m_thread);
     m_gate->host = m_host;
     m_thread->setObjectName(QStringLiteral("registry tunnels"));
@@ -110,8 +114,9 @@ EmbeddedRegistryTunnels::EmbeddedRegistryTunnels(QString database, QObject* pare
 
 EmbeddedRegistryTunnels::~EmbeddedRegistryTunnels()
 {
+    m_gate->closing = true; // a route under way stops opening its tunnel (an ssh login takes up to 20 s)
     {
-        const QMutexLocker locked(&m_gate->mutex); // a route under way is answered first
+        const QMutexLocker locked(&m_gate->mutex); // and is answered first
         m_gate->host = nullptr;
     }
     // The service and the tunnels end on their thread (ssh is stopped, the port closed), then the thread.
@@ -233,7 +238,8 @@ RegistryTunnel* EmbeddedRegistryTunnels::Host::openTunnel(const QString& host, Q
     quint16 port = m_ports.count(host) ? m_ports[host] : firstPortFor(host);
     for (int attempt = 0; attempt < kPortTries; ++attempt, port = static_cast<quint16>(port + 1)) {
         RegistryTunnel* candidate = addTunnel(host, port);
-        const RegistryTunnel::Opening opening = candidate->open(kOpenTimeoutMs, error);
+        const RegistryTunnel::Opening opening =
+            candidate->open(kOpenTimeoutMs, error, [closing = m_closing] { return closing->load(); });
         if (opening == RegistryTunnel::Opening::Open)
             return candidate;
         m_tunnels.erase(host);

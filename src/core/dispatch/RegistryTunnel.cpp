@@ -66,13 +66,15 @@ void RegistryTunnel::onOutput()
     m_wasOpen = true;
 }
 
-RegistryTunnel::Opening RegistryTunnel::open(int timeoutMs, QString* error)
+RegistryTunnel::Opening RegistryTunnel::open(int timeoutMs, QString* error, const std::function<bool()>& abandoned)
 {
     if (m_open)
         return Opening::Open;
     launch();
     const QDeadlineTimer deadline(timeoutMs);
-    while (!m_open && !deadline.hasExpired() && m_ssh.state() != QProcess::NotRunning)
+    bool given = false;
+    while (!m_open && !deadline.hasExpired() && m_ssh.state() != QProcess::NotRunning &&
+           !(given = abandoned && abandoned()))
         m_ssh.waitForReadyRead(static_cast<int>(qMin<qint64>(deadline.remainingTime(), 200)));
     if (m_open) {
         m_keep = true;
@@ -82,6 +84,10 @@ RegistryTunnel::Opening RegistryTunnel::open(int timeoutMs, QString* error)
     m_ssh.kill();
     m_ssh.waitForFinished(2000);
     m_log += m_ssh.readAll();
+    if (given) {
+        *error = QStringLiteral("%1: the tunnel to the registry was given up while opening").arg(m_host);
+        return Opening::Failed;
+    }
     // ssh has no exit status of its own for a refused forward (255, as for any failure): its log says.
     if (m_log.contains("remote port forwarding failed")) {
         *error = QStringLiteral("%1: port %2 is taken there").arg(m_host).arg(m_remotePort);

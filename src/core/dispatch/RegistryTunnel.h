@@ -27,8 +27,9 @@ public:
         Failed,    ///< the host is unreachable or refused us: another port will not help
     };
     /// Opens the tunnel and waits until the host listens on the remote port (at dispatch, which needs it
-    /// now). When it cannot, one line in `error`, and it is not kept trying.
-    Opening open(int timeoutMs, QString* error);
+    /// now). When it cannot, one line in `error`, and it is not kept trying. `abandoned`, looked at a few
+    /// times a second, stops the wait early (the app is closing): `Failed`.
+    Opening open(int timeoutMs, QString* error, const std::function<bool()>& abandoned = {});
     /// Opens the tunnel in the background and keeps it open (after the app restarts, for runs still going).
     void start();
     bool isOpen() const { return m_open; }
