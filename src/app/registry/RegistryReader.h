@@ -46,9 +46,10 @@ public:
     RegistryReader(RegistryConnector connector, QString location, int lanes = 1, QObject* parent = nullptr);
     ~RegistryReader() override;
 
-    /// How many lanes suit the registry: 8 for a service (a hundred runs' curves over a link of 300 ms take
-    /// about half as long as with 4: bench_gui_stall), 1 for a database here.
-    static int lanesFor(const ClientConfig& config) { return config.isService() ? 8 : 1; }
+    /// How many lanes suit the registry: 6 for a service, 1 for a database here. Over a link of 300 ms
+    /// (bench_gui_stall), 6 read the viewer's 100 runs in 38 s where 4 took 47 s; 8 took 27 s, but their
+    /// answers arriving together held the window's thread past 50 ms in some runs.
+    static int lanesFor(const ClientConfig& config) { return config.isService() ? 6 : 1; }
 
     const QString& location() const { return m_location; }
     /// Requests asked and not yet answered, watches aside (tests wait for none).
