@@ -84,7 +84,7 @@ bool RunLibrary::open(const QString& what, QString* error)
             return false;
         keep(std::move(*run), stamp, true);
     }
-    m_logdirs.push_back({std::make_shared<LogdirRuns>(what), false, true});
+    m_logdirs.push_back({std::make_shared<LogdirRuns>(what), false, true}); // away; shown from the cache
     return true;
 }
 
@@ -163,23 +163,37 @@ QString RunLibrary::stampOf(const RunRecord& record)
         .arg(record.finished.toMSecsSinceEpoch());
 }
 
-std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
-                                                              const Known& known, QString* error)
+namespace {
+
+/// Model `id` of `registry` as a viewer run, its record and points still to come.
+ViewerRun modelRun(const RegistryClient& registry, const QString& id)
 {
     ViewerRun run;
     run.key = run.name = id;
     run.source = registry.location();
-    const auto readWhole = [&]() -> std::optional<ModelReading> { // the record and every point, together
-        auto history = registry.history(id, error);
-        if (!history)
-            return std::nullopt;
-        run.record = history->record;
-        for (auto it = history->scalars.begin(); it != history->scalars.end(); ++it)
-            run.scalars.insert(it.key(), std::move(it.value()));
-        return ModelReading{std::move(history->record), std::move(run), {}};
-    };
+    return run;
+}
+
+} // namespace
+
+std::optional<RunLibrary::ModelReading> RunLibrary::readHistory(RegistryClient& registry, const QString& id,
+                                                                QString* error)
+{
+    auto history = registry.history(id, error);
+    if (!history)
+        return std::nullopt;
+    ViewerRun run = modelRun(registry, id);
+    run.record = history->record;
+    for (auto it = history->scalars.begin(); it != history->scalars.end(); ++it)
+        run.scalars.insert(it.key(), std::move(it.value()));
+    return ModelReading{std::move(history->record), std::move(run), {}};
+}
+
+std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
+                                                              const Known& known, QString* error)
+{
     if (known.stamp.isEmpty())
-        return readWhole(); // never read: no record to tell that nothing changed
+        return readHistory(registry, id, error); // never read: no record to tell that nothing changed
     auto record = registry.run(id, error);
     if (!record)
         return std::nullopt;
@@ -187,7 +201,8 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     if (stampOf(reading.record) == known.stamp)
         return reading; // unchanged since it was read (or cached): only the record may differ
     if (known.tags.isEmpty())
-        return readWhole(); // cached in an earlier session and changed since
+        return readHistory(registry, id, error); // cached in an earlier session and changed since
+    ViewerRun run = modelRun(registry, id);
     run.record = reading.record;
     const auto tags = registry.tags(id, error);
     if (!tags)

@@ -126,6 +126,8 @@ private:
     void keep(ViewerRun run, const QString& stamp, bool offline);
     bool loadModel(const QString& id, QString* error);
     static QString stampOf(const RunRecord& record);
+    /// Model `id`'s record and every point, in one read (`RegistryClient::history`).
+    static std::optional<ModelReading> readHistory(RegistryClient& registry, const QString& id, QString* error);
 
     ViewerCache* m_cache;
     RegistryClient* m_registry;
