@@ -462,6 +462,12 @@ private Q_SLOTS:
                                     << QByteArray("application/json") << 405 << "does not take";
         QTest::newRow("a leaf to read") << "history" << QByteArray("POST") << QByteArray("{}")
                                         << QByteArray("application/json") << 405 << "does not take";
+        QTest::newRow("DELETE is no write") << "memo" << QByteArray("DELETE") << QByteArray("{\"memo\": \"m\"}")
+                                            << QByteArray("application/json") << 405 << "does not take";
+        QTest::newRow("PATCH is no POST") << "status" << QByteArray("PATCH") << QByteArray("{\"status\": \"failed\"}")
+                                          << QByteArray("application/json") << 405 << "does not take";
+        QTest::newRow("GET of a leaf to write")
+            << "memo" << QByteArray("GET") << QByteArray() << QByteArray("application/json") << 405 << "does not take";
         QTest::newRow("no such leaf") << "nothing" << QByteArray("POST") << QByteArray("{}")
                                       << QByteArray("application/json") << 404 << "no such endpoint";
     }

@@ -284,9 +284,8 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
             return tags(id);
         if (leaf == QLatin1String("history"))
             return history(id);
-        return ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));
     }
-    return writeRun(id, leaf, request);
+    return writeRun(id, leaf, request); // a write, or a leaf that does not take this verb
 }
 
 std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, const QString& leaf,
@@ -381,9 +380,10 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
                                    QStringLiteral("scalars")};
     static const QStringList kGet{QStringLiteral("scalars"), QStringLiteral("series"), QStringLiteral("tags"),
                                   QStringLiteral("history")};
-    const bool put = request.method == "PUT";
-    if (!(put ? kPut : kPost).contains(leaf)) {
-        const bool elsewhere = (put ? kPost : kPut).contains(leaf) || kGet.contains(leaf) || leaf.isEmpty();
+    // Only PUT and POST write, each its own leaves (a PATCH of a status was taken for a POST).
+    const QStringList* takes = request.method == "PUT" ? &kPut : request.method == "POST" ? &kPost : nullptr;
+    if (!takes || !takes->contains(leaf)) {
+        const bool elsewhere = kPut.contains(leaf) || kPost.contains(leaf) || kGet.contains(leaf) || leaf.isEmpty();
         return ApiReply::error(
             elsewhere ? 405 : 404,
             elsewhere ? QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method))
