@@ -5,6 +5,7 @@
 //
 //   QT_QPA_PLATFORM=offscreen ./build/bench/bench_gui_stall
 #include "DesktopApp.h"
+#include "EventWait.h"
 #include "ServiceThread.h"
 #include "charts/ChartPane.h"
 #include "charts/CurveChart.h"
@@ -224,21 +225,6 @@ private:
     const int m_traceMs;
     int m_depth = 0;
 };
-
-/// Runs the event loop until `done` holds or `timeoutMs` pass; the milliseconds it took, or -1. Between
-/// events the thread sleeps, as an app's does (the stall meter's timer wakes it every 5 ms): a loop that
-/// spun instead took a core of the two from the threads that read the registry.
-template <typename Done> double waitFor(Done done, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (!done()) {
-        if (timer.elapsed() > timeoutMs)
-            return -1;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
-    }
-    return timer.nsecsElapsed() / 1e6;
-}
 
 void makeRegistry(const QString& path)
 {

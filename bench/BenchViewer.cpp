@@ -8,6 +8,7 @@
 // 3. A 1M-step tag with one spike, against TensorBoard's default of keeping 1,000 reservoir-sampled points
 //    per tag: both drawn at 1600 px, whether the spike survives, and zoom redraws over every point.
 
+#include "EventWait.h"
 #include "GapMeter.h"
 #include "events/EventFileWriter.h"
 #include "series/ScalarSeries.h"
@@ -69,20 +70,6 @@ void writeRun(const QString& dir, int run, int firstStep, int steps)
     }
     if (!writer.flush(&error))
         qFatal("%s", qPrintable(error));
-}
-
-/// Runs the event loop until `done` (false after `ms`). Not QTest::qWaitFor, which sleeps 10 ms between
-/// looks and so adds up to 10 ms to what is measured; the GapMeter's timer wakes the loop every 5 ms.
-template <typename Done> bool waitFor(Done done, int ms)
-{
-    QElapsedTimer waited;
-    waited.start();
-    while (!done()) {
-        if (waited.elapsed() > ms)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    }
-    return true;
 }
 
 QString runFolder(const QString& root, int run)
@@ -156,7 +143,7 @@ int main(int argc, char** argv)
         window.open({logdir});
         window.showTags(shownTags);
         window.show();
-        if (!QTest::qWaitForWindowExposed(&window) || !waitFor([&] { return window.logdirsPending() == 0; }, 60000))
+        if (!QTest::qWaitForWindowExposed(&window) || waitFor([&] { return window.logdirsPending() == 0; }, 60000) < 0)
             qFatal("the viewer window never showed the logdir");
         window.figure()->repaint();
         row("the same through the window: open to the first painted figure", msSince(timer), "ms", 2000);
@@ -172,14 +159,14 @@ int main(int argc, char** argv)
         };
         double worst = 0, total = 0, worstGap = 0;
         for (int round = 0; round < 5; ++round) {
-            if (!waitFor([&] { return window.logdirsPending() == 0; }, 10000))
+            if (waitFor([&] { return window.logdirsPending() == 0; }, 10000) < 0)
                 qFatal("a poll of the logdir never ended");
             const qint64 before = points();
             writeRun(runFolder(logdir, 7), 7, kSteps + 1 + round * 1000, 1000);
             timer.restart();
             gaps.restart();
             window.refresh();
-            if (!waitFor([&] { return points() == before + kTags * 1000; }, 10000))
+            if (waitFor([&] { return points() == before + kTags * 1000; }, 10000) < 0)
                 qFatal("the grown run was never shown: %lld points, not %lld", static_cast<long long>(points()),
                        static_cast<long long>(before + kTags * 1000));
             window.figure()->repaint();

@@ -24,9 +24,9 @@ using RegistryConnector = std::function<std::unique_ptr<RegistryClient>(QString*
 /// run's tags, a curve, a memo to save …) and get the answer later, on their own thread, so nothing waits on
 /// the GUI thread, whether the registry is a file here or a service across the ocean. Reads start in the
 /// order asked, quick ones before long ones (a million-point curve), on whichever lane is free; writes are
-/// made one after another on the first lane, which reads no long ones when there are others. An answer whose asker is
-/// gone is dropped; when the reader closes, the reads still queued are dropped, a service's reads in flight are cut
-/// short (closing waits for no slow link) and the writes are made.
+/// made one after another on the first lane, which reads no long ones when there are others. An answer
+/// whose asker is gone is dropped; when the reader closes, the reads still queued are dropped, a service's
+/// reads in flight are cut short (closing waits for no slow link) and the writes are made.
 class RegistryReader : public QObject
 {
     Q_OBJECT
@@ -85,8 +85,8 @@ private:
     using Job = std::function<void(RegistryClient* client, QString error)>;
     void enqueue(Kind kind, Job job);
     /// Waits for the next request lane `lane` serves: a write (lane 0 only), else the first quick read,
-    /// else the first long one (not on lane 0 when there are others); on the watch lane, the next watch; none once the
-    /// reader closes (after the writes).
+    /// else the first long one (not on lane 0 when there are others); on the watch lane, the next watch;
+    /// none once the reader closes (after the writes).
     std::optional<Job> next(int lane);
     std::unique_ptr<QThread> startLane(int lane);
     /// The lane's thread: serves requests with a client of its own until the reader closes.
