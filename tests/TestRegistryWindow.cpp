@@ -2,6 +2,7 @@
 #include "ServiceThread.h"
 #include "charts/ChartPane.h"
 #include "charts/CurveChart.h"
+#include "charts/CurveLegend.h"
 #include "charts/LineLayer.h"
 #include "charts/PlotView.h"
 #include "charts/RunColours.h"
@@ -18,6 +19,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFontMetricsF>
 #include <QHash>
 #include <QHeaderView>
 #include <QLabel>
@@ -459,6 +461,10 @@ private Q_SLOTS:
                      qPrintable(line->name()));
         }
         QCOMPARE(colourOf.size(), 3);
+        const QVector<CurveLegend::Entry> named = chart->chart()->curveLegend()->entries();
+        QCOMPARE(named.size(), 3);
+        for (const CurveLegend::Entry& entry : named) // the legend says the group, in the line's colour
+            QCOMPARE(entry.colour, colourOf.value(entry.text.section(u' ', 0, 0)));
         QCOMPARE(colourOf.value(m_ids[1]), colourOf.value(m_ids[2]));
         QVERIFY(colourOf.value(m_ids[0]) != colourOf.value(m_ids[1]));
         by->setCurrentIndex(0); // back to one colour per run
@@ -495,13 +501,14 @@ private Q_SLOTS:
         settle(window);
         ChartPane* chart = window.chart();
         QCOMPARE(lines(), ChartPane::kLegendLines);
-        QVERIFY(chart->chart()->legend()->isVisible());
+        QVERIFY(chart->chart()->curveLegend()->isVisible());
+        QCOMPARE(chart->chart()->curveLegend()->entries().size(), ChartPane::kLegendLines);
         QVERIFY(!chart->chart()->isLayered());
         QCOMPARE(qobject_cast<QLineSeries*>(chart->chart()->series().first())->count(), 2);
         selectRun(window.table(), ids.last());
         settle(window);
         QCOMPARE(lines(), ChartPane::kLegendLines + 1);
-        QVERIFY(!chart->chart()->legend()->isVisible());
+        QVERIFY(!chart->chart()->curveLegend()->isVisible());
         QVERIFY(chart->chart()->isLayered());
         for (QAbstractSeries* series : chart->chart()->series()) { // drawn from the layer, in the series' pen
             QCOMPARE(qobject_cast<QLineSeries*>(series)->count(), 0);
@@ -529,8 +536,45 @@ private Q_SLOTS:
         QCOMPARE(chart->chart()->highlighted(), nullptr);
         selectRun(window.table(), ids.first(), false);
         settle(window);
-        QVERIFY(chart->chart()->legend()->isVisible());
+        QVERIFY(chart->chart()->curveLegend()->isVisible());
         QVERIFY(!chart->chart()->isLayered());
+    }
+
+    // The legend names every line whole, in rows under the plot as wide as the chart (QtCharts' own kept
+    // one row and elided the names: "2019…"), and its room goes back to the plot as lines go.
+    void aLegendWrapsUnderThePlot()
+    {
+        auto* chart = new CurveChart; // the view owns it
+        PlotView view(chart);
+        view.resize(500, 400);
+        chart->setAxes(XAxis::Step, false, QStringLiteral("loss"));
+        QVector<CurveChart::Style> styles;
+        for (int i = 0; i < 8; ++i)
+            styles.append({QStringLiteral("20190705_%1_focalloss_long_method").arg(i, 2, 10, QLatin1Char('0')),
+                           QColor::fromHsv(i * 40, 255, 200)});
+        chart->setLines(styles);
+        chart->setXRange(0, 10, CurveChart::Ticks::Exact);
+        chart->setYRange(0, 1, CurveChart::Ticks::Exact);
+        QCoreApplication::processEvents(); // QtCharts lays the chart out later
+        const CurveLegend* legend = chart->curveLegend();
+        QVERIFY(!chart->legend()->isVisible());
+        QVERIFY(legend->isVisible());
+        QCOMPARE(legend->entries().size(), 8);
+        for (int i = 0; i < 8; ++i) {
+            QCOMPARE(legend->entries()[i].text, styles[i].name);
+            QCOMPARE(legend->entries()[i].colour, styles[i].colour);
+        }
+        QVERIFY2(legend->rows() >= 4, qPrintable(QString::number(legend->rows()))); // two names a row at most
+        const QRectF placed = legend->mapRectToScene(legend->boundingRect());
+        const QRectF plot = chart->mapRectToScene(chart->plotArea());
+        QVERIFY2(placed.top() > plot.bottom() + 10, // under the x axis' labels
+                 qPrintable(QStringLiteral("legend %1, plot %2").arg(placed.top()).arg(plot.bottom())));
+        QVERIFY(chart->mapRectToScene(chart->rect()).contains(placed));
+        const double crowdedHeight = plot.height();
+        chart->setLines({styles.first()});
+        QCoreApplication::processEvents();
+        QCOMPARE(legend->rows(), 1);
+        QVERIFY(chart->plotArea().height() > crowdedHeight + 2 * QFontMetricsF(QFont()).height());
     }
 
     // A crowded chart's band is painted once and shown from a picture until its lines or the axes move:

@@ -51,7 +51,6 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     m_xAxis->addItem(tr("Epoch"), QVariant::fromValue(static_cast<int>(XAxis::Epoch)));
     m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Tag")));
     controls->addWidget(m_tag, 1);
@@ -145,12 +144,8 @@ void ChartPane::changeEvent(QEvent* event)
 void ChartPane::applyTheme()
 {
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
-    const QChart::ChartTheme theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-    if (m_chart->theme() == theme)
-        return;
-    m_chart->setTheme(theme);
-    m_chart->setBackgroundRoundness(0);
-    reload(); // a theme repaints the lines in its own colours; each run keeps its own
+    if (m_chart->setLook(dark, CurveChart::paper(dark)))
+        reload(); // a theme repaints the lines in its own colours; each run keeps its own
 }
 
 XAxis ChartPane::xAxis() const
@@ -412,7 +407,6 @@ void ChartPane::reload()
     // to lay out than the lines to draw; hidden first, it lays out none of them), and the lines are one
     // band in a layer: the readout names the run nearest the pointer.
     const bool crowded = m_ids.size() > kLegendLines;
-    m_chart->legend()->setVisible(!crowded);
     m_chart->setLayered(crowded);
     for (const QString& id : m_ids) {
         ensureCurve(id, tag);

@@ -84,11 +84,15 @@ CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
     keepPainted(m_measured);
     setLayered(mode == Mode::Figure);
     setBackgroundRoundness(0);
+    legend()->hide(); // QtCharts' own: one row, every name elided once they do not fit
     if (mode == Mode::Figure) {
-        legend()->hide();
         setMargins(QMargins(0, 0, 0, 0));
         layout()->setContentsMargins(0, 0, 0, 0);
+    } else {
+        m_legend = new CurveLegend(this);
+        connect(this, &QGraphicsWidget::geometryChanged, this, &CurveChart::placeLegend);
     }
+    m_margins = margins();
 }
 
 bool CurveChart::setLook(bool dark, const QColor& background)
@@ -99,6 +103,8 @@ bool CurveChart::setLook(bool dark, const QColor& background)
         setTheme(wanted);
     setBackgroundBrush(background);
     setBackgroundRoundness(0);
+    if (m_legend)
+        m_legend->setDark(dark);
     return changed;
 }
 
@@ -109,6 +115,7 @@ void CurveChart::removeLines()
         m_drawn->setLines({});
     removeAllSeries();
     m_lines.clear();
+    updateLegend();
 }
 
 void CurveChart::clear()
@@ -193,6 +200,7 @@ void CurveChart::setLines(const QVector<Style>& styles)
         restyle(m_lines[i], styles[i]);
     for (qsizetype i = m_lines.size(); i < styles.size(); ++i)
         addLine(styles[i]);
+    updateLegend();
 }
 
 void CurveChart::restyle(QLineSeries* line, const Style& style)
@@ -227,6 +235,7 @@ void CurveChart::setLayered(bool layered)
     } else {
         delete std::exchange(m_drawn, nullptr);
     }
+    updateLegend();
 }
 
 void CurveChart::highlight(const QLineSeries* line)
@@ -250,6 +259,7 @@ QLineSeries* CurveChart::addLine(const Style& style)
     line->attachAxis(m_y);
     m_settingRange = setting;
     m_lines.append(line);
+    updateLegend();
     return line;
 }
 
@@ -343,6 +353,41 @@ void CurveChart::applyTextScale()
         axis->setLabelsFont(labels);
         axis->setTitleFont(labels);
     }
+    if (m_legend) {
+        m_legend->setFont(labels);
+        placeLegend();
+    }
+}
+
+void CurveChart::updateLegend()
+{
+    if (!m_legend)
+        return;
+    QVector<CurveLegend::Entry> entries;
+    if (!isLayered()) { // a crowded chart adds a hundred lines one by one: none named, none laid out
+        for (const QLineSeries* line : std::as_const(m_lines)) {
+            if (!line->name().isEmpty())
+                entries.append({line->name(), line->pen().color()});
+        }
+    }
+    m_legend->setEntries(std::move(entries));
+    placeLegend();
+}
+
+void CurveChart::placeLegend()
+{
+    const bool shown = !m_legend->entries().isEmpty();
+    m_legend->setVisible(shown);
+    qreal left = 0, top = 0, right = 0, bottom = 0;
+    layout()->getContentsMargins(&left, &top, &right, &bottom);
+    const QRectF inside = rect().adjusted(left + m_margins.left(), top, -right - m_margins.right(), -bottom);
+    const double height = shown ? m_legend->layOut(inside.width()) : 0;
+    m_legend->setPos(inside.left(), inside.bottom() - m_margins.bottom() - height);
+    QMargins room = m_margins;
+    if (height > 0)
+        room.setBottom(m_margins.bottom() + static_cast<int>(std::ceil(height)) + m_margins.bottom() / 2);
+    if (margins() != room)
+        setMargins(room);
 }
 
 } // namespace jikken

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CurveLegend.h"
 #include "LineLayer.h"
 #include "series/ChartCurve.h"
 
@@ -44,7 +45,7 @@ public:
     };
 
     enum class Mode {
-        Interactive, ///< hoverable lines, its own legend: the main window's chart
+        Interactive, ///< hoverable lines, its own legend (a `CurveLegend` under the plot): the main window's chart
         Figure,      ///< a panel of a figure: no legend or margins of its own (the figure has them)
     };
 
@@ -55,6 +56,8 @@ public:
     /// Light or dark (QtCharts' theme) on a plain `background`; true when that changed it, which recolours
     /// the lines: axes and lines are to be made again.
     bool setLook(bool dark, const QColor& background);
+    /// What a chart is drawn on, as a figure is: white, or near black.
+    static QColor paper(bool dark) { return dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white); }
     /// No lines and no axes: an empty chart (its title may say why).
     void clear();
     /// Shows or hides the axes' names (small charts have no room for them).
@@ -66,7 +69,8 @@ public:
     /// Whether the lines added from now on are drawn by one layer rather than by their series (a figure's
     /// always are): for a crowded interactive chart, whose lines are a band nobody hovers one by one, and
     /// which QtCharts would stroke again, every one, whenever a run's points or the axes change. No line
-    /// of such a chart says it is hovered; its view's `hoveredAt` is what tells where the pointer is.
+    /// of such a chart says it is hovered (its view's `hoveredAt` tells where the pointer is), and the
+    /// legend names none.
     void setLayered(bool layered);
     bool isLayered() const { return m_drawn != nullptr; }
     /// In a layered chart, draws `line` over the others and wider (nullptr: none), as the pointer picks it
@@ -93,6 +97,9 @@ public:
     QList<QPointF> pointsOf(const QLineSeries* line) const;
     /// The faint measured lines beneath the smoothed ones.
     LineLayer* measured() const { return m_measured; }
+    /// An interactive chart's legend, naming its lines under the plot (none in a layered chart, whose names
+    /// would fill it); null in a figure's panel.
+    const CurveLegend* curveLegend() const { return m_legend; }
 
     /// The x axis' range, in its units (milliseconds since the epoch for wall time).
     std::pair<double, double> xRange() const;
@@ -118,6 +125,10 @@ private:
     void redrawLayers();
     void keepPainted(LineLayer* layer) const;
     void applyTextScale();
+    /// Names the lines there are in the legend, and makes its room.
+    void updateLegend();
+    /// Lays the legend out across the chart's width, under the plot, and keeps that room free of axes.
+    void placeLegend();
 
     Mode m_mode;
     QAbstractAxis* m_x = nullptr;
@@ -130,6 +141,8 @@ private:
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
     LineLayer* m_drawn = nullptr; ///< the lines of a figure or a crowded chart (their series hold none)
+    CurveLegend* m_legend = nullptr;
+    QMargins m_margins; ///< the chart's own, the legend's room aside
 };
 
 } // namespace jikken

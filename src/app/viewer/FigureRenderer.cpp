@@ -83,8 +83,12 @@ void FigureRenderer::prepare(const QRectF& area, const FigureOptions& options)
         m_titleRect = QRectF(body.left(), body.top(), body.width(), metrics.height());
         body.setTop(body.top() + metrics.height() + margin);
     }
-    m_legend = layOutLegend(body, options);
-    body.setTop(m_legend.bounds.bottom() + margin);
+    m_legend.setEntries(legendEntries(options));
+    m_legend.setFont(fontOf(options));
+    m_legend.setDark(m_dark);
+    m_legend.setPos(body.topLeft());
+    if (const double height = m_legend.layOut(body.width()); height > 0)
+        body.setTop(body.top() + height + margin);
     m_body = body;
     const auto xRange = options.xRange ? options.xRange : wholeXRange(options);
     if (!xRange || options.tags.isEmpty()) {
@@ -114,7 +118,9 @@ void FigureRenderer::render(QPainter& painter)
         painter.drawText(m_titleRect, Qt::AlignCenter,
                          QFontMetricsF(font).elidedText(m_options.title, Qt::ElideRight, m_titleRect.width()));
     }
-    drawLegend(painter);
+    painter.translate(m_legend.pos());
+    m_legend.draw(painter);
+    painter.translate(-m_legend.pos());
     if (!m_emptyText.isEmpty()) {
         painter.setFont(fontOf(m_options, 1.2));
         painter.setPen(m_dark ? Qt::lightGray : Qt::darkGray);
@@ -149,12 +155,9 @@ void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
     m_scene.setSceneRect(body);
 }
 
-FigureRenderer::Legend FigureRenderer::layOutLegend(const QRectF& area, const FigureOptions& options) const
+QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& options) const
 {
-    Legend legend;
-    const QFontMetricsF metrics(fontOf(options));
-    const double swatch = metrics.height() * 0.8, gap = metrics.height();
-    double x = area.left(), y = area.top();
+    QVector<CurveLegend::Entry> entries;
     for (const QString& key : options.runs) {
         const ViewerRun* run = m_library.run(key);
         // Only runs drawn in the figure: one without any of its tags has no line to name.
@@ -162,47 +165,16 @@ FigureRenderer::Legend FigureRenderer::layOutLegend(const QRectF& area, const Fi
                                  [run](const QString& tag) { return run->scalars.contains(tag); }))
             continue;
         const QString method = run->method();
-        const QString text = !options.legend.isEmpty()                        ? run->label(options.legend)
-                             : method.isEmpty() || run->name.endsWith(method) ? run->name
-                                                                              : run->name + u" · " + method;
-        const double width = swatch + metrics.height() * 0.3 + metrics.horizontalAdvance(text);
-        if (x > area.left() && x + width > area.right()) {
-            x = area.left();
-            y += metrics.height() * 1.3;
-        }
-        legend.entries.append({QRectF(x, y + (metrics.height() - swatch) / 2, swatch, swatch),
-                               RunColours::colour(run->name), Qt::NoPen,
-                               QPointF(x + swatch + metrics.height() * 0.3, y + metrics.ascent()), text});
-        x += width + gap;
+        entries.append({!options.legend.isEmpty()                        ? run->label(options.legend)
+                        : method.isEmpty() || run->name.endsWith(method) ? run->name
+                                                                         : run->name + u" · " + method,
+                        RunColours::colour(run->name)});
     }
     if (options.layout == FigureOptions::Layout::Overlay && options.tags.size() > 1) {
-        // Which dash is which tag.
-        x = area.left();
-        y += metrics.height() * 1.3;
-        for (int t = 0; t < options.tags.size(); ++t) {
-            legend.entries.append({QRectF(x, y + metrics.height() / 2, 2 * swatch, 0), QColor(), styleOf(t),
-                                   QPointF(x + 2.4 * swatch, y + metrics.ascent()), options.tags[t]});
-            x += 2.4 * swatch + metrics.horizontalAdvance(options.tags[t]) + gap;
-        }
+        for (int t = 0; t < options.tags.size(); ++t)
+            entries.append({options.tags[t], QColor(), styleOf(t)});
     }
-    legend.bounds = QRectF(area.left(), area.top(), area.width(), y - area.top() + metrics.height());
-    return legend;
-}
-
-void FigureRenderer::drawLegend(QPainter& painter) const
-{
-    painter.setFont(fontOf(m_options));
-    const QColor text = m_dark ? QColor(0xdd, 0xdd, 0xdd) : QColor(0x22, 0x22, 0x22);
-    for (const Legend::Entry& entry : m_legend.entries) {
-        if (entry.dash == Qt::NoPen) {
-            painter.fillRect(entry.swatch, entry.colour);
-            painter.setPen(text);
-        } else {
-            painter.setPen(QPen(m_dark ? Qt::lightGray : Qt::darkGray, 1.5 * m_options.fontScale, entry.dash));
-            painter.drawLine(entry.swatch.topLeft(), entry.swatch.topRight());
-        }
-        painter.drawText(entry.textAt, entry.text);
-    }
+    return entries;
 }
 
 void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QStringList& tags,

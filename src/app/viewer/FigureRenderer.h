@@ -1,6 +1,7 @@
 #pragma once
 
 #include "FigureOptions.h"
+#include "charts/CurveChart.h"
 
 #include <QColor>
 #include <QGraphicsScene>
@@ -11,7 +12,6 @@ class QPainter;
 
 namespace jikken {
 
-class CurveChart;
 class CurveStore;
 class RunLibrary;
 
@@ -54,24 +54,10 @@ public:
     std::optional<std::pair<double, double>> wholeXRange(const FigureOptions& options);
 
 private:
-    QColor background() const { return m_dark ? QColor(0x1e, 0x1e, 0x1e) : QColor(Qt::white); }
-    /// What the legend shows, placed at the top of `area`: a swatch and a name per run drawn, and in an
-    /// overlay of several tags which dash is which.
-    struct Legend
-    {
-        struct Entry
-        {
-            QRectF swatch; ///< a run's colour, or where a tag's dash is drawn
-            QColor colour;
-            Qt::PenStyle dash = Qt::NoPen; ///< a tag's (none: a run's swatch)
-            QPointF textAt;
-            QString text;
-        };
-        QVector<Entry> entries;
-        QRectF bounds;
-    };
-    Legend layOutLegend(const QRectF& area, const FigureOptions& options) const;
-    void drawLegend(QPainter& painter) const;
+    QColor background() const { return CurveChart::paper(m_dark); }
+    /// The legend's lines: a run's name (and method) per run drawn, and in an overlay of several tags
+    /// which dash is which.
+    QVector<CurveLegend::Entry> legendEntries(const FigureOptions& options) const;
     /// Lays out `count` charts in `body`, reusing those of the last paint.
     void placeCharts(const QRectF& body, int count, double margin);
     /// Fills a chart with the tags' curves of every run, and notes its panel.
@@ -85,7 +71,7 @@ private:
     QRectF m_area;
     FigureOptions m_options;
     QRectF m_titleRect;
-    Legend m_legend;
+    CurveLegend m_legend;
     QString m_emptyText; ///< instead of charts, when there is nothing to draw
     QRectF m_body;
     QVector<Panel> m_panels;
