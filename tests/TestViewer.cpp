@@ -37,6 +37,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -115,6 +116,18 @@ struct Exported
     QString out;
     QString err;
 };
+
+/// Cuts one of the cache's copies to half its length; the file, or empty when there is none.
+QString damageACachedCopy(const ViewerCache& cache)
+{
+    const QFileInfoList copies = QDir(cache.directory()).entryInfoList({QStringLiteral("*.run")});
+    if (copies.isEmpty())
+        return {};
+    QFile damaged(copies.first().absoluteFilePath());
+    if (!damaged.open(QIODevice::ReadWrite) || !damaged.resize(damaged.size() / 2))
+        return {};
+    return damaged.fileName();
+}
 
 Exported runDesktop(const QStringList& arguments, const QString& cacheHome)
 {
@@ -480,12 +493,8 @@ private Q_SLOTS:
         QVERIFY(!meetingRoom.isOffline(kFocal));
 
         // A damaged cache file is an error that names it, never half a run.
-        const QString file =
-            QDir(cache.directory()).entryInfoList({QStringLiteral("*.run")}).first().absoluteFilePath();
-        QFile damaged(file);
-        QVERIFY(damaged.open(QIODevice::ReadWrite));
-        QVERIFY(damaged.resize(damaged.size() / 2));
-        damaged.close();
+        const QString file = damageACachedCopy(cache);
+        QVERIFY(!file.isEmpty());
         int errors = 0;
         for (const ViewerCache::Entry& entry : cache.entries()) {
             QString why;
@@ -1015,6 +1024,57 @@ private Q_SLOTS:
         // One never seen says so.
         QVERIFY(!window.showRun(QStringLiteral("20261101_10_never"), &error));
         QVERIFY2(error.contains(QStringLiteral("20261101_10_never")), qPrintable(error));
+    }
+
+    // A logdir that is not there (a share not mounted in the meeting room) opens from the cache, read on a
+    // pool thread as a logdir's files are: a hundred copies are a few hundred ms. A path never read says so;
+    // a damaged copy opens none of the logdir's runs and names itself; back, the logdir is read from its files.
+    void aLogdirAwayIsReadFromTheCacheOffTheWindowsThread()
+    {
+        Logdir logdir;
+        QTemporaryDir work;
+        ViewerCache cache(work.filePath(QStringLiteral("cache")));
+        const QString path = QFileInfo(logdir.path()).absoluteFilePath();
+        QString error;
+        QStringList warnings;
+        {
+            RunLibrary reader(&cache, nullptr);
+            QVERIFY(reader.open(path, &error));
+            reader.saveToCache(&warnings);
+        }
+        const QString moved = path + QStringLiteral("-away");
+        QVERIFY(QDir().rename(path, moved));
+        auto back = qScopeGuard([&] { QDir().rename(moved, path); });
+        ViewerWindow window(&cache, nullptr);
+        QVERIFY(window.open({path}).isEmpty());
+        window.showTags({QStringLiteral("loss")});
+        QCOMPARE(window.logdirsPending(), 1);
+        QVERIFY(window.library().keys().isEmpty());
+        QTRY_COMPARE(window.library().keys().size(), 3);
+        QCOMPARE(window.logdirsPending(), 0);
+        QVERIFY(window.library().isOffline(kFocal));
+        QCOMPARE(window.options().runs.size(), 3);
+        QCOMPARE(window.options().tags, QStringList{QStringLiteral("loss")});
+
+        QVERIFY(window.open({work.filePath(QStringLiteral("never-read"))}).isEmpty());
+        QTRY_VERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("neither a logdir")));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("never-read")));
+        QCOMPARE(window.library().logdirs().size(), std::size_t{1});
+
+        const QString file = damageACachedCopy(cache);
+        QVERIFY(!file.isEmpty());
+        ViewerWindow another(&cache, nullptr);
+        QVERIFY(another.open({path}).isEmpty());
+        QTRY_VERIFY(another.statusBar()->currentMessage().contains(QStringLiteral("damaged")));
+        QVERIFY(another.statusBar()->currentMessage().contains(file));
+        QVERIFY(another.library().keys().isEmpty());
+        QVERIFY(another.library().logdirs().empty());
+
+        back.dismiss();
+        QVERIFY(QDir().rename(moved, path));
+        window.refresh();
+        QTRY_VERIFY(!window.library().isOffline(kFocal));
+        QCOMPARE(window.library().keys().size(), 3);
     }
 
     void followsAGrowingRunInTheWindow()

@@ -318,7 +318,9 @@ QStringList ViewerWindow::open(const QStringList& sources)
             readLogdir(m_library.follow(source));
         else if (m_reader && ModelId::parse(source))
             readModel(source);
-        else if (!m_library.open(source, &error)) // a logdir read before, or a model, from the cache
+        else if (!ModelId::parse(source))
+            readCached(source);                   // a logdir read before, not there now
+        else if (!m_library.open(source, &error)) // a model, from the cache
             problems << error;
     }
     readRecords();
@@ -508,7 +510,7 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
     struct Read
     {
         RunLibrary::LogdirReading reading;
-        QHash<QString, QHash<QString, ChartCurve>> curves; ///< run key -> the tags shown
+        CurvesByRun curves; ///< of the tags shown
     };
     auto* watcher = new QFutureWatcher<Read>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, logdir] {
@@ -520,14 +522,7 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
         if (!m_library.takeLogdir(logdir, std::move(read.reading), &changed, &warnings, &error))
             warnings << error;
         showWarnings(warnings);
-        if (changed.isEmpty())
-            return;
-        for (const QString& key : std::as_const(changed)) {
-            m_curves.forget(key);
-            m_curves.take(key, read.curves.value(key));
-        }
-        readRecords();
-        applyChanges(); // at once: a logdir's runs arrive together
+        runsRead(changed, read.curves);
     });
     watcher->setFuture(QtConcurrent::run([logdir, shown = m_shownCurves] {
         Read read{RunLibrary::readLogdir(*logdir), {}};
@@ -535,6 +530,47 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
             read.curves.insert(run.key, shown->of(run));
         return read;
     }));
+}
+
+void ViewerWindow::readCached(const QString& logdir)
+{
+    // A copy per run, and every copy's header read to find them: a hundred runs are a few hundred ms.
+    ++m_cachedReads;
+    struct Read
+    {
+        RunLibrary::CachedReading reading;
+        CurvesByRun curves; ///< of the tags shown
+    };
+    auto* watcher = new QFutureWatcher<Read>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        --m_cachedReads;
+        Read read = watcher->result();
+        QStringList changed;
+        QString error;
+        if (!m_library.takeCached(std::move(read.reading), &changed, &error))
+            showWarnings({error});
+        runsRead(changed, read.curves);
+    });
+    // A copy of the cache (a folder's name): the read may outlive the window, and the cache it was given.
+    watcher->setFuture(QtConcurrent::run([cache = m_library.cache(), logdir, shown = m_shownCurves] {
+        Read read{RunLibrary::readCached(cache, logdir), {}};
+        for (const auto& [run, stamp] : read.reading.runs)
+            read.curves.insert(run.key, shown->of(run));
+        return read;
+    }));
+}
+
+void ViewerWindow::runsRead(const QStringList& changed, const CurvesByRun& curves)
+{
+    if (changed.isEmpty())
+        return;
+    for (const QString& key : changed) {
+        m_curves.forget(key);
+        m_curves.take(key, curves.value(key));
+    }
+    readRecords();
+    applyChanges(); // at once: a logdir's runs arrive together
 }
 
 bool ViewerWindow::showRun(const QString& idOrName, QString* error)

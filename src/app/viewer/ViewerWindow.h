@@ -45,8 +45,9 @@ public:
     QStringList open(const QStringList& sources);
     /// How many models are asked of the registry and not answered yet.
     int modelsPending() const { return static_cast<int>(m_reading.size()); }
-    /// How many logdirs are being read (on a pool thread; their runs appear when read).
-    int logdirsPending() const { return static_cast<int>(m_logdirsReading.size()); }
+    /// How many logdirs are being read, from their files or from the cache (on a pool thread; their runs
+    /// appear when read).
+    int logdirsPending() const { return static_cast<int>(m_logdirsReading.size()) + m_cachedReads; }
     /// Shows these tags (all of a run's when empty and nothing is chosen yet), and these when they appear.
     void showTags(const QStringList& tags);
     /// Reads what the sources gained, off the window's thread, and redraws what changed when it arrives.
@@ -107,6 +108,12 @@ private:
     void readModel(const QString& id);
     /// Reads what `logdir` gained on a pool thread, unless it is being read already.
     void readLogdir(const RunLibrary::Logdir& logdir);
+    /// Reads what the cache holds of a logdir that is not there, on a pool thread.
+    void readCached(const QString& logdir);
+    /// The curves of each run read, made where it was read (run key -> tag -> curve).
+    using CurvesByRun = QHash<QString, QHash<QString, ChartCurve>>;
+    /// Runs read on a pool thread arrived: drawn at once with the curves made there.
+    void runsRead(const QStringList& changed, const CurvesByRun& curves);
     /// Asks the reader for the records of logdir runs named by model IDs.
     void readRecords();
     /// Runs changed: the lists and the figure follow a moment later, once for a burst of arrivals.
@@ -125,6 +132,7 @@ private:
     QSet<QString> m_reading;   ///< models asked of the reader
     QSet<QString> m_readAgain; ///< models that changed while being read
     QSet<const LogdirRuns*> m_logdirsReading;
+    int m_cachedReads = 0;    ///< logdirs being read from the cache
     QStringList m_wantedTags; ///< tags asked for (`showTags`), checked when they appear
     bool m_modelsFollowed = false;
     QSet<QString> m_recordsAsked; ///< logdir runs whose record was asked for

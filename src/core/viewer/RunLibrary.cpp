@@ -71,20 +71,41 @@ bool RunLibrary::open(const QString& what, QString* error)
     if (ModelId::parse(what))
         return loadModel(what, error);
     // A logdir on a share that is not mounted in the meeting room: what was read of it before.
-    const QString path = QFileInfo(what).absoluteFilePath();
-    const QStringList cached = m_cache->keysFrom(path);
-    if (cached.isEmpty()) {
-        *error = QStringLiteral("%1 is neither a logdir, an event file nor a model ID").arg(what);
-        return false;
-    }
+    return takeCached(readCached(*m_cache, what), nullptr, error);
+}
+
+RunLibrary::CachedReading RunLibrary::readCached(const ViewerCache& cache, const QString& path)
+{
+    CachedReading reading{path, {}, {}};
+    const QStringList cached = cache.keysFrom(QFileInfo(path).absoluteFilePath());
+    if (cached.isEmpty())
+        reading.error = QStringLiteral("%1 is neither a logdir, an event file nor a model ID").arg(path);
     for (const QString& key : cached) {
         QString stamp;
-        auto run = m_cache->load(key, &stamp, error);
-        if (!run)
-            return false;
-        keep(std::move(*run), stamp, true);
+        auto run = cache.load(key, &stamp, &reading.error);
+        if (!run) {
+            if (reading.error.isEmpty())
+                reading.error = QStringLiteral("the cached copy of %1 was removed while it was read").arg(key);
+            reading.runs.clear(); // never half a logdir
+            break;
+        }
+        reading.runs.emplace_back(std::move(*run), stamp);
     }
-    m_logdirs.push_back({std::make_shared<LogdirRuns>(what), false, true}); // away; shown from the cache
+    return reading;
+}
+
+bool RunLibrary::takeCached(CachedReading reading, QStringList* changed, QString* error)
+{
+    if (!reading.error.isEmpty()) {
+        *error = reading.error;
+        return false;
+    }
+    for (auto& [run, stamp] : reading.runs) {
+        if (changed)
+            *changed << run.key;
+        keep(std::move(run), stamp, true);
+    }
+    m_logdirs.push_back({std::make_shared<LogdirRuns>(reading.path), false, true}); // away; shown from the cache
     return true;
 }
 

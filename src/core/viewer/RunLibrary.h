@@ -60,6 +60,20 @@ public:
     /// The logdirs open: what a refresh reads again.
     std::vector<Logdir> logdirs() const;
 
+    /// What the cache holds of a logdir that cannot be read now (a share not mounted in the meeting room).
+    struct CachedReading
+    {
+        QString path;                                    ///< the logdir, as it was opened
+        std::vector<std::pair<ViewerRun, QString>> runs; ///< as cached, with the stamps they were cached with
+        QString error; ///< nothing was cached from there, or a copy is damaged: then no run
+    };
+    /// Reads the cached copies of `path`'s runs (on any thread: a file per run, and every copy's header to
+    /// find them).
+    static CachedReading readCached(const ViewerCache& cache, const QString& path);
+    /// Opens what `readCached` found, shown from the cache; the runs' keys go to `changed`. False, with
+    /// `error`, when it found nothing to show.
+    bool takeCached(CachedReading reading, QStringList* changed, QString* error);
+
     /// Writes the runs read since the last call to the cache. Separate from reading so the first chart
     /// never waits on the disk: the app calls it once the chart is painted.
     void saveToCache(QStringList* warnings);
