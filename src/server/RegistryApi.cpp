@@ -271,21 +271,29 @@ ApiReply RegistryApi::runRequest(const ApiRequest& request, const QString& id, c
     QString error;
     if (!ModelId::parse(id, &error))
         return ApiReply::error(400, error);
-    if (request.method == "GET") {
-        if (leaf.isEmpty()) {
-            const auto run = m_store.run(id, &error);
-            return run ? ApiReply::json(RegistryWire::runToJson(*run)) : storeFailure(m_store.lastFailure(), error);
-        }
-        if (leaf == QLatin1String("scalars"))
-            return scalars(id, request.query);
-        if (leaf == QLatin1String("series"))
-            return series(id, request.query);
-        if (leaf == QLatin1String("tags"))
-            return tags(id);
-        if (leaf == QLatin1String("history"))
-            return history(id);
-    }
+    if (const auto read = runReads().constFind(leaf); request.method == "GET" && read != runReads().constEnd())
+        return (*read)(*this, id, request.query);
     return writeRun(id, leaf, request); // a write, or a leaf that does not take this verb
+}
+
+const QHash<QString, RegistryApi::RunRead>& RegistryApi::runReads()
+{
+    static const QHash<QString, RunRead> reads{
+        {QString(), [](RegistryApi& api, const QString& id, const QUrlQuery&) { return api.record(id); }},
+        {QStringLiteral("scalars"), &RegistryApi::scalars},
+        {QStringLiteral("series"), &RegistryApi::series},
+        {QStringLiteral("tags"), [](RegistryApi& api, const QString& id, const QUrlQuery&) { return api.tags(id); }},
+        {QStringLiteral("history"),
+         [](RegistryApi& api, const QString& id, const QUrlQuery&) { return api.history(id); }},
+    };
+    return reads;
+}
+
+ApiReply RegistryApi::record(const QString& id)
+{
+    QString error;
+    const auto run = m_store.run(id, &error);
+    return run ? ApiReply::json(RegistryWire::runToJson(*run)) : storeFailure(m_store.lastFailure(), error);
 }
 
 std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, const QString& leaf,
@@ -378,12 +386,10 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
                                   QStringLiteral("labels"), QStringLiteral("final_metrics")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
                                    QStringLiteral("scalars")};
-    static const QStringList kGet{QStringLiteral("scalars"), QStringLiteral("series"), QStringLiteral("tags"),
-                                  QStringLiteral("history")};
     // Only PUT and POST write, each its own leaves (a PATCH of a status was taken for a POST).
     const QStringList* takes = request.method == "PUT" ? &kPut : request.method == "POST" ? &kPost : nullptr;
     if (!takes || !takes->contains(leaf)) {
-        const bool elsewhere = kPut.contains(leaf) || kPost.contains(leaf) || kGet.contains(leaf) || leaf.isEmpty();
+        const bool elsewhere = kPut.contains(leaf) || kPost.contains(leaf) || runReads().contains(leaf);
         return ApiReply::error(
             elsewhere ? 405 : 404,
             elsewhere ? QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method))

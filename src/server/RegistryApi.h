@@ -88,6 +88,9 @@ private:
     ApiReply listRuns(const QUrlQuery& query);
     ApiReply importRuns(const QJsonObject& body);
     ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);
+    /// What a GET of a run's leaf answers ("": the run's record), by leaf: the leaves that are read.
+    using RunRead = std::function<ApiReply(RegistryApi& api, const QString& id, const QUrlQuery& query)>;
+    static const QHash<QString, RunRead>& runReads();
     ApiReply writeRun(const QString& id, const QString& leaf, const ApiRequest& request);
     /// A write's change to a run, checked and ready to make.
     struct RunUpdate
@@ -101,6 +104,7 @@ private:
                                        ApiReply* reply);
     ApiReply scalars(const QString& id, const QUrlQuery& query);
     ApiReply series(const QString& id, const QUrlQuery& query);
+    ApiReply record(const QString& id);
     ApiReply tags(const QString& id);
     ApiReply history(const QString& id);
 
