@@ -16,7 +16,6 @@
 #include <QFile>
 #include <QItemSelectionModel>
 #include <QLineEdit>
-#include <QSlider>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -175,7 +174,7 @@ int main(int argc, char** argv)
     row("a pan re-render (painted; mean of 20)", pan / kRepeats, "ms", 16, true);
     row("reset to the whole curves (painted; mean of 20)", reset / kRepeats, "ms", 16, true);
     timer.restart();
-    chart->smoothing()->setValue(chart->smoothing()->value() + 10);
+    chart->smoothing()->setWeight(chart->smoothing()->weight() + 0.1);
     chart->view()->repaint();
     row("smoothing changed: 10M points smoothed again, painted", timer.nsecsElapsed() / 1e6, "ms", 300, true);
     row("resident memory holding that chart", residentMegabytes(), "MB", 400, true);

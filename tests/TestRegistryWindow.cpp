@@ -30,7 +30,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
-#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -59,6 +58,22 @@ private:
 
     /// Waits until the window's reader has answered everything asked (and what the answers asked), and
     /// the chart has drawn what arrived.
+    /// Runs 0 and 2 get 5,000 points of a decaying `test/error` (each its own rate) and one of `train/loss`;
+    /// the same points again change nothing.
+    void giveRunsCurves()
+    {
+        auto writer = open(m_path);
+        QString error;
+        for (int i : {0, 2}) {
+            QVector<ScalarPoint> points;
+            for (int step = 1; step <= 5000; ++step)
+                points.append(
+                    {QStringLiteral("test/error"), step, 1.0 * step, 0.9 * std::exp(-step / (1000.0 + i * 500)) + 0.1});
+            points.append({QStringLiteral("train/loss"), 1, 1.0, 2.0});
+            QVERIFY(writer->addScalars(m_ids[i], points, &error));
+        }
+    }
+
     static void settle(RegistryWindow& window)
     {
         QVERIFY(QTest::qWaitFor(
@@ -322,16 +337,7 @@ private Q_SLOTS:
 
     void selectedRunsAreOverlaidInTheirColours()
     {
-        auto writer = open(m_path);
-        QString error;
-        for (int i : {0, 2}) {
-            QVector<ScalarPoint> points;
-            for (int step = 1; step <= 5000; ++step)
-                points.append(
-                    {QStringLiteral("test/error"), step, 1.0 * step, 0.9 * std::exp(-step / (1000.0 + i * 500)) + 0.1});
-            points.append({QStringLiteral("train/loss"), 1, 1.0, 2.0});
-            QVERIFY(writer->addScalars(m_ids[i], points, &error));
-        }
+        giveRunsCurves();
         RegistryWindow window(connectorTo(m_path), m_path);
         settle(window);
         window.resize(1200, 800);
@@ -354,9 +360,9 @@ private Q_SLOTS:
         QCOMPARE(first->color(), RunColours::colour(m_ids[0]));
         // Reduced to the plot's width before QtCharts sees it, and smoothed as TensorBoard smooths.
         QVERIFY2(first->count() < 5000 && first->count() >= 200, qPrintable(QString::number(first->count())));
-        chart->smoothing()->setValue(0);
+        chart->smoothing()->setWeight(0);
         const double raw = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
-        chart->smoothing()->setValue(90);
+        chart->smoothing()->setWeight(0.9);
         const double smoothed = qobject_cast<QLineSeries*>(chart->chart()->series()[0])->at(1).y();
         QVERIFY(smoothed > raw); // a falling curve: the average lags above it
         // The measured values stay in sight, faintly, beneath the smoothed lines.
@@ -370,9 +376,9 @@ private Q_SLOTS:
         const ChartCurve* drawn = chart->curve(m_ids[0], QStringLiteral("test/error"));
         for (const QPointF& p : beneath.points)
             QCOMPARE(p.y(), drawn->value(drawn->nearest(XAxis::Step, p.x())));
-        chart->smoothing()->setValue(0);
+        chart->smoothing()->setWeight(0);
         QVERIFY(chart->measuredLines()->lines().isEmpty()); // nothing smoothed, nothing beneath
-        chart->smoothing()->setValue(90);
+        chart->smoothing()->setWeight(0.9);
         // The pointer over the plot reads out every run at its x, as TensorBoard's tooltip does.
         const QString both = chart->describeAll(3000);
         QVERIFY2(both.startsWith(QStringLiteral("step 3000")) && both.contains(m_ids[0]) && both.contains(m_ids[2]) &&
@@ -403,6 +409,8 @@ private Q_SLOTS:
         chart->tagBox()->setCurrentText(QStringLiteral("test/error"));
 
         // New points of a shown run arrive with its progress and are drawn at the next refresh.
+        auto writer = open(m_path);
+        QString error;
         QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
         QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
         window.refresh();
@@ -442,6 +450,7 @@ private Q_SLOTS:
     // says the group.
     void coloursByGroup()
     {
+        giveRunsCurves(); // as when run after the tests before it
         RegistryWindow window(connectorTo(m_path), m_path);
         settle(window);
         window.show();
@@ -659,6 +668,7 @@ private Q_SLOTS:
     // run keeps its colour while others come and go.
     void selectedRunsGetDistinctColoursAndKeepThem()
     {
+        giveRunsCurves(); // as when run after the tests before it
         RegistryWindow window(connectorTo(m_path), m_path);
         settle(window);
         window.resize(1200, 800);
@@ -766,7 +776,7 @@ private Q_SLOTS:
             memo->toggle();
             QVERIFY(window.table()->horizontalHeader()->isSectionHidden(RegistryTableModel::Memo));
             window.table()->sortByColumn(RegistryTableModel::Method, Qt::AscendingOrder);
-            window.chart()->smoothing()->setValue(25);
+            window.chart()->smoothing()->setWeight(0.25);
             window.chart()->logScale()->setChecked(true);
             window.close();
         }
@@ -776,8 +786,17 @@ private Q_SLOTS:
         QCOMPARE(again.table()->horizontalHeader()->sortIndicatorSection(), int(RegistryTableModel::Method));
         QCOMPARE(again.table()->model()->index(0, RegistryTableModel::Method).data().toString(),
                  QStringLiteral("cbloss"));
-        QCOMPARE(again.chart()->smoothing()->value(), 25);
+        QCOMPARE(again.chart()->smoothing()->weight(), 0.25);
         QVERIFY(again.chart()->logScale()->isChecked());
+        again.close();
+        {
+            // The weight as an earlier version kept it (the slider's hundredths) is taken up.
+            QSettings settings;
+            settings.remove(QStringLiteral("chart/smoothingWeight"));
+            settings.setValue(QStringLiteral("chart/smoothing"), 35);
+        }
+        RegistryWindow earlier(connectorTo(m_path), m_path);
+        QCOMPARE(earlier.chart()->smoothing()->weight(), 0.35);
         QSettings().clear();
     }
 

@@ -7,6 +7,7 @@
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
 #include "charts/CurveChart.h"
+#include "charts/CurveControls.h"
 #include "charts/RunColours.h"
 #include "data/DatasetLoader.h"
 #include "events/EventFileWriter.h"
@@ -39,6 +40,7 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSettings>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QSvgRenderer>
@@ -1075,6 +1077,31 @@ private Q_SLOTS:
         window.refresh();
         QTRY_VERIFY(!window.library().isOffline(kFocal));
         QCOMPARE(window.library().keys().size(), 3);
+    }
+
+    // The viewer smooths and picks x with the main window's controls: what they show is what the figure
+    // draws, and a figure's options (a meeting's, the command line's) set them, to the slider's 0.001.
+    void theFigureFollowsTheSharedControls()
+    {
+        Logdir logdir;
+        QTemporaryDir work;
+        ViewerCache cache(work.filePath(QStringLiteral("cache")));
+        ViewerWindow window(&cache, nullptr);
+        auto* smoothing = window.findChild<SmoothingControl*>();
+        auto* xAxis = window.findChild<XAxisPicker*>();
+        QVERIFY(smoothing && xAxis);
+        QCOMPARE(window.options().smoothing, 0.6); // TensorBoard's default
+        smoothing->slider()->setValue(950);
+        QCOMPARE(window.options().smoothing, 0.95);
+        xAxis->setCurrentIndex(xAxis->findData(static_cast<int>(XAxis::Epoch)));
+        QCOMPARE(window.options().xAxis, XAxis::Epoch);
+        FigureOptions options = window.options();
+        options.smoothing = 0.995;
+        options.xAxis = XAxis::WallTime;
+        window.setOptions(options);
+        QCOMPARE(smoothing->weight(), 0.995);
+        QCOMPARE(xAxis->axis(), XAxis::WallTime);
+        QCOMPARE(window.options().smoothing, 0.995);
     }
 
     void followsAGrowingRunInTheWindow()

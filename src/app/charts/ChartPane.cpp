@@ -23,8 +23,7 @@
 namespace jikken {
 
 namespace {
-constexpr int kSmoothingSteps = 100; // the slider's range: weight = value / 100, at most 0.99
-constexpr int kPreviewPoints = 512;  // per run, while the reader reads every point
+constexpr int kPreviewPoints = 512; // per run, while the reader reads every point
 // What people look at besides the test error, in the order they look: shown small beside the main chart.
 const QStringList kKeyTags{QStringLiteral("test/error"),    QStringLiteral("train/loss"),
                            QStringLiteral("test/loss"),     QStringLiteral("train/accuracy"),
@@ -35,20 +34,12 @@ constexpr int kMostMultiples = 3;
 } // namespace
 
 ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
-    : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new QComboBox), m_colourBy(new QComboBox),
-      m_smoothing(new QSlider(Qt::Horizontal)), m_log(new QCheckBox(tr("Log y"))),
-      m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart), m_view(new PlotView(m_chart)),
-      m_multiples(new SmallMultiples), m_readout(new QLabel), m_drawSoon(new QTimer(this)),
-      m_reloadSoon(new QTimer(this))
+    : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new XAxisPicker), m_colourBy(new QComboBox),
+      m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))), m_reset(new QPushButton(tr("Reset"))),
+      m_chart(new CurveChart), m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
+      m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this))
 {
-    m_smoothing->setRange(0, kSmoothingSteps - 1);
-    m_smoothing->setValue(60); // TensorBoard's default 0.6
-    m_smoothing->setToolTip(tr("Smoothing as TensorBoard's: a debiased exponential moving average"));
     m_tag->setMinimumContentsLength(16);
-    m_xAxis->addItem(tr("Step"), QVariant::fromValue(static_cast<int>(XAxis::Step)));
-    m_xAxis->addItem(tr("Relative (hours)"), QVariant::fromValue(static_cast<int>(XAxis::RelativeTime)));
-    m_xAxis->addItem(tr("Wall time"), QVariant::fromValue(static_cast<int>(XAxis::WallTime)));
-    m_xAxis->addItem(tr("Epoch"), QVariant::fromValue(static_cast<int>(XAxis::Epoch)));
     m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* controls = new QHBoxLayout;
@@ -59,7 +50,6 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     m_colourBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_colourBy->setToolTip(tr("Colour the runs one by one, or by group: runs with the same value share a colour"));
     controls->addWidget(m_colourBy);
-    controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(m_log);
     controls->addWidget(m_reset);
@@ -80,7 +70,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
     connect(m_colourBy, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
-    connect(m_smoothing, &QSlider::valueChanged, this, &ChartPane::applySmoothing);
+    connect(m_smoothing, &SmoothingControl::weightChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
     // A zoom or pan by the user (not by this pane) moves the x axis: redraw what is in view.
@@ -111,7 +101,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
 void ChartPane::saveSettings(QSettings& settings) const
 {
     settings.beginGroup(QStringLiteral("chart"));
-    settings.setValue(QStringLiteral("smoothing"), m_smoothing->value());
+    settings.setValue(QStringLiteral("smoothingWeight"), m_smoothing->weight());
     settings.setValue(QStringLiteral("xAxis"), m_xAxis->currentIndex());
     settings.setValue(QStringLiteral("logY"), m_log->isChecked());
     settings.setValue(QStringLiteral("tag"), m_tag->currentText());
@@ -121,7 +111,12 @@ void ChartPane::saveSettings(QSettings& settings) const
 void ChartPane::restoreSettings(QSettings& settings)
 {
     settings.beginGroup(QStringLiteral("chart"));
-    m_smoothing->setValue(settings.value(QStringLiteral("smoothing"), m_smoothing->value()).toInt());
+    // Kept as the weight; before, as the slider's hundredths under "smoothing".
+    const QVariant hundredths = settings.value(QStringLiteral("smoothing"));
+    m_smoothing->setWeight(settings
+                               .value(QStringLiteral("smoothingWeight"),
+                                      hundredths.isValid() ? hundredths.toInt() / 100.0 : m_smoothing->weight())
+                               .toDouble());
     m_xAxis->setCurrentIndex(std::clamp(settings.value(QStringLiteral("xAxis"), 0).toInt(), 0, m_xAxis->count() - 1));
     m_log->setChecked(settings.value(QStringLiteral("logY"), false).toBool());
     const QString tag = settings.value(QStringLiteral("tag")).toString();
@@ -146,16 +141,6 @@ void ChartPane::applyTheme()
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
     if (m_chart->setLook(dark, CurveChart::paper(dark)))
         reload(); // a theme repaints the lines in its own colours; each run keeps its own
-}
-
-XAxis ChartPane::xAxis() const
-{
-    return static_cast<XAxis>(m_xAxis->currentData().toInt());
-}
-
-double ChartPane::weight() const
-{
-    return m_smoothing->value() / static_cast<double>(kSmoothingSteps);
 }
 
 int ChartPane::buckets() const
@@ -328,7 +313,7 @@ void ChartPane::readTail(const QString& id, const QString& tag)
 
 void ChartPane::prepare(const QString& id, ChartCurve& curve) const
 {
-    curve.setSmoothing(weight());
+    curve.setSmoothing(m_smoothing->weight());
     const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
     curve.setStepsPerEpoch(run ? run->stepsPerEpoch().value_or(1) : 1);
 }
@@ -395,7 +380,7 @@ void ChartPane::reload()
     refreshMultiples();
     if (tag.isEmpty())
         return;
-    m_chart->setAxes(xAxis(), m_log->isChecked(), tag);
+    m_chart->setAxes(m_xAxis->axis(), m_log->isChecked(), tag);
     // Distinct colours for the runs (or groups) shown together, in selection order.
     QStringList colourKeys;
     for (const QString& id : m_ids) {
@@ -428,7 +413,7 @@ void ChartPane::fitAxes()
 {
     if (!m_chart->hasAxes())
         return;
-    const XAxis axis = xAxis();
+    const XAxis axis = m_xAxis->axis();
     const QString tag = m_tag->currentText();
     double lowX = qInf(), highX = -qInf();
     for (const QString& id : m_ids) {
@@ -452,7 +437,7 @@ void ChartPane::fitAxes()
 ChartPane::Drawn ChartPane::pointsInView() const
 {
     Drawn drawn;
-    const XAxis axis = xAxis();
+    const XAxis axis = m_xAxis->axis();
     const QString tag = m_tag->currentText();
     const auto [low, high] = m_chart->xRange();
     const int across = buckets();
@@ -494,7 +479,7 @@ void ChartPane::redraw()
 void ChartPane::applySmoothing()
 {
     for (ChartCurve& c : m_curves)
-        c.setSmoothing(weight());
+        c.setSmoothing(m_smoothing->weight());
     if (!m_zoomed)
         fitAxes(); // and draws
     else
@@ -515,7 +500,7 @@ QStringList ChartPane::keyTags() const
 void ChartPane::refreshMultiples()
 {
     QVector<SmallMultiples::Panel> panels;
-    const XAxis axis = xAxis();
+    const XAxis axis = m_xAxis->axis();
     const bool log = m_log->isChecked();
     const int across = std::max(50, m_multiples->width() / std::max(1, kMostMultiples) / 2);
     for (const QString& tag : keyTags()) {
@@ -587,7 +572,7 @@ void ChartPane::fillColourBy()
 
 QString ChartPane::describeAll(double x) const
 {
-    const XAxis axis = xAxis();
+    const XAxis axis = m_xAxis->axis();
     QStringList parts;
     double shownX = x;
     for (const QString& id : m_ids) {
@@ -615,7 +600,7 @@ QString ChartPane::describeAll(double x) const
 
 QString ChartPane::nearestRun(QPointF value) const
 {
-    const XAxis axis = xAxis();
+    const XAxis axis = m_xAxis->axis();
     const QString tag = m_tag->currentText();
     QString nearest;
     double nearestPixels = qInf();
@@ -639,7 +624,7 @@ QString ChartPane::nearestRun(QPointF value) const
 QString ChartPane::describePoint(const QString& id, double x) const
 {
     const ChartCurve* shown = curve(id, m_tag->currentText());
-    const int i = shown ? shown->nearest(xAxis(), x) : -1;
+    const int i = shown ? shown->nearest(m_xAxis->axis(), x) : -1;
     if (i < 0)
         return {};
     return tr("%1   step %2   value %3   smoothed %4   %5")

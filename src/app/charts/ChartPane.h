@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CurveChart.h"
+#include "CurveControls.h"
 #include "series/ChartCurve.h"
 
 #include "registry/RunRecord.h"
@@ -17,7 +18,6 @@ class QLabel;
 class QLineSeries;
 class QPushButton;
 class QSettings;
-class QSlider;
 class QTimer;
 
 namespace jikken {
@@ -57,12 +57,12 @@ public:
     void restoreSettings(QSettings& settings);
 
     QComboBox* tagBox() const { return m_tag; }
-    QComboBox* xAxisBox() const { return m_xAxis; }
+    XAxisPicker* xAxisBox() const { return m_xAxis; }
     CurveChart* chart() const { return m_chart; }
     /// The runs the pane shows, in selection order.
     const QStringList& shownRuns() const { return m_ids; }
     PlotView* view() const { return m_view; }
-    QSlider* smoothing() const { return m_smoothing; }
+    SmoothingControl* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
     QLabel* readout() const { return m_readout; }
     /// The key tags beside the main chart: train loss, test loss, accuracy, … that the runs have.
@@ -92,7 +92,6 @@ public:
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)
 
-    XAxis xAxis() const;
     /// What decides a run's colour: the run itself, or the value it has of the "colour by" field
     /// ("method=focalloss"), so runs of one group share a colour.
     QString colourKey(const QString& id) const;
@@ -102,7 +101,6 @@ private:
     void showHint();
     /// Draws the key tags' small charts again from the curves (reading those not read yet).
     void refreshMultiples();
-    double weight() const;
     int buckets() const;
     /// Asks for the curve unless there is one: a preview, then every point.
     void ensureCurve(const QString& id, const QString& tag);
@@ -161,10 +159,10 @@ private:
     QHash<QString, QLineSeries*> m_lines; ///< run -> its line in the chart, for the current tag
     bool m_zoomed = false;
     QComboBox* m_tag;
-    QComboBox* m_xAxis;
+    XAxisPicker* m_xAxis;
     QComboBox* m_colourBy;
     RecordLookup m_recordOf;
-    QSlider* m_smoothing;
+    SmoothingControl* m_smoothing;
     QCheckBox* m_log;
     QPushButton* m_reset;
     CurveChart* m_chart;

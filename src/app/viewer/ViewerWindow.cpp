@@ -6,6 +6,7 @@
 #include "MediaPage.h"
 #include "NotesPane.h"
 #include "ParallelCoordinates.h"
+#include "charts/CurveControls.h"
 #include "charts/RunColours.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryReader.h"
@@ -19,7 +20,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -110,7 +110,7 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
       m_renderer(m_library, m_curves), m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget),
       m_tags(new QListWidget), m_tagFilter(new QLineEdit), m_tabs(new QTabWidget), m_summary(new QTableWidget),
       m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
-      m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new QComboBox), m_smoothing(new QDoubleSpinBox),
+      m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new XAxisPicker), m_smoothing(new SmoothingControl),
       m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
       m_poll(new QTimer(this)), m_shownCurves(std::make_shared<ShownCurves>())
 {
@@ -179,12 +179,7 @@ void ViewerWindow::createToolBar()
     auto* bar = addToolBar(tr("Figure"));
     bar->setObjectName(QStringLiteral("figure"));
     m_layout->addItems({tr("Small multiples"), tr("Overlay")});
-    m_xAxis->addItems({tr("Step"), tr("Relative (hours)"), tr("Wall time"), tr("Epoch")}); // XAxis' order
-    m_smoothing->setRange(0, 0.999);
-    m_smoothing->setSingleStep(0.05);
-    m_smoothing->setDecimals(3);
-    m_smoothing->setValue(0.6);
-    m_smoothing->setPrefix(tr("Smoothing "));
+    m_smoothing->setMinimumWidth(220);
     m_baseline->setToolTip(tr("The run the summary compares with"));
     bar->addWidget(m_layout);
     bar->addWidget(m_xAxis);
@@ -209,7 +204,7 @@ void ViewerWindow::connectParts()
         m_xRange.reset(); // a zoom in steps means nothing in hours
         optionsChanged();
     });
-    connect(m_smoothing, &QDoubleSpinBox::valueChanged, this, &ViewerWindow::optionsChanged);
+    connect(m_smoothing, &SmoothingControl::weightChanged, this, &ViewerWindow::optionsChanged);
     connect(m_logY, &QCheckBox::toggled, this, &ViewerWindow::optionsChanged);
     connect(m_title, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
     connect(m_legend, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
@@ -424,8 +419,8 @@ FigureOptions ViewerWindow::options() const
             options.tags << m_tags->item(i)->text();
     }
     options.layout = m_layout->currentIndex() == 1 ? FigureOptions::Layout::Overlay : FigureOptions::Layout::Grid;
-    options.xAxis = static_cast<XAxis>(m_xAxis->currentIndex());
-    options.smoothing = m_smoothing->value();
+    options.xAxis = m_xAxis->axis();
+    options.smoothing = m_smoothing->weight();
     options.logY = m_logY->isChecked();
     options.xRange = m_xRange;
     options.fontScale = m_presenting ? 2.0 : 1.0;
@@ -443,8 +438,8 @@ void ViewerWindow::setOptions(const FigureOptions& options)
                                                                                              : Qt::Unchecked);
     }
     m_layout->setCurrentIndex(options.layout == FigureOptions::Layout::Overlay ? 1 : 0);
-    m_xAxis->setCurrentIndex(static_cast<int>(options.xAxis));
-    m_smoothing->setValue(options.smoothing);
+    m_xAxis->setAxis(options.xAxis);
+    m_smoothing->setWeight(options.smoothing);
     m_logY->setChecked(options.logY);
     m_title->setText(options.title);
     m_legend->setText(options.legend);

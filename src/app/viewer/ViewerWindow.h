@@ -10,7 +10,6 @@
 
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLineEdit;
 class QListWidget;
 class QTableWidget;
@@ -24,6 +23,8 @@ namespace jikken {
 class FigureWidget;
 class NotesPane;
 class RegistryReader;
+class SmoothingControl;
+class XAxisPicker;
 class ParallelCoordinates;
 
 /// The meeting-time plot viewer: runs from logdirs and the registry on the left, the figure (overlay
@@ -151,8 +152,8 @@ private:
     ParallelCoordinates* m_parallel;
     NotesPane* m_notes;
     QComboBox* m_layout;
-    QComboBox* m_xAxis;
-    QDoubleSpinBox* m_smoothing;
+    XAxisPicker* m_xAxis;
+    SmoothingControl* m_smoothing;
     QCheckBox* m_logY;
     QLineEdit* m_title;  ///< the figure's title, for exports
     QLineEdit* m_legend; ///< the legend template, `{id} · {model} · lr={lr}`
