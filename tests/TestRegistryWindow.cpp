@@ -20,6 +20,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QFontMetricsF>
+#include <QGraphicsTextItem>
 #include <QHash>
 #include <QHeaderView>
 #include <QLabel>
@@ -584,6 +585,47 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QCOMPARE(legend->rows(), 1);
         QVERIFY(chart->plotArea().height() > crowdedHeight + 2 * QFontMetricsF(QFont()).height());
+    }
+
+    // A short axis still gets round ticks: a small chart's y from 0.102 to 2.12 found one round value a
+    // tick per 70 pixels apart, and QtCharts' fixed ticks labelled it 2.11964, 1.61523, 1.11082, ….
+    void axesKeepRoundTicks()
+    {
+        auto* chart = new CurveChart(CurveChart::Mode::Figure); // the view owns it
+        PlotView view(chart);
+        view.resize(300, 180);
+        chart->setAxes(XAxis::Step, false, QStringLiteral("train/loss"));
+        chart->setXRange(0, 450, CurveChart::Ticks::Exact);
+        QCoreApplication::processEvents();
+        chart->setYRange(0.102001, 2.11964, CurveChart::Ticks::Exact);
+        const auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).first());
+        QVERIFY(y);
+        QCOMPARE(y->tickType(), QValueAxis::TicksDynamic);
+        const double interval = y->tickInterval(), power = std::pow(10.0, std::floor(std::log10(interval)));
+        QVERIFY2(qFuzzyCompare(interval / power, 1.0) || qFuzzyCompare(interval / power, 2.0) ||
+                     qFuzzyCompare(interval / power, 5.0),
+                 qPrintable(QString::number(interval)));
+        QVERIFY2(y->tickAnchor() / interval == std::round(y->tickAnchor() / interval),
+                 qPrintable(QString::number(y->tickAnchor())));
+        QVERIFY((2.11964 - 0.102001) / interval >= 1); // two ticks or more in view
+
+        // A curve that grows keeps round ticks of the same spacing: QtCharts, switched to fixed ticks and
+        // back to dynamic ones of an unchanged spacing, kept labelling 0, 1122.5, 2245, ….
+        const auto xLabels = [&view] {
+            QStringList labels;
+            for (QGraphicsItem* item : view.scene()->items()) {
+                if (const auto* text = dynamic_cast<QGraphicsTextItem*>(item); text && text->isVisible())
+                    labels << text->toPlainText();
+            }
+            return labels;
+        };
+        chart->setXRange(0, 2990, CurveChart::Ticks::Exact);
+        view.grab();
+        QVERIFY2(xLabels().contains(QStringLiteral("2000")), qPrintable(xLabels().join(u' ')));
+        chart->setXRange(0, 4490, CurveChart::Ticks::Exact);
+        view.grab();
+        QVERIFY2(xLabels().contains(QStringLiteral("4000")), qPrintable(xLabels().join(u' ')));
+        QVERIFY2(!xLabels().contains(QStringLiteral("1122.5")), qPrintable(xLabels().join(u' ')));
     }
 
     // A crowded chart's band is painted once and shown from a picture until its lines or the axes move:

@@ -10,7 +10,9 @@
 #include "widgets/SettingsDialog.h"
 
 #include <QDialog>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -190,6 +192,7 @@ private Q_SLOTS:
     void anUnusableRegistryBringsUpTheSettings()
     {
         QFile file(ClientConfig::configFilePath());
+        QVERIFY(QDir().mkpath(QFileInfo(file).absolutePath())); // an earlier test may not have made it
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\"registry\": \"https://lab:8765\", \"token\": \"jk_leaked\"}");
         file.close();

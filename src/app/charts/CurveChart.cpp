@@ -59,16 +59,35 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
         axis->setRange(low, high);
         return;
     }
+    value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
+    // About one tick per 70 pixels; a short axis (a small chart's y) may find a single round value at that
+    // spacing, and QtCharts' fixed ticks would then label it 2.11964, 1.61523, …: finer, until there are two.
+    QVector<double> round;
+    for (int count = std::max(2, static_cast<int>(length / 70));
+         ticks == CurveChart::Ticks::Exact && round.size() < 2 && count <= 64; count *= 2)
+        round = AxisTicks::linear(low, high, count);
+    if (round.size() >= 2 && value->tickType() == QValueAxis::TicksDynamic) {
+        // Round ticks already: the spacing and the range change in the order that never asks for more ticks
+        // than either end has (a wider spacing first, a narrower one last). Switched to fixed ticks and back,
+        // QtCharts kept the fixed ticks' labels (0, 1122.5, 2245, … as a small chart's curve grew).
+        const double interval = round[1] - round[0];
+        const bool wider = interval > value->tickInterval();
+        if (wider)
+            value->setTickInterval(interval);
+        value->setRange(low, high);
+        value->setTickAnchor(round[0]);
+        if (!wider)
+            value->setTickInterval(interval);
+        return;
+    }
     // Five fixed ticks while the range changes: ticks of the old spacing over a range a thousand times
     // wider would be a thousand labels made, and dropped a moment later.
     value->setTickType(QValueAxis::TicksFixed);
     value->setRange(low, high);
-    value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
     if (ticks == CurveChart::Ticks::RoundOut) {
         value->applyNiceNumbers();
         return;
     }
-    const QVector<double> round = AxisTicks::linear(low, high, std::max(2, static_cast<int>(length / 70)));
     if (round.size() < 2)
         return;
     value->setTickAnchor(round[0]);
