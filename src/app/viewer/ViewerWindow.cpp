@@ -105,6 +105,38 @@ private:
     double m_weight = 0;
 };
 
+namespace {
+
+/// What a pool thread read, and the curves of the tags shown that it made for the runs it found.
+template <typename Reading> struct ReadRuns
+{
+    Reading reading;
+    QHash<QString, QHash<QString, ChartCurve>> curves; ///< run key -> tag -> curve
+};
+
+/// Runs `read` on a pool thread, makes there the curves `shown` asks of the runs it found (its `runs`), and
+/// hands both to `take` on `context`'s thread: a hundred runs cost the window's thread neither the reading
+/// nor the smoothing and pyramids.
+template <typename Reading, typename Shown, typename Read, typename Take>
+void readOffThread(QObject* context, Shown shown, Read read, std::vector<std::pair<ViewerRun, QString>> Reading::*runs,
+                   Take take)
+{
+    auto* watcher = new QFutureWatcher<ReadRuns<Reading>>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context, [watcher, take = std::move(take)] {
+        watcher->deleteLater();
+        ReadRuns<Reading> done = watcher->result();
+        take(std::move(done.reading), done.curves);
+    });
+    watcher->setFuture(QtConcurrent::run([read = std::move(read), shown = std::move(shown), runs] {
+        ReadRuns<Reading> done{read(), {}};
+        for (const auto& [run, stamp] : done.reading.*runs)
+            done.curves.insert(run.key, shown->of(run));
+        return done;
+    }));
+}
+
+} // namespace
+
 ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* parent)
     : QMainWindow(parent), m_reader(reader), m_library(cache, nullptr), m_apply(new QTimer(this)), m_curves(m_library),
       m_renderer(m_library, m_curves), m_figure(new FigureWidget(m_renderer)), m_runs(new QTreeWidget),
@@ -500,60 +532,36 @@ void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
     if (m_logdirsReading.contains(logdir.get()))
         return; // a slow share: the next poll starts after this one
     m_logdirsReading.insert(logdir.get());
-    // A logdir of a hundred runs is a second of reading and CRCs, and its curves a fifth: never on the
-    // window's thread.
-    struct Read
-    {
-        RunLibrary::LogdirReading reading;
-        CurvesByRun curves; ///< of the tags shown
-    };
-    auto* watcher = new QFutureWatcher<Read>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, logdir] {
-        watcher->deleteLater();
-        m_logdirsReading.remove(logdir.get());
-        Read read = watcher->result();
-        QStringList changed, warnings;
-        QString error;
-        if (!m_library.takeLogdir(logdir, std::move(read.reading), &changed, &warnings, &error))
-            warnings << error;
-        showWarnings(warnings);
-        runsRead(changed, read.curves);
-    });
-    watcher->setFuture(QtConcurrent::run([logdir, shown = m_shownCurves] {
-        Read read{RunLibrary::readLogdir(*logdir), {}};
-        for (const auto& [run, stamp] : read.reading.changed)
-            read.curves.insert(run.key, shown->of(run));
-        return read;
-    }));
+    // A logdir of a hundred runs is a second of reading and CRCs, and its curves a fifth.
+    readOffThread(
+        this, m_shownCurves, [logdir] { return RunLibrary::readLogdir(*logdir); }, &RunLibrary::LogdirReading::changed,
+        [this, logdir](RunLibrary::LogdirReading reading, const CurvesByRun& curves) {
+            m_logdirsReading.remove(logdir.get());
+            QStringList changed, warnings;
+            QString error;
+            if (!m_library.takeLogdir(logdir, std::move(reading), &changed, &warnings, &error))
+                warnings << error;
+            showWarnings(warnings);
+            runsRead(changed, curves);
+        });
 }
 
 void ViewerWindow::readCached(const QString& logdir)
 {
-    // A copy per run, and every copy's header read to find them: a hundred runs are a few hundred ms.
+    // A copy per run, and every copy's header read to find them: a hundred runs are a second or more. The
+    // read takes a copy of the cache (a folder's name): it may outlive the window, and the cache it was given.
     ++m_cachedReads;
-    struct Read
-    {
-        RunLibrary::CachedReading reading;
-        CurvesByRun curves; ///< of the tags shown
-    };
-    auto* watcher = new QFutureWatcher<Read>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        --m_cachedReads;
-        Read read = watcher->result();
-        QStringList changed;
-        QString error;
-        if (!m_library.takeCached(std::move(read.reading), &changed, &error))
-            showWarnings({error});
-        runsRead(changed, read.curves);
-    });
-    // A copy of the cache (a folder's name): the read may outlive the window, and the cache it was given.
-    watcher->setFuture(QtConcurrent::run([cache = m_library.cache(), logdir, shown = m_shownCurves] {
-        Read read{RunLibrary::readCached(cache, logdir), {}};
-        for (const auto& [run, stamp] : read.reading.runs)
-            read.curves.insert(run.key, shown->of(run));
-        return read;
-    }));
+    readOffThread(
+        this, m_shownCurves, [cache = m_library.cache(), logdir] { return RunLibrary::readCached(cache, logdir); },
+        &RunLibrary::CachedReading::runs,
+        [this](RunLibrary::CachedReading reading, const CurvesByRun& curves) {
+            --m_cachedReads;
+            QStringList changed;
+            QString error;
+            if (!m_library.takeCached(std::move(reading), &changed, &error))
+                showWarnings({error});
+            runsRead(changed, curves);
+        });
 }
 
 void ViewerWindow::runsRead(const QStringList& changed, const CurvesByRun& curves)
