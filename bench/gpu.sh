@@ -52,7 +52,7 @@ python() { # MODEL OPTIMIZER LR BATCH VARIANT
     rate < "$O/python-$1-$5.log"
 }
 
-row() { printf '| %-52s | %9s | %6s |\n' "$1" "$2" "$3"; }
+row() { printf '| %-64s | %9s | %6s |\n' "$1" "$2" "$3"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
 echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1); cores $CORES; $EPOCHS epochs, the first left out"
@@ -64,13 +64,17 @@ for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     row "$1 b$4 $2: Python PyTorch, plain (fp32, foreach)" "$base" "1.00x"
     tuned=$(python "$1" "$2" "$3" "$4" tuned)
     row "$1 b$4 $2: Python PyTorch, tuned (bf16, channels-last)" "$tuned" "$(ratio "$tuned" "$base")"
-    for kind in per-parameter multi-tensor; do
-        r=$(jikken "$1" "$2" "$3" "$4" "$kind" --optimizer-step "$kind")
-        row "$1 b$4 $2: jikken train, $kind optimizer step" "$r" "$(ratio "$r" "$base")"
+    r=$(jikken "$1" "$2" "$3" "$4" per-parameter --optimizer-step per-parameter --cuda-graphs off)
+    row "$1 b$4 $2: jikken train, per-parameter optimizer step" "$r" "$(ratio "$r" "$base")"
+    for graphs in off on; do
+        r=$(jikken "$1" "$2" "$3" "$4" "graphs-$graphs" --optimizer-step multi-tensor --cuda-graphs $graphs)
+        row "$1 b$4 $2: jikken train, multi-tensor step, CUDA graphs $graphs" "$r" "$(ratio "$r" "$base")"
     done
-    r=$(jikken "$1" "$2" "$3" "$4" tuned --optimizer-step multi-tensor --precision bf16 \
-        --memory-format channels-last --cudnn-benchmark on)
-    row "$1 b$4 $2: jikken train, bf16 + channels-last (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
+    for graphs in off on; do
+        r=$(jikken "$1" "$2" "$3" "$4" "tuned-graphs-$graphs" --optimizer-step multi-tensor --precision bf16 \
+            --memory-format channels-last --cudnn-benchmark on --cuda-graphs $graphs)
+        row "$1 b$4 $2: jikken train, bf16 + channels-last, graphs $graphs (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
+    done
     r=$(jikken "$1" "$2" "$3" "$4" fp16 --optimizer-step multi-tensor --precision fp16 \
         --memory-format channels-last --cudnn-benchmark on)
     row "$1 b$4 $2: jikken train, fp16 + loss scaling (vs tuned)" "$r" "$(ratio "$r" "$tuned")"

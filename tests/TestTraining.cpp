@@ -212,10 +212,18 @@ private Q_SLOTS:
         QVERIFY(!run.hparams.contains(QStringLiteral("memory_format")));
         QCOMPARE(run.spec.value(QStringLiteral("memory_format")).toString(), QStringLiteral("channels-last"));
         QCOMPARE(run.spec.value(QStringLiteral("optimizer_step")).toString(), QStringLiteral("multi-tensor"));
+        // CUDA graphs are the spec's too (auto by default), and on the CPU no step is replayed from one.
+        QCOMPARE(run.spec.value(QStringLiteral("cuda_graphs")).toString(), QStringLiteral("auto"));
+        QVERIFY(!run.hparams.contains(QStringLiteral("cuda_graphs")));
+        QVERIFY2(!r.err.contains(QStringLiteral("CUDA graph")), qPrintable(r.err));
         const Result unknown =
             jikken().run({QStringLiteral("train"), QStringLiteral("--precision"), QStringLiteral("fp8")});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains(QStringLiteral("precision")), qPrintable(unknown.err));
+        const Result unknownGraphs =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--cuda-graphs"), QStringLiteral("always")});
+        QCOMPARE(unknownGraphs.exitCode, 2);
+        QVERIFY2(unknownGraphs.err.contains(QStringLiteral("auto, on, off")), qPrintable(unknownGraphs.err));
     }
 
     void resumesAfterAKillWithoutDuplicates()
@@ -355,6 +363,17 @@ private Q_SLOTS:
                  qPrintable(halfOnCpu.err));
         QCOMPARE(halfOnCpu.err.count(u'\n'), 1);
         QVERIFY(halfOnCpu.out.isEmpty());
+        QCOMPARE(store.runs({}, &error).value().size(), before);
+        // So are CUDA graphs: asked for on the CPU, the same.
+        const Result graphsOnCpu =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--cuda-graphs"), QStringLiteral("on"),
+                          QStringLiteral("--device"), QStringLiteral("cpu")});
+        QCOMPARE(graphsOnCpu.exitCode, 1);
+        QVERIFY2(graphsOnCpu.err.contains(QStringLiteral("cuda graphs on needs a CUDA device")) &&
+                     graphsOnCpu.err.contains(QStringLiteral("--cuda-graphs auto")),
+                 qPrintable(graphsOnCpu.err));
+        QCOMPARE(graphsOnCpu.err.count(u'\n'), 1);
+        QVERIFY(graphsOnCpu.out.isEmpty());
         QCOMPARE(store.runs({}, &error).value().size(), before);
 
         // A failure after the ID was handed out (here a truncated dataset) marks the run failed with the reason.

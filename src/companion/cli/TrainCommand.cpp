@@ -80,7 +80,7 @@ QString machineProblem(const RunSpec& spec)
 {
     QString problem = Trainer::deviceProblem(spec.device);
     if (problem.isEmpty())
-        problem = Trainer::precisionProblem(spec);
+        problem = Trainer::computeProblem(spec);
     for (const auto split : {DatasetLoader::Split::Train, DatasetLoader::Split::Test}) {
         QString error;
         if (problem.isEmpty() && DatasetLoader::locate(spec.dataset, spec.dataRoot, split, &error).isEmpty())

@@ -73,15 +73,16 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     if (!m_store.setDevice(m_id, GpuProbe::physicalDevice(plan.device), &error) ||
         !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
         warnOnce(error);
-    console::note(QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
-                      .arg(m_id, m_spec.model, m_spec.dataset)
-                      .arg(plan.trainImages)
-                      .arg(plan.testImages)
-                      .arg(plan.device)
-                      .arg(plan.threads)
-                      .arg(plan.startEpoch + 1)
-                      .arg(plan.epochs)
-                      .arg(m_runDirectory));
+    console::note(
+        QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
+            .arg(m_id, m_spec.model, m_spec.dataset)
+            .arg(plan.trainImages)
+            .arg(plan.testImages)
+            .arg(plan.cudaGraphs ? plan.device + QStringLiteral(" (steps replayed from a CUDA graph)") : plan.device)
+            .arg(plan.threads)
+            .arg(plan.startEpoch + 1)
+            .arg(plan.epochs)
+            .arg(m_runDirectory));
 }
 
 void TrainingSession::addScalar(const char* tag, qint64 step, double value)

@@ -74,19 +74,34 @@ bool takesMultiTensorStep(const std::vector<torch::optim::OptimizerParamGroup>& 
     return true;
 }
 
-/// Adam's step in one fused kernel (weight decay as Adam's, added to the gradients; AdamW's is done
-/// before). False, and nothing changed, when the kernel refuses the tensors: the caller steps without it.
-bool fusedAdamStep(const std::vector<torch::Tensor>& parameters, const std::vector<torch::Tensor>& gradients,
-                   const std::vector<torch::Tensor>& averages, const std::vector<torch::Tensor>& squares, int64_t step,
-                   const torch::optim::AdamOptions& options)
+/// The step count the fused kernel reads for group `group`, on the device, counted up to `step` there: a
+/// tensor filled from the host only where it is new or behind (a resumed run, steps the foreach kernels
+/// took), never in a step recorded in a CUDA graph, whose counts are kept up (countReplayedSteps).
+torch::Tensor deviceStepCount(FusedAdamSteps& fused, size_t group, int64_t step, const torch::Device& device)
 {
-    // The kernel reads each parameter's step count from the device (PyTorch keeps one tensor per
-    // parameter); here they share one, made without waiting on the device.
-    const torch::Tensor steps = torch::full(
-        {}, static_cast<double>(step), torch::TensorOptions().dtype(torch::kFloat).device(parameters.front().device()));
+    if (fused.counts.size() <= group) {
+        fused.counts.resize(group + 1);
+        fused.counted.resize(group + 1, 0);
+    }
+    torch::Tensor& count = fused.counts[group];
+    if (!count.defined() || fused.counted[group] != step - 1)
+        count =
+            torch::full({}, static_cast<double>(step - 1), torch::TensorOptions().dtype(torch::kFloat).device(device));
+    count.add_(1);
+    fused.counted[group] = step;
+    return count;
+}
+
+/// Adam's step in one fused kernel (weight decay as Adam's, added to the gradients; AdamW's is done
+/// before), each parameter's step count read from `count`. False, and nothing changed, when the kernel
+/// refuses the tensors: the caller steps without it.
+bool fusedAdamStep(const std::vector<torch::Tensor>& parameters, const std::vector<torch::Tensor>& gradients,
+                   const std::vector<torch::Tensor>& averages, const std::vector<torch::Tensor>& squares,
+                   const torch::Tensor& count, const torch::optim::AdamOptions& options)
+{
     try {
         at::_fused_adam_(parameters, gradients, averages, squares, {},
-                         std::vector<torch::Tensor>(parameters.size(), steps), options.lr(),
+                         std::vector<torch::Tensor>(parameters.size(), count), options.lr(),
                          std::get<0>(options.betas()), std::get<1>(options.betas()), options.weight_decay(),
                          options.eps(), false, false);
         return true;
@@ -99,15 +114,16 @@ bool fusedAdamStep(const std::vector<torch::Tensor>& parameters, const std::vect
 
 /// One Adam or AdamW step over a group, the moments updated in place; `decoupled`: AdamW's weight decay
 /// (the parameters shrink) instead of Adam's (the gradients grow). Fused where the kernel takes the
-/// parameters, while `*fused` holds; a refusal clears it.
+/// parameters, while `fused.usable` holds; a refusal clears it. True when the fused kernel stepped.
 template <typename Options, typename State, typename States>
-void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool decoupled, bool* fused)
+bool adamStep(torch::optim::OptimizerParamGroup& group, size_t groupIndex, States& states, bool decoupled,
+              FusedAdamSteps& fused)
 {
     const auto& options = static_cast<const Options&>(group.options());
     std::vector<torch::Tensor> parameters, gradients;
     withGradients(group, &parameters, &gradients);
     if (parameters.empty())
-        return;
+        return true; // nothing stepped, nothing read off the host
     std::vector<torch::Tensor> averages, squares;
     int64_t step = 0;
     for (const torch::Tensor& parameter : parameters) {
@@ -125,16 +141,17 @@ void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool dec
         averages.push_back(moments.exp_avg());
         squares.push_back(moments.exp_avg_sq());
     }
-    if (*fused && fusedAdamTakes(parameters, gradients)) {
+    if (fused.usable && fusedAdamTakes(parameters, gradients)) {
         if (decoupled && options.weight_decay() != 0)
             at::_foreach_mul_(parameters, 1 - options.lr() * options.weight_decay());
         const auto adam = torch::optim::AdamOptions(options.lr())
                               .betas(options.betas())
                               .eps(options.eps())
                               .weight_decay(decoupled ? 0 : options.weight_decay());
-        if (fusedAdamStep(parameters, gradients, averages, squares, step, adam))
-            return;
-        *fused = false;
+        const torch::Tensor count = deviceStepCount(fused, groupIndex, step, parameters.front().device());
+        if (fusedAdamStep(parameters, gradients, averages, squares, count, adam))
+            return true;
+        fused.usable = false;
         if (decoupled && options.weight_decay() != 0) // undone: the step below decays them itself
             at::_foreach_div_(parameters, 1 - options.lr() * options.weight_decay());
     }
@@ -155,6 +172,25 @@ void adamStep(torch::optim::OptimizerParamGroup& group, States& states, bool dec
     at::_foreach_div_(denominators, std::sqrt(correction2));
     at::_foreach_add_(denominators, options.eps());
     at::_foreach_addcdiv_(parameters, averages, denominators, -options.lr() / correction1);
+    return false;
+}
+
+/// Counts replayed steps in every parameter's state and in the device counts that go with them.
+template <typename State, typename States>
+void countReplayed(std::vector<torch::optim::OptimizerParamGroup>& groups, States& states, FusedAdamSteps& fused,
+                   int64_t steps)
+{
+    for (const auto& group : groups) {
+        for (const torch::Tensor& parameter : group.params()) {
+            const auto it = states.find(keyOf(states, parameter));
+            if (it != states.end()) {
+                auto& state = static_cast<State&>(*it->second);
+                state.step(state.step() + steps);
+            }
+        }
+    }
+    for (int64_t& counted : fused.counted)
+        counted += steps;
 }
 
 } // namespace
@@ -179,7 +215,8 @@ bool fusedAdamTakes(const std::vector<torch::Tensor>& parameters, const std::vec
 
 torch::Tensor MultiTensorSGD::step(LossClosure closure)
 {
-    if (!takesMultiTensorStep<void, void>(param_groups_, state_, closure != nullptr))
+    m_lastStepMultiTensor = takesMultiTensorStep<void, void>(param_groups_, state_, closure != nullptr);
+    if (!m_lastStepMultiTensor)
         return torch::optim::SGD::step(closure);
     torch::NoGradGuard noGrad;
     for (auto& group : param_groups_) {
@@ -221,24 +258,40 @@ torch::Tensor MultiTensorAdam::step(LossClosure closure)
 {
     using Options = torch::optim::AdamOptions;
     using State = torch::optim::AdamParamState;
+    m_fused.lastStepFused = false;
     if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
         return torch::optim::Adam::step(closure);
     torch::NoGradGuard noGrad;
-    for (auto& group : param_groups_)
-        adamStep<Options, State>(group, state_, false, &m_fused);
+    bool fused = true;
+    for (size_t g = 0; g < param_groups_.size(); ++g)
+        fused = adamStep<Options, State>(param_groups_[g], g, state_, false, m_fused) && fused;
+    m_fused.lastStepFused = fused;
     return {};
+}
+
+void MultiTensorAdam::countReplayedSteps(int64_t steps)
+{
+    countReplayed<torch::optim::AdamParamState>(param_groups_, state_, m_fused, steps);
 }
 
 torch::Tensor MultiTensorAdamW::step(LossClosure closure)
 {
     using Options = torch::optim::AdamWOptions;
     using State = torch::optim::AdamWParamState;
+    m_fused.lastStepFused = false;
     if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
         return torch::optim::AdamW::step(closure);
     torch::NoGradGuard noGrad;
-    for (auto& group : param_groups_)
-        adamStep<Options, State>(group, state_, true, &m_fused);
+    bool fused = true;
+    for (size_t g = 0; g < param_groups_.size(); ++g)
+        fused = adamStep<Options, State>(param_groups_[g], g, state_, true, m_fused) && fused;
+    m_fused.lastStepFused = fused;
     return {};
+}
+
+void MultiTensorAdamW::countReplayedSteps(int64_t steps)
+{
+    countReplayed<torch::optim::AdamWParamState>(param_groups_, state_, m_fused, steps);
 }
 
 } // namespace jikken

@@ -6,6 +6,7 @@
 #include "LossScaler.h"
 #include "Losses.h"
 #include "MultiTensorOptimizers.h"
+#include "RecordedSteps.h"
 #include "data/DatasetLoader.h"
 #include "data/Subsampling.h"
 
@@ -334,11 +335,20 @@ public:
                  torch::optim::Optimizer& optimizer, const ComputeMode& compute, const Loss& loss,
                  TrainingObserver& observer, const std::atomic<bool>& stop)
         : m_spec(spec), m_runDirectory(runDirectory), m_data(data), m_model(model), m_optimizer(optimizer),
-          m_compute(compute), m_loss(loss), m_observer(observer), m_stop(stop), m_device(data.train.labels.device())
+          m_compute(compute), m_loss(loss), m_observer(observer), m_stop(stop), m_device(data.train.labels.device()),
+          m_sums(m_device), m_reportLoss(torch::zeros({}, torch::TensorOptions().device(m_device)))
     {
         if (compute.scalesLoss())
             m_scaler.emplace();
+        auto* recordable = dynamic_cast<RecordableStep*>(&optimizer);
+        if (spec.cudaGraphs != QLatin1String("off") && m_device.is_cuda() && !m_scaler && recordable &&
+            StepGraph::problem().isEmpty())
+            m_recorded.emplace(m_device.index() < 0 ? 0 : m_device.index(), spec.batchSize, *recordable,
+                               spec.cudaGraphs == QLatin1String("on"));
     }
+
+    /// Whether steps are recorded in a CUDA graph and replayed.
+    bool recordsSteps() const { return m_recorded.has_value(); }
 
     int batches() const { return static_cast<int>((m_data.train.size() + m_spec.batchSize - 1) / m_spec.batchSize); }
 
@@ -352,14 +362,14 @@ public:
             const double lr = learningRateAt(m_spec, epochIndex);
             setLearningRate(m_optimizer, lr);
             const auto epochStart = Clock::now();
-            EpochSums sums = zeroSums();
-            if (!trainBatches(epochIndex, epochIndex == from.epoch ? from.batch : 0, sums))
+            m_sums.zero();
+            if (!trainBatches(epochIndex, epochIndex == from.epoch ? from.batch : 0, lr))
                 return Trainer::Outcome::Stopped;
             const double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
             // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the
             // restart marker drops its first report) instead of resuming past an epoch nobody recorded.
-            m_observer.onEpoch(reportOf(epochIndex, lr, seconds, sums));
-            writeCheckpoint(m_runDirectory, at(epochIndex + 1, 0), m_model, m_optimizer);
+            m_observer.onEpoch(reportOf(epochIndex, lr, seconds));
+            checkpoint(epochIndex + 1, 0);
             if (m_stop.load() && epochIndex + 1 < m_spec.epochs)
                 return Trainer::Outcome::Stopped;
         }
@@ -367,57 +377,75 @@ public:
     }
 
 private:
-    /// An epoch's training loss and correct answers, summed on the device: read once, at its end.
+    /// An epoch's training loss and correct answers, summed on the device: read once, at its end. The
+    /// same tensors all run long, zeroed in place, as a step recorded in a CUDA graph adds to them.
     struct EpochSums
     {
+        explicit EpochSums(const torch::Device& device)
+            : loss(torch::zeros({}, torch::TensorOptions().device(device))),
+              correct(torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device)))
+        {
+        }
+        void zero()
+        {
+            loss.zero_();
+            correct.zero_();
+            seen = 0;
+        }
         torch::Tensor loss;
         torch::Tensor correct;
         int64_t seen = 0;
     };
 
-    EpochSums zeroSums() const
-    {
-        return {torch::zeros({}, torch::TensorOptions().device(m_device)),
-                torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device)), 0};
-    }
-
     /// The batches of an epoch from `firstBatch` on; false once stopped mid-epoch (and checkpointed there).
-    bool trainBatches(int epochIndex, int firstBatch, EpochSums& sums)
+    bool trainBatches(int epochIndex, int firstBatch, double lr)
     {
         const std::vector<int64_t> order = epochOrder(m_data.train.size(), m_spec.seed, epochIndex);
         const torch::Tensor orderTensor =
             torch::from_blob(const_cast<int64_t*>(order.data()), {static_cast<int64_t>(order.size())}, torch::kInt64)
                 .to(m_device);
         const int count = batches();
-        torch::Tensor reportLoss = torch::zeros({}, torch::TensorOptions().device(m_device));
+        m_reportLoss.zero_();
         int reportSteps = 0;
         auto reportStart = Clock::now();
         for (int b = firstBatch; b < count; ++b) {
             const int64_t start = static_cast<int64_t>(b) * m_spec.batchSize;
             const torch::Tensor index =
                 orderTensor.slice(0, start, std::min(start + m_spec.batchSize, m_data.train.size()));
-            reportLoss += step(index, sums);
+            step(index, lr);
             ++reportSteps;
             if (reportSteps == kLossReportEvery || b + 1 == count) {
                 const auto now = Clock::now();
                 const double seconds = std::chrono::duration<double>(now - reportStart).count();
-                m_observer.onBatch({epochIndex + 1, b + 1, count, m_step, reportLoss.item<double>() / reportSteps,
+                m_observer.onBatch({epochIndex + 1, b + 1, count, m_step, m_reportLoss.item<double>() / reportSteps,
                                     seconds > 0 ? reportSteps * static_cast<double>(m_spec.batchSize) / seconds : 0});
-                reportLoss.zero_();
+                m_reportLoss.zero_();
                 reportSteps = 0;
                 reportStart = now;
             }
             if (m_stop.load() && b + 1 < count) {
-                writeCheckpoint(m_runDirectory, at(epochIndex, b + 1), m_model, m_optimizer);
+                checkpoint(epochIndex, b + 1);
                 return false;
             }
         }
         return true;
     }
 
-    /// One optimizer step on the training images at `index`; adds to `sums` on the device (no host sync)
-    /// and returns the batch's mean loss, detached.
-    torch::Tensor step(const torch::Tensor& index, EpochSums& sums)
+    /// One optimizer step on the training images at `index`, replayed from a CUDA graph where steps are
+    /// recorded; counted on the host, as a replay runs no code of ours.
+    void step(const torch::Tensor& index, double lr)
+    {
+        if (m_recorded)
+            m_recorded->take(index, lr, [this](const torch::Tensor& batch) { deviceStep(batch); });
+        else
+            deviceStep(index);
+        ++m_step;
+        m_sums.seen += index.size(0);
+    }
+
+    /// The step's work on the device, nothing read back to the host: forward, loss, backward, the
+    /// optimizer, and the batch's loss and correct answers added to the epoch's and the report's sums.
+    void deviceStep(const torch::Tensor& index)
     {
         const torch::Tensor images = m_compute.input(m_data.train.images.index_select(0, index));
         const torch::Tensor labels = m_data.train.labels.index_select(0, index);
@@ -434,13 +462,19 @@ private:
             batchLoss.backward();
             m_optimizer.step();
         }
-        ++m_step;
-        sums.seen += index.size(0);
         torch::NoGradGuard noGrad;
         const torch::Tensor detached = batchLoss.detach();
-        sums.loss += detached * index.size(0);
-        sums.correct += logits.argmax(1).eq(labels).sum();
-        return detached;
+        m_sums.loss += detached * index.size(0);
+        m_sums.correct += logits.argmax(1).eq(labels).sum();
+        m_reportLoss += detached;
+    }
+
+    /// Checkpoints `batch` batches into epoch `epochIndex`, the replayed steps counted in the optimizer first.
+    void checkpoint(int epochIndex, int batch)
+    {
+        if (m_recorded)
+            m_recorded->settle();
+        writeCheckpoint(m_runDirectory, at(epochIndex, batch), m_model, m_optimizer);
     }
 
     /// Where the run is, for a checkpoint: `batch` batches into epoch `epochIndex`.
@@ -449,8 +483,9 @@ private:
         return {epochIndex, batch, m_step, {}, {}, m_scaler ? m_scaler->scaleValue() : 0};
     }
 
-    EpochReport reportOf(int epochIndex, double lr, double seconds, const EpochSums& sums)
+    EpochReport reportOf(int epochIndex, double lr, double seconds)
     {
+        const EpochSums& sums = m_sums;
         const Evaluation evaluation = evaluate(m_model, m_data.test, m_compute);
         const auto seen = static_cast<double>(sums.seen);
         EpochReport report;
@@ -479,6 +514,11 @@ private:
     const std::atomic<bool>& m_stop;
     const torch::Device m_device;
     std::optional<LossScaler> m_scaler; ///< float16 runs only
+    EpochSums m_sums;
+    torch::Tensor m_reportLoss; ///< the batches' mean losses since the last report, summed on the device
+    /// Runs whose steps are recorded in a CUDA graph only. Last: its stream is done with before the
+    /// tensors above are freed.
+    std::optional<RecordedSteps> m_recorded;
     int64_t m_step = 0;
 };
 
@@ -503,13 +543,27 @@ QString Trainer::deviceProblem(const QString& device)
     return {};
 }
 
-QString Trainer::precisionProblem(const RunSpec& spec)
+QString Trainer::computeProblem(const RunSpec& spec)
 {
     const bool cuda = spec.device.startsWith(QLatin1String("cuda")) ||
                       (spec.device == QLatin1String("auto") && torch::cuda::is_available());
-    if (spec.precision == QLatin1String("fp16") && !cuda)
+    const bool fp16 = spec.precision == QLatin1String("fp16");
+    if (fp16 && !cuda)
         return QStringLiteral("precision fp16 needs a CUDA device (float16 autocast runs on CUDA; on the CPU "
                               "give --precision bf16)");
+    if (spec.cudaGraphs != QLatin1String("on"))
+        return {};
+    if (!cuda)
+        return QStringLiteral("cuda graphs on needs a CUDA device (the step is recorded on one); give --cuda-graphs "
+                              "auto or off");
+    if (const QString problem = StepGraph::problem(); !problem.isEmpty())
+        return QStringLiteral("cuda graphs on: %1; give --cuda-graphs auto or off").arg(problem);
+    if (fp16)
+        return QStringLiteral("cuda graphs on does not go with precision fp16: its loss scaler reads back every step "
+                              "whether the gradients overflowed; give --precision bf16, or --cuda-graphs auto");
+    if (spec.optimizerStep == QLatin1String("per-parameter"))
+        return QStringLiteral("cuda graphs on needs the multi-tensor optimizer step (libtorch's per-parameter "
+                              "optimizers count their steps on the host); give --optimizer-step auto");
     return {};
 }
 
@@ -554,6 +608,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     plan.classCounts = data.classCounts;
     plan.device = QString::fromStdString(device.str());
     plan.threads = threads;
+    plan.cudaGraphs = loop.recordsSteps();
     observer.onPlan(plan);
     return loop.run(state);
 }

@@ -30,8 +30,9 @@ public:
 
     /// Empty when this machine can train on `device` ("auto", "cpu", "cuda", "cuda:N"), else why not.
     static QString deviceProblem(const QString& device);
-    /// Empty when the spec's precision can run on its device, else why not (float16 needs CUDA).
-    static QString precisionProblem(const RunSpec& spec);
+    /// Empty when the spec's precision and CUDA graphs can run on its device, else why not (float16 needs
+    /// CUDA; `cuda_graphs: on` needs CUDA, a libtorch with it, no float16 and the multi-tensor step).
+    static QString computeProblem(const RunSpec& spec);
     /// libtorch's version and whether CUDA is there, for the registry.
     static QJsonObject libraryVersions();
     static QString checkpointFileName() { return QStringLiteral("checkpoint.json"); }

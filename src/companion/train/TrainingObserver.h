@@ -20,6 +20,7 @@ struct TrainingPlan
     std::vector<int> classCounts; ///< training images per class, after any subsampling
     QString device;
     int threads = 0;
+    bool cudaGraphs = false; ///< steps recorded in a CUDA graph and replayed
 };
 
 struct BatchReport

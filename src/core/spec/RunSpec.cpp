@@ -66,6 +66,9 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
          "tensor layout: channels-last suits cuDNN's fastest convolutions"},
         {"cudnn_benchmark", &RunSpec::cudnnBenchmark, list({"off", "on"}), 0, 0,
          "let cuDNN time its algorithms once per shape and keep the fastest"},
+        {"cuda_graphs", &RunSpec::cudaGraphs, list({"auto", "on", "off"}), 0, 0,
+         "capture the training step once in a CUDA graph and replay it: one launch a step (auto: where the run "
+         "allows it)"},
         {"log_root", &RunSpec::logRoot, {}, 0, 0, "folder that receives logs/<id>/ (default logs)"},
         {"memo", &RunSpec::memo, {}, 0, 0, "free text kept with the run"},
         {"imbalance_ratio",
@@ -196,8 +199,8 @@ QJsonObject RunSpec::toJson() const
 QJsonObject RunSpec::hyperparameters() const
 {
     QJsonObject json = toJson();
-    for (const char* notShaping :
-         {"data_root", "device", "threads", "log_root", "memo", "optimizer_step", "memory_format", "cudnn_benchmark"})
+    for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo", "optimizer_step",
+                                   "memory_format", "cudnn_benchmark", "cuda_graphs"})
         json.remove(QString::fromLatin1(notShaping));
     return json;
 }

@@ -39,6 +39,10 @@ struct RunSpec
     QString precision = QStringLiteral("fp32"); ///< or "bf16", "fp16": the forward pass under autocast in that type
     QString memoryFormat = QStringLiteral("contiguous"); ///< or "channels-last"
     QString cudnnBenchmark = QStringLiteral("off");      ///< or "on": cuDNN times its algorithms once per shape
+    /// "auto": the training step captured in a CUDA graph and replayed where the run allows it (a CUDA
+    /// device, no float16 loss scaling, a multi-tensor optimizer); "on": the same, refused where it cannot;
+    /// "off": every step launched kernel by kernel.
+    QString cudaGraphs = QStringLiteral("auto");
     QString logRoot = QStringLiteral("logs");
     QString memo;
     double imbalanceRatio = 1.0; ///< largest / smallest class of the long-tailed training set; 1: as is
