@@ -44,20 +44,24 @@ jikken() { # MODEL OPTIMIZER LR BATCH LABEL [SPEC FLAGS…]
     taskset -c "$CORES" "$JIKKEN" train --data-root "$DATA" --device cuda --log-root "$O/logs" --threads 2 \
         --model "$model" --optimizer "$optimizer" --lr "$lr" --batch-size "$batch" --epochs "$EPOCHS" "$@" \
         $([ "$optimizer" = sgd ] && echo --momentum 0.9 --weight-decay 5e-4) 2> "$O/jikken-$model-$label.log" >/dev/null
-    tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch ' | rate
+    echo "$(tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch ' | rate)" \
+        "$(tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch .* error ' | tail -1 |
+           awk '{ for (i = 1; i < NF; i++) if ($i == "error") print $(i + 1) }')"
 }
 python() { # MODEL OPTIMIZER LR BATCH VARIANT
     taskset -c "$CORES" python3 bench/python_baseline.py "$DATA/FashionMNIST" "$1" "$EPOCHS" "$4" "$2" "$3" "$5" \
         > "$O/python-$1-$5.log" 2>&1
-    rate < "$O/python-$1-$5.log"
+    echo "$(rate < "$O/python-$1-$5.log")" "$(grep -o '"test_accuracy": [0-9.]*' "$O/python-$1-$5.log" |
+                                              awk '{ printf "%.4f", 1 - $2 }')"
 }
 
-row() { printf '| %-64s | %9s | %6s |\n' "$1" "$2" "$3"; }
+# A row: the job, then "IMAGES_PER_S TEST_ERROR" as jikken() or python() print them, then the ratio.
+row() { set -- "$1" $2 "$3"; printf '| %-64s | %9s | %10s | %6s |\n' "$1" "$2" "${3:--}" "${4:--}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
 echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1); cores $CORES; $EPOCHS epochs, the first left out"
-row "job (images/s, mean of epochs 2..$EPOCHS)" "img/s" "vs plain"
-row "----" "----" "----"
+printf '| %-64s | %9s | %10s | %6s |\n' "job (images/s: mean of epochs 2..$EPOCHS)" "img/s" "test error" "vs plain"
+printf '| %-64s | %9s | %10s | %6s |\n' "----" "----" "----" "----"
 for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     set -- $case
     base=$(python "$1" "$2" "$3" "$4" plain)
