@@ -175,6 +175,23 @@ bool adamStep(torch::optim::OptimizerParamGroup& group, size_t groupIndex, State
     return false;
 }
 
+/// Adam's or AdamW's step over every group: multi-tensor where they all take it, else `perParameter`
+/// (the base class's step). Notes in `fused` whether the fused kernel took the whole step.
+template <typename Options, typename State, typename States, typename PerParameter>
+torch::Tensor adamSteps(std::vector<torch::optim::OptimizerParamGroup>& groups, States& states, bool decoupled,
+                        FusedAdamSteps& fused, bool closure, const PerParameter& perParameter)
+{
+    fused.lastStepFused = false;
+    if (!takesMultiTensorStep<Options, State>(groups, states, closure))
+        return perParameter();
+    torch::NoGradGuard noGrad;
+    bool all = true;
+    for (size_t g = 0; g < groups.size(); ++g)
+        all = adamStep<Options, State>(groups[g], g, states, decoupled, fused) && all;
+    fused.lastStepFused = all;
+    return {};
+}
+
 /// Counts replayed steps in every parameter's state and in the device counts that go with them.
 template <typename State, typename States>
 void countReplayed(std::vector<torch::optim::OptimizerParamGroup>& groups, States& states, FusedAdamSteps& fused,
@@ -256,17 +273,8 @@ torch::Tensor MultiTensorSGD::step(LossClosure closure)
 
 torch::Tensor MultiTensorAdam::step(LossClosure closure)
 {
-    using Options = torch::optim::AdamOptions;
-    using State = torch::optim::AdamParamState;
-    m_fused.lastStepFused = false;
-    if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
-        return torch::optim::Adam::step(closure);
-    torch::NoGradGuard noGrad;
-    bool fused = true;
-    for (size_t g = 0; g < param_groups_.size(); ++g)
-        fused = adamStep<Options, State>(param_groups_[g], g, state_, false, m_fused) && fused;
-    m_fused.lastStepFused = fused;
-    return {};
+    return adamSteps<torch::optim::AdamOptions, torch::optim::AdamParamState>(
+        param_groups_, state_, false, m_fused, closure != nullptr, [&] { return torch::optim::Adam::step(closure); });
 }
 
 void MultiTensorAdam::countReplayedSteps(int64_t steps)
@@ -276,17 +284,8 @@ void MultiTensorAdam::countReplayedSteps(int64_t steps)
 
 torch::Tensor MultiTensorAdamW::step(LossClosure closure)
 {
-    using Options = torch::optim::AdamWOptions;
-    using State = torch::optim::AdamWParamState;
-    m_fused.lastStepFused = false;
-    if (!takesMultiTensorStep<Options, State>(param_groups_, state_, closure != nullptr))
-        return torch::optim::AdamW::step(closure);
-    torch::NoGradGuard noGrad;
-    bool fused = true;
-    for (size_t g = 0; g < param_groups_.size(); ++g)
-        fused = adamStep<Options, State>(param_groups_[g], g, state_, true, m_fused) && fused;
-    m_fused.lastStepFused = fused;
-    return {};
+    return adamSteps<torch::optim::AdamWOptions, torch::optim::AdamWParamState>(
+        param_groups_, state_, true, m_fused, closure != nullptr, [&] { return torch::optim::AdamW::step(closure); });
 }
 
 void MultiTensorAdamW::countReplayedSteps(int64_t steps)
