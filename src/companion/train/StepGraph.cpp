@@ -30,7 +30,13 @@ c10::cuda::CUDAStream sideStream(int device)
 struct StepGraph::Impl
 {
     explicit Impl(int device) : stream(sideStream(device)), current(stream) {}
-    ~Impl() { stream.synchronize(); } // before the default stream is current again
+    ~Impl()
+    {
+        try {
+            stream.synchronize();         // before the default stream is current again
+        } catch (const std::exception&) { // a device fault: the run has failed with it already
+        }
+    }
 
     c10::cuda::CUDAStream stream;
     c10::cuda::CUDAStreamGuard current;
