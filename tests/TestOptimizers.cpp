@@ -251,7 +251,8 @@ private Q_SLOTS:
     void aRecordedStepReplaysAsItRan()
     {
         if (!StepGraph::problem().isEmpty()) {
-            QVERIFY2(StepGraph::problem().contains(QStringLiteral("no CUDA")), qPrintable(StepGraph::problem()));
+            QVERIFY2(StepGraph::problem().contains(QStringLiteral("without CUDA graphs")),
+                     qPrintable(StepGraph::problem()));
             return;
         }
         if (!torch::cuda::is_available())

@@ -86,7 +86,9 @@ struct StepGraph::Impl
 
 QString StepGraph::problem()
 {
-    return QStringLiteral("this libtorch (%1) has no CUDA, so no CUDA graphs").arg(QStringLiteral(TORCH_VERSION));
+    return QStringLiteral("this jikken is built without CUDA graphs (its libtorch, %1, has no CUDA, or CMake found "
+                          "its CUDA graph calls missing)")
+        .arg(QStringLiteral(TORCH_VERSION));
 }
 
 StepGraph::StepGraph(int)

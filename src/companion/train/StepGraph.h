@@ -14,7 +14,8 @@ namespace jikken {
 ///
 /// While alive it makes a side stream of the device current (CUDA cannot record the default stream), so
 /// the steps before and between recordings run on the stream the replays do. Built where libtorch has
-/// CUDA (`JIKKEN_CUDA_GRAPHS`); elsewhere `problem` says why not and nothing else may be called.
+/// CUDA graphs (`JIKKEN_CUDA_GRAPHS`, cmake/JikkenCudaGraphs.cmake); elsewhere `problem` says why not and
+/// nothing else may be called.
 class StepGraph
 {
 public:
