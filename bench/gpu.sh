@@ -56,12 +56,13 @@ python() { # MODEL OPTIMIZER LR BATCH VARIANT
 }
 
 # A row: the job, then "IMAGES_PER_S TEST_ERROR" as jikken() or python() print them, then the ratio.
-row() { set -- "$1" $2 "$3"; printf '| %-64s | %9s | %10s | %6s |\n' "$1" "$2" "${3:--}" "${4:--}"; }
+cells() { printf '| %-64s | %9s | %10s | %6s |\n' "$@"; }
+row() { local rate error; read -r rate error <<< "$2"; cells "$1" "${rate:--}" "${error:--}" "$3"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
 echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1); cores $CORES; $EPOCHS epochs, the first left out"
-printf '| %-64s | %9s | %10s | %6s |\n' "job (images/s: mean of epochs 2..$EPOCHS)" "img/s" "test error" "vs plain"
-printf '| %-64s | %9s | %10s | %6s |\n' "----" "----" "----" "----"
+cells "job (images/s: mean of epochs 2..$EPOCHS)" "img/s" "test error" "vs plain"
+cells "----" "----" "----" "----"
 for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     set -- $case
     base=$(python "$1" "$2" "$3" "$4" plain)

@@ -79,17 +79,15 @@ bool takesMultiTensorStep(const std::vector<torch::optim::OptimizerParamGroup>& 
 /// took), never in a step recorded in a CUDA graph, whose counts are kept up (countReplayedSteps).
 torch::Tensor deviceStepCount(FusedAdamSteps& fused, size_t group, int64_t step, const torch::Device& device)
 {
-    if (fused.counts.size() <= group) {
+    if (fused.counts.size() <= group)
         fused.counts.resize(group + 1);
-        fused.counted.resize(group + 1, 0);
-    }
-    torch::Tensor& count = fused.counts[group];
-    if (!count.defined() || fused.counted[group] != step - 1)
-        count =
+    FusedAdamSteps::Count& count = fused.counts[group];
+    if (!count.onDevice.defined() || count.holds != step - 1)
+        count.onDevice =
             torch::full({}, static_cast<double>(step - 1), torch::TensorOptions().dtype(torch::kFloat).device(device));
-    count.add_(1);
-    fused.counted[group] = step;
-    return count;
+    count.onDevice.add_(1);
+    count.holds = step;
+    return count.onDevice;
 }
 
 /// Adam's step in one fused kernel (weight decay as Adam's, added to the gradients; AdamW's is done
@@ -206,8 +204,8 @@ void countReplayed(std::vector<torch::optim::OptimizerParamGroup>& groups, State
             }
         }
     }
-    for (int64_t& counted : fused.counted)
-        counted += steps;
+    for (FusedAdamSteps::Count& count : fused.counts)
+        count.holds += steps;
 }
 
 } // namespace

@@ -51,8 +51,12 @@ struct FusedAdamSteps
 {
     bool usable = true; ///< false once the kernel refused the parameters: the foreach kernels step
     bool lastStepFused = false;
-    std::vector<torch::Tensor> counts; ///< per group: its step count on the device (float, as the kernel reads it)
-    std::vector<int64_t> counted;      ///< per group: the count that tensor holds
+    struct Count
+    {
+        torch::Tensor onDevice; ///< float, as the kernel reads it
+        int64_t holds = 0;      ///< the count it holds
+    };
+    std::vector<Count> counts; ///< per group
 };
 
 /// Whether ATen's fused Adam kernel takes these parameters and gradients: one CUDA device, one floating
