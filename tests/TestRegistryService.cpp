@@ -606,6 +606,48 @@ private Q_SLOTS:
         QCOMPARE(run->host, QStringLiteral("gpu1"));
     }
 
+    // The filter box's query runs where the registry is: the client's RunFilter::query becomes q=, the
+    // service matches hyperparameters and labels, pages among the matches, and refuses a query it cannot read.
+    void queriesRunInTheService()
+    {
+        startServer();
+        QString error;
+        HttpRegistryClient writer = client(m_writeToken);
+        QStringList ids;
+        for (const double lr : {0.1, 0.01, 0.02, 0.001}) {
+            ids << reserve();
+            RunDescription description;
+            description.model = lr == 0.02 ? QStringLiteral("lenet") : QStringLiteral("resnet18");
+            description.hparams = {{QStringLiteral("lr"), lr}};
+            QVERIFY2(writer.describe(ids.last(), description, &error), qPrintable(error));
+        }
+        QVERIFY2(writer.setLabels(ids[3], {QStringLiteral("ablation")}, &error), qPrintable(error));
+        const auto matching = [&](const QString& query, int limit = 0, int offset = 0) {
+            RunFilter filter;
+            filter.query = query;
+            filter.limit = limit;
+            filter.offset = offset;
+            QStringList found;
+            const auto runs = client(m_readToken).runs(filter, &error);
+            for (const RunRecord& run : runs.value_or(QVector<RunRecord>{}))
+                found << run.id;
+            return found;
+        };
+        QCOMPARE(matching(QStringLiteral("model:resnet18 lr<0.05")), (QStringList{ids[1], ids[3]}));
+        QCOMPARE(matching(QStringLiteral("tag:ablation")), QStringList{ids[3]});
+        QCOMPARE(matching(QStringLiteral("model:resnet18"), 1, 1), QStringList{ids[1]});
+        QCOMPARE(matching(QStringLiteral("-model:resnet18")), QStringList{ids[2]});
+        const HttpResult raw = request("GET", QStringLiteral("/api/v1/runs?q=lr%3E%3D0.02"), {}, m_readToken);
+        QCOMPARE(raw.status, 200);
+        QCOMPARE(raw.json.value(QStringLiteral("runs")).toArray().size(), 2);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs?q=lr%3Cabc"), {}, m_readToken).status, 400);
+        RunFilter unreadable;
+        unreadable.query = QStringLiteral("memo:\"open");
+        HttpRegistryClient reader = client(m_readToken);
+        QVERIFY(!reader.runs(unreadable, &error));
+        QCOMPARE(reader.lastFailure(), RegistryFailure::Refused);
+    }
+
     // The user's labels on a run, through the service: set by the client, in the run's JSON, refused when
     // malformed (400) and only with a write token.
     void labelsGoThroughTheService()

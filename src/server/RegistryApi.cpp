@@ -188,7 +188,7 @@ ApiReply RegistryApi::listRuns(const QUrlQuery& query)
 {
     static const QStringList kKnown{QStringLiteral("date"),      QStringLiteral("method"), QStringLiteral("status"),
                                     QStringLiteral("sort"),      QStringLiteral("limit"),  QStringLiteral("offset"),
-                                    QStringLiteral("sparkline"), QStringLiteral("points")};
+                                    QStringLiteral("sparkline"), QStringLiteral("points"), QStringLiteral("q")};
     for (const auto& [key, value] : query.queryItems()) {
         if (!kKnown.contains(key))
             return ApiReply::error(
@@ -204,6 +204,7 @@ ApiReply RegistryApi::listRuns(const QUrlQuery& query)
             return ApiReply::error(400, QStringLiteral("date must be YYYYMMDD or today"));
     }
     filter.method = query.queryItemValue(QStringLiteral("method"), QUrl::FullyDecoded);
+    filter.query = query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded);
     const QString status = query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
     if (!status.isEmpty()) {
         filter.status = runStatusFromString(status);

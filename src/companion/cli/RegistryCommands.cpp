@@ -1,6 +1,7 @@
 #include "RegistryCommands.h"
 
 #include "Console.h"
+#include "events/ScalarExport.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
@@ -69,6 +70,7 @@ struct ListOptions
     std::string date;
     std::string method;
     std::string status;
+    std::string query;
     std::string format = "table";
 };
 
@@ -103,10 +105,12 @@ int listRuns(RegistryClient& store, const ListOptions& options)
     filter.method = QString::fromStdString(options.method);
     if (!options.status.empty())
         filter.status = runStatusFromString(QString::fromStdString(options.status));
+    filter.query = QString::fromStdString(options.query);
     QString error;
     const auto runs = store.runs(filter, &error);
     if (!runs)
-        return console::fail(error);
+        return console::fail(error, store.lastFailure() == RegistryFailure::Refused ? console::kUsage
+                                                                                     : console::kFailure);
     if (options.format == "csv") {
         console::out(RunExport::toCsv(*runs));
     } else if (options.format == "json") {
@@ -149,6 +153,8 @@ void addListCommands(CLI::App& app, const RegistryLocation& registry, CommandAct
     ls->add_option("--method", list->method, "only models of this method");
     ls->add_option("--status", list->status, "only models in this status")
         ->check(CLI::IsMember({"reserved", "running", "finished", "failed", "stopped", "lost"}));
+    ls->add_option("--query,-q", list->query,
+                   "only models the filter box's query matches: model:resnet18 lr<0.05 status:finished tag:x …");
     ls->add_option("--format", list->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
     auto exportFormat = std::make_shared<std::string>();
     CLI::App* exporter = app.add_subcommand("export", "Print every model of the registry as CSV or JSON");
@@ -184,6 +190,55 @@ void addShowCommand(CLI::App& app, const RegistryLocation& registry, CommandActi
                     return console::fail(error);
                 console::out(*showJson ? QString::fromUtf8(QJsonDocument(RegistryWire::runToJson(*run)).toJson())
                                        : RunExport::describe(*run));
+                return console::kOk;
+            });
+        };
+    });
+}
+
+/// `jikken scalars ID [--tag T…]`: the registry's points of a model, as `jikken events` prints a logdir's.
+void addScalarsCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    struct Options
+    {
+        std::string id;
+        std::vector<std::string> tags;
+        std::string format = "csv";
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* scalars = app.add_subcommand("scalars", "Print a model's scalars (tag, step, wall_time, value) as "
+                                                      "the registry keeps them");
+    scalars->add_option("ID", options->id, "model ID")->required();
+    scalars->add_option("--tag", options->tags, "only these tags (repeat it; default every tag)");
+    scalars->add_option("--format", options->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    scalars->callback([&registry, &action, options] {
+        action = [&registry, options] {
+            return withModel(registry, options->id, [&](RegistryClient& store, const QString& id) {
+                QString error;
+                QStringList tags;
+                for (const std::string& tag : options->tags)
+                    tags << QString::fromStdString(tag);
+                if (tags.isEmpty()) {
+                    const auto all = store.tags(id, &error);
+                    if (!all)
+                        return console::fail(error);
+                    tags = *all;
+                } else if (!store.run(id, &error)) {
+                    return console::fail(error);
+                }
+                const auto series = store.seriesOfTags(id, tags, &error);
+                if (!series)
+                    return console::fail(error);
+                QMap<QString, ScalarSeries> byTag;
+                for (auto it = series->cbegin(); it != series->cend(); ++it)
+                    byTag.insert(it.key(), it.value());
+                QFile out;
+                if (!out.open(stdout, QIODevice::WriteOnly) ||
+                    !ScalarExport::write(byTag,
+                                         options->format == "json" ? ScalarExport::Format::Json
+                                                                   : ScalarExport::Format::Csv,
+                                         out))
+                    return console::fail(QStringLiteral("cannot write to standard output"));
                 return console::kOk;
             });
         };
@@ -272,6 +327,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     addReserveCommand(app, registry, action);
     addListCommands(app, registry, action);
     addShowCommand(app, registry, action);
+    addScalarsCommand(app, registry, action);
     addMemoCommand(app, registry, action);
     addTagCommand(app, registry, action);
     addConfigCommand(app, registry, action);

@@ -7,6 +7,7 @@
 #include "dispatch/Dispatcher.h"
 #include "events/ScalarFollower.h"
 #include "registry/RegistryClient.h"
+#include "ScriptRun.h"
 #include "util/Provenance.h"
 
 #include <QCoreApplication>
@@ -14,11 +15,14 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTimer>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <functional>
 #include <cstdio>
 #include <memory>
 
@@ -28,8 +32,10 @@ namespace {
 
 constexpr int kFollowMs = 250; // how often the event files are read: scalars reach the registry within it
 constexpr int kHeartbeatMs = 10000;
+constexpr int kSystemMs = 5000; // machine use, as often as jikken train samples it
 
-std::atomic_int g_signal{0};
+std::atomic_int g_signal{0};    ///< a signal to this process not yet passed on
+std::atomic_int g_forwarded{0}; ///< the last signal passed on to the script
 
 extern "C" void noteSignal(int signal)
 {
@@ -55,42 +61,83 @@ struct RunOptions
     std::string gpu = "auto";
     double wait = 20;
     std::string logDir;
+    std::string model;
+    std::string dataset;
+    std::vector<std::string> hparams;
+    std::string metric;
+    std::string mode = "min";
+    qint64 followPid = 0;
     std::vector<std::string> command;
 };
 
-// Sends what the event files gained; progress carries the newest step and test error (a sign of life).
-void follow(RegistryClient& registry, const QString& id, ScalarFollower& follower, bool* warned)
+/// `--hparam KEY=VALUE` as the record keeps it: a number, true/false, or text.
+std::optional<QJsonObject> parseHparams(const std::vector<std::string>& pairs, QString* error)
 {
-    QStringList warnings;
-    const QVector<ScalarPoint> points = follower.poll(&warnings);
-    if (points.isEmpty())
-        return;
-    QString error;
-    qint64 step = 0;
-    std::optional<double> testError;
-    for (const ScalarPoint& p : points) {
-        step = std::max(step, p.step);
-        if (p.tag == QLatin1String("test/error"))
-            testError = p.value;
+    QJsonObject hparams;
+    for (const std::string& pair : pairs) {
+        const QString text = QString::fromStdString(pair);
+        const qsizetype equals = text.indexOf(u'=');
+        if (equals <= 0) {
+            *error = QStringLiteral("--hparam wants KEY=VALUE, not \"%1\"").arg(text);
+            return std::nullopt;
+        }
+        const QString value = text.mid(equals + 1);
+        bool isNumber = false;
+        const double number = value.toDouble(&isNumber);
+        hparams.insert(text.left(equals), isNumber                             ? QJsonValue(number)
+                                          : value == QLatin1String("true")  ? QJsonValue(true)
+                                          : value == QLatin1String("false") ? QJsonValue(false)
+                                                                            : QJsonValue(value));
     }
-    if (!registry.addScalars(id, points, &error) || !registry.reportProgress(id, 0, step, testError, &error)) {
-        if (!*warned)
-            console::note(QStringLiteral("warning: %1 (the script goes on)").arg(error));
-        *warned = true;
-    }
+    return hparams;
 }
 
-/// The record of a script run: its command as `jikken run -- …` (quoted word by word), host, logdir and GPU.
-RunDescription describeScript(const RunOptions& options, const QString& logDir)
+/// What the run on a host is told of the script, as `jikken run` options.
+QStringList describingOptions(const RunOptions& options)
+{
+    QStringList words;
+    const auto add = [&words](const char* flag, const std::string& value) {
+        if (!value.empty())
+            words << QString::fromLatin1(flag) << QString::fromStdString(value);
+    };
+    add("--model", options.model);
+    add("--dataset", options.dataset);
+    for (const std::string& pair : options.hparams)
+        add("--hparam", pair);
+    add("--metric", options.metric);
+    if (!options.metric.empty())
+        add("--mode", options.mode);
+    return words;
+}
+
+/// The folder a script's command works in: that of the first argument that is a file (the script), else here.
+QString scriptFolder(const QStringList& command)
+{
+    for (const QString& word : command.mid(1)) {
+        const QFileInfo file(word);
+        if (!word.startsWith(u'-') && file.isFile())
+            return file.absolutePath();
+    }
+    return QDir::currentPath();
+}
+
+/// The record of a script run: its command as `jikken run -- …` (quoted word by word), host, logdir, GPU and
+/// the git state of the script's repository.
+RunDescription describeScript(const QStringList& command, const QString& logDir)
 {
     RunDescription description;
-    description.host = qEnvironmentVariable("JIKKEN_HOST", Provenance::probe(QDir::currentPath()).host);
-    description.command = console::shellQuote(QStringLiteral("jikken")) + QStringLiteral(" run -- ") + [&] {
+    const Provenance provenance = Provenance::probe(scriptFolder(command));
+    description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
+    if (!command.isEmpty()) {
         QStringList words;
-        for (const std::string& word : options.command)
-            words << console::shellQuote(QString::fromStdString(word));
-        return words.join(u' ');
-    }();
+        for (const QString& word : command)
+            words << console::shellQuote(word);
+        description.command =
+            console::shellQuote(QStringLiteral("jikken")) + QStringLiteral(" run -- ") + words.join(u' ');
+    }
+    description.gitCommit = provenance.gitCommit;
+    description.gitDirty = provenance.gitDirty;
+    description.versions = {{QStringLiteral("jikken"), QStringLiteral(JIKKEN_VERSION)}};
     description.logDir = logDir;
     description.device = qEnvironmentVariableIsSet("CUDA_VISIBLE_DEVICES")
                              ? QStringLiteral("cuda:") + qEnvironmentVariable("CUDA_VISIBLE_DEVICES")
@@ -98,17 +145,43 @@ RunDescription describeScript(const RunOptions& options, const QString& logDir)
     return description;
 }
 
-/// Until the script ends: its scalars to the registry every kFollowMs, heartbeats, and a signal to this
-/// process passed on to it (not to its group, as `kill` does).
-void followUntilDone(QProcess& script, RegistryClient& registry, const QString& id, const QString& logDir)
+/// The last line a failing script printed on stderr that says something (Python's exception line).
+QString lastErrorLine(const QByteArray& tail)
 {
-    ScalarFollower follower(logDir);
-    bool warned = false;
+    const QList<QByteArray> lines = tail.split('\n');
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+        const QString line = QString::fromUtf8(*it).trimmed();
+        if (!line.isEmpty())
+            return line.left(500);
+    }
+    return {};
+}
+
+/// Whether `pid` is still there (a process that is not our child cannot be waited for).
+bool alive(qint64 pid)
+{
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+/// Until `done` says so: the script's scalars and reports to the registry every kFollowMs, its machine use
+/// every kSystemMs, heartbeats, and a signal to this process passed on to `pid` (not to its group, as `kill`
+/// does).
+void followUntil(ScriptRun& run, RegistryClient& registry, const QString& id, qint64 pid,
+                 const std::function<bool()>& done, QProcess* child)
+{
     QEventLoop loop;
-    QObject::connect(&script, &QProcess::finished, &loop, &QEventLoop::quit);
+    if (child)
+        QObject::connect(child, &QProcess::finished, &loop, &QEventLoop::quit);
     QTimer followTimer;
-    QObject::connect(&followTimer, &QTimer::timeout, &loop, [&] { follow(registry, id, follower, &warned); });
+    QObject::connect(&followTimer, &QTimer::timeout, &loop, [&] {
+        run.poll();
+        if (done())
+            loop.quit();
+    });
     followTimer.start(kFollowMs);
+    QTimer system;
+    QObject::connect(&system, &QTimer::timeout, &loop, [&] { run.sampleSystem(); });
+    system.start(kSystemMs);
     QTimer heartbeat;
     QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
         QString ignored;
@@ -117,94 +190,164 @@ void followUntilDone(QProcess& script, RegistryClient& registry, const QString& 
     heartbeat.start(kHeartbeatMs);
     QTimer forward;
     QObject::connect(&forward, &QTimer::timeout, &loop, [&] {
-        if (const int signal = g_signal.load(); signal != 0 && script.state() == QProcess::Running)
-            ::kill(static_cast<pid_t>(script.processId()), signal);
+        if (const int signal = g_signal.exchange(0); signal != 0 && alive(pid)) {
+            g_forwarded.store(signal);
+            ::kill(static_cast<pid_t>(pid), signal);
+        }
     });
     forward.start(100);
-    if (script.state() == QProcess::Running)
+    run.sampleSystem(); // the first sample starts the CPU clock
+    if (!done())
         loop.exec();
-    followTimer.stop();
-    passOn(stdout, script.readAllStandardOutput());
-    passOn(stderr, script.readAllStandardError());
-    follow(registry, id, follower, &warned); // what it wrote last
+    run.poll(); // what it wrote last
+    run.sampleSystem();
+}
+
+/// How a script's run ended: its status, the reason, and `jikken run`'s exit status.
+struct ScriptEnd
+{
+    RunStatus status = RunStatus::Finished;
+    QString reason;
+    int exitCode = console::kOk;
+};
+
+/// The end of a script we started, from how it exited and what it said of itself.
+ScriptEnd endOfChild(const QProcess& script, const ScriptReports::State& said, const QByteArray& errorTail)
+{
+    const int signal = g_forwarded.load();
+    if (signal != 0)
+        return {RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), 128 + signal};
+    const QString saidWhy = said.end && *said.end != RunStatus::Finished ? said.endReason : QString();
+    if (script.exitStatus() != QProcess::NormalExit)
+        return {RunStatus::Failed, QStringLiteral("%1 crashed").arg(script.program()), console::kFailure};
+    if (script.exitCode() != 0) {
+        const QString line = saidWhy.isEmpty() ? lastErrorLine(errorTail) : saidWhy;
+        return {RunStatus::Failed,
+                QStringLiteral("exit status %1").arg(script.exitCode()) + (line.isEmpty() ? QString() : u": " + line),
+                script.exitCode()};
+    }
+    if (said.end && *said.end != RunStatus::Finished)
+        return {*said.end, said.endReason, console::kFailure};
+    return {};
+}
+
+/// The end of a process we followed: what it said, or that it is gone without saying.
+ScriptEnd endOfFollowed(qint64 pid, const ScriptReports::State& said)
+{
+    if (!said.end)
+        return {RunStatus::Failed, QStringLiteral("process %1 ended without ending its run (killed?)").arg(pid),
+                console::kFailure};
+    if (*said.end == RunStatus::Finished)
+        return {};
+    return {*said.end, said.endReason, *said.end == RunStatus::Stopped ? 128 + SIGINT : console::kFailure};
+}
+
+/// The run's own reserved ID, checked, or a new one; an error line when neither.
+std::optional<QString> runId(RegistryClient& direct, const RunOptions& options, QString* error)
+{
+    if (options.id.empty()) {
+        const auto reserved = direct.reserve(QString::fromStdString(options.method), error);
+        return reserved ? std::optional<QString>(reserved->toString()) : std::nullopt;
+    }
+    const QString id = QString::fromStdString(options.id);
+    const auto record = direct.run(id, error);
+    if (!record) {
+        *error += QStringLiteral("; reserve it first with jikken reserve");
+        return std::nullopt;
+    }
+    if (record->status != RunStatus::Reserved) {
+        *error = QStringLiteral("%1 is %2, not reserved").arg(id, toString(record->status));
+        return std::nullopt;
+    }
+    return id;
 }
 
 int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions& options)
 {
     QString error;
-    QString id = QString::fromStdString(options.id);
-    if (id.isEmpty()) {
-        const auto reserved = direct.reserve(QString::fromStdString(options.method), &error);
-        if (!reserved)
-            return console::fail(error);
-        id = reserved->toString();
-    } else {
-        const auto record = direct.run(id, &error);
-        if (!record)
-            return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
-        if (record->status != RunStatus::Reserved)
-            return console::fail(QStringLiteral("%1 is %2, not reserved").arg(id, toString(record->status)));
-    }
+    const auto hparams = parseHparams(options.hparams, &error);
+    if (!hparams)
+        return console::fail(error, console::kUsage);
+    const auto reserved = runId(direct, options, &error);
+    if (!reserved)
+        return console::fail(error);
+    const QString id = *reserved;
     const QString logDir =
         QFileInfo(options.logDir.empty() ? QStringLiteral("logs/") + id : QString::fromStdString(options.logDir))
             .absoluteFilePath()
             .replace(QStringLiteral("{id}"), id);
     // With a service, reports go through a journal in the logdir first, as with jikken train: a network
     // or SSH tunnel that drops while the script runs loses nothing; it is delivered when it is back.
-    ReportedRun run(id, logDir, direct);
-    if (const auto exit = run.open(config))
+    ReportedRun reported(id, logDir, direct);
+    if (const auto exit = reported.open(config))
         return *exit;
-    RegistryClient& registry = run.registry();
+    RegistryClient& registry = reported.registry();
     QStringList command;
     for (const std::string& word : options.command)
         command << QString::fromStdString(word)
                        .replace(QStringLiteral("{id}"), id)
                        .replace(QStringLiteral("{logdir}"), logDir);
 
-    if (!registry.describe(id, describeScript(options, logDir), &error) ||
-        !registry.setStatus(id, RunStatus::Running, {}, &error))
-        return run.fail(error);
-    console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
-
-    QProcess script;
-    // What the script prints goes to the terminal as it comes and into the run's output.log.
-    script.setInputChannelMode(QProcess::ForwardedInputChannel);
-    QObject::connect(&script, &QProcess::readyReadStandardOutput, &script,
-                     [&script] { passOn(stdout, script.readAllStandardOutput()); });
-    QObject::connect(&script, &QProcess::readyReadStandardError, &script,
-                     [&script] { passOn(stderr, script.readAllStandardError()); });
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    // Python holds its output back when it is not a terminal's: it is wanted line by line.
-    if (!environment.contains(QStringLiteral("PYTHONUNBUFFERED")))
-        environment.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
-    environment.insert(QStringLiteral("JIKKEN_ID"), id);
-    environment.insert(QStringLiteral("JIKKEN_LOGDIR"), logDir);
-    script.setProcessEnvironment(environment);
+    const ScriptFacts facts{QString::fromStdString(options.model), QString::fromStdString(options.dataset), *hparams,
+                            QString::fromStdString(options.metric), options.mode == "max"};
+    ScriptRun run(registry, id, logDir, describeScript(command, logDir), facts);
+    if (!registry.setStatus(id, RunStatus::Running, {}, &error))
+        return reported.fail(error);
     std::signal(SIGINT, noteSignal);
     std::signal(SIGTERM, noteSignal);
-    script.start(command.first(), command.mid(1));
-    if (!script.waitForStarted(-1))
-        return run.fail(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
 
-    followUntilDone(script, registry, id, logDir);
+    ScriptEnd end;
+    if (options.followPid != 0) {
+        const qint64 pid = options.followPid;
+        console::note(QStringLiteral("%1: following process %2 (logs in %3)").arg(id).arg(pid).arg(logDir));
+        run.watchProcess(pid);
+        followUntil(run, registry, id, pid, [&] { return run.reports().end || !alive(pid); }, nullptr);
+        end = endOfFollowed(pid, run.reports());
+    } else {
+        console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
+        QProcess script;
+        QByteArray errorTail; // the end of what it printed on stderr, for the reason when it fails
+        const auto passOnError = [&errorTail](const QByteArray& bytes) {
+            passOn(stderr, bytes);
+            errorTail = QByteArray(errorTail + bytes).right(8192);
+        };
+        // What the script prints goes to the terminal as it comes and into the run's output.log.
+        script.setInputChannelMode(QProcess::ForwardedInputChannel);
+        QObject::connect(&script, &QProcess::readyReadStandardOutput, &script,
+                         [&] { passOn(stdout, script.readAllStandardOutput()); });
+        QObject::connect(&script, &QProcess::readyReadStandardError, &script,
+                         [&] { passOnError(script.readAllStandardError()); });
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        // Python holds its output back when it is not a terminal's: it is wanted line by line.
+        if (!environment.contains(QStringLiteral("PYTHONUNBUFFERED")))
+            environment.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
+        environment.insert(QStringLiteral("JIKKEN_ID"), id);
+        environment.insert(QStringLiteral("JIKKEN_LOGDIR"), logDir);
+        script.setProcessEnvironment(environment);
+        script.start(command.first(), command.mid(1));
+        if (!script.waitForStarted(-1))
+            return reported.fail(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
+        run.watchProcess(script.processId());
+        followUntil(run, registry, id, script.processId(), [&] { return script.state() == QProcess::NotRunning; },
+                    &script);
+        passOn(stdout, script.readAllStandardOutput());
+        passOnError(script.readAllStandardError());
+        end = endOfChild(script, run.reports(), errorTail);
+    }
 
-    const int signal = g_signal.load();
-    const bool crashed = script.exitStatus() != QProcess::NormalExit;
-    const int status = script.exitCode();
-    if (signal != 0) {
-        registry.setStatus(id, RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), &error);
-        run.deliver();
-        return 128 + signal;
+    const QJsonObject results = run.results();
+    if (!results.isEmpty() && !registry.setFinalMetrics(id, results, &error))
+        console::note(QStringLiteral("warning: %1").arg(error));
+    if (end.status == RunStatus::Failed) {
+        reported.fail(end.reason);
+        return end.exitCode;
     }
-    if (crashed)
-        return run.fail(QStringLiteral("%1 crashed").arg(command.first()));
-    if (status != 0) {
-        run.fail(QStringLiteral("exit status %1").arg(status));
-        return status;
-    }
-    if (!registry.setStatus(id, RunStatus::Finished, {}, &error))
+    if (!registry.setStatus(id, end.status, end.reason, &error))
         return console::fail(error);
-    return run.deliver() ? console::kOk : console::kUndelivered;
+    const bool delivered = reported.deliver();
+    if (end.exitCode != console::kOk)
+        return end.exitCode;
+    return delivered ? console::kOk : console::kUndelivered;
 }
 
 } // namespace
@@ -221,12 +364,27 @@ void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
     run->add_option("--gpu", options->gpu, "with --host: auto, cpu, or a GPU index")->capture_default_str();
     run->add_option("--wait", options->wait, "with --host: seconds to wait for it to start")->capture_default_str();
     run->add_option("--logdir", options->logDir, "where the command writes event files (default logs/{id})");
-    run->add_option("COMMAND", options->command, "the command, after --")->required();
+    run->add_option("--model", options->model, "the model it trains, for the registry's model column");
+    run->add_option("--dataset", options->dataset, "the dataset it trains on");
+    run->add_option("--hparam", options->hparams, "a hyperparameter, KEY=VALUE (repeat it)");
+    run->add_option("--metric", options->metric,
+                    "a tag whose last and best values become the run's results (e.g. test/error)");
+    run->add_option("--mode", options->mode, "with --metric: min or max is best")
+        ->check(CLI::IsMember({"min", "max"}))
+        ->capture_default_str();
+    run->add_option("--follow-pid", options->followPid,
+                    "follow a process already running (the Python package's own scripts) instead of a COMMAND: "
+                    "its run ends with what it reports, or failed when it is gone without a word");
+    run->add_option("COMMAND", options->command, "the command, after --");
     run->callback([&action, &registry, options] {
         action = [&registry, options] {
             if (options->method.empty() == options->id.empty())
                 return console::fail(QStringLiteral("give --method (a new ID) or --id (one reserved before)"),
                                      console::kUsage);
+            if (options->command.empty() == (options->followPid == 0))
+                return console::fail(QStringLiteral("give a COMMAND after -- or --follow-pid PID"), console::kUsage);
+            if (options->followPid < 0 || (options->followPid != 0 && !options->host.empty()))
+                return console::fail(QStringLiteral("--follow-pid wants a process of this machine"), console::kUsage);
             if (options->host.empty())
                 return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
                     return runHere(client, config, *options);
@@ -240,11 +398,14 @@ void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
             QStringList command;
             for (const std::string& word : options->command)
                 command << QString::fromStdString(word);
+            if (!parseHparams(options->hparams, &error))
+                return console::fail(error, console::kUsage);
             return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
                 Dispatcher dispatcher(client, config);
                 const auto id = dispatcher.dispatchCommand(*host, QString::fromStdString(options->method), command,
                                                            QString::fromStdString(options->gpu),
-                                                           static_cast<int>(options->wait * 1000), &error);
+                                                           static_cast<int>(options->wait * 1000), &error,
+                                                           describingOptions(*options));
                 if (!id)
                     return console::fail(error);
                 console::out(*id + u'\n');

@@ -208,15 +208,16 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
 
 std::optional<QString> Dispatcher::dispatchCommand(const HostSettings& host, const QString& method,
                                                    const QStringList& command, const QString& gpu, int waitMs,
-                                                   QString* error)
+                                                   QString* error, const QStringList& runOptions)
 {
     RunDescription description;
     description.command = ShellQuote::command(command);
     return launch(
         host, method, description, gpu,
-        [&command](const QString& id, bool) {
-            return Launch{
-                QStringList{QStringLiteral("run"), QStringLiteral("--id"), id, QStringLiteral("--")} + command, {}};
+        [&command, &runOptions](const QString& id, bool) {
+            return Launch{QStringList{QStringLiteral("run"), QStringLiteral("--id"), id} + runOptions +
+                              QStringList{QStringLiteral("--")} + command,
+                          {}};
         },
         waitMs, error);
 }

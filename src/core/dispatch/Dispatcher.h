@@ -44,9 +44,11 @@ public:
     std::optional<QString> dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
                                     QString* error);
     /// The same for a command of the user's own (a Python training script): `jikken run --id ID -- COMMAND`
-    /// on the host follows the event files it writes into the registry.
+    /// on the host follows the event files it writes into the registry. `runOptions` go to that `jikken run`
+    /// (`--model`, `--hparam`, `--metric` …).
     std::optional<QString> dispatchCommand(const HostSettings& host, const QString& method, const QStringList& command,
-                                           const QString& gpu, int waitMs, QString* error);
+                                           const QString& gpu, int waitMs, QString* error,
+                                           const QStringList& runOptions = {});
     /// Ctrl-C in the run's session (the trainer checkpoints and marks itself stopped), then, after
     /// `graceMs`, the session is killed and the run marked stopped.
     bool stop(const QString& id, int graceMs, QString* error);

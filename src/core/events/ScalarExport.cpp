@@ -65,10 +65,19 @@ QByteArray ScalarExport::csvNumber(double value)
     return QByteArray::fromStdString(text);
 }
 
-bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& out)
+namespace {
+
+/// One run's series as the writer takes them: its name and each tag's points, in the order written.
+struct ExportedRun
 {
-    const bool withRun = log.runs().size() > 1;
-    const bool json = format == Format::Json;
+    QString name;
+    std::vector<std::pair<QString, const ScalarSeries*>> series;
+};
+
+bool writeRuns(const std::vector<ExportedRun>& runs, ScalarExport::Format format, QIODevice& out)
+{
+    const bool withRun = runs.size() > 1;
+    const bool json = format == ScalarExport::Format::Json;
     std::string buffer;
     buffer.reserve(1 << 20);
     bool first = true;
@@ -81,13 +90,12 @@ bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& ou
         return true;
     };
     buffer += json ? "[" : withRun ? "run,tag,step,wall_time,value\n" : "tag,step,wall_time,value\n";
-    for (const auto& [name, run] : log.runs()) {
-        const std::string runText = json ? jsonString(name) : csvField(name);
-        for (int t = 0; t < run.scalars.tags().size(); ++t) {
-            const std::string tag = json ? jsonString(run.scalars.tags()[t]) : csvField(run.scalars.tags()[t]);
-            const ScalarSeries& points = run.scalars.series(t);
-            for (int i = 0; i < points.size(); ++i) {
-                const ScalarSeries::Point s = points.at(i);
+    for (const ExportedRun& run : runs) {
+        const std::string runText = json ? jsonString(run.name) : csvField(run.name);
+        for (const auto& [tagName, points] : run.series) {
+            const std::string tag = json ? jsonString(tagName) : csvField(tagName);
+            for (int i = 0; i < points->size(); ++i) {
+                const ScalarSeries::Point s = points->at(i);
                 if (json) {
                     buffer += first ? "\n{" : ",\n{";
                     if (withRun)
@@ -119,6 +127,28 @@ bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& ou
     if (json)
         buffer += first ? "]\n" : "\n]\n";
     return spill(true);
+}
+
+} // namespace
+
+bool ScalarExport::write(const EventLogReader& log, Format format, QIODevice& out)
+{
+    std::vector<ExportedRun> runs;
+    for (const auto& [name, run] : log.runs()) {
+        ExportedRun exported{name, {}};
+        for (int t = 0; t < run.scalars.tags().size(); ++t)
+            exported.series.emplace_back(run.scalars.tags()[t], &run.scalars.series(t));
+        runs.push_back(std::move(exported));
+    }
+    return writeRuns(runs, format, out);
+}
+
+bool ScalarExport::write(const QMap<QString, ScalarSeries>& series, Format format, QIODevice& out)
+{
+    ExportedRun run;
+    for (auto it = series.cbegin(); it != series.cend(); ++it)
+        run.series.emplace_back(it.key(), &it.value());
+    return writeRuns({run}, format, out);
 }
 
 } // namespace jikken

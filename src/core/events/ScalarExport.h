@@ -3,6 +3,7 @@
 #include "EventLogReader.h"
 
 #include <QIODevice>
+#include <QMap>
 
 namespace jikken {
 
@@ -15,6 +16,8 @@ class ScalarExport
 public:
     enum class Format { Csv, Json };
     static bool write(const EventLogReader& log, Format format, QIODevice& out);
+    /// One run's series by tag (a registry's), in tag order, without a `run` column.
+    static bool write(const QMap<QString, ScalarSeries>& series, Format format, QIODevice& out);
     /// A value as the CSV writes it: the shortest text that reads back to the same double (-0 stays -0),
     /// NaN, Infinity, -Infinity. Every CSV of scalars (the viewer's too) writes values this way.
     static QByteArray csvNumber(double value);

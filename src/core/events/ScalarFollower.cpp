@@ -26,4 +26,15 @@ QVector<ScalarPoint> ScalarFollower::poll(QStringList* warnings)
     return points;
 }
 
+QJsonObject ScalarFollower::hyperparameters() const
+{
+    QJsonObject all;
+    for (const auto& [name, run] : m_reader.runs()) {
+        const QJsonObject& own = run.scalars.hyperparameters();
+        for (auto it = own.begin(); it != own.end(); ++it)
+            all.insert(it.key(), it.value());
+    }
+    return all;
+}
+
 } // namespace jikken

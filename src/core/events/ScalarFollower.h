@@ -4,6 +4,7 @@
 #include "registry/RunRecord.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QVector>
 
 namespace jikken {
@@ -20,6 +21,9 @@ public:
 
     /// New points since the last poll; none while the logdir does not exist yet.
     QVector<ScalarPoint> poll(QStringList* warnings);
+    /// The HParams plugin's hyperparameters the logdir's event files hold so far (`add_hparams`, `hp.hparams`),
+    /// from all its sub-runs; a later sub-run's value wins.
+    QJsonObject hyperparameters() const;
 
 private:
     EventLogReader m_reader;

@@ -229,6 +229,8 @@ std::optional<QVector<RunRecord>> HttpRegistryClient::runs(const RunFilter& filt
         query.addQueryItem(QStringLiteral("method"), filter.method);
     if (filter.status)
         query.addQueryItem(QStringLiteral("status"), toString(*filter.status));
+    if (!filter.query.isEmpty())
+        query.addQueryItem(QStringLiteral("q"), QString::fromLatin1(QUrl::toPercentEncoding(filter.query)));
     if (filter.newestFirst)
         query.addQueryItem(QStringLiteral("sort"), QStringLiteral("-id"));
     if (filter.limit > 0)

@@ -5,6 +5,7 @@
 #include "PointWriter.h"
 #include "RegistrySchema.h"
 #include "RegistryWire.h"
+#include "RunQuery.h"
 #include "SqlTransaction.h"
 #include "util/PrivateFiles.h"
 
@@ -571,6 +572,35 @@ std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
 }
 
 std::optional<QVector<RunRecord>> RegistryStore::runs(const RunFilter& filter, QString* error)
+{
+    if (filter.query.isEmpty())
+        return selectRuns(filter, error);
+    // The query language reads every field (hyperparameters, imported columns), which SQL here cannot: the
+    // runs the other fields select are matched one by one, and the page taken from those that match.
+    QString problem;
+    const auto query = RunQuery::parse(filter.query, &problem);
+    if (!query) {
+        fail(error, RegistryFailure::Refused, QStringLiteral("query: ") + problem);
+        return std::nullopt;
+    }
+    RunFilter unpaged = filter;
+    unpaged.limit = 0;
+    unpaged.offset = 0;
+    auto candidates = selectRuns(unpaged, error);
+    if (!candidates)
+        return std::nullopt;
+    QVector<RunRecord> matching;
+    for (RunRecord& run : *candidates) {
+        if (query->matches(run))
+            matching.append(std::move(run));
+    }
+    matching.remove(0, std::min<qsizetype>(filter.offset, matching.size()));
+    if (filter.limit > 0 && matching.size() > filter.limit)
+        matching.resize(filter.limit);
+    return matching;
+}
+
+std::optional<QVector<RunRecord>> RegistryStore::selectRuns(const RunFilter& filter, QString* error)
 {
     QStringList conditions;
     QVariantList values;

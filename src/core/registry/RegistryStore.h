@@ -108,6 +108,8 @@ private:
     bool connectTo(const DatabaseUrl& url, QString* error);
     bool fail(QString* error, RegistryFailure kind, const QString& message) const;
     bool failQuery(QString* error, const QSqlQuery& query) const;
+    /// The runs that the filter's fields other than its query select, in SQL.
+    std::optional<QVector<RunRecord>> selectRuns(const RunFilter& filter, QString* error);
     /// The key of the run's series of `tag`; -1 when there is none.
     std::optional<qint64> seriesId(const QString& id, const QString& tag, QString* error);
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
