@@ -22,6 +22,7 @@
 #include <QFontMetricsF>
 #include <QGraphicsTextItem>
 #include <QHash>
+#include <QJsonArray>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -943,6 +944,26 @@ private Q_SLOTS:
         details.factsTable()->selectRow(details.factsTable()->row(shown.value(QStringLiteral("lr"))));
         details.copyFacts();
         QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("lr\t0.00123456789"));
+    }
+
+    // A script's interpreter keeps its packages with the run (jikken run): a count in the pane, every name on
+    // hover, and the versions row without them.
+    void detailsCountAScriptsPackagesAndListThemOnHover()
+    {
+        RunRecord run;
+        run.id = QStringLiteral("20261201_02_focalloss");
+        run.versions = {{QStringLiteral("python"), QStringLiteral("3.11.2")},
+                        {QStringLiteral("packages"),
+                         QJsonArray{QStringLiteral("numpy==1.24.2"), QStringLiteral("torch==1.13.0a0")}}};
+        RunDetailsWidget details;
+        details.showRun(&run);
+        QHash<QString, QTableWidgetItem*> shown;
+        for (int row = 0; row < details.factsTable()->rowCount(); ++row)
+            shown.insert(details.factsTable()->item(row, 0)->text(), details.factsTable()->item(row, 1));
+        QVERIFY(shown.contains(QStringLiteral("packages")));
+        QCOMPARE(shown.value(QStringLiteral("packages"))->text(), QStringLiteral("2 installed"));
+        QCOMPARE(shown.value(QStringLiteral("packages"))->toolTip(), QStringLiteral("numpy==1.24.2\ntorch==1.13.0a0"));
+        QCOMPARE(shown.value(QStringLiteral("versions"))->text(), QStringLiteral("{\"python\":\"3.11.2\"}"));
     }
 
     void opensSelectedRunsInThePlotViewer()

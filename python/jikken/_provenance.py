@@ -27,9 +27,16 @@ def _script_folder() -> str:
 
 
 def _torch_version() -> Optional[str]:
-    # Only a torch the script imported already: importing it here would cost seconds and memory.
+    """The torch the script imported, else the one installed (read from its metadata: importing torch here
+    would cost seconds and memory); none without torch."""
     torch = sys.modules.get("torch")
-    return str(getattr(torch, "__version__", "")) or None if torch is not None else None
+    if torch is not None:
+        return str(getattr(torch, "__version__", "")) or None
+    try:
+        from importlib import metadata  # Python 3.8+
+        return metadata.version("torch")
+    except Exception:  # 3.7, or no torch: nothing to record
+        return None
 
 
 def describe_process() -> Dict[str, Any]:

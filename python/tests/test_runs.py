@@ -71,7 +71,10 @@ class ScriptRunTest(unittest.TestCase):
         self.assertEqual(record["log_dir"], os.path.join(self.scratch.work, "logs", run_id))
         self.assertIn("train.py", record["command"])
         self.assertEqual(record["versions"]["python"], "%d.%d.%d" % sys.version_info[:3])
-        self.assertTrue(any(p.startswith("jikken") or "==" in p for p in record["versions"]["packages"]))
+        packages = record["versions"]["packages"]
+        self.assertTrue(packages and all("==" in p for p in packages), packages[:5])
+        shown = self.scratch.jikken("show", run_id).stdout
+        self.assertRegex(shown, r"\npackages +%d installed\n" % len(packages))
 
         sys.path.insert(0, self.scratch.env["PYTHONPATH"].split(os.pathsep)[0])
         import jikken

@@ -103,8 +103,10 @@ void RunDetailsWidget::showFacts(const RunRecord* run)
     QList<std::tuple<QString, QString, QString>> rows; // key, shown, exact
     if (run) {
         for (const auto& [label, value] : RunExport::facts(*run)) {
-            if (label != QLatin1String("hparams") && label != QLatin1String("final metrics") &&
-                label != QLatin1String("memo") && label != QLatin1String("labels"))
+            if (label == QLatin1String("packages")) // hover or copy for every name
+                rows.append({label, value, RunExport::packagesOf(*run).join(u'\n')});
+            else if (label != QLatin1String("hparams") && label != QLatin1String("final metrics") &&
+                     label != QLatin1String("memo") && label != QLatin1String("labels"))
                 rows.append({label, value, value});
         }
         const QJsonObject hparams = RunSpec::applicable(run->hparams);

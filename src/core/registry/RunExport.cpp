@@ -140,11 +140,24 @@ QList<QPair<QString, QString>> facts(const RunRecord& r)
     line("log dir", r.logDir);
     line("command", r.command);
     line("hparams", r.hparams.isEmpty() ? QString() : compactJson(r.hparams));
-    line("versions", r.versions.isEmpty() ? QString() : compactJson(r.versions));
+    // A script's interpreter lists its packages (pip freeze): a count here, every name in `packagesOf`.
+    QJsonObject versions = r.versions;
+    versions.remove(QStringLiteral("packages"));
+    line("versions", versions.isEmpty() ? QString() : compactJson(versions));
+    const QStringList packages = packagesOf(r);
+    line("packages", packages.isEmpty() ? QString() : QStringLiteral("%1 installed").arg(packages.size()));
     line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
     line("labels", r.labels.join(QStringLiteral(", ")));
     line("memo", r.memo);
     return out;
+}
+
+QStringList packagesOf(const RunRecord& run)
+{
+    QStringList packages;
+    for (const QJsonValue& package : run.versions.value(QStringLiteral("packages")).toArray())
+        packages << package.toString();
+    return packages;
 }
 
 QString describe(const RunRecord& r)

@@ -13,6 +13,8 @@ namespace RunExport {
 
 /// The run's facts as (label, value), in the order `describe` prints them; empty ones left out.
 QList<QPair<QString, QString>> facts(const RunRecord& run);
+/// The packages of a script's interpreter as `pip freeze` names them (`torch==2.5.1`), when the run kept them.
+QStringList packagesOf(const RunRecord& run);
 /// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break, and
 /// with a leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @ and not a number).
 QString csvField(const QString& text);
