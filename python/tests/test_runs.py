@@ -9,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from support import Scratch  # noqa: E402
+from support import Scratch, wait_until  # noqa: E402
 
 TRAIN = """
 import math, sys
@@ -102,6 +102,21 @@ class ScriptRunTest(unittest.TestCase):
         record = self.scratch.show(run_id)
         self.assertEqual(record["status"], "failed")
         self.assertEqual(record["status_reason"], "exit status 3")
+
+    def test_a_script_killed_without_a_word_is_failed_by_its_follower(self):
+        killed = self.scratch.script("killed.py", """
+            import os, signal
+            import jikken
+            run = jikken.init(method="killed")
+            print(run.id, flush=True)
+            run.log({"loss": 1.0}, step=1)
+            os.kill(os.getpid(), signal.SIGKILL)
+        """)
+        done = self.scratch.python(killed)
+        self.assertEqual(done.returncode, -9)
+        run_id = done.stdout.split()[0]
+        self.assertTrue(wait_until(lambda: self.scratch.show(run_id)["status"] == "failed", timeout=30))
+        self.assertRegex(self.scratch.show(run_id)["status_reason"], r"^process \d+ ended without ending its run")
 
     def test_under_jikken_run_the_script_joins_its_run(self):
         done = self.scratch.jikken("run", "--method", "focalloss", "--hparam", "lr=0.02", "--hparam", "seed=3",
