@@ -121,8 +121,8 @@ QString scriptFolder(const QStringList& command)
     return QDir::currentPath();
 }
 
-/// The record of a script run: its command as `jikken run -- …` (quoted word by word), host, logdir, GPU and
-/// the git state of the script's repository.
+/// The record of a script run: its command as `jikken run -- …` (quoted word by word, as typed), host,
+/// logdir, GPU and the git state of the script's repository.
 RunDescription describeScript(const QStringList& command, const QString& logDir)
 {
     RunDescription description;
@@ -290,7 +290,11 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
 
     const ScriptFacts facts{QString::fromStdString(options.model), QString::fromStdString(options.dataset), *hparams,
                             QString::fromStdString(options.metric), options.mode == "max"};
-    ScriptRun run(registry, id, logDir, describeScript(command, logDir), facts);
+    // The command is recorded as typed, {id} and {logdir} kept: Run Again gives the next run its own.
+    QStringList typed;
+    for (const std::string& word : options.command)
+        typed << QString::fromStdString(word);
+    ScriptRun run(registry, id, logDir, describeScript(typed, logDir), facts);
     if (!registry.setStatus(id, RunStatus::Running, {}, &error))
         return reported.fail(error);
     std::signal(SIGINT, noteSignal);
