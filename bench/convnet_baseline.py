@@ -1,5 +1,5 @@
 """The Python baselines of bench/training.py: the same ConvNet, data handling and optimizer as
-`jikken train`, written with Debian's python3-torch. Prints the last epoch's training images/s.
+`jikken train`, in Python PyTorch (Debian's python3-torch, or PyPI's torch in a venv). Prints the last epoch's training images/s.
 
 usage: convnet_baseline.py IMAGES THREADS EPOCHS [idiomatic|same-kernels]
   idiomatic     nn.Linear and zero_grad() as a PyTorch user writes them (the baseline)
@@ -9,7 +9,6 @@ import gzip
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -19,11 +18,12 @@ same_kernels = len(sys.argv) > 4 and sys.argv[4] == "same-kernels"
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 root = "/usr/share/datasets/fashion-mnist"
+# torch alone (no numpy), so that any Python with torch runs it: Debian's, or a venv's from PyPI.
 with gzip.open(f"{root}/train-images-idx3-ubyte.gz") as f:
-    pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:images]
+    pixels = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)[16:].reshape(-1, 1, 28, 28)[:images]
 with gzip.open(f"{root}/train-labels-idx1-ubyte.gz") as f:
-    labels = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8)[:images].astype(np.int64))
-x = torch.from_numpy(pixels.astype(np.float32) / 255.0)
+    labels = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)[8:][:images].long()
+x = pixels.float() / 255.0
 x = (x - x.mean()) / x.std()
 
 

@@ -8,11 +8,18 @@
 # (Debian's Qt in .gpu/qtprefix.tar.xz, Fashion-MNIST's four .gz files in .gpu/data/FashionMNIST/, the
 # project in .gpu/jikken): it builds `jikken` against the machine's PyTorch libtorch first. With
 # JIKKEN=/path/to/jikken it skips the build. Logs go to $RESULTS (default /tmp/jikken-gpu-bench).
+#
+# GPU_BENCH_DRY=1 (CI, on a machine without a GPU): every row runs up to where it needs the device, and
+# must stop there: jikken with its device refusal (so every flag and spec check passed), Python with CUDA's
+# missing driver. DATA (a folder holding FashionMNIST/) and PYTHON (default python3) may be given.
 set -u
 EPOCHS=${1:-3}
 G=$PWD/.gpu; P=/opt/qp; B=/tmp/jb; O=${RESULTS:-/tmp/jikken-gpu-bench}; mkdir -p "$O"
 CORES=${CORES:-0,1} # both contenders on the same cores, or the Python numbers swing
-DATA=$G/data
+DATA=${DATA:-$G/data}
+PYTHON=${PYTHON:-python3}
+DRY=${GPU_BENCH_DRY:-0}
+rm -f "$O/dry-failures"
 
 if [ -z "${JIKKEN:-}" ]; then
     [ -d $P/usr ] || { mkdir -p $P && tar -xJf "$G/qtprefix.tar.xz" -C $P; }
@@ -44,13 +51,25 @@ jikken() { # MODEL OPTIMIZER LR BATCH LABEL [SPEC FLAGS…]
     taskset -c "$CORES" "$JIKKEN" train --data-root "$DATA" --device cuda --log-root "$O/logs" --threads 2 \
         --model "$model" --optimizer "$optimizer" --lr "$lr" --batch-size "$batch" --epochs "$EPOCHS" "$@" \
         $([ "$optimizer" = sgd ] && echo --momentum 0.9 --weight-decay 5e-4) 2> "$O/jikken-$model-$label.log" >/dev/null
+    if [ "$DRY" = 1 ]; then
+        grep -q "requested, but this libtorch has no usable CUDA" "$O/jikken-$model-$label.log" ||
+            echo "jikken $model $label: $(tail -1 "$O/jikken-$model-$label.log")" >> "$O/dry-failures"
+        echo "stopped-at-device -"
+        return
+    fi
     echo "$(tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch ' | rate)" \
         "$(tr '\r' '\n' < "$O/jikken-$model-$label.log" | grep '^epoch .* error ' | tail -1 |
            awk '{ for (i = 1; i < NF; i++) if ($i == "error") print $(i + 1) }')"
 }
 python() { # MODEL OPTIMIZER LR BATCH VARIANT
-    taskset -c "$CORES" python3 bench/python_baseline.py "$DATA/FashionMNIST" "$1" "$EPOCHS" "$4" "$2" "$3" "$5" \
+    taskset -c "$CORES" "$PYTHON" bench/python_baseline.py "$DATA/FashionMNIST" "$1" "$EPOCHS" "$4" "$2" "$3" "$5" \
         > "$O/python-$1-$5.log" 2>&1
+    if [ "$DRY" = 1 ]; then
+        grep -qE "NVIDIA driver|no CUDA GPUs|CUDA driver" "$O/python-$1-$5.log" ||
+            echo "python $1 $5: $(tail -1 "$O/python-$1-$5.log")" >> "$O/dry-failures"
+        echo "stopped-at-device -"
+        return
+    fi
     echo "$(rate < "$O/python-$1-$5.log")" "$(grep -o '"test_accuracy": [0-9.]*' "$O/python-$1-$5.log" |
                                               awk '{ printf "%.4f", 1 - $2 }')"
 }
@@ -60,7 +79,8 @@ cells() { printf '| %-64s | %9s | %10s | %6s |\n' "$@"; }
 row() { local rate error; read -r rate error <<< "$2"; cells "$1" "${rate:--}" "${error:--}" "$3"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'; }
 
-echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1); cores $CORES; $EPOCHS epochs, the first left out"
+[ "$DRY" = 1 ] && echo "GPU: none (GPU_BENCH_DRY: each row must stop where it needs the device)" ||
+    echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1); cores $CORES; $EPOCHS epochs, the first left out"
 cells "job (images/s: mean of epochs 2..$EPOCHS)" "img/s" "test error" "vs plain"
 cells "----" "----" "----" "----"
 for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
@@ -85,3 +105,8 @@ for case in "convnet adam 0.001 64" "resnet18 sgd 0.05 128"; do
     row "$1 b$4 $2: jikken train, fp16 + loss scaling (vs tuned)" "$r" "$(ratio "$r" "$tuned")"
 done
 echo "logs: $O"
+if [ -f "$O/dry-failures" ]; then
+    echo "gpu.sh: these rows failed before they needed a device:" >&2
+    cat "$O/dry-failures" >&2
+    exit 1
+fi

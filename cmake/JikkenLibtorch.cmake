@@ -14,7 +14,10 @@ if(JIKKEN_LIBTORCH STREQUAL "python")
         message(FATAL_ERROR "JIKKEN_LIBTORCH=python: ${JIKKEN_PYTHON} has no usable torch package "
                             "(pip install torch, or set JIKKEN_PYTHON): ${torch_error}")
     endif()
-    list(PREPEND CMAKE_PREFIX_PATH "${torch_prefix}")
+    # The package's own root too: TorchConfig finds libtorch.so with find_library, which looks in the prefix
+    # path's lib/ before its own hint, and would take a system libtorch (Debian's) over the package's.
+    get_filename_component(torch_root "${torch_prefix}/../.." ABSOLUTE)
+    list(PREPEND CMAKE_PREFIX_PATH "${torch_root}" "${torch_prefix}")
 elseif(JIKKEN_LIBTORCH)
     # An unpacked zip keeps its config in share/cmake/Torch; an installed prefix may use lib/<arch>/cmake.
     file(GLOB torch_configs "${JIKKEN_LIBTORCH}/share/cmake/Torch/TorchConfig.cmake"

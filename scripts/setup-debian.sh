@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Jikken needs on Debian 12 (idempotent: apt-get skips what is there) and builds it in build/.
 #
-#   setup-debian.sh [--tests]                    install (with --tests: also what the tests run) and build
+#   setup-debian.sh [--tests]                    install and build the companion and the app (with --tests:
+#                                                also what the tests run, and build everything)
 #   setup-debian.sh --print-packages [--tests]   print the package list, one per line, and change nothing
 #
 # This file is the one list of packages: scripts/test.sh and CI's install-closure check read it from here.
@@ -44,4 +45,8 @@ bash scripts/install-packages.sh "${packages[@]}"
 # JIKKEN_WERROR=ON (CI sets it) makes any warning an error.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJIKKEN_WERROR="${JIKKEN_WERROR:-OFF}"
 # Each torch translation unit needs ~1.5 GB of memory to compile; two jobs fit any machine we target.
-cmake --build build --parallel "${JIKKEN_BUILD_JOBS:-$(nproc)}"
+# Without --tests only what the main job runs is built (the companion and the app): the test suites and
+# benchmarks were most of a newcomer's first build.
+targets=()
+[ $with_tests -eq 1 ] || targets=(--target jikken jikken-desktop)
+cmake --build build --parallel "${JIKKEN_BUILD_JOBS:-$(nproc)}" "${targets[@]}"

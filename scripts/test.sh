@@ -12,5 +12,8 @@ mapfile -t test_packages < <(bash scripts/setup-debian.sh --print-packages --tes
 bash scripts/check-install-closure build "${build_packages[@]}"
 bash scripts/check-test-programs "${test_packages[@]}"
 
-cd build
-ctest --output-on-failure --timeout 900
+(cd build && ctest --output-on-failure --timeout 900)
+
+# Where the CUDA toolkit and PyPI are (this project's CI machines), the companion again against PyPI's
+# torch, libtorch with CUDA, as GPU servers build it; its tests that need no device run against it.
+bash scripts/test-gpu-build.sh

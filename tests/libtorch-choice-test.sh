@@ -25,6 +25,15 @@ expect "[ $status -ne 0 ]" "JIKKEN_LIBTORCH=python with a torch package that has
 expect "grep -q 'JIKKEN_LIBTORCH=python: /usr/bin/python3 has no usable torch package' '$work/python.log'" \
     "and says which Python and what to do"
 
+expect "grep -q 'Jikken GPU path: libtorch CUDA OFF, CUDA graphs OFF' '$work/folder.log'" \
+    "and says the GPU path it gets (none from a CPU libtorch)"
+
+# A GPU build that requires its features refuses a libtorch that would leave them out, instead of building
+# without them (CI's PyPI build sets it; a probe quietly turning CUDA graphs off there is a failure).
+configure required -DJIKKEN_LIBTORCH=/usr -DJIKKEN_REQUIRE_GPU_FEATURES=ON; status=$?
+expect "[ $status -ne 0 ]" "JIKKEN_REQUIRE_GPU_FEATURES with a CPU libtorch fails"
+expect "grep -q 'JIKKEN_REQUIRE_GPU_FEATURES: this libtorch (1\.13' '$work/required.log'" "and says what is missing"
+
 configure nothing -DJIKKEN_LIBTORCH="$work"; status=$?
 expect "[ $status -ne 0 ]" "a folder without libtorch fails"
 expect "grep -q 'holds no libtorch' '$work/nothing.log'" "and names the folder"

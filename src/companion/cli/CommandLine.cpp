@@ -2,6 +2,7 @@
 
 #include "Console.h"
 #include "RegistryCommands.h"
+#include "train/LibtorchBuild.h"
 
 #include <CLI/CLI.hpp>
 
@@ -10,7 +11,11 @@ namespace jikken {
 int runCommandLine(int argc, char** argv)
 {
     CLI::App app{"Jikken: model registry, TensorBoard event logs and libtorch training", "jikken"};
-    app.set_version_flag("--version", JIKKEN_VERSION);
+    // The version names what the companion can do on a GPU server: its libtorch, CUDA and cuDNN, and the
+    // GPU paths built in.
+    app.set_version_flag("--version", []() -> std::string {
+        return QString(QStringLiteral(JIKKEN_VERSION "\n") + LibtorchBuild::current().describe()).toStdString();
+    });
     app.require_subcommand(1);
     app.fallthrough();
     RegistryLocation registry;
