@@ -979,7 +979,8 @@ private Q_SLOTS:
         QString error;
         const QString done = reserve(), broken = reserve(), silent = reserve(), nan = reserve();
         QVERIFY(registry.setStatus(done, RunStatus::Finished, {}, &error));
-        QVERIFY(registry.setStatus(broken, RunStatus::Failed, QStringLiteral("CUDA out of memory"), &error));
+        const QString markup = QStringLiteral("CUDA out of memory <!channel> <http://evil.example|click here> & more");
+        QVERIFY(registry.setStatus(broken, RunStatus::Failed, markup, &error));
         QVERIFY(registry.setStatus(silent, RunStatus::Running, {}, &error));
         QVERIFY(registry.addScalars(
             nan, {{QStringLiteral("train/loss"), 1, 1.0, 2.3}, {QStringLiteral("train/loss"), 2, 2.0, qQNaN()}},
@@ -996,10 +997,11 @@ private Q_SLOTS:
         }
         QCOMPARE(byRun.value(done).value(QStringLiteral("event")).toString(), QStringLiteral("finished"));
         QCOMPARE(byRun.value(broken).value(QStringLiteral("event")).toString(), QStringLiteral("failed"));
-        QVERIFY(byRun.value(broken)
-                    .value(QStringLiteral("text"))
-                    .toString()
-                    .contains(QStringLiteral("CUDA out of memory")));
+        // Slack shows `text` as markup: the reason's markup arrives escaped, pinging no one; `detail` is as given.
+        QCOMPARE(byRun.value(broken).value(QStringLiteral("text")).toString(),
+                 broken + QStringLiteral(" failed: CUDA out of memory &lt;!channel&gt; "
+                                         "&lt;http://evil.example|click here&gt; &amp; more"));
+        QCOMPARE(byRun.value(broken).value(QStringLiteral("detail")).toString(), markup);
         QCOMPARE(byRun.value(silent).value(QStringLiteral("event")).toString(), QStringLiteral("lost"));
         QCOMPARE(byRun.value(nan).value(QStringLiteral("event")).toString(), QStringLiteral("diverged"));
         QVERIFY(byRun.value(nan).value(QStringLiteral("detail")).toString().contains(QStringLiteral("train/loss")));

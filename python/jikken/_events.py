@@ -85,6 +85,21 @@ def _event(wall_time: float, step: Optional[int] = None, summary: Optional[bytes
     return out
 
 
+def _hparam_value(value) -> bytes:
+    """A ``google.protobuf.Value``: bool_value (4), number_value (2) or string_value (3)."""
+    if isinstance(value, bool):
+        return b"\x20" + (b"\x01" if value else b"\x00")
+    if isinstance(value, (int, float)):
+        return b"\x11" + struct.pack("<d", float(value))
+    return _length_delimited(3, str(value).encode("utf-8"))
+
+
+def _hparams_summary(tag: str, plugin_data: bytes) -> bytes:
+    """A ``Summary`` of one value whose metadata's plugin data is the HParams plugin's."""
+    metadata = _length_delimited(1, _length_delimited(1, b"hparams") + _length_delimited(2, plugin_data))
+    return _length_delimited(1, _length_delimited(1, tag.encode("ascii")) + _length_delimited(9, metadata))
+
+
 def _record(data: bytes) -> bytes:
     header = struct.pack("<Q", len(data))
     return header + struct.pack("<I", _masked(crc32c(header))) + data + struct.pack("<I", _masked(crc32c(data)))
@@ -127,6 +142,25 @@ class EventFileWriter:
         data = _event(time.time() if wall_time is None else wall_time, step=step, summary=summary)
         with self._lock:
             self._write(data)
+
+    def add_hparams(self, hparams: dict, start_time: Optional[float] = None) -> None:
+        """The HParams plugin's session start (``HParamsPluginData.session_start_info``: the hyperparameters
+        and the start time), as ``SummaryWriter.add_hparams`` writes it: TensorBoard's HParams tab lists
+        the run with them, and the viewer's Hyperparameters tab too."""
+        now = time.time() if start_time is None else start_time
+        entries = b"".join(_length_delimited(1, _length_delimited(1, name.encode("utf-8")) +
+                                             _length_delimited(2, _hparam_value(value)))
+                           for name, value in hparams.items())
+        start = _length_delimited(3, entries + b"\x29" + struct.pack("<d", now))  # start_time_secs (5)
+        with self._lock:
+            self._write(_event(now, summary=_hparams_summary("_hparams_/session_start_info", start)))
+
+    def add_session_end(self, success: bool, end_time: Optional[float] = None) -> None:
+        """The HParams plugin's session end: status SUCCESS (1) or FAILURE (2), and the end time."""
+        now = time.time() if end_time is None else end_time
+        end = _length_delimited(4, b"\x08" + (b"\x01" if success else b"\x02") + b"\x11" + struct.pack("<d", now))
+        with self._lock:
+            self._write(_event(now, summary=_hparams_summary("_hparams_/session_end_info", end)))
 
     def close(self) -> None:
         with self._lock:

@@ -180,6 +180,9 @@ class Run:
         self._report({"end": {"status": status, "reason": reason[:2000]}})
         with self._lock:
             self._ended = True
+        if status != "stopped":  # a stopped run may go on: TensorBoard keeps it running
+            self._events.add_session_end(status == "finished")
+        with self._lock:
             self._events.close()
             self._reports.close()
         _active.discard(self)
@@ -287,6 +290,9 @@ def init(method: Optional[str] = None, hparams: Optional[Mapping[str, Any]] = No
         run = Run(run_id, logdir, follower)
     run._report({"describe": describe_process()})
     run.describe(hparams=hparams, model=model, dataset=dataset)
+    # TensorBoard's HParams tab sees the run with its hyperparameters as init gave them (the registry takes
+    # later describe() calls too).
+    run._events.add_hparams(run._hparams)
     if memo is not None:
         run.set_memo(memo)
     if labels is not None:

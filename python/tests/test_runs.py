@@ -185,6 +185,23 @@ class ScriptRunTest(unittest.TestCase):
         record = self.scratch.show(run_id_of(done))
         self.assertEqual(record["hparams"], {"lr": 0.25, "opt": "adam", "nesterov": True})
 
+    def test_the_packages_own_hparams_summary_reads_back(self):
+        script = self.scratch.script("own_hp.py", """
+            import os
+            from jikken._events import EventFileWriter
+            writer = EventFileWriter(os.environ["JIKKEN_LOGDIR"])
+            writer.add_hparams({"lr": 0.5, "opt": "sgd", "nesterov": False, "depth": 18})
+            writer.add([("loss", 1.0)], step=1)
+            writer.add_session_end(True)
+            writer.close()
+        """)
+        done = self.scratch.jikken("run", "--method", "hp", "--", sys.executable, script, check=False)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        record = self.scratch.show(run_id_of(done))
+        self.assertEqual(record["hparams"], {"lr": 0.5, "opt": "sgd", "nesterov": False, "depth": 18})
+        events = json.loads(self.scratch.jikken("events", record["log_dir"], "--format", "json").stdout)
+        self.assertEqual([(p["tag"], p["step"], p["value"]) for p in events], [("loss", 1, 1)])
+
     def test_ids_from_python_and_the_cli_at_once_never_collide(self):
         reserve = self.scratch.script("reserve.py", """
             import jikken

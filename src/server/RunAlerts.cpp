@@ -14,6 +14,13 @@ namespace {
 
 constexpr int kWebhookTimeoutMs = 10'000;
 
+/// `text` as Slack's mrkdwn shows it literally: its three control characters escaped as Slack says, so a
+/// reason such as `<!channel> <http://evil.example|click here>` pings no one and disguises no link.
+QString slackEscaped(QString text)
+{
+    return text.replace(u'&', QStringLiteral("&amp;")).replace(u'<', QStringLiteral("&lt;")).replace(u'>', QStringLiteral("&gt;"));
+}
+
 } // namespace
 
 RunAlerts::RunAlerts(Options options, QObject* parent) : QObject(parent), m_options(std::move(options)) {}
@@ -78,10 +85,11 @@ void RunAlerts::send(const QString& event, const QString& run, const QString& de
         body = text.toUtf8();
     } else {
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        // `text` is what Slack (and chat hooks like it) shows, as markup; `detail` stays the reason as given.
         body = QJsonDocument(QJsonObject{{QStringLiteral("event"), event},
                                          {QStringLiteral("run"), run},
                                          {QStringLiteral("detail"), detail},
-                                         {QStringLiteral("text"), text}})
+                                         {QStringLiteral("text"), slackEscaped(text)}})
                    .toJson(QJsonDocument::Compact);
     }
     QNetworkReply* reply = m_network.post(request, body);

@@ -1,13 +1,13 @@
 // `jikken run --method M -- CMD…`: a training script of the user's own (Python, most often) under a model
-// ID: the registry follows the TensorBoard event files it writes, and its exit status ends the run.
+// ID: the registry follows the TensorBoard event files it writes and what it says through the Python
+// package, and its exit status ends the run. `--follow-pid` follows a script that started on its own.
 
 #include "Console.h"
 #include "RegistryCommands.h"
 #include "ReportedRun.h"
-#include "dispatch/Dispatcher.h"
-#include "events/ScalarFollower.h"
-#include "registry/RegistryClient.h"
 #include "ScriptRun.h"
+#include "dispatch/Dispatcher.h"
+#include "registry/RegistryClient.h"
 #include "util/Provenance.h"
 
 #include <QCoreApplication>
@@ -22,8 +22,8 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 namespace jikken {

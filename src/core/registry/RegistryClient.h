@@ -21,7 +21,7 @@ struct RunFilter
     std::optional<RunStatus> status;
     /// The filter box's query language (`RunQuery`: `model:resnet18 lr<0.05`), run where the registry is; a
     /// query that cannot be read is refused (`RegistryFailure::Refused`) with the reason.
-    QString query;
+    QString query{};
     bool newestFirst = false; ///< ID order, newest first instead of oldest first
     int limit = 0;            ///< at most this many (0: all)
     int offset = 0;           ///< skip this many first
