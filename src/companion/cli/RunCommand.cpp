@@ -166,8 +166,7 @@ bool alive(qint64 pid)
 /// Until `done` says so: the script's scalars and reports to the registry every kFollowMs, its machine use
 /// every kSystemMs, heartbeats, and a signal to this process passed on to `pid` (not to its group, as `kill`
 /// does).
-void followUntil(ScriptRun& run, RegistryClient& registry, const QString& id, qint64 pid,
-                 const std::function<bool()>& done, QProcess* child)
+void followUntil(ScriptRun& run, qint64 pid, const std::function<bool()>& done, QProcess* child)
 {
     QEventLoop loop;
     if (child)
@@ -183,10 +182,7 @@ void followUntil(ScriptRun& run, RegistryClient& registry, const QString& id, qi
     QObject::connect(&system, &QTimer::timeout, &loop, [&] { run.sampleSystem(); });
     system.start(kSystemMs);
     QTimer heartbeat;
-    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
-        QString ignored;
-        registry.heartbeat(id, &ignored);
-    });
+    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] { run.heartbeat(); });
     heartbeat.start(kHeartbeatMs);
     QTimer forward;
     QObject::connect(&forward, &QTimer::timeout, &loop, [&] {
@@ -217,16 +213,16 @@ ScriptEnd endOfChild(const QProcess& script, const ScriptReports::State& said, c
     const int signal = g_forwarded.load();
     if (signal != 0)
         return {RunStatus::Stopped, QStringLiteral("stopped by signal %1").arg(signal), 128 + signal};
-    const QString saidWhy = said.end && *said.end != RunStatus::Finished ? said.endReason : QString();
+    const bool saidUnfinished = said.end && *said.end != RunStatus::Finished;
     if (script.exitStatus() != QProcess::NormalExit)
         return {RunStatus::Failed, QStringLiteral("%1 crashed").arg(script.program()), console::kFailure};
     if (script.exitCode() != 0) {
-        const QString line = saidWhy.isEmpty() ? lastErrorLine(errorTail) : saidWhy;
+        const QString line = saidUnfinished && !said.endReason.isEmpty() ? said.endReason : lastErrorLine(errorTail);
         return {RunStatus::Failed,
                 QStringLiteral("exit status %1").arg(script.exitCode()) + (line.isEmpty() ? QString() : u": " + line),
                 script.exitCode()};
     }
-    if (said.end && *said.end != RunStatus::Finished)
+    if (saidUnfinished)
         return {*said.end, said.endReason, console::kFailure};
     return {};
 }
@@ -305,7 +301,7 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         const qint64 pid = options.followPid;
         console::note(QStringLiteral("%1: following process %2 (logs in %3)").arg(id).arg(pid).arg(logDir));
         run.watchProcess(pid);
-        followUntil(run, registry, id, pid, [&] { return run.reports().end || !alive(pid); }, nullptr);
+        followUntil(run, pid, [&] { return run.reports().end || !alive(pid); }, nullptr);
         end = endOfFollowed(pid, run.reports());
     } else {
         console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
@@ -332,7 +328,7 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         if (!script.waitForStarted(-1))
             return reported.fail(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
         run.watchProcess(script.processId());
-        followUntil(run, registry, id, script.processId(), [&] { return script.state() == QProcess::NotRunning; },
+        followUntil(run, script.processId(), [&] { return script.state() == QProcess::NotRunning; },
                     &script);
         passOn(stdout, script.readAllStandardOutput());
         passOnError(script.readAllStandardError());

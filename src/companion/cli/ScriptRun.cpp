@@ -171,6 +171,12 @@ void ScriptRun::sampleSystem()
         sendScalars(points);
 }
 
+void ScriptRun::heartbeat()
+{
+    QString ignored; // a missed heartbeat is made up by the next report
+    m_registry.heartbeat(m_id, &ignored);
+}
+
 QJsonObject ScriptRun::results() const
 {
     QJsonObject results;

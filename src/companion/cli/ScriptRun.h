@@ -42,6 +42,8 @@ public:
     void poll();
     /// The script's tree's CPU, memory and GPU use as `system/*` scalars.
     void sampleSystem();
+    /// A sign of life while the script logs nothing.
+    void heartbeat();
 
     const ScriptReports::State& reports() const { return m_reports.state(); }
     /// The script's results, with --metric's last and best value of its tag.
