@@ -114,6 +114,176 @@ void row(const char* what, const QString& measured, const char* target)
     std::printf("| %-58s | %18s | %14s |\n", what, qPrintable(measured), target);
 }
 
+/// One hostile client's attack (issue 32) and what it did: the measure, and a legitimate client's worst
+/// read while it went on.
+struct Attack
+{
+    const char* what;
+    QString measured;
+    const char* target;
+    double worstReadMs;
+    bool held; ///< the target was met
+};
+
+/// Sends raw HTTP on a new connection; the socket (connected, the bytes written).
+std::unique_ptr<QTcpSocket> rawRequest(quint16 port, const QByteArray& bytes)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    if (socket->waitForConnected(5000) && !bytes.isEmpty()) {
+        socket->write(bytes);
+        socket->waitForBytesWritten(5000);
+    }
+    return socket;
+}
+
+/// The status of the first answer on `socket` within `ms`, 0 when none came.
+int statusOf(QTcpSocket& socket, int ms)
+{
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (!answer.contains("\r\n") && timer.elapsed() < ms && socket.state() == QAbstractSocket::ConnectedState) {
+        socket.waitForReadyRead(50);
+        answer += socket.readAll();
+    }
+    answer += socket.readAll();
+    return answer.startsWith("HTTP/1.1 ") ? answer.mid(9, 3).toInt() : 0;
+}
+
+std::vector<Attack> hostileClients(const QString& url, quint16 port, const QString& token, const QString& readToken,
+                                   qint64 pid)
+{
+    std::vector<Attack> attacks;
+    QString error;
+    HttpRegistryClient client(QUrl(url), token, 30000);
+    const QByteArray host = "Host: 127.0.0.1\r\n";
+    const auto bearer = [](const QString& secret) { return "Authorization: Bearer " + secret.toUtf8() + "\r\n"; };
+
+    // A read-only token parks 1,000 change-feed waits: its share is 8, the cap is never its to hold.
+    std::vector<std::unique_ptr<QTcpSocket>> parked;
+    for (int i = 0; i < 1000; ++i)
+        parked.push_back(
+            rawRequest(port, "GET /api/v1/changes?wait=30 HTTP/1.1\r\n" + host + bearer(readToken) + "\r\n"));
+    const double parkedWorst = worstLatency(url, token, 20);
+    int held = 0;
+    for (auto& socket : parked) {
+        socket->waitForReadyRead(0);
+        held += socket->state() == QAbstractSocket::ConnectedState && socket->readAll().isEmpty();
+    }
+    parked.clear();
+    attacks.push_back({"read-only token parks 1,000 long-polls: still held", QString::number(held), "<= 8", parkedWorst,
+                       held <= 8 && parkedWorst < 200});
+
+    // One tag asked for five times over, on a 200,000-point series.
+    const QString run = client.reserve(QStringLiteral("hostile"), &error)->toString();
+    for (int first = 0; first < 200'000; first += 50'000) {
+        QVector<ScalarPoint> points;
+        for (int step = first; step < first + 50'000; ++step)
+            points.append({QStringLiteral("big"), step, 1.7e9 + step, 1.0 / (step + 1)});
+        client.addScalars(run, points, &error);
+    }
+    const auto replyBytes = [&](const QByteArray& tags) {
+        auto socket =
+            rawRequest(port, "GET /api/v1/runs/" + run.toUtf8() + "/series?" + tags + "&points=0 HTTP/1.1\r\n" + host +
+                                 bearer(token) + "Connection: close\r\n\r\n");
+        QByteArray all;
+        while (socket->state() == QAbstractSocket::ConnectedState && socket->waitForReadyRead(10000))
+            all += socket->readAll();
+        return static_cast<double>(all.size() + socket->readAll().size());
+    };
+    const double once = replyBytes("tag=big");
+    const double fiveTimes = replyBytes("tag=big&tag=big&tag=big&tags=big,big");
+    attacks.push_back({"tag=X five times, 200k points: reply size vs once",
+                       QStringLiteral("%1x").arg(fiveTimes / std::max(once, 1.0), 0, 'f', 2), "1.00x",
+                       worstLatency(url, token, 5), fiveTimes <= once * 1.01});
+
+    // Six 63 MiB bodies at once from one token: one body's worth is in flight, the rest told to wait (503).
+    std::atomic<int> busy = 0;
+    std::vector<std::unique_ptr<QThread>> uploads;
+    for (int i = 0; i < 6; ++i) {
+        uploads.emplace_back(QThread::create([&] {
+            const qint64 length = qint64(63) << 20;
+            auto socket =
+                rawRequest(port, "POST /api/v1/import HTTP/1.1\r\n" + host + bearer(token) +
+                                     "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(length) +
+                                     "\r\n\r\n");
+            const QByteArray chunk(1 << 20, ' ');
+            for (qint64 sent = 0; sent < length && socket->state() == QAbstractSocket::ConnectedState;
+                 sent += chunk.size()) {
+                socket->write(chunk);
+                socket->waitForBytesWritten(5000);
+            }
+            if (statusOf(*socket, 10000) == 503)
+                ++busy;
+        }));
+        uploads.back()->start();
+    }
+    const double uploadWorst = worstLatency(url, token, 20);
+    for (auto& upload : uploads)
+        upload->wait();
+    const double uploadRss = memoryOf(pid).first;
+    attacks.push_back({"6 x 63 MiB bodies at once: told to wait (503)", QString::number(busy.load()), ">= 5",
+                       uploadWorst, busy.load() >= 5});
+    attacks.push_back({"  RSS of the service after them (MB)", QString::number(uploadRss, 'f', 0), "<= 400",
+                       uploadWorst, uploadRss <= 400});
+
+    // Forty 5 MB status reasons: each kept as 4 KiB.
+    const QString reason(5 << 20, u'r');
+    for (int i = 0; i < 40; ++i)
+        client.setStatus(run, RunStatus::Failed, reason, &error);
+    const double reasonsRss = memoryOf(pid).first;
+    auto alerts =
+        rawRequest(port, "GET /api/v1/alerts HTTP/1.1\r\n" + host + bearer(readToken) + "Connection: close\r\n\r\n");
+    QByteArray alertsReply;
+    while (alerts->state() == QAbstractSocket::ConnectedState && alerts->waitForReadyRead(5000))
+        alertsReply += alerts->readAll();
+    attacks.push_back({"40 status reasons of 5 MB: RSS after (MB)", QString::number(reasonsRss, 'f', 0), "<= 400",
+                       worstLatency(url, token, 5), reasonsRss <= 400});
+    attacks.push_back({"  GET /alerts then answers (kB)", QString::number(alertsReply.size() / 1024.0, 'f', 0), "< 200",
+                       0, alertsReply.size() < 200 * 1024});
+
+    // A NUL in a tag: refused once (400), never a 5xx to be retried for ever.
+    const QByteArray nul = "{\"points\":[{\"tag\":\"loss\\u0000x\",\"step\":1,\"wall_time\":1,\"value\":1}]}";
+    auto nulPost =
+        rawRequest(port, "POST /api/v1/runs/" + run.toUtf8() + "/scalars HTTP/1.1\r\n" + host + bearer(token) +
+                             "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(nul.size()) +
+                             "\r\n\r\n" + nul);
+    const int nulStatus = statusOf(*nulPost, 5000);
+    attacks.push_back(
+        {"a NUL in a tag: answered", QString::number(nulStatus), "400", worstLatency(url, token, 5), nulStatus == 400});
+
+    // Twelve label edits at once: all twelve stay.
+    std::vector<std::unique_ptr<QThread>> editors;
+    for (int i = 0; i < 12; ++i) {
+        editors.emplace_back(QThread::create([&, i] {
+            QString failure;
+            HttpRegistryClient(QUrl(url), token).editLabels(run, {QStringLiteral("race%1").arg(i)}, {}, &failure);
+        }));
+        editors.back()->start();
+    }
+    for (auto& editor : editors)
+        editor->wait();
+    const qsizetype labels = client.run(run, &error).value_or(RunRecord()).labels.size();
+    attacks.push_back({"12 concurrent label edits: labels kept", QString::number(labels), "12",
+                       worstLatency(url, token, 5), labels == 12});
+
+    // A reservation whose answer is lost (the connection cut at once), sent again with its key: one ID.
+    const QByteArray reserve = "POST /api/v1/reserve HTTP/1.1\r\n" + host + bearer(token) +
+                               "Idempotency-Key: bench-dropped\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 20\r\n\r\n{\"method\":\"dropped\"}";
+    rawRequest(port, reserve)->abort();
+    QThread::msleep(200);
+    auto again = rawRequest(port, reserve);
+    statusOf(*again, 5000);
+    RunFilter dropped;
+    dropped.method = QStringLiteral("dropped");
+    const qsizetype consumed = client.runs(dropped, &error).value_or(QVector<RunRecord>()).size();
+    attacks.push_back({"reservation answer dropped, sent again: IDs taken", QString::number(consumed), "1",
+                       worstLatency(url, token, 5), consumed == 1});
+    return attacks;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -346,6 +516,19 @@ int main(int argc, char** argv)
         30000);
     const qint64 storedAfterRestart = storedPoints(pgDatabase, pgRun);
 
+    // 7. Hostile clients, each alone against a fresh service of its own.
+    const QString third = dir.filePath(QStringLiteral("hostile.sqlite"));
+    ServeProcess hostile(admin, third);
+    const QString writer = hostile.makeToken(QStringLiteral("writer"));
+    const QString reader = hostile.makeToken(QStringLiteral("reader"), true);
+    std::vector<Attack> attacks;
+    if (hostile.start(&error))
+        attacks =
+            hostileClients(hostile.url(), QUrl(hostile.url()).port(), writer, reader, hostile.process()->processId());
+    else
+        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+    hostile.stop(SIGTERM);
+
     std::printf("Registry service under faults (jikken serve on SQLite, this machine)\n\n");
     std::printf("| %-58s | %18s | %14s |\n", "measure", "measured", "target");
     std::printf("|%s|%s|%s|\n", std::string(60, '-').c_str(), std::string(20, '-').c_str(),
@@ -380,7 +563,17 @@ int main(int argc, char** argv)
     row("PostgreSQL restart: bytes left in the journal", QString::number(waitingAfterRestart), "0");
     row("  stored / lost / applied twice", lossRow(200, storedAfterRestart), "200 / 0 / 0");
     row("  first read answered after PostgreSQL is back (ms)", QString::number(recoveredMs, 'f', 0), "");
-    const bool allKept = storedAfterRevoke == 200 && storedAfterFull == 200 && storedAfterRestart == 200 &&
+    std::printf("\nHostile clients (a fresh service; the worst of a legitimate client's reads meanwhile)\n\n");
+    std::printf("| %-50s | %8s | %8s | %14s |\n", "attack", "measured", "target", "worst read (ms)");
+    std::printf("|%s|%s|%s|%s|\n", std::string(52, '-').c_str(), std::string(10, '-').c_str(),
+                std::string(10, '-').c_str(), std::string(16, '-').c_str());
+    bool withstood = !attacks.empty();
+    for (const Attack& attack : attacks) {
+        std::printf("| %-50s | %8s | %8s | %14.1f |\n", attack.what, qPrintable(attack.measured), attack.target,
+                    attack.worstReadMs);
+        withstood = withstood && attack.held;
+    }
+    const bool allKept = withstood && storedAfterRevoke == 200 && storedAfterFull == 200 && storedAfterRestart == 200 &&
                          waitingAfterNewToken == 0 && waitingWithRoom == 0 && waitingAfterRestart == 0;
     return missing == 0 && duplicated == 0 && stored == sent && refused && batchStored && allKept ? 0 : 1;
 }

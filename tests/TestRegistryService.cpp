@@ -6,6 +6,7 @@
 #include "registry/AccessTokens.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryWire.h"
+#include "registry/StoredText.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -414,7 +415,7 @@ private Q_SLOTS:
         for (const QByteArray& host : {QByteArray("localhost:1"), QByteArray("127.0.0.1"), QByteArray("[::1]:8470")})
             QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Host", host}}).status, 200);
         for (const QByteArray& host : {QByteArray("evil.example"), QByteArray("evil.example:8470")})
-            QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Host", host}}).status, 401);
+            QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, {}, {}, {{"Host", host}}).status, 421);
     }
 
     void badBodiesAreRefusedWithoutWriting_data()
@@ -437,7 +438,7 @@ private Q_SLOTS:
             << "progress" << QByteArray("POST") << QByteArray("{\"epoch\": 1.5, \"step\": 3}")
             << QByteArray("application/json") << 400 << "whole number";
         QTest::newRow("negative step") << "progress" << QByteArray("POST") << QByteArray("{\"epoch\": 1, \"step\": -3}")
-                                       << QByteArray("application/json") << 400 << "negative";
+                                       << QByteArray("application/json") << 400 << "not a step";
         QTest::newRow("string error") << "progress" << QByteArray("POST")
                                       << QByteArray("{\"epoch\": 1, \"step\": 3, \"test_error\": \"0.3\"}")
                                       << QByteArray("application/json") << 400 << "must be a number";
@@ -669,6 +670,232 @@ private Q_SLOTS:
                      .toArray()
                      .size(),
                  2);
+    }
+
+    // What no database should hold, or holds without end, is refused (or cut) the same on both backends,
+    // with the field named and nothing written.
+    void storedTextIsBoundedAndValid()
+    {
+        startServer();
+        const QString id = reserve();
+        const QString scalars = QStringLiteral("/api/v1/runs/%1/scalars").arg(id);
+        const auto point = [](const QString& tag, const QByteArray& step) -> QByteArray {
+            return "{\"points\": [{\"tag\": " +
+                   QJsonDocument(QJsonArray{tag}).toJson(QJsonDocument::Compact).mid(1).chopped(1) +
+                   ", \"step\": " + step + ", \"wall_time\": 1, \"value\": 1}]}";
+        };
+        const HttpResult nul =
+            request("POST", scalars, point(QStringLiteral("loss") + QChar(0) + u'x', "1"), m_writeToken);
+        QCOMPARE(nul.status, 400);
+        QVERIFY2(nul.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("control character")),
+                 nul.body.constData());
+        QCOMPARE(request("POST", scalars, point(QString(20000, u'x'), "1"), m_writeToken).status, 400);
+        QCOMPARE(request("POST", scalars, point(QStringLiteral("loss"), "-1"), m_writeToken).status, 400);
+        QCOMPARE(request("POST", scalars, point(QStringLiteral("loss"), "18014398509481984"), m_writeToken).status,
+                 400);
+        // The same through protobuf, where a step is a 64-bit integer.
+        QString error;
+        const QByteArray beyond =
+            RegistryWire::scalarsToProtobuf({{QStringLiteral("loss"), (qint64(1) << 53) + 1, 1.0, 1.0}});
+        QCOMPARE(request("POST", scalars, beyond, m_writeToken, "application/x-protobuf").status, 400);
+        QCOMPARE(m_server->store().tags(id, &error).value().size(), 0);
+        // The store itself refuses them too (the local file takes what the service takes).
+        QVERIFY(!m_server->store().addScalars(id, {{QStringLiteral("a") + QChar(0), 1, 1, 1}}, &error));
+        QCOMPARE(m_server->store().lastFailure(), RegistryFailure::Refused);
+        QVERIFY(!m_server->store().addScalars(id, {{QStringLiteral("a"), -5, 1, 1}}, &error));
+        QVERIFY(m_server->store().addScalars(id, {{QStringLiteral("a"), qint64(1) << 53, 1, 1}}, &error));
+
+        // A 5 MB reason is kept as 4 KiB with a marker; the alerts tell the cut one.
+        const QString huge(5 << 20, u'r');
+        QVERIFY2(client(m_writeToken).setStatus(id, RunStatus::Failed, huge, &error), qPrintable(error));
+        const QString stored = m_server->store().run(id, &error)->statusReason;
+        QVERIFY2(stored.toUtf8().size() <= StoredText::kMaxReasonBytes, qPrintable(QString::number(stored.size())));
+        QVERIFY(stored.endsWith(QStringLiteral("[cut: 5242880 bytes]")));
+        QVERIFY(request("GET", QStringLiteral("/api/v1/alerts"), {}, m_readToken).body.size() < 10000);
+
+        // Labels: normalized, case variants merged, invisible and direction-changing characters refused.
+        const QString path = QStringLiteral("/api/v1/runs/%1/labels").arg(id);
+        QCOMPARE(request("PUT", path,
+                         u8"{\"labels\": [\"Ablation\", \"ablation\", \"ABLATION\", \"caf\u0065\u0301\", \"café\"]}",
+                         m_writeToken)
+                     .status,
+                 200);
+        QCOMPARE(m_server->store().run(id, &error)->labels,
+                 (QStringList{QStringLiteral("Ablation"), QStringLiteral("café")}));
+        for (const char* invisible : {"{\"labels\": [\"a\u200bb\"]}", "{\"labels\": [\"evil\u202etxt\"]}"})
+            QCOMPARE(request("PUT", path, invisible, m_writeToken).status, 400);
+        // A memo counts characters: 40,000 emoji are 40,000, not 80,000.
+        QString emoji;
+        for (int i = 0; i < 40000; ++i)
+            emoji += QString::fromUcs4(U"\U0001F600", 1);
+        QVERIFY2(client(m_writeToken).setMemo(id, emoji, &error), qPrintable(error));
+        QCOMPARE(m_server->store().run(id, &error)->memo.size(), 80000);
+    }
+
+    // Twelve clients add a label each at the same moment: all twelve stay (one edit each, under the
+    // run's lock, not read-then-replace).
+    void concurrentLabelEditsCompose()
+    {
+        startServer();
+        const QString id = reserve();
+        QString error;
+        QVERIFY(client(m_writeToken).setLabels(id, {QStringLiteral("base")}, &error));
+        QList<QNetworkReply*> replies;
+        for (int i = 0; i < 12; ++i) {
+            QNetworkRequest edit(QUrl(m_server->url() + QStringLiteral("/api/v1/runs/%1/labels").arg(id)));
+            edit.setRawHeader("Authorization", "Bearer " + m_writeToken.toUtf8());
+            edit.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            replies << m_network.post(edit, "{\"add\": [\"race" + QByteArray::number(i) + "\"]}");
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(replies.begin(), replies.end(), [](QNetworkReply* r) { return r->isFinished(); }), 20000);
+        for (QNetworkReply* reply : replies) {
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            reply->deleteLater();
+        }
+        const QStringList labels = m_server->store().run(id, &error)->labels;
+        QCOMPARE(labels.size(), 13);
+        const auto edited =
+            client(m_writeToken)
+                .editLabels(id, {QStringLiteral("new")}, {QStringLiteral("BASE"), QStringLiteral("race3")}, &error);
+        QVERIFY2(edited, qPrintable(error));
+        QCOMPARE(edited->size(), 12);
+        QVERIFY(edited->contains(QStringLiteral("new")) && !edited->contains(QStringLiteral("base")));
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/runs/%1/labels").arg(id), "{\"add\": [\"two words\"]}",
+                         m_writeToken)
+                     .status,
+                 400);
+        QCOMPARE(m_server->store().run(id, &error)->labels, *edited);
+    }
+
+    // A reservation sent again with its Idempotency-Key (its answer was lost) gets the same ID; another key,
+    // or none, a new one. Copies that arrive together share one.
+    void aRetriedReservationTakesOneId()
+    {
+        startServer();
+        const QByteArray body = "{\"method\":\"retry\"}";
+        const auto reserveWith = [&](const QByteArray& key) {
+            return request("POST", QStringLiteral("/api/v1/reserve"), body, m_writeToken, "application/json",
+                           {{"Idempotency-Key", key}});
+        };
+        const HttpResult first = reserveWith("key-one");
+        QCOMPARE(first.status, 201);
+        const QString id = first.json.value(QStringLiteral("id")).toString();
+        QCOMPARE(reserveWith("key-one").json.value(QStringLiteral("id")).toString(), id);
+        QVERIFY(reserveWith("key-two").json.value(QStringLiteral("id")).toString() != id);
+        QCOMPARE(reserveWith("bad key with spaces").status, 400);
+        QList<QNetworkReply*> copies;
+        for (int i = 0; i < 3; ++i) {
+            QNetworkRequest post(QUrl(m_server->url() + QStringLiteral("/api/v1/reserve")));
+            post.setRawHeader("Authorization", "Bearer " + m_writeToken.toUtf8());
+            post.setRawHeader("Idempotency-Key", "together");
+            post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            copies << m_network.post(post, body);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(copies.begin(), copies.end(), [](QNetworkReply* r) { return r->isFinished(); }), 10000);
+        QSet<QString> ids;
+        for (QNetworkReply* reply : copies) {
+            ids << QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("id")).toString();
+            reply->deleteLater();
+        }
+        QCOMPARE(ids.size(), 1);
+        QString error;
+        RunFilter all;
+        QCOMPARE(m_server->store().runs(all, &error)->size(), 3); // key-one, key-two, together
+        // Another token's key of the same text is its own.
+        AccessTokens tokens(m_server->store().database());
+        const QString other = *tokens.create(QStringLiteral("other"), false, &error);
+        QVERIFY(request("POST", QStringLiteral("/api/v1/reserve"), body, other, "application/json",
+                        {{"Idempotency-Key", "key-one"}})
+                    .json.value(QStringLiteral("id"))
+                    .toString() != id);
+    }
+
+    // One read-only token parks far more change-feed waits than the connection cap: its oldest are answered
+    // past its share, and a new client still gets in at once.
+    void parkedWaitsCannotFillTheService()
+    {
+        ServerOptions options;
+        options.connections.maxConnections = 40;
+        options.maxParkedPerClient = 8;
+        startServer(options);
+        std::vector<std::unique_ptr<QTcpSocket>> waits;
+        const QByteArray wait = "GET /api/v1/changes?wait=30 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                m_readToken.toUtf8() + "\r\n\r\n";
+        for (int i = 0; i < 60; ++i) {
+            waits.push_back(std::make_unique<QTcpSocket>());
+            waits.back()->connectToHost(QHostAddress::LocalHost, m_server->port());
+            connect(waits.back().get(), &QTcpSocket::connected, waits.back().get(),
+                    [socket = waits.back().get(), wait] { socket->write(wait); });
+        }
+        QTest::qWait(1500);
+        int stillWaiting = 0;
+        for (auto& socket : waits) {
+            socket->readAll();
+            stillWaiting += socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0;
+        }
+        int answered = 0;
+        for (auto& socket : waits)
+            answered += socket->state() != QAbstractSocket::ConnectedState;
+        QVERIFY2(answered >= 20, qPrintable(QString::number(answered))); // evicted or answered, not all held
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_writeToken).status, 200);
+        QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    // A read-only token's body is refused by its headers (like a missing token's), and bodies in flight at
+    // once are bounded: one token holds at most one body's worth.
+    void bodiesAreBoundedPerTokenAndInAll()
+    {
+        ServerOptions options;
+        options.maxBodyBytes = 1 << 20;
+        options.connections.maxBodyBytesInFlight = 2 << 20;
+        startServer(options);
+        const QByteArray post = "POST /api/v1/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+        auto readOnly =
+            connectRaw(post + "Authorization: Bearer " + m_readToken.toUtf8() + "\r\nContent-Length: 900000\r\n\r\n");
+        QVERIFY(readOnly);
+        const QByteArray refused = answerOf(*readOnly, 5000);
+        QVERIFY2(refused.startsWith("HTTP/1.1 403"), refused.constData());
+        const QByteArray writer =
+            post + "Authorization: Bearer " + m_writeToken.toUtf8() + "\r\nContent-Length: 900000\r\n\r\n";
+        auto first = connectRaw(writer + QByteArray(1000, ' ')); // its body still coming
+        QVERIFY(first);
+        QTest::qWait(200);
+        auto second = connectRaw(writer);
+        QVERIFY(second);
+        const QByteArray busy = answerOf(*second, 5000);
+        QVERIFY2(busy.startsWith("HTTP/1.1 503") && busy.contains("Retry-After"), busy.constData());
+        first->abort(); // its share comes back
+        QTest::qWait(200);
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/reserve"), "{\"method\":\"x\"}", m_writeToken).status, 201);
+    }
+
+    // On loopback the service answers to this machine's names only: a rebound name gets nothing, even
+    // with a token, even the page.
+    void foreignHostNamesAreRefused()
+    {
+        startServer();
+        for (const QString& path : {QStringLiteral("/api/v1/info"), QStringLiteral("/")})
+            QCOMPARE(request("GET", path, {}, m_readToken, {}, {{"Host", "evil.example"}}).status, 421);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/info"), {}, m_readToken, {}, {{"Host", "localhost:9"}}).status,
+                 200);
+    }
+
+    // A tag asked for again and again is sent once.
+    void repeatedTagsAreSentOnce()
+    {
+        startServer();
+        const QString id = reserve();
+        QString error;
+        QVERIFY(client(m_writeToken).addScalars(id, {{QStringLiteral("x"), 1, 1.0, 0.5}}, &error));
+        const HttpResult repeated =
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tag=x&tag=x&tag=x&tags=x,x,x&points=0").arg(id), {},
+                    m_readToken);
+        QCOMPARE(repeated.status, 200);
+        QCOMPARE(repeated.json.value(QStringLiteral("series")).toArray().size(), 1);
     }
 
     // A tag whose name holds a comma (e.g. "loss,lr=0.1") is read whole with tag=, by the client too.

@@ -269,9 +269,17 @@ private Q_SLOTS:
             return store.addScalars(id, points, &error);
         };
         for (int report = 0; report < 300; ++report) // a trainer reporting 7 points at a time
-            QVERIFY2(write(report * 14, 7, 2, report), qPrintable(error));
-        QVERIFY2(write(1001, 3000, 1, -1.0), qPrintable(error));      // over many reports, odd steps too
-        QVERIFY2(write(-50, 10, 5, 0.5), qPrintable(error));          // before the first
+            QVERIFY2(write(100 + report * 14, 7, 2, report), qPrintable(error));
+        QVERIFY2(write(1001, 3000, 1, -1.0), qPrintable(error)); // over many reports, odd steps too
+        QVERIFY2(write(1, 10, 5, 0.5), qPrintable(error));       // before the first
+        QVERIFY(!write(-50, 1, 1, 0.5));                         // no step is negative: refused, unwritten
+        expected = ScalarSeries(expected.pick([&] {
+            QVector<int> kept;
+            for (int i = 0; i < expected.size(); ++i)
+                if (expected.steps[i] != -50)
+                    kept << i;
+            return kept;
+        }()));
         QVERIFY2(write(1'000'000, 1, 1, 9.0), qPrintable(error));     // far ahead
         QVERIFY2(write(2500, 1, 1, std::nan("")), qPrintable(error)); // one point inside a block
         QVERIFY2(write(5000, 2000, 1, 3.0), qPrintable(error));       // between two blocks and up to the far one

@@ -96,6 +96,10 @@ private Q_SLOTS:
     {
         QVERIFY(kept(QStringLiteral("lr<small")).contains(QStringLiteral("wants a number")));
         QVERIFY(kept(QStringLiteral("memo:\"gamma")).contains(QStringLiteral("quote")));
+        QStringList many;
+        for (int i = 0; i <= RunQuery::kMaxTerms; ++i)
+            many << QStringLiteral("-lr<%1").arg(i);
+        QVERIFY(kept(many.join(u' ')).contains(QStringLiteral("at most 64 terms")));
     }
 };
 

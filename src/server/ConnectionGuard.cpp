@@ -12,14 +12,16 @@ namespace jikken {
 
 struct ConnectionGuard::State
 {
-    enum class Phase { Headers, Body, Taken, Refused };
+    enum class Phase { Headers, Body, Taken, Parked, Refused };
     Phase phase = Phase::Headers;
     QByteArray headers;   ///< this request's bytes up to the end of its headers
     qint64 bodyLeft = 0;  ///< Content-Length still to come
     bool chunked = false; ///< Transfer-Encoding: chunked, counted against the limit
     qint64 chunkedBytes = 0;
     QDeadlineTimer deadline; ///< for the headers to end, or for the next request on an idle connection
-    qint64 idleSince = 0;    ///< when it last finished a request (for eviction at the cap)
+    qint64 idleSince = 0;    ///< when it last finished a request, or was parked (for eviction at the cap)
+    qint64 heldBytes = 0;    ///< body bytes counted against the budgets until the answer
+    QByteArray holder;       ///< whose budget they count against (the Authorization header)
 };
 
 namespace {
@@ -48,17 +50,27 @@ ConnectionGuard::ConnectionGuard(Limits limits, BodyCheck mayUpload, QObject* pa
     m_sweeper->start(std::clamp(m_limits.headerTimeoutMs / 4, 50, 1000));
 }
 
+QTcpSocket* ConnectionGuard::evictable() const
+{
+    QTcpSocket* idle = nullptr;
+    QTcpSocket* parked = nullptr;
+    for (auto it = m_states.constBegin(); it != m_states.constEnd(); ++it) {
+        const State* state = it.value();
+        QTcpSocket*& oldest = state->phase == State::Phase::Parked ? parked : idle;
+        const bool candidate =
+            state->phase == State::Phase::Parked || (state->phase == State::Phase::Headers && state->headers.isEmpty());
+        if (candidate && (!oldest || state->idleSince < m_states.value(oldest)->idleSince))
+            oldest = it.key();
+    }
+    return idle ? idle : parked;
+}
+
 bool ConnectionGuard::admit(QTcpSocket* socket)
 {
     if (connections() >= m_limits.maxConnections) {
-        // Full: the longest idle connection (no request under way) makes room; if none is idle, no room.
-        QTcpSocket* oldest = nullptr;
-        for (auto it = m_states.constBegin(); it != m_states.constEnd(); ++it) {
-            const State* state = it.value();
-            const bool idle = state->phase == State::Phase::Headers && state->headers.isEmpty();
-            if (idle && (!oldest || state->idleSince < m_states.value(oldest)->idleSince))
-                oldest = it.key();
-        }
+        // Full: the longest idle connection (no request under way) makes room, or else the longest parked
+        // change-feed request (its client asks again); if there is neither, no room.
+        QTcpSocket* oldest = evictable();
         if (!oldest) {
             socket->abort();
             socket->deleteLater();
@@ -71,9 +83,34 @@ bool ConnectionGuard::admit(QTcpSocket* socket)
     state->idleSince = nowMs();
     m_states.insert(socket, state);
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-    connect(socket, &QObject::destroyed, this, [this, socket] { delete m_states.take(socket); });
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { delete m_states.take(socket); });
+    const auto forget = [this, socket] {
+        if (State* gone = m_states.take(socket)) {
+            release(gone);
+            delete gone;
+        }
+    };
+    connect(socket, &QObject::destroyed, this, forget);
+    connect(socket, &QTcpSocket::disconnected, this, forget);
     return true;
+}
+
+void ConnectionGuard::release(State* state)
+{
+    if (state->heldBytes == 0)
+        return;
+    m_bodyBytesInFlight -= state->heldBytes;
+    auto held = m_bodyBytesByToken.find(state->holder);
+    if (held != m_bodyBytesByToken.end() && (*held -= state->heldBytes) <= 0)
+        m_bodyBytesByToken.erase(held);
+    state->heldBytes = 0;
+}
+
+void ConnectionGuard::parked(QTcpSocket* socket)
+{
+    if (State* state = m_states.value(socket); state && state->phase == State::Phase::Taken) {
+        state->phase = State::Phase::Parked;
+        state->idleSince = nowMs();
+    }
 }
 
 void ConnectionGuard::taken(QTcpSocket* socket)
@@ -86,7 +123,11 @@ void ConnectionGuard::taken(QTcpSocket* socket)
 
 void ConnectionGuard::answered(QTcpSocket* socket)
 {
-    if (State* state = m_states.value(socket); state && state->phase == State::Phase::Taken) {
+    State* state = m_states.value(socket);
+    if (!state)
+        return;
+    release(state);
+    if (state->phase == State::Phase::Taken || state->phase == State::Phase::Parked) {
         state->phase = State::Phase::Headers;
         state->deadline = QDeadlineTimer(m_limits.idleTimeoutMs);
         state->idleSince = nowMs();
@@ -100,7 +141,7 @@ void ConnectionGuard::onReadyRead(QTcpSocket* socket)
         return;
     // What Qt HttpServer is about to read; peeked, so it still gets all of it.
     const QByteArray fresh = socket->peek(socket->bytesAvailable());
-    if (state->phase == State::Phase::Taken)
+    if (state->phase == State::Phase::Taken || state->phase == State::Phase::Parked)
         state->phase = State::Phase::Headers; // a pipelined next request (or the body of a parked one)
     if (state->phase == State::Phase::Body) {
         if (!state->chunked) {
@@ -138,9 +179,26 @@ void ConnectionGuard::onReadyRead(QTcpSocket* socket)
         return refuse(socket, 400, QStringLiteral("Content-Length is not a number"));
     if (length > m_limits.maxBodyBytes)
         return refuse(socket, 413, QStringLiteral("the body is larger than %1 bytes").arg(m_limits.maxBodyBytes));
-    QString why;
-    if ((length > 0 || state->chunked) && !m_mayUpload(headerValue(headers, "Authorization"), &why))
-        return refuse(socket, 401, why);
+    if (length > 0 || state->chunked) {
+        const QByteArray authorization = headerValue(headers, "Authorization");
+        QString why;
+        if (const int status = m_mayUpload(authorization, &why); status != 0)
+            return refuse(socket, status, why);
+        // Held from now until the answer: Qt HttpServer keeps the whole body, and the service a copy of it.
+        const qint64 held = state->chunked ? m_limits.maxBodyBytes : length;
+        if (m_bodyBytesInFlight + held > m_limits.maxBodyBytesInFlight ||
+            m_bodyBytesByToken.value(authorization) + held > m_limits.maxBodyBytes)
+            return refuse(socket, 503,
+                          QStringLiteral("too many bodies in flight (%1 bytes at once, %2 for one token): send "
+                                         "it again shortly")
+                              .arg(m_limits.maxBodyBytesInFlight)
+                              .arg(m_limits.maxBodyBytes));
+        release(state); // a pipelined request's earlier body, should one still be held
+        state->heldBytes = held;
+        state->holder = authorization;
+        m_bodyBytesInFlight += held;
+        m_bodyBytesByToken[authorization] += held;
+    }
     state->bodyLeft = length - afterHeaders;
     state->chunkedBytes = afterHeaders;
     state->phase = state->chunked || state->bodyLeft > 0 ? State::Phase::Body : State::Phase::Taken;
@@ -151,13 +209,13 @@ void ConnectionGuard::refuse(QTcpSocket* socket, int status, const QString& why)
     State* state = m_states.value(socket);
     if (state)
         state->phase = State::Phase::Refused;
-    static const QHash<int, QByteArray> reasons{{400, "Bad Request"},
-                                                {401, "Unauthorized"},
-                                                {408, "Request Timeout"},
-                                                {413, "Content Too Large"},
-                                                {431, "Request Header Fields Too Large"}};
+    static const QHash<int, QByteArray> reasons{{400, "Bad Request"},        {401, "Unauthorized"},
+                                                {408, "Request Timeout"},    {403, "Forbidden"},
+                                                {413, "Content Too Large"},  {431, "Request Header Fields Too Large"},
+                                                {503, "Service Unavailable"}};
     const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), why}}).toJson(QJsonDocument::Compact);
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasons.value(status) +
+                  (status == 503 ? "\r\nRetry-After: 1" : "") +
                   "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
     socket->flush();

@@ -5,6 +5,7 @@
 #include "SeriesCache.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
+#include "registry/StoredText.h"
 #include "series/Downsampling.h"
 
 #include <QJsonArray>
@@ -320,11 +321,30 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         };
     } else if (leaf == QLatin1String("final_metrics")) {
         update.apply = [this, id, body](QString* e) { return m_store.setFinalMetrics(id, body, e); };
+    } else if (leaf == QLatin1String("labels") &&
+               (body.contains(QStringLiteral("add")) || body.contains(QStringLiteral("remove")))) {
+        // {"add": […], "remove": […]}: one edit made under the run's lock, so edits made at once compose.
+        QStringList add;
+        QStringList remove;
+        fields.strings("add", &add);
+        fields.strings("remove", &remove);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        if (const QString problem = RunRecord::labelsError(RunRecord::normalizedLabels(add + remove));
+            !problem.isEmpty())
+            return refuse(ApiReply::error(400, problem));
+        update.apply = [this, id, add, remove, answer = update.answer](QString* e) {
+            const auto labels = m_store.editLabels(id, add, remove, e);
+            if (labels)
+                answer->insert(QStringLiteral("labels"), QJsonArray::fromStringList(*labels));
+            return labels.has_value();
+        };
     } else if (leaf == QLatin1String("labels")) {
         QStringList labels;
         fields.strings("labels", &labels, true);
         if (!fields.noOthers())
             return refuse(ApiReply::error(400, fields.error()));
+        labels = RunRecord::normalizedLabels(labels);
         if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
             return refuse(ApiReply::error(400, problem));
         update.apply = [this, id, labels](QString* e) { return m_store.setLabels(id, labels, e); };
@@ -352,6 +372,7 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         const auto runStatus = runStatusFromString(status);
         if (!runStatus)
             return refuse(ApiReply::error(400, QStringLiteral("status: unknown status \"%1\"").arg(status)));
+        reason = StoredText::clippedReason(reason); // as stored, and as the alerts tell it
         update.apply = [this, id, status = *runStatus, reason](QString* e) {
             return m_store.setStatus(id, status, reason, e);
         };
@@ -368,8 +389,10 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         fields.optionalNumber("test_error", &testError);
         if (!fields.noOthers())
             return refuse(ApiReply::error(400, fields.error()));
-        if (epoch < 0 || epoch > std::numeric_limits<int>::max() || step < 0)
-            return refuse(ApiReply::error(400, QStringLiteral("progress: epoch and step must not be negative")));
+        if (epoch < 0 || epoch > std::numeric_limits<int>::max())
+            return refuse(ApiReply::error(400, QStringLiteral("progress: epoch must be a whole number from 0")));
+        if (const QString problem = StoredText::stepError(step, QStringLiteral("progress: step")); !problem.isEmpty())
+            return refuse(ApiReply::error(400, problem));
         update.apply = [this, id, epoch, step, testError](QString* e) {
             return m_store.reportProgress(id, static_cast<int>(epoch), step, testError, e);
         };
@@ -386,7 +409,7 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"), QStringLiteral("memo"),
                                   QStringLiteral("labels"), QStringLiteral("final_metrics")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
-                                   QStringLiteral("scalars")};
+                                   QStringLiteral("scalars"), QStringLiteral("labels")};
     // Only PUT and POST write, each its own leaves (a PATCH of a status was taken for a POST).
     const QStringList* takes = request.method == "PUT" ? &kPut : request.method == "POST" ? &kPost : nullptr;
     if (!takes || !takes->contains(leaf)) {
@@ -419,7 +442,9 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
     m_feed.touch(id);
     if (update->alert)
         update->alert();
-    return ApiReply::json({{QStringLiteral("ok"), true}});
+    QJsonObject answer = *update->answer;
+    answer.insert(QStringLiteral("ok"), true);
+    return ApiReply::json(answer);
 }
 
 std::optional<QString> RegistryApi::scalarsRun(const ApiRequest& request)
@@ -454,6 +479,10 @@ std::optional<QVector<TaggedSeries>> RegistryApi::decodeScalars(const ApiRequest
     }
     if (!batch) {
         *refusal = ApiReply::error(400, error);
+        return std::nullopt;
+    }
+    if (const QString problem = StoredText::seriesError(*batch); !problem.isEmpty()) {
+        *refusal = ApiReply::error(400, QStringLiteral("scalars: ") + problem);
         return std::nullopt;
     }
     if (pointCount(*batch) > maxPoints) {
@@ -513,6 +542,11 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     tags += query.queryItemValue(QStringLiteral("tags"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
     if (tags.isEmpty())
         return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…] or tag=TAG (repeatable)"));
+    // A tag asked for twice is sent once: repeats must not multiply the reply.
+    tags.removeDuplicates();
+    if (tags.size() > m_limits.maxTagsPerRequest)
+        return ApiReply::error(400,
+                               QStringLiteral("series: at most %1 tags per request").arg(m_limits.maxTagsPerRequest));
     const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
     if (!points)
         return reply;

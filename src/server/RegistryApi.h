@@ -12,6 +12,7 @@
 #include <optional>
 
 #include <functional>
+#include <memory>
 
 namespace jikken {
 
@@ -50,6 +51,7 @@ struct ApiLimits
     int maxPointsPerBatch = 2'000'000;
     int maxRunsPerPage = 1000;
     int maxSeriesPoints = 100'000;
+    int maxTagsPerRequest = 1000; ///< distinct tags one series request may ask for
     int maxImportRuns = 100'000;
 };
 
@@ -97,6 +99,8 @@ private:
     {
         std::function<bool(QString*)> apply; ///< makes it in the store
         std::function<void()> alert;         ///< tells the alerts of it, once made (none: nothing to tell)
+        /// What the reply says besides "ok" (the labels an edit left), filled in by `apply`.
+        std::shared_ptr<QJsonObject> answer = std::make_shared<QJsonObject>();
     };
     /// The change a write of `body` to `leaf` (memo, status, progress, …) asks of run `id`; nothing, with
     /// `reply` saying why, when the body is not one.

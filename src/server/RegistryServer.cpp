@@ -115,6 +115,8 @@ struct RegistryServer::Waiter
     qint64 since = 0;
     QString instance;
     QDeadlineTimer deadline;
+    QByteArray caller;      ///< whose share of parked requests this is
+    bool answerNow = false; ///< over its caller's share: answered with what there is
 };
 
 struct RegistryServer::PendingReservation
@@ -122,6 +124,7 @@ struct RegistryServer::PendingReservation
     std::shared_ptr<QHttpServerResponder> responder;
     QPointer<QTcpSocket> socket;
     QString method;
+    QByteArray idempotencyKey; ///< scoped to the caller; empty: none
 };
 
 RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
@@ -212,7 +215,7 @@ bool RegistryServer::start(QString* error)
 }
 
 RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery,
-                                                 QString* why)
+                                                 QString* why, QByteArray* caller)
 {
     const bool write = RegistryApi::isWrite(methodName(request.method()));
     QByteArray secret;
@@ -230,6 +233,9 @@ RegistryServer::Access RegistryServer::authorize(const QHttpServerRequest& reque
             *tokenFromQuery = fromQuery;
         }
     }
+    if (caller)
+        *caller = secret.isEmpty() ? QByteArray("address " + request.remoteAddress().toString().toUtf8())
+                                   : QByteArray("token " + secret);
     if (secret.isEmpty()) {
         if (!write && m_options.openLoopbackReads && request.remoteAddress().isLoopback() && loopbackHost(request))
             return Access::Read;
@@ -265,20 +271,28 @@ const std::optional<AccessToken>* RegistryServer::liveToken(const QByteArray& se
     return &cached->token;
 }
 
-bool RegistryServer::mayUpload(const QByteArray& authorization, QString* why)
+int RegistryServer::mayUpload(const QByteArray& authorization, QString* why)
 {
     // The same verdict as `authorize`, from the headers alone; a database that cannot answer lets the body
     // come (the request then gets its 503 from the usual path).
     if (!authorization.startsWith("Bearer ")) {
         *why = QStringLiteral("a bearer token is required to send a body (Authorization: Bearer TOKEN)");
-        return false;
+        return 401;
     }
     QString databaseError;
     const std::optional<AccessToken>* token = liveToken(authorization.mid(7).trimmed(), &databaseError);
-    if (!token || *token)
-        return true;
-    *why = QStringLiteral("the token is not valid (unknown or revoked)");
-    return false;
+    if (!token)
+        return 0;
+    if (!*token) {
+        *why = QStringLiteral("the token is not valid (unknown or revoked)");
+        return 401;
+    }
+    // Every request with a body writes (reads are GETs): a read-only token's body is refused unread.
+    if ((*token)->readOnly) {
+        *why = QStringLiteral("this token is read-only");
+        return 403;
+    }
+    return 0;
 }
 
 ApiReply RegistryServer::refusal(Access access, const QString& why)
@@ -289,7 +303,7 @@ ApiReply RegistryServer::refusal(Access access, const QString& why)
     return ApiReply::error(503, why);
 }
 
-void RegistryServer::reconnectIfLost()
+bool RegistryServer::reconnectIfLost()
 {
     QString error;
     const auto outcome = m_store.reconnectIfLost(&error);
@@ -297,6 +311,15 @@ void RegistryServer::reconnectIfLost()
         std::fprintf(stderr, "jikken serve: the registry's database is back\n");
     else if (outcome == RegistryStore::Connection::Lost)
         std::fprintf(stderr, "jikken serve: %s\n", qPrintable(error));
+    return outcome != RegistryStore::Connection::Fine;
+}
+
+ApiReply RegistryServer::unlessDatabaseAway(ApiReply reply)
+{
+    // Any failure of the service looks at the connection (a restarted PostgreSQL is opened again).
+    if (reply.status < 500 || !reconnectIfLost() || reply.status != 500)
+        return reply;
+    return ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly"));
 }
 
 void RegistryServer::answerPageRequest(const QHttpServerRequest& request, const QByteArray& method,
@@ -326,7 +349,8 @@ void RegistryServer::answerPageRequest(const QHttpServerRequest& request, const 
     servePhonePage(responder, tokenFromQuery);
 }
 
-bool RegistryServer::queueReservation(const ApiRequest& request, QHttpServerResponder& responder, QTcpSocket* socket)
+bool RegistryServer::queueReservation(const ApiRequest& request, const QByteArray& idempotencyKey,
+                                      QHttpServerResponder& responder, QTcpSocket* socket)
 {
     ApiReply refused;
     const auto methodName = RegistryApi::reserveMethod(request, &refused);
@@ -334,12 +358,16 @@ bool RegistryServer::queueReservation(const ApiRequest& request, QHttpServerResp
         send(responder, refused);
         return false;
     }
+    if (const auto earlier = m_reservationKeys.find(idempotencyKey)) { // this POST again: its answer was lost
+        send(responder, RegistryApi::reserved(earlier, RegistryFailure::None, {}));
+        return false;
+    }
     // Reservations that arrive together are made together, in one transaction with one commit: the commit
     // (a disk flush) is what a reservation costs.
     if (m_pendingReservations.empty())
         QTimer::singleShot(0, this, &RegistryServer::reservePending);
     m_pendingReservations.push_back(
-        {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName});
+        {std::make_shared<QHttpServerResponder>(std::move(responder)), socket, *methodName, idempotencyKey});
     return true;
 }
 
@@ -363,6 +391,14 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         socket->disconnectFromHost();
         return true;
     }
+    // Listening on loopback, only this machine's names are ours: a page elsewhere whose name was rebound
+    // to 127.0.0.1 (DNS rebinding) sends its own, and gets nothing, not even the phone page.
+    if (m_options.address.isLoopback() && !loopbackHost(request)) {
+        send(responder,
+             ApiReply::error(421, QStringLiteral("this service answers to localhost only, not to Host \"%1\"")
+                                      .arg(QString::fromUtf8(header(request, "Host").left(200)))));
+        return true;
+    }
     if (path == QLatin1String("/") || path == QLatin1String("/index.html")) {
         answerPageRequest(request, method, responder);
         return true;
@@ -373,7 +409,8 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     }
     QByteArray tokenFromQuery;
     QString why;
-    const Access access = authorize(request, &tokenFromQuery, &why);
+    QByteArray caller;
+    const Access access = authorize(request, &tokenFromQuery, &why, &caller);
     if (access == Access::Denied || access == Access::Unavailable) {
         send(responder, refusal(access, why),
              access == Access::Denied ? Headers{{"WWW-Authenticate", "Bearer realm=\"jikken\""}} : Headers{});
@@ -385,7 +422,7 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     }
     if (path == QLatin1String("/api/v1/changes") && method == "GET") {
         answeredLater = true;
-        parkOrAnswerChanges(request, std::move(responder));
+        parkOrAnswerChanges(request, caller, std::move(responder));
         return true;
     }
     ApiRequest apiRequest{method, path, request.query(), request.body(), header(request, "Content-Type"), {}};
@@ -398,7 +435,12 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         }
     }
     if (method == "POST" && path == QLatin1String("/api/v1/reserve")) {
-        answeredLater = queueReservation(apiRequest, responder, socket);
+        const QByteArray key = header(request, "Idempotency-Key");
+        if (!key.isEmpty() && !ReservationKeys::keyError(key).isEmpty()) {
+            send(responder, ApiReply::error(400, ReservationKeys::keyError(key)));
+            return true;
+        }
+        answeredLater = queueReservation(apiRequest, key.isEmpty() ? key : caller + '\n' + key, responder, socket);
         return true;
     }
     if (const auto run = RegistryApi::scalarsRun(apiRequest)) {
@@ -406,12 +448,10 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         storeScalars(*run, apiRequest, std::move(responder), socket);
         return true;
     }
-    const ApiReply reply = m_api.handle(apiRequest);
-    if (reply.status >= 500) {
+    const ApiReply reply = unlessDatabaseAway(m_api.handle(apiRequest));
+    if (reply.status >= 500)
         std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
                      reply.body.constData());
-        reconnectIfLost();
-    }
     send(responder, reply);
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
         QTimer::singleShot(0, this, [this] { answerWaiters(); });
@@ -445,29 +485,49 @@ void RegistryServer::reservePending()
     batch.swap(m_pendingReservations);
     if (batch.empty())
         return;
+    // One ID per idempotency key: a copy of a POST that came in the same batch shares the first one's.
     QStringList methods;
-    for (const PendingReservation& pending : batch)
-        methods << pending.method;
-    QString error;
-    const auto ids = m_store.reserve(methods, &error);
-    RegistryFailure failure = m_store.lastFailure(); // before a reconnection's own failures
-    if (!ids)
-        reconnectIfLost();
+    std::vector<int> slot(batch.size());
+    QHash<QByteArray, int> slotOfKey;
     for (size_t i = 0; i < batch.size(); ++i) {
-        std::optional<ModelId> id = ids ? std::optional<ModelId>(ids->at(static_cast<qsizetype>(i))) : std::nullopt;
+        const QByteArray& key = batch[i].idempotencyKey;
+        const auto first = key.isEmpty() ? slotOfKey.constEnd() : slotOfKey.constFind(key);
+        slot[i] = first != slotOfKey.constEnd() ? *first : static_cast<int>(methods.size());
+        if (first == slotOfKey.constEnd()) {
+            if (!key.isEmpty())
+                slotOfKey.insert(key, slot[i]);
+            methods << batch[i].method;
+        }
+    }
+    QString error;
+    auto ids = m_store.reserve(methods, &error);
+    RegistryFailure failure = m_store.lastFailure(); // before a reconnection's own failures
+    const bool away = !ids && reconnectIfLost();
+    std::vector<std::optional<ModelId>> taken(methods.size());
+    for (qsizetype k = 0; k < methods.size(); ++k) {
+        taken[k] = ids ? std::optional<ModelId>(ids->at(k)) : std::nullopt;
         // The batch may not fit in what is left of the day: then each takes what remains, one by one.
-        if (!ids && batch.size() > 1) {
-            id = m_store.reserve(batch[i].method, &error);
+        if (!ids && methods.size() > 1 && !away) {
+            taken[k] = m_store.reserve(methods[k], &error);
             failure = m_store.lastFailure();
         }
-        if (id)
-            m_feed.touch(id->toString());
+        if (taken[k])
+            m_feed.touch(taken[k]->toString());
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const std::optional<ModelId>& id = taken[slot[i]];
+        if (id && !batch[i].idempotencyKey.isEmpty())
+            m_reservationKeys.remember(batch[i].idempotencyKey, *id);
         if (batch[i].socket) { // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
-            send(*batch[i].responder, RegistryApi::reserved(id, failure, error));
+            const ApiReply reply = RegistryApi::reserved(id, failure, error);
+            send(*batch[i].responder,
+                 away && !id
+                     ? ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly"))
+                     : reply);
             m_guard->answered(batch[i].socket);
         }
     }
-    if (!ids && batch.size() == 1)
+    if (!ids && methods.size() == 1)
         std::fprintf(stderr, "jikken serve: reserve: %s\n", qPrintable(error));
     if (m_feed.revision() != m_answeredRevision && !m_waiters.empty())
         answerWaiters();
@@ -479,7 +539,8 @@ void RegistryServer::missingHandler(const QHttpServerRequest& request, QTcpSocke
     send(responder, ApiReply::error(404, QStringLiteral("no such page")));
 }
 
-void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder)
+void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, const QByteArray& caller,
+                                         QHttpServerResponder&& responder)
 {
     const QUrlQuery query = request.query();
     bool sinceOk = true;
@@ -498,9 +559,17 @@ void RegistryServer::parkOrAnswerChanges(const QHttpServerRequest& request, QHtt
     QTcpSocket* socket = responder.socket();
     auto waiter = std::make_unique<Waiter>(Waiter{std::move(responder), socket, since,
                                                   query.queryItemValue(QStringLiteral("feed"), QUrl::FullyDecoded),
-                                                  QDeadlineTimer(std::min(waitMs, m_options.maxWaitMs))});
+                                                  QDeadlineTimer(std::min(waitMs, m_options.maxWaitMs)), caller});
     if (waiter->instance.isEmpty())
         waiter->instance = m_feed.instance();
+    // One caller's share of held requests: past it, its oldest is answered now (it asks again, as after any
+    // answer), so waits of one token never fill the service.
+    int held = 0;
+    for (auto it = m_waiters.rbegin(); it != m_waiters.rend(); ++it) {
+        if ((*it)->caller == caller && !(*it)->answerNow && ++held >= m_options.maxParkedPerClient)
+            (*it)->answerNow = true;
+    }
+    m_guard->parked(socket);
     m_waiters.push_back(std::move(waiter));
     answerWaiters();
 }
@@ -515,7 +584,7 @@ void RegistryServer::answerWaiters()
             continue;
         }
         const ChangeFeed::Changes changes = m_feed.since(waiter.since, waiter.instance);
-        if (changes.runs.isEmpty() && !changes.reset && !waiter.deadline.hasExpired()) {
+        if (changes.runs.isEmpty() && !changes.reset && !waiter.deadline.hasExpired() && !waiter.answerNow) {
             ++it;
             continue;
         }

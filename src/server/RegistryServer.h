@@ -3,6 +3,7 @@
 #include "ChangeFeed.h"
 #include "ConnectionGuard.h"
 #include "RegistryApi.h"
+#include "ReservationKeys.h"
 #include "RunAlerts.h"
 #include "ScalarIngest.h"
 #include "SeriesCache.h"
@@ -38,7 +39,10 @@ struct ServerOptions
     qint64 maxBodyBytes = 64 << 20;
     /// Slow headers, idle connections and how many at once (ConnectionGuard); its body limit is maxBodyBytes.
     ConnectionGuard::Limits connections;
-    int maxWaitMs = 30'000;              ///< longest a change-feed request is held open
+    int maxWaitMs = 30'000; ///< longest a change-feed request is held open
+    /// Change-feed requests one token (or, without one, one address) may have held open; past it the oldest
+    /// is answered at once, so no one client holds the connection cap with waits.
+    int maxParkedPerClient = 8;
     qint64 seriesCacheBytes = 256 << 20; ///< the series cache's memory budget (least recently used go first)
     /// The registry's clock, for tests and benchmarks; empty: the real one.
     RegistryStore::Clock clock;
@@ -71,20 +75,30 @@ private:
     enum class Access { Denied, Unavailable, Read, Write };
     struct Waiter;
 
-    Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why);
+    /// `caller`, where given: who asks, for fair shares and idempotency keys (the token, or without one the
+    /// address).
+    Access authorize(const QHttpServerRequest& request, QByteArray* tokenFromQuery, QString* why,
+                     QByteArray* caller = nullptr);
     /// The answer to a request `authorize` turned away: 401 for a bad token, 503 while the database is away.
     ApiReply refusal(Access access, const QString& why);
-    /// After a database failure: a lost PostgreSQL connection is opened again (with backoff).
-    void reconnectIfLost();
+    /// After a database failure: a lost PostgreSQL connection is opened again (with backoff). Whether the
+    /// database was away (the failure was its absence, not the request's).
+    bool reconnectIfLost();
+    /// A reply of 500 becomes 503 when the database was away: the client tries again, as the API promises.
+    ApiReply unlessDatabaseAway(ApiReply reply);
     /// The token whose secret this is (std::nullopt: none live), from a cache of kTokenCacheMs or the
     /// database; nullptr with `databaseError` when the database cannot answer.
     const std::optional<AccessToken>* liveToken(const QByteArray& secret, QString* databaseError);
-    /// Whether a request with this Authorization header may send a body (ConnectionGuard asks first).
-    bool mayUpload(const QByteArray& authorization, QString* why);
+    /// Whether a request with this Authorization header may send a body (ConnectionGuard asks first): 0,
+    /// or the status that refuses it.
+    int mayUpload(const QByteArray& authorization, QString* why);
     /// Hands a scalars upload to the ingest thread; answers it, and updates the cache and feed, when stored.
     void storeScalars(const QString& run, const ApiRequest& request, QHttpServerResponder&& responder,
                       QTcpSocket* socket);
-    void parkOrAnswerChanges(const QHttpServerRequest& request, QHttpServerResponder&& responder);
+    void parkOrAnswerChanges(const QHttpServerRequest& request, const QByteArray& caller,
+                             QHttpServerResponder&& responder);
+    /// Answers every waiting change-feed request that has news, whose wait is over or that is over its
+    /// caller's share.
     void answerWaiters();
     void reservePending();
     void markLost();
@@ -94,7 +108,9 @@ private:
                            QHttpServerResponder& responder);
     /// Queues a `POST /api/v1/reserve` to be made with those that arrive with it; false when refused (and
     /// answered) at once.
-    bool queueReservation(const ApiRequest& request, QHttpServerResponder& responder, QTcpSocket* socket);
+    /// `idempotencyKey`: the caller's key (already scoped to the caller), or empty.
+    bool queueReservation(const ApiRequest& request, const QByteArray& idempotencyKey, QHttpServerResponder& responder,
+                          QTcpSocket* socket);
 
     ServerOptions m_options;
     RegistryStore m_store;
@@ -113,6 +129,7 @@ private:
     std::vector<std::unique_ptr<Waiter>> m_waiters;
     struct PendingReservation;
     std::vector<PendingReservation> m_pendingReservations;
+    ReservationKeys m_reservationKeys;
     qint64 m_answeredRevision = 0;
     struct CachedToken
     {

@@ -66,7 +66,9 @@ struct ScalarIngest::Worker : QObject
         std::fprintf(stderr, "jikken serve: POST %s -> %s\n", qPrintable(request.path), qPrintable(error));
         const RegistryFailure failure = store.lastFailure();
         QString ignored;
-        store.reconnectIfLost(&ignored); // a restarted PostgreSQL: the next batch finds a new connection
+        // A restarted PostgreSQL: the next batch finds a new connection, and this one is told to come again.
+        if (store.reconnectIfLost(&ignored) != RegistryStore::Connection::Fine)
+            return {ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly")), {}};
         return {RegistryApi::storeFailure(failure, error), {}};
     }
 };

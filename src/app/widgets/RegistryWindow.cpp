@@ -596,11 +596,13 @@ void RegistryWindow::writeRun(const QString& id, const QString& what,
         });
 }
 
-void RegistryWindow::saveLabels(const QString& id, const QStringList& labels)
+void RegistryWindow::saveLabels(const QString& id, const QStringList& added, const QStringList& removed)
 {
     writeRun(
         id, tr("labels"),
-        [id, labels](RegistryClient& registry, QString* error) { return registry.setLabels(id, labels, error); },
+        [id, added, removed](RegistryClient& registry, QString* error) {
+            return registry.editLabels(id, added, removed, error).has_value();
+        },
         [this] { showSelected(); });
 }
 

@@ -112,7 +112,7 @@ private:
     /// `saved` runs, on failure the banner says that its `what` was not saved and why.
     void writeRun(const QString& id, const QString& what, std::function<bool(RegistryClient&, QString*)> write,
                   std::function<void()> saved);
-    void saveLabels(const QString& id, const QStringList& labels);
+    void saveLabels(const QString& id, const QStringList& added, const QStringList& removed);
     /// Tells the user that a run finished, failed or was lost: the status bar, and a desktop notification.
     void announceEnd(const RunRecord& run);
     void saveMemo(const QString& id, const QString& memo);

@@ -43,8 +43,19 @@ RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     connect(m_labels, &QLineEdit::editingFinished, this, [this] {
         const QStringList labels = m_labels->text().split(u' ', Qt::SkipEmptyParts);
         if (!m_id.isEmpty() && labels != m_shownLabels) {
+            // What the user changed, not what the field holds: labels others added meanwhile stay.
+            QStringList added;
+            QStringList removed;
+            for (const QString& label : labels) {
+                if (!m_shownLabels.contains(label))
+                    added << label;
+            }
+            for (const QString& label : std::as_const(m_shownLabels)) {
+                if (!labels.contains(label))
+                    removed << label;
+            }
             m_shownLabels = labels;
-            Q_EMIT labelsEdited(m_id, labels);
+            Q_EMIT labelsEdited(m_id, added, removed);
         }
     });
     QFont titleFont = m_title->font();

@@ -47,8 +47,9 @@ public:
 
 Q_SIGNALS:
     void memoEdited(const QString& id, const QString& memo);
-    /// The user changed the run's labels (space-separated in the editor) and left the field.
-    void labelsEdited(const QString& id, const QStringList& labels);
+    /// The user changed the run's labels (space-separated in the editor) and left the field: these were
+    /// added and removed.
+    void labelsEdited(const QString& id, const QStringList& added, const QStringList& removed);
 
 private:
     QString m_id;

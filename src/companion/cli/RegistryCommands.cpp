@@ -109,8 +109,8 @@ int listRuns(RegistryClient& store, const ListOptions& options)
     QString error;
     const auto runs = store.runs(filter, &error);
     if (!runs)
-        return console::fail(error, store.lastFailure() == RegistryFailure::Refused ? console::kUsage
-                                                                                     : console::kFailure);
+        return console::fail(error,
+                             store.lastFailure() == RegistryFailure::Refused ? console::kUsage : console::kFailure);
     if (options.format == "csv") {
         console::out(RunExport::toCsv(*runs));
     } else if (options.format == "json") {
@@ -234,10 +234,8 @@ void addScalarsCommand(CLI::App& app, const RegistryLocation& registry, CommandA
                     byTag.insert(it.key(), it.value());
                 QFile out;
                 if (!out.open(stdout, QIODevice::WriteOnly) ||
-                    !ScalarExport::write(byTag,
-                                         options->format == "json" ? ScalarExport::Format::Json
-                                                                   : ScalarExport::Format::Csv,
-                                         out))
+                    !ScalarExport::write(
+                        byTag, options->format == "json" ? ScalarExport::Format::Json : ScalarExport::Format::Csv, out))
                     return console::fail(QStringLiteral("cannot write to standard output"));
                 return console::kOk;
             });
@@ -278,21 +276,19 @@ void addTagCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
     tag->callback([&registry, &action, tagId, added, removed] {
         action = [&registry, tagId, added, removed] {
             return withModel(registry, *tagId, [&](RegistryClient& store, const QString& id) {
-                QString error;
-                const auto run = store.run(id, &error);
-                if (!run)
-                    return console::fail(error);
-                QStringList labels = run->labels;
-                for (const std::string& label : *added) {
-                    if (!labels.contains(QString::fromStdString(label)))
-                        labels << QString::fromStdString(label);
-                }
+                QStringList add;
+                QStringList remove;
+                for (const std::string& label : *added)
+                    add << QString::fromStdString(label);
                 for (const std::string& label : *removed)
-                    labels.removeAll(QString::fromStdString(label));
-                if (labels != run->labels && !store.setLabels(id, labels, &error))
-                    return console::fail(error, RunRecord::labelsError(labels).isEmpty() ? console::kFailure
-                                                                                         : console::kUsage);
-                console::out(labels.join(u' ') + u'\n');
+                    remove << QString::fromStdString(label);
+                // One edit in the registry (not read, then replace): labels added at once by others stay.
+                QString error;
+                const auto labels = store.editLabels(id, add, remove, &error);
+                if (!labels)
+                    return console::fail(error, store.lastFailure() == RegistryFailure::Refused ? console::kUsage
+                                                                                                : console::kFailure);
+                console::out(labels->join(u' ') + u'\n');
                 return console::kOk;
             });
         };

@@ -183,6 +183,14 @@ Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote
         run.id = reserved->toString();
     }
     run.runDirectory = QDir(QFileInfo(run.spec.logRoot).absoluteFilePath()).filePath(run.id);
+    // A new run's folder holds no curves yet: event files there are another run's of the same ID (another
+    // registry's, a copied folder), and writing beside them would give each step two different values.
+    const QStringList events =
+        QDir(run.runDirectory).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files, QDir::Name);
+    if (!events.isEmpty())
+        return console::fail(QStringLiteral("%1 already holds another run's event file %2; move that folder away "
+                                            "(or set log_root elsewhere) and train %3 again with --id %3")
+                                 .arg(run.runDirectory, events.first(), run.id));
     return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "ScalarExport.h"
 
+#include "registry/RunExport.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -36,17 +38,7 @@ void appendInteger(std::string& out, qint64 value)
 
 std::string csvField(const QString& text)
 {
-    std::string utf8 = text.toStdString();
-    if (utf8.find_first_of(",\"\r\n") == std::string::npos)
-        return utf8;
-    std::string quoted = "\"";
-    for (char c : utf8) {
-        if (c == '"')
-            quoted.push_back('"');
-        quoted.push_back(c);
-    }
-    quoted.push_back('"');
-    return quoted;
+    return RunExport::csvField(text).toStdString(); // formulas made plain text, as every CSV we write
 }
 
 std::string jsonString(const QString& text)

@@ -5,9 +5,12 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QNetworkReply>
+#include <QScopeGuard>
 #include <QSslCertificate>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
+#include <QUuid>
 
 namespace jikken {
 
@@ -60,6 +63,8 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     request.setRawHeader("Authorization", m_authorization);
     if (m_journalSequence)
         request.setRawHeader("Jikken-Journal-Sequence", QByteArray::number(*m_journalSequence));
+    if (!m_idempotencyKey.isEmpty())
+        request.setRawHeader("Idempotency-Key", m_idempotencyKey);
     request.setTransferTimeout(m_timeoutMs);
     if (!m_ssl.isNull())
         request.setSslConfiguration(m_ssl);
@@ -144,7 +149,15 @@ QString HttpRegistryClient::runPath(const QString& id, const char* leaf) const
 
 std::optional<ModelId> HttpRegistryClient::reserve(const QString& method, QString* error)
 {
-    const auto reply = sendJson("POST", QStringLiteral("/api/v1/reserve"), {{QStringLiteral("method"), method}}, error);
+    // One key for this reservation and its retries: a POST whose answer was lost, sent again (by Qt, or
+    // below), gets the ID the first one took instead of consuming a second.
+    m_idempotencyKey = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    const auto forget = qScopeGuard([this] { m_idempotencyKey.clear(); });
+    auto reply = sendJson("POST", QStringLiteral("/api/v1/reserve"), {{QStringLiteral("method"), method}}, error);
+    if (!reply && m_failure == RegistryFailure::Unreachable) {
+        QThread::msleep(200);
+        reply = sendJson("POST", QStringLiteral("/api/v1/reserve"), {{QStringLiteral("method"), method}}, error);
+    }
     if (!reply)
         return std::nullopt;
     const QString id = reply->value(QStringLiteral("id")).toString();
@@ -192,6 +205,21 @@ bool HttpRegistryClient::setMemo(const QString& id, const QString& memo, QString
 bool HttpRegistryClient::setLabels(const QString& id, const QStringList& labels, QString* error)
 {
     return put(runPath(id, "labels"), {{QStringLiteral("labels"), QJsonArray::fromStringList(labels)}}, error);
+}
+
+std::optional<QStringList> HttpRegistryClient::editLabels(const QString& id, const QStringList& add,
+                                                          const QStringList& remove, QString* error)
+{
+    const auto reply = sendJson("POST", runPath(id, "labels"),
+                                {{QStringLiteral("add"), QJsonArray::fromStringList(add)},
+                                 {QStringLiteral("remove"), QJsonArray::fromStringList(remove)}},
+                                error);
+    if (!reply)
+        return std::nullopt;
+    QStringList labels;
+    for (const QJsonValue& label : reply->value(QStringLiteral("labels")).toArray())
+        labels << label.toString();
+    return labels;
 }
 
 bool HttpRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)

@@ -41,6 +41,8 @@ public:
     bool setDevice(const QString& id, const QString& device, QString* error) override;
     bool setMemo(const QString& id, const QString& memo, QString* error) override;
     bool setLabels(const QString& id, const QStringList& labels, QString* error) override;
+    std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
+                                          QString* error) override;
     bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
     bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
     bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
@@ -97,6 +99,7 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_network;
     RegistryFailure m_failure = RegistryFailure::None;
     std::optional<qint64> m_journalSequence;
+    QByteArray m_idempotencyKey; ///< sent with a reservation (and its retries)
     QSslConfiguration m_ssl;
 };
 

@@ -2,6 +2,7 @@
 
 #include "HttpRegistryClient.h"
 #include "RegistryWire.h"
+#include "StoredText.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -337,6 +338,13 @@ bool JournalingRegistryClient::setLabels(const QString& id, const QStringList& l
                   error);
 }
 
+std::optional<QStringList> JournalingRegistryClient::editLabels(const QString& id, const QStringList& add,
+                                                                const QStringList& remove, QString* error)
+{
+    // An edit made by hand wants its answer (the labels as they now stand): sent at once, as reads are.
+    return m_direct->editLabels(id, add, remove, error);
+}
+
 bool JournalingRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return record({{QStringLiteral("op"), QStringLiteral("final_metrics")},
@@ -347,6 +355,13 @@ bool JournalingRegistryClient::setFinalMetrics(const QString& id, const QJsonObj
 
 bool JournalingRegistryClient::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
 {
+    // A point no registry can store (a NUL in its tag, a negative step) is refused here, once: in the
+    // journal it would hold up the points sent with it.
+    if (const QString problem = StoredText::pointsError(points); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
     return points.isEmpty() || record({{QStringLiteral("op"), QStringLiteral("scalars")},
                                        {QStringLiteral("id"), id},
                                        {QStringLiteral("points"), RegistryWire::scalarsToJson(points)}},

@@ -85,6 +85,10 @@ public:
     virtual bool setMemo(const QString& id, const QString& memo, QString* error) = 0;
     /// Replaces the run's labels (the user's tags) with these.
     virtual bool setLabels(const QString& id, const QStringList& labels, QString* error) = 0;
+    /// Takes `remove` off the run's labels and puts `add` on, in one step: edits made at once by several
+    /// clients all hold (unlike reading the labels and setting them). The labels as they then stand.
+    virtual std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
+                                                  QString* error) = 0;
     virtual bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) = 0;
     /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
     virtual bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) = 0;

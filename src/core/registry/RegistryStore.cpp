@@ -7,6 +7,7 @@
 #include "RegistryWire.h"
 #include "RunQuery.h"
 #include "SqlTransaction.h"
+#include "StoredText.h"
 #include "util/PrivateFiles.h"
 
 #include <QAtomicInteger>
@@ -427,7 +428,7 @@ bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString
 {
     const qint64 now = nowMs();
     QString sql = QStringLiteral("status = ?, status_reason = ?, heartbeat_at = ?");
-    QVariantList values{toString(status), reason, now};
+    QVariantList values{toString(status), StoredText::clippedReason(reason), now};
     if (status == RunStatus::Running) {
         sql += QStringLiteral(", started_at = COALESCE(started_at, ?), finished_at = NULL");
         values << now;
@@ -441,6 +442,8 @@ bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString
 bool RegistryStore::reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
                                    QString* error)
 {
+    if (const QString problem = StoredText::stepError(step, QStringLiteral("progress: step")); !problem.isEmpty())
+        return fail(error, RegistryFailure::Refused, problem);
     if (!testError)
         return execUpdate(id, QStringLiteral("epoch = ?, step = ?, ") + kAlive, {epoch, step, nowMs()}, error);
     return execUpdate(id,
@@ -470,9 +473,40 @@ bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* err
 
 bool RegistryStore::setLabels(const QString& id, const QStringList& labels, QString* error)
 {
-    if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty())
+    const QStringList normal = RunRecord::normalizedLabels(labels);
+    if (const QString problem = RunRecord::labelsError(normal); !problem.isEmpty())
         return fail(error, RegistryFailure::Refused, problem);
-    return execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(labels)}, error);
+    return execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(normal)}, error);
+}
+
+std::optional<QStringList> RegistryStore::editLabels(const QString& id, const QStringList& add,
+                                                     const QStringList& remove, QString* error)
+{
+    QSqlDatabase db = database();
+    SqlTransaction transaction(db);
+    if (!transaction.begin(error))
+        return std::nullopt;
+    // Read and written under the run's row lock (PostgreSQL) or the write lock (SQLite): edits compose.
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT labels FROM runs WHERE id = ?") +
+                  (isPostgresql() ? QStringLiteral(" FOR UPDATE") : QString()));
+    query.addBindValue(id);
+    if (!stepToRun(query, id, error))
+        return std::nullopt;
+    QStringList current;
+    for (const QJsonValue& label : QJsonDocument::fromJson(query.value(0).toString().toUtf8()).array())
+        current << label.toString();
+    query.finish();
+    const QStringList labels = RunRecord::editedLabels(current, add, remove);
+    if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty()) {
+        fail(error, RegistryFailure::Refused, problem);
+        return std::nullopt;
+    }
+    if (labels != current && !execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(labels)}, error))
+        return std::nullopt;
+    if (!transaction.commit(error))
+        return std::nullopt;
+    return labels;
 }
 
 bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
@@ -520,6 +554,8 @@ bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& po
 
 bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& batch, QString* error)
 {
+    if (const QString problem = StoredText::seriesError(batch); !problem.isEmpty())
+        return fail(error, RegistryFailure::Refused, problem);
     QSqlDatabase db = database();
     SqlTransaction transaction(db);
     if (!transaction.begin(error))
@@ -560,14 +596,8 @@ std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
     QSqlQuery query(database());
     query.prepare(QStringLiteral("SELECT ") + kRunColumns + QStringLiteral(" FROM runs WHERE id = ?"));
     query.addBindValue(id);
-    if (!query.exec()) {
-        failQuery(error, query);
+    if (!stepToRun(query, id, error))
         return std::nullopt;
-    }
-    if (!query.next()) {
-        fail(error, RegistryFailure::UnknownRun, unknownRun(id));
-        return std::nullopt;
-    }
     return readRun(query);
 }
 
@@ -710,8 +740,10 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
     for (const RunRecord& r : runs) {
         QString problem;
         const auto id = ModelId::parse(r.id, &problem);
-        if (!id)
-            return fail(error, RegistryFailure::Refused, problem);
+        const QStringList labels = RunRecord::normalizedLabels(r.labels);
+        if (!id || !(problem = RunRecord::memoError(r.memo)).isEmpty() ||
+            !(problem = RunRecord::labelsError(labels)).isEmpty())
+            return fail(error, RegistryFailure::Refused, id ? QStringLiteral("%1: %2").arg(r.id, problem) : problem);
         const int dayKey = id->date().toString(QStringLiteral("yyyyMMdd")).toInt();
         query.prepare(QStringLiteral(
             "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
@@ -728,7 +760,7 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
                                   toJson(r.hparams),
                                   r.memo,
                                   toString(r.status),
-                                  r.statusReason,
+                                  StoredText::clippedReason(r.statusReason),
                                   r.host,
                                   r.created.isValid() ? r.created.toMSecsSinceEpoch() : nowMs(),
                                   ms(r.started),
@@ -738,7 +770,7 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
                                   number(r.latestTestError),
                                   number(r.bestTestError),
                                   toJson(r.fields),
-                                  labelsJson(r.labels)};
+                                  labelsJson(labels)};
         for (const QVariant& value : values)
             query.addBindValue(sqlValue(value));
         if (!query.exec())
@@ -763,6 +795,13 @@ bool RegistryStore::fail(QString* error, RegistryFailure kind, const QString& me
     if (error)
         *error = message;
     return false;
+}
+
+bool RegistryStore::stepToRun(QSqlQuery& query, const QString& id, QString* error) const
+{
+    if (!query.exec())
+        return failQuery(error, query);
+    return query.next() || fail(error, RegistryFailure::UnknownRun, unknownRun(id));
 }
 
 bool RegistryStore::failQuery(QString* error, const QSqlQuery& query) const

@@ -72,6 +72,8 @@ public:
     bool setDevice(const QString& id, const QString& device, QString* error) override;
     bool setMemo(const QString& id, const QString& memo, QString* error) override;
     bool setLabels(const QString& id, const QStringList& labels, QString* error) override;
+    std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
+                                          QString* error) override;
     bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
     bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
     bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
@@ -108,6 +110,8 @@ private:
     bool connectTo(const DatabaseUrl& url, QString* error);
     bool fail(QString* error, RegistryFailure kind, const QString& message) const;
     bool failQuery(QString* error, const QSqlQuery& query) const;
+    /// Runs a query of one run's row and steps onto it; UnknownRun when there is none.
+    bool stepToRun(QSqlQuery& query, const QString& id, QString* error) const;
     /// The runs that the filter's fields other than its query select, in SQL.
     std::optional<QVector<RunRecord>> selectRuns(const RunFilter& filter, QString* error);
     /// The key of the run's series of `tag`; -1 when there is none.

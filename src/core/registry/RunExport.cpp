@@ -63,7 +63,9 @@ QStringList csvRow(const RunRecord& r)
             compactJson(r.hparams),
             r.command,
             r.logDir,
-            r.memo};
+            r.memo,
+            r.labels.join(u' '),
+            compactJson(r.finalMetrics)};
 }
 
 } // namespace
@@ -72,7 +74,7 @@ QString toCsv(const QVector<RunRecord>& runs)
 {
     QString out = QStringLiteral("id,method,model,dataset,status,status_reason,host,device,epoch,total_epochs,step,"
                                  "latest_test_error,best_test_error,created,started,finished,git_commit,git_dirty,"
-                                 "hparams,command,log_dir,memo\n");
+                                 "hparams,command,log_dir,memo,labels,final_metrics\n");
     for (const RunRecord& r : runs) {
         QStringList fields;
         for (const QString& field : csvRow(r))

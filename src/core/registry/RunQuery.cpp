@@ -49,11 +49,26 @@ std::optional<QStringList> words(const QString& text, QString* error)
     return out;
 }
 
+/// Whether `raw` is `normalized` once normalized (normalizedKey), without building the string: a filter
+/// compares every term with every hyperparameter of every run.
+bool sameKey(QStringView raw, QStringView normalized)
+{
+    qsizetype at = 0;
+    for (const QChar c : raw) {
+        if (c == u' ' || c == u'_' || c == u'-' || c.isSpace())
+            continue;
+        if (at == normalized.size() || c.toLower() != normalized[at])
+            return false;
+        ++at;
+    }
+    return at == normalized.size();
+}
+
 /// A value of a run's hyperparameters or imported columns, by normalized key.
 QJsonValue lookUp(const QJsonObject& object, const QString& key)
 {
     for (auto it = object.begin(); it != object.end(); ++it) {
-        if (normalizedKey(it.key()) == key)
+        if (sameKey(it.key(), key))
             return it.value();
     }
     return QJsonValue(QJsonValue::Undefined);
@@ -114,6 +129,11 @@ std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
     const auto parts = words(text, error);
     if (!parts)
         return std::nullopt;
+    // Bounded, so a filter typed (or pasted) into the desktop's box never holds up its window for long.
+    if (parts->size() > kMaxTerms) {
+        *error = QStringLiteral("a query has at most %1 terms (this one has %2)").arg(kMaxTerms).arg(parts->size());
+        return std::nullopt;
+    }
     RunQuery query;
     for (QString word : *parts) {
         Term term;

@@ -25,7 +25,9 @@ namespace jikken {
 class RunQuery
 {
 public:
-    /// The query, or why it cannot be read (a comparison without a number, a quote left open).
+    static constexpr int kMaxTerms = 64;
+    /// The query, or why it cannot be read (a comparison without a number, a quote left open, more than
+    /// kMaxTerms terms).
     static std::optional<RunQuery> parse(const QString& text, QString* error);
 
     bool matches(const RunRecord& run) const;

@@ -1,6 +1,6 @@
 #include "RunRecord.h"
 
-#include <algorithm>
+#include "StoredText.h"
 
 #include <array>
 
@@ -47,9 +47,40 @@ bool isTerminal(RunStatus status)
 
 QString RunRecord::memoError(const QString& memo)
 {
-    return memo.size() > kMaxMemoLength
-               ? QStringLiteral("memo: at most %1 characters (this one has %2)").arg(kMaxMemoLength).arg(memo.size())
+    if (memo.size() <= kMaxMemoLength) // fewer UTF-16 units than the limit: fewer characters too
+        return {};
+    const qsizetype characters = StoredText::characters(memo);
+    return characters > kMaxMemoLength
+               ? QStringLiteral("memo: at most %1 characters (this one has %2)").arg(kMaxMemoLength).arg(characters)
                : QString();
+}
+
+QStringList RunRecord::normalizedLabels(const QStringList& labels)
+{
+    QStringList result;
+    QStringList folded;
+    for (const QString& label : labels) {
+        const QString normal = label.normalized(QString::NormalizationForm_C);
+        const QString key = normal.toCaseFolded();
+        if (folded.contains(key))
+            continue;
+        folded << key;
+        result << normal;
+    }
+    return result;
+}
+
+QStringList RunRecord::editedLabels(const QStringList& current, const QStringList& add, const QStringList& remove)
+{
+    QStringList gone;
+    for (const QString& label : normalizedLabels(remove))
+        gone << label.toCaseFolded();
+    QStringList kept;
+    for (const QString& label : normalizedLabels(current + add)) {
+        if (!gone.contains(label.toCaseFolded()))
+            kept << label;
+    }
+    return kept;
 }
 
 QString RunRecord::labelsError(const QStringList& labels)
@@ -59,11 +90,20 @@ QString RunRecord::labelsError(const QStringList& labels)
     if (labels.size() > kMaxLabels)
         return QStringLiteral("labels: at most %1 on a run").arg(kMaxLabels);
     for (const QString& label : labels) {
-        const bool blank = label.isEmpty() || std::any_of(label.begin(), label.end(), [](QChar c) {
-                               return c.isSpace() || c == u',' || c.category() == QChar::Other_Control;
-                           });
-        if (blank || label.size() > kMaxLabelLength)
-            return QStringLiteral("labels: \"%1\" is not a label (no spaces or commas, 1 to %2 characters)")
+        // Spaces, commas, controls and what cannot be seen or turns the text around (format characters:
+        // U+200B, U+202E), private-use and unassigned code points, lone surrogates.
+        bool unfit = label.isEmpty() || !QStringView(label).isValidUtf16();
+        for (const char32_t c : label.toUcs4()) {
+            const QChar::Category category = QChar::category(c);
+            unfit = unfit || QChar::isSpace(c) || c == U',' || category == QChar::Other_Control ||
+                    category == QChar::Other_Format || category == QChar::Other_PrivateUse ||
+                    category == QChar::Other_NotAssigned || category == QChar::Other_Surrogate;
+            if (unfit)
+                break;
+        }
+        if (unfit || StoredText::characters(label) > kMaxLabelLength)
+            return QStringLiteral("labels: \"%1\" is not a label (no spaces, commas, control or invisible characters; "
+                                  "1 to %2 characters)")
                 .arg(label)
                 .arg(kMaxLabelLength);
     }

@@ -23,11 +23,17 @@ struct RunRecord
 {
     /// A memo is a note, not a document: a longer one is refused (a paste gone wrong), with a clear error.
     static constexpr int kMaxMemoLength = 65536;
-    /// Why `memo` cannot be stored, or empty.
+    /// Why `memo` cannot be stored, or empty. Counted in characters (an emoji is one).
     static QString memoError(const QString& memo);
-    /// The user's labels (tags) on a run: `ablation`, `paper-fig3`, `要確認` — no spaces or commas, up to 64
-    /// characters each, 32 on a run. Why these cannot be stored, or empty.
+    /// The user's labels (tags) on a run: `ablation`, `paper-fig3`, `要確認` — no spaces, commas, control,
+    /// invisible or direction-changing characters (U+200B, U+202E), up to 64 characters each, 32 on a run.
+    /// Why these cannot be stored, or empty.
     static QString labelsError(const QStringList& labels);
+    /// Labels as stored: each in Unicode's NFC, duplicates that differ only in case (or composition) merged
+    /// into the first. Then checked with labelsError.
+    static QStringList normalizedLabels(const QStringList& labels);
+    /// `current` with `remove` taken off (in any case) and `add` put on the end, normalized.
+    static QStringList editedLabels(const QStringList& current, const QStringList& add, const QStringList& remove);
 
     QString id;
     QString method;
