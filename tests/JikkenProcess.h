@@ -58,7 +58,8 @@ public:
             process.setChildProcessModifier([limit] {
                 const rlimit bound{limit, limit};
                 ::setrlimit(RLIMIT_FSIZE, &bound);
-                ::signal(SIGXFSZ, SIG_IGN);
+                // As `prlimit --fsize` or `ulimit -f` leave it: the signal kills unless jikken handles it.
+                ::signal(SIGXFSZ, SIG_DFL);
             });
         }
         process.setProcessEnvironment(environment());

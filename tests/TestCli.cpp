@@ -73,6 +73,27 @@ private Q_SLOTS:
         QCOMPARE(store.runs({}, &error).value().size(), 1); // nothing else was written
     }
 
+    // A new run's folder that already holds an event file (another registry's run of the same ID, a copied
+    // folder) is refused before the run starts: one line, the run still reserved, the file untouched.
+    void aFolderWithAnotherRunsEventsIsRefused()
+    {
+        const Result reserved =
+            jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("clash")});
+        const QString id = reserved.out.trimmed();
+        QVERIFY2(jikken::ModelId::parse(id), qPrintable(reserved.err));
+        QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("logs/") + id));
+        QFile other(m_dir.filePath(QStringLiteral("logs/%1/events.out.tfevents.1.elsewhere").arg(id)));
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write("not ours");
+        other.close();
+        const Result train = jikken().run(
+            {QStringLiteral("train"), QStringLiteral("--id"), id, QStringLiteral("--epochs"), QStringLiteral("1")});
+        QVERIFY2(isOneLineError(train) && train.err.contains(QStringLiteral("another run's event file")),
+                 qPrintable(train.err));
+        QVERIFY(jikken().run({QStringLiteral("show"), id}).out.contains(QStringLiteral("reserved")));
+        QCOMPARE(other.size(), 8);
+    }
+
     void reservePrintsIdsForScripts()
     {
         const Result first =
