@@ -14,6 +14,9 @@ bash scripts/check-test-programs "${test_packages[@]}"
 
 (cd build && ctest --output-on-failure --timeout 900)
 
+# Every parser that takes bytes from outside, fuzzed for 30 s each (clang, ASan + UBSan).
+bash scripts/fuzz.sh 30
+
 # Where the CUDA toolkit and PyPI are (this project's CI machines), the companion again against PyPI's
 # torch, libtorch with CUDA, as GPU servers build it; its tests that need no device run against it.
 bash scripts/test-gpu-build.sh
