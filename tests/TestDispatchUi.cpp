@@ -19,11 +19,13 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScopeGuard>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
 #include <thread>
 
 using namespace jikken;
@@ -55,6 +57,23 @@ void fillTrainingFormWhenShown(const QString& host, int epochs)
             ->setCurrentText(QStringLiteral("lenet"));
         dialog->accept();
     });
+}
+
+/// The `jikken` processes training `id` on this machine (the "remote" host is this machine's sshd).
+QList<pid_t> trainersOf(const QString& id)
+{
+    QList<pid_t> found;
+    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool number = false;
+        const pid_t pid = entry.toInt(&number);
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
+        if (!number || !cmdline.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> words = cmdline.readAll().split('\0');
+        if (words.value(0).endsWith("/jikken") && words.contains("train") && words.contains(id.toUtf8()))
+            found << pid;
+    }
+    return found;
 }
 
 } // namespace
@@ -329,6 +348,17 @@ private Q_SLOTS:
         QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
         QCOMPARE(store.run(id, &error)->host, QStringLiteral("gpu-b"));
 
+        // The run is held still while the link drops and the app restarts, so it is surely still going when
+        // the app comes back (a loaded machine could otherwise finish its 6 epochs first); it goes on after.
+        const QList<pid_t> trainers = trainersOf(id);
+        QVERIFY2(!trainers.isEmpty(), "the run's trainer is found");
+        const auto signalTrainers = [&](int signal) {
+            for (pid_t pid : trainers)
+                ::kill(pid, signal);
+        };
+        signalTrainers(SIGSTOP);
+        auto resume = qScopeGuard([&] { signalTrainers(SIGCONT); });
+
         window->tunnels()->cut(QStringLiteral("gpu-b")); // the link drops mid-run
         const auto isOpen = [&] { return window->tunnels()->tunnel(QStringLiteral("gpu-b")).value().open; };
         QTRY_VERIFY_WITH_TIMEOUT(!isOpen(), 5000);
@@ -346,6 +376,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isOpen(), 20000);
         QCOMPARE(window->tunnels()->tunnel(QStringLiteral("gpu-b"))->remotePort,
                  port); // the address the companion knows
+        resume.dismiss();
+        signalTrainers(SIGCONT);
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(store.run(id, &error)->status), 120000);
         const RunRecord ended = *store.run(id, &error);
         QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.statusReason));
