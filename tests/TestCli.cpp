@@ -77,8 +77,10 @@ private Q_SLOTS:
     // folder) is refused before the run starts: one line, the run still reserved, the file untouched.
     void aFolderWithAnotherRunsEventsIsRefused()
     {
-        const Result reserved =
-            jikken().run({QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("clash")});
+        // A registry of its own: the other tests count the IDs of the shared one.
+        const QStringList registry{QStringLiteral("--registry"), m_dir.filePath(QStringLiteral("clash.sqlite"))};
+        const Result reserved = jikken().run(
+            registry + QStringList{QStringLiteral("reserve"), QStringLiteral("--method"), QStringLiteral("clash")});
         const QString id = reserved.out.trimmed();
         QVERIFY2(jikken::ModelId::parse(id), qPrintable(reserved.err));
         QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("logs/") + id));
@@ -86,11 +88,12 @@ private Q_SLOTS:
         QVERIFY(other.open(QIODevice::WriteOnly));
         other.write("not ours");
         other.close();
-        const Result train = jikken().run(
-            {QStringLiteral("train"), QStringLiteral("--id"), id, QStringLiteral("--epochs"), QStringLiteral("1")});
+        const Result train = jikken().run(registry + QStringList{QStringLiteral("train"), QStringLiteral("--id"), id,
+                                                                 QStringLiteral("--epochs"), QStringLiteral("1")});
         QVERIFY2(isOneLineError(train) && train.err.contains(QStringLiteral("another run's event file")),
                  qPrintable(train.err));
-        QVERIFY(jikken().run({QStringLiteral("show"), id}).out.contains(QStringLiteral("reserved")));
+        QVERIFY(
+            jikken().run(registry + QStringList{QStringLiteral("show"), id}).out.contains(QStringLiteral("reserved")));
         QCOMPARE(other.size(), 8);
     }
 
