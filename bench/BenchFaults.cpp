@@ -177,11 +177,11 @@ std::vector<Attack> hostileClients(const QString& url, quint16 port, const QStri
     attacks.push_back({"read-only token parks 1,000 long-polls: still held", QString::number(held), "<= 8", parkedWorst,
                        held <= 8 && parkedWorst < 200});
 
-    // One tag asked for five times over, on a 200,000-point series.
+    // One tag asked for five times over, on a 1,000,000-point series.
     const QString run = client.reserve(QStringLiteral("hostile"), &error)->toString();
-    for (int first = 0; first < 200'000; first += 50'000) {
+    for (int first = 0; first < 1'000'000; first += 100'000) {
         QVector<ScalarPoint> points;
-        for (int step = first; step < first + 50'000; ++step)
+        for (int step = first; step < first + 100'000; ++step)
             points.append({QStringLiteral("big"), step, 1.7e9 + step, 1.0 / (step + 1)});
         client.addScalars(run, points, &error);
     }
@@ -196,9 +196,29 @@ std::vector<Attack> hostileClients(const QString& url, quint16 port, const QStri
     };
     const double once = replyBytes("tag=big");
     const double fiveTimes = replyBytes("tag=big&tag=big&tag=big&tags=big,big");
-    attacks.push_back({"tag=X five times, 200k points: reply size vs once",
+    attacks.push_back({"tag=X five times, 1M points: reply size vs once",
                        QStringLiteral("%1x").arg(fiveTimes / std::max(once, 1.0), 0, 'f', 2), "1.00x",
                        worstLatency(url, token, 5), fiveTimes <= once * 1.01});
+
+    // Every point of that run (/history) for a slow reader, while others read: written off the event loop.
+    std::atomic<bool> historyDone = false;
+    std::unique_ptr<QThread> historyReader(QThread::create([&] {
+        auto socket = rawRequest(port, "GET /api/v1/runs/" + run.toUtf8() + "/history HTTP/1.1\r\n" + host +
+                                           bearer(token) + "Connection: close\r\n\r\n");
+        while (socket->state() == QAbstractSocket::ConnectedState && socket->waitForReadyRead(10000))
+            socket->readAll();
+        historyDone = true;
+    }));
+    historyReader->start();
+    double duringHistory = 0;
+    int historyReads = 0;
+    while (!historyDone.load() && historyReads < 200) {
+        duringHistory = std::max(duringHistory, worstLatency(url, token, 1));
+        ++historyReads;
+    }
+    historyReader->wait();
+    attacks.push_back({"GET /history of a 1M-point run: reads meanwhile", QString::number(historyReads), "",
+                       duringHistory, duringHistory < 200});
 
     // Six 63 MiB bodies at once from one token: one body's worth is in flight, the rest told to wait (503).
     std::atomic<int> busy = 0;

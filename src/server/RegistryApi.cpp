@@ -76,7 +76,7 @@ QJsonArray toJsonArray(const QVector<double>& values)
 
 ApiReply ApiReply::json(const QJsonObject& object, int status)
 {
-    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json"};
+    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json", {}};
 }
 
 ApiReply ApiReply::error(int status, const QString& message)
@@ -515,6 +515,42 @@ ApiReply RegistryApi::tags(const QString& id)
     return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(*tags)}});
 }
 
+namespace {
+
+/// One tag's points as a reply shows them: the series (shared, not copied) and how many the tag has in all.
+struct ShownSeries
+{
+    QString tag;
+    int total = 0;
+    ScalarSeries shown;
+};
+
+/// A reply `{<head>, "series": [...]}` written later, off the event loop.
+ApiReply seriesReply(QByteArray head, QVector<ShownSeries> series)
+{
+    ApiReply reply;
+    reply.later = [head = std::move(head), series = std::move(series)] {
+        QByteArray body = '{' + head + ",\"series\":[";
+        for (qsizetype i = 0; i < series.size(); ++i) {
+            if (i > 0)
+                body += ',';
+            body += RegistryWire::seriesJson(series[i].tag, series[i].total, series[i].shown);
+        }
+        body += "]}";
+        return ApiReply{200, body, "application/json", {}};
+    };
+    return reply;
+}
+
+/// `"key":value` of a JSON object's members, for a reply's head.
+QByteArray members(const QJsonObject& object)
+{
+    const QByteArray text = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return text.mid(1, text.size() - 2);
+}
+
+} // namespace
+
 ApiReply RegistryApi::history(const QString& id)
 {
     QString error;
@@ -524,14 +560,14 @@ ApiReply RegistryApi::history(const QString& id)
     const auto tags = m_store.tags(id, &error);
     if (!tags)
         return storeFailure(m_store.lastFailure(), error);
-    QJsonArray series;
+    QVector<ShownSeries> series;
     for (const QString& tag : *tags) {
         const ScalarSeries* all = m_cache.series(id, tag, &error);
         if (!all)
             return storeFailure(m_store.lastFailure(), error);
-        series.append(RegistryWire::seriesToJson(tag, all->size(), *all));
+        series.append({tag, all->size(), *all});
     }
-    return ApiReply::json({{QStringLiteral("run"), RegistryWire::runToJson(*run)}, {QStringLiteral("series"), series}});
+    return seriesReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), std::move(series));
 }
 
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
@@ -565,17 +601,16 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     QString error;
     if (!m_store.run(id, &error))
         return storeFailure(m_store.lastFailure(), error);
-    QJsonArray result;
+    QVector<ShownSeries> result;
     for (const QString& tag : tags) {
         const ScalarSeries* full = m_cache.series(id, tag, &error);
         if (!full)
             return storeFailure(m_store.lastFailure(), error);
         const ScalarSeries tail = after ? full->after(*after) : ScalarSeries();
         const ScalarSeries& wanted = after ? tail : *full;
-        const ScalarSeries shown = *points > 0 ? Downsampling::downsample(wanted, *points, *method) : wanted;
-        result.append(RegistryWire::seriesToJson(tag, full->size(), shown));
+        result.append({tag, full->size(), *points > 0 ? Downsampling::downsample(wanted, *points, *method) : wanted});
     }
-    return ApiReply::json({{QStringLiteral("id"), id}, {QStringLiteral("series"), result}});
+    return seriesReply(members({{QStringLiteral("id"), id}}), std::move(result));
 }
 
 } // namespace jikken

@@ -39,6 +39,10 @@ struct ApiReply
     int status = 200;
     QByteArray body;
     QByteArray contentType = "application/json";
+    /// Set for a reply whose body takes long to write (every point of a large series): the service writes it
+    /// away from its event loop, so no other request waits on it. Thread-safe: it holds copies of what it
+    /// writes.
+    std::function<ApiReply()> later;
 
     static ApiReply json(const QJsonObject& object, int status = 200);
     /// `{"error": message}`: one line that says what was wrong with the request.

@@ -136,11 +136,15 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
 {
     registerPhonePage();
     m_api.setAlerts(&m_alerts);
+    m_writers.setMaxThreadCount(2);
     connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(); });
 }
 
-RegistryServer::~RegistryServer() = default;
+RegistryServer::~RegistryServer()
+{
+    m_writers.waitForDone(); // their answers, queued to this object, go with it
+}
 
 QString RegistryServer::url() const
 {
@@ -449,6 +453,11 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
         return true;
     }
     const ApiReply reply = unlessDatabaseAway(m_api.handle(apiRequest));
+    if (reply.later) {
+        answeredLater = true;
+        answerLater(reply.later, std::move(responder), socket);
+        return true;
+    }
     if (reply.status >= 500)
         std::fprintf(stderr, "jikken serve: %s %s -> %d %s\n", method.constData(), qPrintable(path), reply.status,
                      reply.body.constData());
@@ -477,6 +486,23 @@ void RegistryServer::storeScalars(const QString& run, const ApiRequest& request,
                 m_guard->answered(socket);
             }
         });
+}
+
+void RegistryServer::answerLater(std::function<ApiReply()> write, QHttpServerResponder&& responder, QTcpSocket* socket)
+{
+    auto answer = std::make_shared<QHttpServerResponder>(std::move(responder));
+    m_writers.start([this, write = std::move(write), answer, socket = QPointer<QTcpSocket>(socket)] {
+        ApiReply reply = write();
+        QMetaObject::invokeMethod(
+            this,
+            [this, answer, socket, reply = std::move(reply)] {
+                if (!socket) // the client hung up meanwhile
+                    return;
+                send(*answer, reply);
+                m_guard->answered(socket);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void RegistryServer::reservePending()

@@ -16,6 +16,7 @@
 #include <QHostAddress>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -95,6 +96,8 @@ private:
     /// Hands a scalars upload to the ingest thread; answers it, and updates the cache and feed, when stored.
     void storeScalars(const QString& run, const ApiRequest& request, QHttpServerResponder&& responder,
                       QTcpSocket* socket);
+    /// Writes a long reply (ApiReply::later) on a writer thread, then sends it from this one.
+    void answerLater(std::function<ApiReply()> write, QHttpServerResponder&& responder, QTcpSocket* socket);
     void parkOrAnswerChanges(const QHttpServerRequest& request, const QByteArray& caller,
                              QHttpServerResponder&& responder);
     /// Answers every waiting change-feed request that has news, whose wait is over or that is over its
@@ -137,6 +140,7 @@ private:
         QDeadlineTimer fresh;
     };
     QHash<QByteArray, CachedToken> m_tokenCache;
+    QThreadPool m_writers; ///< writes long replies off the event loop (waited for on destruction)
 };
 
 } // namespace jikken

@@ -6,7 +6,9 @@
 #include <jikken/registry/scalar_batch.pb.h>
 
 #include <QHash>
+#include <QJsonDocument>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -355,19 +357,43 @@ std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QStr
     return points;
 }
 
-QJsonObject seriesToJson(const QString& tag, int total, const ScalarSeries& shown)
+QByteArray seriesJson(const QString& tag, int total, const ScalarSeries& shown)
 {
-    QJsonArray steps, wallTimes, values;
-    for (int i = 0; i < shown.size(); ++i) {
-        steps.append(shown.steps[i]);
-        wallTimes.append(shown.wallTimes[i]);
-        values.append(valueToJson(shown.values[i]));
-    }
-    return {{QStringLiteral("tag"), tag},
-            {QStringLiteral("total"), total},
-            {QStringLiteral("steps"), steps},
-            {QStringLiteral("wall_times"), wallTimes},
-            {QStringLiteral("values"), values}};
+    // Written as text, not built as QJsonArrays: a million points are three million JSON values, which
+    // QJsonDocument builds ten times slower and in ten times the memory.
+    QByteArray out;
+    out.reserve(64 + shown.size() * 48);
+    char buffer[32];
+    const auto append = [&](auto number) {
+        const auto written = std::to_chars(buffer, buffer + sizeof buffer, number);
+        out.append(buffer, written.ptr - buffer);
+    };
+    const auto appendValue = [&](double value) {
+        if (std::isnan(value))
+            out.append("\"NaN\"");
+        else if (std::isinf(value))
+            out.append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        else
+            append(value);
+    };
+    const QByteArray tagText = QJsonDocument(QJsonArray{tag}).toJson(QJsonDocument::Compact);
+    out.append("{\"tag\":").append(tagText.mid(1, tagText.size() - 2)).append(",\"total\":");
+    append(total);
+    // `,"name":[v,v,…]` of one column.
+    const auto column = [&](const char* name, const auto& values, const auto& write) {
+        out.append(",\"").append(name).append("\":[");
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            if (i > 0)
+                out.append(',');
+            write(values[i]);
+        }
+        out.append(']');
+    };
+    column("steps", shown.steps, append);
+    column("wall_times", shown.wallTimes, appendValue);
+    column("values", shown.values, appendValue);
+    out.append('}');
+    return out;
 }
 
 std::optional<ScalarSeries> seriesFromJson(const QJsonObject& json, QString* error)

@@ -40,8 +40,8 @@ std::optional<QVector<ScalarPoint>> scalarsFromJson(const QJsonValue& json, QStr
 
 /// The same points as a `jikken.registry.ScalarBatch` protobuf (one column set per tag).
 /// One tag's points as columns, as `GET /api/v1/runs/{id}/series` answers: `{tag, total, steps, wall_times,
-/// values}` (`total`: the points the series has before any reduction).
-QJsonObject seriesToJson(const QString& tag, int total, const ScalarSeries& shown);
+/// values}` (`total`: the points the series has before any reduction), as compact JSON text.
+QByteArray seriesJson(const QString& tag, int total, const ScalarSeries& shown);
 std::optional<ScalarSeries> seriesFromJson(const QJsonObject& json, QString* error);
 
 QByteArray scalarsToProtobuf(const QVector<ScalarPoint>& points);
