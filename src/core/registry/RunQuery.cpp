@@ -10,13 +10,16 @@ namespace jikken {
 
 namespace {
 
-QString normalizedKey(QString key)
+QString normalizedKey(QStringView key)
 {
-    key = key.trimmed().toLower();
-    key.remove(u' ');
-    key.remove(u'_');
-    key.remove(u'-');
-    return key;
+    // One pass, one string: every key of every run is normalized when a filter names a key loosely.
+    QString out;
+    out.reserve(key.size());
+    for (const QChar c : key.trimmed()) {
+        if (c != u' ' && c != u'_' && c != u'-')
+            out += c.toLower();
+    }
+    return out;
 }
 
 /// The words of a query: spaces separate, double quotes keep spaces (and are dropped).
@@ -49,33 +52,8 @@ std::optional<QStringList> words(const QString& text, QString* error)
     return out;
 }
 
-/// Whether `raw` is `normalized` once normalized (normalizedKey), without building the string: a filter
-/// compares every term with every hyperparameter of every run.
-bool sameKey(QStringView raw, QStringView normalized)
-{
-    qsizetype at = 0;
-    for (const QChar c : raw) {
-        if (c == u' ' || c == u'_' || c == u'-' || c.isSpace())
-            continue;
-        if (at == normalized.size() || c.toLower() != normalized[at])
-            return false;
-        ++at;
-    }
-    return at == normalized.size();
-}
-
-/// A value of a run's hyperparameters or imported columns, by normalized key.
-QJsonValue lookUp(const QJsonObject& object, const QString& key)
-{
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (sameKey(it.key(), key))
-            return it.value();
-    }
-    return QJsonValue(QJsonValue::Undefined);
-}
-
 /// The run's number under `key`, if it has one.
-std::optional<double> numberOf(const RunRecord& run, const QString& key)
+std::optional<double> numberOf(const RunRecord& run, const RunKeys& keys, const QString& typed, const QString& key)
 {
     if (key == QLatin1String("error") || key == QLatin1String("testerror"))
         return run.latestTestError;
@@ -85,8 +63,8 @@ std::optional<double> numberOf(const RunRecord& run, const QString& key)
         return run.epoch;
     if (key == QLatin1String("step"))
         return static_cast<double>(run.step);
-    for (const QJsonObject* object : {&run.hparams, &run.fields}) {
-        const QJsonValue value = lookUp(*object, key);
+    for (int which : {0, 1}) {
+        const QJsonValue value = keys.value(which, typed, key);
         if (value.isDouble())
             return value.toDouble();
         bool ok = false;
@@ -98,7 +76,8 @@ std::optional<double> numberOf(const RunRecord& run, const QString& key)
 }
 
 /// The run's text under `key`, if it has one, and whether it must equal the value (else contain it).
-std::optional<std::pair<QString, bool>> textOf(const RunRecord& run, const QString& key)
+std::optional<std::pair<QString, bool>> textOf(const RunRecord& run, const RunKeys& keys, const QString& typed,
+                                               const QString& key)
 {
     if (key == QLatin1String("id"))
         return std::pair{run.id, true};
@@ -114,8 +93,8 @@ std::optional<std::pair<QString, bool>> textOf(const RunRecord& run, const QStri
         return std::pair{run.host, true};
     if (key == QLatin1String("memo"))
         return std::pair{run.memo, false};
-    for (const QJsonObject* object : {&run.hparams, &run.fields}) {
-        const QJsonValue value = lookUp(*object, key);
+    for (int which : {0, 1}) {
+        const QJsonValue value = keys.value(which, typed, key);
         if (value.isString())
             return std::pair{value.toString(), false};
     }
@@ -123,6 +102,26 @@ std::optional<std::pair<QString, bool>> textOf(const RunRecord& run, const QStri
 }
 
 } // namespace
+
+QJsonValue RunKeys::value(int which, const QString& typed, const QString& normalized) const
+{
+    const QJsonObject& object = which == 0 ? m_run.hparams : m_run.fields;
+    const auto exact = object.constFind(typed);
+    if (exact != object.constEnd())
+        return *exact;
+    if (!m_index) {
+        m_index.emplace();
+        const QJsonObject* objects[] = {&m_run.hparams, &m_run.fields};
+        for (int i = 0; i < 2; ++i) {
+            for (auto it = objects[i]->begin(); it != objects[i]->end(); ++it) {
+                const QString key = normalizedKey(it.key());
+                if (!(*m_index)[i].contains(key)) // the first in key order, as a walk would find
+                    (*m_index)[i].insert(key, it.value());
+            }
+        }
+    }
+    return (*m_index)[which].value(normalized, QJsonValue(QJsonValue::Undefined));
+}
 
 std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
 {
@@ -164,7 +163,8 @@ std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
             {QStringLiteral(">="), Op::GreaterEqual}, {QStringLiteral("="), Op::Equal},
             {QStringLiteral("!="), Op::NotEqual}};
         term.op = kOperators.value(symbol);
-        term.key = normalizedKey(word.left(at));
+        term.typed = word.left(at);
+        term.key = normalizedKey(term.typed);
         term.value = word.mid(at + symbol.size());
         if (term.op != Op::Has) {
             bool ok = false;
@@ -182,14 +182,15 @@ std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
 
 bool RunQuery::matches(const RunRecord& run) const
 {
+    const RunKeys keys(run);
     for (const Term& term : m_terms) {
-        if (matchesTerm(run, term) == term.negated)
+        if (matchesTerm(run, keys, term) == term.negated)
             return false;
     }
     return true;
 }
 
-bool RunQuery::matchesTerm(const RunRecord& run, const Term& term)
+bool RunQuery::matchesTerm(const RunRecord& run, const RunKeys& keys, const Term& term)
 {
     if (term.op == Op::Text) {
         for (const QString* field : {&run.id, &run.method, &run.model, &run.dataset, &run.memo}) {
@@ -201,15 +202,15 @@ bool RunQuery::matchesTerm(const RunRecord& run, const Term& term)
     if (term.op == Op::Has && (term.key == QLatin1String("tag") || term.key == QLatin1String("label")))
         return run.labels.contains(term.value, Qt::CaseInsensitive);
     if (term.op == Op::Has) {
-        if (const auto text = textOf(run, term.key))
+        if (const auto text = textOf(run, keys, term.typed, term.key))
             return text->second ? text->first.compare(term.value, Qt::CaseInsensitive) == 0
                                 : text->first.contains(term.value, Qt::CaseInsensitive);
         bool ok = false;
         const double wanted = term.value.toDouble(&ok);
-        const auto number = numberOf(run, term.key);
+        const auto number = numberOf(run, keys, term.typed, term.key);
         return ok && number && *number == wanted;
     }
-    const auto number = numberOf(run, term.key);
+    const auto number = numberOf(run, keys, term.typed, term.key);
     if (!number || std::isnan(*number))
         return false;
     switch (term.op) {

@@ -2,12 +2,30 @@
 
 #include "registry/RunRecord.h"
 
+#include <QHash>
+#include <QJsonValue>
 #include <QString>
 #include <QVector>
+
+#include <array>
 
 #include <optional>
 
 namespace jikken {
+
+/// A run's hyperparameters [0] and imported columns [1] as a query's terms look them up: by the key as
+/// typed first (a binary search in the JSON object, nothing copied), else by normalized key from an index
+/// made once per run at the first miss (a QJsonObject makes a QString of each key it walks).
+class RunKeys
+{
+public:
+    explicit RunKeys(const RunRecord& run) : m_run(run) {}
+    QJsonValue value(int which, const QString& typed, const QString& normalized) const;
+
+private:
+    const RunRecord& m_run;
+    mutable std::optional<std::array<QHash<QString, QJsonValue>, 2>> m_index;
+};
 
 /// What the registry's filter box takes, as dashboards do: terms separated by spaces, all of which a run
 /// must match.
@@ -38,13 +56,14 @@ private:
     struct Term
     {
         Op op = Op::Text;
-        QString key; ///< normalized; empty for free text
+        QString key;   ///< normalized; empty for free text
+        QString typed; ///< the key as written
         QString value;
         double number = 0;
         bool negated = false;
     };
 
-    static bool matchesTerm(const RunRecord& run, const Term& term);
+    static bool matchesTerm(const RunRecord& run, const RunKeys& keys, const Term& term);
     QVector<Term> m_terms;
 };
 
