@@ -32,12 +32,18 @@ QString tagError(const QString& tag)
     return {};
 }
 
+bool isStep(qint64 step)
+{
+    return step >= 0 && step <= kMaxStep;
+}
+
 QString stepError(qint64 step, const QString& field)
 {
-    if (step >= 0 && step <= kMaxStep)
-        return {};
-    return QStringLiteral("%1: %2 is not a step (a whole number from 0 to 2^53)").arg(field).arg(step);
+    return isStep(step) ? QString()
+                        : QStringLiteral("%1: %2 is not a step (a whole number from 0 to 2^53)").arg(field).arg(step);
 }
+
+// Both run once per point of every batch: the message for a bad step is made only when there is one.
 
 QString seriesError(const QVector<TaggedSeries>& batch)
 {
@@ -45,8 +51,8 @@ QString seriesError(const QVector<TaggedSeries>& batch)
         if (QString problem = tagError(tagged.tag); !problem.isEmpty())
             return problem;
         for (qint64 step : tagged.series.steps) {
-            if (QString problem = stepError(step, QStringLiteral("%1: step").arg(tagged.tag)); !problem.isEmpty())
-                return problem;
+            if (!isStep(step))
+                return stepError(step, tagged.tag + QStringLiteral(": step"));
         }
     }
     return {};
@@ -61,8 +67,8 @@ QString pointsError(const QVector<ScalarPoint>& points)
                 return problem;
             checked = &point.tag;
         }
-        if (QString problem = stepError(point.step, QStringLiteral("%1: step").arg(point.tag)); !problem.isEmpty())
-            return problem;
+        if (!isStep(point.step))
+            return stepError(point.step, point.tag + QStringLiteral(": step"));
     }
     return {};
 }

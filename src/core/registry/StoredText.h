@@ -25,6 +25,8 @@ constexpr qint64 kMaxStep = qint64(1) << 53;
 /// Why `tag` cannot name a series (empty, too long, not valid UTF-16/UTF-8, a NUL or another control
 /// character), or empty.
 QString tagError(const QString& tag);
+/// Whether `step` can be stored: a whole number in [0, kMaxStep].
+bool isStep(qint64 step);
 /// Why `step` cannot be stored (the field named), or empty.
 QString stepError(qint64 step, const QString& field = QStringLiteral("step"));
 /// Why this batch of scalars cannot be stored (the first bad tag or step named), or empty.
