@@ -2,6 +2,7 @@
 
 #include "StoredText.h"
 
+#include <algorithm>
 #include <array>
 
 namespace jikken {
@@ -92,16 +93,16 @@ QString RunRecord::labelsError(const QStringList& labels)
     for (const QString& label : labels) {
         // Spaces, commas, controls and what cannot be seen or turns the text around (format characters:
         // U+200B, U+202E), private-use and unassigned code points, lone surrogates.
-        bool unfit = label.isEmpty() || !QStringView(label).isValidUtf16();
-        for (const char32_t c : label.toUcs4()) {
-            const QChar::Category category = QChar::category(c);
-            unfit = unfit || QChar::isSpace(c) || c == U',' || category == QChar::Other_Control ||
-                    category == QChar::Other_Format || category == QChar::Other_PrivateUse ||
-                    category == QChar::Other_NotAssigned || category == QChar::Other_Surrogate;
-            if (unfit)
-                break;
-        }
-        if (unfit || StoredText::characters(label) > kMaxLabelLength)
+        const QList<uint> codePoints = label.toUcs4();
+        const bool unfit = label.isEmpty() || !QStringView(label).isValidUtf16() ||
+                           codePoints.size() > kMaxLabelLength ||
+                           std::any_of(codePoints.begin(), codePoints.end(), [](uint c) {
+                               const QChar::Category category = QChar::category(c);
+                               return QChar::isSpace(c) || c == u',' || category == QChar::Other_Control ||
+                                      category == QChar::Other_Format || category == QChar::Other_PrivateUse ||
+                                      category == QChar::Other_NotAssigned || category == QChar::Other_Surrogate;
+                           });
+        if (unfit)
             return QStringLiteral("labels: \"%1\" is not a label (no spaces, commas, control or invisible characters; "
                                   "1 to %2 characters)")
                 .arg(label)
