@@ -84,6 +84,11 @@ ApiReply ApiReply::error(int status, const QString& message)
     return json({{QStringLiteral("error"), message}}, status);
 }
 
+ApiReply ApiReply::databaseAway()
+{
+    return error(503, QStringLiteral("the registry's database is away; try again shortly"));
+}
+
 RegistryApi::RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits)
     : m_store(store), m_feed(feed), m_cache(cache), m_limits(limits)
 {

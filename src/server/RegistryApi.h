@@ -47,6 +47,8 @@ struct ApiReply
     static ApiReply json(const QJsonObject& object, int status = 200);
     /// `{"error": message}`: one line that says what was wrong with the request.
     static ApiReply error(int status, const QString& message);
+    /// 503: the registry's database has gone away (the client sends it again shortly).
+    static ApiReply databaseAway();
 };
 
 /// Limits on what one request may ask of the service.

@@ -320,10 +320,11 @@ bool RegistryServer::reconnectIfLost()
 
 ApiReply RegistryServer::unlessDatabaseAway(ApiReply reply)
 {
-    // Any failure of the service looks at the connection (a restarted PostgreSQL is opened again).
-    if (reply.status < 500 || !reconnectIfLost() || reply.status != 500)
+    if (reply.status < 500)
         return reply;
-    return ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly"));
+    // Any failure of the service looks at the connection (a restarted PostgreSQL is opened again).
+    const bool away = reconnectIfLost();
+    return away && reply.status == 500 ? ApiReply::databaseAway() : reply;
 }
 
 void RegistryServer::answerPageRequest(const QHttpServerRequest& request, const QByteArray& method,
@@ -440,8 +441,8 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     }
     if (method == "POST" && path == QLatin1String("/api/v1/reserve")) {
         const QByteArray key = header(request, "Idempotency-Key");
-        if (!key.isEmpty() && !ReservationKeys::keyError(key).isEmpty()) {
-            send(responder, ApiReply::error(400, ReservationKeys::keyError(key)));
+        if (const QString problem = key.isEmpty() ? QString() : ReservationKeys::keyError(key); !problem.isEmpty()) {
+            send(responder, ApiReply::error(400, problem));
             return true;
         }
         answeredLater = queueReservation(apiRequest, key.isEmpty() ? key : caller + '\n' + key, responder, socket);
@@ -545,11 +546,8 @@ void RegistryServer::reservePending()
         if (id && !batch[i].idempotencyKey.isEmpty())
             m_reservationKeys.remember(batch[i].idempotencyKey, *id);
         if (batch[i].socket) { // the client may have hung up meanwhile; its ID stays taken, as any reserved ID
-            const ApiReply reply = RegistryApi::reserved(id, failure, error);
             send(*batch[i].responder,
-                 away && !id
-                     ? ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly"))
-                     : reply);
+                 away && !id ? ApiReply::databaseAway() : RegistryApi::reserved(id, failure, error));
             m_guard->answered(batch[i].socket);
         }
     }

@@ -68,7 +68,7 @@ struct ScalarIngest::Worker : QObject
         QString ignored;
         // A restarted PostgreSQL: the next batch finds a new connection, and this one is told to come again.
         if (store.reconnectIfLost(&ignored) != RegistryStore::Connection::Fine)
-            return {ApiReply::error(503, QStringLiteral("the registry's database is away; try again shortly")), {}};
+            return {ApiReply::databaseAway(), {}};
         return {RegistryApi::storeFailure(failure, error), {}};
     }
 };
