@@ -766,6 +766,18 @@ private Q_SLOTS:
                      .status,
                  400);
         QCOMPARE(m_server->store().run(id, &error)->labels, *edited);
+        // 20 added and 20 taken off (not there) in one edit: 40 named, 32 on the run after it, the most it holds.
+        QStringList added;
+        QStringList removed;
+        for (int i = 0; i < 20; ++i) {
+            added << QStringLiteral("more%1").arg(i);
+            removed << QStringLiteral("absent%1").arg(i);
+        }
+        const auto full = client(m_writeToken).editLabels(id, added, removed, &error);
+        QVERIFY2(full, qPrintable(error));
+        QCOMPARE(full->size(), 32);
+        QVERIFY(!client(m_writeToken).editLabels(id, {QStringLiteral("one-too-many")}, {}, &error));
+        QCOMPARE(m_server->store().run(id, &error)->labels, *full);
     }
 
     // A reservation sent again with its Idempotency-Key (its answer was lost) gets the same ID; another key,

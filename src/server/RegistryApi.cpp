@@ -335,9 +335,11 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         fields.strings("remove", &remove);
         if (!fields.noOthers())
             return refuse(ApiReply::error(400, fields.error()));
-        if (const QString problem = RunRecord::labelsError(RunRecord::normalizedLabels(add + remove));
-            !problem.isEmpty())
-            return refuse(ApiReply::error(400, problem));
+        // Each list on its own: together they may name more labels than one run holds.
+        for (const QStringList* named : {&add, &remove}) {
+            if (const QString problem = RunRecord::labelsError(RunRecord::normalizedLabels(*named)); !problem.isEmpty())
+                return refuse(ApiReply::error(400, problem));
+        }
         update.apply = [this, id, add, remove, answer = update.answer](QString* e) {
             const auto labels = m_store.editLabels(id, add, remove, e);
             if (labels)
