@@ -4,6 +4,7 @@
 #include "ReportedRun.h"
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
+#include "events/EventLogReader.h"
 #include "ids/ModelId.h"
 #include "registry/HttpRegistryClient.h"
 #include "train/Trainer.h"
@@ -185,12 +186,13 @@ Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote
     run.runDirectory = QDir(QFileInfo(run.spec.logRoot).absoluteFilePath()).filePath(run.id);
     // A new run's folder holds no curves yet: event files there are another run's of the same ID (another
     // registry's, a copied folder), and writing beside them would give each step two different values.
-    const QStringList events =
-        QDir(run.runDirectory).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files, QDir::Name);
-    if (!events.isEmpty())
-        return console::fail(QStringLiteral("%1 already holds another run's event file %2; move that folder away "
-                                            "(or set log_root elsewhere) and train %3 again with --id %3")
-                                 .arg(run.runDirectory, events.first(), run.id));
+    // An event file is what TensorBoard and the viewer take for one (EventLogReader::isEventFileName).
+    for (const QString& file : QDir(run.runDirectory).entryList(QDir::Files, QDir::Name)) {
+        if (EventLogReader::isEventFileName(file))
+            return console::fail(QStringLiteral("%1 already holds another run's event file %2; move that folder "
+                                                "away (or set log_root elsewhere) and train %3 again with --id %3")
+                                     .arg(run.runDirectory, file, run.id));
+    }
     return std::nullopt;
 }
 
