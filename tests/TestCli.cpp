@@ -56,10 +56,13 @@ private Q_SLOTS:
         QCOMPARE(runs.first().method, QStringLiteral("focalloss"));
         QCOMPARE(jikkenInProcess({"memo", runs.first().id.toUtf8(), "gamma=2"}), 0);
         QCOMPARE(store.run(runs.first().id, &error)->memo, QStringLiteral("gamma=2"));
+        QCOMPARE(jikkenInProcess({"colour", runs.first().id.toUtf8(), "#E15759"}), 0);
+        QCOMPARE(store.run(runs.first().id, &error)->colour, QStringLiteral("#e15759"));
         // Refusals end as the binary's do, on the same registry.
         const QString path = QString::fromUtf8(registry);
         for (const auto& words : std::vector<std::vector<QByteArray>>{{"memo", "20190101_01_nothere", "x"},
                                                                       {"reserve", "--method", "Focal Loss"},
+                                                                      {"colour", runs.first().id.toUtf8(), "red"},
                                                                       {"frobnicate"},
                                                                       {"ls", "--date", "yesterday"}}) {
             QStringList arguments{QStringLiteral("--registry"), path};
@@ -71,6 +74,7 @@ private Q_SLOTS:
         }
         QCOMPARE(jikkenInProcess({"ls", "--date", "today"}), 0);
         QCOMPARE(store.runs({}, &error).value().size(), 1); // nothing else was written
+        QCOMPARE(store.run(runs.first().id, &error)->colour, QStringLiteral("#e15759"));
     }
 
     // A new run's folder that already holds an event file (another registry's run of the same ID, a copied

@@ -22,6 +22,7 @@ private:
     QTemporaryDir m_dir;
     QString m_database;
     QString m_liveId;
+    QString m_divergingId; ///< running, until its loss goes NaN
 
     /// Runs headless Chromium on `url` with `mode` (--dump-dom or --screenshot=FILE); returns stdout.
     QString chromium(const QString& url, const QString& mode)
@@ -74,6 +75,8 @@ private Q_SLOTS:
         }
         QVERIFY(store.addScalars(live, points, &error));
         QVERIFY(store.reportProgress(live, 40, 40 * 390, 0.6 * std::exp(-40 / 12.0) + 0.21, &error));
+        m_divergingId = store.reserve(QStringLiteral("highlr"), &error)->toString();
+        QVERIFY(store.setStatus(m_divergingId, RunStatus::Running, {}, &error));
     }
 
     void showsRecentRunsNewestFirstAndTheirCurves()
@@ -86,8 +89,9 @@ private Q_SLOTS:
         // A loss that became NaN: an alert the list shows above the runs.
         const QString writer = serve.makeToken(QStringLiteral("trainer"));
         HttpRegistryClient trainer(QUrl(serve.url()), writer);
-        QVERIFY2(trainer.addScalars(m_liveId, {{QStringLiteral("train/loss"), 41 * 390, 1.7e9 + 41, qQNaN()}}, &error),
-                 qPrintable(error));
+        QVERIFY2(
+            trainer.addScalars(m_divergingId, {{QStringLiteral("train/loss"), 41 * 390, 1.7e9 + 41, qQNaN()}}, &error),
+            qPrintable(error));
 
         const QString dom = chromium(serve.url() + QStringLiteral("/?token=") + token, QStringLiteral("--dump-dom"));
         QVERIFY2(dom.contains(QStringLiteral("20190705_01_focalloss")), qPrintable(dom.left(2000)));
@@ -104,6 +108,11 @@ private Q_SLOTS:
         QVERIFY2(alert > 0 && alert < list,
                  qPrintable(dom.mid(dom.indexOf(QStringLiteral("<body")), 1500))); // above the list
         QVERIFY(dom.contains(QStringLiteral("train/loss is nan at step %1").arg(41 * 390)));
+        // The run is marked diverged in the list too.
+        const qsizetype diverging = dom.indexOf(m_divergingId, list);
+        QVERIFY(diverging > list);
+        QCOMPARE(dom.indexOf(QStringLiteral("<span class=\"status diverged\">diverged</span>"), list),
+                 dom.indexOf(QStringLiteral("<span class=\"status "), diverging));
 
         // The page of one run, with its curves; the token is remembered in a cookie only within one browser
         // profile, so this visit brings it again.

@@ -188,6 +188,15 @@ private Q_SLOTS:
         QVERIFY(run->gitDirty);
         QCOMPARE(run->created, stored->created);
         QCOMPARE(run->heartbeat, stored->heartbeat);
+        // The colour it was dealt, then the user's; one that is not #rrggbb is a 400 and changes nothing.
+        QCOMPARE(run->colour, stored->colour);
+        QVERIFY2(registry.setColour(id->toString(), QStringLiteral("#0A0B0C"), &error), qPrintable(error));
+        QCOMPARE(registry.run(id->toString(), &error)->colour, QStringLiteral("#0a0b0c"));
+        const HttpResult badColour = request("PUT", QStringLiteral("/api/v1/runs/%1/colour").arg(id->toString()),
+                                             "{\"colour\": \"url(javascript:x)\"}", m_writeToken);
+        QCOMPARE(badColour.status, 400);
+        QVERIFY2(badColour.body.contains("#rrggbb"), badColour.body.constData());
+        QCOMPARE(registry.run(id->toString(), &error)->colour, QStringLiteral("#0a0b0c"));
         QCOMPARE(registry.tags(id->toString(), &error).value(),
                  (QStringList{QStringLiteral("diverged"), QStringLiteral("train/loss")}));
         const QVector<ScalarPoint> back =
@@ -233,6 +242,8 @@ private Q_SLOTS:
         QTest::newRow("device") << QByteArray("PUT") << run + QStringLiteral("/device")
                                 << QByteArray("{\"device\":\"cpu\"}");
         QTest::newRow("memo") << QByteArray("PUT") << run + QStringLiteral("/memo") << QByteArray("{\"memo\":\"m\"}");
+        QTest::newRow("colour") << QByteArray("PUT") << run + QStringLiteral("/colour")
+                                << QByteArray("{\"colour\":\"#000000\"}");
         QTest::newRow("final") << QByteArray("PUT") << run + QStringLiteral("/final_metrics") << QByteArray("{}");
     }
 

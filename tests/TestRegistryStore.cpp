@@ -3,6 +3,9 @@
 #include "registry/DatabaseUrl.h"
 #include "registry/RegistrySchema.h"
 #include "registry/RegistryStore.h"
+#include "registry/RunColour.h"
+
+#include <QRegularExpression>
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -10,7 +13,33 @@
 #include <QTimeZone>
 #include <QtTest>
 
+#include <array>
+#include <cmath>
+
 using namespace jikken;
+
+namespace {
+
+/// CIE76 colour difference: the distance of two sRGB colours ("#rrggbb") in CIELAB (D65).
+double deltaE76(const QString& a, const QString& b)
+{
+    const auto lab = [](const QString& c) {
+        const auto linear = [&c](int at) {
+            const double v = c.mid(at, 2).toInt(nullptr, 16) / 255.0;
+            return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+        };
+        const double r = linear(1), g = linear(3), bl = linear(5);
+        const double x = (0.4124 * r + 0.3576 * g + 0.1805 * bl) / 0.95047;
+        const double y = 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+        const double z = (0.0193 * r + 0.1192 * g + 0.9505 * bl) / 1.08883;
+        const auto f = [](double t) { return t > 216.0 / 24389 ? std::cbrt(t) : (24389.0 / 27 * t + 16) / 116; };
+        return std::array<double, 3>{116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))};
+    };
+    const auto p = lab(a), q = lab(b);
+    return std::hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+
+} // namespace
 
 class TestRegistryStore : public QObject
 {
@@ -214,6 +243,101 @@ private Q_SLOTS:
         imported.labels = {QStringLiteral("from-sheet")};
         QVERIFY2(store.importRuns({imported}, &error), qPrintable(error));
         QCOMPARE(store.run(imported.id, &error)->labels, QStringList{QStringLiteral("from-sheet")});
+    }
+
+    // Each run is dealt a colour when made, the next of a palette ordered for distinctness: any 12 runs made
+    // in a row differ by CIE76 ΔE ≥ 20 on a white figure; the user's colour is kept, a bad one refused.
+    void runsAreDealtDistinctColoursAndKeepTheUsers()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("colours.sqlite"), &error));
+        QStringList ids;
+        for (int i = 0; i < 25; ++i) // past the palette's end: the window across the wrap differs too
+            ids << store.reserve(i % 2 ? QStringLiteral("softmax") : QStringLiteral("focal"), &error)->toString();
+        const auto batch = store.reserve({QStringLiteral("a"), QStringLiteral("b")}, &error);
+        QVERIFY2(batch, qPrintable(error));
+        for (const ModelId& id : *batch)
+            ids << id.toString();
+        RunRecord imported;
+        imported.id = QStringLiteral("20190101_01_old");
+        imported.method = QStringLiteral("old");
+        QVERIFY2(store.importRuns({imported}, &error), qPrintable(error));
+        ids << imported.id;
+        QStringList colours;
+        for (const QString& id : ids) {
+            const QString colour = store.run(id, &error)->colour;
+            QVERIFY2(QRegularExpression(QStringLiteral("^#[0-9a-f]{6}$")).match(colour).hasMatch(), qPrintable(colour));
+            colours << colour;
+        }
+        for (int first = 0; first + 12 <= colours.size(); ++first) {
+            for (int a = first; a < first + 12; ++a) {
+                for (int b = a + 1; b < first + 12; ++b)
+                    QVERIFY2(deltaE76(colours[a], colours[b]) >= 20,
+                             qPrintable(QStringLiteral("%1 %2").arg(ids[a], ids[b])));
+            }
+        }
+        QCOMPARE(colours[RunColour::kPaletteSize], colours[0]); // dealt in turn, not by chance
+        QVERIFY2(store.setColour(ids[0], QStringLiteral("#E15759"), &error), qPrintable(error));
+        QCOMPARE(store.run(ids[0], &error)->colour, QStringLiteral("#e15759"));
+        for (const QString& bad : {QStringLiteral("red"), QStringLiteral("#e1575"), QStringLiteral("#e15759ff"),
+                                   QStringLiteral("'); DROP TABLE runs; --"), QString()}) {
+            QVERIFY(!store.setColour(ids[0], bad, &error));
+            QVERIFY2(error.startsWith(QStringLiteral("colour: ")), qPrintable(error));
+            QCOMPARE(store.lastFailure(), RegistryFailure::Refused);
+        }
+        QCOMPARE(store.run(ids[0], &error)->colour, QStringLiteral("#e15759")); // nothing half-written
+        QVERIFY(!store.setColour(QStringLiteral("20190101_09_none"), QStringLiteral("#000000"), &error));
+        QCOMPARE(store.lastFailure(), RegistryFailure::UnknownRun);
+        // A name's colour is the same everywhere: no registry needed.
+        QCOMPARE(RunColour::ofName(QStringLiteral("tf_run/train")), RunColour::ofName(QStringLiteral("tf_run/train")));
+    }
+
+    // A loss or test error gone NaN or infinite marks the run diverged, saying where; a later "finished" from
+    // its trainer keeps it so; a NaN in another tag, or in a failed run, changes nothing; a resumed run runs.
+    void aNonFiniteLossMarksTheRunDiverged()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(dbPath("diverged.sqlite"), &error));
+        const QString id = store.reserve(QStringLiteral("highlr"), &error)->toString();
+        QVERIFY(store.setStatus(id, RunStatus::Running, {}, &error));
+        QVERIFY(store.addScalars(
+            id, {{QStringLiteral("lr"), 1, 1.0, qQNaN()}, {QStringLiteral("train/loss"), 1, 1.0, 2.3}}, &error));
+        QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
+        QVERIFY2(store.addScalars(id,
+                                  {{QStringLiteral("train/loss"), 2, 2.0, 1.9},
+                                   {QStringLiteral("train/loss"), 3, 3.0, qInf()},
+                                   {QStringLiteral("train/loss"), 4, 4.0, qQNaN()}},
+                                  &error),
+                 qPrintable(error));
+        RunRecord run = store.run(id, &error).value();
+        QCOMPARE(toString(run.status), QStringLiteral("diverged"));
+        QCOMPARE(run.statusReason, QStringLiteral("train/loss is inf at step 3"));
+        QVERIFY(run.finished.isValid());
+        QVERIFY(isTerminal(run.status));
+        QVERIFY(store.setStatus(id, RunStatus::Finished, QStringLiteral("done"), &error));
+        run = store.run(id, &error).value();
+        QCOMPARE(toString(run.status), QStringLiteral("diverged"));
+        QCOMPARE(run.statusReason, QStringLiteral("train/loss is inf at step 3"));
+        RunFilter filter;
+        filter.status = RunStatus::Diverged;
+        QCOMPARE(store.runs(filter, &error)->size(), 1);
+        filter = {};
+        filter.query = QStringLiteral("status:diverged");
+        QCOMPARE(store.runs(filter, &error)->size(), 1);
+        // Resumed, it runs again; a test error gone NaN diverges it anew.
+        QVERIFY(store.setStatus(id, RunStatus::Running, {}, &error));
+        QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("running"));
+        QVERIFY(store.reportProgress(id, 2, 20, qQNaN(), &error));
+        QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("diverged"));
+        QCOMPARE(store.run(id, &error)->statusReason, QStringLiteral("test error nan"));
+        // A failed run keeps its own reason.
+        const QString failed = store.reserve(QStringLiteral("crash"), &error)->toString();
+        QVERIFY(store.setStatus(failed, RunStatus::Failed, QStringLiteral("out of memory"), &error));
+        QVERIFY(store.addScalars(failed, {{QStringLiteral("loss"), 1, 1.0, qQNaN()}}, &error));
+        QCOMPARE(toString(store.run(failed, &error)->status), QStringLiteral("failed"));
+        QCOMPARE(store.run(failed, &error)->statusReason, QStringLiteral("out of memory"));
     }
 
     void seriesAreColumnsAndPreviewsAreSamples()
@@ -487,6 +611,9 @@ private Q_SLOTS:
         store.setClock([] { return QDateTime(QDate(2019, 7, 5), QTime(12, 0), Qt::UTC); });
         QVERIFY(store.setTimeZoneId("UTC", &error));
         QCOMPARE(store.reserve(QStringLiteral("new"), &error)->toString(), QStringLiteral("20190705_03_new"));
+        // The run made before colours were kept was dealt the first; the next run the second.
+        QCOMPARE(store.run(QStringLiteral("20190705_02_old"), &error)->colour, RunColour::dealt(0));
+        QCOMPARE(store.run(QStringLiteral("20190705_03_new"), &error)->colour, RunColour::dealt(1));
     }
 
     void nanSurvivesTheRoundTrip()

@@ -22,8 +22,8 @@
 #include <QFontMetricsF>
 #include <QGraphicsTextItem>
 #include <QHash>
-#include <QJsonArray>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -359,7 +359,8 @@ private Q_SLOTS:
         QCOMPARE(series.size(), 2);
         auto* first = qobject_cast<QLineSeries*>(series[0]);
         QCOMPARE(first->name(), m_ids[0]);
-        QCOMPARE(first->color(), RunColours::colour(m_ids[0]));
+        QString error;
+        QCOMPARE(first->color(), QColor(open(m_path)->run(m_ids[0], &error)->colour));
         // Reduced to the plot's width before QtCharts sees it, and smoothed as TensorBoard smooths.
         QVERIFY2(first->count() < 5000 && first->count() >= 200, qPrintable(QString::number(first->count())));
         chart->smoothing()->setWeight(0);
@@ -373,7 +374,7 @@ private Q_SLOTS:
         const LineLayer::Line& beneath =
             measured[0].series->name() == m_ids[0] ? measured[0] : measured[1]; // the first run's
         QCOMPARE(beneath.series->name(), m_ids[0]);
-        QCOMPARE(beneath.colour, RunColours::colour(m_ids[0]));
+        QCOMPARE(beneath.colour, first->color());
         QVERIFY(beneath.points.size() >= 200);
         const ChartCurve* drawn = chart->curve(m_ids[0], QStringLiteral("test/error"));
         for (const QPointF& p : beneath.points)
@@ -399,7 +400,7 @@ private Q_SLOTS:
         QCOMPARE(multiples->panels().size(), 1);
         QCOMPARE(multiples->panels()[0].tag, QStringLiteral("train/loss"));
         QCOMPARE(multiples->panels()[0].lines.size(), 2);
-        QCOMPARE(multiples->panels()[0].lines[0].colour, RunColours::colour(m_ids[0]));
+        QCOMPARE(multiples->panels()[0].lines[0].colour, first->color());
         QCOMPARE(multiples->panels()[0].lines[0].points.size(), 1);
         const QPoint panel(multiples->width() / 2, multiples->height() / 2);
         QCOMPARE(multiples->tagAt(panel), QStringLiteral("train/loss"));
@@ -412,7 +413,6 @@ private Q_SLOTS:
 
         // New points of a shown run arrive with its progress and are drawn at the next refresh.
         auto writer = open(m_path);
-        QString error;
         QVERIFY(writer->addScalars(m_ids[0], {{QStringLiteral("test/error"), 6000, 6000.0, 0.11}}, &error));
         QVERIFY(writer->reportProgress(m_ids[0], 7, 6000, 0.11, &error));
         window.refresh();
@@ -604,7 +604,7 @@ private Q_SLOTS:
         QCOMPARE(y->tickType(), QValueAxis::TicksDynamic);
         const double interval = y->tickInterval(), power = std::pow(10.0, std::floor(std::log10(interval)));
         QVERIFY2(qFuzzyCompare(interval / power, 1.0) || qFuzzyCompare(interval / power, 2.0) ||
-                     qFuzzyCompare(interval / power, 5.0),
+                     qFuzzyCompare(interval / power, 2.5) || qFuzzyCompare(interval / power, 5.0),
                  qPrintable(QString::number(interval)));
         QVERIFY2(y->tickAnchor() / interval == std::round(y->tickAnchor() / interval),
                  qPrintable(QString::number(y->tickAnchor())));
@@ -627,6 +627,91 @@ private Q_SLOTS:
         view.grab();
         QVERIFY2(xLabels().contains(QStringLiteral("4000")), qPrintable(xLabels().join(u' ')));
         QVERIFY2(!xLabels().contains(QStringLiteral("1122.5")), qPrintable(xLabels().join(u' ')));
+    }
+
+    // Every tick label at a round value, fitted, zoomed, panned and on a log axis; a fitted range snug to the
+    // data (at most one tick's spacing of margin): after a zoom the ticks read 48.5114, 410.021, x reached
+    // 10,000 for data ending near 5,500, and a log axis within one decade had no labels at all.
+    void ticksAreRoundInEveryState()
+    {
+        auto* chart = new CurveChart; // the view owns it
+        PlotView view(chart);
+        view.resize(800, 500);
+        view.show();
+        chart->setAxes(XAxis::Step, false, QStringLiteral("train/loss"));
+        chart->setLines({{QStringLiteral("run"), Qt::red}});
+        chart->setXRange(0, 5493, CurveChart::Ticks::RoundOut);
+        chart->setYRange(0.41, 2.3, CurveChart::Ticks::RoundOut);
+        QCoreApplication::processEvents();
+        const auto labels = [&view](Qt::Orientation side) { // the numbers written beside the plot
+            QCoreApplication::processEvents(); // QtCharts lays its axes out later, and drops old ones later still
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            view.grab();
+            const QRectF plot = view.chart()->mapRectToScene(view.chart()->plotArea());
+            QVector<double> values;
+            for (QGraphicsItem* item : view.scene()->items()) {
+                const auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+                bool number = false;
+                const double value = text && text->isVisible() ? text->toPlainText().toDouble(&number) : 0;
+                if (!number)
+                    continue;
+                const QPointF at = text->mapToScene(text->boundingRect().center());
+                const bool left = at.x() < plot.left() && at.y() > plot.top() - 10 && at.y() < plot.bottom() + 10;
+                const bool below = at.y() > plot.bottom() && at.x() > plot.left() - 40 && at.x() < plot.right() + 40;
+                if (side == Qt::Vertical ? left : below)
+                    values << value;
+            }
+            std::sort(values.begin(), values.end());
+            values.erase(std::unique(values.begin(), values.end()), values.end());
+            return values;
+        };
+        const auto roundSteps = [](const QVector<double>& ticks) {
+            if (ticks.size() < 2)
+                return QStringLiteral("fewer than two ticks");
+            const double step = ticks[1] - ticks[0], power = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+            const double factor = step / power;
+            if (!(qFuzzyCompare(factor, 1.0) || qFuzzyCompare(factor, 2.0) || qFuzzyCompare(factor, 2.5) ||
+                  qFuzzyCompare(factor, 5.0)))
+                return QStringLiteral("a step of %1").arg(step);
+            for (double t : ticks) {
+                if (std::abs(t / step - std::round(t / step)) > 1e-6)
+                    return QStringLiteral("%1 is not a multiple of %2").arg(t).arg(step);
+            }
+            return QString();
+        };
+        const auto check = [&](const char* state) {
+            for (Qt::Orientation side : {Qt::Horizontal, Qt::Vertical}) {
+                const QVector<double> ticks = labels(side);
+                QStringList shown;
+                for (double t : ticks)
+                    shown << QString::number(t);
+                const QString problem = roundSteps(ticks);
+                QVERIFY2(problem.isEmpty(),
+                         qPrintable(QStringLiteral("%1, %2: %3 (%4)")
+                                        .arg(QLatin1String(state),
+                                             side == Qt::Horizontal ? QStringLiteral("x") : QStringLiteral("y"),
+                                             problem, shown.join(u' '))));
+            }
+        };
+        check("fitted");
+        const auto [x0, x1] = chart->xRange();
+        const double xStep = labels(Qt::Horizontal)[1] - labels(Qt::Horizontal)[0];
+        QVERIFY2(x0 == 0 && x1 >= 5493 && x1 <= 5493 + xStep, qPrintable(QStringLiteral("%1 to %2").arg(x0).arg(x1)));
+        const auto [y0, y1] = chart->yRange();
+        const double yStep = labels(Qt::Vertical)[1] - labels(Qt::Vertical)[0];
+        QVERIFY2(y0 <= 0.41 && y0 >= 0.41 - yStep && y1 >= 2.3 && y1 <= 2.3 + yStep,
+                 qPrintable(QStringLiteral("%1 to %2").arg(y0).arg(y1)));
+        const QRectF plot = chart->plotArea();
+        chart->zoomIn(QRectF(plot.left() + plot.width() * 0.137, plot.top() + plot.height() * 0.29,
+                             plot.width() * 0.311, plot.height() * 0.23));
+        check("zoomed");
+        chart->scroll(37, -23);
+        check("panned");
+        chart->setAxes(XAxis::Step, true, QStringLiteral("train/loss"));
+        chart->setXRange(0, 5493, CurveChart::Ticks::RoundOut);
+        chart->setYRange(0.13, 0.48, CurveChart::Ticks::RoundOut); // within one decade
+        QVERIFY(std::abs(chart->yRange().first - 0.1) < 1e-6 && std::abs(chart->yRange().second - 1) < 1e-6);
+        QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.1, 1}));
     }
 
     // A crowded chart's band is painted once and shown from a picture until its lines or the axes move:
@@ -707,9 +792,10 @@ private Q_SLOTS:
         QVERIFY(many.smoothed(50) != static_cast<float>(many.value(50)));
     }
 
-    // Runs selected together are drawn in distinct colours (a hash of the ID put 4 runs in 2 colours), and a
-    // run keeps its colour while others come and go.
-    void selectedRunsGetDistinctColoursAndKeepThem()
+    // A run's colour is the registry's: runs made one after another were dealt distinct ones, a run keeps its
+    // colour as others come and go, a colour set from the window is kept in the registry, and two runs given
+    // one colour are told apart by dash, never by giving one another colour.
+    void runsAreDrawnInTheirRegistryColours()
     {
         giveRunsCurves(); // as when run after the tests before it
         RegistryWindow window(connectorTo(m_path), m_path);
@@ -720,33 +806,49 @@ private Q_SLOTS:
         for (const QString& id : m_ids.mid(0, 4))
             selectRun(table, id);
         settle(window);
-        const auto colours = [&] {
-            QHash<QString, QColor> byRun;
+        const auto lines = [&] {
+            QHash<QString, QPen> byRun;
             for (QAbstractSeries* series : window.chart()->chart()->series()) {
                 if (auto* line = qobject_cast<QLineSeries*>(series))
-                    byRun.insert(line->name(), line->color());
+                    byRun.insert(line->name(), line->pen());
             }
             return byRun;
         };
-        const QHash<QString, QColor> four = colours();
+        QString error;
+        const auto kept = [&](const QString& id) { return QColor(open(m_path)->run(id, &error)->colour); };
+        const QHash<QString, QPen> four = lines();
         QCOMPARE(four.size(), 4);
-        QCOMPARE(
-            QSet<QRgb>({four[m_ids[0]].rgb(), four[m_ids[1]].rgb(), four[m_ids[2]].rgb(), four[m_ids[3]].rgb()}).size(),
-            4);
+        QSet<QRgb> distinct;
+        for (const QString& id : m_ids.mid(0, 4)) {
+            QCOMPARE(four[id].color(), kept(id));
+            distinct.insert(four[id].color().rgb());
+        }
+        QCOMPARE(distinct.size(), 4);
+        // The table shows each run's colour beside its ID.
+        const QModelIndex firstRow =
+            table->model()
+                ->match(table->model()->index(0, 0), RegistryTableModel::IdRole, m_ids[0], 1, Qt::MatchExactly)
+                .value(0);
+        QCOMPARE(firstRow.data(Qt::DecorationRole).value<QColor>(), kept(m_ids[0]));
         selectRun(table, m_ids[1], false);
         selectRun(table, m_ids[1]);
         settle(window);
-        QCOMPARE(colours().value(m_ids[0]), four[m_ids[0]]);
-        QCOMPARE(colours().value(m_ids[1]), four[m_ids[1]]);
-        // Twenty keys shown at once: twenty colours.
-        QStringList many;
-        for (int i = 0; i < RunColours::paletteSize(); ++i)
-            many << QStringLiteral("20190101_%1_many").arg(i + 1, 2, 10, QLatin1Char('0'));
-        RunColours::show(many);
-        QSet<QRgb> distinct;
-        for (const QString& key : many)
-            distinct.insert(RunColours::colour(key).rgb());
-        QCOMPARE(distinct.size(), RunColours::paletteSize());
+        QCOMPARE(lines().value(m_ids[0]).color(), four[m_ids[0]].color());
+        QCOMPARE(lines().value(m_ids[1]).color(), four[m_ids[1]].color());
+        // The user's colour, kept by the registry; a second run given it is dashed.
+        const QColor chosen(QStringLiteral("#123456"));
+        window.setRunColour(m_ids[0], chosen);
+        window.setRunColour(m_ids[1], chosen);
+        QTRY_COMPARE(kept(m_ids[1]), chosen);
+        QCOMPARE(kept(m_ids[0]), chosen);
+        QTRY_COMPARE(lines().value(m_ids[1]).color(), chosen);
+        QCOMPARE(lines().value(m_ids[0]).color(), chosen);
+        QCOMPARE(lines().value(m_ids[0]).style(), Qt::SolidLine); // selected first
+        QCOMPARE(lines().value(m_ids[1]).style(), Qt::DashLine);
+        QCOMPARE(lines().value(m_ids[2]).style(), Qt::SolidLine);
+        for (int i = 0; i < 2; ++i) // as they were, for the tests after this one
+            window.setRunColour(m_ids[i], four[m_ids[i]].color());
+        QTRY_COMPARE(kept(m_ids[1]), four[m_ids[1]].color());
     }
 
     // With a background worker (as the app runs): a preview at once, every point later; zooming redraws

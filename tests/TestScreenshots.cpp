@@ -2,7 +2,6 @@
 // few dozen runs, two of them training while it is shown. Saves PNGs in build/screenshots for a person
 // to look at, and checks the pictures hold what they should: every shown run's curve in its colour.
 #include "charts/ChartPane.h"
-#include "charts/RunColours.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
@@ -144,7 +143,7 @@ private Q_SLOTS:
         const QImage light = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
         QVERIFY(light.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/xvfb-main-window.png")));
         for (const QString& id : shown)
-            QVERIFY2(pixelsOf(light, RunColours::colour(id)) > 100, qPrintable(id));
+            QVERIFY2(pixelsOf(light, QColor(writer->run(id, &error)->colour)) > 100, qPrintable(id));
 
         // Dark mode: the palette a dark macOS gives; the chart follows with its dark theme.
         QPalette dark;
@@ -161,7 +160,8 @@ private Q_SLOTS:
         const QImage night = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
         QVERIFY(night.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/xvfb-main-window-dark.png")));
         for (const QString& id : shown)
-            QVERIFY2(pixelsOf(night, RunColours::colour(id)) > 100, qPrintable(id)); // still its own colour
+            QVERIFY2(pixelsOf(night, QColor(writer->run(id, &error)->colour)) > 100,
+                     qPrintable(id)); // still its own colour
     }
 };
 

@@ -58,7 +58,9 @@ class ScriptRunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertRegex(run_id, r"^\d{8}_\d{2}_focalloss$")
         record = self.scratch.show(run_id)
-        self.assertEqual(record["status"], "finished")
+        # The script logged a NaN loss at step 5 and then said it finished: it diverged, and says where.
+        self.assertEqual(record["status"], "diverged")
+        self.assertEqual(record["status_reason"], "train/loss is nan at step 5")
         self.assertEqual(record["model"], "resnet18")
         self.assertEqual(record["dataset"], "fashion-mnist")
         self.assertEqual(record["hparams"], {"lr": 0.05, "batch_size": 64, "optimizer": "sgd",
@@ -124,7 +126,8 @@ class ScriptRunTest(unittest.TestCase):
                                    check=False)
         self.assertEqual(done.returncode, 0, done.stderr)
         record = self.scratch.show(run_id_of(done))
-        self.assertEqual(record["status"], "finished")
+        self.assertEqual(record["status"], "diverged")  # the NaN loss at step 5, followed from its event file
+        self.assertEqual(record["status_reason"], "train/loss is nan at step 5")
         # --hparam wins over the script's own; the script's others are kept.
         self.assertEqual(record["hparams"]["lr"], 0.02)
         self.assertEqual(record["hparams"]["seed"], 3)

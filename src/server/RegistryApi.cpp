@@ -6,6 +6,7 @@
 #include "SeriesCache.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
+#include "registry/RunColour.h"
 #include "registry/StoredText.h"
 #include "series/Downsampling.h"
 
@@ -316,6 +317,14 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         if (!fields.noOthers())
             return refuse(ApiReply::error(400, fields.error()));
         update.apply = [this, id](QString* e) { return m_store.heartbeat(id, e); };
+    } else if (leaf == QLatin1String("colour")) {
+        QString colour;
+        fields.string("colour", &colour, true);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        if (const QString problem = RunColour::error(colour); !problem.isEmpty())
+            return refuse(ApiReply::error(400, problem));
+        update.apply = [this, id, colour](QString* e) { return m_store.setColour(id, colour, e); };
     } else if (leaf == QLatin1String("device") || leaf == QLatin1String("memo")) {
         QString text;
         fields.string(leaf == QLatin1String("memo") ? "memo" : "device", &text, true);
@@ -370,8 +379,9 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
 
 ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const ApiRequest& request)
 {
-    static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"), QStringLiteral("memo"),
-                                  QStringLiteral("labels"), QStringLiteral("final_metrics")};
+    static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"),
+                                  QStringLiteral("memo"),        QStringLiteral("labels"),
+                                  QStringLiteral("colour"),      QStringLiteral("final_metrics")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
                                    QStringLiteral("scalars"), QStringLiteral("labels")};
     // Only PUT and POST write, each its own leaves (a PATCH of a status was taken for a POST).

@@ -1,11 +1,12 @@
 #include "RunAlerts.h"
 
+#include "registry/Divergence.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-#include <cmath>
 #include <cstdio>
 
 namespace jikken {
@@ -38,25 +39,14 @@ void RunAlerts::lost(const QString& run, const QString& why)
 
 void RunAlerts::testError(const QString& run, double value)
 {
-    if (!std::isfinite(value))
-        diverged(run, QStringLiteral("test error %1").arg(value));
+    if (const QString why = Divergence::inTestError(value); !why.isEmpty())
+        diverged(run, why);
 }
 
 void RunAlerts::pointsStored(const QString& run, const QVector<TaggedSeries>& batch)
 {
-    for (const TaggedSeries& tagged : batch) {
-        if (!tagged.tag.contains(QLatin1String("loss"), Qt::CaseInsensitive))
-            continue;
-        for (int i = 0; i < tagged.series.size(); ++i) {
-            if (!std::isfinite(tagged.series.values[i])) {
-                diverged(run, QStringLiteral("%1 is %2 at step %3")
-                                  .arg(tagged.tag)
-                                  .arg(tagged.series.values[i])
-                                  .arg(tagged.series.steps[i]));
-                return;
-            }
-        }
-    }
+    if (const QString why = Divergence::inSeries(batch); !why.isEmpty())
+        diverged(run, why);
 }
 
 void RunAlerts::diverged(const QString& run, const QString& detail)

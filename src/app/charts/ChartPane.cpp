@@ -365,6 +365,9 @@ void ChartPane::markStale(const QStringList& ids)
         m_curves.removeIf([&id, &shown](auto it) { return it.key().first == id && !shown.contains(it.key().second); });
         for (const QString& tag : shown)
             readTail(id, tag);
+        // Its colour changed (set here or by another client): drawn again in it.
+        if (const QLineSeries* line = m_lines.value(id); line && line->color() != colourOf(id))
+            m_reloadSoon->start();
     }
 }
 
@@ -381,25 +384,31 @@ void ChartPane::reload()
     if (tag.isEmpty())
         return;
     m_chart->setAxes(m_xAxis->axis(), m_log->isChecked(), tag);
-    // Distinct colours for the runs (or groups) shown together, in selection order.
-    QStringList colourKeys;
+    // Groups (colouring by a field) get distinct colours in selection order; runs have their own, and
+    // two runs of one colour are told apart by dash.
+    QStringList groups;
     for (const QString& id : m_ids) {
-        if (!colourKeys.contains(colourKey(id)))
-            colourKeys << colourKey(id);
+        if (const QString group = colourKey(id); group != id && !groups.contains(group))
+            groups << group;
     }
-    RunColours::show(colourKeys);
+    RunColours::showGroups(groups);
+    QVector<QColor> colours;
+    for (const QString& id : m_ids)
+        colours.append(colourOf(id));
+    const QVector<Qt::PenStyle> styles = RunColours::stylesTellingApart(colours);
     // Past a screenful of names the legend says nothing (it squeezes the plot into a strip and takes longer
     // to lay out than the lines to draw; hidden first, it lays out none of them), and the lines are one
     // band in a layer: the readout names the run nearest the pointer.
     const bool crowded = m_ids.size() > kLegendLines;
     m_chart->setLayered(crowded);
-    for (const QString& id : m_ids) {
+    for (int i = 0; i < m_ids.size(); ++i) {
+        const QString& id = m_ids[i];
         ensureCurve(id, tag);
         const QString group = colourKey(id);
         // A band's lines one pixel wide: a wider pen is stroked as a polygon, several times slower.
         QLineSeries* line =
-            m_chart->addLine({group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)),
-                              RunColours::colour(group), Qt::SolidLine, crowded ? 1.0 : 2.0});
+            m_chart->addLine({group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)), colours[i],
+                              group == id ? styles[i] : Qt::SolidLine, crowded ? 1.0 : 2.0});
         connect(line, &QLineSeries::hovered, this, [this, id](const QPointF& point, bool inside) {
             if (inside)
                 m_readout->setText(describePoint(id, point.x()));
@@ -458,7 +467,7 @@ ChartPane::Drawn ChartPane::pointsInView() const
         extend(measured);
         drawn.lines.insert(it.key(), std::move(points));
         if (!measured.isEmpty())
-            drawn.measured.append({it.value(), RunColours::colour(colourKey(it.key())), std::move(measured)});
+            drawn.measured.append({it.value(), colourOf(it.key()), std::move(measured)});
     }
     return drawn;
 }
@@ -512,7 +521,7 @@ void ChartPane::refreshMultiples()
             const ChartCurve* shown = curve(id, tag);
             if (!shown)
                 continue;
-            panel.lines.append({RunColours::colour(colourKey(id)), shown->points(axis, -qInf(), qInf(), across, log)});
+            panel.lines.append({colourOf(id), shown->points(axis, -qInf(), qInf(), across, log)});
         }
         panels.append(std::move(panel));
     }
@@ -544,6 +553,15 @@ QString ChartPane::colourKey(const QString& id) const
     else
         value = run->hparams.value(field.mid(QStringLiteral("hparams/").size())).toVariant().toString();
     return field.section(u'/', -1) + u'=' + (value.isEmpty() ? QStringLiteral("–") : value);
+}
+
+QColor ChartPane::colourOf(const QString& id) const
+{
+    const QString group = colourKey(id);
+    if (group != id)
+        return RunColours::ofGroup(group);
+    const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
+    return run ? RunColours::of(*run) : RunColours::ofName(id);
 }
 
 void ChartPane::fillColourBy()

@@ -50,7 +50,8 @@ public:
     QComboBox* colourByBox() const { return m_colourBy; }
     /// Draws the shown runs afresh over their whole extent (after a change of tag, axis or runs).
     void reload();
-    /// These runs have new points: shown ones are read again (and drawn when read), others forgotten.
+    /// These runs have new points (or a new colour): shown ones are read again (and drawn when read, in
+    /// their colour), others forgotten.
     void markStale(const QStringList& ids);
     /// The smoothing, x axis and log scale, kept between sessions.
     void saveSettings(QSettings& settings) const;
@@ -95,6 +96,8 @@ private:
     /// What decides a run's colour: the run itself, or the value it has of the "colour by" field
     /// ("method=focalloss"), so runs of one group share a colour.
     QString colourKey(const QString& id) const;
+    /// The run's line colour: its own (RunColours::of), or its group's when colouring by a field.
+    QColor colourOf(const QString& id) const;
     /// The "colour by" choices for the shown runs: run, method, model, dataset, then their hyperparameters.
     void fillColourBy();
     /// On an empty chart, a line that says how to fill it.

@@ -10,6 +10,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <tuple>
 
 namespace jikken {
 
@@ -45,8 +46,9 @@ std::pair<double, double> rangeOf(const QAbstractAxis* axis)
     return {value->min(), value->max()};
 }
 
-/// Sets the range, then the ticks: round values past the data (`RoundOut`), or round values inside the
-/// range as given, about one per 70 pixels of `length`.
+/// Sets the range, then the ticks, always at round values (AxisTicks), about one per 70 pixels of
+/// `length`: `RoundOut` first widens the range to the round values just past the data (at most one tick's
+/// spacing of margin), `Exact` keeps it as given.
 void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks ticks, double length)
 {
     if (auto* time = qobject_cast<QDateTimeAxis*>(axis)) {
@@ -55,16 +57,23 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
         return;
     }
     auto* value = qobject_cast<QValueAxis*>(axis);
-    if (!value) { // a log axis: QtCharts puts its ticks on powers of the base
+    if (!value) { // a log axis: QtCharts labels only the powers of its base, so a fitted one spans whole decades
+        if (ticks == CurveChart::Ticks::RoundOut) {
+            std::tie(low, high) = AxisTicks::decadesAround(low, high);
+            // A hair past each power: log10(0.1) is a shade above -1, and QtCharts would not label 0.1.
+            low *= 1 - 1e-9;
+            high *= 1 + 1e-9;
+        }
         axis->setRange(low, high);
         return;
     }
-    value->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0; 0.25, not 0.3
-    // About one tick per 70 pixels; a short axis (a small chart's y) may find a single round value at that
-    // spacing, and QtCharts' fixed ticks would then label it 2.11964, 1.61523, …: finer, until there are two.
+    value->setLabelFormat(QStringLiteral("%.10g")); // 2000, not 2000.0; 0.0995, not 0.1 (nor 0.0995000001)
+    if (ticks == CurveChart::Ticks::RoundOut)
+        std::tie(low, high) = AxisTicks::roundOut(low, high, std::max(2, static_cast<int>(length / 70)));
+    // A short axis (a small chart's y) may find a single round value at that spacing: finer, until there
+    // are two, so that no axis is left with fixed ticks at unround values (2.11964, 1.61523, …).
     QVector<double> round;
-    for (int count = std::max(2, static_cast<int>(length / 70));
-         ticks == CurveChart::Ticks::Exact && round.size() < 2 && count <= 64; count *= 2)
+    for (int count = std::max(2, static_cast<int>(length / 70)); round.size() < 2 && count <= 64; count *= 2)
         round = AxisTicks::linear(low, high, count);
     if (round.size() >= 2 && value->tickType() == QValueAxis::TicksDynamic) {
         // Round ticks already: the spacing and the range change in the order that never asks for more ticks
@@ -84,10 +93,6 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
     // wider would be a thousand labels made, and dropped a moment later.
     value->setTickType(QValueAxis::TicksFixed);
     value->setRange(low, high);
-    if (ticks == CurveChart::Ticks::RoundOut) {
-        value->applyNiceNumbers();
-        return;
-    }
     if (round.size() < 2)
         return;
     value->setTickAnchor(round[0]);
@@ -175,19 +180,34 @@ void CurveChart::setAxes(XAxis axis, bool logY, const QString& yTitle)
 
 void CurveChart::watchAxes()
 {
-    const auto moved = [this] {
+    // A zoom or a pan (QChart's zoomIn and scroll set the range themselves) gets round ticks for the new
+    // range, as a range set here does.
+    const auto retick = [this](QAbstractAxis* axis, double length) {
+        const bool setting = std::exchange(m_settingRange, true);
+        const auto [low, high] = rangeOf(axis);
+        applyRange(axis, low, high, Ticks::Exact, length);
+        m_settingRange = setting;
+    };
+    const auto xMoved = [this, retick] {
+        redrawLayers();
+        if (m_settingRange)
+            return;
+        retick(m_x, plotArea().width());
+        Q_EMIT xRangeMoved();
+    };
+    const auto yMoved = [this, retick] {
         redrawLayers();
         if (!m_settingRange)
-            Q_EMIT xRangeMoved();
+            retick(m_y, plotArea().height());
     };
     if (auto* time = qobject_cast<QDateTimeAxis*>(m_x))
-        connect(time, &QDateTimeAxis::rangeChanged, this, moved);
+        connect(time, &QDateTimeAxis::rangeChanged, this, xMoved);
     else
-        connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, moved);
+        connect(static_cast<QValueAxis*>(m_x), &QValueAxis::rangeChanged, this, xMoved);
     if (auto* log = qobject_cast<QLogValueAxis*>(m_y))
-        connect(log, &QLogValueAxis::rangeChanged, this, &CurveChart::redrawLayers);
+        connect(log, &QLogValueAxis::rangeChanged, this, yMoved);
     else
-        connect(static_cast<QValueAxis*>(m_y), &QValueAxis::rangeChanged, this, &CurveChart::redrawLayers);
+        connect(static_cast<QValueAxis*>(m_y), &QValueAxis::rangeChanged, this, yMoved);
 }
 
 void CurveChart::redrawLayers()
@@ -340,8 +360,11 @@ void CurveChart::setXRange(double low, double high, Ticks ticks)
 
 void CurveChart::setYRange(double low, double high, Ticks ticks)
 {
-    if (m_y)
-        applyRange(m_y, low, high, ticks, plotArea().height() > 0 ? plotArea().height() : 300);
+    if (!m_y)
+        return;
+    const bool setting = std::exchange(m_settingRange, true);
+    applyRange(m_y, low, high, ticks, plotArea().height() > 0 ? plotArea().height() : 300);
+    m_settingRange = setting;
 }
 
 void CurveChart::setRangesAndPoints(std::pair<double, double> x, std::pair<double, double> y,

@@ -1,22 +1,19 @@
 #include "RunColours.h"
 
+#include "registry/RunColour.h"
+#include "registry/RunRecord.h"
+#include "viewer/ViewerRun.h"
+
 #include <QHash>
 #include <QSet>
-
-#include <array>
 
 namespace jikken::RunColours {
 
 namespace {
 
-// Tableau 10, then ten more hues of the same weight, so that twenty runs shown together are told apart.
-constexpr std::array<QRgb, 20> kPalette{0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f, 0xedc948, 0xb07aa1,
-                                        0xff9da7, 0x9c755f, 0xbab0ac, 0x1f77b4, 0xd62728, 0x2ca02c, 0x9467bd,
-                                        0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22, 0x393b79, 0x637939};
-
 struct Book
 {
-    QHash<QString, int> slots; ///< every key given a colour, and which
+    QHash<QString, int> slots; ///< every group given a colour, and which
     QStringList shown;         ///< what was last shown together
 };
 
@@ -28,6 +25,34 @@ Book& book()
 
 } // namespace
 
+QColor of(const RunRecord& run)
+{
+    const QColor kept(run.colour);
+    return kept.isValid() ? kept : ofName(run.id);
+}
+
+QColor of(const ViewerRun& run)
+{
+    return run.record ? of(*run.record) : ofName(run.name);
+}
+
+QColor ofName(const QString& name)
+{
+    return QColor(RunColour::ofName(name));
+}
+
+QVector<Qt::PenStyle> stylesTellingApart(const QVector<QColor>& coloursInOrder)
+{
+    static const Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                           Qt::DashDotDotLine};
+    QHash<QRgb, int> seen;
+    QVector<Qt::PenStyle> styles;
+    styles.reserve(coloursInOrder.size());
+    for (const QColor& colour : coloursInOrder)
+        styles.append(kStyles[seen[colour.rgb()]++ % std::size(kStyles)]);
+    return styles;
+}
+
 QColor faint(const QColor& colour, const QColor& background)
 {
     const double a = kMeasuredAlpha;
@@ -36,41 +61,36 @@ QColor faint(const QColor& colour, const QColor& background)
                             colour.blueF() * a + background.blueF() * (1 - a));
 }
 
-int paletteSize()
-{
-    return static_cast<int>(kPalette.size());
-}
-
-void show(const QStringList& keysInOrder)
+void showGroups(const QStringList& groupsInOrder)
 {
     Book& b = book();
     QSet<int> taken;
     QStringList needing;
-    for (const QString& key : keysInOrder) {
-        const auto it = b.slots.constFind(key);
+    for (const QString& group : groupsInOrder) {
+        const auto it = b.slots.constFind(group);
         if (it != b.slots.constEnd() && !taken.contains(*it))
             taken.insert(*it);
         else
-            needing.append(key);
+            needing.append(group);
     }
-    for (const QString& key : needing) {
+    for (const QString& group : needing) {
         int slot = 0;
-        while (taken.contains(slot) && slot < paletteSize())
+        while (taken.contains(slot) && slot < RunColour::kPaletteSize)
             ++slot;
-        if (slot == paletteSize()) // more keys than colours: they repeat, in order
-            slot = static_cast<int>(taken.size()) % paletteSize();
-        b.slots.insert(key, slot);
+        if (slot == RunColour::kPaletteSize) // more groups than colours: they repeat, in order
+            slot = static_cast<int>(taken.size()) % RunColour::kPaletteSize;
+        b.slots.insert(group, slot);
         taken.insert(slot);
     }
-    b.shown = keysInOrder;
+    b.shown = groupsInOrder;
 }
 
-QColor colour(const QString& key)
+QColor ofGroup(const QString& group)
 {
     Book& b = book();
-    if (!b.slots.contains(key))
-        show(b.shown + QStringList{key}); // on show from now: the next key asked for gets another colour
-    return QColor::fromRgb(kPalette[static_cast<size_t>(b.slots.value(key))]);
+    if (!b.slots.contains(group))
+        showGroups(b.shown + QStringList{group}); // on show from now: the next group asked for gets another
+    return QColor(RunColour::dealt(b.slots.value(group)));
 }
 
 } // namespace jikken::RunColours

@@ -3,17 +3,32 @@
 #include <QColor>
 #include <QString>
 #include <QStringList>
+#include <QVector>
+
+namespace jikken {
+struct RunRecord;
+struct ViewerRun;
+} // namespace jikken
 
 namespace jikken::RunColours {
 
-/// Colours for what is on show together (runs, or groups of runs when colouring by method, model, …): the
-/// keys shown at once get distinct colours, handed out in the order given, and each key keeps its colour
-/// while no other key on show has it — so a run keeps its colour as others are selected around it, in the
-/// chart, the tables and the exports alike. Twenty colours that stay readable on light and dark backgrounds.
-void show(const QStringList& keysInOrder);
+/// A run's colour, the same in the main chart, the small charts, the tables, the viewer and every export:
+/// the one the registry keeps for it (dealt when it was made, or the user's choice); a run no registry
+/// knows gets one from its name (RunColour::ofName).
+QColor of(const RunRecord& run);
+QColor of(const ViewerRun& run);
+QColor ofName(const QString& name);
 
-/// The key's colour: the one `show` gave it, else a free one, given now and kept.
-QColor colour(const QString& key);
+/// How lines of one colour are told apart: the first drawn in a colour is solid, the next of that colour
+/// dashed, then dotted, … — a run never gets another colour because another has its own.
+QVector<Qt::PenStyle> stylesTellingApart(const QVector<QColor>& coloursInOrder);
+
+/// Colours for groups of runs on show together (colouring by method, model, a hyperparameter): the groups
+/// shown at once get distinct colours, handed out in the order given, and each keeps its colour while no
+/// other group on show has it.
+void showGroups(const QStringList& groupsInOrder);
+/// The group's colour: the one `showGroups` gave it, else a free one, given now and kept.
+QColor ofGroup(const QString& group);
 
 /// The opacity of a run's measured line beneath its smoothed one: there to be seen, not to compete.
 constexpr double kMeasuredAlpha = 0.3;
@@ -21,8 +36,5 @@ constexpr double kMeasuredAlpha = 0.3;
 /// background, and opaque lines take the raster engine's quick path (translucent ones cost a chart's
 /// zoom 5 ms, a million-point figure 7 ms).
 QColor faint(const QColor& colour, const QColor& background);
-
-/// How many distinct colours there are before they repeat.
-int paletteSize();
 
 } // namespace jikken::RunColours

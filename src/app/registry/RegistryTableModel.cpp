@@ -1,5 +1,6 @@
 #include "RegistryTableModel.h"
 
+#include "charts/RunColours.h"
 #include "ids/ModelId.h"
 #include "util/JsonText.h"
 
@@ -27,7 +28,7 @@ bool sameRow(const RunRecord& a, const RunRecord& b)
            a.logDir == b.logDir && a.created == b.created && a.started == b.started && a.finished == b.finished &&
            a.heartbeat == b.heartbeat && a.epoch == b.epoch && a.totalEpochs == b.totalEpochs && a.step == b.step &&
            a.latestTestError == b.latestTestError && a.bestTestError == b.bestTestError &&
-           a.finalMetrics == b.finalMetrics && a.fields == b.fields;
+           a.finalMetrics == b.finalMetrics && a.fields == b.fields && a.colour == b.colour;
 }
 
 // Colours readable on light and dark backgrounds alike.
@@ -42,6 +43,8 @@ QColor statusColour(RunStatus status)
         return QColor(0xd6, 0x45, 0x45);
     case RunStatus::Lost:
         return QColor(0xd9, 0x8a, 0x1c);
+    case RunStatus::Diverged:
+        return QColor(0xc2, 0x3a, 0x8c);
     case RunStatus::Stopped:
         return QColor(0x7a, 0x5c, 0xc4);
     case RunStatus::Reserved:
@@ -120,8 +123,8 @@ namespace {
 bool hasEnded(const RunRecord& before, const RunRecord& now)
 {
     const bool wasGoing = before.status == RunStatus::Running || before.status == RunStatus::Reserved;
-    const bool ended =
-        now.status == RunStatus::Finished || now.status == RunStatus::Failed || now.status == RunStatus::Lost;
+    const bool ended = now.status == RunStatus::Finished || now.status == RunStatus::Failed ||
+                       now.status == RunStatus::Lost || now.status == RunStatus::Diverged;
     return wasGoing && ended;
 }
 
@@ -215,6 +218,8 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
         return progress;
     case Qt::ForegroundRole:
         return index.column() == Status ? QVariant(statusColour(r.status)) : QVariant();
+    case Qt::DecorationRole: // the run's colour beside its ID: the key to every chart
+        return index.column() == Id ? QVariant(RunColours::of(r)) : QVariant();
     case Qt::ToolTipRole:
         if (index.column() == Status && !r.statusReason.isEmpty())
             return r.statusReason;

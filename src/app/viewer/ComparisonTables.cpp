@@ -39,7 +39,7 @@ void fillSummary(QTableWidget* table, const QVector<const ViewerRun*>& runs, con
     const auto number = Qt::AlignRight | Qt::AlignVCenter;
     for (int r = 0; r < runs.size(); ++r) {
         auto* name = item(runs[r]->name + (runs[r]->key == baseline ? QObject::tr(" (baseline)") : QString()));
-        name->setForeground(RunColours::colour(runs[r]->name));
+        name->setForeground(RunColours::of(*runs[r]));
         table->setItem(r, 0, name);
         table->setItem(r, 1, item(runs[r]->method()));
         for (int t = 0; t < tags.size(); ++t) {

@@ -168,7 +168,7 @@ QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& o
         entries.append({!options.legend.isEmpty()                        ? run->label(options.legend)
                         : method.isEmpty() || run->name.endsWith(method) ? run->name
                                                                          : run->name + u" · " + method,
-                        RunColours::colour(run->name)});
+                        RunColours::of(*run)});
     }
     if (options.layout == FigureOptions::Layout::Overlay && options.tags.size() > 1) {
         for (int t = 0; t < options.tags.size(); ++t)
@@ -197,7 +197,15 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
             }
         }
     };
+    // Lines of one tag are told apart by dash where two runs share a colour; of several tags, by the tag's.
+    QVector<QColor> runColours;
     for (const QString& key : options.runs) {
+        const ViewerRun* run = m_library.run(key);
+        runColours.append(run ? RunColours::of(*run) : QColor());
+    }
+    const QVector<Qt::PenStyle> runStyles = RunColours::stylesTellingApart(runColours);
+    for (int r = 0; r < options.runs.size(); ++r) {
+        const QString& key = options.runs[r];
         const ViewerRun* run = m_library.run(key);
         for (int t = 0; run && t < tags.size(); ++t) {
             const ChartCurve* curve = m_curves.curve(key, tags[t], options.smoothing);
@@ -210,7 +218,7 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
             // The y range holds the measured values too: a spike the smoothing flattens still shows.
             extend(points.last());
             extend(faint);
-            styles.append({run->name, RunColours::colour(run->name), styleOf(t)});
+            styles.append({run->name, runColours[r], tags.size() == 1 ? runStyles[r] : styleOf(t)});
             if (!faint.isEmpty())
                 faintLines.append({static_cast<int>(styles.size()) - 1, std::move(faint)});
         }

@@ -4,7 +4,6 @@
 #include "FigureExport.h"
 #include "FigureRenderer.h"
 #include "ViewerCommandLine.h"
-#include "charts/RunColours.h"
 #include "viewer/RunLibrary.h"
 
 #include <QTextStream>
@@ -37,7 +36,6 @@ int run(const ViewerCommandLine& line, RegistryClient* registry, ViewerCache& ca
     }
     if (options.tags.isEmpty())
         options.tags = known;
-    RunColours::show(library.names()); // distinct colours in the viewer's order, as its window gives them
     CurveStore curves(library);
     FigureRenderer renderer(library, curves);
     QString error;

@@ -22,7 +22,7 @@ void ParallelCoordinates::setRuns(const QVector<const ViewerRun*>& runs, const Q
 {
     m_layout.clear();
     m_axes.clear();
-    m_names.clear();
+    m_colours.clear();
     m_positions.clear();
     // Each hyperparameter's value per run; only those that differ become axes.
     std::map<QString, QVector<QJsonValue>> values;
@@ -79,7 +79,7 @@ void ParallelCoordinates::setRuns(const QVector<const ViewerRun*>& runs, const Q
     for (const Axis& axis : std::as_const(m_layout))
         m_axes << axis.name;
     for (int r = 0; r < runs.size(); ++r) {
-        m_names.append(runs[r]->name);
+        m_colours.append(RunColours::of(*runs[r]));
         QVector<double> positions;
         for (int a = 0; a < m_layout.size(); ++a) {
             const Axis& axis = m_layout[a];
@@ -128,7 +128,7 @@ void ParallelCoordinates::paintEvent(QPaintEvent*)
             drawing ? path.lineTo(point(a, p)) : path.moveTo(point(a, p));
             drawing = true;
         }
-        painter.setPen(QPen(RunColours::colour(m_names[r]), 2));
+        painter.setPen(QPen(m_colours[r], 2));
         painter.drawPath(path);
     }
     painter.setPen(ink);

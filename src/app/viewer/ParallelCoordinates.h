@@ -2,6 +2,7 @@
 
 #include "viewer/ViewerRun.h"
 
+#include <QColor>
 #include <QWidget>
 
 namespace jikken {
@@ -32,7 +33,7 @@ private:
     };
     QVector<Axis> m_layout;
     QStringList m_axes;
-    QVector<QString> m_names;             ///< run names, for colours
+    QVector<QColor> m_colours;            ///< the runs' colours
     QVector<QVector<double>> m_positions; ///< per run, per axis: 0..1, NaN where unknown
 };
 

@@ -368,7 +368,6 @@ void ViewerWindow::fillRunList()
     QHash<QString, QTreeWidgetItem*> listed;
     for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
         listed.insert(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString(), m_runs->topLevelItem(i));
-    RunColours::show(m_library.names()); // the viewer's runs in distinct colours, in its order
     // Only what changed is set: a hundred models arriving refill the list five times a second, and each
     // item set is a row to lay out and paint again.
     const auto setText = [](QTreeWidgetItem* item, int column, const QString& text) {
@@ -385,7 +384,7 @@ void ViewerWindow::fillRunList()
             item->setCheckState(0, Qt::Checked);
             added = true;
         }
-        const QColor colour = RunColours::colour(run->name);
+        const QColor colour = RunColours::of(*run);
         if (item->data(0, kColourRole).value<QColor>() != colour) {
             item->setData(0, kColourRole, colour);
             item->setIcon(0, swatch(colour));

@@ -3,6 +3,7 @@
 #include "ProgressDelegate.h"
 #include "RunDetailsWidget.h"
 #include "charts/ChartPane.h"
+#include "charts/RunColours.h"
 #include "dispatch/DispatchActions.h"
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
@@ -14,6 +15,7 @@
 
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QColorDialog>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QGuiApplication>
@@ -76,8 +78,8 @@ void RegistryWindow::buildLayout()
                             "\"quoted words\" keep their spaces; -term excludes"));
     m_filter->setClearButtonEnabled(true);
     m_status->addItem(tr("All statuses"));
-    for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Stopped,
-                                   RunStatus::Lost, RunStatus::Reserved})
+    for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Diverged, RunStatus::Failed,
+                                   RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved})
         m_status->addItem(toString(status), toString(status));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
@@ -277,6 +279,14 @@ void RegistryWindow::createRunMenu()
     run->addAction(tr("Copy &ID"), this, [this] { QGuiApplication::clipboard()->setText(selectedIds().join(u'\n')); })
         ->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
     run->addAction(tr("Copy &Command"), m_details, &RunDetailsWidget::copyCommand);
+    run->addAction(tr("Set Co&lour…"), this, [this, selectedRun] {
+        const RunRecord* target = selectedRun();
+        if (!target)
+            return;
+        const QColor chosen = QColorDialog::getColor(RunColours::of(*target), this, tr("Colour of %1").arg(target->id));
+        if (chosen.isValid())
+            setRunColour(target->id, chosen);
+    });
 }
 
 void RegistryWindow::createHelpMenu()
@@ -604,6 +614,14 @@ void RegistryWindow::saveLabels(const QString& id, const QStringList& added, con
             return registry.editLabels(id, added, removed, error).has_value();
         },
         [this] { showSelected(); });
+}
+
+void RegistryWindow::setRunColour(const QString& id, const QColor& colour)
+{
+    writeRun(
+        id, tr("colour"),
+        [id, colour](RegistryClient& registry, QString* error) { return registry.setColour(id, colour.name(), error); },
+        [] {}); // the table shows the record anew, and the chart draws the run in its new colour
 }
 
 void RegistryWindow::saveMemo(const QString& id, const QString& memo)

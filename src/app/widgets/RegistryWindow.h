@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+class QColor;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -50,6 +51,8 @@ public:
     /// Asks the registry for the runs now (the timer does it every few seconds); the table changes when
     /// they arrive.
     void refresh();
+    /// Gives run `id` this colour in the registry, and so in every view (Run › Set Colour…).
+    void setRunColour(const QString& id, const QColor& colour);
     RegistryReader& reader() const { return *m_reader; }
 
     QTableView* table() const { return m_table; }
@@ -113,6 +116,7 @@ private:
     void writeRun(const QString& id, const QString& what, std::function<bool(RegistryClient&, QString*)> write,
                   std::function<void()> saved);
     void saveLabels(const QString& id, const QStringList& added, const QStringList& removed);
+
     /// Tells the user that a run finished, failed or was lost: the status bar, and a desktop notification.
     void announceEnd(const RunRecord& run);
     void saveMemo(const QString& id, const QString& memo);

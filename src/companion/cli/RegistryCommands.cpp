@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <functional>
 #include <memory>
 
 namespace jikken {
@@ -152,7 +153,7 @@ void addListCommands(CLI::App& app, const RegistryLocation& registry, CommandAct
     ls->add_option("--date", list->date, "only models of this day (YYYYMMDD or 'today')");
     ls->add_option("--method", list->method, "only models of this method");
     ls->add_option("--status", list->status, "only models in this status")
-        ->check(CLI::IsMember({"reserved", "running", "finished", "failed", "stopped", "lost"}));
+        ->check(CLI::IsMember({"reserved", "running", "finished", "failed", "stopped", "lost", "diverged"}));
     ls->add_option("--query,-q", list->query,
                    "only models the filter box's query matches: model:resnet18 lr<0.05 status:finished tag:x …");
     ls->add_option("--format", list->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
@@ -243,24 +244,45 @@ void addScalarsCommand(CLI::App& app, const RegistryLocation& registry, CommandA
     });
 }
 
-/// `jikken memo ID TEXT`.
-void addMemoCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+/// `jikken NAME ID VALUE`: sets one thing of a model with `set`.
+void addSetterCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action, const char* name,
+                      const char* description, const char* valueHelp,
+                      std::function<bool(RegistryClient&, const QString& id, const QString& value, QString* error)> set)
 {
-    auto memoId = std::make_shared<std::string>();
-    auto memoText = std::make_shared<std::string>();
-    CLI::App* memo = app.add_subcommand("memo", "Set a model's memo");
-    memo->add_option("ID", *memoId, "model ID")->required();
-    memo->add_option("TEXT", *memoText, "the memo (replaces the old one)")->required();
-    memo->callback([&registry, &action, memoId, memoText] {
-        action = [&registry, memoId, memoText] {
-            return withModel(registry, *memoId, [&](RegistryClient& store, const QString& id) {
+    auto modelId = std::make_shared<std::string>();
+    auto value = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(name, description);
+    command->add_option("ID", *modelId, "model ID")->required();
+    command->add_option("VALUE", *value, valueHelp)->required();
+    command->callback([&registry, &action, modelId, value, set] {
+        action = [&registry, modelId, value, set] {
+            return withModel(registry, *modelId, [&](RegistryClient& store, const QString& id) {
                 QString error;
-                if (!store.setMemo(id, QString::fromStdString(*memoText), &error))
+                if (!set(store, id, QString::fromStdString(*value), &error))
                     return console::fail(error);
                 return console::kOk;
             });
         };
     });
+}
+
+/// `jikken memo ID TEXT`.
+void addMemoCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    addSetterCommand(app, registry, action, "memo", "Set a model's memo", "the memo (replaces the old one)",
+                     [](RegistryClient& store, const QString& id, const QString& memo, QString* error) {
+                         return store.setMemo(id, memo, error);
+                     });
+}
+
+/// `jikken colour ID #rrggbb`.
+void addColourCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    addSetterCommand(app, registry, action, "colour", "Set a model's colour in every chart and figure",
+                     "the colour as #rrggbb (quote the #: '#e15759')",
+                     [](RegistryClient& store, const QString& id, const QString& colour, QString* error) {
+                         return store.setColour(id, colour, error);
+                     });
 }
 
 /// `jikken tag ID LABEL… --remove LABEL…`: prints the model's labels.
@@ -325,6 +347,7 @@ void addRegistryCommands(CLI::App& app, const RegistryLocation& registry, Comman
     addShowCommand(app, registry, action);
     addScalarsCommand(app, registry, action);
     addMemoCommand(app, registry, action);
+    addColourCommand(app, registry, action);
     addTagCommand(app, registry, action);
     addConfigCommand(app, registry, action);
 }

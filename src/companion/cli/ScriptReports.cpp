@@ -60,7 +60,8 @@ bool ScriptReports::poll(QStringList* warnings)
         if (problem.isEmpty())
             changed = true;
         else
-            warnings->append(QStringLiteral("%1 line %2: %3 (skipped)").arg(m_file.fileName()).arg(m_line).arg(problem));
+            warnings->append(
+                QStringLiteral("%1 line %2: %3 (skipped)").arg(m_file.fileName()).arg(m_line).arg(problem));
     }
     // What follows the last newline is a line still being written; past the limit only its length is kept.
     if (m_partial.size() < kMaxLine)
@@ -108,7 +109,7 @@ QString ScriptReports::take(const QJsonObject& report)
             const QJsonObject end = it->toObject();
             const auto status = runStatusFromString(end.value(QLatin1String("status")).toString());
             if (!status || !isTerminal(*status) || *status == RunStatus::Lost)
-                return QStringLiteral("\"end\" needs a status: finished, failed or stopped");
+                return QStringLiteral("\"end\" needs a status: finished, failed, stopped or diverged");
             next.end = status;
             next.endReason = end.value(QLatin1String("reason")).toString();
         } else {

@@ -202,6 +202,11 @@ bool HttpRegistryClient::setMemo(const QString& id, const QString& memo, QString
     return put(runPath(id, "memo"), {{QStringLiteral("memo"), memo}}, error);
 }
 
+bool HttpRegistryClient::setColour(const QString& id, const QString& colour, QString* error)
+{
+    return put(runPath(id, "colour"), {{QStringLiteral("colour"), colour}}, error);
+}
+
 bool HttpRegistryClient::setLabels(const QString& id, const QStringList& labels, QString* error)
 {
     return put(runPath(id, "labels"), {{QStringLiteral("labels"), QJsonArray::fromStringList(labels)}}, error);

@@ -338,6 +338,11 @@ bool JournalingRegistryClient::setLabels(const QString& id, const QStringList& l
                   error);
 }
 
+bool JournalingRegistryClient::setColour(const QString& id, const QString& colour, QString* error)
+{
+    return m_direct->setColour(id, colour, error); // made by hand, as labels are edited: sent at once
+}
+
 std::optional<QStringList> JournalingRegistryClient::editLabels(const QString& id, const QStringList& add,
                                                                 const QStringList& remove, QString* error)
 {

@@ -62,6 +62,7 @@ public:
     bool heartbeat(const QString& id, QString* error) override;
     bool setDevice(const QString& id, const QString& device, QString* error) override;
     bool setMemo(const QString& id, const QString& memo, QString* error) override;
+    bool setColour(const QString& id, const QString& colour, QString* error) override;
     bool setLabels(const QString& id, const QStringList& labels, QString* error) override;
     std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
                                           QString* error) override;

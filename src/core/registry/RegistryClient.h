@@ -89,6 +89,8 @@ public:
     /// clients all hold (unlike reading the labels and setting them). The labels as they then stand.
     virtual std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
                                                   QString* error) = 0;
+    /// The run's colour in every view, "#rrggbb" (RunColour): the user's choice over the one it was dealt.
+    virtual bool setColour(const QString& id, const QString& colour, QString* error) = 0;
     virtual bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) = 0;
     /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
     virtual bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) = 0;

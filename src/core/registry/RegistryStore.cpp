@@ -1,10 +1,12 @@
 #include "RegistryStore.h"
 
 #include "DatabaseUrl.h"
+#include "Divergence.h"
 #include "PointReader.h"
 #include "PointWriter.h"
 #include "RegistrySchema.h"
 #include "RegistryWire.h"
+#include "RunColour.h"
 #include "RunQuery.h"
 #include "SqlTransaction.h"
 #include "StoredText.h"
@@ -52,7 +54,7 @@ std::optional<double> optionalDouble(const QVariant& value)
 const QString kRunColumns = QStringLiteral(
     "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
     "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
-    "latest_test_error, best_test_error, final_metrics, fields, labels");
+    "latest_test_error, best_test_error, final_metrics, fields, labels, colour");
 
 RunRecord readRun(const QSqlQuery& q)
 {
@@ -87,6 +89,9 @@ RunRecord readRun(const QSqlQuery& q)
     r.fields = fromJson(q.value(c++));
     for (const QJsonValue& label : QJsonDocument::fromJson(q.value(c++).toString().toUtf8()).array())
         r.labels << label.toString();
+    r.colour = q.value(c++).toString();
+    if (r.colour.isEmpty()) // imported by an older Jikken mid-migration: never, but a colour all the same
+        r.colour = RunColour::ofName(r.id);
     return r;
 }
 
@@ -353,7 +358,8 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         QVector<ModelId> ids;
         for (int i = 0; i < count; ++i)
             ids.append(ModelId(day, last - count + 1 + i, methods[i]));
-        if (!insertReserved(ids, &lastError))
+        const auto firstColour = dealColours(count, &lastError);
+        if (!firstColour || !insertReserved(ids, *firstColour, &lastError))
             continue;
         if (transaction.commit(&lastError))
             return ids;
@@ -364,7 +370,21 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
     return std::nullopt;
 }
 
-bool RegistryStore::insertReserved(const QVector<ModelId>& ids, QString* error)
+std::optional<qint64> RegistryStore::dealColours(int count, QString* error)
+{
+    QSqlQuery& deal =
+        prepared(QStringLiteral("UPDATE colours_dealt SET dealt = dealt + ? WHERE id = 1 RETURNING dealt"));
+    deal.bindValue(0, count);
+    if (!deal.exec() || !deal.next()) {
+        failQuery(error, deal);
+        return std::nullopt;
+    }
+    const qint64 last = deal.value(0).toLongLong();
+    deal.finish();
+    return last - count;
+}
+
+bool RegistryStore::insertReserved(const QVector<ModelId>& ids, qint64 firstColour, QString* error)
 {
     const qint64 now = nowMs();
     if (isPostgresql()) {
@@ -372,29 +392,34 @@ bool RegistryStore::insertReserved(const QVector<ModelId>& ids, QString* error)
         QStringList idTexts;
         QStringList numbers;
         QStringList methods;
+        QStringList colours;
         for (const ModelId& id : ids) {
-            idTexts << u'"' + id.toString() + u'"'; // IDs and methods are [a-z0-9_-]: nothing to escape
+            idTexts << u'"' + id.toString() + u'"'; // IDs, methods and colours need no escaping
             numbers << QString::number(id.number());
             methods << u'"' + id.method() + u'"';
+            colours << u'"' + RunColour::dealt(firstColour + colours.size()) + u'"';
         }
         QSqlQuery& insert = prepared(QStringLiteral(
-            "INSERT INTO runs (id, day, number, method, created_at) SELECT u.id, ?, u.number, u.method, ? "
-            "FROM unnest(?::text[], ?::int[], ?::text[]) AS u (id, number, method)"));
+            "INSERT INTO runs (id, day, number, method, created_at, colour) SELECT u.id, ?, u.number, u.method, ?, "
+            "u.colour FROM unnest(?::text[], ?::int[], ?::text[], ?::text[]) AS u (id, number, method, colour)"));
         insert.bindValue(0, ids.first().date().toString(QStringLiteral("yyyyMMdd")).toInt());
         insert.bindValue(1, now);
         insert.bindValue(2, QString(u'{' + idTexts.join(u',') + u'}'));
         insert.bindValue(3, QString(u'{' + numbers.join(u',') + u'}'));
         insert.bindValue(4, QString(u'{' + methods.join(u',') + u'}'));
+        insert.bindValue(5, QString(u'{' + colours.join(u',') + u'}'));
         return insert.exec() || failQuery(error, insert);
     }
-    QSqlQuery& insert =
-        prepared(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at) VALUES (?, ?, ?, ?, ?)"));
+    QSqlQuery& insert = prepared(
+        QStringLiteral("INSERT INTO runs (id, day, number, method, created_at, colour) VALUES (?, ?, ?, ?, ?, ?)"));
+    qint64 colour = firstColour;
     for (const ModelId& id : ids) {
         insert.bindValue(0, id.toString());
         insert.bindValue(1, id.date().toString(QStringLiteral("yyyyMMdd")).toInt());
         insert.bindValue(2, id.number());
         insert.bindValue(3, id.method());
         insert.bindValue(4, now);
+        insert.bindValue(5, RunColour::dealt(colour++));
         if (!insert.exec())
             return failQuery(error, insert);
     }
@@ -427,7 +452,13 @@ bool RegistryStore::describe(const QString& id, const RunDescription& d, QString
 bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)
 {
     const qint64 now = nowMs();
-    QString sql = QStringLiteral("status = ?, status_reason = ?, heartbeat_at = ?");
+    // A diverged run that the trainer then says finished stays diverged, its reason kept (SET's
+    // expressions read the row as it was).
+    QString sql = status == RunStatus::Finished
+                      ? QStringLiteral("status = CASE WHEN status = 'diverged' THEN status ELSE ? END, "
+                                       "status_reason = CASE WHEN status = 'diverged' THEN status_reason ELSE ? END, "
+                                       "heartbeat_at = ?")
+                      : QStringLiteral("status = ?, status_reason = ?, heartbeat_at = ?");
     QVariantList values{toString(status), StoredText::clippedReason(reason), now};
     if (status == RunStatus::Running) {
         sql += QStringLiteral(", started_at = COALESCE(started_at, ?), finished_at = NULL");
@@ -451,7 +482,22 @@ bool RegistryStore::reportProgress(const QString& id, int epoch, qint64 step, st
                                      "best_test_error = CASE WHEN best_test_error IS NULL OR ? < best_test_error "
                                      "THEN ? ELSE best_test_error END, ") +
                           kAlive,
-                      {epoch, step, *testError, *testError, *testError, nowMs()}, error);
+                      {epoch, step, *testError, *testError, *testError, nowMs()}, error) &&
+           markDiverged(id, Divergence::inTestError(testError), error);
+}
+
+bool RegistryStore::markDiverged(const QString& id, const QString& why, QString* error)
+{
+    if (why.isEmpty())
+        return true;
+    // Failed and stopped runs keep their own reason; a resumed run (running again) can diverge anew.
+    QSqlQuery query(database());
+    query.prepare(QStringLiteral("UPDATE runs SET status = 'diverged', status_reason = ?, finished_at = ? "
+                                 "WHERE id = ? AND status IN ('reserved', 'running', 'lost', 'finished')"));
+    query.addBindValue(StoredText::clippedReason(why));
+    query.addBindValue(nowMs());
+    query.addBindValue(id);
+    return query.exec() || failQuery(error, query);
 }
 
 bool RegistryStore::heartbeat(const QString& id, QString* error)
@@ -469,6 +515,13 @@ bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* err
     if (const QString problem = RunRecord::memoError(memo); !problem.isEmpty())
         return fail(error, RegistryFailure::Refused, problem);
     return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
+}
+
+bool RegistryStore::setColour(const QString& id, const QString& colour, QString* error)
+{
+    if (const QString problem = RunColour::error(colour); !problem.isEmpty())
+        return fail(error, RegistryFailure::Refused, problem);
+    return execUpdate(id, QStringLiteral("colour = ?"), {RunColour::normalized(colour)}, error);
 }
 
 bool RegistryStore::setLabels(const QString& id, const QStringList& labels, QString* error)
@@ -588,7 +641,7 @@ bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& ba
         if (!PointWriter::upsert(db, seriesId, ordered ? tagged.series : tagged.series.ordered(), error))
             return false;
     }
-    return transaction.commit(error);
+    return markDiverged(id, Divergence::inSeries(batch), error) && transaction.commit(error);
 }
 
 std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
@@ -737,6 +790,10 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
     if (!transaction.begin(error))
         return false;
     QSqlQuery query(db);
+    const auto firstColour = dealColours(static_cast<int>(runs.size()), error);
+    if (!firstColour)
+        return false;
+    qint64 nextColour = *firstColour;
     for (const RunRecord& r : runs) {
         QString problem;
         const auto id = ModelId::parse(r.id, &problem);
@@ -748,7 +805,7 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
         query.prepare(QStringLiteral(
             "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
             "created_at, started_at, finished_at, epoch, total_epochs, latest_test_error, best_test_error, fields, "
-            "labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "labels, colour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         const auto ms = [](const QDateTime& t) { return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(); };
         const auto number = [](const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); };
         const QVariantList values{r.id,
@@ -770,7 +827,10 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
                                   number(r.latestTestError),
                                   number(r.bestTestError),
                                   toJson(r.fields),
-                                  labelsJson(labels)};
+                                  labelsJson(labels),
+                                  RunColour::normalized(r.colour).isEmpty() ? RunColour::dealt(nextColour)
+                                                                            : RunColour::normalized(r.colour)};
+        ++nextColour;
         for (const QVariant& value : values)
             query.addBindValue(sqlValue(value));
         if (!query.exec())

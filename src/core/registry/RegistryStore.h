@@ -71,6 +71,7 @@ public:
     bool heartbeat(const QString& id, QString* error) override;
     bool setDevice(const QString& id, const QString& device, QString* error) override;
     bool setMemo(const QString& id, const QString& memo, QString* error) override;
+    bool setColour(const QString& id, const QString& colour, QString* error) override;
     bool setLabels(const QString& id, const QStringList& labels, QString* error) override;
     std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
                                           QString* error) override;
@@ -119,8 +120,13 @@ private:
     bool execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error);
     qint64 nowMs() const;
     QSqlQuery& prepared(const QString& sql);
-    /// The rows of freshly numbered IDs, inside the reserving transaction.
-    bool insertReserved(const QVector<ModelId>& ids, QString* error);
+    /// Marks the run diverged for `why` (Divergence), unless `why` is empty or the run failed or stopped.
+    bool markDiverged(const QString& id, const QString& why, QString* error);
+    /// Deals `count` runs their colours, inside the transaction that makes them: the position in the
+    /// palette of the first (RunColour::dealt).
+    std::optional<qint64> dealColours(int count, QString* error);
+    /// The rows of freshly numbered IDs, inside the reserving transaction, the first with colour `firstColour`.
+    bool insertReserved(const QVector<ModelId>& ids, qint64 firstColour, QString* error);
 
     QString m_connectionName;
     QString m_path;

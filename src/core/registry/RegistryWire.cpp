@@ -1,5 +1,6 @@
 #include "RegistryWire.h"
 
+#include "RunColour.h"
 #include "RunExport.h"
 #include "ids/ModelId.h"
 
@@ -222,6 +223,7 @@ QJsonObject runToJson(const RunRecord& r)
         {QStringLiteral("hparams"), r.hparams},
         {QStringLiteral("memo"), r.memo},
         {QStringLiteral("labels"), QJsonArray::fromStringList(r.labels)},
+        {QStringLiteral("colour"), r.colour},
         {QStringLiteral("status"), toString(r.status)},
         {QStringLiteral("status_reason"), r.statusReason},
         {QStringLiteral("host"), r.host},
@@ -266,6 +268,7 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
     f.object("hparams", &r.hparams);
     f.string("memo", &r.memo);
     f.strings("labels", &r.labels);
+    f.string("colour", &r.colour);
     f.string("status", &status, true);
     f.string("status_reason", &r.statusReason);
     f.string("host", &r.host);
@@ -293,6 +296,10 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
         return std::nullopt;
     }
     if (const QString problem = RunRecord::labelsError(r.labels); !problem.isEmpty()) {
+        fail(error, QStringLiteral("run: ") + problem);
+        return std::nullopt;
+    }
+    if (const QString problem = r.colour.isEmpty() ? QString() : RunColour::error(r.colour); !problem.isEmpty()) {
         fail(error, QStringLiteral("run: ") + problem);
         return std::nullopt;
     }

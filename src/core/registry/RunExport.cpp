@@ -150,6 +150,7 @@ QList<QPair<QString, QString>> facts(const RunRecord& r)
     line("packages", packages.isEmpty() ? QString() : QStringLiteral("%1 installed").arg(packages.size()));
     line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
     line("labels", r.labels.join(QStringLiteral(", ")));
+    line("colour", r.colour);
     line("memo", r.memo);
     return out;
 }

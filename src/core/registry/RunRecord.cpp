@@ -8,13 +8,14 @@
 namespace jikken {
 
 namespace {
-constexpr std::array<std::pair<RunStatus, const char16_t*>, 6> kStatusNames{{
+constexpr std::array<std::pair<RunStatus, const char16_t*>, 7> kStatusNames{{
     {RunStatus::Reserved, u"reserved"},
     {RunStatus::Running, u"running"},
     {RunStatus::Finished, u"finished"},
     {RunStatus::Failed, u"failed"},
     {RunStatus::Stopped, u"stopped"},
     {RunStatus::Lost, u"lost"},
+    {RunStatus::Diverged, u"diverged"},
 }};
 } // namespace
 
@@ -43,7 +44,8 @@ std::optional<RunStatus> runStatusFromString(const QString& text)
 
 bool isTerminal(RunStatus status)
 {
-    return status == RunStatus::Finished || status == RunStatus::Failed || status == RunStatus::Stopped;
+    return status == RunStatus::Finished || status == RunStatus::Failed || status == RunStatus::Stopped ||
+           status == RunStatus::Diverged;
 }
 
 QString RunRecord::memoError(const QString& memo)

@@ -8,9 +8,10 @@
 
 namespace jikken {
 
-/// A run's life: reserved -> running -> finished | failed | stopped | lost. A stopped, failed or lost run
-/// can run again (resume), a finished one stays finished.
-enum class RunStatus { Reserved, Running, Finished, Failed, Stopped, Lost };
+/// A run's life: reserved -> running -> finished | failed | stopped | lost | diverged. A stopped, failed,
+/// lost or diverged run can run again (resume), a finished one stays finished. Diverged: a loss or the test
+/// error became NaN or infinite (Divergence), whatever the trainer says of its end.
+enum class RunStatus { Reserved, Running, Finished, Failed, Stopped, Lost, Diverged };
 
 QString toString(RunStatus status);
 std::optional<RunStatus> runStatusFromString(const QString& text);
@@ -42,6 +43,7 @@ struct RunRecord
     QJsonObject hparams;
     QString memo;
     QStringList labels; ///< the user's tags on the run, in the order given
+    QString colour;     ///< "#rrggbb", the run's in every view (RunColour): dealt when it was made, or chosen
     RunStatus status = RunStatus::Reserved;
     QString statusReason;
     QString host;
