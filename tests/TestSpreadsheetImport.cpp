@@ -38,8 +38,8 @@ private Q_SLOTS:
         QCOMPARE(toString(first.status), QStringLiteral("finished"));
         QCOMPARE(first.hparams.value(QStringLiteral("Batch Size")).toDouble(), 128.0);
         QCOMPARE(first.fields.value(QStringLiteral("GPU")).toString(), QStringLiteral("V100"));
-        QCOMPARE(toString(result.runs[1].status), QStringLiteral("reserved")); // no status, no result
-        QCOMPARE(toString(result.runs[2].status), QStringLiteral("failed"));   // OOM
+        QCOMPARE(toString(result.runs[1].status), QStringLiteral("unknown")); // no status, no result: never "reserved"
+        QCOMPARE(toString(result.runs[2].status), QStringLiteral("failed"));  // OOM
         QCOMPARE(*result.runs[2].latestTestError, 0.31);
         QVERIFY(result.warnings.join(u'\n').contains(QStringLiteral("31 read as 31%")));
     }
@@ -106,7 +106,8 @@ private Q_SLOTS:
         QCOMPARE(found.runs.size(), 2);
         QCOMPARE(found.runs[1].id, QStringLiteral("20190705_02_focalloss"));
         QVERIFY(found.warnings.join(u'\n').contains(QStringLiteral("実験名")));
-        QCOMPARE(toString(found.runs[0].status), QStringLiteral("reserved")); // 結果 is not known as a test error
+        // 結果 is not known as a test error: no result, no status, so nobody knows how the run went.
+        QCOMPARE(toString(found.runs[0].status), QStringLiteral("unknown"));
         const auto mapped = SpreadsheetImport::fromCsv(csv, {{QStringLiteral("結果"), QStringLiteral("test_error")},
                                                              {QStringLiteral("番号"), QStringLiteral("ignore")},
                                                              {QStringLiteral("note2"), QStringLiteral("memo")}});
@@ -119,6 +120,29 @@ private Q_SLOTS:
                     .error.contains(QStringLiteral("no such field")));
         QVERIFY(SpreadsheetImport::fromCsv(csv, {{QStringLiteral("nothere"), QStringLiteral("memo")}})
                     .error.contains(QStringLiteral("no column")));
+        // Columns mapped onto the names new runs use: imported and new runs share columns and queries.
+        const QByteArray sheet = "モデルID,学習率,バッチサイズ,日付,ガンマ\n"
+                                 "20190705_01_focalloss,0.1,128,2019/7/6,2\n"
+                                 "20190705_02_focalloss,0.05,64,someday,1\n";
+        const auto native =
+            SpreadsheetImport::fromCsv(sheet, {{QStringLiteral("学習率"), QStringLiteral("lr")},
+                                               {QStringLiteral("バッチサイズ"), QStringLiteral("batch_size")},
+                                               {QStringLiteral("日付"), QStringLiteral("date")},
+                                               {QStringLiteral("ガンマ"), QStringLiteral("hparams.focal_gamma")}});
+        QVERIFY2(native.error.isEmpty(), qPrintable(native.error));
+        QCOMPARE(native.runs[0].hparams, (QJsonObject{{QStringLiteral("lr"), 0.1},
+                                                      {QStringLiteral("batch_size"), 128},
+                                                      {QStringLiteral("focal_gamma"), 2}}));
+        QVERIFY(native.runs[0].fields.isEmpty());
+        QCOMPARE(native.runs[0].created.date(), QDate(2019, 7, 6));
+        QCOMPARE(native.runs[1].created.date(), QDate(2019, 7, 5)); // the ID's, with a warning
+        QVERIFY2(native.warnings.join(u'\n').contains(QStringLiteral("\"someday\" is not a date")),
+                 qPrintable(native.warnings.join(u'\n')));
+        // A name that is neither a field nor one of jikken train's hyperparameters is a typo until said otherwise.
+        const QString typo =
+            SpreadsheetImport::fromCsv(sheet, {{QStringLiteral("学習率"), QStringLiteral("lrr")}}).error;
+        QVERIFY2(typo.contains(QStringLiteral("no such field")) && typo.contains(QStringLiteral("hparams.NAME")),
+                 qPrintable(typo));
         // Cells that are not IDs in most rows do not make an ID column.
         QVERIFY(!SpreadsheetImport::fromCsv("a,b\nx,20190705_01_a\ny,z\nw,v\n").error.isEmpty());
     }

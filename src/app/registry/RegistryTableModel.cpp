@@ -48,6 +48,7 @@ QColor statusColour(RunStatus status)
     case RunStatus::Stopped:
         return QColor(0x7a, 0x5c, 0xc4);
     case RunStatus::Reserved:
+    case RunStatus::Unknown:
         break;
     }
     return QColor(0x8a, 0x90, 0xa0);

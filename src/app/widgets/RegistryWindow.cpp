@@ -79,7 +79,7 @@ void RegistryWindow::buildLayout()
     m_filter->setClearButtonEnabled(true);
     m_status->addItem(tr("All statuses"));
     for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Diverged, RunStatus::Failed,
-                                   RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved})
+                                   RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved, RunStatus::Unknown})
         m_status->addItem(toString(status), toString(status));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);

@@ -79,7 +79,8 @@ void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAc
         ->required();
     command->add_option("--map", *mapping,
                         "COLUMN=FIELD: read a column as id, method, model, dataset, status, memo, host, test_error, "
-                        "best_test_error, epochs, hparam, field or ignore (repeatable)");
+                        "best_test_error, epochs, date, hparam, field or ignore, or as a hyperparameter under the "
+                        "name new runs use: 学習率=lr, バッチサイズ=batch_size, or any as hparams.NAME (repeatable)");
     command->add_flag("--dry-run", *dryRun, "check the file and say what would be imported");
     command->callback([&registry, &action, path, mapping, dryRun] {
         action = [&registry, path, mapping, dryRun] {

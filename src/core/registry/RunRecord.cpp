@@ -8,7 +8,7 @@
 namespace jikken {
 
 namespace {
-constexpr std::array<std::pair<RunStatus, const char16_t*>, 7> kStatusNames{{
+constexpr std::array<std::pair<RunStatus, const char16_t*>, 8> kStatusNames{{
     {RunStatus::Reserved, u"reserved"},
     {RunStatus::Running, u"running"},
     {RunStatus::Finished, u"finished"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<RunStatus, const char16_t*>, 7> kStatusNames{{
     {RunStatus::Stopped, u"stopped"},
     {RunStatus::Lost, u"lost"},
     {RunStatus::Diverged, u"diverged"},
+    {RunStatus::Unknown, u"unknown"},
 }};
 } // namespace
 

@@ -1,6 +1,7 @@
 #include "SpreadsheetImport.h"
 
 #include "ids/ModelId.h"
+#include "spec/RunSpec.h"
 
 #include <QHash>
 
@@ -25,6 +26,7 @@ enum class Column {
     TestError,
     BestTestError,
     Epochs,
+    Date,
     Hparam,
     Field,
     Ignore
@@ -116,12 +118,39 @@ std::optional<Column> mappedKind(const QString& field)
         {QStringLiteral("testerror"), Column::TestError},
         {QStringLiteral("besttesterror"), Column::BestTestError},
         {QStringLiteral("epochs"), Column::Epochs},
+        {QStringLiteral("date"), Column::Date},
+        {QStringLiteral("created"), Column::Date},
         {QStringLiteral("hparam"), Column::Hparam},
         {QStringLiteral("field"), Column::Field},
         {QStringLiteral("ignore"), Column::Ignore},
     };
     const QString key = normalized(field);
     return kFields.contains(key) ? std::optional<Column>(kFields.value(key)) : std::nullopt;
+}
+
+/// The hyperparameter a --map FIELD names, so that a sheet's column and new runs share one name: one of
+/// `jikken train`'s (lr, batch_size, …), or any as hparams.NAME; empty otherwise.
+QString mappedHyperparameter(const QString& field)
+{
+    for (const QString& prefix : {QStringLiteral("hparams."), QStringLiteral("hparams/")}) {
+        if (field.startsWith(prefix) && field.size() > prefix.size())
+            return field.mid(prefix.size());
+    }
+    const auto& known = RunSpec::fields();
+    const bool native = std::any_of(known.begin(), known.end(),
+                                    [&field](const RunSpec::Field& f) { return field == QLatin1String(f.name); });
+    return native ? field : QString();
+}
+
+/// A sheet's date as people type it: 2019-07-05, 2019/7/5, 20190705, 2019年7月5日.
+std::optional<QDate> dateValue(const QString& text)
+{
+    for (const char* format : {"yyyy-M-d", "yyyy/M/d", "yyyyMMdd", "yyyy.M.d", "yyyy年M月d日"}) {
+        const QDate date = QDate::fromString(text, QString::fromUtf8(format));
+        if (date.isValid())
+            return date;
+    }
+    return std::nullopt;
 }
 
 /// The column whose cells are model IDs, for a sheet whose ID column has a name of its own: the one where
@@ -187,8 +216,8 @@ RunStatus statusValue(const QString& text, bool hasResult, QString* reason)
         {RunStatus::Reserved, {"予約", "未実行", "未着手", "todo"}},
     });
     const QString key = normalized(text);
-    if (key.isEmpty())
-        return hasResult ? RunStatus::Finished : RunStatus::Reserved;
+    if (key.isEmpty()) // a result means it ran to the end; without one, nobody wrote down how it went
+        return hasResult ? RunStatus::Finished : RunStatus::Unknown;
     if (const auto status = runStatusFromString(key))
         return *status;
     if (kWords.contains(key))
@@ -276,34 +305,45 @@ QVector<QStringList> parseCsv(const QByteArray& csv, QString* error, QStringList
 namespace {
 
 /// What each header column holds: by its name, then as `map` (header name -> field) says; the columns
-/// `map` named go into `mapped`. Nothing, with `error` set, when `map` names a field or column there is not.
+/// `map` named go into `mapped`, and `keys` says under which name each column's value is kept (its header,
+/// or the hyperparameter `map` names: 学習率=lr). Nothing, with `error` set, when `map` names a field or
+/// column there is not.
 std::optional<QVector<Column>> columnKinds(const QStringList& header, const QHash<QString, QString>& map,
-                                           QSet<int>* mapped, QString* error)
+                                           QSet<int>* mapped, QStringList* keys, QString* error)
 {
     QVector<Column> kinds;
-    for (const QString& name : header)
+    for (const QString& name : header) {
         kinds << columnKind(name);
+        *keys << name.trimmed();
+    }
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const auto kind = mappedKind(it.value());
+        auto kind = mappedKind(it.value());
+        const QString hyperparameter = kind ? QString() : mappedHyperparameter(it.value().trimmed());
+        if (!hyperparameter.isEmpty())
+            kind = Column::Hparam;
         const auto named = std::find_if(header.begin(), header.end(),
                                         [&](const QString& name) { return normalized(name) == normalized(it.key()); });
         if (!kind || named == header.end()) {
             *error = !kind ? QStringLiteral("--map %1=%2: no such field (id, method, model, dataset, status, "
-                                            "memo, host, test_error, best_test_error, epochs, hparam, field, "
-                                            "ignore)")
+                                            "memo, host, test_error, best_test_error, epochs, date, hparam, field, "
+                                            "ignore, one of jikken train's hyperparameters such as lr or "
+                                            "batch_size, or any as hparams.NAME)")
                                  .arg(it.key(), it.value())
                            : QStringLiteral("--map %1=%2: the header has no column \"%1\"").arg(it.key(), it.value());
             return std::nullopt;
         }
-        kinds[static_cast<int>(named - header.begin())] = *kind;
-        mapped->insert(static_cast<int>(named - header.begin()));
+        const int column = static_cast<int>(named - header.begin());
+        kinds[column] = *kind;
+        if (!hyperparameter.isEmpty())
+            (*keys)[column] = hyperparameter;
+        mapped->insert(column);
     }
     return kinds;
 }
 
 /// The run of one row whose ID parsed as `id` (its method and date; the ID as written is the caller's to
 /// set); what the cells say that is odd goes to `warnings`, each line starting with `where`.
-RunRecord runFromRow(const QStringList& cells, const ModelId& id, const QStringList& header,
+RunRecord runFromRow(const QStringList& cells, const ModelId& id, const QStringList& header, const QStringList& keys,
                      const QVector<Column>& kinds, const QString& where, QStringList* warnings)
 {
     RunRecord run;
@@ -346,15 +386,21 @@ RunRecord runFromRow(const QStringList& cells, const ModelId& id, const QStringL
         case Column::Epochs:
             run.totalEpochs = cell.toInt();
             if (!cell.isEmpty())
-                run.hparams.insert(header[c].trimmed(), cellValue(cell));
+                run.hparams.insert(keys[c], cellValue(cell));
+            break;
+        case Column::Date:
+            if (const auto date = dateValue(cell))
+                run.created = QDateTime(*date, QTime(0, 0), QTimeZone::utc());
+            else if (!cell.isEmpty())
+                remark = QStringLiteral("\"%1\" is not a date (2019-07-05); the ID's date is kept").arg(cell);
             break;
         case Column::Hparam:
             if (!cell.isEmpty())
-                run.hparams.insert(header[c].trimmed(), cellValue(cell));
+                run.hparams.insert(keys[c], cellValue(cell));
             break;
         case Column::Field:
             if (!cell.isEmpty())
-                run.fields.insert(header[c].trimmed(), cellValue(cell));
+                run.fields.insert(keys[c], cellValue(cell));
             break;
         }
         if (!remark.isEmpty())
@@ -382,7 +428,8 @@ Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
     }
     const QStringList header = rows.first();
     QSet<int> mapped;
-    std::optional<QVector<Column>> kinds = columnKinds(header, map, &mapped, &result.error);
+    QStringList keys;
+    std::optional<QVector<Column>> kinds = columnKinds(header, map, &mapped, &keys, &result.error);
     if (!kinds)
         return result;
     int idColumn = static_cast<int>(kinds->indexOf(Column::Id));
@@ -417,7 +464,7 @@ Result fromCsv(const QByteArray& csv, const QHash<QString, QString>& map)
                                    .arg(where)
                                    .arg(cells.size() - header.size());
         seen.insert(idText);
-        RunRecord run = runFromRow(cells, *id, header, *kinds, where, &result.warnings);
+        RunRecord run = runFromRow(cells, *id, header, keys, *kinds, where, &result.warnings);
         run.id = idText;
         result.runs.append(std::move(run));
     }

@@ -19,8 +19,10 @@ namespace jikken {
 /// and 27 all mean 0.27 — epochs (エポック), hyperparameters (lr, 学習率, batch_size, optimizer, momentum,
 /// weight_decay, seed, …). A sheet whose ID column has another name is read by the column that holds model
 /// IDs. `map` (header name -> field: id, method, model, dataset, status, memo, host, test_error,
-/// best_test_error, epochs, hparam, field, ignore) overrides the names. Any other column is kept in the
-/// run's `fields`. A row whose ID is malformed or repeated is rejected whole and reported.
+/// best_test_error, epochs, date, hparam, field, ignore; or a hyperparameter: one of `jikken train`'s, lr,
+/// batch_size, …, or any as hparams.NAME, so 学習率=lr files the sheet's column where new runs keep theirs)
+/// overrides the names. Any other column is kept in the run's `fields`. A row without a status is finished
+/// when it has a result, else `unknown`. A row whose ID is malformed or repeated is rejected whole and reported.
 namespace SpreadsheetImport {
 
 struct Result
