@@ -204,6 +204,28 @@ private Q_SLOTS:
         QCOMPARE(table->model()->rowCount(), 1);
         QCOMPARE(table->model()->index(0, 0).data(RegistryTableModel::IdRole).toString(), m_ids[2]);
         QCOMPARE(window.chart()->shownRuns().size(), 2); // the chosen runs are still on the chart
+        QVERIFY2(
+            window.filterHint()->text().contains(QStringLiteral("2 chosen runs the filter hides are still plotted")) &&
+                window.filterHint()->text().contains(m_ids[0]),
+            qPrintable(window.filterHint()->text()));     // and the window says so
+        QCOMPARE(window.details()->shownId(), QString()); // none of them in view
+        window.filterBox()->setText(QStringLiteral("method:focalloss"));
+        QCOMPARE(window.details()->shownId(), m_ids[1]); // a chosen run in view is the one detailed
+        QVERIFY2(window.filterHint()->text().contains(QStringLiteral("A chosen run the filter hides")),
+                 qPrintable(window.filterHint()->text()));
+        // A term being typed is left out until it can be read: the table is not filtered by a half-typed query.
+        window.filterBox()->setText(QStringLiteral("method:focalloss epoch<0"));
+        QCOMPARE(table->model()->rowCount(), 0);
+        window.filterBox()->setText(QStringLiteral("method:focalloss epoch<0x"));
+        QCOMPARE(table->model()->rowCount(), 2); // method:focalloss alone, not the half-typed epoch<0
+        QVERIFY(window.filterHint()->text().contains(QStringLiteral("wants a number")));
+        window.filterBox()->setText(QStringLiteral("method:focalloss memo:\"gam"));
+        QCOMPARE(table->model()->rowCount(), 2);
+        QVERIFY(window.filterHint()->text().contains(QStringLiteral("quote")));
+        // An unknown key names itself and the nearest key there is.
+        window.filterBox()->setText(QStringLiteral("epohc<3"));
+        QVERIFY2(window.filterHint()->text().contains(QStringLiteral("no run has “epohc”; the nearest key is “epoch”")),
+                 qPrintable(window.filterHint()->text()));
         window.filterBox()->setText(QStringLiteral("status:running"));
         QCOMPARE(table->model()->rowCount(), 1);
         window.filterBox()->setText(QStringLiteral("model:nothing-like-it"));

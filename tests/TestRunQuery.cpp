@@ -101,6 +101,34 @@ private Q_SLOTS:
             many << QStringLiteral("-lr<%1").arg(i);
         QVERIFY(kept(many.join(u' ')).contains(QStringLiteral("at most 64 terms")));
     }
+
+    // What a filter box applies while a term is being typed: the terms that can be read, and why the others
+    // cannot; a key no run has names the nearest there is.
+    void readableTermsAndUnknownKeys()
+    {
+        const auto keptOf = [this](const RunQuery& query) {
+            QStringList ids;
+            for (const RunRecord& run : m_runs) {
+                if (query.matches(run))
+                    ids << run.id.section(u'_', 1, 1);
+            }
+            return ids.join(u' ');
+        };
+        QString problem;
+        QCOMPARE(keptOf(RunQuery::readable(QStringLiteral("model:resnet18 lr<"), &problem)), QStringLiteral("01 02"));
+        QVERIFY2(problem.contains(QStringLiteral("wants a number")), qPrintable(problem));
+        QCOMPARE(keptOf(RunQuery::readable(QStringLiteral("lr:0.1 memo:\"gamma"), &problem)), QStringLiteral("01 01"));
+        QVERIFY(problem.contains(QStringLiteral("quote")));
+        QCOMPARE(keptOf(RunQuery::readable(QStringLiteral("lr:0.1"), &problem)), QStringLiteral("01 01"));
+        QVERIFY(problem.isEmpty());
+        QString error;
+        const auto typo = RunQuery::parse(QStringLiteral("model:resnet18 batchsise>64"), &error);
+        QCOMPARE(typo->unknownKeyProblem(m_runs),
+                 QStringLiteral("no run has “batchsise”; the nearest key is “batch_size”"));
+        QCOMPARE(
+            RunQuery::parse(QStringLiteral("best<0.25 gpumemory:10GB Seed=2 tag:x"), &error)->unknownKeyProblem(m_runs),
+            QString()); // own keys, imported columns in any spelling
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRunQuery)

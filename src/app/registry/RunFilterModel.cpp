@@ -15,11 +15,7 @@ void RunFilterModel::setText(const QString& text)
     if (text.trimmed() == m_text)
         return;
     m_text = text.trimmed();
-    m_problem.clear();
-    auto query = RunQuery::parse(m_text, &m_problem);
-    if (!query)
-        return;
-    m_query = *query;
+    m_query = RunQuery::readable(m_text, &m_problem);
     invalidateRowsFilter();
 }
 

@@ -18,11 +18,13 @@ class RunFilterModel : public QSortFilterProxyModel
 public:
     explicit RunFilterModel(QObject* parent = nullptr);
 
-    /// A query that cannot be read leaves the last one in force; `problem` says why.
+    /// The terms of the query that can be read select the runs; one being typed (`lr<`, a quote still
+    /// open) is left out until it can be, so the table is never filtered by a half-typed query.
     void setText(const QString& text);
     void setStatus(std::optional<RunStatus> status);
-    /// Why the text last given is not a query, or empty.
+    /// Why a term of the text last given cannot be read, or empty.
     QString problem() const { return m_problem; }
+    const RunQuery& query() const { return m_query; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;

@@ -537,17 +537,33 @@ void RegistryWindow::applyFilter(const QString& text)
     m_proxy->setText(text);
     // The runs chosen before stay chosen where they are still shown (and on the chart where they are not).
     QItemSelection chosen;
+    QStringList hidden = m_chosen;
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
-        if (m_chosen.contains(m_proxy->index(row, 0).data(RegistryTableModel::IdRole).toString()))
+        if (hidden.removeOne(m_proxy->index(row, 0).data(RegistryTableModel::IdRole).toString()))
             chosen.select(m_proxy->index(row, 0), m_proxy->index(row, m_proxy->columnCount() - 1));
     }
     m_table->selectionModel()->select(chosen, QItemSelectionModel::ClearAndSelect);
+    // The details show a chosen run that is in view, not "no run selected" beside highlighted rows.
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!chosen.isEmpty() && !(current.isValid() && m_table->selectionModel()->isSelected(current)))
+        m_table->selectionModel()->setCurrentIndex(chosen.first().topLeft(), QItemSelectionModel::NoUpdate);
     m_filtering = false;
+    showSelected();
     const QString problem = m_proxy->problem();
-    m_filterHint->setText(!problem.isEmpty() ? tr("Not a query: %1").arg(problem)
-                          : m_proxy->rowCount() == 0 && !text.trimmed().isEmpty()
-                              ? tr("No run matches “%1”.").arg(text.trimmed())
-                              : QString());
+    const QString keyProblem = m_proxy->query().unknownKeyProblem(m_model->runs());
+    QStringList hints{!problem.isEmpty()      ? tr("Not read yet: %1; the rest of the query is applied.").arg(problem)
+                      : !keyProblem.isEmpty() ? tr("No run matches: %1.").arg(keyProblem)
+                      : m_proxy->rowCount() == 0 && !text.trimmed().isEmpty()
+                          ? tr("No run matches “%1”.").arg(text.trimmed())
+                          : QString()};
+    // What is plotted is what is chosen: the chart says so of runs the filter hides.
+    if (!hidden.isEmpty())
+        hints << (hidden.size() == 1 ? tr("A chosen run the filter hides is still plotted: %1.")
+                                     : tr("%2 chosen runs the filter hides are still plotted: %1."))
+                     .arg(hidden.join(QStringLiteral(", ")))
+                     .arg(hidden.size());
+    hints.removeAll(QString());
+    m_filterHint->setText(hints.join(u' '));
     m_filterHint->setVisible(!m_filterHint->text().isEmpty());
 }
 

@@ -4,7 +4,9 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace jikken {
 
@@ -125,16 +127,27 @@ QJsonValue RunKeys::value(int which, const QString& typed, const QString& normal
 
 std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
 {
-    const auto parts = words(text, error);
-    if (!parts)
-        return std::nullopt;
+    QString problem;
+    RunQuery query = readable(text, &problem);
+    if (problem.isEmpty())
+        return query;
+    *error = problem;
+    return std::nullopt;
+}
+
+RunQuery RunQuery::readable(const QString& text, QString* problem)
+{
+    problem->clear();
+    auto parts = words(text, problem);
+    if (!parts) // a quote left open: the terms before it
+        parts = words(text.left(text.lastIndexOf(u'"')), problem);
     // Bounded, so a filter typed (or pasted) into the desktop's box never holds up its window for long.
-    if (parts->size() > kMaxTerms) {
-        *error = QStringLiteral("a query has at most %1 terms (this one has %2)").arg(kMaxTerms).arg(parts->size());
-        return std::nullopt;
+    if (parts && parts->size() > kMaxTerms) {
+        *problem = QStringLiteral("a query has at most %1 terms (this one has %2)").arg(kMaxTerms).arg(parts->size());
+        parts->resize(kMaxTerms);
     }
     RunQuery query;
-    for (QString word : *parts) {
+    for (QString word : parts.value_or(QStringList())) {
         Term term;
         if (word.size() > 1 && word.startsWith(u'-')) {
             term.negated = true;
@@ -170,14 +183,81 @@ std::optional<RunQuery> RunQuery::parse(const QString& text, QString* error)
             bool ok = false;
             term.number = term.value.toDouble(&ok);
             if (!ok) {
-                *error =
-                    QStringLiteral("%1 wants a number after %2, not \"%3\"").arg(word.left(at), symbol, term.value);
-                return std::nullopt;
+                if (problem->isEmpty())
+                    *problem =
+                        QStringLiteral("%1 wants a number after %2, not \"%3\"").arg(word.left(at), symbol, term.value);
+                continue;
             }
         }
         query.m_terms.append(term);
     }
     return query;
+}
+
+namespace {
+
+/// The keys a query knows without looking at any run's hyperparameters, normalized.
+const QStringList& ownKeys()
+{
+    static const QStringList kOwn{QStringLiteral("id"),        QStringLiteral("method"),        QStringLiteral("model"),
+                                  QStringLiteral("dataset"),   QStringLiteral("status"),        QStringLiteral("host"),
+                                  QStringLiteral("memo"),      QStringLiteral("tag"),           QStringLiteral("label"),
+                                  QStringLiteral("error"),     QStringLiteral("testerror"),     QStringLiteral("best"),
+                                  QStringLiteral("besterror"), QStringLiteral("besttesterror"), QStringLiteral("epoch"),
+                                  QStringLiteral("step")};
+    return kOwn;
+}
+
+/// Levenshtein's edit distance: how many characters to insert, delete or change.
+int editDistance(const QString& a, const QString& b)
+{
+    QVector<int> row(b.size() + 1);
+    for (int j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (int i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = i;
+        for (int j = 1; j <= b.size(); ++j) {
+            const int above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
+
+QString RunQuery::unknownKeyProblem(const QVector<RunRecord>& runs) const
+{
+    QHash<QString, QString> known; // normalized -> as written
+    for (const QString& key : ownKeys())
+        known.insert(key, key);
+    for (const Term& term : m_terms) {
+        if (term.op == Op::Text || known.contains(term.key))
+            continue;
+        if (known.size() == ownKeys().size()) { // the runs' keys, gathered at the first key not known yet
+            for (const RunRecord& run : runs) {
+                for (const QJsonObject* object : {&run.hparams, &run.fields}) {
+                    for (auto it = object->begin(); it != object->end(); ++it)
+                        known.insert(normalizedKey(it.key()), it.key());
+                }
+            }
+            if (known.contains(term.key))
+                continue;
+        }
+        QString nearest;
+        int best = std::numeric_limits<int>::max();
+        for (auto it = known.cbegin(); it != known.cend(); ++it) {
+            const int distance = editDistance(term.key, it.key());
+            if (distance < best || (distance == best && it.value() < nearest)) {
+                best = distance;
+                nearest = it.value();
+            }
+        }
+        return QStringLiteral("no run has “%1”; the nearest key is “%2”").arg(term.typed, nearest);
+    }
+    return {};
 }
 
 bool RunQuery::matches(const RunRecord& run) const

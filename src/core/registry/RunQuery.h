@@ -47,9 +47,17 @@ public:
     /// The query, or why it cannot be read (a comparison without a number, a quote left open, more than
     /// kMaxTerms terms).
     static std::optional<RunQuery> parse(const QString& text, QString* error);
+    /// The terms of `text` that can be read, and in `problem` why the others cannot (empty when all can): a
+    /// comparison without a number is left out, a quote left open leaves out what follows it, terms past
+    /// kMaxTerms are left out. What a filter box shows while a term is being typed.
+    static RunQuery readable(const QString& text, QString* problem);
 
     bool matches(const RunRecord& run) const;
     bool isEmpty() const { return m_terms.isEmpty(); }
+    /// What is wrong with the query's keys for these runs, or empty: a key that is neither one of a run's own
+    /// fields (id, error, best, …) nor a hyperparameter or imported column of any of them names itself and
+    /// the nearest key there is ("no run has “lrr”; the nearest key is “lr”"), as it can match nothing.
+    QString unknownKeyProblem(const QVector<RunRecord>& runs) const;
 
 private:
     enum class Op { Text, Has, Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual };
