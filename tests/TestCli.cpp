@@ -99,6 +99,16 @@ private Q_SLOTS:
         QVERIFY(
             jikken().run(registry + QStringList{QStringLiteral("show"), id}).out.contains(QStringLiteral("reserved")));
         QCOMPARE(other.size(), 8);
+        // An SGD-sized learning rate for Adam (the default) is warned of before anything starts; for SGD it is not.
+        const QStringList again =
+            registry + QStringList{QStringLiteral("train"),    QStringLiteral("--id"), id,
+                                   QStringLiteral("--epochs"), QStringLiteral("1"),    QStringLiteral("--lr"),
+                                   QStringLiteral("0.1")};
+        const Result adam = jikken().run(again);
+        QVERIFY2(adam.err.contains(QStringLiteral("warning: lr 0.1 is an SGD learning rate; adam")),
+                 qPrintable(adam.err));
+        const Result sgd = jikken().run(again + QStringList{QStringLiteral("--optimizer"), QStringLiteral("sgd")});
+        QVERIFY2(isOneLineError(sgd) && !sgd.err.contains(QStringLiteral("warning")), qPrintable(sgd.err));
     }
 
     void reservePrintsIdsForScripts()

@@ -85,6 +85,10 @@ private Q_SLOTS:
                 model.index(1, RegistryTableModel::Status).data(Qt::ForegroundRole).value<QColor>());
         QCOMPARE(model.headerData(RegistryTableModel::BestTestError, Qt::Horizontal).toString(),
                  QStringLiteral("Best err"));
+        RunRecord imported = makeRun(QStringLiteral("20190705_03_old"), RunStatus::Unknown);
+        imported.epoch = imported.totalEpochs = 0;
+        model.setRuns({imported});
+        QCOMPARE(model.index(0, RegistryTableModel::Progress).data().toString(), QString()); // no "0/0" bar
     }
 
     void sortsIdsByDateThenNumberAndFilters()

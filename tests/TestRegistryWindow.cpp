@@ -159,6 +159,30 @@ private Q_SLOTS:
         QVERIFY(store->setStatus(m_ids[3], RunStatus::Running, {}, &error));
     }
 
+    // An empty registry says how to start, in the table; the first run takes its place.
+    void anEmptyRegistrySaysHowToStart()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
+        auto store = open(path);
+        RegistryWindow window(connectorTo(path), path);
+        settle(window);
+        window.resize(1280, 800);
+        window.show();
+        QTRY_VERIFY(window.emptyHint()->isVisible());
+        QVERIFY(window.emptyHint()->text().contains(QStringLiteral("jikken train spec.json")));
+        QVERIFY(window.emptyHint()->text().contains(QStringLiteral("New Run")));
+        QVERIFY(window.emptyHint()->text().contains(QStringLiteral("jikken import")));
+        QVERIFY(window.table()->viewport()->rect().contains(window.emptyHint()->geometry()));
+        QString error;
+        QVERIFY(store->reserve(QStringLiteral("first"), &error));
+        window.refresh();
+        settle(window);
+        QTRY_COMPARE(window.table()->model()->rowCount(), 1);
+        QVERIFY(!window.emptyHint()->isVisible());
+        QCOMPARE(window.statusBox()->accessibleName(), QStringLiteral("Status")); // a labelled combo box
+    }
+
     void filtersSelectsAndSavesTheMemo()
     {
         RegistryWindow window(connectorTo(m_path), m_path);
@@ -1063,7 +1087,7 @@ private Q_SLOTS:
         QCOMPARE(shown.value(QStringLiteral("lr"))->toolTip(), QStringLiteral("0.00123456789"));
         QCOMPARE(shown.value(QStringLiteral("train_limit"))->text(), QStringLiteral("all"));
         QCOMPARE(shown.value(QStringLiteral("test_limit"))->text(), QStringLiteral("1000"));
-        QCOMPARE(shown.value(QStringLiteral("final test_accuracy"))->text(), QStringLiteral("0.876543"));
+        QCOMPARE(shown.value(QStringLiteral("test_accuracy"))->text(), QStringLiteral("0.876543"));
         QCOMPARE(shown.value(QStringLiteral("optimizer"))->text(), QStringLiteral("adam"));
         details.factsTable()->selectRow(details.factsTable()->row(shown.value(QStringLiteral("lr"))));
         details.copyFacts();
@@ -1087,7 +1111,60 @@ private Q_SLOTS:
         QVERIFY(shown.contains(QStringLiteral("packages")));
         QCOMPARE(shown.value(QStringLiteral("packages"))->text(), QStringLiteral("2 installed"));
         QCOMPARE(shown.value(QStringLiteral("packages"))->toolTip(), QStringLiteral("numpy==1.24.2\ntorch==1.13.0a0"));
-        QCOMPARE(shown.value(QStringLiteral("versions"))->text(), QStringLiteral("{\"python\":\"3.11.2\"}"));
+        QCOMPARE(shown.value(QStringLiteral("python"))->text(), QStringLiteral("3.11.2")); // a version a line
+    }
+
+    // The pane in sections, times local to the second with how long the run took, and for a failed run the
+    // reason and the last lines of its output (not only "exit status 1").
+    void detailsAreInSectionsWithAFailedRunsLastOutput()
+    {
+        QTemporaryDir logs;
+        QFile log(logs.filePath(QStringLiteral("output.log")));
+        QVERIFY(log.open(QIODevice::WriteOnly));
+        for (int i = 1; i <= 40; ++i)
+            log.write(QByteArray("epoch ") + QByteArray::number(i) + " done\n");
+        log.write("Traceback (most recent call last):\nRuntimeError: CUDA out of memory\n");
+        log.close();
+        RunRecord run;
+        run.id = QStringLiteral("20261201_03_focalloss");
+        run.method = QStringLiteral("focalloss");
+        run.model = QStringLiteral("resnet18");
+        run.status = RunStatus::Failed;
+        run.statusReason = QStringLiteral("exit status 1");
+        run.started = QDateTime(QDate(2026, 12, 1), QTime(10, 0, 0, 123), Qt::UTC);
+        run.finished = run.started.addSecs(2 * 3600 + 14 * 60 + 5);
+        run.hparams = {{QStringLiteral("lr"), 0.1}};
+        run.versions = {{QStringLiteral("libtorch"), QStringLiteral("1.13.1")}};
+        run.host = QStringLiteral("gpu1");
+        run.command = QStringLiteral("jikken train spec.json");
+        run.logDir = logs.path();
+        run.latestTestError = 0.3;
+        RunDetailsWidget details;
+        details.showRun(&run);
+        QStringList headings;
+        QHash<QString, QString> shown;
+        for (int row = 0; row < details.factsTable()->rowCount(); ++row) {
+            if (details.factsTable()->columnSpan(row, 0) == 2)
+                headings << details.factsTable()->item(row, 0)->text();
+            else
+                shown.insert(details.factsTable()->item(row, 0)->text(), details.factsTable()->item(row, 1)->text());
+        }
+        QCOMPARE(headings,
+                 (QStringList{QStringLiteral("Run"), QStringLiteral("Hyperparameters"), QStringLiteral("Results"),
+                              QStringLiteral("Machine"), QStringLiteral("Reproduce"), QStringLiteral("Output")}));
+        QCOMPARE(shown.value(QStringLiteral("started")),
+                 run.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        QCOMPARE(shown.value(QStringLiteral("duration")), QStringLiteral("2 h 14 min"));
+        QCOMPARE(shown.value(QStringLiteral("status")), QStringLiteral("failed: exit status 1"));
+        QCOMPARE(shown.value(QStringLiteral("libtorch")), QStringLiteral("1.13.1"));
+        const QString tail = shown.value(QStringLiteral("last lines"));
+        QVERIFY2(tail.endsWith(QStringLiteral("RuntimeError: CUDA out of memory")) &&
+                     tail.contains(QStringLiteral("epoch 40 done")) && !tail.contains(QStringLiteral("epoch 30 done")),
+                 qPrintable(tail));
+        run.status = RunStatus::Finished; // a finished run's output is not news
+        details.showRun(&run);
+        for (int row = 0; row < details.factsTable()->rowCount(); ++row)
+            QVERIFY(details.factsTable()->item(row, 0)->text() != QLatin1String("Output"));
     }
 
     void opensSelectedRunsInThePlotViewer()

@@ -261,8 +261,8 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
             return r.device.isEmpty() ? r.host : r.host + QStringLiteral(" / ") + r.device;
         case Status:
             return toString(r.status);
-        case Progress:
-            return QStringLiteral("%1/%2").arg(r.epoch).arg(r.totalEpochs);
+        case Progress: // none known (an imported row, a reservation): no empty "0/0" bar
+            return r.totalEpochs > 0 ? QStringLiteral("%1/%2").arg(r.epoch).arg(r.totalEpochs) : QString();
         case TestError:
             return errorText(r.latestTestError);
         case BestTestError:

@@ -77,6 +77,8 @@ void RegistryWindow::buildLayout()
                             "key<x, key>=x, key!=x … — numbers: hyperparameters, error, best, epoch, step\n"
                             "\"quoted words\" keep their spaces; -term excludes"));
     m_filter->setClearButtonEnabled(true);
+    m_status->setAccessibleName(tr("Status"));
+    m_status->setToolTip(tr("Show the runs of one status only"));
     m_status->addItem(tr("All statuses"));
     for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Diverged, RunStatus::Failed,
                                    RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved, RunStatus::Unknown})
@@ -96,6 +98,16 @@ void RegistryWindow::buildLayout()
     // Sized from a typical ID, not by measuring every row (ten thousand rows must open at once).
     m_table->setColumnWidth(RegistryTableModel::Id,
                             m_table->fontMetrics().horizontalAdvance(QStringLiteral("20190705_01_focalloss")) + 24);
+    // An empty registry says how to fill it, where the runs will be.
+    m_emptyHint = new QLabel(tr("<p><b>No runs yet.</b></p>"
+                                "<p>Train one here: <code>jikken train spec.json</code> (the README has a spec),<br>"
+                                "or on a GPU server: <b>Run › New Run…</b> once the server is in Settings,<br>"
+                                "or bring the old spreadsheet in: <code>jikken import --csv sheet.csv</code>.</p>"),
+                             m_table->viewport());
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    (new QVBoxLayout(m_table->viewport()))->addWidget(m_emptyHint, 0, Qt::AlignCenter);
+    m_emptyHint->setVisible(false);
     m_banner->setVisible(false);
     m_banner->setWordWrap(true);
     m_banner->setStyleSheet(QStringLiteral("background: #d98a1c; color: white; padding: 6px;"));
@@ -151,6 +163,7 @@ void RegistryWindow::connectParts()
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     connect(m_details, &RunDetailsWidget::labelsEdited, this, &RegistryWindow::saveLabels);
     connect(m_model, &RegistryTableModel::runEnded, this, &RegistryWindow::announceEnd);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] { m_emptyHint->setVisible(false); });
     // A run whose row changed may have new points: its curves are read again at the next redraw.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
         QStringList ids;
@@ -490,6 +503,7 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
 {
     m_banner->setVisible(false);
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
+    m_emptyHint->setVisible(m_model->rowCount() == 0);
     m_hosts->setRuns(runs);
     fitIdColumn(runs);
     showSelected();

@@ -58,6 +58,8 @@ public:
     QTableView* table() const { return m_table; }
     QLineEdit* filterBox() const { return m_filter; }
     QLabel* filterHint() const { return m_filterHint; }
+    /// What an empty registry shows in the table: how to start.
+    QLabel* emptyHint() const { return m_emptyHint; }
     QComboBox* statusBox() const { return m_status; }
     RunDetailsWidget* details() const { return m_details; }
     ChartPane* chart() const { return m_chart; }
@@ -137,6 +139,7 @@ private:
     RunDetailsWidget* m_details;
     ChartPane* m_chart;
     QLabel* m_banner;
+    QLabel* m_emptyHint;
     QSystemTrayIcon* m_tray = nullptr; ///< made at the first notification
     QSplitter* m_top;
     QSplitter* m_main;

@@ -1,8 +1,6 @@
 #include "RunDetailsWidget.h"
 
-#include "registry/RunExport.h"
-#include "spec/RunSpec.h"
-#include "util/JsonText.h"
+#include "RunFacts.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -11,7 +9,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
@@ -102,7 +99,7 @@ void RunDetailsWidget::copyFacts() const
 {
     QStringList lines;
     for (int row = 0; row < m_facts->rowCount(); ++row) {
-        if (m_facts->item(row, 0)->isSelected())
+        if (m_facts->item(row, 0)->isSelected() && m_facts->columnSpan(row, 0) == 1) // a fact, not a heading
             lines << m_facts->item(row, 0)->text() + u'\t' + m_facts->item(row, 1)->data(Qt::UserRole).toString();
     }
     if (!lines.isEmpty())
@@ -111,33 +108,33 @@ void RunDetailsWidget::copyFacts() const
 
 void RunDetailsWidget::showFacts(const RunRecord* run)
 {
-    QList<std::tuple<QString, QString, QString>> rows; // key, shown, exact
-    if (run) {
-        for (const auto& [label, value] : RunExport::facts(*run)) {
-            if (label == QLatin1String("packages")) // hover or copy for every name
-                rows.append({label, value, RunExport::packagesOf(*run).join(u'\n')});
-            else if (label != QLatin1String("hparams") && label != QLatin1String("final metrics") &&
-                     label != QLatin1String("memo") && label != QLatin1String("labels"))
-                rows.append({label, value, value});
+    const QVector<RunFacts::Section> sections =
+        run ? RunFacts::of(*run, QDateTime::currentDateTimeUtc(), RunFacts::outputTail(*run))
+            : QVector<RunFacts::Section>();
+    int rows = 0;
+    for (const RunFacts::Section& section : sections)
+        rows += 1 + static_cast<int>(section.facts.size());
+    m_facts->clearSpans();
+    m_facts->setRowCount(rows);
+    QFont bold = font();
+    bold.setBold(true);
+    int row = 0;
+    for (const RunFacts::Section& section : sections) {
+        auto* title = new QTableWidgetItem(section.title); // a heading across both columns
+        title->setFont(bold);
+        title->setFlags(Qt::ItemIsEnabled);
+        m_facts->setItem(row, 0, title);
+        m_facts->setItem(row, 1, new QTableWidgetItem);
+        m_facts->setSpan(row++, 0, 1, 2);
+        for (const RunFacts::Fact& fact : section.facts) {
+            auto* name = new QTableWidgetItem(fact.key);
+            name->setForeground(palette().placeholderText());
+            auto* value = new QTableWidgetItem(fact.shown);
+            value->setData(Qt::UserRole, fact.exact);
+            value->setToolTip(fact.exact);
+            m_facts->setItem(row, 0, name);
+            m_facts->setItem(row++, 1, value);
         }
-        const QJsonObject hparams = RunSpec::applicable(run->hparams);
-        for (auto it = hparams.begin(); it != hparams.end(); ++it)
-            rows.append(
-                {it.key(), JsonText::of(it.value(), 6), JsonText::of(it.value(), QLocale::FloatingPointShortest)});
-        for (auto it = run->finalMetrics.begin(); it != run->finalMetrics.end(); ++it)
-            rows.append({QStringLiteral("final ") + it.key(), JsonText::of(it.value(), 6),
-                         JsonText::of(it.value(), QLocale::FloatingPointShortest)});
-    }
-    m_facts->setRowCount(static_cast<int>(rows.size()));
-    for (int row = 0; row < rows.size(); ++row) {
-        const auto& [key, shown, exact] = rows[row];
-        auto* name = new QTableWidgetItem(key);
-        name->setForeground(palette().placeholderText());
-        auto* value = new QTableWidgetItem(shown);
-        value->setData(Qt::UserRole, exact);
-        value->setToolTip(exact);
-        m_facts->setItem(row, 0, name);
-        m_facts->setItem(row, 1, value);
     }
     m_facts->resizeColumnToContents(0);
     m_facts->resizeRowsToContents();

@@ -14,12 +14,13 @@ class QTableWidget;
 
 namespace jikken {
 
-/// Everything about the selected run: its facts as an aligned table (one row per hyperparameter that
-/// applied to it and per final metric; numbers rounded for reading, exact on hover and when copied), the command that reproduces it (with a copy button) and
-/// its memo, which the user edits here. What is typed is saved by itself: memoEdited is emitted a moment
-/// after the typing stops, when another run is shown, on flushMemo (the window closing) and on the Save
-/// button. A memo stays held here, and shown again for its run, until the window confirms it with
-/// memoSaved, so a save that fails loses nothing. It never writes itself.
+/// Everything about the selected run: its facts as an aligned table in sections (RunFacts: Run,
+/// Hyperparameters — those that applied —, Results, Machine, Reproduce, and a failed or diverged run's last
+/// output lines; numbers rounded for reading, exact on hover and when copied), the command that reproduces it (with a
+/// copy button) and its memo, which the user edits here. What is typed is saved by itself: memoEdited is emitted a
+/// moment after the typing stops, when another run is shown, on flushMemo (the window closing) and on the Save button.
+/// A memo stays held here, and shown again for its run, until the window confirms it with memoSaved, so a save that
+/// fails loses nothing. It never writes itself.
 class RunDetailsWidget : public QWidget
 {
     Q_OBJECT

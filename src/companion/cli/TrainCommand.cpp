@@ -154,6 +154,12 @@ Exit planSpec(const TrainOptions& options, RegistryClient& direct, PlannedRun& r
             return console::fail(error, console::kUsage);
     }
     run.spec = std::move(*spec);
+    // SGD's learning rates (0.1) given to Adam, the default, train to chance: said before an hour is spent.
+    if (run.spec.optimizer != QLatin1String("sgd") && run.spec.lr >= 0.05)
+        console::note(QStringLiteral("warning: lr %1 is an SGD learning rate; %2 (the optimizer here) wants about "
+                                     "0.001 and may not learn at this one: give --optimizer sgd, or a smaller --lr")
+                          .arg(run.spec.lr)
+                          .arg(run.spec.optimizer));
     return std::nullopt;
 }
 
