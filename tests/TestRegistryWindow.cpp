@@ -5,6 +5,7 @@
 #include "charts/CurveLegend.h"
 #include "charts/LineLayer.h"
 #include "charts/PlotView.h"
+#include "charts/ReadoutTip.h"
 #include "charts/RunColours.h"
 #include "charts/SmallMultiples.h"
 #include "registry/HttpRegistryClient.h"
@@ -428,18 +429,29 @@ private Q_SLOTS:
         chart->smoothing()->setWeight(0);
         QVERIFY(chart->measuredLines()->lines().isEmpty()); // nothing smoothed, nothing beneath
         chart->smoothing()->setWeight(0.9);
-        // The pointer over the plot reads out every run at its x, as TensorBoard's tooltip does.
-        const QString both = chart->describeAll(3000);
-        QVERIFY2(both.startsWith(QStringLiteral("step 3000")) && both.contains(m_ids[0]) && both.contains(m_ids[2]) &&
-                     both.contains(QStringLiteral("smoothed")),
-                 qPrintable(both));
+        // The pointer over the plot reads out every run at its x, as TensorBoard's tooltip does: lowest first,
+        // each with its point's exact step and time, and the measured value under the smoothed one.
+        const QStringList both = chart->describeAll(3000).split(u'\n');
+        QVERIFY2(both.size() == 3 && both[0] == QStringLiteral("step 3000") && both.join(u' ').contains(m_ids[0]) &&
+                     both.join(u' ').contains(m_ids[2]) && both[1].contains(QStringLiteral("(measured ")) &&
+                     both[1].contains(QStringLiteral(" at step 3000, ")),
+                 qPrintable(both.join(u'\n')));
+        const auto valueOf = [](const QString& line) { return line.section(u' ', 1, 1).toDouble(); };
+        QVERIFY(valueOf(both[1]) <= valueOf(both[2]));
         const QRectF plot = chart->chart()->plotArea();
         // Top right: the falling curves are low there by then, so the pointer is over no line of its own.
         const QPoint inside = chart->view()->mapFromScene(chart->chart()->mapToScene(plot.topRight() + QPointF(-8, 8)));
         QMouseEvent move(QEvent::MouseMove, inside, chart->view()->viewport()->mapToGlobal(inside), Qt::NoButton,
                          Qt::NoButton, Qt::NoModifier);
         QApplication::sendEvent(chart->view()->viewport(), &move);
-        QVERIFY2(chart->readout()->text().contains(m_ids[2]), qPrintable(chart->readout()->text()));
+        const ReadoutTip* tip = chart->readoutTip();
+        QVERIFY(tip->isVisible());
+        QVERIFY2(tip->plainLines().join(u' ').contains(m_ids[2]), qPrintable(tip->plainLines().join(u'\n')));
+        // Beside the pointer, inside the chart: never wider than it (seven runs once widened the window).
+        QVERIFY2(chart->view()->viewport()->rect().contains(tip->geometry()),
+                 qPrintable(
+                     QStringLiteral("%1 in %2").arg(tip->geometry().width()).arg(chart->view()->viewport()->width())));
+        QVERIFY(chart->readout()->text().isEmpty()); // the line under the chart is for errors only
         // The other key tags small beside the main chart, in the runs' colours; a click shows one in the main chart.
         const SmallMultiples* multiples = chart->smallMultiples();
         QVERIFY(multiples->isVisible());
@@ -471,6 +483,12 @@ private Q_SLOTS:
         QCOMPARE(updated->at(updated->count() - 1).x(), 7.0);
         QVERIFY(chart->describeAll(7.0).startsWith(QStringLiteral("epoch 7.00")));
         chart->xAxisBox()->setCurrentIndex(0);
+        // Past a run's last point the read-out names the pointer's x, and says the run ended before it.
+        const QStringList past = chart->describeAll(5900).split(u'\n');
+        QCOMPARE(past[0], QStringLiteral("step 5900"));
+        QVERIFY2(past[1].startsWith(m_ids[0] + QStringLiteral(" ")) && !past[1].contains(QStringLiteral("ended")) &&
+                     past.last().startsWith(m_ids[2] + QStringLiteral(" ended at step ")),
+                 qPrintable(past.join(u'\n')));
         chart->logScale()->setChecked(true);
         QCOMPARE(chart->chart()->series().size(), 2);
         QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->type(), QAbstractAxis::AxisTypeLogValue);
@@ -578,7 +596,8 @@ private Q_SLOTS:
         QMouseEvent move(QEvent::MouseMove, at, chart->view()->viewport()->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
                          Qt::NoModifier);
         QApplication::sendEvent(chart->view()->viewport(), &move);
-        QVERIFY2(chart->readout()->text().startsWith(ids[7] + QLatin1Char(' ')), qPrintable(chart->readout()->text()));
+        QVERIFY2(chart->readoutTip()->plainLines().value(1).startsWith(ids[7] + QLatin1Char(' ')),
+                 qPrintable(chart->readoutTip()->plainLines().join(u'\n')));
         const auto lineOf = [chart](const QString& id) -> const QAbstractSeries* {
             for (QAbstractSeries* series : chart->chart()->series()) {
                 if (series->name() == id)
@@ -933,9 +952,9 @@ private Q_SLOTS:
         QCOMPARE(x->min(), 0.0);
         QVERIFY(x->max() >= 19999 && x->max() <= 20000); // the whole curve, to a round tick
 
-        const QString readout = chart->describePoint(id, 1500.4);
-        QVERIFY2(readout.contains(QStringLiteral("step 1500 ")), qPrintable(readout));
-        QVERIFY(readout.contains(QString::number(1.0 + std::sin(1500 / 50.0), 'g', 8)));
+        const QString readout = chart->describeAll(1500.4);
+        QVERIFY2(readout.contains(QStringLiteral(" at step 1500, ")), qPrintable(readout));
+        QVERIFY(readout.contains(QString::number(1.0 + std::sin(1500 / 50.0), 'g', 6)));
         chart->xAxisBox()->setCurrentIndex(1); // relative: hours since the first point
         auto* hours = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Horizontal).first());
         QVERIFY(hours);

@@ -37,11 +37,12 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new XAxisPicker), m_colourBy(new QComboBox),
       m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))), m_reset(new QPushButton(tr("Reset"))),
       m_chart(new CurveChart), m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
-      m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this))
+      m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this)), m_tip(new ReadoutTip(m_view->viewport()))
 {
     m_tag->setMinimumContentsLength(16);
     m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_readout->setWordWrap(true); // an error naming a long reason wraps, never widens the window
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Tag")));
     controls->addWidget(m_tag, 1);
@@ -78,16 +79,22 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
         m_zoomed = true;
         redraw();
     });
-    connect(m_view, &PlotView::hoveredAt, this, [this](QPointF value) {
+    connect(m_view, &PlotView::hoveredAt, this, [this](QPointF value, QPoint pixel) {
         if (!m_chart->isLayered()) {
-            m_readout->setText(describeAll(value.x()));
+            m_tip->showAt(xLabel(value.x()), readoutAt(value.x(), m_ids), pixel);
             return;
         }
         const QString nearest = nearestRun(value); // picked out of the band, and named
         m_chart->highlight(m_lines.value(nearest));
-        m_readout->setText(nearest.isEmpty() ? QString() : describePoint(nearest, value.x()));
+        if (nearest.isEmpty())
+            m_tip->hide();
+        else
+            m_tip->showAt(xLabel(value.x()), readoutAt(value.x(), {nearest}), pixel);
     });
-    connect(m_view, &PlotView::hoverLeft, this, [this] { m_chart->highlight(nullptr); });
+    connect(m_view, &PlotView::hoverLeft, this, [this] {
+        m_chart->highlight(nullptr);
+        m_tip->hide();
+    });
     m_view->setMouseTracking(true);
     m_drawSoon->setSingleShot(true);
     m_drawSoon->setInterval(kArrivalsMs);
@@ -378,6 +385,7 @@ void ChartPane::reload()
     m_lines.clear();
     m_zoomed = false;
     m_readout->clear();
+    m_tip->hide();
     const QString tag = m_tag->currentText();
     showHint();
     refreshMultiples();
@@ -409,10 +417,6 @@ void ChartPane::reload()
         QLineSeries* line =
             m_chart->addLine({group == id ? id : QStringLiteral("%1 (%2)").arg(id, group.section(u'=', 1)), colours[i],
                               group == id ? styles[i] : Qt::SolidLine, crowded ? 1.0 : 2.0});
-        connect(line, &QLineSeries::hovered, this, [this, id](const QPointF& point, bool inside) {
-            if (inside)
-                m_readout->setText(describePoint(id, point.x()));
-        });
         m_lines.insert(id, line);
     }
     fitAxes();
@@ -588,32 +592,55 @@ void ChartPane::fillColourBy()
     m_colourBy->setCurrentIndex(std::max(0, m_colourBy->findData(current)));
 }
 
-QString ChartPane::describeAll(double x) const
+QString ChartPane::xLabel(double x) const
+{
+    switch (m_xAxis->axis()) {
+    case XAxis::Step:
+        return tr("step %1").arg(std::llround(x));
+    case XAxis::Epoch:
+        return tr("epoch %1").arg(x, 0, 'f', 2);
+    case XAxis::RelativeTime:
+        return tr("%1 h").arg(x, 0, 'f', 2);
+    case XAxis::WallTime:
+        break;
+    }
+    return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x)).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+}
+
+QVector<ReadoutTip::Line> ChartPane::readoutAt(double x, const QStringList& runs) const
 {
     const XAxis axis = m_xAxis->axis();
-    QStringList parts;
-    double shownX = x;
-    for (const QString& id : m_ids) {
+    QVector<ReadoutTip::Line> lines;
+    for (const QString& id : runs) {
         const ChartCurve* shown = curve(id, m_tag->currentText());
         const int i = shown ? shown->nearest(axis, x) : -1;
         if (i < 0)
             continue;
-        shownX = shown->x(axis, i);
-        const QString value = QString::number(shown->value(i), 'g', 5);
-        parts
-            << (shown->isSmoothed()
-                    ? QStringLiteral("%1 %2 (smoothed %3)").arg(id, value, QString::number(shown->smoothed(i), 'g', 5))
-                    : QStringLiteral("%1 %2").arg(id, value));
+        // The point's own place, exactly: its step, its epoch where the run says how long one is, its time.
+        QStringList where{tr("step %1").arg(shown->step(i))};
+        const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
+        if (run && run->stepsPerEpoch())
+            where << tr("epoch %1").arg(shown->x(XAxis::Epoch, i), 0, 'f', 2);
+        where << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shown->wallTime(i) * 1000))
+                     .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+        // Ended: the pointer is past the last point by more than the run's spacing between points.
+        const int last = shown->size() - 1;
+        const double spacing = last > 0 ? (shown->x(axis, last) - shown->x(axis, 0)) / last : 0;
+        ReadoutTip::Line line{id,
+                              colourOf(id),
+                              shown->isSmoothed() ? shown->smoothed(i) : shown->value(i),
+                              shown->isSmoothed() ? std::optional<double>(shown->value(i)) : std::nullopt,
+                              where.join(QStringLiteral(", ")),
+                              i == last && x > shown->x(axis, last) + spacing};
+        lines.append(std::move(line));
     }
-    if (parts.isEmpty())
-        return {};
-    const QString where =
-        axis == XAxis::Step    ? tr("step %1").arg(static_cast<qint64>(shownX))
-        : axis == XAxis::Epoch ? tr("epoch %1").arg(shownX, 0, 'f', 2)
-        : axis == XAxis::RelativeTime
-            ? tr("%1 h").arg(shownX, 0, 'f', 2)
-            : QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shownX)).toString(QStringLiteral("MM-dd hh:mm:ss"));
-    return where + QStringLiteral("   ") + parts.join(QStringLiteral("   "));
+    return lines;
+}
+
+QString ChartPane::describeAll(double x) const
+{
+    QVector<ReadoutTip::Line> lines = readoutAt(x, m_ids);
+    return lines.isEmpty() ? QString() : ReadoutTip::plain(xLabel(x), lines).join(u'\n');
 }
 
 QString ChartPane::nearestRun(QPointF value) const
@@ -637,19 +664,6 @@ QString ChartPane::nearestRun(QPointF value) const
         }
     }
     return nearest;
-}
-
-QString ChartPane::describePoint(const QString& id, double x) const
-{
-    const ChartCurve* shown = curve(id, m_tag->currentText());
-    const int i = shown ? shown->nearest(m_xAxis->axis(), x) : -1;
-    if (i < 0)
-        return {};
-    return tr("%1   step %2   value %3   smoothed %4   %5")
-        .arg(id, QString::number(shown->step(i)), QString::number(shown->value(i), 'g', 8),
-             QString::number(shown->smoothed(i), 'g', 6),
-             QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shown->wallTime(i) * 1000))
-                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")));
 }
 
 } // namespace jikken

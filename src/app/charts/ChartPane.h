@@ -2,6 +2,7 @@
 
 #include "CurveChart.h"
 #include "CurveControls.h"
+#include "ReadoutTip.h"
 #include "series/ChartCurve.h"
 
 #include "registry/RunRecord.h"
@@ -65,7 +66,10 @@ public:
     PlotView* view() const { return m_view; }
     SmoothingControl* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
+    /// Where the pane says what went wrong reading a run's tags or points.
     QLabel* readout() const { return m_readout; }
+    /// The read-out beside the pointer over the plot.
+    const ReadoutTip* readoutTip() const { return m_tip; }
     /// The key tags beside the main chart: train loss, test loss, accuracy, … that the runs have.
     const SmallMultiples* smallMultiples() const { return m_multiples; }
     /// The key tags shown small beside the main chart: those of kKeyTags the runs have, the main chart's
@@ -75,10 +79,8 @@ public:
     const LineLayer* measuredLines() const { return m_chart->measured(); }
     /// The curve drawn for this run and tag; nullptr when none was read.
     const ChartCurve* curve(const QString& id, const QString& tag) const;
-    /// Says what the curve of run `id` holds at (about) `x`, as hovering its line does.
-    QString describePoint(const QString& id, double x) const;
-    /// Every shown run's value at (about) `x`, as the read-out says it while the pointer is over the plot:
-    /// TensorBoard's tooltip, one line for all runs.
+    /// Every shown run's value at (about) `x`, as the read-out beside the pointer says it (TensorBoard's
+    /// tooltip): the pointer's x, then a line a run, lowest first, those ended before x last.
     QString describeAll(double x) const;
     /// In a crowded chart (more lines than the legend names, drawn as one band): the run whose line is
     /// nearest the pointer at `value` (in the axes' units), on screen; empty with no line at that x.
@@ -98,6 +100,10 @@ private:
     QString colourKey(const QString& id) const;
     /// The run's line colour: its own (RunColours::of), or its group's when colouring by a field.
     QColor colourOf(const QString& id) const;
+    /// The pointer's x as the axis counts it: "step 3000", "epoch 7.00", "1.25 h", a time.
+    QString xLabel(double x) const;
+    /// What each of `runs` holds at (about) `x`, for the read-out.
+    QVector<ReadoutTip::Line> readoutAt(double x, const QStringList& runs) const;
     /// The "colour by" choices for the shown runs: run, method, model, dataset, then their hyperparameters.
     void fillColourBy();
     /// On an empty chart, a line that says how to fill it.
@@ -174,6 +180,7 @@ private:
     QLabel* m_readout;
     QTimer* m_drawSoon;   ///< draws the curves that arrived (drawArrivals)
     QTimer* m_reloadSoon; ///< draws a new selection's lines (reload)
+    ReadoutTip* m_tip;
 };
 
 } // namespace jikken

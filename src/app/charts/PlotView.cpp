@@ -87,7 +87,9 @@ void PlotView::mouseMoveEvent(QMouseEvent* event)
     }
     const QPointF at = chart()->mapFromScene(mapToScene(event->position().toPoint()));
     if (chart()->plotArea().contains(at) && !chart()->series().isEmpty())
-        Q_EMIT hoveredAt(chart()->mapToValue(at, chart()->series().first()));
+        Q_EMIT hoveredAt(chart()->mapToValue(at, chart()->series().first()), event->position().toPoint());
+    else
+        Q_EMIT hoverLeft();
     QChartView::mouseMoveEvent(event);
 }
 

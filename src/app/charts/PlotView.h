@@ -18,9 +18,10 @@ public:
 
 Q_SIGNALS:
     void resetRequested();
-    /// The pointer is over the plot at `value`, in the axes' units (for a read-out of the lines there).
-    void hoveredAt(QPointF value);
-    /// The pointer left the plot.
+    /// The pointer is over the plot at `value`, in the axes' units (for a read-out of the lines there), at
+    /// `pixel` in the view's viewport.
+    void hoveredAt(QPointF value, QPoint pixel);
+    /// The pointer left the plot (for the axes, the legend, or out of the view).
     void hoverLeft();
 
 protected:
