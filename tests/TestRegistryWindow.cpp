@@ -4,6 +4,7 @@
 #include "charts/CurveChart.h"
 #include "charts/CurveLegend.h"
 #include "charts/LineLayer.h"
+#include "charts/OutlierRange.h"
 #include "charts/PlotView.h"
 #include "charts/ReadoutTip.h"
 #include "charts/RunColours.h"
@@ -777,6 +778,27 @@ private Q_SLOTS:
         chart->setYRange(0.13, 0.48, CurveChart::Ticks::RoundOut); // within one decade
         QVERIFY(std::abs(chart->yRange().first - 0.1) < 1e-6 && std::abs(chart->yRange().second - 1) < 1e-6);
         QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.1, 1}));
+    }
+
+    // One diverged run's spike (3,600 over curves under 2.3) is left out of the y range, naming the run; a
+    // curve that merely starts high, or a single run, keeps its whole range.
+    void oneRunsSpikeIsLeftOutOfTheYRange()
+    {
+        QHash<QString, QList<QPointF>> lines;
+        for (const QString& run : {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}) {
+            for (int i = 0; i < 1000; ++i)
+                lines[run].append({double(i), 2.2 * std::exp(-i / 300.0) + 0.1});
+        }
+        lines[QStringLiteral("b")][500].setY(3600);
+        const auto clipped = OutlierRange::highWithoutSpike(lines);
+        QVERIFY(clipped);
+        QCOMPARE(clipped->run, QStringLiteral("b"));
+        QCOMPARE(clipped->reaches, 3600.0);
+        QVERIFY2(clipped->high >= 2.29 && clipped->high <= 2.31, qPrintable(QString::number(clipped->high)));
+        lines[QStringLiteral("b")][500].setY(20); // high, but under ten times the others
+        QVERIFY(!OutlierRange::highWithoutSpike(lines));
+        lines[QStringLiteral("b")][500].setY(3600);
+        QVERIFY(!OutlierRange::highWithoutSpike({{QStringLiteral("b"), lines[QStringLiteral("b")]}}));
     }
 
     // A crowded chart's band is painted once and shown from a picture until its lines or the axes move:

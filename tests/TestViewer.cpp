@@ -318,6 +318,52 @@ private Q_SLOTS:
         }
     }
 
+    // A figure zoomed for a slide: --x-range and --y-range as given, every tick label a round value (at most
+    // three significant digits: 48.5114 and 1.63333 once read on zoomed axes); a malformed range is refused.
+    void anExportTakesRangesAndItsTicksAreRound()
+    {
+        Logdir logdir;
+        QTemporaryDir out;
+        const QString svg = out.filePath(QStringLiteral("zoomed.svg"));
+        const QString cache = out.filePath(QStringLiteral("cache"));
+        const Exported r =
+            runDesktop({QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--tags"), QStringLiteral("loss"),
+                        QStringLiteral("--x-range"), QStringLiteral("13:61"), QStringLiteral("--y-range"),
+                        QStringLiteral("0.01:0.37"), QStringLiteral("--export"), svg},
+                       cache);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString text = QString::fromUtf8(readAll(svg));
+        static const QRegularExpression numberText(QStringLiteral(">\\s*(-?[0-9]+(\\.[0-9]+)?)\\s*<"));
+        QVector<double> labels;
+        for (auto it = numberText.globalMatch(text); it.hasNext();) {
+            const QString label = it.next().captured(1);
+            labels << label.toDouble();
+            QString digits = label;
+            digits.remove(u'-').remove(u'.');
+            while (digits.startsWith(u'0'))
+                digits.remove(0, 1);
+            while (digits.endsWith(u'0'))
+                digits.chop(1);
+            QVERIFY2(digits.size() <= 3, qPrintable(label));
+        }
+        QVERIFY2(labels.size() >= 6, qPrintable(QString::number(labels.size())));
+        for (double label : labels) // x within 13–61 or y within 0.01–0.37: the ranges as given
+            QVERIFY2((label >= 13 && label <= 61) || (label >= 0.01 && label <= 0.37),
+                     qPrintable(QString::number(label)));
+        QVERIFY(labels.contains(20) && labels.contains(60));   // x ticks
+        QVERIFY(labels.contains(0.1) || labels.contains(0.2)); // y ticks
+        for (const QString& bad :
+             {QStringLiteral("5"), QStringLiteral("9:3"), QStringLiteral("a:b"), QStringLiteral("1:inf")}) {
+            const QString never = out.filePath(QStringLiteral("never.svg"));
+            const Exported refused = runDesktop({QStringLiteral("--viewer"), logdir.path(), QStringLiteral("--x-range"),
+                                                 bad, QStringLiteral("--export"), never},
+                                                cache);
+            QVERIFY2(refused.exitCode != 0 && refused.err.contains(QStringLiteral("--x-range must be LOW:HIGH")),
+                     qPrintable(refused.err));
+            QVERIFY(!QFileInfo::exists(never));
+        }
+    }
+
     // An exported figure carries the title asked for and names its axes; its legend follows the template
     // and lists only the runs it draws (tf_run has no eval/acc).
     void exportsATitleAxisNamesAndATemplatedLegend()

@@ -1,5 +1,6 @@
 #include "ChartPane.h"
 
+#include "OutlierRange.h"
 #include "PlotView.h"
 #include "RunColours.h"
 #include "SmallMultiples.h"
@@ -35,8 +36,9 @@ constexpr int kMostMultiples = 3;
 
 ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new XAxisPicker), m_colourBy(new QComboBox),
-      m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))), m_reset(new QPushButton(tr("Reset"))),
-      m_chart(new CurveChart), m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
+      m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))),
+      m_outliers(new QCheckBox(tr("Ignore outliers"))), m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart),
+      m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
       m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this)), m_tip(new ReadoutTip(m_view->viewport()))
 {
     m_tag->setMinimumContentsLength(16);
@@ -53,6 +55,9 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     controls->addWidget(m_colourBy);
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(m_log);
+    m_outliers->setChecked(true);
+    m_outliers->setToolTip(tr("Leave a run's spike (10 times the others' 99.9th percentile) out of the y range"));
+    controls->addWidget(m_outliers);
     controls->addWidget(m_reset);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -70,6 +75,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     });
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
+    connect(m_outliers, &QCheckBox::toggled, this, &ChartPane::reload);
     connect(m_colourBy, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
     connect(m_smoothing, &SmoothingControl::weightChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
@@ -111,6 +117,7 @@ void ChartPane::saveSettings(QSettings& settings) const
     settings.setValue(QStringLiteral("smoothingWeight"), m_smoothing->weight());
     settings.setValue(QStringLiteral("xAxis"), m_xAxis->currentIndex());
     settings.setValue(QStringLiteral("logY"), m_log->isChecked());
+    settings.setValue(QStringLiteral("ignoreOutliers"), m_outliers->isChecked());
     settings.setValue(QStringLiteral("tag"), m_tag->currentText());
     settings.endGroup();
 }
@@ -126,6 +133,7 @@ void ChartPane::restoreSettings(QSettings& settings)
                                .toDouble());
     m_xAxis->setCurrentIndex(std::clamp(settings.value(QStringLiteral("xAxis"), 0).toInt(), 0, m_xAxis->count() - 1));
     m_log->setChecked(settings.value(QStringLiteral("logY"), false).toBool());
+    m_outliers->setChecked(settings.value(QStringLiteral("ignoreOutliers"), true).toBool());
     const QString tag = settings.value(QStringLiteral("tag")).toString();
     if (!tag.isEmpty()) {
         const QSignalBlocker blocker(m_tag);
@@ -439,8 +447,15 @@ void ChartPane::fitAxes()
     if (lowX <= highX)
         m_chart->setXRange(lowX, lowX == highX ? highX + 1 : highX, CurveChart::Ticks::RoundOut);
     // y holds what is drawn: each bucket's extremes, so every curve's own, and the faint measured lines,
-    // so a spike the smoothing flattens stays in view.
+    // so a spike the smoothing flattens stays in view — unless it is one run's spike that would flatten
+    // every other curve, and outliers are ignored (as TensorBoard can): then the title says so.
     Drawn drawn = pointsInView();
+    const auto clipped = m_outliers->isChecked() ? OutlierRange::highWithoutSpike(drawn.lines) : std::nullopt;
+    if (clipped && drawn.lowY < clipped->high)
+        drawn.highY = clipped->high;
+    m_chart->setTitle(clipped ? tr("y leaves out %1's spike to %2 (Ignore outliers)")
+                                    .arg(clipped->run, QString::number(clipped->reaches, 'g', 4))
+                              : QString());
     if (drawn.lowY <= drawn.highY)
         m_chart->setYRange(drawn.lowY, drawn.lowY == drawn.highY ? drawn.highY + 1 : drawn.highY,
                            CurveChart::Ticks::RoundOut);

@@ -66,6 +66,7 @@ public:
     PlotView* view() const { return m_view; }
     SmoothingControl* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
+    QCheckBox* ignoreOutliers() const { return m_outliers; }
     /// Where the pane says what went wrong reading a run's tags or points.
     QLabel* readout() const { return m_readout; }
     /// The read-out beside the pointer over the plot.
@@ -173,6 +174,7 @@ private:
     RecordLookup m_recordOf;
     SmoothingControl* m_smoothing;
     QCheckBox* m_log;
+    QCheckBox* m_outliers; ///< a run's spike left out of the y range
     QPushButton* m_reset;
     CurveChart* m_chart;
     PlotView* m_view;

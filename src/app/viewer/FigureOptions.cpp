@@ -43,6 +43,8 @@ QJsonObject FigureOptions::toJson() const
         {QStringLiteral("log_y"), logY}};
     if (xRange)
         json.insert(QStringLiteral("x_range"), QJsonArray{xRange->first, xRange->second});
+    if (yRange)
+        json.insert(QStringLiteral("y_range"), QJsonArray{yRange->first, yRange->second});
     if (!title.isEmpty())
         json.insert(QStringLiteral("title"), title);
     if (!legend.isEmpty())
@@ -64,9 +66,15 @@ FigureOptions FigureOptions::fromJson(const QJsonObject& json)
     options.logY = json.value(QStringLiteral("log_y")).toBool();
     options.title = json.value(QStringLiteral("title")).toString();
     options.legend = json.value(QStringLiteral("legend")).toString();
-    const QJsonArray range = json.value(QStringLiteral("x_range")).toArray();
-    if (range.size() == 2 && range[0].isDouble() && range[1].isDouble() && range[0].toDouble() < range[1].toDouble())
-        options.xRange = std::make_pair(range[0].toDouble(), range[1].toDouble());
+    const auto rangeOf = [&json](const char* key) -> std::optional<std::pair<double, double>> {
+        const QJsonArray range = json.value(QLatin1String(key)).toArray();
+        if (range.size() == 2 && range[0].isDouble() && range[1].isDouble() &&
+            range[0].toDouble() < range[1].toDouble())
+            return std::make_pair(range[0].toDouble(), range[1].toDouble());
+        return std::nullopt;
+    };
+    options.xRange = rangeOf("x_range");
+    options.yRange = rangeOf("y_range");
     return options;
 }
 

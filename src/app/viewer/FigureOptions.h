@@ -27,6 +27,7 @@ struct FigureOptions
     bool logY = false;
     double fontScale = 1.0;
     std::optional<std::pair<double, double>> xRange; ///< a zoom; whole curves when empty
+    std::optional<std::pair<double, double>> yRange; ///< y as given (a zoomed figure for a slide); else fitted
     QString title;                                   ///< above the figure; none when empty
     QString legend; ///< each run's legend entry (`ViewerRun::label`); empty: "{id} · {method}"
 

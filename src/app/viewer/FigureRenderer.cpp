@@ -251,7 +251,7 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
         yLow -= pad;
         yHigh += pad;
     }
-    chart.setRangesAndPoints(xRange, {yLow, yHigh}, points);
+    chart.setRangesAndPoints(xRange, options.yRange.value_or(std::make_pair(yLow, yHigh)), points);
     QVector<LineLayer::Line> measured;
     for (auto& [line, faint] : faintLines)
         measured.append({chart.lines()[line], styles[line].colour, std::move(faint)});

@@ -5,6 +5,8 @@
 #include <QCommandLineParser>
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace jikken {
 
 QStringList ViewerCommandLine::spreadTags(const QStringList& arguments)
@@ -44,6 +46,11 @@ void ViewerCommandLine::addOptions(QCommandLineParser& parser)
         {QStringLiteral("smoothing"), QStringLiteral("TensorBoard's smoothing weight, 0 to 0.999 (default 0.6)."),
          QStringLiteral("W")},
         {QStringLiteral("log"), QStringLiteral("Log scale on y.")},
+        {QStringLiteral("x-range"),
+         QStringLiteral("Show x from LOW to HIGH only, in the x axis' units (a zoomed figure), like 0:5000."),
+         QStringLiteral("LOW:HIGH")},
+        {QStringLiteral("y-range"), QStringLiteral("Show y from LOW to HIGH only, like 0:0.5."),
+         QStringLiteral("LOW:HIGH")},
         {QStringLiteral("font-scale"), QStringLiteral("Text and line size (default 1; 1.5 for slides)."),
          QStringLiteral("F")},
         {QStringLiteral("title"), QStringLiteral("A title above the figure."), QStringLiteral("TEXT")},
@@ -98,6 +105,24 @@ std::optional<ViewerCommandLine> ViewerCommandLine::read(const QCommandLineParse
     };
     if (!number("scale", 0.25, 8, 2, &line.scale) || !number("smoothing", 0, 0.999, 0.6, &line.options.smoothing) ||
         !number("font-scale", 0.5, 4, 1, &line.options.fontScale))
+        return std::nullopt;
+    const auto range = [&](const char* flag, std::optional<std::pair<double, double>>* out) {
+        const QString name = QString::fromLatin1(flag);
+        if (!parser.isSet(name))
+            return true;
+        const QString text = parser.value(name);
+        bool lowOk = false;
+        bool highOk = false;
+        const double low = text.section(u':', 0, 0).toDouble(&lowOk);
+        const double high = text.section(u':', 1).toDouble(&highOk);
+        if (text.count(u':') == 1 && lowOk && highOk && std::isfinite(low) && std::isfinite(high) && low < high) {
+            *out = std::make_pair(low, high);
+            return true;
+        }
+        *error = QStringLiteral("--%1 must be LOW:HIGH with LOW below HIGH, like 0:5000, not '%2'").arg(name, text);
+        return false;
+    };
+    if (!range("x-range", &line.options.xRange) || !range("y-range", &line.options.yRange))
         return std::nullopt;
     const QString layout = parser.value(QStringLiteral("layout"));
     if (layout == QLatin1String("overlay"))
