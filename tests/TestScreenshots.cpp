@@ -5,12 +5,16 @@
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
+#include "widgets/RunDetailsWidget.h"
 
+#include <QApplication>
 #include <QChart>
+#include <QCheckBox>
 #include <QDir>
 #include <QLineSeries>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -162,6 +166,63 @@ private Q_SLOTS:
         for (const QString& id : shown)
             QVERIFY2(pixelsOf(night, QColor(writer->run(id, &error)->colour)) > 100,
                      qPrintable(id)); // still its own colour
+    }
+
+    // Eight runs of train/loss on a log y, zoomed, one of them diverged (a spike to 3,600, then NaN): the
+    // diverged run says so in the table and its details, its spike is left out of the y range (the chart's
+    // title names it), and every run is drawn in the colour the registry keeps for it.
+    void eightRunsZoomedOnALogAxisWithADivergedOne()
+    {
+        QApplication::setPalette(QApplication::style()->standardPalette()); // light again after the dark shot
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("registry.sqlite"));
+        auto writer = open(path);
+        QString error;
+        QStringList ids;
+        for (int i = 0; i < 8; ++i) {
+            const QString id = writer->reserve(QStringLiteral("sweep"), &error)->toString();
+            QVERIFY(writer->setStatus(id, RunStatus::Running, {}, &error));
+            QVERIFY(writer->addScalars(id, curve(i, 0, 3000), &error));
+            ids << id;
+        }
+        const QString diverged = ids[5];
+        QVERIFY(writer->addScalars(diverged,
+                                   {{QStringLiteral("train/loss"), 1500, 1.7e9, 3600},
+                                    {QStringLiteral("train/loss"), 3000, 1.7e9 + 1, qQNaN()}},
+                                   &error));
+        QCOMPARE(toString(writer->run(diverged, &error)->status), QStringLiteral("diverged"));
+
+        RegistryWindow window([&path](QString*) -> std::unique_ptr<RegistryClient> { return open(path); }, path);
+        window.resize(1440, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(QTest::qWaitFor([&window] { return window.table()->model()->rowCount() == 8; }, 20000));
+        window.table()->selectAll();
+        ChartPane* chart = window.chart();
+        QTRY_VERIFY(chart->tagBox()->findText(QStringLiteral("train/loss")) >= 0);
+        chart->tagBox()->setCurrentText(QStringLiteral("train/loss"));
+        chart->logScale()->setChecked(true);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const QString& id : ids) {
+                    const ChartCurve* c = chart->curve(id, QStringLiteral("train/loss"));
+                    if (!c || !c->isComplete())
+                        return false;
+                }
+                return !chart->isDrawPending();
+            },
+            20000));
+        chart->reload();
+        QVERIFY2(chart->chart()->title().contains(diverged), qPrintable(chart->chart()->title()));
+        const QRectF plot = chart->chart()->plotArea();
+        chart->chart()->zoomIn(QRectF(plot.left() + plot.width() * 0.2, plot.top(), plot.width() * 0.5, plot.height()));
+        QTest::qWait(200);
+        QDir().mkpath(QStringLiteral(JIKKEN_SCREENSHOT_DIR));
+        const QImage shot = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QVERIFY(shot.save(QStringLiteral(JIKKEN_SCREENSHOT_DIR "/xvfb-main-window-8-runs-log-zoomed.png")));
+        for (const QString& id : ids)
+            QVERIFY2(pixelsOf(shot, QColor(writer->run(id, &error)->colour)) > 30, qPrintable(id));
+        QVERIFY(window.details()->shownId().size() > 0); // a chosen run detailed, not "no run selected"
     }
 };
 

@@ -53,7 +53,7 @@ std::pair<double, double> decadesAround(double low, double high)
         return {low, high};
     const double bottom = std::floor(std::log10(low) + 1e-9);
     const double top = std::max(bottom + 1, std::ceil(std::log10(high) - 1e-9));
-    return {std::pow(10.0, bottom), std::pow(10.0, top)};
+    return {std::pow(10.0, bottom) * (1 - 1e-9), std::pow(10.0, top) * (1 + 1e-9)};
 }
 
 } // namespace jikken::AxisTicks

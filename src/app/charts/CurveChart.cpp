@@ -58,12 +58,8 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
     }
     auto* value = qobject_cast<QValueAxis*>(axis);
     if (!value) { // a log axis: QtCharts labels only the powers of its base, so a fitted one spans whole decades
-        if (ticks == CurveChart::Ticks::RoundOut) {
+        if (ticks == CurveChart::Ticks::RoundOut)
             std::tie(low, high) = AxisTicks::decadesAround(low, high);
-            // A hair past each power: log10(0.1) is a shade above -1, and QtCharts would not label 0.1.
-            low *= 1 - 1e-9;
-            high *= 1 + 1e-9;
-        }
         axis->setRange(low, high);
         return;
     }

@@ -37,14 +37,8 @@ std::optional<Clipped> highWithoutSpike(const QHash<QString, QList<QPointF>>& li
     const double threshold = 10 * *at;
     if (!(*at > 0) || !(reaches > threshold))
         return std::nullopt;
-    double high = -std::numeric_limits<double>::infinity();
-    for (const QList<QPointF>& points : lines) {
-        for (const QPointF& p : points) {
-            if (std::isfinite(p.y()) && p.y() <= threshold)
-                high = std::max(high, p.y());
-        }
-    }
-    return Clipped{high, top, reaches};
+    // As high as the other runs reach: the spiking run's own curve is clipped there, its smoothed tail too.
+    return Clipped{*std::max_element(others.begin(), others.end()), top, reaches};
 }
 
 } // namespace jikken::OutlierRange

@@ -14,7 +14,7 @@ namespace jikken::OutlierRange {
 /// 3,600 over curves under 2.3).
 struct Clipped
 {
-    double high = 0;    ///< the top of the range: the highest point of any run below the spike's threshold
+    double high = 0;    ///< the top of the range: as high as the other runs reach
     QString run;        ///< the run that reaches above it
     double reaches = 0; ///< how high
 };

@@ -158,6 +158,7 @@ void RegistryWindow::connectParts()
             return; // rows hidden by the filter stay chosen, and on the chart
         m_chosen = selectedIds();
         m_chart->showRuns(m_chosen);
+        showSelected();
     });
     m_chart->setRecordLookup([this](const QString& id) { return m_model->run(id); });
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
@@ -557,12 +558,8 @@ void RegistryWindow::applyFilter(const QString& text)
             chosen.select(m_proxy->index(row, 0), m_proxy->index(row, m_proxy->columnCount() - 1));
     }
     m_table->selectionModel()->select(chosen, QItemSelectionModel::ClearAndSelect);
-    // The details show a chosen run that is in view, not "no run selected" beside highlighted rows.
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    if (!chosen.isEmpty() && !(current.isValid() && m_table->selectionModel()->isSelected(current)))
-        m_table->selectionModel()->setCurrentIndex(chosen.first().topLeft(), QItemSelectionModel::NoUpdate);
     m_filtering = false;
-    showSelected();
+    showSelected(); // a chosen run in view, not "no run selected" beside highlighted rows
     const QString problem = m_proxy->problem();
     const QString keyProblem = m_proxy->query().unknownKeyProblem(m_model->runs());
     QStringList hints{!problem.isEmpty()      ? tr("Not read yet: %1; the rest of the query is applied.").arg(problem)
@@ -591,8 +588,13 @@ QStringList RegistryWindow::selectedIds() const
 
 void RegistryWindow::showSelected()
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    m_details->showRun(current.isValid() ? m_model->run(current.data(RegistryTableModel::IdRole).toString()) : nullptr);
+    // The current row when it is chosen, else the first chosen one: never "no run selected" beside
+    // highlighted rows.
+    const QItemSelectionModel* selection = m_table->selectionModel();
+    QModelIndex shown = selection->currentIndex();
+    if (!shown.isValid() || !selection->isSelected(shown))
+        shown = selection->selectedRows().value(0);
+    m_details->showRun(shown.isValid() ? m_model->run(shown.data(RegistryTableModel::IdRole).toString()) : nullptr);
 }
 
 void RegistryWindow::announceEnd(const RunRecord& run)
