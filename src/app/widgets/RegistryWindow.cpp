@@ -561,7 +561,9 @@ void RegistryWindow::applyFilter(const QString& text)
     m_filtering = false;
     showSelected(); // a chosen run in view, not "no run selected" beside highlighted rows
     const QString problem = m_proxy->problem();
-    const QString keyProblem = m_proxy->query().unknownKeyProblem(m_model->runs());
+    // Looked for only when nothing matches: gathering every run's keys costs 20 ms a keystroke at 10,000 runs.
+    const QString keyProblem =
+        m_proxy->rowCount() == 0 ? m_proxy->query().unknownKeyProblem(m_model->runs()) : QString();
     QStringList hints{!problem.isEmpty()      ? tr("Not read yet: %1; the rest of the query is applied.").arg(problem)
                       : !keyProblem.isEmpty() ? tr("No run matches: %1.").arg(keyProblem)
                       : m_proxy->rowCount() == 0 && !text.trimmed().isEmpty()
