@@ -19,11 +19,6 @@ QString localTime(const QDateTime& time)
     return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
 }
 
-QString errorText(const std::optional<double>& error)
-{
-    return error ? QString::number(*error, 'f', 4) : QString();
-}
-
 /// A JSON value rounded for reading, and exact.
 Fact number(const QString& key, const QJsonValue& value)
 {
@@ -78,8 +73,8 @@ QVector<Section> of(const RunRecord& r, const QDateTime& now, const QString& out
         hyperparameters.facts.append(number(it.key(), it.value()));
 
     Section results{QStringLiteral("Results"), {}};
-    add(results.facts, QStringLiteral("test error"), errorText(r.latestTestError));
-    add(results.facts, QStringLiteral("best error"), errorText(r.bestTestError));
+    add(results.facts, QStringLiteral("test error"), RunExport::errorText(r.latestTestError));
+    add(results.facts, QStringLiteral("best error"), RunExport::errorText(r.bestTestError));
     for (auto it = r.finalMetrics.begin(); it != r.finalMetrics.end(); ++it)
         results.facts.append(number(it.key(), it.value()));
 

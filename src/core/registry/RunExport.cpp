@@ -28,12 +28,12 @@ QString csvField(const QString& text)
     return u'"' + quoted + u'"';
 }
 
-namespace {
-
 QString errorText(const std::optional<double>& error)
 {
     return error ? QString::number(*error, 'f', 4) : QString();
 }
+
+namespace {
 
 QString compactJson(const QJsonObject& object)
 {

@@ -18,6 +18,8 @@ QStringList packagesOf(const RunRecord& run);
 /// `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break, and
 /// with a leading apostrophe when a spreadsheet would run it as a formula (=, +, -, @ and not a number).
 QString csvField(const QString& text);
+/// A test error as tables show it (four decimals), or empty when there is none.
+QString errorText(const std::optional<double>& error);
 /// One row per run; the header is `id,method,model,dataset,status,...` and hyperparameters are one JSON
 /// column, so the file opens in any spreadsheet.
 QString toCsv(const QVector<RunRecord>& runs);

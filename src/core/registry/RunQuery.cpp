@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace jikken {
 
@@ -233,10 +234,11 @@ QString RunQuery::unknownKeyProblem(const QVector<RunRecord>& runs) const
     QHash<QString, QString> known; // normalized -> as written
     for (const QString& key : ownKeys())
         known.insert(key, key);
+    bool gathered = false; // the runs' keys, gathered at the first key not known without them
     for (const Term& term : m_terms) {
         if (term.op == Op::Text || known.contains(term.key))
             continue;
-        if (known.size() == ownKeys().size()) { // the runs' keys, gathered at the first key not known yet
+        if (!std::exchange(gathered, true)) {
             for (const RunRecord& run : runs) {
                 for (const QJsonObject* object : {&run.hparams, &run.fields}) {
                     for (auto it = object->begin(); it != object->end(); ++it)
