@@ -124,6 +124,32 @@ private Q_SLOTS:
         QCOMPARE(wide.step(1), qint64(1) << 40);
     }
 
+    // Where a curve stopped being finite: the first of the NaN/inf values it ends with, whether read
+    // whole or grown point by point; a NaN it recovered from is not it.
+    void findsWhereTheCurveStoppedBeingFinite()
+    {
+        const auto series = [](const QVector<double>& values, qint64 firstStep = 0) {
+            ScalarSeries s;
+            for (int i = 0; i < values.size(); ++i)
+                s.append(firstStep + i, 1000.0 + firstStep + i, values[i]);
+            return s;
+        };
+        const double nan = qQNaN(), inf = qInf();
+        QCOMPARE(ChartCurve(series({1, 2, 3}), true).nonFiniteFrom(), -1);
+        QCOMPARE(ChartCurve(series({1, nan, 3}), true).nonFiniteFrom(), -1);
+        QCOMPARE(ChartCurve(series({1, 2, inf, nan, nan}), true).nonFiniteFrom(), 2);
+        QCOMPARE(ChartCurve(series({nan, nan}), true).nonFiniteFrom(), 0);
+        ChartCurve grown(series({1, 2}), true);
+        grown.append(series({nan, nan}, 2));
+        QCOMPARE(grown.nonFiniteFrom(), 2);
+        grown.append(series({nan}, 4));
+        QCOMPARE(grown.nonFiniteFrom(), 2);
+        grown.append(series({5, nan}, 5));
+        QCOMPARE(grown.nonFiniteFrom(), 6);
+        grown.append(series({7}, 7));
+        QCOMPARE(grown.nonFiniteFrom(), -1);
+    }
+
     // The numbers TensorBoard's smoothing slider gives (its resmoothDataset, worked by hand).
     void smoothsAsTensorBoard()
     {

@@ -3,6 +3,7 @@
 #include "charts/ChartPane.h"
 #include "charts/CurveChart.h"
 #include "charts/CurveLegend.h"
+#include "charts/CurveMarks.h"
 #include "charts/LineLayer.h"
 #include "charts/OutlierRange.h"
 #include "charts/PlotView.h"
@@ -338,6 +339,13 @@ private Q_SLOTS:
                                   RunDetailsWidget::kAutosaveMs * 4);
         settle(window); // and the window is told
         QVERIFY(!window.details()->memoEditor()->document()->isModified());
+        QCOMPARE(window.details()->memoState(), QStringLiteral("saved"));
+        // Typed and undone: nothing was edited, and nothing says so.
+        QTest::keyClicks(window.details()->memoEditor(), QStringLiteral("x"));
+        QCOMPARE(window.details()->memoState(), QStringLiteral("editing…"));
+        QTest::keyClick(window.details()->memoEditor(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window.details()->memoEditor()->toPlainText(), QStringLiteral("typed, then paused"));
+        QCOMPARE(window.details()->memoState(), QString());
 
         table->selectRow(rowOf(table, m_ids[2]));
         QTest::keyClicks(window.details()->memoEditor(), QStringLiteral("switched away at once"));
@@ -777,7 +785,13 @@ private Q_SLOTS:
         chart->setXRange(0, 5493, CurveChart::Ticks::RoundOut);
         chart->setYRange(0.13, 0.48, CurveChart::Ticks::RoundOut); // within one decade
         QVERIFY(std::abs(chart->yRange().first - 0.1) < 1e-6 && std::abs(chart->yRange().second - 1) < 1e-6);
-        QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.1, 1}));
+        // Few decades: labelled at 2 and 5 times the powers too, each beside its grid line; many: the powers.
+        QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.1, 0.2, 0.5, 1}));
+        QCOMPARE(chart->decadeLabels()->values(), (QList<double>{0.2, 0.5}));
+        chart->setYRange(0.013, 48, CurveChart::Ticks::RoundOut);
+        QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.01, 0.1, 1, 10, 100}));
+        chart->setYRange(0.013, 0.48, CurveChart::Ticks::Exact); // as a zoom leaves it
+        QCOMPARE(labels(Qt::Vertical), (QVector<double>{0.02, 0.05, 0.1, 0.2}));
     }
 
     // One diverged run's spike (3,600 over curves under 2.3) is left out of the y range, naming the run; a
@@ -857,6 +871,26 @@ private Q_SLOTS:
         const int narrow = pixelsOf(Qt::blue);
         multiples.resize(960, 160);
         QVERIFY2(pixelsOf(Qt::blue) > narrow, qPrintable(QString::number(narrow)));
+        // A log y within a decade is labelled at its ends and at 2 and 5 between; labels of the axis before
+        // are gone.
+        const QList<QPointF> within{{0, 0.48}, {50, 0.2}, {100, 0.13}};
+        multiples.setPanels({{QStringLiteral("train/loss"), {{Qt::blue, within}}}}, XAxis::Step, true);
+        multiples.grab();
+        QTest::qWait(20); // the old axes' labels deleted, the picture drawn again without them
+        CurveChart* chart = multiples.charts().value(0);
+        QVERIFY(chart);
+        const QRectF plot = chart->mapRectToScene(chart->plotArea());
+        QVector<double> left;
+        for (QGraphicsItem* item : chart->scene()->items()) {
+            const auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+            bool number = false;
+            const double value = text && text->isVisible() ? text->toPlainText().toDouble(&number) : 0;
+            const QPointF at = number ? text->mapToScene(text->boundingRect().center()) : QPointF();
+            if (number && at.x() < plot.left() && at.y() > plot.top() - 10 && at.y() < plot.bottom() + 10)
+                left << value;
+        }
+        std::sort(left.begin(), left.end());
+        QCOMPARE(left, (QVector<double>{0.1, 0.2, 0.5, 1}));
     }
 
     // Smoothing leaves sparse curves as measured: a six-point test error is drawn at its values.
@@ -1287,6 +1321,78 @@ private Q_SLOTS:
         QVERIFY2(report(2), qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(polling), 2, 5000);
         polling->close();
+    }
+
+    // The chart marks what its lines cannot show: a cross and "NaN" where a run's curve stopped being
+    // finite (at its last finite value), and the points of a spike Ignore outliers leaves out, at the top
+    // edge. Last of the tests on this registry: its runs get a curve the tests before did not expect.
+    void marksWhereCurvesStopAndWhatIsClipped()
+    {
+        {
+            auto writer = open(m_path);
+            QString error;
+            for (int i : {0, 1, 2}) {
+                QVector<ScalarPoint> points;
+                for (int step = 0; step < 1000; ++step) {
+                    double value = 2.2 * std::exp(-step / (300.0 + 50 * i)) + 0.1;
+                    if (i == 0 && step >= 600)
+                        value = qQNaN();
+                    if (i == 1 && (step == 500 || step == 501))
+                        value = 3600;
+                    points.append({QStringLiteral("probe/value"), step, 1.0 * step, value});
+                }
+                QVERIFY2(writer->addScalars(m_ids[i], points, &error), qPrintable(error));
+            }
+        }
+        RegistryWindow window(connectorTo(m_path), m_path);
+        settle(window);
+        window.resize(1200, 800);
+        window.show();
+        for (int i : {0, 1, 2})
+            selectRun(window.table(), m_ids[i]);
+        settle(window);
+        ChartPane* pane = window.chart();
+        pane->smoothing()->setWeight(0);
+        pane->ignoreOutliers()->setChecked(true);
+        pane->tagBox()->setCurrentText(QStringLiteral("probe/value"));
+        settle(window);
+        QCOMPARE(pane->tagBox()->currentText(), QStringLiteral("probe/value"));
+        QVERIFY2(pane->chart()->title().contains(m_ids[1]), qPrintable(pane->chart()->title()));
+        QVERIFY(pane->chart()->yRange().second < 10);
+        const CurveMarks* marks = pane->chart()->marks();
+        QVector<CurveMarks::Mark> stopped, above;
+        for (const CurveMarks::Mark& mark : marks->marks())
+            (mark.kind == CurveMarks::Mark::Kind::NotFinite ? stopped : above).append(mark);
+        QCOMPARE(stopped.size(), 1);
+        QCOMPARE(qobject_cast<QLineSeries*>(stopped[0].series)->name(), m_ids[0]);
+        QCOMPARE(stopped[0].label, QStringLiteral("NaN"));
+        QCOMPARE(stopped[0].at.x(), 600.0);
+        QCOMPARE(stopped[0].at.y(), 2.2 * std::exp(-599 / 300.0) + 0.1);
+        QVERIFY(!above.isEmpty());
+        const QRectF plot = pane->chart()->plotArea();
+        for (const CurveMarks::Mark& mark : std::as_const(above)) {
+            QCOMPARE(qobject_cast<QLineSeries*>(mark.series)->name(), m_ids[1]);
+            QCOMPARE(mark.at.y(), 3600.0);
+            const auto place = marks->placeOf(mark);
+            QVERIFY(place);
+            QCOMPARE(place->y(), plot.top());
+            QVERIFY(std::abs(place->x() - pane->chart()->mapToPosition(QPointF(500, 1), mark.series).x()) < 2);
+        }
+        // Drawn: the NaN run's colour around its mark.
+        const QPointF cross = pane->chart()->mapToScene(*marks->placeOf(stopped[0]));
+        const QPoint onScreen = pane->view()->mapFromScene(cross);
+        const QImage image = pane->view()->grab().toImage();
+        int coloured = 0;
+        for (int dy = -4; dy <= 4; ++dy) {
+            for (int dx = -4; dx <= 4; ++dx)
+                coloured += image.pixelColor(onScreen + QPoint(dx, dy)).rgb() == stopped[0].colour.rgb();
+        }
+        QVERIFY2(coloured >= 5, qPrintable(QString::number(coloured)));
+        // Without Ignore outliers the spike is in range: nothing above it to mark.
+        pane->ignoreOutliers()->setChecked(false);
+        settle(window);
+        for (const CurveMarks::Mark& mark : marks->marks())
+            QVERIFY(mark.kind == CurveMarks::Mark::Kind::NotFinite);
     }
 
     void anUnreachableServiceShowsABanner()

@@ -2,6 +2,7 @@
 // few dozen runs, two of them training while it is shown. Saves PNGs in build/screenshots for a person
 // to look at, and checks the pictures hold what they should: every shown run's curve in its colour.
 #include "charts/ChartPane.h"
+#include "charts/CurveMarks.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
@@ -170,7 +171,8 @@ private Q_SLOTS:
 
     // Eight runs of train/loss on a log y, zoomed, one of them diverged (a spike to 3,600, then NaN): the
     // diverged run says so in the table and its details, its spike is left out of the y range (the chart's
-    // title names it), and every run is drawn in the colour the registry keeps for it.
+    // title names it, triangles at the top mark it) and a cross where it became NaN, and every run is
+    // drawn in the colour the registry keeps for it.
     void eightRunsZoomedOnALogAxisWithADivergedOne()
     {
         QApplication::setPalette(QApplication::style()->standardPalette()); // light again after the dark shot
@@ -182,13 +184,14 @@ private Q_SLOTS:
         for (int i = 0; i < 8; ++i) {
             const QString id = writer->reserve(QStringLiteral("sweep"), &error)->toString();
             QVERIFY(writer->setStatus(id, RunStatus::Running, {}, &error));
-            QVERIFY(writer->addScalars(id, curve(i, 0, 3000), &error));
+            QVERIFY(writer->addScalars(id, curve(i, 0, i == 5 ? 1800 : 3000), &error));
             ids << id;
         }
         const QString diverged = ids[5];
         QVERIFY(writer->addScalars(diverged,
-                                   {{QStringLiteral("train/loss"), 1500, 1.7e9, 3600},
-                                    {QStringLiteral("train/loss"), 3000, 1.7e9 + 1, qQNaN()}},
+                                   {{QStringLiteral("train/loss"), 1500, 1.7e9 + 750, 3600},
+                                    {QStringLiteral("train/loss"), 1850, 1.7e9 + 925, qQNaN()},
+                                    {QStringLiteral("train/loss"), 1900, 1.7e9 + 950, qQNaN()}},
                                    &error));
         QCOMPARE(toString(writer->run(diverged, &error)->status), QStringLiteral("diverged"));
 
@@ -223,6 +226,13 @@ private Q_SLOTS:
         for (const QString& id : ids)
             QVERIFY2(pixelsOf(shot, QColor(writer->run(id, &error)->colour)) > 30, qPrintable(id));
         QVERIFY(window.details()->shownId().size() > 0); // a chosen run detailed, not "no run selected"
+        int crosses = 0, triangles = 0;
+        for (const CurveMarks::Mark& mark : chart->chart()->marks()->marks()) {
+            if (chart->chart()->marks()->placeOf(mark))
+                ++(mark.kind == CurveMarks::Mark::Kind::NotFinite ? crosses : triangles);
+        }
+        QCOMPARE(crosses, 1);
+        QVERIFY(triangles >= 1);
     }
 };
 

@@ -451,6 +451,7 @@ void ChartPane::fitAxes()
     // every other curve, and outliers are ignored (as TensorBoard can): then the title says so.
     Drawn drawn = pointsInView();
     const auto clipped = m_outliers->isChecked() ? OutlierRange::highWithoutSpike(drawn.lines) : std::nullopt;
+    m_clippedRun = clipped ? clipped->run : QString();
     if (clipped && drawn.lowY < clipped->high)
         drawn.highY = clipped->high;
     m_chart->setTitle(clipped ? tr("y leaves out %1's spike to %2 (Ignore outliers)")
@@ -496,6 +497,39 @@ void ChartPane::apply(Drawn drawn)
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
         m_chart->setPoints(it.value(), drawn.lines.value(it.key()));
     m_chart->measured()->setLines(std::move(drawn.measured));
+    m_chart->marks()->setMarks(marksOf(drawn));
+}
+
+QVector<CurveMarks::Mark> ChartPane::marksOf(const Drawn& drawn) const
+{
+    using Mark = CurveMarks::Mark;
+    QVector<Mark> marks;
+    const XAxis axis = m_xAxis->axis();
+    const QString tag = m_tag->currentText();
+    const bool log = m_log->isChecked();
+    for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
+        const ChartCurve* shown = curve(it.key(), tag);
+        const int stopped = shown ? shown->nonFiniteFrom() : -1;
+        if (stopped >= 0) {
+            const double value = shown->value(stopped);
+            const double before =
+                stopped == 0 ? qQNaN()
+                             : (shown->isSmoothed() ? shown->smoothed(stopped - 1) : shown->value(stopped - 1));
+            marks.append({Mark::Kind::NotFinite, it.value(), colourOf(it.key()),
+                          QPointF(shown->x(axis, stopped), log && before <= 0 ? qQNaN() : before),
+                          std::isnan(value) ? QStringLiteral("NaN")
+                          : value > 0       ? QStringLiteral("inf")
+                                            : QStringLiteral("-inf")});
+        }
+    }
+    if (m_clippedRun.isEmpty() || !m_lines.contains(m_clippedRun))
+        return marks;
+    const double top = m_chart->yRange().second;
+    for (const QPointF& p : drawn.lines.value(m_clippedRun)) {
+        if (p.y() > top)
+            marks.append({Mark::Kind::Above, m_lines.value(m_clippedRun), colourOf(m_clippedRun), p});
+    }
+    return marks;
 }
 
 void ChartPane::redraw()

@@ -144,6 +144,9 @@ private:
     Drawn pointsInView() const;
     /// Hands the points to the lines (QtCharts) and the faint ones to the measured layer.
     void apply(Drawn drawn);
+    /// Where the lines stopped being finite, and the points of the run Ignore outliers clipped that are
+    /// above the y range.
+    QVector<CurveMarks::Mark> marksOf(const Drawn& drawn) const;
     /// Refills the lines with the points in the x axis' current range (a zoom, a pan, new smoothing).
     void redraw();
     /// Sets the axes to the shown curves' whole extent and draws them: the points are made once, after x is
@@ -175,6 +178,7 @@ private:
     SmoothingControl* m_smoothing;
     QCheckBox* m_log;
     QCheckBox* m_outliers; ///< a run's spike left out of the y range
+    QString m_clippedRun;  ///< the run whose spike it left out, its points above the range marked
     QPushButton* m_reset;
     CurveChart* m_chart;
     PlotView* m_view;

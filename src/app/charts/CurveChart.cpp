@@ -99,8 +99,10 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
 } // namespace
 
 CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
-    : QChart(parent), m_mode(mode), m_measured(new LineLayer(this, LineLayer::Kind::Measured))
+    : QChart(parent), m_mode(mode), m_measured(new LineLayer(this, LineLayer::Kind::Measured)),
+      m_marks(new CurveMarks(this)), m_decadeLabels(new DecadeLabels(this))
 {
+    connect(this, &QChart::plotAreaChanged, this, &CurveChart::placeDecadeLabels);
     keepPainted(m_measured);
     setLayered(mode == Mode::Figure);
     setBackgroundRoundness(0);
@@ -125,12 +127,14 @@ bool CurveChart::setLook(bool dark, const QColor& background)
     setBackgroundRoundness(0);
     if (m_legend)
         m_legend->setDark(dark);
+    placeDecadeLabels(); // in the theme's colour
     return changed;
 }
 
 void CurveChart::removeLines()
 {
     m_measured->setLines({});
+    m_marks->setMarks({});
     if (m_drawn)
         m_drawn->setLines({});
     removeAllSeries();
@@ -145,6 +149,7 @@ void CurveChart::clear()
         removeAxis(old);
     delete std::exchange(m_x, nullptr);
     delete std::exchange(m_y, nullptr);
+    placeDecadeLabels();
 }
 
 void CurveChart::setAxes(XAxis axis, bool logY, const QString& yTitle)
@@ -195,6 +200,7 @@ void CurveChart::watchAxes()
         redrawLayers();
         if (!m_settingRange)
             retick(m_y, plotArea().height());
+        placeDecadeLabels();
     };
     if (auto* time = qobject_cast<QDateTimeAxis*>(m_x))
         connect(time, &QDateTimeAxis::rangeChanged, this, xMoved);
@@ -206,9 +212,15 @@ void CurveChart::watchAxes()
         connect(static_cast<QValueAxis*>(m_y), &QValueAxis::rangeChanged, this, yMoved);
 }
 
+void CurveChart::placeDecadeLabels()
+{
+    m_decadeLabels->place(qobject_cast<const QLogValueAxis*>(m_y));
+}
+
 void CurveChart::redrawLayers()
 {
     m_measured->update();
+    m_marks->update();
     if (m_drawn)
         m_drawn->update();
 }
@@ -228,6 +240,8 @@ void CurveChart::setLines(const QVector<Style>& styles)
         QLineSeries* line = m_lines.takeLast();
         if (m_drawn)
             m_drawn->remove(line);
+        m_measured->remove(line); // nothing is left that places its points by the series
+        m_marks->remove(line);
         removeSeries(line);
         delete line;
     }
@@ -395,6 +409,7 @@ void CurveChart::applyTextScale()
         m_legend->setFont(labels);
         placeLegend();
     }
+    placeDecadeLabels();
 }
 
 void CurveChart::updateLegend()

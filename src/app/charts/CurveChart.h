@@ -1,6 +1,8 @@
 #pragma once
 
 #include "CurveLegend.h"
+#include "CurveMarks.h"
+#include "DecadeLabels.h"
 #include "LineLayer.h"
 #include "series/ChartCurve.h"
 
@@ -97,6 +99,10 @@ public:
     QList<QPointF> pointsOf(const QLineSeries* line) const;
     /// The faint measured lines beneath the smoothed ones.
     LineLayer* measured() const { return m_measured; }
+    /// Where curves stopped being finite and the points above the y range, marked over the lines.
+    CurveMarks* marks() const { return m_marks; }
+    /// A log y axis' labels at 2 and 5 times the powers of ten, when it spans few decades.
+    const DecadeLabels* decadeLabels() const { return m_decadeLabels; }
     /// An interactive chart's legend, naming its lines under the plot (none in a layered chart, whose names
     /// would fill it); null in a figure's panel.
     const CurveLegend* curveLegend() const { return m_legend; }
@@ -123,6 +129,7 @@ private:
     /// Says when the user moves x (`xRangeMoved`), and has the layers drawn again whenever an axis moves.
     void watchAxes();
     void redrawLayers();
+    void placeDecadeLabels();
     void keepPainted(LineLayer* layer) const;
     void applyTextScale();
     /// Names the lines there are in the legend, and makes its room.
@@ -140,6 +147,8 @@ private:
     bool m_axisTitles = true;
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
+    CurveMarks* m_marks;
+    DecadeLabels* m_decadeLabels;
     LineLayer* m_drawn = nullptr; ///< the lines of a figure or a crowded chart (their series hold none)
     CurveLegend* m_legend = nullptr;
     QMargins m_margins; ///< the chart's own, the legend's room aside

@@ -1,10 +1,13 @@
 #include "SmallMultiples.h"
 
+#include "AxisTicks.h"
+
 #include "CurveChart.h"
 
 #include <QGraphicsLayout>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTimer>
 
 #include <algorithm>
 #include <limits>
@@ -71,6 +74,7 @@ void SmallMultiples::fillCharts()
     while (m_charts.size() > m_panels.size())
         delete m_charts.takeLast(); // and out of the scene
     const QColor background = palette().color(QPalette::Window);
+    bool newAxes = false;
     for (int i = 0; i < m_panels.size(); ++i) {
         if (i == m_charts.size()) {
             auto* chart = new CurveChart(CurveChart::Mode::Figure); // the main chart's legend names the runs
@@ -81,8 +85,10 @@ void SmallMultiples::fillCharts()
         CurveChart& chart = *m_charts[i];
         const Panel& panel = m_panels[i];
         if (chart.setLook(background.lightness() < 128, background) || !chart.hasAxes() ||
-            chart.xAxisKind() != m_axis || chart.isLogY() != m_logY)
+            chart.xAxisKind() != m_axis || chart.isLogY() != m_logY) {
             chart.setAxes(m_axis, m_logY, panel.tag);
+            newAxes = true;
+        }
         chart.setTextScale(kTextScale);
         chart.setTitle(panel.tag);
         QVector<CurveChart::Style> styles;
@@ -109,13 +115,21 @@ void SmallMultiples::fillCharts()
         if (highY == lowY) { // a constant: a band around it
             lowY = m_logY ? lowY / 2 : lowY - 0.5;
             highY = m_logY ? highY * 2 : highY + 0.5;
-        } else if (!m_logY) { // the lines clear of the frame
+        } else if (m_logY) { // whole decades: QtCharts labels the powers of ten, DecadeLabels 2 and 5 between
+            std::tie(lowY, highY) = AxisTicks::decadesAround(lowY, highY);
+        } else { // the lines clear of the frame
             const double pad = (highY - lowY) * 0.04;
             lowY -= pad;
             highY += pad;
         }
         chart.setRangesAndPoints({lowX, highX}, {lowY, highY}, points);
     }
+    // QtCharts deletes the old axes' labels later (deleteLater): until then a picture would show both.
+    if (newAxes)
+        QTimer::singleShot(0, this, [this] {
+            m_picture = QPixmap();
+            update();
+        });
 }
 
 void SmallMultiples::paintEvent(QPaintEvent*)
@@ -138,10 +152,9 @@ void SmallMultiples::drawPicture(qreal ratio)
     painter.setRenderHint(QPainter::Antialiasing);
     for (int i = 0; i < m_charts.size(); ++i) {
         const QRectF cell = cellOf(i);
-        if (m_charts[i]->geometry() != cell) {
+        if (m_charts[i]->geometry() != cell)
             m_charts[i]->setGeometry(cell);
-            m_charts[i]->layout()->activate();
-        }
+        m_charts[i]->layout()->activate();
         m_scene.render(&painter, cell, cell);
     }
 }

@@ -279,6 +279,31 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
     }
 }
 
+QString RegistryTableModel::typicalText(int column)
+{
+    switch (column) {
+    case Id:
+        return QStringLiteral("20190705_01_focalloss");
+    case Method:
+        return QStringLiteral("focalloss");
+    case Model:
+    case Dataset:
+        return QStringLiteral("resnet18");
+    case Host:
+        return QStringLiteral("gpu-01 / 3");
+    case Status:
+        return QStringLiteral("diverged");
+    case Progress:
+    case TestError:
+    case BestTestError:
+        return QStringLiteral("0.0000");
+    case Created:
+        return QLocale().toString(QDateTime(QDate(2026, 12, 28), QTime(23, 59)), QLocale::ShortFormat);
+    default:
+        return {};
+    }
+}
+
 QVariant RegistryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)

@@ -61,6 +61,9 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    /// What a fixed column typically holds (an ID, a method, a date in the locale's short format), to size it
+    /// by without measuring every row; empty for the memo, which takes the room left.
+    static QString typicalText(int column);
 
 Q_SIGNALS:
     /// A run the table knew as running (or reserved) has finished, failed or been lost since.

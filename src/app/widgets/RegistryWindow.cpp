@@ -29,6 +29,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
@@ -95,9 +96,15 @@ void RegistryWindow::buildLayout()
     m_table->setWordWrap(false);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    // Sized from a typical ID, not by measuring every row (ten thousand rows must open at once).
-    m_table->setColumnWidth(RegistryTableModel::Id,
-                            m_table->fontMetrics().horizontalAdvance(QStringLiteral("20190705_01_focalloss")) + 24);
+    // Sized from what a column typically holds, not by measuring every row (ten thousand rows must open at
+    // once): all but the memo fit at 1280 pixels beside the details, and the memo takes what is left.
+    const int swatch = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 6; // beside the ID
+    for (int column = 0; column < RegistryTableModel::Memo; ++column) {
+        const QFontMetrics& metrics = m_table->fontMetrics();
+        const int content = metrics.horizontalAdvance(RegistryTableModel::typicalText(column)) + 16;
+        const int header = metrics.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + 20;
+        m_table->setColumnWidth(column, std::max(content, header) + (column == RegistryTableModel::Id ? swatch : 0));
+    }
     // An empty registry says how to fill it, where the runs will be.
     m_emptyHint = new QLabel(tr("<p><b>No runs yet.</b></p>"
                                 "<p>Train one here: <code>jikken train spec.json</code> (the README has a spec),<br>"

@@ -76,8 +76,13 @@ RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     m_autosave->setInterval(kAutosaveMs);
     connect(m_autosave, &QTimer::timeout, this, &RunDetailsWidget::flushMemo);
     connect(m_memo, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_memo->document()->isModified())
-            return; // shown, not typed
+        if (!m_memo->document()->isModified()) { // shown, not typed; or typed back to what was saved (undone)
+            if (m_autosave->isActive()) {
+                m_autosave->stop();
+                m_memoState->clear();
+            }
+            return;
+        }
         m_memoState->setText(tr("editing…"));
         m_autosave->start();
     });
@@ -87,6 +92,11 @@ RunDetailsWidget::RunDetailsWidget(QWidget* parent)
     });
     connect(m_copy, &QPushButton::clicked, this, &RunDetailsWidget::copyCommand);
     showRun(nullptr);
+}
+
+QString RunDetailsWidget::memoState() const
+{
+    return m_memoState->text();
 }
 
 void RunDetailsWidget::copyCommand() const

@@ -32,6 +32,8 @@ public:
     void showRun(const RunRecord* run);
     QString shownId() const { return m_id; }
     QPlainTextEdit* memoEditor() const { return m_memo; }
+    /// What the memo's save stands at: "editing…", "saving…", "saved", "not saved yet", or nothing.
+    QString memoState() const;
     QPushButton* saveButton() const { return m_save; }
     QLineEdit* labelsEditor() const { return m_labels; }
     QTableWidget* factsTable() const { return m_facts; }

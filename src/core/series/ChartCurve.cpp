@@ -34,6 +34,7 @@ ChartCurve::ChartCurve(ScalarSeries series, bool complete)
     m_wallOffsets.reserve(series.wallTimes.size());
     for (double time : std::as_const(series.wallTimes))
         m_wallOffsets.append(static_cast<float>(time - m_firstWallTime));
+    findNonFiniteEnd(0);
     setSmoothing(0);
 }
 
@@ -61,8 +62,20 @@ void ChartCurve::append(const ScalarSeries& tail)
         m_wallOffsets.append(static_cast<float>(tail.wallTimes[i] - m_firstWallTime));
         m_values.append(tail.values[i]);
     }
+    findNonFiniteEnd(size() - tail.size());
     const double weight = std::exchange(m_weight, -1); // smoothed and placed again with the new points
     setSmoothing(weight);
+}
+
+void ChartCurve::findNonFiniteEnd(int from)
+{
+    int end = size();
+    while (end > from && !std::isfinite(m_values[end - 1]))
+        --end;
+    if (end > from) // a finite value among the new ones: the curve ends non-finite only after the last
+        m_nonFiniteFrom = end < size() ? end : -1;
+    else if (m_nonFiniteFrom < 0 && from < size()) // every new value is non-finite, the one before was not
+        m_nonFiniteFrom = from;
 }
 
 void ChartCurve::setSmoothing(double weight)

@@ -42,6 +42,9 @@ public:
     }
     double value(int index) const { return m_values[index]; }
     double wallTime(int index) const { return m_firstWallTime + m_wallOffsets[index]; }
+    /// Where the curve stopped being finite: the first of the NaN or infinite values it ends with (a
+    /// diverged run's loss), -1 when its last value is finite. A lone NaN it recovered from is not it.
+    int nonFiniteFrom() const { return m_nonFiniteFrom; }
 
     /// A curve of fewer points than this is drawn as measured whatever the slider says: smoothing a
     /// six-point test error moves its values (0.128 shown as ~0.14), and evaluations are sparse.
@@ -71,11 +74,14 @@ private:
     /// The first index whose x is not below `x` (x ascends with the index for steps, and for times when
     /// the clock never went back; otherwise 0 or the size, so every point stays in view).
     int lowerBound(XAxis axis, double x) const;
+    /// Keeps `nonFiniteFrom` after values were added from index `from` on (looking at the new ones only).
+    void findNonFiniteEnd(int from);
 
     qint64 m_firstStep = 0;
     QVector<quint32> m_stepOffsets; ///< step - m_firstStep, when every step is within 2^32 of the first
     QVector<qint64> m_wideSteps;    ///< else the steps themselves
     QVector<double> m_values;
+    int m_nonFiniteFrom = -1;
     double m_firstWallTime = 0;
     QVector<float> m_wallOffsets; ///< seconds after m_firstWallTime
     bool m_complete = false;
