@@ -63,7 +63,9 @@ void row(const char* job, double measured, const char* unit, double target, bool
 /// The longest filter the box takes (RunQuery::kMaxTerms), every term negated so each run is checked
 /// against all of them, each naming a hyperparameter, over a registry of its own (10,000 runs of 50
 /// hyperparameters, as a lab's sweeps log them): the worst a pasted query costs the window, to a repaint.
-double longestFilterMs(const QString& path)
+/// Twice: the keys as the runs hold them, then in another case (`Param_1`), which the runs' keys are
+/// normalized to find.
+std::pair<double, double> longestFiltersMs(const QString& path)
 {
     {
         auto store = openStore(path);
@@ -87,14 +89,20 @@ double longestFilterMs(const QString& path)
     window.show();
     while (window.table()->model()->rowCount() < kRuns)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    QStringList terms;
-    for (int t = 0; t < RunQuery::kMaxTerms; ++t)
-        terms << QStringLiteral("-param_%1>2").arg(t % kHyperparameters);
-    QElapsedTimer timer;
-    timer.start();
-    window.filterBox()->setText(terms.join(u' '));
-    window.table()->viewport()->repaint();
-    return timer.nsecsElapsed() / 1e6;
+    const auto filterMs = [&window](const QString& key) {
+        QStringList terms;
+        for (int t = 0; t < RunQuery::kMaxTerms; ++t)
+            terms << QStringLiteral("-%1_%2>2").arg(key).arg(t % kHyperparameters);
+        window.filterBox()->clear();
+        window.table()->viewport()->repaint();
+        QElapsedTimer timer;
+        timer.start();
+        window.filterBox()->setText(terms.join(u' '));
+        window.table()->viewport()->repaint();
+        return timer.nsecsElapsed() / 1e6;
+    };
+    const double asHeld = filterMs(QStringLiteral("param"));
+    return {asHeld, filterMs(QStringLiteral("Param"))};
 }
 
 } // namespace
@@ -219,8 +227,9 @@ int main(int argc, char** argv)
     row("smoothing changed: 10M points smoothed again, painted", timer.nsecsElapsed() / 1e6, "ms", 300, true);
     row("resident memory holding that chart", residentMegabytes(), "MB", 400, true);
     window.close();
-    row("longest filter, 64 negated terms, 10k runs x 50 hparams",
-        longestFilterMs(dir.filePath(QStringLiteral("swept.sqlite"))), "ms", 200, true);
+    const auto [asHeld, otherCase] = longestFiltersMs(dir.filePath(QStringLiteral("swept.sqlite")));
+    row("longest filter, 64 negated terms, 10k runs x 50 hparams", asHeld, "ms", 200, true);
+    row("  the same, keys in another case (normalized lookup)", otherCase, "ms", 200, true);
     std::printf("(resident memory with the table only: %.0f MB)\n", tableOnly);
     std::printf("(ratio: target / measured; > 1 meets the target)\n");
     return 0;

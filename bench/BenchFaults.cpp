@@ -9,11 +9,15 @@
 #include "../tests/ServeProcess.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/JournalingRegistryClient.h"
+#include "registry/RegistryJournal.h"
 #include "registry/RegistryStore.h"
 
 #include <QCoreApplication>
+#include <QDate>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QSet>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -176,6 +180,60 @@ std::vector<Attack> hostileClients(const QString& url, quint16 port, const QStri
     parked.clear();
     attacks.push_back({"read-only token parks 1,000 long-polls: still held", QString::number(held), "<= 8", parkedWorst,
                        held <= 8 && parkedWorst < 200});
+
+    // The same token opens 300 connections, each asking once: past its 256 it is refused (429, closed).
+    std::vector<std::unique_ptr<QTcpSocket>> many;
+    for (int i = 0; i < 300; ++i)
+        many.push_back(rawRequest(port, "GET /api/v1/info HTTP/1.1\r\n" + host + bearer(readToken) + "\r\n"));
+    int overCap = 0;
+    for (auto& socket : many)
+        overCap += statusOf(*socket, 5000) == 429;
+    const double manyWorst = worstLatency(url, token, 20);
+    many.clear();
+    attacks.push_back({"one token opens 300 connections: refused (429)", QString::number(overCap), ">= 44", manyWorst,
+                       overCap >= 44 && manyWorst < 200});
+
+    // It asks for a thousand runs at a time (of 2,000, with fifty hyperparameters each) from 16 threads as
+    // fast as they go: past its share of the service's time it is told to wait (429), and another token is
+    // answered meanwhile.
+    QVector<RunRecord> sweep;
+    for (int i = 0; i < 2000; ++i) {
+        RunRecord r;
+        r.id = QStringLiteral("%1_%2_sweep")
+                   .arg(QDate(2019, 1, 1).addDays(i / 50).toString(QStringLiteral("yyyyMMdd")))
+                   .arg(i % 50 + 1, 2, 10, QLatin1Char('0'));
+        r.status = RunStatus::Finished;
+        for (int h = 0; h < 50; ++h)
+            r.hparams.insert(QStringLiteral("param_%1").arg(h), (i * 7 + h) % 100 / 100.0);
+        sweep.append(r);
+    }
+    client.importRuns(sweep, &error);
+    std::atomic<bool> flooding = true;
+    std::atomic<int> floodAnswered = 0, floodRefused = 0;
+    std::vector<std::unique_ptr<QThread>> flood;
+    for (int i = 0; i < 16; ++i) {
+        flood.emplace_back(QThread::create([&] {
+            HttpRegistryClient reader(QUrl(url), readToken, 5000);
+            QString failure;
+            RunFilter thousand;
+            thousand.limit = 1000;
+            while (flooding.load()) {
+                if (reader.runs(thousand, &failure))
+                    ++floodAnswered;
+                else if (failure.contains(QStringLiteral(": 429 ")))
+                    ++floodRefused;
+            }
+        }));
+        flood.back()->start();
+    }
+    QThread::msleep(1500); // past the half second its share holds in reserve
+    const double floodWorst = worstLatency(url, token, 20);
+    flooding = false;
+    for (auto& thread : flood)
+        thread->wait();
+    attacks.push_back({"one token floods GET /runs (1,000 runs) from 16 threads: answered / 429",
+                       QStringLiteral("%1 / %2").arg(floodAnswered.load()).arg(floodRefused.load()), "", floodWorst,
+                       floodRefused.load() > 0 && floodWorst < 200});
 
     // One tag asked for five times over, on a 1,000,000-point series.
     const QString run = client.reserve(QStringLiteral("hostile"), &error)->toString();
@@ -543,6 +601,15 @@ int main(int argc, char** argv)
         },
         30000);
     const qint64 storedAfterRestart = storedPoints(pgDatabase, pgRun);
+    // A NUL in a tag on PostgreSQL (which cannot store one): refused once (400), not a 5xx retried for ever.
+    const QByteArray nul = "{\"points\":[{\"tag\":\"loss\\u0000x\",\"step\":1,\"wall_time\":1,\"value\":1}]}";
+    auto nulPost = rawRequest(QUrl(pgServe.url()).port(), "POST /api/v1/runs/" + pgRun.toUtf8() +
+                                                              "/scalars HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                                              "Authorization: Bearer " + pgToken.toUtf8() +
+                                                              "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                                              QByteArray::number(nul.size()) + "\r\n\r\n" + nul);
+    const int pgNulStatus = statusOf(*nulPost, 5000);
+    const double pgNulWorst = worstLatency(pgServe.url(), pgToken, 5);
 
     // 7. Hostile clients, each alone against a fresh service of its own.
     const QString third = dir.filePath(QStringLiteral("hostile.sqlite"));
@@ -556,6 +623,43 @@ int main(int argc, char** argv)
     else
         std::fprintf(stderr, "bench: %s\n", qPrintable(error));
     hostile.stop(SIGTERM);
+    attacks.push_back(
+        {"a NUL in a tag, PostgreSQL: answered", QString::number(pgNulStatus), "400", pgNulWorst, pgNulStatus == 400});
+
+    // 8. The trainer under a file-size limit (prlimit --fsize, SIGXFSZ at its default): one epoch trains,
+    // then a resume whose weights no longer fit ends with one line and exit 1, the run failed with the
+    // reason, the last checkpoint kept, nothing left in the journal.
+    ServeProcess limited(admin, dir.filePath(QStringLiteral("fsize.sqlite")));
+    const QString trainToken = limited.makeToken(QStringLiteral("trainer"));
+    QString fsizeEnd = QStringLiteral("not run");
+    bool fsizeHeld = false;
+    if (limited.start(&error)) {
+        JikkenProcess trainer(dir.filePath(QStringLiteral("trainer-home")), dir.path());
+        trainer.setEnvironment(QStringLiteral("JIKKEN_REGISTRY"), limited.url());
+        trainer.setEnvironment(QStringLiteral("JIKKEN_TOKEN"), trainToken);
+        const QStringList epochs{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("1")};
+        const QString id = trainer.run(epochs + jikken::testing::kSmallRun).out.trimmed().section(u'\n', 0, 0);
+        const QDir runDir(dir.filePath(QStringLiteral("logs/") + id));
+        const QStringList weights = runDir.entryList({QStringLiteral("model-*.pt")}, QDir::Files);
+        if (!weights.isEmpty()) {
+            trainer.setFileSizeLimit(QFileInfo(runDir.filePath(weights.first())).size() / 2);
+            const auto resumed = trainer.run({QStringLiteral("train"), QStringLiteral("--resume"), id,
+                                              QStringLiteral("--epochs"), QStringLiteral("2")});
+            RegistryStore store;
+            store.open(dir.filePath(QStringLiteral("fsize.sqlite")), &error);
+            const auto run = store.run(id, &error);
+            const QFile journal(runDir.filePath(QString::fromLatin1(RegistryJournal::kFileName)));
+            const qint64 left = journal.exists() ? journal.size() : 0;
+            const QString status = run ? toString(run->status) : QStringLiteral("none");
+            fsizeEnd = QStringLiteral("%1 / exit %2 / %3 B")
+                           .arg(status)
+                           .arg(resumed.crashed ? -1 : resumed.exitCode)
+                           .arg(left);
+            fsizeHeld = !resumed.crashed && resumed.exitCode == 1 && status == QLatin1String("failed") && left == 0 &&
+                        runDir.entryList({QStringLiteral("model-*.pt")}, QDir::Files) == weights;
+        }
+    }
+    limited.stop(SIGTERM);
 
     std::printf("Registry service under faults (jikken serve on SQLite, this machine)\n\n");
     std::printf("| %-58s | %18s | %14s |\n", "measure", "measured", "target");
@@ -591,6 +695,7 @@ int main(int argc, char** argv)
     row("PostgreSQL restart: bytes left in the journal", QString::number(waitingAfterRestart), "0");
     row("  stored / lost / applied twice", lossRow(200, storedAfterRestart), "200 / 0 / 0");
     row("  first read answered after PostgreSQL is back (ms)", QString::number(recoveredMs, 'f', 0), "");
+    row("prlimit --fsize on a resumed run: status / exit / journal left", fsizeEnd, "failed / exit 1 / 0 B");
     std::printf("\nHostile clients (a fresh service; the worst of a legitimate client's reads meanwhile)\n\n");
     std::printf("| %-50s | %8s | %8s | %14s |\n", "attack", "measured", "target", "worst read (ms)");
     std::printf("|%s|%s|%s|%s|\n", std::string(52, '-').c_str(), std::string(10, '-').c_str(),
@@ -601,7 +706,8 @@ int main(int argc, char** argv)
                     attack.worstReadMs);
         withstood = withstood && attack.held;
     }
-    const bool allKept = withstood && storedAfterRevoke == 200 && storedAfterFull == 200 && storedAfterRestart == 200 &&
-                         waitingAfterNewToken == 0 && waitingWithRoom == 0 && waitingAfterRestart == 0;
+    const bool allKept = withstood && fsizeHeld && storedAfterRevoke == 200 && storedAfterFull == 200 &&
+                         storedAfterRestart == 200 && waitingAfterNewToken == 0 && waitingWithRoom == 0 &&
+                         waitingAfterRestart == 0;
     return missing == 0 && duplicated == 0 && stored == sent && refused && batchStored && allKept ? 0 : 1;
 }

@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -835,13 +836,34 @@ private Q_SLOTS:
         QString error;
         RunFilter all;
         QCOMPARE(m_server->store().runs(all, &error)->size(), 3); // key-one, key-two, together
-        // Another token's key of the same text is its own.
-        AccessTokens tokens(m_server->store().database());
-        const QString other = *tokens.create(QStringLiteral("other"), false, &error);
-        QVERIFY(request("POST", QStringLiteral("/api/v1/reserve"), body, other, "application/json",
-                        {{"Idempotency-Key", "key-one"}})
-                    .json.value(QStringLiteral("id"))
-                    .toString() != id);
+        {                                                         // Another token's key of the same text is its own.
+            AccessTokens tokens(m_server->store().database());
+            const QString other = *tokens.create(QStringLiteral("other"), false, &error);
+            QVERIFY(request("POST", QStringLiteral("/api/v1/reserve"), body, other, "application/json",
+                            {{"Idempotency-Key", "key-one"}})
+                        .json.value(QStringLiteral("id"))
+                        .toString() != id);
+        }
+        // The service restarts between a POST and its retry: the registry kept the key (a hash of it and
+        // the token, never the token itself), and the retry gets the same ID.
+        m_server.reset();
+        ServerOptions restarted;
+        restarted.port = 0;
+        restarted.database = m_backend.database(QStringLiteral("service%1").arg(m_databases), &error);
+        m_server = std::make_unique<RegistryServer>(restarted);
+        QVERIFY2(m_server->start(&error), qPrintable(error));
+        QCOMPARE(reserveWith("key-one").json.value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(m_server->store().runs(all, &error)->size(), 4); // the other token's, no more
+        QStringList keys;
+        {
+            QSqlQuery kept(m_server->store().database());
+            QVERIFY(kept.exec(QStringLiteral("SELECT key_sha256 FROM reservation_keys")));
+            while (kept.next())
+                keys << kept.value(0).toString();
+        }
+        QCOMPARE(keys.size(), 4);
+        for (const QString& key : std::as_const(keys))
+            QVERIFY2(key.size() == 64 && !key.contains(m_writeToken), qPrintable(key));
     }
 
     // One read-only token parks far more change-feed waits than the connection cap: its oldest are answered
@@ -871,6 +893,62 @@ private Q_SLOTS:
             answered += socket->state() != QAbstractSocket::ConnectedState;
         QVERIFY2(answered >= 20, qPrintable(QString::number(answered))); // evicted or answered, not all held
         answeredPromptly(m_writeToken);
+    }
+
+    // One client (a valid token, or else an address) gets a fair share: so many connections, so much of
+    // the service's time; past either it is answered 429 with Retry-After, while another client is answered
+    // at once, and it is served again once it has waited.
+    void oneClientGetsAFairShare()
+    {
+        ServerOptions options;
+        options.connections.maxConnectionsPerClient = 4;
+        options.connections.clientShare = 0.02; // 20 ms of each second
+        startServer(options);
+        const QByteArray get = "GET /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                               m_readToken.toUtf8() + "\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(connectRaw(get));
+            QVERIFY(held.back());
+            const QByteArray answer = answerOf(*held.back(), 5000);
+            QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.left(200).constData());
+        }
+        auto fifth = connectRaw(get);
+        QVERIFY(fifth);
+        const QByteArray refused = answerOf(*fifth, 5000);
+        QVERIFY2(refused.startsWith("HTTP/1.1 429") && refused.contains("Retry-After: 1"), refused.constData());
+        QTRY_VERIFY(fifth->state() != QAbstractSocket::ConnectedState); // that connection goes
+        answeredPromptly(m_writeToken);
+        held.clear(); // its connections closed: it may open others
+        QTRY_COMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, m_readToken).status, 200);
+
+        // Asking as fast as it can, it uses up its 20 ms and waits; the other token does not.
+        HttpResult last;
+        int answered = 0;
+        for (; answered < 20000; ++answered) {
+            last = request("GET", QStringLiteral("/api/v1/runs"), {}, m_readToken);
+            if (last.status != 200)
+                break;
+        }
+        QCOMPARE(last.status, 429);
+        QVERIFY2(answered > 5, qPrintable(QString::number(answered)));
+        bool retryAfter = false;
+        for (const auto& [name, value] : std::as_const(last.headers))
+            retryAfter |= name.compare("Retry-After", Qt::CaseInsensitive) == 0 && value.toInt() >= 1;
+        QVERIFY(retryAfter);
+        QVERIFY2(last.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("share")),
+                 last.body.constData());
+        answeredPromptly(m_writeToken);
+        QTest::qWait(1100);
+        QCOMPARE(request("GET", QStringLiteral("/api/v1/runs"), {}, m_readToken).status, 200);
+        // Made-up tokens are one client, their address: they do not get a share each.
+        int unknown = 0;
+        for (; unknown < 20000; ++unknown) {
+            if (request("GET", QStringLiteral("/api/v1/runs"), {}, QStringLiteral("jk_made_up_%1").arg(unknown))
+                    .status == 429)
+                break;
+        }
+        QVERIFY2(unknown < 20000, "made-up tokens were never refused");
     }
 
     // A read-only token's body is refused by its headers (like a missing token's), and bodies in flight at
@@ -1059,6 +1137,64 @@ private Q_SLOTS:
         QCOMPARE(loads, 0);
         cache.series(QStringLiteral("run"), QStringLiteral("real/0"), &error);
         QCOMPARE(loads, 1);
+    }
+
+    // A series loaded away from the event loop goes into the cache, unless a batch of its run arrived
+    // while it was read (it would lack those points): then it is read again next time.
+    void seriesLoadedElsewhereAreAdoptedUnlessWrittenMeanwhile()
+    {
+        int loads = 0;
+        SeriesCache cache(
+            [&](const QString&, const QString&, QString*) {
+                ++loads;
+                return std::optional(ScalarSeries());
+            },
+            1 << 20);
+        ScalarSeries read;
+        read.append(1, 1, 0.5);
+        const quint64 before = cache.writes(QStringLiteral("run"));
+        cache.adopt(QStringLiteral("run"), QStringLiteral("a"), read, before);
+        QVERIFY(cache.find(QStringLiteral("run"), QStringLiteral("a")));
+        ScalarSeries newer;
+        newer.append(2, 2, 0.25);
+        const quint64 then = cache.writes(QStringLiteral("run"));
+        cache.add(QStringLiteral("run"), {{QStringLiteral("b"), newer}}); // while "b" was being read
+        cache.adopt(QStringLiteral("run"), QStringLiteral("b"), read, then);
+        QVERIFY(!cache.find(QStringLiteral("run"), QStringLiteral("b")));
+        cache.add(QStringLiteral("run"), {{QStringLiteral("a"), newer}}); // a cached series takes the batch
+        QCOMPARE(cache.find(QStringLiteral("run"), QStringLiteral("a"))->size(), 2);
+        QCOMPARE(loads, 0);
+    }
+
+    // A reply holds at most so many points: past it 413 with what to ask instead; reduced, it is answered.
+    // Read once through a writer (off the event loop), a series is served from the cache after.
+    void repliesAreBoundedInPoints()
+    {
+        ServerOptions options;
+        options.limits.maxReplyPoints = 100;
+        startServer(options);
+        const QString id = reserve();
+        QVector<ScalarPoint> points;
+        for (int step = 0; step < 150; ++step)
+            points.append({QStringLiteral("x"), step, 1.0 * step, 1.0 / (step + 1)});
+        QString error;
+        QVERIFY2(client(m_writeToken).addScalars(id, points, &error), qPrintable(error));
+        for (const QString& path :
+             {QStringLiteral("/api/v1/runs/%1/series?tag=x&points=0"), QStringLiteral("/api/v1/runs/%1/history"),
+              QStringLiteral("/api/v1/runs/%1/scalars?tag=x")}) {
+            const HttpResult refused = request("GET", path.arg(id), {}, m_readToken);
+            QCOMPARE(refused.status, 413);
+            QVERIFY2(refused.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("points=N")),
+                     refused.body.constData());
+        }
+        const HttpResult reduced =
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tag=x&points=50").arg(id), {}, m_readToken);
+        QCOMPARE(reduced.status, 200);
+        const QJsonObject series = reduced.json.value(QStringLiteral("series")).toArray().at(0).toObject();
+        QCOMPARE(series.value(QStringLiteral("total")).toInt(), 150);
+        const HttpResult newest =
+            request("GET", QStringLiteral("/api/v1/runs/%1/series?tag=x&after=100").arg(id), {}, m_readToken);
+        QCOMPARE(newest.status, 200);
     }
 
     void seriesAreDownsampledOnTheServer()

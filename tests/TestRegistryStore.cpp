@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTimeZone>
@@ -614,6 +615,31 @@ private Q_SLOTS:
         // The run made before colours were kept was dealt the first; the next run the second.
         QCOMPARE(store.run(QStringLiteral("20190705_02_old"), &error)->colour, RunColour::dealt(0));
         QCOMPARE(store.run(QStringLiteral("20190705_03_new"), &error)->colour, RunColour::dealt(1));
+    }
+
+    // Labels stored before labels were normalized are normalized by the migration: NFC, and a case variant
+    // merged into the first.
+    void migrationNormalizesOldLabels()
+    {
+        const QString path = dbPath("v7");
+        {
+            QSqlDatabase db = testing::RegistryBackend::openRaw(path, QStringLiteral("v7"));
+            QString error;
+            QVERIFY2(RegistrySchema::migrate(db, 7, &error), qPrintable(error));
+            QSqlQuery query(db);
+            query.prepare(QStringLiteral("INSERT INTO runs (id, day, number, method, created_at, labels) VALUES "
+                                         "('20190705_02_old', 20190705, 2, 'old', 0, ?)"));
+            query.addBindValue(QStringLiteral("[\"Ablation\",\"ablation\",\"cafe\u0301\",\"Caf\u00e9\"]"));
+            QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v7"));
+        RegistryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QCOMPARE(store.run(QStringLiteral("20190705_02_old"), &error)->labels,
+                 (QStringList{QStringLiteral("Ablation"), QStringLiteral("caf\u00e9")}));
     }
 
     void nanSurvivesTheRoundTrip()

@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace jikken {
@@ -22,6 +24,7 @@ struct ConnectionGuard::State
     qint64 idleSince = 0;    ///< when it last finished a request, or was parked (for eviction at the cap)
     qint64 heldBytes = 0;    ///< body bytes counted against the budgets until the answer
     QByteArray holder;       ///< whose budget they count against (the Authorization header)
+    QByteArray client;       ///< whose connection it is, for the fair shares (empty until the first request)
 };
 
 namespace {
@@ -86,6 +89,7 @@ bool ConnectionGuard::admit(QTcpSocket* socket)
     const auto forget = [this, socket] {
         if (State* gone = m_states.take(socket)) {
             release(gone);
+            leave(gone);
             delete gone;
         }
     };
@@ -103,6 +107,61 @@ void ConnectionGuard::release(State* state)
     if (held != m_bodyBytesByToken.end() && (*held -= state->heldBytes) <= 0)
         m_bodyBytesByToken.erase(held);
     state->heldBytes = 0;
+}
+
+ConnectionGuard::Share& ConnectionGuard::shareOf(const QByteArray& client)
+{
+    const qint64 now = nowMs();
+    auto it = m_shares.find(client);
+    if (it == m_shares.end())
+        return *m_shares.insert(client, Share{0, fullCreditMs(), now});
+    it->creditMs = std::min(fullCreditMs(), it->creditMs + (now - it->refilledAt) * m_limits.clientShare);
+    it->refilledAt = now;
+    return *it;
+}
+
+void ConnectionGuard::leave(State* state)
+{
+    if (state->client.isEmpty())
+        return;
+    if (auto it = m_shares.find(state->client); it != m_shares.end())
+        --it->connections;
+    state->client.clear();
+}
+
+ConnectionGuard::Verdict ConnectionGuard::share(QTcpSocket* socket, const QByteArray& client)
+{
+    State* state = m_states.value(socket);
+    if (!state)
+        return {};
+    if (state->client != client) {
+        leave(state);
+        Share& theirs = shareOf(client);
+        if (theirs.connections >= m_limits.maxConnectionsPerClient)
+            return {QStringLiteral("this client already has %1 connections open, the most one may hold: send on "
+                                   "those")
+                        .arg(m_limits.maxConnectionsPerClient),
+                    1, true};
+        ++theirs.connections;
+        state->client = client;
+    }
+    const Share& theirs = shareOf(client);
+    if (theirs.creditMs >= 0)
+        return {};
+    const int wait = static_cast<int>(std::ceil(-theirs.creditMs / m_limits.clientShare / 1000));
+    return {QStringLiteral("this client took more than its share of the service (%1% of its time over %2 ms): "
+                           "ask again in %3 s")
+                .arg(m_limits.clientShare * 100)
+                .arg(m_limits.shareWindowMs)
+                .arg(std::max(1, wait)),
+            std::max(1, wait), false};
+}
+
+void ConnectionGuard::charge(QTcpSocket* socket, qint64 nanoseconds)
+{
+    const State* state = m_states.value(socket);
+    if (state && !state->client.isEmpty())
+        shareOf(state->client).creditMs -= nanoseconds / 1e6;
 }
 
 void ConnectionGuard::parked(QTcpSocket* socket)
@@ -227,6 +286,12 @@ void ConnectionGuard::refuse(QTcpSocket* socket, int status, const QString& why)
 
 void ConnectionGuard::expire()
 {
+    // A client that holds no connection and owes no time is forgotten: a stream of made-up addresses or
+    // tokens leaves nothing behind.
+    for (auto it = m_shares.begin(); it != m_shares.end();) {
+        const bool owes = it->creditMs + (nowMs() - it->refilledAt) * m_limits.clientShare < fullCreditMs();
+        it = it->connections <= 0 && !owes ? m_shares.erase(it) : std::next(it);
+    }
     QList<QTcpSocket*> late;
     for (auto it = m_states.constBegin(); it != m_states.constEnd(); ++it) {
         if (it.value()->phase == State::Phase::Headers && it.value()->deadline.hasExpired())

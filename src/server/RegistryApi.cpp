@@ -34,7 +34,7 @@ QJsonArray toJsonArray(const QVector<double>& values)
 
 ApiReply ApiReply::json(const QJsonObject& object, int status)
 {
-    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json", {}};
+    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json", {}, {}};
 }
 
 ApiReply ApiReply::error(int status, const QString& message)

@@ -7,6 +7,7 @@
 
 #include "ids/ModelId.h"
 #include "registry/RegistryClient.h"
+#include "series/Downsampling.h"
 #include "series/ScalarSeries.h"
 
 #include <optional>
@@ -43,6 +44,9 @@ struct ApiReply
     /// away from its event loop, so no other request waits on it. Thread-safe: it holds copies of what it
     /// writes.
     std::function<ApiReply()> later;
+    /// Set by `later` on the reply it writes: run on the event loop when that reply is sent (what it read
+    /// from the database goes into the series cache).
+    std::function<void()> thenOnLoop;
 
     static ApiReply json(const QJsonObject& object, int status = 200);
     /// `{"error": message}`: one line that says what was wrong with the request.
@@ -59,6 +63,9 @@ struct ApiLimits
     int maxSeriesPoints = 100'000;
     int maxTagsPerRequest = 1000; ///< distinct tags one series request may ask for
     int maxImportRuns = 100'000;
+    /// The most points one reply holds (every point of several tags, or of a run's history): about 80 MB of
+    /// JSON. The service writes at most two such replies at once, so this bounds their memory.
+    qint64 maxReplyPoints = 2'000'000;
 };
 
 /// The registry's HTTP API, version 1, on a store: routes a request, checks its body strictly, calls the
@@ -71,6 +78,12 @@ public:
     ApiReply handle(const ApiRequest& request);
     /// Where applied status and progress reports are told (finished, failed, a test error gone NaN).
     void setAlerts(RunAlerts* alerts) { m_alerts = alerts; }
+    /// A registry connection of the calling thread (one of the service's writers, away from the event loop),
+    /// null when the database cannot be opened: large reads that miss the series cache load through it, so
+    /// no request waits on another's read. Without one they load on the event loop. `reopen`: the thread's
+    /// connection was lost (the database went away): a new one, next time.
+    using WorkerStore = std::function<RegistryStore*(bool reopen)>;
+    void setWorkerStore(WorkerStore store) { m_workerStore = std::move(store); }
     /// Checks a POST /api/v1/reserve body; the method, or the reply that refuses it.
     static std::optional<QString> reserveMethod(const ApiRequest& request, ApiReply* refusal);
     /// The answer to a reservation: the ID, or why there is none.
@@ -117,8 +130,27 @@ private:
     ApiReply record(const QString& id);
     ApiReply tags(const QString& id);
     ApiReply history(const QString& id);
+    /// One tag of a points reply: its series when the cache holds it, else loaded by the reply's writer.
+    struct WantedSeries
+    {
+        QString tag;
+        std::optional<ScalarSeries> cached;
+    };
+    /// How a points reply shows each series: all of it (`points` 0) or reduced, and from which step on.
+    struct Shaping
+    {
+        int points = 0;
+        Downsampling::Method method = Downsampling::Method::Lttb;
+        std::optional<qint64> after;
+    };
+    /// What a writer's read that failed answers (and its connection reopened next time, if it was lost).
+    static ApiReply workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error);
+    /// `{<head>, "series": [...]}` written off the event loop, the series the cache lacks loaded there
+    /// (and handed to the cache afterwards); 413 past maxReplyPoints.
+    ApiReply pointsReply(QByteArray head, const QString& id, QVector<WantedSeries> wanted, Shaping shaping);
 
     RegistryStore& m_store;
+    WorkerStore m_workerStore;
     RunAlerts* m_alerts = nullptr;
     ChangeFeed& m_feed;
     SeriesCache& m_cache;

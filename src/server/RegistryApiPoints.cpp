@@ -80,13 +80,49 @@ ApiReply RegistryApi::scalarsStored(const QVector<TaggedSeries>& batch)
     return ApiReply::json({{QStringLiteral("stored"), static_cast<double>(pointCount(batch))}});
 }
 
+namespace {
+
+/// `"key":value` of a JSON object's members, for a reply's head.
+QByteArray members(const QJsonObject& object)
+{
+    const QByteArray text = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return text.mid(1, text.size() - 2);
+}
+
+QString tooManyPoints(qint64 points, qint64 most)
+{
+    return QStringLiteral("the reply would hold %1 points (at most %2): ask for points=N to have each series "
+                          "reduced, or after=STEP for the newest")
+        .arg(points)
+        .arg(most);
+}
+
+} // namespace
+
 ApiReply RegistryApi::scalars(const QString& id, const QUrlQuery& query)
 {
+    const QString tag = query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded);
     QString error;
-    const auto points = m_store.scalars(id, query.queryItemValue(QStringLiteral("tag"), QUrl::FullyDecoded), &error);
-    if (!points)
+    if (!m_store.run(id, &error))
         return storeFailure(m_store.lastFailure(), error);
-    return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(*points)}});
+    const auto answer = [most = m_limits.maxReplyPoints](const QVector<ScalarPoint>& points) {
+        if (points.size() > most)
+            return ApiReply::error(413, tooManyPoints(points.size(), most));
+        return ApiReply::json({{QStringLiteral("points"), RegistryWire::scalarsToJson(points)}});
+    };
+    if (!m_workerStore) {
+        const auto points = m_store.scalars(id, tag, &error);
+        return points ? answer(*points) : storeFailure(m_store.lastFailure(), error);
+    }
+    // Read and written by a writer: every point of a run may be millions.
+    ApiReply reply;
+    reply.later = [id, tag, answer, workerStore = m_workerStore] {
+        RegistryStore* store = workerStore(false);
+        QString failure;
+        const auto points = store ? store->scalars(id, tag, &failure) : std::nullopt;
+        return points ? answer(*points) : workerFailure(workerStore, store, failure);
+    };
+    return reply;
 }
 
 ApiReply RegistryApi::tags(const QString& id)
@@ -98,42 +134,6 @@ ApiReply RegistryApi::tags(const QString& id)
     return ApiReply::json({{QStringLiteral("tags"), QJsonArray::fromStringList(*tags)}});
 }
 
-namespace {
-
-/// One tag's points as a reply shows them: the series (shared, not copied) and how many the tag has in all.
-struct ShownSeries
-{
-    QString tag;
-    int total = 0;
-    ScalarSeries shown;
-};
-
-/// A reply `{<head>, "series": [...]}` written later, off the event loop.
-ApiReply seriesReply(QByteArray head, QVector<ShownSeries> series)
-{
-    ApiReply reply;
-    reply.later = [head = std::move(head), series = std::move(series)] {
-        QByteArray body = '{' + head + ",\"series\":[";
-        for (qsizetype i = 0; i < series.size(); ++i) {
-            if (i > 0)
-                body += ',';
-            body += RegistryWire::seriesJson(series[i].tag, series[i].total, series[i].shown);
-        }
-        body += "]}";
-        return ApiReply{200, body, "application/json", {}};
-    };
-    return reply;
-}
-
-/// `"key":value` of a JSON object's members, for a reply's head.
-QByteArray members(const QJsonObject& object)
-{
-    const QByteArray text = QJsonDocument(object).toJson(QJsonDocument::Compact);
-    return text.mid(1, text.size() - 2);
-}
-
-} // namespace
-
 ApiReply RegistryApi::history(const QString& id)
 {
     QString error;
@@ -143,14 +143,10 @@ ApiReply RegistryApi::history(const QString& id)
     const auto tags = m_store.tags(id, &error);
     if (!tags)
         return storeFailure(m_store.lastFailure(), error);
-    QVector<ShownSeries> series;
-    for (const QString& tag : *tags) {
-        const ScalarSeries* all = m_cache.series(id, tag, &error);
-        if (!all)
-            return storeFailure(m_store.lastFailure(), error);
-        series.append({tag, all->size(), *all});
-    }
-    return seriesReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), std::move(series));
+    QVector<WantedSeries> wanted;
+    for (const QString& tag : *tags)
+        wanted.append({tag, std::nullopt});
+    return pointsReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), id, std::move(wanted), {});
 }
 
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
@@ -166,14 +162,15 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     if (tags.size() > m_limits.maxTagsPerRequest)
         return ApiReply::error(400,
                                QStringLiteral("series: at most %1 tags per request").arg(m_limits.maxTagsPerRequest));
+    Shaping shaping;
     const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
     if (!points)
         return reply;
+    shaping.points = *points;
     // `after=STEP`: only the points at later steps (a growing curve's new ones); `total` still counts all.
-    std::optional<qint64> after;
     if (query.hasQueryItem(QStringLiteral("after"))) {
         bool ok = false;
-        after = query.queryItemValue(QStringLiteral("after"), QUrl::FullyDecoded).toLongLong(&ok);
+        shaping.after = query.queryItemValue(QStringLiteral("after"), QUrl::FullyDecoded).toLongLong(&ok);
         if (!ok)
             return ApiReply::error(400, QStringLiteral("series: after is a step (an integer)"));
     }
@@ -181,19 +178,76 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     const auto method = methodName.isEmpty() ? Downsampling::Method::Lttb : Downsampling::methodFromString(methodName);
     if (!method)
         return ApiReply::error(400, QStringLiteral("series: method must be lttb or minmax"));
+    shaping.method = *method;
     QString error;
     if (!m_store.run(id, &error))
         return storeFailure(m_store.lastFailure(), error);
-    QVector<ShownSeries> result;
-    for (const QString& tag : tags) {
-        const ScalarSeries* full = m_cache.series(id, tag, &error);
-        if (!full)
-            return storeFailure(m_store.lastFailure(), error);
-        const ScalarSeries tail = after ? full->after(*after) : ScalarSeries();
-        const ScalarSeries& wanted = after ? tail : *full;
-        result.append({tag, full->size(), *points > 0 ? Downsampling::downsample(wanted, *points, *method) : wanted});
+    QVector<WantedSeries> wanted;
+    for (const QString& tag : std::as_const(tags))
+        wanted.append({tag, std::nullopt});
+    return pointsReply(members({{QStringLiteral("id"), id}}), id, std::move(wanted), shaping);
+}
+
+ApiReply RegistryApi::workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error)
+{
+    if (!store)
+        return ApiReply::databaseAway();
+    const RegistryFailure failure = store->lastFailure();
+    if (failure == RegistryFailure::Unreachable)
+        workerStore(true);
+    return storeFailure(failure, error);
+}
+
+ApiReply RegistryApi::pointsReply(QByteArray head, const QString& id, QVector<WantedSeries> wanted, Shaping shaping)
+{
+    for (WantedSeries& series : wanted) {
+        const ScalarSeries* cached = m_cache.find(id, series.tag);
+        if (!cached && !m_workerStore) { // loaded here, as there is no writer's connection to load it
+            QString error;
+            cached = m_cache.series(id, series.tag, &error);
+            if (!cached)
+                return storeFailure(m_store.lastFailure(), error);
+        }
+        if (cached)
+            series.cached = *cached; // shared, not copied
     }
-    return seriesReply(members({{QStringLiteral("id"), id}}), std::move(result));
+    ApiReply reply;
+    reply.later = [head = std::move(head), id, wanted = std::move(wanted), shaping, workerStore = m_workerStore,
+                   cache = &m_cache, writesThen = m_cache.writes(id), most = m_limits.maxReplyPoints] {
+        QVector<std::pair<QString, ScalarSeries>> loaded; // for the cache, on the event loop
+        QByteArray body = '{' + head + ",\"series\":[";
+        qint64 points = 0;
+        for (qsizetype i = 0; i < wanted.size(); ++i) {
+            ScalarSeries full;
+            if (wanted[i].cached) {
+                full = *wanted[i].cached;
+            } else {
+                RegistryStore* store = workerStore(false);
+                QString error;
+                std::optional<ScalarSeries> read = store ? store->series(id, wanted[i].tag, &error) : std::nullopt;
+                if (!read)
+                    return workerFailure(workerStore, store, error);
+                full = std::move(*read);
+                loaded.append({wanted[i].tag, full});
+            }
+            const ScalarSeries wantedPart = shaping.after ? full.after(*shaping.after) : full;
+            const ScalarSeries shown =
+                shaping.points > 0 ? Downsampling::downsample(wantedPart, shaping.points, shaping.method) : wantedPart;
+            if ((points += shown.size()) > most)
+                return ApiReply::error(413, tooManyPoints(points, most));
+            if (i > 0)
+                body += ',';
+            body += RegistryWire::seriesJson(wanted[i].tag, full.size(), shown);
+        }
+        body += "]}";
+        ApiReply written{200, body, "application/json", {}, {}};
+        written.thenOnLoop = [cache, id, loaded = std::move(loaded), writesThen] {
+            for (const auto& [tag, series] : loaded)
+                cache->adopt(id, tag, series, writesThen);
+        };
+        return written;
+    };
+    return reply;
 }
 
 } // namespace jikken

@@ -1,5 +1,6 @@
 #include "RegistryServer.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -127,6 +128,32 @@ struct RegistryServer::PendingReservation
     QByteArray idempotencyKey; ///< scoped to the caller; empty: none
 };
 
+namespace {
+
+/// The calling writer thread's own connection to `database` (Qt SQL connections belong to a thread),
+/// opened on first use and closed when the thread ends.
+RegistryStore* workerStore(const QString& database, bool reopen)
+{
+    thread_local QHash<QString, std::shared_ptr<RegistryStore>> stores;
+    if (reopen) {
+        stores.remove(database);
+        return nullptr;
+    }
+    std::shared_ptr<RegistryStore>& store = stores[database];
+    if (!store) {
+        auto opened = std::make_shared<RegistryStore>();
+        QString error;
+        if (!opened->open(database, &error)) {
+            stores.remove(database);
+            return nullptr;
+        }
+        store = std::move(opened);
+    }
+    return store.get();
+}
+
+} // namespace
+
 RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
     : QAbstractHttpServer(parent), m_options(std::move(options)),
       m_cache(
@@ -136,6 +163,7 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
 {
     registerPhonePage();
     m_api.setAlerts(&m_alerts);
+    m_api.setWorkerStore([database = m_options.database](bool reopen) { return workerStore(database, reopen); });
     m_writers.setMaxThreadCount(2);
     connect(&m_lostTimer, &QTimer::timeout, this, &RegistryServer::markLost);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] { answerWaiters(); });
@@ -162,6 +190,12 @@ bool RegistryServer::start(QString* error)
     if (m_options.clock)
         m_store.setClock(m_options.clock);
     m_tokens = std::make_unique<AccessTokens>(m_store.database());
+    // The reservations of the last day a client may still be retrying (its answer lost as we went down).
+    const auto kept = m_store.reservationKeys(error);
+    if (!kept)
+        return false;
+    for (const RegistryStore::ReservationKey& reservation : *kept)
+        m_reservationKeys.remember(reservation.key, reservation.id, reservation.madeAt);
     if (!m_options.tlsCertificate.isEmpty() || !m_options.tlsKey.isEmpty()) {
         QFile certificateFile(m_options.tlsCertificate);
         QFile keyFile(m_options.tlsKey);
@@ -380,8 +414,11 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
 {
     // Busy until answered: a parked change-feed request or a batched reservation is answered later.
     m_guard->taken(socket);
+    QElapsedTimer spent; // on the event loop, charged to the client's share of it
+    spent.start();
     bool answeredLater = false;
     const auto idleAgain = qScopeGuard([&] {
+        m_guard->charge(socket, spent.nsecsElapsed());
         if (!answeredLater)
             m_guard->answered(socket);
     });
@@ -416,6 +453,17 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
     QString why;
     QByteArray caller;
     const Access access = authorize(request, &tokenFromQuery, &why, &caller);
+    // A client is a valid token, or else an address: made-up tokens do not make more clients.
+    const QByteArray client = access == Access::Read || access == Access::Write
+                                  ? caller
+                                  : QByteArray("address " + request.remoteAddress().toString().toUtf8());
+    if (const ConnectionGuard::Verdict verdict = m_guard->share(socket, client); !verdict.refusal.isEmpty()) {
+        send(responder, ApiReply::error(429, verdict.refusal),
+             {{"Retry-After", QByteArray::number(verdict.retryAfterSeconds)}});
+        if (verdict.closeConnection)
+            socket->disconnectFromHost();
+        return true;
+    }
     if (access == Access::Denied || access == Access::Unavailable) {
         send(responder, refusal(access, why),
              access == Access::Denied ? Headers{{"WWW-Authenticate", "Bearer realm=\"jikken\""}} : Headers{});
@@ -445,7 +493,8 @@ bool RegistryServer::handleRequest(const QHttpServerRequest& request, QTcpSocket
             send(responder, ApiReply::error(400, problem));
             return true;
         }
-        answeredLater = queueReservation(apiRequest, key.isEmpty() ? key : caller + '\n' + key, responder, socket);
+        answeredLater =
+            queueReservation(apiRequest, key.isEmpty() ? key : ReservationKeys::scoped(caller, key), responder, socket);
         return true;
     }
     if (const auto run = RegistryApi::scalarsRun(apiRequest)) {
@@ -497,6 +546,8 @@ void RegistryServer::answerLater(std::function<ApiReply()> write, QHttpServerRes
         QMetaObject::invokeMethod(
             this,
             [this, answer, socket, reply = std::move(reply)] {
+                if (reply.thenOnLoop)
+                    reply.thenOnLoop();
                 if (!socket) // the client hung up meanwhile
                     return;
                 send(*answer, reply);
@@ -514,6 +565,7 @@ void RegistryServer::reservePending()
         return;
     // One ID per idempotency key: a copy of a POST that came in the same batch shares the first one's.
     QStringList methods;
+    QList<QByteArray> keys; // beside each method: kept with its ID in the registry
     std::vector<int> slot(batch.size());
     QHash<QByteArray, int> slotOfKey;
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -524,10 +576,11 @@ void RegistryServer::reservePending()
             if (!key.isEmpty())
                 slotOfKey.insert(key, slot[i]);
             methods << batch[i].method;
+            keys << key;
         }
     }
     QString error;
-    auto ids = m_store.reserve(methods, &error);
+    auto ids = m_store.reserve(methods, keys, &error);
     RegistryFailure failure = m_store.lastFailure(); // before a reconnection's own failures
     const bool away = !ids && reconnectIfLost();
     std::vector<std::optional<ModelId>> taken(methods.size());
@@ -535,7 +588,8 @@ void RegistryServer::reservePending()
         taken[k] = ids ? std::optional<ModelId>(ids->at(k)) : std::nullopt;
         // The batch may not fit in what is left of the day: then each takes what remains, one by one.
         if (!ids && methods.size() > 1 && !away) {
-            taken[k] = m_store.reserve(methods[k], &error);
+            const auto one = m_store.reserve({methods[k]}, {keys[k]}, &error);
+            taken[k] = one ? std::optional<ModelId>(one->first()) : std::nullopt;
             failure = m_store.lastFailure();
         }
         if (taken[k])

@@ -1,5 +1,6 @@
 #include "ReservationKeys.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 
 #include <algorithm>
@@ -24,12 +25,18 @@ std::optional<ModelId> ReservationKeys::find(const QByteArray& key) const
     return entry->id;
 }
 
-void ReservationKeys::remember(const QByteArray& key, const ModelId& id)
+void ReservationKeys::remember(const QByteArray& key, const ModelId& id, qint64 at)
 {
     if (!m_byKey.contains(key))
         m_order.push_back(key);
-    m_byKey.insert(key, {id, QDateTime::currentMSecsSinceEpoch()});
+    m_byKey.insert(key, {id, at < 0 ? QDateTime::currentMSecsSinceEpoch() : at});
     forgetOld();
+}
+
+QByteArray ReservationKeys::scoped(const QByteArray& caller, const QByteArray& key)
+{
+    const QByteArray scopedKey = caller + '\n' + key;
+    return QCryptographicHash::hash(scopedKey, QCryptographicHash::Sha256).toHex();
 }
 
 void ReservationKeys::forgetOld()

@@ -12,8 +12,9 @@ namespace jikken {
 
 /// The IDs handed out by reservations that carried an `Idempotency-Key`: a POST sent again because its
 /// answer was lost (Qt resends one whose connection closed; the client retries a timeout) gets the ID the
-/// first one took, not a second one. Kept in memory, the newest `capacity` for `keepMs`: a retry comes
-/// within seconds; a restart of the service forgets them.
+/// first one took, not a second one. The newest `capacity` for `keepMs` are held here; the registry keeps
+/// them too (RegistryStore::reserve with keys), so a service restarted between a POST and its retry reads
+/// them back (`remember` at start).
 class ReservationKeys
 {
 public:
@@ -23,7 +24,11 @@ public:
     static QString keyError(const QByteArray& key);
     /// The ID reserved under `key` (whose, by the caller's prefix: keys of one token never meet another's).
     std::optional<ModelId> find(const QByteArray& key) const;
-    void remember(const QByteArray& key, const ModelId& id);
+    /// `at`: when the ID was reserved (ms since the epoch); -1, now.
+    void remember(const QByteArray& key, const ModelId& id, qint64 at = -1);
+    /// The key a caller's `Idempotency-Key` is kept under: a hash of both (the caller names its token,
+    /// which the registry must not hold in the clear), as hex.
+    static QByteArray scoped(const QByteArray& caller, const QByteArray& key);
 
 private:
     struct Entry

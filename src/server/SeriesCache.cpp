@@ -18,28 +18,46 @@ qint64 SeriesCache::cost(const Key& key, const ScalarSeries& series)
            qint64(series.size()) * pointBytes;
 }
 
+const ScalarSeries* SeriesCache::find(const QString& run, const QString& tag)
+{
+    const auto found = m_index.constFind(Key{run, tag});
+    if (found == m_index.constEnd())
+        return nullptr;
+    m_entries.splice(m_entries.begin(), m_entries, *found);
+    return &m_entries.front().second;
+}
+
 const ScalarSeries* SeriesCache::series(const QString& run, const QString& tag, QString* error)
 {
-    const Key key{run, tag};
-    const auto found = m_index.constFind(key);
-    if (found != m_index.constEnd()) {
-        m_entries.splice(m_entries.begin(), m_entries, *found);
-        return &m_entries.front().second;
-    }
+    if (const ScalarSeries* kept = find(run, tag))
+        return kept;
     std::optional<ScalarSeries> loaded = m_loader(run, tag, error);
     if (!loaded)
         return nullptr;
     if (loaded->size() == 0)
         return &m_empty; // nothing worth keeping, and a made-up tag must not take memory
-    m_bytes += cost(key, *loaded);
-    m_entries.emplace_front(key, std::move(*loaded));
+    keep(Key{run, tag}, std::move(*loaded));
+    return &m_entries.front().second;
+}
+
+void SeriesCache::keep(const Key& key, ScalarSeries series)
+{
+    m_bytes += cost(key, series);
+    m_entries.emplace_front(key, std::move(series));
     m_index.insert(key, m_entries.begin());
     trim();
-    return &m_entries.front().second;
+}
+
+void SeriesCache::adopt(const QString& run, const QString& tag, ScalarSeries series, quint64 writesThen)
+{
+    const Key key{run, tag};
+    if (series.size() > 0 && writes(run) == writesThen && !m_index.contains(key))
+        keep(key, std::move(series));
 }
 
 void SeriesCache::add(const QString& run, const QVector<TaggedSeries>& batch)
 {
+    ++m_writes[run];
     for (const TaggedSeries& tagged : batch) {
         const auto found = m_index.constFind(Key{run, tagged.tag});
         if (found == m_index.constEnd())

@@ -90,14 +90,15 @@ std::optional<HttpRegistryClient::Reply> HttpRegistryClient::send(const QByteArr
     }
     if (result.status >= 300) {
         const QString message = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("error")).toString();
-        // A proxy or a restarting service answers 502/503/504: the service itself was not reached.
+        // A proxy or a restarting service answers 502/503/504, a busy one 429: sent again later, as when
+        // the service cannot be reached.
         const int status = result.status;
-        m_failure = status == 502 || status == 503 || status == 504 ? RegistryFailure::Unreachable
-                    : status >= 500                                 ? RegistryFailure::ServiceError
-                    : status == 401 || status == 403                ? RegistryFailure::Unauthorized
-                    : status == 404                                 ? RegistryFailure::UnknownRun
-                    : status == 409                                 ? RegistryFailure::Conflict
-                                                                    : RegistryFailure::Refused;
+        m_failure = status == 429 || status == 502 || status == 503 || status == 504 ? RegistryFailure::Unreachable
+                    : status >= 500                                                  ? RegistryFailure::ServiceError
+                    : status == 401 || status == 403                                 ? RegistryFailure::Unauthorized
+                    : status == 404                                                  ? RegistryFailure::UnknownRun
+                    : status == 409                                                  ? RegistryFailure::Conflict
+                                                                                     : RegistryFailure::Refused;
         fail(error, QStringLiteral("registry %1: %2 %3")
                         .arg(m_baseUrl.toString())
                         .arg(result.status)

@@ -1,8 +1,11 @@
 #include "RegistrySchema.h"
 
 #include "RunColour.h"
+#include "RunRecord.h"
 #include "SqlTransaction.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTimeZone>
@@ -127,7 +130,52 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "CREATE TABLE colours_dealt (id INTEGER PRIMARY KEY, dealt BIGINT NOT NULL)",
         "INSERT INTO colours_dealt (id, dealt) SELECT 1, COUNT(*) FROM runs",
     },
+    // 8: the idempotency keys of reservations (a hash of the caller and its key) with the ID each took, kept
+    // a day, so a POST retried across a restart of the service takes no second ID; and the labels stored
+    // before labels were normalized (NFC, case variants merged into the first), normalized.
+    {
+        "CREATE TABLE reservation_keys (key_sha256 TEXT PRIMARY KEY, run_id TEXT NOT NULL, made_at BIGINT NOT NULL)",
+        "CREATE INDEX reservation_keys_by_age ON reservation_keys (made_at)",
+        "{NORMALIZE_LABELS}",
+    },
 };
+
+/// Stores each run's labels as RunRecord::normalizedLabels has them (labels written by Jikken before they
+/// were normalized: `Ablation` beside `ablation`, a decomposed é).
+bool normalizeLabels(QSqlDatabase& db, QString* error)
+{
+    QSqlQuery read(db);
+    if (!read.exec(QStringLiteral("SELECT id, labels FROM runs WHERE labels <> '[]'"))) {
+        if (error)
+            *error = QStringLiteral("registry schema: %1 (reading labels)").arg(read.lastError().text());
+        return false;
+    }
+    QVector<QPair<QString, QString>> changed;
+    while (read.next()) {
+        const QString stored = read.value(1).toString();
+        QStringList labels;
+        for (const QJsonValue& label : QJsonDocument::fromJson(stored.toUtf8()).array())
+            labels << label.toString();
+        const QString normal =
+            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(RunRecord::normalizedLabels(labels)))
+                                  .toJson(QJsonDocument::Compact));
+        if (normal != stored)
+            changed.append({read.value(0).toString(), normal});
+    }
+    read.finish();
+    QSqlQuery write(db);
+    write.prepare(QStringLiteral("UPDATE runs SET labels = ? WHERE id = ?"));
+    for (const auto& [id, labels] : std::as_const(changed)) {
+        write.bindValue(0, labels);
+        write.bindValue(1, id);
+        if (!write.exec()) {
+            if (error)
+                *error = QStringLiteral("registry schema: %1 (normalizing labels)").arg(write.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
 
 // The few words in which the two backends' SQL differs; empty: a statement for the other backend only.
 QString dialect(const char* statement, bool postgresql)
@@ -203,6 +251,11 @@ bool RegistrySchema::migrate(QSqlDatabase& db, int target, QString* error)
     }
     for (int next = version; next < target; ++next) {
         for (const char* statement : kMigrations[static_cast<size_t>(next)]) {
+            if (qstrcmp(statement, "{NORMALIZE_LABELS}") == 0) {
+                if (!normalizeLabels(db, error))
+                    return false;
+                continue;
+            }
             const QString sql = dialect(statement, db.driverName() == QLatin1String("QPSQL"));
             if (!sql.isEmpty() && !run(query, sql, error))
                 return false;

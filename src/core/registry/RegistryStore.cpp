@@ -315,6 +315,12 @@ std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* er
 
 std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& methods, QString* error)
 {
+    return reserve(methods, {}, error);
+}
+
+std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& methods, const QList<QByteArray>& keys,
+                                                       QString* error)
+{
     for (const QString& method : methods) {
         const QString problem = ModelId::methodError(method);
         if (!problem.isEmpty()) {
@@ -359,7 +365,8 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         for (int i = 0; i < count; ++i)
             ids.append(ModelId(day, last - count + 1 + i, methods[i]));
         const auto firstColour = dealColours(count, &lastError);
-        if (!firstColour || !insertReserved(ids, *firstColour, &lastError))
+        if (!firstColour || !insertReserved(ids, *firstColour, &lastError) ||
+            !keepReservationKeys(ids, keys, &lastError))
             continue;
         if (transaction.commit(&lastError))
             return ids;
@@ -368,6 +375,51 @@ std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& method
         error, RegistryFailure::ServiceError,
         QStringLiteral("registry: could not reserve an ID after %1 attempts: %2").arg(kReserveAttempts).arg(lastError));
     return std::nullopt;
+}
+
+bool RegistryStore::keepReservationKeys(const QVector<ModelId>& ids, const QList<QByteArray>& keys, QString* error)
+{
+    if (std::all_of(keys.begin(), keys.end(), [](const QByteArray& key) { return key.isEmpty(); }))
+        return true;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QSqlQuery& keep = prepared(QStringLiteral(
+        "INSERT INTO reservation_keys (key_sha256, run_id, made_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    for (qsizetype i = 0; i < ids.size() && i < keys.size(); ++i) {
+        if (keys[i].isEmpty())
+            continue;
+        keep.bindValue(0, QString::fromLatin1(keys[i]));
+        keep.bindValue(1, ids[i].toString());
+        keep.bindValue(2, now);
+        if (!keep.exec()) {
+            *error = keep.lastError().text();
+            return false;
+        }
+    }
+    QSqlQuery& forget = prepared(QStringLiteral("DELETE FROM reservation_keys WHERE made_at < ?"));
+    forget.bindValue(0, now - kReservationKeyMs);
+    if (!forget.exec()) {
+        *error = forget.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+std::optional<QVector<RegistryStore::ReservationKey>> RegistryStore::reservationKeys(QString* error)
+{
+    QSqlQuery& read = prepared(
+        QStringLiteral("SELECT key_sha256, run_id, made_at FROM reservation_keys WHERE made_at >= ? ORDER BY made_at"));
+    read.bindValue(0, QDateTime::currentMSecsSinceEpoch() - kReservationKeyMs);
+    if (!read.exec()) {
+        fail(error, RegistryFailure::ServiceError, QStringLiteral("registry: %1").arg(read.lastError().text()));
+        return std::nullopt;
+    }
+    QVector<ReservationKey> kept;
+    while (read.next()) {
+        if (const auto id = ModelId::parse(read.value(1).toString()))
+            kept.append({read.value(0).toString().toLatin1(), *id, read.value(2).toLongLong()});
+    }
+    read.finish();
+    return kept;
 }
 
 std::optional<qint64> RegistryStore::dealColours(int count, QString* error)

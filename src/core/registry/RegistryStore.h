@@ -64,6 +64,19 @@ public:
     /// Several IDs in one transaction, in the order of `methods` (consecutive numbers); all or none. The
     /// service reserves the requests that arrive together this way, with one commit for all.
     std::optional<QVector<ModelId>> reserve(const QStringList& methods, QString* error);
+    /// As above, keeping each non-empty `keys[i]` (a hash of a caller's Idempotency-Key) with the i-th ID,
+    /// in the same transaction: a reservation retried after a restart of the service finds its ID.
+    std::optional<QVector<ModelId>> reserve(const QStringList& methods, const QList<QByteArray>& keys, QString* error);
+    /// How long reservation keys are kept.
+    static constexpr qint64 kReservationKeyMs = 24 * 3600 * 1000;
+    /// The reservation keys kept, with the ID each took and when (ms since the epoch).
+    struct ReservationKey
+    {
+        QByteArray key;
+        ModelId id;
+        qint64 madeAt = 0;
+    };
+    std::optional<QVector<ReservationKey>> reservationKeys(QString* error);
     bool describe(const QString& id, const RunDescription& description, QString* error) override;
     bool setStatus(const QString& id, RunStatus status, const QString& reason, QString* error) override;
     bool reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
@@ -127,6 +140,8 @@ private:
     std::optional<qint64> dealColours(int count, QString* error);
     /// The rows of freshly numbered IDs, inside the reserving transaction, the first with colour `firstColour`.
     bool insertReserved(const QVector<ModelId>& ids, qint64 firstColour, QString* error);
+    /// Keeps the reservation keys with their IDs, and forgets those older than a day.
+    bool keepReservationKeys(const QVector<ModelId>& ids, const QList<QByteArray>& keys, QString* error);
 
     QString m_connectionName;
     QString m_path;
