@@ -47,6 +47,8 @@ QColor statusColour(RunStatus status)
         return QColor(0xc2, 0x3a, 0x8c);
     case RunStatus::Stopped:
         return QColor(0x7a, 0x5c, 0xc4);
+    case RunStatus::Queued:
+        return QColor(0x1a, 0x9c, 0xa6);
     case RunStatus::Reserved:
     case RunStatus::Unknown:
         break;

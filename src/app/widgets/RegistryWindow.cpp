@@ -81,8 +81,9 @@ void RegistryWindow::buildLayout()
     m_status->setAccessibleName(tr("Status"));
     m_status->setToolTip(tr("Show the runs of one status only"));
     m_status->addItem(tr("All statuses"));
-    for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Diverged, RunStatus::Failed,
-                                   RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved, RunStatus::Unknown})
+    for (const RunStatus status :
+         {RunStatus::Running, RunStatus::Queued, RunStatus::Finished, RunStatus::Diverged, RunStatus::Failed,
+          RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved, RunStatus::Unknown})
         m_status->addItem(toString(status), toString(status));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);

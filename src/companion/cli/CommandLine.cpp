@@ -1,6 +1,7 @@
 #include "CommandLine.h"
 
 #include "Console.h"
+#include "QueueCommands.h"
 #include "RegistryCommands.h"
 #include "train/LibtorchBuild.h"
 
@@ -31,6 +32,7 @@ int runCommandLine(int argc, char** argv)
     addImportCommand(app, registry, action);
     addDispatchCommands(app, registry, action);
     addRunCommand(app, registry, action);
+    addQueueCommands(app, registry, action);
 
     // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
     for (int i = 1; i < argc; ++i) {

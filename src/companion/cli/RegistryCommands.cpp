@@ -153,7 +153,8 @@ void addListCommands(CLI::App& app, const RegistryLocation& registry, CommandAct
     ls->add_option("--date", list->date, "only models of this day (YYYYMMDD or 'today')");
     ls->add_option("--method", list->method, "only models of this method");
     ls->add_option("--status", list->status, "only models in this status")
-        ->check(CLI::IsMember({"reserved", "running", "finished", "failed", "stopped", "lost", "diverged", "unknown"}));
+        ->check(CLI::IsMember(
+            {"reserved", "queued", "running", "finished", "failed", "stopped", "lost", "diverged", "unknown"}));
     ls->add_option("--query,-q", list->query,
                    "only models the filter box's query matches: model:resnet18 lr<0.05 status:finished tag:x …");
     ls->add_option("--format", list->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));

@@ -177,7 +177,8 @@ Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote
                 QStringLiteral("warning: %1; training %2 anyway, reports wait in its journal").arg(error, run.id));
         else if (!record)
             return console::fail(error + QStringLiteral("; reserve it first with jikken reserve"));
-        if (record && record->status != RunStatus::Reserved)
+        // Reserved by hand, or queued and taken by an agent (jikken agent).
+        if (record && record->status != RunStatus::Reserved && record->status != RunStatus::Queued)
             return console::fail(QStringLiteral("%1 is %2, not reserved; continue it with --resume %1")
                                      .arg(run.id, toString(record->status)));
     } else {

@@ -138,6 +138,25 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "CREATE INDEX reservation_keys_by_age ON reservation_keys (made_at)",
         "{NORMALIZE_LABELS}",
     },
+    // 9: the queue (RunQueue): a queued run's spec and what it needs, and which agent took it on which host.
+    // `hosts` is ",gpu1,gpu2," (empty: any), so that one LIKE finds a host among them.
+    {
+        "CREATE TABLE run_queue ("
+        " run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,"
+        " spec TEXT NOT NULL,"
+        " hosts TEXT NOT NULL DEFAULT '',"
+        " gpus INTEGER NOT NULL DEFAULT 0,"
+        " priority INTEGER NOT NULL DEFAULT 0,"
+        " retries INTEGER NOT NULL DEFAULT 0,"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " sweep TEXT NOT NULL DEFAULT '',"
+        " queued_at BIGINT NOT NULL,"
+        " agent TEXT NOT NULL DEFAULT '',"
+        " host TEXT NOT NULL DEFAULT '',"
+        " claimed_at BIGINT)",
+        "CREATE INDEX run_queue_waiting ON run_queue (agent, priority, queued_at)",
+        "CREATE INDEX run_queue_by_sweep ON run_queue (sweep)",
+    },
 };
 
 /// Stores each run's labels as RunRecord::normalizedLabels has them (labels written by Jikken before they

@@ -8,7 +8,7 @@
 namespace jikken {
 
 namespace {
-constexpr std::array<std::pair<RunStatus, const char16_t*>, 8> kStatusNames{{
+constexpr std::array<std::pair<RunStatus, const char16_t*>, 9> kStatusNames{{
     {RunStatus::Reserved, u"reserved"},
     {RunStatus::Running, u"running"},
     {RunStatus::Finished, u"finished"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<RunStatus, const char16_t*>, 8> kStatusNames{{
     {RunStatus::Lost, u"lost"},
     {RunStatus::Diverged, u"diverged"},
     {RunStatus::Unknown, u"unknown"},
+    {RunStatus::Queued, u"queued"},
 }};
 } // namespace
 

@@ -12,7 +12,7 @@ namespace jikken {
 /// lost or diverged run can run again (resume), a finished one stays finished. Diverged: a loss or the test
 /// error became NaN or infinite (Divergence), whatever the trainer says of its end. Unknown: a run kept
 /// elsewhere (an imported sheet's row) that says neither how it went nor what it reached.
-enum class RunStatus { Reserved, Running, Finished, Failed, Stopped, Lost, Diverged, Unknown };
+enum class RunStatus { Reserved, Running, Finished, Failed, Stopped, Lost, Diverged, Unknown, Queued };
 
 QString toString(RunStatus status);
 std::optional<RunStatus> runStatusFromString(const QString& text);

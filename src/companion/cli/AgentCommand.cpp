@@ -1,0 +1,269 @@
+// `jikken agent`: on one host, takes the queued runs that fit its free GPUs (or slots) and starts each as
+// `jikken train --id` would be started by hand, until stopped — or, with --until-empty, until nothing waits
+// for it. Which agent takes a run is settled by the registry (RunQueue::claim), however many ask at once.
+#include "QueueCommands.h"
+
+#include "Console.h"
+#include "dispatch/GpuProbe.h"
+#include "registry/RegistryStore.h"
+#include "registry/RunQueue.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSysInfo>
+#include <QThread>
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
+
+namespace jikken {
+
+namespace {
+
+struct AgentOptions
+{
+    std::string name;
+    std::string host;
+    int slots = 0;
+    std::string gpus = "auto";
+    bool untilEmpty = false;
+    double pollSeconds = 2;
+};
+
+/// The GPUs this machine's nvidia-smi sees that nothing uses (none without one).
+QList<int> idleGpus()
+{
+    QProcess smi;
+    smi.start(QStringLiteral("nvidia-smi"), {QStringLiteral("--query-gpu=index,name,memory.used,memory.total,"
+                                                            "utilization.gpu"),
+                                             QStringLiteral("--format=csv,noheader,nounits")});
+    if (!smi.waitForFinished(10000) || smi.exitCode() != 0)
+        return {};
+    QString error;
+    QList<int> idle;
+    for (const GpuStatus& gpu : GpuProbe::parse(smi.readAllStandardOutput(), &error).value_or(QVector<GpuStatus>()))
+        if (!gpu.inUse())
+            idle << gpu.index;
+    return idle;
+}
+
+class Agent
+{
+public:
+    Agent(RegistryStore& store, const RegistryLocation& location, const AgentOptions& options)
+        : m_store(store), m_queue(store.database()), m_location(location), m_options(options),
+          m_name(options.name.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.name)),
+          m_host(options.host.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.host))
+    {
+    }
+
+    int run()
+    {
+        QString error;
+        // Runs an earlier agent of this name started are not alive now: queued again, or lost.
+        const auto released = m_queue.releaseRunsOf(m_name, &error);
+        if (!released)
+            return console::fail(error);
+        for (const QString& id : *released)
+            console::note(QStringLiteral("agent %1: %2 queued again (its earlier agent stopped)").arg(m_name, id));
+        const int slots = m_options.slots > 0 ? m_options.slots : std::max<qsizetype>(1, gpusHere().size());
+        console::note(QStringLiteral("agent %1 on %2: %3 slot(s), GPUs %4")
+                          .arg(m_name, m_host)
+                          .arg(slots)
+                          .arg(gpusHere().isEmpty() ? QStringLiteral("none") : gpuList(gpusHere())));
+        while (true) {
+            reap();
+            bool nothingWaits = false;
+            while (static_cast<int>(m_children.size()) < slots) {
+                const QList<int> free = freeGpus();
+                const auto claimed = m_queue.claim(m_name, m_host, static_cast<int>(free.size()), &error);
+                if (!claimed) { // the database is away a moment: asked again at the next poll
+                    console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
+                    break;
+                }
+                if (!*claimed) {
+                    nothingWaits = true;
+                    break;
+                }
+                start(**claimed, free.mid(0, (*claimed)->request.gpus));
+            }
+            if (m_options.untilEmpty && nothingWaits && m_children.empty())
+                return console::kOk;
+            waitAPoll();
+        }
+    }
+
+private:
+    struct Child
+    {
+        std::unique_ptr<QProcess> process;
+        QString id;
+        QList<int> gpus;
+    };
+
+    static QString gpuList(const QList<int>& gpus)
+    {
+        QStringList names;
+        for (int gpu : gpus)
+            names << QString::number(gpu);
+        return names.join(u',');
+    }
+
+    /// The GPUs this agent hands out: those given, or those nvidia-smi sees.
+    QList<int> gpusHere()
+    {
+        if (!m_gpusHere) {
+            m_gpusHere.emplace();
+            if (m_options.gpus == "auto") {
+                *m_gpusHere = idleGpus();
+            } else {
+                for (const QString& index : QString::fromStdString(m_options.gpus).split(u',', Qt::SkipEmptyParts))
+                    m_gpusHere->append(index.toInt());
+            }
+        }
+        return *m_gpusHere;
+    }
+
+    /// This agent's GPUs that none of its runs holds (and, found by nvidia-smi, that nothing else uses now).
+    QList<int> freeGpus()
+    {
+        QList<int> free = gpusHere();
+        if (m_options.gpus == "auto" && !free.isEmpty()) {
+            const QList<int> idle = idleGpus();
+            free.removeIf([&idle](int gpu) { return !idle.contains(gpu); });
+        }
+        for (const Child& child : m_children)
+            free.removeIf([&child](int gpu) { return child.gpus.contains(gpu); });
+        return free;
+    }
+
+    void start(const QueuedRun& run, const QList<int>& gpus)
+    {
+        const QString id = run.id.toString();
+        const QString logRoot = run.spec.value(QStringLiteral("log_root")).toString(QStringLiteral("logs"));
+        const QString folder = QDir(QFileInfo(logRoot).absoluteFilePath()).filePath(id);
+        // Each attempt keeps its own logs: an earlier one's folder is renamed out of the new one's way.
+        if (run.attempts > 1 && QDir(folder).exists())
+            QDir().rename(folder, QStringLiteral("%1.attempt-%2").arg(folder).arg(run.attempts - 1));
+        QDir().mkpath(folder);
+        const QString specPath = QDir(folder).filePath(QStringLiteral("queued-spec.json"));
+        QFile specFile(specPath);
+        if (!specFile.open(QIODevice::WriteOnly) || specFile.write(QJsonDocument(run.spec).toJson()) < 0) {
+            fail(id, QStringLiteral("agent %1 cannot write %2").arg(m_name, specPath));
+            return;
+        }
+        specFile.close();
+        QStringList arguments;
+        if (!m_location.path.empty())
+            arguments << QStringLiteral("--registry") << QString::fromStdString(m_location.path);
+        arguments << QStringLiteral("train") << specPath << QStringLiteral("--id") << id;
+        auto process = std::make_unique<QProcess>();
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        if (!gpusHere().isEmpty()) // only its own GPUs (none: the CPU), as cuda:0, cuda:1, … inside
+            environment.insert(QStringLiteral("CUDA_VISIBLE_DEVICES"), gpuList(gpus));
+        process->setProcessEnvironment(environment);
+#ifdef Q_OS_LINUX
+        // The run goes with its agent (a kill -9 included): the next agent on this host queues it again, and
+        // two live attempts of one ID never train side by side.
+        process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
+        process->setStandardOutputFile(QDir(folder).filePath(QStringLiteral("agent.log")), QIODevice::Append);
+        process->setStandardErrorFile(QDir(folder).filePath(QStringLiteral("agent.log")), QIODevice::Append);
+        process->start(QCoreApplication::applicationFilePath(), arguments);
+        if (!process->waitForStarted(30000)) {
+            fail(id, QStringLiteral("agent %1 could not start jikken train: %2").arg(m_name, process->errorString()));
+            return;
+        }
+        console::note(QStringLiteral("agent %1: started %2 (attempt %3%4)")
+                          .arg(m_name, id)
+                          .arg(run.attempts)
+                          .arg(gpus.isEmpty() ? QString() : QStringLiteral(", GPU ") + gpuList(gpus)));
+        m_children.push_back({std::move(process), id, gpus});
+    }
+
+    /// A run of this agent that ended without saying how (a crash, a refused start) is failed, with why.
+    void fail(const QString& id, const QString& why)
+    {
+        QString error;
+        const auto record = m_store.run(id, &error);
+        if (record && !isTerminal(record->status) && !m_store.setStatus(id, RunStatus::Failed, why, &error))
+            console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
+        console::note(QStringLiteral("agent %1: %2 %3").arg(m_name, id, why));
+    }
+
+    void reap()
+    {
+        for (auto child = m_children.begin(); child != m_children.end();) {
+            if (child->process->state() != QProcess::NotRunning) {
+                ++child;
+                continue;
+            }
+            const bool crashed = child->process->exitStatus() != QProcess::NormalExit;
+            const int code = child->process->exitCode();
+            if (crashed || code != 0)
+                fail(child->id, crashed ? QStringLiteral("ended: jikken train crashed")
+                                        : QStringLiteral("ended: jikken train exited %1").arg(code));
+            else
+                console::note(QStringLiteral("agent %1: %2 ended").arg(m_name, child->id));
+            child = m_children.erase(child);
+        }
+    }
+
+    /// Waits until a run ends or the poll interval passes.
+    void waitAPoll()
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < m_options.pollSeconds * 1000) {
+            for (const Child& child : m_children) {
+                if (child.process->state() == QProcess::NotRunning)
+                    return;
+            }
+            QThread::msleep(50);
+            QCoreApplication::processEvents(); // QProcess learns of an ended child through the event loop
+        }
+    }
+
+    RegistryStore& m_store;
+    RunQueue m_queue;
+    const RegistryLocation& m_location;
+    AgentOptions m_options;
+    QString m_name;
+    QString m_host;
+    std::optional<QList<int>> m_gpusHere;
+    std::vector<Child> m_children;
+};
+
+} // namespace
+
+void addAgentCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    auto options = std::make_shared<AgentOptions>();
+    CLI::App* agent = app.add_subcommand(
+        "agent", "Start queued runs on this host as GPUs (or slots) free up, each as jikken train --id");
+    agent->add_option("--name", options->name, "this agent's name (default: the host name); one per host");
+    agent->add_option("--host", options->host, "the host name runs ask for with --hosts (default: this machine's)");
+    agent->add_option("--slots", options->slots, "runs at once (default: one per GPU, at least one)")
+        ->check(CLI::Range(1, 256));
+    agent->add_option("--gpus", options->gpus, "the GPUs it hands out: auto (nvidia-smi's idle ones), or 0,1,…");
+    agent->add_flag("--until-empty", options->untilEmpty, "exit once nothing waits for it and its runs have ended");
+    agent->add_option("--poll", options->pollSeconds, "seconds between asks of the queue (default 2)")
+        ->check(CLI::Range(0.1, 3600.0));
+    agent->callback([&registry, &action, options] {
+        action = [&registry, options] {
+            return withLocalStore(registry, "agent",
+                                  [&](RegistryStore& store) { return Agent(store, registry, *options).run(); });
+        };
+    });
+}
+
+} // namespace jikken

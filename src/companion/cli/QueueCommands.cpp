@@ -1,0 +1,280 @@
+// `jikken queue` (a run waits for a GPU or an agent's slot) and `jikken sweep` (a grid of runs queued at
+// once, its failed points queued again): the registry's RunQueue, on its database.
+#include "QueueCommands.h"
+
+#include "Console.h"
+#include "registry/RegistryStore.h"
+#include "registry/RunQueue.h"
+#include "spec/RunSpec.h"
+
+#include <QDateTime>
+
+#include <memory>
+
+namespace jikken {
+
+namespace {
+
+/// What a queued run asks, as flags.
+struct QueueFlags
+{
+    std::string hosts;
+    int gpus = 0;
+    int priority = 0;
+    int retries = 0;
+
+    void addTo(CLI::App* command)
+    {
+        command->add_option("--hosts", hosts, "the hosts it may run on, comma-separated (default: any agent's)");
+        command->add_option("--gpus", gpus, "GPUs each run takes at once (default 0: any agent slot)");
+        command->add_option("--priority", priority, "higher runs first (default 0), then the oldest");
+        command->add_option("--retries", retries, "times a run whose attempt is lost is queued again (default 0)");
+    }
+    QueueRequest request(const QString& sweep) const
+    {
+        return {QString::fromStdString(hosts).split(u',', Qt::SkipEmptyParts), gpus, priority, retries, sweep};
+    }
+};
+
+/// `values` of a grid flag: "lr=0.1,0.03" -> ("lr", ["0.1", "0.03"]).
+std::optional<std::pair<QString, QStringList>> gridOf(const std::string& flag, QString* error)
+{
+    const QString text = QString::fromStdString(flag);
+    const qsizetype equals = text.indexOf(u'=');
+    const QStringList values = text.mid(equals + 1).split(u',', Qt::SkipEmptyParts);
+    if (equals <= 0 || values.isEmpty()) {
+        *error = QStringLiteral("--grid takes FIELD=V1,V2,…, not \"%1\"").arg(text);
+        return std::nullopt;
+    }
+    return std::pair{text.left(equals), values};
+}
+
+/// Every point of the grids (their product, the first grid varying slowest), as specs from `base`, each
+/// checked; nothing when one is not a valid spec.
+std::optional<QVector<RunSpec>> sweepPoints(const RunSpec& base, const std::vector<std::string>& grids, QString* error)
+{
+    QVector<RunSpec> points{base};
+    QVector<QStringList> settings{{}};
+    for (const std::string& flag : grids) {
+        const auto grid = gridOf(flag, error);
+        if (!grid)
+            return std::nullopt;
+        QVector<RunSpec> next;
+        QVector<QStringList> nextSettings;
+        for (qsizetype i = 0; i < points.size(); ++i) {
+            for (const QString& value : grid->second) {
+                RunSpec point = points[i];
+                if (!point.set(grid->first, value, error))
+                    return std::nullopt;
+                next.append(point);
+                nextSettings.append(settings[i] + QStringList{grid->first + u'=' + value});
+            }
+        }
+        points = std::move(next);
+        settings = std::move(nextSettings);
+    }
+    for (qsizetype i = 0; i < points.size(); ++i) {
+        if (points[i].memo.isEmpty())
+            points[i].memo = settings[i].join(u' ');
+    }
+    return points;
+}
+
+/// Reserves an ID for each spec and queues it, described as the spec says (the table shows what each will
+/// be); prints the IDs. All reserved in one transaction; a spec's queueing that fails stops the rest.
+int enqueue(RegistryStore& store, const QVector<RunSpec>& specs, const QueueRequest& request)
+{
+    QString error;
+    if (const QString problem = RunQueue::requestError(request); !problem.isEmpty())
+        return console::fail(problem, console::kUsage);
+    QStringList methods;
+    for (const RunSpec& spec : specs)
+        methods << spec.method;
+    const auto ids = store.reserve(methods, &error);
+    if (!ids)
+        return console::fail(error);
+    RunQueue queue(store.database());
+    for (qsizetype i = 0; i < ids->size(); ++i) {
+        const RunSpec& spec = specs[i];
+        RunDescription description;
+        description.model = spec.model;
+        description.dataset = spec.dataset;
+        description.hparams = spec.hyperparameters();
+        description.spec = spec.toJson();
+        description.totalEpochs = spec.epochs;
+        const QString id = ids->at(i).toString();
+        if (!store.describe(id, description, &error) ||
+            (!spec.memo.isEmpty() && !store.setMemo(id, spec.memo, &error)) ||
+            !queue.add(ids->at(i), spec.toJson(), request, &error))
+            return console::fail(QStringLiteral("%1: %2").arg(id, error));
+        console::out(id + u'\n');
+    }
+    return console::kOk;
+}
+
+std::optional<RunSpec> specFrom(const std::string& path)
+{
+    QString error;
+    auto spec = RunSpec::fromFile(QString::fromStdString(path), &error);
+    if (!spec)
+        console::fail(error, console::kUsage);
+    return spec;
+}
+
+std::optional<ModelId> idFrom(const std::string& text)
+{
+    QString error;
+    auto id = ModelId::parse(QString::fromStdString(text), &error);
+    if (!id)
+        console::fail(error, console::kUsage);
+    return id;
+}
+
+void printQueue(const QVector<QueuedRun>& runs)
+{
+    QString table = QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                        .arg(QStringLiteral("ID"), -32)
+                        .arg(QStringLiteral("STATUS"), -8)
+                        .arg(QStringLiteral("AGENT@HOST"), -24)
+                        .arg(QStringLiteral("TRY"), 3)
+                        .arg(QStringLiteral("GPUS"), 4)
+                        .arg(QStringLiteral("SWEEP"));
+    for (const QueuedRun& run : runs) {
+        const QString where = run.agent.isEmpty() ? QStringLiteral("waiting") : run.agent + u'@' + run.host;
+        table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                     .arg(run.id.toString(), -32)
+                     .arg(toString(run.status), -8)
+                     .arg(where, -24)
+                     .arg(QStringLiteral("%1/%2").arg(run.attempts).arg(run.request.retries + 1), 3)
+                     .arg(run.request.gpus, 4)
+                     .arg(run.request.sweep);
+    }
+    console::out(table);
+}
+
+void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    CLI::App* queue = app.add_subcommand(
+        "queue", "Queue a run for the agents (jikken agent) to start where a GPU is free; ls, cancel, retry");
+    auto spec = std::make_shared<std::string>();
+    auto flags = std::make_shared<QueueFlags>();
+    queue->add_option("spec", *spec, "the run's spec (JSON, as jikken train takes)");
+    flags->addTo(queue);
+    queue->callback([&registry, &action, queue, spec, flags] {
+        if (queue->get_subcommands().empty() && spec->empty())
+            throw CLI::RequiredError("spec (or ls, cancel, retry)");
+        if (spec->empty())
+            return;
+        action = [&registry, spec, flags] {
+            const auto read = specFrom(*spec);
+            if (!read)
+                return console::kUsage;
+            return withLocalStore(registry, "queue",
+                                  [&](RegistryStore& store) { return enqueue(store, {*read}, flags->request({})); });
+        };
+    });
+    queue->add_subcommand("ls", "The runs that wait, and those agents took that still run")
+        ->callback([&registry, &action] {
+            action = [&registry] {
+                return withLocalStore(registry, "queue ls", [](RegistryStore& store) {
+                    QString error;
+                    const auto runs = RunQueue(store.database()).list(&error);
+                    if (!runs)
+                        return console::fail(error);
+                    printQueue(*runs);
+                    return console::kOk;
+                });
+            };
+        });
+    for (const bool cancel : {true, false}) {
+        auto id = std::make_shared<std::string>();
+        CLI::App* verb = queue->add_subcommand(cancel ? "cancel" : "retry",
+                                               cancel ? "Take a waiting run out of the queue (it becomes stopped)"
+                                                      : "Queue a failed, lost, stopped or diverged run again");
+        verb->add_option("id", *id, "the model ID")->required();
+        verb->callback([&registry, &action, id, cancel] {
+            action = [&registry, id, cancel] {
+                const auto model = idFrom(*id);
+                if (!model)
+                    return console::kUsage;
+                return withLocalStore(registry, "queue", [&](RegistryStore& store) {
+                    QString error;
+                    RunQueue queue(store.database());
+                    if (!(cancel ? queue.cancel(*model, &error) : queue.retry(*model, &error)))
+                        return console::fail(error);
+                    console::out(model->toString() +
+                                 (cancel ? QStringLiteral(" cancelled\n") : QStringLiteral(" queued again\n")));
+                    return console::kOk;
+                });
+            };
+        });
+    }
+}
+
+void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    CLI::App* sweep =
+        app.add_subcommand("sweep", "Queue one run per point of a grid of spec fields; retry its failed points");
+    auto spec = std::make_shared<std::string>();
+    auto grids = std::make_shared<std::vector<std::string>>();
+    auto name = std::make_shared<std::string>();
+    auto flags = std::make_shared<QueueFlags>();
+    sweep->add_option("spec", *spec, "the spec every point starts from (JSON, as jikken train takes)");
+    sweep->add_option("--grid", *grids, "FIELD=V1,V2,… (repeatable): one run per combination")->take_all();
+    sweep->add_option("--name", *name, "the sweep's name (default: sweep-<date>-<time>)");
+    flags->addTo(sweep);
+    sweep->callback([&registry, &action, sweep, spec, grids, name, flags] {
+        if (!sweep->get_subcommands().empty())
+            return;
+        if (spec->empty() || grids->empty())
+            throw CLI::RequiredError("spec and --grid (or retry NAME)");
+        action = [&registry, spec, grids, name, flags] {
+            const auto base = specFrom(*spec);
+            if (!base)
+                return console::kUsage;
+            QString error;
+            const auto points = sweepPoints(*base, *grids, &error);
+            if (!points)
+                return console::fail(error, console::kUsage);
+            const QString sweepName =
+                name->empty() ? QDateTime::currentDateTime().toString(QStringLiteral("'sweep-'yyyyMMdd-HHmmss"))
+                              : QString::fromStdString(*name);
+            return withLocalStore(registry, "sweep", [&](RegistryStore& store) {
+                return enqueue(store, *points, flags->request(sweepName));
+            });
+        };
+    });
+    auto retryName = std::make_shared<std::string>();
+    auto failedOnly = std::make_shared<bool>(false);
+    CLI::App* retry = sweep->add_subcommand("retry", "Queue a sweep's points that did not finish again");
+    retry->add_option("name", *retryName, "the sweep's name")->required();
+    retry->add_flag("--failed", *failedOnly, "only the failed and lost points (not the stopped or diverged)");
+    retry->callback([&registry, &action, retryName, failedOnly] {
+        action = [&registry, retryName, failedOnly] {
+            return withLocalStore(registry, "sweep retry", [&](RegistryStore& store) {
+                QString error;
+                const auto ids =
+                    RunQueue(store.database()).retrySweep(QString::fromStdString(*retryName), *failedOnly, &error);
+                if (!ids)
+                    return console::fail(error);
+                for (const QString& id : *ids)
+                    console::out(id + u'\n');
+                if (ids->isEmpty())
+                    console::note(
+                        QStringLiteral("no point of sweep %1 to queue again").arg(QString::fromStdString(*retryName)));
+                return console::kOk;
+            });
+        };
+    });
+}
+
+} // namespace
+
+void addQueueCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
+{
+    addQueueCommand(app, registry, action);
+    addSweepCommand(app, registry, action);
+    addAgentCommand(app, registry, action);
+}
+
+} // namespace jikken

@@ -1,0 +1,346 @@
+#include "RunQueue.h"
+
+#include "SqlTransaction.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace jikken {
+
+namespace {
+
+const QString kColumns =
+    QStringLiteral("q.run_id, q.spec, q.hosts, q.gpus, q.priority, q.retries, q.attempts, q.sweep, "
+                   "q.queued_at, q.agent, q.host, r.status");
+
+/// The statuses a run is queued again from by hand: it ended without finishing.
+const QString kEnded = QStringLiteral("'failed', 'lost', 'stopped', 'diverged'");
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+bool failed(QString* error, const QSqlQuery& query)
+{
+    if (error)
+        *error = QStringLiteral("registry queue: %1").arg(query.lastError().text());
+    return false;
+}
+
+/// `hosts` as stored: ",gpu1,gpu2," (empty: any), so that one LIKE finds a host among them.
+QString storedHosts(const QStringList& hosts)
+{
+    return hosts.isEmpty() ? QStringLiteral("") : u',' + hosts.join(u',') + u','; // "", not NULL
+}
+
+/// A LIKE pattern that matches `,host,` literally (a host's `_` or `%` is no wildcard).
+QString hostPattern(const QString& host)
+{
+    QString escaped = host;
+    escaped.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return QStringLiteral("%,") + escaped + QStringLiteral(",%");
+}
+
+} // namespace
+
+RunQueue::RunQueue(QSqlDatabase db) : m_db(std::move(db)) {}
+
+bool RunQueue::postgresql() const
+{
+    return m_db.driverName() == QLatin1String("QPSQL");
+}
+
+QString RunQueue::requestError(const QueueRequest& request)
+{
+    for (const QString& host : request.hosts) {
+        if (host.isEmpty() || host.contains(u',') || host.size() > 255 ||
+            std::any_of(host.begin(), host.end(),
+                        [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
+            return QStringLiteral("a host is a name without commas or spaces, not \"%1\"").arg(host);
+    }
+    if (request.gpus < 0 || request.gpus > 64)
+        return QStringLiteral("gpus is 0 to 64, not %1").arg(request.gpus);
+    if (request.retries < 0 || request.retries > 100)
+        return QStringLiteral("retries is 0 to 100, not %1").arg(request.retries);
+    if (request.sweep.size() > 128 || request.sweep.contains(u'\n'))
+        return QStringLiteral("a sweep's name is one line of at most 128 characters");
+    return {};
+}
+
+bool RunQueue::add(const ModelId& id, const QJsonObject& spec, const QueueRequest& request, QString* error)
+{
+    if (const QString problem = requestError(request); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return false;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE runs SET status = 'queued', status_reason = '' WHERE id = ? AND status = "
+                                 "'reserved'"));
+    query.addBindValue(id.toString());
+    if (!query.exec())
+        return failed(error, query);
+    if (query.numRowsAffected() != 1) {
+        *error = QStringLiteral("%1 is not a reserved run: only a run reserved and not started is queued")
+                     .arg(id.toString());
+        return false;
+    }
+    query.prepare(QStringLiteral("INSERT INTO run_queue (run_id, spec, hosts, gpus, priority, retries, sweep, "
+                                 "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    query.addBindValue(id.toString());
+    query.addBindValue(QString::fromUtf8(QJsonDocument(spec).toJson(QJsonDocument::Compact)));
+    query.addBindValue(storedHosts(request.hosts));
+    query.addBindValue(request.gpus);
+    query.addBindValue(request.priority);
+    query.addBindValue(request.retries);
+    query.addBindValue(request.sweep.isNull() ? QStringLiteral("") : request.sweep);
+    query.addBindValue(nowMs());
+    if (!query.exec())
+        return failed(error, query);
+    return transaction.commit(error);
+}
+
+std::optional<QStringList> RunQueue::requeue(const QStringList& ids, const QString& reason, const QString& from,
+                                             QString* error)
+{
+    // The run's row first, only from the statuses given: a claim that got there first (another agent's, in
+    // its own transaction) has changed it, and this one then leaves it be.
+    QSqlQuery runs(m_db);
+    runs.prepare(QStringLiteral("UPDATE runs SET status = 'queued', status_reason = ?, finished_at = NULL "
+                                "WHERE id = ? AND status IN (%1)")
+                     .arg(from));
+    QSqlQuery queue(m_db);
+    queue.prepare(QStringLiteral("UPDATE run_queue SET agent = '', host = '', claimed_at = NULL WHERE run_id = ?"));
+    QStringList requeued;
+    for (const QString& id : ids) {
+        runs.addBindValue(reason);
+        runs.addBindValue(id);
+        if (!runs.exec()) {
+            failed(error, runs);
+            return std::nullopt;
+        }
+        if (runs.numRowsAffected() != 1)
+            continue;
+        queue.addBindValue(id);
+        if (!queue.exec()) {
+            failed(error, queue);
+            return std::nullopt;
+        }
+        requeued << id;
+    }
+    return requeued;
+}
+
+std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, const QString& host, int freeGpus,
+                                                        QString* error)
+{
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return std::nullopt;
+    QSqlQuery query(m_db);
+    // Lost attempts with retries left wait again (the first claim after the loss sees to it).
+    if (!query.exec(QStringLiteral("SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id "
+                                   "WHERE r.status = 'lost' AND q.agent <> '' AND q.attempts <= q.retries"))) {
+        failed(error, query);
+        return std::nullopt;
+    }
+    QStringList lost;
+    while (query.next())
+        lost << query.value(0).toString();
+    query.finish();
+    if (!lost.isEmpty() &&
+        !requeue(lost, QStringLiteral("queued again: its last attempt was lost"), QStringLiteral("'lost'"), error))
+        return std::nullopt;
+    query.prepare(QStringLiteral("SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id "
+                                 "WHERE q.agent = '' AND r.status = 'queued' AND q.gpus <= ? "
+                                 "AND (q.hosts = '' OR q.hosts LIKE ? ESCAPE '\\') "
+                                 "ORDER BY q.priority DESC, q.queued_at, q.run_id LIMIT 1") +
+                  (postgresql() ? QStringLiteral(" FOR UPDATE OF q SKIP LOCKED") : QString()));
+    query.addBindValue(freeGpus);
+    query.addBindValue(hostPattern(host));
+    if (!query.exec()) {
+        failed(error, query);
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        query.finish();
+        if (!transaction.commit(error)) // the requeued lost runs, if any
+            return std::nullopt;
+        return std::optional<QueuedRun>();
+    }
+    const QString id = query.value(0).toString();
+    query.finish();
+    query.prepare(QStringLiteral("UPDATE run_queue SET agent = ?, host = ?, claimed_at = ?, attempts = attempts + 1 "
+                                 "WHERE run_id = ? AND agent = ''"));
+    query.addBindValue(agent);
+    query.addBindValue(host);
+    query.addBindValue(nowMs());
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failed(error, query);
+        return std::nullopt;
+    }
+    const auto taken = select(QStringLiteral("q.run_id = ?"), {id}, error);
+    if (!taken || taken->size() != 1 || !transaction.commit(error))
+        return std::nullopt;
+    return std::optional<QueuedRun>(taken->first());
+}
+
+std::optional<QStringList> RunQueue::releaseRunsOf(const QString& agent, QString* error)
+{
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return std::nullopt;
+    const auto taken =
+        select(QStringLiteral("q.agent = ? AND r.status IN ('queued', 'running', 'lost')"), {agent}, error);
+    if (!taken)
+        return std::nullopt;
+    QStringList again;
+    QSqlQuery lost(m_db);
+    lost.prepare(QStringLiteral("UPDATE runs SET status = 'lost', status_reason = ? WHERE id = ?"));
+    for (const QueuedRun& run : *taken) {
+        if (run.attempts <= run.request.retries) {
+            again << run.id.toString();
+            continue;
+        }
+        lost.addBindValue(
+            QStringLiteral("its agent %1 stopped (attempt %2, no retries left)").arg(agent).arg(run.attempts));
+        lost.addBindValue(run.id.toString());
+        if (!lost.exec()) {
+            failed(error, lost);
+            return std::nullopt;
+        }
+    }
+    const auto requeued = requeue(again, QStringLiteral("queued again: its agent %1 stopped").arg(agent),
+                                  QStringLiteral("'queued', 'running', 'lost'"), error);
+    if (!requeued || !transaction.commit(error))
+        return std::nullopt;
+    return requeued;
+}
+
+std::optional<QVector<QueuedRun>> RunQueue::list(QString* error)
+{
+    return select(QStringLiteral("r.status IN ('queued', 'running') ORDER BY q.agent = '', q.priority DESC, "
+                                 "q.queued_at, q.run_id"),
+                  {}, error);
+}
+
+bool RunQueue::cancel(const ModelId& id, QString* error)
+{
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return false;
+    const auto waiting = select(QStringLiteral("q.run_id = ?"), {id.toString()}, error);
+    if (!waiting)
+        return false;
+    if (waiting->isEmpty()) {
+        *error = QStringLiteral("%1 was never queued").arg(id.toString());
+        return false;
+    }
+    const QueuedRun& run = waiting->first();
+    const bool live = run.status == RunStatus::Queued || run.status == RunStatus::Running;
+    if (!run.agent.isEmpty() && live) {
+        *error = QStringLiteral("%1 was taken by agent %2 on %3 and is %4 there, not waiting in the queue")
+                     .arg(id.toString(), run.agent, run.host, toString(run.status));
+        return false;
+    }
+    if (run.status != RunStatus::Queued) {
+        *error = QStringLiteral("%1 is %2, not waiting in the queue").arg(id.toString(), toString(run.status));
+        return false;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE runs SET status = 'stopped', status_reason = 'cancelled in the queue', "
+                                 "finished_at = ? WHERE id = ?"));
+    query.addBindValue(nowMs());
+    query.addBindValue(id.toString());
+    if (!query.exec())
+        return failed(error, query);
+    return transaction.commit(error);
+}
+
+bool RunQueue::retry(const ModelId& id, QString* error)
+{
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return false;
+    const auto kept = select(QStringLiteral("q.run_id = ?"), {id.toString()}, error);
+    if (!kept)
+        return false;
+    if (kept->isEmpty()) {
+        *error = QStringLiteral("%1 was never queued: its spec is not kept (queue the spec again)").arg(id.toString());
+        return false;
+    }
+    const RunStatus status = kept->first().status;
+    if (status != RunStatus::Failed && status != RunStatus::Lost && status != RunStatus::Stopped &&
+        status != RunStatus::Diverged) {
+        *error = QStringLiteral("%1 is %2: only a failed, lost, stopped or diverged run is queued again")
+                     .arg(id.toString(), toString(status));
+        return false;
+    }
+    return requeue({id.toString()}, QStringLiteral("queued again by hand"), kEnded, error) && transaction.commit(error);
+}
+
+std::optional<QStringList> RunQueue::retrySweep(const QString& sweep, bool failedOnly, QString* error)
+{
+    SqlTransaction transaction(m_db);
+    if (!transaction.begin(error))
+        return std::nullopt;
+    const auto points =
+        select(failedOnly ? QStringLiteral("q.sweep = ? AND r.status IN ('failed', 'lost')")
+                          : QStringLiteral("q.sweep = ? AND r.status IN ('failed', 'lost', 'stopped', 'diverged')"),
+               {sweep}, error);
+    if (!points)
+        return std::nullopt;
+    QStringList ids;
+    for (const QueuedRun& point : *points)
+        ids << point.id.toString();
+    const auto requeued = requeue(ids, QStringLiteral("queued again with its sweep %1").arg(sweep), kEnded, error);
+    if (!requeued || !transaction.commit(error))
+        return std::nullopt;
+    return requeued;
+}
+
+std::optional<QVector<QueuedRun>> RunQueue::select(const QString& where, const QVariantList& values, QString* error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM run_queue q JOIN runs r ON r.id = q.run_id WHERE %2").arg(kColumns, where));
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        failed(error, query);
+        return std::nullopt;
+    }
+    QVector<QueuedRun> runs;
+    while (query.next()) {
+        QueuedRun run;
+        const auto id = ModelId::parse(query.value(0).toString());
+        if (!id)
+            continue;
+        run.id = *id;
+        run.spec = QJsonDocument::fromJson(query.value(1).toString().toUtf8()).object();
+        run.request.hosts = query.value(2).toString().split(u',', Qt::SkipEmptyParts);
+        run.request.gpus = query.value(3).toInt();
+        run.request.priority = query.value(4).toInt();
+        run.request.retries = query.value(5).toInt();
+        run.attempts = query.value(6).toInt();
+        run.request.sweep = query.value(7).toString();
+        run.queuedAt = query.value(8).toLongLong();
+        run.agent = query.value(9).toString();
+        run.host = query.value(10).toString();
+        run.status = runStatusFromString(query.value(11).toString()).value_or(RunStatus::Unknown);
+        runs.append(run);
+    }
+    return runs;
+}
+
+} // namespace jikken

@@ -1,0 +1,286 @@
+// The registry's queue and the agents that fill free slots from it (`jikken queue`, `jikken sweep`,
+// `jikken agent`): exactly one claim per run however many ask at once, a sweep of real training runs
+// shared by two agents, a killed agent's run queued again once, and only the failed points of a sweep
+// retried. Runs on both backends.
+#include "JikkenProcess.h"
+#include "RegistryBackend.h"
+#include "registry/RegistryStore.h"
+#include "registry/RunQueue.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSet>
+#include <QSqlQuery>
+#include <QThread>
+#include <QtTest>
+
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+using namespace jikken;
+using namespace jikken::testing;
+
+class TestQueue : public QObject
+{
+    Q_OBJECT
+
+private:
+    RegistryBackend m_backend;
+    QTemporaryDir m_dir;
+    int m_databases = 0;
+    QString m_logRoot; ///< each database's runs log apart: IDs start again in each
+
+    QString freshDatabase()
+    {
+        QString error;
+        const QString database = m_backend.database(QStringLiteral("queue%1").arg(++m_databases), &error);
+        m_logRoot = m_dir.filePath(QStringLiteral("logs%1").arg(m_databases));
+        RegistryStore store; // made and migrated before the processes meet it
+        if (!store.open(database, &error))
+            qFatal("%s", qPrintable(error));
+        return database;
+    }
+
+    JikkenProcess jikken() const { return JikkenProcess(m_dir.filePath(QStringLiteral("home")), m_dir.path()); }
+
+    /// A spec that trains in a few seconds on two cores.
+    QString smallSpec(int epochs = 1)
+    {
+        const QString path = m_dir.filePath(QStringLiteral("spec-%1-%2.json").arg(m_databases).arg(epochs));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(QJsonDocument(QJsonObject{{QStringLiteral("model"), QStringLiteral("lenet")},
+                                             {QStringLiteral("method"), QStringLiteral("softmax")},
+                                             {QStringLiteral("epochs"), epochs},
+                                             {QStringLiteral("train_limit"), 600},
+                                             {QStringLiteral("test_limit"), 200},
+                                             {QStringLiteral("threads"), 1},
+                                             {QStringLiteral("log_root"), m_logRoot}})
+                       .toJson());
+        return path;
+    }
+
+    static QStringList idsIn(const Result& result) { return result.out.split(u'\n', Qt::SkipEmptyParts); }
+
+    static std::optional<RunRecord> runOf(const QString& database, const QString& id)
+    {
+        RegistryStore store;
+        QString error;
+        if (!store.open(database, &error))
+            return std::nullopt;
+        return store.run(id, &error);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_backend.start(&error), qPrintable(error));
+    }
+
+    // Eight agents claim from one queue of forty at once, each on its own connection: every run is taken
+    // once, none twice, and a claim asks no more of a host than it has (GPUs, named hosts).
+    void eightAgentsClaimEachRunOnce()
+    {
+        const QString database = freshDatabase();
+        QString error;
+        {
+            RegistryStore store;
+            QVERIFY2(store.open(database, &error), qPrintable(error));
+            RunQueue queue(store.database());
+            for (int i = 0; i < 40; ++i) {
+                const auto id = store.reserve(QStringLiteral("race"), &error);
+                QVERIFY2(id, qPrintable(error));
+                QueueRequest request;
+                request.priority = i % 3;
+                QVERIFY2(queue.add(*id, QJsonObject{{QStringLiteral("epochs"), 1}}, request, &error),
+                         qPrintable(error));
+            }
+            const auto big = store.reserve(QStringLiteral("big"), &error);
+            QVERIFY(queue.add(*big, {}, QueueRequest{{QStringLiteral("gpu9")}, 2, 9, 0, {}}, &error));
+        }
+        std::mutex lock;
+        QStringList taken;
+        std::vector<std::unique_ptr<QThread>> agents;
+        for (int a = 0; a < 8; ++a) {
+            agents.emplace_back(QThread::create([&, a] {
+                RegistryStore store;
+                QString failure;
+                if (!store.open(database, &failure))
+                    return;
+                RunQueue queue(store.database());
+                while (true) {
+                    const auto claimed =
+                        queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("gpu1"), 1, &failure);
+                    if (!claimed) { // SQLite busy past its timeout: ask again, as an agent does
+                        QThread::msleep(10);
+                        continue;
+                    }
+                    if (!*claimed)
+                        return;
+                    const std::lock_guard<std::mutex> hold(lock);
+                    taken << (*claimed)->id.toString();
+                }
+            }));
+            agents.back()->start();
+        }
+        for (auto& agent : agents)
+            QVERIFY(agent->wait(120000));
+        QCOMPARE(taken.size(), 40);
+        QCOMPARE(QSet<QString>(taken.begin(), taken.end()).size(), 40);
+        for (const QString& id : std::as_const(taken))
+            QVERIFY2(!id.endsWith(QLatin1String("_big")), "a 2-GPU run for gpu9 went to gpu1 with one GPU");
+        // The one left waits for its host and its GPUs.
+        RegistryStore store;
+        QVERIFY(store.open(database, &error));
+        RunQueue queue(store.database());
+        QVERIFY(!queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 1, &error)->has_value());
+        const auto big = queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 2, &error);
+        QVERIFY(big && *big && (*big)->id.toString().endsWith(QLatin1String("_big")));
+        QCOMPARE((*big)->attempts, 1);
+        // Agent x starts afresh: its run, with no retries left, is lost, not queued again.
+        const auto released = queue.releaseRunsOf(QStringLiteral("x"), &error);
+        QVERIFY2(released && released->isEmpty(), qPrintable(error));
+        QCOMPARE(toString(store.run((*big)->id.toString(), &error)->status), QStringLiteral("lost"));
+        QVERIFY(!queue.claim(QStringLiteral("y"), QStringLiteral("gpu9"), 2, &error)->has_value());
+    }
+
+    // A 2 x 2 sweep of real training runs, two agents of one slot each: every point trains once, to
+    // `finished`, its memo naming its point; the queue is empty after; bad flags queue nothing.
+    void aSweepIsSharedByTwoAgents()
+    {
+        const QString database = freshDatabase();
+        const JikkenProcess cli = jikken();
+        const QStringList registry{QStringLiteral("--registry"), database};
+        const Result refused =
+            cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec(), QStringLiteral("--grid"),
+                                           QStringLiteral("lr=0.01,nope")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("must be a number")), qPrintable(refused.err));
+        const Result queued = cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec(),
+                                                             QStringLiteral("--grid"), QStringLiteral("lr=0.01,0.003"),
+                                                             QStringLiteral("--grid"), QStringLiteral("seed=1,2"),
+                                                             QStringLiteral("--name"), QStringLiteral("grid")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QStringList ids = idsIn(queued);
+        QCOMPARE(ids.size(), 4); // and the refused sweep queued nothing before it
+        QCOMPARE(runOf(database, ids[0])->memo, QStringLiteral("lr=0.01 seed=1"));
+        QCOMPARE(toString(runOf(database, ids[3])->status), QStringLiteral("queued"));
+        std::vector<std::unique_ptr<QProcess>> agents;
+        for (const QString& name : {QStringLiteral("a1"), QStringLiteral("a2")}) {
+            agents.push_back(std::make_unique<QProcess>());
+            cli.start(*agents.back(), registry + QStringList{QStringLiteral("agent"), QStringLiteral("--name"), name,
+                                                             QStringLiteral("--slots"), QStringLiteral("1"),
+                                                             QStringLiteral("--until-empty"), QStringLiteral("--poll"),
+                                                             QStringLiteral("0.2")});
+        }
+        for (auto& agent : agents) {
+            QVERIFY(agent->waitForFinished(600000));
+            QVERIFY2(agent->exitCode() == 0, agent->readAllStandardError().constData());
+        }
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        QSet<QString> agentsUsed;
+        for (const QString& id : ids) {
+            QCOMPARE(toString(store.run(id, &error)->status), QStringLiteral("finished"));
+            QVERIFY(QFile::exists(QStringLiteral("%1/%2/queued-spec.json").arg(m_logRoot, id)));
+        }
+        QSqlQuery rows(store.database());
+        QVERIFY(rows.exec(QStringLiteral("SELECT attempts, agent FROM run_queue")));
+        int count = 0;
+        while (rows.next()) {
+            ++count;
+            QCOMPARE(rows.value(0).toInt(), 1);
+            agentsUsed << rows.value(1).toString();
+        }
+        rows.finish();
+        QCOMPARE(count, 4);
+        QCOMPARE(agentsUsed.size(), 2); // both took their share
+        QVERIFY(RunQueue(store.database()).list(&error)->isEmpty());
+    }
+
+    // An agent killed mid-run takes its trainer with it; started again, it queues the run once more (one
+    // retry allowed), which then finishes as its second attempt, the first attempt's logs kept aside.
+    void aKilledAgentsRunIsQueuedAgainOnce()
+    {
+        const QString database = freshDatabase();
+        const JikkenProcess cli = jikken();
+        const QStringList registry{QStringLiteral("--registry"), database};
+        const Result queued = cli.run(registry + QStringList{QStringLiteral("queue"), smallSpec(2),
+                                                             QStringLiteral("--retries"), QStringLiteral("1")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QString id = idsIn(queued).value(0);
+        const QStringList agentArguments =
+            registry + QStringList{QStringLiteral("agent"), QStringLiteral("--name"),
+                                   QStringLiteral("solo"),  QStringLiteral("--slots"),
+                                   QStringLiteral("1"),     QStringLiteral("--poll"),
+                                   QStringLiteral("0.2"),   QStringLiteral("--until-empty")};
+        QProcess first;
+        cli.start(first, agentArguments);
+        QTRY_COMPARE_WITH_TIMEOUT(toString(runOf(database, id).value_or(RunRecord()).status), QStringLiteral("running"),
+                                  120000);
+        ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished(10000));
+        const Result cancelled = cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("cancel"), id});
+        QCOMPARE(cancelled.exitCode, 1); // taken by an agent: not cancelled from the queue
+        QVERIFY2(cancelled.err.contains(QStringLiteral("solo")), qPrintable(cancelled.err));
+        const Result second = cli.run(agentArguments);
+        QVERIFY2(second.exitCode == 0, qPrintable(second.err));
+        QVERIFY2(second.err.contains(QStringLiteral("queued again")), qPrintable(second.err));
+        const auto record = runOf(database, id);
+        QCOMPARE(toString(record->status), QStringLiteral("finished"));
+        QCOMPARE(record->epoch, 2); // trained from its start, not stopped by a trainer left from the first
+        QVERIFY(QDir(QStringLiteral("%1/%2.attempt-1").arg(m_logRoot, id)).exists());
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        QSqlQuery attempts(store.database());
+        QVERIFY(attempts.exec(QStringLiteral("SELECT attempts FROM run_queue")) && attempts.next());
+        QCOMPARE(attempts.value(0).toInt(), 2);
+    }
+
+    // `sweep retry --failed` queues exactly the failed and lost points; cancel takes a waiting run out.
+    void sweepRetryQueuesOnlyTheFailed()
+    {
+        const QString database = freshDatabase();
+        const JikkenProcess cli = jikken();
+        const QStringList registry{QStringLiteral("--registry"), database};
+        const Result queued = cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec(),
+                                                             QStringLiteral("--grid"), QStringLiteral("seed=1,2,3,4,5"),
+                                                             QStringLiteral("--name"), QStringLiteral("five")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QStringList ids = idsIn(queued);
+        QCOMPARE(ids.size(), 5);
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        QVERIFY(store.setStatus(ids[0], RunStatus::Finished, {}, &error));
+        QVERIFY(store.setStatus(ids[1], RunStatus::Failed, QStringLiteral("oom"), &error));
+        QVERIFY(store.setStatus(ids[2], RunStatus::Lost, {}, &error));
+        QVERIFY(store.setStatus(ids[3], RunStatus::Stopped, {}, &error));
+        const Result cancelled =
+            cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("cancel"), ids[4]});
+        QVERIFY2(cancelled.exitCode == 0, qPrintable(cancelled.err));
+        QCOMPARE(toString(store.run(ids[4], &error)->status), QStringLiteral("stopped"));
+        const Result retried = cli.run(registry + QStringList{QStringLiteral("sweep"), QStringLiteral("retry"),
+                                                              QStringLiteral("five"), QStringLiteral("--failed")});
+        QVERIFY2(retried.exitCode == 0, qPrintable(retried.err));
+        QCOMPARE(idsIn(retried), (QStringList{ids[1], ids[2]}));
+        QCOMPARE(toString(store.run(ids[1], &error)->status), QStringLiteral("queued"));
+        QCOMPARE(toString(store.run(ids[3], &error)->status), QStringLiteral("stopped"));
+        const Result listed = cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("ls")});
+        QCOMPARE(listed.out.count(QStringLiteral("five")), 2);
+        const Result bad = cli.run(registry + QStringList{QStringLiteral("queue"), smallSpec(),
+                                                          QStringLiteral("--hosts"), QStringLiteral("a b")});
+        QCOMPARE(bad.exitCode, 2);
+    }
+};
+
+QTEST_MAIN(TestQueue)
+#include "TestQueue.moc"
