@@ -17,6 +17,10 @@ const QString kColumns =
     QStringLiteral("q.run_id, q.spec, q.hosts, q.gpus, q.priority, q.retries, q.attempts, q.sweep, "
                    "q.queued_at, q.agent, q.host, r.status");
 
+/// A queue row's run is waiting (not cancelled, not started by hand): looked up by its key for each waiting
+/// row, as a join let PostgreSQL's planner, misled by a new table's statistics, scan the runs once per row.
+const QString kWaitingRun = QStringLiteral("(SELECT r.status FROM runs r WHERE r.id = q.run_id) = 'queued'");
+
 /// The statuses a run is queued again from by hand: it ended without finishing.
 const QString kEnded = QStringLiteral("'failed', 'lost', 'stopped', 'diverged'");
 
@@ -143,6 +147,27 @@ std::optional<QStringList> RunQueue::requeue(const QStringList& ids, const QStri
 std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, const QString& host, int freeGpus,
                                                         QString* error)
 {
+    // Most asks find nothing: a read says so without the write lock (SQLite's is the whole database's), and
+    // what arrives just after it is found at the next ask.
+    if (!m_look) { // prepared once: an agent asks every few seconds for days
+        m_look.emplace(m_db);
+        m_look->prepare(
+            QStringLiteral("SELECT 1 FROM run_queue q WHERE q.agent = '' AND %1 AND q.gpus <= ? AND (q.hosts = '' OR "
+                           "q.hosts LIKE ? ESCAPE '\\') UNION ALL SELECT 1 FROM runs r JOIN run_queue q ON q.run_id "
+                           "= r.id WHERE r.status = 'lost' AND q.agent <> '' AND q.attempts <= q.retries LIMIT 1")
+                .arg(kWaitingRun));
+    }
+    QSqlQuery& look = *m_look;
+    look.bindValue(0, freeGpus);
+    look.bindValue(1, hostPattern(host));
+    if (!look.exec()) {
+        failed(error, look);
+        return std::nullopt;
+    }
+    const bool something = look.next();
+    look.finish(); // no read left open (SQLite's would hold its snapshot)
+    if (!something)
+        return std::optional<QueuedRun>();
     SqlTransaction transaction(m_db);
     if (!transaction.begin(error))
         return std::nullopt;
@@ -160,10 +185,10 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     if (!lost.isEmpty() &&
         !requeue(lost, QStringLiteral("queued again: its last attempt was lost"), QStringLiteral("'lost'"), error))
         return std::nullopt;
-    query.prepare(QStringLiteral("SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id "
-                                 "WHERE q.agent = '' AND r.status = 'queued' AND q.gpus <= ? "
+    query.prepare(QStringLiteral("SELECT q.run_id FROM run_queue q WHERE q.agent = '' AND %1 AND q.gpus <= ? "
                                  "AND (q.hosts = '' OR q.hosts LIKE ? ESCAPE '\\') "
-                                 "ORDER BY q.priority DESC, q.queued_at, q.run_id LIMIT 1") +
+                                 "ORDER BY q.priority DESC, q.queued_at, q.run_id LIMIT 1")
+                      .arg(kWaitingRun) +
                   (postgresql() ? QStringLiteral(" FOR UPDATE OF q SKIP LOCKED") : QString()));
     query.addBindValue(freeGpus);
     query.addBindValue(hostPattern(host));

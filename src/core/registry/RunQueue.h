@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStringList>
 #include <QVector>
 
@@ -78,6 +79,7 @@ private:
     std::optional<QVector<QueuedRun>> select(const QString& where, const QVariantList& values, QString* error);
 
     QSqlDatabase m_db;
+    std::optional<QSqlQuery> m_look; ///< whether anything waits for an agent (claim's first, cheap question)
 };
 
 } // namespace jikken
