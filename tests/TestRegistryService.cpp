@@ -1378,6 +1378,8 @@ private Q_SLOTS:
             &error));
         QVERIFY(registry.addScalars(nan, {{QStringLiteral("train/loss"), 3, 3.0, qInf()}}, &error)); // told once
         QVERIFY(registry.reportProgress(nan, 1, 3, qQNaN(), &error));
+        // Its trainer then says it finished: it stays diverged, and no "finished" is told of it.
+        QVERIFY(registry.setStatus(nan, RunStatus::Finished, {}, &error));
         QTRY_VERIFY_WITH_TIMEOUT(bodies.size() >= 4, 10000);
         QTest::qWait(300);
         QCOMPARE(bodies.size(), 4);

@@ -350,8 +350,16 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
             return m_store.setStatus(id, status, reason, e);
         };
         update.alert = [this, id, status, reason] {
-            if (m_alerts)
-                m_alerts->statusSet(id, status, reason);
+            if (!m_alerts)
+                return;
+            // A diverged run its trainer then says finished stays diverged (the store keeps it so), and was
+            // told of when it diverged: what is told is the status stored.
+            QString stored = status;
+            QString error;
+            if (status == QLatin1String("finished"))
+                if (const auto run = m_store.run(id, &error))
+                    stored = toString(run->status);
+            m_alerts->statusSet(id, stored, reason);
         };
     } else if (leaf == QLatin1String("progress")) {
         qint64 epoch = 0;
