@@ -245,6 +245,43 @@ private Q_SLOTS:
         QCOMPARE(attempts.value(0).toInt(), 2);
     }
 
+    // An agent hands out the GPUs nvidia-smi shows idle, one run per GPU: of two (one busy with something
+    // else), two runs needing a GPU each go one after the other to the idle one, never to the busy one.
+    void runsGetIdleGpusOneAtATime()
+    {
+        const QString database = freshDatabase();
+        const QString bin = m_dir.filePath(QStringLiteral("fake-bin"));
+        QVERIFY(QDir().mkpath(bin));
+        QFile smi(bin + QStringLiteral("/nvidia-smi"));
+        QVERIFY(smi.open(QIODevice::WriteOnly));
+        smi.write("#!/bin/sh\n"
+                  "echo '0, NVIDIA H100, 70000, 81559, 97'\n" // something else trains there
+                  "echo '1, NVIDIA H100, 3, 81559, 0'\n");
+        smi.close();
+        QVERIFY(smi.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        JikkenProcess cli = jikken();
+        cli.setEnvironment(QStringLiteral("PATH"), bin + u':' + qEnvironmentVariable("PATH"));
+        const QStringList registry{QStringLiteral("--registry"), database};
+        const Result queued =
+            cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec(), QStringLiteral("--grid"),
+                                           QStringLiteral("seed=1,2"), QStringLiteral("--gpus"), QStringLiteral("1")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        QCOMPARE(idsIn(queued).size(), 2);
+        const Result agent = cli.run(registry + QStringList{QStringLiteral("agent"), QStringLiteral("--slots"),
+                                                            QStringLiteral("2"), QStringLiteral("--until-empty"),
+                                                            QStringLiteral("--poll"), QStringLiteral("0.2")});
+        QVERIFY2(agent.exitCode == 0, qPrintable(agent.err));
+        QVERIFY2(agent.err.contains(QStringLiteral("GPUs 1")), qPrintable(agent.err));
+        QCOMPARE(agent.err.count(QStringLiteral(", GPU 1)")), 2);
+        QCOMPARE(agent.err.count(QStringLiteral(", GPU 0")), 0);
+        // One after the other: the second started after the first ended.
+        const qsizetype firstEnded = agent.err.indexOf(QStringLiteral(" ended"));
+        const qsizetype secondStarted = agent.err.lastIndexOf(QStringLiteral("started "));
+        QVERIFY2(firstEnded > 0 && secondStarted > firstEnded, qPrintable(agent.err));
+        for (const QString& id : idsIn(queued))
+            QCOMPARE(toString(runOf(database, id)->status), QStringLiteral("finished"));
+    }
+
     // `sweep retry --failed` queues exactly the failed and lost points; cancel takes a waiting run out.
     void sweepRetryQueuesOnlyTheFailed()
     {
