@@ -576,6 +576,10 @@ private Q_SLOTS:
         QCOMPARE(DatabaseUrl::parse(QStringLiteral("sqlite:///srv/r.sqlite"), &error)->path,
                  QStringLiteral("/srv/r.sqlite"));
         QVERIFY(!DatabaseUrl::parse(QStringLiteral("mysql://x/y"), &error));
+        // Both of libpq's spellings are PostgreSQL wherever a registry's kind is asked (not a SQLite path).
+        QVERIFY(DatabaseUrl::isPostgresql(QStringLiteral("postgres://h/db")));
+        QVERIFY(DatabaseUrl::isPostgresql(QStringLiteral("postgresql://h/db")));
+        QVERIFY(!DatabaseUrl::isPostgresql(QStringLiteral("/srv/postgres/registry.sqlite")));
         QVERIFY(error.contains(QStringLiteral("unsupported")));
         QVERIFY(!DatabaseUrl::parse(QStringLiteral("postgresql://h/db?sslmode=disable"), &error));
         QVERIFY(!DatabaseUrl::parse(QString(), &error));

@@ -1,6 +1,5 @@
 #include "FigureWidget.h"
 
-#include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -46,8 +45,6 @@ void FigureWidget::changeEvent(QEvent* event)
 
 void FigureWidget::paintEvent(QPaintEvent*)
 {
-    QElapsedTimer timer;
-    timer.start();
     if (m_preparedSize != size()) // shown or resized before the layout came, or never laid out
         prepare();
     QPainter painter(this);
@@ -58,7 +55,6 @@ void FigureWidget::paintEvent(QPaintEvent*)
             QRectF(QPointF(qMin(*m_dragFrom, m_dragTo), 0), QPointF(qMax(*m_dragFrom, m_dragTo), height())),
             QColor(band.red(), band.green(), band.blue(), 60));
     }
-    m_lastPaintMs = timer.nsecsElapsed() / 1e6;
 }
 
 const FigureRenderer::Panel* FigureWidget::panelAt(QPointF position) const

@@ -26,8 +26,6 @@ public:
     const FigureOptions& options() const { return m_options; }
     /// What the last paint drew (its panels, their captions).
     const FigureRenderer& renderer() const { return m_renderer; }
-    /// Milliseconds the last paint took, for the status bar and the benchmark.
-    double lastPaintMs() const { return m_lastPaintMs; }
 
 Q_SIGNALS:
     /// The user zoomed (a range) or reset (none).
@@ -49,7 +47,6 @@ private:
     FigureOptions m_options;
     std::optional<double> m_dragFrom; ///< pixel x where a zoom drag started
     double m_dragTo = 0;
-    double m_lastPaintMs = 0;
     QTimer* m_prepareSoon;
     QSize m_preparedSize; ///< empty until prepared, and again when the options change
 };

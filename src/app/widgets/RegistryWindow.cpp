@@ -7,6 +7,7 @@
 #include "dispatch/DispatchActions.h"
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
+#include "registry/DatabaseUrl.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
@@ -344,7 +345,7 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
     // The embedded registry is a file here: runs on other hosts reach it through SSH tunnels.
     delete m_tunnels;
     m_tunnels = nullptr;
-    if (!registry.isService() && !registry.database.startsWith(QLatin1String("postgresql://"))) {
+    if (!registry.isService() && !DatabaseUrl::isPostgresql(registry.database)) {
         m_tunnels = new EmbeddedRegistryTunnels(registry.database, this);
         connect(m_tunnels, &EmbeddedRegistryTunnels::news, this,
                 [this](const QString& line) { statusBar()->showMessage(line, 15000); });

@@ -29,7 +29,6 @@ public:
     enum class End { Finished, Failed, Stopped };
     /// Writes the end of the run: final metrics, and the HParams session end unless it may resume.
     void finish(End end);
-    bool hasEpochs() const { return m_lastEpoch.has_value(); }
 
 private:
     void addScalar(const char* tag, qint64 step, double value);

@@ -4,6 +4,7 @@
 #include "RemoteShell.h"
 #include "SessionScripts.h"
 #include "ShellQuote.h"
+#include "registry/DatabaseUrl.h"
 #include "registry/RegistryClient.h"
 
 #include <QDeadlineTimer>
@@ -59,9 +60,8 @@ std::optional<QString> Dispatcher::registryExports(const HostSettings& host, QSt
     if (m_registryConfig.isService()) {
         lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(m_registryConfig.service.toString()))
               << QStringLiteral("export JIKKEN_TOKEN=%1").arg(quote(m_registryConfig.token));
-    } else if (m_registryConfig.database.startsWith(QLatin1String("postgresql://")) ||
-               RemoteShell::isLocal(host.alias)) {
-        const QString database = m_registryConfig.database.startsWith(QLatin1String("postgresql://"))
+    } else if (DatabaseUrl::isPostgresql(m_registryConfig.database) || RemoteShell::isLocal(host.alias)) {
+        const QString database = DatabaseUrl::isPostgresql(m_registryConfig.database)
                                      ? m_registryConfig.database
                                      : QFileInfo(m_registryConfig.database).absoluteFilePath();
         lines << QStringLiteral("export JIKKEN_REGISTRY=%1").arg(quote(database));

@@ -47,7 +47,6 @@ public:
 
 private:
     void appendRecord(std::string_view payload);
-    void appendSummaryValue(const std::string& serializedEvent);
 
     std::FILE* m_file = nullptr;
     QString m_path;

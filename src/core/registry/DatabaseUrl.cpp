@@ -4,6 +4,11 @@
 
 namespace jikken {
 
+bool DatabaseUrl::isPostgresql(const QString& text)
+{
+    return text.startsWith(QLatin1String("postgresql://")) || text.startsWith(QLatin1String("postgres://"));
+}
+
 std::optional<DatabaseUrl> DatabaseUrl::parse(const QString& text, QString* error)
 {
     auto fail = [error](const QString& message) -> std::optional<DatabaseUrl> {
@@ -22,7 +27,7 @@ std::optional<DatabaseUrl> DatabaseUrl::parse(const QString& text, QString* erro
             return fail(QStringLiteral("sqlite: needs a file path, e.g. sqlite:/srv/jikken/registry.sqlite"));
         return result;
     }
-    if (!text.startsWith(QLatin1String("postgresql://")) && !text.startsWith(QLatin1String("postgres://"))) {
+    if (!isPostgresql(text)) {
         if (text.contains(QLatin1String("://")))
             return fail(QStringLiteral("unsupported database URL \"%1\"; use a SQLite file path or "
                                        "postgresql://user@host:port/dbname")

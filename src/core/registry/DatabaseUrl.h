@@ -20,6 +20,8 @@ struct DatabaseUrl
     QString databaseName;
 
     static std::optional<DatabaseUrl> parse(const QString& text, QString* error);
+    /// Whether `text` names a PostgreSQL database (`postgresql://` or libpq's other spelling, `postgres://`).
+    static bool isPostgresql(const QString& text);
     /// For messages and logs: the path, or the URL without its password.
     QString display() const;
     /// Qt SQL driver name: QSQLITE or QPSQL.
