@@ -72,6 +72,25 @@ struct Drain
     int twice = 0;
 };
 
+/// Starts `agents` threads, each an agent with its own registry connection, running `work(a, queue)`.
+std::vector<std::unique_ptr<QThread>> startAgents(const QString& database, int agents,
+                                                  const std::function<void(int, RunQueue&)>& work)
+{
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int a = 0; a < agents; ++a) {
+        threads.emplace_back(QThread::create([database, work, a] {
+            RegistryStore store;
+            QString error;
+            if (!store.open(database, &error))
+                return;
+            RunQueue queue(store.database());
+            work(a, queue);
+        }));
+        threads.back()->start();
+    }
+    return threads;
+}
+
 /// `agents` threads, each on its own connection, claim until the queue is empty.
 Drain drain(const QString& database, int agents)
 {
@@ -80,29 +99,21 @@ Drain drain(const QString& database, int agents)
     QStringList taken;
     QElapsedTimer wall;
     wall.start();
-    std::vector<std::unique_ptr<QThread>> threads;
-    for (int a = 0; a < agents; ++a) {
-        threads.emplace_back(QThread::create([&, a] {
-            RegistryStore store;
-            QString error;
-            if (!store.open(database, &error))
+    const auto threads = startAgents(database, agents, [&](int a, RunQueue& queue) {
+        QString error;
+        while (true) {
+            QElapsedTimer one;
+            one.start();
+            const auto claimed = queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("host"), 1, &error);
+            const double ms = one.nsecsElapsed() / 1e6;
+            if (claimed && !*claimed)
                 return;
-            RunQueue queue(store.database());
-            while (true) {
-                QElapsedTimer one;
-                one.start();
-                const auto claimed = queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("host"), 1, &error);
-                const double ms = one.nsecsElapsed() / 1e6;
-                if (claimed && !*claimed)
-                    return;
-                const std::lock_guard<std::mutex> hold(lock);
-                latencies.push_back(ms);
-                if (claimed)
-                    taken << (*claimed)->id.toString();
-            }
-        }));
-        threads.back()->start();
-    }
+            const std::lock_guard<std::mutex> hold(lock);
+            latencies.push_back(ms);
+            if (claimed)
+                taken << (*claimed)->id.toString();
+        }
+    });
     for (auto& thread : threads)
         thread->wait();
     Drain result;
@@ -175,26 +186,18 @@ Idle idlePolling(const QString& database, int agents, const std::function<QList<
     std::atomic<bool> stop = false;
     std::mutex lock;
     QHash<QString, qint64> takenAt;
-    std::vector<std::unique_ptr<QThread>> threads;
-    for (int a = 0; a < agents; ++a) {
-        threads.emplace_back(QThread::create([&, a] {
-            RegistryStore store;
-            QString error;
-            if (!store.open(database, &error))
-                return;
-            RunQueue queue(store.database());
-            QThread::msleep(2000 * a / agents);
-            while (!stop.load()) {
-                const auto claimed = queue.claim(QStringLiteral("idle%1").arg(a), QStringLiteral("host"), 1, &error);
-                if (claimed && *claimed) {
-                    const std::lock_guard<std::mutex> hold(lock);
-                    takenAt.insert((*claimed)->id.toString(), QDateTime::currentMSecsSinceEpoch());
-                }
-                QThread::msleep(2000); // one wake-up a poll, as an agent's
+    const auto threads = startAgents(database, agents, [&](int a, RunQueue& queue) {
+        QString error;
+        QThread::msleep(2000 * a / agents);
+        while (!stop.load()) {
+            const auto claimed = queue.claim(QStringLiteral("idle%1").arg(a), QStringLiteral("host"), 1, &error);
+            if (claimed && *claimed) {
+                const std::lock_guard<std::mutex> hold(lock);
+                takenAt.insert((*claimed)->id.toString(), QDateTime::currentMSecsSinceEpoch());
             }
-        }));
-        threads.back()->start();
-    }
+            QThread::msleep(2000); // one wake-up a poll, as an agent's
+        }
+    });
     QThread::sleep(3); // all polling
     result.cpuShare = cpuShareOver(10, server);
     RegistryStore store;

@@ -134,9 +134,9 @@ ConnectionGuard::Verdict ConnectionGuard::share(QTcpSocket* socket, const QByteA
     State* state = m_states.value(socket);
     if (!state)
         return {};
+    Share& theirs = shareOf(client); // refilled to now
     if (state->client != client) {
-        leave(state);
-        Share& theirs = shareOf(client);
+        leave(state); // another client's share: no insertion, so `theirs` stays valid
         if (theirs.connections >= m_limits.maxConnectionsPerClient)
             return {QStringLiteral("this client already has %1 connections open, the most one may hold: send on "
                                    "those")
@@ -145,7 +145,6 @@ ConnectionGuard::Verdict ConnectionGuard::share(QTcpSocket* socket, const QByteA
         ++theirs.connections;
         state->client = client;
     }
-    const Share& theirs = shareOf(client);
     if (theirs.creditMs >= 0)
         return {};
     const int wait = static_cast<int>(std::ceil(-theirs.creditMs / m_limits.clientShare / 1000));

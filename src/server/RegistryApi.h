@@ -130,12 +130,6 @@ private:
     ApiReply record(const QString& id);
     ApiReply tags(const QString& id);
     ApiReply history(const QString& id);
-    /// One tag of a points reply: its series when the cache holds it, else loaded by the reply's writer.
-    struct WantedSeries
-    {
-        QString tag;
-        std::optional<ScalarSeries> cached;
-    };
     /// How a points reply shows each series: all of it (`points` 0) or reduced, and from which step on.
     struct Shaping
     {
@@ -145,9 +139,9 @@ private:
     };
     /// What a writer's read that failed answers (and its connection reopened next time, if it was lost).
     static ApiReply workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error);
-    /// `{<head>, "series": [...]}` written off the event loop, the series the cache lacks loaded there
-    /// (and handed to the cache afterwards); 413 past maxReplyPoints.
-    ApiReply pointsReply(QByteArray head, const QString& id, QVector<WantedSeries> wanted, Shaping shaping);
+    /// `{<head>, "series": [...]}` of run `id`'s `tags`, written off the event loop, the series the cache
+    /// lacks loaded there (and handed to the cache afterwards); 413 past maxReplyPoints.
+    ApiReply pointsReply(QByteArray head, const QString& id, const QStringList& tags, Shaping shaping);
 
     RegistryStore& m_store;
     WorkerStore m_workerStore;

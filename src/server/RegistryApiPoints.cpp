@@ -143,10 +143,7 @@ ApiReply RegistryApi::history(const QString& id)
     const auto tags = m_store.tags(id, &error);
     if (!tags)
         return storeFailure(m_store.lastFailure(), error);
-    QVector<WantedSeries> wanted;
-    for (const QString& tag : *tags)
-        wanted.append({tag, std::nullopt});
-    return pointsReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), id, std::move(wanted), {});
+    return pointsReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), id, *tags, {});
 }
 
 ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
@@ -182,10 +179,7 @@ ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
     QString error;
     if (!m_store.run(id, &error))
         return storeFailure(m_store.lastFailure(), error);
-    QVector<WantedSeries> wanted;
-    for (const QString& tag : std::as_const(tags))
-        wanted.append({tag, std::nullopt});
-    return pointsReply(members({{QStringLiteral("id"), id}}), id, std::move(wanted), shaping);
+    return pointsReply(members({{QStringLiteral("id"), id}}), id, tags, shaping);
 }
 
 ApiReply RegistryApi::workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error)
@@ -198,18 +192,24 @@ ApiReply RegistryApi::workerFailure(const WorkerStore& workerStore, RegistryStor
     return storeFailure(failure, error);
 }
 
-ApiReply RegistryApi::pointsReply(QByteArray head, const QString& id, QVector<WantedSeries> wanted, Shaping shaping)
+ApiReply RegistryApi::pointsReply(QByteArray head, const QString& id, const QStringList& tags, Shaping shaping)
 {
-    for (WantedSeries& series : wanted) {
-        const ScalarSeries* cached = m_cache.find(id, series.tag);
+    // Each tag's series when the cache holds it (shared, not copied), else loaded by the reply's writer.
+    struct WantedSeries
+    {
+        QString tag;
+        std::optional<ScalarSeries> cached;
+    };
+    QVector<WantedSeries> wanted;
+    for (const QString& tag : tags) {
+        const ScalarSeries* cached = m_cache.find(id, tag);
         if (!cached && !m_workerStore) { // loaded here, as there is no writer's connection to load it
             QString error;
-            cached = m_cache.series(id, series.tag, &error);
+            cached = m_cache.series(id, tag, &error);
             if (!cached)
                 return storeFailure(m_store.lastFailure(), error);
         }
-        if (cached)
-            series.cached = *cached; // shared, not copied
+        wanted.append({tag, cached ? std::optional<ScalarSeries>(*cached) : std::nullopt});
     }
     ApiReply reply;
     reply.later = [head = std::move(head), id, wanted = std::move(wanted), shaping, workerStore = m_workerStore,

@@ -21,6 +21,13 @@ const QString kColumns =
 /// row, as a join let PostgreSQL's planner, misled by a new table's statistics, scan the runs once per row.
 const QString kWaitingRun = QStringLiteral("(SELECT r.status FROM runs r WHERE r.id = q.run_id) = 'queued'");
 
+/// A queue row an agent with `?` free GPUs on host `?` (a LIKE pattern, hostPattern) may take.
+const QString kFitsWaiting = QStringLiteral("q.agent = '' AND %1 AND q.gpus <= ? AND (q.hosts = '' OR q.hosts LIKE ? "
+                                            "ESCAPE '\\')")
+                                 .arg(kWaitingRun);
+/// A run an agent took whose attempt was lost, with retries left (the FROM has runs r and run_queue q).
+const QString kLostWithRetries = QStringLiteral("r.status = 'lost' AND q.agent <> '' AND q.attempts <= q.retries");
+
 /// The statuses a run is queued again from by hand: it ended without finishing.
 const QString kEnded = QStringLiteral("'failed', 'lost', 'stopped', 'diverged'");
 
@@ -152,10 +159,9 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     if (!m_look) { // prepared once: an agent asks every few seconds for days
         m_look.emplace(m_db);
         m_look->prepare(
-            QStringLiteral("SELECT 1 FROM run_queue q WHERE q.agent = '' AND %1 AND q.gpus <= ? AND (q.hosts = '' OR "
-                           "q.hosts LIKE ? ESCAPE '\\') UNION ALL SELECT 1 FROM runs r JOIN run_queue q ON q.run_id "
-                           "= r.id WHERE r.status = 'lost' AND q.agent <> '' AND q.attempts <= q.retries LIMIT 1")
-                .arg(kWaitingRun));
+            QStringLiteral("SELECT 1 FROM run_queue q WHERE %1 UNION ALL SELECT 1 FROM runs r JOIN run_queue q "
+                           "ON q.run_id = r.id WHERE %2 LIMIT 1")
+                .arg(kFitsWaiting, kLostWithRetries));
     }
     QSqlQuery& look = *m_look;
     look.bindValue(0, freeGpus);
@@ -173,8 +179,8 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
         return std::nullopt;
     QSqlQuery query(m_db);
     // Lost attempts with retries left wait again (the first claim after the loss sees to it).
-    if (!query.exec(QStringLiteral("SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id "
-                                   "WHERE r.status = 'lost' AND q.agent <> '' AND q.attempts <= q.retries"))) {
+    if (!query.exec(QStringLiteral("SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id WHERE %1")
+                        .arg(kLostWithRetries))) {
         failed(error, query);
         return std::nullopt;
     }
@@ -185,10 +191,9 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     if (!lost.isEmpty() &&
         !requeue(lost, QStringLiteral("queued again: its last attempt was lost"), QStringLiteral("'lost'"), error))
         return std::nullopt;
-    query.prepare(QStringLiteral("SELECT q.run_id FROM run_queue q WHERE q.agent = '' AND %1 AND q.gpus <= ? "
-                                 "AND (q.hosts = '' OR q.hosts LIKE ? ESCAPE '\\') "
-                                 "ORDER BY q.priority DESC, q.queued_at, q.run_id LIMIT 1")
-                      .arg(kWaitingRun) +
+    query.prepare(QStringLiteral("SELECT q.run_id FROM run_queue q WHERE %1 ORDER BY q.priority DESC, q.queued_at, "
+                                 "q.run_id LIMIT 1")
+                      .arg(kFitsWaiting) +
                   (postgresql() ? QStringLiteral(" FOR UPDATE OF q SKIP LOCKED") : QString()));
     query.addBindValue(freeGpus);
     query.addBindValue(hostPattern(host));
@@ -304,14 +309,15 @@ bool RunQueue::retry(const ModelId& id, QString* error)
         *error = QStringLiteral("%1 was never queued: its spec is not kept (queue the spec again)").arg(id.toString());
         return false;
     }
-    const RunStatus status = kept->first().status;
-    if (status != RunStatus::Failed && status != RunStatus::Lost && status != RunStatus::Stopped &&
-        status != RunStatus::Diverged) {
+    const auto requeued = requeue({id.toString()}, QStringLiteral("queued again by hand"), kEnded, error);
+    if (!requeued)
+        return false;
+    if (requeued->isEmpty()) {
         *error = QStringLiteral("%1 is %2: only a failed, lost, stopped or diverged run is queued again")
-                     .arg(id.toString(), toString(status));
+                     .arg(id.toString(), toString(kept->first().status));
         return false;
     }
-    return requeue({id.toString()}, QStringLiteral("queued again by hand"), kEnded, error) && transaction.commit(error);
+    return transaction.commit(error);
 }
 
 std::optional<QStringList> RunQueue::retrySweep(const QString& sweep, bool failedOnly, QString* error)
