@@ -40,7 +40,7 @@ void queueRuns(const QString& database, int count)
     QString error;
     if (!store.open(database, &error))
         qFatal("%s", qPrintable(error));
-    RunQueue queue(store.database());
+    RunQueue queue(store);
     // A day has 999 IDs: the runs are spread over days, as a lab's queue of a week is.
     for (int first = 0; first < count; first += 500) {
         const QDateTime day = QDateTime::currentDateTimeUtc().addDays(-first / 500);
@@ -72,9 +72,9 @@ struct Drain
     int twice = 0;
 };
 
-/// Starts `agents` threads, each an agent with its own registry connection, running `work(a, queue)`.
+/// Starts `agents` threads, each an agent with its own registry connection, running `work(a, store, queue)`.
 std::vector<std::unique_ptr<QThread>> startAgents(const QString& database, int agents,
-                                                  const std::function<void(int, RunQueue&)>& work)
+                                                  const std::function<void(int, RegistryStore&, RunQueue&)>& work)
 {
     std::vector<std::unique_ptr<QThread>> threads;
     for (int a = 0; a < agents; ++a) {
@@ -83,8 +83,8 @@ std::vector<std::unique_ptr<QThread>> startAgents(const QString& database, int a
             QString error;
             if (!store.open(database, &error))
                 return;
-            RunQueue queue(store.database());
-            work(a, queue);
+            RunQueue queue(store);
+            work(a, store, queue);
         }));
         threads.back()->start();
     }
@@ -99,15 +99,17 @@ Drain drain(const QString& database, int agents)
     QStringList taken;
     QElapsedTimer wall;
     wall.start();
-    const auto threads = startAgents(database, agents, [&](int a, RunQueue& queue) {
+    const auto threads = startAgents(database, agents, [&](int a, RegistryStore& store, RunQueue& queue) {
         QString error;
         while (true) {
             QElapsedTimer one;
             one.start();
-            const auto claimed = queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("host"), 1, &error);
+            const auto claimed = queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("host"), 1, {}, &error);
             const double ms = one.nsecsElapsed() / 1e6;
             if (claimed && !*claimed)
                 return;
+            if (claimed) // its trainer says it runs, as a started run's does
+                store.setStatus((*claimed)->id.toString(), RunStatus::Running, {}, &error);
             const std::lock_guard<std::mutex> hold(lock);
             latencies.push_back(ms);
             if (claimed)
@@ -186,12 +188,13 @@ Idle idlePolling(const QString& database, int agents, const std::function<QList<
     std::atomic<bool> stop = false;
     std::mutex lock;
     QHash<QString, qint64> takenAt;
-    const auto threads = startAgents(database, agents, [&](int a, RunQueue& queue) {
+    const auto threads = startAgents(database, agents, [&](int a, RegistryStore& store, RunQueue& queue) {
         QString error;
         QThread::msleep(2000 * a / agents);
         while (!stop.load()) {
-            const auto claimed = queue.claim(QStringLiteral("idle%1").arg(a), QStringLiteral("host"), 1, &error);
+            const auto claimed = queue.claim(QStringLiteral("idle%1").arg(a), QStringLiteral("host"), 1, {}, &error);
             if (claimed && *claimed) {
+                store.setStatus((*claimed)->id.toString(), RunStatus::Running, {}, &error);
                 const std::lock_guard<std::mutex> hold(lock);
                 takenAt.insert((*claimed)->id.toString(), QDateTime::currentMSecsSinceEpoch());
             }
@@ -203,7 +206,7 @@ Idle idlePolling(const QString& database, int agents, const std::function<QList<
     RegistryStore store;
     QString error;
     store.open(database, &error);
-    RunQueue queue(store.database());
+    RunQueue queue(store);
     std::vector<double> waits;
     for (int i = 0; i < 20; ++i) {
         const auto id = store.reserve(QStringLiteral("late"), &error);

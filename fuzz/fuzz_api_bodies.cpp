@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const char* method;
         const char* leaf; ///< a run's leaf, or a path of its own when it starts with '/'
     };
-    static constexpr std::array<Endpoint, 11> kEndpoints{{{"PUT", "description"},
+    static constexpr std::array<Endpoint, 16> kEndpoints{{{"PUT", "description"},
                                                           {"PUT", "final_metrics"},
                                                           {"PUT", "labels"},
                                                           {"POST", "labels"},
@@ -65,7 +65,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                                                           {"POST", "progress"},
                                                           {"POST", "heartbeat"},
                                                           {"POST", "/api/v1/import"},
-                                                          {"POST", "/api/v1/reserve"}}};
+                                                          {"POST", "/api/v1/reserve"},
+                                                          {"POST", "/api/v1/queue/add"},
+                                                          {"POST", "/api/v1/queue/claim"},
+                                                          {"POST", "/api/v1/queue/release"},
+                                                          {"POST", "/api/v1/queue/cancel"},
+                                                          {"POST", "/api/v1/queue/retry"}}};
     if (size == 0)
         return 0;
     const Endpoint& endpoint = kEndpoints[data[0] % kEndpoints.size()];

@@ -1,9 +1,11 @@
 // The registry's queue and the agents that fill free slots from it (`jikken queue`, `jikken sweep`,
 // `jikken agent`): exactly one claim per run however many ask at once, a sweep of real training runs
-// shared by two agents, a killed agent's run queued again once, and only the failed points of a sweep
-// retried. Runs on both backends.
+// shared by two agents (on the database, and through `jikken serve`), a killed agent's run queued again
+// once, and only the failed points of a sweep retried. Runs on both backends.
 #include "JikkenProcess.h"
 #include "RegistryBackend.h"
+#include "ServeProcess.h"
+#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RunQueue.h"
 
@@ -65,6 +67,27 @@ private:
         return path;
     }
 
+    /// Agents of one slot each, named `names`, run until nothing waits; whether they all exited 0.
+    static bool agentsEmptyTheQueue(const JikkenProcess& cli, const QStringList& registry, const QStringList& names)
+    {
+        std::vector<std::unique_ptr<QProcess>> agents;
+        for (const QString& name : names) {
+            agents.push_back(std::make_unique<QProcess>());
+            cli.start(*agents.back(), registry + QStringList{QStringLiteral("agent"), QStringLiteral("--name"), name,
+                                                             QStringLiteral("--slots"), QStringLiteral("1"),
+                                                             QStringLiteral("--until-empty"), QStringLiteral("--poll"),
+                                                             QStringLiteral("0.2")});
+        }
+        bool allOk = true;
+        for (auto& agent : agents) {
+            const bool ok = agent->waitForFinished(600000) && agent->exitCode() == 0;
+            if (!ok)
+                qWarning("agent: %s", agent->readAllStandardError().constData());
+            allOk = allOk && ok;
+        }
+        return allOk;
+    }
+
     static QStringList idsIn(const Result& result) { return result.out.split(u'\n', Qt::SkipEmptyParts); }
 
     static std::optional<RunRecord> runOf(const QString& database, const QString& id)
@@ -92,7 +115,7 @@ private Q_SLOTS:
         {
             RegistryStore store;
             QVERIFY2(store.open(database, &error), qPrintable(error));
-            RunQueue queue(store.database());
+            RunQueue queue(store);
             for (int i = 0; i < 40; ++i) {
                 const auto id = store.reserve(QStringLiteral("race"), &error);
                 QVERIFY2(id, qPrintable(error));
@@ -113,16 +136,18 @@ private Q_SLOTS:
                 QString failure;
                 if (!store.open(database, &failure))
                     return;
-                RunQueue queue(store.database());
+                RunQueue queue(store);
+                QStringList held; // none of its runs starts here: the agent holds them all
                 while (true) {
                     const auto claimed =
-                        queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("gpu1"), 1, &failure);
+                        queue.claim(QStringLiteral("agent%1").arg(a), QStringLiteral("gpu1"), 1, held, &failure);
                     if (!claimed) { // SQLite busy past its timeout: ask again, as an agent does
                         QThread::msleep(10);
                         continue;
                     }
                     if (!*claimed)
                         return;
+                    held << (*claimed)->id.toString();
                     const std::lock_guard<std::mutex> hold(lock);
                     taken << (*claimed)->id.toString();
                 }
@@ -138,16 +163,16 @@ private Q_SLOTS:
         // The one left waits for its host and its GPUs.
         RegistryStore store;
         QVERIFY(store.open(database, &error));
-        RunQueue queue(store.database());
-        QVERIFY(!queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 1, &error)->has_value());
-        const auto big = queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 2, &error);
+        RunQueue queue(store);
+        QVERIFY(!queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 1, {}, &error)->has_value());
+        const auto big = queue.claim(QStringLiteral("x"), QStringLiteral("gpu9"), 2, {}, &error);
         QVERIFY(big && *big && (*big)->id.toString().endsWith(QLatin1String("_big")));
         QCOMPARE((*big)->attempts, 1);
         // Agent x starts afresh: its run, with no retries left, is lost, not queued again.
         const auto released = queue.releaseRunsOf(QStringLiteral("x"), &error);
         QVERIFY2(released && released->isEmpty(), qPrintable(error));
         QCOMPARE(toString(store.run((*big)->id.toString(), &error)->status), QStringLiteral("lost"));
-        QVERIFY(!queue.claim(QStringLiteral("y"), QStringLiteral("gpu9"), 2, &error)->has_value());
+        QVERIFY(!queue.claim(QStringLiteral("y"), QStringLiteral("gpu9"), 2, {}, &error)->has_value());
     }
 
     // A 2 x 2 sweep of real training runs, two agents of one slot each: every point trains once, to
@@ -171,18 +196,7 @@ private Q_SLOTS:
         QCOMPARE(ids.size(), 4); // and the refused sweep queued nothing before it
         QCOMPARE(runOf(database, ids[0])->memo, QStringLiteral("lr=0.01 seed=1"));
         QCOMPARE(toString(runOf(database, ids[3])->status), QStringLiteral("queued"));
-        std::vector<std::unique_ptr<QProcess>> agents;
-        for (const QString& name : {QStringLiteral("a1"), QStringLiteral("a2")}) {
-            agents.push_back(std::make_unique<QProcess>());
-            cli.start(*agents.back(), registry + QStringList{QStringLiteral("agent"), QStringLiteral("--name"), name,
-                                                             QStringLiteral("--slots"), QStringLiteral("1"),
-                                                             QStringLiteral("--until-empty"), QStringLiteral("--poll"),
-                                                             QStringLiteral("0.2")});
-        }
-        for (auto& agent : agents) {
-            QVERIFY(agent->waitForFinished(600000));
-            QVERIFY2(agent->exitCode() == 0, agent->readAllStandardError().constData());
-        }
+        QVERIFY(agentsEmptyTheQueue(cli, registry, {QStringLiteral("a1"), QStringLiteral("a2")}));
         RegistryStore store;
         QString error;
         QVERIFY(store.open(database, &error));
@@ -202,7 +216,62 @@ private Q_SLOTS:
         rows.finish();
         QCOMPARE(count, 4);
         QCOMPARE(agentsUsed.size(), 2); // both took their share
-        QVERIFY(RunQueue(store.database()).list(&error)->isEmpty());
+        QVERIFY(RunQueue(store).list(&error)->isEmpty());
+    }
+
+    // The same through `jikken serve`: a sweep queued, listed and shared by two agents that reach the registry
+    // only through the service; a claim whose answer was lost is handed to its agent again, not left taken;
+    // a read-only token claims nothing.
+    void aSweepRunsThroughTheService()
+    {
+        const QString database = freshDatabase();
+        JikkenProcess cli = jikken();
+        ServeProcess serve(cli, database);
+        const QString token = serve.makeToken(QStringLiteral("queue"));
+        const QString readOnly = serve.makeToken(QStringLiteral("viewer"), true);
+        QString error;
+        QVERIFY2(!token.isEmpty() && serve.start(&error), qPrintable(error));
+        cli.setEnvironment(QStringLiteral("JIKKEN_TOKEN"), token);
+        const QStringList registry{QStringLiteral("--registry"), serve.url()};
+        const Result queued = cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec(),
+                                                             QStringLiteral("--grid"), QStringLiteral("seed=1,2,3"),
+                                                             QStringLiteral("--name"), QStringLiteral("remote")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QStringList ids = idsIn(queued);
+        QCOMPARE(ids.size(), 3);
+        QCOMPARE(runOf(database, ids[1])->memo, QStringLiteral("seed=2"));
+        const Result listed = cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("ls")});
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        QCOMPARE(listed.out.count(QStringLiteral("remote")), 3);
+
+        HttpRegistryClient viewer(QUrl(serve.url()), readOnly);
+        QVERIFY(!viewer.claim(QStringLiteral("v"), QStringLiteral("h"), 0, {}, &error));
+        QCOMPARE(viewer.lastFailure(), RegistryFailure::Unauthorized);
+        HttpRegistryClient ghost(QUrl(serve.url()), token);
+        const auto first = ghost.claim(QStringLiteral("ghost"), QStringLiteral("h"), 0, {}, &error);
+        QVERIFY2(first && *first, qPrintable(error));
+        const QString lost = (*first)->id.toString();
+        // Its answer never arrived: the agent, holding nothing, asks again and is handed the same run.
+        const auto again = ghost.claim(QStringLiteral("ghost"), QStringLiteral("h"), 0, {}, &error);
+        QVERIFY(again && *again);
+        QCOMPARE((*again)->id.toString(), lost);
+        QCOMPARE((*again)->attempts, 1);
+        const auto next = ghost.claim(QStringLiteral("ghost"), QStringLiteral("h"), 0, {lost}, &error);
+        QVERIFY(next && *next && (*next)->id.toString() != lost);
+        QVERIFY(!ghost.cancel((*next)->id, &error)); // taken: not cancelled from the queue
+        QCOMPARE(ghost.lastFailure(), RegistryFailure::Conflict);
+        const auto released = ghost.releaseRunsOf(QStringLiteral("ghost"), &error);
+        QVERIFY2(released, qPrintable(error));
+        QCOMPARE(released->size(), 0); // no retries: both lost, neither queued again
+        QCOMPARE(toString(runOf(database, lost)->status), QStringLiteral("lost"));
+        const auto retried = ghost.retrySweep(QStringLiteral("remote"), true, &error);
+        QVERIFY2(retried && retried->size() == 2, qPrintable(error));
+
+        QVERIFY(agentsEmptyTheQueue(cli, registry, {QStringLiteral("s1"), QStringLiteral("s2")}));
+        for (const QString& id : ids)
+            QCOMPARE(toString(runOf(database, id)->status), QStringLiteral("finished"));
+        const auto left = ghost.list(&error);
+        QVERIFY2(left && left->isEmpty(), qPrintable(error));
     }
 
     // An agent killed mid-run takes its trainer with it; started again, it queues the run once more (one

@@ -7,6 +7,7 @@
 #include "registry/RegistryStore.h"
 #include "registry/RegistryWire.h"
 #include "registry/RunColour.h"
+#include "registry/RunQueue.h"
 #include "registry/StoredText.h"
 #include "series/Downsampling.h"
 
@@ -52,6 +53,8 @@ RegistryApi::RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& ca
 {
 }
 
+RegistryApi::~RegistryApi() = default;
+
 ApiReply RegistryApi::storeFailure(RegistryFailure failure, const QString& error)
 {
     switch (failure) {
@@ -89,6 +92,8 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
     }
     if (parts.size() == 3 && resource == QLatin1String("runs") && get)
         return listRuns(request.query);
+    if (resource == QLatin1String("queue") && parts.size() <= 4)
+        return queueRequest(request, parts.value(3));
     if (resource == QLatin1String("runs") && (parts.size() == 4 || parts.size() == 5))
         return runRequest(request, parts[3], parts.size() == 5 ? parts[4] : QString());
     const bool known = parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("alerts") ||

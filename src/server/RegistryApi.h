@@ -20,6 +20,7 @@ namespace jikken {
 class ChangeFeed;
 class RunAlerts;
 class RegistryStore;
+class RunQueue;
 class SeriesCache;
 
 /// One request to the registry's JSON API, after transport and authentication.
@@ -74,6 +75,7 @@ class RegistryApi
 {
 public:
     RegistryApi(RegistryStore& store, ChangeFeed& feed, SeriesCache& cache, ApiLimits limits = {});
+    ~RegistryApi();
 
     ApiReply handle(const ApiRequest& request);
     /// Where applied status and progress reports are told (finished, failed, a test error gone NaN).
@@ -109,6 +111,8 @@ private:
     ApiReply listRuns(const QUrlQuery& query);
     ApiReply importRuns(const QJsonObject& body);
     ApiReply runRequest(const ApiRequest& request, const QString& id, const QString& leaf);
+    /// `/api/v1/queue` and `/api/v1/queue/<verb>` (RegistryApiQueue.cpp): the run queue.
+    ApiReply queueRequest(const ApiRequest& request, const QString& verb);
     /// What a GET of a run's leaf answers ("": the run's record), by leaf: the leaves that are read.
     using RunRead = std::function<ApiReply(RegistryApi& api, const QString& id, const QUrlQuery& query)>;
     static const QHash<QString, RunRead>& runReads();
@@ -149,6 +153,7 @@ private:
     ChangeFeed& m_feed;
     SeriesCache& m_cache;
     ApiLimits m_limits;
+    std::unique_ptr<RunQueue> m_queue; ///< made at the first queue request
 };
 
 } // namespace jikken

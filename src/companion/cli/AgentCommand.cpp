@@ -1,12 +1,12 @@
 // `jikken agent`: on one host, takes the queued runs that fit its free GPUs (or slots) and starts each as
 // `jikken train --id` would be started by hand, until stopped — or, with --until-empty, until nothing waits
-// for it. Which agent takes a run is settled by the registry (RunQueue::claim), however many ask at once.
+// for it. Which agent takes a run is settled by the registry (RunQueue::claim), however many ask at once, on
+// its database or through its service.
 #include "QueueCommands.h"
 
 #include "Console.h"
 #include "dispatch/GpuProbe.h"
-#include "registry/RegistryStore.h"
-#include "registry/RunQueue.h"
+#include "registry/QueueClient.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -59,8 +59,8 @@ QList<int> idleGpus()
 class Agent
 {
 public:
-    Agent(RegistryStore& store, const RegistryLocation& location, const AgentOptions& options)
-        : m_store(store), m_queue(store.database()), m_location(location), m_options(options),
+    Agent(RegistryClient& registry, QueueClient& queue, const RegistryLocation& location, const AgentOptions& options)
+        : m_registry(registry), m_queue(queue), m_location(location), m_options(options),
           m_name(options.name.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.name)),
           m_host(options.host.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.host))
     {
@@ -85,7 +85,7 @@ public:
             bool nothingWaits = false;
             while (static_cast<int>(m_children.size()) < slots) {
                 const QList<int> free = freeGpus();
-                const auto claimed = m_queue.claim(m_name, m_host, static_cast<int>(free.size()), &error);
+                const auto claimed = m_queue.claim(m_name, m_host, static_cast<int>(free.size()), holding(), &error);
                 if (!claimed) { // the database is away a moment: asked again at the next poll
                     console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
                     break;
@@ -109,6 +109,15 @@ private:
         QString id;
         QList<int> gpus;
     };
+
+    /// The runs this agent's trainers hold.
+    QStringList holding() const
+    {
+        QStringList ids;
+        for (const Child& child : m_children)
+            ids << child.id;
+        return ids;
+    }
 
     static QString gpuList(const QList<int>& gpus)
     {
@@ -194,8 +203,8 @@ private:
     void fail(const QString& id, const QString& why)
     {
         QString error;
-        const auto record = m_store.run(id, &error);
-        if (record && !isTerminal(record->status) && !m_store.setStatus(id, RunStatus::Failed, why, &error))
+        const auto record = m_registry.run(id, &error);
+        if (record && !isTerminal(record->status) && !m_registry.setStatus(id, RunStatus::Failed, why, &error))
             console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
         console::note(QStringLiteral("agent %1: %2 %3").arg(m_name, id, why));
     }
@@ -233,8 +242,8 @@ private:
         }
     }
 
-    RegistryStore& m_store;
-    RunQueue m_queue;
+    RegistryClient& m_registry;
+    QueueClient& m_queue;
     const RegistryLocation& m_location;
     AgentOptions m_options;
     QString m_name;
@@ -260,8 +269,9 @@ void addAgentCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
         ->check(CLI::Range(0.1, 3600.0));
     agent->callback([&registry, &action, options] {
         action = [&registry, options] {
-            return withLocalStore(registry, "agent",
-                                  [&](RegistryStore& store) { return Agent(store, registry, *options).run(); });
+            return withQueue(registry, [&](RegistryClient& client, QueueClient& queue) {
+                return Agent(client, queue, registry, *options).run();
+            });
         };
     });
 }

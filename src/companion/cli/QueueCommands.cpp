@@ -1,8 +1,9 @@
 // `jikken queue` (a run waits for a GPU or an agent's slot) and `jikken sweep` (a grid of runs queued at
-// once, its failed points queued again): the registry's RunQueue, on its database.
+// once, its failed points queued again): the registry's queue, on its database or through its service.
 #include "QueueCommands.h"
 
 #include "Console.h"
+#include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RunQueue.h"
 #include "spec/RunSpec.h"
@@ -80,35 +81,27 @@ std::optional<QVector<RunSpec>> sweepPoints(const RunSpec& base, const std::vect
     return points;
 }
 
-/// Reserves an ID for each spec and queues it, described as the spec says (the table shows what each will
-/// be); prints the IDs. All reserved in one transaction; a spec's queueing that fails stops the rest.
-int enqueue(RegistryStore& store, const QVector<RunSpec>& specs, const QueueRequest& request)
+/// Queues each spec, described as the spec says (the table shows what each will be); prints the IDs.
+int enqueue(QueueClient& queue, const QVector<RunSpec>& specs, const QueueRequest& request)
 {
-    QString error;
-    if (const QString problem = RunQueue::requestError(request); !problem.isEmpty())
+    if (const QString problem = request.problem(); !problem.isEmpty())
         return console::fail(problem, console::kUsage);
-    QStringList methods;
-    for (const RunSpec& spec : specs)
-        methods << spec.method;
-    const auto ids = store.reserve(methods, &error);
+    QVector<RunToQueue> runs;
+    for (const RunSpec& spec : specs) {
+        RunToQueue run{spec.method, {}, spec.memo, spec.toJson()};
+        run.description.model = spec.model;
+        run.description.dataset = spec.dataset;
+        run.description.hparams = spec.hyperparameters();
+        run.description.spec = run.spec;
+        run.description.totalEpochs = spec.epochs;
+        runs.append(run);
+    }
+    QString error;
+    const auto ids = queue.enqueue(runs, request, &error);
     if (!ids)
         return console::fail(error);
-    RunQueue queue(store.database());
-    for (qsizetype i = 0; i < ids->size(); ++i) {
-        const RunSpec& spec = specs[i];
-        RunDescription description;
-        description.model = spec.model;
-        description.dataset = spec.dataset;
-        description.hparams = spec.hyperparameters();
-        description.spec = spec.toJson();
-        description.totalEpochs = spec.epochs;
-        const QString id = ids->at(i).toString();
-        if (!store.describe(id, description, &error) ||
-            (!spec.memo.isEmpty() && !store.setMemo(id, spec.memo, &error)) ||
-            !queue.add(ids->at(i), spec.toJson(), request, &error))
-            return console::fail(QStringLiteral("%1: %2").arg(id, error));
+    for (const QString& id : *ids)
         console::out(id + u'\n');
-    }
     return console::kOk;
 }
 
@@ -169,16 +162,17 @@ void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
             const auto read = specFrom(*spec);
             if (!read)
                 return console::kUsage;
-            return withLocalStore(registry, "queue",
-                                  [&](RegistryStore& store) { return enqueue(store, {*read}, flags->request({})); });
+            return withQueue(registry, [&](RegistryClient&, QueueClient& queue) {
+                return enqueue(queue, {*read}, flags->request({}));
+            });
         };
     });
     queue->add_subcommand("ls", "The runs that wait, and those agents took that still run")
         ->callback([&registry, &action] {
             action = [&registry] {
-                return withLocalStore(registry, "queue ls", [](RegistryStore& store) {
+                return withQueue(registry, [](RegistryClient&, QueueClient& queue) {
                     QString error;
-                    const auto runs = RunQueue(store.database()).list(&error);
+                    const auto runs = queue.list(&error);
                     if (!runs)
                         return console::fail(error);
                     printQueue(*runs);
@@ -197,9 +191,8 @@ void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
                 const auto model = idFrom(*id);
                 if (!model)
                     return console::kUsage;
-                return withLocalStore(registry, "queue", [&](RegistryStore& store) {
+                return withQueue(registry, [&](RegistryClient&, QueueClient& queue) {
                     QString error;
-                    RunQueue queue(store.database());
                     if (!(cancel ? queue.cancel(*model, &error) : queue.retry(*model, &error)))
                         return console::fail(error);
                     console::out(model->toString() +
@@ -239,8 +232,8 @@ void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
             const QString sweepName =
                 name->empty() ? QDateTime::currentDateTime().toString(QStringLiteral("'sweep-'yyyyMMdd-HHmmss"))
                               : QString::fromStdString(*name);
-            return withLocalStore(registry, "sweep", [&](RegistryStore& store) {
-                return enqueue(store, *points, flags->request(sweepName));
+            return withQueue(registry, [&](RegistryClient&, QueueClient& queue) {
+                return enqueue(queue, *points, flags->request(sweepName));
             });
         };
     });
@@ -251,10 +244,9 @@ void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
     retry->add_flag("--failed", *failedOnly, "only the failed and lost points (not the stopped or diverged)");
     retry->callback([&registry, &action, retryName, failedOnly] {
         action = [&registry, retryName, failedOnly] {
-            return withLocalStore(registry, "sweep retry", [&](RegistryStore& store) {
+            return withQueue(registry, [&](RegistryClient&, QueueClient& queue) {
                 QString error;
-                const auto ids =
-                    RunQueue(store.database()).retrySweep(QString::fromStdString(*retryName), *failedOnly, &error);
+                const auto ids = queue.retrySweep(QString::fromStdString(*retryName), *failedOnly, &error);
                 if (!ids)
                     return console::fail(error);
                 for (const QString& id : *ids)
@@ -269,6 +261,23 @@ void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
 }
 
 } // namespace
+
+int withQueue(const RegistryLocation& location, const std::function<int(RegistryClient&, QueueClient&)>& work)
+{
+    QString error;
+    const auto config = location.resolve(&error);
+    if (!config)
+        return console::fail(error, console::kUsage);
+    if (config->isService()) {
+        HttpRegistryClient service(config->service, config->token);
+        return work(service, service);
+    }
+    RegistryStore store;
+    if (!store.open(config->database, &error))
+        return console::fail(error);
+    RunQueue queue(store);
+    return work(store, queue);
+}
 
 void addQueueCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {

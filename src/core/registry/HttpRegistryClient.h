@@ -1,5 +1,6 @@
 #pragma once
 
+#include "registry/QueueClient.h"
 #include "registry/RegistryClient.h"
 
 #include <QJsonDocument>
@@ -15,8 +16,9 @@ namespace jikken {
 
 /// The registry through a `jikken serve` service (API v1), one blocking request at a time. Use it from the
 /// thread that made it. `lastFailure()` tells what kind of failure the last request met: the service out of
-/// reach or failing (worth retrying later), the token refused, or the request refused.
-class HttpRegistryClient : public RegistryClient
+/// reach or failing (worth retrying later), the token refused, or the request refused. The run queue's
+/// calls are in HttpRegistryQueue.cpp.
+class HttpRegistryClient : public RegistryClient, public QueueClient
 {
 public:
     HttpRegistryClient(QUrl baseUrl, QString token, int timeoutMs = 15000);
@@ -63,6 +65,16 @@ public:
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
                                               QString* error) override;
 
+    std::optional<QStringList> enqueue(const QVector<RunToQueue>& runs, const QueueRequest& request,
+                                       QString* error) override;
+    std::optional<std::optional<QueuedRun>> claim(const QString& agent, const QString& host, int freeGpus,
+                                                  const QStringList& holding, QString* error) override;
+    std::optional<QStringList> releaseRunsOf(const QString& agent, QString* error) override;
+    std::optional<QVector<QueuedRun>> list(QString* error) override;
+    bool cancel(const ModelId& id, QString* error) override;
+    bool retry(const ModelId& id, QString* error) override;
+    std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) override;
+
     /// The service's description of itself (version, time zone, today).
     std::optional<QJsonObject> info(QString* error);
 
@@ -85,6 +97,8 @@ private:
                                            QString* error);
     /// The `series` of a reply, by tag.
     std::optional<QHash<QString, ScalarSeries>> seriesByTag(const QJsonObject& reply, QString* error);
+    /// The `ids` of a queue reply.
+    std::optional<QStringList> idsOf(const std::optional<QJsonObject>& reply, QString* error);
     /// A reply this client cannot read is the service's failure (`ServiceError`), not the request's.
     void malformed(QString* error, const QString& message);
     template <typename T> std::optional<T> understood(std::optional<T> decoded)

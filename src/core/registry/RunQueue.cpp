@@ -1,5 +1,6 @@
 #include "RunQueue.h"
 
+#include "RegistryStore.h"
 #include "SqlTransaction.h"
 
 #include <QDateTime>
@@ -36,13 +37,6 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-bool failed(QString* error, const QSqlQuery& query)
-{
-    if (error)
-        *error = QStringLiteral("registry queue: %1").arg(query.lastError().text());
-    return false;
-}
-
 /// `hosts` as stored: ",gpu1,gpu2," (empty: any), so that one LIKE finds a host among them.
 QString storedHosts(const QStringList& hosts)
 {
@@ -61,36 +55,31 @@ QString hostPattern(const QString& host)
 
 } // namespace
 
-RunQueue::RunQueue(QSqlDatabase db) : m_db(std::move(db)) {}
+RunQueue::RunQueue(RegistryStore& store) : m_store(store), m_db(store.database()) {}
+
+bool RunQueue::fail(RegistryFailure kind, const QString& message, QString* error)
+{
+    m_failure = kind;
+    if (error)
+        *error = message;
+    return false;
+}
+
+bool RunQueue::failed(QString* error, const QSqlQuery& query)
+{
+    return fail(RegistryFailure::ServiceError, QStringLiteral("registry queue: %1").arg(query.lastError().text()),
+                error);
+}
 
 bool RunQueue::postgresql() const
 {
     return m_db.driverName() == QLatin1String("QPSQL");
 }
 
-QString RunQueue::requestError(const QueueRequest& request)
-{
-    for (const QString& host : request.hosts) {
-        if (host.isEmpty() || host.contains(u',') || host.size() > 255 ||
-            std::any_of(host.begin(), host.end(),
-                        [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
-            return QStringLiteral("a host is a name without commas or spaces, not \"%1\"").arg(host);
-    }
-    if (request.gpus < 0 || request.gpus > 64)
-        return QStringLiteral("gpus is 0 to 64, not %1").arg(request.gpus);
-    if (request.retries < 0 || request.retries > 100)
-        return QStringLiteral("retries is 0 to 100, not %1").arg(request.retries);
-    if (request.sweep.size() > 128 || request.sweep.contains(u'\n'))
-        return QStringLiteral("a sweep's name is one line of at most 128 characters");
-    return {};
-}
-
 bool RunQueue::add(const ModelId& id, const QJsonObject& spec, const QueueRequest& request, QString* error)
 {
-    if (const QString problem = requestError(request); !problem.isEmpty()) {
-        *error = problem;
-        return false;
-    }
+    if (const QString problem = request.problem(); !problem.isEmpty())
+        return fail(RegistryFailure::Refused, problem, error);
     SqlTransaction transaction(m_db);
     if (!transaction.begin(error))
         return false;
@@ -101,9 +90,17 @@ bool RunQueue::add(const ModelId& id, const QJsonObject& spec, const QueueReques
     if (!query.exec())
         return failed(error, query);
     if (query.numRowsAffected() != 1) {
-        *error = QStringLiteral("%1 is not a reserved run: only a run reserved and not started is queued")
-                     .arg(id.toString());
-        return false;
+        query.prepare(QStringLiteral("SELECT spec FROM run_queue WHERE run_id = ?"));
+        query.addBindValue(id.toString());
+        if (!query.exec())
+            return failed(error, query);
+        // Queued already with this spec: the same request sent again (its answer was lost).
+        if (query.next() && QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object() == spec)
+            return true;
+        return fail(RegistryFailure::Conflict,
+                    QStringLiteral("%1 is not a reserved run: only a run reserved and not started is queued")
+                        .arg(id.toString()),
+                    error);
     }
     query.prepare(QStringLiteral("INSERT INTO run_queue (run_id, spec, hosts, gpus, priority, retries, sweep, "
                                  "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -118,6 +115,40 @@ bool RunQueue::add(const ModelId& id, const QJsonObject& spec, const QueueReques
     if (!query.exec())
         return failed(error, query);
     return transaction.commit(error);
+}
+
+std::optional<QStringList> RunQueue::enqueue(const QVector<RunToQueue>& runs, const QueueRequest& request,
+                                             QString* error)
+{
+    if (const QString problem = request.problem(); !problem.isEmpty()) {
+        fail(RegistryFailure::Refused, problem, error);
+        return std::nullopt;
+    }
+    QStringList methods;
+    for (const RunToQueue& run : runs)
+        methods << run.method;
+    const auto ids = m_store.reserve(methods, error); // in one transaction
+    if (!ids) {
+        m_failure = m_store.lastFailure();
+        return std::nullopt;
+    }
+    QStringList queued;
+    for (qsizetype i = 0; i < ids->size(); ++i) {
+        const RunToQueue& run = runs[i];
+        const QString id = ids->at(i).toString();
+        QString why;
+        if (!m_store.describe(id, run.description, &why) ||
+            (!run.memo.isEmpty() && !m_store.setMemo(id, run.memo, &why))) {
+            fail(m_store.lastFailure(), QStringLiteral("%1: %2").arg(id, why), error);
+            return std::nullopt;
+        }
+        if (!add(ids->at(i), run.spec, request, &why)) {
+            fail(m_failure, QStringLiteral("%1: %2").arg(id, why), error);
+            return std::nullopt;
+        }
+        queued << id;
+    }
+    return queued;
 }
 
 std::optional<QStringList> RunQueue::requeue(const QStringList& ids, const QString& reason, const QString& from,
@@ -151,8 +182,37 @@ std::optional<QStringList> RunQueue::requeue(const QStringList& ids, const QStri
     return requeued;
 }
 
+std::optional<std::optional<QueuedRun>> RunQueue::stranded(const QString& agent, int freeGpus,
+                                                           const QStringList& holding, QString* error)
+{
+    if (!m_stranded) { // prepared once, as m_look
+        m_stranded.emplace(m_db);
+        m_stranded->prepare(QStringLiteral("SELECT q.run_id FROM run_queue q WHERE q.agent = ? AND q.gpus <= ? AND %1")
+                                .arg(kWaitingRun));
+    }
+    QSqlQuery& taken = *m_stranded;
+    taken.bindValue(0, agent);
+    taken.bindValue(1, freeGpus);
+    if (!taken.exec()) {
+        failed(error, taken);
+        return std::nullopt;
+    }
+    QString unheld;
+    while (unheld.isEmpty() && taken.next()) {
+        if (!holding.contains(taken.value(0).toString()))
+            unheld = taken.value(0).toString();
+    }
+    taken.finish();
+    if (unheld.isEmpty())
+        return std::optional<QueuedRun>();
+    const auto run = select(QStringLiteral("q.run_id = ?"), {unheld}, error);
+    if (!run)
+        return std::nullopt;
+    return run->isEmpty() ? std::optional<QueuedRun>() : std::optional<QueuedRun>(run->first());
+}
+
 std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, const QString& host, int freeGpus,
-                                                        QString* error)
+                                                        const QStringList& holding, QString* error)
 {
     // Most asks find nothing: a read says so without the write lock (SQLite's is the whole database's), and
     // what arrives just after it is found at the next ask.
@@ -160,12 +220,14 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
         m_look.emplace(m_db);
         m_look->prepare(
             QStringLiteral("SELECT 1 FROM run_queue q WHERE %1 UNION ALL SELECT 1 FROM runs r JOIN run_queue q "
-                           "ON q.run_id = r.id WHERE %2 LIMIT 1")
+                           "ON q.run_id = r.id WHERE %2 UNION ALL SELECT 1 FROM runs r JOIN run_queue q ON q.run_id = "
+                           "r.id WHERE r.status = 'queued' AND q.agent = ? LIMIT 1")
                 .arg(kFitsWaiting, kLostWithRetries));
     }
     QSqlQuery& look = *m_look;
     look.bindValue(0, freeGpus);
     look.bindValue(1, hostPattern(host));
+    look.bindValue(2, agent);
     if (!look.exec()) {
         failed(error, look);
         return std::nullopt;
@@ -174,6 +236,11 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     look.finish(); // no read left open (SQLite's would hold its snapshot)
     if (!something)
         return std::optional<QueuedRun>();
+    // A claim whose answer never reached its agent (sent again over HTTP, or its reply lost) took a run the
+    // agent does not know of: it is handed over now, before anything else, so it does not sit taken forever.
+    const auto unanswered = stranded(agent, freeGpus, holding, error);
+    if (!unanswered || *unanswered)
+        return unanswered;
     SqlTransaction transaction(m_db);
     if (!transaction.begin(error))
         return std::nullopt;
@@ -272,21 +339,19 @@ bool RunQueue::cancel(const ModelId& id, QString* error)
     const auto waiting = select(QStringLiteral("q.run_id = ?"), {id.toString()}, error);
     if (!waiting)
         return false;
-    if (waiting->isEmpty()) {
-        *error = QStringLiteral("%1 was never queued").arg(id.toString());
-        return false;
-    }
+    if (waiting->isEmpty())
+        return fail(RegistryFailure::UnknownRun, QStringLiteral("%1 was never queued").arg(id.toString()), error);
     const QueuedRun& run = waiting->first();
     const bool live = run.status == RunStatus::Queued || run.status == RunStatus::Running;
-    if (!run.agent.isEmpty() && live) {
-        *error = QStringLiteral("%1 was taken by agent %2 on %3 and is %4 there, not waiting in the queue")
-                     .arg(id.toString(), run.agent, run.host, toString(run.status));
-        return false;
-    }
-    if (run.status != RunStatus::Queued) {
-        *error = QStringLiteral("%1 is %2, not waiting in the queue").arg(id.toString(), toString(run.status));
-        return false;
-    }
+    if (!run.agent.isEmpty() && live)
+        return fail(RegistryFailure::Conflict,
+                    QStringLiteral("%1 was taken by agent %2 on %3 and is %4 there, not waiting in the queue")
+                        .arg(id.toString(), run.agent, run.host, toString(run.status)),
+                    error);
+    if (run.status != RunStatus::Queued)
+        return fail(RegistryFailure::Conflict,
+                    QStringLiteral("%1 is %2, not waiting in the queue").arg(id.toString(), toString(run.status)),
+                    error);
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("UPDATE runs SET status = 'stopped', status_reason = 'cancelled in the queue', "
                                  "finished_at = ? WHERE id = ?"));
@@ -305,18 +370,19 @@ bool RunQueue::retry(const ModelId& id, QString* error)
     const auto kept = select(QStringLiteral("q.run_id = ?"), {id.toString()}, error);
     if (!kept)
         return false;
-    if (kept->isEmpty()) {
-        *error = QStringLiteral("%1 was never queued: its spec is not kept (queue the spec again)").arg(id.toString());
-        return false;
-    }
+    if (kept->isEmpty())
+        return fail(
+            RegistryFailure::UnknownRun,
+            QStringLiteral("%1 was never queued: its spec is not kept (queue the spec again)").arg(id.toString()),
+            error);
     const auto requeued = requeue({id.toString()}, QStringLiteral("queued again by hand"), kEnded, error);
     if (!requeued)
         return false;
-    if (requeued->isEmpty()) {
-        *error = QStringLiteral("%1 is %2: only a failed, lost, stopped or diverged run is queued again")
-                     .arg(id.toString(), toString(kept->first().status));
-        return false;
-    }
+    if (requeued->isEmpty())
+        return fail(RegistryFailure::Conflict,
+                    QStringLiteral("%1 is %2: only a failed, lost, stopped or diverged run is queued again")
+                        .arg(id.toString(), toString(kept->first().status)),
+                    error);
     return transaction.commit(error);
 }
 

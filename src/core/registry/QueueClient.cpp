@@ -1,0 +1,120 @@
+#include "QueueClient.h"
+
+#include "RegistryWire.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace jikken {
+
+QString QueueRequest::problem() const
+{
+    for (const QString& host : hosts) {
+        if (host.isEmpty() || host.contains(u',') || host.size() > 255 ||
+            std::any_of(host.begin(), host.end(),
+                        [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
+            return QStringLiteral("a host is a name without commas or spaces, not \"%1\"").arg(host);
+    }
+    if (gpus < 0 || gpus > 64)
+        return QStringLiteral("gpus is 0 to 64, not %1").arg(gpus);
+    if (retries < 0 || retries > 100)
+        return QStringLiteral("retries is 0 to 100, not %1").arg(retries);
+    if (sweep.size() > 128 || sweep.contains(u'\n'))
+        return QStringLiteral("a sweep's name is one line of at most 128 characters");
+    return {};
+}
+
+namespace QueueWire {
+
+QJsonObject toJson(const QueueRequest& request)
+{
+    return {{QStringLiteral("hosts"), QJsonArray::fromStringList(request.hosts)},
+            {QStringLiteral("gpus"), request.gpus},
+            {QStringLiteral("priority"), request.priority},
+            {QStringLiteral("retries"), request.retries},
+            {QStringLiteral("sweep"), request.sweep}};
+}
+
+std::optional<QueueRequest> requestFromJson(const QJsonObject& json, const QString& context, QString* error)
+{
+    RegistryWire::JsonFields fields(json, context);
+    QueueRequest request;
+    qint64 gpus = 0;
+    qint64 priority = 0;
+    qint64 retries = 0;
+    fields.strings("hosts", &request.hosts);
+    fields.integer("gpus", &gpus);
+    fields.integer("priority", &priority);
+    fields.integer("retries", &retries);
+    fields.string("sweep", &request.sweep);
+    if (!fields.noOthers()) {
+        *error = fields.error();
+        return std::nullopt;
+    }
+    if (std::abs(priority) > 1'000'000) {
+        *error = QStringLiteral("%1: priority is -1000000 to 1000000, not %2").arg(context).arg(priority);
+        return std::nullopt;
+    }
+    // Out of int's range is refused by problem() as out of the fields' own ranges.
+    request.gpus = static_cast<int>(std::clamp<qint64>(gpus, -1, 65));
+    request.priority = static_cast<int>(priority);
+    request.retries = static_cast<int>(std::clamp<qint64>(retries, -1, 101));
+    if (const QString problem = request.problem(); !problem.isEmpty()) {
+        *error = QStringLiteral("%1: %2").arg(context, problem);
+        return std::nullopt;
+    }
+    return request;
+}
+
+QJsonObject toJson(const QueuedRun& run)
+{
+    return {{QStringLiteral("id"), run.id.toString()},
+            {QStringLiteral("spec"), run.spec},
+            {QStringLiteral("request"), toJson(run.request)},
+            {QStringLiteral("attempts"), run.attempts},
+            {QStringLiteral("agent"), run.agent},
+            {QStringLiteral("host"), run.host},
+            {QStringLiteral("queued_at"), run.queuedAt},
+            {QStringLiteral("status"), toString(run.status)}};
+}
+
+std::optional<QueuedRun> queuedRunFromJson(const QJsonObject& json, QString* error)
+{
+    RegistryWire::JsonFields fields(json, QStringLiteral("queued run"));
+    QString id;
+    QJsonObject request;
+    qint64 attempts = 0;
+    QString status;
+    QueuedRun run;
+    fields.string("id", &id, true);
+    fields.object("spec", &run.spec);
+    fields.object("request", &request);
+    fields.integer("attempts", &attempts);
+    fields.string("agent", &run.agent);
+    fields.string("host", &run.host);
+    fields.integer("queued_at", &run.queuedAt);
+    fields.string("status", &status, true);
+    if (!fields.noOthers()) {
+        *error = fields.error();
+        return std::nullopt;
+    }
+    const auto parsed = ModelId::parse(id, error);
+    const auto asked = requestFromJson(request, QStringLiteral("queued run's request"), error);
+    const auto known = runStatusFromString(status);
+    if (!parsed || !asked)
+        return std::nullopt;
+    if (!known) {
+        *error = QStringLiteral("queued run: unknown status \"%1\"").arg(status);
+        return std::nullopt;
+    }
+    run.id = *parsed;
+    run.request = *asked;
+    run.attempts = static_cast<int>(attempts);
+    run.status = *known;
+    return run;
+}
+
+} // namespace QueueWire
+
+} // namespace jikken
