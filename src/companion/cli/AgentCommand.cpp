@@ -5,6 +5,7 @@
 #include "QueueCommands.h"
 
 #include "Console.h"
+#include "dispatch/Dispatcher.h"
 #include "dispatch/GpuProbe.h"
 #include "registry/QueueClient.h"
 
@@ -37,10 +38,35 @@ struct AgentOptions
     std::string gpus = "auto";
     bool untilEmpty = false;
     double pollSeconds = 2;
+
+    /// The flags of how it runs (not --name, --host), for an agent started elsewhere with these options.
+    QStringList arguments() const
+    {
+        QStringList flags;
+        if (slots > 0)
+            flags << QStringLiteral("--slots") << QString::number(slots);
+        if (gpus != "auto")
+            flags << QStringLiteral("--gpus") << QString::fromStdString(gpus);
+        if (untilEmpty)
+            flags << QStringLiteral("--until-empty");
+        flags << QStringLiteral("--poll") << QString::number(pollSeconds);
+        return flags;
+    }
+    /// The flags of how it runs, on `command`.
+    void addTo(CLI::App* command)
+    {
+        command->add_option("--slots", slots, "runs at once (default: one per GPU, at least one)")
+            ->check(CLI::Range(1, 256));
+        command->add_option("--gpus", gpus,
+                            "the GPUs it hands out: auto (those nvidia-smi lists, each while idle), or 0,1,…");
+        command->add_flag("--until-empty", untilEmpty, "exit once nothing waits for it and its runs have ended");
+        command->add_option("--poll", pollSeconds, "seconds between asks of the queue (default 2)")
+            ->check(CLI::Range(0.1, 3600.0));
+    }
 };
 
-/// The GPUs this machine's nvidia-smi sees that nothing uses (none without one).
-QList<int> idleGpus()
+/// The GPUs this machine's nvidia-smi sees (none without one); with `idleOnly`, those nothing uses now.
+QList<int> gpusSeen(bool idleOnly)
 {
     QProcess smi;
     smi.start(QStringLiteral("nvidia-smi"), {QStringLiteral("--query-gpu=index,name,memory.used,memory.total,"
@@ -51,7 +77,7 @@ QList<int> idleGpus()
     QString error;
     QList<int> idle;
     for (const GpuStatus& gpu : GpuProbe::parse(smi.readAllStandardOutput(), &error).value_or(QVector<GpuStatus>()))
-        if (!gpu.inUse())
+        if (!idleOnly || !gpu.inUse())
             idle << gpu.index;
     return idle;
 }
@@ -127,13 +153,14 @@ private:
         return names.join(u',');
     }
 
-    /// The GPUs this agent hands out: those given, or those nvidia-smi sees.
+    /// The GPUs this agent hands out: those given, or every one nvidia-smi sees (one busy with something
+    /// else now is handed out once it is free).
     QList<int> gpusHere()
     {
         if (!m_gpusHere) {
             m_gpusHere.emplace();
             if (m_options.gpus == "auto") {
-                *m_gpusHere = idleGpus();
+                *m_gpusHere = gpusSeen(false);
             } else {
                 for (const QString& index : QString::fromStdString(m_options.gpus).split(u',', Qt::SkipEmptyParts))
                     m_gpusHere->append(index.toInt());
@@ -147,7 +174,7 @@ private:
     {
         QList<int> free = gpusHere();
         if (m_options.gpus == "auto" && !free.isEmpty()) {
-            const QList<int> idle = idleGpus();
+            const QList<int> idle = gpusSeen(true);
             free.removeIf([&idle](int gpu) { return !idle.contains(gpu); });
         }
         for (const Child& child : m_children)
@@ -252,28 +279,68 @@ private:
     std::vector<Child> m_children;
 };
 
+/// `jikken agent start|stop HOST`: an agent in tmux on a host of hosts.json, over ssh.
+void addRemoteAgentCommands(CLI::App* agent, const RegistryLocation& registry, CommandAction& action)
+{
+    for (const bool start : {true, false}) {
+        auto host = std::make_shared<std::string>();
+        auto name = std::make_shared<std::string>();
+        auto options = std::make_shared<AgentOptions>();
+        CLI::App* verb = agent->add_subcommand(
+            start ? "start" : "stop",
+            start ? "Start an agent on a host of hosts.json, in tmux over ssh, reporting to this registry"
+                  : "Stop the agent on a host (the runs it started end with it)");
+        verb->add_option("host", *host, "the host's alias in hosts.json")->required();
+        verb->add_option("--name", *name, "the agent's name (default: the host's alias)");
+        if (start)
+            options->addTo(verb);
+        verb->callback([&registry, &action, host, name, options, start] {
+            action = [&registry, host, name, options, start] {
+                QString error;
+                const auto settings = HostCatalog::find(QString::fromStdString(*host), &error);
+                if (!settings)
+                    return console::fail(error, console::kUsage);
+                const QString agentName = name->empty() ? settings->alias : QString::fromStdString(*name);
+                if (const QString problem = Dispatcher::agentNameError(agentName); !problem.isEmpty())
+                    return console::fail(problem, console::kUsage);
+                return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
+                    Dispatcher dispatcher(client, config);
+                    QString why;
+                    if (start ? !dispatcher.startAgent(*settings, agentName, options->arguments(), &why)
+                              : !dispatcher.stopAgent(*settings, agentName, &why))
+                        return console::fail(why);
+                    console::out(start ? QStringLiteral("agent %1 started on %2 (tmux session jikken-agent-%1; "
+                                                        "its output in .jikken/agents/%1.log)\n")
+                                             .arg(agentName, settings->alias)
+                                       : QStringLiteral("agent %1 on %2 stopped\n").arg(agentName, settings->alias));
+                    return console::kOk;
+                });
+            };
+        });
+    }
+}
+
 } // namespace
 
 void addAgentCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     auto options = std::make_shared<AgentOptions>();
     CLI::App* agent = app.add_subcommand(
-        "agent", "Start queued runs on this host as GPUs (or slots) free up, each as jikken train --id");
+        "agent", "Start queued runs on this host as GPUs (or slots) free up, each as jikken train --id; start|stop "
+                 "HOST runs one on another host");
     agent->add_option("--name", options->name, "this agent's name (default: the host name); one per host");
     agent->add_option("--host", options->host, "the host name runs ask for with --hosts (default: this machine's)");
-    agent->add_option("--slots", options->slots, "runs at once (default: one per GPU, at least one)")
-        ->check(CLI::Range(1, 256));
-    agent->add_option("--gpus", options->gpus, "the GPUs it hands out: auto (nvidia-smi's idle ones), or 0,1,…");
-    agent->add_flag("--until-empty", options->untilEmpty, "exit once nothing waits for it and its runs have ended");
-    agent->add_option("--poll", options->pollSeconds, "seconds between asks of the queue (default 2)")
-        ->check(CLI::Range(0.1, 3600.0));
-    agent->callback([&registry, &action, options] {
+    options->addTo(agent);
+    agent->callback([&registry, &action, agent, options] {
+        if (!agent->get_subcommands().empty())
+            return;
         action = [&registry, options] {
             return withQueue(registry, [&](RegistryClient& client, QueueClient& queue) {
                 return Agent(client, queue, registry, *options).run();
             });
         };
     });
+    addRemoteAgentCommands(agent, registry, action);
 }
 
 } // namespace jikken

@@ -12,9 +12,10 @@ namespace jikken {
 
 bool CompanionBundle::belongsToTheHost(const QString& soname)
 {
-    static const QRegularExpression host(QStringLiteral(
-        "^(linux-vdso|linux-gate|ld-linux(-[a-z0-9_-]+)?|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|libnsl|"
-        "libcuda|libnvidia-[a-z-]+)\\.so"));
+    static const QRegularExpression host(
+        QStringLiteral("^(linux-vdso|linux-gate|ld-linux(-[a-z0-9_-]+)?|libc|libm|libmvec|libpthread|libdl|librt|"
+                       "libresolv|libutil|libanl|libnsl|"
+                       "libcuda|libnvidia-[a-z-]+)\\.so"));
     return host.match(soname).hasMatch();
 }
 
@@ -31,7 +32,8 @@ QStringList CompanionBundle::loadedAtRunTime(const QString& library)
     for (const auto& [loader, loaded] : families) {
         if (!info.fileName().startsWith(QLatin1String(loader)))
             continue;
-        for (const QFileInfo& sibling : info.dir().entryInfoList({QString::fromLatin1(loaded)}, QDir::Files, QDir::Name))
+        for (const QFileInfo& sibling :
+             info.dir().entryInfoList({QString::fromLatin1(loaded)}, QDir::Files, QDir::Name))
             found.append(sibling.absoluteFilePath());
     }
     return found;

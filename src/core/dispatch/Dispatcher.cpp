@@ -21,19 +21,8 @@ constexpr int kPollMs = 100;
 constexpr int kSessionCheckMs = 1000;
 constexpr int kExitNoCompanion = 4;
 
+using SessionScripts::prelude;
 using ShellQuote::quote;
-
-// What every script on the host begins with: the user's setup lines (module load slurm, conda; their
-// chatter dropped), then cd to the host's work folder: relative to home ("~/" allowed), or absolute.
-QString prelude(const HostSettings& host)
-{
-    QString folder = host.workDir;
-    if (folder == QLatin1String("~"))
-        folder.clear();
-    else if (folder.startsWith(QLatin1String("~/")))
-        folder = folder.mid(2);
-    return host.quietSetup() + (folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder)));
-}
 
 std::optional<QString> failWith(QString* error, const QString& message)
 {

@@ -59,6 +59,16 @@ public:
     /// The command that opens a terminal attached to the run's tmux session.
     std::optional<QStringList> attachCommand(const QString& id, QString* error);
 
+    /// `jikken agent --name NAME --host ALIAS ARGUMENTS…` on the host, in a tmux session `jikken-agent-NAME`
+    /// (in a login shell, after the host's setup lines), reporting to this registry; its output goes to
+    /// `.jikken/agents/NAME.log` under the work folder. Refuses when an agent of that name runs there (one
+    /// per name: the next of a name queues again what the last left). See DispatcherAgents.cpp.
+    bool startAgent(const HostSettings& host, const QString& name, const QStringList& arguments, QString* error);
+    /// Ends the agent's session; the runs it started end with it (its next start queues them again).
+    bool stopAgent(const HostSettings& host, const QString& name, QString* error);
+    /// Why `name` cannot name an agent (letters, digits, `.`, `_`, `-`; at most 64), or empty.
+    static QString agentNameError(const QString& name);
+
     /// Where a run's dispatch files live on its host, relative to the work folder.
     static QString dispatchDirectory(const QString& id);
 

@@ -43,6 +43,16 @@ QString readPid(const QString& runFolder)
 
 } // namespace
 
+QString prelude(const HostSettings& host)
+{
+    QString folder = host.workDir;
+    if (folder == QLatin1String("~"))
+        folder.clear();
+    else if (folder.startsWith(QLatin1String("~/")))
+        folder = folder.mid(2);
+    return host.quietSetup() + (folder.isEmpty() ? QString() : QStringLiteral("cd %1\n").arg(quote(folder)));
+}
+
 QString checkTools(const HostSettings& host)
 {
     const QString tool = host.slurm ? QStringLiteral("sbatch") : QStringLiteral("tmux");

@@ -19,6 +19,9 @@ inline constexpr char kPidFile[] = "jikken.pid";
 /// named after the ID, or on a Slurm login node a batch job named after it (its job ID kept in the run's
 /// dispatch folder, `slurm-job`). Every value in them is quoted.
 
+/// What every script on the host begins with: the user's setup lines (module load slurm, conda; their
+/// chatter dropped), then cd to the host's work folder: relative to home ("~/" allowed), or absolute.
+QString prelude(const HostSettings& host);
 /// Fails with a clear line when the host lacks what the session needs (tmux, or sbatch).
 QString checkTools(const HostSettings& host);
 /// Starts `runScript`; `gpus`: for Slurm the GPUs to request ("" for none); tmux gets them through
