@@ -351,6 +351,58 @@ private Q_SLOTS:
             QCOMPARE(toString(runOf(database, id)->status), QStringLiteral("finished"));
     }
 
+    // A random search: N draws per grid point from each --space, within its range, the same again with the
+    // same --seed; a range that is not one queues nothing.
+    void aRandomSearchDrawsFromItsSpaces()
+    {
+        const JikkenProcess cli = jikken();
+        QStringList memos[2];
+        for (int round = 0; round < 2; ++round) {
+            const QString database = freshDatabase();
+            const QStringList registry{QStringLiteral("--registry"), database};
+            const Result queued = cli.run(
+                registry + QStringList{QStringLiteral("sweep"), smallSpec(), QStringLiteral("--grid"),
+                                       QStringLiteral("seed=1,2"), QStringLiteral("--random"), QStringLiteral("3"),
+                                       QStringLiteral("--space"), QStringLiteral("lr=log:1e-4..1e-1"),
+                                       QStringLiteral("--space"), QStringLiteral("optimizer=choice:sgd,adam"),
+                                       QStringLiteral("--space"), QStringLiteral("batch_size=int:16..64"),
+                                       QStringLiteral("--seed"), QStringLiteral("7")});
+            QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+            const QStringList ids = idsIn(queued);
+            QCOMPARE(ids.size(), 6);
+            for (int i = 0; i < ids.size(); ++i) {
+                const auto run = runOf(database, ids[i]);
+                memos[round] << run->memo;
+                QVERIFY2(run->memo.startsWith(i < 3 ? QStringLiteral("seed=1 lr=") : QStringLiteral("seed=2 lr=")),
+                         qPrintable(run->memo));
+                const double lr = run->hparams.value(QStringLiteral("lr")).toDouble();
+                QVERIFY2(lr >= 1e-4 && lr <= 1e-1, qPrintable(run->memo));
+                const int batch = run->hparams.value(QStringLiteral("batch_size")).toInt();
+                QVERIFY2(batch >= 16 && batch <= 64, qPrintable(run->memo));
+                QVERIFY(QStringList({QStringLiteral("sgd"), QStringLiteral("adam")})
+                            .contains(run->hparams.value(QStringLiteral("optimizer")).toString()));
+            }
+            QVERIFY(QSet<QString>(memos[round].begin(), memos[round].end()).size() == 6); // drawn, not repeated
+        }
+        QCOMPARE(memos[0], memos[1]);
+        const QString database = freshDatabase();
+        const QStringList registry{QStringLiteral("--registry"), database};
+        for (const QStringList& bad : {QStringList{QStringLiteral("--random"), QStringLiteral("2"),
+                                                   QStringLiteral("--space"), QStringLiteral("lr=log:0..1")},
+                                       QStringList{QStringLiteral("--random"), QStringLiteral("2"),
+                                                   QStringLiteral("--grid"), QStringLiteral("seed=1")},
+                                       QStringList{QStringLiteral("--random"), QStringLiteral("2"),
+                                                   QStringLiteral("--space"), QStringLiteral("lr=0.1..oops")}}) {
+            const Result refused = cli.run(registry + QStringList{QStringLiteral("sweep"), smallSpec()} + bad);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(refused.err.count(u'\n') == 1, qPrintable(refused.err));
+        }
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        QVERIFY(store.runs({}, &error)->isEmpty());
+    }
+
     // `sweep retry --failed` queues exactly the failed and lost points; cancel takes a waiting run out.
     void sweepRetryQueuesOnlyTheFailed()
     {

@@ -7,10 +7,12 @@
 #include "registry/RegistryStore.h"
 #include "registry/RunQueue.h"
 #include "spec/RunSpec.h"
+#include "spec/SearchSpace.h"
 
 #include <QDateTime>
 
 #include <memory>
+#include <random>
 
 namespace jikken {
 
@@ -50,33 +52,79 @@ std::optional<std::pair<QString, QStringList>> gridOf(const std::string& flag, Q
     return std::pair{text.left(equals), values};
 }
 
-/// Every point of the grids (their product, the first grid varying slowest), as specs from `base`, each
-/// checked; nothing when one is not a valid spec.
-std::optional<QVector<RunSpec>> sweepPoints(const RunSpec& base, const std::vector<std::string>& grids, QString* error)
+/// What a sweep varies: grids (every combination) and random draws from ranges.
+struct SweepAxes
 {
-    QVector<RunSpec> points{base};
-    QVector<QStringList> settings{{}};
-    for (const std::string& flag : grids) {
+    std::vector<std::string> grids;
+    std::vector<std::string> spaces;
+    int random = 0;
+    std::optional<quint64> seed;
+};
+
+/// Each point of a sweep as its settings ("lr=0.1"), the first grid varying slowest: the grids' product,
+/// each with `random` draws of every space (in their own order) when there are spaces.
+std::optional<QVector<QStringList>> sweepSettings(const SweepAxes& axes, QString* error)
+{
+    QVector<QStringList> points{{}};
+    for (const std::string& flag : axes.grids) {
         const auto grid = gridOf(flag, error);
         if (!grid)
             return std::nullopt;
-        QVector<RunSpec> next;
-        QVector<QStringList> nextSettings;
-        for (qsizetype i = 0; i < points.size(); ++i) {
-            for (const QString& value : grid->second) {
-                RunSpec point = points[i];
-                if (!point.set(grid->first, value, error))
-                    return std::nullopt;
-                next.append(point);
-                nextSettings.append(settings[i] + QStringList{grid->first + u'=' + value});
-            }
+        QVector<QStringList> next;
+        for (const QStringList& point : points) {
+            for (const QString& value : grid->second)
+                next.append(point + QStringList{grid->first + u'=' + value});
         }
         points = std::move(next);
-        settings = std::move(nextSettings);
     }
-    for (qsizetype i = 0; i < points.size(); ++i) {
-        if (points[i].memo.isEmpty())
-            points[i].memo = settings[i].join(u' ');
+    QVector<SearchSpace> spaces;
+    for (const std::string& flag : axes.spaces) {
+        auto space = SearchSpace::parse(QString::fromStdString(flag), error);
+        if (!space)
+            return std::nullopt;
+        spaces.append(*space);
+    }
+    if (spaces.isEmpty() != (axes.random == 0)) {
+        *error = QStringLiteral("--random N and --space FIELD=RANGE go together");
+        return std::nullopt;
+    }
+    if (spaces.isEmpty())
+        return points;
+    std::mt19937_64 random(axes.seed.value_or(std::random_device()()));
+    QVector<QStringList> drawn;
+    for (const QStringList& point : points) {
+        for (int i = 0; i < axes.random; ++i) {
+            QStringList settings = point;
+            for (const SearchSpace& space : spaces)
+                settings << space.field() + u'=' + space.draw(random);
+            drawn.append(settings);
+        }
+    }
+    return drawn;
+}
+
+/// `base` at each point, checked, its memo the point's settings unless the spec has one; nothing when a
+/// setting is not a valid spec.
+std::optional<QVector<RunSpec>> sweepPoints(const RunSpec& base, const SweepAxes& axes, QString* error)
+{
+    const auto settings = sweepSettings(axes, error);
+    if (!settings)
+        return std::nullopt;
+    if (settings->size() > 10000) {
+        *error = QStringLiteral("a sweep of %1 points is more than 10000").arg(settings->size());
+        return std::nullopt;
+    }
+    QVector<RunSpec> points;
+    for (const QStringList& point : *settings) {
+        RunSpec spec = base;
+        for (const QString& setting : point) {
+            const qsizetype equals = setting.indexOf(u'=');
+            if (!spec.set(setting.left(equals), setting.mid(equals + 1), error))
+                return std::nullopt;
+        }
+        if (spec.memo.isEmpty())
+            spec.memo = point.join(u' ');
+        points.append(spec);
     }
     return points;
 }
@@ -209,24 +257,31 @@ void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
     CLI::App* sweep =
         app.add_subcommand("sweep", "Queue one run per point of a grid of spec fields; retry its failed points");
     auto spec = std::make_shared<std::string>();
-    auto grids = std::make_shared<std::vector<std::string>>();
+    auto axes = std::make_shared<SweepAxes>();
     auto name = std::make_shared<std::string>();
     auto flags = std::make_shared<QueueFlags>();
     sweep->add_option("spec", *spec, "the spec every point starts from (JSON, as jikken train takes)");
-    sweep->add_option("--grid", *grids, "FIELD=V1,V2,… (repeatable): one run per combination")->take_all();
+    sweep->add_option("--grid", axes->grids, "FIELD=V1,V2,… (repeatable): one run per combination")->take_all();
+    sweep->add_option("--random", axes->random, "N runs (per grid point) with values drawn from the --space ranges")
+        ->check(CLI::Range(1, 10000));
+    sweep
+        ->add_option("--space", axes->spaces,
+                     "FIELD=RANGE (repeatable) for --random: log:1e-4..1e-1, 0..0.5, int:16..256, choice:a,b")
+        ->take_all();
+    sweep->add_option("--seed", axes->seed, "the random draws' seed (default: a new one each time)");
     sweep->add_option("--name", *name, "the sweep's name (default: sweep-<date>-<time>)");
     flags->addTo(sweep);
-    sweep->callback([&registry, &action, sweep, spec, grids, name, flags] {
+    sweep->callback([&registry, &action, sweep, spec, axes, name, flags] {
         if (!sweep->get_subcommands().empty())
             return;
-        if (spec->empty() || grids->empty())
-            throw CLI::RequiredError("spec and --grid (or retry NAME)");
-        action = [&registry, spec, grids, name, flags] {
+        if (spec->empty() || (axes->grids.empty() && axes->spaces.empty()))
+            throw CLI::RequiredError("spec and --grid or --random/--space (or retry NAME)");
+        action = [&registry, spec, axes, name, flags] {
             const auto base = specFrom(*spec);
             if (!base)
                 return console::kUsage;
             QString error;
-            const auto points = sweepPoints(*base, *grids, &error);
+            const auto points = sweepPoints(*base, *axes, &error);
             if (!points)
                 return console::fail(error, console::kUsage);
             const QString sweepName =
