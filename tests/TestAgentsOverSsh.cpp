@@ -2,9 +2,12 @@
 // use the test changes over time), started by `jikken agent start HOST` in tmux over real ssh, reporting to a
 // `jikken serve` service: a 3 x 3 sweep runs all 9 points, never two runs on one GPU, no GPU idle while a
 // run waits, a GPU busy with something else left alone until it frees, and an agent killed with kill -9
-// mid-run has its run queued again once by its next start.
+// mid-run has its run queued again once by its next start. On a Slurm login node (a real Slurm cluster of
+// one node), the agent hands its runs to sbatch, and a restarted agent follows the jobs its killed
+// predecessor submitted instead of queueing them again.
 #include "JikkenProcess.h"
 #include "ServeProcess.h"
+#include "SlurmCluster.h"
 #include "SshServer.h"
 #include "registry/RegistryStore.h"
 #include "registry/RunQueue.h"
@@ -31,6 +34,7 @@ using namespace jikken::testing;
 namespace {
 
 const QStringList kHosts{QStringLiteral("agents-gpu1"), QStringLiteral("agents-gpu2")};
+const QString kLogin = QStringLiteral("agents-login");
 
 QString gpuLine(int index, bool busy)
 {
@@ -47,6 +51,7 @@ class TestAgentsOverSsh : public QObject
 private:
     QTemporaryDir m_dir;
     SshServer m_ssh;
+    SlurmCluster m_slurm;
     std::unique_ptr<JikkenProcess> m_jikken;
     std::unique_ptr<ServeProcess> m_serve;
     QString m_database;
@@ -69,18 +74,20 @@ private:
         return writeFile(path(QStringLiteral("gpus-%1.csv").arg(h)), gpuLine(0, false) + gpuLine(1, secondBusy));
     }
 
-    QString agentLog(int h) const
+    QString agentLog(int h) const { return agentLog(QStringLiteral("work-%1").arg(h), kHosts[h]); }
+    QString agentLog(const QString& work, const QString& host) const
     {
-        QFile log(path(QStringLiteral("work-%1/.jikken/agents/%2.log").arg(h).arg(kHosts[h])));
+        QFile log(path(QStringLiteral("%1/.jikken/agents/%2.log").arg(work, host)));
         return log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll()) : QString();
     }
 
-    /// The process of host `h`'s agent (its tmux pane: the agent's script execs it); 0 when none.
-    qint64 agentProcess(int h) const
+    /// The process of a host's agent (its tmux pane: the agent's script execs it); 0 when none.
+    static qint64 agentProcess(int h) { return agentProcess(kHosts[h]); }
+    static qint64 agentProcess(const QString& host)
     {
         QProcess tmux;
         tmux.start(QStringLiteral("tmux"),
-                   {QStringLiteral("list-panes"), QStringLiteral("-t"), QStringLiteral("=jikken-agent-") + kHosts[h],
+                   {QStringLiteral("list-panes"), QStringLiteral("-t"), QStringLiteral("=jikken-agent-") + host,
                     QStringLiteral("-F"), QStringLiteral("#{pane_pid}")});
         tmux.waitForFinished(10000);
         return tmux.exitCode() == 0 ? tmux.readAllStandardOutput().trimmed().toLongLong() : 0;
@@ -141,12 +148,29 @@ private:
         return true;
     }
 
+    /// A spec of a small run (`epochs` of 3,000 images), logging under logs/.
+    QString writeSpec(int epochs) const
+    {
+        const QString spec = path(QStringLiteral("spec-%1.json").arg(epochs));
+        const QJsonObject fields{{QStringLiteral("model"), QStringLiteral("lenet")},
+                                 {QStringLiteral("method"), QStringLiteral("softmax")},
+                                 {QStringLiteral("epochs"), epochs},
+                                 {QStringLiteral("train_limit"), 3000},
+                                 {QStringLiteral("test_limit"), 200},
+                                 {QStringLiteral("threads"), 1},
+                                 {QStringLiteral("log_root"), path(QStringLiteral("logs"))}};
+        return writeFile(spec, QString::fromUtf8(QJsonDocument(fields).toJson())) ? spec : QString();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
         QString error;
-        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), kHosts, QStringLiteral("agents-stranger"), &error),
+        QVERIFY2(m_ssh.start(path(QStringLiteral("ssh")), kHosts + QStringList{kLogin},
+                             QStringLiteral("agents-stranger"), &error),
                  qPrintable(error));
+        QVERIFY2(m_slurm.start(path(QStringLiteral("slurm")), &error), qPrintable(error));
+        QVERIFY(QDir().mkpath(path(QStringLiteral("work-login"))));
         QJsonObject hosts;
         for (int h = 0; h < 2; ++h) {
             const QString bin = path(QStringLiteral("bin-%1").arg(h));
@@ -161,6 +185,12 @@ private Q_SLOTS:
                                                 {QStringLiteral("setup"),
                                                  QJsonArray{QStringLiteral("export PATH=%1:$PATH").arg(bin)}}});
         }
+        hosts.insert(kLogin,
+                     QJsonObject{{QStringLiteral("jikken"), QStringLiteral(JIKKEN_BINARY)},
+                                 {QStringLiteral("workdir"), path(QStringLiteral("work-login"))},
+                                 {QStringLiteral("scheduler"), QStringLiteral("slurm")},
+                                 {QStringLiteral("setup"),
+                                  QJsonArray{QStringLiteral("export SLURM_CONF=%1").arg(m_slurm.configPath())}}});
         QVERIFY(writeFile(path(QStringLiteral("config/jikken/hosts.json")),
                           QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("hosts"), hosts}}).toJson())));
         m_jikken = std::make_unique<JikkenProcess>(path(QStringLiteral("home")), m_dir.path());
@@ -177,7 +207,7 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        for (const QString& host : kHosts) { // left by a failed test: agents would outlive it
+        for (const QString& host : kHosts + QStringList{kLogin}) { // left by a failed test: agents would outlive it
             QProcess tmux;
             tmux.start(QStringLiteral("tmux"),
                        {QStringLiteral("kill-session"), QStringLiteral("-t"), QStringLiteral("=jikken-agent-") + host});
@@ -188,17 +218,7 @@ private Q_SLOTS:
     void aSweepFillsTheGpusOfTwoHosts()
     {
         const JikkenProcess& cli = *m_jikken;
-        const QString spec = path(QStringLiteral("spec.json"));
-        QVERIFY(writeFile(
-            spec,
-            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("model"), QStringLiteral("lenet")},
-                                                        {QStringLiteral("method"), QStringLiteral("softmax")},
-                                                        {QStringLiteral("epochs"), 2},
-                                                        {QStringLiteral("train_limit"), 3000},
-                                                        {QStringLiteral("test_limit"), 200},
-                                                        {QStringLiteral("threads"), 1},
-                                                        {QStringLiteral("log_root"), path(QStringLiteral("logs"))}})
-                                  .toJson())));
+        const QString spec = writeSpec(2);
         const Result queued = cli.run(
             {QStringLiteral("sweep"), spec, QStringLiteral("--grid"), QStringLiteral("lr=0.03,0.01,0.003"),
              QStringLiteral("--grid"), QStringLiteral("seed=1,2,3"), QStringLiteral("--gpus"), QStringLiteral("1"),
@@ -314,6 +334,61 @@ private Q_SLOTS:
         const Result badName = cli.run({QStringLiteral("agent"), QStringLiteral("start"), kHosts[0],
                                         QStringLiteral("--name"), QStringLiteral("a b")});
         QCOMPARE(badName.exitCode, 2);
+    }
+
+    // A Slurm login node: the agent started there submits each run as a job named after its ID; killed
+    // mid-run with kill -9, its jobs run on, and the next agent follows them: nothing queued twice.
+    void aSlurmLoginNodeHandsRunsToSbatch()
+    {
+        const JikkenProcess& cli = *m_jikken;
+        const Result queued =
+            cli.run({QStringLiteral("sweep"), writeSpec(3), QStringLiteral("--grid"), QStringLiteral("seed=1,2,3"),
+                     QStringLiteral("--hosts"), kLogin, QStringLiteral("--retries"), QStringLiteral("1"),
+                     QStringLiteral("--name"), QStringLiteral("on-slurm")});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QStringList ids = queued.out.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(ids.size(), 3);
+        const QStringList start{QStringLiteral("agent"), QStringLiteral("start"), kLogin, QStringLiteral("--poll"),
+                                QStringLiteral("0.2")};
+        const Result started = cli.run(start);
+        QVERIFY2(started.exitCode == 0, qPrintable(started.err));
+        const auto statusOf = [this](const QString& id) {
+            RegistryStore store;
+            QString error;
+            return store.open(m_database, &error) ? toString(store.run(id, &error).value_or(RunRecord()).status)
+                                                  : QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(
+            statusOf(ids[0]) == QLatin1String("running") || statusOf(ids[1]) == QLatin1String("running"), 120000);
+        const qint64 agent = agentProcess(kLogin);
+        QVERIFY(agent > 0);
+        QCOMPARE(::kill(static_cast<pid_t>(agent), SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(agentProcess(kLogin) == 0, 10000);
+        const Result again = cli.run(start);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QTRY_VERIFY_WITH_TIMEOUT(statusOf(ids[0]) == QLatin1String("finished") &&
+                                     statusOf(ids[1]) == QLatin1String("finished") &&
+                                     statusOf(ids[2]) == QLatin1String("finished"),
+                                 300000);
+        const QString log = agentLog(QStringLiteral("work-login"), kLogin);
+        QVERIFY2(log.contains(QStringLiteral("runs go to sbatch")), qPrintable(log));
+        QVERIFY2(log.contains(QRegularExpression(QStringLiteral("follows \\S+ \\(slurm job \\d+\\)"))),
+                 qPrintable(log));
+        QVERIFY2(!log.contains(QStringLiteral("queued again")), qPrintable(log));
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(m_database, &error));
+        for (const QString& id : ids) {
+            QSqlQuery attempts(store.database());
+            attempts.prepare(QStringLiteral("SELECT attempts FROM run_queue WHERE run_id = ?"));
+            attempts.addBindValue(id);
+            QVERIFY(attempts.exec() && attempts.next());
+            QCOMPARE(attempts.value(0).toInt(), 1); // each submitted once, never twice
+            QVERIFY(QFile::exists(path(QStringLiteral("work-login/.jikken/dispatch/%1/slurm-job").arg(id))));
+            QVERIFY(QFile::exists(path(QStringLiteral("logs/%1/slurm.log").arg(id))));
+        }
+        const Result stopped = cli.run({QStringLiteral("agent"), QStringLiteral("stop"), kLogin});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
     }
 };
 

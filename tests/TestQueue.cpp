@@ -169,7 +169,7 @@ private Q_SLOTS:
         QVERIFY(big && *big && (*big)->id.toString().endsWith(QLatin1String("_big")));
         QCOMPARE((*big)->attempts, 1);
         // Agent x starts afresh: its run, with no retries left, is lost, not queued again.
-        const auto released = queue.releaseRunsOf(QStringLiteral("x"), &error);
+        const auto released = queue.releaseRunsOf(QStringLiteral("x"), {}, &error);
         QVERIFY2(released && released->isEmpty(), qPrintable(error));
         QCOMPARE(toString(store.run((*big)->id.toString(), &error)->status), QStringLiteral("lost"));
         QVERIFY(!queue.claim(QStringLiteral("y"), QStringLiteral("gpu9"), 2, {}, &error)->has_value());
@@ -260,7 +260,7 @@ private Q_SLOTS:
         QVERIFY(next && *next && (*next)->id.toString() != lost);
         QVERIFY(!ghost.cancel((*next)->id, &error)); // taken: not cancelled from the queue
         QCOMPARE(ghost.lastFailure(), RegistryFailure::Conflict);
-        const auto released = ghost.releaseRunsOf(QStringLiteral("ghost"), &error);
+        const auto released = ghost.releaseRunsOf(QStringLiteral("ghost"), {}, &error);
         QVERIFY2(released, qPrintable(error));
         QCOMPARE(released->size(), 0); // no retries: both lost, neither queued again
         QCOMPARE(toString(runOf(database, lost)->status), QStringLiteral("lost"));

@@ -110,13 +110,16 @@ ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& ver
     }
     if (verb == QLatin1String("release")) {
         QString agent;
+        QStringList alive;
         fields.string("agent", &agent, true);
+        fields.strings("alive", &alive);
         if (!fields.noOthers())
             return refuse();
-        if (!nameOk(agent))
-            return ApiReply::error(400, QStringLiteral("queue release: agent is a name of one line"));
+        if (!nameOk(agent) || alive.size() > 1024)
+            return ApiReply::error(400, QStringLiteral("queue release: agent is a name of one line; alive names at "
+                                                       "most 1024 runs"));
         const auto held = queue.list(&error); // those it marks lost change too, not only those it requeues
-        const auto released = held ? queue.releaseRunsOf(agent, &error) : std::nullopt;
+        const auto released = held ? queue.releaseRunsOf(agent, alive, &error) : std::nullopt;
         if (!released)
             return failure();
         for (const QueuedRun& run : *held) {

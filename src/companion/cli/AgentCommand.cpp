@@ -4,6 +4,7 @@
 // its database or through its service.
 #include "QueueCommands.h"
 
+#include "AgentLaunchers.h"
 #include "Console.h"
 #include "dispatch/Dispatcher.h"
 #include "dispatch/GpuProbe.h"
@@ -18,13 +19,8 @@
 #include <QSysInfo>
 #include <QThread>
 
-#include <csignal>
 #include <memory>
 #include <vector>
-
-#ifdef Q_OS_LINUX
-#include <sys/prctl.h>
-#endif
 
 namespace jikken {
 
@@ -38,6 +34,16 @@ struct AgentOptions
     std::string gpus = "auto";
     bool untilEmpty = false;
     double pollSeconds = 2;
+    bool slurm = false;
+    std::vector<std::string> sbatch;
+
+    QStringList sbatchOptions() const
+    {
+        QStringList options;
+        for (const std::string& option : sbatch)
+            options << QString::fromStdString(option);
+        return options;
+    }
 
     /// The flags of how it runs (not --name, --host), for an agent started elsewhere with these options.
     QStringList arguments() const
@@ -50,6 +56,10 @@ struct AgentOptions
         if (untilEmpty)
             flags << QStringLiteral("--until-empty");
         flags << QStringLiteral("--poll") << QString::number(pollSeconds);
+        if (slurm)
+            flags << QStringLiteral("--slurm");
+        for (const std::string& option : sbatch)
+            flags << QStringLiteral("--sbatch-option=") + QString::fromStdString(option);
         return flags;
     }
     /// The flags of how it runs, on `command`.
@@ -62,6 +72,8 @@ struct AgentOptions
         command->add_flag("--until-empty", untilEmpty, "exit once nothing waits for it and its runs have ended");
         command->add_option("--poll", pollSeconds, "seconds between asks of the queue (default 2)")
             ->check(CLI::Range(0.1, 3600.0));
+        command->add_flag("--slurm", slurm, "hand the runs to sbatch, one job each (a Slurm login node)");
+        command->add_option("--sbatch-option", sbatch, "one more sbatch option for every job (repeatable)");
     }
 };
 
@@ -88,30 +100,33 @@ public:
     Agent(RegistryClient& registry, QueueClient& queue, const RegistryLocation& location, const AgentOptions& options)
         : m_registry(registry), m_queue(queue), m_location(location), m_options(options),
           m_name(options.name.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.name)),
-          m_host(options.host.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.host))
+          m_host(options.host.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options.host)),
+          m_launcher(options.slurm ? makeSlurmLauncher(options.sbatchOptions())
+                                   : makeProcessLauncher(!gpusHere().isEmpty()))
     {
     }
 
     int run()
     {
-        QString error;
-        // Runs an earlier agent of this name started are not alive now: queued again, or lost.
-        const auto released = m_queue.releaseRunsOf(m_name, &error);
-        if (!released)
-            return console::fail(error);
-        for (const QString& id : *released)
-            console::note(QStringLiteral("agent %1: %2 queued again (its earlier agent stopped)").arg(m_name, id));
-        const int slots = m_options.slots > 0 ? m_options.slots : std::max<qsizetype>(1, gpusHere().size());
-        console::note(QStringLiteral("agent %1 on %2: %3 slot(s), GPUs %4")
+        if (!takeOver())
+            return console::kFailure;
+        const int slots = m_options.slots > 0 ? m_options.slots
+                          : m_options.slurm   ? kSlurmJobsAtOnce
+                                              : std::max<qsizetype>(1, gpusHere().size());
+        console::note(QStringLiteral("agent %1 on %2: %3 slot(s), %4")
                           .arg(m_name, m_host)
                           .arg(slots)
-                          .arg(gpusHere().isEmpty() ? QStringLiteral("none") : gpuList(gpusHere())));
+                          .arg(m_options.slurm        ? QStringLiteral("runs go to sbatch")
+                               : gpusHere().isEmpty() ? QStringLiteral("GPUs none")
+                                                      : QStringLiteral("GPUs ") + gpuList(gpusHere())));
+        QString error;
         while (true) {
             reap();
             bool nothingWaits = false;
-            while (static_cast<int>(m_children.size()) < slots) {
+            while (m_launcher->running().size() < slots) {
                 const QList<int> free = freeGpus();
-                const auto claimed = m_queue.claim(m_name, m_host, static_cast<int>(free.size()), holding(), &error);
+                const auto claimed =
+                    m_queue.claim(m_name, m_host, static_cast<int>(free.size()), m_launcher->running(), &error);
                 if (!claimed) { // the database is away a moment: asked again at the next poll
                     console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
                     break;
@@ -122,27 +137,41 @@ public:
                 }
                 start(**claimed, free.mid(0, (*claimed)->request.gpus));
             }
-            if (m_options.untilEmpty && nothingWaits && m_children.empty())
+            if (m_options.untilEmpty && nothingWaits && m_launcher->running().isEmpty())
                 return console::kOk;
-            waitAPoll();
+            m_launcher->wait(static_cast<int>(m_options.pollSeconds * 1000));
         }
     }
 
 private:
-    struct Child
-    {
-        std::unique_ptr<QProcess> process;
-        QString id;
-        QList<int> gpus;
-    };
+    static constexpr int kSlurmJobsAtOnce = 8;
 
-    /// The runs this agent's trainers hold.
-    QStringList holding() const
+    /// Takes over from an earlier agent of this name: the runs it started that still live (Slurm jobs)
+    /// are followed on; the others are queued again, or lost.
+    bool takeOver()
     {
-        QStringList ids;
-        for (const Child& child : m_children)
-            ids << child.id;
-        return ids;
+        QString error;
+        const auto queued = m_queue.list(&error);
+        if (!queued) {
+            console::fail(error);
+            return false;
+        }
+        QVector<QueuedRun> taken;
+        for (const QueuedRun& run : *queued) {
+            if (run.agent == m_name)
+                taken.append(run);
+        }
+        const QStringList alive = m_launcher->adopt(taken);
+        for (const QString& id : alive)
+            console::note(QStringLiteral("agent %1: follows %2 (%3)").arg(m_name, id, m_launcher->where(id)));
+        const auto released = m_queue.releaseRunsOf(m_name, alive, &error);
+        if (!released) {
+            console::fail(error);
+            return false;
+        }
+        for (const QString& id : *released)
+            console::note(QStringLiteral("agent %1: %2 queued again (its earlier agent stopped)").arg(m_name, id));
+        return true;
     }
 
     static QString gpuList(const QList<int>& gpus)
@@ -170,15 +199,18 @@ private:
     }
 
     /// This agent's GPUs that none of its runs holds (and, found by nvidia-smi, that nothing else uses now).
+    /// Slurm hands out a login node's GPUs: any run fits there, and waits in Slurm's queue.
     QList<int> freeGpus()
     {
+        if (m_options.slurm)
+            return QList<int>(64, 0);
         QList<int> free = gpusHere();
         if (m_options.gpus == "auto" && !free.isEmpty()) {
             const QList<int> idle = gpusSeen(true);
             free.removeIf([&idle](int gpu) { return !idle.contains(gpu); });
         }
-        for (const Child& child : m_children)
-            free.removeIf([&child](int gpu) { return child.gpus.contains(gpu); });
+        const QList<int> held = m_launcher->gpusHeld();
+        free.removeIf([&held](int gpu) { return held.contains(gpu); });
         return free;
     }
 
@@ -194,7 +226,7 @@ private:
         const QString specPath = QDir(folder).filePath(QStringLiteral("queued-spec.json"));
         QFile specFile(specPath);
         if (!specFile.open(QIODevice::WriteOnly) || specFile.write(QJsonDocument(run.spec).toJson()) < 0) {
-            fail(id, QStringLiteral("agent %1 cannot write %2").arg(m_name, specPath));
+            ended({id, QStringLiteral("agent %1 cannot write %2").arg(m_name, specPath)});
             return;
         }
         specFile.close();
@@ -202,71 +234,37 @@ private:
         if (!m_location.path.empty())
             arguments << QStringLiteral("--registry") << QString::fromStdString(m_location.path);
         arguments << QStringLiteral("train") << specPath << QStringLiteral("--id") << id;
-        auto process = std::make_unique<QProcess>();
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        if (!gpusHere().isEmpty()) // only its own GPUs (none: the CPU), as cuda:0, cuda:1, … inside
-            environment.insert(QStringLiteral("CUDA_VISIBLE_DEVICES"), gpuList(gpus));
-        process->setProcessEnvironment(environment);
-#ifdef Q_OS_LINUX
-        // The run goes with its agent (a kill -9 included): the next agent on this host queues it again, and
-        // two live attempts of one ID never train side by side.
-        process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-#endif
-        process->setStandardOutputFile(QDir(folder).filePath(QStringLiteral("agent.log")), QIODevice::Append);
-        process->setStandardErrorFile(QDir(folder).filePath(QStringLiteral("agent.log")), QIODevice::Append);
-        process->start(QCoreApplication::applicationFilePath(), arguments);
-        if (!process->waitForStarted(30000)) {
-            fail(id, QStringLiteral("agent %1 could not start jikken train: %2").arg(m_name, process->errorString()));
+        if (const QString why = m_launcher->start(run, arguments, folder, gpus); !why.isEmpty()) {
+            ended({id, QStringLiteral("agent %1: %2").arg(m_name, why)});
             return;
         }
+        const QString where = m_launcher->where(id);
         console::note(QStringLiteral("agent %1: started %2 (attempt %3%4)")
                           .arg(m_name, id)
                           .arg(run.attempts)
-                          .arg(gpus.isEmpty() ? QString() : QStringLiteral(", GPU ") + gpuList(gpus)));
-        m_children.push_back({std::move(process), id, gpus});
+                          .arg(where.isEmpty() ? QString() : QStringLiteral(", ") + where));
     }
 
-    /// A run of this agent that ended without saying how (a crash, a refused start) is failed, with why.
-    void fail(const QString& id, const QString& why)
+    /// A run of this agent ended: one that did not say how (a crash, a refused start, a job gone) is
+    /// marked failed, with why.
+    void ended(const EndedRun& run)
     {
         QString error;
-        const auto record = m_registry.run(id, &error);
-        if (record && !isTerminal(record->status) && !m_registry.setStatus(id, RunStatus::Failed, why, &error))
+        const auto record = m_registry.run(run.id, &error);
+        const bool said = record && isTerminal(record->status);
+        if (run.failure.isEmpty() || said) {
+            console::note(QStringLiteral("agent %1: %2 ended").arg(m_name, run.id));
+            return;
+        }
+        if (record && !m_registry.setStatus(run.id, RunStatus::Failed, run.failure, &error))
             console::note(QStringLiteral("agent %1: %2").arg(m_name, error));
-        console::note(QStringLiteral("agent %1: %2 %3").arg(m_name, id, why));
+        console::note(QStringLiteral("agent %1: %2 %3").arg(m_name, run.id, run.failure));
     }
 
     void reap()
     {
-        for (auto child = m_children.begin(); child != m_children.end();) {
-            if (child->process->state() != QProcess::NotRunning) {
-                ++child;
-                continue;
-            }
-            const bool crashed = child->process->exitStatus() != QProcess::NormalExit;
-            const int code = child->process->exitCode();
-            if (crashed || code != 0)
-                fail(child->id, crashed ? QStringLiteral("ended: jikken train crashed")
-                                        : QStringLiteral("ended: jikken train exited %1").arg(code));
-            else
-                console::note(QStringLiteral("agent %1: %2 ended").arg(m_name, child->id));
-            child = m_children.erase(child);
-        }
-    }
-
-    /// Waits until a run ends or the poll interval passes.
-    void waitAPoll()
-    {
-        QElapsedTimer waited;
-        waited.start();
-        while (waited.elapsed() < m_options.pollSeconds * 1000) {
-            for (const Child& child : m_children) {
-                if (child.process->state() == QProcess::NotRunning)
-                    return;
-            }
-            QThread::msleep(50);
-            QCoreApplication::processEvents(); // QProcess learns of an ended child through the event loop
-        }
+        for (const EndedRun& run : m_launcher->reap())
+            ended(run);
     }
 
     RegistryClient& m_registry;
@@ -276,7 +274,7 @@ private:
     QString m_name;
     QString m_host;
     std::optional<QList<int>> m_gpusHere;
-    std::vector<Child> m_children;
+    std::unique_ptr<RunLauncher> m_launcher;
 };
 
 /// `jikken agent start|stop HOST`: an agent in tmux on a host of hosts.json, over ssh.
@@ -306,7 +304,13 @@ void addRemoteAgentCommands(CLI::App* agent, const RegistryLocation& registry, C
                 return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
                     Dispatcher dispatcher(client, config);
                     QString why;
-                    if (start ? !dispatcher.startAgent(*settings, agentName, options->arguments(), &why)
+                    QStringList arguments = options->arguments();
+                    if (settings->slurm && !options->slurm) { // Slurm schedules there: runs go to sbatch
+                        arguments << QStringLiteral("--slurm");
+                        for (const QString& option : settings->sbatchOptions)
+                            arguments << QStringLiteral("--sbatch-option=") + option;
+                    }
+                    if (start ? !dispatcher.startAgent(*settings, agentName, arguments, &why)
                               : !dispatcher.stopAgent(*settings, agentName, &why))
                         return console::fail(why);
                     console::out(start ? QStringLiteral("agent %1 started on %2 (tmux session jikken-agent-%1; "

@@ -69,7 +69,7 @@ public:
                                        QString* error) override;
     std::optional<std::optional<QueuedRun>> claim(const QString& agent, const QString& host, int freeGpus,
                                                   const QStringList& holding, QString* error) override;
-    std::optional<QStringList> releaseRunsOf(const QString& agent, QString* error) override;
+    std::optional<QStringList> releaseRunsOf(const QString& agent, const QStringList& alive, QString* error) override;
     std::optional<QVector<QueuedRun>> list(QString* error) override;
     bool cancel(const ModelId& id, QString* error) override;
     bool retry(const ModelId& id, QString* error) override;

@@ -76,10 +76,14 @@ std::optional<std::optional<QueuedRun>> HttpRegistryClient::claim(const QString&
     return std::optional<QueuedRun>(*taken);
 }
 
-std::optional<QStringList> HttpRegistryClient::releaseRunsOf(const QString& agent, QString* error)
+std::optional<QStringList> HttpRegistryClient::releaseRunsOf(const QString& agent, const QStringList& alive,
+                                                             QString* error)
 {
-    return idsOf(sendJson("POST", QStringLiteral("/api/v1/queue/release"), {{QStringLiteral("agent"), agent}}, error),
-                 error);
+    return idsOf(
+        sendJson("POST", QStringLiteral("/api/v1/queue/release"),
+                 {{QStringLiteral("agent"), agent}, {QStringLiteral("alive"), QJsonArray::fromStringList(alive)}},
+                 error),
+        error);
 }
 
 std::optional<QVector<QueuedRun>> HttpRegistryClient::list(QString* error)

@@ -66,9 +66,11 @@ public:
     /// does not hold it: not in `holding`, not started by its trainer) is handed to it again first.
     virtual std::optional<std::optional<QueuedRun>> claim(const QString& agent, const QString& host, int freeGpus,
                                                           const QStringList& holding, QString* error) = 0;
-    /// An agent starting afresh: the runs its predecessor of the same name took are no longer alive. Each
-    /// is queued again while it has retries left, else marked lost; their IDs.
-    virtual std::optional<QStringList> releaseRunsOf(const QString& agent, QString* error) = 0;
+    /// An agent starting afresh: the runs its predecessor of the same name took are no longer alive, but for
+    /// those in `alive` (Slurm jobs outlive their agent), which it follows on. Each of the others is queued
+    /// again while it has retries left, else marked lost; their IDs.
+    virtual std::optional<QStringList> releaseRunsOf(const QString& agent, const QStringList& alive,
+                                                     QString* error) = 0;
     /// Every queued run (waiting or taken), in the order they would be taken.
     virtual std::optional<QVector<QueuedRun>> list(QString* error) = 0;
     /// Takes a waiting run out of the queue: `stopped`, "cancelled". A run an agent took is not cancelled here.

@@ -292,7 +292,7 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     return std::optional<QueuedRun>(taken->first());
 }
 
-std::optional<QStringList> RunQueue::releaseRunsOf(const QString& agent, QString* error)
+std::optional<QStringList> RunQueue::releaseRunsOf(const QString& agent, const QStringList& alive, QString* error)
 {
     SqlTransaction transaction(m_db);
     if (!transaction.begin(error))
@@ -305,6 +305,8 @@ std::optional<QStringList> RunQueue::releaseRunsOf(const QString& agent, QString
     QSqlQuery lost(m_db);
     lost.prepare(QStringLiteral("UPDATE runs SET status = 'lost', status_reason = ? WHERE id = ?"));
     for (const QueuedRun& run : *taken) {
+        if (alive.contains(run.id.toString()))
+            continue;
         if (run.attempts <= run.request.retries) {
             again << run.id.toString();
             continue;

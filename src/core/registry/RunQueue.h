@@ -31,7 +31,7 @@ public:
     bool add(const ModelId& id, const QJsonObject& spec, const QueueRequest& request, QString* error);
     std::optional<std::optional<QueuedRun>> claim(const QString& agent, const QString& host, int freeGpus,
                                                   const QStringList& holding, QString* error) override;
-    std::optional<QStringList> releaseRunsOf(const QString& agent, QString* error) override;
+    std::optional<QStringList> releaseRunsOf(const QString& agent, const QStringList& alive, QString* error) override;
     std::optional<QVector<QueuedRun>> list(QString* error) override;
     bool cancel(const ModelId& id, QString* error) override;
     bool retry(const ModelId& id, QString* error) override;
