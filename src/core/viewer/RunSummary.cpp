@@ -54,12 +54,12 @@ const ScalarSeries* loggedSeries(const ViewerRun& run, const QString& tag)
     return nullptr;
 }
 
+} // namespace
+
 QString markdownCell(const QString& text)
 {
     return QString(text).replace(u'|', QStringLiteral("\\|")).replace(u'\n', u' ');
 }
-
-} // namespace
 
 QString format(double value)
 {

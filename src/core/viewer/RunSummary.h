@@ -41,6 +41,8 @@ bool writeCsv(const QVector<const ViewerRun*>& runs, const QStringList& tags, QI
 
 /// A number as tables show it: 4 significant digits.
 QString format(double value);
+/// Text as one Markdown table cell (its pipes escaped, on one line).
+QString markdownCell(const QString& text);
 
 } // namespace RunSummary
 
