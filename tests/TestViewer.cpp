@@ -19,6 +19,7 @@
 #include "viewer/FigureExport.h"
 #include "viewer/FigureRenderer.h"
 #include "viewer/FigureWidget.h"
+#include "viewer/GroupingControls.h"
 #include "viewer/LogdirRuns.h"
 #include "viewer/MediaPage.h"
 #include "viewer/NotesPane.h"
@@ -1121,6 +1122,124 @@ private Q_SLOTS:
         window.refresh();
         QTRY_VERIFY(!window.library().isOffline(kFocal));
         QCOMPARE(window.library().keys().size(), 3);
+    }
+
+    // Runs grouped by their settings but the seed: a line per group at the mean of its seeds, over a band
+    // from the lowest to the highest (or ± one standard deviation), worked out by hand; the Summary and the
+    // window's Group button show the same groups, and a saved view keeps the grouping.
+    void groupedFiguresDrawEachGroupsMeanAndBand()
+    {
+        QTemporaryDir dir;
+        // lr 0.1: seed 1 logs 0.5·step, seed 2 1.5·step (mean: step; band 0.5·step–1.5·step); lr 0.01: 4
+        // and 6 (mean 5, band 4–6). Every value exact in a float.
+        const QList<std::tuple<QString, double, int, std::function<float(int)>>> runs{
+            {QStringLiteral("a"), 0.1, 1, [](int step) { return 0.5f * step; }},
+            {QStringLiteral("b"), 0.1, 2, [](int step) { return 1.5f * step; }},
+            {QStringLiteral("c"), 0.01, 1, [](int) { return 4.0f; }},
+            {QStringLiteral("d"), 0.01, 2, [](int) { return 6.0f; }}};
+        for (const auto& [name, lr, seed, value] : runs) {
+            QVERIFY(QDir(dir.path()).mkpath(name));
+            EventFileWriter writer;
+            QString error;
+            QVERIFY(writer.open(dir.filePath(name + QStringLiteral("/events.out.tfevents.1.vm.1.0")), &error));
+            writer.addHparams(QJsonObject{{QStringLiteral("lr"), lr}, {QStringLiteral("seed"), seed}},
+                              {QStringLiteral("loss")}, 0);
+            for (int step = 1; step <= 8; ++step)
+                writer.addScalar("loss", step, value(step), 100 + step);
+            QVERIFY(writer.flush(&error));
+        }
+        ViewerCache cache(dir.filePath(QStringLiteral("cache")));
+        RunLibrary library(&cache, nullptr);
+        QString error;
+        QVERIFY2(library.open(dir.path(), &error), qPrintable(error));
+        QCOMPARE(library.keys().size(), 4);
+        CurveStore curves(library);
+        FigureRenderer renderer(library, curves);
+        FigureOptions options;
+        options.runs = library.keys();
+        options.tags = {QStringLiteral("loss")};
+        options.grouped = true;
+        QImage image(900, 500, QImage::Format_RGB32);
+        const auto paint = [&] {
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            renderer.paint(painter, image.rect(), options);
+        };
+        paint();
+        const CurveChart* chart = renderer.charts().first();
+        QCOMPARE(chart->lines().size(), 2);
+        QVERIFY2(chart->title().contains(QStringLiteral("mean of each group")), qPrintable(chart->title()));
+        const auto lineNamed = [](const CurveChart* in, const QString& name) -> const QLineSeries* {
+            for (const QLineSeries* line : in->lines()) {
+                if (line->name() == name)
+                    return line;
+            }
+            return nullptr;
+        };
+        const QLineSeries* fast = lineNamed(chart, QStringLiteral("lr=0.1 (n=2)"));
+        const QLineSeries* slow = lineNamed(chart, QStringLiteral("lr=0.01 (n=2)"));
+        QVERIFY(fast && slow);
+        const QList<QPointF> fastMean = chart->pointsOf(fast);
+        QCOMPARE(fastMean.size(), 8);
+        for (const QPointF& point : fastMean)
+            QCOMPARE(point.y(), point.x()); // (0.5 + 1.5) / 2 · step
+        for (const QPointF& point : chart->pointsOf(slow))
+            QCOMPARE(point.y(), 5.0);
+        const auto bandOf = [chart](const QLineSeries* line) {
+            for (const LineLayer::Line& band : chart->bands()->lines()) {
+                if (band.series == line)
+                    return band.points;
+            }
+            return QList<QPointF>();
+        };
+        QList<QPointF> expected; // the low side forward, the high side back
+        for (int step = 1; step <= 8; ++step)
+            expected.append(QPointF(step, 0.5 * step));
+        for (int step = 8; step >= 1; --step)
+            expected.append(QPointF(step, 1.5 * step));
+        QCOMPARE(bandOf(fast), expected);
+        QCOMPARE(bandOf(slow).first(), QPointF(1, 4));
+        QCOMPARE(bandOf(slow).last(), QPointF(1, 6));
+        // The band is painted: the group's colour, translucent over white, beneath its line.
+        const QColor colour = fast->pen().color();
+        const auto blend = [](int c) { return static_cast<int>(std::lround(255 * 0.82 + c * 0.18)); };
+        int bandPixels = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor pixel = image.pixelColor(x, y);
+                bandPixels += std::abs(pixel.red() - blend(colour.red())) <= 3 &&
+                              std::abs(pixel.green() - blend(colour.green())) <= 3 &&
+                              std::abs(pixel.blue() - blend(colour.blue())) <= 3;
+            }
+        }
+        QVERIFY2(bandPixels > 2000, qPrintable(QString::number(bandPixels)));
+        // ± one standard deviation: of 0.5·step and 1.5·step, √2/2 · step.
+        options.spread = RunGroups::Spread::StdDev;
+        paint();
+        const QList<QPointF> spread = bandOf(lineNamed(renderer.charts().first(), QStringLiteral("lr=0.1 (n=2)")));
+        QVERIFY(std::abs(spread.first().y() - (1 - std::sqrt(0.5))) < 1e-9);
+        QVERIFY(std::abs(spread.last().y() - (1 + std::sqrt(0.5))) < 1e-9);
+
+        // The window: its Group button groups the figure and the Summary the same way; a view keeps it.
+        ViewerWindow window(&cache, nullptr);
+        window.open({dir.path()});
+        QTRY_COMPARE(window.library().keys().size(), 4);
+        window.showTags({QStringLiteral("loss")});
+        QTRY_VERIFY(window.options().tags.contains(QStringLiteral("loss")));
+        FigureOptions grouped = window.options();
+        grouped.grouped = true;
+        window.setOptions(grouped);
+        QVERIFY(window.options().grouped);
+        QCOMPARE(window.grouping()->text(), QStringLiteral("Group: all but seed"));
+        QCOMPARE(FigureOptions::fromJson(window.options().toJson()).grouped, true);
+        window.findChild<QTabWidget*>()->setCurrentWidget(window.summaryTable());
+        QTableWidget* summary = window.summaryTable();
+        QTRY_COMPARE(summary->rowCount(), 2);
+        const int fastRow = summary->item(0, 0)->text() == QLatin1String("lr=0.1") ? 0 : 1;
+        QCOMPARE(summary->item(fastRow, 0)->text(), QStringLiteral("lr=0.1"));
+        QCOMPARE(summary->item(fastRow, 1)->text(), QStringLiteral("2"));
+        QCOMPARE(summary->item(fastRow, 2)->text(), QStringLiteral("8 ± 5.657")); // finals 4 and 12
+        QCOMPARE(summary->item(1 - fastRow, 2)->text(), QStringLiteral("5 ± 1.414"));
     }
 
     // The viewer smooths and picks x with the main window's controls: what they show is what the figure

@@ -100,10 +100,12 @@ void applyRange(QAbstractAxis* axis, double low, double high, CurveChart::Ticks 
 
 CurveChart::CurveChart(Mode mode, QGraphicsItem* parent)
     : QChart(parent), m_mode(mode), m_measured(new LineLayer(this, LineLayer::Kind::Measured)),
-      m_marks(new CurveMarks(this)), m_decadeLabels(new DecadeLabels(this))
+      m_bands(new LineLayer(this, LineLayer::Kind::Band)), m_marks(new CurveMarks(this)),
+      m_decadeLabels(new DecadeLabels(this))
 {
     connect(this, &QChart::plotAreaChanged, this, &CurveChart::placeDecadeLabels);
     keepPainted(m_measured);
+    keepPainted(m_bands);
     setLayered(mode == Mode::Figure);
     setBackgroundRoundness(0);
     legend()->hide(); // QtCharts' own: one row, every name elided once they do not fit
@@ -134,6 +136,7 @@ bool CurveChart::setLook(bool dark, const QColor& background)
 void CurveChart::removeLines()
 {
     m_measured->setLines({});
+    m_bands->setLines({});
     m_marks->setMarks({});
     if (m_drawn)
         m_drawn->setLines({});
@@ -220,6 +223,7 @@ void CurveChart::placeDecadeLabels()
 void CurveChart::redrawLayers()
 {
     m_measured->update();
+    m_bands->update();
     m_marks->update();
     if (m_drawn)
         m_drawn->update();
@@ -241,6 +245,7 @@ void CurveChart::setLines(const QVector<Style>& styles)
         if (m_drawn)
             m_drawn->remove(line);
         m_measured->remove(line); // nothing is left that places its points by the series
+        m_bands->remove(line);
         m_marks->remove(line);
         removeSeries(line);
         delete line;

@@ -99,6 +99,8 @@ public:
     QList<QPointF> pointsOf(const QLineSeries* line) const;
     /// The faint measured lines beneath the smoothed ones.
     LineLayer* measured() const { return m_measured; }
+    /// The areas beneath the lines: a group's band around its mean (`RunGroups`).
+    LineLayer* bands() const { return m_bands; }
     /// Where curves stopped being finite and the points above the y range, marked over the lines.
     CurveMarks* marks() const { return m_marks; }
     /// A log y axis' labels at 2 and 5 times the powers of ten, when it spans few decades.
@@ -147,6 +149,7 @@ private:
     bool m_axisTitles = true;
     QList<QLineSeries*> m_lines;
     LineLayer* m_measured;
+    LineLayer* m_bands;
     CurveMarks* m_marks;
     DecadeLabels* m_decadeLabels;
     LineLayer* m_drawn = nullptr; ///< the lines of a figure or a crowded chart (their series hold none)

@@ -24,7 +24,7 @@ constexpr double kWithTheSeries = 4.5;
 
 LineLayer::LineLayer(QChart* chart, Kind kind) : QGraphicsItem(chart), m_chart(chart), m_kind(kind)
 {
-    setZValue(kind == Kind::Measured ? kBeneathTheSeries : kWithTheSeries);
+    setZValue(kind == Kind::Drawn ? kWithTheSeries : kBeneathTheSeries);
     setAcceptedMouseButtons(Qt::NoButton);
     m_plotAreaWatch = QObject::connect(chart, &QChart::plotAreaChanged, chart, [this] { prepareGeometryChange(); });
 }
@@ -116,6 +116,16 @@ void LineLayer::drawLine(QPainter* painter, const Line& line, qsizetype allPoint
     for (const QPointF& p : line.points) {
         const double y = logY ? std::log10(p.y()) : p.y() - 1;
         polyline.append(origin + xUnit * p.x() + yUnit * y);
+    }
+    if (m_kind == Kind::Band) {
+        QColor fill = line.colour;
+        fill.setAlphaF(0.18);
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawPolygon(polyline);
+        painter->setBrush(Qt::NoBrush);
+        return;
     }
     if (m_kind == Kind::Measured) {
         painter->setRenderHint(QPainter::Antialiasing, false); // faint and dense: crisp and quick

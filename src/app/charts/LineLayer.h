@@ -22,6 +22,7 @@ public:
     enum class Kind {
         Measured, ///< faint, one pixel wide, beneath the chart's lines
         Drawn,    ///< in their series' pen, where QtCharts would draw the series
+        Band,     ///< a translucent area beneath the lines: each line's points go round it (a group's spread)
     };
     struct Line
     {

@@ -59,6 +59,34 @@ void fillSummary(QTableWidget* table, const QVector<const ViewerRun*>& runs, con
     table->resizeColumnsToContents();
 }
 
+void fillGroupSummary(QTableWidget* table, const QVector<RunGroups::Group>& groups, const QStringList& tags)
+{
+    QStringList headers{QObject::tr("Group"), QObject::tr("n")};
+    for (const QString& tag : tags)
+        headers << tag + QObject::tr(" final") << QObject::tr("best");
+    table->clear();
+    table->setColumnCount(static_cast<int>(headers.size()));
+    table->setHorizontalHeaderLabels(headers);
+    table->setRowCount(static_cast<int>(groups.size()));
+    const auto number = Qt::AlignRight | Qt::AlignVCenter;
+    for (int g = 0; g < groups.size(); ++g) {
+        auto* name = item(groups[g].label);
+        name->setForeground(RunColours::of(*groups[g].runs.first()));
+        QStringList members;
+        for (const ViewerRun* run : groups[g].runs)
+            members << run->name;
+        name->setToolTip(members.join(u'\n'));
+        table->setItem(g, 0, name);
+        table->setItem(g, 1, item(QString::number(groups[g].runs.size()), number));
+        for (int t = 0; t < tags.size(); ++t) {
+            const RunGroups::Summary summary = RunGroups::summarize(groups[g], tags[t]);
+            table->setItem(g, 2 + 2 * t, item(summary.final ? RunGroups::format(*summary.final) : QString(), number));
+            table->setItem(g, 3 + 2 * t, item(summary.best ? RunGroups::format(*summary.best) : QString(), number));
+        }
+    }
+    table->resizeColumnsToContents();
+}
+
 void fillHyperparameters(QTableWidget* table, const QVector<const ViewerRun*>& runs)
 {
     std::map<QString, QStringList> values; // name -> a value per run

@@ -69,8 +69,11 @@ std::optional<std::pair<double, double>> FigureRenderer::wholeXRange(const Figur
     return std::make_pair(low, high);
 }
 
-void FigureRenderer::prepare(const QRectF& area, const FigureOptions& options)
+void FigureRenderer::prepare(const QRectF& area, const FigureOptions& given)
 {
+    FigureOptions options = given;
+    if (options.grouped) // a group's runs share steps, not times
+        options.xAxis = XAxis::Step;
     m_area = area;
     m_options = options;
     m_panels.clear();
@@ -158,7 +161,17 @@ void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
 QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& options) const
 {
     QVector<CurveLegend::Entry> entries;
-    for (const QString& key : options.runs) {
+    if (options.grouped) {
+        QVector<const ViewerRun*> runs;
+        for (const QString& key : options.runs) {
+            if (const ViewerRun* run = m_library.run(key))
+                runs.append(run);
+        }
+        for (const RunGroups::Group& group : options.groupsOf(runs))
+            entries.append({QStringLiteral("%1 (n=%2)").arg(group.label).arg(group.runs.size()),
+                            RunColours::of(*group.runs.first())});
+    }
+    for (const QString& key : options.grouped ? QStringList() : options.runs) {
         const ViewerRun* run = m_library.run(key);
         // Only runs drawn in the figure: one without any of its tags has no line to name.
         if (!run || std::none_of(options.tags.cbegin(), options.tags.cend(),
@@ -177,26 +190,20 @@ QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& o
     return entries;
 }
 
-void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QStringList& tags,
-                               const FigureOptions& options, std::pair<double, double> xRange)
+void FigureRenderer::ChartLines::extend(const QList<QPointF>& some, std::pair<double, double> xRange)
 {
-    // The points first, to know the y range of what is in view.
-    const QFontMetricsF metrics(fontOf(options));
-    const double roughWidth = chart.geometry().width() - 6 * metrics.height();
-    const int buckets = CurveChart::bucketsFor(roughWidth, options.runs.size() * tags.size());
-    QVector<CurveChart::Style> styles;
-    QVector<QList<QPointF>> points;
-    QVector<QPair<int, QList<QPointF>>> faintLines; ///< (line, its measured values) of the smoothed lines
-    bool smoothed = false;
-    double yLow = std::numeric_limits<double>::infinity(), yHigh = -yLow;
-    const auto extend = [&](const QList<QPointF>& some) {
-        for (const QPointF& p : some) {
-            if (p.x() >= xRange.first && p.x() <= xRange.second) {
-                yLow = qMin(yLow, p.y());
-                yHigh = qMax(yHigh, p.y());
-            }
+    for (const QPointF& p : some) {
+        if (p.x() >= xRange.first && p.x() <= xRange.second) {
+            yLow = qMin(yLow, p.y());
+            yHigh = qMax(yHigh, p.y());
         }
-    };
+    }
+}
+
+FigureRenderer::ChartLines FigureRenderer::runLines(const QStringList& tags, const FigureOptions& options,
+                                                    std::pair<double, double> xRange, int buckets)
+{
+    ChartLines lines;
     // Lines of one tag are told apart by dash where two runs share a colour; of several tags, by the tag's.
     QVector<QColor> runColours;
     for (const QString& key : options.runs) {
@@ -211,24 +218,91 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
             const ChartCurve* curve = m_curves.curve(key, tags[t], options.smoothing);
             if (!curve)
                 continue;
-            smoothed = smoothed || curve->isSmoothed();
+            lines.smoothed = lines.smoothed || curve->isSmoothed();
             QList<QPointF> faint;
-            points.append(curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
-                                        curve->isSmoothed() ? &faint : nullptr));
+            lines.points.append(curve->points(options.xAxis, xRange.first, xRange.second, buckets, options.logY,
+                                              curve->isSmoothed() ? &faint : nullptr));
             // The y range holds the measured values too: a spike the smoothing flattens still shows.
-            extend(points.last());
-            extend(faint);
-            styles.append({run->name, runColours[r], tags.size() == 1 ? runStyles[r] : styleOf(t)});
+            lines.extend(lines.points.last(), xRange);
+            lines.extend(faint, xRange);
+            lines.styles.append({run->name, runColours[r], tags.size() == 1 ? runStyles[r] : styleOf(t)});
             if (!faint.isEmpty())
-                faintLines.append({static_cast<int>(styles.size()) - 1, std::move(faint)});
+                lines.faint.append({static_cast<int>(lines.styles.size()) - 1, std::move(faint)});
         }
     }
+    return lines;
+}
+
+FigureRenderer::ChartLines FigureRenderer::groupLines(const QStringList& tags, const FigureOptions& options,
+                                                      std::pair<double, double> xRange, int buckets) const
+{
+    ChartLines lines;
+    QVector<const ViewerRun*> runs;
+    for (const QString& key : options.runs) {
+        if (const ViewerRun* run = m_library.run(key))
+            runs.append(run);
+    }
+    const QVector<RunGroups::Group> groups = options.groupsOf(runs);
+    QVector<QColor> colours;
+    for (const RunGroups::Group& group : groups)
+        colours.append(RunColours::of(*group.runs.first()));
+    const QVector<Qt::PenStyle> groupStyles = RunColours::stylesTellingApart(colours);
+    for (int g = 0; g < groups.size(); ++g) {
+        for (int t = 0; t < tags.size(); ++t) {
+            const RunGroups::Band band = RunGroups::band(groups[g], tags[t], options.spread);
+            if (band.steps.isEmpty())
+                continue;
+            ScalarSeries mean;
+            for (int i = 0; i < band.steps.size(); ++i)
+                mean.append(band.steps[i], 0, band.mean[i]);
+            lines.points.append(
+                ChartCurve(mean, true).points(XAxis::Step, xRange.first, xRange.second, buckets, options.logY));
+            lines.extend(lines.points.last(), xRange);
+            // Around the band: its low side forward, its high side back; a log axis places no value at or
+            // under zero, so a low side there is held at the smallest the band shows.
+            double floor = std::numeric_limits<double>::infinity();
+            for (double v : band.low + band.mean)
+                floor = v > 0 ? std::min(floor, v) : floor;
+            const int stride = std::max<int>(1, static_cast<int>(band.steps.size()) / std::max(1, buckets));
+            QList<QPointF> lower;
+            QList<QPointF> upper;
+            for (int i = 0; i < band.steps.size(); i += stride) {
+                const int at = std::min<int>(i, static_cast<int>(band.steps.size()) - 1);
+                const double low = options.logY && band.low[at] <= 0 ? floor : band.low[at];
+                lower.append(QPointF(band.steps[at], low));
+                upper.prepend(QPointF(band.steps[at], band.high[at]));
+            }
+            lines.extend(lower, xRange);
+            lines.extend(upper, xRange);
+            lines.styles.append({QStringLiteral("%1 (n=%2)").arg(groups[g].label).arg(groups[g].runs.size()),
+                                 colours[g], tags.size() == 1 ? groupStyles[g] : styleOf(t)});
+            if (groups[g].runs.size() > 1)
+                lines.bands.append({static_cast<int>(lines.styles.size()) - 1, lower + upper});
+        }
+    }
+    return lines;
+}
+
+void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QStringList& tags,
+                               const FigureOptions& options, std::pair<double, double> xRange)
+{
+    // The points first, to know the y range of what is in view.
+    const QFontMetricsF metrics(fontOf(options));
+    const double roughWidth = chart.geometry().width() - 6 * metrics.height();
+    const int buckets = CurveChart::bucketsFor(roughWidth, options.runs.size() * tags.size());
+    ChartLines lines =
+        options.grouped ? groupLines(tags, options, xRange, buckets) : runLines(tags, options, xRange, buckets);
+    auto& [styles, points, faintLines, bands, smoothed, yLow, yHigh] = lines;
     CurveChart::fitWidths(styles, points, roughWidth, options.fontScale, 1.6 * options.fontScale);
     // A figure says when its lines are not the values: it leaves the app for slides and papers.
-    chart.setTitle(smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
-                                  .arg(title, QString::number(options.smoothing, 'g', 3))
-                                  .arg(ChartCurve::kFewestSmoothedPoints)
-                            : title);
+    chart.setTitle(options.grouped
+                       ? QStringLiteral("%1 · mean of each group's runs, band %2")
+                             .arg(title, options.spread == RunGroups::Spread::StdDev ? QStringLiteral("± 1 std")
+                                                                                     : QStringLiteral("min–max"))
+                   : smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
+                                    .arg(title, QString::number(options.smoothing, 'g', 3))
+                                    .arg(ChartCurve::kFewestSmoothedPoints)
+                              : title);
     const QString yTitle = tags.join(QStringLiteral(", "));
     if (chart.setLook(m_dark, background()) || !chart.hasAxes() || chart.xAxisKind() != options.xAxis ||
         chart.isLogY() != options.logY || chart.yTitle() != yTitle)
@@ -256,6 +330,10 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
     for (auto& [line, faint] : faintLines)
         measured.append({chart.lines()[line], styles[line].colour, std::move(faint)});
     chart.measured()->setLines(std::move(measured));
+    QVector<LineLayer::Line> areas;
+    for (auto& [line, area] : bands)
+        areas.append({chart.lines()[line], styles[line].colour, std::move(area)});
+    chart.bands()->setLines(std::move(areas));
     if (chart.layout())
         chart.layout()->activate(); // the plot area after the axes' labels, for the panel below
     const auto [shownLow, shownHigh] = chart.yRange();

@@ -8,6 +8,8 @@
 #include <QRectF>
 #include <QVector>
 
+#include <limits>
+
 class QPainter;
 
 namespace jikken {
@@ -60,7 +62,26 @@ private:
     QVector<CurveLegend::Entry> legendEntries(const FigureOptions& options) const;
     /// Lays out `count` charts in `body`, reusing those of the last paint.
     void placeCharts(const QRectF& body, int count, double margin);
-    /// Fills a chart with the tags' curves of every run, and notes its panel.
+    /// What a chart draws: its lines (name, colour, dash) and their points, the measured values beneath
+    /// smoothed lines and the bands beneath groups' means (by line), and the y range they span in view.
+    struct ChartLines
+    {
+        QVector<CurveChart::Style> styles;
+        QVector<QList<QPointF>> points;
+        QVector<QPair<int, QList<QPointF>>> faint;
+        QVector<QPair<int, QList<QPointF>>> bands;
+        bool smoothed = false;
+        double yLow = std::numeric_limits<double>::infinity();
+        double yHigh = -std::numeric_limits<double>::infinity();
+        void extend(const QList<QPointF>& some, std::pair<double, double> xRange);
+    };
+    /// A line per run and tag.
+    ChartLines runLines(const QStringList& tags, const FigureOptions& options, std::pair<double, double> xRange,
+                        int buckets);
+    /// A line per group and tag (its mean), each over its band.
+    ChartLines groupLines(const QStringList& tags, const FigureOptions& options, std::pair<double, double> xRange,
+                          int buckets) const;
+    /// Fills a chart with the tags' curves of every run (or group), and notes its panel.
     void fillChart(CurveChart& chart, const QString& title, const QStringList& tags, const FigureOptions& options,
                    std::pair<double, double> xRange);
 

@@ -3,9 +3,11 @@
 #include "ComparisonTables.h"
 #include "FigureExport.h"
 #include "FigureWidget.h"
+#include "GroupingControls.h"
 #include "MediaPage.h"
 #include "NotesPane.h"
 #include "ParallelCoordinates.h"
+#include "PivotDialog.h"
 #include "charts/CurveControls.h"
 #include "charts/RunColours.h"
 #include "ids/ModelId.h"
@@ -144,7 +146,7 @@ ViewerWindow::ViewerWindow(ViewerCache* cache, RegistryReader* reader, QWidget* 
       m_hyperparameters(new QTableWidget), m_media(new QTextBrowser), m_parallel(new ParallelCoordinates),
       m_notes(new NotesPane), m_layout(new QComboBox), m_xAxis(new XAxisPicker), m_smoothing(new SmoothingControl),
       m_logY(new QCheckBox(tr("Log y"))), m_title(new QLineEdit), m_legend(new QLineEdit), m_baseline(new QComboBox),
-      m_poll(new QTimer(this)), m_shownCurves(std::make_shared<ShownCurves>())
+      m_grouping(new GroupingControls), m_poll(new QTimer(this)), m_shownCurves(std::make_shared<ShownCurves>())
 {
     layOutPanes();
     createToolBar();
@@ -225,6 +227,7 @@ void ViewerWindow::createToolBar()
     m_legend->setMaximumWidth(220);
     bar->addWidget(m_title);
     bar->addWidget(m_legend);
+    bar->addWidget(m_grouping);
     bar->addWidget(new QLabel(tr("  Baseline ")));
     bar->addWidget(m_baseline);
 }
@@ -241,6 +244,7 @@ void ViewerWindow::connectParts()
     connect(m_title, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
     connect(m_legend, &QLineEdit::textChanged, this, &ViewerWindow::optionsChanged);
     connect(m_baseline, &QComboBox::currentIndexChanged, this, &ViewerWindow::updateTables);
+    connect(m_grouping, &GroupingControls::changed, this, &ViewerWindow::optionsChanged);
     connect(m_tabs, &QTabWidget::currentChanged, this, &ViewerWindow::updateTables);
     connect(m_runs, &QTreeWidget::itemChanged, this, &ViewerWindow::optionsChanged);
     connect(m_tags, &QListWidget::itemChanged, this, &ViewerWindow::optionsChanged);
@@ -307,6 +311,7 @@ void ViewerWindow::buildMenus()
             statusBar()->showMessage(error, 8000);
     });
     notes->addAction(tr("Insert &Summary Table"), this, &ViewerWindow::insertSummaryIntoNote);
+    notes->addAction(tr("Insert &Pivot Table…"), this, &ViewerWindow::insertPivotIntoNote);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Save View"), QKeySequence(QStringLiteral("Ctrl+D")), this, &ViewerWindow::saveView);
     view->addAction(tr("&Presentation"), QKeySequence(Qt::Key_F5), this, [this] { setPresenting(!m_presenting); });
@@ -410,6 +415,7 @@ void ViewerWindow::fillRunList()
 
 void ViewerWindow::fillTagList()
 {
+    m_grouping->setFields(groupableFields());
     m_filling = true;
     QSet<QString> listed;
     for (int i = 0; i < m_tags->count(); ++i)
@@ -457,6 +463,7 @@ FigureOptions ViewerWindow::options() const
     options.fontScale = m_presenting ? 2.0 : 1.0;
     options.title = m_title->text();
     options.legend = m_legend->text();
+    m_grouping->apply(options);
     return options;
 }
 
@@ -474,6 +481,7 @@ void ViewerWindow::setOptions(const FigureOptions& options)
     m_logY->setChecked(options.logY);
     m_title->setText(options.title);
     m_legend->setText(options.legend);
+    m_grouping->show(options);
     m_filling = false;
     m_xRange = options.xRange;
     showTags(options.tags);
@@ -506,7 +514,9 @@ void ViewerWindow::updateTables()
     const FigureOptions shown = options();
     const QVector<const ViewerRun*> runs = checkedRuns();
     const QWidget* page = m_tabs->currentWidget();
-    if (page == m_summary) {
+    if (page == m_summary && shown.grouped) {
+        ComparisonTables::fillGroupSummary(m_summary, shown.groupsOf(runs), shown.tags);
+    } else if (page == m_summary) {
         ComparisonTables::fillSummary(m_summary, runs, shown.tags, m_baseline->currentData().toString());
     } else if (page == m_hyperparameters->parentWidget()) {
         ComparisonTables::fillHyperparameters(m_hyperparameters, runs);
@@ -748,8 +758,39 @@ QString ViewerWindow::insertFigureIntoNote(QString* error)
 
 void ViewerWindow::insertSummaryIntoNote()
 {
-    m_notes->insert(
-        u'\n' + RunSummary::toMarkdown(checkedRuns(), options().tags, m_baseline->currentData().toString()) + u'\n');
+    const FigureOptions shown = options();
+    m_notes->insert(u'\n' +
+                    (shown.grouped
+                         ? RunGroups::toMarkdown(shown.groupsOf(checkedRuns()), shown.tags)
+                         : RunSummary::toMarkdown(checkedRuns(), shown.tags, m_baseline->currentData().toString())) +
+                    u'\n');
+}
+
+QStringList ViewerWindow::groupableFields() const
+{
+    QStringList hyperparameters;
+    for (const QString& key : m_library.keys()) {
+        const QJsonObject hparams = m_library.run(key)->hyperparameters();
+        for (auto it = hparams.begin(); it != hparams.end(); ++it) {
+            if (!hyperparameters.contains(it.key()))
+                hyperparameters << it.key();
+        }
+    }
+    hyperparameters.sort();
+    return QStringList{QStringLiteral("method"), QStringLiteral("model"), QStringLiteral("dataset")} + hyperparameters;
+}
+
+void ViewerWindow::insertPivotIntoNote()
+{
+    const FigureOptions shown = options();
+    QStringList tags = shown.tags;
+    for (const QString& tag : m_library.allTags()) {
+        if (!tags.contains(tag))
+            tags << tag;
+    }
+    PivotDialog dialog(checkedRuns(), groupableFields(), tags, this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_notes->insert(u'\n' + dialog.text() + u'\n');
 }
 
 void ViewerWindow::setPresenting(bool presenting)

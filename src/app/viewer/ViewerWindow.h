@@ -20,6 +20,8 @@ class QTreeWidget;
 
 namespace jikken {
 
+class GroupingControls;
+
 class FigureWidget;
 class NotesPane;
 class RegistryReader;
@@ -78,7 +80,13 @@ public:
     bool showRun(const QString& idOrName, QString* error);
     /// The figure as a PNG beside the open note, linked into it; the path, or empty with `error`.
     QString insertFigureIntoNote(QString* error);
+    /// The Summary as Markdown: a row per run, or per group when the figure groups runs.
     void insertSummaryIntoNote();
+    /// Notes › Insert Pivot Table…: the dialog, and its table into the note when accepted.
+    void insertPivotIntoNote();
+    GroupingControls* grouping() const { return m_grouping; }
+    /// What rows, columns and groups may go by: method, model, dataset and the runs' hyperparameters.
+    QStringList groupableFields() const;
     bool exportFigure(const QString& path, QString* error);
 
     /// Presentation mode: full screen, large type; Page Down / Page Up step through the saved views.
@@ -158,6 +166,7 @@ private:
     QLineEdit* m_title;  ///< the figure's title, for exports
     QLineEdit* m_legend; ///< the legend template, `{id} · {model} · lr={lr}`
     QComboBox* m_baseline;
+    GroupingControls* m_grouping;
     QTimer* m_poll;
     class ShownCurves;
     std::shared_ptr<ShownCurves> m_shownCurves; ///< shared with the threads that read runs
