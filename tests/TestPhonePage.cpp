@@ -4,6 +4,7 @@
 #include "ServeProcess.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
+#include "registry/RunQueue.h"
 
 #include <QImage>
 #include <QRegularExpression>
@@ -23,6 +24,7 @@ private:
     QString m_database;
     QString m_liveId;
     QString m_divergingId; ///< running, until its loss goes NaN
+    QString m_sweepBest;   ///< the finished point of the sweep
 
     /// Runs headless Chromium on `url` with `mode` (--dump-dom or --screenshot=FILE); returns stdout.
     QString chromium(const QString& url, const QString& mode)
@@ -77,6 +79,21 @@ private Q_SLOTS:
         QVERIFY(store.reportProgress(live, 40, 40 * 390, 0.6 * std::exp(-40 / 12.0) + 0.21, &error));
         m_divergingId = store.reserve(QStringLiteral("highlr"), &error)->toString();
         QVERIFY(store.setStatus(m_divergingId, RunStatus::Running, {}, &error));
+        // A sweep of three points for gpu2: one its agent runs, one waiting, one finished.
+        RunQueue queue(store);
+        QueueRequest request;
+        request.hosts = {QStringLiteral("gpu2")};
+        request.sweep = QStringLiteral("lr-grid");
+        const auto sweepPoints =
+            queue.enqueue(QVector<RunToQueue>(3, {QStringLiteral("grid"), {}, {}, {}}), request, &error);
+        QVERIFY2(sweepPoints, qPrintable(error));
+        const auto taken = queue.claim(QStringLiteral("gpu2"), QStringLiteral("gpu2"), 0, {}, &error);
+        QVERIFY(taken && *taken);
+        QVERIFY(store.setStatus((*taken)->id.toString(), RunStatus::Running, {}, &error));
+        const QString done = sweepPoints->last();
+        QVERIFY(store.reportProgress(done, 3, 300, 0.25, &error));
+        QVERIFY(store.setStatus(done, RunStatus::Finished, {}, &error));
+        m_sweepBest = done;
     }
 
     void showsRecentRunsNewestFirstAndTheirCurves()
@@ -108,6 +125,13 @@ private Q_SLOTS:
         QVERIFY2(alert > 0 && alert < list,
                  qPrintable(dom.mid(dom.indexOf(QStringLiteral("<body")), 1500))); // above the list
         QVERIFY(dom.contains(QStringLiteral("train/loss is nan at step %1").arg(41 * 390)));
+        // The queue: per host what runs and waits, and the sweep's progress linking to its best point.
+        QVERIFY2(dom.contains(QStringLiteral("<span class=\"host\">gpu2</span> — 1 running, 1 waiting")),
+                 qPrintable(dom.mid(dom.indexOf(QStringLiteral("<div id=\"queue\">")), 800)));
+        QVERIFY2(dom.contains(QStringLiteral("<a href=\"#%1\"><span class=\"sweep\">lr-grid</span> — 1/3 done · 1 "
+                                             "running · 1 queued · 0 failed · best 0.2500</a>")
+                                  .arg(m_sweepBest)),
+                 qPrintable(dom.mid(dom.indexOf(QStringLiteral("<div id=\"queue\">")), 800)));
         // The run is marked diverged in the list too.
         const qsizetype diverging = dom.indexOf(m_divergingId, list);
         QVERIFY(diverging > list);

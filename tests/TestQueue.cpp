@@ -272,6 +272,18 @@ private Q_SLOTS:
             QCOMPARE(toString(runOf(database, id)->status), QStringLiteral("finished"));
         const auto left = ghost.list(&error);
         QVERIFY2(left && left->isEmpty(), qPrintable(error));
+        const auto sweeps = ghost.sweeps(&error);
+        QVERIFY2(sweeps && sweeps->size() == 1, qPrintable(error));
+        QCOMPARE(sweeps->first().name, QStringLiteral("remote"));
+        QCOMPARE(sweeps->first().points, 3);
+        QCOMPARE(sweeps->first().finished, 3);
+        QVERIFY(ids.contains(sweeps->first().bestRun) && sweeps->first().bestTestError.has_value());
+        const Result table = cli.run(registry + QStringList{QStringLiteral("sweep"), QStringLiteral("ls")});
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY2(
+            table.out.contains(QRegularExpression(
+                QStringLiteral("remote\\s+3\\s+3\\s+0\\s+0\\s+0\\s+0\\.\\d+ \\(%1\\)").arg(sweeps->first().bestRun))),
+            qPrintable(table.out));
     }
 
     // An agent killed mid-run takes its trainer with it; started again, it queues the run once more (one

@@ -37,6 +37,18 @@ ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& ver
     RunQueue& queue = *m_queue;
     QString error;
     const auto failure = [&queue, &error] { return storeFailure(queue.lastFailure(), error); };
+    if (verb == QLatin1String("sweeps")) {
+        if (request.method != "GET")
+            return ApiReply::error(
+                405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)));
+        const auto sweeps = queue.sweeps(&error);
+        if (!sweeps)
+            return failure();
+        QJsonArray listed;
+        for (const SweepSummary& sweep : *sweeps)
+            listed.append(QueueWire::toJson(sweep));
+        return ApiReply::json({{QStringLiteral("sweeps"), listed}});
+    }
     if (verb.isEmpty()) {
         if (request.method != "GET")
             return ApiReply::error(

@@ -193,6 +193,32 @@ void printQueue(const QVector<QueuedRun>& runs)
     console::out(table);
 }
 
+void printSweeps(const QVector<SweepSummary>& sweeps)
+{
+    QString table = QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+                        .arg(QStringLiteral("SWEEP"), -24)
+                        .arg(QStringLiteral("POINTS"), 6)
+                        .arg(QStringLiteral("DONE"), 6)
+                        .arg(QStringLiteral("RUNNING"), 7)
+                        .arg(QStringLiteral("QUEUED"), 6)
+                        .arg(QStringLiteral("FAILED"), 6)
+                        .arg(QStringLiteral("BEST TEST ERROR"));
+    for (const SweepSummary& sweep : sweeps) {
+        table +=
+            QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+                .arg(sweep.name, -24)
+                .arg(sweep.points, 6)
+                .arg(sweep.finished, 6)
+                .arg(sweep.running, 7)
+                .arg(sweep.queued, 6)
+                .arg(sweep.failed, 6)
+                .arg(sweep.bestTestError
+                         ? QStringLiteral("%1 (%2)").arg(QString::number(*sweep.bestTestError, 'g', 4), sweep.bestRun)
+                         : QStringLiteral("–"));
+    }
+    console::out(table);
+}
+
 void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     CLI::App* queue = app.add_subcommand(
@@ -292,6 +318,19 @@ void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
             });
         };
     });
+    sweep->add_subcommand("ls", "Each sweep: its points by where they are, and its best")
+        ->callback([&registry, &action] {
+            action = [&registry] {
+                return withQueue(registry, [](RegistryClient&, QueueClient& queue) {
+                    QString error;
+                    const auto sweeps = queue.sweeps(&error);
+                    if (!sweeps)
+                        return console::fail(error);
+                    printSweeps(*sweeps);
+                    return console::kOk;
+                });
+            };
+        });
     auto retryName = std::make_shared<std::string>();
     auto failedOnly = std::make_shared<bool>(false);
     CLI::App* retry = sweep->add_subcommand("retry", "Queue a sweep's points that did not finish again");

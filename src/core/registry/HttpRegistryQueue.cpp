@@ -122,4 +122,23 @@ std::optional<QStringList> HttpRegistryClient::retrySweep(const QString& sweep, 
                  error);
 }
 
+std::optional<QVector<SweepSummary>> HttpRegistryClient::sweeps(QString* error)
+{
+    const auto reply = get(QStringLiteral("/api/v1/queue/sweeps"), error);
+    if (!reply)
+        return std::nullopt;
+    QVector<SweepSummary> sweeps;
+    for (const QJsonValue& value : reply->value(QStringLiteral("sweeps")).toArray()) {
+        QString why;
+        const auto sweep = QueueWire::sweepFromJson(value.toObject(), &why);
+        if (!sweep) {
+            malformed(error,
+                      QStringLiteral("registry %1 answered sweeps this client cannot read: %2").arg(location(), why));
+            return std::nullopt;
+        }
+        sweeps.append(*sweep);
+    }
+    return sweeps;
+}
+
 } // namespace jikken

@@ -79,6 +79,38 @@ QJsonObject toJson(const QueuedRun& run)
             {QStringLiteral("status"), toString(run.status)}};
 }
 
+QJsonObject toJson(const SweepSummary& sweep)
+{
+    QJsonObject json{{QStringLiteral("name"), sweep.name},         {QStringLiteral("points"), sweep.points},
+                     {QStringLiteral("finished"), sweep.finished}, {QStringLiteral("running"), sweep.running},
+                     {QStringLiteral("queued"), sweep.queued},     {QStringLiteral("failed"), sweep.failed},
+                     {QStringLiteral("other"), sweep.other},       {QStringLiteral("best_run"), sweep.bestRun}};
+    json.insert(QStringLiteral("best_test_error"),
+                sweep.bestTestError ? QJsonValue(*sweep.bestTestError) : QJsonValue(QJsonValue::Null));
+    return json;
+}
+
+std::optional<SweepSummary> sweepFromJson(const QJsonObject& json, QString* error)
+{
+    RegistryWire::JsonFields fields(json, QStringLiteral("sweep"));
+    SweepSummary sweep;
+    qint64 counts[6] = {};
+    fields.string("name", &sweep.name, true);
+    const char* names[] = {"points", "finished", "running", "queued", "failed", "other"};
+    for (int i = 0; i < 6; ++i)
+        fields.integer(names[i], &counts[i]);
+    fields.string("best_run", &sweep.bestRun);
+    fields.optionalNumber("best_test_error", &sweep.bestTestError);
+    if (!fields.noOthers()) {
+        *error = fields.error();
+        return std::nullopt;
+    }
+    int* into[] = {&sweep.points, &sweep.finished, &sweep.running, &sweep.queued, &sweep.failed, &sweep.other};
+    for (int i = 0; i < 6; ++i)
+        *into[i] = static_cast<int>(std::clamp<qint64>(counts[i], 0, 1'000'000'000));
+    return sweep;
+}
+
 std::optional<QueuedRun> queuedRunFromJson(const QJsonObject& json, QString* error)
 {
     RegistryWire::JsonFields fields(json, QStringLiteral("queued run"));

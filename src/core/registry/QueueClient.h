@@ -38,6 +38,20 @@ struct QueuedRun
     RunStatus status = RunStatus::Queued;
 };
 
+/// A sweep at a glance: how many of its points are where, and its best.
+struct SweepSummary
+{
+    QString name;
+    int points = 0;
+    int finished = 0;
+    int running = 0;
+    int queued = 0;
+    int failed = 0; ///< failed or lost: what `sweep retry --failed` queues again
+    int other = 0;  ///< stopped, diverged
+    std::optional<double> bestTestError;
+    QString bestRun; ///< the point with the lowest best test error
+};
+
 /// A run to queue: what the table shows of it at once, and the spec an agent starts.
 struct RunToQueue
 {
@@ -80,6 +94,8 @@ public:
     /// The points of `sweep` that failed or were lost (with `failedOnly`; else every point not finished),
     /// queued again; their IDs.
     virtual std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) = 0;
+    /// Every sweep, newest first, its points counted by where they are.
+    virtual std::optional<QVector<SweepSummary>> sweeps(QString* error) = 0;
 };
 
 /// The queue's message bodies, shared by the service and HttpRegistryClient; readers are strict.
@@ -89,6 +105,8 @@ QJsonObject toJson(const QueueRequest& request);
 /// A request from the fields of `json` it names (others: its defaults), checked; `context` names it in errors.
 std::optional<QueueRequest> requestFromJson(const QJsonObject& json, const QString& context, QString* error);
 QJsonObject toJson(const QueuedRun& run);
+QJsonObject toJson(const SweepSummary& sweep);
+std::optional<SweepSummary> sweepFromJson(const QJsonObject& json, QString* error);
 std::optional<QueuedRun> queuedRunFromJson(const QJsonObject& json, QString* error);
 
 } // namespace QueueWire

@@ -408,6 +408,58 @@ std::optional<QStringList> RunQueue::retrySweep(const QString& sweep, bool faile
     return requeued;
 }
 
+std::optional<QVector<SweepSummary>> RunQueue::sweeps(QString* error)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT q.sweep, r.status, COUNT(*), MAX(q.queued_at) FROM run_queue q JOIN runs r "
+                                   "ON r.id = q.run_id WHERE q.sweep <> '' GROUP BY q.sweep, r.status"))) {
+        failed(error, query);
+        return std::nullopt;
+    }
+    QVector<SweepSummary> sweeps;
+    QHash<QString, qsizetype> byName;
+    QHash<QString, qint64> newest;
+    while (query.next()) {
+        const QString name = query.value(0).toString();
+        if (!byName.contains(name)) {
+            byName.insert(name, sweeps.size());
+            SweepSummary fresh;
+            fresh.name = name;
+            sweeps.append(fresh);
+        }
+        SweepSummary& sweep = sweeps[byName.value(name)];
+        const int count = query.value(2).toInt();
+        const auto status = runStatusFromString(query.value(1).toString()).value_or(RunStatus::Unknown);
+        sweep.points += count;
+        (status == RunStatus::Finished                              ? sweep.finished
+         : status == RunStatus::Running                             ? sweep.running
+         : status == RunStatus::Queued                              ? sweep.queued
+         : status == RunStatus::Failed || status == RunStatus::Lost ? sweep.failed
+                                                                    : sweep.other) += count;
+        newest[name] = std::max(newest.value(name), query.value(3).toLongLong());
+    }
+    query.finish();
+    query.prepare(QStringLiteral("SELECT r.id, r.best_test_error FROM run_queue q JOIN runs r ON r.id = q.run_id "
+                                 "WHERE q.sweep = ? AND r.best_test_error IS NOT NULL ORDER BY r.best_test_error "
+                                 "LIMIT 1"));
+    for (SweepSummary& sweep : sweeps) {
+        query.addBindValue(sweep.name);
+        if (!query.exec()) {
+            failed(error, query);
+            return std::nullopt;
+        }
+        if (query.next()) {
+            sweep.bestRun = query.value(0).toString();
+            sweep.bestTestError = query.value(1).toDouble();
+        }
+        query.finish();
+    }
+    std::stable_sort(sweeps.begin(), sweeps.end(), [&newest](const SweepSummary& a, const SweepSummary& b) {
+        return newest.value(a.name) > newest.value(b.name);
+    });
+    return sweeps;
+}
+
 std::optional<QVector<QueuedRun>> RunQueue::select(const QString& where, const QVariantList& values, QString* error)
 {
     QSqlQuery query(m_db);

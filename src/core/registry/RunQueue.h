@@ -36,6 +36,7 @@ public:
     bool cancel(const ModelId& id, QString* error) override;
     bool retry(const ModelId& id, QString* error) override;
     std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) override;
+    std::optional<QVector<SweepSummary>> sweeps(QString* error) override;
 
 private:
     bool postgresql() const;
