@@ -26,6 +26,18 @@ QJsonObject idsReply(const QStringList& ids)
     return {{QStringLiteral("ok"), true}, {QStringLiteral("ids"), QJsonArray::fromStringList(ids)}};
 }
 
+/// `{"<key>": [item…]}`, or the failure's reply when there is no list.
+template <typename T, typename Failure>
+ApiReply listReply(const char* key, const std::optional<QVector<T>>& items, const Failure& failure)
+{
+    if (!items)
+        return failure();
+    QJsonArray listed;
+    for (const T& item : *items)
+        listed.append(QueueWire::toJson(item));
+    return ApiReply::json({{QLatin1String(key), listed}});
+}
+
 } // namespace
 
 ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& verb)
@@ -37,29 +49,12 @@ ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& ver
     RunQueue& queue = *m_queue;
     QString error;
     const auto failure = [&queue, &error] { return storeFailure(queue.lastFailure(), error); };
-    if (verb == QLatin1String("sweeps")) {
+    if (verb.isEmpty() || verb == QLatin1String("sweeps")) {
         if (request.method != "GET")
             return ApiReply::error(
                 405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)));
-        const auto sweeps = queue.sweeps(&error);
-        if (!sweeps)
-            return failure();
-        QJsonArray listed;
-        for (const SweepSummary& sweep : *sweeps)
-            listed.append(QueueWire::toJson(sweep));
-        return ApiReply::json({{QStringLiteral("sweeps"), listed}});
-    }
-    if (verb.isEmpty()) {
-        if (request.method != "GET")
-            return ApiReply::error(
-                405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)));
-        const auto runs = queue.list(&error);
-        if (!runs)
-            return failure();
-        QJsonArray listed;
-        for (const QueuedRun& run : *runs)
-            listed.append(QueueWire::toJson(run));
-        return ApiReply::json({{QStringLiteral("runs"), listed}});
+        return verb.isEmpty() ? listReply("runs", queue.list(&error), failure)
+                              : listReply("sweeps", queue.sweeps(&error), failure);
     }
     if (!kVerbs.contains(verb))
         return ApiReply::error(404, QStringLiteral("no such endpoint %1").arg(request.path));

@@ -98,6 +98,27 @@ private:
                                            QString* error);
     /// The `series` of a reply, by tag.
     std::optional<QHash<QString, ScalarSeries>> seriesByTag(const QJsonObject& reply, QString* error);
+    /// The objects of the array `key` of what a GET of `path` answers, each read by `decode`.
+    template <typename T>
+    std::optional<QVector<T>> listOf(const QString& path, const char* key,
+                                     std::optional<T> (*decode)(const QJsonObject&, QString*), QString* error)
+    {
+        const auto reply = get(path, error);
+        if (!reply)
+            return std::nullopt;
+        QVector<T> items;
+        for (const QJsonValue& value : reply->value(QLatin1String(key)).toArray()) {
+            QString why;
+            auto item = decode(value.toObject(), &why);
+            if (!item) {
+                malformed(error, QStringLiteral("registry %1 answered %2 this client cannot read: %3")
+                                     .arg(location(), QLatin1String(key), why));
+                return std::nullopt;
+            }
+            items.append(std::move(*item));
+        }
+        return items;
+    }
     /// The `ids` of a queue reply.
     std::optional<QStringList> idsOf(const std::optional<QJsonObject>& reply, QString* error);
     /// A reply this client cannot read is the service's failure (`ServiceError`), not the request's.

@@ -88,21 +88,7 @@ std::optional<QStringList> HttpRegistryClient::releaseRunsOf(const QString& agen
 
 std::optional<QVector<QueuedRun>> HttpRegistryClient::list(QString* error)
 {
-    const auto reply = get(QStringLiteral("/api/v1/queue"), error);
-    if (!reply)
-        return std::nullopt;
-    QVector<QueuedRun> runs;
-    for (const QJsonValue& value : reply->value(QStringLiteral("runs")).toArray()) {
-        QString why;
-        const auto run = QueueWire::queuedRunFromJson(value.toObject(), &why);
-        if (!run) {
-            malformed(error,
-                      QStringLiteral("registry %1 answered a queue this client cannot read: %2").arg(location(), why));
-            return std::nullopt;
-        }
-        runs.append(*run);
-    }
-    return runs;
+    return listOf(QStringLiteral("/api/v1/queue"), "runs", QueueWire::queuedRunFromJson, error);
 }
 
 bool HttpRegistryClient::cancel(const ModelId& id, QString* error)
@@ -124,21 +110,7 @@ std::optional<QStringList> HttpRegistryClient::retrySweep(const QString& sweep, 
 
 std::optional<QVector<SweepSummary>> HttpRegistryClient::sweeps(QString* error)
 {
-    const auto reply = get(QStringLiteral("/api/v1/queue/sweeps"), error);
-    if (!reply)
-        return std::nullopt;
-    QVector<SweepSummary> sweeps;
-    for (const QJsonValue& value : reply->value(QStringLiteral("sweeps")).toArray()) {
-        QString why;
-        const auto sweep = QueueWire::sweepFromJson(value.toObject(), &why);
-        if (!sweep) {
-            malformed(error,
-                      QStringLiteral("registry %1 answered sweeps this client cannot read: %2").arg(location(), why));
-            return std::nullopt;
-        }
-        sweeps.append(*sweep);
-    }
-    return sweeps;
+    return listOf(QStringLiteral("/api/v1/queue/sweeps"), "sweeps", QueueWire::sweepFromJson, error);
 }
 
 } // namespace jikken
