@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const char* method;
         const char* leaf; ///< a run's leaf, or a path of its own when it starts with '/'
     };
-    static constexpr std::array<Endpoint, 16> kEndpoints{{{"PUT", "description"},
+    static constexpr std::array<Endpoint, 17> kEndpoints{{{"PUT", "description"},
                                                           {"PUT", "final_metrics"},
                                                           {"PUT", "labels"},
                                                           {"POST", "labels"},
@@ -70,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                                                           {"POST", "/api/v1/queue/claim"},
                                                           {"POST", "/api/v1/queue/release"},
                                                           {"POST", "/api/v1/queue/cancel"},
-                                                          {"POST", "/api/v1/queue/retry"}}};
+                                                          {"POST", "/api/v1/queue/retry"},
+                                                          {"POST", "/api/v1/queue/priority"}}};
     if (size == 0)
         return 0;
     const Endpoint& endpoint = kEndpoints[data[0] % kEndpoints.size()];

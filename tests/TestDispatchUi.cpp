@@ -7,6 +7,7 @@
 #include "dispatch/HostGpuModel.h"
 #include "dispatch/HostsPanel.h"
 #include "dispatch/NewRunDialog.h"
+#include "dispatch/QueuePanel.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
 #include "widgets/RegistryWindow.h"
@@ -19,8 +20,10 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QScopeGuard>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -245,6 +248,80 @@ private Q_SLOTS:
     // app opens, and when the tunnel is cut mid-run the companion journals and catches up once it is back.
     // A dispatch still under way on a worker thread when the window (and with it the tunnels) has closed is
     // told so in one line, not sent to tunnels that are gone.
+    // New Run… › Queue reserves the ID and queues the run for the host's agent; View › Queue lists what
+    // waits and why, moves a run up, and cancels one; a command of the user's own is not queued.
+    void queuesFromTheWindowAndManagesTheQueue()
+    {
+        const QString database = m_dir.filePath(QStringLiteral("queue.sqlite"));
+        ClientConfig config;
+        config.database = database;
+        const RegistryConnector connector = [database](QString*) { return open(database); };
+        RegistryWindow window(connector, database);
+        window.setDispatch(config, connector);
+        window.show();
+        QSignalSpy done(window.dispatch(), &DispatchActions::done);
+        QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
+        for (int run = 0; run < 2; ++run) {
+            QTimer::singleShot(0, [] {
+                auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
+                QVERIFY(dialog);
+                dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
+                dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
+                dialog->queueButton()->click();
+            });
+            window.dispatch()->newRun();
+            QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == run + 1, 30000);
+            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+            QVERIFY2(done.last().first().toString().contains(QStringLiteral("queued for localhost")),
+                     qPrintable(done.last().first().toString()));
+        }
+        QTableView* table = window.table();
+        QTRY_COMPARE(table->model()->rowCount(), 2);
+        QTRY_COMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("queued"));
+
+        window.queueDock()->show();
+        QueuePanel* queue = window.queue();
+        QTRY_COMPARE(queue->table()->rowCount(), 2);
+        QCOMPARE(queue->table()->item(0, 2)->text(), QStringLiteral("needs an agent's slot on localhost"));
+        const QString first = queue->table()->item(0, 0)->text();
+        const QString second = queue->table()->item(1, 0)->text();
+        QVERIFY(first < second); // the older first
+        queue->table()->selectRow(1);
+        queue->moveSelected(+1);
+        QTRY_COMPARE(queue->table()->item(0, 0)->text(), second);
+        QCOMPARE(queue->table()->item(0, 3)->text(), QStringLiteral("1"));
+        queue->table()->selectRow(1);
+        queue->cancelSelected();
+        QTRY_COMPARE(queue->table()->rowCount(), 1);
+        RegistryStore store;
+        QString error;
+        QVERIFY(store.open(database, &error));
+        QCOMPARE(toString(store.run(first, &error)->status), QStringLiteral("stopped"));
+        QCOMPARE(toString(store.run(second, &error)->status), QStringLiteral("queued"));
+
+        // Why a GPU run waits, from the Hosts panel's probe.
+        HostGpuModel gpus;
+        gpus.setProbes({{QStringLiteral("gpu1"),
+                         {},
+                         false,
+                         {{0, QStringLiteral("A100"), 30000, 40960, 97}, {1, QStringLiteral("A100"), 3, 40960, 0}}}});
+        QueuePanel offline(nullptr, &gpus);
+        QueuedRun big;
+        big.request.gpus = 2;
+        big.request.hosts = {QStringLiteral("gpu1")};
+        QCOMPARE(offline.whyWaiting(big), QStringLiteral("needs 2 GPU(s); gpu1 has 1 free"));
+
+        // A command of the user's own starts now: the queue starts specs.
+        HostSettings local;
+        local.alias = QStringLiteral("localhost");
+        NewRunDialog dialog({local}, RunSpec());
+        dialog.commandBox()->setText(QStringLiteral("python3 train.py"));
+        dialog.queueButton()->click();
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY2(dialog.problem()->text().contains(QStringLiteral("The queue starts jikken train specs")),
+                 qPrintable(dialog.problem()->text()));
+    }
+
     void aRouteAfterTheTunnelsClosedIsRefused()
     {
         auto tunnels = std::make_unique<EmbeddedRegistryTunnels>(m_dir.filePath(QStringLiteral("closed.sqlite")));

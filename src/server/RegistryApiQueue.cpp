@@ -42,8 +42,8 @@ ApiReply listReply(const char* key, const std::optional<QVector<T>>& items, cons
 
 ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& verb)
 {
-    static const QStringList kVerbs{QStringLiteral("add"), QStringLiteral("claim"), QStringLiteral("release"),
-                                    QStringLiteral("cancel"), QStringLiteral("retry")};
+    static const QStringList kVerbs{QStringLiteral("add"),    QStringLiteral("claim"), QStringLiteral("release"),
+                                    QStringLiteral("cancel"), QStringLiteral("retry"), QStringLiteral("priority")};
     if (!m_queue)
         m_queue = std::make_unique<RunQueue>(m_store);
     RunQueue& queue = *m_queue;
@@ -136,6 +136,18 @@ ApiReply RegistryApi::queueRequest(const ApiRequest& request, const QString& ver
         for (const QString& run : *released)
             m_feed.touch(run);
         return ApiReply::json(idsReply(*released));
+    }
+    if (verb == QLatin1String("priority")) {
+        qint64 priority = 0;
+        fields.integer("priority", &priority, true);
+        if (!readId(true))
+            return fields.ok() ? ApiReply::error(400, error) : refuse();
+        if (!fields.noOthers())
+            return refuse();
+        if (!queue.setPriority(*id, static_cast<int>(std::clamp<qint64>(priority, -2'000'000, 2'000'000)), &error))
+            return failure();
+        m_feed.touch(id->toString());
+        return ApiReply::json({{QStringLiteral("ok"), true}});
     }
     if (verb == QLatin1String("cancel")) {
         if (!readId(true))

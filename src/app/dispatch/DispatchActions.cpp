@@ -4,6 +4,7 @@
 #include "dispatch/Dispatcher.h"
 #include "dispatch/ShellQuote.h"
 #include "registry/RegistryClient.h"
+#include "registry/RunQueue.h"
 
 #include <QClipboard>
 #include <QComboBox>
@@ -60,15 +61,27 @@ DispatchActions::DispatchActions(ClientConfig registry, RegistryConnector connec
 void DispatchActions::inBackground(const QString& what, std::function<QString(Dispatcher&, QString* error)> work,
                                    std::function<void(const QString& result)> after)
 {
+    withRegistryInBackground(
+        what,
+        [config = m_registry, router = m_router, work](RegistryClient& client, QString* error) {
+            Dispatcher dispatcher(client, config);
+            dispatcher.setRouter(router);
+            return work(dispatcher, error);
+        },
+        std::move(after));
+}
+
+void DispatchActions::withRegistryInBackground(const QString& what,
+                                               std::function<QString(RegistryClient&, QString* error)> work,
+                                               std::function<void(const QString& result)> after)
+{
     Q_EMIT started(what);
-    QtConcurrent::run([connector = m_connector, config = m_registry, router = m_router, work] {
+    QtConcurrent::run([connector = m_connector, work] {
         Outcome outcome;
         std::unique_ptr<RegistryClient> client = connector(&outcome.problem);
         if (!client)
             return outcome;
-        Dispatcher dispatcher(*client, config);
-        dispatcher.setRouter(router);
-        outcome.result = work(dispatcher, &outcome.problem);
+        outcome.result = work(*client, &outcome.problem);
         return outcome;
     }).then(this, [this, after](const Outcome& outcome) {
         if (!outcome.problem.isEmpty())
@@ -109,6 +122,10 @@ void DispatchActions::newRun(const RunRecord* from)
     const HostSettings host =
         *std::find_if(hosts->begin(), hosts->end(), [&](const HostSettings& h) { return h.alias == dialog.host(); });
     const QString gpu = dialog.gpu();
+    if (dialog.queued()) {
+        queue(spec, host.alias, gpu);
+        return;
+    }
     inBackground(
         tr("Starting a %1 run on %2…").arg(method, host.alias),
         [spec, host, gpu, command, method](Dispatcher& dispatcher, QString* problem) {
@@ -120,6 +137,35 @@ void DispatchActions::newRun(const RunRecord* from)
         [this, host](const QString& id) {
             Q_EMIT runsChanged();
             Q_EMIT done(tr("%1 started on %2").arg(id, host.alias));
+        });
+}
+
+void DispatchActions::queue(const RunSpec& spec, const QString& host, const QString& gpu)
+{
+    QueueRequest request;
+    request.hosts = {host};
+    request.gpus = gpu == QLatin1String("cpu") ? 0 : 1;
+    RunToQueue run{spec.method, {}, spec.memo, spec.toJson()};
+    run.description.model = spec.model;
+    run.description.dataset = spec.dataset;
+    run.description.hparams = spec.hyperparameters();
+    run.description.spec = run.spec;
+    run.description.totalEpochs = spec.epochs;
+    withRegistryInBackground(
+        tr("Queueing a %1 run for %2…").arg(spec.method, host),
+        [run, request](RegistryClient& client, QString* error) {
+            std::unique_ptr<RunQueue> local;
+            QueueClient* queue = queueOf(client, &local);
+            if (!queue) {
+                *error = tr("this registry has no queue");
+                return QString();
+            }
+            return queue->enqueue({run}, request, error).value_or(QStringList()).value(0);
+        },
+        [this, host](const QString& id) {
+            Q_EMIT runsChanged();
+            Q_EMIT done(
+                tr("%1 queued for %2: its agent starts it when a GPU is free (jikken agent start %2)").arg(id, host));
         });
 }
 

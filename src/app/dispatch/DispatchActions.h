@@ -43,6 +43,11 @@ private:
     /// Runs `work` on a thread with a Dispatcher of its own; `after` gets its result on this thread.
     void inBackground(const QString& what, std::function<QString(Dispatcher&, QString* error)> work,
                       std::function<void(const QString& result)> after);
+    /// The same with the thread's registry client.
+    void withRegistryInBackground(const QString& what, std::function<QString(RegistryClient&, QString* error)> work,
+                                  std::function<void(const QString& result)> after);
+    /// Queues the New run dialog's run for `host`'s agent.
+    void queue(const RunSpec& spec, const QString& host, const QString& gpu);
 
     ClientConfig m_registry;
     RegistryConnector m_connector;

@@ -36,6 +36,17 @@ QString HostGpuModel::runOn(const Row& row) const
                    : QString();
 }
 
+std::optional<int> HostGpuModel::freeGpus(const QString& host) const
+{
+    std::optional<int> free;
+    for (const Row& row : m_rows) {
+        if (row.host != host || !row.problem.isEmpty())
+            continue;
+        free = free.value_or(0) + (row.gpu && runOn(row).isEmpty() && !row.gpu->inUse() ? 1 : 0);
+    }
+    return free;
+}
+
 int HostGpuModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());

@@ -24,6 +24,10 @@ public:
     /// The runs now running: which GPU (host and cuda:N) each holds.
     void setRuns(const QVector<RunRecord>& runs);
 
+    /// How many of `host`'s GPUs are free (nothing of Jikken's or anyone's on them); none when it was not
+    /// probed or did not answer.
+    std::optional<int> freeGpus(const QString& host) const;
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;

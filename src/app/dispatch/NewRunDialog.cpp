@@ -68,8 +68,18 @@ NewRunDialog::NewRunDialog(const QVector<HostSettings>& hosts, const RunSpec& in
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #d64545;"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &NewRunDialog::accept);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Start now"));
+    // Queue: the run waits for the host's agent (jikken agent) to start it when a GPU frees up.
+    m_queueButton = buttons->addButton(tr("Queue"), QDialogButtonBox::ActionRole);
+    m_queueButton->setToolTip(tr("Reserve the ID now and let the host's agent start the run when a GPU frees up"));
+    connect(m_queueButton, &QPushButton::clicked, this, [this] {
+        m_queued = true;
+        accept();
+    });
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        m_queued = false;
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(where);
@@ -133,6 +143,8 @@ void NewRunDialog::accept()
         error = tr("GPU must be auto, cpu or an index, not \"%1\"").arg(gpu());
     else if (!ShellQuote::split(m_command->text(), &error))
         ; // an unmatched quote: said in `error`
+    else if (!command().isEmpty() && m_queued)
+        error = tr("The queue starts jikken train specs: a command of your own starts now (Start now)");
     else if (!command().isEmpty())
         error = ModelId::methodError(method()); // the script's own method: only the ID must be valid
     else

@@ -8,6 +8,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QLineEdit;
 
 namespace jikken {
@@ -35,6 +36,9 @@ public:
     /// The method part of the ID (the spec's method; with a command of one's own, any valid name).
     QString method() const;
     void accept() override;
+    /// Whether it was accepted with Queue (the run waits for an agent on the host) rather than Start now.
+    bool queued() const { return m_queued; }
+    QPushButton* queueButton() const { return m_queueButton; }
 
     QLineEdit* field(const QString& name) const;
     QComboBox* hostBox() const { return m_host; }
@@ -48,6 +52,8 @@ private:
     QComboBox* m_gpu;
     QLineEdit* m_command;
     QLabel* m_problem;
+    QPushButton* m_queueButton = nullptr;
+    bool m_queued = false;
 };
 
 } // namespace jikken

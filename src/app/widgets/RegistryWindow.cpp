@@ -7,6 +7,7 @@
 #include "dispatch/DispatchActions.h"
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
+#include "dispatch/QueuePanel.h"
 #include "registry/DatabaseUrl.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
@@ -54,7 +55,8 @@ RegistryWindow::RegistryWindow(const RegistryConnector& connector, const QString
       m_model(new RegistryTableModel(this)), m_proxy(new RunFilterModel(this)), m_filter(new QLineEdit),
       m_filterHint(new QLabel), m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
       m_chart(new ChartPane(*m_reader)), m_banner(new QLabel), m_top(new QSplitter),
-      m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts")))
+      m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts"))),
+      m_queue(new QueuePanel(m_reader.get(), m_hosts->model())), m_queueDock(new QDockWidget(tr("Queue")))
 {
     setWindowTitle(tr("Jikken — %1").arg(location));
     buildLayout();
@@ -149,6 +151,19 @@ void RegistryWindow::buildLayout()
     m_hostsDock->setWidget(m_hosts);
     addDockWidget(Qt::RightDockWidgetArea, m_hostsDock);
     m_hostsDock->hide();
+    m_queueDock->setObjectName(QStringLiteral("queue"));
+    m_queueDock->setWidget(m_queue);
+    addDockWidget(Qt::BottomDockWidgetArea, m_queueDock);
+    m_queueDock->hide();
+    connect(m_queueDock, &QDockWidget::visibilityChanged, m_queue, [this](bool visible) {
+        if (visible)
+            m_queue->refresh();
+    });
+    connect(m_queue, &QueuePanel::failed, this, [this](const QString& problem) {
+        m_banner->setText(problem);
+        m_banner->setVisible(true);
+    });
+    connect(m_queue, &QueuePanel::changed, this, &RegistryWindow::refresh);
     // The GPUs are probed when the panel is looked at, not at every start.
     connect(m_hostsDock, &QDockWidget::visibilityChanged, m_hosts, [this](bool visible) {
         if (visible)
@@ -193,6 +208,10 @@ void RegistryWindow::createMenus()
     hostsToggle->setText(tr("&Hosts and GPUs"));
     hostsToggle->setShortcut(QKeySequence(tr("Ctrl+Shift+H")));
     view->addAction(hostsToggle);
+    QAction* queueToggle = m_queueDock->toggleViewAction();
+    queueToggle->setText(tr("&Queue"));
+    queueToggle->setShortcut(QKeySequence(tr("Ctrl+Shift+Q")));
+    view->addAction(queueToggle);
     createRunMenu();
     createHelpMenu();
 }
@@ -515,6 +534,8 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
     m_emptyHint->setVisible(m_model->rowCount() == 0);
     m_hosts->setRuns(runs);
+    if (m_queueDock->isVisible()) // what waits and where it runs follows the runs
+        m_queue->refresh();
     fitIdColumn(runs);
     showSelected();
 }

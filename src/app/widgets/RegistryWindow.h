@@ -20,6 +20,8 @@ class QTimer;
 
 namespace jikken {
 
+class QueuePanel;
+
 class ChartPane;
 class DispatchActions;
 class EmbeddedRegistryTunnels;
@@ -67,6 +69,8 @@ public:
     QMenu* columnsMenu() const { return m_columns; }
     HostsPanel* hosts() const { return m_hosts; }
     QDockWidget* hostsDock() const { return m_hostsDock; }
+    QueuePanel* queue() const { return m_queue; }
+    QDockWidget* queueDock() const { return m_queueDock; }
     DispatchActions* dispatch() const { return m_dispatch; }
     /// Whether the window follows the registry's change feed (and polls no more).
     bool followsChanges() const { return !m_feed.isEmpty(); }
@@ -146,6 +150,8 @@ private:
     QMenu* m_columns = nullptr;
     HostsPanel* m_hosts;
     QDockWidget* m_hostsDock;
+    QueuePanel* m_queue;
+    QDockWidget* m_queueDock;
     DispatchActions* m_dispatch = nullptr;
     EmbeddedRegistryTunnels* m_tunnels = nullptr; ///< with an embedded registry: SSH tunnels to it
     QList<QAction*> m_dispatchActions;            ///< enabled once dispatch is set up

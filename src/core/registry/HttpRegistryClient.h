@@ -75,6 +75,7 @@ public:
     bool retry(const ModelId& id, QString* error) override;
     std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) override;
     std::optional<QVector<SweepSummary>> sweeps(QString* error) override;
+    bool setPriority(const ModelId& id, int priority, QString* error) override;
 
     /// The service's description of itself (version, time zone, today).
     std::optional<QJsonObject> info(QString* error);

@@ -96,6 +96,12 @@ bool HttpRegistryClient::cancel(const ModelId& id, QString* error)
     return post(QStringLiteral("/api/v1/queue/cancel"), {{QStringLiteral("id"), id.toString()}}, error);
 }
 
+bool HttpRegistryClient::setPriority(const ModelId& id, int priority, QString* error)
+{
+    return post(QStringLiteral("/api/v1/queue/priority"),
+                {{QStringLiteral("id"), id.toString()}, {QStringLiteral("priority"), priority}}, error);
+}
+
 bool HttpRegistryClient::retry(const ModelId& id, QString* error)
 {
     return post(QStringLiteral("/api/v1/queue/retry"), {{QStringLiteral("id"), id.toString()}}, error);

@@ -94,6 +94,8 @@ public:
     /// The points of `sweep` that failed or were lost (with `failedOnly`; else every point not finished),
     /// queued again; their IDs.
     virtual std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) = 0;
+    /// A waiting run's place: higher priorities are taken first.
+    virtual bool setPriority(const ModelId& id, int priority, QString* error) = 0;
     /// Every sweep, newest first, its points counted by where they are.
     virtual std::optional<QVector<SweepSummary>> sweeps(QString* error) = 0;
 };

@@ -1,5 +1,6 @@
 #include "RunQueue.h"
 
+#include "HttpRegistryClient.h"
 #include "RegistryStore.h"
 #include "SqlTransaction.h"
 
@@ -458,6 +459,32 @@ std::optional<QVector<SweepSummary>> RunQueue::sweeps(QString* error)
         return newest.value(a.name) > newest.value(b.name);
     });
     return sweeps;
+}
+
+bool RunQueue::setPriority(const ModelId& id, int priority, QString* error)
+{
+    if (std::abs(priority) > 1'000'000)
+        return fail(RegistryFailure::Refused, QStringLiteral("priority is -1000000 to 1000000, not %1").arg(priority),
+                    error);
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE run_queue SET priority = ? WHERE run_id = ?"));
+    query.addBindValue(priority);
+    query.addBindValue(id.toString());
+    if (!query.exec())
+        return failed(error, query);
+    return query.numRowsAffected() == 1 ||
+           fail(RegistryFailure::UnknownRun, QStringLiteral("%1 was never queued").arg(id.toString()), error);
+}
+
+QueueClient* queueOf(RegistryClient& client, std::unique_ptr<RunQueue>* local)
+{
+    if (auto* service = dynamic_cast<HttpRegistryClient*>(&client))
+        return service;
+    if (auto* store = dynamic_cast<RegistryStore*>(&client)) {
+        *local = std::make_unique<RunQueue>(*store);
+        return local->get();
+    }
+    return nullptr;
 }
 
 std::optional<QVector<QueuedRun>> RunQueue::select(const QString& where, const QVariantList& values, QString* error)

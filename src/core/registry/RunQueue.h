@@ -5,10 +5,12 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <memory>
 #include <optional>
 
 namespace jikken {
 
+class RegistryClient;
 class RegistryStore;
 
 /// The registry's queue of runs waiting for a GPU (or an agent's slot), in the registry's own database:
@@ -37,6 +39,7 @@ public:
     bool retry(const ModelId& id, QString* error) override;
     std::optional<QStringList> retrySweep(const QString& sweep, bool failedOnly, QString* error) override;
     std::optional<QVector<SweepSummary>> sweeps(QString* error) override;
+    bool setPriority(const ModelId& id, int priority, QString* error) override;
 
 private:
     bool postgresql() const;
@@ -60,5 +63,9 @@ private:
     std::optional<QSqlQuery> m_look;     ///< whether anything waits for an agent (claim's first, cheap question)
     std::optional<QSqlQuery> m_stranded; ///< the runs an agent took whose trainers have not started
 };
+
+/// The queue of the registry `client` reaches: its service's (the client itself), or its database's (a
+/// RunQueue made in `local`); null for a client that reaches neither.
+QueueClient* queueOf(RegistryClient& client, std::unique_ptr<RunQueue>* local);
 
 } // namespace jikken
