@@ -145,12 +145,7 @@ void DispatchActions::queue(const RunSpec& spec, const QString& host, const QStr
     QueueRequest request;
     request.hosts = {host};
     request.gpus = gpu == QLatin1String("cpu") ? 0 : 1;
-    RunToQueue run{spec.method, {}, spec.memo, spec.toJson()};
-    run.description.model = spec.model;
-    run.description.dataset = spec.dataset;
-    run.description.hparams = spec.hyperparameters();
-    run.description.spec = run.spec;
-    run.description.totalEpochs = spec.epochs;
+    const RunToQueue run{spec.method, spec.description(), spec.memo, spec.toJson()};
     withRegistryInBackground(
         tr("Queueing a %1 run for %2…").arg(spec.method, host),
         [run, request](RegistryClient& client, QString* error) {

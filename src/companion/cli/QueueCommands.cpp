@@ -136,13 +136,7 @@ int enqueue(QueueClient& queue, const QVector<RunSpec>& specs, const QueueReques
         return console::fail(problem, console::kUsage);
     QVector<RunToQueue> runs;
     for (const RunSpec& spec : specs) {
-        RunToQueue run{spec.method, {}, spec.memo, spec.toJson()};
-        run.description.model = spec.model;
-        run.description.dataset = spec.dataset;
-        run.description.hparams = spec.hyperparameters();
-        run.description.spec = run.spec;
-        run.description.totalEpochs = spec.epochs;
-        runs.append(run);
+        runs.append({spec.method, spec.description(), spec.memo, spec.toJson()});
     }
     QString error;
     const auto ids = queue.enqueue(runs, request, &error);

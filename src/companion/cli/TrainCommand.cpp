@@ -94,20 +94,15 @@ QString machineProblem(const RunSpec& spec)
 RunDescription describeRun(const RunSpec& spec, const QString& command, const QString& runDirectory)
 {
     const Provenance provenance = Provenance::probe(QDir::currentPath());
-    RunDescription description;
-    description.model = spec.model;
-    description.dataset = spec.dataset;
-    description.hparams = spec.hyperparameters();
+    RunDescription description = spec.description();
     // A dispatched run carries the host's name as the user knows it (its ssh alias).
     description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
     description.device = spec.device;
     description.command = command;
-    description.spec = spec.toJson();
     description.gitCommit = provenance.gitCommit;
     description.gitDirty = provenance.gitDirty;
     description.versions = Trainer::libraryVersions();
     description.logDir = runDirectory;
-    description.totalEpochs = spec.epochs;
     return description;
 }
 

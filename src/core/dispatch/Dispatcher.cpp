@@ -173,14 +173,9 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
 {
     if (spec.dataRoot.isEmpty())
         spec.dataRoot = host.dataRoot;
-    RunDescription description;
-    description.model = spec.model;
-    description.dataset = spec.dataset;
+    RunDescription description = spec.description();
     description.command = ShellQuote::command(
         {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
-    description.spec = spec.toJson();
-    description.hparams = spec.hyperparameters();
-    description.totalEpochs = spec.epochs;
     return launch(
         host, spec.method, description, gpu,
         [&spec](const QString& id, bool gpuGiven) {

@@ -196,6 +196,17 @@ QJsonObject RunSpec::toJson() const
     return json;
 }
 
+RunDescription RunSpec::description() const
+{
+    RunDescription description;
+    description.model = model;
+    description.dataset = dataset;
+    description.hparams = hyperparameters();
+    description.spec = toJson();
+    description.totalEpochs = epochs;
+    return description;
+}
+
 QJsonObject RunSpec::hyperparameters() const
 {
     QJsonObject json = toJson();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "registry/RunRecord.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -72,6 +74,9 @@ struct RunSpec
     QJsonObject toJson() const;
     /// The fields that shape the result (no paths, threads or memo): the run's hyperparameters.
     QJsonObject hyperparameters() const;
+    /// What the registry shows of a run of this spec before it starts: model, dataset, hyperparameters, the
+    /// spec itself and its epochs.
+    RunDescription description() const;
     /// What of a run's recorded hyperparameters shaped it, for reading: those of another loss, optimizer
     /// or schedule are left out (focal_gamma of a softmax run, momentum of Adam, lr_step_size without the
     /// step schedule) and a limit of 0 reads "all". Keys it does not know (a script's own) are kept.
