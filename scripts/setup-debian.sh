@@ -19,13 +19,14 @@ build_packages=(
     dataset-fashion-mnist python3-torch
 )
 # What the tests run besides the build: servers they start on loopback, a headless browser, an X server,
-# a Secret Service for the keychain, clang with libFuzzer for the fuzz targets, LaTeX for the pivot tables.
+# a Secret Service for the keychain, clang with libFuzzer for the fuzz targets, LaTeX for the pivot tables,
+# systemd to read the agent's unit.
 # scripts/check-test-programs names the program each one provides.
 test_packages=(
     postgresql chromium xvfb xauth fonts-dejavu-core openssh-server openssh-client tmux slurm-wlm munge
     gnome-keyring dbus-daemon libsecret-tools
     clang libclang-rt-14-dev
-    texlive-latex-base poppler-utils
+    texlive-latex-base poppler-utils systemd
 )
 
 with_tests=0 print=0

@@ -4,6 +4,7 @@
 // once, and only the failed points of a sweep retried. Runs on both backends.
 #include "JikkenProcess.h"
 #include "RegistryBackend.h"
+#include "RequiredProgram.h"
 #include "ServeProcess.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
@@ -413,6 +414,54 @@ private Q_SLOTS:
         QString error;
         QVERIFY(store.open(database, &error));
         QVERIFY(store.runs({}, &error)->isEmpty());
+    }
+
+    // `agent unit` writes a systemd user unit that systemd reads as meant: a hostile registry path stays one
+    // value, no specifier or variable; a service's token goes to a file only its owner reads, not the unit.
+    void aSystemdUnitRunsTheAgent()
+    {
+        QString error;
+        const QString analyze = requireProgram(QStringLiteral("systemd-analyze"), QStringLiteral("systemd"), &error);
+        QVERIFY2(!analyze.isEmpty(), qPrintable(error));
+        JikkenProcess cli = jikken();
+        const QString config = m_dir.filePath(QStringLiteral("unit-config"));
+        cli.setEnvironment(QStringLiteral("XDG_CONFIG_HOME"), config);
+        const QString hostile = m_dir.filePath(QStringLiteral("a b%h$HOME\"q\\.sqlite"));
+        const Result local = cli.run({QStringLiteral("--registry"), hostile, QStringLiteral("agent"),
+                                      QStringLiteral("unit"), QStringLiteral("--name"), QStringLiteral("lab-1"),
+                                      QStringLiteral("--slots"), QStringLiteral("2")});
+        QVERIFY2(local.exitCode == 0, qPrintable(local.err));
+        const QString unit = config + QStringLiteral("/systemd/user/jikken-agent-lab-1.service");
+        QFile written(unit);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(written.readAll());
+        QString escaped = hostile;
+        escaped.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'"', QStringLiteral("\\\""))
+            .replace(u'%', QStringLiteral("%%"))
+            .replace(u'$', QStringLiteral("$$"));
+        QVERIFY2(text.contains(QStringLiteral("Environment=\"JIKKEN_REGISTRY=%1\"\n").arg(escaped)), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("\"agent\" \"--name\" \"lab-1\" \"--slots\" \"2\"")), qPrintable(text));
+        QProcess verify;
+        verify.start(analyze, {QStringLiteral("verify"), unit});
+        QVERIFY(verify.waitForFinished(60000));
+        QVERIFY2(verify.exitCode() == 0, verify.readAllStandardError().constData());
+
+        cli.setEnvironment(QStringLiteral("JIKKEN_TOKEN"), QStringLiteral("s3cret-token"));
+        const Result service =
+            cli.run({QStringLiteral("--registry"), QStringLiteral("http://127.0.0.1:9"), QStringLiteral("agent"),
+                     QStringLiteral("unit"), QStringLiteral("--name"), QStringLiteral("lab-2")});
+        QVERIFY2(service.exitCode == 0, qPrintable(service.err));
+        QFile serviceUnit(config + QStringLiteral("/systemd/user/jikken-agent-lab-2.service"));
+        QVERIFY(serviceUnit.open(QIODevice::ReadOnly));
+        QVERIFY(!serviceUnit.readAll().contains("s3cret-token"));
+        QFile token(config + QStringLiteral("/jikken/agent-lab-2.env"));
+        QVERIFY(token.open(QIODevice::ReadOnly));
+        QCOMPARE(token.readAll(), QByteArray("JIKKEN_TOKEN=s3cret-token\n"));
+        QCOMPARE(token.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+        const Result bad =
+            cli.run({QStringLiteral("agent"), QStringLiteral("unit"), QStringLiteral("--name"), QStringLiteral("a/b")});
+        QCOMPARE(bad.exitCode, 2);
     }
 
     // `sweep retry --failed` queues exactly the failed and lost points; cancel takes a waiting run out.

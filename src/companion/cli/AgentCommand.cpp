@@ -5,9 +5,11 @@
 #include "QueueCommands.h"
 
 #include "AgentLaunchers.h"
+#include "AgentUnit.h"
 #include "Console.h"
 #include "dispatch/Dispatcher.h"
 #include "dispatch/GpuProbe.h"
+#include "registry/DatabaseUrl.h"
 #include "registry/QueueClient.h"
 
 #include <QCoreApplication>
@@ -16,6 +18,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QSysInfo>
 #include <QThread>
 
@@ -324,6 +327,60 @@ void addRemoteAgentCommands(CLI::App* agent, const RegistryLocation& registry, C
     }
 }
 
+/// `jikken agent unit`: a systemd user unit that runs this host's agent, reporting to this registry.
+void addUnitCommand(CLI::App* agent, const RegistryLocation& registry, CommandAction& action)
+{
+    auto options = std::make_shared<AgentOptions>();
+    auto print = std::make_shared<bool>(false);
+    CLI::App* unit = agent->add_subcommand(
+        "unit", "Write a systemd user unit that runs this host's agent (systemctl --user enable --now …)");
+    unit->add_option("--name", options->name, "the agent's name (default: the host name)");
+    unit->add_option("--host", options->host, "the host name runs ask for with --hosts (default: this machine's)");
+    unit->add_flag("--print", *print, "print the unit instead of writing it");
+    options->addTo(unit);
+    unit->callback([&registry, &action, options, print] {
+        action = [&registry, options, print] {
+            QString error;
+            const auto config = registry.resolve(&error);
+            if (!config)
+                return console::fail(error, console::kUsage);
+            const QString name =
+                options->name.empty() ? QSysInfo::machineHostName() : QString::fromStdString(options->name);
+            if (const QString problem = Dispatcher::agentNameError(name); !problem.isEmpty())
+                return console::fail(problem, console::kUsage);
+            QStringList arguments{QStringLiteral("--name"), name};
+            if (!options->host.empty())
+                arguments << QStringLiteral("--host") << QString::fromStdString(options->host);
+            arguments << options->arguments();
+            const QString configDir = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+            const QString unitName = QStringLiteral("jikken-agent-%1.service").arg(name);
+            // The registry as this command found it; a service's token in a file only its owner reads.
+            QStringList environment{QStringLiteral("JIKKEN_REGISTRY=") +
+                                    (config->isService() ? config->service.toString()
+                                     : DatabaseUrl::isPostgresql(config->database)
+                                         ? config->database
+                                         : QFileInfo(config->database).absoluteFilePath())};
+            const QString tokenFile = QDir(configDir).filePath(QStringLiteral("jikken/agent-%1.env").arg(name));
+            const QString text = AgentUnit::text(name, QCoreApplication::applicationFilePath(), arguments, environment,
+                                                 config->isService() ? tokenFile : QString());
+            if (*print) {
+                console::out(text);
+                return console::kOk;
+            }
+            const QString path = QDir(configDir).filePath(QStringLiteral("systemd/user/") + unitName);
+            if (config->isService() &&
+                !AgentUnit::writePrivate(tokenFile, QStringLiteral("JIKKEN_TOKEN=%1\n").arg(config->token), &error))
+                return console::fail(error);
+            if (!AgentUnit::writePrivate(path, text, &error))
+                return console::fail(error);
+            console::out(QStringLiteral("%1\nstart it: systemctl --user daemon-reload && systemctl --user enable --now "
+                                        "%2\n(loginctl enable-linger keeps it running when you are logged out)\n")
+                             .arg(path, unitName));
+            return console::kOk;
+        };
+    });
+}
+
 } // namespace
 
 void addAgentCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
@@ -345,6 +402,7 @@ void addAgentCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
         };
     });
     addRemoteAgentCommands(agent, registry, action);
+    addUnitCommand(agent, registry, action);
 }
 
 } // namespace jikken
