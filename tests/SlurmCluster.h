@@ -34,7 +34,10 @@ public:
         // munge authenticates the daemons and the clients; Debian ships its key.
         QDir().mkpath(QStringLiteral("/run/munge"));
         run(QStringLiteral("chown"), {QStringLiteral("munge:munge"), QStringLiteral("/run/munge")}, nullptr);
-        if (!run(QStringLiteral("pgrep"), {QStringLiteral("-x"), QStringLiteral("munged")}, nullptr)) {
+        // A live munged only: one the last test stopped may linger as a zombie that nothing has reaped yet.
+        if (!run(QStringLiteral("pgrep"),
+                 {QStringLiteral("-x"), QStringLiteral("-r"), QStringLiteral("D,R,S"), QStringLiteral("munged")},
+                 nullptr)) {
             if (!run(QStringLiteral("runuser"),
                      {QStringLiteral("-u"), QStringLiteral("munge"), QStringLiteral("--"),
                       QStringLiteral("/usr/sbin/munged"), QStringLiteral("--force")},
@@ -104,13 +107,27 @@ private:
         return probe.serverPort();
     }
 
+    /// Stops the daemon and waits until it is gone (or a zombie nobody reaps): the next test's cluster must
+    /// not find this one's munged still there, and take it for its own.
     static void stop(const QString& pidFile)
     {
         QFile file(pidFile);
-        if (file.open(QIODevice::ReadOnly)) {
-            const int pid = file.readAll().trimmed().toInt();
-            if (pid > 0)
-                ::kill(pid, SIGTERM);
+        if (!file.open(QIODevice::ReadOnly))
+            return;
+        const int pid = file.readAll().trimmed().toInt();
+        if (pid <= 0 || ::kill(pid, SIGTERM) != 0)
+            return;
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 20000) {
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            if (!stat.open(QIODevice::ReadOnly))
+                return;
+            const QByteArray fields = stat.readAll();
+            const qsizetype afterName = fields.lastIndexOf(')');
+            if (afterName < 0 || fields.mid(afterName + 2, 1) == "Z")
+                return;
+            QThread::msleep(50);
         }
     }
 

@@ -20,6 +20,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QTableView>
@@ -267,6 +269,12 @@ private Q_SLOTS:
                 QVERIFY(dialog);
                 dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
                 dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
+                dialog->field(QStringLiteral("epochs"))->setText(QStringLiteral("1"));
+                dialog->field(QStringLiteral("train_limit"))->setText(QStringLiteral("3000"));
+                dialog->field(QStringLiteral("test_limit"))->setText(QStringLiteral("1000"));
+                dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
+                qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
+                    ->setCurrentText(QStringLiteral("lenet"));
                 dialog->queueButton()->click();
             });
             window.dispatch()->newRun();
@@ -298,6 +306,25 @@ private Q_SLOTS:
         QVERIFY(store.open(database, &error));
         QCOMPARE(toString(store.run(first, &error)->status), QStringLiteral("stopped"));
         QCOMPARE(toString(store.run(second, &error)->status), QStringLiteral("queued"));
+
+        // The Hosts panel starts the host's agent, which takes the run that waits; then stops it.
+        const auto stopAgent = qScopeGuard([] { // a failed test leaves no agent behind
+            QProcess tmux;
+            tmux.start(QStringLiteral("tmux"), {QStringLiteral("kill-session"), QStringLiteral("-t"),
+                                                QStringLiteral("=jikken-agent-localhost")});
+            tmux.waitForFinished();
+        });
+        QMenu* menu = window.hosts()->hostMenu(QStringLiteral("localhost"));
+        QCOMPARE(menu->actions().first()->text(), QStringLiteral("Start Agent on localhost"));
+        menu->actions().first()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 3, 30000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(toString(store.run(second, &error)->status), QStringLiteral("finished"), 180000);
+        window.hosts()->hostMenu(QStringLiteral("localhost"))->actions().last()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 4, 30000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QVERIFY2(done.last().first().toString().contains(QStringLiteral("stopped")),
+                 qPrintable(done.last().first().toString()));
 
         // Why a GPU run waits, from the Hosts panel's probe.
         HostGpuModel gpus;

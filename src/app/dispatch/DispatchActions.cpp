@@ -164,6 +164,27 @@ void DispatchActions::queue(const RunSpec& spec, const QString& host, const QStr
         });
 }
 
+void DispatchActions::setAgent(const QString& alias, bool start)
+{
+    QString error;
+    const auto host = HostCatalog::find(alias, &error);
+    if (!host) {
+        Q_EMIT failed(error);
+        return;
+    }
+    inBackground(
+        start ? tr("Starting the agent on %1…").arg(alias) : tr("Stopping the agent on %1…").arg(alias),
+        [host = *host, start](Dispatcher& dispatcher, QString* problem) {
+            const bool done = start ? dispatcher.startAgent(host, host.alias, {}, problem)
+                                    : dispatcher.stopAgent(host, host.alias, problem);
+            return done ? host.alias : QString();
+        },
+        [this, start](const QString& alias) {
+            Q_EMIT done(start ? tr("The agent on %1 started: it takes the runs queued for it").arg(alias)
+                              : tr("The agent on %1 stopped").arg(alias));
+        });
+}
+
 void DispatchActions::stop(const QString& id)
 {
     inBackground(

@@ -32,6 +32,8 @@ public:
     void stop(const QString& id);
     void showOutput(const QString& id);
     void attach(const QString& id);
+    /// `jikken agent` in tmux on `host` (hosts.json), reporting to this registry; or stops it.
+    void setAgent(const QString& host, bool start);
 
 Q_SIGNALS:
     void started(const QString& what); ///< a background step began (for the status bar)

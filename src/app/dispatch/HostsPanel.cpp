@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QTableView>
 #include <QTime>
@@ -35,12 +36,30 @@ HostsPanel::HostsPanel(QWidget* parent)
     layout->addLayout(top);
     layout->addWidget(m_table, 1);
     connect(m_refresh, &QPushButton::clicked, this, &HostsPanel::refresh);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        const QModelIndex index = m_table->indexAt(at);
+        if (!index.isValid())
+            return;
+        QMenu* menu = hostMenu(m_model->index(index.row(), HostGpuModel::Host).data().toString());
+        menu->popup(m_table->viewport()->mapToGlobal(at));
+    });
     connect(&m_probe, &QFutureWatcher<QVector<HostGpus>>::finished, this, [this] {
         m_model->setProbes(m_probe.result());
         m_table->resizeColumnsToContents();
         m_status->setText(tr("Probed at %1").arg(QTime::currentTime().toString(QStringLiteral("hh:mm:ss"))));
         m_refresh->setEnabled(true);
     });
+}
+
+QMenu* HostsPanel::hostMenu(const QString& host)
+{
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(tr("Start Agent on %1").arg(host), this, [this, host] { Q_EMIT agentRequested(host, true); })
+        ->setToolTip(tr("jikken agent in tmux on %1: it starts the runs queued for it as its GPUs free up").arg(host));
+    menu->addAction(tr("Stop Agent on %1").arg(host), this, [this, host] { Q_EMIT agentRequested(host, false); });
+    return menu;
 }
 
 void HostsPanel::refresh()

@@ -6,6 +6,7 @@
 #include "dispatch/GpuProbe.h"
 
 class QLabel;
+class QMenu;
 class QPushButton;
 class QTableView;
 
@@ -29,6 +30,13 @@ public:
     void setRuns(const QVector<RunRecord>& runs);
     HostGpuModel* model() const { return m_model; }
     bool isProbing() const { return m_probe.isRunning(); }
+    QTableView* table() const { return m_table; }
+    /// The menu a host's row offers: start or stop its agent (jikken agent, in tmux).
+    QMenu* hostMenu(const QString& host);
+
+Q_SIGNALS:
+    /// Start (or stop) the agent that takes queued runs on `host`.
+    void agentRequested(const QString& host, bool start);
 
 private:
     HostGpuModel* m_model;

@@ -361,6 +361,7 @@ void RegistryWindow::setDispatch(const ClientConfig& registry, const RegistryCon
         m_banner->setVisible(true);
     });
     connect(m_dispatch, &DispatchActions::runsChanged, this, &RegistryWindow::refresh);
+    connect(m_hosts, &HostsPanel::agentRequested, m_dispatch, &DispatchActions::setAgent);
     // The embedded registry is a file here: runs on other hosts reach it through SSH tunnels.
     delete m_tunnels;
     m_tunnels = nullptr;

@@ -307,13 +307,7 @@ void addRemoteAgentCommands(CLI::App* agent, const RegistryLocation& registry, C
                 return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
                     Dispatcher dispatcher(client, config);
                     QString why;
-                    QStringList arguments = options->arguments();
-                    if (settings->slurm && !options->slurm) { // Slurm schedules there: runs go to sbatch
-                        arguments << QStringLiteral("--slurm");
-                        for (const QString& option : settings->sbatchOptions)
-                            arguments << QStringLiteral("--sbatch-option=") + option;
-                    }
-                    if (start ? !dispatcher.startAgent(*settings, agentName, arguments, &why)
+                    if (start ? !dispatcher.startAgent(*settings, agentName, options->arguments(), &why)
                               : !dispatcher.stopAgent(*settings, agentName, &why))
                         return console::fail(why);
                     console::out(start ? QStringLiteral("agent %1 started on %2 (tmux session jikken-agent-%1; "

@@ -62,7 +62,8 @@ public:
     /// `jikken agent --name NAME --host ALIAS ARGUMENTS…` on the host, in a tmux session `jikken-agent-NAME`
     /// (in a login shell, after the host's setup lines), reporting to this registry; its output goes to
     /// `.jikken/agents/NAME.log` under the work folder. Refuses when an agent of that name runs there (one
-    /// per name: the next of a name queues again what the last left). See DispatcherAgents.cpp.
+    /// per name: the next of a name queues again what the last left). On a Slurm login node it hands its
+    /// runs to sbatch (`--slurm`, the host's sbatch options). See DispatcherAgents.cpp.
     bool startAgent(const HostSettings& host, const QString& name, const QStringList& arguments, QString* error);
     /// Ends the agent's session; the runs it started end with it (its next start queues them again).
     bool stopAgent(const HostSettings& host, const QString& name, QString* error);

@@ -53,6 +53,12 @@ bool Dispatcher::startAgent(const HostSettings& host, const QString& name, const
         return false;
     const QString session = sessionOf(name);
     const QString script = agentFile(name, ".sh");
+    QStringList flags = arguments;
+    if (host.slurm && !flags.contains(QStringLiteral("--slurm"))) { // Slurm schedules there: runs go to sbatch
+        flags << QStringLiteral("--slurm");
+        for (const QString& option : host.sbatchOptions)
+            flags << QStringLiteral("--sbatch-option=") + option;
+    }
     // The agent's own script: the user's setup lines, then only quoted values; exec, so the session's
     // process is the agent (a signal to it reaches the agent, and its runs go with it).
     QString run = QStringLiteral("#!/bin/sh\n") + host.setup.join(u'\n') + u'\n';
@@ -62,7 +68,7 @@ bool Dispatcher::startAgent(const HostSettings& host, const QString& name, const
     run += QStringLiteral("exec %1\n")
                .arg(ShellQuote::command(QStringList{host.jikken, QStringLiteral("agent"), QStringLiteral("--name"),
                                                     name, QStringLiteral("--host"), host.alias} +
-                                        arguments));
+                                        flags));
     QString lines = QStringLiteral("set -e\n") + SessionScripts::prelude(host);
     lines += QStringLiteral("command -v tmux >/dev/null 2>&1 || { echo %1 >&2; exit 3; }\n")
                  .arg(quote(QStringLiteral("tmux is not installed on %1").arg(host.alias)));
