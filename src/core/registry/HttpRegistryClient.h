@@ -3,6 +3,7 @@
 #include "registry/QueueClient.h"
 #include "registry/RegistryClient.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QSslConfiguration>
