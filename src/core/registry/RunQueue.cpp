@@ -220,9 +220,11 @@ std::optional<std::optional<QueuedRun>> RunQueue::claim(const QString& agent, co
     if (!m_look) { // prepared once: an agent asks every few seconds for days
         m_look.emplace(m_db);
         m_look->prepare(
+            // Waiting runs that fit; else, in one pass over the runs of two statuses, a lost attempt with
+            // retries or a run this agent took that has not started (see stranded).
             QStringLiteral("SELECT 1 FROM run_queue q WHERE %1 UNION ALL SELECT 1 FROM runs r JOIN run_queue q "
-                           "ON q.run_id = r.id WHERE %2 UNION ALL SELECT 1 FROM runs r JOIN run_queue q ON q.run_id = "
-                           "r.id WHERE r.status = 'queued' AND q.agent = ? LIMIT 1")
+                           "ON q.run_id = r.id WHERE r.status IN ('lost', 'queued') AND ((%2) OR (r.status = "
+                           "'queued' AND q.agent = ?)) LIMIT 1")
                 .arg(kFitsWaiting, kLostWithRetries));
     }
     QSqlQuery& look = *m_look;
