@@ -493,8 +493,17 @@ private Q_SLOTS:
         QCOMPARE(idsIn(retried), (QStringList{ids[1], ids[2]}));
         QCOMPARE(toString(store.run(ids[1], &error)->status), QStringLiteral("queued"));
         QCOMPARE(toString(store.run(ids[3], &error)->status), QStringLiteral("stopped"));
+        // The later of the two taken first once it is given a higher priority.
+        const Result raised = cli.run(
+            registry + QStringList{QStringLiteral("queue"), QStringLiteral("priority"), ids[2], QStringLiteral("5")});
+        QVERIFY2(raised.exitCode == 0, qPrintable(raised.err));
         const Result listed = cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("ls")});
         QCOMPARE(listed.out.count(QStringLiteral("five")), 2);
+        QVERIFY2(listed.out.indexOf(ids[2]) < listed.out.indexOf(ids[1]), qPrintable(listed.out));
+        const Result unknown =
+            cli.run(registry + QStringList{QStringLiteral("queue"), QStringLiteral("priority"),
+                                           QStringLiteral("20190705_01_never"), QStringLiteral("1")});
+        QCOMPARE(unknown.exitCode, 1);
         const Result bad = cli.run(registry + QStringList{QStringLiteral("queue"), smallSpec(),
                                                           QStringLiteral("--hosts"), QStringLiteral("a b")});
         QCOMPARE(bad.exitCode, 2);

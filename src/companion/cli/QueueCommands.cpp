@@ -216,7 +216,7 @@ void printSweeps(const QVector<SweepSummary>& sweeps)
 void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
 {
     CLI::App* queue = app.add_subcommand(
-        "queue", "Queue a run for the agents (jikken agent) to start where a GPU is free; ls, cancel, retry");
+        "queue", "Queue a run for the agents (jikken agent) to start where a GPU is free; ls, cancel, retry, priority");
     auto spec = std::make_shared<std::string>();
     auto flags = std::make_shared<QueueFlags>();
     queue->add_option("spec", *spec, "the run's spec (JSON, as jikken train takes)");
@@ -270,6 +270,25 @@ void addQueueCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
             };
         });
     }
+    auto id = std::make_shared<std::string>();
+    auto priority = std::make_shared<int>(0);
+    CLI::App* reorder = queue->add_subcommand("priority", "Set a queued run's priority (higher is taken first)");
+    reorder->add_option("id", *id, "the model ID")->required();
+    reorder->add_option("priority", *priority, "-1000000 to 1000000")->required()->check(CLI::Range(-1000000, 1000000));
+    reorder->callback([&registry, &action, id, priority] {
+        action = [&registry, id, priority] {
+            const auto model = idFrom(*id);
+            if (!model)
+                return console::kUsage;
+            return withQueue(registry, [&](RegistryClient&, QueueClient& queue) {
+                QString error;
+                if (!queue.setPriority(*model, *priority, &error))
+                    return console::fail(error);
+                console::out(QStringLiteral("%1 priority %2\n").arg(model->toString()).arg(*priority));
+                return console::kOk;
+            });
+        };
+    });
 }
 
 void addSweepCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action)
