@@ -46,10 +46,11 @@ std::unique_ptr<RegistryClient> open(const QString& path)
     return store;
 }
 
-// Fills the New run form, once it is shown, for a short LeNet run on `host` without a GPU, and accepts it.
-void fillTrainingFormWhenShown(const QString& host, int epochs)
+// Fills the New run form, once it is shown, for a short LeNet run on `host` without a GPU, and starts it
+// now — or, with `queue`, queues it for the host's agent.
+void fillTrainingFormWhenShown(const QString& host, int epochs, bool queue = false)
 {
-    QTimer::singleShot(0, [host, epochs] {
+    QTimer::singleShot(0, [host, epochs, queue] {
         auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
         QVERIFY(dialog);
         dialog->hostBox()->setCurrentText(host);
@@ -60,7 +61,10 @@ void fillTrainingFormWhenShown(const QString& host, int epochs)
         dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
         qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
             ->setCurrentText(QStringLiteral("lenet"));
-        dialog->accept();
+        if (queue)
+            dialog->queueButton()->click();
+        else
+            dialog->accept();
     });
 }
 
@@ -264,19 +268,7 @@ private Q_SLOTS:
         QSignalSpy done(window.dispatch(), &DispatchActions::done);
         QSignalSpy failed(window.dispatch(), &DispatchActions::failed);
         for (int run = 0; run < 2; ++run) {
-            QTimer::singleShot(0, [] {
-                auto* dialog = qobject_cast<NewRunDialog*>(QApplication::activeModalWidget());
-                QVERIFY(dialog);
-                dialog->hostBox()->setCurrentText(QStringLiteral("localhost"));
-                dialog->gpuBox()->setCurrentText(QStringLiteral("cpu"));
-                dialog->field(QStringLiteral("epochs"))->setText(QStringLiteral("1"));
-                dialog->field(QStringLiteral("train_limit"))->setText(QStringLiteral("3000"));
-                dialog->field(QStringLiteral("test_limit"))->setText(QStringLiteral("1000"));
-                dialog->field(QStringLiteral("threads"))->setText(QStringLiteral("1"));
-                qobject_cast<QComboBox*>(dialog->findChild<QWidget*>(QStringLiteral("model")))
-                    ->setCurrentText(QStringLiteral("lenet"));
-                dialog->queueButton()->click();
-            });
+            fillTrainingFormWhenShown(QStringLiteral("localhost"), 1, true);
             window.dispatch()->newRun();
             QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == run + 1, 30000);
             QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));

@@ -149,13 +149,9 @@ void DispatchActions::queue(const RunSpec& spec, const QString& host, const QStr
     withRegistryInBackground(
         tr("Queueing a %1 run for %2…").arg(spec.method, host),
         [run, request](RegistryClient& client, QString* error) {
-            std::unique_ptr<RunQueue> local;
-            QueueClient* queue = queueOf(client, &local);
-            if (!queue) {
-                *error = tr("this registry has no queue");
-                return QString();
-            }
-            return queue->enqueue({run}, request, error).value_or(QStringList()).value(0);
+            return withQueueOf<QString>(client, error, [&](QueueClient& queue) {
+                return queue.enqueue({run}, request, error).value_or(QStringList()).value(0);
+            });
         },
         [this, host](const QString& id) {
             Q_EMIT runsChanged();

@@ -17,19 +17,6 @@ namespace {
 
 enum Column { Id, Status, Where, Priority, Gpus, Attempt, Sweep, ColumnCount };
 
-/// Runs `work(queue, &error)` on the registry's queue (its database's or its service's).
-template <typename Result>
-Result withQueueOf(RegistryClient& registry, QString* error, const std::function<Result(QueueClient&)>& work)
-{
-    std::unique_ptr<RunQueue> local;
-    QueueClient* queue = queueOf(registry, &local);
-    if (!queue) {
-        *error = QObject::tr("this registry has no queue");
-        return {};
-    }
-    return work(*queue);
-}
-
 } // namespace
 
 QueuePanel::QueuePanel(RegistryReader* reader, const HostGpuModel* hosts, QWidget* parent)

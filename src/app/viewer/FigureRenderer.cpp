@@ -162,12 +162,7 @@ QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& o
 {
     QVector<CurveLegend::Entry> entries;
     if (options.grouped) {
-        QVector<const ViewerRun*> runs;
-        for (const QString& key : options.runs) {
-            if (const ViewerRun* run = m_library.run(key))
-                runs.append(run);
-        }
-        for (const RunGroups::Group& group : options.groupsOf(runs))
+        for (const RunGroups::Group& group : options.groupsOf(shownRuns(options)))
             entries.append({QStringLiteral("%1 (n=%2)").arg(group.label).arg(group.runs.size()),
                             RunColours::of(*group.runs.first())});
     }
@@ -198,6 +193,16 @@ void FigureRenderer::ChartLines::extend(const QList<QPointF>& some, std::pair<do
             yHigh = qMax(yHigh, p.y());
         }
     }
+}
+
+QVector<const ViewerRun*> FigureRenderer::shownRuns(const FigureOptions& options) const
+{
+    QVector<const ViewerRun*> runs;
+    for (const QString& key : options.runs) {
+        if (const ViewerRun* run = m_library.run(key))
+            runs.append(run);
+    }
+    return runs;
 }
 
 FigureRenderer::ChartLines FigureRenderer::runLines(const QStringList& tags, const FigureOptions& options,
@@ -237,12 +242,7 @@ FigureRenderer::ChartLines FigureRenderer::groupLines(const QStringList& tags, c
                                                       std::pair<double, double> xRange, int buckets) const
 {
     ChartLines lines;
-    QVector<const ViewerRun*> runs;
-    for (const QString& key : options.runs) {
-        if (const ViewerRun* run = m_library.run(key))
-            runs.append(run);
-    }
-    const QVector<RunGroups::Group> groups = options.groupsOf(runs);
+    const QVector<RunGroups::Group> groups = options.groupsOf(shownRuns(options));
     QVector<QColor> colours;
     for (const RunGroups::Group& group : groups)
         colours.append(RunColours::of(*group.runs.first()));

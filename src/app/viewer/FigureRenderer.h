@@ -75,6 +75,8 @@ private:
         double yHigh = -std::numeric_limits<double>::infinity();
         void extend(const QList<QPointF>& some, std::pair<double, double> xRange);
     };
+    /// The runs of `options` the library holds, in its order.
+    QVector<const ViewerRun*> shownRuns(const FigureOptions& options) const;
     /// A line per run and tag.
     ChartLines runLines(const QStringList& tags, const FigureOptions& options, std::pair<double, double> xRange,
                         int buckets);

@@ -768,16 +768,11 @@ void ViewerWindow::insertSummaryIntoNote()
 
 QStringList ViewerWindow::groupableFields() const
 {
-    QStringList hyperparameters;
-    for (const QString& key : m_library.keys()) {
-        const QJsonObject hparams = m_library.run(key)->hyperparameters();
-        for (auto it = hparams.begin(); it != hparams.end(); ++it) {
-            if (!hyperparameters.contains(it.key()))
-                hyperparameters << it.key();
-        }
-    }
-    hyperparameters.sort();
-    return QStringList{QStringLiteral("method"), QStringLiteral("model"), QStringLiteral("dataset")} + hyperparameters;
+    QVector<const ViewerRun*> runs;
+    for (const QString& key : m_library.keys())
+        runs.append(m_library.run(key));
+    return QStringList{QStringLiteral("method"), QStringLiteral("model"), QStringLiteral("dataset")} +
+           RunGroups::hyperparameterNames(runs);
 }
 
 void ViewerWindow::insertPivotIntoNote()

@@ -177,14 +177,6 @@ private:
         return true;
     }
 
-    static QString gpuList(const QList<int>& gpus)
-    {
-        QStringList names;
-        for (int gpu : gpus)
-            names << QString::number(gpu);
-        return names.join(u',');
-    }
-
     /// The GPUs this agent hands out: those given, or every one nvidia-smi sees (one busy with something
     /// else now is handed out once it is free).
     QList<int> gpusHere()

@@ -43,6 +43,9 @@ public:
     virtual QString where(const QString& id) const = 0;
 };
 
+/// GPU indices as CUDA_VISIBLE_DEVICES lists them: "0,1".
+QString gpuList(const QList<int>& gpus);
+
 /// Runs as children of the agent, dying with it (a kill -9 included), so no two attempts of a run ever
 /// train side by side; each sees only its GPUs (CUDA_VISIBLE_DEVICES) when the agent has any.
 std::unique_ptr<RunLauncher> makeProcessLauncher(bool gpusKnown);

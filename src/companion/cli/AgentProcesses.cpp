@@ -16,8 +16,6 @@
 
 namespace jikken {
 
-namespace {
-
 QString gpuList(const QList<int>& gpus)
 {
     QStringList names;
@@ -25,6 +23,8 @@ QString gpuList(const QList<int>& gpus)
         names << QString::number(gpu);
     return names.join(u',');
 }
+
+namespace {
 
 class ProcessLauncher : public RunLauncher
 {

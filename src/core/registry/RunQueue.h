@@ -68,4 +68,17 @@ private:
 /// RunQueue made in `local`); null for a client that reaches neither.
 QueueClient* queueOf(RegistryClient& client, std::unique_ptr<RunQueue>* local);
 
+/// `work(queue)` on the queue of the registry `client` reaches; a default Result, with `error` set, when it
+/// reaches none.
+template <typename Result, typename Work> Result withQueueOf(RegistryClient& client, QString* error, Work work)
+{
+    std::unique_ptr<RunQueue> local;
+    QueueClient* queue = queueOf(client, &local);
+    if (!queue) {
+        *error = QStringLiteral("this registry has no queue");
+        return {};
+    }
+    return work(*queue);
+}
+
 } // namespace jikken

@@ -52,7 +52,7 @@ QString latexText(QString text)
 
 } // namespace
 
-QStringList defaultFields(const QVector<const ViewerRun*>& runs)
+QStringList hyperparameterNames(const QVector<const ViewerRun*>& runs)
 {
     QSet<QString> names;
     for (const ViewerRun* run : runs) {
@@ -60,9 +60,15 @@ QStringList defaultFields(const QVector<const ViewerRun*>& runs)
         for (auto it = hparams.begin(); it != hparams.end(); ++it)
             names.insert(it.key());
     }
-    names.remove(QStringLiteral("seed"));
-    QStringList fields(names.begin(), names.end());
-    fields.sort();
+    QStringList sorted(names.begin(), names.end());
+    sorted.sort();
+    return sorted;
+}
+
+QStringList defaultFields(const QVector<const ViewerRun*>& runs)
+{
+    QStringList fields = hyperparameterNames(runs);
+    fields.removeAll(QStringLiteral("seed"));
     fields.removeIf([&runs](const QString& field) { return valuesOf(runs, field).size() < 2; });
     return fields;
 }

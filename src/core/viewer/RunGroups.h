@@ -15,6 +15,8 @@ namespace jikken {
 /// standard deviation per group, and a pivot of two fields.
 namespace RunGroups {
 
+/// Every hyperparameter any of the runs has, sorted.
+QStringList hyperparameterNames(const QVector<const ViewerRun*>& runs);
 /// What a grouping goes by when the user has not said: every hyperparameter whose value differs among
 /// the runs, but `seed`, so that the seeds of one setting fall together.
 QStringList defaultFields(const QVector<const ViewerRun*>& runs);
