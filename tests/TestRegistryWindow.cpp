@@ -4,6 +4,7 @@
 #include "charts/CurveChart.h"
 #include "charts/CurveLegend.h"
 #include "charts/CurveMarks.h"
+#include "charts/GroupingControls.h"
 #include "charts/LineLayer.h"
 #include "charts/OutlierRange.h"
 #include "charts/PlotView.h"
@@ -556,6 +557,82 @@ private Q_SLOTS:
         for (QAbstractSeries* series : chart->chart()->series())
             distinct.insert(qobject_cast<QLineSeries*>(series)->color().rgb());
         QCOMPARE(distinct.size(), 3);
+    }
+
+    // Group by every setting but the seed: a line per group, its mean, named with its n, in a band from the
+    // lowest run to the highest (or ± 1 std); the read-out gives the mean; the grouping is kept in the settings.
+    void seedsAreGroupedIntoAMeanWithABand()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("seeds.sqlite"));
+        QStringList ids;
+        {
+            auto store = open(path);
+            QString error;
+            // lr 0.1: seed 1 logs 0.5·step, seed 2 1.5·step; lr 0.01: 4 and 6 at every step.
+            for (const double lr : {0.1, 0.01}) {
+                for (const int seed : {1, 2}) {
+                    ids << store->reserve(QStringLiteral("seeds"), &error)->toString();
+                    RunDescription description;
+                    description.hparams = {{QStringLiteral("lr"), lr}, {QStringLiteral("seed"), seed}};
+                    QVERIFY(store->describe(ids.last(), description, &error));
+                    QVector<ScalarPoint> points;
+                    for (int step = 1; step <= 8; ++step)
+                        points.append({QStringLiteral("train/loss"), step, 1.7e9 + step,
+                                       lr > 0.05 ? (seed == 1 ? 0.5 : 1.5) * step : (seed == 1 ? 4.0 : 6.0)});
+                    QVERIFY2(store->addScalars(ids.last(), points, &error), qPrintable(error));
+                }
+            }
+        }
+        RegistryWindow window(connectorTo(path), path);
+        settle(window);
+        window.show();
+        for (const QString& id : ids)
+            selectRun(window.table(), id);
+        settle(window);
+        ChartPane* chart = window.chart();
+        QCOMPARE(chart->chart()->lines().size(), 4);
+        const auto choose = [&](const QString& text) {
+            for (QAction* action : chart->grouping()->menu()->actions()) {
+                if (action->text() == text)
+                    action->trigger();
+            }
+            settle(window);
+        };
+        choose(QStringLiteral("Every setting but the seed"));
+        QCOMPARE(chart->lineKeys(), (QStringList{QStringLiteral("lr=0.1"), QStringLiteral("lr=0.01")}));
+        QCOMPARE(chart->chart()->lines().size(), 2);
+        const QLineSeries* fast = chart->chart()->lines()[0];
+        QCOMPARE(fast->name(), QStringLiteral("lr=0.1 (n=2)"));
+        QCOMPARE(chart->chart()->curveLegend()->entries().size(), 2);
+        const QList<QPointF> mean = chart->chart()->pointsOf(fast);
+        QCOMPARE(mean.size(), 8);
+        for (const QPointF& point : mean)
+            QCOMPARE(point.y(), point.x()); // (0.5 + 1.5) / 2 · step
+        for (const QPointF& point : chart->chart()->pointsOf(chart->chart()->lines()[1]))
+            QCOMPARE(point.y(), 5.0);
+        const auto bandOf = [chart](const QLineSeries* line) { return chart->chart()->bands()->pointsOf(line); };
+        QList<QPointF> expected; // the low side forward, the high side back
+        for (int step = 1; step <= 8; ++step)
+            expected.append(QPointF(step, 0.5 * step));
+        for (int step = 8; step >= 1; --step)
+            expected.append(QPointF(step, 1.5 * step));
+        QCOMPARE(bandOf(fast), expected);
+        QCOMPARE(chart->chart()->yRange().second >= 12.0, true); // the band's top is in view
+        QVERIFY2(chart->describeAll(4).contains(QStringLiteral("lr=0.1")), qPrintable(chart->describeAll(4)));
+        QVERIFY2(chart->describeAll(4).contains(QStringLiteral("4")), qPrintable(chart->describeAll(4)));
+        choose(QStringLiteral("Band: mean ± 1 standard deviation"));
+        const QList<QPointF> spread = bandOf(chart->chart()->lines()[0]);
+        QVERIFY(std::abs(spread.first().y() - (1 - std::sqrt(0.5))) < 1e-9); // √2/2 · step around step
+        QVERIFY(std::abs(spread.last().y() - (1 + std::sqrt(0.5))) < 1e-9);
+        // Kept between sessions, as the chart's other settings are.
+        QSettings settings(m_dir.filePath(QStringLiteral("grouping.ini")), QSettings::IniFormat);
+        chart->saveSettings(settings);
+        choose(QStringLiteral("Each run on its own"));
+        QCOMPARE(chart->chart()->lines().size(), 4);
+        QVERIFY(chart->chart()->bands()->lines().isEmpty());
+        chart->restoreSettings(settings);
+        QVERIFY(chart->grouping()->grouping().on);
+        QVERIFY(chart->grouping()->grouping().spread == RunGroups::Spread::StdDev);
     }
 
     // The legend names up to 20 lines; past that it is hidden, the lines are drawn as one band (not by

@@ -99,6 +99,69 @@ private Q_SLOTS:
         QCOMPARE(alone.low, alone.mean);
     }
 
+    // A chart's curves: the mean of what is drawn (smoothed curves' smoothed values) at every logged step; long
+    // curves sampled at evenly spaced steps, each curve only where it has points.
+    void aChartsCurvesAreAveragedAsDrawn()
+    {
+        ScalarSeries low, high, shortOne;
+        for (int step = 0; step < 1000; ++step) {
+            low.append(step, step, 1.0 * step);
+            high.append(step, step, 3.0 * step);
+            if (step < 500)
+                shortOne.append(step, step, 2.0 * step);
+        }
+        const ChartCurve a(low, true), b(high, true), c(shortOne, true);
+        const RunGroups::Band exact = RunGroups::band({&a, &b}, RunGroups::Spread::MinMax, 10);
+        QCOMPARE(exact.steps.size(), 1000);
+        QCOMPARE(exact.mean[10], 20.0);
+        QCOMPARE(exact.low[10], 10.0);
+        QCOMPARE(exact.high[10], 30.0);
+        const RunGroups::Band sampled = RunGroups::band({&a, &b, &c}, RunGroups::Spread::MinMax, 10, 100);
+        QCOMPARE(sampled.steps, (QVector<qint64>{0, 111, 222, 333, 444, 555, 666, 777, 888, 999}));
+        QCOMPARE(sampled.count, (QVector<int>{3, 3, 3, 3, 3, 2, 2, 2, 2, 2})); // the short one ends at 499
+        QCOMPARE(sampled.mean[1], 222.0);
+        QCOMPARE(sampled.mean[9], 1998.0);
+        // Smoothed curves count as drawn: a constant's EMA is the constant.
+        ScalarSeries flat;
+        for (int step = 0; step < 200; ++step)
+            flat.append(step, step, 5.0);
+        ChartCurve smoothed(flat, true);
+        smoothed.setSmoothing(0.9);
+        QVERIFY(smoothed.isSmoothed());
+        QCOMPARE(RunGroups::band({&smoothed}, RunGroups::Spread::MinMax, 10).mean.last(), smoothed.smoothed(199));
+    }
+
+    // The band's outline goes round it: low side forward, high side back, reaching the last step; a log axis
+    // holds a low side at or under zero at the smallest positive value shown.
+    void aBandsOutlineGoesRoundIt()
+    {
+        RunGroups::Band band;
+        band.steps = {0, 1, 2, 3, 4};
+        band.mean = {1, 2, 3, 4, 5};
+        band.low = {-1, 1, 2, 3, 4};
+        band.high = {2, 3, 4, 5, 6};
+        band.count = {2, 2, 2, 2, 2};
+        QCOMPARE(band.outline(100, false),
+                 (QList<QPointF>{{0, -1}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {4, 6}, {3, 5}, {2, 4}, {1, 3}, {0, 2}}));
+        QCOMPARE(
+            band.outline(2, true),
+            (QList<QPointF>{{0, 1}, {2, 2}, {4, 4}, {4, 6}, {2, 4}, {0, 2}})); // every second point, the last step kept
+        QCOMPARE(band.meanSeries().values, band.mean);
+    }
+
+    // A grouping is saved and read back (a saved view, the main chart's settings); off is no object.
+    void aGroupingIsSavedAsJson()
+    {
+        const RunGroups::Grouping byLr{true, {QStringLiteral("lr")}, RunGroups::Spread::StdDev};
+        const RunGroups::Grouping read = RunGroups::Grouping::fromJson(byLr.toJson());
+        QVERIFY(read.on);
+        QCOMPARE(read.fields, QStringList{QStringLiteral("lr")});
+        QVERIFY(read.spread == RunGroups::Spread::StdDev);
+        QVERIFY(!RunGroups::Grouping::fromJson(QJsonValue()).on);
+        QVERIFY(RunGroups::Grouping().toJson().isEmpty());
+        QCOMPARE(RunGroups::Grouping::fromJson(QJsonObject{}).of(m_pointers).size(), 3); // every setting but the seed
+    }
+
     // Final values by hand: lr=0.1 sgd {0.2, 0.4, 0.6 (a3's last finite)} -> 0.4 ± 0.2; best {0.2, 0.4, 0.6}.
     void theSummaryGivesMeanAndStd()
     {

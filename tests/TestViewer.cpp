@@ -8,6 +8,7 @@
 #include "ServeProcess.h"
 #include "charts/CurveChart.h"
 #include "charts/CurveControls.h"
+#include "charts/GroupingControls.h"
 #include "charts/RunColours.h"
 #include "data/DatasetLoader.h"
 #include "events/EventFileWriter.h"
@@ -19,7 +20,6 @@
 #include "viewer/FigureExport.h"
 #include "viewer/FigureRenderer.h"
 #include "viewer/FigureWidget.h"
-#include "viewer/GroupingControls.h"
 #include "viewer/LogdirRuns.h"
 #include "viewer/MediaPage.h"
 #include "viewer/NotesPane.h"
@@ -1158,7 +1158,7 @@ private Q_SLOTS:
         FigureOptions options;
         options.runs = library.keys();
         options.tags = {QStringLiteral("loss")};
-        options.grouped = true;
+        options.grouping.on = true;
         QImage image(900, 500, QImage::Format_RGB32);
         const auto paint = [&] {
             image.fill(Qt::white);
@@ -1185,13 +1185,7 @@ private Q_SLOTS:
             QCOMPARE(point.y(), point.x()); // (0.5 + 1.5) / 2 · step
         for (const QPointF& point : chart->pointsOf(slow))
             QCOMPARE(point.y(), 5.0);
-        const auto bandOf = [chart](const QLineSeries* line) {
-            for (const LineLayer::Line& band : chart->bands()->lines()) {
-                if (band.series == line)
-                    return band.points;
-            }
-            return QList<QPointF>();
-        };
+        const auto bandOf = [chart](const QLineSeries* line) { return chart->bands()->pointsOf(line); };
         QList<QPointF> expected; // the low side forward, the high side back
         for (int step = 1; step <= 8; ++step)
             expected.append(QPointF(step, 0.5 * step));
@@ -1214,7 +1208,7 @@ private Q_SLOTS:
         }
         QVERIFY2(bandPixels > 2000, qPrintable(QString::number(bandPixels)));
         // ± one standard deviation: of 0.5·step and 1.5·step, √2/2 · step.
-        options.spread = RunGroups::Spread::StdDev;
+        options.grouping.spread = RunGroups::Spread::StdDev;
         paint();
         const QList<QPointF> spread = bandOf(lineNamed(renderer.charts().first(), QStringLiteral("lr=0.1 (n=2)")));
         QVERIFY(std::abs(spread.first().y() - (1 - std::sqrt(0.5))) < 1e-9);
@@ -1227,11 +1221,11 @@ private Q_SLOTS:
         window.showTags({QStringLiteral("loss")});
         QTRY_VERIFY(window.options().tags.contains(QStringLiteral("loss")));
         FigureOptions grouped = window.options();
-        grouped.grouped = true;
+        grouped.grouping.on = true;
         window.setOptions(grouped);
-        QVERIFY(window.options().grouped);
+        QVERIFY(window.options().grouping.on);
         QCOMPARE(window.grouping()->text(), QStringLiteral("Group: all but seed"));
-        QCOMPARE(FigureOptions::fromJson(window.options().toJson()).grouped, true);
+        QCOMPARE(FigureOptions::fromJson(window.options().toJson()).grouping.on, true);
         window.findChild<QTabWidget*>()->setCurrentWidget(window.summaryTable());
         QTableWidget* summary = window.summaryTable();
         QTRY_COMPARE(summary->rowCount(), 2);

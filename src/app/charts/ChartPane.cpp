@@ -1,5 +1,6 @@
 #include "ChartPane.h"
 
+#include "GroupingControls.h"
 #include "OutlierRange.h"
 #include "PlotView.h"
 #include "RunColours.h"
@@ -8,8 +9,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateTime>
 #include <QHBoxLayout>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineSeries>
 #include <QPushButton>
@@ -36,7 +37,7 @@ constexpr int kMostMultiples = 3;
 
 ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     : QWidget(parent), m_reader(reader), m_tag(new QComboBox), m_xAxis(new XAxisPicker), m_colourBy(new QComboBox),
-      m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))),
+      m_grouping(new GroupingControls), m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))),
       m_outliers(new QCheckBox(tr("Ignore outliers"))), m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart),
       m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
       m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this)), m_tip(new ReadoutTip(m_view->viewport()))
@@ -53,6 +54,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     m_colourBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_colourBy->setToolTip(tr("Colour the runs one by one, or by group: runs with the same value share a colour"));
     controls->addWidget(m_colourBy);
+    controls->addWidget(m_grouping);
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(m_log);
     m_outliers->setChecked(true);
@@ -77,6 +79,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     connect(m_log, &QCheckBox::toggled, this, &ChartPane::reload);
     connect(m_outliers, &QCheckBox::toggled, this, &ChartPane::reload);
     connect(m_colourBy, &QComboBox::currentIndexChanged, this, &ChartPane::reload);
+    connect(m_grouping, &GroupingControls::changed, this, &ChartPane::reload);
     connect(m_smoothing, &SmoothingControl::weightChanged, this, &ChartPane::applySmoothing);
     connect(m_reset, &QPushButton::clicked, this, &ChartPane::reload);
     connect(m_view, &PlotView::resetRequested, this, &ChartPane::reload);
@@ -87,7 +90,7 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     });
     connect(m_view, &PlotView::hoveredAt, this, [this](QPointF value, QPoint pixel) {
         if (!m_chart->isLayered()) {
-            m_tip->showAt(xLabel(value.x()), readoutAt(value.x(), m_ids), pixel);
+            m_tip->showAt(xLabel(value.x()), readoutAt(value.x(), m_lineKeys), pixel);
             return;
         }
         const QString nearest = nearestRun(value); // picked out of the band, and named
@@ -119,6 +122,8 @@ void ChartPane::saveSettings(QSettings& settings) const
     settings.setValue(QStringLiteral("logY"), m_log->isChecked());
     settings.setValue(QStringLiteral("ignoreOutliers"), m_outliers->isChecked());
     settings.setValue(QStringLiteral("tag"), m_tag->currentText());
+    settings.setValue(QStringLiteral("group"),
+                      QJsonDocument(m_grouping->grouping().toJson()).toJson(QJsonDocument::Compact));
     settings.endGroup();
 }
 
@@ -134,6 +139,9 @@ void ChartPane::restoreSettings(QSettings& settings)
     m_xAxis->setCurrentIndex(std::clamp(settings.value(QStringLiteral("xAxis"), 0).toInt(), 0, m_xAxis->count() - 1));
     m_log->setChecked(settings.value(QStringLiteral("logY"), false).toBool());
     m_outliers->setChecked(settings.value(QStringLiteral("ignoreOutliers"), true).toBool());
+    const QJsonDocument group = QJsonDocument::fromJson(settings.value(QStringLiteral("group")).toByteArray());
+    m_grouping->setGrouping(RunGroups::Grouping::fromJson(
+        group.isObject() && !group.object().isEmpty() ? QJsonValue(group.object()) : QJsonValue()));
     const QString tag = settings.value(QStringLiteral("tag")).toString();
     if (!tag.isEmpty()) {
         const QSignalBlocker blocker(m_tag);
@@ -160,13 +168,27 @@ void ChartPane::applyTheme()
 
 int ChartPane::buckets() const
 {
-    return CurveChart::bucketsFor(m_chart->plotArea().width(), m_ids.size());
+    return CurveChart::bucketsFor(m_chart->plotArea().width(), m_lineKeys.size());
 }
 
 const ChartCurve* ChartPane::curve(const QString& id, const QString& tag) const
 {
     const auto it = m_curves.constFind({id, tag});
     return it == m_curves.constEnd() ? nullptr : &*it;
+}
+
+const ChartCurve* ChartPane::lineCurve(const QString& key) const
+{
+    if (m_groups.isEmpty())
+        return curve(key, m_tag->currentText());
+    const auto group = m_groups.constFind(key);
+    return group == m_groups.cend() ? nullptr : &group->mean;
+}
+
+XAxis ChartPane::xAxis() const
+{
+    const XAxis picked = m_xAxis->axis();
+    return m_groups.isEmpty() || picked == XAxis::Step || picked == XAxis::Epoch ? picked : XAxis::Step;
 }
 
 void ChartPane::showRuns(const QStringList& ids)
@@ -362,10 +384,12 @@ void ChartPane::drawArrivals()
         refreshMultiples();
     if (!std::exchange(m_chartStale, false))
         return;
-    if (!m_zoomed)
+    if (!m_zoomed) {
         fitAxes(); // and draws
-    else
+    } else {
+        averageGroups();
         redraw();
+    }
 }
 
 void ChartPane::markStale(const QStringList& ids)
@@ -391,6 +415,8 @@ void ChartPane::reload()
     m_reloadSoon->stop();
     m_chart->clear();
     m_lines.clear();
+    m_lineKeys.clear();
+    groupRuns();
     m_zoomed = false;
     m_readout->clear();
     m_tip->hide();
@@ -399,7 +425,24 @@ void ChartPane::reload()
     refreshMultiples();
     if (tag.isEmpty())
         return;
-    m_chart->setAxes(m_xAxis->axis(), m_log->isChecked(), tag);
+    m_chart->setAxes(xAxis(), m_log->isChecked(), tag);
+    if (!m_groups.isEmpty()) {
+        for (const QString& id : std::as_const(m_ids))
+            ensureCurve(id, tag);
+        QVector<QColor> colours;
+        for (const QString& label : std::as_const(m_lineKeys))
+            colours.append(m_groups.value(label).colour);
+        const QVector<Qt::PenStyle> styles = RunColours::stylesTellingApart(colours);
+        for (int i = 0; i < m_lineKeys.size(); ++i)
+            m_lines.insert(
+                m_lineKeys[i],
+                m_chart->addLine(
+                    {QStringLiteral("%1 (n=%2)").arg(m_lineKeys[i]).arg(m_groups.value(m_lineKeys[i]).runs.size()),
+                     colours[i], styles[i], 2.0}));
+        fitAxes();
+        return;
+    }
+    m_lineKeys = m_ids;
     // Groups (colouring by a field) get distinct colours in selection order; runs have their own, and
     // two runs of one colour are told apart by dash.
     QStringList groups;
@@ -434,11 +477,11 @@ void ChartPane::fitAxes()
 {
     if (!m_chart->hasAxes())
         return;
-    const XAxis axis = m_xAxis->axis();
-    const QString tag = m_tag->currentText();
+    averageGroups();
+    const XAxis axis = xAxis();
     double lowX = qInf(), highX = -qInf();
-    for (const QString& id : m_ids) {
-        const ChartCurve* shown = curve(id, tag);
+    for (const QString& key : std::as_const(m_lineKeys)) {
+        const ChartCurve* shown = lineCurve(key);
         if (!shown || shown->isEmpty())
             continue;
         lowX = std::min(lowX, shown->x(axis, 0));
@@ -466,8 +509,7 @@ void ChartPane::fitAxes()
 ChartPane::Drawn ChartPane::pointsInView() const
 {
     Drawn drawn;
-    const XAxis axis = m_xAxis->axis();
-    const QString tag = m_tag->currentText();
+    const XAxis axis = xAxis();
     const auto [low, high] = m_chart->xRange();
     const int across = buckets();
     const bool log = m_log->isChecked();
@@ -477,8 +519,10 @@ ChartPane::Drawn ChartPane::pointsInView() const
             drawn.highY = std::max(drawn.highY, p.y());
         }
     };
+    for (const GroupLine& group : m_groups)
+        extend(group.band);
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
-        const ChartCurve* shown = curve(it.key(), tag);
+        const ChartCurve* shown = lineCurve(it.key());
         QList<QPointF> measured;
         QList<QPointF> points =
             shown ? shown->points(axis, low, high, across, log, shown->isSmoothed() ? &measured : nullptr)
@@ -497,6 +541,12 @@ void ChartPane::apply(Drawn drawn)
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
         m_chart->setPoints(it.value(), drawn.lines.value(it.key()));
     m_chart->measured()->setLines(std::move(drawn.measured));
+    QVector<LineLayer::Line> bands;
+    for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it) {
+        if (!it->band.isEmpty())
+            bands.append({m_lines.value(it.key()), it->colour, it->band});
+    }
+    m_chart->bands()->setLines(std::move(bands));
     m_chart->marks()->setMarks(marksOf(drawn));
 }
 
@@ -504,11 +554,10 @@ QVector<CurveMarks::Mark> ChartPane::marksOf(const Drawn& drawn) const
 {
     using Mark = CurveMarks::Mark;
     QVector<Mark> marks;
-    const XAxis axis = m_xAxis->axis();
-    const QString tag = m_tag->currentText();
+    const XAxis axis = xAxis();
     const bool log = m_log->isChecked();
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
-        const ChartCurve* shown = curve(it.key(), tag);
+        const ChartCurve* shown = lineCurve(it.key());
         const int stopped = shown ? shown->nonFiniteFrom() : -1;
         if (stopped >= 0) {
             const double value = shown->value(stopped);
@@ -542,10 +591,12 @@ void ChartPane::applySmoothing()
 {
     for (ChartCurve& c : m_curves)
         c.setSmoothing(m_smoothing->weight());
-    if (!m_zoomed)
+    if (!m_zoomed) {
         fitAxes(); // and draws
-    else
+    } else {
+        averageGroups();
         redraw();
+    }
     refreshMultiples();
 }
 
@@ -610,6 +661,8 @@ QString ChartPane::colourKey(const QString& id) const
 
 QColor ChartPane::colourOf(const QString& id) const
 {
+    if (const auto line = m_groups.constFind(id); line != m_groups.cend())
+        return line->colour;
     const QString group = colourKey(id);
     if (group != id)
         return RunColours::ofGroup(group);
@@ -639,80 +692,8 @@ void ChartPane::fillColourBy()
     for (const QString& key : std::as_const(hparams))
         m_colourBy->addItem(tr("Colour: %1").arg(key), QString(QStringLiteral("hparams/") + key));
     m_colourBy->setCurrentIndex(std::max(0, m_colourBy->findData(current)));
-}
-
-QString ChartPane::xLabel(double x) const
-{
-    switch (m_xAxis->axis()) {
-    case XAxis::Step:
-        return tr("step %1").arg(std::llround(x));
-    case XAxis::Epoch:
-        return tr("epoch %1").arg(x, 0, 'f', 2);
-    case XAxis::RelativeTime:
-        return tr("%1 h").arg(x, 0, 'f', 2);
-    case XAxis::WallTime:
-        break;
-    }
-    return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x)).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
-}
-
-QVector<ReadoutTip::Line> ChartPane::readoutAt(double x, const QStringList& runs) const
-{
-    const XAxis axis = m_xAxis->axis();
-    QVector<ReadoutTip::Line> lines;
-    for (const QString& id : runs) {
-        const ChartCurve* shown = curve(id, m_tag->currentText());
-        const int i = shown ? shown->nearest(axis, x) : -1;
-        if (i < 0)
-            continue;
-        // The point's own place, exactly: its step, its epoch where the run says how long one is, its time.
-        QStringList where{tr("step %1").arg(shown->step(i))};
-        const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
-        if (run && run->stepsPerEpoch())
-            where << tr("epoch %1").arg(shown->x(XAxis::Epoch, i), 0, 'f', 2);
-        where << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(shown->wallTime(i) * 1000))
-                     .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
-        // Ended: the pointer is past the last point by more than the run's spacing between points.
-        const int last = shown->size() - 1;
-        const double spacing = last > 0 ? (shown->x(axis, last) - shown->x(axis, 0)) / last : 0;
-        ReadoutTip::Line line{id,
-                              colourOf(id),
-                              shown->isSmoothed() ? shown->smoothed(i) : shown->value(i),
-                              shown->isSmoothed() ? std::optional<double>(shown->value(i)) : std::nullopt,
-                              where.join(QStringLiteral(", ")),
-                              i == last && x > shown->x(axis, last) + spacing};
-        lines.append(std::move(line));
-    }
-    return lines;
-}
-
-QString ChartPane::describeAll(double x) const
-{
-    QVector<ReadoutTip::Line> lines = readoutAt(x, m_ids);
-    return lines.isEmpty() ? QString() : ReadoutTip::plain(xLabel(x), lines).join(u'\n');
-}
-
-QString ChartPane::nearestRun(QPointF value) const
-{
-    const XAxis axis = m_xAxis->axis();
-    const QString tag = m_tag->currentText();
-    QString nearest;
-    double nearestPixels = qInf();
-    for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
-        const ChartCurve* shown = curve(it.key(), tag);
-        const int i = shown ? shown->nearest(axis, value.x()) : -1;
-        if (i < 0)
-            continue;
-        // Apart on screen, as the eye sees the band (a log axis included): the drawn, smoothed value's place.
-        const QPointF drawn(shown->x(axis, i), shown->isSmoothed() ? shown->smoothed(i) : shown->value(i));
-        const double pixels =
-            std::abs(m_chart->mapToPosition(drawn, it.value()).y() - m_chart->mapToPosition(value, it.value()).y());
-        if (pixels < nearestPixels) {
-            nearestPixels = pixels;
-            nearest = it.key();
-        }
-    }
-    return nearest;
+    m_grouping->setFields(QStringList{QStringLiteral("method"), QStringLiteral("model"), QStringLiteral("dataset")} +
+                          hparams);
 }
 
 } // namespace jikken

@@ -23,6 +23,7 @@ class QTimer;
 
 namespace jikken {
 
+class GroupingControls;
 class PlotView;
 class SmallMultiples;
 class RegistryReader;
@@ -49,6 +50,8 @@ public:
     using RecordLookup = std::function<const RunRecord*(const QString& id)>;
     void setRecordLookup(RecordLookup lookup) { m_recordOf = std::move(lookup); }
     QComboBox* colourByBox() const { return m_colourBy; }
+    /// Runs drawn one by one, or as groups (seeds of one setting): each group's mean with a band.
+    GroupingControls* grouping() const { return m_grouping; }
     /// Draws the shown runs afresh over their whole extent (after a change of tag, axis or runs).
     void reload();
     /// These runs have new points (or a new colour): shown ones are read again (and drawn when read, in
@@ -63,6 +66,8 @@ public:
     CurveChart* chart() const { return m_chart; }
     /// The runs the pane shows, in selection order.
     const QStringList& shownRuns() const { return m_ids; }
+    /// What the lines are: the shown runs, or their groups' labels when grouped.
+    const QStringList& lineKeys() const { return m_lineKeys; }
     PlotView* view() const { return m_view; }
     SmoothingControl* smoothing() const { return m_smoothing; }
     QCheckBox* logScale() const { return m_log; }
@@ -80,6 +85,8 @@ public:
     const LineLayer* measuredLines() const { return m_chart->measured(); }
     /// The curve drawn for this run and tag; nullptr when none was read.
     const ChartCurve* curve(const QString& id, const QString& tag) const;
+    /// The curve of a line (`lineKeys`): its run's of the shown tag, or its group's mean.
+    const ChartCurve* lineCurve(const QString& key) const;
     /// Every shown run's value at (about) `x`, as the read-out beside the pointer says it (TensorBoard's
     /// tooltip): the pointer's x, then a line a run, lowest first, those ended before x last.
     QString describeAll(double x) const;
@@ -95,6 +102,20 @@ public:
 
 private:
     using CurveKey = QPair<QString, QString>; ///< (run, tag)
+    /// A group's line, drawn instead of its runs' when grouping.
+    struct GroupLine
+    {
+        QStringList runs;
+        QColor colour;
+        ChartCurve mean;
+        QList<QPointF> band; ///< around the mean, in the x axis' units (none for a group of one run)
+    };
+    /// What x counts: the picker's choice, but steps for groups shown by time (a group's runs share steps).
+    XAxis xAxis() const;
+    /// The shown runs' groups, their lines not averaged yet; none when not grouping.
+    void groupRuns();
+    /// Each group's mean and band from its runs' curves (as drawn: smoothed where they are).
+    void averageGroups();
 
     /// What decides a run's colour: the run itself, or the value it has of the "colour by" field
     /// ("method=focalloss"), so runs of one group share a colour.
@@ -169,11 +190,14 @@ private:
     bool m_chartStale = false;            ///< a curve of the shown tag arrived
     bool m_multiplesStale = false;        ///< a curve of a key tag arrived
     QStringList m_ids;
-    QHash<QString, QLineSeries*> m_lines; ///< run -> its line in the chart, for the current tag
+    QHash<QString, QLineSeries*> m_lines; ///< run (or group) -> its line in the chart, for the current tag
+    QStringList m_lineKeys;               ///< the keys of m_lines, in legend order
+    QHash<QString, GroupLine> m_groups;   ///< by label, when grouping
     bool m_zoomed = false;
     QComboBox* m_tag;
     XAxisPicker* m_xAxis;
     QComboBox* m_colourBy;
+    GroupingControls* m_grouping;
     RecordLookup m_recordOf;
     SmoothingControl* m_smoothing;
     QCheckBox* m_log;

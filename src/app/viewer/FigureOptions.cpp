@@ -49,11 +49,8 @@ QJsonObject FigureOptions::toJson() const
         json.insert(QStringLiteral("title"), title);
     if (!legend.isEmpty())
         json.insert(QStringLiteral("legend"), legend);
-    if (grouped)
-        json.insert(QStringLiteral("group"), QJsonObject{{QStringLiteral("by"), QJsonArray::fromStringList(groupBy)},
-                                                         {QStringLiteral("band"), spread == RunGroups::Spread::StdDev
-                                                                                      ? QStringLiteral("std")
-                                                                                      : QStringLiteral("minmax")}});
+    if (grouping.on)
+        json.insert(QStringLiteral("group"), grouping.toJson());
     return json;
 }
 
@@ -71,12 +68,7 @@ FigureOptions FigureOptions::fromJson(const QJsonObject& json)
     options.logY = json.value(QStringLiteral("log_y")).toBool();
     options.title = json.value(QStringLiteral("title")).toString();
     options.legend = json.value(QStringLiteral("legend")).toString();
-    const QJsonObject group = json.value(QStringLiteral("group")).toObject();
-    options.grouped = json.value(QStringLiteral("group")).isObject();
-    for (const QJsonValue& field : group.value(QStringLiteral("by")).toArray())
-        options.groupBy << field.toString();
-    options.spread = group.value(QStringLiteral("band")).toString() == QLatin1String("std") ? RunGroups::Spread::StdDev
-                                                                                            : RunGroups::Spread::MinMax;
+    options.grouping = RunGroups::Grouping::fromJson(json.value(QStringLiteral("group")));
     const auto rangeOf = [&json](const char* key) -> std::optional<std::pair<double, double>> {
         const QJsonArray range = json.value(QLatin1String(key)).toArray();
         if (range.size() == 2 && range[0].isDouble() && range[1].isDouble() &&

@@ -31,16 +31,8 @@ struct FigureOptions
     std::optional<std::pair<double, double>> yRange; ///< y as given (a zoomed figure for a slide); else fitted
     QString title;                                   ///< above the figure; none when empty
     QString legend; ///< each run's legend entry (`ViewerRun::label`); empty: "{id} · {method}"
-    /// Runs drawn as groups (RunGroups): each group's mean against steps with a band, instead of each run.
-    bool grouped = false;
-    QStringList groupBy; ///< the fields a group shares; empty: every setting but the seed
-    RunGroups::Spread spread = RunGroups::Spread::MinMax;
-
-    /// The groups `runs` fall into, as this groups them.
-    QVector<RunGroups::Group> groupsOf(const QVector<const ViewerRun*>& runs) const
-    {
-        return RunGroups::group(runs, groupBy.isEmpty() ? RunGroups::defaultFields(runs) : groupBy);
-    }
+    /// Runs drawn as groups (when on): each group's mean against steps with a band, instead of each run.
+    RunGroups::Grouping grouping;
 
     QJsonObject toJson() const;
     /// Unknown or mistyped fields are ignored: a saved view from a newer version still opens.

@@ -72,7 +72,7 @@ std::optional<std::pair<double, double>> FigureRenderer::wholeXRange(const Figur
 void FigureRenderer::prepare(const QRectF& area, const FigureOptions& given)
 {
     FigureOptions options = given;
-    if (options.grouped) // a group's runs share steps, not times
+    if (options.grouping.on) // a group's runs share steps, not times
         options.xAxis = XAxis::Step;
     m_area = area;
     m_options = options;
@@ -161,12 +161,12 @@ void FigureRenderer::placeCharts(const QRectF& body, int count, double margin)
 QVector<CurveLegend::Entry> FigureRenderer::legendEntries(const FigureOptions& options) const
 {
     QVector<CurveLegend::Entry> entries;
-    if (options.grouped) {
-        for (const RunGroups::Group& group : options.groupsOf(shownRuns(options)))
+    if (options.grouping.on) {
+        for (const RunGroups::Group& group : options.grouping.of(shownRuns(options)))
             entries.append({QStringLiteral("%1 (n=%2)").arg(group.label).arg(group.runs.size()),
                             RunColours::of(*group.runs.first())});
     }
-    for (const QString& key : options.grouped ? QStringList() : options.runs) {
+    for (const QString& key : options.grouping.on ? QStringList() : options.runs) {
         const ViewerRun* run = m_library.run(key);
         // Only runs drawn in the figure: one without any of its tags has no line to name.
         if (!run || std::none_of(options.tags.cbegin(), options.tags.cend(),
@@ -242,42 +242,25 @@ FigureRenderer::ChartLines FigureRenderer::groupLines(const QStringList& tags, c
                                                       std::pair<double, double> xRange, int buckets) const
 {
     ChartLines lines;
-    const QVector<RunGroups::Group> groups = options.groupsOf(shownRuns(options));
+    const QVector<RunGroups::Group> groups = options.grouping.of(shownRuns(options));
     QVector<QColor> colours;
     for (const RunGroups::Group& group : groups)
         colours.append(RunColours::of(*group.runs.first()));
     const QVector<Qt::PenStyle> groupStyles = RunColours::stylesTellingApart(colours);
     for (int g = 0; g < groups.size(); ++g) {
         for (int t = 0; t < tags.size(); ++t) {
-            const RunGroups::Band band = RunGroups::band(groups[g], tags[t], options.spread);
+            const RunGroups::Band band = RunGroups::band(groups[g], tags[t], options.grouping.spread);
             if (band.steps.isEmpty())
                 continue;
-            ScalarSeries mean;
-            for (int i = 0; i < band.steps.size(); ++i)
-                mean.append(band.steps[i], 0, band.mean[i]);
-            lines.points.append(
-                ChartCurve(mean, true).points(XAxis::Step, xRange.first, xRange.second, buckets, options.logY));
+            lines.points.append(ChartCurve(band.meanSeries(), true)
+                                    .points(XAxis::Step, xRange.first, xRange.second, buckets, options.logY));
             lines.extend(lines.points.last(), xRange);
-            // Around the band: its low side forward, its high side back; a log axis places no value at or
-            // under zero, so a low side there is held at the smallest the band shows.
-            double floor = std::numeric_limits<double>::infinity();
-            for (double v : band.low + band.mean)
-                floor = v > 0 ? std::min(floor, v) : floor;
-            const int stride = std::max<int>(1, static_cast<int>(band.steps.size()) / std::max(1, buckets));
-            QList<QPointF> lower;
-            QList<QPointF> upper;
-            for (int i = 0; i < band.steps.size(); i += stride) {
-                const int at = std::min<int>(i, static_cast<int>(band.steps.size()) - 1);
-                const double low = options.logY && band.low[at] <= 0 ? floor : band.low[at];
-                lower.append(QPointF(band.steps[at], low));
-                upper.prepend(QPointF(band.steps[at], band.high[at]));
-            }
-            lines.extend(lower, xRange);
-            lines.extend(upper, xRange);
+            const QList<QPointF> area = band.outline(buckets, options.logY);
+            lines.extend(area, xRange);
             lines.styles.append({QStringLiteral("%1 (n=%2)").arg(groups[g].label).arg(groups[g].runs.size()),
                                  colours[g], tags.size() == 1 ? groupStyles[g] : styleOf(t)});
             if (groups[g].runs.size() > 1)
-                lines.bands.append({static_cast<int>(lines.styles.size()) - 1, lower + upper});
+                lines.bands.append({static_cast<int>(lines.styles.size()) - 1, area});
         }
     }
     return lines;
@@ -291,15 +274,12 @@ void FigureRenderer::fillChart(CurveChart& chart, const QString& title, const QS
     const double roughWidth = chart.geometry().width() - 6 * metrics.height();
     const int buckets = CurveChart::bucketsFor(roughWidth, options.runs.size() * tags.size());
     ChartLines lines =
-        options.grouped ? groupLines(tags, options, xRange, buckets) : runLines(tags, options, xRange, buckets);
+        options.grouping.on ? groupLines(tags, options, xRange, buckets) : runLines(tags, options, xRange, buckets);
     auto& [styles, points, faintLines, bands, smoothed, yLow, yHigh] = lines;
     CurveChart::fitWidths(styles, points, roughWidth, options.fontScale, 1.6 * options.fontScale);
     // A figure says when its lines are not the values: it leaves the app for slides and papers.
-    chart.setTitle(options.grouped
-                       ? QStringLiteral("%1 · mean of each group's runs, band %2")
-                             .arg(title, options.spread == RunGroups::Spread::StdDev ? QStringLiteral("± 1 std")
-                                                                                     : QStringLiteral("min–max"))
-                   : smoothed ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
+    chart.setTitle(options.grouping.on ? QStringLiteral("%1 · %2").arg(title, options.grouping.caption())
+                   : smoothed          ? QStringLiteral("%1 · smoothed, EMA %2 (curves under %3 points as measured)")
                                     .arg(title, QString::number(options.smoothing, 'g', 3))
                                     .arg(ChartCurve::kFewestSmoothedPoints)
                               : title);

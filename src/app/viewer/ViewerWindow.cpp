@@ -3,12 +3,12 @@
 #include "ComparisonTables.h"
 #include "FigureExport.h"
 #include "FigureWidget.h"
-#include "GroupingControls.h"
 #include "MediaPage.h"
 #include "NotesPane.h"
 #include "ParallelCoordinates.h"
 #include "PivotDialog.h"
 #include "charts/CurveControls.h"
+#include "charts/GroupingControls.h"
 #include "charts/RunColours.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryReader.h"
@@ -463,7 +463,7 @@ FigureOptions ViewerWindow::options() const
     options.fontScale = m_presenting ? 2.0 : 1.0;
     options.title = m_title->text();
     options.legend = m_legend->text();
-    m_grouping->apply(options);
+    options.grouping = m_grouping->grouping();
     return options;
 }
 
@@ -481,7 +481,7 @@ void ViewerWindow::setOptions(const FigureOptions& options)
     m_logY->setChecked(options.logY);
     m_title->setText(options.title);
     m_legend->setText(options.legend);
-    m_grouping->show(options);
+    m_grouping->setGrouping(options.grouping);
     m_filling = false;
     m_xRange = options.xRange;
     showTags(options.tags);
@@ -514,8 +514,8 @@ void ViewerWindow::updateTables()
     const FigureOptions shown = options();
     const QVector<const ViewerRun*> runs = checkedRuns();
     const QWidget* page = m_tabs->currentWidget();
-    if (page == m_summary && shown.grouped) {
-        ComparisonTables::fillGroupSummary(m_summary, shown.groupsOf(runs), shown.tags);
+    if (page == m_summary && shown.grouping.on) {
+        ComparisonTables::fillGroupSummary(m_summary, shown.grouping.of(runs), shown.tags);
     } else if (page == m_summary) {
         ComparisonTables::fillSummary(m_summary, runs, shown.tags, m_baseline->currentData().toString());
     } else if (page == m_hyperparameters->parentWidget()) {
@@ -760,8 +760,8 @@ void ViewerWindow::insertSummaryIntoNote()
 {
     const FigureOptions shown = options();
     m_notes->insert(u'\n' +
-                    (shown.grouped
-                         ? RunGroups::toMarkdown(shown.groupsOf(checkedRuns()), shown.tags)
+                    (shown.grouping.on
+                         ? RunGroups::toMarkdown(shown.grouping.of(checkedRuns()), shown.tags)
                          : RunSummary::toMarkdown(checkedRuns(), shown.tags, m_baseline->currentData().toString())) +
                     u'\n');
 }

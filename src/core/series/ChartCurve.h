@@ -57,6 +57,7 @@ public:
 
     /// How many steps make an epoch of this run, for x by epoch; without it an epoch axis shows steps.
     void setStepsPerEpoch(double steps) { m_stepsPerEpoch = steps > 0 ? steps : 1; }
+    double stepsPerEpoch() const { return m_stepsPerEpoch; }
 
     double x(XAxis axis, int index) const;
     /// The smoothed points with x in [low, high] as min/max buckets (`buckets` across), with one point

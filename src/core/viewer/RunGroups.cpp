@@ -2,11 +2,12 @@
 
 #include "RunSummary.h"
 
-#include <QMap>
+#include <QJsonArray>
 #include <QSet>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace jikken::RunGroups {
 
@@ -121,20 +122,45 @@ QString format(const Stat& stat)
                       : RunSummary::format(stat.mean);
 }
 
-Band band(const Group& group, const QString& tag, Spread spread)
+QVector<Group> Grouping::of(const QVector<const ViewerRun*>& runs) const
 {
-    QMap<qint64, QVector<double>> atStep; // ascending steps
-    for (const ViewerRun* run : group.runs) {
-        const auto series = run->scalars.constFind(tag);
-        if (series == run->scalars.cend())
-            continue;
-        for (int i = 0; i < series->size(); ++i) {
-            if (std::isfinite(series->values[i]))
-                atStep[series->steps[i]].append(series->values[i]);
-        }
-    }
+    return group(runs, fields.isEmpty() ? defaultFields(runs) : fields);
+}
+
+QString Grouping::caption() const
+{
+    return QStringLiteral("mean of each group's runs, band %1")
+        .arg(spread == Spread::StdDev ? QStringLiteral("± 1 std") : QStringLiteral("min–max"));
+}
+
+QJsonObject Grouping::toJson() const
+{
+    if (!on)
+        return {};
+    return {{QStringLiteral("by"), QJsonArray::fromStringList(fields)},
+            {QStringLiteral("band"), spread == Spread::StdDev ? QStringLiteral("std") : QStringLiteral("minmax")}};
+}
+
+Grouping Grouping::fromJson(const QJsonValue& json)
+{
+    Grouping grouping;
+    grouping.on = json.isObject();
+    for (const QJsonValue& field : json[QLatin1String("by")].toArray())
+        grouping.fields << field.toString();
+    grouping.spread = json[QLatin1String("band")].toString() == QLatin1String("std") ? Spread::StdDev : Spread::MinMax;
+    return grouping;
+}
+
+void BandBuilder::add(qint64 step, double value)
+{
+    if (std::isfinite(value))
+        m_atStep[step].append(value);
+}
+
+Band BandBuilder::band(Spread spread) const
+{
     Band out;
-    for (auto it = atStep.cbegin(); it != atStep.cend(); ++it) {
+    for (auto it = m_atStep.cbegin(); it != m_atStep.cend(); ++it) {
         const Stat here = *stat(it.value());
         const auto [lowest, highest] = std::minmax_element(it.value().cbegin(), it.value().cend());
         out.steps.append(it.key());
@@ -144,6 +170,79 @@ Band band(const Group& group, const QString& tag, Spread spread)
         out.count.append(here.n);
     }
     return out;
+}
+
+ScalarSeries Band::meanSeries() const
+{
+    ScalarSeries series;
+    for (int i = 0; i < steps.size(); ++i)
+        series.append(steps[i], 0, mean[i]);
+    return series;
+}
+
+QList<QPointF> Band::outline(int points, bool logY) const
+{
+    double floor = std::numeric_limits<double>::infinity();
+    for (double v : low + mean)
+        floor = v > 0 ? std::min(floor, v) : floor;
+    const int stride = std::max<int>(1, static_cast<int>(steps.size()) / std::max(1, points));
+    QList<QPointF> lower;
+    QList<QPointF> upper;
+    for (int i = 0; i < steps.size(); i += stride) {
+        // The last step always, so the band reaches as far as the mean.
+        const int at = i + stride >= steps.size() ? static_cast<int>(steps.size()) - 1 : i;
+        lower.append(QPointF(steps[at], logY && low[at] <= 0 ? floor : low[at]));
+        upper.prepend(QPointF(steps[at], high[at]));
+    }
+    return lower + upper;
+}
+
+Band band(const Group& group, const QString& tag, Spread spread)
+{
+    BandBuilder builder;
+    for (const ViewerRun* run : group.runs) {
+        const auto series = run->scalars.constFind(tag);
+        if (series == run->scalars.cend())
+            continue;
+        for (int i = 0; i < series->size(); ++i)
+            builder.add(series->steps[i], series->values[i]);
+    }
+    return builder.band(spread);
+}
+
+Band band(const QVector<const ChartCurve*>& curves, Spread spread, int samples, int exactPoints)
+{
+    const auto drawn = [](const ChartCurve& curve, int i) {
+        return curve.isSmoothed() ? curve.smoothed(i) : curve.value(i);
+    };
+    qint64 points = 0;
+    qint64 first = std::numeric_limits<qint64>::max();
+    qint64 last = std::numeric_limits<qint64>::min();
+    for (const ChartCurve* curve : curves) {
+        if (curve->isEmpty())
+            continue;
+        points += curve->size();
+        first = std::min(first, curve->step(0));
+        last = std::max(last, curve->step(curve->size() - 1));
+    }
+    BandBuilder builder;
+    if (points <= exactPoints) {
+        for (const ChartCurve* curve : curves) {
+            for (int i = 0; i < curve->size(); ++i)
+                builder.add(curve->step(i), drawn(*curve, i));
+        }
+        return builder.band(spread);
+    }
+    const int across = std::max(2, samples);
+    for (int k = 0; k < across; ++k) {
+        const auto step =
+            first + static_cast<qint64>(std::llround(static_cast<double>(last - first) * k / (across - 1)));
+        for (const ChartCurve* curve : curves) {
+            if (!curve->isEmpty() && step >= curve->step(0) && step <= curve->step(curve->size() - 1))
+                builder.add(step, drawn(*curve, curve->nearest(XAxis::Step, static_cast<double>(step))));
+        }
+    }
+    return builder.band(spread);
 }
 
 Summary summarize(const Group& group, const QString& tag)

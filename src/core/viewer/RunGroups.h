@@ -1,7 +1,12 @@
 #pragma once
 
 #include "ViewerRun.h"
+#include "series/ChartCurve.h"
 
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -30,6 +35,29 @@ struct Group
 /// in the order their first runs come.
 QVector<Group> group(const QVector<const ViewerRun*>& runs, const QStringList& fields);
 
+enum class Spread {
+    MinMax, ///< from the lowest run's value to the highest's
+    StdDev, ///< the mean ± one sample standard deviation
+};
+
+/// How a chart groups its runs: not at all, by every setting but the seed, or by chosen fields; and the
+/// band it draws around each group's mean. The main window's chart and the viewer's figures share it.
+struct Grouping
+{
+    bool on = false;
+    QStringList fields; ///< the fields a group shares; empty: every setting but the seed (`defaultFields`)
+    Spread spread = Spread::MinMax;
+
+    /// The groups `runs` fall into.
+    QVector<Group> of(const QVector<const ViewerRun*>& runs) const;
+    /// "mean of each group's runs, band min–max": what a chart with this grouping says it draws.
+    QString caption() const;
+    /// {"by": [fields], "band": "minmax"|"std"}; an empty object when off.
+    QJsonObject toJson() const;
+    /// On when `json` is an object; a band it does not know is min–max.
+    static Grouping fromJson(const QJsonValue& json);
+};
+
 /// The mean, the sample standard deviation (n − 1; 0 for one value) and how many values.
 struct Stat
 {
@@ -42,10 +70,6 @@ std::optional<Stat> stat(const QVector<double>& values);
 /// "0.1234 ± 0.005678" (4 significant digits each; the mean alone for one value).
 QString format(const Stat& stat);
 
-enum class Spread {
-    MinMax, ///< from the lowest run's value to the highest's
-    StdDev, ///< the mean ± one sample standard deviation
-};
 /// A group's curve of one tag: at each step a run of the group logged (finite), the mean of the values its
 /// runs logged there and the band around it, and how many runs that was.
 struct Band
@@ -55,8 +79,31 @@ struct Band
     QVector<double> low;
     QVector<double> high;
     QVector<int> count;
+
+    /// The means as a series (no wall times), to be drawn as a line.
+    ScalarSeries meanSeries() const;
+    /// The area around the mean, as a polygon for `LineLayer::Kind::Band`: the low side forward, the high
+    /// side back, about `points` points each way. On a log axis (`logY`), which places no value at or
+    /// under zero, a low side there is held at the smallest positive value the band shows.
+    QList<QPointF> outline(int points, bool logY) const;
+};
+/// Gathers the values a group's runs logged, step by step, into a `Band`: whatever holds the runs' points
+/// (a viewer's runs, a chart's curves) adds them one at a time.
+class BandBuilder
+{
+public:
+    /// A non-finite value is left out.
+    void add(qint64 step, double value);
+    Band band(Spread spread) const;
+
+private:
+    QMap<qint64, QVector<double>> m_atStep; // ascending steps
 };
 Band band(const Group& group, const QString& tag, Spread spread);
+/// The band of a chart's curves as drawn (smoothed where they are): at each step they logged, where they
+/// hold at most `exactPoints` points together; past that, each curve's value at `samples` steps evenly
+/// across the curves' extent (where it has points), so a group of long curves costs what its plot shows.
+Band band(const QVector<const ChartCurve*>& curves, Spread spread, int samples, int exactPoints = 100'000);
 
 /// A group's final and best values of a tag (each run's last finite one, its best by the tag's direction),
 /// as mean ± std over its runs.

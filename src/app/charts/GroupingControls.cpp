@@ -8,25 +8,25 @@ namespace jikken {
 GroupingControls::GroupingControls(QWidget* parent) : QToolButton(parent)
 {
     auto* menu = new QMenu(this);
-    m_modes = new QActionGroup(this);
+    auto* modes = new QActionGroup(this);
     m_off = menu->addAction(tr("Each run on its own"));
     m_settings = menu->addAction(tr("Every setting but the seed"));
     for (QAction* mode : {m_off, m_settings}) {
         mode->setCheckable(true);
-        m_modes->addAction(mode);
+        modes->addAction(mode);
     }
     m_off->setChecked(true);
     m_fieldMenu = menu->addMenu(tr("By fields"));
     menu->addSeparator();
     auto* spreads = new QActionGroup(this);
-    QAction* minMax = menu->addAction(tr("Band: lowest to highest run"));
+    m_minMax = menu->addAction(tr("Band: lowest to highest run"));
     m_std = menu->addAction(tr("Band: mean ± 1 standard deviation"));
-    for (QAction* spread : {minMax, m_std}) {
+    for (QAction* spread : {m_minMax, m_std}) {
         spread->setCheckable(true);
         spreads->addAction(spread);
         connect(spread, &QAction::triggered, this, &GroupingControls::changed);
     }
-    minMax->setChecked(true);
+    m_minMax->setChecked(true);
     connect(m_off, &QAction::triggered, this, [this] {
         m_grouped = false;
         relabel();
@@ -84,20 +84,17 @@ void GroupingControls::relabel()
                                  : tr("Group: %1").arg(m_fields.join(QStringLiteral(", "))));
 }
 
-void GroupingControls::apply(FigureOptions& options) const
+RunGroups::Grouping GroupingControls::grouping() const
 {
-    options.grouped = m_grouped;
-    options.groupBy = m_grouped ? m_fields : QStringList();
-    options.spread = m_std->isChecked() ? RunGroups::Spread::StdDev : RunGroups::Spread::MinMax;
+    return {m_grouped, m_grouped ? m_fields : QStringList(),
+            m_std->isChecked() ? RunGroups::Spread::StdDev : RunGroups::Spread::MinMax};
 }
 
-void GroupingControls::show(const FigureOptions& options)
+void GroupingControls::setGrouping(const RunGroups::Grouping& grouping)
 {
-    m_grouped = options.grouped;
-    m_fields = options.groupBy;
-    m_std->setChecked(options.spread == RunGroups::Spread::StdDev);
-    if (options.spread != RunGroups::Spread::StdDev)
-        m_std->actionGroup()->actions().first()->setChecked(true);
+    m_grouped = grouping.on;
+    m_fields = grouping.fields;
+    (grouping.spread == RunGroups::Spread::StdDev ? m_std : m_minMax)->setChecked(true);
     relabel();
 }
 
