@@ -128,6 +128,92 @@ private Q_SLOTS:
         model.updateRun(makeRun(QStringLiteral("20190706_01_softmax"), RunStatus::Reserved));
         QCOMPARE(filter.rowCount(), 2);
     }
+
+    // A sweep is a row of its own (counts, best) with its points beneath it, whichever the sort and its
+    // order; collapsed, its points are hidden; filtered, it shows while one of its points passes.
+    void sweepsAreCollapsibleRowsAboveTheirPoints()
+    {
+        RegistryTableModel model;
+        QAbstractItemModelTester modelTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVector<RunRecord> runs;
+        const QList<QPair<QString, RunStatus>> made{{QStringLiteral("20261201_01_other"), RunStatus::Finished},
+                                                    {QStringLiteral("20261202_01_lr"), RunStatus::Finished},
+                                                    {QStringLiteral("20261202_02_lr"), RunStatus::Failed},
+                                                    {QStringLiteral("20261202_03_lr"), RunStatus::Queued},
+                                                    {QStringLiteral("20261203_01_later"), RunStatus::Running}};
+        for (const auto& [id, status] : made)
+            runs.append(makeRun(id, status));
+        runs[1].bestTestError = 0.2;
+        runs[0].bestTestError = 0.1;
+        model.setRuns(runs);
+        SweepSummary sweep;
+        sweep.name = QStringLiteral("lr-grid");
+        sweep.points = 3;
+        sweep.finished = sweep.failed = sweep.queued = 1;
+        sweep.bestTestError = 0.2;
+        sweep.bestRun = runs[1].id;
+        sweep.runs = {runs[1].id, runs[2].id, runs[3].id};
+        model.setSweeps({sweep});
+        QCOMPARE(model.rowCount(), 6);
+        const int row = model.sweepRow(sweep.name);
+        QCOMPARE(row, 5);
+        QCOMPARE(model.index(row, RegistryTableModel::Id).data().toString(), QStringLiteral("▾ lr-grid (3)"));
+        QCOMPARE(model.index(row, RegistryTableModel::Status).data().toString(),
+                 QStringLiteral("1 done · 1 queued · 1 failed"));
+        QCOMPARE(model.index(row, RegistryTableModel::BestTestError).data().toString(), QStringLiteral("0.2000"));
+        QCOMPARE(model.index(row, RegistryTableModel::Progress).data().toString(), QStringLiteral("1/3"));
+        QVERIFY(model.index(row, 0).data(RegistryTableModel::IdRole).toString().isEmpty()); // not a run
+        QCOMPARE(model.index(2, 0).data(RegistryTableModel::SweepRole).toString(), sweep.name);
+        QVERIFY(model.index(0, 0).data(RegistryTableModel::SweepRole).toString().isEmpty());
+
+        RunFilterModel filter;
+        filter.setSourceModel(&model);
+        QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto shown = [&filter] {
+            QStringList rows;
+            for (int r = 0; r < filter.rowCount(); ++r) {
+                const QModelIndex index = filter.index(r, 0);
+                rows << (index.data(RegistryTableModel::IsSweepRole).toBool()
+                             ? QStringLiteral("sweep")
+                             : index.data(RegistryTableModel::IdRole).toString().section(u'_', 0, 1));
+            }
+            return rows.join(u' ');
+        };
+        filter.sort(RegistryTableModel::Id, Qt::DescendingOrder); // the window's: newest first
+        QCOMPARE(shown(), QStringLiteral("20261203_01 sweep 20261202_03 20261202_02 20261202_01 20261201_01"));
+        filter.sort(RegistryTableModel::Id, Qt::AscendingOrder);
+        QCOMPARE(shown(), QStringLiteral("20261201_01 sweep 20261202_01 20261202_02 20261202_03 20261203_01"));
+        // By best error the sweep sits by its best (0.2), its points beneath it ordered by their own.
+        filter.sort(RegistryTableModel::BestTestError, Qt::AscendingOrder);
+        QCOMPARE(shown(), QStringLiteral("20261201_01 sweep 20261202_01 20261202_02 20261202_03 20261203_01"));
+        filter.sort(RegistryTableModel::BestTestError, Qt::DescendingOrder);
+        QCOMPARE(shown().section(u' ', 0, 0), QStringLiteral("20261203_01")); // no result: first when descending
+        QCOMPARE(shown().section(u' ', 1, 1), QStringLiteral("sweep"));
+        QCOMPARE(shown().section(u' ', -1), QStringLiteral("20261201_01"));
+
+        model.setCollapsed(sweep.name, true);
+        QCOMPARE(model.index(row, 0).data().toString(), QStringLiteral("▸ lr-grid (3)"));
+        QCOMPARE(shown(), QStringLiteral("20261203_01 sweep 20261201_01"));
+        model.setCollapsed(sweep.name, false);
+        QCOMPARE(filter.rowCount(), 6);
+        filter.setStatus(RunStatus::Failed); // one failed point: the sweep and it
+        QCOMPARE(shown(), QStringLiteral("sweep 20261202_02"));
+        filter.setStatus(RunStatus::Running); // none of its points
+        QCOMPARE(shown(), QStringLiteral("20261203_01"));
+        filter.setStatus(std::nullopt);
+
+        // Counts move in place; a sweep gone takes its row, and its points are plain runs again.
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        sweep.finished = 2;
+        sweep.queued = 0;
+        model.setSweeps({sweep});
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(model.index(row, RegistryTableModel::Status).data().toString(), QStringLiteral("2 done · 1 failed"));
+        model.setSweeps({});
+        QCOMPARE(model.rowCount(), 5);
+        QVERIFY(model.index(2, 0).data(RegistryTableModel::SweepRole).toString().isEmpty());
+        QCOMPARE(filter.rowCount(), 5);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRegistryTableModel)

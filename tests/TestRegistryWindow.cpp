@@ -14,6 +14,7 @@
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
+#include "registry/RunQueue.h"
 #include "series/ChartCurve.h"
 #include "viewer/ViewerWindow.h"
 #include "widgets/RegistryWindow.h"
@@ -633,6 +634,76 @@ private Q_SLOTS:
         chart->restoreSettings(settings);
         QVERIFY(chart->grouping()->grouping().on);
         QVERIFY(chart->grouping()->grouping().spread == RunGroups::Spread::StdDev);
+    }
+
+    // A sweep is one row above its points, its counts following theirs; a double-click hides its points
+    // (remembered), and choosing its row plots them all.
+    void aSweepIsOneCollapsibleRow()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("sweep.sqlite"));
+        QStringList points;
+        {
+            RegistryStore store;
+            QString error;
+            QVERIFY2(store.open(path, &error), qPrintable(error));
+            store.reserve(QStringLiteral("alone"), &error);
+            RunQueue queue(store);
+            QueueRequest request;
+            request.sweep = QStringLiteral("lr-grid");
+            for (int i = 0; i < 3; ++i) {
+                const auto id = store.reserve(QStringLiteral("grid"), &error);
+                QVERIFY2(queue.add(*id, QJsonObject{{QStringLiteral("epochs"), 1}}, request, &error),
+                         qPrintable(error));
+                points << id->toString();
+            }
+        }
+        QSettings().remove(QStringLiteral("window/collapsedSweeps"));
+        auto window = std::make_unique<RegistryWindow>(connectorTo(path), path);
+        window->show();
+        QTableView* table = window->table();
+        const auto rows = [table] {
+            QStringList shown;
+            for (int row = 0; row < table->model()->rowCount(); ++row) {
+                const QModelIndex index = table->model()->index(row, 0);
+                shown << (index.data(RegistryTableModel::IsSweepRole).toBool()
+                              ? index.data().toString()
+                              : index.data(RegistryTableModel::IdRole).toString());
+            }
+            return shown;
+        };
+        QTRY_COMPARE(table->model()->rowCount(), 5);
+        settle(*window);
+        // Newest first: the sweep (placed by its first point) above its three points, the older run after.
+        QCOMPARE(rows().mid(0, 4), (QStringList{QStringLiteral("▾ lr-grid (3)"), points[2], points[1], points[0]}));
+        QCOMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(), QStringLiteral("3 queued"));
+
+        table->clearSelection();
+        table->selectRow(0);
+        settle(*window);
+        QCOMPARE(window->chart()->shownRuns(), points);
+
+        {
+            auto store = open(path);
+            QString error;
+            QVERIFY(store->setStatus(points[1], RunStatus::Failed, QStringLiteral("test"), &error));
+        }
+        window->refresh();
+        QTRY_COMPARE(table->model()->index(0, RegistryTableModel::Status).data().toString(),
+                     QStringLiteral("2 queued · 1 failed"));
+
+        const QRect sweepRow = table->visualRect(table->model()->index(0, RegistryTableModel::Method));
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, sweepRow.center());  // the press a view's
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, sweepRow.center()); // double-click follows
+        QCOMPARE(rows().size(), 2);
+        QCOMPARE(rows().first(), QStringLiteral("▸ lr-grid (3)"));
+        window->close(); // saves the layout
+        window = std::make_unique<RegistryWindow>(connectorTo(path), path);
+        window->show();
+        QTRY_COMPARE(window->table()->model()->rowCount(), 2); // still collapsed
+        const QPoint again = window->table()->visualRect(window->table()->model()->index(0, 1)).center();
+        QTest::mouseClick(window->table()->viewport(), Qt::LeftButton, {}, again);
+        QTest::mouseDClick(window->table()->viewport(), Qt::LeftButton, {}, again);
+        QCOMPARE(window->table()->model()->rowCount(), 5);
     }
 
     // The legend names up to 20 lines; past that it is hidden, the lines are drawn as one band (not by

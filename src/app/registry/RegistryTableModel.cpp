@@ -5,6 +5,7 @@
 #include "util/JsonText.h"
 
 #include <QColor>
+#include <QFont>
 #include <QLocale>
 #include <QSet>
 
@@ -197,7 +198,7 @@ const RunRecord* RegistryTableModel::run(const QString& id) const
 
 int RegistryTableModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
+    return parent.isValid() ? 0 : static_cast<int>(m_runs.size() + m_sweeps.size());
 }
 
 int RegistryTableModel::columnCount(const QModelIndex& parent) const
@@ -209,7 +210,13 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (index.row() >= m_runs.size())
+        return sweepData(m_sweeps[index.row() - m_runs.size()], index.column(), role);
     const RunRecord& r = m_runs[index.row()];
+    if (role == SweepRole)
+        return m_sweepOf.value(r.id);
+    if (role == CollapsedRole)
+        return m_collapsed.contains(m_sweepOf.value(r.id));
     if (index.column() >= ColumnCount)
         return extraData(r, m_extra[index.column() - ColumnCount], role);
     const double progress =
@@ -335,6 +342,157 @@ QVariant RegistryTableModel::extraData(const RunRecord& run, const QString& key,
             return value.toDouble();
         return value.isUndefined() || value.isNull() ? QVariant(std::numeric_limits<double>::infinity())
                                                      : QVariant(JsonText::of(value, QLocale::FloatingPointShortest));
+    default:
+        return {};
+    }
+}
+
+int RegistryTableModel::sweepRow(const QString& name) const
+{
+    for (qsizetype i = 0; i < m_sweeps.size(); ++i) {
+        if (m_sweeps[i].name == name)
+            return static_cast<int>(m_runs.size() + i);
+    }
+    return -1;
+}
+
+void RegistryTableModel::setSweeps(const QVector<SweepSummary>& sweeps)
+{
+    QStringList before, after;
+    for (const SweepSummary& sweep : std::as_const(m_sweeps))
+        before << sweep.name;
+    for (const SweepSummary& sweep : sweeps)
+        after << sweep.name;
+    const int first = static_cast<int>(m_runs.size());
+    if (before == after) { // the same sweeps: their counts and best, in place
+        m_sweeps = sweeps;
+        if (!m_sweeps.isEmpty())
+            Q_EMIT dataChanged(index(first, 0),
+                               index(first + static_cast<int>(m_sweeps.size()) - 1, columnCount() - 1));
+    } else {
+        if (!m_sweeps.isEmpty()) {
+            beginRemoveRows({}, first, first + static_cast<int>(m_sweeps.size()) - 1);
+            m_sweeps.clear();
+            endRemoveRows();
+        }
+        if (!sweeps.isEmpty()) {
+            beginInsertRows({}, first, first + static_cast<int>(sweeps.size()) - 1);
+            m_sweeps = sweeps;
+            endInsertRows();
+        }
+    }
+    QHash<QString, QString> sweepOf;
+    for (const SweepSummary& sweep : sweeps) {
+        for (const QString& id : sweep.runs)
+            sweepOf.insert(id, sweep.name);
+    }
+    QStringList moved; // runs whose sweep is another now (or none)
+    for (auto it = sweepOf.cbegin(); it != sweepOf.cend(); ++it) {
+        if (m_sweepOf.value(it.key()) != it.value())
+            moved << it.key();
+    }
+    for (auto it = m_sweepOf.cbegin(); it != m_sweepOf.cend(); ++it) {
+        if (!sweepOf.contains(it.key()))
+            moved << it.key();
+    }
+    m_sweepOf = std::move(sweepOf);
+    runsChanged(moved);
+    if (before != after || !moved.isEmpty())
+        Q_EMIT sweepsRearranged();
+}
+
+void RegistryTableModel::setCollapsed(const QString& sweep, bool collapsed)
+{
+    if (collapsed == m_collapsed.contains(sweep))
+        return;
+    if (collapsed)
+        m_collapsed.insert(sweep);
+    else
+        m_collapsed.remove(sweep);
+    const int row = sweepRow(sweep);
+    if (row < 0)
+        return; // remembered for when it comes
+    Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
+    runsChanged(m_sweeps[row - m_runs.size()].runs);
+}
+
+void RegistryTableModel::runsChanged(const QStringList& ids)
+{
+    for (const QString& id : ids) {
+        if (const int row = rowOf(id); row >= 0)
+            Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
+    }
+}
+
+QVariant RegistryTableModel::sweepData(const SweepSummary& sweep, int column, int role) const
+{
+    const RunRecord* first = sweep.runs.isEmpty() ? nullptr : run(sweep.runs.first());
+    const double done = sweep.points > 0 ? static_cast<double>(sweep.finished) / sweep.points : 0.0;
+    switch (role) {
+    case SweepRole:
+        return sweep.name;
+    case IsSweepRole:
+        return true;
+    case ProgressRole:
+        return done;
+    case Qt::FontRole: {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    case Qt::ToolTipRole:
+        return column == Id ? tr("Sweep %1: %n point(s); double-click to show or hide them", nullptr, sweep.points)
+                                  .arg(sweep.name)
+                            : QVariant();
+    case Qt::TextAlignmentRole:
+        return column == BestTestError || column == Progress ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case SortRole:
+        // Where its first point would be by ID and date; by its own numbers otherwise.
+        switch (column) {
+        case Id:
+        case Created:
+            return first ? index(rowOf(first->id), column).data(SortRole) : QVariant(sweep.name);
+        case Progress:
+            return done;
+        case BestTestError:
+            return sweep.bestTestError.value_or(std::numeric_limits<double>::infinity());
+        case TestError:
+            return std::numeric_limits<double>::infinity();
+        default:
+            return column >= ColumnCount ? QVariant(std::numeric_limits<double>::infinity())
+                                         : sweepData(sweep, column, Qt::DisplayRole);
+        }
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
+    switch (column) {
+    case Id:
+        return QStringLiteral("%1 %2 (%3)")
+            .arg(m_collapsed.contains(sweep.name) ? QStringLiteral("▸") : QStringLiteral("▾"), sweep.name)
+            .arg(sweep.points);
+    case Method:
+        return tr("sweep");
+    case Status: {
+        QStringList counts;
+        const QList<QPair<int, QString>> parts{{sweep.finished, tr("done")},
+                                               {sweep.running, tr("running")},
+                                               {sweep.queued, tr("queued")},
+                                               {sweep.failed, tr("failed")},
+                                               {sweep.other, tr("stopped/diverged")}};
+        for (const auto& [count, what] : parts) {
+            if (count > 0)
+                counts << QStringLiteral("%1 %2").arg(count).arg(what);
+        }
+        return counts.join(QStringLiteral(" · "));
+    }
+    case Progress:
+        return QStringLiteral("%1/%2").arg(sweep.finished).arg(sweep.points);
+    case BestTestError:
+        return errorText(sweep.bestTestError);
+    case Memo:
+        return sweep.bestRun.isEmpty() ? QString() : tr("best: %1").arg(sweep.bestRun);
     default:
         return {};
     }

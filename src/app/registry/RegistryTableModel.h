@@ -1,9 +1,11 @@
 #pragma once
 
+#include "registry/QueueClient.h"
 #include "registry/RunRecord.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 #include <QVector>
 
 namespace jikken {
@@ -12,6 +14,9 @@ namespace jikken {
 /// and updates the rows in place, keyed by model ID: changed rows report dataChanged, new ones are
 /// inserted, vanished ones removed, so views keep their selection and scroll position. Sorting and
 /// filtering are `RunFilterModel`'s.
+///
+/// Each sweep is a row of its own after the runs' (its counts, its best), and its points' rows say they are
+/// its; `RunFilterModel` sorts them beneath it, and hides them while it is collapsed.
 class RegistryTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -35,6 +40,9 @@ public:
         SortRole = Qt::UserRole + 1, ///< a value that sorts as people expect (IDs by date, then number)
         IdRole,                      ///< the row's model ID, in every column
         ProgressRole,                ///< epoch / total epochs in [0, 1], for a progress bar
+        SweepRole,     ///< the sweep a sweep's row shows, or that a run is a point of; empty for other runs
+        IsSweepRole,   ///< true on a sweep's own row (whose IdRole is empty)
+        CollapsedRole, ///< true on a run's row whose sweep is collapsed: the row is not shown
     };
 
     explicit RegistryTableModel(QObject* parent = nullptr);
@@ -57,6 +65,16 @@ public:
     const QVector<RunRecord>& runs() const { return m_runs; }
     int rowOf(const QString& id) const { return m_rowById.value(id, -1); }
 
+    /// The sweeps as the registry's queue counts them (`QueueClient::sweeps`), updated in place.
+    void setSweeps(const QVector<SweepSummary>& sweeps);
+    const QVector<SweepSummary>& sweeps() const { return m_sweeps; }
+    /// The row of the sweep `name`, or -1.
+    int sweepRow(const QString& name) const;
+    /// Hides (or shows again) the rows of a sweep's points beneath its row (of one not read yet: once it is).
+    void setCollapsed(const QString& sweep, bool collapsed);
+    bool isCollapsed(const QString& sweep) const { return m_collapsed.contains(sweep); }
+    const QSet<QString>& collapsedSweeps() const { return m_collapsed; }
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -68,14 +86,23 @@ public:
 Q_SIGNALS:
     /// A run the table knew as running (or reserved) has finished, failed or been lost since.
     void runEnded(const RunRecord& run);
+    /// Sweeps came or went, or runs joined or left one: rows sorted beneath their sweep are to be sorted
+    /// again, all together (one by one, each would be placed among others not placed yet).
+    void sweepsRearranged();
 
 private:
     void reindex();
     QVariant extraData(const RunRecord& run, const QString& key, int role) const;
+    QVariant sweepData(const SweepSummary& sweep, int column, int role) const;
+    /// Says that the rows of these runs changed (their sweep, or whether it is collapsed).
+    void runsChanged(const QStringList& ids);
 
     QVector<RunRecord> m_runs;
     QHash<QString, int> m_rowById;
     QStringList m_extra;
+    QVector<SweepSummary> m_sweeps;    ///< rows m_runs.size() and on
+    QHash<QString, QString> m_sweepOf; ///< run ID -> the sweep it is a point of
+    QSet<QString> m_collapsed;
 };
 
 } // namespace jikken

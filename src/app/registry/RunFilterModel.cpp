@@ -25,19 +25,74 @@ void RunFilterModel::setStatus(std::optional<RunStatus> status)
     invalidateRowsFilter();
 }
 
+void RunFilterModel::setSourceModel(QAbstractItemModel* model)
+{
+    if (const auto* before = qobject_cast<RegistryTableModel*>(sourceModel()))
+        disconnect(before, &RegistryTableModel::sweepsRearranged, this, nullptr);
+    QSortFilterProxyModel::setSourceModel(model);
+    if (const auto* table = qobject_cast<RegistryTableModel*>(model))
+        connect(table, &RegistryTableModel::sweepsRearranged, this, &RunFilterModel::invalidate);
+}
+
 bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
+    const QModelIndex row = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (row.data(RegistryTableModel::CollapsedRole).toBool())
+        return false;
+    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
+    if (!table || !row.data(RegistryTableModel::IsSweepRole).toBool())
+        return runAccepted(sourceRow);
+    const int sweep = sourceRow - static_cast<int>(table->runs().size());
+    for (const QString& id : table->sweeps()[sweep].runs) {
+        if (const int point = table->rowOf(id); point >= 0 && runAccepted(point))
+            return true;
+    }
+    return !m_status && m_query.isEmpty(); // a sweep none of whose points are read yet
+}
+
+bool RunFilterModel::runAccepted(int sourceRow) const
+{
     const QAbstractItemModel* source = sourceModel();
-    const auto text = [&](int column) { return source->index(sourceRow, column, sourceParent).data().toString(); };
-    if (m_status && text(RegistryTableModel::Status) != *m_status)
+    if (m_status && source->index(sourceRow, RegistryTableModel::Status).data().toString() != *m_status)
         return false;
     if (m_query.isEmpty())
         return true;
     const auto* table = qobject_cast<const RegistryTableModel*>(source);
     const RunRecord* run =
-        table ? table->run(source->index(sourceRow, 0, sourceParent).data(RegistryTableModel::IdRole).toString())
-              : nullptr;
+        table ? table->run(source->index(sourceRow, 0).data(RegistryTableModel::IdRole).toString()) : nullptr;
     return run && m_query.matches(*run);
+}
+
+bool RunFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
+{
+    // A row's place: its sweep's row for a sweep's points (and the sweep itself), else its own. Rows of one
+    // place stay together, the sweep's own first whichever the order.
+    struct Place
+    {
+        QModelIndex by;
+        QString group;
+        bool isSweep;
+    };
+    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
+    const auto placeOf = [table](const QModelIndex& index) {
+        const QString sweep = index.data(RegistryTableModel::SweepRole).toString();
+        const int row = table && !sweep.isEmpty() ? table->sweepRow(sweep) : -1;
+        if (row < 0)
+            return Place{index, index.data(RegistryTableModel::IdRole).toString(), false};
+        return Place{index.siblingAtRow(row), sweep, index.row() == row};
+    };
+    const Place a = placeOf(left);
+    const Place b = placeOf(right);
+    if (a.group != b.group) {
+        if (QSortFilterProxyModel::lessThan(a.by, b.by))
+            return true;
+        if (QSortFilterProxyModel::lessThan(b.by, a.by))
+            return false;
+        return a.by.row() < b.by.row(); // equal: by the table's order, a sweep's rows not split by another's
+    }
+    if (a.isSweep != b.isSweep)
+        return a.isSweep == (sortOrder() == Qt::AscendingOrder);
+    return QSortFilterProxyModel::lessThan(left, right);
 }
 
 } // namespace jikken

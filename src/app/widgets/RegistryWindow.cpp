@@ -12,6 +12,7 @@
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
 #include "registry/RunFilterModel.h"
+#include "registry/SweepRows.h"
 #include "viewer/ViewerCache.h"
 #include "viewer/ViewerWindow.h"
 
@@ -89,6 +90,7 @@ void RegistryWindow::buildLayout()
           RunStatus::Stopped, RunStatus::Lost, RunStatus::Reserved, RunStatus::Unknown})
         m_status->addItem(toString(status), toString(status));
     m_table->setModel(m_proxy);
+    m_sweepRows = new SweepRows(*m_reader, m_model, m_table, this);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RegistryTableModel::Id, Qt::DescendingOrder); // newest first
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -407,6 +409,7 @@ void RegistryWindow::restoreLayout()
     const QByteArray header = settings.value(QStringLiteral("columns")).toByteArray();
     if (!header.isEmpty())
         m_table->horizontalHeader()->restoreState(header);
+    m_sweepRows->restoreSettings(settings);
     settings.endGroup();
     m_chart->restoreSettings(settings);
 }
@@ -421,6 +424,7 @@ void RegistryWindow::saveLayout() const
     settings.setValue(QStringLiteral("main"), m_main->saveState());
     settings.setValue(QStringLiteral("extraColumns"), m_model->extraColumns());
     settings.setValue(QStringLiteral("columns"), m_table->horizontalHeader()->saveState());
+    m_sweepRows->saveSettings(settings);
     settings.endGroup();
     m_chart->saveSettings(settings);
 }
@@ -521,8 +525,12 @@ void RegistryWindow::readRuns(const QStringList& ids)
                 return;
             }
             m_banner->setVisible(false);
-            for (const RunRecord& run : runs)
-                m_model->updateRun(run); // a changed row marks its curves stale, which redraws them
+            for (const RunRecord& run : runs) {
+                const RunRecord* was = m_model->run(run.id);
+                if (!was || was->status != run.status)
+                    m_sweepRows->refreshSoon(); // a sweep's counts may be others now
+                m_model->updateRun(run);        // a changed row marks its curves stale, which redraws them
+            }
             m_hosts->setRuns(m_model->runs());
             fitIdColumn(runs);
             showSelected();
@@ -535,6 +543,7 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
     m_emptyHint->setVisible(m_model->rowCount() == 0);
     m_hosts->setRuns(runs);
+    m_sweepRows->refreshSoon();
     if (m_queueDock->isVisible()) // what waits and where it runs follows the runs
         m_queue->refresh();
     fitIdColumn(runs);
@@ -613,10 +622,7 @@ void RegistryWindow::applyFilter(const QString& text)
 
 QStringList RegistryWindow::selectedIds() const
 {
-    QStringList ids;
-    for (const QModelIndex& row : m_table->selectionModel()->selectedRows())
-        ids << row.data(RegistryTableModel::IdRole).toString();
-    return ids;
+    return m_sweepRows->runsOf(m_table->selectionModel()->selectedRows());
 }
 
 void RegistryWindow::showSelected()

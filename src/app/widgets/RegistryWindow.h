@@ -21,6 +21,7 @@ class QTimer;
 namespace jikken {
 
 class QueuePanel;
+class SweepRows;
 
 class ChartPane;
 class DispatchActions;
@@ -151,6 +152,7 @@ private:
     HostsPanel* m_hosts;
     QDockWidget* m_hostsDock;
     QueuePanel* m_queue;
+    SweepRows* m_sweepRows = nullptr; ///< the table's sweep rows, read with the runs
     QDockWidget* m_queueDock;
     DispatchActions* m_dispatch = nullptr;
     EmbeddedRegistryTunnels* m_tunnels = nullptr; ///< with an embedded registry: SSH tunnels to it

@@ -81,10 +81,15 @@ QJsonObject toJson(const QueuedRun& run)
 
 QJsonObject toJson(const SweepSummary& sweep)
 {
-    QJsonObject json{{QStringLiteral("name"), sweep.name},         {QStringLiteral("points"), sweep.points},
-                     {QStringLiteral("finished"), sweep.finished}, {QStringLiteral("running"), sweep.running},
-                     {QStringLiteral("queued"), sweep.queued},     {QStringLiteral("failed"), sweep.failed},
-                     {QStringLiteral("other"), sweep.other},       {QStringLiteral("best_run"), sweep.bestRun}};
+    QJsonObject json{{QStringLiteral("name"), sweep.name},
+                     {QStringLiteral("points"), sweep.points},
+                     {QStringLiteral("finished"), sweep.finished},
+                     {QStringLiteral("running"), sweep.running},
+                     {QStringLiteral("queued"), sweep.queued},
+                     {QStringLiteral("failed"), sweep.failed},
+                     {QStringLiteral("other"), sweep.other},
+                     {QStringLiteral("best_run"), sweep.bestRun},
+                     {QStringLiteral("runs"), QJsonArray::fromStringList(sweep.runs)}};
     json.insert(QStringLiteral("best_test_error"),
                 sweep.bestTestError ? QJsonValue(*sweep.bestTestError) : QJsonValue(QJsonValue::Null));
     return json;
@@ -100,6 +105,7 @@ std::optional<SweepSummary> sweepFromJson(const QJsonObject& json, QString* erro
     for (int i = 0; i < 6; ++i)
         fields.integer(names[i], &counts[i]);
     fields.string("best_run", &sweep.bestRun);
+    fields.strings("runs", &sweep.runs);
     fields.optionalNumber("best_test_error", &sweep.bestTestError);
     if (!fields.noOthers()) {
         *error = fields.error();

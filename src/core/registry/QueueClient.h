@@ -49,7 +49,8 @@ struct SweepSummary
     int failed = 0; ///< failed or lost: what `sweep retry --failed` queues again
     int other = 0;  ///< stopped, diverged
     std::optional<double> bestTestError;
-    QString bestRun; ///< the point with the lowest best test error
+    QString bestRun;  ///< the point with the lowest best test error
+    QStringList runs; ///< its points, in the order they were queued
 };
 
 /// A run to queue: what the table shows of it at once, and the spec an agent starts.

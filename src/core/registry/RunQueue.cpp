@@ -413,9 +413,11 @@ std::optional<QStringList> RunQueue::retrySweep(const QString& sweep, bool faile
 
 std::optional<QVector<SweepSummary>> RunQueue::sweeps(QString* error)
 {
+    // Every point of every sweep in one question, counted here: a sweep is tens to thousands of points.
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT q.sweep, r.status, COUNT(*), MAX(q.queued_at) FROM run_queue q JOIN runs r "
-                                   "ON r.id = q.run_id WHERE q.sweep <> '' GROUP BY q.sweep, r.status"))) {
+    if (!query.exec(QStringLiteral("SELECT q.sweep, q.run_id, r.status, r.best_test_error, q.queued_at FROM run_queue "
+                                   "q JOIN runs r ON r.id = q.run_id WHERE q.sweep <> '' ORDER BY q.queued_at, "
+                                   "q.run_id"))) {
         failed(error, query);
         return std::nullopt;
     }
@@ -431,31 +433,20 @@ std::optional<QVector<SweepSummary>> RunQueue::sweeps(QString* error)
             sweeps.append(fresh);
         }
         SweepSummary& sweep = sweeps[byName.value(name)];
-        const int count = query.value(2).toInt();
-        const auto status = runStatusFromString(query.value(1).toString()).value_or(RunStatus::Unknown);
-        sweep.points += count;
-        (status == RunStatus::Finished                              ? sweep.finished
-         : status == RunStatus::Running                             ? sweep.running
-         : status == RunStatus::Queued                              ? sweep.queued
-         : status == RunStatus::Failed || status == RunStatus::Lost ? sweep.failed
-                                                                    : sweep.other) += count;
-        newest[name] = std::max(newest.value(name), query.value(3).toLongLong());
-    }
-    query.finish();
-    query.prepare(QStringLiteral("SELECT r.id, r.best_test_error FROM run_queue q JOIN runs r ON r.id = q.run_id "
-                                 "WHERE q.sweep = ? AND r.best_test_error IS NOT NULL ORDER BY r.best_test_error "
-                                 "LIMIT 1"));
-    for (SweepSummary& sweep : sweeps) {
-        query.addBindValue(sweep.name);
-        if (!query.exec()) {
-            failed(error, query);
-            return std::nullopt;
+        const QString id = query.value(1).toString();
+        const auto status = runStatusFromString(query.value(2).toString()).value_or(RunStatus::Unknown);
+        sweep.runs << id;
+        ++sweep.points;
+        ++(status == RunStatus::Finished                              ? sweep.finished
+           : status == RunStatus::Running                             ? sweep.running
+           : status == RunStatus::Queued                              ? sweep.queued
+           : status == RunStatus::Failed || status == RunStatus::Lost ? sweep.failed
+                                                                      : sweep.other);
+        if (!query.value(3).isNull() && (!sweep.bestTestError || query.value(3).toDouble() < *sweep.bestTestError)) {
+            sweep.bestTestError = query.value(3).toDouble();
+            sweep.bestRun = id;
         }
-        if (query.next()) {
-            sweep.bestRun = query.value(0).toString();
-            sweep.bestTestError = query.value(1).toDouble();
-        }
-        query.finish();
+        newest[name] = std::max(newest.value(name), query.value(4).toLongLong());
     }
     std::stable_sort(sweeps.begin(), sweeps.end(), [&newest](const SweepSummary& a, const SweepSummary& b) {
         return newest.value(a.name) > newest.value(b.name);
