@@ -15,12 +15,14 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QDropEvent>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -286,6 +288,23 @@ private Q_SLOTS:
         const QString first = queue->table()->item(0, 0)->text();
         const QString second = queue->table()->item(1, 0)->text();
         QVERIFY(first < second); // the older first
+        // Dragged to the top: a priority above the run it passed; Lower puts it back below it.
+        queue->table()->setCurrentCell(1, 0);
+        QMimeData* dragged = queue->table()->model()->mimeData({queue->table()->model()->index(1, 0)});
+        const QPoint top = queue->table()->visualItemRect(queue->table()->item(0, 0)).center();
+        QDragEnterEvent enter(top, Qt::MoveAction, dragged, Qt::LeftButton, {});
+        QApplication::sendEvent(queue->table()->viewport(), &enter);
+        QDragMoveEvent move(top, Qt::MoveAction, dragged, Qt::LeftButton, {});
+        QApplication::sendEvent(queue->table()->viewport(), &move);
+        QDropEvent drop(top, Qt::MoveAction, dragged, Qt::LeftButton, {});
+        QApplication::sendEvent(queue->table()->viewport(), &drop);
+        delete dragged;
+        QTRY_COMPARE(queue->table()->item(0, 0)->text(), second);
+        QCOMPARE(queue->table()->item(0, 3)->text(), QStringLiteral("1"));
+        QCOMPARE(queue->table()->currentRow(), 0); // the moved run stays chosen
+        queue->moveSelected(-1);
+        QTRY_COMPARE(queue->table()->item(0, 0)->text(), first);
+        QCOMPARE(queue->table()->item(1, 3)->text(), QStringLiteral("-1")); // below the last
         queue->table()->selectRow(1);
         queue->moveSelected(+1);
         QTRY_COMPARE(queue->table()->item(0, 0)->text(), second);

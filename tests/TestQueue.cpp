@@ -107,6 +107,31 @@ private Q_SLOTS:
         QVERIFY2(m_backend.start(&error), qPrintable(error));
     }
 
+    // A run moved in the queue's order gets a priority that places it there (priority, then age, then
+    // ID); where none does, every run's is set, counting down.
+    void aMovedRunGetsThePriorityOfItsPlace()
+    {
+        const auto run = [](const char* id, int priority, qint64 queuedAt) {
+            QueuedRun made;
+            made.id = *ModelId::parse(QLatin1String(id));
+            made.request.priority = priority;
+            made.queuedAt = queuedAt;
+            return made;
+        };
+        const QueuedRun a = run("20261207_01_a", 3, 10), b = run("20261207_02_b", 1, 20),
+                        c = run("20261207_03_c", 1, 30), d = run("20261207_04_d", 0, 40);
+        using Changes = QVector<QPair<ModelId, int>>;
+        QCOMPARE(prioritiesFor({d, a, b, c}, 0), (Changes{{d.id, 4}}));  // to the top: above the first
+        QCOMPARE(prioritiesFor({a, b, c, d}, 3), Changes());             // where it is already
+        QCOMPARE(prioritiesFor({b, c, d, a}, 3), (Changes{{a.id, -1}})); // to the bottom: below the last
+        QCOMPARE(prioritiesFor({a, d, b, c}, 1), (Changes{{d.id, 2}}));  // between 3 and 1
+        QCOMPARE(prioritiesFor({a, c, b, d}, 1), (Changes{{c.id, 2}}));  // above its equal: one more
+        QCOMPARE(prioritiesFor({b, a, c, d}, 0), (Changes{{b.id, 4}}));  // above a higher one
+        // c (priority 1, queued at 30) between b and b2, both 1 and older than c: no one priority fits.
+        const QueuedRun b2 = run("20261207_05_e", 1, 25);
+        QCOMPARE(prioritiesFor({a, b, c, b2}, 2), (Changes{{a.id, 4}, {b.id, 3}, {c.id, 2}})); // b2 keeps 1
+    }
+
     // Eight agents claim from one queue of forty at once, each on its own connection: every run is taken
     // once, none twice, and a claim asks no more of a host than it has (GPUs, named hosts).
     void eightAgentsClaimEachRunOnce()

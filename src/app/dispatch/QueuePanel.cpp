@@ -4,9 +4,11 @@
 #include "registry/RegistryReader.h"
 #include "registry/RunQueue.h"
 
+#include <QDropEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMimeData>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -17,11 +19,49 @@ namespace {
 
 enum Column { Id, Status, Where, Priority, Gpus, Attempt, Sweep, ColumnCount };
 
+/// A table whose rows are dragged to a place: the drop says where, and the queue's priorities move the run
+/// (the rows are the queue's, read again after).
+class QueueTable : public QTableWidget
+{
+public:
+    std::function<void(int from, int to)> dropped;
+
+protected:
+    // The queue's own rows, as this table's model writes them (a view of another queue drags in its own).
+    bool isRow(const QDropEvent* event) const
+    {
+        return event->mimeData() && event->mimeData()->hasFormat(model()->mimeTypes().value(0));
+    }
+    void dragEnterEvent(QDragEnterEvent* event) override
+    {
+        if (isRow(event))
+            event->acceptProposedAction();
+    }
+    void dragMoveEvent(QDragMoveEvent* event) override
+    {
+        QTableWidget::dragMoveEvent(event); // the drop indicator
+        if (isRow(event))
+            event->acceptProposedAction();
+    }
+    void dropEvent(QDropEvent* event) override
+    {
+        event->setDropAction(Qt::IgnoreAction); // the table's own rows stay as they are
+        event->accept();
+        const int to = indexAt(event->position().toPoint()).row();
+        if (dropped && currentRow() >= 0)
+            dropped(currentRow(), to < 0 ? rowCount() - 1 : to);
+    }
+};
+
 } // namespace
 
 QueuePanel::QueuePanel(RegistryReader* reader, const HostGpuModel* hosts, QWidget* parent)
-    : QWidget(parent), m_reader(reader), m_hosts(hosts), m_table(new QTableWidget), m_summary(new QLabel)
+    : QWidget(parent), m_reader(reader), m_hosts(hosts), m_table(new QueueTable), m_summary(new QLabel)
 {
+    static_cast<QueueTable*>(m_table)->dropped = [this](int from, int to) { moveRow(from, to); };
+    m_table->setDragEnabled(true);
+    m_table->setDragDropMode(QAbstractItemView::InternalMove);
+    m_table->setDropIndicatorShown(true);
     m_table->setColumnCount(ColumnCount);
     m_table->setHorizontalHeaderLabels(
         {tr("ID"), tr("Status"), tr("Where, or why it waits"), tr("Priority"), tr("GPUs"), tr("Try"), tr("Sweep")});
@@ -85,8 +125,8 @@ QString QueuePanel::whyWaiting(const QueuedRun& run) const
 
 void QueuePanel::show(const QVector<QueuedRun>& runs)
 {
-    QString selected;
-    if (const auto rows = m_table->selectionModel()->selectedRows(); !rows.isEmpty())
+    QString selected = std::exchange(m_selectAfterRead, QString());
+    if (const auto rows = m_table->selectionModel()->selectedRows(); selected.isEmpty() && !rows.isEmpty())
         selected = m_table->item(rows.first().row(), Id)->text();
     m_runs = runs;
     m_table->setRowCount(static_cast<int>(runs.size()));
@@ -151,16 +191,49 @@ void QueuePanel::retrySelected()
 
 void QueuePanel::moveSelected(int delta)
 {
-    // Above (or below) the waiting run next to it: one more (or less) than its priority.
     const auto rows = m_table->selectionModel()->selectedRows();
-    const int row = rows.isEmpty() ? -1 : rows.first().row();
-    const int neighbour = row - (delta > 0 ? 1 : -1);
-    int priority = row >= 0 && row < m_runs.size() ? m_runs[row].request.priority + delta : 0;
-    if (neighbour >= 0 && neighbour < m_runs.size() && m_runs[neighbour].agent.isEmpty())
-        priority = m_runs[neighbour].request.priority + delta;
-    changeSelected(tr("move"), [priority](QueueClient& queue, const QueuedRun& run, QString* error) {
-        return queue.setPriority(run.id, priority, error);
-    });
+    if (rows.isEmpty()) {
+        Q_EMIT failed(tr("Choose a run in the queue to move"));
+        return;
+    }
+    moveRow(rows.first().row(), rows.first().row() - (delta > 0 ? 1 : -1));
+}
+
+void QueuePanel::moveRow(int from, int to)
+{
+    // The waiting runs come after those agents took, in the order they will be taken.
+    QVector<QueuedRun> waiting;
+    for (const QueuedRun& run : std::as_const(m_runs)) {
+        if (run.agent.isEmpty())
+            waiting.append(run);
+    }
+    const int taken = static_cast<int>(m_runs.size() - waiting.size());
+    if (from < taken || from >= m_runs.size()) {
+        Q_EMIT failed(tr("Only a waiting run can be moved: an agent took this one"));
+        return;
+    }
+    const int place = std::clamp(to - taken, 0, static_cast<int>(waiting.size()) - 1);
+    waiting.move(from - taken, place);
+    const QVector<QPair<ModelId, int>> changes = prioritiesFor(waiting, place);
+    if (changes.isEmpty())
+        return;
+    m_reader->ask(
+        this, RegistryReader::Kind::Write,
+        [changes](RegistryClient& registry, QString* error) {
+            return withQueueOf<bool>(registry, error, [&](QueueClient& queue) {
+                for (const auto& [id, priority] : changes) {
+                    if (!queue.setPriority(id, priority, error))
+                        return false;
+                }
+                return true;
+            });
+        },
+        [this, id = m_runs[from].id.toString()](bool done, const QString& error) {
+            if (!done)
+                Q_EMIT failed(error);
+            m_selectAfterRead = id; // the moved run stays chosen where it went
+            Q_EMIT changed();
+        });
 }
 
 } // namespace jikken

@@ -14,8 +14,8 @@ class RegistryReader;
 
 /// View › Queue: the runs that wait for an agent and those agents took, in the order they are taken —
 /// where each runs, or why it waits ("needs 2 GPUs; gpu1 has 1 free", from the Hosts panel's probe) — with
-/// Cancel, Retry and Higher / Lower priority. Everything it asks goes through the reader: the window never
-/// waits for the registry.
+/// Cancel, Retry, and a waiting run dragged to its place (or moved by Higher / Lower), which sets priorities.
+/// Everything it asks goes through the reader: the window never waits for the registry.
 class QueuePanel : public QWidget
 {
     Q_OBJECT
@@ -27,10 +27,13 @@ public:
     void refresh();
     QTableWidget* table() const { return m_table; }
     const QVector<QueuedRun>& runs() const { return m_runs; }
-    /// The selected run: taken out of the queue, queued again, or moved up (`delta` > 0) or down.
+    /// The selected run: taken out of the queue, queued again, or moved up (`delta` > 0) or down a row.
     void cancelSelected();
     void retrySelected();
     void moveSelected(int delta);
+    /// Puts the waiting run of row `from` at row `to` (what a drag does), by priorities (`prioritiesFor`);
+    /// runs agents took keep their rows.
+    void moveRow(int from, int to);
     /// Why a waiting run waits, as the Hosts panel knows the hosts.
     QString whyWaiting(const QueuedRun& run) const;
 
@@ -49,6 +52,7 @@ private:
     QTableWidget* m_table;
     QLabel* m_summary;
     QVector<QueuedRun> m_runs;
+    QString m_selectAfterRead; ///< a run just moved: chosen where the queue read next puts it
 };
 
 } // namespace jikken

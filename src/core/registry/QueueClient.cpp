@@ -25,6 +25,54 @@ QString QueueRequest::problem() const
     return {};
 }
 
+namespace {
+
+/// Whether the queue takes `a` before `b`.
+bool takenBefore(const QueuedRun& a, int aPriority, const QueuedRun& b, int bPriority)
+{
+    if (aPriority != bPriority)
+        return aPriority > bPriority;
+    if (a.queuedAt != b.queuedAt)
+        return a.queuedAt < b.queuedAt;
+    return a.id.toString() < b.id.toString();
+}
+
+} // namespace
+
+QVector<QPair<ModelId, int>> prioritiesFor(const QVector<QueuedRun>& order, int moved)
+{
+    if (moved < 0 || moved >= order.size() || order.size() < 2)
+        return {};
+    const QueuedRun& run = order[moved];
+    const QueuedRun* above = moved > 0 ? &order[moved - 1] : nullptr;
+    const QueuedRun* below = moved + 1 < order.size() ? &order[moved + 1] : nullptr;
+    const auto fits = [&](int priority) {
+        return (!above || takenBefore(*above, above->request.priority, run, priority)) &&
+               (!below || takenBefore(run, priority, *below, below->request.priority));
+    };
+    // Its own priority if that already places it; else one just past a neighbour's, else a neighbour's (a
+    // tie the ages settle).
+    QVector<int> candidates{run.request.priority};
+    if (below)
+        candidates << below->request.priority + 1;
+    if (above)
+        candidates << above->request.priority - 1 << above->request.priority;
+    if (below)
+        candidates << below->request.priority;
+    for (int priority : std::as_const(candidates)) {
+        if (fits(priority))
+            return priority == run.request.priority ? QVector<QPair<ModelId, int>>()
+                                                    : QVector<QPair<ModelId, int>>{{run.id, priority}};
+    }
+    QVector<QPair<ModelId, int>> changed;
+    for (qsizetype i = 0; i < order.size(); ++i) {
+        const int priority = static_cast<int>(order.size() - i);
+        if (order[i].request.priority != priority)
+            changed.append({order[i].id, priority});
+    }
+    return changed;
+}
+
 namespace QueueWire {
 
 QJsonObject toJson(const QueueRequest& request)

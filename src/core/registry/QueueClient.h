@@ -101,6 +101,12 @@ public:
     virtual std::optional<QVector<SweepSummary>> sweeps(QString* error) = 0;
 };
 
+/// The priorities that make `order` — waiting runs, as the user wants them taken (one of them, `moved`, just
+/// moved there) — the order the queue takes them (priority, then the oldest first, then the ID). As few
+/// change as can: the moved run's alone where a priority places it between its neighbours, else each run's
+/// (the first `order.size()`, counting down). The runs whose priority changes, and to what.
+QVector<QPair<ModelId, int>> prioritiesFor(const QVector<QueuedRun>& order, int moved);
+
 /// The queue's message bodies, shared by the service and HttpRegistryClient; readers are strict.
 namespace QueueWire {
 
