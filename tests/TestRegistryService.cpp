@@ -198,6 +198,25 @@ private Q_SLOTS:
         QCOMPARE(badColour.status, 400);
         QVERIFY2(badColour.body.contains("#rrggbb"), badColour.body.constData());
         QCOMPARE(registry.run(id->toString(), &error)->colour, QStringLiteral("#0a0b0c"));
+        // The checkpoints its trainer keeps, as it sends them.
+        CheckpointRecord best{QStringLiteral("best"),
+                              40,
+                              2,
+                              QStringLiteral("test/error"),
+                              0.125,
+                              QStringLiteral("gpu1"),
+                              QStringLiteral("/runs/x/best-40.pt"),
+                              1234,
+                              QString(64, u'a'),
+                              true};
+        CheckpointRecord removed = best;
+        removed.kind = QStringLiteral("last");
+        removed.value.reset();
+        removed.kept = false;
+        QVERIFY2(registry.setCheckpoints(id->toString(), {removed, best}, &error), qPrintable(error));
+        QCOMPARE(registry.run(id->toString(), &error)->checkpoints, (QVector<CheckpointRecord>{removed, best}));
+        QCOMPARE(m_server->store().run(id->toString(), &error)->checkpoints,
+                 (QVector<CheckpointRecord>{removed, best}));
         QCOMPARE(registry.tags(id->toString(), &error).value(),
                  (QStringList{QStringLiteral("diverged"), QStringLiteral("train/loss")}));
         const QVector<ScalarPoint> back =
@@ -246,6 +265,8 @@ private Q_SLOTS:
         QTest::newRow("colour") << QByteArray("PUT") << run + QStringLiteral("/colour")
                                 << QByteArray("{\"colour\":\"#000000\"}");
         QTest::newRow("final") << QByteArray("PUT") << run + QStringLiteral("/final_metrics") << QByteArray("{}");
+        QTest::newRow("checkpoints") << QByteArray("PUT") << run + QStringLiteral("/checkpoints")
+                                     << QByteArray("{\"checkpoints\":[]}");
     }
 
     void everyEndpointNeedsAToken()
@@ -467,6 +488,18 @@ private Q_SLOTS:
                                       << QByteArray("application/json") << 400 << "must be a number";
         QTest::newRow("unknown status") << "status" << QByteArray("POST") << QByteArray("{\"status\": \"exploded\"}")
                                         << QByteArray("application/json") << 400 << "exploded";
+        QTest::newRow("checkpoint sha256")
+            << "checkpoints" << QByteArray("PUT")
+            << QByteArray("{\"checkpoints\": [{\"kind\": \"best\", \"step\": 1, \"path\": \"/m.pt\", "
+                          "\"sha256\": \"../../etc\"}]}")
+            << QByteArray("application/json") << 400 << "64 lower-case hex";
+        QTest::newRow("checkpoint kind") << "checkpoints" << QByteArray("PUT")
+                                         << QByteArray("{\"checkpoints\": [{\"kind\": \"worst\", \"step\": 1, "
+                                                       "\"path\": \"/m.pt\", \"sha256\": \"\"}]}")
+                                         << QByteArray("application/json") << 400 << "worst";
+        QTest::newRow("checkpoints not a list")
+            << "checkpoints" << QByteArray("PUT") << QByteArray("{\"checkpoints\": {}}")
+            << QByteArray("application/json") << 400 << "must be an array";
         QTest::newRow("point missing value")
             << "scalars" << QByteArray("POST")
             << QByteArray("{\"points\": [{\"tag\": \"a\", \"step\": 1, \"wall_time\": 1}, {\"tag\": \"a\", \"step\": "
@@ -515,6 +548,7 @@ private Q_SLOTS:
         QVERIFY2(text.contains(message), qPrintable(text));
         const RunRecord after = *m_server->store().run(id, &error);
         QCOMPARE(after.memo, before.memo);
+        QVERIFY(after.checkpoints.isEmpty());
         QCOMPARE(after.step, before.step);
         QCOMPARE(toString(after.status), toString(before.status));
         QCOMPARE(m_server->store().scalars(id, {}, &error).value().size(), 0); // no half of a batch

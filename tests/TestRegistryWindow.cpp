@@ -1362,6 +1362,21 @@ private Q_SLOTS:
         run.command = QStringLiteral("jikken train spec.json");
         run.logDir = logs.path();
         run.latestTestError = 0.3;
+        // Kept checkpoints in a section of their own (a removed one not), where each is on hover.
+        const CheckpointRecord best{QStringLiteral("best"),
+                                    3000,
+                                    7,
+                                    QStringLiteral("test/error"),
+                                    0.25,
+                                    QStringLiteral("gpu1"),
+                                    QStringLiteral("/r/best-3000.pt"),
+                                    3 * 1024 * 1024,
+                                    QString(64, u'b'),
+                                    true};
+        CheckpointRecord gone = best;
+        gone.kind = QStringLiteral("last");
+        gone.kept = false;
+        run.checkpoints = {gone, best};
         RunDetailsWidget details;
         details.showRun(&run);
         QStringList headings;
@@ -1374,7 +1389,10 @@ private Q_SLOTS:
         }
         QCOMPARE(headings,
                  (QStringList{QStringLiteral("Run"), QStringLiteral("Hyperparameters"), QStringLiteral("Results"),
-                              QStringLiteral("Machine"), QStringLiteral("Reproduce"), QStringLiteral("Output")}));
+                              QStringLiteral("Checkpoints"), QStringLiteral("Machine"), QStringLiteral("Reproduce"),
+                              QStringLiteral("Output")}));
+        QCOMPARE(shown.value(QStringLiteral("best")), QStringLiteral("step 3000 (epoch 7), test/error 0.25, 3.00 MB"));
+        QVERIFY(!shown.contains(QStringLiteral("last")));
         QCOMPARE(shown.value(QStringLiteral("started")),
                  run.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         QCOMPARE(shown.value(QStringLiteral("duration")), QStringLiteral("2 h 14 min"));

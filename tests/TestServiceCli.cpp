@@ -275,14 +275,15 @@ private Q_SLOTS:
                                     QDir::Name);
         };
         const QStringList before = checkpointFiles();
-        QCOMPARE(before.size(), 3); // checkpoint.json, model-N.pt, optimizer-N.pt
+        QCOMPARE(before.size(), 4); // best-N.pt (kept beside the last), checkpoint.json, model-N.pt, optimizer-N.pt
         QFile json(runDir.filePath(QStringLiteral("checkpoint.json")));
         QVERIFY(json.open(QIODevice::ReadOnly));
         const QByteArray lastGood = json.readAll();
         json.close();
 
         JikkenProcess full = client(url, token);
-        full.setFileSizeLimit(QFileInfo(runDir.filePath(before.at(1))).size() / 2); // the weights no longer fit
+        const QString model = before.filter(QStringLiteral("model-")).value(0);
+        full.setFileSizeLimit(QFileInfo(runDir.filePath(model)).size() / 2); // the weights no longer fit
         const Result resumed = full.run(
             {QStringLiteral("train"), QStringLiteral("--resume"), id, QStringLiteral("--epochs"), QStringLiteral("2")});
         QVERIFY2(!resumed.crashed && resumed.exitCode == 1, qPrintable(resumed.err));
@@ -336,6 +337,15 @@ private Q_SLOTS:
         QCOMPARE(toString(run->status), QStringLiteral("finished"));
         QCOMPARE(run->epoch, 3);
         QVERIFY(run->finalMetrics.contains(QStringLiteral("test_error")));
+        // The checkpoints it kept came through the journal too, as the run folder has them, on the run's host.
+        QFile kept(runDir + QStringLiteral("/checkpoints.json"));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QString problem;
+        QCOMPARE(run->checkpoints,
+                 Checkpoints::fromJson(QJsonDocument::fromJson(kept.readAll()).array(), &problem).value());
+        QCOMPARE(
+            std::count_if(run->checkpoints.cbegin(), run->checkpoints.cend(), [](const auto& c) { return c.kept; }), 2);
+        QCOMPARE(Checkpoints::last(run->checkpoints)->host, run->host);
 
         RegistryStore store;
         QVERIFY2(store.open(database, &error), qPrintable(error));

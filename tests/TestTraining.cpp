@@ -4,9 +4,11 @@
 #include "ids/ModelId.h"
 #include "registry/RegistryStore.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -102,6 +104,29 @@ private:
                     QVERIFY2(series.steps[i] > series.steps[i - 1], qPrintable(run.scalars.tags()[t]));
             }
         }
+    }
+
+    /// Each kept checkpoint's file is there with the size and sha256 its record says; each removed one is gone
+    /// (unless a kept record names the same file). The kept records, by kind; what is amiss in `problems`.
+    static QMultiMap<QString, CheckpointRecord> checkKeptFiles(const RunRecord& run, QStringList* problems)
+    {
+        QMultiMap<QString, CheckpointRecord> kept;
+        for (const CheckpointRecord& checkpoint : run.checkpoints) {
+            const bool named = std::any_of(run.checkpoints.cbegin(), run.checkpoints.cend(), [&](const auto& other) {
+                return other.kept && other.path == checkpoint.path;
+            });
+            if (!checkpoint.kept) {
+                if (!named && QFile::exists(checkpoint.path))
+                    *problems << QStringLiteral("removed, yet there: ") + checkpoint.path;
+                continue;
+            }
+            const QByteArray bytes = readAll(checkpoint.path);
+            if (bytes.size() != checkpoint.size ||
+                QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex() != checkpoint.sha256.toLatin1())
+                *problems << checkpoint.path + QStringLiteral(" is not what its record says");
+            kept.insert(checkpoint.kind, checkpoint);
+        }
+        return kept;
     }
 
 private Q_SLOTS:
@@ -270,8 +295,63 @@ private Q_SLOTS:
             QCOMPARE(errors.steps[i], static_cast<qint64>((i + 1) * 47));
         const QVector<ScalarPoint> inRegistry = registryScalars(id, QStringLiteral("test/error"));
         QCOMPARE(inRegistry.size(), 6);
+        // best+last (the default), through a kill and a resume: exactly two files kept, the last at the end and
+        // the best at the epoch of the lowest test error, each as its record says.
+        QStringList problems;
+        const QMultiMap<QString, CheckpointRecord> kept = checkKeptFiles(run, &problems);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(kept.size(), 2);
+        QCOMPARE(kept.value(QStringLiteral("last")).step, 6 * 47);
+        int lowest = 0;
+        for (int i = 1; i < errors.size(); ++i)
+            lowest = errors.values[i] < errors.values[lowest] ? i : lowest;
+        QCOMPARE(kept.value(QStringLiteral("best")).step, errors.steps[lowest]);
+        QVERIFY(std::abs(*kept.value(QStringLiteral("best")).value - errors.values[lowest]) < 1e-6); // float32 there
+        QCOMPARE(kept.value(QStringLiteral("best")).host, run.host);
+        QStringList models = QDir(runDir).entryList({QStringLiteral("*.pt")});
+        models.sort();
+        QCOMPARE(models, (QStringList{QFileInfo(kept.value(QStringLiteral("best")).path).fileName(),
+                                      QStringLiteral("model-282.pt"), QStringLiteral("optimizer-282.pt")}));
         QCOMPARE(registryScalars(id, QStringLiteral("train/loss")).size(),
                  static_cast<int>(scalars.series(scalars.tags().indexOf(QStringLiteral("train/loss"))).size()));
+    }
+
+    // every:N keeps every N epochs' model and the best, and at the end lets the resume files go; a policy
+    // it cannot read is refused before anything is reserved.
+    void keepsEveryNthEpochAndTheBest()
+    {
+        const Result r =
+            jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("4"),
+                                     QStringLiteral("--keep-checkpoints"), QStringLiteral("every:2")} +
+                         kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString id = r.out.section(u'\n', 0, 0);
+        const RunRecord run = record(id);
+        QStringList problems;
+        const QMultiMap<QString, CheckpointRecord> kept = checkKeptFiles(run, &problems);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(kept.size(), 3);
+        QList<int> epochs;
+        for (const CheckpointRecord& every : kept.values(QStringLiteral("every")))
+            epochs << every.epoch;
+        std::sort(epochs.begin(), epochs.end());
+        QCOMPARE(epochs, (QList<int>{2, 4}));
+        QCOMPARE(kept.count(QStringLiteral("best")), 1);
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("logs/%1/checkpoint.json").arg(id))));
+        QStringList models = QDir(m_dir.filePath(QStringLiteral("logs/") + id)).entryList({QStringLiteral("*.pt")});
+        QCOMPARE(models.size(), 3); // epoch-2, epoch-4 and the best: nothing else
+        const Result show = jikken().run({QStringLiteral("show"), id});
+        QCOMPARE(show.out.count(QStringLiteral("checkpoint      every: step ")), 2);
+        QVERIFY2(show.out.contains(QStringLiteral("checkpoint      best: step ")), qPrintable(show.out));
+        QVERIFY2(show.out.contains(run.host + u':' + QDir(m_dir.filePath(QStringLiteral("logs/") + id)).absolutePath()),
+                 qPrintable(show.out));
+
+        const Result bad =
+            jikken().run({QStringLiteral("train"), QStringLiteral("--keep-checkpoints"), QStringLiteral("every:0")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("keep_checkpoints")) && bad.err.contains(QStringLiteral("every:N")),
+                 qPrintable(bad.err));
+        QCOMPARE(bad.err.count(u'\n'), 1);
     }
 
     void stopsGracefullyOnSigtermAndResumes()

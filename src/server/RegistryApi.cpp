@@ -289,6 +289,17 @@ std::optional<RegistryApi::RunUpdate> RegistryApi::runUpdate(const QString& id, 
         };
     } else if (leaf == QLatin1String("final_metrics")) {
         update.apply = [this, id, body](QString* e) { return m_store.setFinalMetrics(id, body, e); };
+    } else if (leaf == QLatin1String("checkpoints")) {
+        QJsonArray given;
+        fields.array("checkpoints", &given, true);
+        if (!fields.noOthers())
+            return refuse(ApiReply::error(400, fields.error()));
+        const auto checkpoints = Checkpoints::fromJson(given, &error);
+        if (!checkpoints)
+            return refuse(ApiReply::error(400, error));
+        update.apply = [this, id, checkpoints = *checkpoints](QString* e) {
+            return m_store.setCheckpoints(id, checkpoints, e);
+        };
     } else if (leaf == QLatin1String("labels") &&
                (body.contains(QStringLiteral("add")) || body.contains(QStringLiteral("remove")))) {
         // {"add": […], "remove": […]}: one edit made under the run's lock, so edits made at once compose.
@@ -394,7 +405,8 @@ ApiReply RegistryApi::writeRun(const QString& id, const QString& leaf, const Api
 {
     static const QStringList kPut{QStringLiteral("description"), QStringLiteral("device"),
                                   QStringLiteral("memo"),        QStringLiteral("labels"),
-                                  QStringLiteral("colour"),      QStringLiteral("final_metrics")};
+                                  QStringLiteral("colour"),      QStringLiteral("final_metrics"),
+                                  QStringLiteral("checkpoints")};
     static const QStringList kPost{QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("heartbeat"),
                                    QStringLiteral("scalars"), QStringLiteral("labels")};
     // Only PUT and POST write, each its own leaves (a PATCH of a status was taken for a POST).

@@ -29,7 +29,8 @@ bool sameRow(const RunRecord& a, const RunRecord& b)
            a.logDir == b.logDir && a.created == b.created && a.started == b.started && a.finished == b.finished &&
            a.heartbeat == b.heartbeat && a.epoch == b.epoch && a.totalEpochs == b.totalEpochs && a.step == b.step &&
            a.latestTestError == b.latestTestError && a.bestTestError == b.bestTestError &&
-           a.finalMetrics == b.finalMetrics && a.fields == b.fields && a.colour == b.colour;
+           a.finalMetrics == b.finalMetrics && a.fields == b.fields && a.colour == b.colour &&
+           a.checkpoints == b.checkpoints;
 }
 
 // Colours readable on light and dark backgrounds alike.

@@ -78,6 +78,15 @@ QVector<Section> of(const RunRecord& r, const QDateTime& now, const QString& out
     for (auto it = r.finalMetrics.begin(); it != r.finalMetrics.end(); ++it)
         results.facts.append(number(it.key(), it.value()));
 
+    // The model files kept: each in a line, where it is and its sha256 on hover (`jikken pull` fetches it).
+    Section checkpoints{QStringLiteral("Checkpoints"), {}};
+    for (const CheckpointRecord& checkpoint : r.checkpoints) {
+        if (checkpoint.kept)
+            checkpoints.facts.append(
+                {checkpoint.kind, Checkpoints::describe(checkpoint),
+                 Checkpoints::location(checkpoint) + QStringLiteral("\nsha256 ") + checkpoint.sha256});
+    }
+
     Section machine{QStringLiteral("Machine"), {}};
     add(machine.facts, QStringLiteral("host"), r.host);
     add(machine.facts, QStringLiteral("device"), r.device);
@@ -101,7 +110,7 @@ QVector<Section> of(const RunRecord& r, const QDateTime& now, const QString& out
         add(output.facts, QStringLiteral("last lines"), outputTail);
 
     QVector<Section> sections;
-    for (Section* section : {&run, &hyperparameters, &results, &machine, &reproduce, &output}) {
+    for (Section* section : {&run, &hyperparameters, &results, &checkpoints, &machine, &reproduce, &output}) {
         if (!section->facts.isEmpty())
             sections.append(std::move(*section));
     }

@@ -215,7 +215,9 @@ public:
         RegistryClient& registry = m_run.registry();
         if (!writeResolvedSpec(m_plan.runDirectory, m_plan.spec, &error))
             return m_run.fail(error);
-        if (!registry.describe(m_plan.id, describeRun(m_plan.spec, m_plan.command, m_plan.runDirectory), &error) ||
+        const RunDescription description = describeRun(m_plan.spec, m_plan.command, m_plan.runDirectory);
+        m_host = description.host; // where its checkpoints are
+        if (!registry.describe(m_plan.id, description, &error) ||
             !registry.setStatus(m_plan.id, RunStatus::Running, {}, &error))
             return m_run.fail(error);
         // A resumed run keeps the memo it has now, which may have been edited since it started.
@@ -232,6 +234,7 @@ private:
         TrainingSession session(m_run.registry(), m_plan.id, m_plan.runDirectory, m_plan.spec);
         Trainer trainer(m_plan.spec, m_plan.runDirectory);
         trainer.setResume(m_resuming);
+        trainer.setHost(m_host);
         try {
             if (trainer.run(session, g_stopRequested) == Trainer::Outcome::Stopped) {
                 session.finish(TrainingSession::End::Stopped);
@@ -282,6 +285,7 @@ private:
 
     const PlannedRun& m_plan;
     const bool m_resuming;
+    QString m_host; ///< the run's host as its record names it
     ReportedRun m_run;
 };
 

@@ -190,6 +190,13 @@ void TrainingSession::onEpoch(const EpochReport& r)
                       .arg(duration(r.seconds)));
 }
 
+void TrainingSession::onCheckpoints(const QVector<CheckpointRecord>& records)
+{
+    QString error;
+    if (!m_store.setCheckpoints(m_id, records, &error))
+        warnOnce(error);
+}
+
 void TrainingSession::finish(End end)
 {
     flushToRegistry();

@@ -25,6 +25,7 @@ public:
     void onPlan(const TrainingPlan& plan) override;
     void onBatch(const BatchReport& report) override;
     void onEpoch(const EpochReport& report) override;
+    void onCheckpoints(const QVector<CheckpointRecord>& records) override;
 
     enum class End { Finished, Failed, Stopped };
     /// Writes the end of the run: final metrics, and the HParams session end unless it may resume.

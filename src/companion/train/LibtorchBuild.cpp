@@ -53,8 +53,8 @@ QString LibtorchBuild::describe() const
     if (!cudnn.isEmpty())
         versions << QStringLiteral("cuDNN ") + cudnn;
     const auto yes = [](bool on) { return on ? QStringLiteral("yes") : QStringLiteral("no"); };
-    return versions.join(QStringLiteral(", ")) +
-           QStringLiteral("\nCUDA graphs: %1, fused Adam: %2, NCCL: %3").arg(yes(cudaGraphs), yes(fusedAdam), yes(nccl));
+    return versions.join(QStringLiteral(", ")) + QStringLiteral("\nCUDA graphs: %1, fused Adam: %2, NCCL: %3")
+                                                     .arg(yes(cudaGraphs), yes(fusedAdam), yes(nccl));
 }
 
 } // namespace jikken

@@ -10,8 +10,8 @@ namespace jikken {
 struct LibtorchBuild
 {
     QString libtorch;
-    QString cuda;  ///< empty for a CPU libtorch
-    QString cudnn; ///< empty without cuDNN
+    QString cuda;            ///< empty for a CPU libtorch
+    QString cudnn;           ///< empty without cuDNN
     bool cudaGraphs = false; ///< StepGraph's calls compiled in (JIKKEN_CUDA_GRAPHS)
     bool fusedAdam = false;  ///< ATen's fused Adam kernel for CUDA parameters
     bool nccl = false;       ///< libtorch has NCCL (multi-GPU collectives)

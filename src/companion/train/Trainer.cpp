@@ -1,6 +1,7 @@
 #include "Trainer.h"
 
 #include "AllocatorTuning.h"
+#include "CheckpointKeeper.h"
 #include "Classifier.h"
 #include "ComputeMode.h"
 #include "LossScaler.h"
@@ -10,6 +11,7 @@
 #include "data/DatasetLoader.h"
 #include "data/Subsampling.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -189,10 +191,18 @@ void writeWhole(const QString& path, const std::string& bytes)
         throw failure(QStringLiteral("cannot write the checkpoint %1: %2").arg(path, file.errorString()));
 }
 
+/// The model file a checkpoint wrote: its name in the run folder, its size and its sha256 (hex).
+struct WrittenModel
+{
+    QString file;
+    qint64 size = 0;
+    QString sha256;
+};
+
 // Weights first, then the JSON that names them, replaced atomically: a kill, or a full disk, at any moment
 // leaves the previous checkpoint or the new one, never a mix.
-void writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::ClassifierImpl& model,
-                     torch::optim::Optimizer& optimizer)
+WrittenModel writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::ClassifierImpl& model,
+                             torch::optim::Optimizer& optimizer)
 {
     const QDir dir(runDirectory);
     const QString modelFile = QStringLiteral("model-%1.pt").arg(c.step);
@@ -203,12 +213,17 @@ void writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::C
         return std::move(stream).str();
     };
     const std::optional<Checkpoint> previous = readCheckpoint(runDirectory);
+    WrittenModel written{modelFile, 0, {}};
     try {
-        writeWhole(dir.filePath(modelFile), serialized([&](std::ostream& stream) {
-                       torch::serialize::OutputArchive archive;
-                       model.save(archive);
-                       archive.save_to(stream);
-                   }));
+        const std::string weights = serialized([&](std::ostream& stream) {
+            torch::serialize::OutputArchive archive;
+            model.save(archive);
+            archive.save_to(stream);
+        });
+        writeWhole(dir.filePath(modelFile), weights);
+        written.size = static_cast<qint64>(weights.size());
+        written.sha256 = QString::fromLatin1(
+            QCryptographicHash::hash(QByteArrayView(weights.data(), written.size), QCryptographicHash::Sha256).toHex());
         writeWhole(dir.filePath(optimizerFile),
                    serialized([&](std::ostream& stream) { torch::save(optimizer, stream); }));
     } catch (...) {
@@ -230,6 +245,19 @@ void writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::C
         QFile::remove(dir.filePath(previous->modelFile));
         QFile::remove(dir.filePath(previous->optimizerFile));
     }
+    return written;
+}
+
+/// The value of the spec's `best_metric` in an epoch's report.
+double metricOf(const RunSpec& spec, const EpochReport& report)
+{
+    if (spec.bestMetric == QLatin1String("test/loss"))
+        return report.testLoss;
+    if (spec.bestMetric == QLatin1String("train/loss"))
+        return report.trainLoss;
+    if (spec.bestMetric == QLatin1String("train/accuracy"))
+        return report.trainAccuracy;
+    return report.testError;
 }
 
 struct Evaluation
@@ -333,10 +361,11 @@ class TrainingLoop
 public:
     TrainingLoop(const RunSpec& spec, const QString& runDirectory, const RunData& data, models::ClassifierImpl& model,
                  torch::optim::Optimizer& optimizer, const ComputeMode& compute, const Loss& loss,
-                 TrainingObserver& observer, const std::atomic<bool>& stop)
+                 TrainingObserver& observer, CheckpointKeeper& keeper, const std::atomic<bool>& stop)
         : m_spec(spec), m_runDirectory(runDirectory), m_data(data), m_model(model), m_optimizer(optimizer),
-          m_compute(compute), m_loss(loss), m_observer(observer), m_stop(stop), m_device(data.train.labels.device()),
-          m_sums(m_device), m_reportLoss(torch::zeros({}, torch::TensorOptions().device(m_device)))
+          m_compute(compute), m_loss(loss), m_observer(observer), m_keeper(keeper), m_stop(stop),
+          m_device(data.train.labels.device()), m_sums(m_device),
+          m_reportLoss(torch::zeros({}, torch::TensorOptions().device(m_device)))
     {
         if (compute.scalesLoss())
             m_scaler.emplace();
@@ -368,8 +397,9 @@ public:
             const double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
             // Report first, then checkpoint: a kill between the two re-runs the epoch on resume (and the
             // restart marker drops its first report) instead of resuming past an epoch nobody recorded.
-            m_observer.onEpoch(reportOf(epochIndex, lr, seconds));
-            checkpoint(epochIndex + 1, 0);
+            const EpochReport report = reportOf(epochIndex, lr, seconds);
+            m_observer.onEpoch(report);
+            checkpoint(epochIndex + 1, 0, metricOf(m_spec, report));
             if (m_stop.load() && epochIndex + 1 < m_spec.epochs)
                 return Trainer::Outcome::Stopped;
         }
@@ -469,12 +499,16 @@ private:
         m_reportLoss += detached;
     }
 
-    /// Checkpoints `batch` batches into epoch `epochIndex`, the replayed steps counted in the optimizer first.
-    void checkpoint(int epochIndex, int batch)
+    /// Checkpoints `batch` batches into epoch `epochIndex`, the replayed steps counted in the optimizer first;
+    /// the keeper keeps it as the best, or every N epochs', by `value` (none mid-epoch), and the observer
+    /// hears which files are kept.
+    void checkpoint(int epochIndex, int batch, std::optional<double> value = std::nullopt)
     {
         if (m_recorded)
             m_recorded->settle();
-        writeCheckpoint(m_runDirectory, at(epochIndex, batch), m_model, m_optimizer);
+        const WrittenModel written = writeCheckpoint(m_runDirectory, at(epochIndex, batch), m_model, m_optimizer);
+        m_observer.onCheckpoints(m_keeper.saved(written.file, m_step, epochIndex, batch == 0 ? value : std::nullopt,
+                                                written.sha256, written.size));
     }
 
     /// Where the run is, for a checkpoint: `batch` batches into epoch `epochIndex`.
@@ -511,6 +545,7 @@ private:
     const ComputeMode& m_compute;
     const Loss& m_loss;
     TrainingObserver& m_observer;
+    CheckpointKeeper& m_keeper;
     const std::atomic<bool>& m_stop;
     const torch::Device m_device;
     std::optional<LossScaler> m_scaler; ///< float16 runs only
@@ -597,7 +632,8 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     const Checkpoint state = m_resume ? restore(m_runDirectory, *model, *optimizer, device) : Checkpoint();
     compute.prepare(*model); // after a checkpoint's weights are in: loading keeps the saved layout
 
-    TrainingLoop loop{m_spec, m_runDirectory, data, *model, *optimizer, compute, loss, observer, stop};
+    CheckpointKeeper keeper(m_spec, m_runDirectory, m_host);
+    TrainingLoop loop{m_spec, m_runDirectory, data, *model, *optimizer, compute, loss, observer, keeper, stop};
     TrainingPlan plan;
     plan.epochs = m_spec.epochs;
     plan.startEpoch = state.epoch;
@@ -610,7 +646,13 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     plan.threads = threads;
     plan.cudaGraphs = loop.recordsSteps();
     observer.onPlan(plan);
-    return loop.run(state);
+    const Outcome outcome = loop.run(state);
+    if (outcome == Outcome::Finished) {
+        const std::optional<Checkpoint> last = readCheckpoint(m_runDirectory);
+        observer.onCheckpoints(keeper.finished(
+            last ? QStringList{last->modelFile, last->optimizerFile, checkpointFileName()} : QStringList()));
+    }
+    return outcome;
 }
 
 } // namespace jikken

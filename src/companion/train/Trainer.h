@@ -23,6 +23,8 @@ public:
 
     /// Continue from the run folder's last checkpoint instead of starting fresh.
     void setResume(bool resume) { m_resume = resume; }
+    /// The host the run's checkpoints are on, as the registry names it (`jikken pull` fetches from it).
+    void setHost(const QString& host) { m_host = host; }
 
     /// Trains until done or until `stop` becomes true (then checkpoints mid-epoch and returns Stopped).
     /// Throws std::exception (c10::Error included) with a readable message on failure.
@@ -41,6 +43,7 @@ private:
     RunSpec m_spec;
     QString m_runDirectory;
     bool m_resume = false;
+    QString m_host;
 };
 
 } // namespace jikken

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "registry/Checkpoints.h"
+
 #include <QString>
 #include <QVector>
 #include <QtGlobal>
@@ -56,6 +58,8 @@ public:
     virtual void onPlan(const TrainingPlan& plan) = 0;
     virtual void onBatch(const BatchReport& report) = 0;
     virtual void onEpoch(const EpochReport& report) = 0;
+    /// The model files the run keeps (and those it removed), after each checkpoint and at the end.
+    virtual void onCheckpoints(const QVector<CheckpointRecord>& records) { Q_UNUSED(records); }
 };
 
 } // namespace jikken

@@ -228,6 +228,11 @@ std::optional<QStringList> HttpRegistryClient::editLabels(const QString& id, con
     return labels;
 }
 
+bool HttpRegistryClient::setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints, QString* error)
+{
+    return put(runPath(id, "checkpoints"), {{QStringLiteral("checkpoints"), Checkpoints::toJson(checkpoints)}}, error);
+}
+
 bool HttpRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return put(runPath(id, "final_metrics"), metrics, error);

@@ -48,6 +48,7 @@ public:
     std::optional<QStringList> editLabels(const QString& id, const QStringList& add, const QStringList& remove,
                                           QString* error) override;
     bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) override;
+    bool setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints, QString* error) override;
     bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) override;
     bool importRuns(const QVector<RunRecord>& runs, QString* error) override;
 

@@ -130,6 +130,10 @@ bool JournalingRegistryClient::deliver(HttpRegistryClient& client, const QJsonOb
     }
     if (kind == QLatin1String("final_metrics"))
         return client.setFinalMetrics(id, r.value(QStringLiteral("metrics")).toObject(), error);
+    if (kind == QLatin1String("checkpoints")) {
+        const auto checkpoints = Checkpoints::fromJson(r.value(QStringLiteral("checkpoints")), error);
+        return checkpoints && client.setCheckpoints(id, *checkpoints, error);
+    }
     if (error)
         *error = QStringLiteral("unknown journal report \"%1\"").arg(kind);
     return false;
@@ -348,6 +352,15 @@ std::optional<QStringList> JournalingRegistryClient::editLabels(const QString& i
 {
     // An edit made by hand wants its answer (the labels as they now stand): sent at once, as reads are.
     return m_direct->editLabels(id, add, remove, error);
+}
+
+bool JournalingRegistryClient::setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints,
+                                              QString* error)
+{
+    return record({{QStringLiteral("op"), QStringLiteral("checkpoints")},
+                   {QStringLiteral("id"), id},
+                   {QStringLiteral("checkpoints"), Checkpoints::toJson(checkpoints)}},
+                  error);
 }
 
 bool JournalingRegistryClient::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)

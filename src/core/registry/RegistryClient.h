@@ -92,6 +92,8 @@ public:
     /// The run's colour in every view, "#rrggbb" (RunColour): the user's choice over the one it was dealt.
     virtual bool setColour(const QString& id, const QString& colour, QString* error) = 0;
     virtual bool setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error) = 0;
+    /// The model files the run's trainer keeps, and those it removed: the whole list, as its one writer has it.
+    virtual bool setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints, QString* error) = 0;
     /// Stores points idempotently by (run, tag, step): a replayed point replaces, never duplicates.
     virtual bool addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error) = 0;
     /// Brings in runs kept elsewhere (a spreadsheet) under their own IDs; all or nothing. Their numbers are

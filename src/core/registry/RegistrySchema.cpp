@@ -157,6 +157,10 @@ const std::vector<std::vector<const char*>> kMigrations = {
         "CREATE INDEX run_queue_waiting ON run_queue (agent, priority, queued_at)",
         "CREATE INDEX run_queue_by_sweep ON run_queue (sweep)",
     },
+    // 10: the model files a run's trainer kept (Checkpoints: best, last, every N epochs), a JSON array.
+    {
+        "ALTER TABLE runs ADD COLUMN checkpoints TEXT NOT NULL DEFAULT '[]'",
+    },
 };
 
 /// Stores each run's labels as RunRecord::normalizedLabels has them (labels written by Jikken before they

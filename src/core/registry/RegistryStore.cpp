@@ -54,7 +54,7 @@ std::optional<double> optionalDouble(const QVariant& value)
 const QString kRunColumns = QStringLiteral(
     "id, method, model, dataset, hparams, memo, status, status_reason, host, device, command, spec, git_commit, "
     "git_dirty, versions, log_dir, created_at, started_at, finished_at, heartbeat_at, epoch, total_epochs, step, "
-    "latest_test_error, best_test_error, final_metrics, fields, labels, colour");
+    "latest_test_error, best_test_error, final_metrics, fields, labels, colour, checkpoints");
 
 RunRecord readRun(const QSqlQuery& q)
 {
@@ -92,6 +92,9 @@ RunRecord readRun(const QSqlQuery& q)
     r.colour = q.value(c++).toString();
     if (r.colour.isEmpty()) // imported by an older Jikken mid-migration: never, but a colour all the same
         r.colour = RunColour::ofName(r.id);
+    QString unread; // written by this class alone, from records it checked
+    r.checkpoints = Checkpoints::fromJson(QJsonDocument::fromJson(q.value(c++).toString().toUtf8()).array(), &unread)
+                        .value_or(QVector<CheckpointRecord>());
     return r;
 }
 
@@ -614,6 +617,13 @@ std::optional<QStringList> RegistryStore::editLabels(const QString& id, const QS
     return labels;
 }
 
+bool RegistryStore::setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints, QString* error)
+{
+    return execUpdate(
+        id, QStringLiteral("checkpoints = ?"),
+        {QString::fromUtf8(QJsonDocument(Checkpoints::toJson(checkpoints)).toJson(QJsonDocument::Compact))}, error);
+}
+
 bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
 {
     return execUpdate(id, QStringLiteral("final_metrics = ?"), {toJson(metrics)}, error);
@@ -857,31 +867,32 @@ bool RegistryStore::importRuns(const QVector<RunRecord>& runs, QString* error)
         query.prepare(QStringLiteral(
             "INSERT INTO runs (id, day, number, method, model, dataset, hparams, memo, status, status_reason, host, "
             "created_at, started_at, finished_at, epoch, total_epochs, latest_test_error, best_test_error, fields, "
-            "labels, colour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "labels, colour, checkpoints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         const auto ms = [](const QDateTime& t) { return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(); };
         const auto number = [](const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); };
-        const QVariantList values{r.id,
-                                  dayKey,
-                                  id->number(),
-                                  id->method(),
-                                  r.model,
-                                  r.dataset,
-                                  toJson(r.hparams),
-                                  r.memo,
-                                  toString(r.status),
-                                  StoredText::clippedReason(r.statusReason),
-                                  r.host,
-                                  r.created.isValid() ? r.created.toMSecsSinceEpoch() : nowMs(),
-                                  ms(r.started),
-                                  ms(r.finished),
-                                  r.epoch,
-                                  r.totalEpochs,
-                                  number(r.latestTestError),
-                                  number(r.bestTestError),
-                                  toJson(r.fields),
-                                  labelsJson(labels),
-                                  RunColour::normalized(r.colour).isEmpty() ? RunColour::dealt(nextColour)
-                                                                            : RunColour::normalized(r.colour)};
+        const QVariantList values{
+            r.id,
+            dayKey,
+            id->number(),
+            id->method(),
+            r.model,
+            r.dataset,
+            toJson(r.hparams),
+            r.memo,
+            toString(r.status),
+            StoredText::clippedReason(r.statusReason),
+            r.host,
+            r.created.isValid() ? r.created.toMSecsSinceEpoch() : nowMs(),
+            ms(r.started),
+            ms(r.finished),
+            r.epoch,
+            r.totalEpochs,
+            number(r.latestTestError),
+            number(r.bestTestError),
+            toJson(r.fields),
+            labelsJson(labels),
+            RunColour::normalized(r.colour).isEmpty() ? RunColour::dealt(nextColour) : RunColour::normalized(r.colour),
+            QString::fromUtf8(QJsonDocument(Checkpoints::toJson(r.checkpoints)).toJson(QJsonDocument::Compact))};
         ++nextColour;
         for (const QVariant& value : values)
             query.addBindValue(sqlValue(value));

@@ -94,6 +94,14 @@ bool JsonFields::object(const char* name, QJsonObject* out)
     return true;
 }
 
+bool JsonFields::array(const char* name, QJsonArray* out, bool required)
+{
+    if (!check(name, required, &QJsonValue::isArray, "an array"))
+        return false;
+    *out = m_object.value(QString::fromLatin1(name)).toArray();
+    return true;
+}
+
 bool JsonFields::strings(const char* name, QStringList* out, bool required)
 {
     if (!check(name, required, &QJsonValue::isArray, "an array of strings"))
@@ -247,6 +255,8 @@ QJsonObject runToJson(const RunRecord& r)
     json.insert(QStringLiteral("best_test_error"), r.bestTestError ? QJsonValue(*r.bestTestError) : QJsonValue());
     if (!r.fields.isEmpty())
         json.insert(QStringLiteral("fields"), r.fields);
+    if (!r.checkpoints.isEmpty())
+        json.insert(QStringLiteral("checkpoints"), Checkpoints::toJson(r.checkpoints));
     return json;
 }
 
@@ -290,6 +300,15 @@ std::optional<RunRecord> runFromJson(const QJsonObject& json, QString* error)
     f.optionalNumber("latest_test_error", &r.latestTestError);
     f.optionalNumber("best_test_error", &r.bestTestError);
     f.object("fields", &r.fields);
+    if (json.contains(QLatin1String("checkpoints"))) {
+        QString problem;
+        const auto checkpoints = Checkpoints::fromJson(json.value(QLatin1String("checkpoints")), &problem);
+        if (!checkpoints) {
+            fail(error, QStringLiteral("run: ") + problem);
+            return std::nullopt;
+        }
+        r.checkpoints = *checkpoints;
+    }
     const auto runStatus = runStatusFromString(status);
     if (!f.ok() || !runStatus) {
         fail(error, f.ok() ? QStringLiteral("run: unknown status \"%1\"").arg(status) : f.error());

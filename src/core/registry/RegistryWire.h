@@ -58,6 +58,7 @@ public:
 
     bool string(const char* name, QString* out, bool required = false);
     bool object(const char* name, QJsonObject* out);
+    bool array(const char* name, QJsonArray* out, bool required = false);
     /// An array of strings.
     bool strings(const char* name, QStringList* out, bool required = false);
     bool boolean(const char* name, bool* out);

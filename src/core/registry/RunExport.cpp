@@ -149,6 +149,12 @@ QList<QPair<QString, QString>> facts(const RunRecord& r)
     const QStringList packages = packagesOf(r);
     line("packages", packages.isEmpty() ? QString() : QStringLiteral("%1 installed").arg(packages.size()));
     line("final metrics", r.finalMetrics.isEmpty() ? QString() : compactJson(r.finalMetrics));
+    for (const CheckpointRecord& checkpoint : r.checkpoints) {
+        if (checkpoint.kept)
+            out.append({QStringLiteral("checkpoint"), QStringLiteral("%1: %2, %3")
+                                                          .arg(checkpoint.kind, Checkpoints::describe(checkpoint),
+                                                               Checkpoints::location(checkpoint))});
+    }
     line("labels", r.labels.join(QStringLiteral(", ")));
     line("colour", r.colour);
     line("memo", r.memo);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "registry/Checkpoints.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
@@ -65,7 +67,8 @@ struct RunRecord
     std::optional<double> latestTestError;
     std::optional<double> bestTestError;
     QJsonObject finalMetrics;
-    QJsonObject fields; ///< columns of an imported spreadsheet that have no place above
+    QJsonObject fields;                    ///< columns of an imported spreadsheet that have no place above
+    QVector<CheckpointRecord> checkpoints; ///< the model files its trainer kept (and removed), oldest first
 
     /// The part a run's description sets (model, dataset, hyperparameters, host, …), as it stands.
     RunDescription description() const;

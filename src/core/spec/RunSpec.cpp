@@ -69,6 +69,15 @@ const std::vector<RunSpec::Field>& RunSpec::fields()
         {"cuda_graphs", &RunSpec::cudaGraphs, list({"auto", "on", "off"}), 0, 0,
          "capture the training step once in a CUDA graph and replay it: one launch a step (auto: where the run "
          "allows it)"},
+        {"keep_checkpoints",
+         &RunSpec::keepCheckpoints,
+         {},
+         0,
+         0,
+         "model files kept: last, best, best+last, or every:N (every N epochs' and the best)"},
+        {"best_metric", &RunSpec::bestMetric, list({"test/error", "test/loss", "train/loss", "train/accuracy"}), 0, 0,
+         "what the best checkpoint is best by"},
+        {"best_mode", &RunSpec::bestMode, list({"min", "max"}), 0, 0, "whether the best is the lowest or the highest"},
         {"log_root", &RunSpec::logRoot, {}, 0, 0, "folder that receives logs/<id>/ (default logs)"},
         {"memo", &RunSpec::memo, {}, 0, 0, "free text kept with the run"},
         {"imbalance_ratio",
@@ -102,6 +111,8 @@ bool RunSpec::setValue(const Field& field, const QJsonValue& value, QString* err
             !QRegularExpression(QStringLiteral("^(auto|cpu|cuda(:[0-9]+)?)$")).match(s).hasMatch())
             return fail(error,
                         QStringLiteral("spec field \"device\" is \"%1\"; allowed: auto, cpu, cuda, cuda:N").arg(s));
+        if (QString problem; name == QLatin1String("keep_checkpoints") && !KeepPolicy::parse(s, &problem))
+            return fail(error, QStringLiteral("spec field ") + problem);
         this->*(*text) = s;
         return true;
     }
@@ -210,8 +221,9 @@ RunDescription RunSpec::description() const
 QJsonObject RunSpec::hyperparameters() const
 {
     QJsonObject json = toJson();
-    for (const char* notShaping : {"data_root", "device", "threads", "log_root", "memo", "optimizer_step",
-                                   "memory_format", "cudnn_benchmark", "cuda_graphs"})
+    for (const char* notShaping :
+         {"data_root", "device", "threads", "log_root", "memo", "optimizer_step", "memory_format", "cudnn_benchmark",
+          "cuda_graphs", "keep_checkpoints", "best_metric", "best_mode"})
         json.remove(QString::fromLatin1(notShaping));
     return json;
 }

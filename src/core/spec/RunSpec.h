@@ -46,6 +46,10 @@ struct RunSpec
     /// "off": every step launched kernel by kernel. Off by default until replayed steps have been checked
     /// against eager ones on a GPU (issue 14).
     QString cudaGraphs = QStringLiteral("off");
+    /// Which model files the run keeps (KeepPolicy): "last", "best", "best+last" or "every:N".
+    QString keepCheckpoints = QStringLiteral("best+last");
+    QString bestMetric = QStringLiteral("test/error"); ///< what the best checkpoint is best by
+    QString bestMode = QStringLiteral("min");          ///< "min" or "max"
     QString logRoot = QStringLiteral("logs");
     QString memo;
     double imbalanceRatio = 1.0; ///< largest / smallest class of the long-tailed training set; 1: as is
