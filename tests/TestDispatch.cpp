@@ -11,8 +11,10 @@
 #include "dispatch/ShellQuote.h"
 #include "registry/RegistryStore.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -226,6 +228,56 @@ private Q_SLOTS:
         QVERIFY2(attach.out.contains(QStringLiteral("-t -- gpu-a 'tail' '-n' '200' '-f' ")) &&
                      attach.out.contains(QStringLiteral("/logs/%1/output.log").arg(id)),
                  qPrintable(attach.out));
+
+        // Its best checkpoint, fetched from gpu-a over ssh (the hostile work folder quoted on the way):
+        // the file the registry recorded, byte for byte.
+        const CheckpointRecord* best = Checkpoints::best(finished->checkpoints);
+        QVERIFY(best);
+        QCOMPARE(best->host, QStringLiteral("gpu-a"));
+        const QString pulled = path(QStringLiteral("pulled"));
+        QVERIFY(QDir().mkpath(pulled));
+        const auto sha256Of = [](const QString& file) {
+            QFile in(file);
+            return in.open(QIODevice::ReadOnly)
+                       ? QString::fromLatin1(QCryptographicHash::hash(in.readAll(), QCryptographicHash::Sha256).toHex())
+                       : QString();
+        };
+        const QString target = QDir(pulled).filePath(id + u'-' + QFileInfo(best->path).fileName());
+        const Result pull = m_jikken->run({QStringLiteral("pull"), id, QStringLiteral("--best"), pulled});
+        QVERIFY2(pull.exitCode == 0, qPrintable(pull.err));
+        QCOMPARE(pull.out.trimmed(), target);
+        QCOMPARE(sha256Of(target), best->sha256);
+        // Resumed from what an interrupted fetch left; a leftover of another file is fetched again whole.
+        QFile original(best->path);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray bytes = original.readAll();
+        original.close();
+        for (const QByteArray& left : {bytes.left(bytes.size() / 2), QByteArray(bytes.size() / 3, 'x')}) {
+            const QString again = QDir(pulled).filePath(QStringLiteral("again.pt"));
+            QFile part(again + QStringLiteral(".part"));
+            QVERIFY(part.open(QIODevice::WriteOnly));
+            part.write(left);
+            part.close();
+            const Result resumed = m_jikken->run({QStringLiteral("pull"), id, again});
+            QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+            QCOMPARE(sha256Of(again), best->sha256);
+            QVERIFY(!QFile::exists(again + QStringLiteral(".part")));
+        }
+        const Result noStep =
+            m_jikken->run({QStringLiteral("pull"), id, QStringLiteral("--step"), QStringLiteral("7")});
+        QCOMPARE(noStep.exitCode, 1);
+        QVERIFY2(noStep.err.contains(QStringLiteral("no checkpoint at step 7")), qPrintable(noStep.err));
+        // A file changed on the host since it was recorded is not fetched.
+        QVERIFY(original.open(QIODevice::Append));
+        original.write("tampered");
+        original.close();
+        const QString refusedTarget = QDir(pulled).filePath(QStringLiteral("changed.pt"));
+        const Result changed = m_jikken->run({QStringLiteral("pull"), id, refusedTarget});
+        QCOMPARE(changed.exitCode, 1);
+        QVERIFY2(changed.err.contains(QStringLiteral("has changed since the registry recorded it")),
+                 qPrintable(changed.err));
+        QCOMPARE(changed.err.count(u'\n'), 1);
+        QVERIFY(!QFile::exists(refusedTarget));
     }
 
     // localhost needs no SSH; a long run stops cleanly on Ctrl-C in its session.

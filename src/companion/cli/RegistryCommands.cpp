@@ -64,6 +64,16 @@ int withLocalStore(const RegistryLocation& location, const char* verb, const std
     return work(store);
 }
 
+int withModel(const RegistryLocation& location, const std::string& idText,
+              const std::function<int(RegistryClient&, const QString&)>& work)
+{
+    const QString id = QString::fromStdString(idText);
+    QString error;
+    if (!ModelId::parse(id, &error))
+        return console::fail(error, console::kUsage);
+    return withRegistry(location, [&](RegistryClient& registry) { return work(registry, id); });
+}
+
 namespace {
 
 struct ListOptions
@@ -74,17 +84,6 @@ struct ListOptions
     std::string query;
     std::string format = "table";
 };
-
-/// As withRegistry, for verbs about one model: a malformed ID is a usage error before the registry opens.
-int withModel(const RegistryLocation& location, const std::string& idText,
-              const std::function<int(RegistryClient&, const QString&)>& work)
-{
-    const QString id = QString::fromStdString(idText);
-    QString error;
-    if (!ModelId::parse(id, &error))
-        return console::fail(error, console::kUsage);
-    return withRegistry(location, [&](RegistryClient& registry) { return work(registry, id); });
-}
 
 int listRuns(RegistryClient& store, const ListOptions& options)
 {

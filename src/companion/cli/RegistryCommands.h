@@ -31,6 +31,10 @@ int withRegistry(const RegistryLocation& location, const std::function<int(Regis
 int withRegistry(const RegistryLocation& location,
                  const std::function<int(RegistryClient&, const ClientConfig&)>& work);
 
+/// As withRegistry, for verbs about one model: a malformed ID is a usage error before the registry opens.
+int withModel(const RegistryLocation& location, const std::string& idText,
+              const std::function<int(RegistryClient&, const QString&)>& work);
+
 class RegistryStore;
 /// Opens the local database for the verbs that work on it directly (a service URL is a usage error).
 int withLocalStore(const RegistryLocation& location, const char* verb, const std::function<int(RegistryStore&)>& work);
@@ -42,5 +46,7 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
 void addImportCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+/// `jikken pull ID [--best|--last|--step N] [DEST]`: a kept checkpoint fetched from where it is.
+void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 
 } // namespace jikken
