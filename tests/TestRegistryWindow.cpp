@@ -11,6 +11,7 @@
 #include "charts/ReadoutTip.h"
 #include "charts/RunColours.h"
 #include "charts/SmallMultiples.h"
+#include "dispatch/CheckpointDownload.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
@@ -24,6 +25,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QFontMetricsF>
 #include <QGraphicsTextItem>
 #include <QHash>
@@ -704,6 +706,52 @@ private Q_SLOTS:
         QTest::mouseClick(window->table()->viewport(), Qt::LeftButton, {}, again);
         QTest::mouseDClick(window->table()->viewport(), Qt::LeftButton, {}, again);
         QCOMPARE(window->table()->model()->rowCount(), 5);
+    }
+
+    // Run › Download Checkpoint… fetches a run's checkpoint off the GUI thread, as `jikken pull` does: the
+    // file as recorded; one changed where it is, refused in a line.
+    void downloadsACheckpoint()
+    {
+        QTemporaryDir host;
+        const QString file = host.filePath(QStringLiteral("best-40.pt"));
+        QFile made(file);
+        QVERIFY(made.open(QIODevice::WriteOnly));
+        const QByteArray bytes(300'000, 'w');
+        made.write(bytes);
+        made.close();
+        const CheckpointRecord best{
+            QStringLiteral("best"),
+            40,
+            2,
+            QStringLiteral("test/error"),
+            0.2,
+            QStringLiteral("localhost"),
+            file,
+            bytes.size(),
+            QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()),
+            true};
+        RegistryWindow window(connectorTo(m_path), m_path);
+        QSignalSpy finished(window.download(), &CheckpointDownload::finished);
+        const QString target = host.filePath(QStringLiteral("fetched.pt"));
+        window.download()->fetch(best, target);
+        QVERIFY(window.download()->isBusy());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        QFile fetched(target);
+        QVERIFY(fetched.open(QIODevice::ReadOnly));
+        QCOMPARE(fetched.readAll(), bytes);
+        QVERIFY(!window.download()->isBusy());
+        QTRY_VERIFY(!window.download()->progress()); // its dialog gone with it
+
+        QVERIFY(made.open(QIODevice::Append));
+        made.write("x");
+        made.close();
+        window.download()->fetch(best, host.filePath(QStringLiteral("changed.pt")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        QVERIFY(!finished.last().at(0).toBool());
+        QVERIFY2(finished.last().at(1).toString().contains(QStringLiteral("has changed")),
+                 qPrintable(finished.last().at(1).toString()));
+        QVERIFY(!QFile::exists(host.filePath(QStringLiteral("changed.pt"))));
     }
 
     // The legend names up to 20 lines; past that it is hidden, the lines are drawn as one band (not by

@@ -4,6 +4,7 @@
 #include "RunDetailsWidget.h"
 #include "charts/ChartPane.h"
 #include "charts/RunColours.h"
+#include "dispatch/CheckpointDownload.h"
 #include "dispatch/DispatchActions.h"
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
@@ -57,8 +58,12 @@ RegistryWindow::RegistryWindow(const RegistryConnector& connector, const QString
       m_filterHint(new QLabel), m_status(new QComboBox), m_table(new QTableView), m_details(new RunDetailsWidget),
       m_chart(new ChartPane(*m_reader)), m_banner(new QLabel), m_top(new QSplitter),
       m_main(new QSplitter(Qt::Vertical)), m_hosts(new HostsPanel), m_hostsDock(new QDockWidget(tr("Hosts"))),
-      m_queue(new QueuePanel(m_reader.get(), m_hosts->model())), m_queueDock(new QDockWidget(tr("Queue")))
+      m_queue(new QueuePanel(m_reader.get(), m_hosts->model())), m_download(new CheckpointDownload(this)),
+      m_queueDock(new QDockWidget(tr("Queue")))
 {
+    // Said in the status bar, a failure until the next message: a download ends while the user does other things.
+    connect(m_download, &CheckpointDownload::finished, this,
+            [this](bool ok, const QString& message) { statusBar()->showMessage(message, ok ? 15000 : 0); });
     setWindowTitle(tr("Jikken — %1").arg(location));
     buildLayout();
     createMenus();
@@ -318,6 +323,10 @@ void RegistryWindow::createRunMenu()
     dispatchAction(tr("A&ttach in Terminal"), QKeySequence(tr("Ctrl+Shift+T")), [this, selectedRun] {
         if (const RunRecord* target = selectedRun())
             m_dispatch->attach(target->id);
+    });
+    run->addAction(tr("&Download Checkpoint…"), this, [this, selectedRun] {
+        if (const RunRecord* target = selectedRun())
+            m_download->ask(*target);
     });
     run->addSeparator();
     run->addAction(tr("Copy &ID"), this, [this] { QGuiApplication::clipboard()->setText(selectedIds().join(u'\n')); })

@@ -20,6 +20,7 @@ class QTimer;
 
 namespace jikken {
 
+class CheckpointDownload;
 class QueuePanel;
 class SweepRows;
 
@@ -71,6 +72,8 @@ public:
     HostsPanel* hosts() const { return m_hosts; }
     QDockWidget* hostsDock() const { return m_hostsDock; }
     QueuePanel* queue() const { return m_queue; }
+    /// Run › Download Checkpoint…
+    CheckpointDownload* download() const { return m_download; }
     QDockWidget* queueDock() const { return m_queueDock; }
     DispatchActions* dispatch() const { return m_dispatch; }
     /// Whether the window follows the registry's change feed (and polls no more).
@@ -152,6 +155,7 @@ private:
     HostsPanel* m_hosts;
     QDockWidget* m_hostsDock;
     QueuePanel* m_queue;
+    CheckpointDownload* m_download;
     SweepRows* m_sweepRows = nullptr; ///< the table's sweep rows, read with the runs
     QDockWidget* m_queueDock;
     DispatchActions* m_dispatch = nullptr;

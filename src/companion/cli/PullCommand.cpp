@@ -58,6 +58,7 @@ void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandActi
                     if (terminal)
                         std::fprintf(stderr, "\r%3lld%%  %lld / %lld bytes", total > 0 ? have * 100 / total : 100LL,
                                      static_cast<long long>(have), static_cast<long long>(total));
+                    return true;
                 };
                 if (!CheckpointFetch::fetch(*chosen, destination, progress, &error)) {
                     if (terminal)

@@ -56,8 +56,14 @@ bool transfer(const RemoteShell& shell, const CheckpointRecord& record, QFile& p
         const QByteArray bytes = process.readAllStandardOutput();
         if (part.write(bytes) != bytes.size())
             return fail(error, QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString()));
-        if (progress && !bytes.isEmpty())
-            progress(part.size(), record.size);
+        if (progress && !bytes.isEmpty() && !progress(part.size(), record.size)) {
+            process.kill();
+            process.waitForFinished();
+            part.flush();
+            return fail(error, QStringLiteral("stopped at %1 of %2 bytes; fetch again to go on from there")
+                                   .arg(part.size())
+                                   .arg(record.size));
+        }
         if (part.size() > record.size)
             break; // more than the file holds: it changed under us; the check below says so
     }

@@ -8,8 +8,8 @@
 
 namespace jikken::CheckpointFetch {
 
-/// How much of the file is here, of how much.
-using Progress = std::function<void(qint64 have, qint64 total)>;
+/// How much of the file is here, of how much; false stops the fetch (what came stays for the next).
+using Progress = std::function<bool(qint64 have, qint64 total)>;
 
 /// Where a checkpoint is read from: its host over the same ssh as dispatch (RemoteShell), or this machine's
 /// disk when its host is this one ("localhost", this machine's name, or none).
