@@ -130,6 +130,31 @@ private:
     }
 
 private Q_SLOTS:
+    // System metrics sampled at every report still log each step once: an epoch's last batch and its end
+    // share a step (its registry points and its event file's agree).
+    void systemMetricsAreSampledOncePerStep()
+    {
+        JikkenProcess sampling = jikken();
+        sampling.setEnvironment(QStringLiteral("JIKKEN_SYSTEM_SAMPLE_SECONDS"), QStringLiteral("0"));
+        const Result r = sampling.run(
+            QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("2")} + kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString id = r.out.section(u'\n', 0, 0);
+        EventLogReader log(m_dir.filePath(QStringLiteral("logs/") + id));
+        QVERIFY(log.poll(nullptr, nullptr));
+        checkNoDuplicateSteps(log);
+        const RunScalars& scalars = log.runs().at(QStringLiteral(".")).scalars;
+        int systemTags = 0;
+        for (int t = 0; t < scalars.tags().size(); ++t) {
+            if (!scalars.tags()[t].startsWith(QLatin1String("system/")))
+                continue;
+            ++systemTags;
+            QVERIFY(scalars.series(t).size() > 2); // sampled at reports, not only at the epochs' ends
+            QCOMPARE(registryScalars(id, scalars.tags()[t]).size(), static_cast<int>(scalars.series(t).size()));
+        }
+        QVERIFY(systemTags > 0);
+    }
+
     void trainsAndRecordsTheRun()
     {
         const Result r =

@@ -8,13 +8,20 @@
 #include <QJsonDocument>
 
 #include <cstdio>
+#include <utility>
 
 namespace jikken {
 
 namespace {
 
 constexpr qint64 kRegistryFlushMs = 2000;
-constexpr qint64 kSystemSampleMs = 5000; // and at every epoch's end
+/// How often system metrics are sampled (and at every epoch's end): JIKKEN_SYSTEM_SAMPLE_SECONDS, else 5 s.
+qint64 systemSampleMs()
+{
+    bool ok = false;
+    const double seconds = qEnvironmentVariable("JIKKEN_SYSTEM_SAMPLE_SECONDS").toDouble(&ok);
+    return ok && seconds >= 0 ? static_cast<qint64>(seconds * 1000) : 5000;
+}
 
 QString duration(double seconds)
 {
@@ -135,7 +142,9 @@ void TrainingSession::printProgress(const BatchReport& r)
 
 void TrainingSession::recordSystem(qint64 step)
 {
-    if (!m_system)
+    // Once a step: an epoch's last batch can be due for its timed sample at the very step the epoch's end
+    // samples, and a step logged twice is one point in the registry but two in the event file.
+    if (!m_system || step == std::exchange(m_systemStep, step))
         return;
     for (const SystemMetrics::Sample& sample : m_system->sample())
         addScalar(sample.tag, step, sample.value);
@@ -145,7 +154,8 @@ void TrainingSession::recordSystem(qint64 step)
 void TrainingSession::onBatch(const BatchReport& report)
 {
     addScalar("train/loss", report.step, report.loss);
-    if (m_sinceSystem.elapsed() >= kSystemSampleMs)
+    static const qint64 sampleMs = systemSampleMs();
+    if (m_sinceSystem.elapsed() >= sampleMs)
         recordSystem(report.step);
     printProgress(report);
     if (m_sinceFlush.elapsed() >= kRegistryFlushMs) {

@@ -50,6 +50,7 @@ private:
     QElapsedTimer m_sinceStart;
     std::unique_ptr<SystemMetrics> m_system; ///< from the plan on, when the device is known
     QElapsedTimer m_sinceSystem;
+    qint64 m_systemStep = -1; ///< the step of the last system sample
     std::optional<EpochReport> m_lastEpoch;
     std::optional<double> m_bestTestError;
     bool m_terminal = false;
