@@ -345,28 +345,30 @@ private Q_SLOTS:
     // it cannot read is refused before anything is reserved.
     void keepsEveryNthEpochAndTheBest()
     {
-        const Result r =
-            jikken().run(QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("4"),
-                                     QStringLiteral("--keep-checkpoints"), QStringLiteral("every:2")} +
-                         kSmallRun);
+        // The case: 100 epochs with every:10 keep 10 files and the best (an epoch of one batch here).
+        const Result r = jikken().run(
+            {QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("100"),
+             QStringLiteral("--keep-checkpoints"), QStringLiteral("every:10"), QStringLiteral("--model"),
+             QStringLiteral("lenet"), QStringLiteral("--train-limit"), QStringLiteral("64"),
+             QStringLiteral("--test-limit"), QStringLiteral("64"), QStringLiteral("--threads"), QStringLiteral("2")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString id = r.out.section(u'\n', 0, 0);
         const RunRecord run = record(id);
         QStringList problems;
         const QMultiMap<QString, CheckpointRecord> kept = checkKeptFiles(run, &problems);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
-        QCOMPARE(kept.size(), 3);
+        QCOMPARE(kept.size(), 11);
         QList<int> epochs;
         for (const CheckpointRecord& every : kept.values(QStringLiteral("every")))
             epochs << every.epoch;
         std::sort(epochs.begin(), epochs.end());
-        QCOMPARE(epochs, (QList<int>{2, 4}));
+        QCOMPARE(epochs, (QList<int>{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}));
         QCOMPARE(kept.count(QStringLiteral("best")), 1);
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("logs/%1/checkpoint.json").arg(id))));
         QStringList models = QDir(m_dir.filePath(QStringLiteral("logs/") + id)).entryList({QStringLiteral("*.pt")});
-        QCOMPARE(models.size(), 3); // epoch-2, epoch-4 and the best: nothing else
+        QCOMPARE(models.size(), 11); // epoch-10 … epoch-100 and the best: nothing else
         const Result show = jikken().run({QStringLiteral("show"), id});
-        QCOMPARE(show.out.count(QStringLiteral("checkpoint      every: step ")), 2);
+        QCOMPARE(show.out.count(QStringLiteral("checkpoint      every: step ")), 10);
         QVERIFY2(show.out.contains(QStringLiteral("checkpoint      best: step ")), qPrintable(show.out));
         QVERIFY2(show.out.contains(run.host + u':' + QDir(m_dir.filePath(QStringLiteral("logs/") + id)).absolutePath()),
                  qPrintable(show.out));
