@@ -350,11 +350,8 @@ QVariant RegistryTableModel::extraData(const RunRecord& run, const QString& key,
 
 int RegistryTableModel::sweepRow(const QString& name) const
 {
-    for (qsizetype i = 0; i < m_sweeps.size(); ++i) {
-        if (m_sweeps[i].name == name)
-            return static_cast<int>(m_runs.size() + i);
-    }
-    return -1;
+    const qsizetype at = m_sweepIndex.value(name, -1);
+    return at < 0 ? -1 : static_cast<int>(m_runs.size() + at);
 }
 
 void RegistryTableModel::setSweeps(const QVector<SweepSummary>& sweeps)
@@ -365,20 +362,27 @@ void RegistryTableModel::setSweeps(const QVector<SweepSummary>& sweeps)
     for (const SweepSummary& sweep : sweeps)
         after << sweep.name;
     const int first = static_cast<int>(m_runs.size());
+    // The rows and the index of them change together: the filter model sorts new rows as they come.
+    const auto adopt = [this](const QVector<SweepSummary>& given) {
+        m_sweeps = given;
+        m_sweepIndex.clear();
+        for (qsizetype i = 0; i < m_sweeps.size(); ++i)
+            m_sweepIndex.insert(m_sweeps[i].name, i);
+    };
     if (before == after) { // the same sweeps: their counts and best, in place
-        m_sweeps = sweeps;
+        adopt(sweeps);
         if (!m_sweeps.isEmpty())
             Q_EMIT dataChanged(index(first, 0),
                                index(first + static_cast<int>(m_sweeps.size()) - 1, columnCount() - 1));
     } else {
         if (!m_sweeps.isEmpty()) {
             beginRemoveRows({}, first, first + static_cast<int>(m_sweeps.size()) - 1);
-            m_sweeps.clear();
+            adopt({});
             endRemoveRows();
         }
         if (!sweeps.isEmpty()) {
             beginInsertRows({}, first, first + static_cast<int>(sweeps.size()) - 1);
-            m_sweeps = sweeps;
+            adopt(sweeps);
             endInsertRows();
         }
     }

@@ -100,8 +100,9 @@ private:
     QVector<RunRecord> m_runs;
     QHash<QString, int> m_rowById;
     QStringList m_extra;
-    QVector<SweepSummary> m_sweeps;    ///< rows m_runs.size() and on
-    QHash<QString, QString> m_sweepOf; ///< run ID -> the sweep it is a point of
+    QVector<SweepSummary> m_sweeps;         ///< rows m_runs.size() and on
+    QHash<QString, QString> m_sweepOf;      ///< run ID -> the sweep it is a point of
+    QHash<QString, qsizetype> m_sweepIndex; ///< sweep name -> its place in m_sweeps
     QSet<QString> m_collapsed;
 };
 

@@ -67,23 +67,22 @@ bool RunFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right)
 {
     // A row's place: its sweep's row for a sweep's points (and the sweep itself), else its own. Rows of one
     // place stay together, the sweep's own first whichever the order.
+    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
+    if (!table || table->sweeps().isEmpty())
+        return QSortFilterProxyModel::lessThan(left, right); // ten thousand runs sort as fast as they did
     struct Place
     {
-        QModelIndex by;
-        QString group;
+        QModelIndex by; ///< the row whose value places it
         bool isSweep;
     };
-    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
     const auto placeOf = [table](const QModelIndex& index) {
         const QString sweep = index.data(RegistryTableModel::SweepRole).toString();
-        const int row = table && !sweep.isEmpty() ? table->sweepRow(sweep) : -1;
-        if (row < 0)
-            return Place{index, index.data(RegistryTableModel::IdRole).toString(), false};
-        return Place{index.siblingAtRow(row), sweep, index.row() == row};
+        const int row = sweep.isEmpty() ? -1 : table->sweepRow(sweep);
+        return row < 0 ? Place{index, false} : Place{index.siblingAtRow(row), index.row() == row};
     };
     const Place a = placeOf(left);
     const Place b = placeOf(right);
-    if (a.group != b.group) {
+    if (a.by.row() != b.by.row()) {
         if (QSortFilterProxyModel::lessThan(a.by, b.by))
             return true;
         if (QSortFilterProxyModel::lessThan(b.by, a.by))
