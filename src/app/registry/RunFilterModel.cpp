@@ -36,11 +36,13 @@ void RunFilterModel::setSourceModel(QAbstractItemModel* model)
 
 bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
+    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
+    if (!table || table->sweeps().isEmpty())
+        return runAccepted(sourceRow); // no sweep rows: a keystroke over ten thousand runs as before
     const QModelIndex row = sourceModel()->index(sourceRow, 0, sourceParent);
     if (row.data(RegistryTableModel::CollapsedRole).toBool())
         return false;
-    const auto* table = qobject_cast<const RegistryTableModel*>(sourceModel());
-    if (!table || !row.data(RegistryTableModel::IsSweepRole).toBool())
+    if (!row.data(RegistryTableModel::IsSweepRole).toBool())
         return runAccepted(sourceRow);
     const int sweep = sourceRow - static_cast<int>(table->runs().size());
     for (const QString& id : table->sweeps()[sweep].runs) {
