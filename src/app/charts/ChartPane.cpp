@@ -541,13 +541,15 @@ void ChartPane::apply(Drawn drawn)
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it)
         m_chart->setPoints(it.value(), drawn.lines.value(it.key()));
     m_chart->measured()->setLines(std::move(drawn.measured));
+    m_chart->marks()->setMarks(marksOf(drawn));
+    if (m_groups.isEmpty() && m_chart->bands()->lines().isEmpty())
+        return; // no groups, no bands: nothing to repaint there on each zoom
     QVector<LineLayer::Line> bands;
     for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it) {
         if (!it->band.isEmpty())
             bands.append({m_lines.value(it.key()), it->colour, it->band});
     }
     m_chart->bands()->setLines(std::move(bands));
-    m_chart->marks()->setMarks(marksOf(drawn));
 }
 
 QVector<CurveMarks::Mark> ChartPane::marksOf(const Drawn& drawn) const
