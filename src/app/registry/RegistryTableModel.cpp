@@ -354,6 +354,12 @@ int RegistryTableModel::sweepRow(const QString& name) const
     return at < 0 ? -1 : static_cast<int>(m_runs.size() + at);
 }
 
+QStringList RegistryTableModel::pointsOf(const QString& sweep) const
+{
+    const qsizetype at = m_sweepIndex.value(sweep, -1);
+    return at < 0 ? QStringList() : m_sweeps[at].runs;
+}
+
 void RegistryTableModel::setSweeps(const QVector<SweepSummary>& sweeps)
 {
     QStringList before, after;
@@ -418,7 +424,7 @@ void RegistryTableModel::setCollapsed(const QString& sweep, bool collapsed)
     if (row < 0)
         return; // remembered for when it comes
     Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
-    runsChanged(m_sweeps[row - m_runs.size()].runs);
+    runsChanged(pointsOf(sweep));
 }
 
 void RegistryTableModel::runsChanged(const QStringList& ids)

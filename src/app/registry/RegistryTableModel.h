@@ -70,6 +70,8 @@ public:
     const QVector<SweepSummary>& sweeps() const { return m_sweeps; }
     /// The row of the sweep `name`, or -1.
     int sweepRow(const QString& name) const;
+    /// The IDs of the sweep's points, in the order they were queued; none for a sweep the table does not have.
+    QStringList pointsOf(const QString& sweep) const;
     /// Hides (or shows again) the rows of a sweep's points beneath its row (of one not read yet: once it is).
     void setCollapsed(const QString& sweep, bool collapsed);
     bool isCollapsed(const QString& sweep) const { return m_collapsed.contains(sweep); }

@@ -44,8 +44,7 @@ bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
         return false;
     if (!row.data(RegistryTableModel::IsSweepRole).toBool())
         return runAccepted(sourceRow);
-    const int sweep = sourceRow - static_cast<int>(table->runs().size());
-    for (const QString& id : table->sweeps()[sweep].runs) {
+    for (const QString& id : table->pointsOf(row.data(RegistryTableModel::SweepRole).toString())) {
         if (const int point = table->rowOf(id); point >= 0 && runAccepted(point))
             return true;
     }

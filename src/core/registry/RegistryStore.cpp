@@ -92,9 +92,12 @@ RunRecord readRun(const QSqlQuery& q)
     r.colour = q.value(c++).toString();
     if (r.colour.isEmpty()) // imported by an older Jikken mid-migration: never, but a colour all the same
         r.colour = RunColour::ofName(r.id);
-    QString unread; // written by this class alone, from records it checked
-    r.checkpoints = Checkpoints::fromJson(QJsonDocument::fromJson(q.value(c++).toString().toUtf8()).array(), &unread)
-                        .value_or(QVector<CheckpointRecord>());
+    // Most runs keep none ('[]', the column's default): no JSON read for each of ten thousand rows.
+    if (const QString stored = q.value(c++).toString(); stored != QLatin1String("[]")) {
+        QString unread; // written by this class alone, from records it checked
+        r.checkpoints = Checkpoints::fromJson(QJsonDocument::fromJson(stored.toUtf8()).array(), &unread)
+                            .value_or(QVector<CheckpointRecord>());
+    }
     return r;
 }
 
