@@ -29,10 +29,10 @@ struct DenseImpl : torch::nn::Module
         if (!x.is_cpu() || !referenceBlas())
             return linear(x);
         const auto& options = linear->options;
-        const int64_t n = x.size(0);
-        return torch::conv2d(x.reshape({n, options.in_features(), 1, 1}),
+        // -1, not x.size(0): a traced export (ModelExport) takes any batch size.
+        return torch::conv2d(x.reshape({-1, options.in_features(), 1, 1}),
                              linear->weight.view({options.out_features(), options.in_features(), 1, 1}), linear->bias)
-            .view({n, options.out_features()});
+            .view({-1, options.out_features()});
     }
 
     torch::nn::Linear linear;

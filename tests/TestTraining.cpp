@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -379,6 +380,59 @@ private Q_SLOTS:
         QVERIFY2(bad.err.contains(QStringLiteral("keep_checkpoints")) && bad.err.contains(QStringLiteral("every:N")),
                  qPrintable(bad.err));
         QCOMPARE(bad.err.count(u'\n'), 1);
+    }
+
+    // The best network as TorchScript: loaded by Debian's python3-torch with nothing of Jikken's, it gives the
+    // logits of LeNet computed there from the checkpoint's own weights, and says its classes and input shape.
+    void exportsTheBestNetworkAsTorchScript()
+    {
+        const Result r = jikken().run(
+            QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("2")} + kSmallRun);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString id = r.out.section(u'\n', 0, 0);
+        const RunRecord run = record(id);
+        const CheckpointRecord* best = Checkpoints::best(run.checkpoints);
+        QVERIFY(best);
+        const QString exported = m_dir.filePath(QStringLiteral("exported.pt"));
+        const Result exporting = jikken().run({QStringLiteral("export-model"), id, QStringLiteral("--best"),
+                                               QStringLiteral("--format"), QStringLiteral("torchscript"), exported});
+        QVERIFY2(exporting.exitCode == 0, qPrintable(exporting.err));
+        QVERIFY2(exporting.out.contains(QStringLiteral("on 64 test images")), qPrintable(exporting.out));
+
+        QProcess python;
+        python.start(
+            QStringLiteral("/usr/bin/python3"),
+            {qEnvironmentVariable("JIKKEN_TEST_SOURCE_DIR") + QStringLiteral("/tests/data/check_torchscript_export.py"),
+             exported, best->path, QStringLiteral("/usr/share/datasets/fashion-mnist")});
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const QJsonObject checked = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+        const double maxLogit = checked.value(QStringLiteral("max_logit")).toDouble();
+        QVERIFY(maxLogit > 1); // a trained network, not zeros
+        // Float32 products summed in another order (F.linear here, a 1x1 convolution in Jikken's Dense).
+        QVERIFY2(checked.value(QStringLiteral("max_difference")).toDouble(-1) <= 1e-6 * maxLogit + 1e-6,
+                 qPrintable(QString::number(checked.value(QStringLiteral("max_difference")).toDouble())));
+        QVERIFY2(checked.value(QStringLiteral("error")).toDouble(1) < 0.5, // chance is 0.9
+                 qPrintable(QString::number(checked.value(QStringLiteral("error")).toDouble())));
+        QCOMPARE(checked.value(QStringLiteral("class_names")).toArray().size(), 10);
+        QCOMPARE(checked.value(QStringLiteral("class_names")).toArray().at(9).toString(), QStringLiteral("Ankle boot"));
+        QCOMPARE(checked.value(QStringLiteral("input_shape")).toArray(), (QJsonArray{1, 28, 28}));
+        const QJsonObject about = checked.value(QStringLiteral("jikken")).toObject();
+        QCOMPARE(about.value(QStringLiteral("model_id")).toString(), id);
+        QCOMPARE(about.value(QStringLiteral("checkpoint")).toObject().value(QStringLiteral("sha256")).toString(),
+                 best->sha256);
+
+        // A format it cannot write, and a checkpoint the run does not keep: one line, nothing written.
+        const QString refused = m_dir.filePath(QStringLiteral("refused.pt"));
+        const Result onnx = jikken().run(
+            {QStringLiteral("export-model"), id, QStringLiteral("--format"), QStringLiteral("onnx"), refused});
+        QCOMPARE(onnx.exitCode, 2);
+        QCOMPARE(onnx.err.count(u'\n'), 1);
+        const Result missing =
+            jikken().run({QStringLiteral("export-model"), id, QStringLiteral("--step"), QStringLiteral("3"), refused});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains(QStringLiteral("keeps no checkpoint at step 3")), qPrintable(missing.err));
+        QVERIFY(!QFile::exists(refused));
     }
 
     void stopsGracefullyOnSigtermAndResumes()

@@ -34,6 +34,7 @@ int runCommandLine(int argc, char** argv)
     addRunCommand(app, registry, action);
     addQueueCommands(app, registry, action);
     addPullCommand(app, registry, action);
+    addExportModelCommand(app, registry, action);
 
     // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
     for (int i = 1; i < argc; ++i) {

@@ -1,6 +1,7 @@
 // `jikken pull ID [--best|--last|--step N] [DEST]`: a run's kept checkpoint, fetched from the host that
 // holds it over the same ssh as dispatch (or from this machine's disk), resumable and checked by sha256.
 
+#include "CheckpointChoice.h"
 #include "Console.h"
 #include "RegistryCommands.h"
 #include "dispatch/CheckpointFetch.h"
@@ -17,9 +18,7 @@ void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandActi
     struct Options
     {
         std::string id;
-        bool best = false;
-        bool last = false;
-        std::optional<long long> step;
+        CheckpointChoice choice;
         std::string destination = ".";
     };
     auto options = std::make_shared<Options>();
@@ -27,49 +26,34 @@ void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandActi
         "pull", "Fetch a run's kept checkpoint (the best by default) from the host that holds it: resumable, "
                 "checked by sha256");
     pull->add_option("ID", options->id, "model ID")->required();
-    auto* best = pull->add_flag("--best", options->best, "the best checkpoint (the default)");
-    auto* last = pull->add_flag("--last", options->last, "the last checkpoint kept");
-    auto* step = pull->add_option("--step", options->step, "the checkpoint kept at this step");
-    best->excludes(last)->excludes(step);
-    last->excludes(step);
+    options->choice.addOptions(pull);
     pull->add_option("DEST", options->destination, "a folder (the file is ID-NAME.pt there) or a file; default: here");
     pull->callback([&registry, &action, options] {
         action = [&registry, options] {
-            return withModel(registry, options->id, [&](RegistryClient& store, const QString& id) {
-                QString error;
-                const auto run = store.run(id, &error);
-                if (!run)
-                    return console::fail(error);
-                const CheckpointRecord* chosen = options->step   ? Checkpoints::atStep(run->checkpoints, *options->step)
-                                                 : options->last ? Checkpoints::last(run->checkpoints)
-                                                                 : Checkpoints::best(run->checkpoints);
-                if (!chosen) {
-                    const QString which = options->step   ? QStringLiteral("checkpoint at step %1").arg(*options->step)
-                                          : options->last ? QStringLiteral("checkpoint")
-                                                          : QStringLiteral("best checkpoint");
-                    return console::fail(
-                        QStringLiteral("%1 keeps no %2 (jikken show %1 lists what it keeps)").arg(id, which));
-                }
-                QString destination = QString::fromStdString(options->destination);
-                if (QFileInfo(destination).isDir())
-                    destination = QDir(destination).filePath(id + u'-' + QFileInfo(chosen->path).fileName());
-                const bool terminal = console::stderrIsTerminal();
-                const auto progress = [terminal](qint64 have, qint64 total) {
-                    if (terminal)
-                        std::fprintf(stderr, "\r%3lld%%  %lld / %lld bytes", total > 0 ? have * 100 / total : 100LL,
-                                     static_cast<long long>(have), static_cast<long long>(total));
-                    return true;
-                };
-                if (!CheckpointFetch::fetch(*chosen, destination, progress, &error)) {
+            return withCheckpoint(
+                registry, options->id, options->choice, [&](const RunRecord& run, const CheckpointRecord& chosen) {
+                    const QString& id = run.id;
+                    QString error;
+                    QString destination = QString::fromStdString(options->destination);
+                    if (QFileInfo(destination).isDir())
+                        destination = QDir(destination).filePath(id + u'-' + QFileInfo(chosen.path).fileName());
+                    const bool terminal = console::stderrIsTerminal();
+                    const auto progress = [terminal](qint64 have, qint64 total) {
+                        if (terminal)
+                            std::fprintf(stderr, "\r%3lld%%  %lld / %lld bytes", total > 0 ? have * 100 / total : 100LL,
+                                         static_cast<long long>(have), static_cast<long long>(total));
+                        return true;
+                    };
+                    if (!CheckpointFetch::fetch(chosen, destination, progress, &error)) {
+                        if (terminal)
+                            std::fprintf(stderr, "\n");
+                        return console::fail(error);
+                    }
                     if (terminal)
                         std::fprintf(stderr, "\n");
-                    return console::fail(error);
-                }
-                if (terminal)
-                    std::fprintf(stderr, "\n");
-                console::out(destination + u'\n');
-                return console::kOk;
-            });
+                    console::out(destination + u'\n');
+                    return console::kOk;
+                });
         };
     });
 }

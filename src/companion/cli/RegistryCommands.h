@@ -48,5 +48,7 @@ void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
 void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 /// `jikken pull ID [--best|--last|--step N] [DEST]`: a kept checkpoint fetched from where it is.
 void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+/// `jikken export-model ID [--best|--last|--step N] --format torchscript OUT`: the network as TorchScript.
+void addExportModelCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 
 } // namespace jikken

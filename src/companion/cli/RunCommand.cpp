@@ -84,7 +84,7 @@ std::optional<QJsonObject> parseHparams(const std::vector<std::string>& pairs, Q
         const QString value = text.mid(equals + 1);
         bool isNumber = false;
         const double number = value.toDouble(&isNumber);
-        hparams.insert(text.left(equals), isNumber                             ? QJsonValue(number)
+        hparams.insert(text.left(equals), isNumber                          ? QJsonValue(number)
                                           : value == QLatin1String("true")  ? QJsonValue(true)
                                           : value == QLatin1String("false") ? QJsonValue(false)
                                                                             : QJsonValue(value));
@@ -301,7 +301,8 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         const qint64 pid = options.followPid;
         console::note(QStringLiteral("%1: following process %2 (logs in %3)").arg(id).arg(pid).arg(logDir));
         run.watchProcess(pid);
-        followUntil(run, pid, [&] { return run.reports().end || !alive(pid); }, nullptr);
+        followUntil(
+            run, pid, [&] { return run.reports().end || !alive(pid); }, nullptr);
         end = endOfFollowed(pid, run.reports());
     } else {
         console::note(QStringLiteral("%1: %2 (logs in %3)").arg(id, command.join(u' '), logDir));
@@ -328,8 +329,8 @@ int runHere(RegistryClient& direct, const ClientConfig& config, const RunOptions
         if (!script.waitForStarted(-1))
             return reported.fail(QStringLiteral("cannot start %1: %2").arg(command.first(), script.errorString()));
         run.watchProcess(script.processId());
-        followUntil(run, script.processId(), [&] { return script.state() == QProcess::NotRunning; },
-                    &script);
+        followUntil(
+            run, script.processId(), [&] { return script.state() == QProcess::NotRunning; }, &script);
         passOn(stdout, script.readAllStandardOutput());
         passOnError(script.readAllStandardError());
         end = endOfChild(script, run.reports(), errorTail);
@@ -402,10 +403,9 @@ void addRunCommand(CLI::App& app, const RegistryLocation& registry, CommandActio
                 return console::fail(error, console::kUsage);
             return withRegistry(registry, [&](RegistryClient& client, const ClientConfig& config) {
                 Dispatcher dispatcher(client, config);
-                const auto id = dispatcher.dispatchCommand(*host, QString::fromStdString(options->method), command,
-                                                           QString::fromStdString(options->gpu),
-                                                           static_cast<int>(options->wait * 1000), &error,
-                                                           describingOptions(*options));
+                const auto id = dispatcher.dispatchCommand(
+                    *host, QString::fromStdString(options->method), command, QString::fromStdString(options->gpu),
+                    static_cast<int>(options->wait * 1000), &error, describingOptions(*options));
                 if (!id)
                     return console::fail(error);
                 console::out(*id + u'\n');

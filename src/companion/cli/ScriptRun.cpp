@@ -64,11 +64,7 @@ QJsonObject merged(QJsonObject base, const QJsonObject& over)
 } // namespace
 
 ScriptRun::ScriptRun(RegistryClient& registry, QString id, QString logDir, RunDescription base, ScriptFacts facts)
-    : m_registry(registry),
-      m_id(std::move(id)),
-      m_base(std::move(base)),
-      m_facts(std::move(facts)),
-      m_follower(logDir),
+    : m_registry(registry), m_id(std::move(id)), m_base(std::move(base)), m_facts(std::move(facts)), m_follower(logDir),
       m_reports(logDir)
 {
 }
@@ -77,8 +73,8 @@ ScriptRun::~ScriptRun() = default;
 
 void ScriptRun::watchProcess(qint64 pid)
 {
-    m_system = std::make_unique<SystemMetrics>(m_base.device.isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:0"),
-                                               pid);
+    m_system = std::make_unique<SystemMetrics>(
+        m_base.device.isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:0"), pid);
     addPythonPackages(pid, &m_base.versions);
     m_described = false;
 }

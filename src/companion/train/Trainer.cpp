@@ -6,6 +6,7 @@
 #include "ComputeMode.h"
 #include "LossScaler.h"
 #include "Losses.h"
+#include "ModelInputs.h"
 #include "MultiTensorOptimizers.h"
 #include "RecordedSteps.h"
 #include "data/DatasetLoader.h"
@@ -202,7 +203,7 @@ struct WrittenModel
 // Weights first, then the JSON that names them, replaced atomically: a kill, or a full disk, at any moment
 // leaves the previous checkpoint or the new one, never a mix.
 WrittenModel writeCheckpoint(const QString& runDirectory, const Checkpoint& c, models::ClassifierImpl& model,
-                             torch::optim::Optimizer& optimizer)
+                             const models::ModelInputs& inputs, torch::optim::Optimizer& optimizer)
 {
     const QDir dir(runDirectory);
     const QString modelFile = QStringLiteral("model-%1.pt").arg(c.step);
@@ -218,6 +219,7 @@ WrittenModel writeCheckpoint(const QString& runDirectory, const Checkpoint& c, m
         const std::string weights = serialized([&](std::ostream& stream) {
             torch::serialize::OutputArchive archive;
             model.save(archive);
+            inputs.write(archive);
             archive.save_to(stream);
         });
         writeWhole(dir.filePath(modelFile), weights);
@@ -308,7 +310,7 @@ struct RunData
 {
     TensorData train;
     TensorData test;
-    models::InputShape shape;
+    models::ModelInputs inputs;   ///< their shape and the statistics they were normalised by
     std::vector<int> classCounts; ///< training images per class, after any subsampling
 };
 
@@ -335,7 +337,7 @@ RunData loadRunData(const RunSpec& spec, torch::Device device)
     channelStatistics(*train, mean, stddev);
     return {toTensors(*train, mean, stddev, device),
             toTensors(*test, mean, stddev, device),
-            {train->channels, train->height, train->width, train->classes},
+            {{train->channels, train->height, train->width, train->classes}, mean, stddev},
             train->classCounts()};
 }
 
@@ -506,7 +508,8 @@ private:
     {
         if (m_recorded)
             m_recorded->settle();
-        const WrittenModel written = writeCheckpoint(m_runDirectory, at(epochIndex, batch), m_model, m_optimizer);
+        const WrittenModel written =
+            writeCheckpoint(m_runDirectory, at(epochIndex, batch), m_model, m_data.inputs, m_optimizer);
         m_observer.onCheckpoints(m_keeper.saved(written.file, m_step, epochIndex, batch == 0 ? value : std::nullopt,
                                                 written.sha256, written.size));
     }
@@ -622,7 +625,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     const torch::Device device = chooseDevice(m_spec.device);
     const RunData data = loadRunData(m_spec, device);
 
-    auto model = models::makeClassifier(m_spec.model.toStdString(), data.shape);
+    auto model = models::makeClassifier(m_spec.model.toStdString(), data.inputs.shape);
     if (!model)
         throw failure(QStringLiteral("unknown model %1").arg(m_spec.model));
     model->to(device);
