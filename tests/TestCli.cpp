@@ -2,6 +2,8 @@
 #include "JikkenProcess.h"
 #include "cli/CommandLine.h"
 #include "ids/ModelId.h"
+#include "registry/AlertRules.h"
+#include "registry/AlertRules.h"
 #include "registry/RegistryStore.h"
 #include "registry/RunExport.h"
 
@@ -194,6 +196,21 @@ private Q_SLOTS:
         QTest::newRow("bad webhook") << QStringList{QStringLiteral("serve"), QStringLiteral("--webhook"),
                                                     QStringLiteral("ftp://example.org/hook")}
                                      << QStringLiteral("--webhook");
+        QTest::newRow("alert without its number")
+            << QStringList{QStringLiteral("alert"), QStringLiteral("add"), QStringLiteral("crossing"),
+                           QStringLiteral("--metric"), QStringLiteral("test/error")}
+            << QStringLiteral("below or above");
+        QTest::newRow("alert field of another kind")
+            << QStringList{QStringLiteral("alert"),     QStringLiteral("add"), QStringLiteral("stalled"),
+                           QStringLiteral("--minutes"), QStringLiteral("5"),   QStringLiteral("--epochs"),
+                           QStringLiteral("3")}
+            << QStringLiteral("stalled has no epochs");
+        QTest::newRow("alert kind") << QStringList{QStringLiteral("alert"), QStringLiteral("add"),
+                                                   QStringLiteral("slow")}
+                                    << QStringLiteral("slow");
+        QTest::newRow("bad public url") << QStringList{QStringLiteral("serve"), QStringLiteral("--public-url"),
+                                                       QStringLiteral("lab:8470")}
+                                        << QStringLiteral("--public-url");
         QTest::newRow("bad zone") << QStringList{QStringLiteral("config"), QStringLiteral("--time-zone"),
                                                  QStringLiteral("Mars/Base")}
                                   << QStringLiteral("Mars/Base");
@@ -210,6 +227,44 @@ private Q_SLOTS:
         const Result r = jikken().run(arguments);
         QVERIFY2(isOneLineError(r), qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
         QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    }
+
+    // `jikken alert add|ls|rm` keep the rules file that `jikken serve` reads: names that say the rule, one
+    // name once, and a removal of what is not there refused.
+    void alertRulesFromTheCommandLine()
+    {
+        const QString rules = m_dir.filePath(QStringLiteral("rules/alert-rules.json"));
+        const auto alert = [&](QStringList words) {
+            return jikken().run(QStringList{QStringLiteral("alert"), QStringLiteral("--rules"), rules} + words);
+        };
+        Result r = alert(
+            {QStringLiteral("add"), QStringLiteral("stalled"), QStringLiteral("--minutes"), QStringLiteral("60")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out, QStringLiteral("stalled-60m: no new step for 60 min while running\n"));
+        r = alert({QStringLiteral("add"), QStringLiteral("not-improving"), QStringLiteral("--metric"),
+                   QStringLiteral("test/error"), QStringLiteral("--epochs"), QStringLiteral("5")});
+        QCOMPARE(r.out, QStringLiteral("test-error-flat-5: test/error not lower for 5 epochs\n"));
+        r = alert({QStringLiteral("add"), QStringLiteral("gpu-idle"), QStringLiteral("--below"), QStringLiteral("10"),
+                   QStringLiteral("--minutes"), QStringLiteral("30"), QStringLiteral("--name"),
+                   QStringLiteral("idle")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = alert({QStringLiteral("add"), QStringLiteral("stalled"), QStringLiteral("--minutes"), QStringLiteral("5"),
+                   QStringLiteral("--name"), QStringLiteral("idle")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("named idle")), qPrintable(r.err));
+        QString error;
+        const auto read = AlertRules::read(rules, &error);
+        QVERIFY2(read, qPrintable(error));
+        QCOMPARE(read->size(), 3);
+        QCOMPARE(read->at(2).threshold, 10.0);
+        r = alert({QStringLiteral("rm"), QStringLiteral("stalled-60m")});
+        QCOMPARE(r.exitCode, 0);
+        r = alert({QStringLiteral("ls")});
+        QCOMPARE(r.out.count(u'\n'), 2);
+        QVERIFY(r.out.startsWith(QStringLiteral("test-error-flat-5 ")));
+        r = alert({QStringLiteral("rm"), QStringLiteral("stalled-60m")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no alert rule named stalled-60m")), qPrintable(r.err));
     }
 
     // The user's sheet, titled in Japanese: read by its header names; the summary counts rows.

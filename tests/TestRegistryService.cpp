@@ -4,6 +4,7 @@
 #include "RegistryServer.h"
 #include "SeriesCache.h"
 #include "registry/AccessTokens.h"
+#include "registry/AlertRules.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryWire.h"
 #include "registry/StoredText.h"
@@ -17,6 +18,7 @@
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
@@ -31,6 +33,49 @@ struct HttpResult
     QJsonObject json;
     QByteArray body;
     QList<QNetworkReply::RawHeaderPair> headers;
+};
+
+/// A webhook on loopback, as Slack's or ntfy's would take alerts: each POST's body, in order of arrival.
+class WebhookReceiver : public QObject
+{
+public:
+    WebhookReceiver()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket* socket = m_server.nextPendingConnection();
+            auto buffer = std::make_shared<QByteArray>();
+            connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QByteArray head = buffer->left(end).toLower();
+                const qsizetype at = head.indexOf("content-length:");
+                const int length = at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toInt();
+                if (buffer->size() < end + 4 + length)
+                    return;
+                bodies << QString::fromUtf8(buffer->mid(end + 4, length));
+                buffer->clear();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            });
+        });
+    }
+
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(m_server.serverPort())); }
+    /// The alerts' JSON objects so far.
+    QList<QJsonObject> alerts() const
+    {
+        QList<QJsonObject> all;
+        for (const QString& body : bodies)
+            all << QJsonDocument::fromJson(body.toUtf8()).object();
+        return all;
+    }
+
+    QStringList bodies;
+
+private:
+    QTcpServer m_server;
 };
 
 } // namespace
@@ -1375,30 +1420,11 @@ private Q_SLOTS:
     // failed, lost and diverged (a NaN loss, told once), each a JSON POST naming the run.
     void alertsReachAWebhook()
     {
-        QTcpServer receiver;
-        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
-        QStringList bodies;
-        connect(&receiver, &QTcpServer::newConnection, this, [&] {
-            QTcpSocket* socket = receiver.nextPendingConnection();
-            auto buffer = std::make_shared<QByteArray>();
-            connect(socket, &QTcpSocket::readyRead, socket, [socket, buffer, &bodies] {
-                *buffer += socket->readAll();
-                const qsizetype end = buffer->indexOf("\r\n\r\n");
-                if (end < 0)
-                    return;
-                const QByteArray head = buffer->left(end).toLower();
-                const qsizetype at = head.indexOf("content-length:");
-                const int length = at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toInt();
-                if (buffer->size() < end + 4 + length)
-                    return;
-                bodies << QString::fromUtf8(buffer->mid(end + 4, length));
-                buffer->clear();
-                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-            });
-        });
+        WebhookReceiver receiver;
+        QStringList& bodies = receiver.bodies;
         ServerOptions options;
         options.lostAfterMs = 400;
-        options.alerts.webhook = QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.serverPort()));
+        options.alerts.webhook = receiver.url();
         startServer(options);
         HttpRegistryClient registry = client(m_writeToken);
         QString error;
@@ -1425,9 +1451,14 @@ private Q_SLOTS:
         QCOMPARE(byRun.value(done).value(QStringLiteral("event")).toString(), QStringLiteral("finished"));
         QCOMPARE(byRun.value(broken).value(QStringLiteral("event")).toString(), QStringLiteral("failed"));
         // Slack shows `text` as markup: the reason's markup arrives escaped, pinging no one; `detail` is as given.
+        // Each ends with a link to its run on the phone page.
+        const QString link = m_server->url() + QStringLiteral("/#") + broken;
+        QCOMPARE(byRun.value(broken).value(QStringLiteral("link")).toString(), link);
         QCOMPARE(byRun.value(broken).value(QStringLiteral("text")).toString(),
-                 broken + QStringLiteral(" failed: CUDA out of memory &lt;!channel&gt; "
-                                         "&lt;http://evil.example|click here&gt; &amp; more"));
+                 broken +
+                     QStringLiteral(" failed: CUDA out of memory &lt;!channel&gt; "
+                                    "&lt;http://evil.example|click here&gt; &amp; more ") +
+                     link);
         QCOMPARE(byRun.value(broken).value(QStringLiteral("detail")).toString(), markup);
         QCOMPARE(byRun.value(silent).value(QStringLiteral("event")).toString(), QStringLiteral("lost"));
         QCOMPARE(byRun.value(nan).value(QStringLiteral("event")).toString(), QStringLiteral("diverged"));
@@ -1446,6 +1477,111 @@ private Q_SLOTS:
             QVERIFY(alerts[i - 1].toObject().value(QStringLiteral("time")).toString() >=
                     alerts[i].toObject().value(QStringLiteral("time")).toString());
         QCOMPARE(request("GET", QStringLiteral("/api/v1/alerts")).status, 401);
+    }
+
+    // The user's alert rules, judged on a clock the test sets: each fires once, when its condition first holds
+    // and not a minute before, through the webhook; the rules file is read again when it changes.
+    void alertRulesFireOnceThroughTheWebhook()
+    {
+        QTemporaryDir dir;
+        const QString rulesPath = dir.filePath(QStringLiteral("alert-rules.json"));
+        QString error;
+        const auto rule = [](const char* json) {
+            QString why;
+            return *AlertRule::fromJson(QJsonDocument::fromJson(json).object(), &why);
+        };
+        QVERIFY(AlertRules::write(rulesPath,
+                                  {rule(R"({"name": "stalled", "kind": "stalled", "minutes": 60})"),
+                                   rule(R"({"name": "idle", "kind": "gpu_idle", "below": 10, "minutes": 30})"),
+                                   rule(R"({"name": "flat", "kind": "not_improving", "metric": "test/error",
+                                            "epochs": 2})")},
+                                  &error));
+        WebhookReceiver receiver;
+        auto minutes = std::make_shared<std::atomic<qint64>>(0);
+        const QDateTime start = QDateTime::currentDateTimeUtc();
+        ServerOptions options;
+        options.alerts.webhook = receiver.url();
+        options.alertRules = rulesPath;
+        options.alertCheckMs = 20;
+        options.lostAfterMs = 30LL * 24 * 3600 * 1000; // the clock jumps hours; no run is lost here
+        options.clock = [minutes, start] { return start.addSecs(minutes->load() * 60); };
+        startServer(options);
+        HttpRegistryClient registry = client(m_writeToken);
+        const QString busy = reserve(), learning = reserve();
+        QVERIFY(registry.setStatus(busy, RunStatus::Running, {}, &error));
+        QVERIFY(registry.setStatus(learning, RunStatus::Running, {}, &error));
+        const auto point = [&](const QString& run, const char* tag, qint64 step, double value) {
+            QVERIFY2(registry.addScalars(run, {{QString::fromLatin1(tag), step, 0.0, value}}, &error),
+                     qPrintable(error));
+        };
+        const auto nothingNewFor = [&](int ms) {
+            const auto before = receiver.bodies.size();
+            QTest::qWait(ms);
+            return receiver.bodies.size() == before;
+        };
+        point(busy, "system/gpu_utilization", 1, 3.0);
+        point(learning, "test/error", 1, 0.30);
+        point(learning, "test/error", 2, 0.20);
+        point(learning, "test/error", 3, 0.21);
+        QVERIFY(nothingNewFor(200));
+        minutes->store(29);
+        point(learning, "test/error", 4, 0.19); // better: the count starts again
+        QVERIFY(nothingNewFor(200));
+        minutes->store(30);
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.bodies.size(), 1, 5000);
+        QCOMPARE(receiver.alerts()[0].value(QStringLiteral("event")).toString(), QStringLiteral("gpu_idle"));
+        QCOMPARE(receiver.alerts()[0].value(QStringLiteral("run")).toString(), busy);
+        QCOMPARE(receiver.alerts()[0].value(QStringLiteral("link")).toString(),
+                 m_server->url() + QStringLiteral("/#") + busy);
+        point(learning, "test/error", 5, 0.25);
+        point(learning, "test/error", 6, 0.19); // equal is not better
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.bodies.size(), 2, 5000);
+        QCOMPARE(receiver.alerts()[1].value(QStringLiteral("event")).toString(), QStringLiteral("not_improving"));
+        QVERIFY2(receiver.alerts()[1]
+                     .value(QStringLiteral("detail"))
+                     .toString()
+                     .startsWith(QStringLiteral("test/error no better than 0.19 (step 4) for 2 epochs")),
+                 qPrintable(receiver.bodies[1]));
+        QVERIFY(registry.setStatus(learning, RunStatus::Finished, {}, &error)); // ended runs do not stall
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.bodies.size(), 3, 5000);
+
+        // A rule added while it serves (as `jikken alert add` writes the file) applies without a restart.
+        QVERIFY(AlertRules::write(rulesPath,
+                                  {rule(R"({"name": "stalled", "kind": "stalled", "minutes": 60})"),
+                                   rule(R"({"name": "target", "kind": "crossing", "metric": "train/loss",
+                                            "below": 0.4})")},
+                                  &error));
+        QTest::qWait(200);
+        point(busy, "train/loss", 2, 0.45);
+        QVERIFY(nothingNewFor(200));
+        minutes->store(61); // busy's last step came at minute 30
+        point(busy, "train/loss", 3, 0.35);
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.bodies.size(), 4, 5000);
+        QCOMPARE(receiver.alerts()[3].value(QStringLiteral("event")).toString(), QStringLiteral("crossing"));
+        QVERIFY2(receiver.alerts()[3]
+                     .value(QStringLiteral("detail"))
+                     .toString()
+                     .startsWith(QStringLiteral("train/loss 0.35 at step 3")),
+                 qPrintable(receiver.bodies[3]));
+        minutes->store(120);
+        QVERIFY(nothingNewFor(200));
+        minutes->store(121);
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.bodies.size(), 5, 5000);
+        QCOMPARE(receiver.alerts()[4].value(QStringLiteral("event")).toString(), QStringLiteral("stalled"));
+        QVERIFY2(receiver.alerts()[4]
+                     .value(QStringLiteral("detail"))
+                     .toString()
+                     .startsWith(QStringLiteral("no new step for 60 min (at step 3)")),
+                 qPrintable(receiver.bodies[4]));
+        minutes->store(600);
+        QTest::qWait(300);
+        QCOMPARE(receiver.bodies.size(), 5); // each once
+        QStringList events;
+        for (const QJsonObject& alert : receiver.alerts())
+            events << alert.value(QStringLiteral("event")).toString();
+        QCOMPARE(events,
+                 (QStringList{QStringLiteral("gpu_idle"), QStringLiteral("not_improving"), QStringLiteral("finished"),
+                              QStringLiteral("crossing"), QStringLiteral("stalled")}));
     }
 
     void phonePageNeedsNoBuildAndKeepsTheToken()

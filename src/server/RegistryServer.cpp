@@ -159,7 +159,8 @@ RegistryServer::RegistryServer(ServerOptions options, QObject* parent)
       m_cache(
           [this](const QString& run, const QString& tag, QString* error) { return m_store.series(run, tag, error); },
           m_options.seriesCacheBytes),
-      m_api(m_store, m_feed, m_cache, m_options.limits), m_alerts(m_options.alerts)
+      m_api(m_store, m_feed, m_cache, m_options.limits), m_alerts(m_options.alerts),
+      m_ruleCheck(m_store, m_alerts, m_options.alertRules, m_options.clock)
 {
     registerPhonePage();
     m_api.setAlerts(&m_alerts);
@@ -196,6 +197,8 @@ bool RegistryServer::start(QString* error)
         return false;
     for (const RegistryStore::ReservationKey& reservation : *kept)
         m_reservationKeys.remember(reservation.key, reservation.id, reservation.madeAt);
+    if (!m_ruleCheck.start(m_options.alertCheckMs, error))
+        return false;
     if (!m_options.tlsCertificate.isEmpty() || !m_options.tlsKey.isEmpty()) {
         QFile certificateFile(m_options.tlsCertificate);
         QFile keyFile(m_options.tlsKey);
@@ -247,6 +250,7 @@ bool RegistryServer::start(QString* error)
                      .arg(m_options.port);
         return false;
     }
+    m_alerts.setPage(QUrl(url() + u'/'));
     m_lostTimer.start(static_cast<int>(std::clamp<qint64>(m_options.lostAfterMs / 4, 250, 15000)));
     m_waitTimer.start(std::clamp(m_options.maxWaitMs / 10, 50, 1000));
     return true;
@@ -526,6 +530,7 @@ void RegistryServer::storeScalars(const QString& run, const ApiRequest& request,
          socket = QPointer<QTcpSocket>(socket)](const ApiReply& reply, const QVector<TaggedSeries>& stored) {
             if (!stored.isEmpty()) {
                 m_alerts.pointsStored(run, stored);
+                m_ruleCheck.pointsStored(run, stored);
                 m_cache.add(run, stored);
                 m_feed.touch(run);
                 if (!m_waiters.empty())

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AlertRuleCheck.h"
 #include "ChangeFeed.h"
 #include "ConnectionGuard.h"
 #include "RegistryApi.h"
@@ -49,6 +50,8 @@ struct ServerOptions
     RegistryStore::Clock clock;
     ApiLimits limits;
     RunAlerts::Options alerts; ///< a webhook told of finished, failed, lost and diverged runs
+    QString alertRules;        ///< the user's alert rules file (AlertRules); empty: none
+    int alertCheckMs = 15'000; ///< how often the running runs are judged by the rules that take time
 };
 
 /// `jikken serve`: the registry's HTTP service. Authenticates every request with a bearer token (a
@@ -123,6 +126,7 @@ private:
     RegistryApi m_api;
     ScalarIngest m_ingest;
     RunAlerts m_alerts;
+    AlertRuleCheck m_ruleCheck;
     quint16 m_port = 0;
     bool m_tls = false;
     QSslConfiguration m_ssl;

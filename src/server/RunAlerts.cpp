@@ -19,7 +19,9 @@ constexpr int kWebhookTimeoutMs = 10'000;
 /// reason such as `<!channel> <http://evil.example|click here>` pings no one and disguises no link.
 QString slackEscaped(QString text)
 {
-    return text.replace(u'&', QStringLiteral("&amp;")).replace(u'<', QStringLiteral("&lt;")).replace(u'>', QStringLiteral("&gt;"));
+    return text.replace(u'&', QStringLiteral("&amp;"))
+        .replace(u'<', QStringLiteral("&lt;"))
+        .replace(u'>', QStringLiteral("&gt;"));
 }
 
 } // namespace
@@ -49,6 +51,17 @@ void RunAlerts::pointsStored(const QString& run, const QVector<TaggedSeries>& ba
         diverged(run, why);
 }
 
+void RunAlerts::ruleHolds(const QString& event, const QString& run, const QString& detail)
+{
+    send(event, run, detail);
+}
+
+void RunAlerts::setPage(const QUrl& page)
+{
+    if (m_options.page.isEmpty())
+        m_options.page = page;
+}
+
 void RunAlerts::diverged(const QString& run, const QString& detail)
 {
     if (m_diverged.contains(run))
@@ -66,20 +79,28 @@ void RunAlerts::send(const QString& event, const QString& run, const QString& de
         return;
     const QString text = detail.isEmpty() ? QStringLiteral("%1 %2").arg(run, event)
                                           : QStringLiteral("%1 %2: %3").arg(run, event, detail);
+    QUrl link = m_options.page;
+    if (!link.isEmpty())
+        link.setFragment(run);
     QNetworkRequest request(m_options.webhook);
     request.setTransferTimeout(kWebhookTimeoutMs);
     QByteArray body;
     if (m_options.plainText) {
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain; charset=utf-8"));
         request.setRawHeader("Title", QStringLiteral("Jikken: %1 %2").arg(run, event).toUtf8());
+        if (!link.isEmpty())
+            request.setRawHeader("Click", link.toEncoded());
         body = text.toUtf8();
     } else {
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
         // `text` is what Slack (and chat hooks like it) shows, as markup; `detail` stays the reason as given.
-        body = QJsonDocument(QJsonObject{{QStringLiteral("event"), event},
-                                         {QStringLiteral("run"), run},
-                                         {QStringLiteral("detail"), detail},
-                                         {QStringLiteral("text"), slackEscaped(text)}})
+        body = QJsonDocument(
+                   QJsonObject{{QStringLiteral("event"), event},
+                               {QStringLiteral("run"), run},
+                               {QStringLiteral("detail"), detail},
+                               {QStringLiteral("link"), link.toString(QUrl::FullyEncoded)},
+                               {QStringLiteral("text"),
+                                slackEscaped(link.isEmpty() ? text : text + u' ' + link.toString(QUrl::FullyEncoded))}})
                    .toJson(QJsonDocument::Compact);
     }
     QNetworkReply* reply = m_network.post(request, body);

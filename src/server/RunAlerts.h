@@ -16,12 +16,14 @@ namespace jikken {
 /// diverged (a loss or test error that became NaN or infinite; once per run). One JSON POST per event:
 ///
 ///     {"event": "failed", "run": "20190705_01_focalloss", "detail": "CUDA out of memory",
-///      "text": "20190705_01_focalloss failed: CUDA out of memory"}
+///      "link": "http://lab:8470/#20190705_01_focalloss",
+///      "text": "20190705_01_focalloss failed: CUDA out of memory http://lab:8470/#20190705_01_focalloss"}
 ///
-/// which Slack's incoming webhooks show by its "text"; `plainText` posts the text alone, with the event as
-/// a Title header, as ntfy's topic URLs take it. Sent and forgotten: a webhook that is down loses its
-/// alerts (said once on stderr), never a report. The latest alerts are also kept, webhook or not, for
-/// `GET /api/v1/alerts` and the phone page (since the service started).
+/// which Slack's incoming webhooks show by its "text" (which ends with `link`, the run on the phone page);
+/// `plainText` posts the text alone, with the event as a Title header and the link as a Click header, as
+/// ntfy's topic URLs take it. The user's alert rules (AlertRuleCheck) are told the same way. Sent and forgotten: a
+/// webhook that is down loses its alerts (said once on stderr), never a report. The latest alerts are also kept,
+/// webhook or not, for `GET /api/v1/alerts` and the phone page (since the service started).
 class RunAlerts : public QObject
 {
     Q_OBJECT
@@ -31,6 +33,9 @@ public:
     {
         QUrl webhook; ///< empty: no alerts
         bool plainText = false;
+        /// Where the phone page is, as the webhook's reader reaches it; each alert links to its run there.
+        /// Empty: the address the service listens on.
+        QUrl page;
     };
 
     struct Alert
@@ -55,6 +60,10 @@ public:
     void testError(const QString& run, double value);
     /// A stored batch of points: a tag with "loss" in its name that holds NaN or an infinity.
     void pointsStored(const QString& run, const QVector<TaggedSeries>& batch);
+    /// One of the user's alert rules holds for a run (AlertRuleCheck tells each once).
+    void ruleHolds(const QString& event, const QString& run, const QString& detail);
+    /// The phone page's address, unless Options gave one.
+    void setPage(const QUrl& page);
 
 private:
     void diverged(const QString& run, const QString& detail);

@@ -35,6 +35,7 @@ int runCommandLine(int argc, char** argv)
     addQueueCommands(app, registry, action);
     addPullCommand(app, registry, action);
     addExportModelCommand(app, registry, action);
+    addAlertCommand(app, action);
 
     // CLI11 reports an unknown verb as "a subcommand is required"; name the word the user typed instead.
     for (int i = 1; i < argc; ++i) {

@@ -50,5 +50,7 @@ void addDispatchCommands(CLI::App& app, const RegistryLocation& registry, Comman
 void addPullCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
 /// `jikken export-model ID [--best|--last|--step N] --format torchscript OUT`: the network as TorchScript.
 void addExportModelCommand(CLI::App& app, const RegistryLocation& registry, CommandAction& action);
+/// `jikken alert add|ls|rm`: the alert rules file.
+void addAlertCommand(CLI::App& app, CommandAction& action);
 
 } // namespace jikken

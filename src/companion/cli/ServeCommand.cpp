@@ -4,6 +4,7 @@
 #include "RegistryCommands.h"
 #include "RegistryServer.h"
 #include "registry/AccessTokens.h"
+#include "registry/AlertRules.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -39,6 +40,8 @@ struct ServeOptions
     int maxBodyMegabytes = 64;
     std::string webhook;
     bool webhookText = false;
+    std::string alertRules;
+    std::string publicUrl;
 };
 
 /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (loopback).
@@ -108,6 +111,17 @@ int serve(const ServeOptions& flags, const RegistryLocation& location)
         options.alerts.webhook = webhook;
         options.alerts.plainText = flags.webhookText;
     }
+    if (!flags.publicUrl.empty()) {
+        const QUrl page(QString::fromStdString(flags.publicUrl), QUrl::StrictMode);
+        if (!page.isValid() || (page.scheme() != QLatin1String("http") && page.scheme() != QLatin1String("https")) ||
+            page.host().isEmpty())
+            return console::fail(QStringLiteral("--public-url wants an http:// or https:// URL, not \"%1\"")
+                                     .arg(QString::fromStdString(flags.publicUrl)),
+                                 console::kUsage);
+        options.alerts.page = page;
+    }
+    options.alertRules =
+        flags.alertRules.empty() ? AlertRules::defaultPath() : QString::fromStdString(flags.alertRules);
     options.lostAfterMs = static_cast<qint64>(flags.lostAfterSeconds * 1000);
     options.openLoopbackReads = flags.openLoopbackReads;
     options.tlsCertificate = QString::fromStdString(flags.tlsCertificate);
@@ -160,6 +174,12 @@ void addServeCommands(CLI::App& app, const RegistryLocation& registry, CommandAc
                              "URL told (JSON POST, Slack-compatible) when a run finishes, fails, is lost or diverges");
     serveCommand->add_flag("--webhook-text", flags->webhookText,
                            "post the alert as plain text with a Title header (ntfy topic URLs)");
+    serveCommand->add_option("--alert-rules", flags->alertRules,
+                             "alert rules file (jikken alert; default ~/.config/jikken/alert-rules.json), read "
+                             "again when it changes");
+    serveCommand->add_option("--public-url", flags->publicUrl,
+                             "the phone page's address as the webhook's reader reaches it, for each alert's link "
+                             "(default: the address it listens on)");
     serveCommand->callback(
         [&registry, &action, flags] { action = [&registry, flags] { return serve(*flags, registry); }; });
 

@@ -1,0 +1,86 @@
+#include "AlertRuleCheck.h"
+
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace jikken {
+
+AlertRuleCheck::AlertRuleCheck(RegistryStore& store, RunAlerts& alerts, QString rulesPath, RegistryStore::Clock clock,
+                               QObject* parent)
+    : QObject(parent), m_store(store), m_alerts(alerts), m_path(std::move(rulesPath)), m_clock(std::move(clock))
+{
+    connect(&m_timer, &QTimer::timeout, this, &AlertRuleCheck::check);
+}
+
+bool AlertRuleCheck::start(int intervalMs, QString* error)
+{
+    if (m_path.isEmpty())
+        return true;
+    const std::optional<QVector<AlertRule>> rules = AlertRules::read(m_path, error);
+    if (!rules)
+        return false;
+    m_watch.setRules(*rules);
+    m_read = QFileInfo(m_path).lastModified();
+    m_timer.start(intervalMs);
+    return true;
+}
+
+QDateTime AlertRuleCheck::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentDateTimeUtc();
+}
+
+void AlertRuleCheck::pointsStored(const QString& run, const QVector<TaggedSeries>& batch)
+{
+    if (m_watch.rules().isEmpty())
+        return;
+    m_watch.pointsSeen(run, batch, now());
+    tell();
+}
+
+void AlertRuleCheck::reload()
+{
+    const QFileInfo file(m_path);
+    const QDateTime modified = file.exists() ? file.lastModified() : QDateTime();
+    if (modified == m_read)
+        return;
+    QString error;
+    const std::optional<QVector<AlertRule>> rules = AlertRules::read(m_path, &error);
+    if (!rules) {
+        if (error != m_badFile)
+            std::fprintf(stderr, "jikken serve: %s; the rules before it still hold\n", qPrintable(error));
+        m_badFile = error;
+        return;
+    }
+    m_badFile.clear();
+    m_read = modified;
+    m_watch.setRules(*rules);
+}
+
+void AlertRuleCheck::check()
+{
+    reload();
+    if (m_watch.rules().isEmpty())
+        return;
+    RunFilter running;
+    running.status = RunStatus::Running;
+    QString error;
+    const std::optional<QVector<RunRecord>> runs = m_store.runs(running, &error);
+    if (!runs)
+        return; // the database is away: the next check sees the runs
+    QHash<QString, qint64> steps;
+    for (const RunRecord& run : *runs)
+        steps.insert(run.id, run.step);
+    const QDateTime at = now();
+    m_watch.runningRuns(steps, at);
+    tell();
+}
+
+void AlertRuleCheck::tell()
+{
+    for (const AlertWatch::Alert& alert : m_watch.due(now()))
+        m_alerts.ruleHolds(alert.event, alert.run, alert.detail);
+}
+
+} // namespace jikken
