@@ -12,9 +12,11 @@
 #include "charts/RunColours.h"
 #include "charts/SmallMultiples.h"
 #include "dispatch/CheckpointDownload.h"
+#include "registry/AlertRules.h"
 #include "registry/HttpRegistryClient.h"
 #include "registry/RegistryStore.h"
 #include "registry/RegistryTableModel.h"
+#include "registry/RuleAlerts.h"
 #include "registry/RunQueue.h"
 #include "series/ChartCurve.h"
 #include "viewer/ViewerWindow.h"
@@ -297,6 +299,62 @@ private Q_SLOTS:
         window.statusBar()->clearMessage();
         window.refresh();
         settle(window); // told once, not at every poll
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
+    }
+
+    // The user's alert rules (the file `jikken alert` keeps), judged by a desktop on a local registry, which has
+    // no service to judge them: each told once, in the status bar (and the tray where there is one).
+    void alertRulesAreJudgedForALocalRegistry()
+    {
+        const QString rulesPath = AlertRules::defaultPath(); // a test location (QStandardPaths' test mode)
+        QString error;
+        QVERIFY(AlertRules::write(rulesPath,
+                                  {*AlertRule::fromJson({{QStringLiteral("name"), QStringLiteral("stalled")},
+                                                         {QStringLiteral("kind"), QStringLiteral("stalled")},
+                                                         {QStringLiteral("minutes"), 60}},
+                                                        &error),
+                                   *AlertRule::fromJson({{QStringLiteral("name"), QStringLiteral("target")},
+                                                         {QStringLiteral("kind"), QStringLiteral("crossing")},
+                                                         {QStringLiteral("metric"), QStringLiteral("test/error")},
+                                                         {QStringLiteral("below"), 0.1}},
+                                                        &error)},
+                                  &error));
+        const auto removeRules = qScopeGuard([&] { QFile::remove(rulesPath); });
+        const QString path = m_dir.filePath(QStringLiteral("alerting.sqlite"));
+        auto writer = open(path);
+        const QString id = writer->reserve(QStringLiteral("alerting"), &error)->toString();
+        QVERIFY(writer->setStatus(id, RunStatus::Running, {}, &error));
+        QVERIFY(writer->addScalars(id, {{QStringLiteral("test/error"), 1, 1.0, 0.3}}, &error));
+        RegistryWindow window(connectorTo(path), path);
+        const QDateTime start = QDateTime::currentDateTimeUtc();
+        int minutes = 0;
+        window.ruleAlerts().setClock([&] { return start.addSecs(minutes * 60); });
+        settle(window);
+        window.ruleAlerts().check();
+        settle(window);
+        QVERIFY(!window.statusBar()->currentMessage().contains(id));
+        QVERIFY(writer->addScalars(id, {{QStringLiteral("test/error"), 2, 2.0, 0.05}}, &error));
+        window.ruleAlerts().check();
+        settle(window);
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(
+                     id + QStringLiteral(" crossing: test/error 0.05 at step 2")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        window.statusBar()->clearMessage();
+        minutes = 59;
+        window.refresh();
+        settle(window);
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
+        minutes = 61; // its last step came at minute 0
+        window.refresh();
+        settle(window);
+        QVERIFY2(
+            window.statusBar()->currentMessage().startsWith(id + QStringLiteral(" stalled: no new step for 61 min")),
+            qPrintable(window.statusBar()->currentMessage()));
+        window.statusBar()->clearMessage();
+        minutes = 200;
+        window.refresh();
+        window.ruleAlerts().check();
+        settle(window); // each once
         QVERIFY(window.statusBar()->currentMessage().isEmpty());
     }
 

@@ -9,9 +9,11 @@
 #include "dispatch/EmbeddedRegistryTunnels.h"
 #include "dispatch/HostsPanel.h"
 #include "dispatch/QueuePanel.h"
+#include "registry/AlertRules.h"
 #include "registry/DatabaseUrl.h"
 #include "registry/RegistryClient.h"
 #include "registry/RegistryTableModel.h"
+#include "registry/RuleAlerts.h"
 #include "registry/RunFilterModel.h"
 #include "registry/SweepRows.h"
 #include "viewer/ViewerCache.h"
@@ -96,6 +98,7 @@ void RegistryWindow::buildLayout()
         m_status->addItem(toString(status), toString(status));
     m_table->setModel(m_proxy);
     m_sweepRows = new SweepRows(*m_reader, m_model, m_table, this);
+    m_ruleAlerts = new RuleAlerts(*m_reader, AlertRules::defaultPath(), this);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RegistryTableModel::Id, Qt::DescendingOrder); // newest first
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -195,6 +198,8 @@ void RegistryWindow::connectParts()
     connect(m_details, &RunDetailsWidget::memoEdited, this, &RegistryWindow::saveMemo);
     connect(m_details, &RunDetailsWidget::labelsEdited, this, &RegistryWindow::saveLabels);
     connect(m_model, &RegistryTableModel::runEnded, this, &RegistryWindow::announceEnd);
+    connect(m_ruleAlerts, &RuleAlerts::ruleHolds, this,
+            [this](const QString&, const QString& text) { announce(text, /*warning=*/true); });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] { m_emptyHint->setVisible(false); });
     // A run whose row changed may have new points: its curves are read again at the next redraw.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first, const QModelIndex& last) {
@@ -541,6 +546,7 @@ void RegistryWindow::readRuns(const QStringList& ids)
                 m_model->updateRun(run);        // a changed row marks its curves stale, which redraws them
             }
             m_hosts->setRuns(m_model->runs());
+            m_ruleAlerts->runsSeen(m_model->runs());
             fitIdColumn(runs);
             showSelected();
         });
@@ -552,6 +558,7 @@ void RegistryWindow::applyRuns(const QVector<RunRecord>& runs)
     m_model->setRuns(runs); // rows that changed mark their curves stale, which redraws them
     m_emptyHint->setVisible(m_model->rowCount() == 0);
     m_hosts->setRuns(runs);
+    m_ruleAlerts->runsSeen(runs);
     m_sweepRows->refreshSoon();
     if (m_queueDock->isVisible()) // what waits and where it runs follows the runs
         m_queue->refresh();
@@ -647,9 +654,13 @@ void RegistryWindow::showSelected()
 
 void RegistryWindow::announceEnd(const RunRecord& run)
 {
-    const QString text = run.statusReason.isEmpty()
-                             ? tr("%1 %2").arg(run.id, toString(run.status))
-                             : tr("%1 %2: %3").arg(run.id, toString(run.status), run.statusReason);
+    announce(run.statusReason.isEmpty() ? tr("%1 %2").arg(run.id, toString(run.status))
+                                        : tr("%1 %2: %3").arg(run.id, toString(run.status), run.statusReason),
+             run.status != RunStatus::Finished);
+}
+
+void RegistryWindow::announce(const QString& text, bool warning)
+{
     statusBar()->showMessage(text, 60000);
     // A desktop notification where the desktop has a tray (macOS, KDE, GNOME with the extension).
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
@@ -657,9 +668,7 @@ void RegistryWindow::announceEnd(const RunRecord& run)
             m_tray = new QSystemTrayIcon(windowIcon(), this);
             m_tray->show();
         }
-        m_tray->showMessage(tr("Jikken"), text,
-                            run.status == RunStatus::Finished ? QSystemTrayIcon::Information
-                                                              : QSystemTrayIcon::Warning);
+        m_tray->showMessage(tr("Jikken"), text, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
     }
 }
 

@@ -20,6 +20,8 @@ class QTimer;
 
 namespace jikken {
 
+class RuleAlerts;
+
 class CheckpointDownload;
 class QueuePanel;
 class SweepRows;
@@ -58,6 +60,7 @@ public:
     /// Gives run `id` this colour in the registry, and so in every view (Run › Set Colour…).
     void setRunColour(const QString& id, const QColor& colour);
     RegistryReader& reader() const { return *m_reader; }
+    RuleAlerts& ruleAlerts() const { return *m_ruleAlerts; }
 
     QTableView* table() const { return m_table; }
     QLineEdit* filterBox() const { return m_filter; }
@@ -129,6 +132,8 @@ private:
 
     /// Tells the user that a run finished, failed or was lost: the status bar, and a desktop notification.
     void announceEnd(const RunRecord& run);
+    /// The status bar, and a desktop notification where the desktop has a tray.
+    void announce(const QString& text, bool warning);
     void saveMemo(const QString& id, const QString& memo);
 
     std::unique_ptr<RegistryReader> m_reader;
@@ -156,7 +161,8 @@ private:
     QDockWidget* m_hostsDock;
     QueuePanel* m_queue;
     CheckpointDownload* m_download;
-    SweepRows* m_sweepRows = nullptr; ///< the table's sweep rows, read with the runs
+    SweepRows* m_sweepRows = nullptr;   ///< the table's sweep rows, read with the runs
+    RuleAlerts* m_ruleAlerts = nullptr; ///< the user's alert rules, judged for the runs the table has
     QDockWidget* m_queueDock;
     DispatchActions* m_dispatch = nullptr;
     EmbeddedRegistryTunnels* m_tunnels = nullptr; ///< with an embedded registry: SSH tunnels to it
