@@ -1,27 +1,24 @@
 #include "AlertRuleCheck.h"
 
-#include <QFileInfo>
-
 #include <cstdio>
 
 namespace jikken {
 
 AlertRuleCheck::AlertRuleCheck(RegistryStore& store, RunAlerts& alerts, QString rulesPath, RegistryStore::Clock clock,
                                QObject* parent)
-    : QObject(parent), m_store(store), m_alerts(alerts), m_path(std::move(rulesPath)), m_clock(std::move(clock))
+    : QObject(parent), m_store(store), m_alerts(alerts), m_file(std::move(rulesPath)), m_clock(std::move(clock))
 {
     connect(&m_timer, &QTimer::timeout, this, &AlertRuleCheck::check);
 }
 
 bool AlertRuleCheck::start(int intervalMs, QString* error)
 {
-    if (m_path.isEmpty())
+    if (m_file.path().isEmpty())
         return true;
-    const std::optional<QVector<AlertRule>> rules = AlertRules::read(m_path, error);
+    const std::optional<QVector<AlertRule>> rules = m_file.changed(error);
     if (!rules)
         return false;
     m_watch.setRules(*rules);
-    m_read = QFileInfo(m_path).lastModified();
     m_timer.start(intervalMs);
     return true;
 }
@@ -41,21 +38,13 @@ void AlertRuleCheck::pointsStored(const QString& run, const QVector<TaggedSeries
 
 void AlertRuleCheck::reload()
 {
-    const QFileInfo file(m_path);
-    const QDateTime modified = file.exists() ? file.lastModified() : QDateTime();
-    if (modified == m_read)
-        return;
     QString error;
-    const std::optional<QVector<AlertRule>> rules = AlertRules::read(m_path, &error);
-    if (!rules) {
-        if (error != m_badFile)
-            std::fprintf(stderr, "jikken serve: %s; the rules before it still hold\n", qPrintable(error));
-        m_badFile = error;
-        return;
-    }
-    m_badFile.clear();
-    m_read = modified;
-    m_watch.setRules(*rules);
+    const std::optional<QVector<AlertRule>> rules = m_file.changed(&error);
+    if (!error.isEmpty() && error != m_badFile)
+        std::fprintf(stderr, "jikken serve: %s; the rules before it still hold\n", qPrintable(error));
+    m_badFile = error;
+    if (rules)
+        m_watch.setRules(*rules);
 }
 
 void AlertRuleCheck::check()

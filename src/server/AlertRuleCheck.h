@@ -35,10 +35,9 @@ private:
 
     RegistryStore& m_store;
     RunAlerts& m_alerts;
-    QString m_path;
+    AlertRules::Followed m_file;
     RegistryStore::Clock m_clock;
     AlertWatch m_watch;
-    QDateTime m_read;  ///< the rules file's modification time when it was read (invalid: no file)
     QString m_badFile; ///< the last problem said of the file
     QTimer m_timer;
 };

@@ -2,12 +2,10 @@
 
 #include "RegistryReader.h"
 
-#include <QFileInfo>
-
 namespace jikken {
 
 RuleAlerts::RuleAlerts(RegistryReader& reader, QString rulesPath, QObject* parent)
-    : QObject(parent), m_reader(reader), m_path(std::move(rulesPath))
+    : QObject(parent), m_reader(reader), m_file(std::move(rulesPath))
 {
     reload();
     connect(&m_timer, &QTimer::timeout, this, &RuleAlerts::check);
@@ -16,15 +14,9 @@ RuleAlerts::RuleAlerts(RegistryReader& reader, QString rulesPath, QObject* paren
 
 void RuleAlerts::reload()
 {
-    const QFileInfo file(m_path);
-    const QDateTime modified = file.exists() ? file.lastModified() : QDateTime();
-    if (modified == m_read)
-        return;
-    QString error;
-    if (const auto rules = AlertRules::read(m_path, &error)) {
+    QString error; // a bad file: the rules before it hold (`jikken alert` says what is wrong)
+    if (const auto rules = m_file.changed(&error))
         m_watch.setRules(*rules);
-        m_read = modified;
-    } // a file being written, or a bad one: the rules before it hold (`jikken alert` says what is wrong)
 }
 
 QStringList RuleAlerts::watchedTags() const

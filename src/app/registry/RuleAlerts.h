@@ -45,8 +45,7 @@ private:
     void tell();
 
     RegistryReader& m_reader;
-    QString m_path;
-    QDateTime m_read; ///< the rules file's modification time when read (invalid: none)
+    AlertRules::Followed m_file;
     AlertWatch m_watch;
     QStringList m_running;
     bool m_reading = false;

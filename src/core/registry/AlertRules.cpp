@@ -242,6 +242,20 @@ bool write(const QString& path, const QVector<AlertRule>& rules, QString* error)
     return true;
 }
 
+std::optional<QVector<AlertRule>> Followed::changed(QString* error)
+{
+    const QFileInfo file(m_path);
+    const QDateTime modified = file.exists() ? file.lastModified() : QDateTime();
+    if (m_once && modified == m_read)
+        return std::nullopt;
+    std::optional<QVector<AlertRule>> rules = read(m_path, error);
+    if (rules) {
+        m_read = modified;
+        m_once = true;
+    }
+    return rules;
+}
+
 } // namespace AlertRules
 
 } // namespace jikken

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QString>
 #include <QVector>
@@ -50,6 +51,23 @@ QString defaultPath();
 std::optional<QVector<AlertRule>> read(const QString& path, QString* error);
 /// Replaces the file whole (never a half-written one); the folder is made when missing.
 bool write(const QString& path, const QVector<AlertRule>& rules, QString* error);
+
+/// A rules file followed by its modification time, so `jikken alert add` applies to what judges them
+/// without a restart.
+class Followed
+{
+public:
+    explicit Followed(QString path) : m_path(std::move(path)) {}
+    const QString& path() const { return m_path; }
+    /// The rules, when the file changed since they were last read (none when it is gone); nullopt when it
+    /// did not, or when it cannot be read (then `error` says why, and it is tried again next time).
+    std::optional<QVector<AlertRule>> changed(QString* error);
+
+private:
+    QString m_path;
+    QDateTime m_read; ///< the modification time read (invalid: no file)
+    bool m_once = false;
+};
 
 } // namespace AlertRules
 
