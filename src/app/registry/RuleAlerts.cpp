@@ -52,29 +52,35 @@ void RuleAlerts::check()
     const QStringList tags = watchedTags();
     if (m_watch.rules().isEmpty() || std::exchange(m_reading, true))
         return;
-    using Points = QHash<QString, QVector<TaggedSeries>>;
+    struct Read
+    {
+        QHash<QString, QVector<TaggedSeries>> points; ///< by run
+        QHash<QString, qint64> upTo;                  ///< by "run\ntag": the last step read
+    };
     m_reader.ask(
         this, RegistryReader::Kind::Quick,
-        [runs = m_running, tags](RegistryClient& registry, QString*) {
-            Points points;
+        [runs = m_running, tags, upTo = m_readUpTo](RegistryClient& registry, QString*) {
+            Read read{{}, upTo};
             for (const QString& run : runs) {
                 for (const QString& tag : tags) {
+                    const QString key = run + u'\n' + tag;
                     QString ignored; // a run without the tag, or gone: nothing to judge
-                    const auto read = registry.scalars(run, tag, &ignored);
-                    if (!read || read->isEmpty())
+                    int total = 0;
+                    // Only what came since the last look (a service sends no more than that).
+                    auto fresh = registry.seriesAfter(run, tag, upTo.value(key, -1), &total, &ignored);
+                    if (!fresh || fresh->isEmpty())
                         continue;
-                    TaggedSeries series{tag, {}};
-                    for (const ScalarPoint& point : *read)
-                        series.series.append(point.step, point.wallTime, point.value);
-                    points[run].append(series);
+                    read.upTo.insert(key, fresh->steps.last());
+                    read.points[run].append({tag, std::move(*fresh)});
                 }
             }
-            return points;
+            return read;
         },
-        [this](const Points& points, const QString&) {
+        [this](const Read& read, const QString&) {
             m_reading = false;
+            m_readUpTo = read.upTo;
             const QDateTime at = now();
-            for (auto it = points.cbegin(); it != points.cend(); ++it)
+            for (auto it = read.points.cbegin(); it != read.points.cend(); ++it)
                 m_watch.pointsSeen(it.key(), it.value(), at);
             tell();
         });

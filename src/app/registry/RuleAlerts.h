@@ -15,7 +15,7 @@ class RegistryReader;
 /// The user's alert rules (the file `jikken alert` keeps) judged by the desktop for the runs it sees, as
 /// `jikken serve` judges them for its webhook: so a desktop on a local registry, which has no service,
 /// hears of a stalled run or an idle GPU too. Each rule holds once per run; the file is read again when it
-/// changes. Points of the tags the rules watch are read for running runs, off the GUI thread.
+/// changes. New points of the tags the rules watch are read for running runs, off the GUI thread.
 class RuleAlerts : public QObject
 {
     Q_OBJECT
@@ -48,6 +48,7 @@ private:
     AlertRules::Followed m_file;
     AlertWatch m_watch;
     QStringList m_running;
+    QHash<QString, qint64> m_readUpTo; ///< by "run\ntag": the last step of it read
     bool m_reading = false;
     QTimer m_timer;
     Clock m_clock;
