@@ -1,11 +1,10 @@
 #include "RegistryStore.h"
 
 #include "DatabaseUrl.h"
-#include "Divergence.h"
 #include "PointReader.h"
 #include "PointWriter.h"
 #include "RegistrySchema.h"
-#include "RegistryWire.h"
+#include "RegistryStoreRows.h"
 #include "RunColour.h"
 #include "RunQuery.h"
 #include "SqlTransaction.h"
@@ -14,27 +13,19 @@
 
 #include <QAtomicInteger>
 #include <QFileInfo>
-#include <QHash>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
-#include <QThread>
 #include <QTimeZone>
 
 namespace jikken {
 
+using namespace storeRows;
+
 namespace {
 
-constexpr int kReserveAttempts = 50;
 constexpr qint64 kTimeZoneCacheMs = 5000;
-
-QString toJson(const QJsonObject& object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
 
 QJsonObject fromJson(const QVariant& text)
 {
@@ -99,28 +90,6 @@ RunRecord readRun(const QSqlQuery& q)
                             .value_or(QVector<CheckpointRecord>());
     }
     return r;
-}
-
-QString labelsJson(const QStringList& labels)
-{
-    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(labels)).toJson(QJsonDocument::Compact));
-}
-
-// A null QString binds as SQL NULL; the text columns hold '' for "nothing".
-QVariant sqlValue(const QVariant& value)
-{
-    const bool nullText = value.typeId() == QMetaType::QString && value.toString().isNull();
-    return nullText ? QVariant(QStringLiteral("")) : value;
-}
-
-// A sign of life: stamps the heartbeat and brings a run marked lost back to running.
-const QString kAlive =
-    QStringLiteral("heartbeat_at = ?, status_reason = CASE WHEN status = 'lost' THEN '' ELSE status_reason END, "
-                   "status = CASE WHEN status = 'lost' THEN 'running' ELSE status END");
-
-QString unknownRun(const QString& id)
-{
-    return QStringLiteral("no model %1 in the registry").arg(id);
 }
 
 } // namespace
@@ -313,325 +282,6 @@ std::optional<RunChanges> RegistryStore::changes(const QString&, std::optional<q
     return std::nullopt;
 }
 
-std::optional<ModelId> RegistryStore::reserve(const QString& method, QString* error)
-{
-    const auto ids = reserve(QStringList{method}, error);
-    return ids ? std::optional<ModelId>(ids->first()) : std::nullopt;
-}
-
-std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& methods, QString* error)
-{
-    return reserve(methods, {}, error);
-}
-
-std::optional<QVector<ModelId>> RegistryStore::reserve(const QStringList& methods, const QList<QByteArray>& keys,
-                                                       QString* error)
-{
-    for (const QString& method : methods) {
-        const QString problem = ModelId::methodError(method);
-        if (!problem.isEmpty()) {
-            fail(error, RegistryFailure::Refused, problem);
-            return std::nullopt;
-        }
-    }
-    const int count = static_cast<int>(methods.size());
-    QSqlDatabase db = database();
-    QString lastError;
-    for (int attempt = 0; attempt < kReserveAttempts; ++attempt) {
-        if (attempt > 0)
-            QThread::msleep(QRandomGenerator::global()->bounded(5, 50));
-        const QDate day = today();
-        const int dayKey = day.toString(QStringLiteral("yyyyMMdd")).toInt();
-        SqlTransaction transaction(db);
-        if (!transaction.begin(&lastError))
-            break; // no conflict to wait out: the database is away (or SQLite's busy timeout passed already)
-        // The day's counter row is the lock: concurrent reservations queue on it (PostgreSQL's row lock,
-        // SQLite's write lock) and each takes the next numbers, so numbers are distinct and gap-free. A batch
-        // takes `count` numbers in one step and commits once.
-        QSqlQuery& next =
-            prepared(QStringLiteral("INSERT INTO day_counters (day, last_number) VALUES (?, ?) ON CONFLICT "
-                                    "(day) DO UPDATE SET last_number = day_counters.last_number + "
-                                    "excluded.last_number RETURNING last_number"));
-        next.bindValue(0, dayKey);
-        next.bindValue(1, count);
-        if (!next.exec() || !next.next()) {
-            lastError = next.lastError().text();
-            continue;
-        }
-        const int last = next.value(0).toInt();
-        next.finish();
-        if (last > ModelId::kMaxNumber) {
-            fail(error, RegistryFailure::Conflict,
-                 QStringLiteral("the registry has handed out all %1 IDs of %2")
-                     .arg(ModelId::kMaxNumber)
-                     .arg(day.toString(Qt::ISODate)));
-            return std::nullopt;
-        }
-        QVector<ModelId> ids;
-        for (int i = 0; i < count; ++i)
-            ids.append(ModelId(day, last - count + 1 + i, methods[i]));
-        const auto firstColour = dealColours(count, &lastError);
-        if (!firstColour || !insertReserved(ids, *firstColour, &lastError) ||
-            !keepReservationKeys(ids, keys, &lastError))
-            continue;
-        if (transaction.commit(&lastError))
-            return ids;
-    }
-    fail(
-        error, RegistryFailure::ServiceError,
-        QStringLiteral("registry: could not reserve an ID after %1 attempts: %2").arg(kReserveAttempts).arg(lastError));
-    return std::nullopt;
-}
-
-bool RegistryStore::keepReservationKeys(const QVector<ModelId>& ids, const QList<QByteArray>& keys, QString* error)
-{
-    if (std::all_of(keys.begin(), keys.end(), [](const QByteArray& key) { return key.isEmpty(); }))
-        return true;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QSqlQuery& keep = prepared(QStringLiteral(
-        "INSERT INTO reservation_keys (key_sha256, run_id, made_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
-    for (qsizetype i = 0; i < ids.size() && i < keys.size(); ++i) {
-        if (keys[i].isEmpty())
-            continue;
-        keep.bindValue(0, QString::fromLatin1(keys[i]));
-        keep.bindValue(1, ids[i].toString());
-        keep.bindValue(2, now);
-        if (!keep.exec()) {
-            *error = keep.lastError().text();
-            return false;
-        }
-    }
-    QSqlQuery& forget = prepared(QStringLiteral("DELETE FROM reservation_keys WHERE made_at < ?"));
-    forget.bindValue(0, now - kReservationKeyMs);
-    if (!forget.exec()) {
-        *error = forget.lastError().text();
-        return false;
-    }
-    return true;
-}
-
-std::optional<QVector<RegistryStore::ReservationKey>> RegistryStore::reservationKeys(QString* error)
-{
-    QSqlQuery& read = prepared(
-        QStringLiteral("SELECT key_sha256, run_id, made_at FROM reservation_keys WHERE made_at >= ? ORDER BY made_at"));
-    read.bindValue(0, QDateTime::currentMSecsSinceEpoch() - kReservationKeyMs);
-    if (!read.exec()) {
-        fail(error, RegistryFailure::ServiceError, QStringLiteral("registry: %1").arg(read.lastError().text()));
-        return std::nullopt;
-    }
-    QVector<ReservationKey> kept;
-    while (read.next()) {
-        if (const auto id = ModelId::parse(read.value(1).toString()))
-            kept.append({read.value(0).toString().toLatin1(), *id, read.value(2).toLongLong()});
-    }
-    read.finish();
-    return kept;
-}
-
-std::optional<qint64> RegistryStore::dealColours(int count, QString* error)
-{
-    QSqlQuery& deal =
-        prepared(QStringLiteral("UPDATE colours_dealt SET dealt = dealt + ? WHERE id = 1 RETURNING dealt"));
-    deal.bindValue(0, count);
-    if (!deal.exec() || !deal.next()) {
-        failQuery(error, deal);
-        return std::nullopt;
-    }
-    const qint64 last = deal.value(0).toLongLong();
-    deal.finish();
-    return last - count;
-}
-
-bool RegistryStore::insertReserved(const QVector<ModelId>& ids, qint64 firstColour, QString* error)
-{
-    const qint64 now = nowMs();
-    if (isPostgresql()) {
-        // One statement for the whole batch: on PostgreSQL every statement is a round trip.
-        QStringList idTexts;
-        QStringList numbers;
-        QStringList methods;
-        QStringList colours;
-        for (const ModelId& id : ids) {
-            idTexts << u'"' + id.toString() + u'"'; // IDs, methods and colours need no escaping
-            numbers << QString::number(id.number());
-            methods << u'"' + id.method() + u'"';
-            colours << u'"' + RunColour::dealt(firstColour + colours.size()) + u'"';
-        }
-        QSqlQuery& insert = prepared(QStringLiteral(
-            "INSERT INTO runs (id, day, number, method, created_at, colour) SELECT u.id, ?, u.number, u.method, ?, "
-            "u.colour FROM unnest(?::text[], ?::int[], ?::text[], ?::text[]) AS u (id, number, method, colour)"));
-        insert.bindValue(0, ids.first().date().toString(QStringLiteral("yyyyMMdd")).toInt());
-        insert.bindValue(1, now);
-        insert.bindValue(2, QString(u'{' + idTexts.join(u',') + u'}'));
-        insert.bindValue(3, QString(u'{' + numbers.join(u',') + u'}'));
-        insert.bindValue(4, QString(u'{' + methods.join(u',') + u'}'));
-        insert.bindValue(5, QString(u'{' + colours.join(u',') + u'}'));
-        return insert.exec() || failQuery(error, insert);
-    }
-    QSqlQuery& insert = prepared(
-        QStringLiteral("INSERT INTO runs (id, day, number, method, created_at, colour) VALUES (?, ?, ?, ?, ?, ?)"));
-    qint64 colour = firstColour;
-    for (const ModelId& id : ids) {
-        insert.bindValue(0, id.toString());
-        insert.bindValue(1, id.date().toString(QStringLiteral("yyyyMMdd")).toInt());
-        insert.bindValue(2, id.number());
-        insert.bindValue(3, id.method());
-        insert.bindValue(4, now);
-        insert.bindValue(5, RunColour::dealt(colour++));
-        if (!insert.exec())
-            return failQuery(error, insert);
-    }
-    return true;
-}
-
-bool RegistryStore::execUpdate(const QString& id, const QString& sql, const QVariantList& values, QString* error)
-{
-    QSqlQuery query(database());
-    query.prepare(QStringLiteral("UPDATE runs SET ") + sql + QStringLiteral(" WHERE id = ?"));
-    for (const QVariant& value : values)
-        query.addBindValue(sqlValue(value));
-    query.addBindValue(id);
-    if (!query.exec())
-        return failQuery(error, query);
-    return query.numRowsAffected() == 1 || fail(error, RegistryFailure::UnknownRun, unknownRun(id));
-}
-
-bool RegistryStore::describe(const QString& id, const RunDescription& d, QString* error)
-{
-    return execUpdate(
-        id,
-        QStringLiteral("model = ?, dataset = ?, hparams = ?, host = ?, device = ?, command = ?, spec = ?, "
-                       "git_commit = ?, git_dirty = ?, versions = ?, log_dir = ?, total_epochs = ?"),
-        {d.model, d.dataset, toJson(d.hparams), d.host, d.device, d.command, toJson(d.spec), d.gitCommit,
-         d.gitDirty ? 1 : 0, toJson(d.versions), d.logDir, d.totalEpochs},
-        error);
-}
-
-bool RegistryStore::setStatus(const QString& id, RunStatus status, const QString& reason, QString* error)
-{
-    const qint64 now = nowMs();
-    // A diverged run that the trainer then says finished stays diverged, its reason kept (SET's
-    // expressions read the row as it was).
-    QString sql = status == RunStatus::Finished
-                      ? QStringLiteral("status = CASE WHEN status = 'diverged' THEN status ELSE ? END, "
-                                       "status_reason = CASE WHEN status = 'diverged' THEN status_reason ELSE ? END, "
-                                       "heartbeat_at = ?")
-                      : QStringLiteral("status = ?, status_reason = ?, heartbeat_at = ?");
-    QVariantList values{toString(status), StoredText::clippedReason(reason), now};
-    if (status == RunStatus::Running) {
-        sql += QStringLiteral(", started_at = COALESCE(started_at, ?), finished_at = NULL");
-        values << now;
-    } else if (isTerminal(status)) {
-        sql += QStringLiteral(", finished_at = ?");
-        values << now;
-    }
-    return execUpdate(id, sql, values, error);
-}
-
-bool RegistryStore::reportProgress(const QString& id, int epoch, qint64 step, std::optional<double> testError,
-                                   QString* error)
-{
-    if (const QString problem = StoredText::stepError(step, QStringLiteral("progress: step")); !problem.isEmpty())
-        return fail(error, RegistryFailure::Refused, problem);
-    if (!testError)
-        return execUpdate(id, QStringLiteral("epoch = ?, step = ?, ") + kAlive, {epoch, step, nowMs()}, error);
-    return execUpdate(id,
-                      QStringLiteral("epoch = ?, step = ?, latest_test_error = ?, "
-                                     "best_test_error = CASE WHEN best_test_error IS NULL OR ? < best_test_error "
-                                     "THEN ? ELSE best_test_error END, ") +
-                          kAlive,
-                      {epoch, step, *testError, *testError, *testError, nowMs()}, error) &&
-           markDiverged(id, Divergence::inTestError(testError), error);
-}
-
-bool RegistryStore::markDiverged(const QString& id, const QString& why, QString* error)
-{
-    if (why.isEmpty())
-        return true;
-    // Failed and stopped runs keep their own reason; a resumed run (running again) can diverge anew.
-    QSqlQuery query(database());
-    query.prepare(QStringLiteral("UPDATE runs SET status = 'diverged', status_reason = ?, finished_at = ? "
-                                 "WHERE id = ? AND status IN ('reserved', 'running', 'lost', 'finished')"));
-    query.addBindValue(StoredText::clippedReason(why));
-    query.addBindValue(nowMs());
-    query.addBindValue(id);
-    return query.exec() || failQuery(error, query);
-}
-
-bool RegistryStore::heartbeat(const QString& id, QString* error)
-{
-    return execUpdate(id, kAlive, {nowMs()}, error);
-}
-
-bool RegistryStore::setDevice(const QString& id, const QString& device, QString* error)
-{
-    return execUpdate(id, QStringLiteral("device = ?"), {device}, error);
-}
-
-bool RegistryStore::setMemo(const QString& id, const QString& memo, QString* error)
-{
-    if (const QString problem = RunRecord::memoError(memo); !problem.isEmpty())
-        return fail(error, RegistryFailure::Refused, problem);
-    return execUpdate(id, QStringLiteral("memo = ?"), {memo}, error);
-}
-
-bool RegistryStore::setColour(const QString& id, const QString& colour, QString* error)
-{
-    if (const QString problem = RunColour::error(colour); !problem.isEmpty())
-        return fail(error, RegistryFailure::Refused, problem);
-    return execUpdate(id, QStringLiteral("colour = ?"), {RunColour::normalized(colour)}, error);
-}
-
-bool RegistryStore::setLabels(const QString& id, const QStringList& labels, QString* error)
-{
-    const QStringList normal = RunRecord::normalizedLabels(labels);
-    if (const QString problem = RunRecord::labelsError(normal); !problem.isEmpty())
-        return fail(error, RegistryFailure::Refused, problem);
-    return execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(normal)}, error);
-}
-
-std::optional<QStringList> RegistryStore::editLabels(const QString& id, const QStringList& add,
-                                                     const QStringList& remove, QString* error)
-{
-    QSqlDatabase db = database();
-    SqlTransaction transaction(db);
-    if (!transaction.begin(error))
-        return std::nullopt;
-    // Read and written under the run's row lock (PostgreSQL) or the write lock (SQLite): edits compose.
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT labels FROM runs WHERE id = ?") +
-                  (isPostgresql() ? QStringLiteral(" FOR UPDATE") : QString()));
-    query.addBindValue(id);
-    if (!stepToRun(query, id, error))
-        return std::nullopt;
-    QStringList current;
-    for (const QJsonValue& label : QJsonDocument::fromJson(query.value(0).toString().toUtf8()).array())
-        current << label.toString();
-    query.finish();
-    const QStringList labels = RunRecord::editedLabels(current, add, remove);
-    if (const QString problem = RunRecord::labelsError(labels); !problem.isEmpty()) {
-        fail(error, RegistryFailure::Refused, problem);
-        return std::nullopt;
-    }
-    if (labels != current && !execUpdate(id, QStringLiteral("labels = ?"), {labelsJson(labels)}, error))
-        return std::nullopt;
-    if (!transaction.commit(error))
-        return std::nullopt;
-    return labels;
-}
-
-bool RegistryStore::setCheckpoints(const QString& id, const QVector<CheckpointRecord>& checkpoints, QString* error)
-{
-    return execUpdate(
-        id, QStringLiteral("checkpoints = ?"),
-        {QString::fromUtf8(QJsonDocument(Checkpoints::toJson(checkpoints)).toJson(QJsonDocument::Compact))}, error);
-}
-
-bool RegistryStore::setFinalMetrics(const QString& id, const QJsonObject& metrics, QString* error)
-{
-    return execUpdate(id, QStringLiteral("final_metrics = ?"), {toJson(metrics)}, error);
-}
-
 RegistryStore::Applied RegistryStore::applyJournalReport(const QString& id, qint64 sequence,
                                                          const std::function<bool(QString*)>& apply, QString* error)
 {
@@ -663,50 +313,6 @@ RegistryStore::Applied RegistryStore::applyJournalReport(const QString& id, qint
     if (!apply(error) || !transaction.commit(error))
         return Applied::Failed;
     return Applied::Yes;
-}
-
-bool RegistryStore::addScalars(const QString& id, const QVector<ScalarPoint>& points, QString* error)
-{
-    return addSeries(id, RegistryWire::groupByTag(points), error);
-}
-
-bool RegistryStore::addSeries(const QString& id, const QVector<TaggedSeries>& batch, QString* error)
-{
-    if (const QString problem = StoredText::seriesError(batch); !problem.isEmpty())
-        return fail(error, RegistryFailure::Refused, problem);
-    QSqlDatabase db = database();
-    SqlTransaction transaction(db);
-    if (!transaction.begin(error))
-        return false;
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT 1 FROM runs WHERE id = ?"));
-    query.addBindValue(id);
-    if (!query.exec())
-        return failQuery(error, query);
-    if (!query.next())
-        return fail(error, RegistryFailure::UnknownRun, unknownRun(id));
-    query.finish();
-    for (const TaggedSeries& tagged : batch) {
-        query.prepare(
-            QStringLiteral("INSERT INTO series (run_id, tag) VALUES (?, ?) ON CONFLICT (run_id, tag) DO NOTHING"));
-        query.addBindValue(id);
-        query.addBindValue(tagged.tag);
-        if (!query.exec())
-            return failQuery(error, query);
-        query.prepare(QStringLiteral("SELECT id FROM series WHERE run_id = ? AND tag = ?"));
-        query.addBindValue(id);
-        query.addBindValue(tagged.tag);
-        if (!query.exec() || !query.next())
-            return failQuery(error, query);
-        const qint64 seriesId = query.value(0).toLongLong();
-        query.finish();
-        // Steps ascending and distinct (a later point at the same step wins), as one statement may not
-        // touch a row twice.
-        const bool ordered = tagged.series.isOrdered();
-        if (!PointWriter::upsert(db, seriesId, ordered ? tagged.series : tagged.series.ordered(), error))
-            return false;
-    }
-    return markDiverged(id, Divergence::inSeries(batch), error) && transaction.commit(error);
 }
 
 std::optional<RunRecord> RegistryStore::run(const QString& id, QString* error)
@@ -786,34 +392,6 @@ std::optional<QVector<RunRecord>> RegistryStore::selectRuns(const RunFilter& fil
     QVector<RunRecord> result;
     while (query.next())
         result.append(readRun(query));
-    return result;
-}
-
-std::optional<QVector<ScalarPoint>> RegistryStore::scalars(const QString& id, const QString& tag, QString* error)
-{
-    QSqlDatabase db = database();
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT id, tag FROM series WHERE run_id = ?") +
-                  (tag.isEmpty() ? QString() : QStringLiteral(" AND tag = ?")) + QStringLiteral(" ORDER BY tag"));
-    query.addBindValue(id);
-    if (!tag.isEmpty())
-        query.addBindValue(tag);
-    if (!query.exec()) {
-        failQuery(error, query);
-        return std::nullopt;
-    }
-    QVector<std::pair<qint64, QString>> series;
-    while (query.next())
-        series.append({query.value(0).toLongLong(), query.value(1).toString()});
-    query.finish();
-    QVector<ScalarPoint> result;
-    for (const auto& [seriesId, seriesTag] : series) {
-        const auto points = PointReader::readAll(db, seriesId, error);
-        if (!points)
-            return std::nullopt;
-        for (int i = 0; i < points->size(); ++i)
-            result.append({seriesTag, points->steps[i], points->wallTimes[i], points->values[i]});
-    }
     return result;
 }
 
@@ -933,53 +511,6 @@ bool RegistryStore::stepToRun(QSqlQuery& query, const QString& id, QString* erro
 bool RegistryStore::failQuery(QString* error, const QSqlQuery& query) const
 {
     return fail(error, RegistryFailure::ServiceError, QStringLiteral("registry: ") + query.lastError().text());
-}
-
-std::optional<qint64> RegistryStore::seriesId(const QString& id, const QString& tag, QString* error)
-{
-    QSqlQuery query(database());
-    query.prepare(QStringLiteral("SELECT id FROM series WHERE run_id = ? AND tag = ?"));
-    query.addBindValue(id);
-    query.addBindValue(tag);
-    if (!query.exec()) {
-        failQuery(error, query);
-        return std::nullopt;
-    }
-    return query.next() ? query.value(0).toLongLong() : -1;
-}
-
-std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QString& tag, QString* error)
-{
-    const auto key = seriesId(id, tag, error);
-    if (!key || *key < 0)
-        return key ? std::optional(ScalarSeries()) : std::nullopt;
-    QSqlDatabase db = database();
-    return PointReader::readAll(db, *key, error);
-}
-
-std::optional<ScalarSeries> RegistryStore::seriesPreview(const QString& id, const QString& tag, int points,
-                                                         QString* error)
-{
-    const auto key = seriesId(id, tag, error);
-    if (!key || *key < 0)
-        return key ? std::optional(ScalarSeries()) : std::nullopt;
-    QSqlDatabase db = database();
-    return PointReader::sample(db, *key, points, error);
-}
-
-std::optional<QStringList> RegistryStore::tags(const QString& id, QString* error)
-{
-    QSqlQuery query(database());
-    query.prepare(QStringLiteral("SELECT tag FROM series WHERE run_id = ? ORDER BY tag"));
-    query.addBindValue(id);
-    if (!query.exec()) {
-        failQuery(error, query);
-        return std::nullopt;
-    }
-    QStringList result;
-    while (query.next())
-        result << query.value(0).toString();
-    return result;
 }
 
 } // namespace jikken
