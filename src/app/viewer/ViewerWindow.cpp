@@ -1,25 +1,23 @@
 #include "ViewerWindow.h"
 
+#include "ViewerReading.h"
+
 #include "ComparisonTables.h"
-#include "FigureExport.h"
 #include "FigureWidget.h"
 #include "MediaPage.h"
 #include "NotesPane.h"
 #include "ParallelCoordinates.h"
-#include "PivotDialog.h"
 #include "charts/CurveControls.h"
 #include "charts/GroupingControls.h"
 #include "charts/RunColours.h"
 #include "ids/ModelId.h"
 #include "registry/RegistryReader.h"
-#include "viewer/RunSummary.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -34,7 +32,6 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
 #include <QPixmap>
 #include <QSettings>
 #include <QSplitter>
@@ -48,8 +45,6 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <mutex>
-
 namespace jikken {
 
 namespace {
@@ -61,80 +56,6 @@ QIcon swatch(const QColor& colour)
     QPixmap pixmap(12, 12);
     pixmap.fill(colour);
     return QIcon(pixmap);
-}
-
-/// The tags a meeting looks at first, shown when nothing is chosen yet: errors, losses, accuracies.
-bool isUsualTag(const QString& tag)
-{
-    return tag.contains(QLatin1String("err")) || tag.contains(QLatin1String("loss")) ||
-           tag.contains(QLatin1String("acc"));
-}
-
-} // namespace
-
-/// What the figure shows, for the threads that read runs to make its curves as they read: the window sets it
-/// whenever it changes, a reader looks when its run is read (a logdir's first read ends a second after the
-/// window asked for it, and the tags are chosen meanwhile).
-class ViewerWindow::ShownCurves
-{
-public:
-    void set(const QStringList& tags, double weight)
-    {
-        const std::lock_guard lock(m_mutex);
-        m_tags = tags;
-        m_weight = weight;
-    }
-    /// The curves of `run` to make where it was read: those of the tags shown, or before any are, of the
-    /// usual tags.
-    QHash<QString, ChartCurve> of(const ViewerRun& run) const
-    {
-        std::unique_lock lock(m_mutex);
-        QStringList tags = m_tags;
-        const double weight = m_weight;
-        lock.unlock();
-        if (tags.isEmpty()) {
-            for (auto it = run.scalars.cbegin(); it != run.scalars.cend(); ++it) {
-                if (isUsualTag(it.key()))
-                    tags << it.key();
-            }
-        }
-        return CurveStore::make(run, tags, weight);
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    QStringList m_tags;
-    double m_weight = 0;
-};
-
-namespace {
-
-/// What a pool thread read, and the curves of the tags shown that it made for the runs it found.
-template <typename Reading> struct ReadRuns
-{
-    Reading reading;
-    QHash<QString, QHash<QString, ChartCurve>> curves; ///< run key -> tag -> curve
-};
-
-/// Runs `read` on a pool thread, makes there the curves `shown` asks of the runs it found (its `runs`), and
-/// hands both to `take` on `context`'s thread: a hundred runs cost the window's thread neither the reading
-/// nor the smoothing and pyramids.
-template <typename Reading, typename Shown, typename Read, typename Take>
-void readOffThread(QObject* context, Shown shown, Read read, std::vector<std::pair<ViewerRun, QString>> Reading::*runs,
-                   Take take)
-{
-    auto* watcher = new QFutureWatcher<ReadRuns<Reading>>(context);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, context, [watcher, take = std::move(take)] {
-        watcher->deleteLater();
-        ReadRuns<Reading> done = watcher->result();
-        take(std::move(done.reading), done.curves);
-    });
-    watcher->setFuture(QtConcurrent::run([read = std::move(read), shown = std::move(shown), runs] {
-        ReadRuns<Reading> done{read(), {}};
-        for (const auto& [run, stamp] : done.reading.*runs)
-            done.curves.insert(run.key, shown->of(run));
-        return done;
-    }));
 }
 
 } // namespace
@@ -524,301 +445,6 @@ void ViewerWindow::updateTables()
     } else if (page == m_media) {
         MediaPage::fill(m_media, runs);
     }
-}
-
-void ViewerWindow::refresh()
-{
-    for (const RunLibrary::Logdir& logdir : m_library.logdirs())
-        readLogdir(logdir);
-    if (!m_modelsFollowed) {
-        for (const QString& id : m_library.models())
-            readModel(id); // what changed of them arrives later
-    }
-}
-
-void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
-{
-    if (m_logdirsReading.contains(logdir.get()))
-        return; // a slow share: the next poll starts after this one
-    m_logdirsReading.insert(logdir.get());
-    // A logdir of a hundred runs is a second of reading and CRCs, and its curves a fifth.
-    readOffThread(
-        this, m_shownCurves, [logdir] { return RunLibrary::readLogdir(*logdir); }, &RunLibrary::LogdirReading::changed,
-        [this, logdir](RunLibrary::LogdirReading reading, const CurvesByRun& curves) {
-            m_logdirsReading.remove(logdir.get());
-            QStringList changed, warnings;
-            QString error;
-            if (!m_library.takeLogdir(logdir, std::move(reading), &changed, &warnings, &error))
-                warnings << error;
-            showWarnings(warnings);
-            runsRead(changed, curves);
-        });
-}
-
-void ViewerWindow::readCached(const QString& logdir)
-{
-    // A copy per run, and every copy's header read to find them: a hundred runs are a second or more. The
-    // read takes a copy of the cache (a folder's name): it may outlive the window, and the cache it was given.
-    ++m_cachedReads;
-    readOffThread(
-        this, m_shownCurves, [cache = m_library.cache(), logdir] { return RunLibrary::readCached(cache, logdir); },
-        &RunLibrary::CachedReading::runs,
-        [this](RunLibrary::CachedReading reading, const CurvesByRun& curves) {
-            --m_cachedReads;
-            QStringList changed;
-            QString error;
-            if (!m_library.takeCached(std::move(reading), &changed, &error))
-                showWarnings({error});
-            runsRead(changed, curves);
-        });
-}
-
-void ViewerWindow::runsRead(const QStringList& changed, const CurvesByRun& curves)
-{
-    if (changed.isEmpty())
-        return;
-    for (const QString& key : changed) {
-        m_curves.forget(key);
-        m_curves.take(key, curves.value(key));
-    }
-    readRecords();
-    applyChanges(); // at once: a logdir's runs arrive together
-}
-
-bool ViewerWindow::showRun(const QString& idOrName, QString* error)
-{
-    if (const QString key = m_library.keyForName(idOrName); !key.isEmpty()) {
-        check(key);
-        return true;
-    }
-    // Not open yet: opened as any source is (a model or a logdir read off the window's thread), and checked
-    // once it is there.
-    const QStringList problems = open({idOrName});
-    if (!problems.isEmpty()) {
-        *error = problems.first();
-        return false;
-    }
-    m_checkWhenRead = idOrName;
-    checkWhenRead();
-    return true;
-}
-
-void ViewerWindow::checkWhenRead()
-{
-    const QString key = m_checkWhenRead.isEmpty() ? QString() : m_library.keyForName(m_checkWhenRead);
-    if (key.isEmpty())
-        return;
-    check(key);
-    m_checkWhenRead.clear();
-}
-
-void ViewerWindow::check(const QString& key)
-{
-    for (int i = 0; i < m_runs->topLevelItemCount(); ++i) {
-        QTreeWidgetItem* item = m_runs->topLevelItem(i);
-        if (item->data(0, Qt::UserRole).toString() == key) {
-            item->setCheckState(0, Qt::Checked);
-            m_runs->setCurrentItem(item);
-        }
-    }
-    m_tabs->setCurrentWidget(m_figure);
-    optionsChanged();
-}
-
-void ViewerWindow::modelsChanged(const QStringList& ids)
-{
-    for (const QString& id : ids) {
-        if (!m_library.models().contains(id))
-            continue;
-        if (m_reading.contains(id))
-            m_readAgain.insert(id);
-        else
-            readModel(id);
-    }
-}
-
-void ViewerWindow::readModel(const QString& id)
-{
-    if (!m_reader || m_reading.contains(id))
-        return;
-    m_reading.insert(id);
-    struct Read
-    {
-        std::optional<RunLibrary::ModelReading> reading;
-        QHash<QString, ChartCurve> curves; ///< of the tags shown, when every point was read
-    };
-    m_reader->ask(
-        this, RegistryReader::Kind::Long,
-        [id, known = m_library.known(id), shown = m_shownCurves](RegistryClient& registry, QString* error) {
-            Read read{RunLibrary::readModel(registry, id, known, error), {}};
-            if (read.reading && read.reading->run && read.reading->tails.isEmpty())
-                read.curves = shown->of(*read.reading->run);
-            return read;
-        },
-        [this, id](Read read, const QString& error) {
-            m_reading.remove(id);
-            const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
-            std::optional<RunLibrary::ModelReading>& reading = read.reading;
-            const bool newPoints = reading && reading->run;
-            QString problem;
-            const bool shown = reading ? m_library.takeModel(id, std::move(*reading), &problem)
-                                       : m_library.modelUnavailable(id, error, &problem);
-            if (!reading || !shown)
-                statusBar()->showMessage(shown ? tr("%1: %2").arg(id, error) : problem, 15000);
-            else if (m_reading.isEmpty())
-                statusBar()->clearMessage();
-            if (shown && (newPoints || !wasShown)) {
-                runsChanged({id});
-                m_curves.take(id, read.curves);
-            } else if (shown) {
-                updateTables(); // the record (memo, status) may have moved
-            }
-            if (m_readAgain.remove(id))
-                readModel(id); // from what this read brought: only the points after it
-        });
-}
-
-void ViewerWindow::readRecords()
-{
-    if (!m_reader)
-        return;
-    for (const QString& name : m_library.modelNamesWithoutRecord()) {
-        if (m_recordsAsked.contains(name))
-            continue;
-        m_recordsAsked.insert(name);
-        m_reader->ask(
-            this, RegistryReader::Kind::Quick,
-            [name](RegistryClient& registry, QString* error) { return registry.run(name, error); },
-            [this, name](const std::optional<RunRecord>& record, const QString&) {
-                if (!record)
-                    return; // a logdir named like a model the registry does not know
-                m_library.setRecord(name, *record);
-                runsChanged({m_library.keyForName(name)});
-            });
-    }
-}
-
-void ViewerWindow::runsChanged(const QStringList& keys)
-{
-    for (const QString& key : keys)
-        m_curves.forget(key);
-    if (!m_apply->isActive())
-        m_apply->start();
-}
-
-void ViewerWindow::applyChanges()
-{
-    fillRunList();
-    fillTagList();
-    optionsChanged();
-    checkWhenRead();
-}
-
-bool ViewerWindow::exportFigure(const QString& path, QString* error)
-{
-    FigureOptions shown = options();
-    shown.fontScale = 1.25; // type a projector can show
-    const bool written = FigureExport::write(path, m_renderer, m_library, shown, FigureExport::defaultSize(), 2, error);
-    m_figure->setOptions(m_figure->options()); // the export laid the renderer out for its own page
-    if (written && !m_library.readProblems().isEmpty()) {
-        // Written from what was readable; the user must know what was not.
-        QMessageBox::warning(
-            this, tr("Export"),
-            tr("Wrote %1 without what could not be read:\n%2").arg(path, m_library.readProblems().join(u'\n')));
-    } else if (written) {
-        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
-    }
-    return written;
-}
-
-QString ViewerWindow::insertFigureIntoNote(QString* error)
-{
-    if (m_notes->currentPath().isEmpty()) {
-        *error = tr("open a note first (Notes › Today's Note)");
-        return {};
-    }
-    const QString stem = QFileInfo(m_notes->currentPath()).completeBaseName();
-    QDir images(m_notes->folder() + QStringLiteral("/img"));
-    if (!images.mkpath(QStringLiteral("."))) {
-        *error = tr("cannot create %1").arg(images.path());
-        return {};
-    }
-    QString name;
-    for (int n = 1; name.isEmpty() || images.exists(name); ++n)
-        name = QStringLiteral("%1_%2.png").arg(stem).arg(n, 2, 10, QLatin1Char('0'));
-    if (!exportFigure(images.filePath(name), error))
-        return {};
-    QStringList runNames;
-    for (const ViewerRun* run : checkedRuns())
-        runNames << run->name;
-    m_notes->insert(QStringLiteral("\n![%1](img/%2)\n\n%3\n")
-                        .arg(options().tags.join(QStringLiteral(", ")), name, runNames.join(QStringLiteral(", "))));
-    return images.filePath(name);
-}
-
-void ViewerWindow::insertSummaryIntoNote()
-{
-    const FigureOptions shown = options();
-    m_notes->insert(u'\n' +
-                    (shown.grouping.on
-                         ? RunGroups::toMarkdown(shown.grouping.of(checkedRuns()), shown.tags)
-                         : RunSummary::toMarkdown(checkedRuns(), shown.tags, m_baseline->currentData().toString())) +
-                    u'\n');
-}
-
-QStringList ViewerWindow::groupableFields() const
-{
-    QVector<const ViewerRun*> runs;
-    for (const QString& key : m_library.keys())
-        runs.append(m_library.run(key));
-    return QStringList{QStringLiteral("method"), QStringLiteral("model"), QStringLiteral("dataset")} +
-           RunGroups::hyperparameterNames(runs);
-}
-
-void ViewerWindow::insertPivotIntoNote()
-{
-    const FigureOptions shown = options();
-    QStringList tags = shown.tags;
-    for (const QString& tag : m_library.allTags()) {
-        if (!tags.contains(tag))
-            tags << tag;
-    }
-    PivotDialog dialog(checkedRuns(), groupableFields(), tags, this);
-    if (dialog.exec() == QDialog::Accepted)
-        m_notes->insert(u'\n' + dialog.text() + u'\n');
-}
-
-void ViewerWindow::setPresenting(bool presenting)
-{
-    m_presenting = presenting;
-    for (QDockWidget* dock : findChildren<QDockWidget*>())
-        dock->setVisible(!presenting);
-    for (QToolBar* bar : findChildren<QToolBar*>())
-        bar->setVisible(!presenting);
-    menuBar()->setVisible(!presenting);
-    m_tabs->tabBar()->setVisible(!presenting);
-    m_tabs->setCurrentWidget(m_figure);
-    if (presenting)
-        showFullScreen();
-    else
-        showNormal();
-    optionsChanged();
-}
-
-void ViewerWindow::saveView()
-{
-    m_views.append(options().toJson());
-    QSettings().setValue(QStringLiteral("viewer/views"), QJsonDocument(m_views).toJson(QJsonDocument::Compact));
-    m_viewIndex = static_cast<int>(m_views.size()) - 1;
-    statusBar()->showMessage(tr("View %1 saved; Page Down / Page Up step through the views").arg(m_views.size()), 5000);
-}
-
-void ViewerWindow::stepView(int delta)
-{
-    if (m_views.isEmpty())
-        return;
-    m_viewIndex = ((m_viewIndex + delta) % m_views.size() + m_views.size()) % static_cast<int>(m_views.size());
-    setOptions(FigureOptions::fromJson(m_views[m_viewIndex].toObject()));
 }
 
 void ViewerWindow::keyPressEvent(QKeyEvent* event)
