@@ -1,5 +1,5 @@
-// `jikken alert add|ls|rm`: the user's alert rules (AlertRules), which `jikken serve` and a desktop on a
-// local registry judge runs by.
+// `jikken alert add|ls|rm`: the user's alert rules (AlertRules), which `jikken serve` and the desktop judge
+// runs by.
 
 #include "Console.h"
 #include "RegistryCommands.h"
@@ -134,8 +134,8 @@ void addAlertCommand(CLI::App& app, CommandAction& action)
 {
     auto options = std::make_shared<AlertOptions>();
     CLI::App* alert = app.add_subcommand(
-        "alert", "The alert rules jikken serve (and a desktop on a local registry) tells the webhook, the tray and "
-                 "the phone page of");
+        "alert", "The alert rules by which jikken serve tells the webhook and the phone page, and the desktop its "
+                 "tray, of a run (each once per run)");
     alert->require_subcommand(1);
     alert->add_option("--rules", options->rules, "the rules file (default ~/.config/jikken/alert-rules.json)");
 
