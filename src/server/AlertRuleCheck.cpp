@@ -33,7 +33,7 @@ void AlertRuleCheck::pointsStored(const QString& run, const QVector<TaggedSeries
     if (m_watch.rules().isEmpty())
         return;
     m_watch.pointsSeen(run, batch, now());
-    tell();
+    tell(m_watch.fired()); // the timed rules wait for the next check: not every stored batch visits every run
 }
 
 void AlertRuleCheck::reload()
@@ -63,12 +63,12 @@ void AlertRuleCheck::check()
         steps.insert(run.id, run.step);
     const QDateTime at = now();
     m_watch.runningRuns(steps, at);
-    tell();
+    tell(m_watch.due(at));
 }
 
-void AlertRuleCheck::tell()
+void AlertRuleCheck::tell(const QVector<AlertWatch::Alert>& alerts)
 {
-    for (const AlertWatch::Alert& alert : m_watch.due(now()))
+    for (const AlertWatch::Alert& alert : alerts)
         m_alerts.ruleHolds(alert.event, alert.run, alert.detail);
 }
 

@@ -31,7 +31,7 @@ private:
     /// Reads the rules file again when it changed; a bad one is said once and the rules before it kept.
     void reload();
     void check();
-    void tell();
+    void tell(const QVector<AlertWatch::Alert>& alerts);
 
     RegistryStore& m_store;
     RunAlerts& m_alerts;

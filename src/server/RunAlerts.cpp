@@ -79,9 +79,10 @@ void RunAlerts::send(const QString& event, const QString& run, const QString& de
         return;
     const QString text = detail.isEmpty() ? QStringLiteral("%1 %2").arg(run, event)
                                           : QStringLiteral("%1 %2: %3").arg(run, event, detail);
-    QUrl link = m_options.page;
-    if (!link.isEmpty())
-        link.setFragment(run);
+    QUrl page = m_options.page;
+    if (!page.isEmpty())
+        page.setFragment(run);
+    const QString link = page.toString(QUrl::FullyEncoded);
     QNetworkRequest request(m_options.webhook);
     request.setTransferTimeout(kWebhookTimeoutMs);
     QByteArray body;
@@ -89,7 +90,7 @@ void RunAlerts::send(const QString& event, const QString& run, const QString& de
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain; charset=utf-8"));
         request.setRawHeader("Title", QStringLiteral("Jikken: %1 %2").arg(run, event).toUtf8());
         if (!link.isEmpty())
-            request.setRawHeader("Click", link.toEncoded());
+            request.setRawHeader("Click", link.toUtf8());
         body = text.toUtf8();
     } else {
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
@@ -98,9 +99,8 @@ void RunAlerts::send(const QString& event, const QString& run, const QString& de
                    QJsonObject{{QStringLiteral("event"), event},
                                {QStringLiteral("run"), run},
                                {QStringLiteral("detail"), detail},
-                               {QStringLiteral("link"), link.toString(QUrl::FullyEncoded)},
-                               {QStringLiteral("text"),
-                                slackEscaped(link.isEmpty() ? text : text + u' ' + link.toString(QUrl::FullyEncoded))}})
+                               {QStringLiteral("link"), link},
+                               {QStringLiteral("text"), slackEscaped(link.isEmpty() ? text : text + u' ' + link)}})
                    .toJson(QJsonDocument::Compact);
     }
     QNetworkReply* reply = m_network.post(request, body);

@@ -60,14 +60,15 @@ void RuleAlerts::check()
     m_reader.ask(
         this, RegistryReader::Kind::Quick,
         [runs = m_running, tags, upTo = m_readUpTo](RegistryClient& registry, QString*) {
-            Read read{{}, upTo};
+            Read read; // what it had read of the runs still running, and what it reads now
             for (const QString& run : runs) {
                 for (const QString& tag : tags) {
                     const QString key = run + u'\n' + tag;
+                    read.upTo.insert(key, upTo.value(key, -1));
                     QString ignored; // a run without the tag, or gone: nothing to judge
                     int total = 0;
                     // Only what came since the last look (a service sends no more than that).
-                    auto fresh = registry.seriesAfter(run, tag, upTo.value(key, -1), &total, &ignored);
+                    auto fresh = registry.seriesAfter(run, tag, read.upTo.value(key), &total, &ignored);
                     if (!fresh || fresh->isEmpty())
                         continue;
                     read.upTo.insert(key, fresh->steps.last());

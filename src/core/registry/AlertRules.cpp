@@ -246,13 +246,11 @@ std::optional<QVector<AlertRule>> Followed::changed(QString* error)
 {
     const QFileInfo file(m_path);
     const QDateTime modified = file.exists() ? file.lastModified() : QDateTime();
-    if (m_once && modified == m_read)
+    if (m_read == modified)
         return std::nullopt;
     std::optional<QVector<AlertRule>> rules = read(m_path, error);
-    if (rules) {
+    if (rules)
         m_read = modified;
-        m_once = true;
-    }
     return rules;
 }
 

@@ -65,8 +65,7 @@ public:
 
 private:
     QString m_path;
-    QDateTime m_read; ///< the modification time read (invalid: no file)
-    bool m_once = false;
+    std::optional<QDateTime> m_read; ///< the modification time read (invalid: no file); none: not read yet
 };
 
 } // namespace AlertRules

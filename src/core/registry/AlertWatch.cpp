@@ -2,6 +2,7 @@
 
 #include <QtMath>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -58,6 +59,11 @@ void AlertWatch::pointsSeen(const QString& run, const QVector<TaggedSeries>& bat
 {
     RunState& state = m_runs[run];
     for (const TaggedSeries& tagged : batch) {
+        if (!watched(tagged.tag)) {
+            if (!tagged.series.isEmpty())
+                stepSeen(state, *std::max_element(tagged.series.steps.cbegin(), tagged.series.steps.cend()), now);
+            continue;
+        }
         qint64 last = state.lastStep.value(tagged.tag, std::numeric_limits<qint64>::min());
         for (int i = 0; i < tagged.series.size(); ++i) {
             const qint64 step = tagged.series.steps[i];
@@ -69,6 +75,13 @@ void AlertWatch::pointsSeen(const QString& run, const QVector<TaggedSeries>& bat
         }
         state.lastStep.insert(tagged.tag, last);
     }
+}
+
+bool AlertWatch::watched(const QString& tag) const
+{
+    return std::any_of(m_rules.cbegin(), m_rules.cend(), [&](const AlertRule& rule) {
+        return rule.kind == AlertRule::Kind::GpuIdle ? tag == kGpuUtilization : tag == rule.metric;
+    });
 }
 
 void AlertWatch::pointSeen(const QString& run, RunState& state, const QString& tag, qint64 step, double value,
@@ -132,7 +145,7 @@ QVector<AlertWatch::Alert> AlertWatch::due(const QDateTime& now)
                          .arg(qFloor(minutesBetween(state.idleSince.value(rule.name), now))));
         }
     }
-    return std::exchange(m_due, {});
+    return fired();
 }
 
 void AlertWatch::fire(const AlertRule& rule, const QString& run, const QString& what)

@@ -33,6 +33,9 @@ public:
     void pointsSeen(const QString& run, const QVector<TaggedSeries>& batch, const QDateTime& now);
     /// What came to hold since the last call (the timed rules judged at `now`), each rule and run once.
     QVector<Alert> due(const QDateTime& now);
+    /// What the points seen since the last call made hold, the timed rules left to `due`: cheap enough for
+    /// each batch of points a service stores.
+    QVector<Alert> fired() { return std::exchange(m_due, {}); }
 
 private:
     /// A not_improving rule's view of its metric in one run.
@@ -57,6 +60,8 @@ private:
     void pointSeen(const QString& run, RunState& state, const QString& tag, qint64 step, double value,
                    const QDateTime& now);
     void fire(const AlertRule& rule, const QString& run, const QString& what);
+    /// Whether a rule reads the points of `tag` (every tag's points still count as progress).
+    bool watched(const QString& tag) const;
 
     QVector<AlertRule> m_rules;
     QHash<QString, RunState> m_runs;
