@@ -1185,6 +1185,97 @@ private Q_SLOTS:
         QCOMPARE(reader.lastFailure(), RegistryFailure::UnknownRun);
     }
 
+    // Many runs' records, tags and points in one reply: what the desktop reads for a hundred runs over a slow
+    // link. The same as each run read on its own, from the service and from the database itself.
+    void manyRunsAreReadInOneReply()
+    {
+        startServer();
+        const QString both = reserve(), lossOnly = reserve(), empty = reserve();
+        const QString unknown = QStringLiteral("20190101_01_none");
+        QVector<ScalarPoint> points;
+        for (int step = 1; step <= 300; ++step) {
+            points.append({QStringLiteral("train/loss"), step, 1000.0 + step, 1.0 / step});
+            if (step % 100 == 0)
+                points.append({QStringLiteral("test/error"), step, 1000.0 + step, 0.5 - step / 1000.0});
+        }
+        QString error;
+        HttpRegistryClient writer = client(m_writeToken);
+        QVERIFY2(writer.addScalars(both, points, &error), qPrintable(error));
+        points.removeIf([](const ScalarPoint& p) { return p.tag != QLatin1String("train/loss") || p.step > 120; });
+        QVERIFY2(writer.addScalars(lossOnly, points, &error), qPrintable(error));
+        QVERIFY2(writer.setMemo(lossOnly, QStringLiteral("焦点損失"), &error), qPrintable(error));
+
+        const HttpResult raw =
+            request("GET", QStringLiteral("/api/v1/histories?ids=%1,%2,%3,%4").arg(both, unknown, lossOnly, empty), {},
+                    m_readToken);
+        QCOMPARE(raw.status, 200);
+        const QJsonArray runs = raw.json.value(QStringLiteral("runs")).toArray();
+        QCOMPARE(runs.size(), 3);
+        QCOMPARE(runs[1].toObject().value(QStringLiteral("run")).toObject().value(QStringLiteral("memo")).toString(),
+                 QStringLiteral("焦点損失"));
+        QCOMPARE(runs[0].toObject().value(QStringLiteral("tags")).toArray(),
+                 (QJsonArray{QStringLiteral("test/error"), QStringLiteral("train/loss")}));
+        QCOMPARE(raw.json.value(QStringLiteral("unknown")).toArray(), QJsonArray{unknown});
+
+        HttpRegistryClient reader = client(m_readToken);
+        RegistryClient& database = m_server->store();
+        const QStringList ids{both, unknown, lossOnly, empty};
+        const auto sameAsOneByOne = [&](const HistoriesQuery& query) -> QString {
+            for (RegistryClient* source : {static_cast<RegistryClient*>(&reader), &database}) {
+                QString why;
+                const auto read = source->histories(query, &why);
+                if (!read)
+                    return QStringLiteral("no histories: ") + why;
+                if (read->size() != 3 || read->at(0).record.id != both || read->at(1).record.id != lossOnly ||
+                    read->at(2).record.id != empty)
+                    return QStringLiteral("not the three known runs in the order asked");
+                for (const RunHistory& history : *read) {
+                    const auto tags = database.tags(history.record.id, &why);
+                    if (history.tags != *tags || history.record.memo != database.run(history.record.id, &why)->memo)
+                        return QStringLiteral("%1: another record or tags").arg(history.record.id);
+                    const QStringList shown = query.tags.value_or(*tags);
+                    if (QSet<QString>(history.scalars.keyBegin(), history.scalars.keyEnd()) !=
+                        QSet<QString>(shown.cbegin(), shown.cend()))
+                        return QStringLiteral("%1: other tags' points").arg(history.record.id);
+                    for (const QString& tag : shown) {
+                        const auto one = query.points > 0
+                                             ? reader.seriesPreview(history.record.id, tag, query.points, &why)
+                                             : database.series(history.record.id, tag, &why);
+                        const ScalarSeries& got = history.scalars.value(tag);
+                        if (!tags->contains(tag) ? !got.isEmpty()
+                                                 : got.steps != one->steps || got.values != one->values ||
+                                                       (query.points == 0 && got.wallTimes != one->wallTimes))
+                            return QStringLiteral("%1: other points of %2").arg(history.record.id, tag);
+                    }
+                    if (query.points > 0 && source == &database)
+                        break; // a database samples its previews otherwise: compared with the service's above
+                }
+            }
+            return QString();
+        };
+        QCOMPARE(sameAsOneByOne({ids, std::nullopt, 0}), QString()); // every tag, every point
+        QCOMPARE(sameAsOneByOne({ids, QStringList{QStringLiteral("test/error")}, 0}), QString());
+        QCOMPARE(sameAsOneByOne({ids, QStringList(), 0}), QString()); // only the records and their tags
+        HistoriesQuery previews{ids, QStringList{QStringLiteral("train/loss")}, 20};
+        const auto reduced = reader.histories(previews, &error);
+        QVERIFY2(reduced, qPrintable(error));
+        QVERIFY(reduced->at(0).scalars.value(QStringLiteral("train/loss")).size() <= 40);
+        QCOMPARE(reduced->at(0).scalars.value(QStringLiteral("train/loss")).steps.last(), 300);
+
+        // What it refuses, in one line each.
+        for (const auto& [query, says] : std::vector<std::pair<QString, QString>>{
+                 {QString(), QStringLiteral("give ids")},
+                 {QStringLiteral("ids=20190101_01_a,not-an-id"), QStringLiteral("histories: ")},
+                 {QStringLiteral("ids=%1&points=-1").arg(both), QStringLiteral("points")},
+                 {QStringLiteral("ids=%1&method=mean").arg(both), QStringLiteral("method must be lttb or minmax")},
+             }) {
+            const HttpResult refused = request("GET", QStringLiteral("/api/v1/histories?") + query, {}, m_readToken);
+            QCOMPARE(refused.status, 400);
+            QVERIFY2(refused.json.value(QStringLiteral("error")).toString().contains(says), refused.body.constData());
+        }
+        QCOMPARE(request("POST", QStringLiteral("/api/v1/histories"), "{}", m_writeToken).status, 405);
+    }
+
     // The series cache keeps to its budget of bytes, and made-up tags take nothing from it.
     void seriesCacheIsBoundedByBytes()
     {
@@ -1260,7 +1351,7 @@ private Q_SLOTS:
         QVERIFY2(client(m_writeToken).addScalars(id, points, &error), qPrintable(error));
         for (const QString& path :
              {QStringLiteral("/api/v1/runs/%1/series?tag=x&points=0"), QStringLiteral("/api/v1/runs/%1/history"),
-              QStringLiteral("/api/v1/runs/%1/scalars?tag=x")}) {
+              QStringLiteral("/api/v1/runs/%1/scalars?tag=x"), QStringLiteral("/api/v1/histories?ids=%1")}) {
             const HttpResult refused = request("GET", path.arg(id), {}, m_readToken);
             QCOMPARE(refused.status, 413);
             QVERIFY2(refused.json.value(QStringLiteral("error")).toString().contains(QStringLiteral("points=N")),

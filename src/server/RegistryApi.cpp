@@ -92,13 +92,16 @@ ApiReply RegistryApi::handle(const ApiRequest& request)
     }
     if (parts.size() == 3 && resource == QLatin1String("runs") && get)
         return listRuns(request.query);
+    if (parts.size() == 3 && resource == QLatin1String("histories") && get)
+        return histories(request.query);
     if (resource == QLatin1String("queue") && parts.size() <= 4)
         return queueRequest(request, parts.value(3));
     if (resource == QLatin1String("runs") && (parts.size() == 4 || parts.size() == 5))
         return runRequest(request, parts[3], parts.size() == 5 ? parts[4] : QString());
-    const bool known = parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("alerts") ||
-                                             resource == QLatin1String("reserve") ||
-                                             resource == QLatin1String("import") || resource == QLatin1String("runs"));
+    const bool known =
+        parts.size() == 3 && (resource == QLatin1String("info") || resource == QLatin1String("alerts") ||
+                              resource == QLatin1String("reserve") || resource == QLatin1String("import") ||
+                              resource == QLatin1String("runs") || resource == QLatin1String("histories"));
     return known
                ? ApiReply::error(
                      405, QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(request.method)))

@@ -143,9 +143,32 @@ private:
     };
     /// What a writer's read that failed answers (and its connection reopened next time, if it was lost).
     static ApiReply workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error);
-    /// `{<head>, "series": [...]}` of run `id`'s `tags`, written off the event loop, the series the cache
-    /// lacks loaded there (and handed to the cache afterwards); 413 past maxReplyPoints.
-    ApiReply pointsReply(QByteArray head, const QString& id, const QStringList& tags, Shaping shaping);
+    /// The tags a points request names (`tags=a,b`, `tag=NAME` repeatable), each once; none past the limit.
+    std::optional<QStringList> namedTags(const QUrlQuery& query, const char* what, ApiReply* refusal) const;
+    /// `points`, `method` and `after` of a points request.
+    std::optional<Shaping> shapingOf(const QUrlQuery& query, const char* what, ApiReply* refusal) const;
+    /// `GET /api/v1/histories?ids=A,B,…`: several runs' records, tags and points in one reply (what the
+    /// desktop reads for many runs at once over a slow link).
+    ApiReply histories(const QUrlQuery& query);
+    /// One run's part of a points reply: its head (`"run": …`), and each tag's series, the cache's when it
+    /// holds it.
+    struct WantedSeries
+    {
+        QString tag;
+        std::optional<ScalarSeries> cached;
+    };
+    struct RunPoints
+    {
+        QByteArray head;
+        QString id;
+        QVector<WantedSeries> wanted;
+        quint64 writesThen; ///< the cache's count of the run's writes when asked
+    };
+    std::optional<RunPoints> runPoints(QByteArray head, const QString& id, const QStringList& tags, ApiReply* refusal);
+    /// `open`, then `{<head>, "series": [...]}` of each run (comma-separated), then `close`, written off the
+    /// event loop, the series the cache lacks loaded there (and handed to the cache afterwards); 413 past
+    /// maxReplyPoints in all.
+    ApiReply pointsReply(QVector<RunPoints> runs, Shaping shaping, QByteArray open, QByteArray close);
 
     RegistryStore& m_store;
     WorkerStore m_workerStore;

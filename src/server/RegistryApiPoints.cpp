@@ -143,43 +143,119 @@ ApiReply RegistryApi::history(const QString& id)
     const auto tags = m_store.tags(id, &error);
     if (!tags)
         return storeFailure(m_store.lastFailure(), error);
-    return pointsReply(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), id, *tags, {});
+    ApiReply refusal;
+    auto points = runPoints(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)}}), id, *tags, &refusal);
+    return points ? pointsReply({std::move(*points)}, {}, {}, {}) : refusal;
 }
 
-ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
+std::optional<QStringList> RegistryApi::namedTags(const QUrlQuery& query, const char* what, ApiReply* refusal) const
 {
-    ApiReply reply;
     // `tags=a,b` for everyday names; `tag=NAME` (repeatable) for a name of any characters, commas included.
     QStringList tags = query.allQueryItemValues(QStringLiteral("tag"), QUrl::FullyDecoded);
     tags += query.queryItemValue(QStringLiteral("tags"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
-    if (tags.isEmpty())
-        return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…] or tag=TAG (repeatable)"));
     // A tag asked for twice is sent once: repeats must not multiply the reply.
     tags.removeDuplicates();
-    if (tags.size() > m_limits.maxTagsPerRequest)
-        return ApiReply::error(400,
-                               QStringLiteral("series: at most %1 tags per request").arg(m_limits.maxTagsPerRequest));
+    if (tags.size() > m_limits.maxTagsPerRequest) {
+        *refusal = ApiReply::error(
+            400,
+            QStringLiteral("%1: at most %2 tags per request").arg(QLatin1String(what)).arg(m_limits.maxTagsPerRequest));
+        return std::nullopt;
+    }
+    return tags;
+}
+
+std::optional<RegistryApi::Shaping> RegistryApi::shapingOf(const QUrlQuery& query, const char* what,
+                                                           ApiReply* refusal) const
+{
     Shaping shaping;
-    const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, &reply);
+    const auto points = intParameter(query, "points", 0, 0, m_limits.maxSeriesPoints, refusal);
     if (!points)
-        return reply;
+        return std::nullopt;
     shaping.points = *points;
     // `after=STEP`: only the points at later steps (a growing curve's new ones); `total` still counts all.
     if (query.hasQueryItem(QStringLiteral("after"))) {
         bool ok = false;
         shaping.after = query.queryItemValue(QStringLiteral("after"), QUrl::FullyDecoded).toLongLong(&ok);
-        if (!ok)
-            return ApiReply::error(400, QStringLiteral("series: after is a step (an integer)"));
+        if (!ok) {
+            *refusal =
+                ApiReply::error(400, QStringLiteral("%1: after is a step (an integer)").arg(QLatin1String(what)));
+            return std::nullopt;
+        }
     }
     const QString methodName = query.queryItemValue(QStringLiteral("method"), QUrl::FullyDecoded);
     const auto method = methodName.isEmpty() ? Downsampling::Method::Lttb : Downsampling::methodFromString(methodName);
-    if (!method)
-        return ApiReply::error(400, QStringLiteral("series: method must be lttb or minmax"));
+    if (!method) {
+        *refusal = ApiReply::error(400, QStringLiteral("%1: method must be lttb or minmax").arg(QLatin1String(what)));
+        return std::nullopt;
+    }
     shaping.method = *method;
+    return shaping;
+}
+
+ApiReply RegistryApi::series(const QString& id, const QUrlQuery& query)
+{
+    ApiReply refusal;
+    const auto tags = namedTags(query, "series", &refusal);
+    if (!tags)
+        return refusal;
+    if (tags->isEmpty())
+        return ApiReply::error(400, QStringLiteral("series: give tags=TAG[,TAG…] or tag=TAG (repeatable)"));
+    const auto shaping = shapingOf(query, "series", &refusal);
+    if (!shaping)
+        return refusal;
     QString error;
     if (!m_store.run(id, &error))
         return storeFailure(m_store.lastFailure(), error);
-    return pointsReply(members({{QStringLiteral("id"), id}}), id, tags, shaping);
+    auto points = runPoints(members({{QStringLiteral("id"), id}}), id, *tags, &refusal);
+    return points ? pointsReply({std::move(*points)}, *shaping, {}, {}) : refusal;
+}
+
+ApiReply RegistryApi::histories(const QUrlQuery& query)
+{
+    QStringList ids = query.queryItemValue(QStringLiteral("ids"), QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
+    ids.removeDuplicates();
+    if (ids.isEmpty())
+        return ApiReply::error(400, QStringLiteral("histories: give ids=ID[,ID…]"));
+    if (ids.size() > m_limits.maxRunsPerPage)
+        return ApiReply::error(400,
+                               QStringLiteral("histories: at most %1 runs per request").arg(m_limits.maxRunsPerPage));
+    QString error;
+    for (const QString& id : std::as_const(ids)) {
+        if (!ModelId::parse(id, &error))
+            return ApiReply::error(400, QStringLiteral("histories: ") + error);
+    }
+    ApiReply refusal;
+    // No `tags` at all: every tag's points; `tags=` (empty): none, only the records and their tags.
+    const bool everyTag = !query.hasQueryItem(QStringLiteral("tags")) && !query.hasQueryItem(QStringLiteral("tag"));
+    const auto asked = namedTags(query, "histories", &refusal);
+    if (!asked)
+        return refusal;
+    const auto shaping = shapingOf(query, "histories", &refusal);
+    if (!shaping)
+        return refusal;
+    QVector<RunPoints> runs;
+    QJsonArray unknown; // runs removed (or never made) since the asker listed them: named, not an error
+    for (const QString& id : std::as_const(ids)) {
+        const auto run = m_store.run(id, &error);
+        if (!run && m_store.lastFailure() == RegistryFailure::UnknownRun) {
+            unknown.append(id);
+            continue;
+        }
+        const auto tags = run ? m_store.tags(id, &error) : std::nullopt;
+        if (!tags)
+            return storeFailure(m_store.lastFailure(), error);
+        QStringList wanted = *tags; // only the asked-for tags the run has: a missing one is an empty series
+        if (!everyTag)
+            wanted.removeIf([&asked](const QString& tag) { return !asked->contains(tag); });
+        auto points = runPoints(members({{QStringLiteral("run"), RegistryWire::runToJson(*run)},
+                                         {QStringLiteral("tags"), QJsonArray::fromStringList(*tags)}}),
+                                id, wanted, &refusal);
+        if (!points)
+            return refusal;
+        runs.append(std::move(*points));
+    }
+    return pointsReply(std::move(runs), *shaping, "{\"runs\":[",
+                       "],\"unknown\":" + QJsonDocument(unknown).toJson(QJsonDocument::Compact) + '}');
 }
 
 ApiReply RegistryApi::workerFailure(const WorkerStore& workerStore, RegistryStore* store, const QString& error)
@@ -192,58 +268,74 @@ ApiReply RegistryApi::workerFailure(const WorkerStore& workerStore, RegistryStor
     return storeFailure(failure, error);
 }
 
-ApiReply RegistryApi::pointsReply(QByteArray head, const QString& id, const QStringList& tags, Shaping shaping)
+std::optional<RegistryApi::RunPoints> RegistryApi::runPoints(QByteArray head, const QString& id,
+                                                             const QStringList& tags, ApiReply* refusal)
 {
-    // Each tag's series when the cache holds it (shared, not copied), else loaded by the reply's writer.
-    struct WantedSeries
-    {
-        QString tag;
-        std::optional<ScalarSeries> cached;
-    };
-    QVector<WantedSeries> wanted;
+    RunPoints run{std::move(head), id, {}, m_cache.writes(id)};
     for (const QString& tag : tags) {
+        // The cache's series is shared, not copied; one it lacks is loaded by the reply's writer.
         const ScalarSeries* cached = m_cache.find(id, tag);
         if (!cached && !m_workerStore) { // loaded here, as there is no writer's connection to load it
             QString error;
             cached = m_cache.series(id, tag, &error);
-            if (!cached)
-                return storeFailure(m_store.lastFailure(), error);
-        }
-        wanted.append({tag, cached ? std::optional<ScalarSeries>(*cached) : std::nullopt});
-    }
-    ApiReply reply;
-    reply.later = [head = std::move(head), id, wanted = std::move(wanted), shaping, workerStore = m_workerStore,
-                   cache = &m_cache, writesThen = m_cache.writes(id), most = m_limits.maxReplyPoints] {
-        QVector<std::pair<QString, ScalarSeries>> loaded; // for the cache, on the event loop
-        QByteArray body = '{' + head + ",\"series\":[";
-        qint64 points = 0;
-        for (qsizetype i = 0; i < wanted.size(); ++i) {
-            ScalarSeries full;
-            if (wanted[i].cached) {
-                full = *wanted[i].cached;
-            } else {
-                RegistryStore* store = workerStore(false);
-                QString error;
-                std::optional<ScalarSeries> read = store ? store->series(id, wanted[i].tag, &error) : std::nullopt;
-                if (!read)
-                    return workerFailure(workerStore, store, error);
-                full = std::move(*read);
-                loaded.append({wanted[i].tag, full});
+            if (!cached) {
+                *refusal = storeFailure(m_store.lastFailure(), error);
+                return std::nullopt;
             }
-            const ScalarSeries wantedPart = shaping.after ? full.after(*shaping.after) : full;
-            const ScalarSeries shown =
-                shaping.points > 0 ? Downsampling::downsample(wantedPart, shaping.points, shaping.method) : wantedPart;
-            if ((points += shown.size()) > most)
-                return ApiReply::error(413, tooManyPoints(points, most));
-            if (i > 0)
-                body += ',';
-            body += RegistryWire::seriesJson(wanted[i].tag, full.size(), shown);
         }
-        body += "]}";
+        run.wanted.append({tag, cached ? std::optional<ScalarSeries>(*cached) : std::nullopt});
+    }
+    return run;
+}
+
+ApiReply RegistryApi::pointsReply(QVector<RunPoints> runs, Shaping shaping, QByteArray open, QByteArray close)
+{
+    ApiReply reply;
+    reply.later = [runs = std::move(runs), shaping, open = std::move(open), close = std::move(close),
+                   workerStore = m_workerStore, cache = &m_cache, most = m_limits.maxReplyPoints] {
+        struct Loaded // for the cache, on the event loop
+        {
+            QString id, tag;
+            ScalarSeries series;
+            quint64 writesThen;
+        };
+        QVector<Loaded> loaded;
+        QByteArray body = open;
+        qint64 points = 0;
+        for (qsizetype r = 0; r < runs.size(); ++r) {
+            const RunPoints& run = runs[r];
+            body += (r > 0 ? ",{" : "{") + run.head + ",\"series\":[";
+            for (qsizetype i = 0; i < run.wanted.size(); ++i) {
+                ScalarSeries full;
+                if (run.wanted[i].cached) {
+                    full = *run.wanted[i].cached;
+                } else {
+                    RegistryStore* store = workerStore(false);
+                    QString error;
+                    std::optional<ScalarSeries> read =
+                        store ? store->series(run.id, run.wanted[i].tag, &error) : std::nullopt;
+                    if (!read)
+                        return workerFailure(workerStore, store, error);
+                    full = std::move(*read);
+                    loaded.append({run.id, run.wanted[i].tag, full, run.writesThen});
+                }
+                const ScalarSeries wantedPart = shaping.after ? full.after(*shaping.after) : full;
+                const ScalarSeries shown = shaping.points > 0
+                                               ? Downsampling::downsample(wantedPart, shaping.points, shaping.method)
+                                               : wantedPart;
+                if ((points += shown.size()) > most)
+                    return ApiReply::error(413, tooManyPoints(points, most));
+                if (i > 0)
+                    body += ',';
+                body += RegistryWire::seriesJson(run.wanted[i].tag, full.size(), shown);
+            }
+            body += "]}";
+        }
+        body += close;
         ApiReply written{200, body, "application/json", {}, {}};
-        written.thenOnLoop = [cache, id, loaded = std::move(loaded), writesThen] {
-            for (const auto& [tag, series] : loaded)
-                cache->adopt(id, tag, series, writesThen);
+        written.thenOnLoop = [cache, loaded = std::move(loaded)] {
+            for (const Loaded& one : loaded)
+                cache->adopt(one.id, one.tag, one.series, one.writesThen);
         };
         return written;
     };

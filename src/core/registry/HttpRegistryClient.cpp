@@ -373,7 +373,79 @@ std::optional<RunHistory> HttpRegistryClient::history(const QString& id, QString
     auto scalars = seriesByTag(*reply, error);
     if (!scalars)
         return std::nullopt;
-    return RunHistory{std::move(*record), std::move(*scalars)};
+    QStringList tags = scalars->keys();
+    tags.sort();
+    return RunHistory{std::move(*record), std::move(*scalars), tags};
+}
+
+std::optional<QVector<RunHistory>> HttpRegistryClient::histories(const HistoriesQuery& query, QString* error)
+{
+    // As many runs a request as keep its line well under the service's header limit (64 KiB).
+    constexpr int kQueryChars = 8000;
+    QString shaping = QStringLiteral("points=%1&method=minmax").arg(query.points);
+    if (query.tags) {
+        shaping += query.tags->isEmpty() ? QStringLiteral("&tags=") : QString();
+        for (const QString& tag : *query.tags)
+            shaping += u'&' + tagParameter(tag);
+    }
+    QVector<RunHistory> all;
+    QStringList asked;
+    const auto read = [&] {
+        const auto reply = get(QStringLiteral("/api/v1/histories?ids=") +
+                                   QString::fromLatin1(QUrl::toPercentEncoding(asked.join(u','), ",")) + u'&' + shaping,
+                               error);
+        if (!reply)
+            return false;
+        for (const QJsonValue& one : reply->value(QStringLiteral("runs")).toArray()) {
+            auto history = historyFromJson(one.toObject(), query, error);
+            if (!history)
+                return false;
+            if (!asked.contains(history->record.id)) {
+                malformed(error, QStringLiteral("registry %1 sent run %2, which was not asked for")
+                                     .arg(location(), history->record.id));
+                return false;
+            }
+            all.append(std::move(*history));
+        }
+        asked.clear();
+        return true;
+    };
+    int chars = 0;
+    for (const QString& id : query.ids) {
+        if (!asked.isEmpty() && chars + id.size() + 1 > kQueryChars && !read())
+            return std::nullopt;
+        chars = asked.isEmpty() ? 0 : chars;
+        asked << id;
+        chars += id.size() + 1;
+    }
+    if (!asked.isEmpty() && !read())
+        return std::nullopt;
+    return all;
+}
+
+std::optional<RunHistory> HttpRegistryClient::historyFromJson(const QJsonObject& json, const HistoriesQuery& query,
+                                                              QString* error)
+{
+    auto record = understood(RegistryWire::runFromJson(json.value(QStringLiteral("run")).toObject(), error));
+    if (!record)
+        return std::nullopt;
+    RunHistory history{std::move(*record), {}, {}};
+    for (const QJsonValue& tag : json.value(QStringLiteral("tags")).toArray()) {
+        if (!tag.isString()) {
+            malformed(error, QStringLiteral("registry %1 sent a tag that is not text").arg(location()));
+            return std::nullopt;
+        }
+        history.tags << tag.toString();
+    }
+    auto scalars = seriesByTag(json, error);
+    if (!scalars)
+        return std::nullopt;
+    history.scalars = std::move(*scalars);
+    for (const QString& tag : query.tags.value_or(QStringList())) {
+        if (!history.scalars.contains(tag))
+            history.scalars.insert(tag, ScalarSeries()); // a tag the run lacks
+    }
+    return history;
 }
 
 std::optional<QHash<QString, ScalarSeries>> HttpRegistryClient::seriesByTag(const QJsonObject& reply, QString* error)

@@ -62,6 +62,7 @@ public:
     std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
                                             QString* error) override;
     std::optional<RunHistory> history(const QString& id, QString* error) override;
+    std::optional<QVector<RunHistory>> histories(const HistoriesQuery& query, QString* error) override;
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                       QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
@@ -101,6 +102,8 @@ private:
                                            QString* error);
     /// The `series` of a reply, by tag.
     std::optional<QHash<QString, ScalarSeries>> seriesByTag(const QJsonObject& reply, QString* error);
+    /// One run of a histories reply: its record, tags and series (an empty one for each asked-for tag it lacks).
+    std::optional<RunHistory> historyFromJson(const QJsonObject& json, const HistoriesQuery& query, QString* error);
     /// The objects of the array `key` of what a GET of `path` answers, each read by `decode`.
     template <typename T>
     std::optional<QVector<T>> listOf(const QString& path, const char* key,

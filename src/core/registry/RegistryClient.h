@@ -52,7 +52,18 @@ struct RunChanges
 struct RunHistory
 {
     RunRecord record;
-    QHash<QString, ScalarSeries> scalars; ///< every tag's points, by tag
+    QHash<QString, ScalarSeries> scalars; ///< every tag's points (or those asked for), by tag
+    QStringList tags;                     ///< every tag the run has, sorted (`scalars` may hold fewer)
+};
+
+/// What `RegistryClient::histories` reads of several runs at once.
+struct HistoriesQuery
+{
+    QStringList ids;
+    /// The tags whose points are read (a run without one gets an empty series of it); none at all: every
+    /// tag's; an empty list: no points, only the records and their tags.
+    std::optional<QStringList> tags;
+    int points = 0; ///< 0: every point; else about this many a series, by min/max buckets (a preview)
 };
 
 /// The model registry as its users see it, wherever it lives: the embedded SQLite store (`RegistryStore`)
@@ -152,12 +163,49 @@ public:
         auto scalars = seriesOfTags(id, *tags, error);
         if (!scalars)
             return std::nullopt;
-        return RunHistory{std::move(*record), std::move(*scalars)};
+        return RunHistory{std::move(*record), std::move(*scalars), *tags};
     }
     /// About `points` of them, quickly, for a first look while `series` reads the rest: a service reduces
     /// with min/max buckets, a local store samples evenly by step.
     virtual std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
                                                       QString* error) = 0;
+    /// Several runs' records, tags and points at once, in the order asked: from a service in one request
+    /// (a reader showing a hundred runs over a slow link paid a round trip a run). A run the registry does
+    /// not hold (removed since it was listed) is left out, not an error.
+    virtual std::optional<QVector<RunHistory>> histories(const HistoriesQuery& query, QString* error)
+    {
+        QVector<RunHistory> all;
+        for (const QString& id : query.ids) {
+            auto one = historyOf(id, query, error);
+            if (!one && lastFailure() != RegistryFailure::UnknownRun)
+                return std::nullopt;
+            if (one)
+                all.append(std::move(*one));
+        }
+        return all;
+    }
+
+private:
+    /// One run of `histories`, read call by call.
+    std::optional<RunHistory> historyOf(const QString& id, const HistoriesQuery& query, QString* error)
+    {
+        auto record = run(id, error);
+        if (!record)
+            return std::nullopt;
+        auto tags = this->tags(id, error);
+        if (!tags)
+            return std::nullopt;
+        RunHistory history{std::move(*record), {}, *tags};
+        for (const QString& tag : query.tags.value_or(*tags)) {
+            std::optional<ScalarSeries> points = ScalarSeries(); // a tag the run lacks: no points
+            if (tags->contains(tag))
+                points = query.points > 0 ? seriesPreview(id, tag, query.points, error) : series(id, tag, error);
+            if (!points)
+                return std::nullopt;
+            history.scalars.insert(tag, std::move(*points));
+        }
+        return history;
+    }
 };
 
 } // namespace jikken
