@@ -25,7 +25,6 @@
 namespace jikken {
 
 namespace {
-constexpr int kPreviewPoints = 512; // per run, while the reader reads every point
 // What people look at besides the test error, in the order they look: shown small beside the main chart.
 const QStringList kKeyTags{QStringLiteral("test/error"),    QStringLiteral("train/loss"),
                            QStringLiteral("test/loss"),     QStringLiteral("train/accuracy"),
@@ -40,7 +39,8 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
       m_grouping(new GroupingControls), m_smoothing(new SmoothingControl), m_log(new QCheckBox(tr("Log y"))),
       m_outliers(new QCheckBox(tr("Ignore outliers"))), m_reset(new QPushButton(tr("Reset"))), m_chart(new CurveChart),
       m_view(new PlotView(m_chart)), m_multiples(new SmallMultiples), m_readout(new QLabel),
-      m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this)), m_tip(new ReadoutTip(m_view->viewport()))
+      m_drawSoon(new QTimer(this)), m_reloadSoon(new QTimer(this)), m_askSoon(new QTimer(this)),
+      m_tip(new ReadoutTip(m_view->viewport()))
 {
     m_tag->setMinimumContentsLength(16);
     m_reset->setToolTip(tr("Show the whole curves (Esc, double or right click)"));
@@ -110,6 +110,8 @@ ChartPane::ChartPane(RegistryReader& reader, QWidget* parent)
     connect(m_drawSoon, &QTimer::timeout, this, &ChartPane::drawArrivals);
     m_reloadSoon->setSingleShot(true);
     connect(m_reloadSoon, &QTimer::timeout, this, &ChartPane::reload);
+    m_askSoon->setSingleShot(true);
+    connect(m_askSoon, &QTimer::timeout, this, &ChartPane::askGathered);
     applyTheme();
     showHint();
 }
@@ -191,51 +193,6 @@ XAxis ChartPane::xAxis() const
     return m_groups.isEmpty() || picked == XAxis::Step || picked == XAxis::Epoch ? picked : XAxis::Step;
 }
 
-void ChartPane::showRuns(const QStringList& ids)
-{
-    m_ids = ids;
-    // Keep only what is shown: the cache holds the selected runs, not every run ever clicked.
-    m_curves.removeIf([&ids](auto it) { return !ids.contains(it.key().first); });
-    // The curves of the tag shown now are asked for at once; the tag picker fills as each run's tags arrive.
-    m_tagsOf.clear();
-    if (ids.isEmpty()) {
-        showTags({}); // and redraws
-        return;
-    }
-    // With no tag picked yet (the first selection), the curves of the tag the picker will pick are asked
-    // for beside each run's tags, so that the first line comes with the first answers rather than after
-    // every run's tags; a run without that tag answers with no points.
-    const QString likely = m_tag->currentText().isEmpty() ? preferredTag() : QString();
-    for (const QString& id : ids) {
-        m_reader.ask(
-            this, RegistryReader::Kind::Quick,
-            [id](RegistryClient& registry, QString* error) { return registry.tags(id, error); },
-            [this, ids, id](const std::optional<QStringList>& tags, const QString& error) {
-                if (ids != m_ids)
-                    return; // the selection moved on
-                if (!tags)
-                    m_readout->setText(tr("The tags of %1 could not be read: %2").arg(id, error));
-                m_tagsOf.insert(id, tags.value_or(QStringList()));
-                QStringList all;
-                for (const QStringList& some : std::as_const(m_tagsOf)) {
-                    for (const QString& tag : some) {
-                        if (!all.contains(tag))
-                            all << tag;
-                    }
-                }
-                all.sort();
-                showTags(all);
-            });
-        if (!likely.isEmpty())
-            ensureCurve(id, likely);
-    }
-    fillColourBy();
-    showHint();
-    // Drawn when the selection has been shown: the table answers the click (or Ctrl+A) at once, and a
-    // hundred new lines come in an event of their own; clicks in a row redraw once.
-    m_reloadSoon->start();
-}
-
 void ChartPane::showTags(const QStringList& tags)
 {
     const QString current = m_tag->currentText();
@@ -259,111 +216,6 @@ QString ChartPane::preferredTag() const
     return m_wantedTag.isEmpty() ? QStringLiteral("test/error") : m_wantedTag;
 }
 
-void ChartPane::ensureCurve(const QString& id, const QString& tag)
-{
-    const CurveKey key{id, tag};
-    if (m_curves.contains(key) || m_pending.contains(key))
-        return;
-    // A preview first (quick requests go before long ones), every point when read.
-    m_reader.ask(
-        this, RegistryReader::Kind::Quick,
-        [id, tag](RegistryClient& registry, QString* error) {
-            return registry.seriesPreview(id, tag, kPreviewPoints, error);
-        },
-        [this, key](const std::optional<ScalarSeries>& preview, const QString&) {
-            if (preview && m_pending.contains(key) && !m_curves.contains(key))
-                curveRead(key.first, key.second, ChartCurve(*preview, false));
-        });
-    readCurve(id, tag);
-}
-
-void ChartPane::readDeferred(const QString& id, const QString& tag)
-{
-    if (m_readAgain.remove({id, tag}))
-        readTail(id, tag);
-}
-
-void ChartPane::readCurve(const QString& id, const QString& tag)
-{
-    const CurveKey key{id, tag};
-    if (m_pending.contains(key))
-        return;
-    m_pending.insert(key);
-    m_reader.ask(
-        this, RegistryReader::Kind::Long,
-        [id, tag](RegistryClient& registry, QString* error) { return registry.series(id, tag, error); },
-        [this, key](const std::optional<ScalarSeries>& series, const QString& error) {
-            m_pending.remove(key);
-            if (series)
-                curveRead(key.first, key.second, ChartCurve(*series, true));
-            else
-                m_readout->setText(tr("The points of %1 could not be read: %2").arg(key.first, error));
-            readDeferred(key.first, key.second);
-        });
-}
-
-void ChartPane::readTail(const QString& id, const QString& tag)
-{
-    const CurveKey key{id, tag};
-    if (m_pending.contains(key)) {
-        m_readAgain.insert(key); // what is being read may be older than the change that asks
-        return;
-    }
-    const ChartCurve* known = curve(id, tag);
-    if (!known || !known->isComplete() || known->isEmpty()) {
-        readCurve(id, tag);
-        return;
-    }
-    const qint64 last = known->step(known->size() - 1);
-    const int had = known->size();
-    m_pending.insert(key);
-    struct Tail
-    {
-        std::optional<ScalarSeries> points;
-        int total = 0;
-    };
-    m_reader.ask(
-        this, RegistryReader::Kind::Long,
-        [id, tag, last](RegistryClient& registry, QString* error) {
-            Tail tail;
-            tail.points = registry.seriesAfter(id, tag, last, &tail.total, error);
-            return tail;
-        },
-        [this, key, had](const Tail& tail, const QString& error) {
-            m_pending.remove(key);
-            const auto found = m_curves.find(key);
-            if (!tail.points) {
-                m_readout->setText(tr("The points of %1 could not be read: %2").arg(key.first, error));
-            } else if (found != m_curves.end()) {
-                if (found->size() != had || had + tail.points->size() != tail.total) {
-                    m_readAgain.remove(key);
-                    readCurve(key.first, key.second); // steps logged again (a resumed run): every point
-                    return;
-                }
-                found->append(*tail.points);
-                prepare(key.first, *found); // the run's steps per epoch may have changed with it
-                curveChanged(key.second);
-            }
-            readDeferred(key.first, key.second);
-        });
-}
-
-void ChartPane::prepare(const QString& id, ChartCurve& curve) const
-{
-    curve.setSmoothing(m_smoothing->weight());
-    const RunRecord* run = m_recordOf ? m_recordOf(id) : nullptr;
-    curve.setStepsPerEpoch(run ? run->stepsPerEpoch().value_or(1) : 1);
-}
-
-void ChartPane::curveRead(const QString& id, const QString& tag, ChartCurve curve)
-{
-    const CurveKey key{id, tag};
-    if (!m_ids.contains(id))
-        return; // no longer selected
-    prepare(id, m_curves[key] = std::move(curve));
-    curveChanged(tag);
-}
-
 void ChartPane::curveChanged(const QString& tag)
 {
     // Curves arriving together (a hundred runs selected) are drawn once, a moment after the first.
@@ -375,7 +227,7 @@ void ChartPane::curveChanged(const QString& tag)
 
 bool ChartPane::isDrawPending() const
 {
-    return m_drawSoon->isActive() || m_reloadSoon->isActive();
+    return m_drawSoon->isActive() || m_reloadSoon->isActive() || m_askSoon->isActive();
 }
 
 void ChartPane::drawArrivals()
@@ -402,8 +254,12 @@ void ChartPane::markStale(const QStringList& ids)
         // Shown: drop its other tags, read the shown ones again; the old curves stay until the new arrive.
         const QStringList shown = QStringList{m_tag->currentText()} + keyTags();
         m_curves.removeIf([&id, &shown](auto it) { return it.key().first == id && !shown.contains(it.key().second); });
-        for (const QString& tag : shown)
-            readTail(id, tag);
+        for (const QString& tag : shown) {
+            if (tag == m_tag->currentText())
+                readTail(id, tag);
+            else
+                previewCurve(id, tag, true); // a small chart's: its preview again
+        }
         // Its colour changed (set here or by another client): drawn again in it.
         if (const QLineSeries* line = m_lines.value(id); line && line->color() != colourOf(id))
             m_reloadSoon->start();
@@ -621,9 +477,9 @@ void ChartPane::refreshMultiples()
     for (const QString& tag : keyTags()) {
         SmallMultiples::Panel panel{tag, {}};
         for (const QString& id : std::as_const(m_ids)) {
-            // Small charts wait for the full read (no preview for them).
-            if (!m_curves.contains({id, tag}))
-                readCurve(id, tag);
+            // A small chart is a few hundred pixels wide: a preview (min/max buckets, no spike lost) is all it
+            // draws, and a hundred runs' every point would hold up the reads after it.
+            previewCurve(id, tag);
             const ChartCurve* shown = curve(id, tag);
             if (!shown)
                 continue;

@@ -8,6 +8,7 @@
 #include "registry/RunRecord.h"
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -93,7 +94,8 @@ public:
     /// In a crowded chart (more lines than the legend names, drawn as one band): the run whose line is
     /// nearest the pointer at `value` (in the axes' units), on screen; empty with no line at that x.
     QString nearestRun(QPointF value) const;
-    /// Whether a selection or curves have arrived that are not drawn yet (they are, a moment later).
+    /// Whether a selection or curves have arrived that are not drawn yet (they are, a moment later), or
+    /// curves are wanted that are not asked for yet.
     bool isDrawPending() const;
     /// How long after a curve arrives it is drawn, with those that arrive meanwhile.
     static constexpr int kArrivalsMs = 30;
@@ -133,10 +135,20 @@ private:
     /// Draws the key tags' small charts again from the curves (reading those not read yet).
     void refreshMultiples();
     int buckets() const;
-    /// Asks for the curve unless there is one: a preview, then every point.
+    /// Asks for the curve unless it is read whole or being read: a preview (unless one is there), then
+    /// every point.
     void ensureCurve(const QString& id, const QString& tag);
+    /// Asks for a preview of the curve unless there is a curve (`again`: even then) or it is being read:
+    /// what the small charts draw.
+    void previewCurve(const QString& id, const QString& tag, bool again = false);
     /// Asks for every point of the curve (again), unless a read of it is under way.
     void readCurve(const QString& id, const QString& tag);
+    /// Sends what was asked since the last pass of the event loop (`m_asks`), many runs a request.
+    void askGathered();
+    /// The runs' previews of `tags` (quick), and their tag lists for those of `tagsWanted`.
+    void askPreviews(const QStringList& batch, const QStringList& tags, const QSet<QString>& tagsWanted);
+    /// Every point of the runs' `tags`.
+    void askWholes(const QStringList& batch, const QStringList& tags);
     /// The curve changed: asks for the points after its last (every point, for a curve not read whole
     /// yet); when a read of it is under way, asks after it, as that read may be older than the change.
     void readTail(const QString& id, const QString& tag);
@@ -183,8 +195,17 @@ protected:
 private:
     RegistryReader& m_reader;
     QHash<CurveKey, ChartCurve> m_curves;
-    QSet<CurveKey> m_pending;             ///< every point (or the points after the last) asked for
-    QSet<CurveKey> m_readAgain;           ///< changed while a read was under way: read its tail after it
+    QSet<CurveKey> m_pending;    ///< every point (or the points after the last) asked for
+    QSet<CurveKey> m_readAgain;  ///< changed while a read was under way: read its tail after it
+    QSet<CurveKey> m_previewing; ///< only a preview asked for (a small chart's)
+    /// What was asked in this pass of the event loop, sent together (askGathered).
+    struct Asks
+    {
+        QSet<QString> tagsOf;                   ///< runs whose tag lists are wanted
+        QHash<QString, QSet<QString>> previews; ///< run -> tags whose previews are wanted
+        QHash<QString, QSet<QString>> wholes;   ///< run -> tags whose every point is wanted
+    };
+    Asks m_asks;
     QHash<QString, QStringList> m_tagsOf; ///< the shown runs' tags, as they arrive (fewer: still asked for)
     QString m_wantedTag;                  ///< the tag shown before the selection changed
     bool m_chartStale = false;            ///< a curve of the shown tag arrived
@@ -210,6 +231,7 @@ private:
     QLabel* m_readout;
     QTimer* m_drawSoon;   ///< draws the curves that arrived (drawArrivals)
     QTimer* m_reloadSoon; ///< draws a new selection's lines (reload)
+    QTimer* m_askSoon;    ///< sends the asks gathered (askGathered)
     ReadoutTip* m_tip;
 };
 

@@ -54,6 +54,12 @@ private:
     double m_weight = 0;
 };
 
+struct ViewerWindow::ModelRead
+{
+    std::optional<RunLibrary::ModelReading> reading;
+    QHash<QString, ChartCurve> curves; ///< of the tags shown, when every point was read
+};
+
 namespace viewerReading {
 
 /// What a pool thread read, and the curves of the tags shown that it made for the runs it found.

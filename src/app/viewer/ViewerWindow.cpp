@@ -265,17 +265,19 @@ void ViewerWindow::buildMenus()
 QStringList ViewerWindow::open(const QStringList& sources)
 {
     QStringList problems;
+    QStringList models; // read together
     for (const QString& source : sources) {
         QString error;
         if (QFileInfo::exists(source))
             readLogdir(m_library.follow(source));
         else if (m_reader && ModelId::parse(source))
-            readModel(source);
+            models << source;
         else if (!ModelId::parse(source))
             readCached(source);                   // a logdir read before, not there now
         else if (!m_library.open(source, &error)) // a model, from the cache
             problems << error;
     }
+    readModels(models);
     readRecords();
     if (!m_reading.isEmpty())
         statusBar()->showMessage(tr("Reading %1 models from %2…").arg(m_reading.size()).arg(m_reader->location()));

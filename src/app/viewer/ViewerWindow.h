@@ -113,8 +113,19 @@ private:
     void optionsChanged();
     void updateTables();
     QVector<const ViewerRun*> checkedRuns() const;
+    /// Asks the reader for these models, those not asked already: the ones not in memory many a request;
+    /// the others one by one, for the points that changed.
+    void readModels(const QStringList& ids);
     /// Asks the reader for model `id` (the points only when they changed), unless that is asked already.
     void readModel(const QString& id);
+    /// Asks for these models' records and every point, in one request: those `known` from the cache only
+    /// when their records say they changed since.
+    void readHistories(const QStringList& ids, const QHash<QString, RunLibrary::Known>& known);
+    /// What a reader's thread read of a model: the reading, and the curves of the tags shown made there.
+    struct ModelRead;
+    /// Shows what was read of model `id` (or that it could not be, saying `error`), and reads it again if
+    /// it changed meanwhile.
+    void modelRead(const QString& id, ModelRead read, const QString& error);
     /// Reads what `logdir` gained on a pool thread, unless it is being read already.
     void readLogdir(const RunLibrary::Logdir& logdir);
     /// Reads what the cache holds of a logdir that is not there, on a pool thread.

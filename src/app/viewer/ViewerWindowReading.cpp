@@ -19,10 +19,8 @@ void ViewerWindow::refresh()
 {
     for (const RunLibrary::Logdir& logdir : m_library.logdirs())
         readLogdir(logdir);
-    if (!m_modelsFollowed) {
-        for (const QString& id : m_library.models())
-            readModel(id); // what changed of them arrives later
-    }
+    if (!m_modelsFollowed)
+        readModels(m_library.models()); // what changed of them arrives later
 }
 
 void ViewerWindow::readLogdir(const RunLibrary::Logdir& logdir)
@@ -116,14 +114,85 @@ void ViewerWindow::check(const QString& key)
 
 void ViewerWindow::modelsChanged(const QStringList& ids)
 {
+    QStringList read;
     for (const QString& id : ids) {
         if (!m_library.models().contains(id))
             continue;
         if (m_reading.contains(id))
             m_readAgain.insert(id);
         else
-            readModel(id);
+            read << id;
     }
+    readModels(read);
+}
+
+void ViewerWindow::readModels(const QStringList& ids)
+{
+    if (!m_reader)
+        return;
+    QHash<QString, RunLibrary::Known> whole; // nothing of them in memory: read many a request
+    QStringList order;
+    for (const QString& id : ids) {
+        if (m_reading.contains(id))
+            continue;
+        const RunLibrary::Known known = m_library.known(id);
+        if (!known.stamp.isEmpty() && !known.tags.isEmpty()) {
+            readModel(id); // shown already: the points after those it has
+            continue;
+        }
+        whole.insert(id, known);
+        order << id;
+        m_reading.insert(id);
+    }
+    for (const QStringList& batch : RegistryReader::batches(order)) {
+        QHash<QString, RunLibrary::Known> known;
+        for (const QString& id : batch)
+            known.insert(id, whole.value(id));
+        readHistories(batch, known);
+    }
+}
+
+void ViewerWindow::readHistories(const QStringList& ids, const QHash<QString, RunLibrary::Known>& known)
+{
+    m_reader->ask(
+        this, RegistryReader::Kind::Long,
+        [ids, known, shown = m_shownCurves](RegistryClient& registry, QString* error) {
+            QHash<QString, ModelRead> reads;
+            // Those the cache holds from an earlier session: their records first, and only the runs that
+            // changed since read whole.
+            QStringList cached, whole;
+            for (const QString& id : ids)
+                (known.value(id).stamp.isEmpty() ? whole : cached) << id;
+            if (!cached.isEmpty()) {
+                auto records = registry.histories({cached, QStringList(), 0}, error);
+                if (!records)
+                    return reads;
+                for (RunHistory& record : *records) {
+                    const QString id = record.record.id;
+                    if (RunLibrary::isUnchanged(record.record, known.value(id)))
+                        reads.insert(id, {RunLibrary::ModelReading{std::move(record.record), std::nullopt, {}}, {}});
+                    else
+                        whole << id;
+                }
+            }
+            auto histories =
+                whole.isEmpty() ? QVector<RunHistory>() : registry.histories({whole, std::nullopt, 0}, error);
+            if (!histories)
+                return reads;
+            for (RunHistory& history : *histories) {
+                ModelRead read{RunLibrary::fromHistory(registry, std::move(history)), {}};
+                read.curves = shown->of(*read.reading->run);
+                reads.insert(read.reading->record.id, std::move(read));
+            }
+            return reads;
+        },
+        [this, ids](QHash<QString, ModelRead> reads, const QString& error) {
+            for (const QString& id : ids) {
+                const auto read = reads.find(id);
+                modelRead(id, read == reads.end() ? ModelRead{} : std::move(*read),
+                          error.isEmpty() ? tr("the registry holds no run %1").arg(id) : error);
+            }
+        });
 }
 
 void ViewerWindow::readModel(const QString& id)
@@ -131,40 +200,38 @@ void ViewerWindow::readModel(const QString& id)
     if (!m_reader || m_reading.contains(id))
         return;
     m_reading.insert(id);
-    struct Read
-    {
-        std::optional<RunLibrary::ModelReading> reading;
-        QHash<QString, ChartCurve> curves; ///< of the tags shown, when every point was read
-    };
     m_reader->ask(
         this, RegistryReader::Kind::Long,
         [id, known = m_library.known(id), shown = m_shownCurves](RegistryClient& registry, QString* error) {
-            Read read{RunLibrary::readModel(registry, id, known, error), {}};
+            ModelRead read{RunLibrary::readModel(registry, id, known, error), {}};
             if (read.reading && read.reading->run && read.reading->tails.isEmpty())
                 read.curves = shown->of(*read.reading->run);
             return read;
         },
-        [this, id](Read read, const QString& error) {
-            m_reading.remove(id);
-            const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
-            std::optional<RunLibrary::ModelReading>& reading = read.reading;
-            const bool newPoints = reading && reading->run;
-            QString problem;
-            const bool shown = reading ? m_library.takeModel(id, std::move(*reading), &problem)
-                                       : m_library.modelUnavailable(id, error, &problem);
-            if (!reading || !shown)
-                statusBar()->showMessage(shown ? tr("%1: %2").arg(id, error) : problem, 15000);
-            else if (m_reading.isEmpty())
-                statusBar()->clearMessage();
-            if (shown && (newPoints || !wasShown)) {
-                runsChanged({id});
-                m_curves.take(id, read.curves);
-            } else if (shown) {
-                updateTables(); // the record (memo, status) may have moved
-            }
-            if (m_readAgain.remove(id))
-                readModel(id); // from what this read brought: only the points after it
-        });
+        [this, id](ModelRead read, const QString& error) { modelRead(id, std::move(read), error); });
+}
+
+void ViewerWindow::modelRead(const QString& id, ModelRead read, const QString& error)
+{
+    m_reading.remove(id);
+    const bool wasShown = m_library.run(id) && !m_library.isOffline(id);
+    std::optional<RunLibrary::ModelReading>& reading = read.reading;
+    const bool newPoints = reading && reading->run;
+    QString problem;
+    const bool shown = reading ? m_library.takeModel(id, std::move(*reading), &problem)
+                               : m_library.modelUnavailable(id, error, &problem);
+    if (!reading || !shown)
+        statusBar()->showMessage(shown ? tr("%1: %2").arg(id, error) : problem, 15000);
+    else if (m_reading.isEmpty())
+        statusBar()->clearMessage();
+    if (shown && (newPoints || !wasShown)) {
+        runsChanged({id});
+        m_curves.take(id, read.curves);
+    } else if (shown) {
+        updateTables(); // the record (memo, status) may have moved
+    }
+    if (m_readAgain.remove(id))
+        readModel(id); // from what this read brought: only the points after it
 }
 
 void ViewerWindow::readRecords()

@@ -203,11 +203,16 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readHistory(RegistryClient& 
     auto history = registry.history(id, error);
     if (!history)
         return std::nullopt;
-    ViewerRun run = modelRun(registry, id);
-    run.record = history->record;
-    for (auto it = history->scalars.begin(); it != history->scalars.end(); ++it)
+    return fromHistory(registry, std::move(*history));
+}
+
+RunLibrary::ModelReading RunLibrary::fromHistory(const RegistryClient& registry, RunHistory history)
+{
+    ViewerRun run = modelRun(registry, history.record.id);
+    run.record = history.record;
+    for (auto it = history.scalars.begin(); it != history.scalars.end(); ++it)
         run.scalars.insert(it.key(), std::move(it.value()));
-    return ModelReading{std::move(history->record), std::move(run), {}};
+    return ModelReading{std::move(history.record), std::move(run), {}};
 }
 
 std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& registry, const QString& id,
@@ -219,7 +224,7 @@ std::optional<RunLibrary::ModelReading> RunLibrary::readModel(RegistryClient& re
     if (!record)
         return std::nullopt;
     ModelReading reading{std::move(*record), std::nullopt, {}};
-    if (stampOf(reading.record) == known.stamp)
+    if (isUnchanged(reading.record, known))
         return reading; // unchanged since it was read (or cached): only the record may differ
     if (known.tags.isEmpty())
         return readHistory(registry, id, error); // cached in an earlier session and changed since

@@ -15,6 +15,7 @@
 namespace jikken {
 
 class RegistryClient;
+struct RunHistory;
 
 /// Everything the plot viewer has open: TensorBoard logdirs (followed as they grow) and registry models,
 /// each run also kept in the on-disk cache so it opens again with no network. Runs named by a model ID
@@ -120,6 +121,10 @@ public:
     /// to a service). Nothing, with `error`, when the registry cannot give it.
     static std::optional<ModelReading> readModel(RegistryClient& registry, const QString& id, const Known& known,
                                                  QString* error);
+    /// Whether `record` says its run has gained no points since it was read as `known` says.
+    static bool isUnchanged(const RunRecord& record, const Known& known) { return stampOf(record) == known.stamp; }
+    /// A model read whole with others (`RegistryClient::histories`) as `readModel` reads one never read.
+    static ModelReading fromHistory(const RegistryClient& registry, RunHistory history);
     /// What is known of model `id`: what `readModel` is given.
     Known known(const QString& id) const;
     /// Adds model `id` to the library as `readModel` read it; false with `error` when the reading says the
