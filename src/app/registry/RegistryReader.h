@@ -47,8 +47,8 @@ public:
     ~RegistryReader() override;
 
     /// How many lanes suit the registry: 6 for a service, 1 for a database here. Over a link of 300 ms
-    /// (bench_gui_stall), 6 read the viewer's 100 runs in 38 s where 4 took 47 s; 8 took 27 s, but their
-    /// answers arriving together held the window's thread past 50 ms in some runs.
+    /// (bench_gui_stall), when each run was a request of its own, 6 read the viewer's 100 runs in 38 s where
+    /// 4 took 47 s; 8 took 27 s, but their answers arriving together held the window's thread past 50 ms.
     static int lanesFor(const ClientConfig& config) { return config.isService() ? 6 : 1; }
 
     /// Runs read in one request (`RegistryClient::histories`) when many are wanted at once: a hundred are
