@@ -12,6 +12,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTimeZone>
+#include <QTimer>
 #include <QtTest>
 
 #include <array>
@@ -372,6 +373,63 @@ private Q_SLOTS:
         // A short series comes back whole; a missing tag is empty, not an error.
         QCOMPARE(store.seriesPreview(id, QStringLiteral("train/loss"), 20000, &error)->size(), 10000);
         QVERIFY(store.series(id, QStringLiteral("nope"), &error)->isEmpty());
+
+        // A growing curve's tail: the points after a step (one between two logged steps, one logged, the
+        // last), and how many there are in all.
+        for (const qint64 step : {qint64(-1), qint64(7 + 3 * 500), qint64(7 + 3 * 9000 + 1), qint64(3 * 9999 + 7)}) {
+            int total = -1;
+            const auto tail = store.seriesAfter(id, QStringLiteral("train/loss"), step, &total, &error);
+            QVERIFY2(tail, qPrintable(error));
+            QCOMPARE(total, 10000);
+            const ScalarSeries expected = series->after(step);
+            QCOMPARE(tail->steps, expected.steps);
+            QCOMPARE(tail->wallTimes, expected.wallTimes);
+            for (int i = 0; i < tail->size(); ++i)
+                QVERIFY(tail->values[i] == expected.values[i] ||
+                        (std::isnan(tail->values[i]) && std::isnan(expected.values[i])));
+        }
+        int none = -1;
+        QVERIFY(store.seriesAfter(id, QStringLiteral("nope"), 0, &none, &error)->isEmpty());
+        QCOMPARE(none, 0);
+    }
+
+    // A SQLite file's change feed: a first look learns where it is; a wait ends as soon as another connection
+    // commits (a reset: which runs changed is not known), or after its time with nothing changed. PostgreSQL
+    // has none (it is polled).
+    void aSqliteFileHasAChangeFeed()
+    {
+        const QString path = dbPath("feed.sqlite");
+        RegistryStore watcher, writer;
+        QString error;
+        QVERIFY2(watcher.open(path, &error), qPrintable(error));
+        QVERIFY2(writer.open(path, &error), qPrintable(error));
+        const QString id = writer.reserve(QStringLiteral("feed"), &error)->toString();
+        const auto first = watcher.changes({}, std::nullopt, 0, &error);
+        if (testing::RegistryBackend::isPostgresql()) {
+            QVERIFY(!first);
+            QCOMPARE(watcher.lastFailure(), RegistryFailure::Refused);
+            return;
+        }
+        QVERIFY2(first, qPrintable(error));
+        QVERIFY(!first->reset);
+        QElapsedTimer clock;
+        clock.start();
+        const auto quiet = watcher.changes(first->feed, first->revision, 600, &error);
+        QVERIFY2(quiet, qPrintable(error));
+        QVERIFY(clock.elapsed() >= 550);
+        QCOMPARE(quiet->revision, first->revision);
+        QVERIFY(!quiet->reset);
+
+        QTimer::singleShot(300, [&] { QVERIFY(writer.setMemo(id, QStringLiteral("written elsewhere"), &error)); });
+        clock.restart();
+        const auto changed = watcher.changes(first->feed, first->revision, 20000, &error);
+        QVERIFY2(changed, qPrintable(error));
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(changed->reset);
+        QVERIFY(changed->revision > first->revision);
+        // A revision behind the feed's, or another feed's: a reset at once.
+        QVERIFY(watcher.changes(first->feed, first->revision, 20000, &error)->reset);
+        QVERIFY(watcher.changes(QStringLiteral("another"), changed->revision, 20000, &error)->reset);
     }
 
     // Appends of a few points, a rewrite across several thousand, points filling gaps and a step far ahead:

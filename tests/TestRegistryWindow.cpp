@@ -1535,7 +1535,7 @@ private Q_SLOTS:
     }
 
     // On a service the window follows the change feed instead of polling: a memo written by someone else
-    // shows without a poll (the window polls no more), and a database here, which has no feed, is polled.
+    // shows without a poll (the window polls no more); a SQLite file here is followed too.
     void followsTheServicesChangeFeed()
     {
         ServiceThread service(m_path);
@@ -1581,19 +1581,24 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(viewer), 1, 5000);
         viewer->close();
 
+        // A SQLite file here has a feed of its own: SQLite's count of the commits of other connections (the
+        // service's, another process's). A memo written elsewhere shows, and the viewer's runs follow.
         RegistryWindow local(connectorTo(m_path), m_path);
         settle(local);
-        QTest::qWait(200);
-        QVERIFY(!local.followsChanges());
-        // A viewer over a database here polls its runs.
+        QTRY_VERIFY_WITH_TIMEOUT(local.followsChanges(), 5000);
+        QVERIFY2(other.setMemo(m_ids[1], QStringLiteral("seen in the file"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            local.table()->model()->index(rowOf(local.table(), m_ids[1]), RegistryTableModel::Memo).data().toString(),
+            QStringLiteral("seen in the file"), 5000);
+        QVERIFY(local.followsChanges()); // through the feed: nothing polled meanwhile
         local.show();
-        ViewerWindow* polling = openInViewer(local, {m_ids[1]});
-        QVERIFY(polling && polling != viewer);
-        QVERIFY(!polling->modelsFollowed());
-        QCOMPARE(pointsInViewer(polling), 1);
+        ViewerWindow* following = openInViewer(local, {m_ids[1]});
+        QVERIFY(following && following != viewer);
+        QVERIFY(following->modelsFollowed());
+        QCOMPARE(pointsInViewer(following), 1);
         QVERIFY2(report(2), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(polling), 2, 5000);
-        polling->close();
+        QTRY_COMPARE_WITH_TIMEOUT(pointsInViewer(following), 2, 5000);
+        following->close();
     }
 
     // The chart marks what its lines cannot show: a cross and "NaN" where a run's curve stopped being

@@ -50,14 +50,25 @@ std::optional<ScalarSeries> readQuery(QSqlQuery& query, QString* error)
     return result;
 }
 
-std::optional<ScalarSeries> readAllSqlite(sqlite3* connection, qint64 seriesId, QString* error)
+const QString kPointsAfter =
+    QStringLiteral("SELECT step, wall_time, value FROM points WHERE series_id = ? AND step > ? ORDER BY step");
+// A growing curve's tail costs the tail, and the count of the points before it a walk of the index (no row
+// is read), where reading the whole series to slice its tail cost every row.
+const QString kPointCount = QStringLiteral("SELECT count(*) FROM points WHERE series_id = ?");
+
+/// `sql`'s rows as points, its parameters bound to `seriesId` and then `after` (when given).
+std::optional<ScalarSeries> readSqlite(sqlite3* connection, const QString& sql, qint64 seriesId,
+                                       std::optional<qint64> after, QString* error)
 {
-    const QByteArray sql = kAllPoints.toUtf8();
+    const QByteArray text = sql.toUtf8();
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(connection, sql.constData(), static_cast<int>(sql.size()), &statement, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(connection, text.constData(), static_cast<int>(text.size()), &statement, nullptr) !=
+        SQLITE_OK)
         return fail(error, QString::fromUtf8(sqlite3_errmsg(connection)));
     const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(statement, sqlite3_finalize);
     sqlite3_bind_int64(statement, 1, seriesId);
+    if (after)
+        sqlite3_bind_int64(statement, 2, *after);
     ScalarSeries result;
     int status;
     while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
@@ -79,7 +90,26 @@ std::optional<ScalarSeries> readAll(QSqlDatabase& db, qint64 seriesId, QString* 
     sqlite3* connection = sqliteHandle(db);
     if (!connection)
         return fail(error, QStringLiteral("no SQLite handle"));
-    return readAllSqlite(connection, seriesId, error);
+    return readSqlite(connection, kAllPoints, seriesId, std::nullopt, error);
+}
+
+std::optional<ScalarSeries> readAfter(QSqlDatabase& db, qint64 seriesId, qint64 step, int* total, QString* error)
+{
+    sqlite3* connection = PointBlocks::applies(db) ? nullptr : sqliteHandle(db);
+    if (!connection) { // PostgreSQL's blocks, read whole (a service in front of it answers from its cache)
+        auto whole = readAll(db, seriesId, error);
+        if (!whole)
+            return std::nullopt;
+        *total = whole->size();
+        return whole->after(step);
+    }
+    QSqlQuery count(db);
+    count.prepare(kPointCount);
+    count.addBindValue(seriesId);
+    if (!count.exec() || !count.next())
+        return fail(error, count.lastError().text());
+    *total = count.value(0).toInt();
+    return readSqlite(connection, kPointsAfter, seriesId, step, error);
 }
 
 std::optional<ScalarSeries> sample(QSqlDatabase& db, qint64 seriesId, int points, QString* error)

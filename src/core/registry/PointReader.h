@@ -13,6 +13,9 @@ namespace jikken::PointReader {
 /// per-row QVariants cost), PostgreSQL as binary blocks (PointBlocks).
 std::optional<ScalarSeries> readAll(QSqlDatabase& db, qint64 seriesId, QString* error);
 
+/// The points at steps after `step`, and in `total` how many the series holds (a growing curve's tail).
+std::optional<ScalarSeries> readAfter(QSqlDatabase& db, qint64 seriesId, qint64 step, int* total, QString* error);
+
 /// About `points` points spread evenly over the series' steps, for a first look at a long series: one
 /// index seek per point, so it costs the same for a thousand points as for a million. A sample, not an
 /// envelope: a spike between two samples shows once the whole series is read.

@@ -118,8 +118,8 @@ public:
     /// The run's scalar tags, sorted.
     virtual std::optional<QStringList> tags(const QString& id, QString* error) = 0;
     /// Waits up to `waitMs` for runs to change after revision `since` of `feed` (none: from now on) and
-    /// says which did, as soon as one does (a long poll). A registry without a change feed (a database
-    /// here, which other processes write behind its back) refuses: its readers look again now and then.
+    /// says which did, as soon as one does (a long poll). A registry without a change feed (a PostgreSQL
+    /// database, which other processes write behind its back) refuses: its readers look again now and then.
     virtual std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                               QString* error) = 0;
     /// One tag's points as columns, by step (empty when the run has no such tag): what charts read.

@@ -275,13 +275,6 @@ QDate RegistryStore::today() const
     return m_clock().toTimeZone(QTimeZone(timeZoneId())).date();
 }
 
-std::optional<RunChanges> RegistryStore::changes(const QString&, std::optional<qint64>, int, QString* error)
-{
-    fail(error, RegistryFailure::Refused,
-         QStringLiteral("%1 has no change feed (a database is written by other processes too)").arg(location()));
-    return std::nullopt;
-}
-
 RegistryStore::Applied RegistryStore::applyJournalReport(const QString& id, qint64 sequence,
                                                          const std::function<bool(QString*)>& apply, QString* error)
 {

@@ -56,6 +56,10 @@ public:
     /// Today in the registry's time zone.
     QDate today() const;
     std::optional<QDate> today(QString*) override { return today(); }
+    /// On SQLite, a feed of whether the file changed: what other connections (another process, another
+    /// thread's store) committed, as SQLite counts it (`PRAGMA data_version`), checked four times a second
+    /// while waiting; every change is a reset (read everything), as which runs changed is not known. This
+    /// store's own writes are its caller's to know. PostgreSQL refuses (it is polled).
     std::optional<RunChanges> changes(const QString& feed, std::optional<qint64> since, int waitMs,
                                       QString* error) override;
     RegistryFailure lastFailure() const override { return m_failure; }
@@ -101,6 +105,8 @@ public:
 
     std::optional<QStringList> tags(const QString& id, QString* error) override;
     std::optional<ScalarSeries> series(const QString& id, const QString& tag, QString* error) override;
+    std::optional<ScalarSeries> seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
+                                            QString* error) override;
     std::optional<ScalarSeries> seriesPreview(const QString& id, const QString& tag, int points,
                                               QString* error) override;
 
@@ -153,6 +159,13 @@ private:
     mutable QByteArray m_timeZone;
     mutable QElapsedTimer m_timeZoneAge;
     mutable RegistryFailure m_failure = RegistryFailure::None;
+    /// The change feed (SQLite): its name, its revision, and the data_version it last saw.
+    QString m_feed;
+    qint64 m_feedRevision = 0;
+    std::optional<qint64> m_dataVersion;
+    /// Whether the file changed since the feed last looked (another connection committed); nothing, with
+    /// `error`, when the database cannot say.
+    std::optional<bool> fileChanged(QString* error);
 };
 
 } // namespace jikken

@@ -111,6 +111,18 @@ std::optional<ScalarSeries> RegistryStore::series(const QString& id, const QStri
     return PointReader::readAll(db, *key, error);
 }
 
+std::optional<ScalarSeries> RegistryStore::seriesAfter(const QString& id, const QString& tag, qint64 step, int* total,
+                                                       QString* error)
+{
+    const auto key = seriesId(id, tag, error);
+    if (!key || *key < 0) {
+        *total = 0;
+        return key ? std::optional(ScalarSeries()) : std::nullopt;
+    }
+    QSqlDatabase db = database();
+    return PointReader::readAfter(db, *key, step, total, error);
+}
+
 std::optional<ScalarSeries> RegistryStore::seriesPreview(const QString& id, const QString& tag, int points,
                                                          QString* error)
 {
