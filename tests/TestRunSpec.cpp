@@ -1,3 +1,4 @@
+#include "spec/Device.h"
 #include "spec/RunSpec.h"
 
 #include <QJsonDocument>
@@ -11,6 +12,33 @@ class TestRunSpec : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A device is parsed in one place: what a spec, --device and a run's record name.
+    void devicesAreParsedOnce()
+    {
+        using Kind = jikken::Device::Kind;
+        for (const auto& [text, kind, index] : std::vector<std::tuple<QString, Kind, std::optional<int>>>{
+                 {QStringLiteral("auto"), Kind::Auto, std::nullopt},
+                 {QStringLiteral("cpu"), Kind::Cpu, std::nullopt},
+                 {QStringLiteral("cuda"), Kind::Cuda, std::nullopt},
+                 {QStringLiteral("cuda:0"), Kind::Cuda, 0},
+                 {QStringLiteral("cuda:12"), Kind::Cuda, 12}}) {
+            const auto device = jikken::Device::parse(text);
+            QVERIFY2(device, qPrintable(text));
+            QCOMPARE(device->kind, kind);
+            QCOMPARE(device->index, index);
+            QCOMPARE(device->toString(), text);
+            QCOMPARE(device->isCuda(), kind == Kind::Cuda);
+        }
+        QCOMPARE(jikken::Device::parse(QStringLiteral("cuda"))->cudaIndex(), 0);
+        for (const QString& wrong : {QString(), QStringLiteral("cuda:"), QStringLiteral("cuda:-1"),
+                                     QStringLiteral("cuda:+1"), QStringLiteral("cuda: 1"), QStringLiteral("CUDA"),
+                                     QStringLiteral("gpu"), QStringLiteral("cuda:1x"), QStringLiteral("mps")}) {
+            QString error;
+            QVERIFY2(!jikken::Device::parse(wrong, &error), qPrintable(wrong));
+            QVERIFY2(error.contains(QStringLiteral("auto, cpu, cuda, cuda:N")), qPrintable(error));
+        }
+    }
+
     void defaultsAreComplete()
     {
         const QJsonObject json = RunSpec().toJson();

@@ -1,5 +1,7 @@
 #include "HostGpuModel.h"
 
+#include "spec/Device.h"
+
 #include <QColor>
 
 namespace jikken {
@@ -23,8 +25,9 @@ void HostGpuModel::setRuns(const QVector<RunRecord>& runs)
 {
     m_runByGpu.clear();
     for (const RunRecord& run : runs) {
-        if (run.status == RunStatus::Running && run.device.startsWith(QLatin1String("cuda:")))
-            m_runByGpu.insert(run.host + u'/' + run.device, run.id);
+        const auto device = Device::parse(run.device);
+        if (run.status == RunStatus::Running && device && device->index)
+            m_runByGpu.insert(run.host + u'/' + device->toString(), run.id);
     }
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));

@@ -1,5 +1,7 @@
 #include "SystemMetrics.h"
 
+#include "spec/Device.h"
+
 #include <QDir>
 #include <QFile>
 #include <QHash>
@@ -225,8 +227,8 @@ SystemMetrics::SystemMetrics(const QString& device, qint64 rootPid) : m_rootPid(
 {
     m_cpuSeconds = usage().cpuSeconds;
     m_sinceSample.start();
-    if (device.startsWith(QLatin1String("cuda")))
-        m_gpu = Gpu::open(physicalGpu(device.section(u':', 1).toInt()));
+    if (const auto parsed = Device::parse(device); parsed && parsed->isCuda())
+        m_gpu = Gpu::open(physicalGpu(parsed->cudaIndex()));
 }
 
 SystemMetrics::~SystemMetrics() = default;

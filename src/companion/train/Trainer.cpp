@@ -12,6 +12,7 @@
 #include "ResumeCheckpoint.h"
 #include "data/DatasetLoader.h"
 #include "data/Subsampling.h"
+#include "spec/Device.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -475,11 +476,12 @@ Trainer::~Trainer() = default;
 
 QString Trainer::deviceProblem(const QString& device)
 {
-    if (!device.startsWith(QLatin1String("cuda")))
+    const auto parsed = Device::parse(device);
+    if (!parsed || !parsed->isCuda())
         return {};
     if (!torch::cuda::is_available())
         return QStringLiteral("device %1 requested, but this libtorch has no usable CUDA").arg(device);
-    const int index = device.contains(u':') ? device.section(u':', 1).toInt() : 0;
+    const int index = parsed->cudaIndex();
     const auto count = static_cast<int>(torch::cuda::device_count());
     if (index >= count)
         return QStringLiteral("device %1 requested, but this machine has %2 CUDA devices").arg(device).arg(count);
@@ -488,8 +490,9 @@ QString Trainer::deviceProblem(const QString& device)
 
 QString Trainer::computeProblem(const RunSpec& spec)
 {
-    const bool cuda = spec.device.startsWith(QLatin1String("cuda")) ||
-                      (spec.device == QLatin1String("auto") && torch::cuda::is_available());
+    const auto device = Device::parse(spec.device);
+    const bool cuda =
+        device && (device->isCuda() || (device->kind == Device::Kind::Auto && torch::cuda::is_available()));
     const bool fp16 = spec.precision == QLatin1String("fp16");
     if (fp16 && !cuda)
         return QStringLiteral("precision fp16 needs a CUDA device (float16 autocast runs on CUDA; on the CPU "

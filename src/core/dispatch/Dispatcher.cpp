@@ -6,6 +6,7 @@
 #include "ShellQuote.h"
 #include "registry/DatabaseUrl.h"
 #include "registry/RegistryClient.h"
+#include "spec/Device.h"
 
 #include <QDeadlineTimer>
 #include <QFileInfo>
@@ -96,8 +97,8 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
         if (run.host != host.alias)
             continue;
         ++runsOnHost;
-        if (run.device.startsWith(QLatin1String("cuda:")))
-            used << run.device.mid(5);
+        if (const auto device = Device::parse(run.device); device && device->index)
+            used << QString::number(*device->index);
     }
     const QVector<HostGpus> probed = GpuProbe::probe({host}, 30000);
     const HostGpus& found = probed.first();

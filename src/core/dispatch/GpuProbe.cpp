@@ -1,6 +1,7 @@
 #include "GpuProbe.h"
 
 #include "RemoteShell.h"
+#include "spec/Device.h"
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
@@ -18,9 +19,9 @@ const QByteArray kNoNvidiaSmi = QByteArrayLiteral("JIKKEN_NO_NVIDIA_SMI");
 QString physicalDevice(const QString& device)
 {
     const QStringList visible = qEnvironmentVariable("CUDA_VISIBLE_DEVICES").split(u',', Qt::SkipEmptyParts);
-    bool ok = false;
-    const int logical = device.startsWith(QLatin1String("cuda:")) ? device.mid(5).toInt(&ok) : -1;
-    if (!ok || logical < 0 || logical >= visible.size())
+    const auto parsed = Device::parse(device);
+    const int logical = parsed && parsed->index ? *parsed->index : -1;
+    if (logical < 0 || logical >= visible.size())
         return device;
     bool numeric = false;
     const int physical = visible[logical].trimmed().toInt(&numeric);

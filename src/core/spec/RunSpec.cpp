@@ -1,9 +1,10 @@
 #include "RunSpec.h"
 
+#include "Device.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QRegularExpression>
 
 #include <cmath>
 #include <limits>
@@ -107,8 +108,7 @@ bool RunSpec::setValue(const Field& field, const QJsonValue& value, QString* err
         if (!field.choices.isEmpty() && !field.choices.contains(s))
             return fail(error, QStringLiteral("spec field \"%1\" is \"%2\"; allowed: %3")
                                    .arg(name, s, field.choices.join(QStringLiteral(", "))));
-        if (name == QLatin1String("device") &&
-            !QRegularExpression(QStringLiteral("^(auto|cpu|cuda(:[0-9]+)?)$")).match(s).hasMatch())
+        if (name == QLatin1String("device") && !Device::parse(s))
             return fail(error,
                         QStringLiteral("spec field \"device\" is \"%1\"; allowed: auto, cpu, cuda, cuda:N").arg(s));
         if (QString problem; name == QLatin1String("keep_checkpoints") && !KeepPolicy::parse(s, &problem))

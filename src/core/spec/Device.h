@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+namespace jikken {
+
+/// Where a run trains, as `--device`, a run spec and a run's record say it: `auto`, `cpu`, `cuda` (the
+/// current CUDA device) or `cuda:N`. Parsed here once; everything else asks the value.
+struct Device
+{
+    enum class Kind { Auto, Cpu, Cuda };
+    Kind kind = Kind::Auto;
+    std::optional<int> index; ///< N of `cuda:N`; none for `cuda`, `cpu` and `auto`
+
+    /// The device `text` names; nothing, with `error` naming the allowed forms, for anything else (`cuda:`,
+    /// `cuda:-1`, `CUDA`, `gpu`).
+    static std::optional<Device> parse(const QString& text, QString* error = nullptr);
+    bool isCuda() const { return kind == Kind::Cuda; }
+    /// The CUDA device's index (0 for `cuda`).
+    int cudaIndex() const { return index.value_or(0); }
+    QString toString() const;
+};
+
+} // namespace jikken
