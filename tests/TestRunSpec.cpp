@@ -1,9 +1,12 @@
+#include "spec/ComputeChoices.h"
 #include "spec/Device.h"
 #include "spec/RunSpec.h"
 
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <set>
 
 using jikken::RunSpec;
 
@@ -37,6 +40,56 @@ private Q_SLOTS:
             QVERIFY2(!jikken::Device::parse(wrong, &error), qPrintable(wrong));
             QVERIFY2(error.contains(QStringLiteral("auto, cpu, cuda, cuda:N")), qPrintable(error));
         }
+    }
+
+    // The compute fields are read once into values: every spelling a spec may give is a value of its own, and a
+    // choice added to the spec's table without its value fails here.
+    void computeChoicesAreTyped()
+    {
+        using Choices = jikken::ComputeChoices;
+        const Choices defaults = Choices::of(RunSpec());
+        QCOMPARE(defaults.precision, Choices::Precision::Fp32);
+        QCOMPARE(defaults.memoryFormat, Choices::MemoryFormat::Contiguous);
+        QCOMPARE(defaults.cudaGraphs, Choices::CudaGraphs::Off);
+        QCOMPARE(defaults.optimizerStep, Choices::OptimizerStep::Auto);
+        QVERIFY(!defaults.cudnnBenchmark);
+
+        const auto read = [](const QJsonObject& json) {
+            QString error;
+            const auto spec = RunSpec::fromJson(json, &error);
+            if (!spec)
+                qFatal("%s", qPrintable(error));
+            return Choices::of(*spec);
+        };
+        const auto values = [&](const char* field, const QString& value) {
+            const Choices choices = read(QJsonObject{{QLatin1String(field), value}});
+            return std::vector<int>{static_cast<int>(choices.precision), static_cast<int>(choices.memoryFormat),
+                                    static_cast<int>(choices.cudaGraphs), static_cast<int>(choices.optimizerStep),
+                                    choices.cudnnBenchmark ? 1 : 0};
+        };
+        for (const RunSpec::Field& field : RunSpec::fields()) {
+            const QString name = QString::fromLatin1(field.name);
+            const QStringList compute = {QStringLiteral("precision"), QStringLiteral("memory_format"),
+                                         QStringLiteral("cuda_graphs"), QStringLiteral("optimizer_step"),
+                                         QStringLiteral("cudnn_benchmark")};
+            if (!compute.contains(name))
+                continue;
+            QVERIFY2(field.choices.size() >= 2, field.name);
+            std::set<std::vector<int>> seen;
+            for (const QString& choice : field.choices)
+                seen.insert(values(field.name, choice));
+            QVERIFY2(static_cast<qsizetype>(seen.size()) == field.choices.size(), field.name);
+        }
+        const Choices fast = read(QJsonObject{{QStringLiteral("precision"), QStringLiteral("bf16")},
+                                              {QStringLiteral("memory_format"), QStringLiteral("channels-last")},
+                                              {QStringLiteral("cuda_graphs"), QStringLiteral("on")},
+                                              {QStringLiteral("optimizer_step"), QStringLiteral("per-parameter")},
+                                              {QStringLiteral("cudnn_benchmark"), QStringLiteral("on")}});
+        QCOMPARE(fast.precision, Choices::Precision::Bf16);
+        QCOMPARE(fast.memoryFormat, Choices::MemoryFormat::ChannelsLast);
+        QCOMPARE(fast.cudaGraphs, Choices::CudaGraphs::On);
+        QCOMPARE(fast.optimizerStep, Choices::OptimizerStep::PerParameter);
+        QVERIFY(fast.cudnnBenchmark);
     }
 
     void defaultsAreComplete()

@@ -35,16 +35,31 @@ void setAutocast(c10::DeviceType device, at::ScalarType type, bool enabled)
 }
 #endif
 
+std::optional<at::ScalarType> autocastType(ComputeChoices::Precision precision)
+{
+    switch (precision) {
+    case ComputeChoices::Precision::Bf16:
+        return at::kBFloat16;
+    case ComputeChoices::Precision::Fp16:
+        return at::kHalf;
+    case ComputeChoices::Precision::Fp32:
+        break;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 ComputeMode::ComputeMode(const RunSpec& spec, const torch::Device& device)
-    : m_device(device),
-      m_autocast(spec.precision == QLatin1String("bf16")   ? std::optional<at::ScalarType>(at::kBFloat16)
-                 : spec.precision == QLatin1String("fp16") ? std::optional<at::ScalarType>(at::kHalf)
-                                                           : std::nullopt),
-      m_channelsLast(spec.memoryFormat == QLatin1String("channels-last"))
+    : ComputeMode(ComputeChoices::of(spec), device)
 {
-    if (spec.cudnnBenchmark == QLatin1String("on"))
+}
+
+ComputeMode::ComputeMode(const ComputeChoices& choices, const torch::Device& device)
+    : m_device(device), m_autocast(autocastType(choices.precision)),
+      m_channelsLast(choices.memoryFormat == ComputeChoices::MemoryFormat::ChannelsLast)
+{
+    if (choices.cudnnBenchmark)
         at::globalContext().setBenchmarkCuDNN(true);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "spec/ComputeChoices.h"
 #include "spec/RunSpec.h"
 
 #include <torch/torch.h>
@@ -14,6 +15,7 @@ class ComputeMode
 {
 public:
     ComputeMode(const RunSpec& spec, const torch::Device& device);
+    ComputeMode(const ComputeChoices& choices, const torch::Device& device);
 
     /// Puts the model's 4-D weights in the layout asked for.
     void prepare(torch::nn::Module& model) const;

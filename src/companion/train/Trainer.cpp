@@ -12,6 +12,7 @@
 #include "ResumeCheckpoint.h"
 #include "data/DatasetLoader.h"
 #include "data/Subsampling.h"
+#include "spec/ComputeChoices.h"
 #include "spec/Device.h"
 
 #include <QCryptographicHash>
@@ -109,8 +110,9 @@ std::unique_ptr<torch::optim::Optimizer> optimizerOf(bool multiTensor, std::vect
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const RunSpec& spec, std::vector<torch::Tensor> parameters,
                                                        const torch::Device& device)
 {
-    const bool multi = spec.optimizerStep == QLatin1String("multi-tensor") ||
-                       (spec.optimizerStep == QLatin1String("auto") && device.is_cuda());
+    using Step = ComputeChoices::OptimizerStep;
+    const Step step = ComputeChoices::of(spec).optimizerStep;
+    const bool multi = step == Step::MultiTensor || (step == Step::Auto && device.is_cuda());
     if (spec.optimizer == QLatin1String("sgd"))
         return optimizerOf<torch::optim::SGD, MultiTensorSGD>(
             multi, std::move(parameters),
@@ -278,10 +280,11 @@ public:
         if (compute.scalesLoss())
             m_scaler.emplace();
         auto* recordable = dynamic_cast<RecordableStep*>(&optimizer);
-        if (spec.cudaGraphs != QLatin1String("off") && m_device.is_cuda() && !m_scaler && recordable &&
-            StepGraph::problem().isEmpty())
+        using Graphs = ComputeChoices::CudaGraphs;
+        const Graphs graphs = ComputeChoices::of(spec).cudaGraphs;
+        if (graphs != Graphs::Off && m_device.is_cuda() && !m_scaler && recordable && StepGraph::problem().isEmpty())
             m_recorded.emplace(m_device.index() < 0 ? 0 : m_device.index(), spec.batchSize, *recordable,
-                               spec.cudaGraphs == QLatin1String("on"));
+                               graphs == Graphs::On);
     }
 
     /// Whether steps are recorded in a CUDA graph and replayed.
@@ -493,11 +496,12 @@ QString Trainer::computeProblem(const RunSpec& spec)
     const auto device = Device::parse(spec.device);
     const bool cuda =
         device && (device->isCuda() || (device->kind == Device::Kind::Auto && torch::cuda::is_available()));
-    const bool fp16 = spec.precision == QLatin1String("fp16");
+    const ComputeChoices choices = ComputeChoices::of(spec);
+    const bool fp16 = choices.precision == ComputeChoices::Precision::Fp16;
     if (fp16 && !cuda)
         return QStringLiteral("precision fp16 needs a CUDA device (float16 autocast runs on CUDA; on the CPU "
                               "give --precision bf16)");
-    if (spec.cudaGraphs != QLatin1String("on"))
+    if (choices.cudaGraphs != ComputeChoices::CudaGraphs::On)
         return {};
     if (!cuda)
         return QStringLiteral("cuda graphs on needs a CUDA device (the step is recorded on one); give --cuda-graphs "
@@ -507,7 +511,7 @@ QString Trainer::computeProblem(const RunSpec& spec)
     if (fp16)
         return QStringLiteral("cuda graphs on does not go with precision fp16: its loss scaler reads back every step "
                               "whether the gradients overflowed; give --precision bf16, or --cuda-graphs auto");
-    if (spec.optimizerStep == QLatin1String("per-parameter"))
+    if (choices.optimizerStep == ComputeChoices::OptimizerStep::PerParameter)
         return QStringLiteral("cuda graphs on needs the multi-tensor optimizer step (libtorch's per-parameter "
                               "optimizers count their steps on the host); give --optimizer-step auto");
     return {};
