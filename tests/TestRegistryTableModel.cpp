@@ -127,6 +127,17 @@ private Q_SLOTS:
         filter.setText(QStringLiteral("softmax"));
         model.updateRun(makeRun(QStringLiteral("20190706_01_softmax"), RunStatus::Reserved));
         QCOMPARE(filter.rowCount(), 2);
+
+        // Rows gone, rows come: each row keeps its own place in the ID order.
+        filter.setText({});
+        filter.sort(RegistryTableModel::Id, Qt::AscendingOrder);
+        model.setRuns({worse, makeRun(QStringLiteral("20190703_02_softmax"), RunStatus::Finished), best});
+        model.updateRun(makeRun(QStringLiteral("20190705_101_focalloss"), RunStatus::Running));
+        QCOMPARE(filter.rowCount(), 4);
+        const QStringList ascending = {QStringLiteral("20190703_02_softmax"), QStringLiteral("20190705_99_softmax"),
+                                       QStringLiteral("20190705_100_cbloss"), QStringLiteral("20190705_101_focalloss")};
+        for (int row = 0; row < ascending.size(); ++row)
+            QCOMPARE(filter.index(row, 0).data().toString(), ascending[row]);
     }
 
     // A sweep is a row of its own (counts, best) with its points beneath it, whichever the sort and its

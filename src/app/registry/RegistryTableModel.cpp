@@ -115,11 +115,27 @@ QStringList RegistryTableModel::availableExtraColumns() const
     return sorted;
 }
 
+namespace {
+
+/// Where a run's ID sorts: by its date, then its number of the day (`…_10_…` after `…_9_…`); an ID that is not
+/// a model ID by its text.
+QVariant idOrder(const QString& text)
+{
+    const auto id = ModelId::parse(text);
+    return id ? QVariant(static_cast<qint64>(id->date().toJulianDay()) * 1000 + id->number()) : QVariant(text);
+}
+
+} // namespace
+
 void RegistryTableModel::reindex()
 {
     m_rowById.clear();
-    for (int row = 0; row < m_runs.size(); ++row)
+    m_idOrder.clear();
+    m_idOrder.reserve(m_runs.size());
+    for (int row = 0; row < m_runs.size(); ++row) {
         m_rowById.insert(m_runs[row].id, row);
+        m_idOrder.append(idOrder(m_runs[row].id));
+    }
 }
 
 namespace {
@@ -146,6 +162,7 @@ void RegistryTableModel::setRuns(const QVector<RunRecord>& runs)
             continue;
         beginRemoveRows({}, row, row);
         m_runs.removeAt(row);
+        m_idOrder.removeAt(row);
         endRemoveRows();
     }
     reindex();
@@ -179,6 +196,7 @@ void RegistryTableModel::updateRun(const RunRecord& run)
         beginInsertRows({}, static_cast<int>(m_runs.size()), static_cast<int>(m_runs.size()));
         m_runs.append(run);
         m_rowById.insert(run.id, static_cast<int>(m_runs.size() - 1));
+        m_idOrder.append(idOrder(run.id));
         endInsertRows();
         return;
     }
@@ -241,10 +259,8 @@ QVariant RegistryTableModel::data(const QModelIndex& index, int role) const
                    : QVariant();
     case SortRole:
         switch (index.column()) {
-        case Id: {
-            const auto id = ModelId::parse(r.id);
-            return id ? QVariant(static_cast<qint64>(id->date().toJulianDay()) * 1000 + id->number()) : QVariant(r.id);
-        }
+        case Id:
+            return m_idOrder[index.row()];
         case Progress:
             return progress;
         // Runs without a result sort after every number.

@@ -101,6 +101,9 @@ private:
 
     QVector<RunRecord> m_runs;
     QHash<QString, int> m_rowById;
+    /// Each row's place in the ID column's order, worked out once when the row comes (a sort asks it of every
+    /// pair it compares).
+    QVector<QVariant> m_idOrder;
     QStringList m_extra;
     QVector<SweepSummary> m_sweeps;         ///< rows m_runs.size() and on
     QHash<QString, QString> m_sweepOf;      ///< run ID -> the sweep it is a point of
