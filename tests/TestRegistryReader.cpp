@@ -63,6 +63,25 @@ private Q_SLOTS:
     }
 
     // With one lane busy, a quick read asked after a long one is served first; each kind in its order.
+    // Many runs wanted at once go sixteen a request to a service (several lanes, a round trip each), one a
+    // request to a database here (one lane: no round trip, and one run's points held at a time).
+    void manyRunsAreCutIntoRequests()
+    {
+        QStringList ids;
+        for (int i = 1; i <= 40; ++i)
+            ids << QStringLiteral("20190705_%1_softmax").arg(i, 2, 10, QLatin1Char('0'));
+        const RegistryReader far(connector(), QStringLiteral("http://gpu1:8470"), 6);
+        const QList<QStringList> requests = far.batches(ids);
+        QCOMPARE(requests.size(), 3);
+        QCOMPARE(requests[0], ids.mid(0, RegistryReader::kRunsPerRequest));
+        QCOMPARE(requests[2], ids.mid(32));
+        const RegistryReader here(connector(), m_path, 1);
+        const QList<QStringList> each = here.batches(ids);
+        QCOMPARE(each.size(), ids.size());
+        QCOMPARE(each[39], QStringList{ids[39]});
+        QVERIFY(here.batches({}).isEmpty());
+    }
+
     void quickReadsGoBeforeLongOnes()
     {
         QObject asker;

@@ -118,12 +118,12 @@ void ChartPane::askGathered()
     const Asks asks = std::exchange(m_asks, {});
     const QMap<QStringList, QStringList> previews = byTagsAsked(m_ids, asks.previews, asks.tagsOf);
     for (auto group = previews.cbegin(); group != previews.cend(); ++group) {
-        for (const QStringList& batch : RegistryReader::batches(group.value()))
+        for (const QStringList& batch : m_reader.batches(group.value()))
             askPreviews(batch, group.key(), asks.tagsOf);
     }
     const QMap<QStringList, QStringList> wholes = byTagsAsked(m_ids, asks.wholes);
     for (auto group = wholes.cbegin(); group != wholes.cend(); ++group) {
-        for (const QStringList& batch : RegistryReader::batches(group.value()))
+        for (const QStringList& batch : m_reader.batches(group.value()))
             askWholes(batch, group.key());
     }
 }

@@ -144,7 +144,7 @@ void ViewerWindow::readModels(const QStringList& ids)
         order << id;
         m_reading.insert(id);
     }
-    for (const QStringList& batch : RegistryReader::batches(order)) {
+    for (const QStringList& batch : m_reader->batches(order)) {
         QHash<QString, RunLibrary::Known> known;
         for (const QString& id : batch)
             known.insert(id, whole.value(id));
