@@ -51,15 +51,10 @@ std::optional<at::ScalarType> autocastType(ComputeChoices::Precision precision)
 } // namespace
 
 ComputeMode::ComputeMode(const RunSpec& spec, const torch::Device& device)
-    : ComputeMode(ComputeChoices::of(spec), device)
+    : m_choices(ComputeChoices::of(spec)), m_device(device), m_autocast(autocastType(m_choices.precision)),
+      m_channelsLast(m_choices.memoryFormat == ComputeChoices::MemoryFormat::ChannelsLast)
 {
-}
-
-ComputeMode::ComputeMode(const ComputeChoices& choices, const torch::Device& device)
-    : m_device(device), m_autocast(autocastType(choices.precision)),
-      m_channelsLast(choices.memoryFormat == ComputeChoices::MemoryFormat::ChannelsLast)
-{
-    if (choices.cudnnBenchmark)
+    if (m_choices.cudnnBenchmark)
         at::globalContext().setBenchmarkCuDNN(true);
 }
 

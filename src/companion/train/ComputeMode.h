@@ -15,7 +15,9 @@ class ComputeMode
 {
 public:
     ComputeMode(const RunSpec& spec, const torch::Device& device);
-    ComputeMode(const ComputeChoices& choices, const torch::Device& device);
+
+    /// The spec's compute fields as values, read once: what the optimizer and the training loop switch on too.
+    const ComputeChoices& choices() const { return m_choices; }
 
     /// Puts the model's 4-D weights in the layout asked for.
     void prepare(torch::nn::Module& model) const;
@@ -45,6 +47,7 @@ public:
     static torch::Tensor logits(const torch::Tensor& output) { return output.to(torch::kFloat); }
 
 private:
+    ComputeChoices m_choices;
     torch::Device m_device;
     std::optional<at::ScalarType> m_autocast;
     bool m_channelsLast = false;

@@ -108,10 +108,10 @@ std::unique_ptr<torch::optim::Optimizer> optimizerOf(bool multiTensor, std::vect
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const RunSpec& spec, std::vector<torch::Tensor> parameters,
-                                                       const torch::Device& device)
+                                                       const torch::Device& device, const ComputeMode& compute)
 {
     using Step = ComputeChoices::OptimizerStep;
-    const Step step = ComputeChoices::of(spec).optimizerStep;
+    const Step step = compute.choices().optimizerStep;
     const bool multi = step == Step::MultiTensor || (step == Step::Auto && device.is_cuda());
     if (spec.optimizer == QLatin1String("sgd"))
         return optimizerOf<torch::optim::SGD, MultiTensorSGD>(
@@ -281,7 +281,7 @@ public:
             m_scaler.emplace();
         auto* recordable = dynamic_cast<RecordableStep*>(&optimizer);
         using Graphs = ComputeChoices::CudaGraphs;
-        const Graphs graphs = ComputeChoices::of(spec).cudaGraphs;
+        const Graphs graphs = compute.choices().cudaGraphs;
         if (graphs != Graphs::Off && m_device.is_cuda() && !m_scaler && recordable && StepGraph::problem().isEmpty())
             m_recorded.emplace(m_device.index() < 0 ? 0 : m_device.index(), spec.batchSize, *recordable,
                                graphs == Graphs::On);
@@ -542,7 +542,7 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
         throw failure(QStringLiteral("unknown model %1").arg(m_spec.model));
     model->to(device);
     const ComputeMode compute(m_spec, device);
-    auto optimizer = makeOptimizer(m_spec, model->parameters(), device);
+    auto optimizer = makeOptimizer(m_spec, model->parameters(), device, compute);
     const Loss loss(m_spec, data.classCounts, device);
     const Checkpoint state = m_resume ? restore(m_runDirectory, *model, *optimizer, device) : Checkpoint();
     compute.prepare(*model); // after a checkpoint's weights are in: loading keeps the saved layout
