@@ -12,11 +12,13 @@
 #include "util/PrivateFiles.h"
 
 #include <QAtomicInteger>
+#include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTimeZone>
 
 namespace jikken {
@@ -26,6 +28,31 @@ using namespace storeRows;
 namespace {
 
 constexpr qint64 kTimeZoneCacheMs = 5000;
+// How long a SQLite connection waits for another's lock before it fails.
+constexpr int kBusyTimeoutMs = 30000;
+
+/// Puts a SQLite file in WAL mode (readers, such as the app or `jikken ls`, run while a trainer writes). WAL
+/// is the file's own mode once set, so a file already in it takes no lock at all. Setting it takes the file
+/// for itself, and SQLite does not wait out the busy timeout for that: many processes opening one new
+/// registry at once met "database is locked". So a busy refusal is tried again within the same timeout,
+/// until this or another connection has set it.
+bool useWal(QSqlDatabase& db, QSqlError* failure)
+{
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next() &&
+        query.value(0).toString() == QLatin1String("wal"))
+        return true;
+    const QDeadlineTimer deadline(kBusyTimeoutMs);
+    while (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        constexpr int kSqliteBusy = 5; // SQLITE_BUSY, and its extended codes in the low byte
+        if ((query.lastError().nativeErrorCode().toInt() & 0xff) != kSqliteBusy || deadline.hasExpired()) {
+            *failure = query.lastError();
+            return false;
+        }
+        QThread::msleep(10);
+    }
+    return true;
+}
 
 QJsonObject fromJson(const QVariant& text)
 {
@@ -145,7 +172,7 @@ bool RegistryStore::connectTo(const DatabaseUrl& url, QString* error)
         }
         db.setDatabaseName(url.path);
         // Writers queue on SQLite's lock instead of failing at once.
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     } else {
         db.setHostName(url.host);
         db.setPort(url.port);
@@ -160,16 +187,18 @@ bool RegistryStore::connectTo(const DatabaseUrl& url, QString* error)
                     QStringLiteral("cannot open the registry %1: %2").arg(url.display(), message));
     }
     if (url.kind == DatabaseUrl::Kind::Sqlite) {
+        QSqlError failure;
         QSqlQuery pragma(db);
-        // WAL lets readers (the app, `jikken ls`) run while a trainer writes.
-        for (const char* statement :
-             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-            if (!pragma.exec(QString::fromLatin1(statement))) {
-                const QString message = pragma.lastError().text();
-                return fail(error, RegistryFailure::ServiceError,
-                            QStringLiteral("cannot open the registry %1: %2").arg(url.display(), message));
+        bool set = useWal(db, &failure);
+        for (const char* statement : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+            if (set && !pragma.exec(QString::fromLatin1(statement))) {
+                failure = pragma.lastError();
+                set = false;
             }
         }
+        if (!set)
+            return fail(error, RegistryFailure::ServiceError,
+                        QStringLiteral("cannot open the registry %1: %2").arg(url.display(), failure.text()));
     }
     return RegistrySchema::migrate(db, error);
 }
