@@ -15,7 +15,7 @@ build_packages=(
     qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev
     libqt6opengl6-dev libxkbcommon-dev libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
     libprotobuf-dev protobuf-compiler zlib1g-dev libsqlite3-dev libpq-dev
-    libtorch-dev libcli11-dev
+    libtorch-dev libgloo-dev libcli11-dev
     dataset-fashion-mnist python3-torch
 )
 # What the tests run besides the build: servers they start on loopback, a headless browser, an X server,
@@ -26,7 +26,7 @@ test_packages=(
     postgresql chromium xvfb xauth fonts-dejavu-core openssh-server openssh-client tmux slurm-wlm munge
     gnome-keyring dbus-daemon libsecret-tools
     clang libclang-rt-14-dev
-    texlive-latex-base poppler-utils systemd
+    texlive-latex-base poppler-utils systemd iproute2
 )
 
 with_tests=0 print=0

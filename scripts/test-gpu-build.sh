@@ -39,7 +39,7 @@ TORCH_CUDA_ARCH_LIST=9.0 bash scripts/setup-gpu-server.sh --python "$venv/bin/py
 readelf -d "$build_dir/src/companion/jikken" | grep -q 'libtorch_cuda\.so' ||
     { say "jikken is not linked against libtorch_cuda"; exit 1; }
 version=$("$build_dir/src/companion/jikken" --version)
-for feature in "CUDA graphs: yes" "fused Adam: yes" "libtorch $torch_version, CUDA "; do
+for feature in "CUDA graphs: yes" "fused Adam: yes" "libtorch $torch_version, CUDA " "data-parallel ranks: NCCL"; do
     grep -qF "$feature" <<< "$version" || { say "jikken --version lacks \"$feature\": $version"; exit 1; }
 done
 (cd "$build_dir" && ctest --output-on-failure --timeout 900 -R '^(TestOptimizers|TestLibtorchBuild|TestTraining|TestRunSpec|TestCli)$')

@@ -1,19 +1,24 @@
 #include "Console.h"
 #include "JournalDelivery.h"
+#include "RankLauncher.h"
 #include "RegistryCommands.h"
 #include "ReportedRun.h"
 #include "TrainingSession.h"
 #include "data/DatasetLoader.h"
+#include "dispatch/SessionScripts.h"
 #include "events/EventLogReader.h"
 #include "ids/ModelId.h"
 #include "registry/HttpRegistryClient.h"
+#include "train/Rendezvous.h"
 #include "train/Trainer.h"
 #include "util/Provenance.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSaveFile>
 
 #include <atomic>
@@ -42,6 +47,12 @@ struct TrainOptions
     std::string id;
     std::string resume;
     std::map<std::string, std::string> fields; ///< spec field -> flag text, for the flags given
+    // Data-parallel training (RankLauncher): this node's place and GPUs; a rank started by a launcher.
+    std::string gpus;
+    int nodeRank = 0;
+    std::string master;
+    int worker = -1;
+    std::string rendezvous;
 };
 
 QString recordedCommand()
@@ -69,6 +80,10 @@ QString usageProblem(const TrainOptions& options)
         return QStringLiteral("give --id or --resume, not both");
     if (resuming && !options.specPath.empty())
         return QStringLiteral("--resume continues with the run's own spec; give no SPEC file");
+    if (options.nodeRank > 0 && options.master.empty())
+        return QStringLiteral("--node-rank %1 joins node 0 at --master HOST:PORT; give it").arg(options.nodeRank);
+    if (options.fields.count("nnodes") && options.fields.at("nnodes") != "1" && options.master.empty())
+        return QStringLiteral("--nnodes above 1 needs --master HOST:PORT, where node 0 listens for the others");
     const std::string& idText = resuming ? options.resume : options.id;
     QString error;
     if (!idText.empty() && !ModelId::parse(QString::fromStdString(idText), &error))
@@ -91,13 +106,14 @@ QString machineProblem(const RunSpec& spec)
 }
 
 /// The run's record as it starts: what it trains, where, with what, from which commit.
-RunDescription describeRun(const RunSpec& spec, const QString& command, const QString& runDirectory)
+RunDescription describeRun(const RunSpec& spec, const QString& command, const QString& runDirectory,
+                           const QString& devices)
 {
     const Provenance provenance = Provenance::probe(QDir::currentPath());
     RunDescription description = spec.description();
     // A dispatched run carries the host's name as the user knows it (its ssh alias).
     description.host = qEnvironmentVariable("JIKKEN_HOST", provenance.host);
-    description.device = spec.device;
+    description.device = devices.isEmpty() ? spec.device : devices;
     description.command = command;
     description.gitCommit = provenance.gitCommit;
     description.gitDirty = provenance.gitDirty;
@@ -202,8 +218,11 @@ Exit planNewRun(const TrainOptions& options, RegistryClient& direct, bool remote
 class PlannedTraining
 {
 public:
-    PlannedTraining(const PlannedRun& plan, bool resuming, RegistryClient& direct)
-        : m_plan(plan), m_resuming(resuming), m_run(plan.id, plan.runDirectory, direct)
+    /// `place` and `devices` (every rank's, for the record) for rank 0 of a data-parallel run.
+    PlannedTraining(const PlannedRun& plan, bool resuming, RegistryClient& direct, RankPlace place = {},
+                    QString devices = {})
+        : m_plan(plan), m_resuming(resuming), m_place(std::move(place)), m_devices(std::move(devices)),
+          m_run(plan.id, plan.runDirectory, direct)
     {
     }
 
@@ -215,7 +234,7 @@ public:
         RegistryClient& registry = m_run.registry();
         if (!writeResolvedSpec(m_plan.runDirectory, m_plan.spec, &error))
             return m_run.fail(error);
-        const RunDescription description = describeRun(m_plan.spec, m_plan.command, m_plan.runDirectory);
+        const RunDescription description = describeRun(m_plan.spec, m_plan.command, m_plan.runDirectory, m_devices);
         m_host = description.host; // where its checkpoints are
         if (!registry.describe(m_plan.id, description, &error) ||
             !registry.setStatus(m_plan.id, RunStatus::Running, {}, &error))
@@ -235,6 +254,7 @@ private:
         Trainer trainer(m_plan.spec, m_plan.runDirectory);
         trainer.setResume(m_resuming);
         trainer.setHost(m_host);
+        trainer.setRankPlace(m_place);
         try {
             if (trainer.run(session, g_stopRequested) == Trainer::Outcome::Stopped) {
                 session.finish(TrainingSession::End::Stopped);
@@ -285,17 +305,186 @@ private:
 
     const PlannedRun& m_plan;
     const bool m_resuming;
+    const RankPlace m_place;
+    const QString m_devices;
     QString m_host; ///< the run's host as its record names it
     ReportedRun m_run;
 };
 
-int train(const TrainOptions& options, const RegistryLocation& location)
+/// The CUDA devices `--gpus` names ("0,1,3"), or why they cannot be.
+std::optional<QStringList> gpuList(const std::string& text, QString* error)
 {
+    QStringList gpus;
+    for (const QString& gpu : QString::fromStdString(text).split(u',')) {
+        bool ok = false;
+        const QString trimmed = gpu.trimmed();
+        if (trimmed.toUInt(&ok) > 1024 || !ok || trimmed.startsWith(u'+') || gpus.contains(trimmed)) {
+            *error = QStringLiteral("--gpus %1: give distinct CUDA device numbers, such as 0,1,2,3")
+                         .arg(QString::fromStdString(text));
+            return std::nullopt;
+        }
+        gpus << trimmed;
+    }
+    return gpus;
+}
+
+/// The options with what `--gpus` implies: a process each (--nproc) on CUDA (--device).
+std::optional<TrainOptions> withGpus(const TrainOptions& options, QStringList& gpus, QString* error)
+{
+    TrainOptions implied = options;
+    if (options.gpus.empty())
+        return implied;
+    const auto list = gpuList(options.gpus, error);
+    if (!list)
+        return std::nullopt;
+    gpus = *list;
+    const std::string count = std::to_string(gpus.size());
+    if (options.fields.count("nproc") && options.fields.at("nproc") != count) {
+        *error = QStringLiteral("--gpus names %1 GPUs but --nproc is %2; one process runs on each GPU")
+                     .arg(gpus.size())
+                     .arg(QString::fromStdString(options.fields.at("nproc")));
+        return std::nullopt;
+    }
+    implied.fields["nproc"] = count;
+    implied.fields.try_emplace("device", "cuda");
+    return implied;
+}
+
+NodeLaunch nodeLaunch(const TrainOptions& options, const QStringList& gpus, const RunSpec& spec,
+                      const RegistryLocation& location)
+{
+    return {options.nodeRank,
+            spec.nproc,
+            spec.nnodes,
+            gpus,
+            QString::fromStdString(options.master),
+            QString::fromStdString(location.path),
+            spec.threads};
+}
+
+/// Node 0 of a data-parallel run: its ranks started on the plan; the run failed if rank 0 is lost.
+int launchRun(const NodeLaunch& launch, const PlannedRun& run, bool resuming, RegistryClient& direct)
+{
+    QString error;
+    // The other ranks' lines, tagged, kept in the run's output.log beside rank 0's own.
+    if (!QDir().mkpath(run.runDirectory) ||
+        !console::keepIn(QDir(run.runDirectory).filePath(QString::fromLatin1(SessionScripts::kOutputLog)), &error))
+        return console::fail(error.isEmpty() ? QStringLiteral("cannot create %1").arg(run.runDirectory) : error);
+    const RankPlan plan{run.id, run.spec.toJson(), run.runDirectory, run.command, resuming};
+    return launchRanks(launch, plan, [&](const QString& why) {
+        QString ignored;
+        direct.setStatus(run.id, RunStatus::Failed, why, &ignored);
+        console::note(QStringLiteral("%1 failed: %2").arg(run.id, why));
+    });
+}
+
+/// A rank other than 0: trains its share, reports nothing but its lines (its launcher tags them).
+class RankLines : public TrainingObserver
+{
+public:
+    void onPlan(const TrainingPlan& plan) override
+    {
+        console::note(QStringLiteral("training on %1, %2 batches an epoch").arg(plan.device).arg(plan.batchesPerEpoch));
+    }
+    void onBatch(const BatchReport&) override {}
+    void onEpoch(const EpochReport& report) override
+    {
+        console::note(QStringLiteral("epoch %1 done at step %2: train loss %3, test error %4 (over every rank)")
+                          .arg(report.epoch)
+                          .arg(report.step)
+                          .arg(report.trainLoss, 0, 'f', 4)
+                          .arg(report.testError, 0, 'f', 4));
+    }
+};
+
+int trainOtherRank(const PlannedRun& run, bool resuming, const RankPlace& place)
+{
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    RankLines lines;
+    Trainer trainer(run.spec, run.runDirectory);
+    trainer.setResume(resuming);
+    trainer.setRankPlace(place);
+    try {
+        if (trainer.run(lines, g_stopRequested) == Trainer::Outcome::Stopped)
+            return 128 + g_stopSignal.load();
+    } catch (const std::exception& e) {
+        return console::fail(QString::fromUtf8(e.what()).section(u'\n', 0, 0));
+    }
+    return console::kOk;
+}
+
+/// "4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1", from what each node's launcher said.
+QString worldDevices(Rendezvous& rendezvous, const RunSpec& spec)
+{
+    QStringList parts{QStringLiteral("%1 ranks").arg(spec.worldSize())};
+    for (int node = 0; node < spec.nnodes; ++node) {
+        QString ignored;
+        const auto said = rendezvous.get(rendezvous_keys::node(node), std::chrono::minutes(1), &ignored);
+        const QJsonObject object = said ? QJsonDocument::fromJson(*said).object() : QJsonObject();
+        QStringList devices;
+        for (const QJsonValue& device : object.value(QStringLiteral("devices")).toArray())
+            devices << device.toString();
+        parts << QStringLiteral("%1: %2").arg(object.value(QStringLiteral("host")).toString(QStringLiteral("?")),
+                                              devices.join(u' '));
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
+/// A rank a launcher started (`--worker RANK --rendezvous WHERE`): the run's plan from the rendezvous;
+/// rank 0 reports it as a run of one process would.
+int trainRank(const TrainOptions& options, const RegistryLocation& location)
+{
+    QString error;
+    const QString where = QString::fromStdString(options.rendezvous);
+    const std::unique_ptr<Rendezvous> rendezvous = Rendezvous::open(where, /*host=*/false, &error);
+    if (!rendezvous)
+        return console::fail(error);
+    const auto json = rendezvous->get(rendezvous_keys::plan(), std::chrono::minutes(1), &error);
+    const std::optional<RankPlan> plan = json ? RankPlan::fromJson(*json, &error) : std::nullopt;
+    std::optional<RunSpec> spec = plan ? RunSpec::fromJson(plan->spec, &error) : std::nullopt;
+    if (!spec)
+        return console::fail(error);
+    for (const auto& [field, text] : options.fields) { // the rank's own device and threads
+        if (!spec->set(QString::fromStdString(field), QString::fromStdString(text), &error))
+            return console::fail(error, console::kUsage);
+    }
+    RankPlace place{options.worker, spec->worldSize(), where, QStringLiteral("127.0.0.1")};
+    if (where.startsWith(QLatin1String("tcp:"))) {
+        QString master = where.mid(4).section(u':', 0, -2);
+        if (master.startsWith(u'['))
+            master = master.mid(1, master.size() - 2);
+        place.address = Rendezvous::addressToward(master, &error);
+        if (place.address.isEmpty())
+            return console::fail(error);
+    }
+    const PlannedRun run{*spec, plan->id, plan->runDirectory, plan->command};
+    if (place.rank != 0)
+        return trainOtherRank(run, plan->resuming, place);
+    const QString devices = worldDevices(*rendezvous, *spec);
+    return withRegistry(location, [&](RegistryClient& direct, const ClientConfig& config) {
+        return PlannedTraining(run, plan->resuming, direct, place, devices).start(config);
+    });
+}
+
+int train(const TrainOptions& given, const RegistryLocation& location)
+{
+    if (given.worker >= 0)
+        return trainRank(given, location);
+    QString error;
+    QStringList gpus;
+    const std::optional<TrainOptions> implied = withGpus(given, gpus, &error);
+    if (!implied)
+        return console::fail(error, console::kUsage);
+    const TrainOptions& options = *implied;
     if (const QString problem = usageProblem(options); !problem.isEmpty())
         return console::fail(problem, console::kUsage);
+    // Another node of a data-parallel run: everything but its GPUs comes from node 0.
+    if (options.nodeRank > 0)
+        return launchRanks(nodeLaunch(options, gpus, RunSpec(), location), std::nullopt, {});
     // Before the run has a directory for its journal, the registry is asked directly: the ID, the record
     // to resume. A service that does not answer then stops the run before it starts.
-    return withRegistry(location, [&options](RegistryClient& direct, const ClientConfig& config) {
+    return withRegistry(location, [&options, &gpus, &location](RegistryClient& direct, const ClientConfig& config) {
         // Everything that can be wrong with the request is checked before an ID is reserved: a bad spec, or
         // a missing dataset or GPU, leaves no record behind.
         const bool resuming = !options.resume.empty();
@@ -309,6 +498,8 @@ int train(const TrainOptions& options, const RegistryLocation& location)
                 return *exit;
         }
         console::out(run.id + u'\n');
+        if (run.spec.worldSize() > 1)
+            return launchRun(nodeLaunch(options, gpus, run.spec, location), run, resuming, direct);
         return PlannedTraining(run, resuming, direct).start(config);
     });
 }
@@ -346,6 +537,14 @@ void addTrainCommand(CLI::App& app, const RegistryLocation& registry, CommandAct
     command->add_option("SPEC", options->specPath, "run spec (JSON); every field can also be given as a flag");
     command->add_option("--id", options->id, "train under this reserved ID instead of reserving one");
     command->add_option("--resume", options->resume, "continue this model from its last checkpoint");
+    command->add_option("--gpus", options->gpus,
+                        "data-parallel on these CUDA devices of this host, one process each (0,1,2,3; sets --nproc)");
+    command->add_option("--node-rank", options->nodeRank, "this node's place among --nnodes (0 hosts the rendezvous)")
+        ->check(CLI::Range(0, 1023));
+    command->add_option("--master", options->master, "HOST:PORT where node 0 meets the others (--nnodes above 1)");
+    // What a launcher gives each rank it starts; not for people.
+    command->add_option("--worker", options->worker)->group("")->check(CLI::Range(0, 1 << 20));
+    command->add_option("--rendezvous", options->rendezvous)->group("");
     for (const RunSpec::Field& field : RunSpec::fields()) {
         const std::string name = field.name;
         const std::string help =

@@ -77,19 +77,22 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
     m_events.addHparams(m_spec.hyperparameters(),
                         {QStringLiteral("test/error"), QStringLiteral("test/loss"), QStringLiteral("train/loss")}, now);
     m_events.flush(nullptr);
-    if (!m_store.setDevice(m_id, GpuProbe::physicalDevice(plan.device), &error) ||
+    // A data-parallel run's record names every rank's device (its description), not rank 0's alone.
+    const bool oneProcess = plan.worldSize == 1;
+    if ((oneProcess && !m_store.setDevice(m_id, GpuProbe::physicalDevice(plan.device), &error)) ||
         !m_store.reportProgress(m_id, plan.startEpoch, plan.startStep, std::nullopt, &error))
         warnOnce(error);
-    console::note(
-        QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
-            .arg(m_id, m_spec.model, m_spec.dataset)
-            .arg(plan.trainImages)
-            .arg(plan.testImages)
-            .arg(plan.cudaGraphs ? plan.device + QStringLiteral(" (steps replayed from a CUDA graph)") : plan.device)
-            .arg(plan.threads)
-            .arg(plan.startEpoch + 1)
-            .arg(plan.epochs)
-            .arg(m_runDirectory));
+    console::note(QStringLiteral("%1: %2 on %3 (%4 training, %5 test images), %6, %7 threads, epochs %8-%9 -> %10")
+                      .arg(m_id, m_spec.model, m_spec.dataset)
+                      .arg(plan.trainImages)
+                      .arg(plan.testImages)
+                      .arg(plan.cudaGraphs ? plan.device + QStringLiteral(" (steps replayed from a CUDA graph)")
+                           : oneProcess    ? plan.device
+                                           : plan.device + QStringLiteral(" (rank 0 of %1)").arg(plan.worldSize))
+                      .arg(plan.threads)
+                      .arg(plan.startEpoch + 1)
+                      .arg(plan.epochs)
+                      .arg(m_runDirectory));
 }
 
 void TrainingSession::addScalar(const char* tag, qint64 step, double value)

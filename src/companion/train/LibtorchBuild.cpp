@@ -1,5 +1,7 @@
 #include "LibtorchBuild.h"
 
+#include "RankPlace.h"
+
 #include <ATen/Version.h>
 #include <torch/version.h>
 
@@ -43,6 +45,7 @@ LibtorchBuild LibtorchBuild::current()
 #ifdef JIKKEN_CUDA_GRAPHS
     build.cudaGraphs = true;
 #endif
+    build.rankGroups = rankProcessGroups();
     return build;
 }
 
@@ -53,8 +56,10 @@ QString LibtorchBuild::describe() const
     if (!cudnn.isEmpty())
         versions << QStringLiteral("cuDNN ") + cudnn;
     const auto yes = [](bool on) { return on ? QStringLiteral("yes") : QStringLiteral("no"); };
-    return versions.join(QStringLiteral(", ")) + QStringLiteral("\nCUDA graphs: %1, fused Adam: %2, NCCL: %3")
-                                                     .arg(yes(cudaGraphs), yes(fusedAdam), yes(nccl));
+    return versions.join(QStringLiteral(", ")) +
+           QStringLiteral("\nCUDA graphs: %1, fused Adam: %2, NCCL: %3")
+               .arg(yes(cudaGraphs), yes(fusedAdam), yes(nccl)) +
+           (rankGroups.isEmpty() ? QString() : QStringLiteral("\ndata-parallel ranks: ") + rankGroups);
 }
 
 } // namespace jikken

@@ -15,6 +15,7 @@ struct LibtorchBuild
     bool cudaGraphs = false; ///< StepGraph's calls compiled in (JIKKEN_CUDA_GRAPHS)
     bool fusedAdam = false;  ///< ATen's fused Adam kernel for CUDA parameters
     bool nccl = false;       ///< libtorch has NCCL (multi-GPU collectives)
+    QString rankGroups;      ///< the process groups data-parallel ranks can use here ("Gloo", "NCCL", "none")
 
     static LibtorchBuild current();
     /// Reads libtorch's "Build settings: KEY=VALUE, …" line (`at::show_config()`), the part that says CUDA.

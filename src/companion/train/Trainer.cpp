@@ -4,10 +4,12 @@
 #include "CheckpointKeeper.h"
 #include "Classifier.h"
 #include "ComputeMode.h"
+#include "GradientBuckets.h"
 #include "LossScaler.h"
 #include "Losses.h"
 #include "ModelInputs.h"
 #include "MultiTensorOptimizers.h"
+#include "RankGroup.h"
 #include "RecordedSteps.h"
 #include "ResumeCheckpoint.h"
 #include "data/DatasetLoader.h"
@@ -158,6 +160,21 @@ std::vector<int64_t> epochOrder(int64_t size, int seed, int epochIndex)
     return std::vector<int64_t>(order.begin(), order.end());
 }
 
+/// This rank's share of an epoch's order, dealt as PyTorch's DistributedSampler deals it: every
+/// world-size-th image from the rank's place on, the order wrapped round so every rank gets as many.
+std::vector<int64_t> shareOf(std::vector<int64_t> order, int rank, int worldSize)
+{
+    if (worldSize <= 1 || order.empty())
+        return order;
+    const auto ranks = static_cast<size_t>(worldSize);
+    const size_t share = (order.size() + ranks - 1) / ranks;
+    std::vector<int64_t> mine;
+    mine.reserve(share);
+    for (size_t k = 0; k < share; ++k)
+        mine.push_back(order[(k * ranks + static_cast<size_t>(rank)) % order.size()]);
+    return mine;
+}
+
 /// The value of the spec's `best_metric` in an epoch's report.
 double metricOf(const RunSpec& spec, const EpochReport& report)
 {
@@ -178,14 +195,15 @@ struct Evaluation
     int classes;
 };
 
-Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test, const ComputeMode& compute)
+/// The test images' loss, error and confusion; with ranks, each evaluates its share and the sums are added.
+Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test, const ComputeMode& compute, int64_t classes,
+                    RankGroup* group)
 {
     torch::NoGradGuard noGrad;
     model.eval();
     double lossSum = 0;
     int64_t correct = 0;
-    torch::Tensor confusion;
-    int64_t classes = 0;
+    torch::Tensor confusion = torch::zeros({classes * classes}, test.labels.options());
     for (int64_t start = 0; start < test.size(); start += kEvalBatch) {
         const int64_t end = std::min(start + kEvalBatch, test.size());
         const torch::Tensor logits = [&] {
@@ -198,18 +216,27 @@ Evaluation evaluate(models::ClassifierImpl& model, const TensorData& test, const
                        .item<double>();
         const torch::Tensor predicted = logits.argmax(1);
         correct += predicted.eq(labels).sum().item<int64_t>();
-        classes = logits.size(1);
         // Each (true, predicted) pair counted in one pass: bincount over true * classes + predicted.
-        const torch::Tensor pairs = torch::bincount(labels * classes + predicted, {}, classes * classes);
-        confusion = confusion.defined() ? confusion + pairs : pairs;
+        confusion += torch::bincount(labels * classes + predicted, {}, classes * classes);
     }
     model.train();
-    const auto n = static_cast<double>(std::max<int64_t>(test.size(), 1));
-    QVector<qint64> counts;
-    if (confusion.defined()) {
-        const torch::Tensor onHost = confusion.to(torch::kCPU, torch::kInt64).contiguous();
-        counts = QVector<qint64>(onHost.data_ptr<int64_t>(), onHost.data_ptr<int64_t>() + onHost.numel());
+    int64_t images = test.size();
+    if (group) { // counts up to 2^53 are exact in a double
+        torch::Tensor sums =
+            torch::cat({torch::tensor({lossSum, static_cast<double>(correct), static_cast<double>(images)},
+                                      torch::TensorOptions().dtype(torch::kFloat64)),
+                        confusion.to(torch::kCPU, torch::kFloat64)})
+                .to(test.labels.device());
+        group->sum(sums);
+        sums = sums.cpu();
+        lossSum = sums[0].item<double>();
+        correct = static_cast<int64_t>(sums[1].item<double>());
+        images = static_cast<int64_t>(sums[2].item<double>());
+        confusion = sums.slice(0, 3).to(torch::kInt64);
     }
+    const auto n = static_cast<double>(std::max<int64_t>(images, 1));
+    const torch::Tensor onHost = confusion.to(torch::kCPU, torch::kInt64).contiguous();
+    const QVector<qint64> counts(onHost.data_ptr<int64_t>(), onHost.data_ptr<int64_t>() + onHost.numel());
     return {lossSum / n, 1.0 - static_cast<double>(correct) / n, counts, static_cast<int>(classes)};
 }
 
@@ -220,9 +247,11 @@ struct RunData
     TensorData test;
     models::ModelInputs inputs;   ///< their shape and the statistics they were normalised by
     std::vector<int> classCounts; ///< training images per class, after any subsampling
+    int64_t testImages = 0;       ///< of every rank together
 };
 
-RunData loadRunData(const RunSpec& spec, torch::Device device)
+/// With ranks, each keeps every world-size-th test image from its rank on: together they test them all once.
+RunData loadRunData(const RunSpec& spec, torch::Device device, const RankPlace& place)
 {
     QString error;
     std::optional<ImageDataset> train =
@@ -243,10 +272,15 @@ RunData loadRunData(const RunSpec& spec, torch::Device device)
     // Both normalised by the training images' statistics.
     std::vector<double> mean, stddev;
     channelStatistics(*train, mean, stddev);
+    TensorData testShare = toTensors(*test, mean, stddev, device);
+    if (place.isDistributed())
+        testShare = {testShare.images.slice(0, place.rank, testShare.size(), place.worldSize),
+                     testShare.labels.slice(0, place.rank, testShare.size(), place.worldSize)};
     return {toTensors(*train, mean, stddev, device),
-            toTensors(*test, mean, stddev, device),
+            std::move(testShare),
             {{train->channels, train->height, train->width, train->classes}, mean, stddev},
-            train->classCounts()};
+            train->classCounts(),
+            static_cast<int64_t>(test->size())};
 }
 
 /// Loads the weights and the optimizer's state the run folder's checkpoint names, and says where it was.
@@ -266,19 +300,26 @@ Checkpoint restore(const QString& runDirectory, models::ClassifierImpl& model, t
 
 /// A run's epochs of batches from a checkpoint on: each step, the observer's reports (the loss every
 /// `kLossReportEvery` steps, an evaluation each epoch) and a checkpoint after each epoch or at a stop.
+/// With a rank group, each rank trains on its share of every batch, gradients are averaged over the ranks,
+/// what is reported is the mean over them, they stop at the same step, and only rank 0 checkpoints.
 class TrainingLoop
 {
 public:
     TrainingLoop(const RunSpec& spec, const QString& runDirectory, const RunData& data, models::ClassifierImpl& model,
                  torch::optim::Optimizer& optimizer, const ComputeMode& compute, const Loss& loss,
-                 TrainingObserver& observer, CheckpointKeeper& keeper, const std::atomic<bool>& stop)
+                 TrainingObserver& observer, CheckpointKeeper& keeper, const std::atomic<bool>& stop, RankGroup* group)
         : m_spec(spec), m_runDirectory(runDirectory), m_data(data), m_model(model), m_optimizer(optimizer),
-          m_compute(compute), m_loss(loss), m_observer(observer), m_keeper(keeper), m_stop(stop),
+          m_compute(compute), m_loss(loss), m_observer(observer), m_keeper(keeper), m_stop(stop), m_group(group),
           m_device(data.train.labels.device()), m_sums(m_device),
           m_reportLoss(torch::zeros({}, torch::TensorOptions().device(m_device)))
     {
         if (compute.scalesLoss())
             m_scaler.emplace();
+        if (m_group) {
+            m_buckets.emplace(model.parameters(), *m_group);
+            m_buffers = model.buffers();
+            return; // a step that waits for other ranks is not recorded in a CUDA graph
+        }
         auto* recordable = dynamic_cast<RecordableStep*>(&optimizer);
         using Graphs = ComputeChoices::CudaGraphs;
         const Graphs graphs = compute.choices().cudaGraphs;
@@ -290,7 +331,7 @@ public:
     /// Whether steps are recorded in a CUDA graph and replayed.
     bool recordsSteps() const { return m_recorded.has_value(); }
 
-    int batches() const { return static_cast<int>((m_data.train.size() + m_spec.batchSize - 1) / m_spec.batchSize); }
+    int batches() const { return static_cast<int>((shareSize() + m_spec.batchSize - 1) / m_spec.batchSize); }
 
     Trainer::Outcome run(const Checkpoint& from)
     {
@@ -311,13 +352,35 @@ public:
             const EpochReport report = reportOf(epochIndex, lr, seconds);
             m_observer.onEpoch(report);
             checkpoint(epochIndex + 1, 0, metricOf(m_spec, report));
-            if (m_stop.load() && epochIndex + 1 < m_spec.epochs)
+            if (stopping() && epochIndex + 1 < m_spec.epochs)
                 return Trainer::Outcome::Stopped;
         }
         return Trainer::Outcome::Finished;
     }
 
 private:
+    int ranks() const { return m_group ? m_group->size() : 1; }
+    /// The training images this rank sees an epoch.
+    int64_t shareSize() const { return (m_data.train.size() + ranks() - 1) / ranks(); }
+    /// Whether to stop here: alone, as soon as asked; with ranks, as the ranks last agreed (at a loss report).
+    bool stopping() const { return m_group ? m_stopAgreed : m_stop.load(); }
+    bool writesCheckpoints() const { return !m_group || m_group->rank() == 0; }
+
+    /// The mean loss since the last report over every rank, and whether any rank was asked to stop.
+    double agreeOnReport(int reportSteps)
+    {
+        if (!m_group)
+            return m_reportLoss.item<double>() / reportSteps;
+        torch::Tensor both =
+            torch::stack({m_reportLoss.to(torch::kFloat64),
+                          torch::full({}, m_stop.load() ? 1.0 : 0.0,
+                                      torch::TensorOptions().dtype(torch::kFloat64).device(m_device))});
+        m_group->sum(both);
+        both = both.cpu();
+        m_stopAgreed = both[1].item<double>() > 0;
+        return both[0].item<double>() / reportSteps / ranks();
+    }
+
     /// An epoch's training loss and correct answers, summed on the device: read once, at its end. The
     /// same tensors all run long, zeroed in place, as a step recorded in a CUDA graph adds to them.
     struct EpochSums
@@ -341,7 +404,8 @@ private:
     /// The batches of an epoch from `firstBatch` on; false once stopped mid-epoch (and checkpointed there).
     bool trainBatches(int epochIndex, int firstBatch, double lr)
     {
-        const std::vector<int64_t> order = epochOrder(m_data.train.size(), m_spec.seed, epochIndex);
+        const std::vector<int64_t> order =
+            shareOf(epochOrder(m_data.train.size(), m_spec.seed, epochIndex), m_group ? m_group->rank() : 0, ranks());
         const torch::Tensor orderTensor =
             torch::from_blob(const_cast<int64_t*>(order.data()), {static_cast<int64_t>(order.size())}, torch::kInt64)
                 .to(m_device);
@@ -351,20 +415,20 @@ private:
         auto reportStart = Clock::now();
         for (int b = firstBatch; b < count; ++b) {
             const int64_t start = static_cast<int64_t>(b) * m_spec.batchSize;
-            const torch::Tensor index =
-                orderTensor.slice(0, start, std::min(start + m_spec.batchSize, m_data.train.size()));
+            const torch::Tensor index = orderTensor.slice(0, start, std::min(start + m_spec.batchSize, shareSize()));
             step(index, lr);
             ++reportSteps;
             if (reportSteps == kLossReportEvery || b + 1 == count) {
                 const auto now = Clock::now();
                 const double seconds = std::chrono::duration<double>(now - reportStart).count();
-                m_observer.onBatch({epochIndex + 1, b + 1, count, m_step, m_reportLoss.item<double>() / reportSteps,
-                                    seconds > 0 ? reportSteps * static_cast<double>(m_spec.batchSize) / seconds : 0});
+                const double loss = agreeOnReport(reportSteps);
+                const double images = static_cast<double>(reportSteps) * m_spec.batchSize * ranks();
+                m_observer.onBatch({epochIndex + 1, b + 1, count, m_step, loss, seconds > 0 ? images / seconds : 0});
                 m_reportLoss.zero_();
                 reportSteps = 0;
                 reportStart = now;
             }
-            if (m_stop.load() && b + 1 < count) {
+            if (stopping() && b + 1 < count) {
                 checkpoint(epochIndex, b + 1);
                 return false;
             }
@@ -391,6 +455,8 @@ private:
         const torch::Tensor images = m_compute.input(m_data.train.images.index_select(0, index));
         const torch::Tensor labels = m_data.train.labels.index_select(0, index);
         clearGradients(m_optimizer);
+        if (!m_buffers.empty()) // as DDP: rank 0's batch-norm statistics on every rank before each forward
+            m_group->broadcast(m_buffers);
         const torch::Tensor logits = [&] {
             const ComputeMode::Autocast autocast = m_compute.autocast();
             return ComputeMode::logits(m_model.forward(images));
@@ -398,9 +464,11 @@ private:
         const torch::Tensor batchLoss = m_loss(logits, labels);
         if (m_scaler) { // a step whose float16 gradients overflowed is skipped; it still counts as a step
             m_scaler->scale(batchLoss).backward();
+            averageGradients();
             m_scaler->step(m_optimizer);
         } else {
             batchLoss.backward();
+            averageGradients();
             m_optimizer.step();
         }
         torch::NoGradGuard noGrad;
@@ -410,11 +478,19 @@ private:
         m_reportLoss += detached;
     }
 
+    void averageGradients()
+    {
+        if (m_buckets)
+            m_buckets->reduce();
+    }
+
     /// Checkpoints `batch` batches into epoch `epochIndex`, the replayed steps counted in the optimizer first;
     /// the keeper keeps it as the best, or every N epochs', by `value` (none mid-epoch), and the observer
     /// hears which files are kept.
     void checkpoint(int epochIndex, int batch, std::optional<double> value = std::nullopt)
     {
+        if (!writesCheckpoints())
+            return;
         if (m_recorded)
             m_recorded->settle();
         const WrittenModel written =
@@ -431,14 +507,21 @@ private:
 
     EpochReport reportOf(int epochIndex, double lr, double seconds)
     {
-        const EpochSums& sums = m_sums;
-        const Evaluation evaluation = evaluate(m_model, m_data.test, m_compute);
-        const auto seen = static_cast<double>(sums.seen);
+        const Evaluation evaluation = evaluate(m_model, m_data.test, m_compute, m_data.inputs.shape.classes, m_group);
+        // The epoch's sums, over every rank: [loss, correct, seen].
+        torch::Tensor sums =
+            torch::stack({m_sums.loss.to(torch::kFloat64), m_sums.correct.to(torch::kFloat64),
+                          torch::full({}, static_cast<double>(m_sums.seen),
+                                      torch::TensorOptions().dtype(torch::kFloat64).device(m_device))});
+        if (m_group)
+            m_group->sum(sums);
+        sums = sums.cpu();
+        const double seen = sums[2].item<double>();
         EpochReport report;
         report.epoch = epochIndex + 1;
         report.step = m_step;
-        report.trainLoss = sums.seen > 0 ? sums.loss.item<double>() / seen : 0;
-        report.trainAccuracy = sums.seen > 0 ? static_cast<double>(sums.correct.item<int64_t>()) / seen : 0;
+        report.trainLoss = seen > 0 ? sums[0].item<double>() / seen : 0;
+        report.trainAccuracy = seen > 0 ? sums[1].item<double>() / seen : 0;
         report.testLoss = evaluation.loss;
         report.testError = evaluation.error;
         report.confusion = evaluation.confusion;
@@ -459,6 +542,10 @@ private:
     TrainingObserver& m_observer;
     CheckpointKeeper& m_keeper;
     const std::atomic<bool>& m_stop;
+    RankGroup* const m_group; ///< null when the run is one process
+    bool m_stopAgreed = false;
+    std::optional<GradientBuckets> m_buckets; ///< with ranks
+    std::vector<torch::Tensor> m_buffers;     ///< with ranks: the model's buffers, kept as rank 0's
     const torch::Device m_device;
     std::optional<LossScaler> m_scaler; ///< float16 runs only
     EpochSums m_sums;
@@ -503,6 +590,9 @@ QString Trainer::computeProblem(const RunSpec& spec)
                               "give --precision bf16)");
     if (choices.cudaGraphs != ComputeChoices::CudaGraphs::On)
         return {};
+    if (spec.worldSize() > 1)
+        return QStringLiteral("cuda graphs on does not go with data-parallel ranks (a step waits for the other "
+                              "ranks); give --cuda-graphs auto or off");
     if (!cuda)
         return QStringLiteral("cuda graphs on needs a CUDA device (the step is recorded on one); give --cuda-graphs "
                               "auto or off");
@@ -535,7 +625,10 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     keepFreedMemoryForReuse();
     torch::manual_seed(static_cast<uint64_t>(m_spec.seed));
     const torch::Device device = chooseDevice(m_spec.device);
-    const RunData data = loadRunData(m_spec, device);
+    // The ranks meet first: a rank that cannot join fails them all before anyone loads a dataset.
+    const std::unique_ptr<RankGroup> group =
+        m_place.isDistributed() ? std::make_unique<RankGroup>(m_place, device) : nullptr;
+    const RunData data = loadRunData(m_spec, device, m_place);
 
     auto model = models::makeClassifier(m_spec.model.toStdString(), data.inputs.shape);
     if (!model)
@@ -546,23 +639,32 @@ Trainer::Outcome Trainer::run(TrainingObserver& observer, const std::atomic<bool
     const Loss loss(m_spec, data.classCounts, device);
     const Checkpoint state = m_resume ? restore(m_runDirectory, *model, *optimizer, device) : Checkpoint();
     compute.prepare(*model); // after a checkpoint's weights are in: loading keeps the saved layout
+    if (group) {             // every rank starts from rank 0's weights, whatever its seed or checkpoint gave it
+        std::vector<torch::Tensor> state = model->parameters();
+        for (const torch::Tensor& buffer : model->buffers())
+            state.push_back(buffer);
+        torch::NoGradGuard noGrad;
+        group->broadcast(state);
+    }
 
     CheckpointKeeper keeper(m_spec, m_runDirectory, m_host);
-    TrainingLoop loop{m_spec, m_runDirectory, data, *model, *optimizer, compute, loss, observer, keeper, stop};
+    TrainingLoop loop{m_spec, m_runDirectory, data,   *model, *optimizer, compute,
+                      loss,   observer,       keeper, stop,   group.get()};
     TrainingPlan plan;
     plan.epochs = m_spec.epochs;
     plan.startEpoch = state.epoch;
     plan.startStep = state.step;
     plan.batchesPerEpoch = loop.batches();
     plan.trainImages = data.train.size();
-    plan.testImages = data.test.size();
+    plan.testImages = data.testImages;
     plan.classCounts = data.classCounts;
     plan.device = QString::fromStdString(device.str());
     plan.threads = threads;
     plan.cudaGraphs = loop.recordsSteps();
+    plan.worldSize = m_place.worldSize;
     observer.onPlan(plan);
     const Outcome outcome = loop.run(state);
-    if (outcome == Outcome::Finished) {
+    if (outcome == Outcome::Finished && m_place.rank == 0) {
         const std::optional<Checkpoint> last = readCheckpoint(m_runDirectory);
         observer.onCheckpoints(keeper.finished(
             last ? QStringList{last->modelFile, last->optimizerFile, checkpointFileName()} : QStringList()));

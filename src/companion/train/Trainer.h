@@ -1,5 +1,6 @@
 #pragma once
 
+#include "RankPlace.h"
 #include "TrainingObserver.h"
 #include "spec/RunSpec.h"
 
@@ -25,6 +26,8 @@ public:
     void setResume(bool resume) { m_resume = resume; }
     /// The host the run's checkpoints are on, as the registry names it (`jikken pull` fetches from it).
     void setHost(const QString& host) { m_host = host; }
+    /// Train as one rank of a data-parallel run (Trainer meets the others through `place.rendezvous`).
+    void setRankPlace(const RankPlace& place) { m_place = place; }
 
     /// Trains until done or until `stop` becomes true (then checkpoints mid-epoch and returns Stopped).
     /// Throws std::exception (c10::Error included) with a readable message on failure.
@@ -44,6 +47,7 @@ private:
     QString m_runDirectory;
     bool m_resume = false;
     QString m_host;
+    RankPlace m_place;
 };
 
 } // namespace jikken

@@ -23,6 +23,7 @@ struct TrainingPlan
     QString device;
     int threads = 0;
     bool cudaGraphs = false; ///< steps recorded in a CUDA graph and replayed
+    int worldSize = 1;       ///< data-parallel processes training together
 };
 
 struct BatchReport

@@ -35,6 +35,11 @@ struct RunSpec
     int seed = 1;
     QString device = QStringLiteral("auto");
     int threads = 0; ///< 0: all cores
+    /// Data-parallel training: processes on each node (one per GPU, or CPU processes) and nodes. Each process
+    /// trains `batchSize` images a step, so a step sees nproc × nnodes × batchSize of them.
+    int nproc = 1;
+    int nnodes = 1;
+    int worldSize() const { return nproc * nnodes; }
     /// How the optimizer steps: "multi-tensor" (all parameters at once, ATen's foreach kernels), "per-parameter"
     /// (libtorch's own), or "auto" (multi-tensor on CUDA, where launches dominate; per-parameter on the CPU).
     QString optimizerStep = QStringLiteral("auto");
