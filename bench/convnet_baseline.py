@@ -10,8 +10,8 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from convnet_model import ConvNet
 
 images, threads, epochs = (int(a) for a in sys.argv[1:4])
 same_kernels = len(sys.argv) > 4 and sys.argv[4] == "same-kernels"
@@ -27,29 +27,7 @@ x = pixels.float() / 255.0
 x = (x - x.mean()) / x.std()
 
 
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 5, padding=2)
-        self.conv2 = nn.Conv2d(32, 64, 5, padding=2)
-        self.dense = nn.Linear(64 * 7 * 7, 1024)
-        self.dropout = nn.Dropout(0.4)
-        self.logits = nn.Linear(1024, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.fc(self.logits, self.dropout(F.relu(self.fc(self.dense, x.flatten(1)))))
-
-    @staticmethod
-    def fc(layer, x):
-        if not same_kernels:
-            return layer(x)
-        weight = layer.weight.view(layer.out_features, layer.in_features, 1, 1)
-        return F.conv2d(x.reshape(x.shape[0], -1, 1, 1), weight, layer.bias).flatten(1)
-
-
-model = ConvNet()
+model = ConvNet(same_kernels)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 model.train()
 rate = 0.0

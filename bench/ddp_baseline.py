@@ -31,7 +31,8 @@ y = idx("train-labels-idx1-ubyte", 8)[:images].long()
 x = (x - x.mean()) / x.std()
 
 
-model = nn.parallel.DistributedDataParallel(ConvNet())
+# Dense layers as jikken computes them: what is compared is the data parallelism, not nn.Linear's kernels.
+model = nn.parallel.DistributedDataParallel(ConvNet(same_kernels=True))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
 order = torch.randperm(images, generator=torch.Generator().manual_seed(1))
 share = order[rank::world]  # DistributedSampler's deal (images is a multiple of the world size here)

@@ -10,16 +10,16 @@ GradientBuckets::GradientBuckets(std::vector<torch::Tensor> parameters, RankGrou
             m_parameters.push_back(parameter);
     }
     m_slots.resize(m_parameters.size());
-    // Backward reaches the last layers first: buckets are filled from the last parameter back.
+    // Backward reaches the last layers first: buckets are filled from the last parameter back. As DDP does,
+    // a bucket is closed once it holds its cap, and the first one's cap is small, so the all-reduce of the
+    // last layers' gradients starts early, overlapped with the backward of all the layers before them.
     std::vector<int64_t> elements;
     int64_t bytes = 0;
+    bool open = false;
     for (size_t i = m_parameters.size(); i-- > 0;) {
         const torch::Tensor& parameter = m_parameters[i];
-        const auto size = static_cast<int64_t>(parameter.nbytes());
-        const bool fits = !m_buckets.empty() && bytes + size <= bucketBytes &&
-                          m_parameters[m_buckets.back().members.front()].options().dtype() == parameter.dtype() &&
-                          m_parameters[m_buckets.back().members.front()].device() == parameter.device();
-        if (!fits) {
+        const torch::Tensor* const first = open ? &m_parameters[m_buckets.back().members.front()] : nullptr;
+        if (!first || first->dtype() != parameter.dtype() || first->device() != parameter.device()) {
             m_buckets.emplace_back();
             elements.push_back(0);
             bytes = 0;
@@ -27,7 +27,8 @@ GradientBuckets::GradientBuckets(std::vector<torch::Tensor> parameters, RankGrou
         m_slots[i] = {m_buckets.size() - 1, elements.back(), false};
         m_buckets.back().members.push_back(i);
         elements.back() += parameter.numel();
-        bytes += size;
+        bytes += static_cast<int64_t>(parameter.nbytes());
+        open = bytes < (m_buckets.size() == 1 ? std::min(kFirstBucketBytes, bucketBytes) : bucketBytes);
     }
     for (size_t b = 0; b < m_buckets.size(); ++b) {
         const torch::Tensor& first = m_parameters[m_buckets[b].members.front()];

@@ -9,14 +9,15 @@
 namespace jikken {
 
 /// Averages a model's gradients over the ranks as PyTorch's DDP reducer does: the parameters are put in
-/// buckets of about 25 MB, in the reverse of their order (about the order backward produces their
-/// gradients), and a bucket's all-reduce starts as soon as its last gradient is in, while backward goes on
-/// with the layers below. After backward, `reduce` waits for the buckets and leaves every parameter's
-/// gradient the mean over the ranks.
+/// buckets of about 25 MB (the first of 1 MB), in the reverse of their order (about the order backward
+/// produces their gradients), and a bucket's all-reduce starts as soon as its last gradient is in, while backward goes
+/// on with the layers below. After backward, `reduce` waits for the buckets and leaves every parameter's gradient the
+/// mean over the ranks.
 class GradientBuckets
 {
 public:
-    static constexpr int64_t kBucketBytes = 25 * 1024 * 1024;
+    static constexpr int64_t kBucketBytes = 25 * 1024 * 1024; ///< DDP's bucket_cap_mb
+    static constexpr int64_t kFirstBucketBytes = 1024 * 1024; ///< DDP's _DEFAULT_FIRST_BUCKET_BYTES
 
     GradientBuckets(std::vector<torch::Tensor> parameters, RankGroup& group, int64_t bucketBytes = kBucketBytes);
     ~GradientBuckets();
