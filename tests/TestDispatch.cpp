@@ -486,6 +486,18 @@ private Q_SLOTS:
                            QStringLiteral("--gpu"), QStringLiteral("7"), spec});
         QCOMPARE(noGpu.exitCode, 1);
         QVERIFY2(noGpu.err.contains(QStringLiteral("gpu-a has no GPU \"7\"")), qPrintable(noGpu.err));
+        // A data-parallel run asks for GPUs no one uses: gpu-a's first is busy.
+        const Result tooFew =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("gpu-a"),
+                           QStringLiteral("--gpus"), QStringLiteral("2"), spec});
+        QCOMPARE(tooFew.exitCode, 1);
+        QVERIFY2(tooFew.err.contains(QStringLiteral("gpu-a has 1 free GPU(s), not the 2 asked for (it has 2)")),
+                 qPrintable(tooFew.err));
+        const Result both = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
+                                           QStringLiteral("gpu-a"), QStringLiteral("--gpus"), QStringLiteral("2"),
+                                           QStringLiteral("--gpu"), QStringLiteral("1"), spec});
+        QCOMPARE(both.exitCode, 1);
+        QVERIFY2(both.err.contains(QStringLiteral("not both")), qPrintable(both.err));
         // The stranger's key is unknown: with no GPU to probe, the reservation is made, then marked failed.
         const Result stranger =
             m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("stranger"),

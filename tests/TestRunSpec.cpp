@@ -42,6 +42,19 @@ private Q_SLOTS:
         }
     }
 
+    // The GPUs a record holds count as taken: one run's, a dispatched data-parallel run's, every rank's.
+    void recordedDevicesNameTheirGpus()
+    {
+        using jikken::Device;
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cuda:3")), QList<int>({3}));
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cuda:2,5")), QList<int>({2, 5}));
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1")),
+                 QList<int>({0, 1}));
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("2 ranks · vm: cpu cpu")), QList<int>());
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cuda")), QList<int>()); // no GPU named
+        QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cpu")), QList<int>());
+    }
+
     // The compute fields are read once into values: every spelling a spec may give is a value of its own, and a
     // choice added to the spec's table without its value fails here.
     void computeChoicesAreTyped()

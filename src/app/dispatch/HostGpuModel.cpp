@@ -25,9 +25,10 @@ void HostGpuModel::setRuns(const QVector<RunRecord>& runs)
 {
     m_runByGpu.clear();
     for (const RunRecord& run : runs) {
-        const auto device = Device::parse(run.device);
-        if (run.status == RunStatus::Running && device && device->index)
-            m_runByGpu.insert(run.host + u'/' + device->toString(), run.id);
+        if (run.status != RunStatus::Running)
+            continue;
+        for (const int gpu : Device::cudaIndicesIn(run.device)) // a data-parallel run holds each of its GPUs
+            m_runByGpu.insert(run.host + QStringLiteral("/cuda:") + QString::number(gpu), run.id);
     }
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));

@@ -92,6 +92,7 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
         std::string host;
         std::string spec;
         std::string gpu = "auto";
+        int gpus = 1;
         double wait = 20;
     };
     auto options = std::make_shared<Options>();
@@ -102,6 +103,11 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
     dispatch->add_option("SPEC", options->spec, "run spec (JSON)")->required();
     dispatch->add_option("--gpu", options->gpu, "auto (the first free GPU), cpu, or a GPU index")
         ->capture_default_str();
+    dispatch
+        ->add_option("--gpus", options->gpus,
+                     "how many free GPUs: one data-parallel process on each, in the one session (on Slurm, "
+                     "one job asking for them)")
+        ->check(CLI::Range(1, 1024));
     dispatch->add_option("--wait", options->wait, "seconds to wait for the run to report itself running")
         ->capture_default_str();
     dispatch->callback([&action, &registry, options] {
@@ -115,7 +121,7 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
                 return console::fail(error, console::kUsage);
             return withDispatcher(registry, [&](Dispatcher& dispatcher) {
                 const auto id = dispatcher.dispatch(*host, *spec, QString::fromStdString(options->gpu),
-                                                    static_cast<int>(options->wait * 1000), &error);
+                                                    static_cast<int>(options->wait * 1000), &error, options->gpus);
                 if (!id)
                     return console::fail(error);
                 console::out(*id + u'\n');

@@ -212,12 +212,21 @@ private:
     bool m_graceStarted = false;
 };
 
-/// This node's host and devices, for the run's record.
+/// This node's host and devices, for the run's record: the GPUs as the machine numbers them (a dispatched
+/// run's CUDA_VISIBLE_DEVICES numbers its own from 0), so that they count as taken.
 QByteArray nodeDescription(const NodeLaunch& launch)
 {
+    const QStringList visible = qEnvironmentVariable("CUDA_VISIBLE_DEVICES").split(u',', Qt::SkipEmptyParts);
     QJsonArray devices;
-    for (int local = 0; local < launch.nproc; ++local)
-        devices.append(launch.gpus.isEmpty() ? QStringLiteral("cpu") : QStringLiteral("cuda:") + launch.gpus.at(local));
+    for (int local = 0; local < launch.nproc; ++local) {
+        if (launch.gpus.isEmpty()) {
+            devices.append(QStringLiteral("cpu"));
+            continue;
+        }
+        const int index = launch.gpus.at(local).toInt();
+        devices.append(
+            QString(QStringLiteral("cuda:") + (index < visible.size() ? visible.at(index) : launch.gpus.at(local))));
+    }
     return QJsonDocument(QJsonObject{{QStringLiteral("host"), hostName()}, {QStringLiteral("devices"), devices}})
         .toJson(QJsonDocument::Compact);
 }

@@ -70,10 +70,14 @@ std::optional<QString> Dispatcher::registryExports(const HostSettings& host, QSt
     return lines.join(u'\n');
 }
 
-std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QString& gpu, QString* error)
+std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QString& gpu, QString* error, int count)
 {
     if (gpu == QLatin1String("cpu"))
         return QString();
+    if (count > 1 && gpu != QLatin1String("auto"))
+        return failWith(error, QStringLiteral("give --gpus (how many) or --gpu (which one), not both"));
+    if (host.slurm && count > 1)
+        return QString::number(count);
     // On a Slurm login node the scheduler picks the GPUs: "auto" asks for one, a number for that many.
     if (host.slurm) {
         bool ok = false;
@@ -97,8 +101,8 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
         if (run.host != host.alias)
             continue;
         ++runsOnHost;
-        if (const auto device = Device::parse(run.device); device && device->index)
-            used << QString::number(*device->index);
+        for (const int index : Device::cudaIndicesIn(run.device)) // a data-parallel run's every GPU
+            used << QString::number(index);
     }
     const QVector<HostGpus> probed = GpuProbe::probe({host}, 30000);
     const HostGpus& found = probed.first();
@@ -122,14 +126,23 @@ std::optional<QString> Dispatcher::chooseGpu(const HostSettings& host, const QSt
                                 .arg(found.cpuOnly ? QStringLiteral("none") : QString::number(found.gpus.size())));
         return QString::number(index);
     }
-    if (found.cpuOnly)
+    if (found.cpuOnly && count == 1)
         return QString();
+    QStringList free;
     for (const GpuStatus& g : found.gpus) {
-        if (!used.contains(QString::number(g.index)) && !g.inUse())
-            return QString::number(g.index);
+        if (!used.contains(QString::number(g.index)) && !g.inUse() && free.size() < count)
+            free << QString::number(g.index);
     }
-    return failWith(error,
-                    QStringLiteral("%1 has no free GPU: all %2 are in use").arg(host.alias).arg(found.gpus.size()));
+    if (free.size() == count)
+        return free.join(u',');
+    if (count == 1)
+        return failWith(error,
+                        QStringLiteral("%1 has no free GPU: all %2 are in use").arg(host.alias).arg(found.gpus.size()));
+    return failWith(error, QStringLiteral("%1 has %2 free GPU(s), not the %3 asked for (it has %4)")
+                               .arg(host.alias)
+                               .arg(free.size())
+                               .arg(count)
+                               .arg(found.gpus.size()));
 }
 
 QString Dispatcher::launchScript(const HostSettings& host, const QString& id, const Launch& what,
@@ -170,7 +183,7 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
 }
 
 std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
-                                            QString* error)
+                                            QString* error, int gpus)
 {
     if (spec.dataRoot.isEmpty())
         spec.dataRoot = host.dataRoot;
@@ -179,16 +192,23 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
         {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
     return launch(
         host, spec.method, description, gpu,
-        [&spec](const QString& id, bool gpuGiven) {
+        [&spec, gpus](const QString& id, bool gpuGiven) {
             RunSpec resolved = spec;
             // Given a GPU, the trainer must use it, not fall back to the CPU unnoticed.
             if (gpuGiven && resolved.device == QLatin1String("auto"))
                 resolved.device = QStringLiteral("cuda");
             const QString specPath = dispatchDirectory(id) + QStringLiteral("/spec.json");
-            return Launch{{QStringLiteral("train"), specPath, QStringLiteral("--id"), id},
-                          {{specPath, QString::fromUtf8(QJsonDocument(resolved.toJson()).toJson())}}};
+            QStringList arguments{QStringLiteral("train"), specPath, QStringLiteral("--id"), id};
+            if (gpus > 1) { // a rank on each GPU the session sees: CUDA_VISIBLE_DEVICES numbers them from 0
+                QStringList visible;
+                for (int g = 0; g < gpus; ++g)
+                    visible << QString::number(g);
+                arguments << QStringLiteral("--gpus") << visible.join(u',');
+                resolved.nproc = gpus;
+            }
+            return Launch{arguments, {{specPath, QString::fromUtf8(QJsonDocument(resolved.toJson()).toJson())}}};
         },
-        waitMs, error);
+        waitMs, error, gpus);
 }
 
 std::optional<QString> Dispatcher::dispatchCommand(const HostSettings& host, const QString& method,
@@ -208,12 +228,13 @@ std::optional<QString> Dispatcher::dispatchCommand(const HostSettings& host, con
 }
 
 std::optional<QString> Dispatcher::launch(const HostSettings& host, const QString& method, RunDescription description,
-                                          const QString& gpu, const LaunchMaker& make, int waitMs, QString* error)
+                                          const QString& gpu, const LaunchMaker& make, int waitMs, QString* error,
+                                          int gpus)
 {
     const auto exports = registryExports(host, error);
     if (!exports)
         return std::nullopt;
-    const auto cudaDevices = chooseGpu(host, gpu, error);
+    const auto cudaDevices = chooseGpu(host, gpu, error, gpus);
     if (!cudaDevices)
         return std::nullopt;
     const auto reserved = m_registry.reserve(method, error);

@@ -40,9 +40,10 @@ public:
 
     /// `gpu`: "auto" (the first GPU no Jikken run uses and that is nearly empty; none on a CPU host),
     /// "cpu" (no GPU), or a GPU index. Returns the new run's ID once `jikken train` reports it running (or
-    /// `waitMs` passed with its session alive).
+    /// `waitMs` passed with its session alive). `gpus` above 1 (with `gpu` "auto"): that many free GPUs of the
+    /// host, one data-parallel rank on each (`jikken train --gpus`), in the one session.
     std::optional<QString> dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
-                                    QString* error);
+                                    QString* error, int gpus = 1);
     /// The same for a command of the user's own (a Python training script): `jikken run --id ID -- COMMAND`
     /// on the host follows the event files it writes into the registry. `runOptions` go to that `jikken run`
     /// (`--model`, `--hparam`, `--metric` …).
@@ -74,7 +75,8 @@ public:
     static QString dispatchDirectory(const QString& id);
 
 private:
-    std::optional<QString> chooseGpu(const HostSettings& host, const QString& gpu, QString* error);
+    /// The GPUs to give a run, as CUDA_VISIBLE_DEVICES lists them (on Slurm: how many), or empty for none.
+    std::optional<QString> chooseGpu(const HostSettings& host, const QString& gpu, QString* error, int count = 1);
     std::optional<QString> registryExports(const HostSettings& host, QString* error) const;
     /// The run's record and its host: an alias of the catalog, or localhost for this machine's own name.
     struct Placed
@@ -93,7 +95,8 @@ private:
     /// `make`: the launch for the reserved ID, and whether a GPU was given to it.
     using LaunchMaker = std::function<Launch(const QString& id, bool gpu)>;
     std::optional<QString> launch(const HostSettings& host, const QString& method, RunDescription description,
-                                  const QString& gpu, const LaunchMaker& make, int waitMs, QString* error);
+                                  const QString& gpu, const LaunchMaker& make, int waitMs, QString* error,
+                                  int gpus = 1);
     QString launchScript(const HostSettings& host, const QString& id, const Launch& what, const QString& cudaDevices,
                          const QString& registryExports) const;
 

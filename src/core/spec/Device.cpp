@@ -1,5 +1,7 @@
 #include "Device.h"
 
+#include <QStringList>
+
 #include <algorithm>
 
 namespace jikken {
@@ -25,6 +27,21 @@ std::optional<Device> Device::parse(const QString& text, QString* error)
     if (error)
         *error = QStringLiteral("device \"%1\" is not one of auto, cpu, cuda, cuda:N").arg(text);
     return std::nullopt;
+}
+
+QList<int> Device::cudaIndicesIn(const QString& recorded)
+{
+    QList<int> indices;
+    for (const QString& word : recorded.split(u' ', Qt::SkipEmptyParts)) {
+        if (!word.startsWith(QLatin1String("cuda:")))
+            continue;
+        for (const QString& number : word.mid(5).split(u',')) {
+            if (const auto device = parse(QStringLiteral("cuda:") + number);
+                device && !indices.contains(device->cudaIndex()))
+                indices << device->cudaIndex();
+        }
+    }
+    return indices;
 }
 
 QString Device::toString() const

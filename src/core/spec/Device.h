@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -21,6 +22,10 @@ struct Device
     /// The CUDA device's index (0 for `cuda`).
     int cudaIndex() const { return index.value_or(0); }
     QString toString() const;
+
+    /// The CUDA devices a run's record holds: its one `cuda:N`, or each `cuda:N` word of a data-parallel
+    /// run's devices (`4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1`, or `cuda:2,3` as dispatched).
+    static QList<int> cudaIndicesIn(const QString& recorded);
 };
 
 } // namespace jikken
