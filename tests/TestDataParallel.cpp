@@ -239,6 +239,43 @@ private Q_SLOTS:
         QVERIFY2(record(id).device.startsWith(QStringLiteral("2 ranks · ")), qPrintable(record(id).device));
     }
 
+    // A stop reaches every rank at the same step; rank 0 checkpoints, and --resume restores every rank from it:
+    // the resumed run ends with the weights of one never stopped.
+    void aStoppedRunResumesOnEveryRank()
+    {
+        QStringList twoEpochs = fiftySteps(32) + QStringList{QStringLiteral("--nproc"), QStringLiteral("2")};
+        twoEpochs.replace(twoEpochs.indexOf(QStringLiteral("3200")), QStringLiteral("40000"));
+        twoEpochs.replace(twoEpochs.indexOf(QStringLiteral("--epochs")) + 1, QStringLiteral("2"));
+        const QString whole = trained(jikken().run(twoEpochs));
+        QVERIFY(!whole.isEmpty());
+
+        QProcess launcher;
+        jikken().start(launcher, twoEpochs);
+        QVERIFY(launcher.waitForReadyRead(60000));
+        const QString id = QString::fromUtf8(launcher.readLine()).trimmed();
+        QVERIFY2(ModelId::parse(id), qPrintable(id));
+        QElapsedTimer waited;
+        waited.start();
+        while (record(id).step < 100 && waited.elapsed() < 60000)
+            QThread::msleep(50);
+        QVERIFY(record(id).step >= 100);
+        QCOMPARE(::kill(static_cast<pid_t>(launcher.processId()), SIGTERM), 0);
+        QVERIFY(launcher.waitForFinished(60000));
+        QCOMPARE(launcher.exitCode(), 128 + SIGTERM);
+        const RunRecord stopped = record(id);
+        QCOMPARE(toString(stopped.status), toString(RunStatus::Stopped));
+        const std::optional<Checkpoint> at = readCheckpoint(runDirectory(id));
+        QVERIFY(at && (at->epoch < 2) && at->step < 1250); // 625 steps an epoch: stopped before the end
+
+        const Result resumed = jikken().run({QStringLiteral("train"), QStringLiteral("--resume"), id});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QCOMPARE(toString(record(id).status), toString(RunStatus::Finished));
+        const double difference = largestDifference(weightsIn(runDirectory(whole)), weightsIn(runDirectory(id)));
+        qInfo("stopped at step %lld; largest weight difference from the run never stopped: %g",
+              static_cast<long long>(at->step), difference);
+        QVERIFY2(difference <= 1e-5, qPrintable(QString::number(difference)));
+    }
+
     void aKilledRankFailsTheRunNamingIt()
     {
         QProcess launcher;
