@@ -7,6 +7,7 @@
 #include "dispatch/GpuProbe.h"
 #include "dispatch/RemoteShell.h"
 #include "registry/RegistryClient.h"
+#include "spec/Device.h"
 
 #include <QCoreApplication>
 
@@ -49,8 +50,10 @@ int showHosts(const RegistryLocation& location, const std::vector<std::string>& 
         RunFilter running;
         running.status = RunStatus::Running;
         const auto runs = registry->runs(running, &error);
-        for (const RunRecord& run : runs.value_or(QVector<RunRecord>()))
-            runOnGpu.insert(run.host + u'/' + run.device, run.id);
+        for (const RunRecord& run : runs.value_or(QVector<RunRecord>())) {
+            for (const int gpu : Device::cudaIndicesIn(run.device)) // each GPU of a data-parallel run
+                runOnGpu.insert(run.host + QStringLiteral("/cuda:") + QString::number(gpu), run.id);
+        }
     }
     if (!error.isEmpty())
         console::note(QStringLiteral("warning: %1; runs are not shown").arg(error));
