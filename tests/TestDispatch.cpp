@@ -32,6 +32,12 @@ namespace {
 const char* kFakeNvidiaSmi = "#!/bin/sh\n"
                              "echo '0, NVIDIA A100-SXM4-40GB, 30000, 40960, 97'\n"
                              "echo '1, NVIDIA A100-SXM4-40GB, 3, 40960, 0'\n";
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 const QString kHostile = QStringLiteral("it's \"$(touch PWNED)\" `touch PWNED` ; touch PWNED\n$HOME 実験 \\");
 
 } // namespace
@@ -371,6 +377,24 @@ private Q_SLOTS:
         QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
         QVERIFY(waitForStatus(longId, RunStatus::Stopped, 30000));
 
+        // A data-parallel run as one job: srun starts the run's launcher on each node, which learns its place
+        // and the rendezvous from Slurm's environment (the test cluster has one node: two CPU ranks on it).
+        QJsonObject twoRanks =
+            QJsonDocument::fromJson(readAll(writeSpec(QStringLiteral("slurm-ranks.json"), 1))).object();
+        twoRanks.insert(QStringLiteral("nproc"), 2);
+        writeFile(QStringLiteral("slurm-ranks.json"), QJsonDocument(twoRanks).toJson());
+        const Result ranks =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("login"),
+                           QStringLiteral("--gpu"), QStringLiteral("cpu"), QStringLiteral("--nodes"),
+                           QStringLiteral("1"), path(QStringLiteral("slurm-ranks.json"))});
+        QVERIFY2(ranks.exitCode == 0, qPrintable(ranks.err));
+        const QString ranksId = ranks.out.trimmed();
+        QVERIFY2(waitForStatus(ranksId, RunStatus::Finished, 240000), qPrintable(record(ranksId)->statusReason));
+        QVERIFY2(record(ranksId)->device.startsWith(QStringLiteral("2 ranks · ")), qPrintable(record(ranksId)->device));
+        // Started by srun, placed by Slurm's environment: node 0, hosting the rendezvous on the job's node.
+        const QString command = record(ranksId)->command;
+        QVERIFY2(command.contains(QStringLiteral("--nnodes 1 --node-rank 0 --master ")), qPrintable(command));
+
         const Result badGpu = m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"),
                                              QStringLiteral("login"), QStringLiteral("--gpu"), QStringLiteral("many"),
                                              writeSpec(QStringLiteral("slurm-bad.json"), 1)});
@@ -498,6 +522,12 @@ private Q_SLOTS:
                                            QStringLiteral("--gpu"), QStringLiteral("1"), spec});
         QCOMPARE(both.exitCode, 1);
         QVERIFY2(both.err.contains(QStringLiteral("not both")), qPrintable(both.err));
+        const Result nodesWithoutSlurm =
+            m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("gpu-a"),
+                           QStringLiteral("--nodes"), QStringLiteral("2"), spec});
+        QCOMPARE(nodesWithoutSlurm.exitCode, 1);
+        QVERIFY2(nodesWithoutSlurm.err.contains(QStringLiteral("gpu-a is not a Slurm host")),
+                 qPrintable(nodesWithoutSlurm.err));
         // The stranger's key is unknown: with no GPU to probe, the reservation is made, then marked failed.
         const Result stranger =
             m_jikken->run({QStringLiteral("dispatch"), QStringLiteral("--host"), QStringLiteral("stranger"),

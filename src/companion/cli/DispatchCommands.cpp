@@ -96,6 +96,7 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
         std::string spec;
         std::string gpu = "auto";
         int gpus = 1;
+        int nodes = 0;
         double wait = 20;
     };
     auto options = std::make_shared<Options>();
@@ -111,6 +112,11 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
                      "how many free GPUs: one data-parallel process on each, in the one session (on Slurm, "
                      "one job asking for them)")
         ->check(CLI::Range(1, 1024));
+    dispatch
+        ->add_option("--nodes", options->nodes,
+                     "on a Slurm host: one job on this many nodes, srun starting the run's ranks on each "
+                     "(--gpus a node)")
+        ->check(CLI::Range(1, 1024));
     dispatch->add_option("--wait", options->wait, "seconds to wait for the run to report itself running")
         ->capture_default_str();
     dispatch->callback([&action, &registry, options] {
@@ -123,8 +129,9 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
             if (!host)
                 return console::fail(error, console::kUsage);
             return withDispatcher(registry, [&](Dispatcher& dispatcher) {
-                const auto id = dispatcher.dispatch(*host, *spec, QString::fromStdString(options->gpu),
-                                                    static_cast<int>(options->wait * 1000), &error, options->gpus);
+                const auto id =
+                    dispatcher.dispatch(*host, *spec, QString::fromStdString(options->gpu),
+                                        static_cast<int>(options->wait * 1000), &error, options->gpus, options->nodes);
                 if (!id)
                     return console::fail(error);
                 console::out(*id + u'\n');

@@ -158,8 +158,9 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
         run += QStringLiteral("export CUDA_VISIBLE_DEVICES=%1\n").arg(quote(cudaDevices));
     run += QStringLiteral("export JIKKEN_HOST=%1\n").arg(quote(host.alias));
     run += registryExports + u'\n';
+    run += what.environment;
     run += QStringLiteral("{ %1; echo $? > %2; } 2>&1 | tee -i -a %3\n")
-               .arg(ShellQuote::command(QStringList{host.jikken} + what.arguments),
+               .arg(ShellQuote::command(what.through + QStringList{host.jikken} + what.arguments),
                     quote(directory + QStringLiteral("/exit-status")), quote(output));
     const QString companionCheck = host.jikken.contains(u'/')
                                        ? QStringLiteral("[ -x %1 ]").arg(quote(host.jikken))
@@ -177,14 +178,18 @@ QString Dispatcher::launchScript(const HostSettings& host, const QString& id, co
         script += ShellQuote::hereDocument(path, content);
     script += ShellQuote::hereDocument(directory + QStringLiteral("/run.sh"), run);
     script += QStringLiteral("chmod 700 %1\n").arg(quote(directory + QStringLiteral("/run.sh")));
-    script +=
-        SessionScripts::start(host, id, directory + QStringLiteral("/run.sh"), host.slurm ? cudaDevices : QString());
+    script += SessionScripts::start(host, id, directory + QStringLiteral("/run.sh"),
+                                    host.slurm ? cudaDevices : QString(), what.nodes);
     return script;
 }
 
 std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
-                                            QString* error, int gpus)
+                                            QString* error, int gpus, int nodes)
 {
+    if (nodes > 0 && !host.slurm)
+        return failWith(error, QStringLiteral("--nodes asks Slurm for a job on several nodes; %1 is not a Slurm host "
+                                              "(\"slurm\": true in %2)")
+                                   .arg(host.alias, HostCatalog::settingsPath()));
     if (spec.dataRoot.isEmpty())
         spec.dataRoot = host.dataRoot;
     RunDescription description = spec.description();
@@ -192,7 +197,7 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
         {QStringLiteral("jikken"), QStringLiteral("dispatch"), QStringLiteral("--host"), host.alias});
     return launch(
         host, spec.method, description, gpu,
-        [&spec, gpus](const QString& id, bool gpuGiven) {
+        [&spec, gpus, nodes](const QString& id, bool gpuGiven) {
             RunSpec resolved = spec;
             // Given a GPU, the trainer must use it, not fall back to the CPU unnoticed.
             if (gpuGiven && resolved.device == QLatin1String("auto"))
@@ -206,7 +211,24 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
                 arguments << QStringLiteral("--gpus") << visible.join(u',');
                 resolved.nproc = gpus;
             }
-            return Launch{arguments, {{specPath, QString::fromUtf8(QJsonDocument(resolved.toJson()).toJson())}}};
+            Launch launch{arguments, {}, {}, {}, nodes};
+            if (nodes > 0) { // srun starts a launcher a node; each learns its place from Slurm's environment
+                resolved.nnodes = nodes;
+                launch.arguments << QStringLiteral("--nnodes") << QString::number(nodes);
+                launch.through = {
+                    QStringLiteral("srun"),
+                    QStringLiteral("--ntasks-per-node=1"),
+                    QStringLiteral("--kill-on-bad-exit=1"),
+                    QStringLiteral("sh"),
+                    QStringLiteral("-c"),
+                    QStringLiteral("exec \"$0\" \"$@\" --node-rank \"$SLURM_NODEID\" --master \"$JIKKEN_MASTER\"")};
+                // Node 0 of the allocation hosts the rendezvous, on a port of the job's own.
+                launch.environment = QStringLiteral(
+                    "JIKKEN_MASTER=\"$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1):$((29500 + "
+                    "SLURM_JOB_ID % 20000))\"\nexport JIKKEN_MASTER\n");
+            }
+            launch.files = {{specPath, QString::fromUtf8(QJsonDocument(resolved.toJson()).toJson())}};
+            return launch;
         },
         waitMs, error, gpus);
 }
@@ -222,7 +244,10 @@ std::optional<QString> Dispatcher::dispatchCommand(const HostSettings& host, con
         [&command, &runOptions](const QString& id, bool) {
             return Launch{QStringList{QStringLiteral("run"), QStringLiteral("--id"), id} + runOptions +
                               QStringList{QStringLiteral("--")} + command,
-                          {}};
+                          {},
+                          {},
+                          {},
+                          0};
         },
         waitMs, error);
 }

@@ -41,9 +41,11 @@ public:
     /// `gpu`: "auto" (the first GPU no Jikken run uses and that is nearly empty; none on a CPU host),
     /// "cpu" (no GPU), or a GPU index. Returns the new run's ID once `jikken train` reports it running (or
     /// `waitMs` passed with its session alive). `gpus` above 1 (with `gpu` "auto"): that many free GPUs of the
-    /// host, one data-parallel rank on each (`jikken train --gpus`), in the one session.
+    /// host, one data-parallel rank on each (`jikken train --gpus`), in the one session. `nodes` (a Slurm
+    /// host): one job on that many nodes, `srun` starting the run's launcher on each with the rendezvous
+    /// filled in (`--nnodes`, `--node-rank`, `--master`), `gpus` GPUs a node.
     std::optional<QString> dispatch(const HostSettings& host, RunSpec spec, const QString& gpu, int waitMs,
-                                    QString* error, int gpus = 1);
+                                    QString* error, int gpus = 1, int nodes = 0);
     /// The same for a command of the user's own (a Python training script): `jikken run --id ID -- COMMAND`
     /// on the host follows the event files it writes into the registry. `runOptions` go to that `jikken run`
     /// (`--model`, `--hparam`, `--metric` …).
@@ -91,6 +93,9 @@ private:
     {
         QStringList arguments;
         QList<QPair<QString, QString>> files;
+        QStringList through; ///< what starts the companion on each node of a Slurm job (srun), or nothing
+        QString environment; ///< shell lines the run's script runs before it
+        int nodes = 0;       ///< Slurm nodes the job asks for (0: as the host's options say)
     };
     /// `make`: the launch for the reserved ID, and whether a GPU was given to it.
     using LaunchMaker = std::function<Launch(const QString& id, bool gpu)>;

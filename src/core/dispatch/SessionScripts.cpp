@@ -60,7 +60,7 @@ QString checkTools(const HostSettings& host)
         .arg(tool, quote(QStringLiteral("%1 is not installed on %2").arg(tool, host.alias)));
 }
 
-QString start(const HostSettings& host, const QString& id, const QString& runScript, const QString& gpus)
+QString start(const HostSettings& host, const QString& id, const QString& runScript, const QString& gpus, int nodes)
 {
     if (!host.slurm)
         return QStringLiteral("tmux new-session -d -s %1 -c \"$PWD\" \"${SHELL:-/bin/sh}\" -l %2\n")
@@ -69,6 +69,8 @@ QString start(const HostSettings& host, const QString& id, const QString& runScr
                        QStringLiteral("--output=") + Dispatcher::dispatchDirectory(id) + QStringLiteral("/slurm.log")};
     if (!gpus.isEmpty())
         sbatch << QStringLiteral("--gres=gpu:") + gpus;
+    if (nodes > 0)
+        sbatch << QStringLiteral("--nodes=%1").arg(nodes) << QStringLiteral("--ntasks-per-node=1");
     sbatch << host.sbatchOptions << runScript;
     // --parsable prints "JOB" or "JOB;CLUSTER".
     return QStringLiteral("%1 | cut -d';' -f1 > %2\n").arg(ShellQuote::command(sbatch), file(id, "slurm-job"));

@@ -24,9 +24,10 @@ inline constexpr char kPidFile[] = "jikken.pid";
 QString prelude(const HostSettings& host);
 /// Fails with a clear line when the host lacks what the session needs (tmux, or sbatch).
 QString checkTools(const HostSettings& host);
-/// Starts `runScript`; `gpus`: for Slurm the GPUs to request ("" for none); tmux gets them through
-/// CUDA_VISIBLE_DEVICES in the script instead.
-QString start(const HostSettings& host, const QString& id, const QString& runScript, const QString& gpus);
+/// Starts `runScript`; `gpus`: for Slurm the GPUs to request a node ("" for none); tmux gets them through
+/// CUDA_VISIBLE_DEVICES in the script instead. `nodes` (Slurm): that many nodes, a task on each.
+QString start(const HostSettings& host, const QString& id, const QString& runScript, const QString& gpus,
+              int nodes = 0);
 /// `runFolder` (the run's logdir on the host), where given, also finds a run started from a terminal,
 /// with no session: by the process ID its trainer keeps there (kPidFile).
 
