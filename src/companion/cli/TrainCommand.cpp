@@ -272,7 +272,8 @@ private:
     int stopped()
     {
         QString error;
-        const int signal = g_stopSignal.load();
+        // A rank's stop is every rank's: rank 0 may stop for a signal another rank got.
+        const int signal = g_stopSignal.load() != 0 ? g_stopSignal.load() : SIGTERM;
         m_run.registry().setStatus(
             m_plan.id, RunStatus::Stopped,
             QStringLiteral("stopped by %1; resume with jikken train --resume %2")
@@ -406,8 +407,9 @@ int trainOtherRank(const PlannedRun& run, bool resuming, const RankPlace& place)
     trainer.setResume(resuming);
     trainer.setRankPlace(place);
     try {
+        // Stopped by a signal of its own, or by one rank 0 got (`jikken stop`), which every rank agrees on.
         if (trainer.run(lines, g_stopRequested) == Trainer::Outcome::Stopped)
-            return 128 + g_stopSignal.load();
+            return g_stopSignal.load() != 0 ? 128 + g_stopSignal.load() : console::kOk;
     } catch (const std::exception& e) {
         return console::fail(QString::fromUtf8(e.what()).section(u'\n', 0, 0));
     }
