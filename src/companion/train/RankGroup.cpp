@@ -64,13 +64,7 @@ std::unique_ptr<RankGroup::Collectives> collectivesFor(const RankPlace& place, c
             c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, place.rank, place.worldSize, options));
 #endif
     }
-    throw std::runtime_error(QStringLiteral("data-parallel training on %1 needs %2, which this build of jikken "
-                                            "does not have (it has: %3)")
-                                 .arg(QString::fromStdString(device.str()),
-                                      device.is_cuda() ? QStringLiteral("NCCL (a libtorch with CUDA and nccl.h)")
-                                                       : QStringLiteral("Gloo (Debian's libtorch and libgloo-dev)"),
-                                      rankProcessGroups())
-                                 .toStdString());
+    throw std::runtime_error(rankGroupProblem(device.is_cuda()).toStdString());
 }
 
 } // namespace
@@ -129,6 +123,23 @@ std::string RankGroup::explain(const std::exception& failure)
         .arg(m_place.rank)
         .arg(what)
         .toStdString();
+}
+
+QString rankGroupProblem(bool cuda)
+{
+#ifdef JIKKEN_C10D_NCCL
+    if (cuda)
+        return {};
+#endif
+#ifdef JIKKEN_C10D_GLOO
+    if (!cuda)
+        return {};
+#endif
+    return QStringLiteral("data-parallel training %1 needs %2, which this build of jikken does not have (it has: %3)")
+        .arg(cuda ? QStringLiteral("on CUDA") : QStringLiteral("on the CPU"),
+             cuda ? QStringLiteral("NCCL (a libtorch with CUDA, and nccl.h)")
+                  : QStringLiteral("Gloo (Debian's libtorch with libgloo-dev; PyPI's ships no Gloo headers)"),
+             rankProcessGroups());
 }
 
 QString rankProcessGroups()

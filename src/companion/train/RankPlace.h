@@ -18,5 +18,7 @@ struct RankPlace
 
 /// The c10d process groups this build can put ranks in: "Gloo", "NCCL", both, or "none".
 QString rankProcessGroups();
+/// Why ranks on CUDA devices (`cuda`) or CPU processes cannot train together in this build, or empty.
+QString rankGroupProblem(bool cuda);
 
 } // namespace jikken

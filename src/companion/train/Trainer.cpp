@@ -585,6 +585,10 @@ QString Trainer::computeProblem(const RunSpec& spec)
         device && (device->isCuda() || (device->kind == Device::Kind::Auto && torch::cuda::is_available()));
     const ComputeChoices choices = ComputeChoices::of(spec);
     const bool fp16 = choices.precision == ComputeChoices::Precision::Fp16;
+    if (spec.worldSize() > 1) {
+        if (const QString problem = rankGroupProblem(cuda); !problem.isEmpty())
+            return problem;
+    }
     if (fp16 && !cuda)
         return QStringLiteral("precision fp16 needs a CUDA device (float16 autocast runs on CUDA; on the CPU "
                               "give --precision bf16)");
