@@ -145,6 +145,15 @@ private:
         return store.run(id, &error).value_or(RunRecord());
     }
 
+    QVector<ScalarPoint> scalars(const QString& id, const QString& tag) const
+    {
+        RegistryStore store;
+        QString error;
+        if (!store.open(m_dir.filePath(QStringLiteral("home/registry.sqlite")), &error))
+            qFatal("%s", qPrintable(error));
+        return store.scalars(id, tag, &error).value_or(QVector<ScalarPoint>());
+    }
+
     /// The ID a finished `jikken train` printed, checked to have finished.
     QString trained(const Result& r) const
     {
@@ -180,7 +189,9 @@ private Q_SLOTS:
     {
         const torch::Tensor alone = oneProcessWeights();
         QVERIFY(alone.defined());
-        const Result r = jikken().run(fiftySteps(32) + QStringList{QStringLiteral("--nproc"), QStringLiteral("2")});
+        JikkenProcess sampling = jikken(); // machine metrics at every report, rank 1's among them
+        sampling.setEnvironment(QStringLiteral("JIKKEN_SYSTEM_SAMPLE_SECONDS"), QStringLiteral("0"));
+        const Result r = sampling.run(fiftySteps(32) + QStringList{QStringLiteral("--nproc"), QStringLiteral("2")});
         const QString id = trained(r);
         QVERIFY2(!id.isEmpty(), qPrintable(r.err));
         const torch::Tensor together = weightsIn(runDirectory(id));
@@ -197,6 +208,11 @@ private Q_SLOTS:
         QVERIFY(output.open(QIODevice::ReadOnly));
         QVERIFY(output.readAll().contains("[rank 1] epoch 1 done at step 50"));
         QCOMPARE(QDir(runDirectory(id)).entryList({QStringLiteral("events.out.tfevents.*")}).size(), 1);
+        // Rank 1's machine metrics reach the record through rank 0, under a name of their own.
+        QVERIFY(!scalars(id, QStringLiteral("system/cpu_percent")).isEmpty());
+        const QVector<ScalarPoint> rankOne = scalars(id, QStringLiteral("system/rank1/cpu_percent"));
+        QVERIFY(!rankOne.isEmpty());
+        QVERIFY(std::all_of(rankOne.begin(), rankOne.end(), [](const ScalarPoint& p) { return p.value > 0; }));
         // The logged loss is the mean over the ranks: the one process's, to float rounding.
         QVERIFY(std::abs(run.latestTestError.value_or(-1) - record(m_aloneId).latestTestError.value_or(-2)) <= 0.002);
     }

@@ -233,6 +233,13 @@ SystemMetrics::SystemMetrics(const QString& device, qint64 rootPid) : m_rootPid(
 
 SystemMetrics::~SystemMetrics() = default;
 
+qint64 SystemMetrics::sampleIntervalMs()
+{
+    bool ok = false;
+    const double seconds = qEnvironmentVariable("JIKKEN_SYSTEM_SAMPLE_SECONDS").toDouble(&ok);
+    return ok && seconds >= 0 ? static_cast<qint64>(seconds * 1000) : 5000;
+}
+
 QVector<SystemMetrics::Sample> SystemMetrics::sample()
 {
     QVector<Sample> samples;

@@ -34,6 +34,8 @@ public:
     };
     /// The metrics now; CPU use is over the time since the previous call (or since construction).
     QVector<Sample> sample();
+    /// How often a run samples them: $JIKKEN_SYSTEM_SAMPLE_SECONDS, else every 5 s.
+    static qint64 sampleIntervalMs();
 
 private:
     struct Gpu;

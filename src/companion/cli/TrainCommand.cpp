@@ -1,6 +1,7 @@
 #include "Console.h"
 #include "JournalDelivery.h"
 #include "RankLauncher.h"
+#include "RankSystemMetrics.h"
 #include "RegistryCommands.h"
 #include "ReportedRun.h"
 #include "TrainingSession.h"
@@ -15,6 +16,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -226,6 +228,11 @@ public:
     {
     }
 
+    void setOtherRanksMetrics(std::function<QVector<QPair<QString, double>>()> metrics)
+    {
+        m_otherRanksMetrics = std::move(metrics);
+    }
+
     int start(const ClientConfig& config)
     {
         if (const auto exit = m_run.open(config))
@@ -251,6 +258,7 @@ private:
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
         TrainingSession session(m_run.registry(), m_plan.id, m_plan.runDirectory, m_plan.spec);
+        session.setOtherRanksMetrics(m_otherRanksMetrics);
         Trainer trainer(m_plan.spec, m_plan.runDirectory);
         trainer.setResume(m_resuming);
         trainer.setHost(m_host);
@@ -308,6 +316,7 @@ private:
     const bool m_resuming;
     const RankPlace m_place;
     const QString m_devices;
+    std::function<QVector<QPair<QString, double>>()> m_otherRanksMetrics;
     QString m_host; ///< the run's host as its record names it
     ReportedRun m_run;
 };
@@ -383,11 +392,23 @@ int launchRun(const NodeLaunch& launch, const PlannedRun& run, bool resuming, Re
 class RankLines : public TrainingObserver
 {
 public:
+    RankLines(Rendezvous& rendezvous, int rank) : m_rendezvous(rendezvous), m_rank(rank) {}
+
     void onPlan(const TrainingPlan& plan) override
     {
         console::note(QStringLiteral("training on %1, %2 batches an epoch").arg(plan.device).arg(plan.batchesPerEpoch));
+        m_system = std::make_unique<SystemMetrics>(plan.device);
+        m_sinceSample.start();
     }
-    void onBatch(const BatchReport&) override {}
+    /// Its machine metrics go to rank 0 (RankSystemMetrics), which logs them.
+    void onBatch(const BatchReport&) override
+    {
+        static const qint64 sampleMs = SystemMetrics::sampleIntervalMs();
+        if (!m_system || m_sinceSample.elapsed() < sampleMs)
+            return;
+        rank_system::publish(m_rendezvous, m_rank, m_system->sample());
+        m_sinceSample.restart();
+    }
     void onEpoch(const EpochReport& report) override
     {
         console::note(QStringLiteral("epoch %1 done at step %2: train loss %3, test error %4 (over every rank)")
@@ -396,13 +417,19 @@ public:
                           .arg(report.trainLoss, 0, 'f', 4)
                           .arg(report.testError, 0, 'f', 4));
     }
+
+private:
+    Rendezvous& m_rendezvous;
+    const int m_rank;
+    std::unique_ptr<SystemMetrics> m_system;
+    QElapsedTimer m_sinceSample;
 };
 
-int trainOtherRank(const PlannedRun& run, bool resuming, const RankPlace& place)
+int trainOtherRank(const PlannedRun& run, bool resuming, const RankPlace& place, Rendezvous& rendezvous)
 {
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
-    RankLines lines;
+    RankLines lines(rendezvous, place.rank);
     Trainer trainer(run.spec, run.runDirectory);
     trainer.setResume(resuming);
     trainer.setRankPlace(place);
@@ -462,10 +489,13 @@ int trainRank(const TrainOptions& options, const RegistryLocation& location)
     }
     const PlannedRun run{*spec, plan->id, plan->runDirectory, plan->command};
     if (place.rank != 0)
-        return trainOtherRank(run, plan->resuming, place);
+        return trainOtherRank(run, plan->resuming, place, *rendezvous);
     const QString devices = worldDevices(*rendezvous, *spec);
     return withRegistry(location, [&](RegistryClient& direct, const ClientConfig& config) {
-        return PlannedTraining(run, plan->resuming, direct, place, devices).start(config);
+        PlannedTraining training(run, plan->resuming, direct, place, devices);
+        training.setOtherRanksMetrics(
+            [&rendezvous, &place] { return rank_system::gather(*rendezvous, place.worldSize); });
+        return training.start(config);
     });
 }
 

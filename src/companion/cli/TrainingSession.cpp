@@ -16,13 +16,6 @@ namespace {
 
 constexpr qint64 kRegistryFlushMs = 2000;
 /// How often system metrics are sampled (and at every epoch's end): JIKKEN_SYSTEM_SAMPLE_SECONDS, else 5 s.
-qint64 systemSampleMs()
-{
-    bool ok = false;
-    const double seconds = qEnvironmentVariable("JIKKEN_SYSTEM_SAMPLE_SECONDS").toDouble(&ok);
-    return ok && seconds >= 0 ? static_cast<qint64>(seconds * 1000) : 5000;
-}
-
 QString duration(double seconds)
 {
     const auto s = static_cast<qint64>(seconds + 0.5);
@@ -95,11 +88,11 @@ void TrainingSession::onPlan(const TrainingPlan& plan)
                       .arg(m_runDirectory));
 }
 
-void TrainingSession::addScalar(const char* tag, qint64 step, double value)
+void TrainingSession::addScalar(const QString& tag, qint64 step, double value)
 {
     const double now = EventFileWriter::now();
-    m_events.addScalar(tag, step, static_cast<float>(value), now);
-    m_pending.append({QString::fromLatin1(tag), step, now, value});
+    m_events.addScalar(tag.toStdString(), step, static_cast<float>(value), now);
+    m_pending.append({tag, step, now, value});
 }
 
 void TrainingSession::flushToRegistry()
@@ -150,14 +143,18 @@ void TrainingSession::recordSystem(qint64 step)
     if (!m_system || step == std::exchange(m_systemStep, step))
         return;
     for (const SystemMetrics::Sample& sample : m_system->sample())
-        addScalar(sample.tag, step, sample.value);
+        addScalar(QString::fromLatin1(sample.tag), step, sample.value);
+    if (m_otherRanksMetrics) {
+        for (const auto& [tag, value] : m_otherRanksMetrics())
+            addScalar(tag, step, value);
+    }
     m_sinceSystem.restart();
 }
 
 void TrainingSession::onBatch(const BatchReport& report)
 {
     addScalar("train/loss", report.step, report.loss);
-    static const qint64 sampleMs = systemSampleMs();
+    static const qint64 sampleMs = SystemMetrics::sampleIntervalMs();
     if (m_sinceSystem.elapsed() >= sampleMs)
         recordSystem(report.step);
     printProgress(report);

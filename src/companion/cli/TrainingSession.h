@@ -7,8 +7,10 @@
 #include "train/TrainingObserver.h"
 
 #include <QElapsedTimer>
+#include <QPair>
 #include <QVector>
 
+#include <functional>
 #include <optional>
 
 namespace jikken {
@@ -30,9 +32,15 @@ public:
     enum class End { Finished, Failed, Stopped };
     /// Writes the end of the run: final metrics, and the HParams session end unless it may resume.
     void finish(End end);
+    /// A data-parallel run's other ranks' metrics, as (tag, value), logged with this process's own.
+    void setOtherRanksMetrics(std::function<QVector<QPair<QString, double>>()> metrics)
+    {
+        m_otherRanksMetrics = std::move(metrics);
+    }
 
 private:
-    void addScalar(const char* tag, qint64 step, double value);
+    void addScalar(const QString& tag, qint64 step, double value);
+    void addScalar(const char* tag, qint64 step, double value) { addScalar(QString::fromLatin1(tag), step, value); }
     void flushToRegistry();
     void warnOnce(const QString& problem);
     void printProgress(const BatchReport& report);
@@ -49,6 +57,7 @@ private:
     QElapsedTimer m_sinceFlush;
     QElapsedTimer m_sinceStart;
     std::unique_ptr<SystemMetrics> m_system; ///< from the plan on, when the device is known
+    std::function<QVector<QPair<QString, double>>()> m_otherRanksMetrics;
     QElapsedTimer m_sinceSystem;
     qint64 m_systemStep = -1; ///< the step of the last system sample
     std::optional<EpochReport> m_lastEpoch;

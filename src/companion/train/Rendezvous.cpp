@@ -151,6 +151,17 @@ std::optional<QByteArray> Rendezvous::get(const QString& key, std::chrono::milli
     }
 }
 
+std::optional<QByteArray> Rendezvous::peek(const QString& key)
+{
+    try {
+        if (m_opened->store->check({key.toStdString()}))
+            return arrayOf(m_opened->store->get(key.toStdString()));
+    } catch (const std::exception&) {
+        // A store that is gone has nothing to say; the collectives report the failure.
+    }
+    return std::nullopt;
+}
+
 c10d::Store& Rendezvous::store()
 {
     return *m_opened->store;

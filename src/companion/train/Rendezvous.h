@@ -38,6 +38,9 @@ public:
     /// set by then or the store is gone.
     std::optional<QByteArray> get(const QString& key, std::chrono::milliseconds timeout, QString* error);
 
+    /// The value of `key` if it is set now; nullopt if not (or the store is gone). Waits for nothing.
+    std::optional<QByteArray> peek(const QString& key);
+
     /// The c10d store itself, for a process group (RankGroup).
     c10d::Store& store();
 
