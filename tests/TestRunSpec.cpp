@@ -53,6 +53,9 @@ private Q_SLOTS:
         QCOMPARE(Device::cudaIndicesIn(QStringLiteral("2 ranks · vm: cpu cpu")), QList<int>());
         QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cuda")), QList<int>()); // no GPU named
         QCOMPARE(Device::cudaIndicesIn(QStringLiteral("cpu")), QList<int>());
+        // A process that sees N GPUs (CUDA_VISIBLE_DEVICES) trains a rank on each, as CUDA numbers them.
+        QCOMPARE(Device::visibleGpus(4), QStringLiteral("0,1,2,3"));
+        QCOMPARE(Device::visibleGpus(1), QStringLiteral("0"));
     }
 
     // The compute fields are read once into values: every spelling a spec may give is a value of its own, and a

@@ -11,6 +11,7 @@
 #include "dispatch/GpuProbe.h"
 #include "registry/DatabaseUrl.h"
 #include "registry/QueueClient.h"
+#include "spec/Device.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -229,6 +230,8 @@ private:
         if (!m_location.path.empty())
             arguments << QStringLiteral("--registry") << QString::fromStdString(m_location.path);
         arguments << QStringLiteral("train") << specPath << QStringLiteral("--id") << id;
+        if (gpus.size() > 1) // a run that takes several GPUs trains a data-parallel rank on each
+            arguments << QStringLiteral("--gpus") << Device::visibleGpus(static_cast<int>(gpus.size()));
         if (const QString why = m_launcher->start(run, arguments, folder, gpus); !why.isEmpty()) {
             ended({id, QStringLiteral("agent %1: %2").arg(m_name, why)});
             return;

@@ -108,7 +108,7 @@ void addDispatch(CLI::App& app, const RegistryLocation& registry, CommandAction&
     dispatch->add_option("--gpu", options->gpu, "auto (the first free GPU), cpu, or a GPU index")
         ->capture_default_str();
     dispatch
-        ->add_option("--gpus", options->gpus,
+        ->add_option("--gpus,--gpus-per-node", options->gpus,
                      "how many free GPUs: one data-parallel process on each, in the one session (on Slurm, "
                      "one job asking for them)")
         ->check(CLI::Range(1, 1024));

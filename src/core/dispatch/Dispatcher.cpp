@@ -205,10 +205,7 @@ std::optional<QString> Dispatcher::dispatch(const HostSettings& host, RunSpec sp
             const QString specPath = dispatchDirectory(id) + QStringLiteral("/spec.json");
             QStringList arguments{QStringLiteral("train"), specPath, QStringLiteral("--id"), id};
             if (gpus > 1) { // a rank on each GPU the session sees: CUDA_VISIBLE_DEVICES numbers them from 0
-                QStringList visible;
-                for (int g = 0; g < gpus; ++g)
-                    visible << QString::number(g);
-                arguments << QStringLiteral("--gpus") << visible.join(u',');
+                arguments << QStringLiteral("--gpus") << Device::visibleGpus(gpus);
                 resolved.nproc = gpus;
             }
             Launch launch{arguments, {}, {}, {}, nodes};

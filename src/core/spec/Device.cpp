@@ -44,6 +44,14 @@ QList<int> Device::cudaIndicesIn(const QString& recorded)
     return indices;
 }
 
+QString Device::visibleGpus(int count)
+{
+    QStringList indices;
+    for (int g = 0; g < count; ++g)
+        indices << QString::number(g);
+    return indices.join(u',');
+}
+
 QString Device::toString() const
 {
     switch (kind) {

@@ -26,6 +26,9 @@ struct Device
     /// The CUDA devices a run's record holds: its one `cuda:N`, or each `cuda:N` word of a data-parallel
     /// run's devices (`4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1`, or `cuda:2,3` as dispatched).
     static QList<int> cudaIndicesIn(const QString& recorded);
+    /// "0,1,…,count-1": `jikken train --gpus` for a process that sees `count` GPUs (CUDA_VISIBLE_DEVICES
+    /// numbers them from 0), a rank on each.
+    static QString visibleGpus(int count);
 };
 
 } // namespace jikken
