@@ -70,7 +70,9 @@ public:
         signals.start(100);
         for (int local = 0; local < m_launch.nproc; ++local)
             start(local);
-        m_loop.exec();
+        // A rank that could not start has ended already; when none started, no end would quit the loop.
+        if (!std::all_of(m_ranks.begin(), m_ranks.end(), [](const auto& rank) { return rank->ended; }))
+            m_loop.exec();
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
         return m_status;
@@ -121,6 +123,7 @@ private:
         if (!process.waitForStarted()) {
             console::note(QStringLiteral("cannot start rank %1: %2").arg(rank->globalRank).arg(process.errorString()));
             rank->ended = true;
+            m_status = 1;
             failed(*rank, QStringLiteral("could not be started (%1)").arg(process.errorString()));
         }
         m_ranks.push_back(std::move(rank));
@@ -181,7 +184,10 @@ private:
         const QString said = QStringLiteral("rank %1 on %2 %3").arg(rank.globalRank).arg(hostName(), why);
         // Only the first end is the cause; the ranks that fail after it fail because of it.
         const bool first = m_rendezvous.setFirst(rendezvous_keys::failure(), said.toUtf8());
-        if (rank.globalRank == 0 && rank.process->exitStatus() == QProcess::CrashExit && m_rankZeroLost) {
+        // Rank 0 marks the run failed itself, unless it was killed or never started.
+        const bool saidNothing =
+            rank.process->exitStatus() == QProcess::CrashExit || rank.process->error() == QProcess::FailedToStart;
+        if (rank.globalRank == 0 && saidNothing && m_rankZeroLost) {
             QString cause = said;
             QString ignored;
             if (!first) {

@@ -5,6 +5,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
 #ifdef JIKKEN_C10D_NCCL
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -50,6 +51,9 @@ std::unique_ptr<RankGroup::Collectives> collectivesFor(const RankPlace& place, c
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("process-group", std::move(store));
     if (device.is_cuda()) {
 #ifdef JIKKEN_C10D_NCCL
+        // The rank's GPU is the current one (as torch.cuda.set_device(local_rank)): what it allocates
+        // without naming a device, NCCL's communicator included, goes there, not to every rank's GPU 0.
+        c10::cuda::set_device(device.index() < 0 ? 0 : device.index());
         auto options = c10d::ProcessGroupNCCL::Options::create();
         options->timeout = kCollectiveTimeout;
         return std::make_unique<CollectivesOf<c10d::ProcessGroupNCCL>>(
