@@ -239,6 +239,22 @@ QByteArray nodeDescription(const NodeLaunch& launch)
 
 } // namespace
 
+QString describeWorld(Rendezvous& rendezvous, int nodes, int worldSize)
+{
+    QStringList parts{QStringLiteral("%1 ranks").arg(worldSize)};
+    for (int node = 0; node < nodes; ++node) {
+        QString ignored;
+        const auto said = rendezvous.get(rendezvous_keys::node(node), std::chrono::minutes(1), &ignored);
+        const QJsonObject object = said ? QJsonDocument::fromJson(*said).object() : QJsonObject();
+        QStringList devices;
+        for (const QJsonValue& device : object.value(QStringLiteral("devices")).toArray())
+            devices << device.toString();
+        parts << QStringLiteral("%1: %2").arg(object.value(QStringLiteral("host")).toString(QStringLiteral("?")),
+                                              devices.join(u' '));
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
 QByteArray RankPlan::toJson() const
 {
     return QJsonDocument(QJsonObject{{QStringLiteral("id"), id},

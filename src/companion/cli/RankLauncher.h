@@ -52,6 +52,12 @@ inline QString node(int nodeRank)
 } ///< its host, devices
 } // namespace rendezvous_keys
 
+class Rendezvous;
+
+/// Every rank's device, for the run's record, from what each node's launcher put at the rendezvous (waiting
+/// a minute at most for each): "4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1".
+QString describeWorld(Rendezvous& rendezvous, int nodes, int worldSize);
+
 /// Starts this node's ranks of a data-parallel run (a process each, `jikken train --worker`) and watches
 /// them, as torchrun's agent does. Node 0 hosts the rendezvous (a file on one node, a TCP store at
 /// `--master` for several) and puts `plan` there; other nodes (no `plan`) join it and start as many ranks as

@@ -18,9 +18,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
 
 #include <atomic>
@@ -443,23 +441,6 @@ int trainOtherRank(const PlannedRun& run, bool resuming, const RankPlace& place,
     return console::kOk;
 }
 
-/// "4 ranks · gpu1: cuda:0 cuda:1 · gpu2: cuda:0 cuda:1", from what each node's launcher said.
-QString worldDevices(Rendezvous& rendezvous, const RunSpec& spec)
-{
-    QStringList parts{QStringLiteral("%1 ranks").arg(spec.worldSize())};
-    for (int node = 0; node < spec.nnodes; ++node) {
-        QString ignored;
-        const auto said = rendezvous.get(rendezvous_keys::node(node), std::chrono::minutes(1), &ignored);
-        const QJsonObject object = said ? QJsonDocument::fromJson(*said).object() : QJsonObject();
-        QStringList devices;
-        for (const QJsonValue& device : object.value(QStringLiteral("devices")).toArray())
-            devices << device.toString();
-        parts << QStringLiteral("%1: %2").arg(object.value(QStringLiteral("host")).toString(QStringLiteral("?")),
-                                              devices.join(u' '));
-    }
-    return parts.join(QStringLiteral(" · "));
-}
-
 /// A rank a launcher started (`--worker RANK --rendezvous WHERE`): the run's plan from the rendezvous;
 /// rank 0 reports it as a run of one process would.
 int trainRank(const TrainOptions& options, const RegistryLocation& location)
@@ -490,7 +471,7 @@ int trainRank(const TrainOptions& options, const RegistryLocation& location)
     const PlannedRun run{*spec, plan->id, plan->runDirectory, plan->command};
     if (place.rank != 0)
         return trainOtherRank(run, plan->resuming, place, *rendezvous);
-    const QString devices = worldDevices(*rendezvous, *spec);
+    const QString devices = describeWorld(*rendezvous, spec->nnodes, spec->worldSize());
     return withRegistry(location, [&](RegistryClient& direct, const ClientConfig& config) {
         PlannedTraining training(run, plan->resuming, direct, place, devices);
         training.setOtherRanksMetrics(
